@@ -1,0 +1,260 @@
+//! The command tree (clap derive) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Override};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-screenlink",
+    version,
+    about = "Link commits to the recorded discussions that motivated them, and turn the pairs into training data",
+    long_about = "git-screenlink links each commit to the screenpipe audio transcriptions that explain why it was \
+                  made, asks you to accept or reject the pair, and keeps accepted pairs as a training dataset \
+                  inside the repository's git dir.\n\nSettings are git config keys `screenlink.*`; see \
+                  `git screenlink config`."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install the post-commit and post-rewrite hooks into this repository
+    Install(InstallArgs),
+    /// Remove git-screenlink's lines from this repository's hooks, keeping your own
+    Uninstall,
+    /// Entry points run by the installed git hooks
+    #[command(hide = true)]
+    Hook {
+        #[command(subcommand)]
+        hook: HookCommand,
+    },
+    /// Link past commits to discussions and review the pairs
+    Backfill(BackfillArgs),
+    /// Review commits queued by the hook (pending.jsonl)
+    Review(ReviewArgs),
+    /// Check the dataset: format, confidence, secrets and personal data
+    Validate(ValidateArgs),
+    /// Export the dataset for mlx-lm and run LoRA fine-tuning
+    Train(TrainArgs),
+    /// Show what git-screenlink finds here: repository, hooks, screenpipe, runtime and model
+    Status(StatusArgs),
+    /// Print every effective setting and where it came from
+    Config(ConfigArgs),
+    /// Build a sample repository and screenpipe database, then link them
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Replace a hook file git-screenlink would otherwise leave alone
+    #[arg(long)]
+    pub force: bool,
+    /// Print the hook lines to add by hand instead of writing anything
+    #[arg(long)]
+    pub print: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Link the commit just made (run by the post-commit hook)
+    PostCommit,
+    /// Follow rewritten commits (run by the post-rewrite hook; old/new SHAs on stdin)
+    PostRewrite {
+        /// What rewrote the commits: `amend` or `rebase`
+        kind: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// A revision range such as `main~50..main` (default: the newest maxCommits commits from HEAD)
+    pub range: Option<String>,
+    /// Only commits made after this date
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only commits made before this date
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Read the commit SHAs to link from standard input, one per line
+    #[arg(long)]
+    pub stdin: bool,
+    /// Accept every pair at or above minConfidence without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Link and report, but write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print pairs and the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Accept every queued commit at or above minConfidence without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The dataset to check (default: this repository's)
+    pub file: Option<PathBuf>,
+    /// Rewrite the dataset: drop invalid lines, redact findings, remove duplicates
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Where to write the report (default: validation_report.txt beside the dataset)
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// Review N random pairs by hand: good / bad / skip
+    #[arg(long, value_name = "N")]
+    pub review: Option<usize>,
+    /// Seed for choosing the pairs to review
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Base model: a local directory or a hub id
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long)]
+    pub iters: Option<u32>,
+    #[arg(long)]
+    pub batch_size: Option<u32>,
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    #[arg(long)]
+    pub num_layers: Option<u32>,
+    /// lora, dora or full
+    #[arg(long)]
+    pub fine_tune_type: Option<String>,
+    /// chat, completions or text
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Share of the newest pairs held out for validation and test
+    #[arg(long)]
+    pub valid_fraction: Option<f64>,
+    /// Print the exact command and export figures; run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Fuse the adapter into the model after training
+    #[arg(long)]
+    pub fuse: bool,
+    /// List past training runs
+    #[arg(long)]
+    pub list: bool,
+    /// Extra arguments passed to mlx-lm as they are
+    #[arg(last = true)]
+    pub extra: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print the status as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Do not load the model (faster; only checks that the files are there)
+    #[arg(long)]
+    pub no_load: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the settings as JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Build the sample world here instead of a temporary directory
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+/// Flags that override `screenlink.*` git config keys for one run. Values stay text here
+/// so that `config` checks them with the same rules and messages as git config values.
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Settings (override git config screenlink.*)")]
+pub struct Knobs {
+    /// screenpipe's database [screenlink.screenpipeDb]
+    #[arg(long, value_name = "PATH")]
+    pub screenpipe_db: Option<String>,
+    /// Days of discussion before a commit to consider [screenlink.timeWindowDays]
+    #[arg(long, value_name = "DAYS")]
+    pub time_window_days: Option<String>,
+    /// Ignore discussion this close before a commit [screenlink.commitOffsetHours]
+    #[arg(long, value_name = "HOURS")]
+    pub commit_offset_hours: Option<String>,
+    /// Shortest discussion to use, in characters [screenlink.minAudioLength]
+    #[arg(long, value_name = "CHARS")]
+    pub min_audio_length: Option<String>,
+    /// Fewest added code lines for a commit to count [screenlink.minCodeLines]
+    #[arg(long, value_name = "LINES")]
+    pub min_code_lines: Option<String>,
+    /// Most commits to consider [screenlink.maxCommits]
+    #[arg(long, value_name = "N")]
+    pub max_commits: Option<String>,
+    /// Lowest confidence for a training pair [screenlink.minConfidence]
+    #[arg(long, value_name = "X")]
+    pub min_confidence: Option<String>,
+    /// Weight of the keyword score [screenlink.keywordWeight]
+    #[arg(long, value_name = "X")]
+    pub keyword_weight: Option<String>,
+    /// Weight of the semantic score [screenlink.semanticWeight]
+    #[arg(long, value_name = "X")]
+    pub semantic_weight: Option<String>,
+    /// An extra technical keyword; repeatable [screenlink.keywords]
+    #[arg(long = "keyword", value_name = "WORD")]
+    pub keywords: Vec<String>,
+    /// Directory holding the embedding model [screenlink.modelDir]
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<String>,
+    /// ONNX Runtime shared library [screenlink.ortLibrary]
+    #[arg(long, value_name = "PATH")]
+    pub ort_library: Option<String>,
+}
+
+impl Knobs {
+    pub fn overrides(&self) -> Vec<Override> {
+        let single = [
+            (config::SCREENPIPE_DB, "--screenpipe-db", &self.screenpipe_db),
+            (config::TIME_WINDOW_DAYS, "--time-window-days", &self.time_window_days),
+            (config::COMMIT_OFFSET_HOURS, "--commit-offset-hours", &self.commit_offset_hours),
+            (config::MIN_AUDIO_LENGTH, "--min-audio-length", &self.min_audio_length),
+            (config::MIN_CODE_LINES, "--min-code-lines", &self.min_code_lines),
+            (config::MAX_COMMITS, "--max-commits", &self.max_commits),
+            (config::MIN_CONFIDENCE, "--min-confidence", &self.min_confidence),
+            (config::KEYWORD_WEIGHT, "--keyword-weight", &self.keyword_weight),
+            (config::SEMANTIC_WEIGHT, "--semantic-weight", &self.semantic_weight),
+            (config::MODEL_DIR, "--model-dir", &self.model_dir),
+            (config::ORT_LIBRARY, "--ort-library", &self.ort_library),
+        ];
+        let mut out: Vec<Override> = single
+            .into_iter()
+            .filter_map(|(key, flag, v)| v.as_ref().map(|v| Override { key, flag, value: v.clone() }))
+            .collect();
+        out.extend(self.keywords.iter().map(|k| Override { key: config::KEYWORDS, flag: "--keyword", value: k.clone() }));
+        out
+    }
+}

@@ -1,0 +1,33 @@
+//! One file per subcommand; each is thin orchestration over the library.
+
+mod config;
+mod status;
+
+use crate::cli::Command;
+use crate::error::{Error, Kind, Result};
+use crate::messages;
+
+/// Run one subcommand; `Ok` carries the exit code (0, or 1 for "ran and found a problem").
+pub fn run(command: Command) -> Result<i32> {
+    match command {
+        Command::Config(args) => config::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Install(_) => not_built("install"),
+        Command::Uninstall => not_built("uninstall"),
+        Command::Hook { .. } => not_built("hook"),
+        Command::Backfill(_) => not_built("backfill"),
+        Command::Review(_) => not_built("review"),
+        Command::Validate(_) => not_built("validate"),
+        Command::Train(_) => not_built("train"),
+        Command::Demo(_) => not_built("demo"),
+    }
+}
+
+fn not_built(name: &str) -> Result<i32> {
+    Err(Error::new(Kind::NotBuilt, messages::not_built(name)).hint(messages::NOT_BUILT_HINT))
+}
+
+/// The directory commands resolve settings from: the current one.
+fn current_dir() -> Result<std::path::PathBuf> {
+    std::env::current_dir().map_err(|err| Error::io("reading the current directory", err))
+}

@@ -1,0 +1,146 @@
+//! `git screenlink status`: what git-screenlink finds here, and how to fix what is missing.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::assets::{self, Location};
+use crate::cli::StatusArgs;
+use crate::config::{Origin, Settings};
+use crate::error::Result;
+use crate::messages;
+use crate::score::embed::Embedder;
+
+#[derive(Debug, Serialize)]
+struct Status {
+    version: &'static str,
+    repository: Option<String>,
+    screenpipe_db: Check,
+    onnxruntime: Check,
+    model: Check,
+    embedding: Check,
+}
+
+/// One line of the report: where we looked, what we found, and how to fix it if broken.
+#[derive(Debug, Serialize)]
+struct Check {
+    path: Option<String>,
+    origin: Option<Origin>,
+    ok: bool,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+}
+
+impl Check {
+    fn at(loc: &Location, ok: bool, detail: String, fix: Option<String>) -> Check {
+        Check { path: Some(loc.path.display().to_string()), origin: Some(loc.origin.clone()), ok, detail, fix }
+    }
+}
+
+pub fn run(args: &StatusArgs) -> Result<i32> {
+    let dir = super::current_dir()?;
+    let settings = Settings::load(&dir, &args.knobs.overrides())?;
+    let repository = git2::Repository::discover(&dir)
+        .ok()
+        .map(|r| r.workdir().unwrap_or(r.path()).display().to_string());
+
+    let db = Location { path: settings.screenpipe_db.value.clone(), origin: settings.screenpipe_db.origin.clone() };
+    let db_found = db.path.is_file();
+    let screenpipe_db = Check::at(
+        &db,
+        db_found,
+        if db_found { "found".into() } else { "not found".into() },
+        (!db_found).then(|| "set screenlink.screenpipeDb or SCREENPIPE_DATA_DIR to where screenpipe keeps db.sqlite".into()),
+    );
+
+    let ort = assets::ort_library(&settings);
+    let onnxruntime = match assets::probe_ort(&ort.path) {
+        Ok(version) => Check::at(&ort, true, format!("ONNX Runtime {version}"), None),
+        Err(err) => Check::at(&ort, false, err.message, err.hint),
+    };
+
+    let model_dir = assets::model_dir(&settings);
+    let missing = assets::missing_model_files(&model_dir.path);
+    let model = if missing.is_empty() {
+        let from = assets::model_manifest(&model_dir.path)
+            .and_then(|m| m.get("package").and_then(|p| p.as_str()).map(|p| format!(" from {p}")))
+            .unwrap_or_default();
+        Check::at(&model_dir, true, format!("{}{from}", assets::MODEL_NAME), None)
+    } else {
+        Check::at(
+            &model_dir,
+            false,
+            format!("missing {}", missing.join(", ")),
+            Some(messages::INSTALL_ASSETS_HINT.into()),
+        )
+    };
+
+    let embedding = if args.no_load {
+        Check { path: None, origin: None, ok: true, detail: "not loaded (--no-load)".into(), fix: None }
+    } else if onnxruntime.ok && model.ok {
+        let started = Instant::now();
+        match Embedder::load(&settings).and_then(|mut e| e.embed(&["git-screenlink status check"])) {
+            Ok(v) => {
+                let norm = v[0].iter().map(|x| x * x).sum::<f32>().sqrt();
+                Check {
+                    path: None,
+                    origin: None,
+                    ok: true,
+                    detail: format!(
+                        "model loaded in {:.2} s; a test sentence gives a {}-d vector of norm {norm:.3}",
+                        started.elapsed().as_secs_f64(),
+                        v[0].len()
+                    ),
+                    fix: None,
+                }
+            }
+            Err(err) => Check { path: None, origin: None, ok: false, detail: err.message, fix: err.hint },
+        }
+    } else {
+        Check {
+            path: None,
+            origin: None,
+            ok: false,
+            detail: "not loaded: runtime or model missing".into(),
+            fix: Some(messages::INSTALL_ASSETS_HINT.into()),
+        }
+    };
+
+    let status = Status {
+        version: env!("CARGO_PKG_VERSION"),
+        repository,
+        screenpipe_db,
+        onnxruntime,
+        model,
+        embedding,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
+    } else {
+        print_status(&status);
+    }
+    // The screenpipe database is optional until linking needs it; the embedding stack is not.
+    let healthy = status.onnxruntime.ok && status.model.ok && status.embedding.ok;
+    Ok(if healthy { 0 } else { 1 })
+}
+
+fn print_status(s: &Status) {
+    println!("git-screenlink {}", s.version);
+    println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(messages::NOT_A_REPO));
+    for (name, check) in [
+        ("screenpipe", &s.screenpipe_db),
+        ("onnxruntime", &s.onnxruntime),
+        ("model", &s.model),
+        ("embedding", &s.embedding),
+    ] {
+        let mark = if check.ok { "ok" } else { "MISSING" };
+        match (&check.path, &check.origin) {
+            (Some(path), Some(origin)) => println!("{name:13} {mark}: {} — {path} ({origin})", check.detail),
+            _ => println!("{name:13} {mark}: {}", check.detail),
+        }
+        if let Some(fix) = &check.fix {
+            println!("{:13}   fix: {fix}", "");
+        }
+    }
+}

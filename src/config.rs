@@ -1,0 +1,432 @@
+//! Every `screenlink.*` setting: its key, its default, how it is parsed and checked,
+//! and where its effective value came from.
+//!
+//! Values are read with the `git config` CLI rather than libgit2, so they resolve
+//! exactly as git resolves them: system, global (`GIT_CONFIG_GLOBAL` too), repo,
+//! worktree, includes, and `git -c` on the command line, with the file each came from.
+//! Command-line flags override all of them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+use crate::error::{Error, Kind, Result};
+
+pub const SCREENPIPE_DB: &str = "screenlink.screenpipeDb";
+/// Default: `<SCREENPIPE_DATA_DIR or ~/.screenpipe>/db.sqlite`, screenpipe's own rule.
+pub const SCREENPIPE_DATA_DIR_ENV: &str = "SCREENPIPE_DATA_DIR";
+pub const TIME_WINDOW_DAYS: &str = "screenlink.timeWindowDays";
+pub const TIME_WINDOW_DAYS_DEFAULT: u32 = 7;
+pub const COMMIT_OFFSET_HOURS: &str = "screenlink.commitOffsetHours";
+pub const COMMIT_OFFSET_HOURS_DEFAULT: f64 = 1.0;
+pub const MIN_AUDIO_LENGTH: &str = "screenlink.minAudioLength";
+pub const MIN_AUDIO_LENGTH_DEFAULT: u32 = 100;
+pub const MIN_CODE_LINES: &str = "screenlink.minCodeLines";
+pub const MIN_CODE_LINES_DEFAULT: u32 = 5;
+pub const MAX_COMMITS: &str = "screenlink.maxCommits";
+pub const MAX_COMMITS_DEFAULT: u32 = 500;
+pub const MIN_CONFIDENCE: &str = "screenlink.minConfidence";
+pub const MIN_CONFIDENCE_DEFAULT: f64 = 0.6;
+pub const KEYWORD_WEIGHT: &str = "screenlink.keywordWeight";
+pub const KEYWORD_WEIGHT_DEFAULT: f64 = 0.3;
+pub const SEMANTIC_WEIGHT: &str = "screenlink.semanticWeight";
+pub const SEMANTIC_WEIGHT_DEFAULT: f64 = 0.7;
+/// Multi-valued: extra technical keywords (the seed guide's TECH_KEYWORDS extension point).
+pub const KEYWORDS: &str = "screenlink.keywords";
+pub const MODEL_DIR: &str = "screenlink.modelDir";
+/// Overrides `screenlink.modelDir`. Default: `<data dir>/models/all-MiniLM-L6-v2`.
+pub const MODEL_DIR_ENV: &str = "SCREENLINK_MODEL_DIR";
+pub const ORT_LIBRARY: &str = "screenlink.ortLibrary";
+/// Overrides `screenlink.ortLibrary` (ort's own variable). Default: `<data dir>/onnxruntime/`.
+pub const ORT_LIBRARY_ENV: &str = "ORT_DYLIB_PATH";
+
+/// Every key this version knows, in the order `git screenlink config` prints them.
+pub const KEYS: &[&str] = &[
+    SCREENPIPE_DB,
+    TIME_WINDOW_DAYS,
+    COMMIT_OFFSET_HOURS,
+    MIN_AUDIO_LENGTH,
+    MIN_CODE_LINES,
+    MAX_COMMITS,
+    MIN_CONFIDENCE,
+    KEYWORD_WEIGHT,
+    SEMANTIC_WEIGHT,
+    KEYWORDS,
+    MODEL_DIR,
+    ORT_LIBRARY,
+];
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "source", content = "detail", rename_all = "lowercase")]
+pub enum Origin {
+    Default,
+    /// An environment variable, by name.
+    Env(String),
+    System(String),
+    Global(String),
+    /// The repository's own config (`.git/config`, or the worktree's).
+    Repo(String),
+    /// `git -c key=value screenlink …`
+    Command(String),
+    /// A command-line flag of ours, by name.
+    Flag(String),
+}
+
+impl Origin {
+    /// The file or variable to name in an error message.
+    fn place(&self) -> String {
+        match self {
+            Origin::Default => "the built-in default".into(),
+            Origin::Env(var) => format!("environment variable {var}"),
+            Origin::System(f) | Origin::Global(f) | Origin::Repo(f) => f.clone(),
+            Origin::Command(_) => "git -c on the command line".into(),
+            Origin::Flag(flag) => format!("flag {flag}"),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => write!(f, "default"),
+            Origin::Env(var) => write!(f, "env: {var}"),
+            Origin::System(file) => write!(f, "system: {file}"),
+            Origin::Global(file) => write!(f, "global: {file}"),
+            Origin::Repo(file) => write!(f, "repo: {file}"),
+            Origin::Command(_) => write!(f, "command: git -c"),
+            Origin::Flag(flag) => write!(f, "flag: {flag}"),
+        }
+    }
+}
+
+/// A value and its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    fn default(value: T) -> Self {
+        Setting { value, origin: Origin::Default }
+    }
+}
+
+/// The effective settings for one invocation.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub screenpipe_db: Setting<PathBuf>,
+    pub time_window_days: Setting<u32>,
+    pub commit_offset_hours: Setting<f64>,
+    pub min_audio_length: Setting<u32>,
+    pub min_code_lines: Setting<u32>,
+    pub max_commits: Setting<u32>,
+    pub min_confidence: Setting<f64>,
+    pub keyword_weight: Setting<f64>,
+    pub semantic_weight: Setting<f64>,
+    pub keywords: Vec<Setting<String>>,
+    /// `None`: look in the per-user data dir.
+    pub model_dir: Option<Setting<PathBuf>>,
+    pub ort_library: Option<Setting<PathBuf>>,
+    /// `screenlink.*` keys this version does not know (typos, or a newer version's).
+    pub unknown_keys: Vec<(String, Origin)>,
+}
+
+/// A value given on our command line, for the key it overrides.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub key: &'static str,
+    pub flag: &'static str,
+    pub value: String,
+}
+
+/// One `screenlink.*` line as git reported it.
+#[derive(Debug, Clone)]
+struct RawEntry {
+    key: String, // lower-cased by git
+    value: String,
+    origin: Origin,
+}
+
+impl Settings {
+    /// Resolve every setting for a command run in `dir` (inside a repo or not).
+    pub fn load(dir: &Path, overrides: &[Override]) -> Result<Settings> {
+        let mut raw = read_git_config(dir)?;
+        raw.extend(overrides.iter().map(|o| RawEntry {
+            key: o.key.to_ascii_lowercase(),
+            value: o.value.clone(),
+            origin: Origin::Flag(o.flag.to_string()),
+        }));
+        Settings::from_entries(&raw)
+    }
+
+    fn from_entries(raw: &[RawEntry]) -> Result<Settings> {
+        let r = Resolver { raw };
+        const UNIT: &str = "a number from 0 to 1";
+        const POSITIVE: &str = "a whole number above 0";
+        const COUNT: &str = "a whole number, 0 or more";
+        let unit = |x: &f64| (0.0..=1.0).contains(x);
+        let positive = |x: &u32| *x > 0;
+        let any = |_: &u32| true;
+        let hours = |x: &f64| x.is_finite() && *x >= 0.0;
+
+        let screenpipe_db = match r.last(SCREENPIPE_DB) {
+            Some(e) => Setting { value: expand_home(&e.value), origin: e.origin.clone() },
+            None => default_screenpipe_db(),
+        };
+        let env_path = |var: &str| {
+            std::env::var_os(var).filter(|v| !v.is_empty()).map(|v| Setting {
+                value: PathBuf::from(v),
+                origin: Origin::Env(var.to_string()),
+            })
+        };
+        let config_path = |key: &str| {
+            r.last(key).map(|e| Setting { value: expand_home(&e.value), origin: e.origin.clone() })
+        };
+
+        Ok(Settings {
+            screenpipe_db,
+            time_window_days: r.parse(TIME_WINDOW_DAYS, TIME_WINDOW_DAYS_DEFAULT, POSITIVE, positive)?,
+            commit_offset_hours: r.parse(
+                COMMIT_OFFSET_HOURS,
+                COMMIT_OFFSET_HOURS_DEFAULT,
+                "a number of hours, 0 or more",
+                hours,
+            )?,
+            min_audio_length: r.parse(MIN_AUDIO_LENGTH, MIN_AUDIO_LENGTH_DEFAULT, COUNT, any)?,
+            min_code_lines: r.parse(MIN_CODE_LINES, MIN_CODE_LINES_DEFAULT, COUNT, any)?,
+            max_commits: r.parse(MAX_COMMITS, MAX_COMMITS_DEFAULT, POSITIVE, positive)?,
+            min_confidence: r.parse(MIN_CONFIDENCE, MIN_CONFIDENCE_DEFAULT, UNIT, unit)?,
+            keyword_weight: r.parse(KEYWORD_WEIGHT, KEYWORD_WEIGHT_DEFAULT, UNIT, unit)?,
+            semantic_weight: r.parse(SEMANTIC_WEIGHT, SEMANTIC_WEIGHT_DEFAULT, UNIT, unit)?,
+            keywords: r
+                .all(KEYWORDS)
+                .filter(|e| !e.value.trim().is_empty())
+                .map(|e| Setting { value: e.value.trim().to_string(), origin: e.origin.clone() })
+                .collect(),
+            model_dir: path_override(config_path(MODEL_DIR), env_path(MODEL_DIR_ENV)),
+            ort_library: path_override(config_path(ORT_LIBRARY), env_path(ORT_LIBRARY_ENV)),
+            unknown_keys: raw
+                .iter()
+                .filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key)))
+                .map(|e| (e.key.clone(), e.origin.clone()))
+                .collect(),
+        })
+    }
+
+    /// Every effective value with its origin, in `KEYS` order, for `git screenlink config`.
+    pub fn entries(&self) -> Vec<Entry> {
+        fn one<T: Serialize>(key: &'static str, s: &Setting<T>) -> Entry {
+            Entry { key, value: serde_json::to_value(&s.value).unwrap_or_default(), origin: s.origin.clone() }
+        }
+        let optional_path = |key, s: &Option<Setting<PathBuf>>, default: &str| match s {
+            Some(s) => one(key, s),
+            None => Entry { key, value: default.into(), origin: Origin::Default },
+        };
+        vec![
+            one(SCREENPIPE_DB, &self.screenpipe_db),
+            one(TIME_WINDOW_DAYS, &self.time_window_days),
+            one(COMMIT_OFFSET_HOURS, &self.commit_offset_hours),
+            one(MIN_AUDIO_LENGTH, &self.min_audio_length),
+            one(MIN_CODE_LINES, &self.min_code_lines),
+            one(MAX_COMMITS, &self.max_commits),
+            one(MIN_CONFIDENCE, &self.min_confidence),
+            one(KEYWORD_WEIGHT, &self.keyword_weight),
+            one(SEMANTIC_WEIGHT, &self.semantic_weight),
+            Entry {
+                key: KEYWORDS,
+                value: self.keywords.iter().map(|k| k.value.clone()).collect::<Vec<_>>().into(),
+                origin: match self.keywords.last() {
+                    Some(k) => k.origin.clone(),
+                    None => Origin::Default,
+                },
+            },
+            optional_path(MODEL_DIR, &self.model_dir, "(per-user data dir)"),
+            optional_path(ORT_LIBRARY, &self.ort_library, "(per-user data dir)"),
+        ]
+    }
+}
+
+/// One line of `git screenlink config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub key: &'static str,
+    pub value: serde_json::Value,
+    #[serde(flatten)]
+    pub origin: Origin,
+}
+
+struct Resolver<'a> {
+    raw: &'a [RawEntry],
+}
+
+impl<'a> Resolver<'a> {
+    fn all<'k>(&self, key: &'k str) -> impl Iterator<Item = &'a RawEntry> + 'k
+    where
+        'a: 'k,
+    {
+        self.raw.iter().filter(move |e| e.key.eq_ignore_ascii_case(key))
+    }
+
+    /// git's rule for single-valued keys: the last one read wins.
+    fn last(&self, key: &str) -> Option<&RawEntry> {
+        self.raw.iter().rev().find(|e| e.key.eq_ignore_ascii_case(key))
+    }
+
+    /// The last value of `key`, parsed and checked; `expected` says what a good one looks like.
+    fn parse<T: std::str::FromStr>(
+        &self,
+        key: &str,
+        default: T,
+        expected: &str,
+        check: impl Fn(&T) -> bool,
+    ) -> Result<Setting<T>> {
+        let Some(e) = self.last(key) else { return Ok(Setting::default(default)) };
+        let bad = || {
+            let fix = match &e.origin {
+                Origin::System(f) | Origin::Global(f) | Origin::Repo(f) => {
+                    format!("fix it with `git config --file {f} {key} <value>`, or remove it with `git config --file {f} --unset {key}`")
+                }
+                Origin::Flag(flag) => format!("pass {flag} {expected}"),
+                Origin::Env(var) => format!("set {var} to {expected}"),
+                _ => format!("give {key} {expected}"),
+            };
+            Error::config(format!("{key} = {:?} in {} is not {expected}", e.value, e.origin.place())).hint(fix)
+        };
+        match e.value.trim().parse::<T>() {
+            Ok(value) if check(&value) => Ok(Setting { value, origin: e.origin.clone() }),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// For paths a variable can override: a flag beats the variable, the variable beats git config.
+fn path_override(config: Option<Setting<PathBuf>>, env: Option<Setting<PathBuf>>) -> Option<Setting<PathBuf>> {
+    match config {
+        Some(c) if matches!(c.origin, Origin::Flag(_)) => Some(c),
+        c => env.or(c),
+    }
+}
+
+fn default_screenpipe_db() -> Setting<PathBuf> {
+    match std::env::var_os(SCREENPIPE_DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+        Some(dir) => Setting {
+            value: PathBuf::from(dir).join("db.sqlite"),
+            origin: Origin::Env(SCREENPIPE_DATA_DIR_ENV.into()),
+        },
+        None => Setting::default(home_dir().join(".screenpipe").join("db.sqlite")),
+    }
+}
+
+pub fn home_dir() -> PathBuf {
+    directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `~/x` → `$HOME/x`, as git does for its own path values.
+fn expand_home(value: &str) -> PathBuf {
+    match value.strip_prefix("~/") {
+        Some(rest) => home_dir().join(rest),
+        None => PathBuf::from(value),
+    }
+}
+
+/// Run `git config` for every `screenlink.*` entry, in git's reading order.
+fn read_git_config(dir: &Path) -> Result<Vec<RawEntry>> {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["config", "-z", "--includes", "--show-scope", "--show-origin", "--get-regexp", r"^screenlink\."])
+        .output()
+        .map_err(|err| {
+            Error::new(Kind::Git, format!("could not run git to read configuration: {err}"))
+                .hint("install git and make sure it is on PATH")
+        })?;
+    match output.status.code() {
+        Some(0) => Ok(parse_git_config_z(&output.stdout)),
+        Some(1) => Ok(Vec::new()), // no screenlink.* key anywhere
+        _ => Err(Error::new(
+            Kind::Config,
+            format!("git config failed: {}", String::from_utf8_lossy(&output.stderr).trim()),
+        )
+        .hint("run `git config --list --show-origin` to find the broken config file")),
+    }
+}
+
+/// Parse `git config -z --show-scope --show-origin --get-regexp` output:
+/// records of `scope NUL origin NUL key [LF value] NUL`.
+fn parse_git_config_z(out: &[u8]) -> Vec<RawEntry> {
+    let text = String::from_utf8_lossy(out);
+    let mut fields = text.split('\0');
+    let mut entries = Vec::new();
+    while let (Some(scope), Some(origin), Some(kv)) = (fields.next(), fields.next(), fields.next()) {
+        let (key, value) = match kv.split_once('\n') {
+            Some((k, v)) => (k, v),
+            None => (kv, "true"), // `[screenlink] flag` with no `=` is a boolean true in git
+        };
+        let file = origin.strip_prefix("file:").unwrap_or(origin).to_string();
+        let origin = match scope {
+            "system" => Origin::System(file),
+            "global" => Origin::Global(file),
+            "local" | "worktree" => Origin::Repo(file),
+            _ => Origin::Command(file),
+        };
+        entries.push(RawEntry { key: key.to_string(), value: value.to_string(), origin });
+    }
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(key: &str, value: &str, origin: Origin) -> RawEntry {
+        RawEntry { key: key.to_ascii_lowercase(), value: value.into(), origin }
+    }
+
+    #[test]
+    fn parses_git_z_output_with_valueless_keys() {
+        let out = b"local\0file:.git/config\0screenlink.minconfidence\n0.7\0global\0file:/h/.gitconfig\0screenlink.quiet\0";
+        let raw = parse_git_config_z(out);
+        assert_eq!(raw.len(), 2);
+        assert_eq!(raw[0].value, "0.7");
+        assert_eq!(raw[0].origin, Origin::Repo(".git/config".into()));
+        assert_eq!(raw[1].value, "true");
+        assert_eq!(raw[1].origin, Origin::Global("/h/.gitconfig".into()));
+    }
+
+    #[test]
+    fn later_entries_win_and_keywords_accumulate() {
+        let raw = vec![
+            entry(MIN_CONFIDENCE, "0.5", Origin::Global("g".into())),
+            entry(MIN_CONFIDENCE, "0.8", Origin::Repo("r".into())),
+            entry(KEYWORDS, "tokio", Origin::Global("g".into())),
+            entry(KEYWORDS, "axum", Origin::Repo("r".into())),
+        ];
+        let s = Settings::from_entries(&raw).unwrap();
+        assert_eq!(s.min_confidence.value, 0.8);
+        assert_eq!(s.min_confidence.origin, Origin::Repo("r".into()));
+        let kws: Vec<_> = s.keywords.iter().map(|k| k.value.as_str()).collect();
+        assert_eq!(kws, ["tokio", "axum"]);
+        assert_eq!(s.time_window_days, Setting::default(7));
+    }
+
+    #[test]
+    fn rejects_values_naming_key_and_file() {
+        for (key, value) in [
+            (MIN_CONFIDENCE, "abc"),
+            (MIN_CONFIDENCE, "1.5"),
+            (TIME_WINDOW_DAYS, "-3"),
+            (KEYWORD_WEIGHT, "-0.1"),
+            (SEMANTIC_WEIGHT, "NaN"),
+            (COMMIT_OFFSET_HOURS, "-1"),
+        ] {
+            let raw = vec![entry(key, value, Origin::Repo("repo/.git/config".into()))];
+            let err = Settings::from_entries(&raw).unwrap_err();
+            assert_eq!(err.kind, Kind::Config, "{key}={value}");
+            assert!(err.message.contains(key), "{}", err.message);
+            assert!(err.message.contains("repo/.git/config"), "{}", err.message);
+        }
+    }
+}

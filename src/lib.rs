@@ -1,0 +1,45 @@
+//! git-screenlink: link commits to the recorded discussions that motivated them.
+//!
+//! Data flows one way: screenpipe → candidates → scoring → review → dataset → export/train.
+//! The two binaries (`git-screenlink`, `cargo-screenlink`) are thin shells around [`main_with_args`].
+
+pub mod assets;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod messages;
+pub mod score;
+
+use std::ffi::OsString;
+
+use clap::{CommandFactory, FromArgMatches};
+
+/// Parse `args` (program name first), run the command, print any error, and return the
+/// process exit code. `bin_name` is how the user typed us (`git screenlink`, `cargo screenlink`).
+pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
+    let matches = cli::Cli::command().bin_name(bin_name).try_get_matches_from(args);
+    let cli = match matches.and_then(|m| cli::Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = err.print();
+            return err.exit_code();
+        }
+    };
+    match commands::run(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("git-screenlink: {err}");
+            err.exit_code()
+        }
+    }
+}
+
+/// cargo runs `cargo-screenlink screenlink <args>`: drop cargo's extra word.
+pub fn cargo_args(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_some_and(|a| a == "screenlink") {
+        args.remove(1);
+    }
+    args
+}
