@@ -1,0 +1,68 @@
+//! Embedding parity with sentence-transformers' own all-MiniLM-L6-v2 vectors, using the
+//! real runtime and model that install.sh put in place.
+
+use git_screenlink::config::Settings;
+use git_screenlink::score::embed::Embedder;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Reference {
+    items: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    text: String,
+    embedding: Vec<f32>,
+}
+
+fn embedder() -> Embedder {
+    let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]).unwrap();
+    Embedder::load(&settings).unwrap_or_else(|err| {
+        panic!("the real model is needed for this test (run ./install.sh --assets-only): {err}")
+    })
+}
+
+#[test]
+fn matches_sentence_transformers_within_1e4() {
+    let reference: Reference =
+        serde_json::from_str(include_str!("../fixtures/minilm-l6-v2-vectors.json")).unwrap();
+    assert!(reference.items.len() >= 16);
+    let mut embedder = embedder();
+    let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
+    // All at once (padded batches) and one by one must both match.
+    let batched = embedder.embed(&texts).unwrap();
+    for (item, got) in reference.items.iter().zip(&batched) {
+        assert_eq!(got.len(), 384);
+        let worst = item.embedding.iter().zip(got).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        assert!(worst < 1e-4, "{:?}: worst component differs by {worst}", item.text);
+    }
+    for item in &reference.items {
+        let single = embedder.embed(&[item.text.as_str()]).unwrap().remove(0);
+        let worst = item.embedding.iter().zip(&single).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        assert!(worst < 1e-4, "{:?} alone: worst component differs by {worst}", item.text);
+    }
+}
+
+#[test]
+fn similar_sentences_score_higher_than_unrelated_ones() {
+    let mut e = embedder();
+    let v = e
+        .embed(&[
+            "Add pagination to search endpoint",
+            "We need pagination because search returns a thousand results",
+            "Lunch is at noon, the pizza place on the corner.",
+        ])
+        .unwrap();
+    let near = git_screenlink::score::cosine(&v[0], &v[1]);
+    let far = git_screenlink::score::cosine(&v[0], &v[2]);
+    assert!(near > far + 0.2, "near {near} far {far}");
+}
+
+#[test]
+fn counts_tokens_with_the_models_tokenizer() {
+    let e = embedder();
+    // [CLS] hello world [SEP]
+    assert_eq!(e.count_tokens("hello world"), 4);
+    assert!(e.count_tokens("unwrap_or_default") > 3, "word pieces, not words");
+}

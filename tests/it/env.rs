@@ -1,0 +1,114 @@
+//! A scrubbed, deterministic environment for running git and our binaries, in the manner
+//! of git-branchless's tests: temp HOME, fixed dates, TZ=UTC, no system git config.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+pub struct TestEnv {
+    _tmp: TempDir,
+    pub home: PathBuf,
+    pub repo: PathBuf,
+    /// The real asset dir (ONNX Runtime and model), found with the developer's environment.
+    pub data_dir: PathBuf,
+}
+
+/// Directory holding the freshly built `git-screenlink` and `cargo-screenlink`.
+pub fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_git-screenlink")).parent().unwrap().to_path_buf()
+}
+
+impl TestEnv {
+    /// A temp HOME and an empty git repository at `repo/`.
+    pub fn new() -> TestEnv {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&repo).unwrap();
+        let env = TestEnv { data_dir: git_screenlink::assets::data_dir(), home, repo, _tmp: tmp };
+        env.git(["init", "-q", "-b", "main"]).assert_ok();
+        env
+    }
+
+    pub fn root(&self) -> &Path {
+        self._tmp.path()
+    }
+
+    /// Apply the scrubbed environment to `cmd`, run in the repo.
+    pub fn scrub<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        let path = std::env::join_paths(
+            std::iter::once(bin_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        )
+        .unwrap();
+        cmd.env_clear()
+            .current_dir(&self.repo)
+            .env("PATH", path)
+            .env("HOME", &self.home)
+            .env("TZ", "UTC")
+            .env("LANG", "C")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_COMMITTER_NAME", "Test Committer")
+            .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-03-02T10:00:00+00:00")
+            .env("GIT_COMMITTER_DATE", "2026-03-02T10:00:00+00:00")
+            .env("SCREENLINK_DATA_DIR", &self.data_dir)
+    }
+
+    pub fn git<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.scrub(&mut Command::new("git")).args(args).output().unwrap()
+    }
+
+    /// Run `git-screenlink` (the built binary) with `args`.
+    pub fn screenlink<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run_bin("git-screenlink", args, &[])
+    }
+
+    pub fn run_bin<I, S>(&self, bin: &str, args: I, env: &[(&str, &OsStr)]) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(bin_dir().join(bin));
+        self.scrub(&mut cmd).args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+pub trait OutputExt {
+    fn stdout_text(&self) -> String;
+    fn stderr_text(&self) -> String;
+    fn assert_ok(&self) -> &Self;
+    fn code(&self) -> i32;
+}
+
+impl OutputExt for Output {
+    fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+    fn assert_ok(&self) -> &Self {
+        assert!(self.status.success(), "failed: {:?}\nstdout:\n{}\nstderr:\n{}", self.status, self.stdout_text(), self.stderr_text());
+        self
+    }
+    fn code(&self) -> i32 {
+        self.status.code().expect("exited normally, not by a signal")
+    }
+}

@@ -1,0 +1,8 @@
+//! One integration-test binary: real git repositories in temp dirs, the built binaries
+//! first on PATH, a scrubbed environment, and the real embedding model.
+
+mod assets_errors;
+mod cli;
+mod config;
+mod embedding;
+mod env;
