@@ -197,6 +197,12 @@ pub struct DemoArgs {
 #[derive(Debug, Default, Clone, Args)]
 #[command(next_help_heading = "Settings (override git config screenlink.*)")]
 pub struct Knobs {
+    /// Where to read transcriptions: auto, db or api [screenlink.source]
+    #[arg(long, value_name = "KIND")]
+    pub source: Option<String>,
+    /// screenpipe's REST API [screenlink.screenpipeUrl]
+    #[arg(long, value_name = "URL")]
+    pub screenpipe_url: Option<String>,
     /// screenpipe's database [screenlink.screenpipeDb]
     #[arg(long, value_name = "PATH")]
     pub screenpipe_db: Option<String>,
@@ -238,6 +244,8 @@ pub struct Knobs {
 impl Knobs {
     pub fn overrides(&self) -> Vec<Override> {
         let single = [
+            (config::SOURCE, "--source", &self.source),
+            (config::SCREENPIPE_URL, "--screenpipe-url", &self.screenpipe_url),
             (config::SCREENPIPE_DB, "--screenpipe-db", &self.screenpipe_db),
             (config::TIME_WINDOW_DAYS, "--time-window-days", &self.time_window_days),
             (config::COMMIT_OFFSET_HOURS, "--commit-offset-hours", &self.commit_offset_hours),

@@ -35,6 +35,14 @@ pub const SEMANTIC_WEIGHT: &str = "screenlink.semanticWeight";
 pub const SEMANTIC_WEIGHT_DEFAULT: f64 = 0.7;
 /// Multi-valued: extra technical keywords (the seed guide's TECH_KEYWORDS extension point).
 pub const KEYWORDS: &str = "screenlink.keywords";
+pub const SOURCE: &str = "screenlink.source";
+pub const SOURCE_DEFAULT: SourceKind = SourceKind::Auto;
+pub const SCREENPIPE_URL: &str = "screenlink.screenpipeUrl";
+pub const SCREENPIPE_URL_DEFAULT: &str = "http://localhost:3030";
+/// Bearer token for screenpipe's API: a secret, so an environment variable, never git config.
+pub const SCREENPIPE_API_KEY_ENV: &str = "SCREENPIPE_API_KEY";
+pub const DISCUSSION_GAP_MINUTES: &str = "screenlink.discussionGapMinutes";
+pub const DISCUSSION_GAP_MINUTES_DEFAULT: f64 = 5.0;
 pub const MODEL_DIR: &str = "screenlink.modelDir";
 /// Overrides `screenlink.modelDir`. Default: `<data dir>/models/all-MiniLM-L6-v2`.
 pub const MODEL_DIR_ENV: &str = "SCREENLINK_MODEL_DIR";
@@ -44,7 +52,10 @@ pub const ORT_LIBRARY_ENV: &str = "ORT_DYLIB_PATH";
 
 /// Every key this version knows, in the order `git screenlink config` prints them.
 pub const KEYS: &[&str] = &[
+    SOURCE,
     SCREENPIPE_DB,
+    SCREENPIPE_URL,
+    DISCUSSION_GAP_MINUTES,
     TIME_WINDOW_DAYS,
     COMMIT_OFFSET_HOURS,
     MIN_AUDIO_LENGTH,
@@ -57,6 +68,28 @@ pub const KEYS: &[&str] = &[
     MODEL_DIR,
     ORT_LIBRARY,
 ];
+
+/// Which screenpipe source to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// The database when it opens and reads, else the API.
+    Auto,
+    Db,
+    Api,
+}
+
+impl std::str::FromStr for SourceKind {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(SourceKind::Auto),
+            "db" => Ok(SourceKind::Db),
+            "api" => Ok(SourceKind::Api),
+            _ => Err(()),
+        }
+    }
+}
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -118,7 +151,10 @@ impl<T> Setting<T> {
 /// The effective settings for one invocation.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    pub source: Setting<SourceKind>,
     pub screenpipe_db: Setting<PathBuf>,
+    pub screenpipe_url: Setting<String>,
+    pub discussion_gap_minutes: Setting<f64>,
     pub time_window_days: Setting<u32>,
     pub commit_offset_hours: Setting<f64>,
     pub min_audio_length: Setting<u32>,
@@ -188,7 +224,20 @@ impl Settings {
         };
 
         Ok(Settings {
+            source: r.parse(SOURCE, SOURCE_DEFAULT, "auto, db or api", |_| true)?,
             screenpipe_db,
+            screenpipe_url: r.parse(
+                SCREENPIPE_URL,
+                SCREENPIPE_URL_DEFAULT.to_string(),
+                "an http:// URL such as http://localhost:3030",
+                |u: &String| u.starts_with("http://") || u.starts_with("https://"),
+            )?,
+            discussion_gap_minutes: r.parse(
+                DISCUSSION_GAP_MINUTES,
+                DISCUSSION_GAP_MINUTES_DEFAULT,
+                "a number of minutes above 0",
+                |x: &f64| x.is_finite() && *x > 0.0,
+            )?,
             time_window_days: r.parse(TIME_WINDOW_DAYS, TIME_WINDOW_DAYS_DEFAULT, POSITIVE, positive)?,
             commit_offset_hours: r.parse(
                 COMMIT_OFFSET_HOURS,
@@ -227,7 +276,10 @@ impl Settings {
             None => Entry { key, value: default.into(), origin: Origin::Default },
         };
         vec![
+            one(SOURCE, &self.source),
             one(SCREENPIPE_DB, &self.screenpipe_db),
+            one(SCREENPIPE_URL, &self.screenpipe_url),
+            one(DISCUSSION_GAP_MINUTES, &self.discussion_gap_minutes),
             one(TIME_WINDOW_DAYS, &self.time_window_days),
             one(COMMIT_OFFSET_HOURS, &self.commit_offset_hours),
             one(MIN_AUDIO_LENGTH, &self.min_audio_length),

@@ -18,6 +18,7 @@ pub enum Kind {
     Assets,
     Git,
     Io,
+    Source,
     Interrupted,
 }
 
@@ -37,6 +38,7 @@ impl Kind {
             Kind::Assets => "assets",
             Kind::Git => "git",
             Kind::Io => "io",
+            Kind::Source => "screenpipe",
             Kind::Interrupted => "interrupted",
         }
     }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod messages;
 pub mod score;
+pub mod source;
 
 use std::ffi::OsString;
 
