@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod fixture;
 pub mod messages;
 pub mod score;
 pub mod source;

@@ -10,12 +10,14 @@ use crate::config::{Origin, Settings};
 use crate::error::Result;
 use crate::messages;
 use crate::score::embed::Embedder;
+use crate::source::{self, time};
+use chrono::Utc;
 
 #[derive(Debug, Serialize)]
 struct Status {
     version: &'static str,
     repository: Option<String>,
-    screenpipe_db: Check,
+    screenpipe: Check,
     onnxruntime: Check,
     model: Check,
     embedding: Check,
@@ -45,14 +47,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         .ok()
         .map(|r| r.workdir().unwrap_or(r.path()).display().to_string());
 
-    let db = Location { path: settings.screenpipe_db.value.clone(), origin: settings.screenpipe_db.origin.clone() };
-    let db_found = db.path.is_file();
-    let screenpipe_db = Check::at(
-        &db,
-        db_found,
-        if db_found { "found".into() } else { "not found".into() },
-        (!db_found).then(|| "set screenlink.screenpipeDb or SCREENPIPE_DATA_DIR to where screenpipe keeps db.sqlite".into()),
-    );
+    let screenpipe = source_check(&settings);
 
     let ort = assets::ort_library(&settings);
     let onnxruntime = match assets::probe_ort(&ort.path) {
@@ -110,7 +105,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     let status = Status {
         version: env!("CARGO_PKG_VERSION"),
         repository,
-        screenpipe_db,
+        screenpipe,
         onnxruntime,
         model,
         embedding,
@@ -120,7 +115,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     } else {
         print_status(&status);
     }
-    // The screenpipe database is optional until linking needs it; the embedding stack is not.
+    // screenpipe is reported but not required here: it may simply not be running.
     let healthy = status.onnxruntime.ok && status.model.ok && status.embedding.ok;
     Ok(if healthy { 0 } else { 1 })
 }
@@ -129,7 +124,7 @@ fn print_status(s: &Status) {
     println!("git-screenlink {}", s.version);
     println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(messages::NOT_A_REPO));
     for (name, check) in [
-        ("screenpipe", &s.screenpipe_db),
+        ("screenpipe", &s.screenpipe),
         ("onnxruntime", &s.onnxruntime),
         ("model", &s.model),
         ("embedding", &s.embedding),
@@ -142,5 +137,29 @@ fn print_status(s: &Status) {
         if let Some(fix) = &check.fix {
             println!("{:13}   fix: {fix}", "");
         }
+    }
+}
+
+/// The source `screenlink.source` picks: where it is, how many rows, which times.
+fn source_check(settings: &Settings) -> Check {
+    let db_location =
+        Location { path: settings.screenpipe_db.value.clone(), origin: settings.screenpipe_db.origin.clone() };
+    match source::open(settings).and_then(|src| Ok((src.summary()?, src))) {
+        Ok((summary, src)) => {
+            let span = match (summary.oldest, summary.newest) {
+                (Some(old), Some(new)) => format!(
+                    ", {} to {}, newest {}",
+                    old.format("%Y-%m-%d"),
+                    new.format("%Y-%m-%d %H:%M UTC"),
+                    time::ago(new, Utc::now())
+                ),
+                (None, Some(new)) => format!(", newest {}", time::ago(new, Utc::now())),
+                _ => String::new(),
+            };
+            let detail = format!("{} source, {} transcription rows{span}", src.kind(), summary.rows);
+            let origin = if src.kind() == "db" { settings.screenpipe_db.origin.clone() } else { settings.screenpipe_url.origin.clone() };
+            Check { path: Some(src.location()), origin: Some(origin), ok: true, detail, fix: None }
+        }
+        Err(err) => Check::at(&db_location, false, err.message, err.hint),
     }
 }

@@ -1,0 +1,25 @@
+//! Build a sample world: `cargo run --release --example fixture_world -- DIR [week|month|four-months] [SEED] [old]`.
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = std::path::PathBuf::from(args.get(1).expect("usage: fixture_world DIR [week|month|four-months] [SEED] [old]"));
+    let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let mut spec = match args.get(2).map(String::as_str).unwrap_or("week") {
+        "month" => git_screenlink::fixture::Spec::month(seed),
+        "four-months" => git_screenlink::fixture::Spec::four_months(seed),
+        _ => git_screenlink::fixture::Spec::week(seed),
+    };
+    if args.get(4).map(String::as_str) == Some("old") {
+        spec.schema = git_screenlink::fixture::Schema::Old;
+    }
+    let started = std::time::Instant::now();
+    let world = git_screenlink::fixture::build(&spec, &dir).unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "{} commits, {} rows, db {}, repo {}, truth {} ({:.1} s)",
+        world.truth.commits.len(),
+        world.truth.rows,
+        world.db.display(),
+        world.repo.display(),
+        world.truth_path.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
