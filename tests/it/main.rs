@@ -6,3 +6,4 @@ mod cli;
 mod config;
 mod embedding;
 mod env;
+mod source;
