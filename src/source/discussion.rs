@@ -64,7 +64,7 @@ pub fn group(rows: &[Transcription], gap: Duration, min_chars: usize) -> Vec<Dis
         }
         out.extend(finish(&current, min_chars));
     }
-    out.sort_by(|a, b| a.start.cmp(&b.start));
+    out.sort_by_key(|d| d.start);
     out
 }
 
@@ -85,7 +85,7 @@ fn finish(rows: &[&Transcription], min_chars: usize) -> Option<Discussion> {
         text.push_str(fresh);
         kept.push(row_ref(row));
     }
-    (text.chars().count() >= min_chars).then(|| Discussion {
+    (text.chars().count() >= min_chars).then_some(Discussion {
         rows: kept,
         text,
         start: first.timestamp,

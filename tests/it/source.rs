@@ -220,7 +220,7 @@ fn a_truncated_database_is_an_error() {
     let (a, b) = all_time();
     // Opening may succeed (the header is intact); reading past the cut must fail cleanly.
     let result = open(&cut).and_then(|s| s.read(a, b));
-    let err = result.err().expect("a truncated database must not read as fine");
+    let err = result.expect_err("a truncated database must not read as fine");
     assert!(err.hint.is_some(), "{}", err.message);
 }
 
@@ -260,7 +260,7 @@ fn a_database_locked_exclusively_is_reported_after_the_timeout() {
     holder.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; INSERT INTO speakers (name) VALUES ('lock');").unwrap();
     let started = std::time::Instant::now();
     let (a, b) = all_time();
-    let err = open(&db).and_then(|s| s.read(a, b)).err().expect("locked");
+    let err = open(&db).and_then(|s| s.read(a, b)).expect_err("locked");
     assert!(started.elapsed() >= std::time::Duration::from_secs(2), "gave up before the busy timeout");
     assert!(err.message.contains("locked"), "{}", err.message);
     assert!(err.hint.unwrap().contains("screenlink.source api"));
