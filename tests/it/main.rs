@@ -3,6 +3,7 @@
 
 mod assets_errors;
 mod cli;
+mod commits;
 mod config;
 mod embedding;
 mod env;

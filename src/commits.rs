@@ -1,0 +1,314 @@
+//! Commits to link: which ones (a revision set), which to skip and why (CommitPack-style
+//! filters), and what each says and adds (subject, body without trailers, times in UTC,
+//! added code lines per file, identifiers).
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use serde::Serialize;
+
+use crate::error::{Error, Kind, Result};
+
+/// Why a commit is not linked. Counted by reason in every summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    Merge,
+    BotAuthor,
+    Revert,
+    VersionBump,
+    /// Fewer added code lines than `screenlink.minCodeLines` (after ignoring binary,
+    /// lock, vendored and generated files).
+    TooFewCodeLines,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileChange {
+    pub path: String,
+    pub added: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitInfo {
+    pub sha: String,
+    pub subject: String,
+    /// The message body with trailers (Signed-off-by, Co-authored-by, Change-Id…) removed.
+    pub body: String,
+    pub author: String,
+    pub author_time: DateTime<Utc>,
+    pub committer_time: DateTime<Utc>,
+    pub files: Vec<FileChange>,
+    /// Identifiers in the added lines, most frequent first.
+    pub identifiers: Vec<String>,
+}
+
+impl CommitInfo {
+    pub fn added_lines(&self) -> usize {
+        self.files.iter().map(|f| f.added.len()).sum()
+    }
+}
+
+/// The commits chosen, and the ones left out by reason.
+#[derive(Debug, Default, Serialize)]
+pub struct Selection {
+    pub commits: Vec<CommitInfo>,
+    pub skipped: BTreeMap<SkipReason, usize>,
+}
+
+/// Which commits to consider.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionSet {
+    /// `A..B`, or one revision (everything reachable from it). Default: HEAD.
+    pub range: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Exactly these commits (`--stdin`), instead of a walk.
+    pub shas: Option<Vec<String>>,
+    /// At most this many commits are examined, newest first.
+    pub max: usize,
+}
+
+/// Walk `set` in `repo`, newest first, and sort each commit into linked or skipped.
+pub fn select(repo: &git2::Repository, set: &RevisionSet, min_code_lines: usize) -> Result<Selection> {
+    let mut oids = Vec::new();
+    if let Some(shas) = &set.shas {
+        for sha in shas {
+            let obj = repo.revparse_single(sha.trim()).map_err(|_| unknown_revision(sha))?;
+            oids.push(obj.peel_to_commit()?.id());
+        }
+    } else {
+        let mut walk = repo.revwalk()?;
+        walk.set_sorting(git2::Sort::TIME)?;
+        match set.range.as_deref() {
+            Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| unknown_revision(r))?,
+            Some(r) => walk.push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
+            None => walk.push_head().map_err(|_| {
+                Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first")
+            })?,
+        }
+        for oid in walk {
+            let oid = oid?;
+            let t = commit_time(&repo.find_commit(oid)?);
+            if set.until.is_some_and(|u| t > u) {
+                continue;
+            }
+            if set.since.is_some_and(|s| t < s) {
+                continue;
+            }
+            oids.push(oid);
+            if oids.len() >= set.max {
+                break;
+            }
+        }
+    }
+    let mut selection = Selection::default();
+    for oid in oids {
+        match examine(repo, &repo.find_commit(oid)?, min_code_lines)? {
+            Ok(info) => selection.commits.push(info),
+            Err(reason) => *selection.skipped.entry(reason).or_default() += 1,
+        }
+    }
+    Ok(selection)
+}
+
+fn unknown_revision(r: &str) -> Error {
+    Error::new(Kind::Usage, format!("unknown revision {r:?}")).hint("give a commit, branch or range such as main~20..main")
+}
+
+fn commit_time(c: &git2::Commit) -> DateTime<Utc> {
+    DateTime::from_timestamp(c.time().seconds(), 0).unwrap_or_default()
+}
+
+/// One commit: linked (`Ok`) or skipped with a reason (`Err`).
+pub fn examine(
+    repo: &git2::Repository,
+    commit: &git2::Commit,
+    min_code_lines: usize,
+) -> Result<std::result::Result<CommitInfo, SkipReason>> {
+    if commit.parent_count() > 1 {
+        return Ok(Err(SkipReason::Merge));
+    }
+    let author = commit.author();
+    let author_id = format!("{} <{}>", author.name().unwrap_or(""), author.email().unwrap_or(""));
+    if is_bot(&author_id) {
+        return Ok(Err(SkipReason::BotAuthor));
+    }
+    let message = commit.message().unwrap_or("");
+    let subject = message.lines().next().unwrap_or("").trim().to_string();
+    if subject.starts_with("Revert \"") || message.contains("This reverts commit ") {
+        return Ok(Err(SkipReason::Revert));
+    }
+    if VERSION_BUMP.is_match(&subject) {
+        return Ok(Err(SkipReason::VersionBump));
+    }
+    let files = added_code(repo, commit)?;
+    let added: usize = files.iter().map(|f| f.added.len()).sum();
+    if added < min_code_lines.max(1) {
+        return Ok(Err(SkipReason::TooFewCodeLines));
+    }
+    let identifiers = identifiers(files.iter().flat_map(|f| f.added.iter().map(String::as_str)));
+    Ok(Ok(CommitInfo {
+        sha: commit.id().to_string(),
+        subject,
+        body: strip_trailers(message.split_once('\n').map(|(_, b)| b).unwrap_or("")),
+        author: author_id,
+        author_time: DateTime::from_timestamp(author.when().seconds(), 0).unwrap_or_default(),
+        committer_time: commit_time(commit),
+        files,
+        identifiers,
+    }))
+}
+
+static VERSION_BUMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(chore(\([^)]*\))?!?:\s*)?((bump|release|prepare release|version)\b.*\d+\.\d+|v?\d+\.\d+\.\d+(-[\w.]+)?$)")
+        .expect("valid regex")
+});
+
+fn is_bot(author: &str) -> bool {
+    let a = author.to_ascii_lowercase();
+    ["[bot]", "dependabot", "renovate", "github-actions", "greenkeeper", "snyk-bot"].iter().any(|b| a.contains(b))
+}
+
+/// Files whose added lines are not the author's code.
+pub fn is_ignored_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    const LOCKFILES: &[&str] = &[
+        "Cargo.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "Pipfile.lock",
+        "uv.lock", "Gemfile.lock", "composer.lock", "go.sum", "flake.lock", "bun.lockb", "mix.lock",
+    ];
+    const VENDORED: &[&str] = &["vendor/", "third_party/", "third-party/", "node_modules/", "external/", ".yarn/"];
+    LOCKFILES.contains(&name)
+        || VENDORED.iter().any(|v| path.starts_with(v) || path.contains(&format!("/{v}")))
+        || name.ends_with(".min.js")
+        || name.ends_with(".min.css")
+        || name.ends_with(".pb.go")
+        || name.ends_with("_pb2.py")
+        || name.contains(".generated.")
+        || name.contains("_generated.")
+        || name.ends_with(".snap")
+        || name.ends_with(".map")
+}
+
+/// Added, non-blank lines per kept file, against the first parent (or the empty tree).
+fn added_code(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<FileChange>> {
+    let new_tree = commit.tree()?;
+    let old_tree = match commit.parent(0) {
+        Ok(p) => Some(p.tree()?),
+        Err(_) => None,
+    };
+    let mut opts = git2::DiffOptions::new();
+    opts.context_lines(0);
+    let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))?;
+    let mut files: Vec<FileChange> = Vec::new();
+    diff.foreach(
+        &mut |_, _| true,
+        None,
+        None,
+        Some(&mut |delta, _hunk, line| {
+            if line.origin() != '+' || delta.flags().is_binary() {
+                return true;
+            }
+            let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else { return true };
+            if is_ignored_path(path) {
+                return true;
+            }
+            let Ok(text) = std::str::from_utf8(line.content()) else { return true };
+            let text = text.trim_end_matches(['\n', '\r']);
+            if text.trim().is_empty() || text.contains('\0') {
+                return true;
+            }
+            match files.last_mut() {
+                Some(f) if f.path == path => f.added.push(text.to_string()),
+                _ => files.push(FileChange { path: path.to_string(), added: vec![text.to_string()] }),
+            }
+            true
+        }),
+    )?;
+    Ok(files)
+}
+
+/// Trailer keys removed from bodies: they say who, not why.
+const TRAILERS: &[&str] = &[
+    "signed-off-by", "co-authored-by", "change-id", "reviewed-by", "acked-by", "tested-by", "reported-by",
+    "suggested-by", "cc", "reviewed-on", "helped-by",
+];
+
+fn strip_trailers(body: &str) -> String {
+    let kept: Vec<&str> = body
+        .lines()
+        .filter(|line| match line.split_once(':') {
+            Some((key, _)) => !TRAILERS.contains(&key.trim().to_ascii_lowercase().as_str()),
+            None => true,
+        })
+        .collect();
+    kept.join("\n").trim().to_string()
+}
+
+/// Words that are syntax, not names: they say nothing about what a change is about.
+const KEYWORDS: &[&str] = &[
+    "let", "mut", "pub", "fn", "use", "mod", "impl", "struct", "enum", "trait", "for", "while", "loop", "if",
+    "else", "match", "return", "self", "Self", "crate", "super", "where", "async", "await", "move", "ref",
+    "const", "static", "type", "dyn", "true", "false", "None", "Some", "Ok", "Err", "String", "Vec", "Option",
+    "Result", "def", "class", "import", "from", "function", "var", "this", "new", "null", "undefined", "int",
+    "str", "and", "not", "the", "with", "into", "clone", "unwrap",
+];
+
+/// Identifiers (3+ characters) in `lines`, most frequent first, at most 64.
+pub fn identifiers<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
+    static IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]{2,}").expect("valid regex"));
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in lines {
+        // Comments' words are prose, not names; the part before `//` still counts.
+        let code = line.split("//").next().unwrap_or(line);
+        for m in IDENT.find_iter(code) {
+            if !KEYWORDS.contains(&m.as_str()) {
+                *counts.entry(m.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    ranked.into_iter().take(64).map(|(w, _)| w.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailers_go_and_prose_stays() {
+        let body = "\nThe search was slow.\nNote: keep the page small.\n\nSigned-off-by: A <a@x>\nCo-authored-by: B <b@x>\nChange-Id: I123\n";
+        assert_eq!(strip_trailers(body), "The search was slow.\nNote: keep the page small.");
+    }
+
+    #[test]
+    fn version_bumps_are_recognised() {
+        for s in ["Bump version to 1.2.3", "chore: release 0.4.0", "v2.0.0", "1.0.1", "chore(deps): bump serde to 1.0.200", "Release 3.1"] {
+            assert!(VERSION_BUMP.is_match(s), "{s}");
+        }
+        for s in ["Add pagination to search", "Fix bump allocator overflow", "Support HTTP/2"] {
+            assert!(!VERSION_BUMP.is_match(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn ignored_paths() {
+        for p in ["Cargo.lock", "web/package-lock.json", "vendor/x/y.go", "a/node_modules/b.js", "dist/app.min.js", "api/x.pb.go", "src/schema_generated.rs"] {
+            assert!(is_ignored_path(p), "{p}");
+        }
+        for p in ["src/lib.rs", "vendors.rs", "src/lock.rs"] {
+            assert!(!is_ignored_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn identifiers_rank_names_not_syntax() {
+        let lines = ["let page_size = query.page_size.unwrap_or(20);", "let offset = page_size * page; // page math"];
+        let ids = identifiers(lines.into_iter());
+        assert_eq!(ids[0], "page_size");
+        assert!(ids.contains(&"offset".to_string()) && ids.contains(&"query".to_string()));
+        assert!(!ids.contains(&"let".to_string()) && !ids.contains(&"math".to_string()));
+    }
+}
