@@ -1,6 +1,12 @@
 //! Scoring a commit against a discussion.
 
 pub mod embed;
+pub mod keywords;
+
+/// The seed guide's formula: `keywordWeight × keyword + semanticWeight × semantic`.
+pub fn confidence(keyword: f64, semantic: f64, keyword_weight: f64, semantic_weight: f64) -> f64 {
+    keyword_weight * keyword + semantic_weight * semantic
+}
 
 /// Cosine similarity of two vectors (0 when either is all zeros).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -19,7 +25,14 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::cosine;
+    use super::{confidence, cosine};
+
+    #[test]
+    fn confidence_is_the_guides_weighted_sum() {
+        assert!((confidence(0.714, 0.872, 0.3, 0.7) - 0.8246).abs() < 1e-4);
+        assert_eq!(confidence(1.0, 1.0, 0.3, 0.7), 1.0);
+        assert_eq!(confidence(0.0, 0.0, 0.3, 0.7), 0.0);
+    }
 
     #[test]
     fn cosine_of_known_vectors() {

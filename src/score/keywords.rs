@@ -1,0 +1,153 @@
+//! The keyword score: how much of what a commit is about is said in a discussion.
+//!
+//! Definition. Both sides are reduced to *terms*: lower-cased words of 3+ letters, split on
+//! camelCase, snake_case, kebab-case and path separators, with a plural `s` removed and
+//! stop words dropped.
+//! - The commit's terms `C` come from its subject, body, changed paths (each directory and
+//!   file stem), the identifiers in its added lines, and its crate names. A term weighs 2
+//!   when it is a technical keyword (the seed guide's TECH_KEYWORDS, extended by
+//!   `screenlink.keywords`), else 1.
+//! - The discussion's terms `D` are those of its text.
+//! - `keyword = w(C ∩ D) / w(C)`, where `w` sums weights: the weighted share of the
+//!   commit's terms that the discussion says.
+//!
+//! Measured on the one-month sample world (`cargo run --release --example keyword_quality`),
+//! keyword-only linking at threshold 0.5: precision 0.744, recall 0.906. A variant that
+//! saturated at 10 matched weight (so long diffs are not penalised) scored precision 0.317,
+//! recall 0.396: long discussions say enough generic words to saturate on any commit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The seed guide's idea of technical vocabulary: words that signal a discussion is about code.
+pub const TECH_KEYWORDS: &[&str] = &[
+    "api", "endpoint", "database", "query", "schema", "migration", "index", "cache", "redis", "auth", "login",
+    "token", "session", "password", "pagination", "page", "retry", "backoff", "timeout", "latency", "performance",
+    "slow", "memory", "leak", "crash", "bug", "error", "exception", "test", "deploy", "release", "config",
+    "logging", "log", "metric", "dashboard", "search", "upload", "download", "export", "import", "webhook",
+    "rate", "limit", "throttle", "encrypt", "stream", "batch", "queue", "worker", "job", "scheduler", "cron",
+    "parser", "validation", "validate", "refactor", "async", "thread", "lock", "sync", "server", "client",
+    "request", "response", "frontend", "backend", "feature", "flag", "function", "struct", "module", "crate",
+];
+
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "that", "this", "with", "from", "are", "was", "were", "but", "not", "you", "your", "have",
+    "has", "had", "can", "will", "would", "should", "could", "about", "into", "they", "them", "then", "than",
+    "there", "here", "what", "when", "which", "who", "why", "how", "all", "any", "our", "out", "just", "like",
+    "yeah", "okay", "think", "know", "maybe", "really", "some", "one", "two", "also", "get", "got", "let", "use",
+    "make", "need", "want", "said", "say", "see", "now", "too", "very", "well", "right", "its", "it's", "does",
+    "did", "don", "doe", "src", "lib", "mod", "main", "new", "add", "fix", "pub", "impl", "self", "mut", "ref",
+];
+
+/// Terms of free text or code: lower-case, split on case changes and separators.
+pub fn terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        for part in split_case(word) {
+            let mut t = part.to_lowercase();
+            if t.len() > 3 && t.ends_with('s') && !t.ends_with("ss") {
+                t.pop();
+            }
+            if t.len() >= 3 && !t.chars().all(|c| c.is_ascii_digit()) && !STOP_WORDS.contains(&t.as_str()) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// `parseHTTPResponse` → `parse`, `HTTP`, `Response`; snake_case is split by the caller's
+/// separator split already.
+fn split_case(word: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 1..chars.len() {
+        let (pos, c) = chars[i];
+        let prev = chars[i - 1].1;
+        let next_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
+        let boundary = (prev.is_lowercase() && c.is_uppercase())
+            || (prev.is_uppercase() && c.is_uppercase() && next_lower)
+            || (prev.is_alphabetic() && c.is_ascii_digit());
+        if boundary {
+            parts.push(&word[start..pos]);
+            start = pos;
+        }
+    }
+    if start < word.len() {
+        parts.push(&word[start..]);
+    }
+    parts
+}
+
+/// A commit's weighted terms, built once and matched against many discussions.
+#[derive(Debug, Clone, Default)]
+pub struct CommitTerms {
+    weights: BTreeMap<String, f64>,
+}
+
+impl CommitTerms {
+    /// `texts`: subject, body, paths, identifiers, crate names. `extra`: `screenlink.keywords`.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>, extra: &[String]) -> CommitTerms {
+        let extra: BTreeSet<String> = extra.iter().flat_map(|k| terms(k)).collect();
+        let mut weights = BTreeMap::new();
+        for text in texts {
+            for t in terms(text) {
+                let w = if TECH_KEYWORDS.contains(&t.as_str()) || extra.contains(&t) { 2.0 } else { 1.0 };
+                weights.insert(t, w);
+            }
+        }
+        CommitTerms { weights }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// The score in [0, 1] and the matched terms, heaviest first.
+    pub fn score(&self, discussion: &str) -> (f64, Vec<String>) {
+        let said: BTreeSet<String> = terms(discussion).into_iter().collect();
+        let mut matched: Vec<(&String, f64)> =
+            self.weights.iter().filter(|(t, _)| said.contains(*t)).map(|(t, w)| (t, *w)).collect();
+        let total: f64 = self.weights.values().sum();
+        let hit: f64 = matched.iter().map(|(_, w)| w).sum();
+        let score = if total > 0.0 { hit / total } else { 0.0 };
+        matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        (score, matched.into_iter().map(|(t, _)| t.clone()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_code_and_prose_alike() {
+        assert_eq!(terms("parseHTTPResponse"), ["parse", "http", "response"]);
+        assert_eq!(terms("page_size nextCursor"), ["page", "size", "next", "cursor"]);
+        assert_eq!(terms("src/api/search.rs"), ["api", "search"]);
+        assert_eq!(terms("the retries and the caches"), ["retrie", "cache"]);
+        assert!(terms("um yeah so I think 2026").is_empty());
+    }
+
+    #[test]
+    fn scores_the_weighted_share_of_commit_terms_said() {
+        let c = CommitTerms::new(["Add pagination to search", "src/search.rs", "page_size", "next_cursor"], &[]);
+        let (full, matched) = c.score("search results need pagination with a page size and a next cursor");
+        assert!((full - 1.0).abs() < 1e-9, "{full} {matched:?}");
+        let pos = |t: &str| matched.iter().position(|m| m == t).unwrap();
+        assert!(pos("pagination") < pos("cursor"), "technical keywords weigh more: {matched:?}");
+        let (none, m) = c.score("lunch is at noon at the pizza place");
+        assert_eq!((none, m.len()), (0.0, 0));
+        let (part, _) = c.score("the search page is slow");
+        assert!(part > 0.0 && part < 1.0, "{part}");
+    }
+
+    #[test]
+    fn configured_keywords_weigh_double() {
+        let plain = CommitTerms::new(["Tune tokio runtime"], &[]);
+        let extra = CommitTerms::new(["Tune tokio runtime"], &["tokio".into()]);
+        let (a, _) = plain.score("tokio");
+        let (b, _) = extra.score("tokio");
+        assert!(b > a, "{a} {b}");
+    }
+}
