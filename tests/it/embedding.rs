@@ -32,11 +32,14 @@ fn matches_sentence_transformers_within_1e4() {
     let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
     // All at once (padded batches) and one by one must both match.
     let batched = embedder.embed(&texts).unwrap();
+    let mut overall = 0f32;
     for (item, got) in reference.items.iter().zip(&batched) {
         assert_eq!(got.len(), 384);
         let worst = item.embedding.iter().zip(got).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
         assert!(worst < 1e-4, "{:?}: worst component differs by {worst}", item.text);
+        overall = overall.max(worst);
     }
+    eprintln!("parity: worst component difference over {} texts: {overall:e}", texts.len());
     for item in &reference.items {
         let single = embedder.embed(&[item.text.as_str()]).unwrap().remove(0);
         let worst = item.embedding.iter().zip(&single).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
