@@ -38,6 +38,11 @@ impl Check {
     fn at(loc: &Location, ok: bool, detail: String, fix: Option<String>) -> Check {
         Check { path: Some(loc.path.display().to_string()), origin: Some(loc.origin.clone()), ok, detail, fix }
     }
+
+    /// A check with no file or URL of its own.
+    fn plain(ok: bool, detail: String, fix: Option<String>) -> Check {
+        Check { path: None, origin: None, ok, detail, fix }
+    }
 }
 
 pub fn run(args: &StatusArgs) -> Result<i32> {
@@ -72,34 +77,24 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     };
 
     let embedding = if args.no_load {
-        Check { path: None, origin: None, ok: true, detail: "not loaded (--no-load)".into(), fix: None }
+        Check::plain(true, "not loaded (--no-load)".into(), None)
     } else if onnxruntime.ok && model.ok {
         let started = Instant::now();
         match Embedder::load(&settings).and_then(|mut e| e.embed(&["git-screenlink status check"])) {
             Ok(v) => {
                 let norm = v[0].iter().map(|x| x * x).sum::<f32>().sqrt();
-                Check {
-                    path: None,
-                    origin: None,
-                    ok: true,
-                    detail: format!(
-                        "model loaded in {:.2} s; a test sentence gives a {}-d vector of norm {norm:.3}",
-                        started.elapsed().as_secs_f64(),
-                        v[0].len()
-                    ),
-                    fix: None,
-                }
+                let detail = format!(
+                    "model loaded in {:.2} s; a test sentence gives a {}-d vector of norm {norm:.3}",
+                    started.elapsed().as_secs_f64(),
+                    v[0].len()
+                );
+                Check::plain(true, detail, None)
             }
-            Err(err) => Check { path: None, origin: None, ok: false, detail: err.message, fix: err.hint },
+            Err(err) => Check::plain(false, err.message, err.hint),
         }
     } else {
-        Check {
-            path: None,
-            origin: None,
-            ok: false,
-            detail: "not loaded: runtime or model missing".into(),
-            fix: Some(messages::INSTALL_ASSETS_HINT.into()),
-        }
+        let detail = "not loaded: runtime or model missing".into();
+        Check::plain(false, detail, Some(messages::INSTALL_ASSETS_HINT.into()))
     };
 
     let status = Status {
