@@ -3,11 +3,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = std::path::PathBuf::from(args.get(1).expect("usage: fixture_world DIR [week|month|four-months] [SEED] [old]"));
     let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let mut spec = match args.get(2).map(String::as_str).unwrap_or("week") {
-        "month" => git_screenlink::fixture::Spec::month(seed),
-        "four-months" => git_screenlink::fixture::Spec::four_months(seed),
-        _ => git_screenlink::fixture::Spec::week(seed),
-    };
+    let scale = args.get(2).map(String::as_str).unwrap_or("week");
+    let mut spec = git_screenlink::fixture::Spec::named(scale, seed).expect("scale: week, month or four-months");
     if args.get(4).map(String::as_str) == Some("old") {
         spec.schema = git_screenlink::fixture::Schema::Old;
     }

@@ -14,11 +14,8 @@ use git_screenlink::source::{discussion, Source};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let seed = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let spec = match args.get(1).map(String::as_str).unwrap_or("month") {
-        "week" => Spec::week(seed),
-        "four-months" => Spec::four_months(seed),
-        _ => Spec::month(seed),
-    };
+    let scale = args.get(1).map(String::as_str).unwrap_or("month");
+    let spec = Spec::named(scale, seed).expect("scale: week, month or four-months");
     let dir = tempfile::tempdir().unwrap();
     let world = fixture::build(&spec, dir.path()).unwrap();
     let repo = git2::Repository::open(&world.repo).unwrap();

@@ -118,7 +118,11 @@ fn unknown_revision(r: &str) -> Error {
 }
 
 fn commit_time(c: &git2::Commit) -> DateTime<Utc> {
-    DateTime::from_timestamp(c.time().seconds(), 0).unwrap_or_default()
+    git_time(c.time())
+}
+
+fn git_time(t: git2::Time) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.seconds(), 0).unwrap_or_default()
 }
 
 /// One commit: linked (`Ok`) or skipped with a reason (`Err`).
@@ -154,7 +158,7 @@ pub fn examine(
         subject,
         body: strip_trailers(message.split_once('\n').map(|(_, b)| b).unwrap_or("")),
         author: author_id,
-        author_time: DateTime::from_timestamp(author.when().seconds(), 0).unwrap_or_default(),
+        author_time: git_time(author.when()),
         committer_time: commit_time(commit),
         files,
         identifiers,

@@ -45,8 +45,6 @@ struct Audio {
     transcription: String,
     timestamp: String,
     #[serde(default)]
-    device_name: Option<String>,
-    #[serde(default)]
     device_type: Option<String>,
     #[serde(default)]
     speaker: Option<Speaker>,
@@ -138,12 +136,10 @@ impl Source for ApiSource {
                 }
                 out.push(Transcription {
                     id: a.chunk_id,
-                    chunk_id: a.chunk_id,
                     timestamp,
                     text: a.transcription,
                     speaker: a.speaker.and_then(|s| s.name).filter(|n| !n.trim().is_empty()),
                     is_input: a.device_type.map(|t| t.eq_ignore_ascii_case("input")),
-                    device: a.device_name.filter(|d| !d.is_empty()),
                 });
             }
             offset += n;
@@ -151,7 +147,7 @@ impl Source for ApiSource {
                 break;
             }
         }
-        out.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
+        out.sort_by_key(Transcription::order_key);
         out.dedup_by(|a, b| a.id == b.id && a.text == b.text);
         Ok(out)
     }

@@ -153,7 +153,7 @@ fn names(conn: &Connection, sql: &str, path: &Path) -> Result<HashSet<String>> {
 }
 
 /// The SELECT for the columns present. Output columns, always in this order:
-/// id, audio_chunk_id, timestamp, text, speaker name, is_input_device, device.
+/// id, timestamp, text, speaker name, is_input_device.
 fn select_for(cols: &HashSet<String>, speaker_cols: &HashSet<String>) -> String {
     let has = |c: &str| cols.contains(c);
     // A late-2026 redacted copy is preferred when present and filled.
@@ -161,9 +161,8 @@ fn select_for(cols: &HashSet<String>, speaker_cols: &HashSet<String>) -> String 
     let join_speakers = has("speaker_id") && speaker_cols.contains("id");
     let speaker = if join_speakers && speaker_cols.contains("name") { "NULLIF(TRIM(s.name), '')" } else { "NULL" };
     let is_input = if has("is_input_device") { "t.is_input_device" } else { "NULL" };
-    let device = if has("device") { "NULLIF(t.device, '')" } else { "NULL" };
     let mut sql = format!(
-        "SELECT t.id, t.audio_chunk_id, t.timestamp, {text}, {speaker}, {is_input}, {device} FROM audio_transcriptions t"
+        "SELECT t.id, t.timestamp, {text}, {speaker}, {is_input} FROM audio_transcriptions t"
     );
     if join_speakers {
         sql.push_str(" LEFT JOIN speakers s ON s.id = t.speaker_id");
@@ -198,26 +197,24 @@ impl Source for DbSource {
             .query_map([&lo, &hi], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<bool>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<bool>>(4)?,
                 ))
             })
             .map_err(|e| sql_error(&self.path, e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, chunk_id, ts, text, speaker, is_input, device) = row.map_err(|e| sql_error(&self.path, e))?;
+            let (id, ts, text, speaker, is_input) = row.map_err(|e| sql_error(&self.path, e))?;
             // A row whose time cannot be read cannot be placed in any window: skip it.
             let Some(timestamp) = time::parse(&ts) else { continue };
             if timestamp >= start && timestamp < end {
-                out.push(Transcription { id, chunk_id, timestamp, text, speaker, is_input, device });
+                out.push(Transcription { id, timestamp, text, speaker, is_input });
             }
         }
         // Text order can differ from time order across shapes (`T` vs space): sort by time.
-        out.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
+        out.sort_by_key(Transcription::order_key);
         Ok(out)
     }
 

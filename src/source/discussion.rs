@@ -48,7 +48,7 @@ impl Discussion {
 /// Group `rows` (any order) into discussions at least `min_chars` long.
 pub fn group(rows: &[Transcription], gap: Duration, min_chars: usize) -> Vec<Discussion> {
     let mut sorted: Vec<&Transcription> = rows.iter().collect();
-    sorted.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
+    sorted.sort_by_key(|r| r.order_key());
 
     let mut out = Vec::new();
     for kind in [Some(true), Some(false), None] {
@@ -152,12 +152,10 @@ mod tests {
     fn row(id: i64, secs: i64, text: &str, is_input: Option<bool>) -> Transcription {
         Transcription {
             id,
-            chunk_id: id,
             timestamp: DateTime::from_timestamp(1_770_000_000 + secs, 0).unwrap(),
             text: text.into(),
             speaker: Some(format!("speaker {}", id % 2)),
             is_input,
-            device: None,
         }
     }
 

@@ -18,14 +18,19 @@ pub struct Transcription {
     /// `audio_transcriptions.id` from the database; the audio chunk id from the API,
     /// which returns about one row per chunk.
     pub id: i64,
-    pub chunk_id: i64,
     pub timestamp: DateTime<Utc>,
     pub text: String,
     pub speaker: Option<String>,
     /// `true`: a microphone (the user); `false`: system output (the others on a call).
     /// `None` in databases older than the column.
     pub is_input: Option<bool>,
-    pub device: Option<String>,
+}
+
+impl Transcription {
+    /// The one order rows are kept in everywhere: by time, ties by id.
+    pub fn order_key(&self) -> (DateTime<Utc>, i64) {
+        (self.timestamp, self.id)
+    }
 }
 
 /// Row count and time span of what a source holds, for `status`.
