@@ -1,4 +1,7 @@
-//! Which discussions can have motivated a commit: those in its time window.
+//! Which discussions can have motivated a commit: those in its time window, cut into
+//! passages (the unit that is scored and becomes a pair's context).
+
+use std::ops::Range;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -22,6 +25,74 @@ pub fn in_window(
     (start, end): (DateTime<Utc>, DateTime<Utc>),
 ) -> impl Iterator<Item = &Discussion> {
     discussions.iter().filter(move |d| d.start >= start && d.end < end)
+}
+
+/// Words per passage: about 200 model tokens, so a passage is embedded whole, and about a
+/// minute of speech, so a pair's context is the stretch that mattered, not an hour of call.
+pub const PASSAGE_WORDS: usize = 150;
+
+/// Consecutive rows of one discussion, at most [`PASSAGE_WORDS`] words (a single longer row
+/// stands alone; the embedder splits it).
+#[derive(Debug, Clone)]
+pub struct Passage<'a> {
+    pub discussion: &'a Discussion,
+    pub rows: Range<usize>,
+    pub text: &'a str,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Passage<'_> {
+    pub fn ids(&self) -> Vec<i64> {
+        self.discussion.rows[self.rows.clone()].iter().map(|r| r.id).collect()
+    }
+
+    pub fn speakers(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in self.discussion.rows[self.rows.clone()].iter().filter_map(|r| r.speaker.as_ref()) {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Every discussion cut into passages, in time order.
+pub fn passages(discussions: &[Discussion]) -> Vec<Passage<'_>> {
+    let mut out = Vec::new();
+    for d in discussions {
+        let mut first = 0;
+        let mut words = 0;
+        for (i, row) in d.rows.iter().enumerate() {
+            let n = d.text[row.span.0..row.span.1].split_whitespace().count();
+            if words > 0 && words + n > PASSAGE_WORDS {
+                out.push(passage(d, first..i));
+                first = i;
+                words = 0;
+            }
+            words += n;
+        }
+        if first < d.rows.len() {
+            out.push(passage(d, first..d.rows.len()));
+        }
+    }
+    out
+}
+
+fn passage(d: &Discussion, rows: Range<usize>) -> Passage<'_> {
+    let (a, b) = (&d.rows[rows.start], &d.rows[rows.end - 1]);
+    Passage { discussion: d, text: d.text[a.span.0..b.span.1].trim(), start: a.timestamp, end: b.timestamp, rows }
+}
+
+/// The passages that end inside the window.
+pub fn passages_in_window<'p, 'a>(
+    passages: &'p [Passage<'a>],
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+) -> impl Iterator<Item = (usize, &'p Passage<'a>)> {
+    // Passages are in time order of their discussion; a binary search would need them sorted
+    // by end, and windows are a few hundred passages at most, so a scan is fine.
+    passages.iter().enumerate().filter(move |(_, p)| p.start >= start && p.end < end)
 }
 
 #[cfg(test)]

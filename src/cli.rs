@@ -70,7 +70,7 @@ pub enum HookCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Clone, Args)]
 pub struct BackfillArgs {
     /// A revision range such as `main~50..main` (default: the newest maxCommits commits from HEAD)
     pub range: Option<String>,
@@ -92,6 +92,9 @@ pub struct BackfillArgs {
     /// Print pairs and the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Print the time spent in each stage
+    #[arg(long)]
+    pub profile: bool,
     #[command(flatten)]
     pub knobs: Knobs,
 }
@@ -185,9 +188,17 @@ pub struct ConfigArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Build the sample world here instead of a temporary directory
+    /// Build the sample world here (an empty or new directory) instead of a new temp dir
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Size of the sample world: week (20 commits) or month (120 commits)
+    #[arg(long, default_value = "week", value_parser = ["week", "month", "four-months"])]
+    pub scale: String,
+    /// Seed of the sample world (the same seed builds the same world)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub knobs: Knobs,
 }
@@ -239,6 +250,15 @@ pub struct Knobs {
     /// ONNX Runtime shared library [screenlink.ortLibrary]
     #[arg(long, value_name = "PATH")]
     pub ort_library: Option<String>,
+    /// Minutes of silence that end a discussion [screenlink.discussionGapMinutes]
+    #[arg(long, value_name = "MINUTES")]
+    pub discussion_gap_minutes: Option<String>,
+    /// Passages per commit that reach the semantic stage, 0 for all [screenlink.candidateLimit]
+    #[arg(long, value_name = "N")]
+    pub candidate_limit: Option<String>,
+    /// Where the dataset lives [screenlink.datasetDir]
+    #[arg(long, value_name = "DIR")]
+    pub dataset_dir: Option<String>,
 }
 
 impl Knobs {
@@ -257,6 +277,9 @@ impl Knobs {
             (config::SEMANTIC_WEIGHT, "--semantic-weight", &self.semantic_weight),
             (config::MODEL_DIR, "--model-dir", &self.model_dir),
             (config::ORT_LIBRARY, "--ort-library", &self.ort_library),
+            (config::DISCUSSION_GAP_MINUTES, "--discussion-gap-minutes", &self.discussion_gap_minutes),
+            (config::CANDIDATE_LIMIT, "--candidate-limit", &self.candidate_limit),
+            (config::DATASET_DIR, "--dataset-dir", &self.dataset_dir),
         ];
         let mut out: Vec<Override> = single
             .into_iter()

@@ -49,6 +49,20 @@ pub const MODEL_DIR_ENV: &str = "SCREENLINK_MODEL_DIR";
 pub const ORT_LIBRARY: &str = "screenlink.ortLibrary";
 /// Overrides `screenlink.ortLibrary` (ort's own variable). Default: `<data dir>/onnxruntime/`.
 pub const ORT_LIBRARY_ENV: &str = "ORT_DYLIB_PATH";
+/// Passages per commit that reach the semantic stage (the cascade's prune); 0 = all.
+pub const CANDIDATE_LIMIT: &str = "screenlink.candidateLimit";
+pub const CANDIDATE_LIMIT_DEFAULT: u32 = 8;
+/// Where the dataset lives. Default: `<git common dir>/screenlink`, never the work tree.
+pub const DATASET_DIR: &str = "screenlink.datasetDir";
+/// What the post-commit hook does: ask on the terminal, queue for `review`, or accept automatically.
+pub const PROMPT: &str = "screenlink.prompt";
+pub const PROMPT_DEFAULT: PromptMode = PromptMode::Ask;
+/// No line from the hook when nothing links.
+pub const QUIET: &str = "screenlink.quiet";
+pub const QUIET_DEFAULT: bool = false;
+/// How long the hook may spend scoring before it queues the commit instead.
+pub const HOOK_TIMEOUT_MS: &str = "screenlink.hookTimeoutMs";
+pub const HOOK_TIMEOUT_MS_DEFAULT: u32 = 3000;
 
 /// Every key this version knows, in the order `git screenlink config` prints them.
 pub const KEYS: &[&str] = &[
@@ -67,7 +81,52 @@ pub const KEYS: &[&str] = &[
     KEYWORDS,
     MODEL_DIR,
     ORT_LIBRARY,
+    CANDIDATE_LIMIT,
+    DATASET_DIR,
+    PROMPT,
+    QUIET,
+    HOOK_TIMEOUT_MS,
 ];
+
+/// What the post-commit hook does with a linked commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PromptMode {
+    /// Prompt on the terminal when there is one, else queue.
+    Ask,
+    /// Never prompt: queue for `git screenlink review`.
+    Queue,
+    /// Accept at or above minConfidence without asking; log the rest.
+    Auto,
+}
+
+impl std::str::FromStr for PromptMode {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "ask" => Ok(PromptMode::Ask),
+            "queue" => Ok(PromptMode::Queue),
+            "auto" => Ok(PromptMode::Auto),
+            _ => Err(()),
+        }
+    }
+}
+
+/// git's booleans: true/yes/on/1 and false/no/off/0 (and a valueless key is true).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct GitBool(pub bool);
+
+impl std::str::FromStr for GitBool {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "" | "true" | "yes" | "on" | "1" => Ok(GitBool(true)),
+            "false" | "no" | "off" | "0" => Ok(GitBool(false)),
+            _ => Err(()),
+        }
+    }
+}
 
 /// Which screenpipe source to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -167,6 +226,12 @@ pub struct Settings {
     /// `None`: look in the per-user data dir.
     pub model_dir: Option<Setting<PathBuf>>,
     pub ort_library: Option<Setting<PathBuf>>,
+    pub candidate_limit: Setting<u32>,
+    /// `None`: `<git common dir>/screenlink`.
+    pub dataset_dir: Option<Setting<PathBuf>>,
+    pub prompt: Setting<PromptMode>,
+    pub quiet: Setting<GitBool>,
+    pub hook_timeout_ms: Setting<u32>,
     /// `screenlink.*` keys this version does not know (typos, or a newer version's).
     pub unknown_keys: Vec<(String, Origin)>,
 }
@@ -258,6 +323,11 @@ impl Settings {
                 .collect(),
             model_dir: path_override(config_path(MODEL_DIR), env_path(MODEL_DIR_ENV)),
             ort_library: path_override(config_path(ORT_LIBRARY), env_path(ORT_LIBRARY_ENV)),
+            candidate_limit: r.parse(CANDIDATE_LIMIT, CANDIDATE_LIMIT_DEFAULT, COUNT, any)?,
+            dataset_dir: config_path(DATASET_DIR),
+            prompt: r.parse(PROMPT, PROMPT_DEFAULT, "ask, queue or auto", |_| true)?,
+            quiet: r.parse(QUIET, GitBool(QUIET_DEFAULT), "true or false", |_| true)?,
+            hook_timeout_ms: r.parse(HOOK_TIMEOUT_MS, HOOK_TIMEOUT_MS_DEFAULT, POSITIVE, positive)?,
             unknown_keys: raw
                 .iter()
                 .filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key)))
@@ -298,6 +368,11 @@ impl Settings {
             },
             optional_path(MODEL_DIR, &self.model_dir, "(per-user data dir)"),
             optional_path(ORT_LIBRARY, &self.ort_library, "(per-user data dir)"),
+            one(CANDIDATE_LIMIT, &self.candidate_limit),
+            optional_path(DATASET_DIR, &self.dataset_dir, "(git common dir)/screenlink"),
+            one(PROMPT, &self.prompt),
+            one(QUIET, &self.quiet),
+            one(HOOK_TIMEOUT_MS, &self.hook_timeout_ms),
         ]
     }
 }

@@ -9,11 +9,17 @@ pub mod cli;
 pub mod commits;
 pub mod commands;
 pub mod config;
+pub mod dataset;
 pub mod error;
 pub mod fixture;
+pub mod fsutil;
+pub mod link;
 pub mod messages;
+pub mod pipeline;
+pub mod review;
 pub mod score;
 pub mod source;
+pub mod workspace;
 
 use std::ffi::OsString;
 
@@ -46,4 +52,11 @@ pub fn cargo_args(mut args: Vec<OsString>) -> Vec<OsString> {
         args.remove(1);
     }
     args
+}
+
+/// A line for whoever debugs us (`SCREENLINK_DEBUG=1`); silent otherwise.
+pub fn debug(args: std::fmt::Arguments) {
+    if std::env::var_os("SCREENLINK_DEBUG").is_some_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("git-screenlink: debug: {args}");
+    }
 }

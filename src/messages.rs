@@ -13,3 +13,6 @@ pub fn not_built(command: &str) -> String {
 pub const NOT_BUILT_HINT: &str = "see README.md for what works today (`git screenlink status`, `git screenlink config`)";
 
 pub const NOT_A_REPO: &str = "not in a git repository";
+
+/// The seed guide's error when nothing links.
+pub const NO_PAIRS: &str = "No training pairs created (try lowering min_confidence)";

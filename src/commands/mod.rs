@@ -1,6 +1,8 @@
 //! One file per subcommand; each is thin orchestration over the library.
 
+mod backfill;
 mod config;
+mod demo;
 mod status;
 
 use crate::cli::Command;
@@ -15,11 +17,11 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Install(_) => not_built("install"),
         Command::Uninstall => not_built("uninstall"),
         Command::Hook { .. } => not_built("hook"),
-        Command::Backfill(_) => not_built("backfill"),
+        Command::Backfill(args) => backfill::run(&args),
         Command::Review(_) => not_built("review"),
         Command::Validate(_) => not_built("validate"),
         Command::Train(_) => not_built("train"),
-        Command::Demo(_) => not_built("demo"),
+        Command::Demo(args) => demo::run(&args),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct RuntimeInfo {
 
 pub struct Embedder {
     model: TextEmbedding,
+    /// The model's tokenizer with truncation off, to count and split long texts.
+    counter: tokenizers::Tokenizer,
     pub info: RuntimeInfo,
 }
 
@@ -70,7 +72,10 @@ impl Embedder {
             Ok(Err(err)) => return Err(bad_model(err.to_string())),
             Err(panic) => return Err(bad_model(panic_text(&panic))),
         };
-        Ok(Embedder { model, info: RuntimeInfo { ort_library, ort_version, model_dir, model: assets::MODEL_ID } })
+        let mut counter = model.tokenizer.clone();
+        counter.with_truncation(None).map_err(|err| bad_model(err.to_string()))?;
+        counter.with_padding(None);
+        Ok(Embedder { model, counter, info: RuntimeInfo { ort_library, ort_version, model_dir, model: assets::MODEL_ID } })
     }
 
     /// One unit-length 384-d vector per text. Texts longer than 256 tokens are truncated
@@ -84,9 +89,9 @@ impl Embedder {
             .map_err(|err| Error::assets(format!("embedding failed: {err}")))
     }
 
-    /// Number of model tokens in `text`, special tokens included (as the model sees it).
+    /// Number of model tokens in `text`, special tokens included, never truncated.
     pub fn count_tokens(&self, text: &str) -> usize {
-        self.model.tokenizer.encode(text, true).map(|e| e.get_ids().len()).unwrap_or(0)
+        self.counter.encode(text, true).map(|e| e.get_ids().len()).unwrap_or(0)
     }
 }
 

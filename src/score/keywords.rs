@@ -83,6 +83,8 @@ fn split_case(word: &str) -> Vec<&str> {
 #[derive(Debug, Clone, Default)]
 pub struct CommitTerms {
     weights: BTreeMap<String, f64>,
+    /// When set, the score is the mean of each group's own share (see [`CommitTerms::grouped`]).
+    groups: Vec<BTreeMap<String, f64>>,
 }
 
 impl CommitTerms {
@@ -96,7 +98,19 @@ impl CommitTerms {
                 weights.insert(t, w);
             }
         }
-        CommitTerms { weights }
+        CommitTerms { weights, groups: Vec::new() }
+    }
+
+    /// Terms in groups scored apart — what the message says and what the code names — the
+    /// score being the mean of the groups' shares, so a passage must speak to both.
+    pub fn grouped(groups: Vec<Vec<&str>>, extra: &[String]) -> CommitTerms {
+        let parts: Vec<CommitTerms> = groups.into_iter().map(|g| CommitTerms::new(g, extra)).collect();
+        let mut all = CommitTerms::default();
+        for p in &parts {
+            all.weights.extend(p.weights.iter().map(|(k, v)| (k.clone(), *v)));
+        }
+        all.groups = parts.into_iter().map(|p| p.weights).filter(|g| !g.is_empty()).collect();
+        all
     }
 
     pub fn is_empty(&self) -> bool {
@@ -105,14 +119,61 @@ impl CommitTerms {
 
     /// The score in [0, 1] and the matched terms, heaviest first.
     pub fn score(&self, discussion: &str) -> (f64, Vec<String>) {
-        let said: BTreeSet<String> = terms(discussion).into_iter().collect();
+        self.score_terms(&terms(discussion).into_iter().collect())
+    }
+
+    /// Weigh every term by its rarity among `idf`'s texts as well: a term said in every
+    /// passage (a component name everyone mentions) tells less than one said in few.
+    pub fn with_idf(mut self, idf: &Idf) -> CommitTerms {
+        for (t, w) in self.weights.iter_mut().chain(self.groups.iter_mut().flatten()) {
+            *w *= idf.weight(t);
+        }
+        self
+    }
+
+    /// [`score`](Self::score) for text already reduced to its set of terms.
+    pub fn score_terms(&self, said: &BTreeSet<String>) -> (f64, Vec<String>) {
         let mut matched: Vec<(&String, f64)> =
             self.weights.iter().filter(|(t, _)| said.contains(*t)).map(|(t, w)| (t, *w)).collect();
-        let total: f64 = self.weights.values().sum();
-        let hit: f64 = matched.iter().map(|(_, w)| w).sum();
-        let score = if total > 0.0 { hit / total } else { 0.0 };
+        let share = |weights: &BTreeMap<String, f64>| {
+            let total: f64 = weights.values().sum();
+            let hit: f64 = weights.iter().filter(|(t, _)| said.contains(*t)).map(|(_, w)| w).sum();
+            if total > 0.0 { hit / total } else { 0.0 }
+        };
+        let score = if self.groups.is_empty() {
+            share(&self.weights)
+        } else {
+            self.groups.iter().map(share).sum::<f64>() / self.groups.len() as f64
+        };
         matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         (score, matched.into_iter().map(|(t, _)| t.clone()).collect())
+    }
+}
+
+/// Inverse document frequency of terms over a set of texts (the passages in play):
+/// `ln((N + 1) / (df + 1)) + 1`, so a term in every text still counts a little and a term
+/// in none counts most.
+#[derive(Debug, Clone, Default)]
+pub struct Idf {
+    docs: usize,
+    df: std::collections::HashMap<String, usize>,
+}
+
+impl Idf {
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a BTreeSet<String>>) -> Idf {
+        let mut idf = Idf::default();
+        for set in texts {
+            idf.docs += 1;
+            for t in set {
+                *idf.df.entry(t.clone()).or_default() += 1;
+            }
+        }
+        idf
+    }
+
+    pub fn weight(&self, term: &str) -> f64 {
+        let df = self.df.get(term).copied().unwrap_or(0);
+        ((self.docs as f64 + 1.0) / (df as f64 + 1.0)).ln() + 1.0
     }
 }
 

@@ -1,7 +1,9 @@
 //! Scoring a commit against a discussion.
 
+pub mod cache;
 pub mod embed;
 pub mod keywords;
+pub mod semantic;
 
 /// The seed guide's formula: `keywordWeight × keyword + semanticWeight × semantic`.
 pub fn confidence(keyword: f64, semantic: f64, keyword_weight: f64, semantic_weight: f64) -> f64 {

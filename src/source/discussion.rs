@@ -16,6 +16,9 @@ pub struct RowRef {
     pub timestamp: DateTime<Utc>,
     pub speaker: Option<String>,
     pub text: String,
+    /// Byte range of what this row adds to [`Discussion::text`] (empty when it only repeated
+    /// the chunk overlap), so a passage of rows is a slice of the discussion's text.
+    pub span: (usize, usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,14 +79,15 @@ fn finish(rows: &[&Transcription], min_chars: usize) -> Option<Discussion> {
         let fresh = strip_overlap(&text, row.text.trim());
         if fresh.is_empty() && !text.is_empty() {
             // Entirely repeated (the overlap, or screenpipe's duplicate): still cite the row.
-            kept.push(row_ref(row));
+            kept.push(row_ref(row, (text.len(), text.len())));
             continue;
         }
         if !text.is_empty() {
             text.push(' ');
         }
+        let start = text.len();
         text.push_str(fresh);
-        kept.push(row_ref(row));
+        kept.push(row_ref(row, (start, text.len())));
     }
     (text.chars().count() >= min_chars).then_some(Discussion {
         rows: kept,
@@ -94,8 +98,8 @@ fn finish(rows: &[&Transcription], min_chars: usize) -> Option<Discussion> {
     })
 }
 
-fn row_ref(row: &Transcription) -> RowRef {
-    RowRef { id: row.id, timestamp: row.timestamp, speaker: row.speaker.clone(), text: row.text.clone() }
+fn row_ref(row: &Transcription, span: (usize, usize)) -> RowRef {
+    RowRef { id: row.id, timestamp: row.timestamp, speaker: row.speaker.clone(), text: row.text.clone(), span }
 }
 
 /// Longest run of words that chunk overlap can repeat (2 s of speech is well under this).

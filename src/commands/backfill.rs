@@ -1,0 +1,344 @@
+//! `git screenlink backfill`: link past commits to the talk that motivated them.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::candidates;
+use crate::cli::BackfillArgs;
+use crate::commits::{self, RevisionSet, SkipReason};
+use crate::config::{Override, Settings};
+use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Pair, Store};
+use crate::error::{Error, Kind, Result};
+use crate::link::{self, Params};
+use crate::messages;
+use crate::pipeline::{self, Profile};
+use crate::review::{self, Choice};
+use crate::source::time;
+use crate::workspace::Workspace;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub commits_examined: usize,
+    pub commits_skipped: BTreeMap<SkipReason, usize>,
+    pub already_decided: usize,
+    pub transcription_rows: usize,
+    pub discussions: usize,
+    pub passages: usize,
+    pub texts_embedded: usize,
+    pub texts_from_cache: usize,
+    /// Commits whose best candidate reached minConfidence.
+    pub linked: usize,
+    pub below_threshold: usize,
+    pub no_candidates: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub skipped: usize,
+    pub unasked: usize,
+    pub estimated_tokens: usize,
+    pub average_confidence: Option<f64>,
+    pub min_confidence: Option<f64>,
+    pub max_confidence: Option<f64>,
+    pub dry_run: bool,
+    pub dataset: String,
+    pub profile: Profile,
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    pairs: &'a [Pair],
+    summary: &'a Summary,
+}
+
+pub fn run(args: &BackfillArgs) -> Result<i32> {
+    let dir = super::current_dir()?;
+    let stdin_shas = if args.stdin { Some(read_stdin_shas()?) } else { None };
+    let (summary, pairs) = run_in(&dir, args, &[], stdin_shas)?;
+    report(args, &summary, &pairs)
+}
+
+/// Everything but printing the result: the seam `demo` and tests use.
+pub fn run_in(
+    dir: &Path,
+    args: &BackfillArgs,
+    extra: &[Override],
+    stdin_shas: Option<Vec<String>>,
+) -> Result<(Summary, Vec<Pair>)> {
+    let mut profile = Profile::default();
+    let mut overrides = args.knobs.overrides();
+    overrides.extend_from_slice(extra);
+    let settings = Settings::load(dir, &overrides)?;
+    let params = Params::from_settings(&settings);
+    let repo = pipeline::open_repo(dir)?;
+    let store = Store::for_repo(&repo, &settings)?;
+    let term = if args.yes || args.dry_run {
+        None
+    } else {
+        Some(review::terminal().ok_or_else(|| {
+            Error::new(Kind::Usage, "backfill asks about each pair, and there is no terminal to ask on")
+                .hint("pass --yes to accept every pair at or above minConfidence, or --dry-run to only see them")
+        })?)
+    };
+    let human = !args.json;
+    let say = |line: String| {
+        if human {
+            println!("{line}");
+        }
+    };
+
+    let set = RevisionSet {
+        range: args.range.clone(),
+        since: args.since.as_deref().map(|s| parse_date(s, "--since")).transpose()?,
+        until: args.until.as_deref().map(|s| parse_date(s, "--until")).transpose()?,
+        shas: stdin_shas,
+        max: settings.max_commits.value as usize,
+    };
+    let selection = profile.time("commit extraction", || {
+        commits::select(&repo, &set, settings.min_code_lines.value as usize)
+    })?;
+    let read = store.pairs()?;
+    pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
+    let decided = store.decided()?;
+    let claimed = store.claimed_ids()?;
+    let mut summary = Summary {
+        commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
+        commits_skipped: selection.skipped.clone(),
+        dry_run: args.dry_run,
+        dataset: store.dataset_path().display().to_string(),
+        ..Summary::default()
+    };
+    let (todo, done): (Vec<_>, Vec<_>) = selection.commits.into_iter().partition(|c| !decided.contains_key(&c.sha));
+    summary.already_decided = done.len();
+    say(format!(
+        "[Stage 1] Commits: {} examined, {} to link{}{}",
+        summary.commits_examined,
+        todo.len(),
+        skipped_text(&summary.commits_skipped),
+        if done.is_empty() { String::new() } else { format!(", {} already decided", done.len()) }
+    ));
+    if todo.is_empty() {
+        summary.profile = profile;
+        return Ok((summary, Vec::new()));
+    }
+
+    let talk = profile.time("source read", || pipeline::read_talk(&settings, &todo, &params))?;
+    let passages = profile.time("candidate selection", || candidates::passages(&talk.discussions));
+    summary.transcription_rows = talk.rows;
+    summary.discussions = talk.discussions.len();
+    summary.passages = passages.len();
+    say(format!(
+        "[Stage 2] Audio discussions from {}: {} rows, {} discussions, {} passages",
+        talk.source, talk.rows, summary.discussions, summary.passages
+    ));
+
+    let t = Instant::now();
+    let mut semantic = pipeline::load_semantic(&settings)?;
+    profile.add("model load", t.elapsed());
+    let ws = profile.time("workspace", || repo.workdir().map(Workspace::load).unwrap_or_default());
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("  {spinner} embedding {pos}/{len} texts {wide_bar} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let t = Instant::now();
+    let links = link::link(&todo, &passages, &ws, &params, &claimed, Some(&mut semantic), &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    profile.add("embedding and scoring", t.elapsed());
+    summary.texts_embedded = semantic.embedded;
+    summary.texts_from_cache = semantic.from_cache;
+    say(format!(
+        "[Stage 3] Linking {} commits (keyword × {} + semantic × {}, threshold {}): {} texts embedded, {} from cache",
+        todo.len(),
+        params.keyword_weight,
+        params.semantic_weight,
+        params.min_confidence,
+        summary.texts_embedded,
+        summary.texts_from_cache
+    ));
+
+    // Oldest first: the order the links claimed their talk in.
+    let mut order: Vec<&link::CommitLinks> = links.iter().collect();
+    order.sort_by_key(|l| todo[l.commit].committer_time);
+    let mut pairs = Vec::new();
+    let now = Utc::now();
+    let t = Instant::now();
+    let mut quit = false;
+    for l in order {
+        let commit = &todo[l.commit];
+        let Some(best) = l.best() else {
+            summary.no_candidates += 1;
+            continue;
+        };
+        if best.confidence < params.min_confidence {
+            summary.below_threshold += 1;
+            continue;
+        }
+        summary.linked += 1;
+        if quit {
+            summary.unasked += 1;
+            continue;
+        }
+        let passage = &passages[best.passage];
+        let decided_by = if term.is_some() { DecidedBy::User } else { DecidedBy::Auto };
+        let p = pair::build(commit, &l.crates, passage, best, semantic.embedder().info.model, decided_by, now);
+        let choice = match &term {
+            None => Choice::Accept,
+            Some(term) => {
+                let _ = term.write_str(&review::render(commit, passage, best, now, &params));
+                review::ask(term, &[Choice::Accept, Choice::Reject, Choice::Skip, Choice::Quit], Choice::Quit)
+                    .map_err(|e| Error::io("reading the terminal", e))?
+            }
+        };
+        match choice {
+            Choice::Accept => {
+                if !args.dry_run {
+                    store.accept(&p)?;
+                }
+                summary.accepted += 1;
+                summary.estimated_tokens += semantic.embedder().count_tokens(&format!("{}\n{}\n{}", p.instruction, p.input, p.output));
+                pairs.push(p);
+            }
+            Choice::Reject | Choice::Skip => {
+                let decision = if choice == Choice::Reject { Decision::Rejected } else { Decision::Skipped };
+                store.log(&DecisionRecord {
+                    commit_sha: commit.sha.clone(),
+                    decision,
+                    decided_by: DecidedBy::User,
+                    decided_at: pair::timestamp(Utc::now()),
+                    confidence: Some(p.metadata.confidence),
+                    audio_ids: p.metadata.audio_ids.clone(),
+                })?;
+                if choice == Choice::Reject {
+                    summary.rejected += 1;
+                } else {
+                    summary.skipped += 1;
+                }
+            }
+            _ => {
+                quit = true;
+                summary.unasked += 1;
+            }
+        }
+    }
+    profile.add("writing", t.elapsed());
+    let confidences: Vec<f64> = pairs.iter().map(|p| p.metadata.confidence).collect();
+    if !confidences.is_empty() {
+        summary.average_confidence = Some(confidences.iter().sum::<f64>() / confidences.len() as f64);
+        summary.min_confidence = confidences.iter().copied().reduce(f64::min);
+        summary.max_confidence = confidences.iter().copied().reduce(f64::max);
+    }
+    summary.profile = profile;
+    Ok((summary, pairs))
+}
+
+/// Print the guide's blocks (or JSON) and pick the exit code.
+pub fn report(args: &BackfillArgs, summary: &Summary, pairs: &[Pair]) -> Result<i32> {
+    if args.json {
+        let out = serde_json::to_string_pretty(&JsonOut { pairs, summary }).unwrap_or_default();
+        println!("{out}");
+    } else {
+        print_human(summary, args.profile);
+    }
+    // The guide's error is for a run where nothing links at all; a re-run that only finds
+    // nothing new (idempotence) is not a failure.
+    let user_decided = summary.rejected + summary.skipped + summary.unasked > 0;
+    if pairs.is_empty() && summary.already_decided == 0 && !user_decided {
+        eprintln!("ERROR: {}", messages::NO_PAIRS);
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+fn print_human(s: &Summary, profile: bool) {
+    let verb = if s.dry_run { "Would save" } else { "Saved" };
+    if s.linked > 0 {
+        println!("  ✓ Linked {} commits at or above threshold ({} below, {} with no candidate)", s.linked, s.below_threshold, s.no_candidates);
+    }
+    if s.rejected + s.skipped + s.unasked > 0 {
+        println!("  ✓ {} accepted, {} rejected, {} skipped, {} left unasked", s.accepted, s.rejected, s.skipped, s.unasked);
+    }
+    if s.accepted > 0 {
+        println!();
+        println!("[Output] {} training data to {}", if s.dry_run { "Would save" } else { "Saving" }, s.dataset);
+        println!("  ✓ {verb} {} training pairs", s.accepted);
+        println!();
+        println!("[Statistics]");
+        println!("  Total training pairs: {}", s.accepted);
+        println!("  Estimated tokens: {}", thousands(s.estimated_tokens));
+        if let (Some(avg), Some(lo), Some(hi)) = (s.average_confidence, s.min_confidence, s.max_confidence) {
+            println!("  Average confidence: {avg:.3}");
+            println!("  Confidence range: {lo:.3} - {hi:.3}");
+        }
+    } else if s.already_decided > 0 {
+        println!(
+            "  ✓ No new training pairs: {} commits already decided, {} below min_confidence",
+            s.already_decided,
+            s.below_threshold + s.no_candidates
+        );
+    }
+    if profile {
+        println!();
+        println!("[Profile]");
+        for (stage, secs) in &s.profile.stages {
+            println!("  {stage:<24} {secs:>8.3} s");
+        }
+    }
+}
+
+fn skipped_text(skipped: &BTreeMap<SkipReason, usize>) -> String {
+    if skipped.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = skipped
+        .iter()
+        .map(|(r, n)| format!("{} {n}", serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default().replace('_', " ")))
+        .collect();
+    format!(", skipped: {}", parts.join(", "))
+}
+
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `2026-03-01`, or any timestamp screenpipe writes.
+fn parse_date(s: &str, flag: &str) -> Result<DateTime<Utc>> {
+    if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+    }
+    time::parse(s).ok_or_else(|| {
+        Error::new(Kind::Usage, format!("{flag} {s:?} is not a date")).hint(format!("give {flag} as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"))
+    })
+}
+
+fn read_stdin_shas() -> Result<Vec<String>> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| Error::io("reading commits from stdin", e))?;
+    Ok(text.split_whitespace().map(str::to_string).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(87432), "87,432");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}

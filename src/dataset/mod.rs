@@ -1,0 +1,226 @@
+//! The dataset store, shared by backfill, the hook and review: accepted pairs, the log of
+//! every decision, and the queue of commits waiting for one.
+//!
+//! Lives in `<git common dir>/screenlink/` (so linked worktrees share it and git never
+//! tracks it), or `screenlink.datasetDir`; the directory is 0700 and its files 0600.
+//! Every write is a locked append of whole lines ([`crate::fsutil::append_lines`]); readers
+//! skip a torn last line with a warning.
+
+pub mod pair;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::error::{Error, Kind, Result};
+use crate::fsutil;
+pub use pair::{DecidedBy, Decision, Pair};
+
+pub const DATASET_FILE: &str = "training_data.jsonl";
+pub const DECISIONS_FILE: &str = "decisions.jsonl";
+pub const PENDING_FILE: &str = "pending.jsonl";
+
+/// One line of `decisions.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRecord {
+    pub commit_sha: String,
+    pub decision: Decision,
+    pub decided_by: DecidedBy,
+    pub decided_at: String,
+    /// The best candidate's confidence when the decision was made (none: nothing linked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audio_ids: Vec<i64>,
+}
+
+/// Records read from a JSONL file, and the lines that could not be read.
+#[derive(Debug)]
+pub struct ReadOutcome<T> {
+    pub records: Vec<T>,
+    /// (1-based line number, what was wrong).
+    pub bad_lines: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub dir: PathBuf,
+}
+
+impl Store {
+    /// The store for `repo`: `screenlink.datasetDir` (relative to the git common dir), else
+    /// `<git common dir>/screenlink`. A directory inside the work tree is refused: git could
+    /// track it, and it would travel with a push.
+    pub fn for_repo(repo: &git2::Repository, settings: &Settings) -> Result<Store> {
+        let common = repo.commondir().to_path_buf();
+        let dir = match &settings.dataset_dir {
+            Some(s) if s.value.is_absolute() => s.value.clone(),
+            Some(s) => common.join(&s.value),
+            None => common.join("screenlink"),
+        };
+        if let Some(workdir) = repo.workdir() {
+            let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            let (w, d) = (canon(workdir), canon(&dir));
+            let git_dir = canon(&common);
+            if d.starts_with(&w) && !d.starts_with(&git_dir) {
+                return Err(Error::config(format!(
+                    "screenlink.datasetDir ({}) is inside the work tree, where git could track it",
+                    dir.display()
+                ))
+                .hint("unset it (`git config --unset screenlink.datasetDir`) or point it outside the work tree"));
+            }
+        }
+        Ok(Store { dir })
+    }
+
+    pub fn at(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    pub fn dataset_path(&self) -> PathBuf {
+        self.dir.join(DATASET_FILE)
+    }
+
+    pub fn decisions_path(&self) -> PathBuf {
+        self.dir.join(DECISIONS_FILE)
+    }
+
+    pub fn pending_path(&self) -> PathBuf {
+        self.dir.join(PENDING_FILE)
+    }
+
+    /// Keep an accepted pair: the pair first, then its decision, so a crash between the two
+    /// leaves a pair whose commit [`decided`](Self::decided) still counts as decided.
+    pub fn accept(&self, pair: &Pair) -> Result<()> {
+        fsutil::append_lines(&self.dataset_path(), &to_line(pair)?)?;
+        self.log(&DecisionRecord {
+            commit_sha: pair.metadata.commit_sha.clone(),
+            decision: Decision::Accepted,
+            decided_by: pair.metadata.decided_by,
+            decided_at: pair.metadata.decided_at.clone(),
+            confidence: Some(pair.metadata.confidence),
+            audio_ids: pair.metadata.audio_ids.clone(),
+        })
+    }
+
+    pub fn log(&self, record: &DecisionRecord) -> Result<()> {
+        fsutil::append_lines(&self.decisions_path(), &to_line(record)?)
+    }
+
+    pub fn pairs(&self) -> Result<ReadOutcome<Pair>> {
+        read_jsonl(&self.dataset_path())
+    }
+
+    /// The latest decision for every commit decided so far (pairs in the dataset count as
+    /// accepted even without a log line).
+    pub fn decided(&self) -> Result<HashMap<String, Decision>> {
+        let mut out = HashMap::new();
+        for p in self.pairs()?.records {
+            out.insert(p.metadata.commit_sha, Decision::Accepted);
+        }
+        for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {
+            out.insert(d.commit_sha, d.decision);
+        }
+        Ok(out)
+    }
+
+    /// Transcription rows already in the dataset: talk that motivated one commit is not
+    /// used for another.
+    pub fn claimed_ids(&self) -> Result<HashSet<i64>> {
+        Ok(self.pairs()?.records.iter().flat_map(|p| p.metadata.audio_ids.iter().copied()).collect())
+    }
+}
+
+fn to_line<T: Serialize>(record: &T) -> Result<String> {
+    let mut line = serde_json::to_string(record)
+        .map_err(|e| Error::new(Kind::Io, format!("could not serialise a record: {e}")))?;
+    line.push('\n');
+    Ok(line)
+}
+
+/// Read a JSONL file (missing = empty). Bad lines are reported, not fatal; the caller warns.
+pub fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<ReadOutcome<T>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    let mut out = ReadOutcome { records: Vec::new(), bad_lines: Vec::new() };
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(r) => out.records.push(r),
+            Err(e) => out.bad_lines.push((i + 1, e.to_string())),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(sha: &str, ids: Vec<i64>) -> Pair {
+        let json = serde_json::json!({
+            "instruction": "Add pagination to search endpoint",
+            "input": "Business Context from team discussions:\n\nWe need pagination\n\nTask: Modify src/server.rs",
+            "output": "// file: src/server.rs\nlet limit = 20;",
+            "metadata": {
+                "commit_sha": sha, "commit_timestamp": "2025-11-20T14:30:00Z",
+                "audio_timestamp": "2025-11-19T10:15:00Z", "confidence": 0.824, "keyword_score": 0.714,
+                "semantic_score": 0.872, "audio_ids": ids, "speakers": ["Ana"], "files": ["src/server.rs"],
+                "model": "sentence-transformers/all-MiniLM-L6-v2", "decision": "accepted", "decided_by": "user",
+                "decided_at": "2025-11-20T14:31:00Z", "schema_version": 1
+            }
+        });
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn pairs_round_trip_through_the_store_and_count_as_decided() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("screenlink"));
+        let p = pair("abc1234", vec![7, 8]);
+        store.accept(&p).unwrap();
+        store
+            .log(&DecisionRecord {
+                commit_sha: "def".into(),
+                decision: Decision::Rejected,
+                decided_by: DecidedBy::User,
+                decided_at: "2025-11-20T14:32:00Z".into(),
+                confidence: Some(0.7),
+                audio_ids: vec![],
+            })
+            .unwrap();
+        let read = store.pairs().unwrap();
+        assert_eq!(read.records, vec![p.clone()]);
+        let line = std::fs::read_to_string(store.dataset_path()).unwrap();
+        let again: Pair = serde_json::from_str(line.trim()).unwrap();
+        assert_eq!(again, p, "one JSON object per line, round-tripped");
+        let decided = store.decided().unwrap();
+        assert_eq!(decided["abc1234"], Decision::Accepted);
+        assert_eq!(decided["def"], Decision::Rejected);
+        assert_eq!(store.claimed_ids().unwrap(), HashSet::from([7, 8]));
+    }
+
+    #[test]
+    fn a_torn_last_line_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        store.accept(&pair("a", vec![1])).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(store.dataset_path())
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"instruction\": \"x"))
+            .unwrap();
+        let read = store.pairs().unwrap();
+        assert_eq!(read.records.len(), 1);
+        assert_eq!(read.bad_lines.len(), 1);
+        assert_eq!(read.bad_lines[0].0, 2);
+    }
+}

@@ -1,0 +1,164 @@
+//! A training pair: the seed guide's Output Format, plus what makes a pair traceable.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::candidates::Passage;
+use crate::commits::CommitInfo;
+use crate::link::Scored;
+
+/// Bumped when a field changes meaning; readers accept every version up to this one.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pair {
+    /// The cleaned commit subject.
+    pub instruction: String,
+    /// `Business Context from team discussions:\n\n<discussion>\n\nTask: Modify <files>`
+    pub input: String,
+    /// The added code, a `// file: <path>` line before each file's lines.
+    pub output: String,
+    pub metadata: Metadata,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub commit_sha: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub commit_timestamp: String,
+    /// When the discussion excerpt began, UTC.
+    pub audio_timestamp: String,
+    pub confidence: f64,
+    pub keyword_score: f64,
+    pub semantic_score: f64,
+    /// `audio_transcriptions.id` of every row in the excerpt.
+    pub audio_ids: Vec<i64>,
+    pub speakers: Vec<String>,
+    pub files: Vec<String>,
+    /// The embedding model that scored the pair.
+    pub model: String,
+    pub decision: Decision,
+    pub decided_by: DecidedBy,
+    pub decided_at: String,
+    pub schema_version: u32,
+    /// Commit terms the excerpt says, heaviest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matched_keywords: Vec<String>,
+    /// Cargo packages the commit touches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crates: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Accepted,
+    Rejected,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecidedBy {
+    /// A person pressed a key.
+    User,
+    /// `--yes` or `screenlink.prompt = auto`.
+    Auto,
+}
+
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+static CONVENTIONAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-zA-Z]+(\([^)]*\))?!?:\s+").expect("valid regex"));
+static TRAILING_REF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\(#\d+\)\s*$").expect("valid regex"));
+
+/// `feat(api): add pagination to search (#123).` → `Add pagination to search`.
+pub fn clean_subject(subject: &str) -> String {
+    let s = CONVENTIONAL.replace(subject.trim(), "");
+    let s = TRAILING_REF.replace(&s, "");
+    let s = s.trim().trim_end_matches('.').trim();
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => subject.trim().to_string(),
+    }
+}
+
+/// `Task: Modify a.rs, b.rs (crate api)`.
+pub fn task_line(commit: &CommitInfo, crates: &[String]) -> String {
+    let files: Vec<&str> = commit.files.iter().map(|f| f.path.as_str()).collect();
+    let mut line = format!("Task: Modify {}", files.join(", "));
+    match crates {
+        [] => {}
+        [one] => line.push_str(&format!(" (crate {one})")),
+        many => line.push_str(&format!(" (crates {})", many.join(", "))),
+    }
+    line
+}
+
+/// Assemble the pair for `commit` and the passage it was linked to.
+pub fn build(
+    commit: &CommitInfo,
+    crates: &[String],
+    passage: &Passage,
+    scored: &Scored,
+    model: &str,
+    decided_by: DecidedBy,
+    now: DateTime<Utc>,
+) -> Pair {
+    let output = commit
+        .files
+        .iter()
+        .map(|f| format!("// file: {}\n{}", f.path, f.added.join("\n")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Pair {
+        instruction: clean_subject(&commit.subject),
+        input: format!(
+            "Business Context from team discussions:\n\n{}\n\n{}",
+            passage.text,
+            task_line(commit, crates)
+        ),
+        output,
+        metadata: Metadata {
+            commit_sha: commit.sha.clone(),
+            commit_timestamp: timestamp(commit.committer_time),
+            audio_timestamp: timestamp(passage.start),
+            confidence: round3(scored.confidence),
+            keyword_score: round3(scored.keyword),
+            semantic_score: round3(scored.semantic),
+            audio_ids: passage.ids(),
+            speakers: passage.speakers(),
+            files: commit.files.iter().map(|f| f.path.clone()).collect(),
+            model: model.to_string(),
+            decision: Decision::Accepted,
+            decided_by,
+            decided_at: timestamp(now),
+            schema_version: SCHEMA_VERSION,
+            matched_keywords: scored.matched.iter().take(12).cloned().collect(),
+            crates: crates.to_vec(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_cleaned() {
+        assert_eq!(clean_subject("feat(api): add pagination to search (#123)."), "Add pagination to search");
+        assert_eq!(clean_subject("Fix: retry uploads"), "Retry uploads");
+        assert_eq!(clean_subject("Make storage idempotent"), "Make storage idempotent");
+        assert_eq!(clean_subject("  "), "");
+    }
+}

@@ -1,0 +1,247 @@
+//! The linking engine: for each commit, the passages of talk in its window, scored by the
+//! cascade — keywords first (cheap, prunes), then semantic similarity of the survivors —
+//! and ranked by the guide's confidence.
+//!
+//! Pruning. Per commit only the `screenlink.candidateLimit` passages with the highest
+//! keyword score (and a score above 0) go on to the semantic stage; embedding is where the
+//! time goes, and a passage that shares no term with the commit is not what motivated it.
+//! `examples/link_quality.rs` measures precision and recall with and without the limit.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::candidates::{self, Passage};
+use crate::commits::CommitInfo;
+use crate::score::keywords::{self, CommitTerms, Idf};
+use crate::score::semantic::Semantic;
+use crate::score;
+use crate::error::Result;
+use crate::workspace::Workspace;
+
+/// The knobs the engine reads (from [`crate::config::Settings`] or a test).
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub time_window_days: u32,
+    pub commit_offset_hours: f64,
+    pub keyword_weight: f64,
+    pub semantic_weight: f64,
+    pub keywords: Vec<String>,
+    /// Passages per commit that reach the semantic stage; 0 = no limit.
+    pub candidate_limit: usize,
+    /// Weigh keyword terms by their rarity among the passages (see [`Idf`]).
+    pub idf: bool,
+    /// Score what the message says and what the code names apart (see [`CommitTerms::grouped`]).
+    pub grouped: bool,
+    /// A passage linked at or above this motivates one commit only (see [`link`]).
+    pub min_confidence: f64,
+}
+
+impl Params {
+    pub fn from_settings(s: &crate::config::Settings) -> Params {
+        Params {
+            time_window_days: s.time_window_days.value,
+            commit_offset_hours: s.commit_offset_hours.value,
+            keyword_weight: s.keyword_weight.value,
+            semantic_weight: s.semantic_weight.value,
+            keywords: s.keywords.iter().map(|k| k.value.clone()).collect(),
+            candidate_limit: s.candidate_limit.value as usize,
+            idf: false,
+            grouped: true,
+            min_confidence: s.min_confidence.value,
+        }
+    }
+}
+
+/// One passage scored against one commit. All scores are in [0, 1].
+#[derive(Debug, Clone, Serialize)]
+pub struct Scored {
+    /// Index into the passages the engine was given.
+    #[serde(skip)]
+    pub passage: usize,
+    pub keyword: f64,
+    pub semantic: f64,
+    pub confidence: f64,
+    /// Commit terms the passage says, heaviest first.
+    pub matched: Vec<String>,
+}
+
+/// A commit and its candidates, best first.
+#[derive(Debug, Clone)]
+pub struct CommitLinks {
+    pub commit: usize,
+    pub crates: Vec<String>,
+    /// Passages in the window, before pruning.
+    pub in_window: usize,
+    pub candidates: Vec<Scored>,
+}
+
+impl CommitLinks {
+    pub fn best(&self) -> Option<&Scored> {
+        self.candidates.first()
+    }
+}
+
+/// What the commit is about, as text for the model: subject, body, files, identifiers.
+pub fn commit_text(commit: &CommitInfo, crates: &[String]) -> String {
+    let mut text = commit.subject.clone();
+    if !commit.body.trim().is_empty() {
+        text.push_str(". ");
+        text.push_str(commit.body.trim());
+    }
+    let files: Vec<&str> = commit.files.iter().map(|f| f.path.as_str()).collect();
+    text.push_str(&format!(". Files: {}", files.join(", ")));
+    if !crates.is_empty() {
+        text.push_str(&format!(". Crates: {}", crates.join(", ")));
+    }
+    let idents: Vec<&str> = commit.identifiers.iter().take(20).map(String::as_str).collect();
+    if !idents.is_empty() {
+        text.push_str(&format!(". Code: {}", idents.join(" ")));
+    }
+    text
+}
+
+/// The crates a commit touches, and their package and target names as extra keywords.
+pub fn crates_of(commit: &CommitInfo, ws: &Workspace) -> (Vec<String>, Vec<String>) {
+    let mut crates = BTreeSet::new();
+    let mut words = BTreeSet::new();
+    for f in &commit.files {
+        if let Some(p) = ws.package_of(&f.path) {
+            crates.insert(p.name.clone());
+            words.insert(p.name.clone());
+            words.extend(p.targets.iter().cloned());
+        }
+    }
+    (crates.into_iter().collect(), words.into_iter().collect())
+}
+
+/// Passages reduced to their terms once, and how rare each term is among them.
+pub struct PassageTerms {
+    pub sets: Vec<BTreeSet<String>>,
+    pub idf: Idf,
+}
+
+impl PassageTerms {
+    pub fn new(passages: &[Passage]) -> PassageTerms {
+        let sets: Vec<BTreeSet<String>> = passages.iter().map(|p| keywords::terms(p.text).into_iter().collect()).collect();
+        let idf = Idf::new(&sets);
+        PassageTerms { sets, idf }
+    }
+}
+
+/// Stage 1, for one commit: keyword scores of the passages in its window, pruned.
+pub fn keyword_stage(
+    commit: &CommitInfo,
+    ws: &Workspace,
+    passages: &[Passage],
+    pterms: &PassageTerms,
+    params: &Params,
+) -> CommitLinks {
+    let (crates, crate_words) = crates_of(commit, ws);
+    let message: Vec<&str> = vec![&commit.subject, &commit.body];
+    let mut code: Vec<&str> = commit.files.iter().map(|f| f.path.as_str()).collect();
+    code.extend(commit.identifiers.iter().map(String::as_str));
+    code.extend(crate_words.iter().map(String::as_str));
+    let mut terms = if params.grouped {
+        CommitTerms::grouped(vec![message, code], &params.keywords)
+    } else {
+        CommitTerms::new(message.into_iter().chain(code), &params.keywords)
+    };
+    if params.idf {
+        terms = terms.with_idf(&pterms.idf);
+    }
+    let window = candidates::window(commit, params.time_window_days, params.commit_offset_hours);
+    let mut in_window = 0;
+    let mut scored: Vec<Scored> = candidates::passages_in_window(passages, window)
+        .filter_map(|(i, p)| {
+            in_window += 1;
+            let _ = p;
+            let (keyword, matched) = terms.score_terms(&pterms.sets[i]);
+            (keyword > 0.0).then_some(Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched })
+        })
+        .collect();
+    scored.sort_by(|a, b| b.keyword.total_cmp(&a.keyword).then(a.passage.cmp(&b.passage)));
+    if params.candidate_limit > 0 {
+        scored.truncate(params.candidate_limit);
+    }
+    CommitLinks { commit: 0, crates, in_window, candidates: scored }
+}
+
+/// Both stages for many commits: keyword stage for all, one batched embedding pass over
+/// every surviving passage and commit text, then confidence and ranking.
+/// `progress(done, total)` follows the embedding, the slow part.
+///
+/// One discussion, one commit: talk that motivated a change is used once. Commits are
+/// taken oldest first; a passage whose rows are in `claimed` (rows already in the dataset)
+/// or that an earlier commit linked at or above `min_confidence` is dropped from a later
+/// commit's candidates. On the month world this turns a repeated change (the same fix made
+/// twice, each after its own talk) from two links to the first talk into one link each.
+pub fn link(
+    commits: &[CommitInfo],
+    passages: &[Passage],
+    ws: &Workspace,
+    params: &Params,
+    claimed: &std::collections::HashSet<i64>,
+    semantic: Option<&mut Semantic>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<CommitLinks>> {
+    let pterms = PassageTerms::new(passages);
+    let mut links: Vec<CommitLinks> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CommitLinks { commit: i, ..keyword_stage(c, ws, passages, &pterms, params) })
+        .collect();
+    let commit_texts: Vec<String> = links.iter().map(|l| commit_text(&commits[l.commit], &l.crates)).collect();
+    if let Some(semantic) = semantic {
+        let mut texts: Vec<&str> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (l, ct) in links.iter().zip(&commit_texts) {
+            if l.candidates.is_empty() {
+                continue;
+            }
+            texts.push(ct);
+            for s in &l.candidates {
+                if seen.insert(s.passage) {
+                    texts.push(passages[s.passage].text);
+                }
+            }
+        }
+        let total = texts.len();
+        let mut done = 0;
+        semantic.prepare(&texts, &mut |n| {
+            done += n;
+            progress(done.min(total), total);
+        })?;
+        for (l, ct) in links.iter_mut().zip(&commit_texts) {
+            for s in &mut l.candidates {
+                s.semantic = semantic.similarity(ct, passages[s.passage].text);
+            }
+        }
+    }
+    for l in &mut links {
+        for s in &mut l.candidates {
+            s.confidence = score::confidence(s.keyword, s.semantic, params.keyword_weight, params.semantic_weight);
+        }
+        l.candidates.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.passage.cmp(&b.passage)));
+    }
+    let mut claimed = claimed.clone();
+    let mut order: Vec<usize> = (0..links.len()).collect();
+    order.sort_by_key(|&i| (commits[links[i].commit].committer_time, i));
+    for i in order {
+        let l = &mut links[i];
+        l.candidates.retain(|s| !passages[s.passage].ids().iter().any(|id| claimed.contains(id)));
+        if let Some(best) = l.candidates.first().filter(|b| b.confidence >= params.min_confidence) {
+            claimed.extend(passages[best.passage].ids());
+        }
+    }
+    Ok(links)
+}
+
+/// The span of time every commit's window covers, to read the source once.
+pub fn read_span(commits: &[CommitInfo], params: &Params) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    commits
+        .iter()
+        .map(|c| candidates::window(c, params.time_window_days, params.commit_offset_hours))
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}

@@ -1,0 +1,87 @@
+//! The steps backfill, the hook and review share: settings → repo → commits → talk →
+//! passages → links, each timed for `--profile`.
+
+use std::path::Path;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::Duration;
+use serde::Serialize;
+
+use crate::commits::CommitInfo;
+use crate::config::Settings;
+use crate::error::{Error, Kind, Result};
+use crate::link::{self, Params};
+use crate::messages;
+use crate::score::cache::{self, EmbeddingCache};
+use crate::score::embed::Embedder;
+use crate::score::semantic::Semantic;
+use crate::source::discussion::{self, Discussion};
+use crate::source::{self, Source};
+
+/// Seconds spent per stage.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Profile {
+    pub stages: Vec<(&'static str, f64)>,
+}
+
+impl Profile {
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let t = Instant::now();
+        let out = f();
+        self.add(stage, t.elapsed());
+        out
+    }
+
+    pub fn add(&mut self, stage: &'static str, d: StdDuration) {
+        match self.stages.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, secs)) => *secs += d.as_secs_f64(),
+            None => self.stages.push((stage, d.as_secs_f64())),
+        }
+    }
+}
+
+/// Open the repository that contains `dir`.
+pub fn open_repo(dir: &Path) -> Result<git2::Repository> {
+    git2::Repository::discover(dir).map_err(|_| {
+        Error::new(Kind::Git, messages::NOT_A_REPO).hint("run this inside a git repository (or `git screenlink demo` to try one)")
+    })
+}
+
+/// The talk every commit's window covers, read once and grouped into discussions.
+pub struct Talk {
+    pub source: String,
+    pub rows: usize,
+    pub discussions: Vec<Discussion>,
+}
+
+pub fn read_talk(settings: &Settings, commits: &[CommitInfo], params: &Params) -> Result<Talk> {
+    let src: Box<dyn Source> = source::open(settings)?;
+    let Some((start, end)) = link::read_span(commits, params) else {
+        return Ok(Talk { source: src.location(), rows: 0, discussions: Vec::new() });
+    };
+    let rows = src.read(start, end)?;
+    let gap = Duration::milliseconds((settings.discussion_gap_minutes.value * 60_000.0) as i64);
+    let discussions = discussion::group(&rows, gap, settings.min_audio_length.value as usize);
+    Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: rows.len(), discussions })
+}
+
+/// The model and the shared embedding cache.
+pub fn load_semantic(settings: &Settings) -> Result<Semantic> {
+    let embedder = Embedder::load(settings)?;
+    let cache = EmbeddingCache::open(&cache::default_dir(), embedder.info.model);
+    if let Some(w) = &cache.warning {
+        eprintln!("git-screenlink: warning: {w}");
+    }
+    Ok(Semantic::new(embedder, cache))
+}
+
+/// Warn about unreadable lines of a dataset file, once, without stopping.
+pub fn warn_bad_lines(path: &Path, bad: &[(usize, String)]) {
+    if let Some((line, why)) = bad.first() {
+        eprintln!(
+            "git-screenlink: warning: {} has {} unreadable line(s) (first: line {line}: {why}); they are skipped — `git screenlink validate --fix` repairs the file",
+            path.display(),
+            bad.len()
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! Showing a linked pair to the developer and reading one keypress.
+//!
+//! The prompt writes to stderr and reads keys from the terminal (console reads `/dev/tty`
+//! when stdin is not one, which is how git runs hooks). Ctrl-C is read as a key, so the
+//! caller decides what it means (quit, or "later" in the hook) and nothing is lost.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use console::{style, Key, Term};
+
+use crate::candidates::Passage;
+use crate::commits::CommitInfo;
+use crate::link::{Params, Scored};
+use crate::score::keywords;
+use crate::source::time;
+
+/// What the developer can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Accept,
+    Reject,
+    Skip,
+    Next,
+    Edit,
+    Later,
+    Quit,
+}
+
+impl Choice {
+    fn key(self) -> char {
+        match self {
+            Choice::Accept => 'a',
+            Choice::Reject => 'r',
+            Choice::Skip => 's',
+            Choice::Next => 'n',
+            Choice::Edit => 'e',
+            Choice::Later => 'l',
+            Choice::Quit => 'q',
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Choice::Accept => "ccept",
+            Choice::Reject => "eject",
+            Choice::Skip => "kip",
+            Choice::Next => "ext candidate",
+            Choice::Edit => "dit instruction",
+            Choice::Later => "ater",
+            Choice::Quit => "uit",
+        }
+    }
+}
+
+/// A terminal a person is at: stderr is a terminal and `/dev/tty` can be opened.
+pub fn terminal() -> Option<Term> {
+    let term = Term::stderr();
+    let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok();
+    (term.is_term() && tty).then_some(term)
+}
+
+/// Characters of the excerpt shown (the pair keeps it whole).
+const EXCERPT_CHARS: usize = 480;
+
+/// The commit, the excerpt with matched terms highlighted, when and who, and the scores.
+pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: DateTime<Utc>, params: &Params) -> String {
+    let matched: BTreeSet<&str> = scored.matched.iter().map(String::as_str).collect();
+    let mut excerpt = String::new();
+    let mut shown = 0;
+    for word in passage.text.split_whitespace() {
+        if shown > EXCERPT_CHARS {
+            excerpt.push('…');
+            break;
+        }
+        shown += word.len() + 1;
+        let hit = keywords::terms(word).iter().any(|t| matched.contains(t.as_str()));
+        if !excerpt.is_empty() {
+            excerpt.push(' ');
+        }
+        excerpt.push_str(&if hit { style(word).yellow().bold().to_string() } else { word.to_string() });
+    }
+    let speakers = passage.speakers();
+    let who = if speakers.is_empty() { String::new() } else { format!(", {}", speakers.join(", ")) };
+    let verdict = if scored.confidence >= params.min_confidence { style("✓").green() } else { style("·").dim() };
+    format!(
+        "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} = {} × keyword {:.3} + {} × semantic {:.3}   matched: {}\n",
+        style(&commit.sha[..commit.sha.len().min(10)]).dim(),
+        style(&commit.subject).bold(),
+        time::ago(passage.start, now),
+        scored.confidence,
+        params.keyword_weight,
+        scored.keyword,
+        params.semantic_weight,
+        scored.semantic,
+        scored.matched.iter().take(8).cloned().collect::<Vec<_>>().join(", "),
+    )
+}
+
+/// Print the choices and wait for one of their keys. Ctrl-C and Esc map to `on_cancel`.
+pub fn ask(term: &Term, choices: &[Choice], on_cancel: Choice) -> std::io::Result<Choice> {
+    let line: Vec<String> =
+        choices.iter().map(|c| format!("[{}]{}", style(c.key()).bold().cyan(), c.label())).collect();
+    term.write_str(&format!("  {} ", line.join(" ")))?;
+    loop {
+        let key = term.read_key_raw()?;
+        let picked = match key {
+            Key::CtrlC | Key::Escape => Some(on_cancel),
+            Key::Char(c) => choices.iter().copied().find(|ch| ch.key() == c.to_ascii_lowercase()),
+            _ => None,
+        };
+        if let Some(choice) = picked {
+            term.write_line(&format!("{}{}", style(choice.key()).bold(), choice.label()))?;
+            return Ok(choice);
+        }
+    }
+}

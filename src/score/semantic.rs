@@ -1,0 +1,120 @@
+//! The semantic score: cosine similarity of MiniLM embeddings, with every vector cached.
+//!
+//! Long texts. The model reads at most 256 tokens. A text longer than that is split at word
+//! boundaries into pieces that fit (halving until each does), every piece is embedded, and
+//! the text's similarity to a query is the **maximum** over its pieces: a discussion is as
+//! related to a commit as its most related stretch, where a mean would dilute one focused
+//! minute inside an hour of talk. Nothing is cut off.
+
+use std::collections::HashMap;
+
+use super::cache::{key, EmbeddingCache, Key};
+use super::embed::Embedder;
+use crate::assets;
+use crate::error::Result;
+
+pub struct Semantic {
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    /// text → the keys of its pieces.
+    pieces: HashMap<String, Vec<Key>>,
+    vectors: HashMap<Key, Vec<f32>>,
+    /// Pieces run through the model in this process, and pieces found in the cache.
+    pub embedded: usize,
+    pub from_cache: usize,
+}
+
+impl Semantic {
+    pub fn new(embedder: Embedder, cache: EmbeddingCache) -> Semantic {
+        Semantic { embedder, cache, pieces: HashMap::new(), vectors: HashMap::new(), embedded: 0, from_cache: 0 }
+    }
+
+    pub fn embedder(&self) -> &Embedder {
+        &self.embedder
+    }
+
+    pub fn cache_warning(&self) -> Option<&str> {
+        self.cache.warning.as_deref()
+    }
+
+    /// Make sure every text has vectors: from memory, else the cache, else the model (in
+    /// batches; `progress` is told how many texts each batch finished).
+    pub fn prepare<S: AsRef<str>>(&mut self, texts: &[S], progress: &mut dyn FnMut(usize)) -> Result<()> {
+        let mut new_keys = Vec::new();
+        let mut piece_text: HashMap<Key, String> = HashMap::new();
+        let mut done = 0;
+        for text in texts {
+            let text = text.as_ref();
+            if self.pieces.contains_key(text) {
+                done += 1;
+                continue;
+            }
+            let parts = split_to_fit(&self.embedder, text);
+            let keys: Vec<Key> = parts.iter().map(|p| key(p)).collect();
+            for (k, p) in keys.iter().zip(parts) {
+                if !self.vectors.contains_key(k) && !piece_text.contains_key(k) {
+                    new_keys.push(*k);
+                    piece_text.insert(*k, p);
+                }
+            }
+            self.pieces.insert(text.to_string(), keys);
+        }
+        progress(done);
+        let found = self.cache.get_many(&new_keys);
+        self.from_cache += found.len();
+        let todo: Vec<Key> = new_keys.iter().filter(|k| !found.contains_key(*k)).copied().collect();
+        progress(texts.len().saturating_sub(done).saturating_sub(todo.len()));
+        self.vectors.extend(found);
+        // Batches of a few hundred: progress moves, and the cache is written as we go so an
+        // interrupted run keeps what it paid for.
+        for chunk in todo.chunks(256) {
+            let batch: Vec<&str> = chunk.iter().map(|k| piece_text[k].as_str()).collect();
+            let vecs = self.embedder.embed(&batch)?;
+            self.embedded += vecs.len();
+            let items: Vec<(Key, &[f32])> = chunk.iter().copied().zip(vecs.iter().map(Vec::as_slice)).collect();
+            let _ = self.cache.put_many(&items);
+            self.vectors.extend(chunk.iter().copied().zip(vecs));
+            progress(chunk.len());
+        }
+        Ok(())
+    }
+
+    /// Similarity of two prepared texts in [0, 1]: the best pair of pieces (negative
+    /// cosines, which MiniLM gives unrelated texts, count as 0).
+    pub fn similarity(&self, a: &str, b: &str) -> f64 {
+        let (Some(pa), Some(pb)) = (self.pieces.get(a), self.pieces.get(b)) else { return 0.0 };
+        let mut best = 0f32;
+        for ka in pa {
+            for kb in pb {
+                if let (Some(va), Some(vb)) = (self.vectors.get(ka), self.vectors.get(kb)) {
+                    best = best.max(super::cosine(va, vb));
+                }
+            }
+        }
+        best.clamp(0.0, 1.0) as f64
+    }
+}
+
+/// `text` as pieces of at most the model's 256 tokens, split at word boundaries.
+fn split_to_fit(embedder: &Embedder, text: &str) -> Vec<String> {
+    let fits = |t: &str| embedder.count_tokens(t) <= assets::MAX_TOKENS;
+    // Short texts skip tokenizing: 60 words would need over 4 tokens each to overflow.
+    if text.split_whitespace().count() <= 60 || fits(text) {
+        return vec![text.to_string()];
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = Vec::new();
+    halve(&words, &fits, &mut out);
+    out
+}
+
+fn halve(words: &[&str], fits: &dyn Fn(&str) -> bool, out: &mut Vec<String>) {
+    let joined = words.join(" ");
+    if words.len() <= 1 || fits(&joined) {
+        out.push(joined);
+        return;
+    }
+    let mid = words.len() / 2;
+    halve(&words[..mid], fits, out);
+    halve(&words[mid..], fits, out);
+}
