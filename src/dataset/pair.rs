@@ -84,7 +84,7 @@ static TRAILING_REF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\(#\d+\)
 /// `feat(api): add pagination to search (#123).` → `Add pagination to search`.
 pub fn clean_subject(subject: &str) -> String {
     let s = CONVENTIONAL.replace(subject.trim(), "");
-    let s = TRAILING_REF.replace(&s, "");
+    let s = TRAILING_REF.replace(s.trim_end_matches('.'), "");
     let s = s.trim().trim_end_matches('.').trim();
     let mut chars = s.chars();
     match chars.next() {
