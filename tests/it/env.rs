@@ -76,6 +76,24 @@ impl TestEnv {
         self.run_bin("git-screenlink", args, &[])
     }
 
+    /// A sample world (repo + screenpipe database + ground truth) under the temp root; our
+    /// commands then run in its repo, and its database is the configured source.
+    pub fn with_world(spec: &git_screenlink::fixture::Spec) -> (TestEnv, git_screenlink::fixture::World) {
+        let mut env = TestEnv::new();
+        let world = git_screenlink::fixture::build(spec, &env.root().join("world")).unwrap();
+        env.repo = world.repo.clone();
+        env.git(["config", "screenlink.screenpipeDb", world.db.to_str().unwrap()]).assert_ok();
+        env.git(["config", "screenlink.source", "db"]).assert_ok();
+        (env, world)
+    }
+
+    /// A scrubbed `Command` for one of our binaries, to spawn by hand (stdin, signals, a pty).
+    pub fn command(&self, bin: &str) -> Command {
+        let mut cmd = Command::new(bin_dir().join(bin));
+        self.scrub(&mut cmd);
+        cmd
+    }
+
     pub fn run_bin<I, S>(&self, bin: &str, args: I, env: &[(&str, &OsStr)]) -> Output
     where
         I: IntoIterator<Item = S>,
@@ -111,4 +129,26 @@ impl OutputExt for Output {
     fn code(&self) -> i32 {
         self.status.code().expect("exited normally, not by a signal")
     }
+}
+
+/// A database in screenpipe's current schema with hand-picked rows `(timestamp, text)`.
+pub fn hand_db(dir: &Path, rows: &[(&str, &str)]) -> PathBuf {
+    let path = dir.join("db.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE audio_chunks (id INTEGER PRIMARY KEY AUTOINCREMENT, file_path TEXT NOT NULL, timestamp TIMESTAMP);
+         CREATE TABLE speakers (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, metadata JSON, hallucination BOOLEAN DEFAULT FALSE);
+         CREATE TABLE audio_transcriptions (id INTEGER PRIMARY KEY AUTOINCREMENT, audio_chunk_id INTEGER NOT NULL, offset_index INTEGER NOT NULL, timestamp TIMESTAMP NOT NULL, transcription TEXT NOT NULL, device TEXT NOT NULL DEFAULT '', is_input_device BOOLEAN NOT NULL DEFAULT TRUE, speaker_id INTEGER, text_redacted TEXT);
+         CREATE INDEX idx_ts ON audio_transcriptions(timestamp);
+         INSERT INTO speakers (id, name, hallucination) VALUES (1, 'Alice', 0), (2, 'Ghost', 1), (3, '', 0);",
+    )
+    .unwrap();
+    for (i, (ts, text)) in rows.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription, speaker_id) VALUES (?1, 0, ?2, ?3, 1)",
+            rusqlite::params![i as i64 + 1, ts, text],
+        )
+        .unwrap();
+    }
+    path
 }

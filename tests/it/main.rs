@@ -2,6 +2,7 @@
 //! first on PATH, a scrubbed environment, and the real embedding model.
 
 mod assets_errors;
+mod backfill;
 mod cli;
 mod commits;
 mod config;

@@ -14,7 +14,7 @@ use git_screenlink::source::db::DbSource;
 use git_screenlink::source::{discussion, Source};
 use rusqlite::Connection;
 
-use crate::env::{OutputExt, TestEnv};
+use crate::env::{hand_db, OutputExt, TestEnv};
 
 fn open(path: &Path) -> git_screenlink::error::Result<DbSource> {
     DbSource::open_path(path, &Origin::Default)
@@ -37,28 +37,6 @@ fn all_time() -> (DateTime<Utc>, DateTime<Utc>) {
 /// The whole file, for byte-for-byte comparison.
 fn bytes_of(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
-}
-
-/// A database in screenpipe's current schema with hand-picked rows.
-fn hand_db(dir: &Path, rows: &[(&str, &str)]) -> PathBuf {
-    let path = dir.join("db.sqlite");
-    let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE audio_chunks (id INTEGER PRIMARY KEY AUTOINCREMENT, file_path TEXT NOT NULL, timestamp TIMESTAMP);
-         CREATE TABLE speakers (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, metadata JSON, hallucination BOOLEAN DEFAULT FALSE);
-         CREATE TABLE audio_transcriptions (id INTEGER PRIMARY KEY AUTOINCREMENT, audio_chunk_id INTEGER NOT NULL, offset_index INTEGER NOT NULL, timestamp TIMESTAMP NOT NULL, transcription TEXT NOT NULL, device TEXT NOT NULL DEFAULT '', is_input_device BOOLEAN NOT NULL DEFAULT TRUE, speaker_id INTEGER, text_redacted TEXT);
-         CREATE INDEX idx_ts ON audio_transcriptions(timestamp);
-         INSERT INTO speakers (id, name, hallucination) VALUES (1, 'Alice', 0), (2, 'Ghost', 1), (3, '', 0);",
-    )
-    .unwrap();
-    for (i, (ts, text)) in rows.iter().enumerate() {
-        conn.execute(
-            "INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription, speaker_id) VALUES (?1, 0, ?2, ?3, 1)",
-            rusqlite::params![i as i64 + 1, ts, text],
-        )
-        .unwrap();
-    }
-    path
 }
 
 #[test]

@@ -1,0 +1,231 @@
+//! `git screenlink backfill` and `demo` end to end: real git, real SQLite in screenpipe's
+//! schema, the real model.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use git_screenlink::dataset::{DecisionRecord, Pair};
+use git_screenlink::fixture::{Spec, World};
+
+use crate::env::{hand_db, OutputExt, TestEnv};
+
+fn pairs(path: &Path) -> Vec<Pair> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a pair ({e}): {l}")))
+        .collect()
+}
+
+fn decisions(path: &Path) -> Vec<DecisionRecord> {
+    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// (pairs, correct) against the world's ground truth.
+fn correct(world: &World, pairs: &[Pair]) -> usize {
+    pairs
+        .iter()
+        .filter(|p| {
+            let truth = world.truth.commits.iter().find(|t| t.sha == p.metadata.commit_sha).unwrap();
+            p.metadata.audio_ids.iter().any(|id| truth.rows.contains(id))
+        })
+        .count()
+}
+
+#[test]
+fn backfill_links_a_week_writes_private_untracked_pairs_and_is_idempotent() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let out = env.screenlink(["backfill", "--yes"]);
+    out.assert_ok();
+    let text = out.stdout_text();
+    assert!(text.contains("[Statistics]") && text.contains("Total training pairs:"), "{text}");
+    assert!(text.contains("Estimated tokens:") && text.contains("Confidence range:"), "{text}");
+
+    let dir = world.repo.join(".git").join("screenlink");
+    let got = pairs(&dir.join("training_data.jsonl"));
+    assert!(got.len() >= 8, "a week world links most of its 20 commits: {}", got.len());
+    let right = correct(&world, &got);
+    assert!(right as f64 / got.len() as f64 >= 0.8, "precision {right}/{}", got.len());
+    for p in &got {
+        assert!(p.metadata.confidence >= 0.6, "{p:?}");
+        assert!(p.input.starts_with("Business Context from team discussions:\n\n"), "{}", p.input);
+        assert!(p.input.contains("\n\nTask: Modify src/"), "{}", p.input);
+        assert!(p.output.starts_with("// file: src/"), "{}", p.output);
+        assert_eq!(p.metadata.decided_by, git_screenlink::dataset::DecidedBy::Auto);
+        assert!(!p.metadata.audio_ids.is_empty() && p.metadata.commit_timestamp.ends_with('Z'));
+        let expected = 0.3 * p.metadata.keyword_score + 0.7 * p.metadata.semantic_score;
+        assert!((p.metadata.confidence - expected).abs() < 0.002, "the guide's formula: {p:?}");
+    }
+    let ids: Vec<i64> = got.iter().flat_map(|p| p.metadata.audio_ids.clone()).collect();
+    assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "no talk is used for two commits");
+    assert_eq!(decisions(&dir.join("decisions.jsonl")).len(), got.len());
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("training_data.jsonl")), 0o600);
+        assert_eq!(mode(&dir.join("decisions.jsonl")), 0o600);
+    }
+    let status = env.git(["status", "--porcelain", "--ignored"]);
+    assert_eq!(status.stdout_text(), "", "the dataset is not in the work tree");
+
+    // A second run decides nothing twice and writes nothing.
+    let before = std::fs::read(dir.join("training_data.jsonl")).unwrap();
+    let again = env.screenlink(["backfill", "--yes"]);
+    again.assert_ok();
+    assert!(again.stdout_text().contains(&format!("{} already decided", got.len())), "{}", again.stdout_text());
+    assert!(again.stdout_text().contains("No new training pairs"), "{}", again.stdout_text());
+    assert_eq!(std::fs::read(dir.join("training_data.jsonl")).unwrap(), before);
+}
+
+#[test]
+fn dry_run_writes_nothing_and_json_matches_the_summary() {
+    let (env, world) = TestEnv::with_world(&Spec::week(4));
+    let out = env.screenlink(["backfill", "--dry-run", "--json"]);
+    out.assert_ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).expect("stdout is one JSON document");
+    let n = v["pairs"].as_array().unwrap().len();
+    assert!(n > 0);
+    assert_eq!(v["summary"]["accepted"], n);
+    assert_eq!(v["summary"]["dry_run"], true);
+    assert!(v["summary"]["estimated_tokens"].as_u64().unwrap() > 0);
+    assert!(!world.repo.join(".git").join("screenlink").exists(), "dry run created the dataset dir");
+}
+
+#[test]
+fn nothing_linked_is_the_guides_error_with_exit_1() {
+    let (env, world) = TestEnv::with_world(&Spec::week(5));
+    let out = env.screenlink(["backfill", "--yes", "--min-confidence", "0.99"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr_text());
+    assert!(out.stderr_text().contains("ERROR: No training pairs created (try lowering min_confidence)"));
+    assert!(!world.repo.join(".git/screenlink/training_data.jsonl").exists());
+}
+
+#[test]
+fn without_a_terminal_backfill_asks_for_yes_or_dry_run() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(6));
+    let out = env.screenlink(["backfill"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("no terminal") && out.stderr_text().contains("--yes"), "{}", out.stderr_text());
+}
+
+#[test]
+fn range_since_and_stdin_select_commits() {
+    let (env, world) = TestEnv::with_world(&Spec::week(7));
+    let newest: Vec<&str> = world.truth.commits.iter().rev().take(3).map(|c| c.sha.as_str()).collect();
+    let out = env.screenlink(["backfill", "--dry-run", "--json", "HEAD~3..HEAD"]);
+    out.assert_ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert_eq!(v["summary"]["commits_examined"], 3);
+
+    let mut cmd = env.command("git-screenlink");
+    cmd.args(["backfill", "--dry-run", "--json", "--stdin"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(newest[..2].join("\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert_eq!(v["summary"]["commits_examined"], 2);
+    for p in v["pairs"].as_array().unwrap() {
+        assert!(newest[..2].contains(&p["metadata"]["commit_sha"].as_str().unwrap()));
+    }
+
+    let out = env.screenlink(["backfill", "--dry-run", "--since", "not-a-date"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("--since") && out.stderr_text().contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn cargo_workspace_names_the_crate_on_the_task_line() {
+    let env = TestEnv::new();
+    let write = |rel: &str, text: &str| {
+        let p = env.repo.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("Cargo.toml", "[workspace]\nmembers = [\"crates/api\", \"crates/db\"]\nresolver = \"2\"\n");
+    for name in ["api", "db"] {
+        write(&format!("crates/{name}/Cargo.toml"), &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"));
+        write(&format!("crates/{name}/src/lib.rs"), "pub mod x {}\n");
+    }
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Initial workspace"]).assert_ok();
+    write(
+        "crates/api/src/search.rs",
+        "pub struct SearchPage {\n    pub page_size: usize,\n    pub next_cursor: Option<String>,\n}\n\npub fn paginate_search(results: &[String], page_size: usize) -> SearchPage {\n    SearchPage { page_size, next_cursor: results.get(page_size).cloned() }\n}\n",
+    );
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Add pagination to search"]).assert_ok();
+
+    let talk = [
+        ("2026-03-01T15:00:00+00:00", "users complain search is slow when there are a thousand results"),
+        ("2026-03-01T15:00:30+00:00", "we should paginate search in the api crate with a page size"),
+        ("2026-03-01T15:01:00+00:00", "and a next cursor so the search page response stays small"),
+    ];
+    let db = hand_db(env.root(), &talk);
+    let args = ["backfill", "--dry-run", "--json", "--source", "db", "--screenpipe-db", db.to_str().unwrap(), "--min-confidence", "0.3"];
+    // The temp HOME has no rustup; name cargo as `cargo screenlink` would (cargo sets CARGO).
+    let cargo = std::env::var_os("CARGO").expect("cargo test sets CARGO");
+    let out = env.run_bin("git-screenlink", args, &[("CARGO", &cargo)]);
+    out.assert_ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    let p = &v["pairs"][0];
+    assert!(p["input"].as_str().unwrap().ends_with("Task: Modify crates/api/src/search.rs (crate api)"), "{p}");
+    assert_eq!(p["metadata"]["crates"], serde_json::json!(["api"]));
+    assert_eq!(p["metadata"]["audio_ids"], serde_json::json!([1, 2, 3]));
+    assert_eq!(p["metadata"]["speakers"], serde_json::json!(["Alice"]));
+    assert_eq!(p["instruction"], "Add pagination to search");
+}
+
+#[test]
+fn demo_builds_a_world_and_links_it() {
+    let env = TestEnv::new();
+    let dir = env.root().join("demo");
+    let out = env.screenlink(["demo", "--dir", dir.to_str().unwrap()]);
+    out.assert_ok();
+    let text = out.stdout_text();
+    assert!(text.contains("Total training pairs:") && text.contains("Dataset:"), "{text}");
+    let got = pairs(&dir.join("repo/.git/screenlink/training_data.jsonl"));
+    assert!(!got.is_empty());
+    let again = env.screenlink(["demo", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(again.code(), 2, "a non-empty --dir is refused");
+}
+
+/// On a real pseudo-terminal: accept the first pair, reject the second, press Ctrl-C at the
+/// third. The two decisions are kept, and the next run asks from the third.
+#[cfg(unix)]
+#[test]
+fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let dir = world.repo.join(".git").join("screenlink");
+    let mut cmd = env.command("git-screenlink");
+    cmd.arg("backfill");
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    p.exp_string("uit").unwrap();
+    p.send("a").unwrap();
+    p.flush().unwrap();
+    p.exp_string("uit").unwrap();
+    p.send("r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("uit").unwrap();
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("1 accepted, 1 rejected"), "{rest}");
+
+    let kept = pairs(&dir.join("training_data.jsonl"));
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].metadata.decided_by, git_screenlink::dataset::DecidedBy::User);
+    let log = decisions(&dir.join("decisions.jsonl"));
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].decision, git_screenlink::dataset::Decision::Rejected);
+
+    // The next run does not ask about the two decided commits again.
+    let out = env.screenlink(["backfill", "--dry-run", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert_eq!(v["summary"]["already_decided"], 2);
+    let shas: Vec<&str> = v["pairs"].as_array().unwrap().iter().map(|p| p["metadata"]["commit_sha"].as_str().unwrap()).collect();
+    assert!(!shas.contains(&kept[0].metadata.commit_sha.as_str()));
+    assert!(!shas.contains(&log[1].commit_sha.as_str()));
+}
