@@ -8,13 +8,17 @@
 //!   when it is a technical keyword (the seed guide's TECH_KEYWORDS, extended by
 //!   `screenlink.keywords`), else 1.
 //! - The discussion's terms `D` are those of its text.
-//! - `keyword = w(C ∩ D) / w(C)`, where `w` sums weights: the weighted share of the
-//!   commit's terms that the discussion says.
+//! - The commit's terms fall in two groups: what its message says (subject, body) `M`, and
+//!   what its code names (paths, identifiers, crates) `K`. With `w` summing weights,
+//!   `keyword = ½ · w(M ∩ D) / w(M) + ½ · w(K ∩ D) / w(K)` (a group with no terms is left
+//!   out of the mean): the share of what the commit says that the talk says, averaged over
+//!   both sides, so talk about the same change in another module, or about another change in
+//!   the same module, scores half.
 //!
-//! Measured on the one-month sample world (`cargo run --release --example keyword_quality`),
-//! keyword-only linking at threshold 0.5: precision 0.744, recall 0.906. A variant that
-//! saturated at 10 matched weight (so long diffs are not penalised) scored precision 0.317,
-//! recall 0.396: long discussions say enough generic words to saturate on any commit.
+//! Measured on the one-month sample world, seed 1, with the semantic stage, threshold 0.6,
+//! before the one-talk-one-commit rule (`cargo run --release --example link_quality`):
+//! one pooled share of all terms gave precision 0.868, recall 0.823; the two groups give
+//! 0.875, 0.875. Weighting terms by IDF over the passages gave 0.852, 0.781, so it is off.
 
 use std::collections::{BTreeMap, BTreeSet};
 
