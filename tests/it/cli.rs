@@ -32,11 +32,9 @@ fn unbuilt_subcommands_exit_2_and_say_so() {
         vec!["install"],
         vec!["uninstall"],
         vec!["hook", "post-commit"],
-        vec!["backfill"],
         vec!["review"],
         vec!["validate"],
         vec!["train"],
-        vec!["demo"],
     ] {
         let out = env.screenlink(&args);
         assert_eq!(out.code(), 2, "{args:?}");
