@@ -196,7 +196,7 @@ pub fn is_ignored_path(path: &str) -> bool {
 }
 
 /// Added, non-blank lines per kept file, against the first parent (or the empty tree).
-fn added_code(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<FileChange>> {
+pub fn added_code(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<FileChange>> {
     let new_tree = commit.tree()?;
     let old_tree = match commit.parent(0) {
         Ok(p) => Some(p.tree()?),

@@ -37,20 +37,46 @@ fn open_private_append(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
-/// Append `text` (whole lines, each ending in `\n`) to `path` in one write under an
-/// exclusive lock, then fsync. If a crashed writer left the file without a final newline,
+/// An exclusive lock on a directory's files (`<dir>/.lock`), held until dropped. Every
+/// writer of the dataset dir takes it, so an append never lands in a file that an atomic
+/// rewrite (temp file + rename) is replacing.
+pub struct DirLock {
+    file: File,
+}
+
+impl DirLock {
+    pub fn acquire(dir: &Path) -> Result<DirLock> {
+        let io = |err| Error::io(format!("locking {}", dir.display()), err);
+        create_private_dir(dir).map_err(io)?;
+        let file = open_private_append(&dir.join(".lock")).map_err(io)?;
+        file.lock().map_err(io)?;
+        Ok(DirLock { file })
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// Append `text` (whole lines, each ending in `\n`) to `path` in one write under the
+/// directory's lock, then fsync. If a crashed writer left the file without a final newline,
 /// a newline goes first so our lines stay whole (the torn line stays torn, and readers skip it).
 pub fn append_lines(path: &Path, text: &str) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let _lock = DirLock::acquire(dir)?;
+    append_lines_locked(path, text)
+}
+
+/// [`append_lines`] for a caller that already holds the [`DirLock`].
+pub fn append_lines_locked(path: &Path, text: &str) -> Result<()> {
     debug_assert!(text.is_empty() || text.ends_with('\n'));
     if text.is_empty() {
         return Ok(());
     }
     let io = |err| Error::io(format!("appending to {}", path.display()), err);
-    if let Some(dir) = path.parent() {
-        create_private_dir(dir).map_err(io)?;
-    }
     let mut file = open_private_append(path).map_err(io)?;
-    file.lock().map_err(io)?;
     let mut buf = Vec::with_capacity(text.len() + 1);
     let len = file.metadata().map_err(io)?.len();
     if len > 0 {
@@ -64,11 +90,11 @@ pub fn append_lines(path: &Path, text: &str) -> Result<()> {
     buf.extend_from_slice(text.as_bytes());
     file.write_all(&buf).map_err(io)?;
     file.sync_data().map_err(io)?;
-    file.unlock().map_err(io)?;
     Ok(())
 }
 
 /// Replace `path` with `text` atomically: a private temp file beside it, fsync, rename.
+/// Callers that share the file with appenders hold the [`DirLock`].
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let io = |err| Error::io(format!("writing {}", path.display()), err);
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -76,7 +102,16 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(text.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
     tmp.persist(path).map_err(|e| io(e.error))?;
+    // The rename itself must reach the disk too.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
 

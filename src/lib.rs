@@ -13,6 +13,7 @@ pub mod dataset;
 pub mod error;
 pub mod fixture;
 pub mod fsutil;
+pub mod hooks;
 pub mod link;
 pub mod messages;
 pub mod pipeline;

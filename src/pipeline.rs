@@ -85,3 +85,37 @@ pub fn warn_bad_lines(path: &Path, bad: &[(usize, String)]) {
         );
     }
 }
+
+/// One commit linked against the talk in its window (the hook's and review's unit of work).
+pub struct Linked {
+    pub commit: CommitInfo,
+    pub talk: Talk,
+    pub links: link::CommitLinks,
+    pub model: &'static str,
+}
+
+impl Linked {
+    pub fn passages(&self) -> Vec<crate::candidates::Passage<'_>> {
+        crate::candidates::passages(&self.talk.discussions)
+    }
+}
+
+/// Link `commit`, skipping talk whose rows are in `claimed`.
+pub fn link_one(
+    settings: &Settings,
+    workdir: Option<&Path>,
+    commit: CommitInfo,
+    claimed: &std::collections::HashSet<i64>,
+) -> Result<Linked> {
+    let params = Params::from_settings(settings);
+    let commits = [commit];
+    let talk = read_talk(settings, &commits, &params)?;
+    let passages = crate::candidates::passages(&talk.discussions);
+    let ws = workdir.map(crate::workspace::Workspace::load).unwrap_or_default();
+    let mut semantic = load_semantic(settings)?;
+    let mut links = link::link(&commits, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
+    let [commit] = commits;
+    let links = links.pop().expect("one commit in, one out");
+    drop(passages);
+    Ok(Linked { commit, talk, links, model: semantic.embedder().info.model })
+}

@@ -3,6 +3,9 @@
 mod backfill;
 mod config;
 mod demo;
+mod hook;
+mod install;
+mod review;
 mod status;
 
 use crate::cli::Command;
@@ -14,11 +17,11 @@ pub fn run(command: Command) -> Result<i32> {
     match command {
         Command::Config(args) => config::run(&args),
         Command::Status(args) => status::run(&args),
-        Command::Install(_) => not_built("install"),
-        Command::Uninstall => not_built("uninstall"),
-        Command::Hook { .. } => not_built("hook"),
+        Command::Install(args) => install::install(&args),
+        Command::Uninstall => install::uninstall(),
+        Command::Hook { hook } => hook::run(&hook),
         Command::Backfill(args) => backfill::run(&args),
-        Command::Review(_) => not_built("review"),
+        Command::Review(args) => review::run(&args),
         Command::Validate(_) => not_built("validate"),
         Command::Train(_) => not_built("train"),
         Command::Demo(args) => demo::run(&args),

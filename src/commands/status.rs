@@ -17,6 +17,8 @@ use chrono::Utc;
 struct Status {
     version: &'static str,
     repository: Option<String>,
+    hook: Option<Check>,
+    dataset: Option<Check>,
     screenpipe: Check,
     onnxruntime: Check,
     model: Check,
@@ -97,9 +99,23 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         Check::plain(false, detail, Some(messages::INSTALL_ASSETS_HINT.into()))
     };
 
+    let in_repo = repository.is_some();
+    let hook = in_repo.then(|| match super::install::installed_in(&dir) {
+        Some(path) => Check { path: Some(path.display().to_string()), origin: None, ok: true, detail: "post-commit hook installed".into(), fix: None },
+        None => Check::plain(false, "post-commit hook not installed".into(), Some("run `git screenlink install`".into())),
+    });
+    let dataset = git2::Repository::discover(&dir).ok().and_then(|repo| {
+        let store = crate::dataset::Store::for_repo(&repo, &settings).ok()?;
+        let pairs = store.pairs().map(|r| r.records.len()).unwrap_or(0);
+        let pending = store.pending().map(|p| p.len()).unwrap_or(0);
+        let detail = format!("{pairs} pairs, {pending} commits waiting for `git screenlink review`");
+        Some(Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None })
+    });
     let status = Status {
         version: env!("CARGO_PKG_VERSION"),
         repository,
+        hook,
+        dataset,
         screenpipe,
         onnxruntime,
         model,
@@ -118,6 +134,18 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
 fn print_status(s: &Status) {
     println!("git-screenlink {}", s.version);
     println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(messages::NOT_A_REPO));
+    for (name, check) in [("hook", &s.hook), ("dataset", &s.dataset)] {
+        if let Some(check) = check {
+            let mark = if check.ok { "ok" } else { "no" };
+            match &check.path {
+                Some(path) => println!("{name:13} {mark}: {} — {path}", check.detail),
+                None => println!("{name:13} {mark}: {}", check.detail),
+            }
+            if let Some(fix) = &check.fix {
+                println!("{:13}   fix: {fix}", "");
+            }
+        }
+    }
     for (name, check) in [
         ("screenpipe", &s.screenpipe),
         ("onnxruntime", &s.onnxruntime),

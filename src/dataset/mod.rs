@@ -37,6 +37,22 @@ pub struct DecisionRecord {
     pub audio_ids: Vec<i64>,
 }
 
+/// One line of `pending.jsonl`: a commit waiting for `git screenlink review`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingRecord {
+    pub commit_sha: String,
+    pub queued_at: String,
+    /// Why it was queued: no terminal, a rebase, `later`, a timeout, an error.
+    pub reason: String,
+}
+
+/// What a rewrite of commit ids changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Rewritten {
+    pub renamed: usize,
+    pub dropped: usize,
+}
+
 /// Records read from a JSONL file, and the lines that could not be read.
 #[derive(Debug)]
 pub struct ReadOutcome<T> {
@@ -108,6 +124,78 @@ impl Store {
 
     pub fn log(&self, record: &DecisionRecord) -> Result<()> {
         fsutil::append_lines(&self.decisions_path(), &to_line(record)?)
+    }
+
+    /// Queue a commit for `review` (a decision made later is what takes it off the queue).
+    pub fn queue(&self, commit_sha: &str, reason: &str) -> Result<()> {
+        let record = PendingRecord {
+            commit_sha: commit_sha.to_string(),
+            queued_at: pair::timestamp(chrono::Utc::now()),
+            reason: reason.to_string(),
+        };
+        fsutil::append_lines(&self.pending_path(), &to_line(&record)?)
+    }
+
+    /// Queued commits with no decision yet, oldest first, each once.
+    pub fn pending(&self) -> Result<Vec<PendingRecord>> {
+        let decided = self.decided()?;
+        let mut seen = HashSet::new();
+        Ok(read_jsonl::<PendingRecord>(&self.pending_path())?
+            .records
+            .into_iter()
+            .filter(|p| !decided.contains_key(&p.commit_sha) && seen.insert(p.commit_sha.clone()))
+            .collect())
+    }
+
+    /// After an amend or rebase: rename commits (`renames`: old → new) in the dataset, the
+    /// decisions and the queue, and drop every record of the commits in `drop` (rewritten
+    /// with a different diff, so their pair no longer describes any commit). Lines that do not
+    /// parse are kept as they are. Each file is replaced atomically under the dir lock.
+    pub fn rewrite_commits(&self, renames: &HashMap<String, String>, drop: &HashSet<String>) -> Result<Rewritten> {
+        let mut out = Rewritten::default();
+        if renames.is_empty() && drop.is_empty() {
+            return Ok(out);
+        }
+        let _lock = fsutil::DirLock::acquire(&self.dir)?;
+        for (path, nested) in [(self.dataset_path(), true), (self.decisions_path(), false), (self.pending_path(), false)] {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+            };
+            let mut changed = false;
+            let mut new_text = String::with_capacity(text.len());
+            for line in text.lines() {
+                let Ok(mut v) = serde_json::from_str::<serde_json::Value>(line) else {
+                    new_text.push_str(line);
+                    new_text.push('\n');
+                    continue;
+                };
+                let slot = if nested { v.get_mut("metadata").and_then(|m| m.get_mut("commit_sha")) } else { v.get_mut("commit_sha") };
+                let sha = slot.as_ref().and_then(|s| s.as_str()).map(str::to_string);
+                if let Some(sha) = sha {
+                    if drop.contains(&sha) {
+                        changed = true;
+                        out.dropped += 1;
+                        continue;
+                    }
+                    if let (Some(new), Some(slot)) = (renames.get(&sha), slot) {
+                        *slot = serde_json::Value::String(new.clone());
+                        changed = true;
+                        out.renamed += 1;
+                        new_text.push_str(&serde_json::to_string(&v).unwrap_or_else(|_| line.to_string()));
+                        new_text.push('\n');
+                        continue;
+                    }
+                }
+                new_text.push_str(line);
+                new_text.push('\n');
+            }
+            if changed {
+                fsutil::write_atomic(&path, &new_text)?;
+            }
+        }
+        Ok(out)
     }
 
     pub fn pairs(&self) -> Result<ReadOutcome<Pair>> {
@@ -206,6 +294,24 @@ mod tests {
         assert_eq!(decided["abc1234"], Decision::Accepted);
         assert_eq!(decided["def"], Decision::Rejected);
         assert_eq!(store.claimed_ids().unwrap(), HashSet::from([7, 8]));
+    }
+
+    #[test]
+    fn rewriting_commits_renames_and_drops_in_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        store.accept(&pair("old1", vec![1])).unwrap();
+        store.accept(&pair("old2", vec![2])).unwrap();
+        store.queue("old3", "no terminal").unwrap();
+        let renames = HashMap::from([("old1".to_string(), "new1".to_string()), ("old3".to_string(), "new3".to_string())]);
+        let drop = HashSet::from(["old2".to_string()]);
+        let done = store.rewrite_commits(&renames, &drop).unwrap();
+        assert_eq!(done, Rewritten { renamed: 3, dropped: 2 });
+        let shas: Vec<String> = store.pairs().unwrap().records.into_iter().map(|p| p.metadata.commit_sha).collect();
+        assert_eq!(shas, ["new1"]);
+        assert_eq!(store.pending().unwrap()[0].commit_sha, "new3");
+        let decided = store.decided().unwrap();
+        assert!(decided.contains_key("new1") && !decided.contains_key("old1") && !decided.contains_key("old2"));
     }
 
     #[test]

@@ -29,10 +29,6 @@ fn every_subcommand_has_help() {
 fn unbuilt_subcommands_exit_2_and_say_so() {
     let env = TestEnv::new();
     for args in [
-        vec!["install"],
-        vec!["uninstall"],
-        vec!["hook", "post-commit"],
-        vec!["review"],
         vec!["validate"],
         vec!["train"],
     ] {

@@ -8,4 +8,5 @@ mod commits;
 mod config;
 mod embedding;
 mod env;
+mod hook;
 mod source;

@@ -1,0 +1,332 @@
+//! `git screenlink hook post-commit|post-rewrite`: what the installed hooks run.
+//!
+//! The commit is already made when these run, and nothing here may affect it: every error
+//! and panic becomes one line on stderr and exit code 0, and the commit goes to the pending
+//! queue so `git screenlink review` can ask later.
+
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::Utc;
+use console::Term;
+
+use crate::cli::HookCommand;
+use crate::commits::{self, CommitInfo};
+use crate::config::{PromptMode, Settings};
+use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Store};
+use crate::error::{Error, Result};
+use crate::link::Params;
+use crate::messages;
+use crate::pipeline::{self, Linked};
+use crate::review::{self, Choice};
+
+pub fn run(hook: &HookCommand) -> Result<i32> {
+    let result = catch_unwind(AssertUnwindSafe(|| match hook {
+        HookCommand::PostCommit => post_commit(),
+        HookCommand::PostRewrite { kind } => post_rewrite(kind.as_deref().unwrap_or("")),
+    }));
+    match result {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => eprintln!("git-screenlink: {} ({})", err.message, messages::HOOK_SAFE),
+        Err(_) => eprintln!("git-screenlink: internal error in the {} hook ({})", hook_name(hook), messages::HOOK_SAFE),
+    }
+    Ok(0)
+}
+
+fn hook_name(hook: &HookCommand) -> &'static str {
+    match hook {
+        HookCommand::PostCommit => "post-commit",
+        HookCommand::PostRewrite { .. } => "post-rewrite",
+    }
+}
+
+struct Here {
+    settings: Settings,
+    repo: git2::Repository,
+    store: Store,
+}
+
+fn here() -> Result<Here> {
+    let dir = super::current_dir()?;
+    let repo = pipeline::open_repo(&dir)?;
+    let settings = Settings::load(&dir, &[])?;
+    let store = Store::for_repo(&repo, &settings)?;
+    Ok(Here { settings, repo, store })
+}
+
+fn post_commit() -> Result<()> {
+    let Here { settings, repo, store } = here()?;
+    let head = repo.head()?.peel_to_commit()?;
+    let sha = head.id().to_string();
+    // From here on, an error queues the commit before it is reported.
+    let queue_on_error = |err: Error| {
+        let _ = store.queue(&sha, &format!("error: {}", err.message));
+        err
+    };
+    if store.decided().map_err(queue_on_error)?.contains_key(&sha) {
+        return Ok(());
+    }
+    if let Some(old) = amended_from(&repo) {
+        if carry_over(&repo, &store, &old, &head).map_err(queue_on_error)? {
+            return Ok(());
+        }
+    }
+    if let Some(what) = sequencer_in_progress(&repo) {
+        store.queue(&sha, what)?;
+        say(&settings, &messages::queued(&sha, what));
+        return Ok(());
+    }
+    let commit = match commits::examine(&repo, &head, settings.min_code_lines.value as usize)? {
+        Ok(c) => c,
+        Err(_) => return Ok(()), // a merge, a bump, a bot, too little code: not a training example
+    };
+    let term = review::terminal();
+    match (settings.prompt.value, &term) {
+        (PromptMode::Queue, _) => {
+            store.queue(&sha, "screenlink.prompt = queue")?;
+            say(&settings, &messages::queued(&sha, "screenlink.prompt = queue"));
+            return Ok(());
+        }
+        (PromptMode::Ask, None) => {
+            store.queue(&sha, "no terminal")?;
+            say(&settings, &messages::queued(&sha, "no terminal"));
+            return Ok(());
+        }
+        _ => {}
+    }
+    let claimed = store.claimed_ids().map_err(queue_on_error)?;
+    let budget = Duration::from_millis(settings.hook_timeout_ms.value as u64);
+    let linked = match link_within(&settings, repo.workdir(), commit, &claimed, budget) {
+        Some(result) => result.map_err(queue_on_error)?,
+        None => {
+            store.queue(&sha, "scoring took longer than screenlink.hookTimeoutMs")?;
+            say(&settings, &messages::queued(&sha, "scoring took longer than screenlink.hookTimeoutMs"));
+            return Ok(());
+        }
+    };
+    let mode = if settings.prompt.value == PromptMode::Auto { None } else { term.as_ref() };
+    match decide(&settings, &store, &linked, mode, Choice::Later).map_err(queue_on_error)? {
+        Outcome::Later => say(&settings, &messages::queued(&sha, "later")),
+        Outcome::NothingLinked(best) => say(&settings, &messages::nothing_linked(&sha, best, settings.min_confidence.value)),
+        Outcome::Accepted(conf) if mode.is_none() => {
+            say(&settings, &format!("git-screenlink: {} linked (confidence {conf:.3}) and accepted", short(&sha)))
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Link on a worker thread; `None` when it does not finish within `budget`.
+fn link_within(
+    settings: &Settings,
+    workdir: Option<&Path>,
+    commit: CommitInfo,
+    claimed: &HashSet<i64>,
+    budget: Duration,
+) -> Option<Result<Linked>> {
+    let (tx, rx) = mpsc::channel();
+    let (settings, workdir, claimed) = (settings.clone(), workdir.map(Path::to_path_buf), claimed.clone());
+    std::thread::spawn(move || {
+        let _ = tx.send(pipeline::link_one(&settings, workdir.as_deref(), commit, &claimed));
+    });
+    match rx.recv_timeout(budget) {
+        Ok(result) => Some(result),
+        Err(mpsc::RecvTimeoutError::Timeout) => None,
+        Err(mpsc::RecvTimeoutError::Disconnected) => Some(Err(Error::new(crate::error::Kind::Io, "the scoring thread failed"))),
+    }
+}
+
+/// What became of one commit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    Accepted(f64),
+    Rejected,
+    /// Nothing at or above minConfidence; the best confidence, if any candidate.
+    NothingLinked(Option<f64>),
+    Later,
+    Quit,
+}
+
+/// Ask about (or, with no terminal, decide automatically) a linked commit, and record the
+/// decision. `term: None` accepts at or above minConfidence and logs the rest as skipped.
+/// `on_cancel`: what Ctrl-C or Esc means (the hook: later; review: quit).
+pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<&Term>, on_cancel: Choice) -> Result<Outcome> {
+    let params = Params::from_settings(settings);
+    let passages = linked.passages();
+    let candidates = &linked.links.candidates;
+    let best = candidates.first().map(|b| b.confidence);
+    let log = |decision: Decision, by: DecidedBy, conf: Option<f64>, ids: Vec<i64>| {
+        store.log(&DecisionRecord {
+            commit_sha: linked.commit.sha.clone(),
+            decision,
+            decided_by: by,
+            decided_at: pair::timestamp(Utc::now()),
+            confidence: conf,
+            audio_ids: ids,
+        })
+    };
+    let Some(term) = term else {
+        return match candidates.first().filter(|b| b.confidence >= params.min_confidence) {
+            Some(b) => {
+                let p = pair::build(&linked.commit, &linked.links.crates, &passages[b.passage], b, linked.model, DecidedBy::Auto, Utc::now());
+                store.accept(&p)?;
+                Ok(Outcome::Accepted(b.confidence))
+            }
+            None => {
+                log(Decision::Skipped, DecidedBy::Auto, best, Vec::new())?;
+                Ok(Outcome::NothingLinked(best))
+            }
+        };
+    };
+    // On a terminal: the candidates at or above threshold, best first; Next cycles.
+    let shown: Vec<_> = candidates.iter().filter(|c| c.confidence >= params.min_confidence).collect();
+    if shown.is_empty() {
+        return Ok(Outcome::NothingLinked(best));
+    }
+    let io = |e| Error::io("reading the terminal", e);
+    let mut i = 0;
+    let mut instruction: Option<String> = None;
+    loop {
+        let s = shown[i];
+        let passage = &passages[s.passage];
+        term.write_str(&review::render(&linked.commit, passage, s, Utc::now(), &params)).map_err(io)?;
+        if shown.len() > 1 {
+            term.write_line(&format!("  candidate {} of {}", i + 1, shown.len())).map_err(io)?;
+        }
+        let mut choices = vec![Choice::Accept, Choice::Reject, Choice::Next, Choice::Edit, Choice::Later];
+        if on_cancel == Choice::Quit {
+            choices.push(Choice::Quit);
+        }
+        match review::ask(term, &choices, on_cancel).map_err(io)? {
+            Choice::Accept => {
+                let mut p = pair::build(&linked.commit, &linked.links.crates, passage, s, linked.model, DecidedBy::User, Utc::now());
+                if let Some(text) = instruction {
+                    p.instruction = text;
+                }
+                store.accept(&p)?;
+                return Ok(Outcome::Accepted(s.confidence));
+            }
+            Choice::Reject => {
+                log(Decision::Rejected, DecidedBy::User, Some(s.confidence), passage.ids())?;
+                return Ok(Outcome::Rejected);
+            }
+            Choice::Next => i = (i + 1) % shown.len(),
+            Choice::Edit => {
+                let current = instruction.clone().unwrap_or_else(|| pair::clean_subject(&linked.commit.subject));
+                let edited: String = dialoguer::Input::new()
+                    .with_prompt("  instruction")
+                    .with_initial_text(current)
+                    .interact_text_on(term)
+                    .map_err(|e| Error::io("reading the terminal", std::io::Error::other(e.to_string())))?;
+                instruction = Some(edited.trim().to_string()).filter(|t| !t.is_empty());
+            }
+            Choice::Quit => return Ok(Outcome::Quit),
+            _ => {
+                store.queue(&linked.commit.sha, "later")?;
+                return Ok(Outcome::Later);
+            }
+        }
+    }
+}
+
+/// The commit `git commit --amend` replaced, from HEAD's reflog.
+fn amended_from(repo: &git2::Repository) -> Option<git2::Oid> {
+    let reflog = repo.reflog("HEAD").ok()?;
+    let entry = reflog.get(0)?;
+    entry.message()?.starts_with("commit (amend)").then(|| entry.id_old())
+}
+
+/// An amended commit with the same added code keeps its decision under the new id;
+/// `true` when that settled it. With different code the old records are dropped.
+fn carry_over(repo: &git2::Repository, store: &Store, old: &git2::Oid, new: &git2::Commit) -> Result<bool> {
+    let old_sha = old.to_string();
+    if !store.decided()?.contains_key(&old_sha) && !store.pending()?.iter().any(|p| p.commit_sha == old_sha) {
+        return Ok(false);
+    }
+    let same = same_code(repo, old, &new.id());
+    let new_sha = new.id().to_string();
+    if same {
+        store.rewrite_commits(&HashMap::from([(old_sha, new_sha)]), &HashSet::new())?;
+        Ok(true)
+    } else {
+        store.rewrite_commits(&HashMap::new(), &HashSet::from([old_sha]))?;
+        Ok(false)
+    }
+}
+
+/// Whether two commits add the same code to the same files.
+fn same_code(repo: &git2::Repository, a: &git2::Oid, b: &git2::Oid) -> bool {
+    let files = |oid: &git2::Oid| {
+        let c = repo.find_commit(*oid).ok()?;
+        commits::added_code(repo, &c).ok().map(|f| f.into_iter().map(|f| (f.path, f.added)).collect::<Vec<_>>())
+    };
+    matches!((files(a), files(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// A rebase, cherry-pick, revert, merge or `git am` in progress, by name.
+fn sequencer_in_progress(repo: &git2::Repository) -> Option<&'static str> {
+    use git2::RepositoryState::*;
+    let by_state = match repo.state() {
+        Clean => None,
+        Merge => Some("a merge is in progress"),
+        Revert | RevertSequence => Some("a revert is in progress"),
+        CherryPick | CherryPickSequence => Some("a cherry-pick is in progress"),
+        Bisect => None,
+        Rebase | RebaseInteractive | RebaseMerge => Some("a rebase is in progress"),
+        ApplyMailbox | ApplyMailboxOrRebase => Some("git am is in progress"),
+    };
+    by_state.or_else(|| {
+        let action = std::env::var("GIT_REFLOG_ACTION").unwrap_or_default();
+        [("rebase", "a rebase is in progress"), ("cherry-pick", "a cherry-pick is in progress"), ("revert", "a revert is in progress"), ("am", "git am is in progress")]
+            .into_iter()
+            .find(|(k, _)| action.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == *k))
+            .map(|(_, what)| what)
+    })
+}
+
+/// `post-rewrite amend|rebase`, with git's `old new` lines on stdin.
+fn post_rewrite(_kind: &str) -> Result<()> {
+    let Here { repo, store, .. } = here()?;
+    let mut renames = HashMap::new();
+    let mut dropped = HashSet::new();
+    let mut relink = Vec::new();
+    let decided = store.decided()?;
+    let pending: HashSet<String> = store.pending()?.into_iter().map(|p| p.commit_sha).collect();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| Error::io("reading post-rewrite input", e))?;
+        let mut words = line.split_whitespace();
+        let (Some(old), Some(new)) = (words.next(), words.next()) else { continue };
+        if !decided.contains_key(old) && !pending.contains(old) {
+            continue;
+        }
+        let (Ok(o), Ok(n)) = (git2::Oid::from_str(old), git2::Oid::from_str(new)) else { continue };
+        if same_code(&repo, &o, &n) {
+            renames.insert(old.to_string(), new.to_string());
+        } else {
+            dropped.insert(old.to_string());
+            relink.push(new.to_string());
+        }
+    }
+    store.rewrite_commits(&renames, &dropped)?;
+    let now_decided = store.decided()?;
+    for sha in relink {
+        if !now_decided.contains_key(&sha) {
+            store.queue(&sha, "rewritten with different code")?;
+        }
+    }
+    Ok(())
+}
+
+fn say(settings: &Settings, line: &str) {
+    if !settings.quiet.value.0 {
+        eprintln!("{line}");
+    }
+}
+
+pub fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(10)]
+}

@@ -1,0 +1,86 @@
+//! `git screenlink review`: walk the pending queue with the hook's prompt.
+
+use crate::cli::ReviewArgs;
+use crate::commits;
+use crate::config::Settings;
+use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Store};
+use crate::error::{Error, Kind, Result};
+use crate::pipeline;
+use crate::review::{self, Choice};
+
+use super::hook::{self, Outcome};
+
+pub fn run(args: &ReviewArgs) -> Result<i32> {
+    let dir = super::current_dir()?;
+    let settings = Settings::load(&dir, &args.knobs.overrides())?;
+    let repo = pipeline::open_repo(&dir)?;
+    let store = Store::for_repo(&repo, &settings)?;
+    let pending = store.pending()?;
+    if pending.is_empty() {
+        println!("Nothing to review: no commit is waiting in {}", store.pending_path().display());
+        return Ok(0);
+    }
+    let term = if args.yes {
+        None
+    } else {
+        Some(review::terminal().ok_or_else(|| {
+            Error::new(Kind::Usage, "review asks about each commit, and there is no terminal to ask on")
+                .hint("pass --yes to accept every pair at or above minConfidence")
+        })?)
+    };
+    let (mut accepted, mut rejected, mut unlinked, mut later) = (0, 0, 0, 0);
+    let total = pending.len();
+    for (i, p) in pending.iter().enumerate() {
+        let skip = |why: &str| {
+            eprintln!("[{}/{total}] {}: {why}, dropped from the queue", i + 1, hook::short(&p.commit_sha));
+            store.log(&DecisionRecord {
+                commit_sha: p.commit_sha.clone(),
+                decision: Decision::Skipped,
+                decided_by: DecidedBy::Auto,
+                decided_at: pair::timestamp(chrono::Utc::now()),
+                confidence: None,
+                audio_ids: Vec::new(),
+            })
+        };
+        let Some(commit) = repo.revparse_single(&p.commit_sha).ok().and_then(|o| o.peel_to_commit().ok()) else {
+            skip("the commit no longer exists")?;
+            continue;
+        };
+        let info = match commits::examine(&repo, &commit, settings.min_code_lines.value as usize)? {
+            Ok(info) => info,
+            Err(_) => {
+                skip("not a commit that is linked (merge, bump, bot or too little code)")?;
+                continue;
+            }
+        };
+        eprintln!("[{}/{total}] {} {}", i + 1, hook::short(&info.sha), info.subject);
+        let claimed = store.claimed_ids()?;
+        let linked = pipeline::link_one(&settings, repo.workdir(), info, &claimed)?;
+        match hook::decide(&settings, &store, &linked, term.as_ref(), Choice::Quit)? {
+            Outcome::Accepted(_) => accepted += 1,
+            Outcome::Rejected => rejected += 1,
+            Outcome::NothingLinked(best) => {
+                unlinked += 1;
+                if term.is_some() {
+                    // Asked about and nothing to show: it leaves the queue.
+                    store.log(&DecisionRecord {
+                        commit_sha: linked.commit.sha.clone(),
+                        decision: Decision::Skipped,
+                        decided_by: DecidedBy::Auto,
+                        decided_at: pair::timestamp(chrono::Utc::now()),
+                        confidence: best,
+                        audio_ids: Vec::new(),
+                    })?;
+                }
+                eprintln!("  {}", crate::messages::nothing_linked(&linked.commit.sha, best, settings.min_confidence.value));
+            }
+            Outcome::Later => later += 1,
+            Outcome::Quit => {
+                later += total - i;
+                break;
+            }
+        }
+    }
+    println!("Reviewed {total}: {accepted} accepted, {rejected} rejected, {unlinked} with nothing linked, {later} still waiting");
+    Ok(0)
+}
