@@ -13,7 +13,6 @@ use git_screenlink::config::{Origin, Settings};
 use git_screenlink::fixture::{self, Spec};
 use git_screenlink::link::{self, Params};
 use git_screenlink::score::cache::EmbeddingCache;
-use git_screenlink::score::embed::Embedder;
 use git_screenlink::score::semantic::Semantic;
 use git_screenlink::source::db::DbSource;
 use git_screenlink::source::{discussion, Source};
@@ -46,7 +45,7 @@ fn main() {
                 params.min_confidence = 2.0;
             }
             let mut semantic = (!kw_only).then(|| {
-                Semantic::new(Embedder::load(&settings).unwrap(), EmbeddingCache::open(cache_dir.path(), "m"))
+                Semantic::new(&settings, EmbeddingCache::open(cache_dir.path(), "m")).unwrap()
             });
             let t = Instant::now();
             let links = link::link(&sel.commits, &ps, &Workspace::default(), &params, &Default::default(), semantic.as_mut(), &mut |_, _| {}).unwrap();

@@ -87,7 +87,7 @@ fn main() {
         })
         .collect();
     let plain = Params { grouped: false, candidate_limit: 0, min_confidence: f64::INFINITY, ..Params::from_settings(&settings) };
-    let mut semantic = pipeline::load_semantic(&settings).unwrap();
+    let mut semantic = pipeline::load_semantic(&settings, false).unwrap();
     let t = Instant::now();
     let links = link::link(&sel.commits, &whole, &Workspace::default(), &plain, &HashSet::new(), Some(&mut semantic), &mut |_, _| {}).unwrap();
     let plain_secs = t.elapsed().as_secs_f64();

@@ -13,6 +13,7 @@ use std::process::Command;
 use serde::Serialize;
 
 use crate::error::{Error, Kind, Result};
+pub use crate::secrets::RedactMode;
 
 pub const SCREENPIPE_DB: &str = "screenlink.screenpipeDb";
 /// Default: `<SCREENPIPE_DATA_DIR or ~/.screenpipe>/db.sqlite`, screenpipe's own rule.
@@ -63,6 +64,9 @@ pub const QUIET_DEFAULT: bool = false;
 /// How long the hook may spend scoring before it queues the commit instead.
 pub const HOOK_TIMEOUT_MS: &str = "screenlink.hookTimeoutMs";
 pub const HOOK_TIMEOUT_MS_DEFAULT: u32 = 3000;
+/// What writers do with secrets and personal data: redact, flag, or off.
+pub const REDACT: &str = "screenlink.redact";
+pub const REDACT_DEFAULT: RedactMode = RedactMode::Redact;
 
 /// Every key this version knows, in the order `git screenlink config` prints them.
 pub const KEYS: &[&str] = &[
@@ -86,6 +90,7 @@ pub const KEYS: &[&str] = &[
     PROMPT,
     QUIET,
     HOOK_TIMEOUT_MS,
+    REDACT,
 ];
 
 /// What the post-commit hook does with a linked commit.
@@ -232,6 +237,7 @@ pub struct Settings {
     pub prompt: Setting<PromptMode>,
     pub quiet: Setting<GitBool>,
     pub hook_timeout_ms: Setting<u32>,
+    pub redact: Setting<RedactMode>,
     /// `screenlink.*` keys this version does not know (typos, or a newer version's).
     pub unknown_keys: Vec<(String, Origin)>,
 }
@@ -328,6 +334,7 @@ impl Settings {
             prompt: r.parse(PROMPT, PROMPT_DEFAULT, "ask, queue or auto", |_| true)?,
             quiet: r.parse(QUIET, GitBool(QUIET_DEFAULT), "true or false", |_| true)?,
             hook_timeout_ms: r.parse(HOOK_TIMEOUT_MS, HOOK_TIMEOUT_MS_DEFAULT, POSITIVE, positive)?,
+            redact: r.parse(REDACT, REDACT_DEFAULT, "redact, flag or off", |_| true)?,
             unknown_keys: raw
                 .iter()
                 .filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key)))
@@ -373,6 +380,7 @@ impl Settings {
             one(PROMPT, &self.prompt),
             one(QUIET, &self.quiet),
             one(HOOK_TIMEOUT_MS, &self.hook_timeout_ms),
+            one(REDACT, &self.redact),
         ]
     }
 }

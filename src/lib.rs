@@ -19,7 +19,9 @@ pub mod messages;
 pub mod pipeline;
 pub mod review;
 pub mod score;
+pub mod secrets;
 pub mod source;
+pub mod validate;
 pub mod workspace;
 
 use std::ffi::OsString;

@@ -32,3 +32,26 @@ pub fn nothing_linked(sha: &str, best: Option<f64>, min: f64) -> String {
         None => format!("git-screenlink: no discussion found for {}", &sha[..sha.len().min(10)]),
     }
 }
+
+/// `87432` → `87,432`, as the guide prints counts.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(87432), "87,432");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
+    }
+}

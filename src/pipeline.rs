@@ -13,7 +13,6 @@ use crate::error::{Error, Kind, Result};
 use crate::link::{self, Params};
 use crate::messages;
 use crate::score::cache::{self, EmbeddingCache};
-use crate::score::embed::Embedder;
 use crate::score::semantic::Semantic;
 use crate::source::discussion::{self, Discussion};
 use crate::source::{self, Source};
@@ -65,14 +64,18 @@ pub fn read_talk(settings: &Settings, commits: &[CommitInfo], params: &Params) -
     Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: rows.len(), discussions })
 }
 
-/// The model and the shared embedding cache.
-pub fn load_semantic(settings: &Settings) -> Result<Semantic> {
-    let embedder = Embedder::load(settings)?;
-    let cache = EmbeddingCache::open(&cache::default_dir(), embedder.info.model);
+/// The semantic scorer over the shared embedding cache. The model itself loads on the first
+/// text the cache lacks, but its runtime is checked now unless `lazy`, so a broken install
+/// is reported before any work is done.
+pub fn load_semantic(settings: &Settings, lazy: bool) -> Result<Semantic> {
+    if !lazy {
+        crate::assets::probe_ort(&crate::assets::ort_library(settings).path)?;
+    }
+    let cache = EmbeddingCache::open(&cache::default_dir(), crate::assets::MODEL_ID);
     if let Some(w) = &cache.warning {
         eprintln!("git-screenlink: warning: {w}");
     }
-    Ok(Semantic::new(embedder, cache))
+    Semantic::new(settings, cache)
 }
 
 /// Warn about unreadable lines of a dataset file, once, without stopping.
@@ -112,10 +115,19 @@ pub fn link_one(
     let talk = read_talk(settings, &commits, &params)?;
     let passages = crate::candidates::passages(&talk.discussions);
     let ws = workdir.map(crate::workspace::Workspace::load).unwrap_or_default();
-    let mut semantic = load_semantic(settings)?;
+    let mut semantic = load_semantic(settings, true)?;
     let mut links = link::link(&commits, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");
+    crate::debug(format_args!(
+        "linked {}: {} rows, {} passages, {} texts embedded, {} from cache, model loaded: {}",
+        commit.sha,
+        talk.rows,
+        passages.len(),
+        semantic.embedded,
+        semantic.from_cache,
+        semantic.model_loaded()
+    ));
     drop(passages);
-    Ok(Linked { commit, talk, links, model: semantic.embedder().info.model })
+    Ok(Linked { commit, talk, links, model: semantic.model_id() })
 }

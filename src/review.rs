@@ -25,6 +25,8 @@ pub enum Choice {
     Edit,
     Later,
     Quit,
+    Good,
+    Bad,
 }
 
 impl Choice {
@@ -37,6 +39,8 @@ impl Choice {
             Choice::Edit => 'e',
             Choice::Later => 'l',
             Choice::Quit => 'q',
+            Choice::Good => 'g',
+            Choice::Bad => 'b',
         }
     }
 
@@ -49,6 +53,8 @@ impl Choice {
             Choice::Edit => "dit instruction",
             Choice::Later => "ater",
             Choice::Quit => "uit",
+            Choice::Good => "ood",
+            Choice::Bad => "ad",
         }
     }
 }

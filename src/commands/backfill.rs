@@ -137,7 +137,7 @@ pub fn run_in(
     ));
 
     let t = Instant::now();
-    let mut semantic = pipeline::load_semantic(&settings)?;
+    let mut semantic = pipeline::load_semantic(&settings, false)?;
     profile.add("model load", t.elapsed());
     let ws = profile.time("workspace", || repo.workdir().map(Workspace::load).unwrap_or_default());
     let bar = ProgressBar::new(0).with_style(
@@ -187,7 +187,7 @@ pub fn run_in(
         }
         let passage = &passages[best.passage];
         let decided_by = if term.is_some() { DecidedBy::User } else { DecidedBy::Auto };
-        let p = pair::build(commit, &l.crates, passage, best, semantic.embedder().info.model, decided_by, now);
+        let p = pair::build(commit, &l.crates, passage, best, semantic.model_id(), decided_by, now);
         let choice = match &term {
             None => Choice::Accept,
             Some(term) => {
@@ -202,7 +202,7 @@ pub fn run_in(
                     store.accept(&p)?;
                 }
                 summary.accepted += 1;
-                summary.estimated_tokens += semantic.embedder().count_tokens(&format!("{}\n{}\n{}", p.instruction, p.input, p.output));
+                summary.estimated_tokens += semantic.count_tokens(&format!("{}\n{}\n{}", p.instruction, p.input, p.output));
                 pairs.push(p);
             }
             Choice::Reject | Choice::Skip => {
@@ -271,7 +271,7 @@ fn print_human(s: &Summary, profile: bool) {
         println!();
         println!("[Statistics]");
         println!("  Total training pairs: {}", s.accepted);
-        println!("  Estimated tokens: {}", thousands(s.estimated_tokens));
+        println!("  Estimated tokens: {}", messages::thousands(s.estimated_tokens));
         if let (Some(avg), Some(lo), Some(hi)) = (s.average_confidence, s.min_confidence, s.max_confidence) {
             println!("  Average confidence: {avg:.3}");
             println!("  Confidence range: {lo:.3} - {hi:.3}");
@@ -303,18 +303,6 @@ fn skipped_text(skipped: &BTreeMap<SkipReason, usize>) -> String {
     format!(", skipped: {}", parts.join(", "))
 }
 
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// `2026-03-01`, or any timestamp screenpipe writes.
 fn parse_date(s: &str, flag: &str) -> Result<DateTime<Utc>> {
     if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
@@ -329,16 +317,4 @@ fn read_stdin_shas() -> Result<Vec<String>> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text).map_err(|e| Error::io("reading commits from stdin", e))?;
     Ok(text.split_whitespace().map(str::to_string).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(87432), "87,432");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-    }
 }

@@ -6,6 +6,7 @@ mod demo;
 mod hook;
 mod install;
 mod review;
+mod validate;
 mod status;
 
 use crate::cli::Command;
@@ -22,7 +23,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Hook { hook } => hook::run(&hook),
         Command::Backfill(args) => backfill::run(&args),
         Command::Review(args) => review::run(&args),
-        Command::Validate(_) => not_built("validate"),
+        Command::Validate(args) => validate::run(&args),
         Command::Train(_) => not_built("train"),
         Command::Demo(args) => demo::run(&args),
     }

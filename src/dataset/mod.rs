@@ -17,11 +17,13 @@ use serde::{Deserialize, Serialize};
 use crate::config::Settings;
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
+use crate::secrets::RedactMode;
 pub use pair::{DecidedBy, Decision, Pair};
 
 pub const DATASET_FILE: &str = "training_data.jsonl";
 pub const DECISIONS_FILE: &str = "decisions.jsonl";
 pub const PENDING_FILE: &str = "pending.jsonl";
+pub const REJECTED_FILE: &str = "rejected.jsonl";
 
 /// One line of `decisions.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +66,8 @@ pub struct ReadOutcome<T> {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub dir: PathBuf,
+    /// What happens to secrets and personal data in a pair before it is written.
+    pub redact: RedactMode,
 }
 
 impl Store {
@@ -89,11 +93,15 @@ impl Store {
                 .hint("unset it (`git config --unset screenlink.datasetDir`) or point it outside the work tree"));
             }
         }
-        Ok(Store { dir })
+        Ok(Store { dir, redact: settings.redact.value })
     }
 
     pub fn at(dir: impl Into<PathBuf>) -> Store {
-        Store { dir: dir.into() }
+        Store { dir: dir.into(), redact: RedactMode::Redact }
+    }
+
+    pub fn rejected_path(&self) -> PathBuf {
+        self.dir.join(REJECTED_FILE)
     }
 
     pub fn dataset_path(&self) -> PathBuf {
@@ -110,8 +118,12 @@ impl Store {
 
     /// Keep an accepted pair: the pair first, then its decision, so a crash between the two
     /// leaves a pair whose commit [`decided`](Self::decided) still counts as decided.
+    /// Secrets and personal data are redacted (or the pair flagged) first, per
+    /// `screenlink.redact`.
     pub fn accept(&self, pair: &Pair) -> Result<()> {
-        fsutil::append_lines(&self.dataset_path(), &to_line(pair)?)?;
+        let mut pair = pair.clone();
+        pair::protect(&mut pair, self.redact);
+        fsutil::append_lines(&self.dataset_path(), &to_line(&pair)?)?;
         self.log(&DecisionRecord {
             commit_sha: pair.metadata.commit_sha.clone(),
             decision: Decision::Accepted,
@@ -222,7 +234,7 @@ impl Store {
     }
 }
 
-fn to_line<T: Serialize>(record: &T) -> Result<String> {
+pub fn to_line<T: Serialize>(record: &T) -> Result<String> {
     let mut line = serde_json::to_string(record)
         .map_err(|e| Error::new(Kind::Io, format!("could not serialise a record: {e}")))?;
     line.push('\n');

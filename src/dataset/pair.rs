@@ -50,6 +50,13 @@ pub struct Metadata {
     /// Cargo packages the commit touches.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crates: Vec<String>,
+    /// Kinds of sensitive data replaced by `[REDACTED:<kind>]` before the pair was written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
+    /// Set with `screenlink.redact = flag` when the pair holds sensitive data (kept as is,
+    /// and left out of training exports).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +153,8 @@ pub fn build(
             schema_version: SCHEMA_VERSION,
             matched_keywords: scored.matched.iter().take(12).cloned().collect(),
             crates: crates.to_vec(),
+            redacted: Vec::new(),
+            sensitive: false,
         },
     }
 }
@@ -160,5 +169,27 @@ mod tests {
         assert_eq!(clean_subject("Fix: retry uploads"), "Retry uploads");
         assert_eq!(clean_subject("Make storage idempotent"), "Make storage idempotent");
         assert_eq!(clean_subject("  "), "");
+    }
+}
+
+/// Apply `mode` to a pair about to be written: redact its text, or flag it.
+pub fn protect(pair: &mut Pair, mode: crate::secrets::RedactMode) {
+    use crate::secrets::{redact, scan, RedactMode};
+    match mode {
+        RedactMode::Off => {}
+        RedactMode::Flag => {
+            pair.metadata.sensitive = [&pair.instruction, &pair.input, &pair.output].iter().any(|t| !scan(t).is_empty());
+        }
+        RedactMode::Redact => {
+            let mut kinds = Vec::new();
+            for text in [&mut pair.instruction, &mut pair.input, &mut pair.output] {
+                let (clean, found) = redact(text);
+                kinds.extend(found.iter().map(|f| f.kind.to_string()));
+                *text = clean;
+            }
+            kinds.sort();
+            kinds.dedup();
+            pair.metadata.redacted = kinds;
+        }
     }
 }

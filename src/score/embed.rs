@@ -95,6 +95,48 @@ impl Embedder {
     }
 }
 
+/// The model's tokenizer alone (no ONNX Runtime): counting tokens is all a run with a warm
+/// embedding cache needs, and it loads in a few milliseconds instead of a few hundred.
+pub struct TokenCounter {
+    tokenizer: tokenizers::Tokenizer,
+}
+
+impl TokenCounter {
+    pub fn load(settings: &Settings) -> Result<TokenCounter> {
+        let model_dir = assets::model_dir(settings);
+        let path = model_dir.path.join("tokenizer.json");
+        let bytes = std::fs::read(&path).map_err(|err| {
+            Error::assets(format!("the {} tokenizer is not readable at {} ({err})", assets::MODEL_NAME, path.display()))
+                .hint(messages::INSTALL_ASSETS_HINT)
+        })?;
+        let bad = |detail: String| {
+            Error::assets(format!("the tokenizer {} could not be loaded: {detail}", path.display())).hint(messages::INSTALL_ASSETS_HINT)
+        };
+        let mut tokenizer = tokenizers::Tokenizer::from_bytes(bytes).map_err(|e| bad(e.to_string()))?;
+        tokenizer.with_truncation(None).map_err(|e| bad(e.to_string()))?;
+        tokenizer.with_padding(None);
+        Ok(TokenCounter { tokenizer })
+    }
+
+    /// Number of model tokens in `text`, special tokens included, never truncated.
+    pub fn count(&self, text: &str) -> usize {
+        self.tokenizer.encode(text, true).map(|e| e.get_ids().len()).unwrap_or(0)
+    }
+
+    /// The tokens of all `texts`, counted on every core.
+    pub fn count_all<S: AsRef<str> + Sync>(&self, texts: &[S]) -> usize {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = texts.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = texts
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|t| self.count(t.as_ref())).sum::<usize>()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+        })
+    }
+}
+
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<String>()

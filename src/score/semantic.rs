@@ -9,12 +9,16 @@
 use std::collections::HashMap;
 
 use super::cache::{key, EmbeddingCache, Key};
-use super::embed::Embedder;
+use super::embed::{Embedder, TokenCounter};
 use crate::assets;
+use crate::config::Settings;
 use crate::error::Result;
 
 pub struct Semantic {
-    embedder: Embedder,
+    settings: Settings,
+    /// Loaded on the first text the cache does not hold (a warm run never loads it).
+    embedder: Option<Embedder>,
+    counter: TokenCounter,
     cache: EmbeddingCache,
     /// text → the keys of its pieces.
     pieces: HashMap<String, Vec<Key>>,
@@ -25,12 +29,32 @@ pub struct Semantic {
 }
 
 impl Semantic {
-    pub fn new(embedder: Embedder, cache: EmbeddingCache) -> Semantic {
-        Semantic { embedder, cache, pieces: HashMap::new(), vectors: HashMap::new(), embedded: 0, from_cache: 0 }
+    /// The tokenizer now; the model when a text needs embedding.
+    pub fn new(settings: &Settings, cache: EmbeddingCache) -> Result<Semantic> {
+        Ok(Semantic {
+            settings: settings.clone(),
+            embedder: None,
+            counter: TokenCounter::load(settings)?,
+            cache,
+            pieces: HashMap::new(),
+            vectors: HashMap::new(),
+            embedded: 0,
+            from_cache: 0,
+        })
     }
 
-    pub fn embedder(&self) -> &Embedder {
-        &self.embedder
+    /// The model that scores (whether or not it had to be loaded).
+    pub fn model_id(&self) -> &'static str {
+        assets::MODEL_ID
+    }
+
+    pub fn count_tokens(&self, text: &str) -> usize {
+        self.counter.count(text)
+    }
+
+    /// Whether the model was loaded in this run (some text was not in the cache).
+    pub fn model_loaded(&self) -> bool {
+        self.embedder.is_some()
     }
 
     pub fn cache_warning(&self) -> Option<&str> {
@@ -49,7 +73,7 @@ impl Semantic {
                 done += 1;
                 continue;
             }
-            let parts = split_to_fit(&self.embedder, text);
+            let parts = split_to_fit(&self.counter, text);
             let keys: Vec<Key> = parts.iter().map(|p| key(p)).collect();
             for (k, p) in keys.iter().zip(parts) {
                 if !self.vectors.contains_key(k) && !piece_text.contains_key(k) {
@@ -67,9 +91,12 @@ impl Semantic {
         self.vectors.extend(found);
         // Batches of a few hundred: progress moves, and the cache is written as we go so an
         // interrupted run keeps what it paid for.
+        if !todo.is_empty() && self.embedder.is_none() {
+            self.embedder = Some(Embedder::load(&self.settings)?);
+        }
         for chunk in todo.chunks(256) {
             let batch: Vec<&str> = chunk.iter().map(|k| piece_text[k].as_str()).collect();
-            let vecs = self.embedder.embed(&batch)?;
+            let vecs = self.embedder.as_mut().expect("loaded above").embed(&batch)?;
             self.embedded += vecs.len();
             let items: Vec<(Key, &[f32])> = chunk.iter().copied().zip(vecs.iter().map(Vec::as_slice)).collect();
             let _ = self.cache.put_many(&items);
@@ -96,8 +123,8 @@ impl Semantic {
 }
 
 /// `text` as pieces of at most the model's 256 tokens, split at word boundaries.
-fn split_to_fit(embedder: &Embedder, text: &str) -> Vec<String> {
-    let fits = |t: &str| embedder.count_tokens(t) <= assets::MAX_TOKENS;
+fn split_to_fit(counter: &TokenCounter, text: &str) -> Vec<String> {
+    let fits = |t: &str| counter.count(t) <= assets::MAX_TOKENS;
     // Short texts skip tokenizing: 60 words would need over 4 tokens each to overflow.
     if text.split_whitespace().count() <= 60 || fits(text) {
         return vec![text.to_string()];

@@ -1,0 +1,181 @@
+//! The speed harness: backfill and the hook on sample worlds, with link quality from the
+//! same runs so speed never silently buys worse links. Prints figures, asserts nothing.
+//!
+//! `cargo bench --bench scale -- [week] [month] [four-months]` (default: all three)
+//!
+//! Per world: `backfill --yes --dry-run` with a cold embedding cache (once) and warm (median
+//! of 3), its per-stage breakdown, texts embedded and peak RSS; precision and recall against
+//! the ground truth; and the wall time `git commit` gains with the hook in queue mode and in
+//! auto mode (warm and cold cache), median of 5 commits, against the same commit with no hook.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use git_screenlink::fixture::{self, GroundTruth, Spec, World};
+
+const BIN: &str = env!("CARGO_BIN_EXE_git-screenlink");
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Run to completion; (seconds, peak RSS in MB, stdout).
+fn measure(cmd: &mut Command) -> (f64, f64, String) {
+    cmd.stdout(Stdio::piped()).stderr(if std::env::var_os("SCREENLINK_DEBUG").is_some() { Stdio::inherit() } else { Stdio::null() });
+    let t = Instant::now();
+    let mut child = cmd.spawn().expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // wait4 gives this child's own peak RSS (ru_maxrss: KiB on Linux, bytes on macOS).
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    // Reaped by wait4 already; this only lets std forget the child.
+    let _ = child.try_wait();
+    let secs = t.elapsed().as_secs_f64();
+    let kib = if cfg!(target_os = "macos") { usage.ru_maxrss as f64 / 1024.0 } else { usage.ru_maxrss as f64 };
+    (secs, kib / 1024.0, reader.join().unwrap_or_default())
+}
+
+struct Env {
+    home: PathBuf,
+    cache: PathBuf,
+}
+
+impl Env {
+    fn cmd(&self, program: &str, dir: &Path) -> Command {
+        let mut c = Command::new(program);
+        let path = std::env::join_paths(
+            std::iter::once(Path::new(BIN).parent().unwrap().to_path_buf())
+                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        )
+        .unwrap();
+        c.current_dir(dir)
+            .env("PATH", path)
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("SCREENLINK_CACHE_DIR", &self.cache)
+            .env("SCREENLINK_DATA_DIR", git_screenlink::assets::data_dir())
+            .env("GIT_AUTHOR_NAME", "Bench")
+            .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+            .env("GIT_COMMITTER_NAME", "Bench")
+            .env("GIT_COMMITTER_EMAIL", "bench@example.com");
+        c
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) {
+        let out = self.cmd("git", dir).args(args).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+fn precision_recall(truth: &GroundTruth, json: &serde_json::Value) -> (f64, f64) {
+    let motivated = truth.commits.iter().filter(|c| !c.rows.is_empty()).count();
+    let pairs = json["pairs"].as_array().cloned().unwrap_or_default();
+    let correct = pairs
+        .iter()
+        .filter(|p| {
+            let sha = p["metadata"]["commit_sha"].as_str().unwrap_or("");
+            let ids: Vec<i64> = p["metadata"]["audio_ids"].as_array().unwrap().iter().filter_map(|v| v.as_i64()).collect();
+            truth.commits.iter().any(|t| t.sha == sha && ids.iter().any(|id| t.rows.contains(id)))
+        })
+        .count();
+    (correct as f64 / pairs.len().max(1) as f64, correct as f64 / motivated.max(1) as f64)
+}
+
+fn world(scale: &str, root: &Path) -> World {
+    let started = Instant::now();
+    let w = fixture::build(&Spec::named(scale, 1).unwrap(), &root.join(scale)).unwrap();
+    eprintln!("built the {scale} world in {:.1} s", started.elapsed().as_secs_f64());
+    w
+}
+
+fn main() {
+    let scales: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let scales = if scales.is_empty() { vec!["week".into(), "month".into(), "four-months".into()] } else { scales };
+    let root = tempfile::tempdir().unwrap();
+    println!("machine: {} cores, {}", std::thread::available_parallelism().map_or(0, |n| n.get()), std::env::consts::ARCH);
+    for scale in &scales {
+        let w = world(scale, root.path());
+        let env = Env { home: root.path().join("home"), cache: root.path().join(format!("cache-{scale}")) };
+        std::fs::create_dir_all(&env.home).unwrap();
+        env.git(&w.repo, &["config", "screenlink.source", "db"]);
+        env.git(&w.repo, &["config", "screenlink.screenpipeDb", w.db.to_str().unwrap()]);
+
+        let backfill = |label: &str| {
+            let (secs, rss, out) = measure(env.cmd(BIN, &w.repo).args(["backfill", "--yes", "--dry-run", "--json"]));
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{label}: {e}: {out}"));
+            (secs, rss, v)
+        };
+        let (cold_secs, cold_rss, cold) = backfill("cold");
+        let warm: Vec<(f64, f64, serde_json::Value)> = (0..3).map(|_| backfill("warm")).collect();
+        let warm_secs = median(warm.iter().map(|w| w.0).collect());
+        let warm_rss = warm.iter().map(|w| w.1).fold(0.0, f64::max);
+        let (p, r) = precision_recall(&w.truth, &cold);
+        let s = &cold["summary"];
+        println!();
+        println!("## {scale} world: {} commits, {} transcription rows", w.truth.commits.len(), w.truth.rows);
+        println!("| backfill --yes --dry-run | seconds | peak RSS MB | texts embedded | pairs | precision | recall |");
+        println!("|---|---|---|---|---|---|---|");
+        println!("| cold cache | {cold_secs:.2} | {cold_rss:.0} | {} | {} | {p:.3} | {r:.3} |", s["texts_embedded"], s["accepted"]);
+        let (wp, wr) = precision_recall(&w.truth, &warm[0].2);
+        println!("| warm cache (median of 3) | {warm_secs:.2} | {warm_rss:.0} | {} | {} | {wp:.3} | {wr:.3} |", warm[0].2["summary"]["texts_embedded"], warm[0].2["summary"]["accepted"]);
+        println!();
+        println!("| stage (cold) | seconds |");
+        println!("|---|---|");
+        for stage in s["profile"]["stages"].as_array().unwrap() {
+            println!("| {} | {:.3} |", stage[0].as_str().unwrap(), stage[1].as_f64().unwrap());
+        }
+
+        // The hook: recreate the newest motivated commits on top of their parents, at their
+        // own times, and time `git commit` with and without our hook.
+        let motivated: Vec<_> = w.truth.commits.iter().rev().filter(|c| !c.rows.is_empty()).take(5).cloned().collect();
+        let hooks = env.cmd("git", &w.repo).args(["rev-parse", "--git-path", "hooks"]).output().unwrap();
+        let hooks_dir = w.repo.join(String::from_utf8_lossy(&hooks.stdout).trim());
+        let time_commits = |mode: Option<&str>, cold_cache: bool| -> f64 {
+            // The same tree, parent, message and dates make the same commit id each time:
+            // start each series with no records, so nothing is already decided.
+            let _ = std::fs::remove_dir_all(w.repo.join(".git").join("screenlink"));
+            let mut times = Vec::new();
+            for t in &motivated {
+                env.git(&w.repo, &["checkout", "-q", "--detach", &format!("{}~1", t.sha)]);
+                env.git(&w.repo, &["checkout", &t.sha, "--", "."]);
+                let mut c = env.cmd("git", &w.repo);
+                let when = t.time.to_rfc3339();
+                // -C: the original message, author and author date; the same commit again.
+                c.args(["commit", "-q", "-C", &t.sha]).env("GIT_COMMITTER_DATE", &when);
+                if let Some(mode) = mode {
+                    c.env("GIT_CONFIG_COUNT", "1").env("GIT_CONFIG_KEY_0", "screenlink.prompt").env("GIT_CONFIG_VALUE_0", mode);
+                }
+                if cold_cache {
+                    c.env("SCREENLINK_CACHE_DIR", root.path().join(format!("cold-{}", t.sha)));
+                }
+                let (secs, _, _) = measure(&mut c);
+                times.push(secs);
+            }
+            median(times)
+        };
+        let _ = std::fs::remove_file(hooks_dir.join("post-commit"));
+        let base = time_commits(None, false);
+        let out = env.cmd(BIN, &w.repo).arg("install").output().unwrap();
+        assert!(out.status.success());
+        let queue = time_commits(Some("queue"), false);
+        let auto_warm = time_commits(Some("auto"), false);
+        let auto_cold = time_commits(Some("auto"), true);
+        println!();
+        println!("| git commit (median of {}) | seconds | added by the hook |", motivated.len());
+        println!("|---|---|---|");
+        println!("| no hook | {base:.3} | |");
+        println!("| queue mode | {queue:.3} | {:.0} ms |", (queue - base) * 1000.0);
+        println!("| auto mode, warm cache | {auto_warm:.3} | {:.0} ms |", (auto_warm - base) * 1000.0);
+        println!("| auto mode, cold cache | {auto_cold:.3} | {:.0} ms |", (auto_cold - base) * 1000.0);
+        let _ = env.cmd(BIN, &w.repo).arg("uninstall").output();
+    }
+}
