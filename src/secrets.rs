@@ -78,7 +78,7 @@ static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             |v| !is_placeholder(v) && !looks_like_code(v) && entropy(v) >= 3.0,
         ),
         d("email", r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b", 1, |e| !is_example_email(e)),
-        d("credit_card", r"\b((?:\d[ -]?){12,18}\d)\b", 1, |n| luhn_card(n)),
+        d("credit_card", r"\b((?:\d[ -]?){12,18}\d)\b", 1, luhn_card),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", 1, always),
         d(
             "ip_address",

@@ -159,19 +159,6 @@ pub fn build(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subjects_are_cleaned() {
-        assert_eq!(clean_subject("feat(api): add pagination to search (#123)."), "Add pagination to search");
-        assert_eq!(clean_subject("Fix: retry uploads"), "Retry uploads");
-        assert_eq!(clean_subject("Make storage idempotent"), "Make storage idempotent");
-        assert_eq!(clean_subject("  "), "");
-    }
-}
-
 /// Apply `mode` to a pair about to be written: redact its text, or flag it.
 pub fn protect(pair: &mut Pair, mode: crate::secrets::RedactMode) {
     use crate::secrets::{redact, scan, RedactMode};
@@ -193,3 +180,17 @@ pub fn protect(pair: &mut Pair, mode: crate::secrets::RedactMode) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_cleaned() {
+        assert_eq!(clean_subject("feat(api): add pagination to search (#123)."), "Add pagination to search");
+        assert_eq!(clean_subject("Fix: retry uploads"), "Retry uploads");
+        assert_eq!(clean_subject("Make storage idempotent"), "Make storage idempotent");
+        assert_eq!(clean_subject("  "), "");
+    }
+}
+
