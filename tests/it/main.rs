@@ -10,3 +10,4 @@ mod embedding;
 mod env;
 mod hook;
 mod source;
+mod validate;

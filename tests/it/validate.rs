@@ -1,0 +1,208 @@
+//! `git screenlink validate` on real files: every detector in every field, look-alikes that
+//! must stay quiet, the report (snapshot), `--fix`, and redaction where pairs are written.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::env::{hand_db, OutputExt, TestEnv};
+
+/// Fake secrets of every kind the validator knows. None is real.
+fn secrets() -> Vec<(&'static str, String)> {
+    vec![
+        ("aws_access_key", "AKIAZ7Q4LMNB2XWE3R5T".into()),
+        ("github_token", format!("ghp_{}", "R8x2Lq9ZtV4mN7bK1cW3yH6pJ0sD5fG2aE8u")),
+        ("github_token", format!("github_pat_11AZ7Q4LMNB0{}", "x9Kq2Lm8Vt".repeat(6))),
+        ("gitlab_token", "glpat-Xy9Kq2Lm8VtR4nB7cD1e".into()),
+        ("slack_token", "xoxb-2938475610-1928374650-Qw8Er7Ty6Ui5Op4As3Df2Gh".into()),
+        ("slack_webhook", "https://hooks.slack.com/services/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".into()),
+        ("stripe_key", format!("sk_live_{}", "51HxQ2eL8vT4kR9mN3bC7dF0")),
+        ("openai_key", "sk-proj-Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n".into()),
+        ("anthropic_key", "sk-ant-api03-Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP".into()),
+        ("google_api_key", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q".into()),
+        ("jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c".into()),
+        ("private_key", "-----BEGIN RSA PRIVATE KEY-----".into()),
+        ("private_key", "-----BEGIN OPENSSH PRIVATE KEY-----".into()),
+        ("assigned_secret", "password = \"q8Zr2LxP0vKm\"".into()),
+        ("assigned_secret", "API_KEY=Zk3Vq9Lr2Xw7Nt5B".into()),
+        ("connection_string", "postgres://admin:s3cr3tP4ss@db.internal:5432/app".into()),
+        ("email", "jane.doe@acme-corp.io".into()),
+        ("phone", "+1 415-555-0132".into()),
+        ("credit_card", "4111 1111 1111 1111".into()),
+        ("ip_address", "10.42.7.19".into()),
+    ]
+}
+
+/// Things that look like secrets and are not.
+const LOOK_ALIKES: &[&str] = &[
+    "id 3f2b8c1e-9d4a-4b7e-8f6a-2c1d0e9b7a65",
+    "fixed in 9fceb02d0ae598e95dc970b74767f19372d61af8",
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+    "\"integrity\": \"sha512-Fh8fA2YyMhxmmt6Q3Cw6d9Dn6u0W8bHQbxkbnGp5J1YQY2F8N4D3mGvY5Lw==\"",
+    "checksum = \"7a8ce0b1d2f6b0c4cbd2b12c5e7c9a1f3d4e5f60718293a4b5c6d7e8f9a0b1c2\"",
+    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "mail user@example.com or ci@users.noreply.github.com",
+    "version 1.2.3 released 2026-01-05 10:00:00, build 10.0.19041.1",
+    "let password = get_password(&config);",
+    "api_key = os.environ[\"API_KEY\"]",
+    "she said [EMAIL] and [PHONE] then <redacted> and [REDACTED:email]",
+    "let ts = 1735689600000; let n = 4242424242;",
+    "listen on 127.0.0.1:8080 or 0.0.0.0",
+];
+
+fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
+    json!({
+        "instruction": instruction,
+        "input": format!("Business Context from team discussions:\n\n{input}\n\nTask: Modify src/a.rs"),
+        "output": format!("// file: src/a.rs\n{output}"),
+        "metadata": {"commit_sha": sha, "commit_timestamp": "2026-01-05T10:00:00Z", "audio_timestamp": "2026-01-04T10:00:00Z",
+            "confidence": 0.72, "keyword_score": 0.6, "semantic_score": 0.77, "audio_ids": [1], "speakers": [], "files": ["src/a.rs"],
+            "model": "sentence-transformers/all-MiniLM-L6-v2", "decision": "accepted", "decided_by": "user",
+            "decided_at": "2026-01-05T10:01:00Z", "schema_version": 1}
+    })
+}
+
+fn write_lines(path: &Path, values: &[Value]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, values.iter().map(|v| format!("{v}\n")).collect::<String>()).unwrap();
+}
+
+#[test]
+fn every_kind_is_found_in_every_field_and_never_printed() {
+    let env = TestEnv::new();
+    let mut values = Vec::new();
+    let mut expected = Vec::new();
+    for (kind, secret) in secrets() {
+        for field in ["instruction", "input", "output"] {
+            let text = format!("note: {secret} here");
+            let v = match field {
+                "instruction" => pair(&format!("Fix it {text}"), "talk", "fn a() {}", "s"),
+                "input" => pair("Fix it", &text, "fn a() {}", "s"),
+                _ => pair("Fix it", "talk", &text, "s"),
+            };
+            let mut v = v;
+            v["metadata"]["commit_sha"] = json!(format!("c{}", values.len()));
+            values.push(v);
+            expected.push((values.len(), field, kind, secret.clone()));
+        }
+    }
+    let file = env.repo.join("data/training.jsonl");
+    write_lines(&file, &values);
+    let out = env.screenlink(["validate", "data/training.jsonl", "--json"]);
+    assert_eq!(out.code(), 1, "findings are problems: {}", out.stderr_text());
+    let report: Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    for (line, field, kind, _) in &expected {
+        assert!(
+            findings.iter().any(|f| f["line"] == *line && f["field"] == *field && f["kind"] == *kind),
+            "{kind} in {field} (line {line}) not found: {findings:?}"
+        );
+    }
+    let report_text = std::fs::read_to_string(env.repo.join("data/validation_report.txt")).unwrap();
+    for (_, _, _, secret) in &expected {
+        let core = secret.split(['=', ' ', '"']).filter(|p| p.len() >= 8).last().unwrap_or(secret);
+        assert!(!out.stdout_text().contains(core), "{core} printed");
+        assert!(!report_text.contains(core), "{core} in the report");
+    }
+}
+
+#[test]
+fn look_alikes_are_not_findings() {
+    let env = TestEnv::new();
+    let values: Vec<Value> = LOOK_ALIKES
+        .iter()
+        .enumerate()
+        .map(|(i, t)| pair(&format!("Update {i}"), t, t, &format!("c{i}")))
+        .collect();
+    write_lines(&env.repo.join("d.jsonl"), &values);
+    let out = env.screenlink(["validate", "d.jsonl", "--json"]);
+    let report: Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert_eq!(report["findings"], json!([]), "false alarms: {:#}", report["findings"]);
+}
+
+#[test]
+fn the_report_reads_like_the_guides() {
+    let env = TestEnv::new();
+    let mut values: Vec<Value> = (0..6).map(|i| {
+        let mut v = pair(&format!("Add feature {i}"), "we need this because users asked", "fn feature() {}", &format!("c{i}"));
+        v["metadata"]["confidence"] = json!(0.6 + 0.05 * i as f64);
+        v
+    }).collect();
+    values.push(pair("Leak", "call me at +1 415-555-0132", "let key = \"AKIAZ7Q4LMNB2XWE3R5T\";", "c9"));
+    let mut text: String = values.iter().map(|v| format!("{v}\n")).collect();
+    text.push_str("{\"instruction\": \"half a li");
+    std::fs::write(env.repo.join("d.jsonl"), &text).unwrap();
+    let out = env.screenlink(["validate", "d.jsonl"]);
+    assert_eq!(out.code(), 1);
+    insta::assert_snapshot!(out.stdout_text());
+}
+
+#[test]
+fn fix_repairs_once_keeps_a_backup_and_loses_no_valid_line() {
+    let env = TestEnv::new();
+    let good: Vec<Value> = (0..5).map(|i| pair(&format!("Add {i}"), "talk", "fn a() {}", &format!("c{i}"))).collect();
+    let leaky = pair("Add key", "the key is AKIAZ7Q4LMNB2XWE3R5T", "fn b() {}", "c5");
+    let mut text: String = good.iter().map(|v| format!("{v}\n")).collect();
+    text.push_str(&format!("{leaky}\nnot json at all\n{}\n", good[0]));
+    std::fs::write(env.repo.join("d.jsonl"), &text).unwrap();
+
+    let out = env.screenlink(["validate", "d.jsonl", "--fix"]);
+    assert_eq!(out.code(), 0, "clean after fixing: {}", out.stdout_text());
+    assert!(out.stdout_text().contains("dropped 1 invalid line(s) and 1 duplicate(s), redacted 1 value(s); 6 pairs kept"), "{}", out.stdout_text());
+    assert_eq!(std::fs::read_to_string(env.repo.join("d.jsonl.bak")).unwrap(), text);
+    let fixed = std::fs::read_to_string(env.repo.join("d.jsonl")).unwrap();
+    let kept: Vec<Value> = fixed.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(kept.len(), 6);
+    for g in &good {
+        assert!(kept.contains(g), "a valid line was lost");
+    }
+    assert!(kept[5]["input"].as_str().unwrap().contains("[REDACTED:aws_access_key]"));
+    assert_eq!(kept[5]["metadata"]["redacted"], json!(["aws_access_key"]));
+
+    let again = env.screenlink(["validate", "d.jsonl", "--fix"]);
+    again.assert_ok();
+    assert!(again.stdout_text().contains("Nothing to fix"));
+    assert_eq!(std::fs::read_to_string(env.repo.join("d.jsonl")).unwrap(), fixed);
+}
+
+#[test]
+fn a_missing_dataset_is_a_clear_error() {
+    let env = TestEnv::new();
+    let out = env.screenlink(["validate"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("no dataset at") && out.stderr_text().contains("backfill"), "{}", out.stderr_text());
+}
+
+#[test]
+fn pairs_are_redacted_or_flagged_as_they_are_written() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.repo.join("src")).unwrap();
+    std::fs::write(
+        env.repo.join("src/search.rs"),
+        "pub struct SearchPage {\n    pub page_size: usize,\n    pub next_cursor: Option<String>,\n}\npub fn paginate_search(page_size: usize) -> SearchPage {\n    SearchPage { page_size, next_cursor: None }\n}\n",
+    )
+    .unwrap();
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Add pagination to search"]).assert_ok();
+    let talk = [
+        ("2026-03-01T15:00:00+00:00", "users complain search is slow, mail jane.doe@acme-corp.io about the search page"),
+        ("2026-03-01T15:00:30+00:00", "paginate search with a page size and a next cursor, the staging key is AKIAZ7Q4LMNB2XWE3R5T"),
+    ];
+    let db = hand_db(env.root(), &talk);
+    let args = ["backfill", "--yes", "--source", "db", "--screenpipe-db", db.to_str().unwrap(), "--min-confidence", "0.2"];
+    env.screenlink(args).assert_ok();
+    let data = std::fs::read_to_string(env.repo.join(".git/screenlink/training_data.jsonl")).unwrap();
+    assert!(!data.contains("AKIAZ7Q4LMNB2XWE3R5T") && !data.contains("jane.doe@acme-corp.io"), "{data}");
+    assert!(data.contains("[REDACTED:aws_access_key]") && data.contains("[REDACTED:email]"));
+    let v: Value = serde_json::from_str(data.lines().next().unwrap()).unwrap();
+    assert_eq!(v["metadata"]["redacted"], json!(["aws_access_key", "email"]));
+
+    std::fs::remove_dir_all(env.repo.join(".git/screenlink")).unwrap();
+    env.git(["config", "screenlink.redact", "flag"]).assert_ok();
+    env.screenlink(args).assert_ok();
+    let data = std::fs::read_to_string(env.repo.join(".git/screenlink/training_data.jsonl")).unwrap();
+    let v: Value = serde_json::from_str(data.lines().next().unwrap()).unwrap();
+    assert_eq!(v["metadata"]["sensitive"], json!(true));
+    assert!(data.contains("AKIAZ7Q4LMNB2XWE3R5T"), "flag keeps the text");
+}
