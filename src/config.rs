@@ -64,6 +64,25 @@ pub const QUIET_DEFAULT: bool = false;
 /// How long the hook may spend scoring before it queues the commit instead.
 pub const HOOK_TIMEOUT_MS: &str = "screenlink.hookTimeoutMs";
 pub const HOOK_TIMEOUT_MS_DEFAULT: u32 = 3000;
+/// `git screenlink train` (mlx-lm LoRA); defaults are the seed guide's.
+pub const TRAIN_MODEL: &str = "screenlink.train.model";
+pub const TRAIN_MODEL_DEFAULT: &str = "deepseek-ai/deepseek-coder-1.3b-instruct";
+pub const TRAIN_ITERS: &str = "screenlink.train.iters";
+pub const TRAIN_ITERS_DEFAULT: u32 = 1000;
+pub const TRAIN_BATCH_SIZE: &str = "screenlink.train.batchSize";
+pub const TRAIN_BATCH_SIZE_DEFAULT: u32 = 4;
+pub const TRAIN_LEARNING_RATE: &str = "screenlink.train.learningRate";
+pub const TRAIN_LEARNING_RATE_DEFAULT: f64 = 1e-5;
+pub const TRAIN_NUM_LAYERS: &str = "screenlink.train.numLayers";
+pub const TRAIN_NUM_LAYERS_DEFAULT: u32 = 16;
+pub const TRAIN_FINE_TUNE_TYPE: &str = "screenlink.train.fineTuneType";
+pub const TRAIN_FINE_TUNE_TYPE_DEFAULT: &str = "lora";
+pub const TRAIN_FORMAT: &str = "screenlink.train.format";
+pub const TRAIN_FORMAT_DEFAULT: &str = "chat";
+pub const TRAIN_VALID_FRACTION: &str = "screenlink.train.validFraction";
+pub const TRAIN_VALID_FRACTION_DEFAULT: f64 = 0.1;
+/// A Python with mlx-lm installed (run as `PYTHON -m mlx_lm`); default: `mlx_lm` on PATH, then `python3`.
+pub const TRAIN_PYTHON: &str = "screenlink.train.python";
 /// What writers do with secrets and personal data: redact, flag, or off.
 pub const REDACT: &str = "screenlink.redact";
 pub const REDACT_DEFAULT: RedactMode = RedactMode::Redact;
@@ -91,6 +110,15 @@ pub const KEYS: &[&str] = &[
     QUIET,
     HOOK_TIMEOUT_MS,
     REDACT,
+    TRAIN_MODEL,
+    TRAIN_ITERS,
+    TRAIN_BATCH_SIZE,
+    TRAIN_LEARNING_RATE,
+    TRAIN_NUM_LAYERS,
+    TRAIN_FINE_TUNE_TYPE,
+    TRAIN_FORMAT,
+    TRAIN_VALID_FRACTION,
+    TRAIN_PYTHON,
 ];
 
 /// What the post-commit hook does with a linked commit.
@@ -238,6 +266,15 @@ pub struct Settings {
     pub quiet: Setting<GitBool>,
     pub hook_timeout_ms: Setting<u32>,
     pub redact: Setting<RedactMode>,
+    pub train_model: Setting<String>,
+    pub train_iters: Setting<u32>,
+    pub train_batch_size: Setting<u32>,
+    pub train_learning_rate: Setting<f64>,
+    pub train_num_layers: Setting<u32>,
+    pub train_fine_tune_type: Setting<String>,
+    pub train_format: Setting<String>,
+    pub train_valid_fraction: Setting<f64>,
+    pub train_python: Option<Setting<PathBuf>>,
     /// `screenlink.*` keys this version does not know (typos, or a newer version's).
     pub unknown_keys: Vec<(String, Origin)>,
 }
@@ -335,6 +372,15 @@ impl Settings {
             quiet: r.parse(QUIET, GitBool(QUIET_DEFAULT), "true or false", |_| true)?,
             hook_timeout_ms: r.parse(HOOK_TIMEOUT_MS, HOOK_TIMEOUT_MS_DEFAULT, POSITIVE, positive)?,
             redact: r.parse(REDACT, REDACT_DEFAULT, "redact, flag or off", |_| true)?,
+            train_model: r.parse(TRAIN_MODEL, TRAIN_MODEL_DEFAULT.to_string(), "a model directory or hub id", |m: &String| !m.trim().is_empty())?,
+            train_iters: r.parse(TRAIN_ITERS, TRAIN_ITERS_DEFAULT, POSITIVE, positive)?,
+            train_batch_size: r.parse(TRAIN_BATCH_SIZE, TRAIN_BATCH_SIZE_DEFAULT, POSITIVE, positive)?,
+            train_learning_rate: r.parse(TRAIN_LEARNING_RATE, TRAIN_LEARNING_RATE_DEFAULT, "a number above 0", |x: &f64| x.is_finite() && *x > 0.0)?,
+            train_num_layers: r.parse(TRAIN_NUM_LAYERS, TRAIN_NUM_LAYERS_DEFAULT, POSITIVE, positive)?,
+            train_fine_tune_type: r.parse(TRAIN_FINE_TUNE_TYPE, TRAIN_FINE_TUNE_TYPE_DEFAULT.to_string(), "lora, dora or full", |t: &String| ["lora", "dora", "full"].contains(&t.as_str()))?,
+            train_format: r.parse(TRAIN_FORMAT, TRAIN_FORMAT_DEFAULT.to_string(), "chat, completions or text", |t: &String| ["chat", "completions", "text"].contains(&t.as_str()))?,
+            train_valid_fraction: r.parse(TRAIN_VALID_FRACTION, TRAIN_VALID_FRACTION_DEFAULT, "a number above 0 and below 0.5", |x: &f64| *x > 0.0 && *x < 0.5)?,
+            train_python: config_path(TRAIN_PYTHON),
             unknown_keys: raw
                 .iter()
                 .filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key)))
@@ -381,6 +427,15 @@ impl Settings {
             one(QUIET, &self.quiet),
             one(HOOK_TIMEOUT_MS, &self.hook_timeout_ms),
             one(REDACT, &self.redact),
+            one(TRAIN_MODEL, &self.train_model),
+            one(TRAIN_ITERS, &self.train_iters),
+            one(TRAIN_BATCH_SIZE, &self.train_batch_size),
+            one(TRAIN_LEARNING_RATE, &self.train_learning_rate),
+            one(TRAIN_NUM_LAYERS, &self.train_num_layers),
+            one(TRAIN_FINE_TUNE_TYPE, &self.train_fine_tune_type),
+            one(TRAIN_FORMAT, &self.train_format),
+            one(TRAIN_VALID_FRACTION, &self.train_valid_fraction),
+            optional_path(TRAIN_PYTHON, &self.train_python, "(mlx_lm on PATH, else python3)"),
         ]
     }
 }

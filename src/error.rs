@@ -4,7 +4,7 @@
 //! - 0: success
 //! - 1: the command ran and found a problem (no pairs linked, dataset problems)
 //! - 2: the command could not run: bad usage, bad configuration, missing assets,
-//!   unreadable input, or a subcommand that is not built yet
+//!   unreadable input
 //! - 130: interrupted (Ctrl-C)
 
 use std::fmt;
@@ -13,7 +13,6 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Usage,
-    NotBuilt,
     Config,
     Assets,
     Git,
@@ -33,7 +32,6 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Usage => "usage",
-            Kind::NotBuilt => "not built",
             Kind::Config => "config",
             Kind::Assets => "assets",
             Kind::Git => "git",

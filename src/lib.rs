@@ -21,6 +21,7 @@ pub mod review;
 pub mod score;
 pub mod secrets;
 pub mod source;
+pub mod train;
 pub mod validate;
 pub mod workspace;
 

@@ -8,10 +8,10 @@ mod install;
 mod review;
 mod validate;
 mod status;
+mod train;
 
 use crate::cli::Command;
-use crate::error::{Error, Kind, Result};
-use crate::messages;
+use crate::error::{Error, Result};
 
 /// Run one subcommand; `Ok` carries the exit code (0, or 1 for "ran and found a problem").
 pub fn run(command: Command) -> Result<i32> {
@@ -24,14 +24,11 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Backfill(args) => backfill::run(&args),
         Command::Review(args) => review::run(&args),
         Command::Validate(args) => validate::run(&args),
-        Command::Train(_) => not_built("train"),
+        Command::Train(args) => train::run(&args),
         Command::Demo(args) => demo::run(&args),
     }
 }
 
-fn not_built(name: &str) -> Result<i32> {
-    Err(Error::new(Kind::NotBuilt, messages::not_built(name)).hint(messages::NOT_BUILT_HINT))
-}
 
 /// The directory commands resolve settings from: the current one.
 fn current_dir() -> Result<std::path::PathBuf> {

@@ -1,5 +1,5 @@
 //! argv handling of both binaries, help for every subcommand, usage errors, and
-//! subcommands that are not built yet.
+//! commands run outside a repository.
 
 use crate::env::{OutputExt, TestEnv};
 
@@ -26,15 +26,14 @@ fn every_subcommand_has_help() {
 }
 
 #[test]
-fn unbuilt_subcommands_exit_2_and_say_so() {
+fn repository_commands_outside_a_repository_say_so() {
     let env = TestEnv::new();
-    for args in [
-        vec!["validate"],
-        vec!["train"],
-    ] {
-        let out = env.screenlink(&args);
+    for args in [vec!["backfill", "--yes"], vec!["review", "--yes"], vec!["validate"], vec!["train", "--dry-run"], vec!["install"]] {
+        let mut cmd = env.command("git-screenlink");
+        let out = cmd.current_dir(env.root()).args(&args).output().unwrap();
         assert_eq!(out.code(), 2, "{args:?}");
-        assert!(out.stderr_text().contains("is not built yet"), "{args:?}: {}", out.stderr_text());
+        assert!(out.stderr_text().contains("not in a git repository"), "{args:?}: {}", out.stderr_text());
+        assert!(out.stderr_text().contains("hint:"), "{args:?}: {}", out.stderr_text());
         assert!(out.stdout_text().is_empty(), "{args:?} printed output: {}", out.stdout_text());
     }
 }

@@ -10,4 +10,5 @@ mod embedding;
 mod env;
 mod hook;
 mod source;
+mod train;
 mod validate;

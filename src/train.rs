@@ -1,0 +1,341 @@
+//! Training with mlx-lm: export the dataset in a format `mlx_lm lora` reads, find mlx-lm,
+//! build its command line, read its progress, and describe each run in `run.json`.
+//!
+//! Facts this relies on (mlx-lm 0.32): `--data` is a directory holding `train.jsonl`,
+//! `valid.jsonl` and `test.jsonl`; records are `{"messages": [...]}` (chat),
+//! `{"prompt", "completion"}` (completions) or `{"text"}`; every split needs at least
+//! `batch_size` records; `--num-layers` replaced the guide's `--lora-layers`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::config::Settings;
+use crate::dataset::Pair;
+use crate::error::{Error, Kind, Result};
+
+pub const SYSTEM_LINE: &str = "You write the code change that the team's discussion asks for.";
+
+/// The effective training options (git config, overridden by flags).
+#[derive(Debug, Clone, Serialize)]
+pub struct Options {
+    pub model: String,
+    pub iters: u32,
+    pub batch_size: u32,
+    pub learning_rate: f64,
+    pub num_layers: u32,
+    pub fine_tune_type: String,
+    pub format: String,
+    pub valid_fraction: f64,
+}
+
+impl Options {
+    pub fn from_settings(s: &Settings) -> Options {
+        Options {
+            model: s.train_model.value.clone(),
+            iters: s.train_iters.value,
+            batch_size: s.train_batch_size.value,
+            learning_rate: s.train_learning_rate.value,
+            num_layers: s.train_num_layers.value,
+            fine_tune_type: s.train_fine_tune_type.value.clone(),
+            format: s.train_format.value.clone(),
+            valid_fraction: s.train_valid_fraction.value,
+        }
+    }
+}
+
+/// How many pairs go where.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Split {
+    pub train: usize,
+    pub valid: usize,
+    pub test: usize,
+}
+
+/// Oldest pairs train, newer validate, newest test: nothing from the future trains.
+/// Each split needs at least `batch` pairs.
+pub fn split(n: usize, batch: usize, valid_fraction: f64) -> Result<Split> {
+    let eval = ((n as f64 * valid_fraction).ceil() as usize).max(batch);
+    let needed = eval * 2 + batch;
+    if n < needed {
+        return Err(Error::new(
+            Kind::Usage,
+            format!(
+                "{n} usable pairs are too few: train, valid and test each need at least --batch-size ({batch}) pairs, so at least {} are needed",
+                3 * batch
+            ),
+        )
+        .hint(format!(
+            "link more commits (`git screenlink backfill`), or lower --batch-size (with {n} pairs, --batch-size {} fits)",
+            (n / 3).max(1)
+        )));
+    }
+    Ok(Split { train: n - 2 * eval, valid: eval, test: eval })
+}
+
+/// One record in mlx-lm's format.
+pub fn record(pair: &Pair, format: &str) -> serde_json::Value {
+    let prompt = format!("{}\n\n{}", pair.instruction, pair.input);
+    match format {
+        "completions" => json!({"prompt": prompt, "completion": pair.output}),
+        "text" => json!({"text": format!("{prompt}\n\n{}", pair.output)}),
+        _ => json!({"messages": [
+            {"role": "system", "content": SYSTEM_LINE},
+            {"role": "user", "content": prompt},
+            {"role": "assistant", "content": pair.output},
+        ]}),
+    }
+}
+
+/// Pairs that may train: accepted and not flagged sensitive, oldest commit first.
+pub fn usable(mut pairs: Vec<Pair>) -> Vec<Pair> {
+    pairs.retain(|p| p.metadata.decision == crate::dataset::Decision::Accepted && !p.metadata.sensitive);
+    pairs.sort_by(|a, b| a.metadata.commit_timestamp.cmp(&b.metadata.commit_timestamp));
+    pairs
+}
+
+/// Write `train.jsonl`, `valid.jsonl`, `test.jsonl` into `dir`.
+pub fn export(pairs: &[Pair], split: Split, format: &str, dir: &Path) -> Result<()> {
+    crate::fsutil::create_private_dir(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let parts = [
+        ("train.jsonl", &pairs[..split.train]),
+        ("valid.jsonl", &pairs[split.train..split.train + split.valid]),
+        ("test.jsonl", &pairs[split.train + split.valid..split.train + split.valid + split.test]),
+    ];
+    for (name, part) in parts {
+        let text: String = part.iter().map(|p| format!("{}\n", record(p, format))).collect();
+        crate::fsutil::write_atomic(&dir.join(name), &text)?;
+    }
+    Ok(())
+}
+
+/// How to run mlx-lm here.
+#[derive(Debug, Clone, Serialize)]
+pub struct Launcher {
+    /// The program and its leading arguments (`mlx_lm`, or `python -m mlx_lm`).
+    pub program: Vec<String>,
+    pub version: String,
+}
+
+impl Launcher {
+    pub fn command(&self, sub: &str) -> Command {
+        let mut c = Command::new(&self.program[0]);
+        c.args(&self.program[1..]).arg(sub);
+        c
+    }
+}
+
+/// The venv `./install.sh --mlx` makes.
+pub fn bundled_python() -> PathBuf {
+    crate::assets::data_dir().join("mlx-venv").join("bin").join("python")
+}
+
+/// Find mlx-lm: `screenlink.train.python`; else `mlx_lm` on PATH, the venv of
+/// `./install.sh --mlx`, then `python3 -m mlx_lm`.
+pub fn find_mlx(settings: &Settings) -> Result<Launcher> {
+    let mut tried = Vec::new();
+    let module = |py: String| vec![py, "-m".into(), "mlx_lm".into()];
+    let candidates: Vec<Vec<String>> = match &settings.train_python {
+        Some(py) => vec![module(py.value.display().to_string())],
+        None => vec![vec!["mlx_lm".into()], module(bundled_python().display().to_string()), module("python3".into())],
+    };
+    for program in candidates {
+        let out = Command::new(&program[0]).args(&program[1..]).arg("--version").output();
+        match out {
+            Ok(o) if o.status.success() => {
+                let version = String::from_utf8_lossy(&o.stdout).trim().to_string();
+                return Ok(Launcher { program, version });
+            }
+            Ok(o) => tried.push(format!("`{}` failed: {}", program.join(" "), last_line(&o.stderr))),
+            Err(e) => tried.push(format!("`{}`: {e}", program.join(" "))),
+        }
+    }
+    Err(Error::new(Kind::Assets, format!("mlx-lm was not found ({})", tried.join("; "))).hint(install_hint()))
+}
+
+fn last_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string()
+}
+
+/// The install command for this platform.
+pub fn install_hint() -> String {
+    if cfg!(target_os = "macos") && cfg!(target_arch = "aarch64") {
+        "install it with `pip install mlx-lm` (Apple Silicon), or set screenlink.train.python to a Python that has it".into()
+    } else if cfg!(target_os = "linux") {
+        let glibc = glibc_version().map(|v| format!(" (this machine has glibc {v}; mlx's CPU build needs 2.35 or newer)")).unwrap_or_default();
+        format!("install it with `pip install 'mlx-lm[cpu]'` (or `'mlx-lm[cuda12]'` with an NVIDIA GPU){glibc}, or set screenlink.train.python to a Python that has it")
+    } else {
+        "mlx-lm runs on Apple Silicon macOS (`pip install mlx-lm`) and Linux (`pip install 'mlx-lm[cpu]'`)".into()
+    }
+}
+
+fn glibc_version() -> Option<String> {
+    let out = Command::new("getconf").arg("GNU_LIBC_VERSION").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// Whether `model` names a local directory (else mlx-lm treats it as a Hugging Face hub id).
+pub fn is_local_model(model: &str) -> bool {
+    model.starts_with('/') || model.starts_with('.') || model.starts_with('~') || Path::new(model).exists()
+}
+
+/// The `mlx_lm lora` arguments.
+pub fn lora_args(opts: &Options, data: &Path, adapters: &Path, extra: &[String]) -> Vec<String> {
+    let mut a: Vec<String> = vec![
+        "--model".into(),
+        opts.model.clone(),
+        "--train".into(),
+        "--data".into(),
+        data.display().to_string(),
+        "--fine-tune-type".into(),
+        opts.fine_tune_type.clone(),
+        "--num-layers".into(),
+        opts.num_layers.to_string(),
+        "--iters".into(),
+        opts.iters.to_string(),
+        "--batch-size".into(),
+        opts.batch_size.to_string(),
+        "--learning-rate".into(),
+        format!("{:e}", opts.learning_rate),
+        "--adapter-path".into(),
+        adapters.display().to_string(),
+    ];
+    a.extend(extra.iter().cloned());
+    a
+}
+
+/// A shell-quoted command line, for `--dry-run` and `run.json`.
+pub fn shell_line(program: &[String], args: &[String]) -> String {
+    program
+        .iter()
+        .chain(args)
+        .map(|a| {
+            if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:+,@".contains(c)) {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+static ANSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07").expect("valid regex"));
+
+pub fn strip_ansi(s: &str) -> String {
+    ANSI.replace_all(s, "").into_owned()
+}
+
+/// A loss read from mlx-lm's output.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Loss {
+    pub iter: u32,
+    pub train: Option<f64>,
+    pub val: Option<f64>,
+}
+
+static OLD_TRAIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Iter (\d+): Train loss ([0-9.]+)").expect("valid regex"));
+static OLD_VAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Iter (\d+): Val loss ([0-9.]+)").expect("valid regex"));
+static NEW_VAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d+)\s+val\s+([0-9.]+)").expect("valid regex"));
+static NEW_TRAIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d+)\s+([0-9]+\.[0-9]+)\b").expect("valid regex"));
+
+/// A loss from one line of either output format: `Iter 5: Train loss 1.234, …` (before
+/// 2026) or the rich table's `   5    1.234 ▼    3,045    0.4k` and `   5    val 1.200`.
+pub fn parse_loss(line: &str) -> Option<Loss> {
+    let line = strip_ansi(line);
+    let iter = |c: &regex::Captures| c.get(1).and_then(|m| m.as_str().parse::<u32>().ok());
+    let loss = |c: &regex::Captures| c.get(2).and_then(|m| m.as_str().parse::<f64>().ok());
+    for (re, is_val) in [(&*OLD_TRAIN, false), (&*OLD_VAL, true), (&*NEW_VAL, true), (&*NEW_TRAIN, false)] {
+        if let Some(c) = re.captures(&line) {
+            let (iter, loss) = (iter(&c)?, loss(&c));
+            return Some(if is_val { Loss { iter, train: None, val: loss } } else { Loss { iter, train: loss, val: None } });
+        }
+    }
+    None
+}
+
+/// `run.json`: everything needed to know what a run was.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub run_id: String,
+    pub status: String,
+    pub started: String,
+    pub ended: Option<String>,
+    pub exit_code: Option<i32>,
+    pub command: String,
+    pub mlx_lm_version: String,
+    pub dataset: DatasetInfo,
+    pub options: serde_json::Value,
+    pub losses: Vec<Loss>,
+    pub final_train_loss: Option<f64>,
+    pub final_val_loss: Option<f64>,
+    pub adapter_path: String,
+    pub fused_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    pub path: String,
+    pub sha256: String,
+    pub pairs: usize,
+    pub usable: usize,
+    pub split: Split,
+    pub format: String,
+    pub export_dir: String,
+}
+
+pub fn runs_dir(dataset_dir: &Path) -> PathBuf {
+    dataset_dir.join("mlx")
+}
+
+/// Past runs, oldest first.
+pub fn list_runs(dataset_dir: &Path) -> Vec<Manifest> {
+    let mut out: Vec<Manifest> = std::fs::read_dir(runs_dir(dataset_dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("run.json")).ok())
+        .filter_map(|t| serde_json::from_str(&t).ok())
+        .collect();
+    out.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_by_time_with_a_batch_in_each() {
+        assert_eq!(split(30, 4, 0.1).unwrap(), Split { train: 22, valid: 4, test: 4 });
+        assert_eq!(split(100, 4, 0.1).unwrap(), Split { train: 80, valid: 10, test: 10 });
+        assert_eq!(split(6, 2, 0.1).unwrap(), Split { train: 2, valid: 2, test: 2 });
+        let err = split(7, 4, 0.1).unwrap_err();
+        assert!(err.message.contains("at least 12"), "{}", err.message);
+    }
+
+    #[test]
+    fn both_output_formats_give_losses() {
+        let old = "Iter 10: Train loss 2.345, Learning Rate 1.000e-05, It/sec 1.2";
+        assert_eq!(parse_loss(old), Some(Loss { iter: 10, train: Some(2.345), val: None }));
+        let old_val = "Iter 10: Val loss 2.100, Val took 0.5s";
+        assert_eq!(parse_loss(old_val), Some(Loss { iter: 10, train: None, val: Some(2.1) }));
+        let new = "  \x1b[38;5;244m   5\x1b[0m    \x1b[1;32m6.228 \u{25bc}\x1b[0m    \x1b[1m3,045\x1b[0m    \x1b[38;5;244m  0.4k\x1b[0m";
+        assert_eq!(parse_loss(new), Some(Loss { iter: 5, train: Some(6.228), val: None }));
+        let new_val = "  \x1b[38;5;244m   5\x1b[0m    \x1b[1;35mval\x1b[0m \x1b[1m6.228\x1b[0m    \x1b[38;5;244m0.01s\x1b[0m";
+        assert_eq!(parse_loss(new_val), Some(Loss { iter: 5, train: None, val: Some(6.228) }));
+        assert_eq!(parse_loss("Trainable parameters: 15.264% (0.017M/0.114M)"), None);
+        assert_eq!(parse_loss("  iter   train_loss     tok/s     tokens"), None);
+    }
+
+    #[test]
+    fn shell_lines_quote_what_needs_it() {
+        let line = shell_line(&["mlx_lm".into(), "lora".into()], &["--model".into(), "my model".into(), "--iters".into(), "5".into()]);
+        assert_eq!(line, "mlx_lm lora --model 'my model' --iters 5");
+    }
+}

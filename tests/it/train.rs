@@ -1,0 +1,142 @@
+//! `git screenlink train` with a real mlx-lm (installed by `./install.sh --mlx`) on a tiny
+//! model built by `tools/tiny_model.py`: a real LoRA run, the export formats through
+//! mlx-lm's own loader, every preflight error, and the `--dry-run` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use git_screenlink::dataset::{read_jsonl, Pair};
+use git_screenlink::fixture::Spec;
+use git_screenlink::train;
+
+use crate::env::{OutputExt, TestEnv};
+
+/// The Python that has mlx-lm: `./install.sh --mlx` puts it in the data dir.
+fn mlx_python() -> PathBuf {
+    let py = std::env::var_os("SCREENLINK_MLX_PYTHON").map(PathBuf::from).unwrap_or_else(train::bundled_python);
+    assert!(py.exists(), "no mlx-lm Python at {} — run `./install.sh --assets-only --mlx` first", py.display());
+    py
+}
+
+/// The tiny model, built once per test run.
+fn tiny_model() -> &'static Path {
+    static MODEL: OnceLock<PathBuf> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("screenlink-tiny-model-{}", std::process::id()));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/tiny_model.py");
+        let out = Command::new(mlx_python()).arg(script).arg(&dir).output().unwrap();
+        assert!(out.status.success(), "tiny model: {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+}
+
+/// A week world linked with `backfill --yes`: about 15 pairs.
+fn linked_world() -> (TestEnv, git_screenlink::fixture::World) {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    env.git(["config", "screenlink.train.python", mlx_python().to_str().unwrap()]).assert_ok();
+    (env, world)
+}
+
+#[test]
+fn a_real_lora_run_writes_adapters_and_a_manifest() {
+    let (env, world) = linked_world();
+    let model = tiny_model().to_str().unwrap().to_string();
+    let out = env.screenlink(["train", "--model", &model, "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--steps-per-eval", "5"]);
+    out.assert_ok();
+    let runs = world.repo.join(".git/screenlink/mlx");
+    let run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
+    assert!(run.join("adapters/adapters.safetensors").is_file());
+    assert!(run.join("adapters/adapter_config.json").is_file());
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "completed", "{m:#}");
+    assert_eq!(m["exit_code"], 0);
+    assert!(m["final_train_loss"].as_f64().unwrap() > 0.0, "{m:#}");
+    assert!(m["final_val_loss"].as_f64().unwrap() > 0.0, "{m:#}");
+    assert!(m["losses"].as_array().unwrap().iter().any(|l| l["iter"] == 5));
+    assert!(m["command"].as_str().unwrap().contains("--num-layers 2"));
+    assert!(m["mlx_lm_version"].as_str().unwrap().starts_with("0."));
+    assert_eq!(m["dataset"]["sha256"].as_str().unwrap().len(), 64);
+    let split = &m["dataset"]["split"];
+    for name in ["train", "valid", "test"] {
+        let lines = std::fs::read_to_string(run.join(format!("{name}.jsonl"))).unwrap().lines().count();
+        assert_eq!(lines as u64, split[name].as_u64().unwrap(), "{name}");
+        assert!(lines >= 2, "each split holds a batch");
+    }
+    let list = env.screenlink(["train", "--list"]);
+    assert!(list.stdout_text().contains("completed"), "{}", list.stdout_text());
+}
+
+#[test]
+fn every_export_format_loads_in_mlx_lm() {
+    let (_env, world) = linked_world();
+    let pairs = train::usable(read_jsonl::<Pair>(&world.repo.join(".git/screenlink/training_data.jsonl")).unwrap().records);
+    let split = train::split(pairs.len(), 2, 0.1).unwrap();
+    let loader = r#"
+import json, sys
+from pathlib import Path
+from types import SimpleNamespace
+from mlx_lm import load
+from mlx_lm.tuner.datasets import load_local_dataset
+_, tok = load(sys.argv[2])
+sets = load_local_dataset(Path(sys.argv[1]), tok, SimpleNamespace())
+print(json.dumps([[type(s).__name__, len(s), len(s.process(s[0])[0])] for s in sets]))
+"#;
+    for (format, class) in [("chat", "ChatDataset"), ("completions", "CompletionsDataset"), ("text", "TextDataset")] {
+        let dir = world.repo.join(format!("../export-{format}"));
+        train::export(&pairs, split, format, &dir).unwrap();
+        let out = Command::new(mlx_python()).args(["-c", loader]).arg(&dir).arg(tiny_model()).output().unwrap();
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        let got: Vec<(String, usize, usize)> = serde_json::from_slice(&out.stdout).unwrap();
+        let sizes = [split.train, split.valid, split.test];
+        for (i, (name, len, tokens)) in got.iter().enumerate() {
+            assert_eq!(name, class, "{format}");
+            assert_eq!(*len, sizes[i], "{format} split {i}");
+            assert!(*tokens > 10, "{format}: the first record tokenizes");
+        }
+    }
+}
+
+#[test]
+fn preflight_errors_say_what_to_do() {
+    let (env, _world) = linked_world();
+    let model = tiny_model().to_str().unwrap().to_string();
+
+    let out = env.screenlink(["train", "--model", &model, "--batch-size", "8"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("at least 24 are needed") && out.stderr_text().contains("--batch-size"), "{}", out.stderr_text());
+
+    let out = env.screenlink(["train", "--model", "./no-such-model", "--batch-size", "2"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("is not a model directory"), "{}", out.stderr_text());
+
+    env.git(["config", "screenlink.train.python", "/nonexistent/python3"]).assert_ok();
+    let out = env.screenlink(["train", "--model", &model, "--batch-size", "2"]);
+    assert_eq!(out.code(), 2);
+    let err = out.stderr_text();
+    assert!(err.contains("mlx-lm was not found") && err.contains("pip install"), "{err}");
+
+    let out = env.screenlink(["train", "--format", "parquet"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("chat, completions or text"), "{}", out.stderr_text());
+}
+
+#[test]
+fn dry_run_prints_the_exact_command_and_runs_nothing() {
+    let (env, world) = linked_world();
+    let model = tiny_model().to_str().unwrap().to_string();
+    let out = env.screenlink(["train", "--dry-run", "--model", &model, "--iters", "7", "--batch-size", "2", "--num-layers", "3", "--learning-rate", "2e-4", "--", "--mask-prompt"]);
+    out.assert_ok();
+    let text = out.stdout_text();
+    let line = text.lines().find(|l| l.starts_with("Would run: ")).unwrap();
+    let py = mlx_python();
+    let expected_start = format!("Would run: {} -m mlx_lm lora --model {model} --train --data ", py.display());
+    assert!(line.starts_with(&expected_start), "{line}");
+    for part in ["--fine-tune-type lora", "--num-layers 3", "--iters 7", "--batch-size 2", "--learning-rate 2e-4", "--adapter-path ", "--mask-prompt"] {
+        assert!(line.contains(part), "{part} missing: {line}");
+    }
+    assert!(!line.contains("--lora-layers"), "the guide's renamed flag");
+    assert!(text.contains("train ") && text.contains("valid 2, test 2"), "{text}");
+    assert!(!world.repo.join(".git/screenlink/mlx").exists(), "a dry run writes nothing");
+}

@@ -1,0 +1,76 @@
+"""Build a tiny Llama model for tests: `python tools/tiny_model.py OUT_DIR`.
+
+A byte-level BPE tokenizer trained with the `tokenizers` package (saved with a chat template)
+and random weights created with mlx-lm's own Llama class, saved as safetensors: hidden size
+64, 2 layers, 4 heads. Nothing is downloaded. Needs mlx-lm and tokenizers.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import mlx.core as mx
+from mlx.utils import tree_flatten
+from mlx_lm.models import llama
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+CHAT_TEMPLATE = (
+    "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}</s>\n{% endfor %}"
+    "{% if add_generation_prompt %}<s>assistant: {% endif %}"
+)
+
+CORPUS = [
+    "Business Context from team discussions: users complain search is slow with a thousand results.",
+    "We need retries with exponential backoff and some jitter when the upstream server is slow.",
+    "Task: Modify src/search.rs (crate api)",
+    "pub fn paginate_search(results: &[String], page_size: usize) -> SearchPage {",
+    "let limit = query.pagination.limit.unwrap_or(20); let offset = query.pagination.offset.unwrap_or(0);",
+    "fn retry_upload(input: &Upload) -> Result<Upload, Error> { Ok(input.clone()) }",
+    "system: You write the code change the discussion asks for. user: assistant:",
+]
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=512,
+        special_tokens=["<s>", "</s>", "<pad>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tok.train_from_iterator(CORPUS * 4, trainer)
+    tok.save(str(out / "tokenizer.json"))
+    special = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
+    (out / "special_tokens_map.json").write_text(json.dumps(special))
+    (out / "tokenizer_config.json").write_text(
+        json.dumps({"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": CHAT_TEMPLATE, "model_max_length": 512, **special})
+    )
+
+    config = {
+        "model_type": "llama",
+        "hidden_size": 64,
+        "num_hidden_layers": 2,
+        "intermediate_size": 128,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 4,
+        "rms_norm_eps": 1e-5,
+        "vocab_size": tok.get_vocab_size(),
+        "max_position_embeddings": 512,
+        "rope_theta": 10000.0,
+        "tie_word_embeddings": True,
+        "bos_token_id": tok.token_to_id("<s>"),
+        "eos_token_id": tok.token_to_id("</s>"),
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    mx.random.seed(0)
+    model = llama.Model(llama.ModelArgs.from_dict(config))
+    mx.save_safetensors(str(out / "model.safetensors"), dict(tree_flatten(model.parameters())))
+    print(f"tiny model in {out}: vocab {config['vocab_size']}, hidden 64, 2 layers")
+
+
+if __name__ == "__main__":
+    main()
