@@ -47,6 +47,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// Build a sample repository and screenpipe database, then link them
     Demo(DemoArgs),
+    /// Embed recent discussions ahead of time, so the hook finds them in the cache
+    Index(IndexArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +184,18 @@ pub struct ConfigArgs {
     /// Print the settings as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Look back this many days instead of timeWindowDays (the first run) or since the last run
+    #[arg(long, value_name = "DAYS")]
+    pub days: Option<u32>,
+    /// Print nothing unless something fails (for cron and launchd)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub knobs: Knobs,
 }

@@ -4,6 +4,7 @@ mod backfill;
 mod config;
 mod demo;
 mod hook;
+mod index;
 mod install;
 mod review;
 mod validate;
@@ -26,6 +27,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Validate(args) => validate::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Index(args) => index::run(&args),
     }
 }
 

@@ -358,3 +358,27 @@ fn an_amend_keeps_the_decision_when_the_code_is_the_same_and_links_again_when_no
     let decided: HashSet<String> = lines::<DecisionRecord>(&dir.join("decisions.jsonl")).into_iter().map(|d| d.commit_sha).collect();
     assert!(!decided.contains(&t.sha) && !decided.contains(&head), "no record of a commit that no longer exists");
 }
+
+#[test]
+fn after_index_the_hook_embeds_only_the_commit() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0.3"]).assert_ok();
+    // The sample world lies in the past: index all of it.
+    let out = env.screenlink(["index", "--days", "3650"]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains("Indexed") && out.stdout_text().contains("embedded"), "{}", out.stdout_text());
+    let again = env.screenlink(["index", "--days", "3650"]);
+    assert!(again.stdout_text().contains(": 0 embedded"), "a second run embeds nothing: {}", again.stdout_text());
+
+    let t = recommit_newest_motivated(&env, &world);
+    let out = git_at(&env, &t.time.to_rfc3339())
+        .env("SCREENLINK_DEBUG", "1")
+        .args(["commit", "-q", "-m", &format!("{}\n\nA body the original lacks.", t.subject)])
+        .output()
+        .unwrap();
+    out.assert_ok();
+    assert!(out.stderr_text().contains(" 1 texts embedded"), "only the commit text is new: {}", out.stderr_text());
+    assert_eq!(lines::<Pair>(&store(&world.repo).join("training_data.jsonl")).len(), 1, "{}", out.stderr_text());
+}
