@@ -111,11 +111,13 @@ pub fn link_one(
     claimed: &std::collections::HashSet<i64>,
 ) -> Result<Linked> {
     let params = Params::from_settings(settings);
+    // A new commit's text is never in the cache: load the model while the talk is read.
+    let mut semantic = load_semantic(settings, true)?;
+    semantic.preload();
     let commits = [commit];
     let talk = read_talk(settings, &commits, &params)?;
     let passages = crate::candidates::passages(&talk.discussions);
     let ws = workdir.map(crate::workspace::Workspace::load).unwrap_or_default();
-    let mut semantic = load_semantic(settings, true)?;
     let mut links = link::link(&commits, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");

@@ -105,7 +105,11 @@ fn post_commit() -> Result<()> {
         None => {
             store.queue(&sha, "scoring took longer than screenlink.hookTimeoutMs")?;
             say(&settings, &messages::queued(&sha, "scoring took longer than screenlink.hookTimeoutMs"));
-            return Ok(());
+            // The scoring thread may be inside ONNX Runtime: leave without running exit
+            // handlers under it (everything we write is already fsynced).
+            use std::io::Write;
+            let _ = std::io::stderr().flush();
+            unsafe { libc::_exit(0) };
         }
     };
     let mode = if settings.prompt.value == PromptMode::Auto { None } else { term.as_ref() };

@@ -18,6 +18,8 @@ pub struct Semantic {
     settings: Settings,
     /// Loaded on the first text the cache does not hold (a warm run never loads it).
     embedder: Option<Embedder>,
+    /// A load started ahead by [`preload`](Self::preload).
+    loading: Option<std::thread::JoinHandle<Result<Embedder>>>,
     counter: TokenCounter,
     cache: EmbeddingCache,
     /// text → the keys of its pieces.
@@ -34,6 +36,7 @@ impl Semantic {
         Ok(Semantic {
             settings: settings.clone(),
             embedder: None,
+            loading: None,
             counter: TokenCounter::load(settings)?,
             cache,
             pieces: HashMap::new(),
@@ -41,6 +44,27 @@ impl Semantic {
             embedded: 0,
             from_cache: 0,
         })
+    }
+
+    /// Start loading the model on another thread now, for a caller that knows it will
+    /// need it (the hook: a new commit's text is never cached), so the load overlaps with
+    /// reading the talk and the cache.
+    pub fn preload(&mut self) {
+        if self.embedder.is_none() && self.loading.is_none() {
+            let settings = self.settings.clone();
+            self.loading = Some(std::thread::spawn(move || Embedder::load(&settings)));
+        }
+    }
+
+    fn embedder_mut(&mut self) -> Result<&mut Embedder> {
+        if self.embedder.is_none() {
+            let loaded = match self.loading.take() {
+                Some(handle) => handle.join().unwrap_or_else(|_| Err(crate::error::Error::assets("loading the model panicked"))),
+                None => Embedder::load(&self.settings),
+            };
+            self.embedder = Some(loaded?);
+        }
+        Ok(self.embedder.as_mut().expect("loaded above"))
     }
 
     /// The model that scores (whether or not it had to be loaded).
@@ -55,6 +79,10 @@ impl Semantic {
     /// Whether the model was loaded in this run (some text was not in the cache).
     pub fn model_loaded(&self) -> bool {
         self.embedder.is_some()
+    }
+
+    pub fn model_loading(&self) -> bool {
+        self.loading.is_some()
     }
 
     pub fn cache_warning(&self) -> Option<&str> {
@@ -91,12 +119,9 @@ impl Semantic {
         self.vectors.extend(found);
         // Batches of a few hundred: progress moves, and the cache is written as we go so an
         // interrupted run keeps what it paid for.
-        if !todo.is_empty() && self.embedder.is_none() {
-            self.embedder = Some(Embedder::load(&self.settings)?);
-        }
         for chunk in todo.chunks(256) {
             let batch: Vec<&str> = chunk.iter().map(|k| piece_text[k].as_str()).collect();
-            let vecs = self.embedder.as_mut().expect("loaded above").embed(&batch)?;
+            let vecs = self.embedder_mut()?.embed(&batch)?;
             self.embedded += vecs.len();
             let items: Vec<(Key, &[f32])> = chunk.iter().copied().zip(vecs.iter().map(Vec::as_slice)).collect();
             let _ = self.cache.put_many(&items);
@@ -119,6 +144,15 @@ impl Semantic {
             }
         }
         best.clamp(0.0, 1.0) as f64
+    }
+}
+
+impl Drop for Semantic {
+    /// A preload still running is waited for: the process must not exit under ONNX Runtime.
+    fn drop(&mut self) {
+        if let Some(handle) = self.loading.take() {
+            let _ = handle.join();
+        }
     }
 }
 
