@@ -180,6 +180,16 @@ fn main() {
         let out = env.cmd(BIN, &w.repo).args(["index", "--days", "3650", "--quiet"]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let index_secs = t.elapsed().as_secs_f64();
+        // With every passage cached, linking without the keyword prune is cheap: the
+        // reference the prune must not fall behind.
+        let (_, _, out) = measure(env.cmd(BIN, &w.repo).args(["backfill", "--yes", "--dry-run", "--json", "--candidate-limit", "0"]));
+        let all: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let (np, nr) = precision_recall(&w.truth, &all);
+        println!();
+        println!("| pruning | pairs | precision | recall |");
+        println!("|---|---|---|---|");
+        println!("| candidateLimit 8 (default) | {} | {p:.3} | {r:.3} |", s["accepted"]);
+        println!("| none (candidateLimit 0) | {} | {np:.3} | {nr:.3} |", all["summary"]["accepted"]);
         let auto_warm = time_commits(Some("auto"), false, true);
         let auto_same = time_commits(Some("auto"), false, false);
         let auto_cold = time_commits(Some("auto"), true, true);

@@ -84,6 +84,8 @@ impl TestEnv {
         env.repo = world.repo.clone();
         env.git(["config", "screenlink.screenpipeDb", world.db.to_str().unwrap()]).assert_ok();
         env.git(["config", "screenlink.source", "db"]).assert_ok();
+        // Tests run side by side on few cores: the hook's time budget is not under test here.
+        env.git(["config", "screenlink.hookTimeoutMs", "120000"]).assert_ok();
         (env, world)
     }
 

@@ -382,3 +382,21 @@ fn after_index_the_hook_embeds_only_the_commit() {
     assert!(out.stderr_text().contains(" 1 texts embedded"), "only the commit text is new: {}", out.stderr_text());
     assert_eq!(lines::<Pair>(&store(&world.repo).join("training_data.jsonl")).len(), 1, "{}", out.stderr_text());
 }
+
+#[test]
+fn scoring_past_the_time_budget_queues_the_commit() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.hookTimeoutMs", "1"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    let out = git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap();
+    out.assert_ok();
+    assert!(out.stderr_text().contains("hookTimeoutMs"), "{}", out.stderr_text());
+    let pending: Vec<PendingRecord> = lines(&store(&world.repo).join("pending.jsonl"));
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0].reason.contains("hookTimeoutMs"));
+    env.git(["config", "screenlink.hookTimeoutMs", "120000"]).assert_ok();
+    let review = env.screenlink(["review", "--yes"]);
+    assert!(review.stdout_text().contains("Reviewed 1: 1 accepted"), "scored at review: {}", review.stdout_text());
+}
