@@ -114,7 +114,10 @@ impl Semantic {
         progress(done);
         let found = self.cache.get_many(&new_keys);
         self.from_cache += found.len();
-        let todo: Vec<Key> = new_keys.iter().filter(|k| !found.contains_key(*k)).copied().collect();
+        let mut todo: Vec<Key> = new_keys.iter().filter(|k| !found.contains_key(*k)).copied().collect();
+        // Similar lengths batch together: a batch is padded to its longest text, so mixing
+        // short commit texts with full passages wastes work.
+        todo.sort_by_key(|k| piece_text[k].len());
         progress(texts.len().saturating_sub(done).saturating_sub(todo.len()));
         self.vectors.extend(found);
         // Batches of a few hundred: progress moves, and the cache is written as we go so an
