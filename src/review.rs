@@ -66,6 +66,13 @@ pub fn terminal() -> Option<Term> {
     (term.is_term() && tty).then_some(term)
 }
 
+/// The terminal, or the usage error a command that must ask gives without one.
+pub fn require_terminal(what: &str, hint: &str) -> crate::error::Result<Term> {
+    terminal().ok_or_else(|| {
+        crate::error::Error::new(crate::error::Kind::Usage, format!("{what} asks about each pair, and there is no terminal to ask on")).hint(hint)
+    })
+}
+
 /// Characters of the excerpt shown (the pair keeps it whole).
 const EXCERPT_CHARS: usize = 480;
 

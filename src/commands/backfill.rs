@@ -79,10 +79,7 @@ pub fn run_in(
     let term = if args.yes || args.dry_run {
         None
     } else {
-        Some(review::terminal().ok_or_else(|| {
-            Error::new(Kind::Usage, "backfill asks about each pair, and there is no terminal to ask on")
-                .hint("pass --yes to accept every pair at or above minConfidence, or --dry-run to only see them")
-        })?)
+        Some(review::require_terminal("backfill", "pass --yes to accept every pair at or above minConfidence, or --dry-run to only see them")?)
     };
     let human = !args.json;
     let say = |line: String| {

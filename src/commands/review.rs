@@ -4,7 +4,7 @@ use crate::cli::ReviewArgs;
 use crate::commits;
 use crate::config::Settings;
 use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Store};
-use crate::error::{Error, Kind, Result};
+use crate::error::Result;
 use crate::pipeline;
 use crate::review::{self, Choice};
 
@@ -23,10 +23,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
     let term = if args.yes {
         None
     } else {
-        Some(review::terminal().ok_or_else(|| {
-            Error::new(Kind::Usage, "review asks about each commit, and there is no terminal to ask on")
-                .hint("pass --yes to accept every pair at or above minConfidence")
-        })?)
+        Some(review::require_terminal("review", "pass --yes to accept every pair at or above minConfidence")?)
     };
     let (mut accepted, mut rejected, mut unlinked, mut later) = (0, 0, 0, 0);
     let total = pending.len();

@@ -128,10 +128,7 @@ impl Rng {
 }
 
 fn review_pairs(file: &Path, store_dir: &Path, n: usize, seed: u64) -> Result<i32> {
-    let term = review::terminal().ok_or_else(|| {
-        Error::new(Kind::Usage, "validate --review asks about each pair, and there is no terminal to ask on")
-            .hint("run it in a terminal")
-    })?;
+    let term = review::require_terminal("validate --review", "run it in a terminal")?;
     let text = read(file)?;
     let (valid, _) = validate::check_lines(&text);
     let mut order: Vec<usize> = (0..valid.len()).collect();
