@@ -100,8 +100,7 @@ pub fn run_in(
     })?;
     let read = store.pairs()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
-    let decided = store.decided()?;
-    let claimed = store.claimed_ids()?;
+    let crate::dataset::Snapshot { decided, claimed, .. } = store.snapshot()?;
     let mut summary = Summary {
         commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
         commits_skipped: selection.skipped.clone(),

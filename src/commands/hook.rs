@@ -17,7 +17,7 @@ use console::Term;
 use crate::cli::HookCommand;
 use crate::commits::{self, CommitInfo};
 use crate::config::{PromptMode, Settings};
-use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Store};
+use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Snapshot, Store};
 use crate::error::{Error, Result};
 use crate::link::Params;
 use crate::messages;
@@ -67,11 +67,14 @@ fn post_commit() -> Result<()> {
         let _ = store.queue(&sha, &format!("error: {}", err.message));
         err
     };
-    if store.decided().map_err(queue_on_error)?.contains_key(&sha) {
+    // The store is read once: this runs inside every commit.
+    let mut snapshot = store.snapshot().map_err(queue_on_error)?;
+    if snapshot.decided.contains_key(&sha) {
         return Ok(());
     }
-    if let Some(old) = amended_from(&repo) {
-        if carry_over(&repo, &store, &old, &head).map_err(queue_on_error)? {
+    let amended = amended_from(&repo);
+    if let Some(old) = amended {
+        if carry_over(&repo, &store, &snapshot, &old, &head).map_err(queue_on_error)? {
             return Ok(());
         }
     }
@@ -98,7 +101,11 @@ fn post_commit() -> Result<()> {
         }
         _ => {}
     }
-    let claimed = store.claimed_ids().map_err(queue_on_error)?;
+    if amended.is_some() {
+        // carry_over may have dropped the old pair, and with it the talk it claimed.
+        snapshot = store.snapshot().map_err(queue_on_error)?;
+    }
+    let claimed = snapshot.claimed;
     let budget = Duration::from_millis(settings.hook_timeout_ms.value as u64);
     let linked = match link_within(&settings, repo.workdir(), commit, &claimed, budget) {
         Some(result) => result.map_err(queue_on_error)?,
@@ -246,9 +253,9 @@ fn amended_from(repo: &git2::Repository) -> Option<git2::Oid> {
 
 /// An amended commit with the same added code keeps its decision under the new id;
 /// `true` when that settled it. With different code the old records are dropped.
-fn carry_over(repo: &git2::Repository, store: &Store, old: &git2::Oid, new: &git2::Commit) -> Result<bool> {
+fn carry_over(repo: &git2::Repository, store: &Store, snapshot: &Snapshot, old: &git2::Oid, new: &git2::Commit) -> Result<bool> {
     let old_sha = old.to_string();
-    if !store.decided()?.contains_key(&old_sha) && !store.pending()?.iter().any(|p| p.commit_sha == old_sha) {
+    if !snapshot.decided.contains_key(&old_sha) && !snapshot.pending.iter().any(|p| p.commit_sha == old_sha) {
         return Ok(false);
     }
     let same = same_code(repo, old, &new.id());
@@ -298,8 +305,8 @@ fn post_rewrite(_kind: &str) -> Result<()> {
     let mut renames = HashMap::new();
     let mut dropped = HashSet::new();
     let mut relink = Vec::new();
-    let decided = store.decided()?;
-    let pending: HashSet<String> = store.pending()?.into_iter().map(|p| p.commit_sha).collect();
+    let Snapshot { decided, pending, .. } = store.snapshot()?;
+    let pending: HashSet<String> = pending.into_iter().map(|p| p.commit_sha).collect();
     for line in std::io::stdin().lock().lines() {
         let line = line.map_err(|e| Error::io("reading post-rewrite input", e))?;
         let mut words = line.split_whitespace();

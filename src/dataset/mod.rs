@@ -48,6 +48,27 @@ pub struct PendingRecord {
     pub reason: String,
 }
 
+/// The store's view of commits: decided ones, the talk they used, and the queue.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    pub decided: HashMap<String, Decision>,
+    pub claimed: HashSet<i64>,
+    pub pending: Vec<PendingRecord>,
+}
+
+/// Only what the snapshot needs of a pair, so reading a large dataset stays cheap.
+#[derive(Deserialize)]
+struct PairKeys {
+    metadata: KeyFields,
+}
+
+#[derive(Deserialize)]
+struct KeyFields {
+    commit_sha: String,
+    #[serde(default)]
+    audio_ids: Vec<i64>,
+}
+
 /// What a rewrite of commit ids changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Rewritten {
@@ -148,17 +169,6 @@ impl Store {
         fsutil::append_lines(&self.pending_path(), &to_line(&record)?)
     }
 
-    /// Queued commits with no decision yet, oldest first, each once.
-    pub fn pending(&self) -> Result<Vec<PendingRecord>> {
-        let decided = self.decided()?;
-        let mut seen = HashSet::new();
-        Ok(read_jsonl::<PendingRecord>(&self.pending_path())?
-            .records
-            .into_iter()
-            .filter(|p| !decided.contains_key(&p.commit_sha) && seen.insert(p.commit_sha.clone()))
-            .collect())
-    }
-
     /// After an amend or rebase: rename commits (`renames`: old → new) in the dataset, the
     /// decisions and the queue, and drop every record of the commits in `drop` (rewritten
     /// with a different diff, so their pair no longer describes any commit). Lines that do not
@@ -214,23 +224,42 @@ impl Store {
         read_jsonl(&self.dataset_path())
     }
 
+    /// What the store says about commits, each file read once (the hook's whole view).
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let pairs = read_jsonl::<PairKeys>(&self.dataset_path())?.records;
+        let mut decided = HashMap::new();
+        let mut claimed = HashSet::new();
+        for p in pairs {
+            claimed.extend(p.metadata.audio_ids);
+            decided.insert(p.metadata.commit_sha, Decision::Accepted);
+        }
+        for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {
+            decided.insert(d.commit_sha, d.decision);
+        }
+        let mut seen = HashSet::new();
+        let pending = read_jsonl::<PendingRecord>(&self.pending_path())?
+            .records
+            .into_iter()
+            .filter(|p| !decided.contains_key(&p.commit_sha) && seen.insert(p.commit_sha.clone()))
+            .collect();
+        Ok(Snapshot { decided, claimed, pending })
+    }
+
     /// The latest decision for every commit decided so far (pairs in the dataset count as
     /// accepted even without a log line).
     pub fn decided(&self) -> Result<HashMap<String, Decision>> {
-        let mut out = HashMap::new();
-        for p in self.pairs()?.records {
-            out.insert(p.metadata.commit_sha, Decision::Accepted);
-        }
-        for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {
-            out.insert(d.commit_sha, d.decision);
-        }
-        Ok(out)
+        Ok(self.snapshot()?.decided)
     }
 
     /// Transcription rows already in the dataset: talk that motivated one commit is not
     /// used for another.
     pub fn claimed_ids(&self) -> Result<HashSet<i64>> {
-        Ok(self.pairs()?.records.iter().flat_map(|p| p.metadata.audio_ids.iter().copied()).collect())
+        Ok(self.snapshot()?.claimed)
+    }
+
+    /// Queued commits with no decision yet, oldest first, each once.
+    pub fn pending(&self) -> Result<Vec<PendingRecord>> {
+        Ok(self.snapshot()?.pending)
     }
 }
 
