@@ -154,6 +154,8 @@ fn print_status(s: &Status) {
     ] {
         let mark = if check.ok { "ok" } else { "MISSING" };
         match (&check.path, &check.origin) {
+            // A failure's message often names the path already: say it once.
+            (Some(path), Some(origin)) if check.detail.contains(path.as_str()) => println!("{name:13} {mark}: {} ({origin})", check.detail),
             (Some(path), Some(origin)) => println!("{name:13} {mark}: {} — {path} ({origin})", check.detail),
             _ => println!("{name:13} {mark}: {}", check.detail),
         }

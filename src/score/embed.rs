@@ -27,8 +27,6 @@ pub struct RuntimeInfo {
 
 pub struct Embedder {
     model: TextEmbedding,
-    /// The model's tokenizer with truncation off, to count and split long texts.
-    counter: tokenizers::Tokenizer,
     pub info: RuntimeInfo,
 }
 
@@ -74,10 +72,7 @@ impl Embedder {
             Ok(Err(err)) => return Err(bad_model(err.to_string())),
             Err(panic) => return Err(bad_model(panic_text(&panic))),
         };
-        let mut counter = model.tokenizer.clone();
-        counter.with_truncation(None).map_err(|err| bad_model(err.to_string()))?;
-        counter.with_padding(None);
-        Ok(Embedder { model, counter, info: RuntimeInfo { ort_library, ort_version, model_dir, model: assets::MODEL_ID } })
+        Ok(Embedder { model, info: RuntimeInfo { ort_library, ort_version, model_dir, model: assets::MODEL_ID } })
     }
 
     /// One unit-length 384-d vector per text. Texts longer than 256 tokens are truncated
@@ -91,10 +86,6 @@ impl Embedder {
             .map_err(|err| Error::assets(format!("embedding failed: {err}")))
     }
 
-    /// Number of model tokens in `text`, special tokens included, never truncated.
-    pub fn count_tokens(&self, text: &str) -> usize {
-        self.counter.encode(text, true).map(|e| e.get_ids().len()).unwrap_or(0)
-    }
 }
 
 /// The model's tokenizer alone (no ONNX Runtime): counting tokens is all a run with a warm

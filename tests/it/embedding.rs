@@ -63,9 +63,14 @@ fn similar_sentences_score_higher_than_unrelated_ones() {
 }
 
 #[test]
-fn counts_tokens_with_the_models_tokenizer() {
-    let e = embedder();
+fn counts_tokens_with_the_models_tokenizer_without_truncation() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = git_screenlink::config::Settings::load(dir.path(), &[]).unwrap();
+    let c = git_screenlink::score::embed::TokenCounter::load(&settings).unwrap();
     // [CLS] hello world [SEP]
-    assert_eq!(e.count_tokens("hello world"), 4);
-    assert!(e.count_tokens("unwrap_or_default") > 3, "word pieces, not words");
+    assert_eq!(c.count("hello world"), 4);
+    assert!(c.count("unwrap_or_default") > 3, "word pieces, not words");
+    let long = "word ".repeat(600);
+    assert_eq!(c.count(&long), 602, "no cut at the model's 256 tokens");
+    assert_eq!(c.count_all(&[long.as_str(), "hello world"]), 606);
 }
