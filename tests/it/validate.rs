@@ -206,3 +206,37 @@ fn pairs_are_redacted_or_flagged_as_they_are_written() {
     assert_eq!(v["metadata"]["sensitive"], json!(true));
     assert!(data.contains("AKIAZ7Q4LMNB2XWE3R5T"), "flag keeps the text");
 }
+
+/// On a real pseudo-terminal: mark one sampled pair bad and one good. The bad one moves to
+/// `rejected.jsonl` and is logged as rejected; the good one stays.
+#[cfg(unix)]
+#[test]
+fn review_moves_bad_pairs_out_and_logs_them() {
+    let env = TestEnv::new();
+    let dir = env.repo.join(".git/screenlink");
+    let values: Vec<Value> = (0..3).map(|i| pair(&format!("Add feature {i}"), "talk", "fn a() {}", &format!("c{i}"))).collect();
+    write_lines(&dir.join("training_data.jsonl"), &values);
+    let mut cmd = env.command("git-screenlink");
+    cmd.args(["validate", "--review", "2", "--seed", "7"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    let (before, _) = p.exp_regex(r"\[g\]ood").unwrap();
+    let first: usize = before.split("line ").nth(1).and_then(|t| t.split_whitespace().next()).unwrap().parse().unwrap();
+    p.send("b").unwrap();
+    p.flush().unwrap();
+    p.exp_regex(r"\[g\]ood").unwrap();
+    p.send("g").unwrap();
+    p.flush().unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("1 good, 1 bad"), "{rest}");
+
+    let kept: Vec<Value> = std::fs::read_to_string(dir.join("training_data.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(kept.len(), 2);
+    let bad = &values[first - 1];
+    assert!(!kept.contains(bad), "the bad pair left the dataset");
+    let rejected: Vec<Value> = std::fs::read_to_string(dir.join("rejected.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["instruction"], bad["instruction"]);
+    assert_eq!(rejected[0]["metadata"]["decision"], "rejected");
+    let log = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
+    assert!(log.contains(bad["metadata"]["commit_sha"].as_str().unwrap()) && log.contains("\"rejected\""), "{log}");
+}
