@@ -140,3 +140,29 @@ fn dry_run_prints_the_exact_command_and_runs_nothing() {
     assert!(text.contains("train ") && text.contains("valid 2, test 2"), "{text}");
     assert!(!world.repo.join(".git/screenlink/mlx").exists(), "a dry run writes nothing");
 }
+
+/// Ctrl-C reaches mlx-lm, and the run is recorded as interrupted (exit code 130).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_mlx_lm_and_the_run_says_interrupted() {
+    use std::io::{BufRead, BufReader};
+    let (env, world) = linked_world();
+    let model = tiny_model().to_str().unwrap().to_string();
+    let mut cmd = env.command("git-screenlink");
+    cmd.args(["train", "--model", &model, "--iters", "100000", "--batch-size", "2", "--num-layers", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    assert!(lines.any(|l| l.unwrap().starts_with("Running mlx-lm")), "training started");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let runs = world.repo.join(".git/screenlink/mlx");
+    let run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "interrupted", "{m:#}");
+    assert!(m["ended"].is_string());
+}
