@@ -52,7 +52,7 @@ impl Semantic {
     pub fn preload(&mut self) {
         if self.embedder.is_none() && self.loading.is_none() {
             let settings = self.settings.clone();
-            self.loading = Some(std::thread::spawn(move || Embedder::load(&settings)));
+            self.loading = Some(std::thread::spawn(move || Embedder::load_for(&settings, true)));
         }
     }
 
