@@ -157,9 +157,8 @@ pub fn keyword_stage(
     let window = candidates::window(commit, params.time_window_days, params.commit_offset_hours);
     let mut in_window = 0;
     let mut scored: Vec<Scored> = candidates::passages_in_window(passages, window)
-        .filter_map(|(i, p)| {
+        .filter_map(|(i, _)| {
             in_window += 1;
-            let _ = p;
             let (keyword, matched) = terms.score_terms(&pterms.sets[i]);
             (keyword > 0.0).then_some(Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched })
         })
