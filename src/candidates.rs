@@ -18,15 +18,6 @@ pub fn window(commit: &CommitInfo, days: u32, offset_hours: f64) -> (DateTime<Ut
     (start, end.max(start))
 }
 
-/// The discussions that end inside the window (a discussion still going on when the
-/// window closes was not finished before the commit).
-pub fn in_window(
-    discussions: &[Discussion],
-    (start, end): (DateTime<Utc>, DateTime<Utc>),
-) -> impl Iterator<Item = &Discussion> {
-    discussions.iter().filter(move |d| d.start >= start && d.end < end)
-}
-
 /// Words per passage: about 200 model tokens, so a passage is embedded whole, and about a
 /// minute of speech, so a pair's context is the stretch that mattered, not an hour of call.
 pub const PASSAGE_WORDS: usize = 150;

@@ -75,8 +75,6 @@ pub struct Scored {
 pub struct CommitLinks {
     pub commit: usize,
     pub crates: Vec<String>,
-    /// Passages in the window, before pruning.
-    pub in_window: usize,
     pub candidates: Vec<Scored>,
 }
 
@@ -155,10 +153,8 @@ pub fn keyword_stage(
         terms = terms.with_idf(&pterms.idf);
     }
     let window = candidates::window(commit, params.time_window_days, params.commit_offset_hours);
-    let mut in_window = 0;
     let mut scored: Vec<Scored> = candidates::passages_in_window(passages, window)
         .filter_map(|(i, _)| {
-            in_window += 1;
             let (keyword, matched) = terms.score_terms(&pterms.sets[i]);
             (keyword > 0.0).then_some(Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched })
         })
@@ -167,7 +163,7 @@ pub fn keyword_stage(
     if params.candidate_limit > 0 {
         scored.truncate(params.candidate_limit);
     }
-    CommitLinks { commit: 0, crates, in_window, candidates: scored }
+    CommitLinks { commit: 0, crates, candidates: scored }
 }
 
 /// Both stages for many commits: keyword stage for all, one batched embedding pass over

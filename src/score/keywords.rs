@@ -117,10 +117,6 @@ impl CommitTerms {
         all
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.weights.is_empty()
-    }
-
     /// The score in [0, 1] and the matched terms, heaviest first.
     pub fn score(&self, discussion: &str) -> (f64, Vec<String>) {
         self.score_terms(&terms(discussion).into_iter().collect())

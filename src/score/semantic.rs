@@ -81,13 +81,6 @@ impl Semantic {
         self.embedder.is_some()
     }
 
-    pub fn model_loading(&self) -> bool {
-        self.loading.is_some()
-    }
-
-    pub fn cache_warning(&self) -> Option<&str> {
-        self.cache.warning.as_deref()
-    }
 
     /// Make sure every text has vectors: from memory, else the cache, else the model (in
     /// batches; `progress` is told how many texts each batch finished).
