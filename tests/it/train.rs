@@ -19,14 +19,20 @@ fn mlx_python() -> PathBuf {
     py
 }
 
-/// The tiny model, built once per test run.
+/// The tiny model, built once into cargo's temp dir for tests and reused by later runs
+/// (it is deterministic: seeded weights, a tokenizer trained on a fixed corpus).
 fn tiny_model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
     MODEL.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("screenlink-tiny-model-{}", std::process::id()));
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/tiny_model.py");
-        let out = Command::new(mlx_python()).arg(script).arg(&dir).output().unwrap();
-        assert!(out.status.success(), "tiny model: {}", String::from_utf8_lossy(&out.stderr));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tiny-model");
+        if !dir.join("model.safetensors").is_file() {
+            let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{}", std::process::id()));
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/tiny_model.py");
+            let out = Command::new(mlx_python()).arg(script).arg(&building).output().unwrap();
+            assert!(out.status.success(), "tiny model: {}", String::from_utf8_lossy(&out.stderr));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::rename(&building, &dir).unwrap();
+        }
         dir
     })
 }
