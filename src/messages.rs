@@ -13,16 +13,21 @@ pub const NO_PAIRS: &str = "No training pairs created (try lowering min_confiden
 /// Said after every hook problem: the commit itself is never affected.
 pub const HOOK_SAFE: &str = "your commit is fine; it is queued for `git screenlink review`";
 
+/// A commit id as lines print it: its first 10 characters.
+pub fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(10)]
+}
+
 /// One line when the hook queues a commit instead of asking.
 pub fn queued(sha: &str, why: &str) -> String {
-    format!("git-screenlink: {} queued ({why}); `git screenlink review` will ask about it", &sha[..sha.len().min(10)])
+    format!("git-screenlink: {} queued ({why}); `git screenlink review` will ask about it", short(sha))
 }
 
 /// One line when nothing reaches minConfidence.
 pub fn nothing_linked(sha: &str, best: Option<f64>, min: f64) -> String {
     match best {
-        Some(b) => format!("git-screenlink: no discussion linked to {} (best {b:.2} < {min:.2})", &sha[..sha.len().min(10)]),
-        None => format!("git-screenlink: no discussion found for {}", &sha[..sha.len().min(10)]),
+        Some(b) => format!("git-screenlink: no discussion linked to {} (best {b:.2} < {min:.2})", short(sha)),
+        None => format!("git-screenlink: no discussion found for {}", short(sha)),
     }
 }
 

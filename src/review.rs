@@ -98,7 +98,7 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
     let verdict = if scored.confidence >= params.min_confidence { style("✓").green() } else { style("·").dim() };
     format!(
         "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} = {} × keyword {:.3} + {} × semantic {:.3}   matched: {}\n",
-        style(&commit.sha[..commit.sha.len().min(10)]).dim(),
+        style(crate::messages::short(&commit.sha)).dim(),
         style(&commit.subject).bold(),
         time::ago(passage.start, now),
         scored.confidence,

@@ -203,14 +203,7 @@ pub fn run_in(
             }
             Choice::Reject | Choice::Skip => {
                 let decision = if choice == Choice::Reject { Decision::Rejected } else { Decision::Skipped };
-                store.log(&DecisionRecord {
-                    commit_sha: commit.sha.clone(),
-                    decision,
-                    decided_by: DecidedBy::User,
-                    decided_at: pair::timestamp(Utc::now()),
-                    confidence: Some(p.metadata.confidence),
-                    audio_ids: p.metadata.audio_ids.clone(),
-                })?;
+                store.log(&DecisionRecord::now(&commit.sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone()))?;
                 if choice == Choice::Reject {
                     summary.rejected += 1;
                 } else {

@@ -27,7 +27,8 @@ use crate::review::{self, Choice};
 pub fn run(hook: &HookCommand) -> Result<i32> {
     let result = catch_unwind(AssertUnwindSafe(|| match hook {
         HookCommand::PostCommit => post_commit(),
-        HookCommand::PostRewrite { kind } => post_rewrite(kind.as_deref().unwrap_or("")),
+        // amend and rebase are handled alike: git's `old new` lines say all.
+        HookCommand::PostRewrite { .. } => post_rewrite(),
     }));
     match result {
         Ok(Ok(())) => {}
@@ -72,16 +73,23 @@ fn post_commit() -> Result<()> {
     if snapshot.decided.contains_key(&sha) {
         return Ok(());
     }
-    let amended = amended_from(&repo);
-    if let Some(old) = amended {
-        if carry_over(&repo, &store, &snapshot, &old, &head).map_err(queue_on_error)? {
-            return Ok(());
-        }
+    let queue = |why: &str| -> Result<()> {
+        store.queue(&sha, why)?;
+        say(&settings, &messages::queued(&sha, why));
+        Ok(())
+    };
+    let carried = match amended_from(&repo) {
+        Some(old) => carry_over(&repo, &store, &snapshot, &old, &head).map_err(queue_on_error)?,
+        None => CarryOver::NotOurs,
+    };
+    match carried {
+        CarryOver::Kept => return Ok(()),
+        // The old pair is gone, and with it the talk it claimed.
+        CarryOver::Dropped => snapshot = store.snapshot().map_err(queue_on_error)?,
+        CarryOver::NotOurs => {}
     }
     if let Some(what) = sequencer_in_progress(&repo) {
-        store.queue(&sha, what)?;
-        say(&settings, &messages::queued(&sha, what));
-        return Ok(());
+        return queue(what);
     }
     let commit = match commits::examine(&repo, &head, settings.min_code_lines.value as usize)? {
         Ok(c) => c,
@@ -89,29 +97,16 @@ fn post_commit() -> Result<()> {
     };
     let term = review::terminal();
     match (settings.prompt.value, &term) {
-        (PromptMode::Queue, _) => {
-            store.queue(&sha, "screenlink.prompt = queue")?;
-            say(&settings, &messages::queued(&sha, "screenlink.prompt = queue"));
-            return Ok(());
-        }
-        (PromptMode::Ask, None) => {
-            store.queue(&sha, "no terminal")?;
-            say(&settings, &messages::queued(&sha, "no terminal"));
-            return Ok(());
-        }
+        (PromptMode::Queue, _) => return queue("screenlink.prompt = queue"),
+        (PromptMode::Ask, None) => return queue("no terminal"),
         _ => {}
-    }
-    if amended.is_some() {
-        // carry_over may have dropped the old pair, and with it the talk it claimed.
-        snapshot = store.snapshot().map_err(queue_on_error)?;
     }
     let claimed = snapshot.claimed;
     let budget = Duration::from_millis(settings.hook_timeout_ms.value as u64);
     let linked = match link_within(&settings, repo.workdir(), commit, &claimed, budget) {
         Some(result) => result.map_err(queue_on_error)?,
         None => {
-            store.queue(&sha, "scoring took longer than screenlink.hookTimeoutMs")?;
-            say(&settings, &messages::queued(&sha, "scoring took longer than screenlink.hookTimeoutMs"));
+            queue("scoring took longer than screenlink.hookTimeoutMs")?;
             // The scoring thread may be inside ONNX Runtime: leave without running exit
             // handlers under it (everything we write is already fsynced).
             use std::io::Write;
@@ -124,7 +119,7 @@ fn post_commit() -> Result<()> {
         Outcome::Later => say(&settings, &messages::queued(&sha, "later")),
         Outcome::NothingLinked(best) => say(&settings, &messages::nothing_linked(&sha, best, settings.min_confidence.value)),
         Outcome::Accepted(conf) if mode.is_none() => {
-            say(&settings, &format!("git-screenlink: {} linked (confidence {conf:.3}) and accepted", short(&sha)))
+            say(&settings, &format!("git-screenlink: {} linked (confidence {conf:.3}) and accepted", messages::short(&sha)))
         }
         _ => {}
     }
@@ -171,14 +166,7 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
     let candidates = &linked.links.candidates;
     let best = candidates.first().map(|b| b.confidence);
     let log = |decision: Decision, by: DecidedBy, conf: Option<f64>, ids: Vec<i64>| {
-        store.log(&DecisionRecord {
-            commit_sha: linked.commit.sha.clone(),
-            decision,
-            decided_by: by,
-            decided_at: pair::timestamp(Utc::now()),
-            confidence: conf,
-            audio_ids: ids,
-        })
+        store.log(&DecisionRecord::now(&linked.commit.sha, decision, by, conf, ids))
     };
     let Some(term) = term else {
         return match candidates.first().filter(|b| b.confidence >= params.min_confidence) {
@@ -251,21 +239,27 @@ fn amended_from(repo: &git2::Repository) -> Option<git2::Oid> {
     entry.message()?.starts_with("commit (amend)").then(|| entry.id_old())
 }
 
-/// An amended commit with the same added code keeps its decision under the new id;
-/// `true` when that settled it. With different code the old records are dropped.
-fn carry_over(repo: &git2::Repository, store: &Store, snapshot: &Snapshot, old: &git2::Oid, new: &git2::Commit) -> Result<bool> {
+/// What became of the records of a commit `git commit --amend` replaced.
+enum CarryOver {
+    /// Same added code: its decision now names the new commit, and settles it.
+    Kept,
+    /// Different code: its records are dropped, and the new commit is linked afresh.
+    Dropped,
+    /// We had no record of it.
+    NotOurs,
+}
+
+fn carry_over(repo: &git2::Repository, store: &Store, snapshot: &Snapshot, old: &git2::Oid, new: &git2::Commit) -> Result<CarryOver> {
     let old_sha = old.to_string();
     if !snapshot.decided.contains_key(&old_sha) && !snapshot.pending.iter().any(|p| p.commit_sha == old_sha) {
-        return Ok(false);
+        return Ok(CarryOver::NotOurs);
     }
-    let same = same_code(repo, old, &new.id());
-    let new_sha = new.id().to_string();
-    if same {
-        store.rewrite_commits(&HashMap::from([(old_sha, new_sha)]), &HashSet::new())?;
-        Ok(true)
+    if same_code(repo, old, &new.id()) {
+        store.rewrite_commits(&HashMap::from([(old_sha, new.id().to_string())]), &HashSet::new())?;
+        Ok(CarryOver::Kept)
     } else {
         store.rewrite_commits(&HashMap::new(), &HashSet::from([old_sha]))?;
-        Ok(false)
+        Ok(CarryOver::Dropped)
     }
 }
 
@@ -300,7 +294,7 @@ fn sequencer_in_progress(repo: &git2::Repository) -> Option<&'static str> {
 }
 
 /// `post-rewrite amend|rebase`, with git's `old new` lines on stdin.
-fn post_rewrite(_kind: &str) -> Result<()> {
+fn post_rewrite() -> Result<()> {
     let Here { repo, store, .. } = here()?;
     let mut renames = HashMap::new();
     let mut dropped = HashSet::new();
@@ -336,8 +330,4 @@ fn say(settings: &Settings, line: &str) {
     if !settings.quiet.value.0 {
         eprintln!("{line}");
     }
-}
-
-pub fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(10)]
 }

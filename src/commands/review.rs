@@ -3,7 +3,7 @@
 use crate::cli::ReviewArgs;
 use crate::commits;
 use crate::config::Settings;
-use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Store};
+use crate::dataset::{DecidedBy, Decision, DecisionRecord, Store};
 use crate::error::Result;
 use crate::pipeline;
 use crate::review::{self, Choice};
@@ -29,15 +29,8 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
     let total = pending.len();
     for (i, p) in pending.iter().enumerate() {
         let skip = |why: &str| {
-            eprintln!("[{}/{total}] {}: {why}, dropped from the queue", i + 1, hook::short(&p.commit_sha));
-            store.log(&DecisionRecord {
-                commit_sha: p.commit_sha.clone(),
-                decision: Decision::Skipped,
-                decided_by: DecidedBy::Auto,
-                decided_at: pair::timestamp(chrono::Utc::now()),
-                confidence: None,
-                audio_ids: Vec::new(),
-            })
+            eprintln!("[{}/{total}] {}: {why}, dropped from the queue", i + 1, crate::messages::short(&p.commit_sha));
+            store.log(&DecisionRecord::now(&p.commit_sha, Decision::Skipped, DecidedBy::Auto, None, Vec::new()))
         };
         let Some(commit) = repo.revparse_single(&p.commit_sha).ok().and_then(|o| o.peel_to_commit().ok()) else {
             skip("the commit no longer exists")?;
@@ -50,7 +43,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
                 continue;
             }
         };
-        eprintln!("[{}/{total}] {} {}", i + 1, hook::short(&info.sha), info.subject);
+        eprintln!("[{}/{total}] {} {}", i + 1, crate::messages::short(&info.sha), info.subject);
         let claimed = store.claimed_ids()?;
         let linked = pipeline::link_one(&settings, repo.workdir(), info, &claimed)?;
         match hook::decide(&settings, &store, &linked, term.as_ref(), Choice::Quit)? {
@@ -60,14 +53,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
                 unlinked += 1;
                 if term.is_some() {
                     // Asked about and nothing to show: it leaves the queue.
-                    store.log(&DecisionRecord {
-                        commit_sha: linked.commit.sha.clone(),
-                        decision: Decision::Skipped,
-                        decided_by: DecidedBy::Auto,
-                        decided_at: pair::timestamp(chrono::Utc::now()),
-                        confidence: best,
-                        audio_ids: Vec::new(),
-                    })?;
+                    store.log(&DecisionRecord::now(&linked.commit.sha, Decision::Skipped, DecidedBy::Auto, best, Vec::new()))?;
                 }
                 eprintln!("  {}", crate::messages::nothing_linked(&linked.commit.sha, best, settings.min_confidence.value));
             }

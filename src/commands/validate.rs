@@ -192,14 +192,12 @@ fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<()> {
     }
     fsutil::append_lines_locked(&store.rejected_path(), &dataset::to_line(&rejected)?)?;
     fsutil::write_atomic(file, &kept)?;
-    let sha = value["metadata"]["commit_sha"].as_str().unwrap_or("").to_string();
-    let record = DecisionRecord {
-        commit_sha: sha,
-        decision: Decision::Rejected,
-        decided_by: DecidedBy::User,
-        decided_at: pair::timestamp(Utc::now()),
-        confidence: value["metadata"]["confidence"].as_f64(),
-        audio_ids: value["metadata"]["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
-    };
+    let record = DecisionRecord::now(
+        value["metadata"]["commit_sha"].as_str().unwrap_or(""),
+        Decision::Rejected,
+        DecidedBy::User,
+        value["metadata"]["confidence"].as_f64(),
+        value["metadata"]["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
+    );
     fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
 }

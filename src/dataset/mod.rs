@@ -39,6 +39,20 @@ pub struct DecisionRecord {
     pub audio_ids: Vec<i64>,
 }
 
+impl DecisionRecord {
+    /// A decision about `commit_sha` made now.
+    pub fn now(commit_sha: &str, decision: Decision, decided_by: DecidedBy, confidence: Option<f64>, audio_ids: Vec<i64>) -> DecisionRecord {
+        DecisionRecord {
+            commit_sha: commit_sha.to_string(),
+            decision,
+            decided_by,
+            decided_at: pair::timestamp(chrono::Utc::now()),
+            confidence,
+            audio_ids,
+        }
+    }
+}
+
 /// One line of `pending.jsonl`: a commit waiting for `git screenlink review`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingRecord {
