@@ -98,9 +98,8 @@ pub fn run_in(
     let selection = profile.time("commit extraction", || {
         commits::select(&repo, &set, settings.min_code_lines.value as usize)
     })?;
-    let read = store.pairs()?;
-    pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
-    let crate::dataset::Snapshot { decided, claimed, .. } = store.snapshot()?;
+    let crate::dataset::Snapshot { decided, claimed, bad_lines, .. } = store.snapshot()?;
+    pipeline::warn_bad_lines(&store.dataset_path(), &bad_lines);
     let mut summary = Summary {
         commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
         commits_skipped: selection.skipped.clone(),

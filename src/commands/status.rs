@@ -106,9 +106,8 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     });
     let dataset = git2::Repository::discover(&dir).ok().and_then(|repo| {
         let store = crate::dataset::Store::for_repo(&repo, &settings).ok()?;
-        let pairs = store.pairs().map(|r| r.records.len()).unwrap_or(0);
-        let pending = store.pending().map(|p| p.len()).unwrap_or(0);
-        let detail = format!("{pairs} pairs, {pending} commits waiting for `git screenlink review`");
+        let snapshot = store.snapshot().unwrap_or_default();
+        let detail = format!("{} pairs, {} commits waiting for `git screenlink review`", snapshot.pairs, snapshot.pending.len());
         Some(Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None })
     });
     let status = Status {

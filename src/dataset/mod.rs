@@ -68,6 +68,9 @@ pub struct Snapshot {
     pub decided: HashMap<String, Decision>,
     pub claimed: HashSet<i64>,
     pub pending: Vec<PendingRecord>,
+    /// Pairs in the dataset, and its lines that could not be read.
+    pub pairs: usize,
+    pub bad_lines: Vec<(usize, String)>,
 }
 
 /// Only what the snapshot needs of a pair, so reading a large dataset stays cheap.
@@ -240,10 +243,11 @@ impl Store {
 
     /// What the store says about commits, each file read once (the hook's whole view).
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let pairs = read_jsonl::<PairKeys>(&self.dataset_path())?.records;
+        let read = read_jsonl::<PairKeys>(&self.dataset_path())?;
+        let pairs = read.records.len();
         let mut decided = HashMap::new();
         let mut claimed = HashSet::new();
-        for p in pairs {
+        for p in read.records {
             claimed.extend(p.metadata.audio_ids);
             decided.insert(p.metadata.commit_sha, Decision::Accepted);
         }
@@ -256,7 +260,7 @@ impl Store {
             .into_iter()
             .filter(|p| !decided.contains_key(&p.commit_sha) && seen.insert(p.commit_sha.clone()))
             .collect();
-        Ok(Snapshot { decided, claimed, pending })
+        Ok(Snapshot { decided, claimed, pending, pairs, bad_lines: read.bad_lines })
     }
 
     /// The latest decision for every commit decided so far (pairs in the dataset count as
