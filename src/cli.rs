@@ -49,6 +49,20 @@ pub enum Command {
     Demo(DemoArgs),
     /// Embed recent discussions ahead of time, so the hook finds them in the cache
     Index(IndexArgs),
+    /// Show which linking weights are in use; refit them from your answers, or reset them
+    Weights(WeightsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WeightsArgs {
+    /// Refit the weights from the accepts and rejects you made (needs 30 of each)
+    #[arg(long, conflicts_with = "reset")]
+    pub refit: bool,
+    /// Go back to the shipped weights
+    #[arg(long)]
+    pub reset: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
 }
 
 #[derive(Debug, Args)]

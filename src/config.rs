@@ -87,6 +87,11 @@ pub const TRAIN_PYTHON: &str = "screenlink.train.python";
 pub const REDACT: &str = "screenlink.redact";
 pub const REDACT_DEFAULT: RedactMode = RedactMode::Redact;
 
+/// How a candidate's confidence is computed: `fitted` (the calibrated probability that the
+/// link is right, see `score::fitted`) or `guide` (the seed guide's weighted sum).
+pub const SCORING: &str = "screenlink.scoring";
+pub const SCORING_DEFAULT: Scoring = Scoring::Fitted;
+
 /// Every key this version knows, in the order `git screenlink config` prints them.
 pub const KEYS: &[&str] = &[
     SOURCE,
@@ -99,6 +104,7 @@ pub const KEYS: &[&str] = &[
     MIN_CODE_LINES,
     MAX_COMMITS,
     MIN_CONFIDENCE,
+    SCORING,
     KEYWORD_WEIGHT,
     SEMANTIC_WEIGHT,
     KEYWORDS,
@@ -120,6 +126,25 @@ pub const KEYS: &[&str] = &[
     TRAIN_VALID_FRACTION,
     TRAIN_PYTHON,
 ];
+
+/// See [`SCORING`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scoring {
+    Fitted,
+    Guide,
+}
+
+impl std::str::FromStr for Scoring {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "fitted" => Ok(Scoring::Fitted),
+            "guide" => Ok(Scoring::Guide),
+            _ => Err(()),
+        }
+    }
+}
 
 /// What the post-commit hook does with a linked commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -253,6 +278,7 @@ pub struct Settings {
     pub min_code_lines: Setting<u32>,
     pub max_commits: Setting<u32>,
     pub min_confidence: Setting<f64>,
+    pub scoring: Setting<Scoring>,
     pub keyword_weight: Setting<f64>,
     pub semantic_weight: Setting<f64>,
     pub keywords: Vec<Setting<String>>,
@@ -357,6 +383,7 @@ impl Settings {
             min_code_lines: r.parse(MIN_CODE_LINES, MIN_CODE_LINES_DEFAULT, COUNT, any)?,
             max_commits: r.parse(MAX_COMMITS, MAX_COMMITS_DEFAULT, POSITIVE, positive)?,
             min_confidence: r.parse(MIN_CONFIDENCE, MIN_CONFIDENCE_DEFAULT, UNIT, unit)?,
+            scoring: r.parse(SCORING, SCORING_DEFAULT, "fitted or guide", |_| true)?,
             keyword_weight: r.parse(KEYWORD_WEIGHT, KEYWORD_WEIGHT_DEFAULT, UNIT, unit)?,
             semantic_weight: r.parse(SEMANTIC_WEIGHT, SEMANTIC_WEIGHT_DEFAULT, UNIT, unit)?,
             keywords: r
@@ -409,6 +436,7 @@ impl Settings {
             one(MIN_CODE_LINES, &self.min_code_lines),
             one(MAX_COMMITS, &self.max_commits),
             one(MIN_CONFIDENCE, &self.min_confidence),
+            one(SCORING, &self.scoring),
             one(KEYWORD_WEIGHT, &self.keyword_weight),
             one(SEMANTIC_WEIGHT, &self.semantic_weight),
             Entry {

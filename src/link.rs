@@ -17,6 +17,9 @@ use serde::Serialize;
 
 use crate::candidates::{self, Passage};
 use crate::commits::CommitInfo;
+use crate::config::Scoring;
+use crate::score::features::{self, Candidate, Raw, N};
+use crate::score::fitted::Fitted;
 use crate::score::keywords::{self, CommitTerms, Idf};
 use crate::score::semantic::Semantic;
 use crate::score;
@@ -39,6 +42,12 @@ pub struct Params {
     pub grouped: bool,
     /// A passage linked at or above this motivates one commit only (see [`link`]).
     pub min_confidence: f64,
+    /// Confidence as the fitted probability, or the guide's weighted sum.
+    pub scoring: Scoring,
+    /// The commits after each commit are known (backfill), not only the past (the hook).
+    pub later_commits: bool,
+    /// Weights to use instead of the shipped ones (a repository's refit, or an evaluation).
+    pub fitted: Option<Fitted>,
 }
 
 impl Params {
@@ -53,7 +62,15 @@ impl Params {
             idf: false,
             grouped: true,
             min_confidence: s.min_confidence.value,
+            scoring: s.scoring.value,
+            later_commits: true,
+            fitted: None,
         }
+    }
+
+    /// The fitted scorer these parameters use.
+    pub fn scorer(&self) -> Fitted {
+        self.fitted.clone().unwrap_or_else(|| Fitted::shipped(self.later_commits))
     }
 }
 
@@ -68,6 +85,11 @@ pub struct Scored {
     pub confidence: f64,
     /// Commit terms the passage says, heaviest first.
     pub matched: Vec<String>,
+    /// What the keyword stage measured (the semantic score is copied in later).
+    #[serde(skip)]
+    pub raw: Raw,
+    /// The fitted scorer's input.
+    pub features: [f64; N],
 }
 
 /// A commit and its candidates, best first.
@@ -121,13 +143,37 @@ pub fn crates_of(commit: &CommitInfo, ws: &Workspace) -> (Vec<String>, Vec<Strin
 pub struct PassageTerms {
     pub sets: Vec<BTreeSet<String>>,
     pub idf: Idf,
+    /// Terms per passage (with repeats), for BM25's length normalisation, and their mean.
+    pub lens: Vec<usize>,
+    pub mean_len: f64,
 }
 
 impl PassageTerms {
     pub fn new(passages: &[Passage]) -> PassageTerms {
-        let sets: Vec<BTreeSet<String>> = passages.iter().map(|p| keywords::terms(p.text).into_iter().collect()).collect();
+        let mut lens = Vec::with_capacity(passages.len());
+        let sets: Vec<BTreeSet<String>> = passages
+            .iter()
+            .map(|p| {
+                let t = keywords::terms(p.text);
+                lens.push(t.len());
+                t.into_iter().collect()
+            })
+            .collect();
         let idf = Idf::new(&sets);
-        PassageTerms { sets, idf }
+        let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
+        PassageTerms { sets, idf, lens, mean_len }
+    }
+
+    /// BM25 of passage `i` for `query` (term frequency counted once), divided by the
+    /// query's IDF mass, so 1 is "says every term of the commit, at average length".
+    pub fn bm25(&self, i: usize, query: &[(String, f64)]) -> f64 {
+        const K1: f64 = 1.2;
+        const B: f64 = 0.75;
+        let norm = K1 * (1.0 - B + B * self.lens[i] as f64 / self.mean_len.max(1.0));
+        let tf = (K1 + 1.0) / (1.0 + norm);
+        let mass: f64 = query.iter().map(|(_, w)| w).sum();
+        let hit: f64 = query.iter().filter(|(t, _)| self.sets[i].contains(t)).map(|(_, w)| w * tf).sum();
+        if mass > 0.0 { hit / mass } else { 0.0 }
     }
 }
 
@@ -152,18 +198,37 @@ pub fn keyword_stage(
     if params.idf {
         terms = terms.with_idf(&pterms.idf);
     }
+    let query: Vec<(String, f64)> = terms.terms().map(|t| (t.to_string(), pterms.idf.bm25_weight(t))).collect();
     let window = candidates::window(commit, params.time_window_days, params.commit_offset_hours);
     let mut scored: Vec<Scored> = candidates::passages_in_window(passages, window)
         .filter_map(|(i, _)| {
             let (keyword, matched) = terms.score_terms(&pterms.sets[i]);
-            (keyword > 0.0).then_some(Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched })
+            (keyword > 0.0).then(|| {
+                let raw = Raw { keyword, bm25: pterms.bm25(i, &query), ..Raw::default() };
+                Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched, raw, features: [0.0; N] }
+            })
         })
         .collect();
-    scored.sort_by(|a, b| b.keyword.total_cmp(&a.keyword).then(a.passage.cmp(&b.passage)));
+    scored.sort_by(|a, b| prefilter(b).total_cmp(&prefilter(a)).then(a.passage.cmp(&b.passage)));
     if params.candidate_limit > 0 {
         scored.truncate(params.candidate_limit);
     }
+    let names = features::distinctive_names(
+        commit.identifiers.iter().map(String::as_str),
+        commit.files.iter().map(|f| f.path.as_str()),
+    );
+    for s in &mut scored {
+        let p = &passages[s.passage];
+        s.raw.gap_hours = (commit.committer_time - p.end).num_seconds() as f64 / 3600.0;
+        s.raw.identifiers_said = features::names_said(&names, &p.text.to_lowercase());
+        s.raw.author_speaks = features::author_speaks(&commit.author, &p.speakers());
+    }
     CommitLinks { commit: 0, crates, candidates: scored }
+}
+
+/// The keyword stage's order: which passages go on to be embedded.
+fn prefilter(s: &Scored) -> f64 {
+    s.keyword
 }
 
 /// Both stages for many commits: keyword stage for all, one batched embedding pass over
@@ -218,12 +283,7 @@ pub fn link(
             }
         }
     }
-    for l in &mut links {
-        for s in &mut l.candidates {
-            s.confidence = score::confidence(s.keyword, s.semantic, params.keyword_weight, params.semantic_weight);
-        }
-        l.candidates.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.passage.cmp(&b.passage)));
-    }
+    score_candidates(&mut links, params);
     let mut claimed = claimed.clone();
     let mut order: Vec<usize> = (0..links.len()).collect();
     order.sort_by_key(|&i| (commits[links[i].commit].committer_time, i));
@@ -235,6 +295,41 @@ pub fn link(
         }
     }
     Ok(links)
+}
+
+/// Features, then confidence and order of every commit's candidates, best first.
+pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
+    let cands: Vec<Vec<Candidate>> = links
+        .iter_mut()
+        .map(|l| {
+            l.candidates
+                .iter_mut()
+                .map(|s| {
+                    s.raw.semantic = s.semantic;
+                    Candidate { passage: s.passage, raw: s.raw }
+                })
+                .collect()
+        })
+        .collect();
+    let feats = features::derive(&cands, params.later_commits);
+    let fitted = params.scorer();
+    for (l, fs) in links.iter_mut().zip(feats) {
+        let mut rank = Vec::with_capacity(fs.len());
+        for (s, f) in l.candidates.iter_mut().zip(fs) {
+            s.features = f;
+            let (r, c) = match params.scoring {
+                Scoring::Guide => {
+                    let c = score::confidence(s.keyword, s.semantic, params.keyword_weight, params.semantic_weight);
+                    (c, c)
+                }
+                Scoring::Fitted => (fitted.rank(&f), fitted.confidence(&f)),
+            };
+            s.confidence = c;
+            rank.push((s.passage, r));
+        }
+        let order: std::collections::HashMap<usize, f64> = rank.into_iter().collect();
+        l.candidates.sort_by(|a, b| order[&b.passage].total_cmp(&order[&a.passage]).then(a.passage.cmp(&b.passage)));
+    }
 }
 
 /// The span of time every commit's window covers, to read the source once.

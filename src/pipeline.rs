@@ -109,8 +109,11 @@ pub fn link_one(
     workdir: Option<&Path>,
     commit: CommitInfo,
     claimed: &std::collections::HashSet<i64>,
+    store_dir: &Path,
 ) -> Result<Linked> {
-    let params = Params::from_settings(settings);
+    // The hook sees only the past: the passage-side features need later commits.
+    let fitted = crate::score::user::load(store_dir).map(|w| w.hook);
+    let params = Params { later_commits: false, fitted, ..Params::from_settings(settings) };
     // A new commit's text is never in the cache: load the model while the talk is read.
     let mut semantic = load_semantic(settings, true)?;
     semantic.preload();

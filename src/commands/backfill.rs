@@ -73,9 +73,10 @@ pub fn run_in(
     let mut overrides = args.knobs.overrides();
     overrides.extend_from_slice(extra);
     let settings = Settings::load(dir, &overrides)?;
-    let params = Params::from_settings(&settings);
     let repo = pipeline::open_repo(dir)?;
     let store = Store::for_repo(&repo, &settings)?;
+    let fitted = crate::score::user::load(&store.dir).map(|w| w.backfill);
+    let params = Params { fitted, ..Params::from_settings(&settings) };
     let term = if args.yes || args.dry_run {
         None
     } else {
@@ -202,7 +203,7 @@ pub fn run_in(
             }
             Choice::Reject | Choice::Skip => {
                 let decision = if choice == Choice::Reject { Decision::Rejected } else { Decision::Skipped };
-                store.log(&DecisionRecord::now(&commit.sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone()))?;
+                store.log(&DecisionRecord::now(&commit.sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone()).with_features(&p.metadata.features))?;
                 if choice == Choice::Reject {
                     summary.rejected += 1;
                 } else {

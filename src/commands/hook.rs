@@ -103,7 +103,7 @@ fn post_commit() -> Result<()> {
     }
     let claimed = snapshot.claimed;
     let budget = Duration::from_millis(settings.hook_timeout_ms.value as u64);
-    let linked = match link_within(&settings, repo.workdir(), commit, &claimed, budget) {
+    let linked = match link_within(&settings, repo.workdir(), commit, &claimed, &store.dir, budget) {
         Some(result) => result.map_err(queue_on_error)?,
         None => {
             queue("scoring took longer than screenlink.hookTimeoutMs")?;
@@ -132,12 +132,13 @@ fn link_within(
     workdir: Option<&Path>,
     commit: CommitInfo,
     claimed: &HashSet<i64>,
+    store_dir: &Path,
     budget: Duration,
 ) -> Option<Result<Linked>> {
     let (tx, rx) = mpsc::channel();
-    let (settings, workdir, claimed) = (settings.clone(), workdir.map(Path::to_path_buf), claimed.clone());
+    let (settings, workdir, claimed, store_dir) = (settings.clone(), workdir.map(Path::to_path_buf), claimed.clone(), store_dir.to_path_buf());
     std::thread::spawn(move || {
-        let _ = tx.send(pipeline::link_one(&settings, workdir.as_deref(), commit, &claimed));
+        let _ = tx.send(pipeline::link_one(&settings, workdir.as_deref(), commit, &claimed, &store_dir));
     });
     match rx.recv_timeout(budget) {
         Ok(result) => Some(result),
@@ -165,8 +166,8 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
     let passages = linked.passages();
     let candidates = &linked.links.candidates;
     let best = candidates.first().map(|b| b.confidence);
-    let log = |decision: Decision, by: DecidedBy, conf: Option<f64>, ids: Vec<i64>| {
-        store.log(&DecisionRecord::now(&linked.commit.sha, decision, by, conf, ids))
+    let log = |decision: Decision, by: DecidedBy, conf: Option<f64>, ids: Vec<i64>, features: &[f64]| {
+        store.log(&DecisionRecord::now(&linked.commit.sha, decision, by, conf, ids).with_features(features))
     };
     let Some(term) = term else {
         return match candidates.first().filter(|b| b.confidence >= params.min_confidence) {
@@ -176,7 +177,7 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
                 Ok(Outcome::Accepted(b.confidence))
             }
             None => {
-                log(Decision::Skipped, DecidedBy::Auto, best, Vec::new())?;
+                log(Decision::Skipped, DecidedBy::Auto, best, Vec::new(), &[])?;
                 Ok(Outcome::NothingLinked(best))
             }
         };
@@ -210,7 +211,7 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
                 return Ok(Outcome::Accepted(s.confidence));
             }
             Choice::Reject => {
-                log(Decision::Rejected, DecidedBy::User, Some(s.confidence), passage.ids())?;
+                log(Decision::Rejected, DecidedBy::User, Some(s.confidence), passage.ids(), &s.features)?;
                 return Ok(Outcome::Rejected);
             }
             Choice::Next => i = (i + 1) % shown.len(),

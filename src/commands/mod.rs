@@ -10,6 +10,7 @@ mod review;
 mod validate;
 mod status;
 mod train;
+mod weights;
 
 use crate::cli::Command;
 use crate::error::{Error, Result};
@@ -28,6 +29,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Train(args) => train::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Index(args) => index::run(&args),
+        Command::Weights(args) => weights::run(&args),
     }
 }
 

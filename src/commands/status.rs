@@ -107,7 +107,12 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     let dataset = git2::Repository::discover(&dir).ok().and_then(|repo| {
         let store = crate::dataset::Store::for_repo(&repo, &settings).ok()?;
         let snapshot = store.snapshot().unwrap_or_default();
-        let detail = format!("{} pairs, {} commits waiting for `git screenlink review`", snapshot.pairs, snapshot.pending.len());
+        let detail = format!(
+            "{} pairs, {} commits waiting for `git screenlink review`; {}",
+            snapshot.pairs,
+            snapshot.pending.len(),
+            super::weights::describe(&store.dir, settings.scoring.value)
+        );
         Some(Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None })
     });
     let status = Status {

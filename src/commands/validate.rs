@@ -198,6 +198,7 @@ fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<()> {
         DecidedBy::User,
         value["metadata"]["confidence"].as_f64(),
         value["metadata"]["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
-    );
+    )
+    .with_features(&value["metadata"]["features"].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect::<Vec<_>>()).unwrap_or_default());
     fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
 }

@@ -37,9 +37,19 @@ pub struct DecisionRecord {
     pub confidence: Option<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audio_ids: Vec<i64>,
+    /// The fitted scorer's features of the link decided on: a person's answer is a label
+    /// for refitting (`git screenlink weights --refit`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<f64>,
 }
 
 impl DecisionRecord {
+    /// The same record, carrying the decided link's features.
+    pub fn with_features(mut self, features: &[f64]) -> DecisionRecord {
+        self.features = features.to_vec();
+        self
+    }
+
     /// A decision about `commit_sha` made now.
     pub fn now(commit_sha: &str, decision: Decision, decided_by: DecidedBy, confidence: Option<f64>, audio_ids: Vec<i64>) -> DecisionRecord {
         DecisionRecord {
@@ -49,6 +59,7 @@ impl DecisionRecord {
             decided_at: pair::timestamp(chrono::Utc::now()),
             confidence,
             audio_ids,
+            features: Vec::new(),
         }
     }
 }
@@ -169,6 +180,7 @@ impl Store {
             decided_at: pair.metadata.decided_at.clone(),
             confidence: Some(pair.metadata.confidence),
             audio_ids: pair.metadata.audio_ids.clone(),
+            features: pair.metadata.features.clone(),
         })
     }
 

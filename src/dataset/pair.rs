@@ -57,6 +57,9 @@ pub struct Metadata {
     /// and left out of training exports).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
+    /// The fitted scorer's features of this link (see `score::features::NAMES`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +158,7 @@ pub fn build(
             crates: crates.to_vec(),
             redacted: Vec::new(),
             sensitive: false,
+            features: scored.features.iter().map(|x| (x * 10_000.0).round() / 10_000.0).collect(),
         },
     }
 }

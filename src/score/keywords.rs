@@ -117,6 +117,11 @@ impl CommitTerms {
         all
     }
 
+    /// Every term of the commit.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        self.weights.keys().map(String::as_str)
+    }
+
     /// The score in [0, 1] and the matched terms, heaviest first.
     pub fn score(&self, discussion: &str) -> (f64, Vec<String>) {
         self.score_terms(&terms(discussion).into_iter().collect())
@@ -169,6 +174,12 @@ impl Idf {
             }
         }
         idf
+    }
+
+    /// BM25's IDF: `ln((N − df + 0.5) / (df + 0.5) + 1)`.
+    pub fn bm25_weight(&self, term: &str) -> f64 {
+        let df = self.df.get(term).copied().unwrap_or(0) as f64;
+        ((self.docs as f64 - df + 0.5) / (df + 0.5) + 1.0).ln()
     }
 
     pub fn weight(&self, term: &str) -> f64 {

@@ -2,8 +2,12 @@
 
 pub mod cache;
 pub mod embed;
+pub mod features;
+pub mod fitted;
+pub mod logistic;
 pub mod keywords;
 pub mod semantic;
+pub mod user;
 
 /// The seed guide's formula: `keywordWeight × keyword + semanticWeight × semantic`.
 pub fn confidence(keyword: f64, semantic: f64, keyword_weight: f64, semantic_weight: f64) -> f64 {

@@ -1,0 +1,134 @@
+//! Labelled candidates for fitting and judging the linker (driven by `tools/fit_linker.sh`).
+//!
+//!     link_eval dump  SET REPO DB GOLD_JSON [COMMITS_TXT] OUT.jsonl   # any repo + screenpipe db + gold
+//!     link_eval world SET SCALE SEED STYLE OUT.jsonl                  # a sample world (style: plain|meeting)
+//!     link_eval fit   A.jsonl B.jsonl …                               # leave one set out; then fit on all
+//!
+//! `dump` and `world` run the engine as backfill does (defaults; `screenlink.minCodeLines 1`
+//! for `dump`, as realtext's README says) and write one line per commit: its candidates
+//! (up to `candidateLimit`), each with its feature vector and whether it is the commit's true
+//! talk (eval_links.py's *link* criterion: a gold row is among the passage's rows, and at
+//! least half of its rows are gold). `fit` reports, for each set, the model fitted on the
+//! *other* sets: precision, recall, F1, top-1 accuracy and a calibration table, beside the
+//! guide's formula on the same candidates; then prints the weights fitted on every set.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+use git_screenlink::candidates;
+use git_screenlink::commits::{select, RevisionSet};
+use git_screenlink::config::{Override, Settings, MIN_CODE_LINES, SCREENPIPE_DB, SOURCE};
+use git_screenlink::fixture::{self, Spec};
+use git_screenlink::link::{self, Params};
+use git_screenlink::pipeline;
+use git_screenlink::score::features::{NAMES, NEEDS_LATER_COMMITS};
+use git_screenlink::workspace::Workspace;
+use serde::{Deserialize, Serialize};
+
+#[path = "link_eval/judge.rs"]
+mod judge;
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Cand {
+    pub label: bool,
+    pub features: Vec<f64>,
+    pub keyword: f64,
+    pub semantic: f64,
+    pub ids: Vec<i64>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Row {
+    pub set: String,
+    pub sha: String,
+    pub time: i64,
+    pub has_gold: bool,
+    pub cands: Vec<Cand>,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("dump") if args.len() >= 6 => {
+            let commits = if args.len() >= 7 { Some(args[5].as_str()) } else { None };
+            let gold: HashMap<String, Vec<i64>> = serde_json::from_str(&std::fs::read_to_string(&args[4]).unwrap()).unwrap();
+            dump(&args[1], Path::new(&args[2]), Path::new(&args[3]), gold, commits, Path::new(args.last().unwrap()), "1");
+        }
+        Some("world") if args.len() == 6 => {
+            let spec = Spec::named(&args[2], args[3].parse().unwrap()).expect("scale: week, month, four-months");
+            let spec = Spec { style: args[4].parse().expect("style: plain or meeting"), ..spec };
+            let dir = tempfile::tempdir().unwrap();
+            let world = fixture::build(&spec, dir.path()).unwrap();
+            let gold = world.truth.commits.iter().map(|c| (c.sha.clone(), c.rows.clone())).collect();
+            dump(&args[1], &world.repo, &world.db, gold, None, Path::new(&args[5]), "5");
+        }
+        Some("fit") if args.len() >= 2 => judge::fit(&args[1..]),
+        _ => {
+            eprintln!("usage: see the top of examples/link_eval.rs");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, commits: Option<&str>, out: &Path, min_code_lines: &str) {
+    let overrides = [
+        Override { key: SOURCE, flag: "--source", value: "db".into() },
+        Override { key: SCREENPIPE_DB, flag: "--screenpipe-db", value: db.display().to_string() },
+        Override { key: MIN_CODE_LINES, flag: "--min-code-lines", value: min_code_lines.into() },
+    ];
+    let settings = Settings::load(repo_dir, &overrides).unwrap();
+    // Nothing claimed here: the judge replays the one-talk-one-commit rule with each model.
+    let params = Params { min_confidence: f64::INFINITY, ..Params::from_settings(&settings) };
+    let repo = git2::Repository::open(repo_dir).unwrap();
+    let shas = commits.map(|f| std::fs::read_to_string(f).unwrap().split_whitespace().map(str::to_string).collect());
+    let all = shas.is_none();
+    let set_spec = RevisionSet { shas, max: if all { 100_000 } else { 0 }, ..Default::default() };
+    let sel = select(&repo, &set_spec, settings.min_code_lines.value as usize).unwrap();
+    let talk = pipeline::read_talk(&settings, &sel.commits, &params).unwrap();
+    let passages = candidates::passages(&talk.discussions);
+    let mut semantic = pipeline::load_semantic(&settings, false).unwrap();
+    let ws = repo.workdir().map(Workspace::load).unwrap_or_default();
+    let links = link::link(&sel.commits, &passages, &ws, &params, &HashSet::new(), Some(&mut semantic), &mut |d, t| {
+        if d == t || d % 500 == 0 {
+            eprint!("\r{set}: embedding {d}/{t}   ");
+        }
+    })
+    .unwrap();
+    eprintln!();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
+    for l in &links {
+        let c = &sel.commits[l.commit];
+        let g: HashSet<i64> = gold.get(&c.sha).cloned().unwrap_or_default().into_iter().collect();
+        let cands = l
+            .candidates
+            .iter()
+            .map(|s| {
+                let ids = passages[s.passage].ids();
+                let hit = ids.iter().filter(|i| g.contains(i)).count();
+                Cand { label: hit > 0 && 2 * hit >= ids.len(), features: s.features.to_vec(), keyword: s.keyword, semantic: s.semantic, ids }
+            })
+            .collect();
+        let row = Row { set: set.into(), sha: c.sha.clone(), time: c.committer_time.timestamp(), has_gold: !g.is_empty(), cands };
+        writeln!(f, "{}", serde_json::to_string(&row).unwrap()).unwrap();
+    }
+    // Gold commits the filters dropped still count against recall.
+    let selected: HashSet<&str> = sel.commits.iter().map(|c| c.sha.as_str()).collect();
+    let wanted: Option<HashSet<String>> = commits.map(|f| std::fs::read_to_string(f).unwrap().split_whitespace().map(str::to_string).collect());
+    for (sha, rows) in &gold {
+        let listed = wanted.as_ref().is_none_or(|w| w.contains(sha));
+        if !rows.is_empty() && listed && !selected.contains(sha.as_str()) {
+            let row = Row { set: set.into(), sha: sha.clone(), time: 0, has_gold: true, cands: Vec::new() };
+            writeln!(f, "{}", serde_json::to_string(&row).unwrap()).unwrap();
+        }
+    }
+    eprintln!(
+        "{set}: {} commits ({} skipped), {} passages, {} texts embedded; features: {}; hook leaves out {:?}",
+        sel.commits.len(),
+        sel.skipped.values().sum::<usize>(),
+        passages.len(),
+        semantic.embedded,
+        NAMES.join(","),
+        NEEDS_LATER_COMMITS
+    );
+}

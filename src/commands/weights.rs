@@ -1,0 +1,85 @@
+//! `git screenlink weights`: which weights link commits here, and refitting them from the
+//! answers people gave (`--refit`) or going back to the shipped ones (`--reset`).
+
+use std::path::Path;
+
+use crate::cli::WeightsArgs;
+use crate::config::{Scoring, Settings};
+use crate::dataset::{read_jsonl, DecidedBy, Decision, DecisionRecord, Store};
+use crate::error::Result;
+use crate::score::features::N;
+use crate::score::user::{self, Answer, Refit, MIN_EACH};
+
+pub fn run(args: &WeightsArgs) -> Result<i32> {
+    let dir = super::current_dir()?;
+    let settings = Settings::load(&dir, &args.knobs.overrides())?;
+    let repo = crate::pipeline::open_repo(&dir)?;
+    let store = Store::for_repo(&repo, &settings)?;
+    run_with_store(&store, args, settings.scoring.value)
+}
+
+pub fn run_with_store(store: &Store, args: &WeightsArgs, scoring: Scoring) -> Result<i32> {
+    if args.reset {
+        let had = user::reset(&store.dir)?;
+        println!("{}", if had { "Removed this repository's weights: the shipped weights are in use." } else { "No weights of this repository's: the shipped weights are in use." });
+        return Ok(0);
+    }
+    if args.refit {
+        let answers = answers(store)?;
+        match user::refit(&store.dir, &answers, &crate::dataset::pair::timestamp(chrono::Utc::now()))? {
+            Refit::TooFew { accepts, rejects } => {
+                println!("Not refitted: {accepts} accepts and {rejects} rejects with features; {MIN_EACH} of each are needed (answer more links with `git screenlink review` or `validate --review`).");
+                return Ok(1);
+            }
+            Refit::NotBetter { shipped, refit } => {
+                println!("Not refitted: on your newest 30 % of answers the refit does no better than the shipped weights (log loss {refit:.3} vs {shipped:.3}).");
+                return Ok(1);
+            }
+            Refit::Saved(w) => println!(
+                "Refitted from {} accepts and {} rejects: held-out log loss {:.3} (shipped {:.3}). Saved to {}.",
+                w.accepts,
+                w.rejects,
+                w.held_out_refit,
+                w.held_out_shipped,
+                user::path(&store.dir).display()
+            ),
+        }
+        return Ok(0);
+    }
+    println!("{}", describe(&store.dir, scoring));
+    Ok(0)
+}
+
+/// One line: which weights are in use and how well they do.
+pub fn describe(dir: &Path, scoring: Scoring) -> String {
+    match (scoring, user::load(dir)) {
+        (Scoring::Guide, _) => "scoring: the guide's formula (screenlink.scoring = guide)".to_string(),
+        (Scoring::Fitted, Some(w)) => format!(
+            "scoring: this repository's weights, refitted {} from {} accepts and {} rejects (held-out log loss {:.3}, shipped {:.3}); `git screenlink weights --reset` goes back",
+            w.fitted_at, w.accepts, w.rejects, w.held_out_refit, w.held_out_shipped
+        ),
+        (Scoring::Fitted, None) => "scoring: the shipped weights".to_string(),
+    }
+}
+
+/// Every answer a person gave that carries a link's features, oldest first; the latest
+/// answer per commit wins.
+fn answers(store: &Store) -> Result<Vec<Answer>> {
+    let records = read_jsonl::<DecisionRecord>(&store.decisions_path())?.records;
+    let mut latest: std::collections::HashMap<String, (String, Decision, Vec<f64>)> = std::collections::HashMap::new();
+    for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User && r.features.len() == N) {
+        if matches!(r.decision, Decision::Accepted | Decision::Rejected) {
+            latest.insert(r.commit_sha.clone(), (r.decided_at, r.decision, r.features));
+        }
+    }
+    let mut out: Vec<(String, Answer)> = latest
+        .into_values()
+        .map(|(at, d, f)| {
+            let mut v = [0.0; N];
+            v.copy_from_slice(&f);
+            (at, (v, d == Decision::Accepted))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out.into_iter().map(|(_, a)| a).collect())
+}

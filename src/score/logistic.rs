@@ -1,0 +1,163 @@
+//! Logistic regression, small and exact: the fitted scorer's model, and the fit that makes
+//! it (shipped weights are fitted by `tools/fit_linker.sh`; a repository's own answers refit
+//! them in `score::user`).
+//!
+//! The fit is Newton's method on the L2-penalised log-likelihood, the penalty pulling the
+//! weights towards a prior (zero, or the shipped weights when a repository refits), so a few
+//! dozen answers move the model only as far as they have evidence for.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Logistic {
+    pub weights: Vec<f64>,
+    pub bias: f64,
+}
+
+pub fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Logistic {
+    pub fn zeros(n: usize) -> Logistic {
+        Logistic { weights: vec![0.0; n], bias: 0.0 }
+    }
+
+    pub fn logit(&self, x: &[f64]) -> f64 {
+        self.bias + self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>()
+    }
+
+    pub fn predict(&self, x: &[f64]) -> f64 {
+        sigmoid(self.logit(x))
+    }
+
+    /// Mean negative log-likelihood of `ys` under the model (lower is better).
+    pub fn log_loss(&self, xs: &[Vec<f64>], ys: &[bool]) -> f64 {
+        let n = xs.len().max(1) as f64;
+        xs.iter()
+            .zip(ys)
+            .map(|(x, &y)| {
+                let p = self.predict(x).clamp(1e-12, 1.0 - 1e-12);
+                if y { -p.ln() } else { -(1.0 - p).ln() }
+            })
+            .sum::<f64>()
+            / n
+    }
+
+    /// Fit to `xs`/`ys`, penalising `l2 · |w − prior.w|²` (the bias is pulled to the prior's
+    /// bias with a hundredth of that). 50 Newton steps at most; stops when the step is tiny.
+    pub fn fit(xs: &[Vec<f64>], ys: &[bool], l2: f64, prior: Option<&Logistic>) -> Logistic {
+        Logistic::fit_weighted(xs, ys, &vec![1.0; xs.len()], l2, prior)
+    }
+
+    /// [`fit`](Self::fit) with a weight per example (a set that is small counts as much as a big one).
+    pub fn fit_weighted(xs: &[Vec<f64>], ys: &[bool], ws: &[f64], l2: f64, prior: Option<&Logistic>) -> Logistic {
+        let d = xs.first().map_or(0, Vec::len);
+        let prior = prior.cloned().unwrap_or_else(|| Logistic::zeros(d));
+        let mut m = prior.clone();
+        let k = d + 1; // last coordinate is the bias
+        let penalty = |j: usize| if j == d { l2 * 0.01 } else { l2 };
+        for _ in 0..50 {
+            let mut grad = vec![0.0; k];
+            let mut hess = vec![vec![0.0; k]; k];
+            for ((x, &y), &w) in xs.iter().zip(ys).zip(ws) {
+                let p = m.predict(x);
+                let r = w * (p - f64::from(u8::from(y)));
+                let s = w * (p * (1.0 - p)).max(1e-9);
+                let xi = |j: usize| if j == d { 1.0 } else { x[j] };
+                for a in 0..k {
+                    grad[a] += r * xi(a);
+                    for b in a..k {
+                        hess[a][b] += s * xi(a) * xi(b);
+                    }
+                }
+            }
+            for a in 0..k {
+                for b in 0..a {
+                    hess[a][b] = hess[b][a];
+                }
+                let (cur, pri) = if a == d { (m.bias, prior.bias) } else { (m.weights[a], prior.weights[a]) };
+                grad[a] += 2.0 * penalty(a) * (cur - pri);
+                hess[a][a] += 2.0 * penalty(a);
+            }
+            let Some(step) = solve(hess, grad) else { break };
+            for (j, s) in step.iter().enumerate() {
+                if j == d {
+                    m.bias -= s;
+                } else {
+                    m.weights[j] -= s;
+                }
+            }
+            if step.iter().map(|s| s.abs()).fold(0.0, f64::max) < 1e-9 {
+                break;
+            }
+        }
+        m
+    }
+}
+
+/// Solve `a · x = b` by Gaussian elimination with partial pivoting; `None` if singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..n {
+            let f = a[row][col] / a[col][col];
+            for c in col..n {
+                a[row][c] -= f * a[col][c];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predicts_from_fixed_weights_exactly() {
+        let m = Logistic { weights: vec![2.0, -1.0], bias: -0.5 };
+        assert!((m.predict(&[1.0, 0.5]) - sigmoid(1.0)).abs() < 1e-12);
+        assert!((sigmoid(1.0) - 0.731_058_578_630_004_9).abs() < 1e-12);
+        assert!((m.predict(&[0.0, 0.0]) - 0.377_540_668_798_145_4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fit_recovers_a_separating_direction_and_the_prior_holds_without_data() {
+        // y = x0 > 0.5, with x1 noise.
+        let xs: Vec<Vec<f64>> = (0..200).map(|i| vec![(i % 20) as f64 / 20.0, ((i * 7) % 13) as f64 / 13.0]).collect();
+        let ys: Vec<bool> = xs.iter().map(|x| x[0] > 0.5).collect();
+        let m = Logistic::fit(&xs, &ys, 0.01, None);
+        assert!(m.weights[0] > 5.0 * m.weights[1].abs(), "{m:?}");
+        let right = xs.iter().zip(&ys).filter(|(x, &y)| (m.predict(x) > 0.5) == y).count();
+        assert!(right >= 190, "{right}");
+        assert!(m.log_loss(&xs, &ys) < Logistic::zeros(2).log_loss(&xs, &ys));
+        let prior = Logistic { weights: vec![1.0, 2.0], bias: 3.0 };
+        let held = Logistic::fit(&xs[..2], &ys[..2], 1e6, Some(&prior));
+        assert!((held.weights[0] - 1.0).abs() < 1e-3 && (held.weights[1] - 2.0).abs() < 1e-3, "{held:?}");
+    }
+
+    #[test]
+    fn solves_a_small_system() {
+        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
+        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12, "{x:?}");
+        assert!(solve(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]).is_none());
+    }
+}
