@@ -1,114 +1,188 @@
-//! The quality program: link a sample world with `git screenlink backfill --yes` (the
-//! product path, default settings) and score the dataset it wrote against the world's ground
-//! truth; then score the seed guide's plain formula on the same world for comparison.
+//! The quality program: `git screenlink backfill --yes` at default settings (the product,
+//! run as a user runs it), scored against gold on every kind of data we have, beside the
+//! seed guide's formula (`--scoring guide`) on the same data.
 //!
-//! `cargo run --release --example quality -- [week|month|four-months] [SEED]`
+//!     cargo build --release && cargo run --release --example quality -- \
+//!         [--realtext DIR] [--seeds 1,2,3] [--styles plain,meeting] [--scale month]
 //!
-//! precision = pairs whose excerpt holds a row of the commit's true discussion / pairs;
-//! recall = those correct pairs / commits that have a true discussion.
+//! Sets: the sample worlds (each style, each seed) and, with `--realtext`, the four
+//! projects of `../shared/realtext` (its README builds DIR), **mixed** lists: every fix
+//! commit and every other commit near a report, through `backfill --stdin`.
+//!
+//! A pair is right under eval_links.py's *link* criterion: a gold row is among its rows and
+//! at least half its rows are gold. precision = right pairs / pairs; recall = right pairs /
+//! commits with gold; top-1 = right pairs / commits with gold when every commit takes its best
+//! candidate (`--min-confidence 0`); calibration: that run's pairs by confidence bin, each
+//! bin's mean confidence beside the share that is right.
 
-use std::collections::HashSet;
-use std::time::Instant;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
-use chrono::Duration;
-use git_screenlink::candidates::Passage;
-use git_screenlink::commits::{select, RevisionSet};
-use git_screenlink::config::{Origin, Settings};
-use git_screenlink::dataset::{read_jsonl, Pair};
-use git_screenlink::fixture::{self, GroundTruth, Spec};
-use git_screenlink::link::{self, Params};
-use git_screenlink::pipeline;
-use git_screenlink::source::db::DbSource;
-use git_screenlink::source::{discussion, Source};
-use git_screenlink::workspace::Workspace;
+use git_screenlink::fixture::{self, Spec, Style};
+use serde_json::Value;
 
-struct Score {
+struct Set {
+    name: String,
+    repo: PathBuf,
+    db: PathBuf,
+    gold: HashMap<String, Vec<i64>>,
+    /// Commits to link (`--stdin`); all of history when `None`.
+    commits: Option<String>,
+    extra: Vec<String>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Figures {
+    gold: usize,
     pairs: usize,
-    correct: usize,
-    motivated: usize,
+    right: usize,
 }
 
-impl Score {
-    fn line(&self, label: &str, secs: f64) -> String {
-        let p = self.correct as f64 / self.pairs.max(1) as f64;
-        let r = self.correct as f64 / self.motivated.max(1) as f64;
-        let f1 = 2.0 * p * r / (p + r).max(1e-9);
-        format!("| {label:<34} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {secs:>7.1} |", self.pairs)
+impl Figures {
+    fn prf(&self) -> (f64, f64, f64) {
+        let p = self.right as f64 / self.pairs.max(1) as f64;
+        let r = self.right as f64 / self.gold.max(1) as f64;
+        (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
     }
-}
-
-fn score(truth: &GroundTruth, links: impl Iterator<Item = (String, Vec<i64>)>) -> Score {
-    let motivated = truth.commits.iter().filter(|c| !c.rows.is_empty()).count();
-    let (mut pairs, mut correct) = (0, 0);
-    for (sha, ids) in links {
-        let Some(t) = truth.commits.iter().find(|t| t.sha == sha) else { continue };
-        pairs += 1;
-        correct += usize::from(ids.iter().any(|id| t.rows.contains(id)));
-    }
-    Score { pairs, correct, motivated }
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let scale = args.get(1).map(String::as_str).unwrap_or("month");
-    let seed = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let spec = Spec::named(scale, seed).expect("scale: week, month or four-months");
-    let dir = tempfile::tempdir().unwrap();
-    let world = fixture::build(&spec, dir.path()).unwrap();
-    // A cold cache of our own, so the timing is honest and the user's cache is untouched.
-    std::env::set_var("SCREENLINK_CACHE_DIR", dir.path().join("cache"));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let seeds: Vec<u64> = opt("--seeds").unwrap_or("1,2,3".into()).split(',').map(|s| s.parse().expect("seed")).collect();
+    let styles: Vec<String> = opt("--styles").unwrap_or("plain,meeting".into()).split(',').map(String::from).collect();
+    let scale = opt("--scale").unwrap_or("month".into());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut sets = Vec::new();
+    for style in &styles {
+        for &seed in &seeds {
+            let spec = Spec { style: style.parse::<Style>().expect("style: plain or meeting"), ..Spec::named(&scale, seed).expect("scale") };
+            let dir = tmp.path().join(format!("{style}-{seed}"));
+            let world = fixture::build(&spec, &dir).unwrap();
+            let gold = world.truth.commits.iter().map(|c| (c.sha.clone(), c.rows.clone())).collect();
+            sets.push(Set { name: format!("{style} #{seed}"), repo: world.repo, db: world.db, gold, commits: None, extra: vec![] });
+        }
+    }
+    if let Some(dir) = opt("--realtext") {
+        for proj in ["wicket", "accumulo", "log4j2", "mng"] {
+            let d = Path::new(&dir).join(proj);
+            if !d.exists() {
+                continue;
+            }
+            let gold: HashMap<String, Vec<i64>> = serde_json::from_str(&std::fs::read_to_string(d.join("mixed/gold.json")).unwrap()).unwrap();
+            sets.push(Set {
+                name: format!("realtext {proj}"),
+                repo: d.join("repo"),
+                db: d.join("screenpipe/db.sqlite"),
+                gold,
+                commits: Some(std::fs::read_to_string(d.join("mixed/commits.txt")).unwrap()),
+                extra: vec!["--min-code-lines".into(), "1".into()],
+            });
+        }
+    }
+    let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("git-screenlink");
+    assert!(bin.exists(), "build the binary first: cargo build --release");
 
-    // The product: backfill --yes at default settings, in the world's repo.
-    std::env::set_current_dir(&world.repo).unwrap();
-    let db = world.db.to_string_lossy().to_string();
-    let argv = ["git-screenlink", "backfill", "--yes", "--source", "db", "--screenpipe-db", &db];
-    let t = Instant::now();
-    let code = git_screenlink::main_with_args(argv.iter().map(Into::into).collect(), "git screenlink");
-    let product_secs = t.elapsed().as_secs_f64();
-    assert!(code <= 1, "backfill failed with exit code {code}");
-    let dataset: Vec<Pair> = read_jsonl(&world.repo.join(".git/screenlink/training_data.jsonl")).unwrap().records;
-    let product = score(&world.truth, dataset.iter().map(|p| (p.metadata.commit_sha.clone(), p.metadata.audio_ids.clone())));
+    println!("| set | method | commits with gold | pairs | precision | recall | F1 | top-1 |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut macros: HashMap<&str, Vec<(f64, f64, f64)>> = HashMap::new();
+    let mut calibrations = Vec::new();
+    for set in &sets {
+        for scoring in ["fitted", "guide"] {
+            let data = tmp.path().join(format!("data-{}-{scoring}", set.name.replace(' ', "-")));
+            let (pairs, _) = backfill(&bin, set, scoring, &data, &["--yes"]);
+            let f = score(set, &pairs);
+            let (tops, _) = backfill(&bin, set, scoring, &tmp.path().join("dry"), &["--yes", "--dry-run", "--json", "--min-confidence", "0"]);
+            let t = score(set, &tops);
+            let (p, r, f1) = f.prf();
+            let method = if scoring == "fitted" { "backfill --yes (fitted, default)" } else { "--scoring guide" };
+            println!("| {} | {method} | {} | {} | {p:.3} | {r:.3} | {f1:.3} | {:.3} |", set.name, f.gold, f.pairs, t.prf().1);
+            if set.name.starts_with("realtext") {
+                macros.entry(scoring).or_default().push((p, r, f1));
+            }
+            if scoring == "fitted" {
+                calibrations.push((set.name.clone(), calibration(set, &tops)));
+            }
+        }
+    }
+    for scoring in ["fitted", "guide"] {
+        if let Some(m) = macros.get(scoring) {
+            let n = m.len() as f64;
+            let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+            println!("| realtext macro ({} projects) | {scoring} | | | {p:.3} | {r:.3} | {f:.3} | |", m.len());
+        }
+    }
+    println!("\nCalibration (fitted; every commit's best candidate; bins with pairs: mean confidence → share right, pairs):");
+    for (name, bins) in calibrations {
+        println!("- {name}: {bins}");
+    }
+}
 
-    // The guide's plain formula: whole discussions (cut to the model's 256 tokens, as
-    // sentence-transformers does), keyword share of all commit terms, no pruning, and a
-    // discussion may serve any number of commits.
-    let settings = Settings::load(&world.repo, &[]).unwrap();
-    let repo = git2::Repository::open(&world.repo).unwrap();
-    let sel = select(&repo, &RevisionSet { max: 1000, ..Default::default() }, 5).unwrap();
-    let src = DbSource::open_path(&world.db, &Origin::Default).unwrap();
-    let (a, b) = (spec.start - Duration::days(30), spec.start + Duration::days(spec.days + 30));
-    let ds = discussion::group(&src.read(a, b).unwrap(), Duration::minutes(5), 100);
-    let whole: Vec<Passage> = ds
-        .iter()
-        .map(|d| {
-            // ~180 words is about the model's 256 tokens.
-            let end = d.text.match_indices(' ').nth(180).map_or(d.text.len(), |(i, _)| i);
-            Passage { discussion: d, rows: 0..d.rows.len(), text: &d.text[..end], start: d.start, end: d.end }
-        })
-        .collect();
-    let plain = Params { grouped: false, candidate_limit: 0, min_confidence: f64::INFINITY, ..Params::from_settings(&settings) };
-    let mut semantic = pipeline::load_semantic(&settings, false).unwrap();
-    let t = Instant::now();
-    let links = link::link(&sel.commits, &whole, &Workspace::default(), &plain, &HashSet::new(), Some(&mut semantic), &mut |_, _| {}).unwrap();
-    let plain_secs = t.elapsed().as_secs_f64();
-    let threshold = settings.min_confidence.value;
-    let guide = score(
-        &world.truth,
-        links.iter().filter_map(|l| {
-            let best = l.best().filter(|b| b.confidence >= threshold)?;
-            Some((sel.commits[l.commit].sha.clone(), whole[best.passage].ids()))
-        }),
-    );
+/// Run backfill in a fresh dataset dir; the pairs it printed or wrote.
+fn backfill(bin: &Path, set: &Set, scoring: &str, data: &Path, flags: &[&str]) -> (Vec<Value>, String) {
+    let _ = std::fs::remove_dir_all(data);
+    let mut cmd = Command::new(bin);
+    cmd.current_dir(&set.repo)
+        .args(["backfill", "--source", "db", "--screenpipe-db"])
+        .arg(&set.db)
+        .args(["--scoring", scoring, "--dataset-dir"])
+        .arg(data)
+        .args(&set.extra)
+        .args(flags)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .stdin(Stdio::piped());
+    if set.commits.is_some() {
+        cmd.arg("--stdin");
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(set.commits.as_deref().unwrap_or("").as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let pairs = if flags.contains(&"--json") {
+        serde_json::from_str::<Value>(&stdout).ok().and_then(|v| v["pairs"].as_array().cloned()).unwrap_or_default()
+    } else {
+        std::fs::read_to_string(data.join("training_data.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    };
+    (pairs, stdout)
+}
 
-    println!();
-    println!(
-        "{scale} world, seed {seed}: {} commits, {} with a true discussion, {} transcription rows; threshold {threshold}",
-        world.truth.commits.len(),
-        product.motivated,
-        world.truth.rows
-    );
-    println!("| {:<34} | pairs | precision | recall |    F1 | seconds |", "method");
-    println!("|{}|-------|-----------|--------|-------|---------|", "-".repeat(36));
-    println!("{}", product.line("git screenlink backfill --yes", product_secs));
-    println!("{}", guide.line("guide's plain formula", plain_secs));
+fn right(set: &Set, pair: &Value) -> bool {
+    let sha = pair["metadata"]["commit_sha"].as_str().unwrap_or("");
+    let gold: HashSet<i64> = set.gold.get(sha).cloned().unwrap_or_default().into_iter().collect();
+    let ids: Vec<i64> = pair["metadata"]["audio_ids"].as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+    let hit = ids.iter().filter(|i| gold.contains(i)).count();
+    hit > 0 && 2 * hit >= ids.len()
+}
+
+fn score(set: &Set, pairs: &[Value]) -> Figures {
+    let listed: Option<HashSet<&str>> = set.commits.as_ref().map(|c| c.split_whitespace().collect());
+    let gold = set.gold.iter().filter(|(sha, rows)| !rows.is_empty() && listed.as_ref().is_none_or(|l| l.contains(sha.as_str()))).count();
+    let right = pairs.iter().filter(|p| right(set, p)).count();
+    Figures { gold, pairs: pairs.len(), right }
+}
+
+fn calibration(set: &Set, pairs: &[Value]) -> String {
+    let mut bins = [(0usize, 0usize, 0f64); 10];
+    for p in pairs {
+        let c = p["metadata"]["confidence"].as_f64().unwrap_or(0.0);
+        let b = ((c * 10.0) as usize).min(9);
+        bins[b].0 += 1;
+        bins[b].1 += usize::from(right(set, p));
+        bins[b].2 += c;
+    }
+    bins.iter()
+        .filter(|b| b.0 > 0)
+        .map(|b| format!("{:.2}→{:.2} ({})", b.2 / b.0 as f64, b.1 as f64 / b.0 as f64, b.0))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

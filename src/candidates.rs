@@ -33,9 +33,24 @@ pub struct Passage<'a> {
     pub end: DateTime<Utc>,
 }
 
-impl Passage<'_> {
+impl<'a> Passage<'a> {
     pub fn ids(&self) -> Vec<i64> {
         self.discussion.rows[self.rows.clone()].iter().map(|r| r.id).collect()
+    }
+
+    /// The passage without the rows at either end that `keep` refuses (at least one row
+    /// stays): a call moves through topics, and the excerpt is the part about the change.
+    pub fn trimmed(&self, keep: &dyn Fn(&str) -> bool) -> Passage<'a> {
+        let d = self.discussion;
+        let text = |i: usize| &d.text[d.rows[i].span.0..d.rows[i].span.1];
+        let (mut a, mut b) = (self.rows.start, self.rows.end);
+        while b - a > 1 && !keep(text(a)) {
+            a += 1;
+        }
+        while b - a > 1 && !keep(text(b - 1)) {
+            b -= 1;
+        }
+        passage(d, a..b)
     }
 
     pub fn speakers(&self) -> Vec<String> {

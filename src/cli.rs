@@ -263,6 +263,9 @@ pub struct Knobs {
     /// Lowest confidence for a training pair [screenlink.minConfidence]
     #[arg(long, value_name = "X")]
     pub min_confidence: Option<String>,
+    /// How confidence is computed: fitted or guide [screenlink.scoring]
+    #[arg(long, value_name = "fitted|guide")]
+    pub scoring: Option<String>,
     /// Weight of the keyword score [screenlink.keywordWeight]
     #[arg(long, value_name = "X")]
     pub keyword_weight: Option<String>,
@@ -301,6 +304,7 @@ impl Knobs {
             (config::MIN_CODE_LINES, "--min-code-lines", &self.min_code_lines),
             (config::MAX_COMMITS, "--max-commits", &self.max_commits),
             (config::MIN_CONFIDENCE, "--min-confidence", &self.min_confidence),
+            (config::SCORING, "--scoring", &self.scoring),
             (config::KEYWORD_WEIGHT, "--keyword-weight", &self.keyword_weight),
             (config::SEMANTIC_WEIGHT, "--semantic-weight", &self.semantic_weight),
             (config::MODEL_DIR, "--model-dir", &self.model_dir),

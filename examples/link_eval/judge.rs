@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use git_screenlink::score::features::{NAMES, NEEDS_LATER_COMMITS};
+use git_screenlink::score::features::{add_context, BASE, N, NAMES, NEEDS_LATER_COMMITS};
+use git_screenlink::score::fitted::decision_input;
 use git_screenlink::score::logistic::Logistic;
 
 use super::Row;
@@ -10,6 +11,7 @@ use super::Row;
 /// The threshold the product uses (screenlink.minConfidence's default).
 const THRESHOLD: f64 = git_screenlink::config::MIN_CONFIDENCE_DEFAULT;
 const L2: f64 = 1.0;
+const SWEEP: [f64; 5] = [0.4, 0.5, 0.6, 0.7, 0.8];
 
 /// Sets whose names share what comes before `#` (seeds of one world style) are one group:
 /// held out together.
@@ -22,46 +24,99 @@ struct Model {
     calibration: Logistic,
 }
 
-fn decision_input(rank: f64, f: &[f64]) -> Vec<f64> {
-    git_screenlink::score::fitted::decision_input(rank, f)
+fn masked(f: &[f64], hook: bool) -> Vec<f64> {
+    let drop: Vec<usize> = std::env::var("JUDGE_DROP").map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default();
+    f.iter().enumerate().map(|(i, v)| if (hook && NEEDS_LATER_COMMITS.contains(&i)) || drop.contains(&i) { 0.0 } else { *v }).collect()
 }
 
-fn masked(f: &[f64], hook: bool) -> Vec<f64> {
-    f.iter().enumerate().map(|(i, v)| if hook && NEEDS_LATER_COMMITS.contains(&i) { 0.0 } else { *v }).collect()
+/// Each row's candidates' features with the context recomputed from `ranker` (context is a
+/// property of the whole set: commits are compared with the other commits of their set).
+fn with_context(rows: &[&Row], ranker: &Logistic, hook: bool) -> Vec<Vec<[f64; N]>> {
+    let mut out: Vec<Vec<[f64; N]>> = vec![Vec::new(); rows.len()];
+    let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
+    for set in sets {
+        let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].set == set).collect();
+        let mut feats: Vec<Vec<[f64; N]>> = idx
+            .iter()
+            .map(|&i| rows[i].cands.iter().map(|c| { let mut f = [0.0; N]; f[..BASE].copy_from_slice(&c.features[..BASE]); f }).collect())
+            .collect();
+        let keys: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].cands.iter().map(|c| c.ids[0] as usize).collect()).collect();
+        add_context(&mut feats, &keys, ranker, !hook);
+        for (k, &i) in idx.iter().enumerate() {
+            out[i] = std::mem::take(&mut feats[k]);
+        }
+    }
+    out
 }
 
 /// Fit on `rows`, every set weighing the same in all.
 fn train(rows: &[&Row], hook: bool) -> Model {
+    // Every group (a realtext project, a world style) weighs the same.
     let mut per_set: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rows {
-        *per_set.entry(&r.set).or_default() += r.cands.len();
+        *per_set.entry(group(&r.set)).or_default() += r.cands.len();
     }
     let (mut xs, mut ys, mut ws) = (Vec::new(), Vec::new(), Vec::new());
     let total: usize = per_set.values().sum();
     for r in rows {
-        let w = total as f64 / (per_set.len() as f64 * per_set[r.set.as_str()] as f64);
+        let w = total as f64 / (per_set.len() as f64 * per_set[group(&r.set)] as f64);
         for c in &r.cands {
-            xs.push(masked(&c.features, hook));
+            xs.push(c.features[..BASE].to_vec());
             ys.push(c.label);
             ws.push(w);
         }
     }
     let ranker = Logistic::fit_weighted(&xs, &ys, &ws, L2, None);
+    let feats = with_context(rows, &ranker, hook);
     // Calibration on what becomes a link: each commit's best candidate.
     let (mut cx, mut cy, mut cw) = (Vec::new(), Vec::new(), Vec::new());
     let mut tops: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.cands.is_empty()) {
-        *tops.entry(&r.set).or_default() += 1;
+        *tops.entry(group(&r.set)).or_default() += 1;
     }
     let ntop: usize = tops.values().sum();
-    for r in rows {
-        if let Some((l, c)) = r.cands.iter().map(|c| (ranker.logit(&masked(&c.features, hook)), c)).max_by(|a, b| a.0.total_cmp(&b.0)) {
-            cx.push(decision_input(l, &masked(&c.features, hook)));
-            cy.push(c.label);
-            cw.push(ntop as f64 / (tops.len() as f64 * tops[r.set.as_str()] as f64));
+    let all = std::env::var("JUDGE_TOP1").is_err();
+    for (r, fs) in rows.iter().zip(&feats) {
+        if all {
+            for (i, f) in fs.iter().enumerate() {
+                cx.push(decision_input(ranker.logit(&f[..BASE]), &masked(f, hook)));
+                cy.push(r.cands[i].label);
+                cw.push(total as f64 / (per_set.len() as f64 * per_set[group(&r.set)] as f64));
+            }
+        } else if let Some((l, i)) = fs.iter().enumerate().map(|(i, f)| (ranker.logit(&f[..BASE]), i)).max_by(|a, b| a.0.total_cmp(&b.0)) {
+            cx.push(decision_input(l, &masked(&fs[i], hook)));
+            cy.push(r.cands[i].label);
+            cw.push(ntop as f64 / (tops.len() as f64 * tops[group(&r.set)] as f64));
         }
     }
     let calibration = Logistic::fit_weighted(&cx, &cy, &cw, L2, None);
+    if std::env::var("JUDGE_NO_PLATT").is_ok() {
+        return Model { ranker, calibration };
+    }
+    // Platt scaling on what becomes a link (each set's greedy matches): a·logit + b, folded
+    // into the calibration's weights.
+    let logit = |f: &[f64], _: f64, _: f64| {
+        let x = masked(f, hook);
+        let l = calibration.logit(&decision_input(ranker.logit(&x[..BASE]), &x));
+        (l, l)
+    };
+    let (mut px, mut py, mut pw) = (Vec::new(), Vec::new(), Vec::new());
+    let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
+    for set in sets {
+        let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].set == set).collect();
+        let sub: Vec<&Row> = idx.iter().map(|&i| rows[i]).collect();
+        let sf: Vec<Vec<[f64; N]>> = idx.iter().map(|&i| feats[i].clone()).collect();
+        let picked = if hook { oldest_first(&sub, &sf, &logit, f64::INFINITY) } else { greedy(&sub, &sf, &logit, f64::INFINITY) }.tops;
+        let n_group = rows.iter().filter(|r| group(&r.set) == group(set)).count().max(1);
+        for (l, y) in picked {
+            px.push(vec![l]);
+            py.push(y);
+            pw.push(1000.0 / n_group as f64);
+        }
+    }
+    let platt = Logistic::fit_weighted(&px, &py, &pw, 0.01, None);
+    let a = platt.weights[0];
+    let calibration = Logistic { weights: calibration.weights.iter().map(|w| w * a).collect(), bias: calibration.bias * a + platt.bias };
     Model { ranker, calibration }
 }
 
@@ -86,18 +141,27 @@ impl Figures {
 
 /// Link as the engine does: oldest first, best unclaimed candidate, link at or above the
 /// threshold, and a linked passage's rows are claimed.
-pub fn judge(rows: &[&Row], score: &dyn Fn(&[f64], f64, f64) -> (f64, f64), threshold: f64) -> Figures {
-    let mut order: Vec<&Row> = rows.to_vec();
-    order.sort_by_key(|r| (r.time, r.sha.clone()));
+pub fn judge(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &dyn Fn(&[f64], f64, f64) -> (f64, f64), threshold: f64) -> Figures {
+    if std::env::var("JUDGE_OLDEST_FIRST").is_err() {
+        return greedy(rows, feats, score, threshold);
+    }
+    oldest_first(rows, feats, score, threshold)
+}
+
+/// The hook's (and the guide's) way: commits in time order, each takes its best free talk.
+pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &dyn Fn(&[f64], f64, f64) -> (f64, f64), threshold: f64) -> Figures {
+    let mut order: Vec<(&Row, &Vec<[f64; N]>)> = rows.iter().copied().zip(feats).collect();
+    order.sort_by_key(|(r, _)| (r.time, r.sha.clone()));
     let mut claimed: HashSet<i64> = HashSet::new();
     let mut f = Figures::default();
-    for r in order {
+    for (r, fs) in order {
         f.gold += usize::from(r.has_gold);
         let mut ranked: Vec<(f64, f64, &super::Cand)> = r
             .cands
             .iter()
-            .map(|c| {
-                let (rank, conf) = score(&c.features, c.keyword, c.semantic);
+            .zip(fs)
+            .map(|(c, x)| {
+                let (rank, conf) = score(x, c.keyword, c.semantic);
                 (rank, conf, c)
             })
             .collect();
@@ -112,6 +176,44 @@ pub fn judge(rows: &[&Row], score: &dyn Fn(&[f64], f64, f64) -> (f64, f64), thre
             f.pairs += 1;
             f.correct += usize::from(best.2.label);
             claimed.extend(best.2.ids.iter().copied());
+        }
+    }
+    f
+}
+
+/// Best pairs first over every commit: a commit links once, a passage's rows once.
+pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &dyn Fn(&[f64], f64, f64) -> (f64, f64), threshold: f64) -> Figures {
+    let mut f = Figures::default();
+    let mut all: Vec<(f64, f64, usize, usize)> = Vec::new();
+    for (ri, (r, fs)) in rows.iter().zip(feats).enumerate() {
+        f.gold += usize::from(r.has_gold);
+        let mut best: Option<(f64, usize)> = None;
+        for (ci, (c, x)) in r.cands.iter().zip(fs).enumerate() {
+            let (rank, conf) = score(x, c.keyword, c.semantic);
+            all.push((conf, rank, ri, ci));
+            if best.is_none_or(|b| rank > b.0) {
+                best = Some((rank, ci));
+            }
+        }
+        if r.cands.iter().any(|c| c.label) {
+            f.reachable += 1;
+            f.top1 += usize::from(best.is_some_and(|b| r.cands[b.1].label));
+        }
+    }
+    all.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    let mut done: HashSet<usize> = HashSet::new();
+    let mut claimed: HashSet<i64> = HashSet::new();
+    for (conf, _, ri, ci) in all {
+        let c = &rows[ri].cands[ci];
+        if done.contains(&ri) || c.ids.iter().any(|i| claimed.contains(i)) {
+            continue;
+        }
+        done.insert(ri);
+        f.tops.push((conf, c.label));
+        if conf >= threshold {
+            f.pairs += 1;
+            f.correct += usize::from(c.label);
+            claimed.extend(c.ids.iter().copied());
         }
     }
     f
@@ -162,6 +264,7 @@ pub fn fit(files: &[String]) {
         let mut macro_fit = Vec::new();
         let mut macro_guide = Vec::new();
         let mut pooled = Figures::default();
+        let mut sweep: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); SWEEP.len()];
         for g in &groups {
             let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
             let m = train(&train_rows, hook);
@@ -169,11 +272,20 @@ pub fn fit(files: &[String]) {
                 let test: Vec<&Row> = rows.iter().filter(|r| r.set == *s).collect();
                 let score = |f: &[f64], _: f64, _: f64| {
                     let x = masked(f, hook);
-                    let l = m.ranker.logit(&x);
+                    let l = m.ranker.logit(&x[..BASE]);
                     (l, m.calibration.predict(&decision_input(l, &x)))
                 };
-                let fit = judge(&test, &score, THRESHOLD);
-                let gd = judge(&test, &guide, 0.6);
+                let feats = with_context(&test, &m.ranker, hook);
+                // Backfill assigns best links first; the hook sees one commit at a time.
+                let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { judge(&test, &feats, &score, t) };
+                let fit = link(THRESHOLD);
+                if !s.starts_with("plain") && !s.starts_with("meeting") {
+                    for (k, t) in SWEEP.iter().enumerate() {
+                        sweep[k].push(link(*t).prf());
+                    }
+                }
+                // The guide's formula links as the product does with it: oldest commit first.
+                let gd = oldest_first(&test, &feats, &guide, 0.6);
                 println!("{}", line(&format!("{s} fitted"), &fit));
                 println!("{}", line(&format!("{s} guide"), &gd));
                 println!("    calibration {s}: {}", calibration(&fit));
@@ -192,12 +304,24 @@ pub fn fit(files: &[String]) {
             }
         }
         println!("calibration, every held-out set pooled: {}", calibration(&pooled));
+        for (t, m) in SWEEP.iter().zip(&sweep) {
+            let n = m.len().max(1) as f64;
+            let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+            println!("realtext macro at threshold {t}: precision {p:.3} recall {r:.3} F1 {f:.3}");
+        }
         let all: Vec<&Row> = rows.iter().collect();
         let m = train(&all, hook);
         println!("\nweights fitted on every set ({} mode):", if hook { "hook" } else { "backfill" });
         let w: Vec<String> = m.ranker.weights.iter().map(|w| format!("{w:.4}")).collect();
         let c: Vec<String> = m.calibration.weights.iter().map(|w| format!("{w:.4}")).collect();
-        println!("  ([{}], {:.4}, [{}], {:.4})", w.join(", "), m.ranker.bias, c.join(", "), m.calibration.bias);
+        println!(
+            "pub const {}: Weights = (\n    [{}],\n    {:.4},\n    [{}],\n    {:.4},\n);",
+            if hook { "HOOK" } else { "BACKFILL" },
+            w.join(", "),
+            m.ranker.bias,
+            c.join(", "),
+            m.calibration.bias
+        );
         for (n, w) in NAMES.iter().zip(&m.ranker.weights) {
             println!("  {n:<24} {w:>8.4}");
         }

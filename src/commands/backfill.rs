@@ -149,11 +149,14 @@ pub fn run_in(
     profile.add("embedding and scoring", t.elapsed());
     summary.texts_embedded = semantic.embedded;
     summary.texts_from_cache = semantic.from_cache;
+    let scoring = match params.scoring {
+        crate::config::Scoring::Guide => format!("keyword × {} + semantic × {}", params.keyword_weight, params.semantic_weight),
+        crate::config::Scoring::Fitted if params.fitted.is_some() => "this repository's refitted weights".to_string(),
+        crate::config::Scoring::Fitted => "fitted weights".to_string(),
+    };
     say(format!(
-        "[Stage 3] Linking {} commits (keyword × {} + semantic × {}, threshold {}): {} texts embedded, {} from cache",
+        "[Stage 3] Linking {} commits ({scoring}, threshold {}): {} texts embedded, {} from cache",
         todo.len(),
-        params.keyword_weight,
-        params.semantic_weight,
         params.min_confidence,
         summary.texts_embedded,
         summary.texts_from_cache

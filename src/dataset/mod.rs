@@ -354,6 +354,7 @@ mod tests {
                 decided_at: "2025-11-20T14:32:00Z".into(),
                 confidence: Some(0.7),
                 audio_ids: vec![],
+                features: vec![],
             })
             .unwrap();
         let read = store.pairs().unwrap();

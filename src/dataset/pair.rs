@@ -125,6 +125,10 @@ pub fn build(
     decided_by: DecidedBy,
     now: DateTime<Utc>,
 ) -> Pair {
+    // The excerpt: the passage less the rows at its ends that say none of the commit's terms.
+    let said: std::collections::HashSet<&str> = scored.matched.iter().map(String::as_str).collect();
+    let keep = |row: &str| crate::score::keywords::terms(row).iter().any(|t| said.contains(t.as_str()));
+    let passage = &if said.is_empty() { passage.clone() } else { passage.trimmed(&keep) };
     let output = commit
         .files
         .iter()

@@ -2,32 +2,43 @@
 //! features, each in about [−1, 1], built from scores that mean the same on any talk.
 //!
 //! A raw cosine means something different on every kind of talk (meetings, bug reports,
-//! the sample worlds), so most features are *relative*: how far a passage stands out from
-//! the commit's other candidates, and (backfill only, where later commits are known) how far
-//! the commit stands out from the other commits the same passage could have motivated. A
-//! report is usually fixed by the most similar of the commits that follow it.
+//! the sample worlds), so most features are *relative*. The first [`BASE`] describe the
+//! candidate against the commit's other candidates; the ranker (a logistic model over them)
+//! orders a commit's candidates. The last [`CONTEXT`] are computed from the ranker's scores:
+//! how far the candidate leads the commit's runner-up, and (backfill only, where later
+//! commits are known) how far this commit leads the other commits the same passage could
+//! have motivated. A report is usually fixed by the most similar of the commits after it,
+//! and a commit that only resembles talk another commit matches better was not motivated by it.
 
 use std::collections::HashMap;
 
+use super::logistic::Logistic;
+
 /// Feature names, in vector order (the order of the shipped weights).
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 14] = [
     "semantic",
+    "semantic_message",
     "keyword",
     "bm25",
     "semantic_margin",
     "keyword_margin",
     "semantic_over_mean",
-    "passage_semantic_margin",
-    "passage_bm25_margin",
-    "best_for_passage",
     "gap",
     "identifiers_said",
     "author_speaks",
+    "rank_margin",
+    "passage_rank_margin",
+    "best_for_passage",
+    "passage_semantic_over_mean",
 ];
 pub const N: usize = NAMES.len();
+/// Features the ranker reads: the first `BASE`.
+pub const BASE: usize = 10;
+/// Features from the ranker's scores: the last `CONTEXT`.
+pub const CONTEXT: usize = N - BASE;
 
 /// Features that need the commits after this one (backfill); the hook's model leaves them out.
-pub const NEEDS_LATER_COMMITS: [usize; 3] = [6, 7, 8];
+pub const NEEDS_LATER_COMMITS: [usize; 3] = [11, 12, 13];
 
 /// What the keyword stage measured of one candidate, before the semantic stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -36,6 +47,8 @@ pub struct Raw {
     /// BM25 (binary term frequency) over the talk in play, divided by the query's IDF mass.
     pub bm25: f64,
     pub semantic: f64,
+    /// Cosine of the passage and the commit's message alone.
+    pub semantic_message: f64,
     /// Hours from the end of the passage to the commit.
     pub gap_hours: f64,
     /// Distinctive code names (identifiers, file stems) said verbatim, capped at 3.
@@ -50,58 +63,80 @@ pub struct Candidate {
     pub raw: Raw,
 }
 
-/// Feature vectors for every commit's candidates (same shape as `commits`). With
-/// `later_commits` false (the hook), the passage-side features are 0.
-pub fn derive(commits: &[Vec<Candidate>], later_commits: bool) -> Vec<Vec<[f64; N]>> {
-    // Per passage, the two best semantic and bm25 scores over commits, to compare each
-    // commit with the best *other* commit.
-    let mut by_passage: HashMap<usize, (Top2, Top2)> = HashMap::new();
+/// The [`BASE`] features of every commit's candidates.
+pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
+    let sems: Vec<f64> = cands.iter().map(|c| c.raw.semantic).collect();
+    let kws: Vec<f64> = cands.iter().map(|c| c.raw.keyword).collect();
+    let mean_sem = if sems.is_empty() { 0.0 } else { sems.iter().sum::<f64>() / sems.len() as f64 };
+    cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let r = c.raw;
+            let mut f = [0.0; N];
+            f[..BASE].copy_from_slice(&[
+                r.semantic,
+                r.semantic_message,
+                r.keyword,
+                r.bm25.min(1.5),
+                r.semantic - best_other(&sems, i),
+                r.keyword - best_other(&kws, i),
+                r.semantic - mean_sem,
+                (1.0 + r.gap_hours.max(0.0)).ln() / (1.0 + 168.0f64).ln(),
+                r.identifiers_said.min(3) as f64 / 3.0,
+                f64::from(u8::from(r.author_speaks)),
+            ]);
+            f
+        })
+        .collect()
+}
+
+/// Fill in the [`CONTEXT`] features from the ranker's scores. `passages[c][i]` names the
+/// passage of commit `c`'s candidate `i`; `later_commits` false (the hook) leaves the
+/// passage-side features at 0.
+pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, later_commits: bool) {
+    let ranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| ranker.logit(&f[..BASE])).collect()).collect();
+    let mut by_passage: HashMap<usize, Top2> = HashMap::new();
+    // Per passage: the sum and count of its semantic scores over the commits that see it.
+    let mut sem_sum: HashMap<usize, (f64, usize)> = HashMap::new();
     if later_commits {
-        for (ci, cands) in commits.iter().enumerate() {
-            for c in cands {
-                let e = by_passage.entry(c.passage).or_default();
-                e.0.offer(ci, c.raw.semantic);
-                e.1.offer(ci, c.raw.bm25);
+        for (ci, (ps, rs)) in passages.iter().zip(&ranks).enumerate() {
+            for (i, (p, r)) in ps.iter().zip(rs).enumerate() {
+                by_passage.entry(*p).or_default().offer(ci, *r);
+                let e = sem_sum.entry(*p).or_default();
+                e.0 += feats[ci][i][0];
+                e.1 += 1;
             }
         }
     }
-    commits
-        .iter()
-        .enumerate()
-        .map(|(ci, cands)| {
-            let sems: Vec<f64> = cands.iter().map(|c| c.raw.semantic).collect();
-            let kws: Vec<f64> = cands.iter().map(|c| c.raw.keyword).collect();
-            let mean_sem = if sems.is_empty() { 0.0 } else { sems.iter().sum::<f64>() / sems.len() as f64 };
-            cands
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let r = c.raw;
-                    let (p_sem, p_bm25, best) = match by_passage.get(&c.passage) {
-                        Some((s, b)) => {
-                            let m = r.semantic - s.best_other(ci);
-                            (m, r.bm25 - b.best_other(ci), f64::from(u8::from(m >= 0.0)))
-                        }
-                        None => (0.0, 0.0, 0.0),
-                    };
-                    [
-                        r.semantic,
-                        r.keyword,
-                        r.bm25.min(1.5),
-                        r.semantic - best_other(&sems, i),
-                        r.keyword - best_other(&kws, i),
-                        r.semantic - mean_sem,
-                        p_sem,
-                        p_bm25.clamp(-1.5, 1.5),
-                        best,
-                        (1.0 + r.gap_hours.max(0.0)).ln() / (1.0 + 168.0f64).ln(),
-                        r.identifiers_said.min(3) as f64 / 3.0,
-                        f64::from(u8::from(r.author_speaks)),
-                    ]
-                })
-                .collect()
-        })
-        .collect()
+    for (ci, fs) in feats.iter_mut().enumerate() {
+        let rs = &ranks[ci];
+        for (i, f) in fs.iter_mut().enumerate() {
+            let runner_up = rs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, r)| *r).fold(f64::NEG_INFINITY, f64::max);
+            f[BASE] = squash(if runner_up.is_finite() { rs[i] - runner_up } else { 4.0 });
+            if let Some(t) = later_commits.then(|| by_passage.get(&passages[ci][i])).flatten() {
+                let other = t.best_other(ci);
+                let m = if other.is_finite() { rs[i] - other } else { 4.0 };
+                f[BASE + 1] = squash(m);
+                f[BASE + 2] = f64::from(u8::from(m >= 0.0));
+                let (sum, n) = sem_sum[&passages[ci][i]];
+                f[BASE + 3] = f[0] - sum / n as f64;
+            }
+        }
+    }
+}
+
+/// Every feature of every commit's candidates: [`base`], then [`add_context`].
+pub fn derive(commits: &[Vec<Candidate>], ranker: &Logistic, later_commits: bool) -> Vec<Vec<[f64; N]>> {
+    let mut feats: Vec<Vec<[f64; N]>> = commits.iter().map(|c| base(c)).collect();
+    let passages: Vec<Vec<usize>> = commits.iter().map(|c| c.iter().map(|x| x.passage).collect()).collect();
+    add_context(&mut feats, &passages, ranker, later_commits);
+    feats
+}
+
+/// A difference of logits, into [−1, 1] (4 logits ≈ 1).
+fn squash(x: f64) -> f64 {
+    (x / 4.0).tanh()
 }
 
 /// The best of `xs` other than `xs[i]` (0 when there is no other).
@@ -131,11 +166,12 @@ impl Top2 {
         }
     }
 
+    /// The best value offered by anyone but `me` (−∞ when nobody else offered).
     fn best_other(&self, me: usize) -> f64 {
         match (self.first, self.second) {
-            (Some((w, _)), second) if w == me => second.map_or(0.0, |s| s.1),
+            (Some((w, _)), second) if w == me => second.map_or(f64::NEG_INFINITY, |s| s.1),
             (Some((_, f)), _) => f,
-            _ => 0.0,
+            _ => f64::NEG_INFINITY,
         }
     }
 }
@@ -188,27 +224,34 @@ mod tests {
     use super::*;
 
     fn cand(passage: usize, semantic: f64, bm25: f64) -> Candidate {
-        Candidate { passage, raw: Raw { keyword: bm25 / 2.0, bm25, semantic, gap_hours: 23.0, identifiers_said: 1, author_speaks: true } }
+        Candidate { passage, raw: Raw { keyword: bm25 / 2.0, bm25, semantic, semantic_message: semantic / 2.0, gap_hours: 23.0, identifiers_said: 1, author_speaks: true } }
     }
 
     #[test]
     fn margins_compare_with_the_commits_and_passages_best_other() {
         // Commit 0 sees passages 1 and 2; commit 1 sees passage 1 only, less similar.
         let commits = vec![vec![cand(1, 0.8, 0.6), cand(2, 0.5, 0.2)], vec![cand(1, 0.6, 0.3)]];
-        let f = derive(&commits, true);
+        // A ranker that reads the semantic score alone, times 4.
+        let mut w = vec![0.0; BASE];
+        w[0] = 4.0;
+        let ranker = Logistic { weights: w, bias: 0.0 };
+        let f = derive(&commits, &ranker, true);
         let a = f[0][0];
-        assert!((a[0] - 0.8).abs() < 1e-12);
-        assert!((a[3] - 0.3).abs() < 1e-12, "semantic margin over passage 2");
-        assert!((a[5] - 0.15).abs() < 1e-12, "over the mean of 0.8 and 0.5");
-        assert!((a[6] - 0.2).abs() < 1e-12, "passage 1: 0.8 against commit 1's 0.6");
-        assert!((a[7] - 0.3).abs() < 1e-12);
-        assert_eq!(a[8], 1.0);
-        assert_eq!(f[1][0][8], 0.0, "commit 1 is not passage 1's best");
-        assert!((f[1][0][6] + 0.2).abs() < 1e-12);
-        assert!((a[9] - 24f64.ln() / 169f64.ln()).abs() < 1e-12);
-        assert!((a[10] - 1.0 / 3.0).abs() < 1e-12 && a[11] == 1.0);
-        let hook = derive(&commits, false);
-        assert_eq!((hook[0][0][6], hook[0][0][7], hook[0][0][8]), (0.0, 0.0, 0.0));
+        assert!((a[0] - 0.8).abs() < 1e-12 && (a[1] - 0.4).abs() < 1e-12);
+        assert!((a[4] - 0.3).abs() < 1e-12, "semantic margin over passage 2");
+        assert!((a[6] - 0.15).abs() < 1e-12, "over the mean of 0.8 and 0.5");
+        assert!((a[7] - 24f64.ln() / 169f64.ln()).abs() < 1e-12);
+        assert!((a[8] - 1.0 / 3.0).abs() < 1e-12 && a[9] == 1.0);
+        assert!((a[10] - (1.2f64 / 4.0).tanh()).abs() < 1e-12, "ranker lead over passage 2: 4 × 0.3");
+        assert!((a[11] - (0.8f64 / 4.0).tanh()).abs() < 1e-12, "passage 1: 4 × (0.8 − 0.6) over commit 1");
+        assert_eq!(a[12], 1.0);
+        assert!((a[13] - 0.1).abs() < 1e-12, "0.8 against passage 1's mean of 0.7");
+        assert_eq!(f[1][0][12], 0.0, "commit 1 is not passage 1's best");
+        assert!((f[1][0][11] + (0.8f64 / 4.0).tanh()).abs() < 1e-12);
+        assert!((f[1][0][10] - 1.0f64.tanh()).abs() < 1e-12, "a lone candidate leads by 4 logits");
+        let hook = derive(&commits, &ranker, false);
+        assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13]), (0.0, 0.0, 0.0));
+        assert_eq!(hook[0][0][10], a[10]);
     }
 
     #[test]

@@ -142,7 +142,8 @@ mod tests {
                 f[0] = 0.4 + (i % 5) as f64 * 0.05; // semantic
                 f[1] = 0.3 + (i % 3) as f64 * 0.1; // keyword
                 let says = i % 2 == 0;
-                f[10] = if says { 1.0 } else { 0.0 }; // identifiers_said
+                let ids = super::super::features::NAMES.iter().position(|n| *n == "identifiers_said").unwrap();
+                f[ids] = if says { 1.0 } else { 0.0 };
                 (f, says)
             })
             .collect()
