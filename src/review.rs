@@ -96,16 +96,19 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
     let speakers = passage.speakers();
     let who = if speakers.is_empty() { String::new() } else { format!(", {}", speakers.join(", ")) };
     let verdict = if scored.confidence >= params.min_confidence { style("✓").green() } else { style("·").dim() };
+    let how = match params.scoring {
+        crate::config::Scoring::Guide => format!(
+            "= {} × keyword {:.3} + {} × semantic {:.3}",
+            params.keyword_weight, scored.keyword, params.semantic_weight, scored.semantic
+        ),
+        crate::config::Scoring::Fitted => format!("(right about {:.0} times in 10; keyword {:.3}, semantic {:.3})", scored.confidence * 10.0, scored.keyword, scored.semantic),
+    };
     format!(
-        "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} = {} × keyword {:.3} + {} × semantic {:.3}   matched: {}\n",
+        "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} {how}   matched: {}\n",
         style(crate::messages::short(&commit.sha)).dim(),
         style(&commit.subject).bold(),
         time::ago(passage.start, now),
         scored.confidence,
-        params.keyword_weight,
-        scored.keyword,
-        params.semantic_weight,
-        scored.semantic,
         scored.matched.iter().take(8).cloned().collect::<Vec<_>>().join(", "),
     )
 }

@@ -83,6 +83,51 @@ pub const HOOK: Weights = (
 mod tests {
     use super::*;
 
+    use crate::score::features::{Candidate, Raw};
+
+    #[test]
+    fn a_fitted_model_scores_fixed_features_exactly() {
+        // Ranker: 2 × semantic − 1; calibration: rank + 3 × rank_margin − 0.5.
+        let mut rw = vec![0.0; BASE];
+        rw[0] = 2.0;
+        let mut cw = vec![0.0; N + 1];
+        cw[0] = 1.0;
+        cw[1 + 10] = 3.0;
+        let m = Fitted { ranker: Logistic { weights: rw, bias: -1.0 }, calibration: Logistic { weights: cw, bias: -0.5 } };
+        let mut f = [0.0; N];
+        f[0] = 0.75;
+        f[10] = 0.2;
+        assert!((m.rank(&f) - 0.5).abs() < 1e-12);
+        // logit = 0.5 + 0.6 − 0.5 = 0.6
+        assert!((m.confidence(&f) - 0.645_656_306_225_795).abs() < 1e-12, "{}", m.confidence(&f));
+    }
+
+    #[test]
+    fn shipped_weights_tell_a_clear_link_from_a_clear_miss() {
+        let raw = |semantic: f64, keyword: f64, ids: usize| Raw {
+            keyword,
+            bm25: keyword,
+            semantic,
+            semantic_message: semantic,
+            gap_hours: 20.0,
+            identifiers_said: ids,
+            author_speaks: false,
+        };
+        // One commit, three passages: one says what the commit does, two are unrelated.
+        let commits = vec![vec![
+            Candidate { passage: 0, raw: raw(0.72, 0.8, 2) },
+            Candidate { passage: 1, raw: raw(0.18, 0.1, 0) },
+            Candidate { passage: 2, raw: raw(0.15, 0.1, 0) },
+        ]];
+        for later in [true, false] {
+            let m = Fitted::shipped(later);
+            let f = m.features(&commits, later);
+            let (good, bad) = (m.confidence(&f[0][0]), m.confidence(&f[0][1]));
+            assert!(m.rank(&f[0][0]) > m.rank(&f[0][1]) && m.rank(&f[0][0]) > m.rank(&f[0][2]));
+            assert!(good > 0.8 && bad < 0.3, "later commits {later}: {good} {bad}");
+        }
+    }
+
     #[test]
     fn hook_weights_ignore_what_the_hook_cannot_see() {
         let hook = Fitted::shipped(false);

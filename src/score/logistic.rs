@@ -62,6 +62,20 @@ impl Logistic {
         let mut m = prior.clone();
         let k = d + 1; // last coordinate is the bias
         let penalty = |j: usize| if j == d { l2 * 0.01 } else { l2 };
+        let objective = |m: &Logistic| {
+            let mut o = 0.0;
+            for ((x, &y), &w) in xs.iter().zip(ys).zip(ws) {
+                let z = m.logit(x);
+                // −log σ(z) for y, −log σ(−z) otherwise, computed without overflow.
+                let s = if y { -z } else { z };
+                o += w * if s > 0.0 { s + (-s).exp().ln_1p() } else { s.exp().ln_1p() };
+            }
+            for j in 0..k {
+                let (cur, pri) = if j == d { (m.bias, prior.bias) } else { (m.weights[j], prior.weights[j]) };
+                o += penalty(j) * (cur - pri) * (cur - pri);
+            }
+            o
+        };
         for _ in 0..50 {
             let mut grad = vec![0.0; k];
             let mut hess = vec![vec![0.0; k]; k];
@@ -86,14 +100,27 @@ impl Logistic {
                 hess[a][a] += 2.0 * penalty(a);
             }
             let Some(step) = solve(hess, grad) else { break };
-            for (j, s) in step.iter().enumerate() {
-                if j == d {
-                    m.bias -= s;
-                } else {
-                    m.weights[j] -= s;
+            // Newton's step, halved until the objective goes down (far from the optimum a
+            // full step can overshoot).
+            let before = objective(&m);
+            let mut scale = 1.0;
+            let mut next = m.clone();
+            for _ in 0..30 {
+                next = m.clone();
+                for (j, s) in step.iter().enumerate() {
+                    if j == d {
+                        next.bias -= scale * s;
+                    } else {
+                        next.weights[j] -= scale * s;
+                    }
                 }
+                if objective(&next) <= before {
+                    break;
+                }
+                scale /= 2.0;
             }
-            if step.iter().map(|s| s.abs()).fold(0.0, f64::max) < 1e-9 {
+            m = next;
+            if scale * step.iter().map(|s| s.abs()).fold(0.0, f64::max) < 1e-9 {
                 break;
             }
         }

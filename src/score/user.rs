@@ -153,7 +153,8 @@ mod tests {
     fn refit_raises_confidence_for_the_kind_of_link_accepted() {
         let dir = tempfile::tempdir().unwrap();
         let answers = history(100);
-        let Refit::Saved(w) = refit(dir.path(), &answers, "2026-01-01T00:00:00Z").unwrap() else { panic!("not saved") };
+        let r = refit(dir.path(), &answers, "2026-01-01T00:00:00Z").unwrap();
+        let Refit::Saved(w) = r else { panic!("not saved: {r:?}") };
         assert!(w.held_out_refit <= w.held_out_shipped);
         let shipped = Fitted::shipped(true);
         let (said, unsaid) = (answers[0].0, answers[1].0);

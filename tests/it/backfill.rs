@@ -53,8 +53,7 @@ fn backfill_links_a_week_writes_private_untracked_pairs_and_is_idempotent() {
         assert!(p.output.starts_with("// file: src/"), "{}", p.output);
         assert_eq!(p.metadata.decided_by, git_screenlink::dataset::DecidedBy::Auto);
         assert!(!p.metadata.audio_ids.is_empty() && p.metadata.commit_timestamp.ends_with('Z'));
-        let expected = 0.3 * p.metadata.keyword_score + 0.7 * p.metadata.semantic_score;
-        assert!((p.metadata.confidence - expected).abs() < 0.002, "the guide's formula: {p:?}");
+        assert_eq!(p.metadata.features.len(), git_screenlink::score::features::N, "the fitted scorer's features travel with the pair");
     }
     let ids: Vec<i64> = got.iter().flat_map(|p| p.metadata.audio_ids.clone()).collect();
     assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "no talk is used for two commits");
@@ -78,6 +77,24 @@ fn backfill_links_a_week_writes_private_untracked_pairs_and_is_idempotent() {
     assert!(again.stdout_text().contains(&format!("{} already decided", got.len())), "{}", again.stdout_text());
     assert!(again.stdout_text().contains("No new training pairs"), "{}", again.stdout_text());
     assert_eq!(std::fs::read(dir.join("training_data.jsonl")).unwrap(), before);
+}
+
+#[test]
+fn scoring_guide_reproduces_the_guides_formula() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let out = env.screenlink(["backfill", "--yes", "--scoring", "guide"]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains("keyword × 0.3 + semantic × 0.7, threshold 0.6"), "{}", out.stdout_text());
+    let got = pairs(&world.repo.join(".git/screenlink/training_data.jsonl"));
+    assert!(got.len() >= 8, "{}", got.len());
+    for p in &got {
+        let expected = 0.3 * p.metadata.keyword_score + 0.7 * p.metadata.semantic_score;
+        assert!((p.metadata.confidence - expected).abs() < 0.002, "the guide's formula: {p:?}");
+        assert!(p.metadata.confidence >= 0.6);
+    }
+    let bad = env.screenlink(["backfill", "--yes", "--scoring", "best"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", bad.stderr_text());
+    assert!(bad.stderr_text().contains("fitted or guide"), "{}", bad.stderr_text());
 }
 
 #[test]
