@@ -257,6 +257,32 @@ pub fn link(
     semantic: Option<&mut Semantic>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<CommitLinks>> {
+    link_in_context(commits, &[], passages, ws, params, claimed, semantic, progress)
+}
+
+/// [`link`] `commits`, with `context` (commits already decided) scored beside them but
+/// never linked: the fitted scorer compares a commit with the other commits that could
+/// claim the same talk, so a second run must see the same rivals as the first, or a
+/// re-run would link what the first run left alone.
+#[allow(clippy::too_many_arguments)]
+pub fn link_in_context(
+    commits: &[CommitInfo],
+    context: &[CommitInfo],
+    passages: &[Passage],
+    ws: &Workspace,
+    params: &Params,
+    claimed: &std::collections::HashSet<i64>,
+    semantic: Option<&mut Semantic>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<CommitLinks>> {
+    let n = commits.len();
+    let all: Vec<CommitInfo>;
+    let commits: &[CommitInfo] = if context.is_empty() || params.scoring == Scoring::Guide {
+        commits
+    } else {
+        all = commits.iter().chain(context).cloned().collect();
+        &all
+    };
     let pterms = PassageTerms::new(passages);
     let mut links: Vec<CommitLinks> = commits
         .iter()
@@ -299,6 +325,7 @@ pub fn link(
         }
     }
     score_candidates(&mut links, params);
+    links.truncate(n);
     if params.later_commits && params.scoring == Scoring::Fitted {
         assign_best_first(&mut links, passages, params, claimed);
         return Ok(links);

@@ -141,7 +141,7 @@ pub fn run_in(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let t = Instant::now();
-    let links = link::link(&todo, &passages, &ws, &params, &claimed, Some(&mut semantic), &mut |done, total| {
+    let links = link::link_in_context(&todo, &done, &passages, &ws, &params, &claimed, Some(&mut semantic), &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;

@@ -114,7 +114,7 @@ fn dry_run_writes_nothing_and_json_matches_the_summary() {
 #[test]
 fn nothing_linked_is_the_guides_error_with_exit_1() {
     let (env, world) = TestEnv::with_world(&Spec::week(5));
-    let out = env.screenlink(["backfill", "--yes", "--min-confidence", "0.99"]);
+    let out = env.screenlink(["backfill", "--yes", "--min-confidence", "1"]);
     assert_eq!(out.code(), 1, "{}", out.stderr_text());
     assert!(out.stderr_text().contains("ERROR: No training pairs created (try lowering min_confidence)"));
     assert!(!world.repo.join(".git/screenlink/training_data.jsonl").exists());

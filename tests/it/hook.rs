@@ -379,7 +379,11 @@ fn after_index_the_hook_embeds_only_the_commit() {
         .output()
         .unwrap();
     out.assert_ok();
-    assert!(out.stderr_text().contains(" 1 texts embedded"), "only the commit text is new: {}", out.stderr_text());
+    assert!(
+        out.stderr_text().contains(" 2 texts embedded"),
+        "only the commit's texts are new (all of it, and its message alone): {}",
+        out.stderr_text()
+    );
     assert_eq!(lines::<Pair>(&store(&world.repo).join("training_data.jsonl")).len(), 1, "{}", out.stderr_text());
 }
 
