@@ -1,12 +1,15 @@
-//! Build a sample world: `cargo run --release --example fixture_world -- DIR [week|month|four-months] [SEED] [old]`.
+//! Build a sample world: `cargo run --release --example fixture_world -- DIR [week|month|four-months] [SEED] [old] [meeting]`.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let dir = std::path::PathBuf::from(args.get(1).expect("usage: fixture_world DIR [week|month|four-months] [SEED] [old]"));
+    let dir = std::path::PathBuf::from(args.get(1).expect("usage: fixture_world DIR [week|month|four-months] [SEED] [old] [meeting]"));
     let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let scale = args.get(2).map(String::as_str).unwrap_or("week");
     let mut spec = git_screenlink::fixture::Spec::named(scale, seed).expect("scale: week, month or four-months");
-    if args.get(4).map(String::as_str) == Some("old") {
+    if args.iter().skip(4).any(|a| a == "old") {
         spec.schema = git_screenlink::fixture::Schema::Old;
+    }
+    if args.iter().skip(4).any(|a| a == "meeting") {
+        spec.style = git_screenlink::fixture::Style::Meeting;
     }
     let started = std::time::Instant::now();
     let world = git_screenlink::fixture::build(&spec, &dir).unwrap_or_else(|e| panic!("{e}"));

@@ -127,6 +127,8 @@ pub struct Figures {
     pub correct: usize,
     pub reachable: usize,
     pub top1: usize,
+    /// Wrong links on commits that have no gold talk at all.
+    pub false_links: usize,
     /// (confidence, right) of every commit's best candidate.
     pub tops: Vec<(f64, bool)>,
 }
@@ -213,6 +215,7 @@ pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &dyn Fn(&[f64], f64
         if conf >= threshold {
             f.pairs += 1;
             f.correct += usize::from(c.label);
+            f.false_links += usize::from(!rows[ri].has_gold);
             claimed.extend(c.ids.iter().copied());
         }
     }
@@ -222,11 +225,12 @@ pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &dyn Fn(&[f64], f64
 fn line(label: &str, f: &Figures) -> String {
     let (p, r, f1) = f.prf();
     format!(
-        "| {label:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>5.3} | {:>5.3} |",
+        "| {label:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>5.3} | {:>5.3} | {:>5} |",
         f.gold,
         f.pairs,
         f.reachable as f64 / f.gold.max(1) as f64,
-        f.top1 as f64 / f.reachable.max(1) as f64
+        f.top1 as f64 / f.reachable.max(1) as f64,
+        f.false_links
     )
 }
 
@@ -259,8 +263,8 @@ pub fn fit(files: &[String]) {
     };
     for hook in [false, true] {
         println!("\n## {} mode (model fitted on the other groups; threshold {THRESHOLD})\n", if hook { "hook" } else { "backfill" });
-        println!("| set / method                 |  gold | pairs | precision | recall |    F1 | reach | top-1 |");
-        println!("|------------------------------|-------|-------|-----------|--------|-------|-------|-------|");
+        println!("| set / method                 |  gold | pairs | precision | recall |    F1 | reach | top-1 | false |");
+        println!("|------------------------------|-------|-------|-----------|--------|-------|-------|-------|-------|");
         let mut macro_fit = Vec::new();
         let mut macro_guide = Vec::new();
         let mut pooled = Figures::default();

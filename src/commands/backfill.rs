@@ -220,6 +220,11 @@ pub fn run_in(
         }
     }
     profile.add("writing", t.elapsed());
+    if term.is_some() && !args.dry_run {
+        if let Some(line) = super::weights::refit_if_due(&store) {
+            say(line);
+        }
+    }
     let confidences: Vec<f64> = pairs.iter().map(|p| p.metadata.confidence).collect();
     if !confidences.is_empty() {
         summary.average_confidence = Some(confidences.iter().sum::<f64>() / confidences.len() as f64);

@@ -10,7 +10,7 @@ mod review;
 mod validate;
 mod status;
 mod train;
-mod weights;
+pub(crate) mod weights;
 
 use crate::cli::Command;
 use crate::error::{Error, Result};

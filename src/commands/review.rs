@@ -65,5 +65,8 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
         }
     }
     println!("Reviewed {total}: {accepted} accepted, {rejected} rejected, {unlinked} with nothing linked, {later} still waiting");
+    if let Some(line) = super::weights::refit_if_due(&store) {
+        println!("{line}");
+    }
     Ok(0)
 }

@@ -156,7 +156,10 @@ fn review_pairs(file: &Path, store_dir: &Path, n: usize, seed: u64) -> Result<i3
             output.join("\n")
         ));
         match review::ask(&term, &[Choice::Good, Choice::Bad, Choice::Skip, Choice::Quit], Choice::Quit).map_err(io)? {
-            Choice::Good => good += 1,
+            Choice::Good => {
+                good += 1;
+                confirm(&store, &valid[i].value)?;
+            }
             Choice::Skip => skipped += 1,
             Choice::Bad => {
                 bad += 1;
@@ -166,7 +169,24 @@ fn review_pairs(file: &Path, store_dir: &Path, n: usize, seed: u64) -> Result<i3
         }
     }
     println!("Reviewed: {good} good, {bad} bad (moved to {}), {skipped} skipped", store.rejected_path().display());
+    if let Some(line) = super::weights::refit_if_due(&store) {
+        println!("{line}");
+    }
     Ok(0)
+}
+
+/// A person confirmed a pair: log it as their accept, a label for refitting the weights.
+fn confirm(store: &Store, value: &serde_json::Value) -> Result<()> {
+    let md = &value["metadata"];
+    let record = DecisionRecord::now(
+        md["commit_sha"].as_str().unwrap_or(""),
+        Decision::Accepted,
+        DecidedBy::User,
+        md["confidence"].as_f64(),
+        md["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
+    )
+    .with_features(&md["features"].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect::<Vec<_>>()).unwrap_or_default());
+    fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
 }
 
 /// Move one pair from the dataset to `rejected.jsonl`, and log the decision.

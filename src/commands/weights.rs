@@ -50,6 +50,27 @@ pub fn run_with_store(store: &Store, args: &WeightsArgs, scoring: Scoring) -> Re
     Ok(0)
 }
 
+/// After a session of answers: refit when there are enough of each and they changed since
+/// the last refit. Says so in one line when new weights were saved; never fails the caller.
+pub fn refit_if_due(store: &Store) -> Option<String> {
+    let answers = answers(store).ok()?;
+    let accepts = answers.iter().filter(|a| a.1).count();
+    let rejects = answers.len() - accepts;
+    if accepts < MIN_EACH || rejects < MIN_EACH {
+        return None;
+    }
+    if user::load(&store.dir).is_some_and(|w| (w.accepts, w.rejects) == (accepts, rejects)) {
+        return None;
+    }
+    match user::refit(&store.dir, &answers, &crate::dataset::pair::timestamp(chrono::Utc::now())).ok()? {
+        Refit::Saved(w) => Some(format!(
+            "Learned from your answers ({} accepts, {} rejects): this repository's linking weights were refitted (held-out log loss {:.3}, shipped {:.3}); `git screenlink weights --reset` undoes it",
+            w.accepts, w.rejects, w.held_out_refit, w.held_out_shipped
+        )),
+        _ => None,
+    }
+}
+
 /// One line: which weights are in use and how well they do.
 pub fn describe(dir: &Path, scoring: Scoring) -> String {
     match (scoring, user::load(dir)) {

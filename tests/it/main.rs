@@ -12,3 +12,4 @@ mod hook;
 mod source;
 mod train;
 mod validate;
+mod weights;

@@ -1,0 +1,63 @@
+//! `git screenlink weights`: refitting from a repository's own answers, and going back.
+
+use git_screenlink::dataset::{DecidedBy, Decision, DecisionRecord, Pair};
+use git_screenlink::fixture::Spec;
+use git_screenlink::score::features::{NAMES, N};
+
+use crate::env::{OutputExt, TestEnv};
+
+/// A history of answers in which the person accepts every link whose passage says the
+/// commit's code names and rejects the others, whatever else the features say.
+fn history(n: usize) -> String {
+    let ids = NAMES.iter().position(|n| *n == "identifiers_said").unwrap();
+    (0..n)
+        .map(|i| {
+            let mut f = vec![0.0; N];
+            f[0] = 0.35 + (i % 4) as f64 * 0.05;
+            f[2] = 0.3 + (i % 3) as f64 * 0.1;
+            let says = i % 2 == 0;
+            f[ids] = if says { 1.0 } else { 0.0 };
+            let decision = if says { Decision::Accepted } else { Decision::Rejected };
+            let mut r = DecisionRecord::now(&format!("{i:040x}"), decision, DecidedBy::User, Some(0.5), vec![i as i64]).with_features(&f);
+            r.decided_at = format!("2026-01-01T00:{:02}:{:02}Z", i / 60, i % 60);
+            serde_json::to_string(&r).unwrap() + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn refit_from_answers_is_used_shown_and_reset() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let dir = world.repo.join(".git/screenlink");
+    std::fs::create_dir_all(&dir).unwrap();
+
+    // Too few answers: nothing changes, and it says how many are needed.
+    std::fs::write(dir.join("decisions.jsonl"), history(40)).unwrap();
+    let few = env.screenlink(["weights", "--refit"]);
+    assert_eq!(few.code(), 1);
+    assert!(few.stdout_text().contains("20 accepts and 20 rejects") && few.stdout_text().contains("30 of each"), "{}", few.stdout_text());
+    assert!(!dir.join("weights.json").exists());
+
+    std::fs::write(dir.join("decisions.jsonl"), history(100)).unwrap();
+    let refit = env.screenlink(["weights", "--refit"]);
+    refit.assert_ok();
+    assert!(refit.stdout_text().contains("Refitted from 50 accepts and 50 rejects"), "{}", refit.stdout_text());
+    let shown = env.screenlink(["weights"]);
+    assert!(shown.stdout_text().contains("this repository's weights"), "{}", shown.stdout_text());
+    let status = env.screenlink(["status", "--no-load"]);
+    assert!(status.stdout_text().contains("this repository's weights"), "{}", status.stdout_text());
+
+    // Backfill uses them, and says so.
+    std::fs::remove_file(dir.join("decisions.jsonl")).unwrap();
+    let out = env.screenlink(["backfill", "--yes", "--dry-run"]);
+    assert!(out.stdout_text().contains("this repository's refitted weights"), "{}", out.stdout_text());
+
+    let reset = env.screenlink(["weights", "--reset"]);
+    reset.assert_ok();
+    assert!(!dir.join("weights.json").exists());
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    let pairs: Vec<Pair> = serde_json::from_value(v["pairs"].clone()).unwrap();
+    assert!(!pairs.is_empty());
+    assert!(env.screenlink(["weights"]).stdout_text().contains("the shipped weights"));
+}
