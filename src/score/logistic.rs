@@ -83,18 +83,19 @@ impl Logistic {
                 let p = m.predict(x);
                 let r = w * (p - f64::from(u8::from(y)));
                 let s = w * (p * (1.0 - p)).max(1e-9);
-                let xi = |j: usize| if j == d { 1.0 } else { x[j] };
-                for a in 0..k {
-                    grad[a] += r * xi(a);
-                    for b in a..k {
-                        hess[a][b] += s * xi(a) * xi(b);
+                // The example with a trailing 1 for the bias.
+                let xi: Vec<f64> = x.iter().copied().chain(std::iter::once(1.0)).collect();
+                for (a, row) in hess.iter_mut().enumerate() {
+                    grad[a] += r * xi[a];
+                    for (h, xb) in row.iter_mut().zip(&xi).skip(a) {
+                        *h += s * xi[a] * xb;
                     }
                 }
             }
+            // Only the upper triangle was summed: mirror it.
             for a in 0..k {
-                for b in 0..a {
-                    hess[a][b] = hess[b][a];
-                }
+                let upper: Vec<f64> = (0..a).map(|b| hess[b][a]).collect();
+                hess[a][..a].copy_from_slice(&upper);
                 let (cur, pri) = if a == d { (m.bias, prior.bias) } else { (m.weights[a], prior.weights[a]) };
                 grad[a] += 2.0 * penalty(a) * (cur - pri);
                 hess[a][a] += 2.0 * penalty(a);
@@ -138,12 +139,14 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for c in col..n {
-                a[row][c] -= f * a[col][c];
+        let (done, rest) = a.split_at_mut(col + 1);
+        let pivot_row = &done[col];
+        for (k, row) in rest.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row.iter_mut().zip(pivot_row).skip(col) {
+                *x -= f * p;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + k] -= f * b[col];
         }
     }
     let mut x = vec![0.0; n];
