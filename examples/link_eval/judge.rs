@@ -9,7 +9,7 @@ use git_screenlink::score::logistic::Logistic;
 use super::Row;
 
 /// (features, keyword, semantic) → (rank, confidence).
-type Score = dyn Fn(&[f64], f64, f64) -> (f64, f64);
+type Score<'a> = dyn Fn(&[f64], f64, f64) -> (f64, f64) + 'a;
 
 /// The threshold the product uses (screenlink.minConfidence's default).
 const THRESHOLD: f64 = git_screenlink::config::MIN_CONFIDENCE_DEFAULT;
@@ -146,7 +146,7 @@ impl Figures {
 
 /// Link as the engine does: oldest first, best unclaimed candidate, link at or above the
 /// threshold, and a linked passage's rows are claimed.
-pub fn judge(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score, threshold: f64) -> Figures {
+pub fn judge(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
     if std::env::var("JUDGE_OLDEST_FIRST").is_err() {
         return greedy(rows, feats, score, threshold);
     }
@@ -154,7 +154,7 @@ pub fn judge(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score, threshold: f
 }
 
 /// The hook's (and the guide's) way: commits in time order, each takes its best free talk.
-pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score, threshold: f64) -> Figures {
+pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
     let mut order: Vec<(&Row, &Vec<[f64; N]>)> = rows.iter().copied().zip(feats).collect();
     order.sort_by_key(|(r, _)| (r.time, r.sha.clone()));
     let mut claimed: HashSet<i64> = HashSet::new();
@@ -187,7 +187,7 @@ pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score, thres
 }
 
 /// Best pairs first over every commit: a commit links once, a passage's rows once.
-pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score, threshold: f64) -> Figures {
+pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
     let mut f = Figures::default();
     let mut all: Vec<(f64, f64, usize, usize)> = Vec::new();
     for (ri, (r, fs)) in rows.iter().zip(feats).enumerate() {
