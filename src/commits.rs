@@ -21,6 +21,8 @@ pub enum SkipReason {
     VersionBump,
     /// Fewer added code lines than `screenlink.minCodeLines` (after ignoring binary files).
     TooFewCodeLines,
+    /// No message to learn an instruction from.
+    EmptyMessage,
     /// Most of what the commit adds is generated, vendored or lock files, or what is left
     /// after them is under `screenlink.minCodeLines`: not code a person wrote.
     Generated,
@@ -141,8 +143,12 @@ pub fn examine(
     if is_bot(&author_id) {
         return Ok(Err(SkipReason::BotAuthor));
     }
-    let message = commit.message().unwrap_or("");
-    let subject = message.lines().next().unwrap_or("").trim().to_string();
+    let decoded = message_text(commit);
+    let message = decoded.as_str();
+    // The first line that says something (git log skips leading blank lines too).
+    let Some(subject) = message.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string) else {
+        return Ok(Err(SkipReason::EmptyMessage));
+    };
     if subject.starts_with("Revert \"") || message.contains("This reverts commit ") {
         return Ok(Err(SkipReason::Revert));
     }
@@ -161,13 +167,24 @@ pub fn examine(
     Ok(Ok(CommitInfo {
         sha: commit.id().to_string(),
         subject,
-        body: strip_trailers(message.split_once('\n').map(|(_, b)| b).unwrap_or("")),
+        body: strip_trailers(message.trim_start().split_once('\n').map(|(_, b)| b).unwrap_or("")),
         author: author_id,
         author_time: git_time(author.when()),
         committer_time: commit_time(commit),
         files,
         identifiers,
     }))
+}
+
+/// The commit message as text, decoded as `git log` does: by the commit's `encoding` header
+/// (`i18n.commitEncoding`), else as UTF-8; what cannot be decoded becomes U+FFFD.
+pub fn message_text(commit: &git2::Commit) -> String {
+    let bytes = commit.message_bytes();
+    let encoding = commit
+        .message_encoding()
+        .and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 static VERSION_BUMP: LazyLock<Regex> = LazyLock::new(|| {

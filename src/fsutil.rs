@@ -95,9 +95,25 @@ pub fn append_lines_locked(path: &Path, text: &str) -> Result<()> {
 
 /// Replace `path` with `text` atomically: a private temp file beside it, fsync, rename.
 /// Callers that share the file with appenders hold the [`DirLock`].
+///
+/// Only a regular file (or no file) is replaced. A symlink is followed and its target
+/// rewritten (the link stays a link); a device, named pipe or socket (`/dev/null`,
+/// `/dev/stdout`, a FIFO) is written in place, never renamed over.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let target = resolve_symlinks(path);
+    let path = target.as_path();
     let io = |err| Error::io(format!("writing {}", path.display()), err);
-    let dir = path.parent().unwrap_or(Path::new("."));
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::io(format!("writing {}", path.display()), std::io::Error::other("it is a directory")))
+        }
+        Ok(m) if !m.is_file() => {
+            let mut f = OpenOptions::new().write(true).open(path).map_err(io)?;
+            return f.write_all(text.as_bytes()).map_err(io);
+        }
+        _ => {}
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     create_private_dir(dir).map_err(io)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(text.as_bytes()).map_err(io)?;
@@ -115,9 +131,63 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// `path` with every symlink along its last component followed (a dangling link resolves
+/// to where it points, so the file is created there).
+fn resolve_symlinks(path: &Path) -> std::path::PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&p) {
+                Ok(link) if link.is_absolute() => p = link,
+                Ok(link) => p = p.parent().unwrap_or(Path::new(".")).join(link),
+                Err(_) => return p,
+            },
+            _ => return p,
+        }
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn rewrites_go_through_symlinks_and_never_replace_special_files() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        // A symlink: the target is rewritten, the link stays.
+        let target = dir.path().join("real.txt");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink("real.txt", &link).unwrap();
+        write_atomic(&link, "new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        // A dangling link: the file is created where it points.
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink("sub/made.txt", &dangling).unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        write_atomic(&dangling, "made").unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("sub/made.txt")).unwrap(), "made");
+        // A named pipe: written into, still a pipe.
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_atomic(&fifo, "through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), "through the pipe");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        // A device.
+        write_atomic(Path::new("/dev/null"), "gone").unwrap();
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+        // A directory is refused.
+        assert!(write_atomic(dir.path(), "x").is_err());
+    }
 
     #[test]
     fn appends_stay_whole_after_a_torn_line_and_files_are_private() {

@@ -32,6 +32,12 @@ pub fn nothing_linked(sha: &str, best: Option<f64>, min: f64) -> String {
 }
 
 /// `87432` → `87,432`, as the guide prints counts.
+/// `1 pair`, `2 pairs`, `1,000 pairs`: a count with its noun in the right number.
+pub fn count(n: usize, noun: &str) -> String {
+    let noun = if n == 1 { noun.to_string() } else { format!("{noun}s") };
+    format!("{} {noun}", thousands(n))
+}
+
 pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();

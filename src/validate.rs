@@ -251,8 +251,8 @@ pub fn recommendations(r: &Report, min_confidence: f64) -> Vec<String> {
     let mut out = Vec::new();
     if r.valid < FEW_PAIRS {
         out.push(format!(
-            "Only {} valid pairs: aim for {FEW_PAIRS}+ before training (keep the hook installed, run `git screenlink backfill` over more history, or lower screenlink.minConfidence to 0.5)",
-            r.valid
+            "Only {}: aim for {FEW_PAIRS}+ before training (keep the hook installed, run `git screenlink backfill` over more history, or lower screenlink.minConfidence to 0.5)",
+            crate::messages::count(r.valid, "valid pair")
         ));
     }
     if let Some(c) = &r.confidence {

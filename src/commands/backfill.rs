@@ -155,10 +155,10 @@ pub fn run_in(
         crate::config::Scoring::Fitted => "fitted weights".to_string(),
     };
     say(format!(
-        "[Stage 3] Linking {} commits ({scoring}, threshold {}): {} texts embedded, {} from cache",
-        todo.len(),
+        "[Stage 3] Linking {} ({scoring}, threshold {}): {} embedded, {} from cache",
+        messages::count(todo.len(), "commit"),
         params.min_confidence,
-        summary.texts_embedded,
+        messages::count(summary.texts_embedded, "text"),
         summary.texts_from_cache
     ));
 
@@ -256,7 +256,7 @@ pub fn report(args: &BackfillArgs, summary: &Summary, pairs: &[Pair]) -> Result<
 fn print_human(s: &Summary, profile: bool) {
     let verb = if s.dry_run { "Would save" } else { "Saved" };
     if s.linked > 0 {
-        println!("  ✓ Linked {} commits at or above threshold ({} below, {} with no candidate)", s.linked, s.below_threshold, s.no_candidates);
+        println!("  ✓ Linked {} at or above threshold ({} below, {} with no candidate)", messages::count(s.linked, "commit"), s.below_threshold, s.no_candidates);
     }
     if s.rejected + s.skipped + s.unasked > 0 {
         println!("  ✓ {} accepted, {} rejected, {} skipped, {} left unasked", s.accepted, s.rejected, s.skipped, s.unasked);
@@ -264,7 +264,7 @@ fn print_human(s: &Summary, profile: bool) {
     if s.accepted > 0 {
         println!();
         println!("[Output] {} training data to {}", if s.dry_run { "Would save" } else { "Saving" }, s.dataset);
-        println!("  ✓ {verb} {} training pairs", s.accepted);
+        println!("  ✓ {verb} {}", messages::count(s.accepted, "training pair"));
         println!();
         println!("[Statistics]");
         println!("  Total training pairs: {}", s.accepted);
@@ -275,8 +275,8 @@ fn print_human(s: &Summary, profile: bool) {
         }
     } else if s.already_decided > 0 {
         println!(
-            "  ✓ No new training pairs: {} commits already decided, {} below min_confidence",
-            s.already_decided,
+            "  ✓ No new training pairs: {} already decided, {} below min_confidence",
+            messages::count(s.already_decided, "commit"),
             s.below_threshold + s.no_candidates
         );
     }

@@ -108,9 +108,9 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         let store = crate::dataset::Store::for_repo(&repo, &settings).ok()?;
         let snapshot = store.snapshot().unwrap_or_default();
         let detail = format!(
-            "{} pairs, {} commits waiting for `git screenlink review`; {}",
-            snapshot.pairs,
-            snapshot.pending.len(),
+            "{}, {} waiting for `git screenlink review`; {}",
+            messages::count(snapshot.pairs, "pair"),
+            messages::count(snapshot.pending.len(), "commit"),
             super::weights::describe(&store.dir, settings.scoring.value)
         );
         Some(Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None })

@@ -50,12 +50,12 @@ pub fn run(args: &ValidateArgs) -> Result<i32> {
             fsutil::write_atomic(&file, &fixed_text)?;
             if !args.json {
                 println!(
-                    "Fixed {}: dropped {} invalid line(s) and {} duplicate(s), redacted {} value(s); {} pairs kept; the original is {}",
+                    "Fixed {}: dropped {} invalid line(s) and {} duplicate(s), redacted {} value(s); {} kept; the original is {}",
                     file.display(),
                     fixed.dropped_invalid,
                     fixed.dropped_duplicates,
                     fixed.redacted,
-                    fixed.pairs_kept,
+                    crate::messages::count(fixed.pairs_kept, "pair"),
                     bak.display()
                 );
             }

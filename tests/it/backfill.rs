@@ -74,7 +74,7 @@ fn backfill_links_a_week_writes_private_untracked_pairs_and_is_idempotent() {
     let before = std::fs::read(dir.join("training_data.jsonl")).unwrap();
     let again = env.screenlink(["backfill", "--yes"]);
     again.assert_ok();
-    assert!(again.stdout_text().contains(&format!("{} already decided", got.len())), "{}", again.stdout_text());
+    assert!(again.stdout_text().contains(&format!("{} commits already decided", got.len())), "{}", again.stdout_text());
     assert!(again.stdout_text().contains("No new training pairs"), "{}", again.stdout_text());
     assert_eq!(std::fs::read(dir.join("training_data.jsonl")).unwrap(), before);
 }

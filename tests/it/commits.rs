@@ -115,3 +115,48 @@ fn revision_sets() {
     let err = select(&repo, &bad, 5).unwrap_err();
     assert!(err.message.contains("unknown revision"), "{}", err.message);
 }
+
+#[test]
+fn a_latin1_message_is_decoded_as_git_log_does_and_never_empty() {
+    let env = TestEnv::new();
+    std::fs::write(env.repo.join("cafe.rs"), code(8, "cafe")).unwrap();
+    env.git(["add", "cafe.rs"]).assert_ok();
+    // "Café: corrige l'arrondi" in ISO-8859-1, with a body.
+    let msg = env.repo.join("msg.txt");
+    std::fs::write(&msg, b"Caf\xe9: corrige l'arrondi\n\nLe r\xe9sultat \xe9tait faux.\n").unwrap();
+    let mut cmd = Command::new("git");
+    env.scrub(&mut cmd).args(["-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-q", "-F"]).arg(&msg);
+    cmd.output().unwrap().assert_ok();
+    let logged = env.git(["log", "-1", "--format=%s"]).stdout_text();
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let sel = select(&repo, &all(10), 5).unwrap();
+    assert_eq!(sel.commits[0].subject, "Café: corrige l'arrondi");
+    assert_eq!(sel.commits[0].subject, logged.trim(), "as git log shows it");
+    assert_eq!(sel.commits[0].body, "Le résultat était faux.");
+
+    // Invalid UTF-8 with no encoding header (git itself would re-encode it, so the commit
+    // object is written raw): the bad bytes are replaced, the rest kept.
+    std::fs::write(env.repo.join("b.rs"), code(8, "b")).unwrap();
+    env.git(["add", "b.rs"]).assert_ok();
+    let tree = env.git(["write-tree"]).stdout_text().trim().to_string();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let raw = [
+        format!("tree {tree}\nparent {head}\nauthor A <a@x> 1767600000 +0000\ncommitter A <a@x> 1767600000 +0000\n\n").into_bytes(),
+        b"Fix \xff\xfe parser\n".to_vec(),
+    ]
+    .concat();
+    std::fs::write(&msg, raw).unwrap();
+    let oid = env.git(["hash-object", "-t", "commit", "-w", msg.to_str().unwrap()]).stdout_text().trim().to_string();
+    env.git(["reset", "-q", "--soft", &oid]).assert_ok();
+    // A message of blank lines only: skipped for its reason, never an empty instruction.
+    std::fs::write(env.repo.join("c.rs"), code(8, "c")).unwrap();
+    env.git(["add", "c.rs"]).assert_ok();
+    let mut cmd = Command::new("git");
+    env.scrub(&mut cmd).args(["commit", "-q", "--allow-empty-message", "--cleanup=verbatim", "-m", "\n\n"]);
+    cmd.output().unwrap().assert_ok();
+    let sel = select(&repo, &all(10), 5).unwrap();
+    let subjects: Vec<&str> = sel.commits.iter().map(|c| c.subject.as_str()).collect();
+    assert!(subjects.contains(&"Fix \u{fffd}\u{fffd} parser"), "{subjects:?}");
+    assert_eq!(sel.skipped.get(&SkipReason::EmptyMessage), Some(&1));
+    assert!(sel.commits.iter().all(|c| !c.subject.trim().is_empty()));
+}
