@@ -84,7 +84,7 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
     let shas = commits.map(|f| std::fs::read_to_string(f).unwrap().split_whitespace().map(str::to_string).collect());
     let all = shas.is_none();
     let set_spec = RevisionSet { shas, max: if all { 100_000 } else { 0 }, ..Default::default() };
-    let sel = select(&repo, &set_spec, settings.min_code_lines.value as usize).unwrap();
+    let sel = select(&repo, &set_spec, git_screenlink::commits::Filters::from_settings(&settings)).unwrap();
     let talk = pipeline::read_talk(&settings, &sel.commits, &params).unwrap();
     let passages = candidates::passages(&talk.discussions);
     let mut semantic = pipeline::load_semantic(&settings, false).unwrap();

@@ -116,6 +116,7 @@ mod tests {
             committer_time: committer,
             files: vec![],
             identifiers: vec![],
+            files_over_budget: 0,
         }
     }
 

@@ -23,6 +23,8 @@ pub enum SkipReason {
     TooFewCodeLines,
     /// No message to learn an instruction from.
     EmptyMessage,
+    /// Nothing it adds fits `screenlink.maxOutputBytes` (a huge generated file, a data dump).
+    TooLarge,
     /// Most of what the commit adds is generated, vendored or lock files, or what is left
     /// after them is under `screenlink.minCodeLines`: not code a person wrote.
     Generated,
@@ -46,6 +48,30 @@ pub struct CommitInfo {
     pub files: Vec<FileChange>,
     /// Identifiers in the added lines, most frequent first.
     pub identifiers: Vec<String>,
+    /// Files left out of the output because they did not fit `screenlink.maxOutputBytes`.
+    pub files_over_budget: usize,
+}
+
+/// What makes a commit a training example: enough code, and not more than fits.
+#[derive(Debug, Clone, Copy)]
+pub struct Filters {
+    pub min_code_lines: usize,
+    /// The most bytes of added code one pair's output may hold; files that would push it
+    /// past this are left out, in order.
+    pub max_output_bytes: usize,
+}
+
+impl Filters {
+    pub fn from_settings(s: &crate::config::Settings) -> Filters {
+        Filters { min_code_lines: s.min_code_lines.value as usize, max_output_bytes: s.max_output_bytes.value as usize }
+    }
+}
+
+impl From<usize> for Filters {
+    /// `min_code_lines`, and the default budget.
+    fn from(min_code_lines: usize) -> Filters {
+        Filters { min_code_lines, max_output_bytes: crate::config::MAX_OUTPUT_BYTES_DEFAULT as usize }
+    }
 }
 
 impl CommitInfo {
@@ -75,7 +101,8 @@ pub struct RevisionSet {
 }
 
 /// Walk `set` in `repo`, newest first, and sort each commit into linked or skipped.
-pub fn select(repo: &git2::Repository, set: &RevisionSet, min_code_lines: usize) -> Result<Selection> {
+pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Filters>) -> Result<Selection> {
+    let filters = filters.into();
     let mut oids = Vec::new();
     if let Some(shas) = &set.shas {
         for sha in shas {
@@ -109,7 +136,7 @@ pub fn select(repo: &git2::Repository, set: &RevisionSet, min_code_lines: usize)
     }
     let mut selection = Selection::default();
     for oid in oids {
-        match examine(repo, &repo.find_commit(oid)?, min_code_lines)? {
+        match examine(repo, &repo.find_commit(oid)?, filters)? {
             Ok(info) => selection.commits.push(info),
             Err(reason) => *selection.skipped.entry(reason).or_default() += 1,
         }
@@ -133,8 +160,9 @@ fn git_time(t: git2::Time) -> DateTime<Utc> {
 pub fn examine(
     repo: &git2::Repository,
     commit: &git2::Commit,
-    min_code_lines: usize,
+    filters: impl Into<Filters>,
 ) -> Result<std::result::Result<CommitInfo, SkipReason>> {
+    let Filters { min_code_lines, max_output_bytes } = filters.into();
     if commit.parent_count() > 1 {
         return Ok(Err(SkipReason::Merge));
     }
@@ -163,6 +191,10 @@ pub fn examine(
     if generated > added {
         return Ok(Err(SkipReason::Generated));
     }
+    let (files, files_over_budget) = within_budget(files, max_output_bytes);
+    if files.iter().map(|f| f.added.len()).sum::<usize>() < min_code_lines.max(1) {
+        return Ok(Err(SkipReason::TooLarge));
+    }
     let identifiers = identifiers(files.iter().flat_map(|f| f.added.iter().map(String::as_str)));
     Ok(Ok(CommitInfo {
         sha: commit.id().to_string(),
@@ -173,7 +205,29 @@ pub fn examine(
         committer_time: commit_time(commit),
         files,
         identifiers,
+        files_over_budget,
     }))
+}
+
+/// The files that fit `budget` bytes of output, in order, and how many did not.
+fn within_budget(files: Vec<FileChange>, budget: usize) -> (Vec<FileChange>, usize) {
+    let mut used = 0;
+    let mut left_out = 0;
+    let kept = files
+        .into_iter()
+        .filter(|f| {
+            // As the pair writes it: a `// file:` line, then the lines.
+            let size = f.path.len() + 10 + f.added.iter().map(|l| l.len() + 1).sum::<usize>();
+            if used + size > budget {
+                left_out += 1;
+                false
+            } else {
+                used += size;
+                true
+            }
+        })
+        .collect();
+    (kept, left_out)
 }
 
 /// The commit message as text, decoded as `git log` does: by the commit's `encoding` header

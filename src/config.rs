@@ -26,6 +26,10 @@ pub const MIN_AUDIO_LENGTH: &str = "screenlink.minAudioLength";
 pub const MIN_AUDIO_LENGTH_DEFAULT: u32 = 100;
 pub const MIN_CODE_LINES: &str = "screenlink.minCodeLines";
 pub const MIN_CODE_LINES_DEFAULT: u32 = 5;
+/// The most bytes of added code in one pair's output (about 16k tokens): files past it are
+/// left out, and a commit left with nothing is skipped.
+pub const MAX_OUTPUT_BYTES: &str = "screenlink.maxOutputBytes";
+pub const MAX_OUTPUT_BYTES_DEFAULT: u32 = 65_536;
 pub const MAX_COMMITS: &str = "screenlink.maxCommits";
 pub const MAX_COMMITS_DEFAULT: u32 = 500;
 pub const MIN_CONFIDENCE: &str = "screenlink.minConfidence";
@@ -102,6 +106,7 @@ pub const KEYS: &[&str] = &[
     COMMIT_OFFSET_HOURS,
     MIN_AUDIO_LENGTH,
     MIN_CODE_LINES,
+    MAX_OUTPUT_BYTES,
     MAX_COMMITS,
     MIN_CONFIDENCE,
     SCORING,
@@ -277,6 +282,7 @@ pub struct Settings {
     pub min_audio_length: Setting<u32>,
     pub min_code_lines: Setting<u32>,
     pub max_commits: Setting<u32>,
+    pub max_output_bytes: Setting<u32>,
     pub min_confidence: Setting<f64>,
     pub scoring: Setting<Scoring>,
     pub keyword_weight: Setting<f64>,
@@ -382,6 +388,7 @@ impl Settings {
             min_audio_length: r.parse(MIN_AUDIO_LENGTH, MIN_AUDIO_LENGTH_DEFAULT, COUNT, any)?,
             min_code_lines: r.parse(MIN_CODE_LINES, MIN_CODE_LINES_DEFAULT, COUNT, any)?,
             max_commits: r.parse(MAX_COMMITS, MAX_COMMITS_DEFAULT, POSITIVE, positive)?,
+            max_output_bytes: r.parse(MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES_DEFAULT, POSITIVE, positive)?,
             min_confidence: r.parse(MIN_CONFIDENCE, MIN_CONFIDENCE_DEFAULT, UNIT, unit)?,
             scoring: r.parse(SCORING, SCORING_DEFAULT, "fitted or guide", |_| true)?,
             keyword_weight: r.parse(KEYWORD_WEIGHT, KEYWORD_WEIGHT_DEFAULT, UNIT, unit)?,
@@ -435,6 +442,7 @@ impl Settings {
             one(MIN_AUDIO_LENGTH, &self.min_audio_length),
             one(MIN_CODE_LINES, &self.min_code_lines),
             one(MAX_COMMITS, &self.max_commits),
+            one(MAX_OUTPUT_BYTES, &self.max_output_bytes),
             one(MIN_CONFIDENCE, &self.min_confidence),
             one(SCORING, &self.scoring),
             one(KEYWORD_WEIGHT, &self.keyword_weight),

@@ -26,6 +26,8 @@ use crate::workspace::Workspace;
 pub struct Summary {
     pub commits_examined: usize,
     pub commits_skipped: BTreeMap<SkipReason, usize>,
+    /// Files left out of pairs for not fitting screenlink.maxOutputBytes.
+    pub files_over_budget: usize,
     pub already_decided: usize,
     pub transcription_rows: usize,
     pub discussions: usize,
@@ -97,13 +99,14 @@ pub fn run_in(
         max: settings.max_commits.value as usize,
     };
     let selection = profile.time("commit extraction", || {
-        commits::select(&repo, &set, settings.min_code_lines.value as usize)
+        commits::select(&repo, &set, commits::Filters::from_settings(&settings))
     })?;
     let crate::dataset::Snapshot { decided, claimed, bad_lines, .. } = store.snapshot()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &bad_lines);
     let mut summary = Summary {
         commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
         commits_skipped: selection.skipped.clone(),
+        files_over_budget: selection.commits.iter().map(|c| c.files_over_budget).sum(),
         dry_run: args.dry_run,
         dataset: store.dataset_path().display().to_string(),
         ..Summary::default()
@@ -117,6 +120,9 @@ pub fn run_in(
         skipped_text(&summary.commits_skipped),
         if done.is_empty() { String::new() } else { format!(", {} already decided", done.len()) }
     ));
+    if summary.files_over_budget > 0 {
+        say(format!("  {} over screenlink.maxOutputBytes left out of their pairs", messages::count(summary.files_over_budget, "file")));
+    }
     if todo.is_empty() {
         summary.profile = profile;
         return Ok((summary, Vec::new()));

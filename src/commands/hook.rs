@@ -91,7 +91,7 @@ fn post_commit() -> Result<()> {
     if let Some(what) = sequencer_in_progress(&repo) {
         return queue(what);
     }
-    let commit = match commits::examine(&repo, &head, settings.min_code_lines.value as usize)? {
+    let commit = match commits::examine(&repo, &head, commits::Filters::from_settings(&settings))? {
         Ok(c) => c,
         Err(_) => return Ok(()), // a merge, a bump, a bot, too little code: not a training example
     };

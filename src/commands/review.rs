@@ -36,7 +36,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
             skip("the commit no longer exists")?;
             continue;
         };
-        let info = match commits::examine(&repo, &commit, settings.min_code_lines.value as usize)? {
+        let info = match commits::examine(&repo, &commit, commits::Filters::from_settings(&settings))? {
             Ok(info) => info,
             Err(_) => {
                 skip("not a commit that is linked (merge, bump, bot or too little code)")?;

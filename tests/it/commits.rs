@@ -160,3 +160,30 @@ fn a_latin1_message_is_decoded_as_git_log_does_and_never_empty() {
     assert_eq!(sel.skipped.get(&SkipReason::EmptyMessage), Some(&1));
     assert!(sel.commits.iter().all(|c| !c.subject.trim().is_empty()));
 }
+
+#[test]
+fn outputs_have_a_budget_files_past_it_are_left_out_and_counted() {
+    let env = TestEnv::new();
+    commit(&env, "src/base.rs", code(6, "base").as_bytes(), "Initial code", &[]);
+    // A commit that adds a small change and a 300 KB data table: the table is left out.
+    std::fs::write(env.repo.join("src/fix.rs"), code(8, "fix")).unwrap();
+    std::fs::write(env.repo.join("src/table.rs"), code(12_000, "row")).unwrap();
+    env.git(["add", "src"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Fix rounding and add the rate table"]).assert_ok();
+    // A commit that adds only the big file: nothing fits, so it is skipped for that.
+    commit(&env, "src/dump.rs", code(12_000, "dump").as_bytes(), "Add dump", &[]);
+
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let sel = select(&repo, &all(10), 5).unwrap();
+    let fix = sel.commits.iter().find(|c| c.subject.starts_with("Fix rounding")).unwrap();
+    assert_eq!(fix.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["src/fix.rs"]);
+    assert_eq!(fix.files_over_budget, 1);
+    assert_eq!(sel.skipped.get(&SkipReason::TooLarge), Some(&1));
+    let bytes: usize = fix.files.iter().flat_map(|f| &f.added).map(|l| l.len() + 1).sum();
+    assert!(bytes <= git_screenlink::config::MAX_OUTPUT_BYTES_DEFAULT as usize);
+
+    // Backfill says how many files it left out.
+    env.git(["config", "screenlink.screenpipeDb", env.repo.join("none.sqlite").to_str().unwrap()]).assert_ok();
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--source", "db"]);
+    assert!(out.stdout_text().contains("1 file over screenlink.maxOutputBytes left out"), "{}\n{}", out.stdout_text(), out.stderr_text());
+}
