@@ -41,9 +41,21 @@ impl Profile {
 
 /// Open the repository that contains `dir`.
 pub fn open_repo(dir: &Path) -> Result<git2::Repository> {
-    git2::Repository::discover(dir).map_err(|_| {
-        Error::new(Kind::Git, messages::NOT_A_REPO).hint("run this inside a git repository (or `git screenlink demo` to try one)")
+    git2::Repository::discover(dir).map_err(|_| match object_format(dir).as_deref() {
+        Some(format) if format != "sha1" => Error::new(
+            Kind::Git,
+            format!("this repository names its objects with {format} (extensions.objectFormat), which git-screenlink cannot read yet: libgit2 reads SHA-1 repositories only"),
+        )
+        .hint("nothing was changed and no commit is queued; uninstall the hook here with `git screenlink uninstall`, or link a SHA-1 clone of the history"),
+        _ => Error::new(Kind::Git, messages::NOT_A_REPO).hint("run this inside a git repository (or `git screenlink demo` to try one)"),
     })
+}
+
+/// The object format of the repository around `dir`, as the git CLI reports it (`sha1`,
+/// `sha256`); `None` outside a repository or without git.
+pub fn object_format(dir: &Path) -> Option<String> {
+    let out = std::process::Command::new("git").arg("-C").arg(dir).args(["rev-parse", "--show-object-format"]).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()).filter(|f| !f.is_empty())
 }
 
 /// The talk every commit's window covers, read once and grouped into discussions.

@@ -25,6 +25,12 @@ use crate::pipeline::{self, Linked};
 use crate::review::{self, Choice};
 
 pub fn run(hook: &HookCommand) -> Result<i32> {
+    // A repository we cannot read at all (a SHA-256 one): say so, and queue nothing, since
+    // `review` could not read it either.
+    if let Err(err) = super::current_dir().and_then(|d| pipeline::open_repo(&d)) {
+        eprintln!("git-screenlink: {} (your commit is fine; nothing was queued)", err.message);
+        return Ok(0);
+    }
     let result = catch_unwind(AssertUnwindSafe(|| match hook {
         HookCommand::PostCommit => post_commit(),
         // amend and rebase are handled alike: git's `old new` lines say all.

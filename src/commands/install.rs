@@ -7,6 +7,8 @@ use crate::error::{Error, Result};
 use crate::hooks::{self, Edit};
 
 pub fn install(args: &InstallArgs) -> Result<i32> {
+    // Refuse what the hook could never read (a SHA-256 repository), before writing anything.
+    crate::pipeline::open_repo(&super::current_dir()?)?;
     let dir = hooks::hooks_dir(&super::current_dir()?)?;
     if args.print {
         for (name, block) in hooks::HOOKS {

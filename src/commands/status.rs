@@ -137,7 +137,11 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
 
 fn print_status(s: &Status) {
     println!("git-screenlink {}", s.version);
-    println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(messages::NOT_A_REPO));
+    let unreadable = match crate::pipeline::open_repo(&std::env::current_dir().unwrap_or_default()) {
+        Err(e) if s.repository.is_none() => e.message,
+        _ => messages::NOT_A_REPO.to_string(),
+    };
+    println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(&unreadable));
     for (name, check) in [("hook", &s.hook), ("dataset", &s.dataset)] {
         if let Some(check) = check {
             let mark = if check.ok { "ok" } else { "no" };

@@ -76,3 +76,42 @@ fn git_finds_the_binary_as_a_subcommand() {
     version.assert_ok();
     assert!(version.stdout_text().contains(env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn a_sha256_repository_is_refused_by_name_and_commits_stay_fine() {
+    let env = TestEnv::new();
+    let repo = env.repo.join("s256");
+    let out = env.git(["init", "-q", "--object-format=sha256", repo.to_str().unwrap()]);
+    out.assert_ok();
+    std::fs::write(repo.join("a.rs"), "fn a() {}\n").unwrap();
+    let in_repo = |args: &[&str]| {
+        let mut c = std::process::Command::new("git");
+        env.scrub(&mut c).current_dir(&repo).args(args);
+        c.output().unwrap()
+    };
+    in_repo(&["add", "a.rs"]).assert_ok();
+    in_repo(&["commit", "-q", "-m", "init"]).assert_ok();
+    for args in [&["backfill", "--yes"][..], &["install"][..], &["review", "--yes"][..]] {
+        let mut c = std::process::Command::new(crate::env::bin_dir().join("git-screenlink"));
+        env.scrub(&mut c).current_dir(&repo).args(args);
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", out.stderr_text());
+        assert!(out.stderr_text().contains("sha256"), "{args:?}: {}", out.stderr_text());
+        assert!(!out.stderr_text().contains("not in a git repository"), "{}", out.stderr_text());
+    }
+    assert!(!repo.join(".git/hooks/post-commit").exists(), "install wrote nothing");
+    // A hook installed by hand still lets the commit through, says why, queues nothing.
+    let hook = repo.join(".git/hooks/post-commit");
+    std::fs::write(&hook, format!("#!/bin/sh\n'{}' hook post-commit\n", crate::env::bin_dir().join("git-screenlink").display())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(repo.join("b.rs"), "fn b() {}\n").unwrap();
+    in_repo(&["add", "b.rs"]).assert_ok();
+    let out = in_repo(&["commit", "-q", "-m", "second"]);
+    out.assert_ok();
+    assert!(out.stderr_text().contains("sha256") && out.stderr_text().contains("nothing was queued"), "{}", out.stderr_text());
+    assert!(!repo.join(".git/screenlink").exists());
+}
