@@ -276,7 +276,7 @@ fn a_rebase_asks_nothing_and_rewrites_every_record() {
     let upstream = env.git(["rev-parse", "upstream"]).stdout_text().trim().to_string();
     let status = env.screenlink(["status", "--no-load", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&status.stdout_text()).unwrap();
-    assert!(v["dataset"]["detail"].as_str().unwrap().contains(", 1 commits waiting"), "{v}");
+    assert!(v["dataset"]["detail"].as_str().unwrap().contains(", 1 commit waiting"), "{v}");
     let review = env.screenlink(["review", "--yes"]);
     assert!(review.stderr_text().contains(&upstream[..10]), "{}", review.stderr_text());
     assert!(review.stdout_text().contains("Reviewed 1:"), "{}", review.stdout_text());
