@@ -41,7 +41,9 @@ impl Profile {
 
 /// Open the repository that contains `dir`.
 pub fn open_repo(dir: &Path) -> Result<git2::Repository> {
-    git2::Repository::discover(dir).map_err(|_| match object_format(dir).as_deref() {
+    // GIT_DIR (and GIT_WORK_TREE) name the repository as they do for git itself.
+    let opened = if std::env::var_os("GIT_DIR").is_some() { git2::Repository::open_from_env() } else { git2::Repository::discover(dir) };
+    opened.map_err(|_| match object_format(dir).as_deref() {
         Some(format) if format != "sha1" => Error::new(
             Kind::Git,
             format!("this repository names its objects with {format} (extensions.objectFormat), which git-screenlink cannot read yet: libgit2 reads SHA-1 repositories only"),

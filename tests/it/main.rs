@@ -6,6 +6,7 @@ mod backfill;
 mod cli;
 mod commits;
 mod config;
+mod drills;
 mod embedding;
 mod env;
 mod hook;

@@ -1,0 +1,295 @@
+//! Drills: faults, odd repositories and odd clocks, each saying what happens and that
+//! nothing is lost. README's "What it survives" lists them.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use git_screenlink::dataset::{DecisionRecord, Pair};
+use git_screenlink::fixture::Spec;
+
+use crate::env::{hand_db, OutputExt, TestEnv};
+
+/// (sha → audio ids) of every readable pair, and how many lines did not parse.
+fn dataset(path: &Path) -> (BTreeMap<String, Vec<i64>>, Vec<String>, usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut pairs = BTreeMap::new();
+    let mut order = Vec::new();
+    let mut bad = 0;
+    for line in text.lines() {
+        match serde_json::from_str::<Pair>(line) {
+            Ok(p) => {
+                order.push(p.metadata.commit_sha.clone());
+                pairs.insert(p.metadata.commit_sha, p.metadata.audio_ids);
+            }
+            Err(_) => bad += 1,
+        }
+    }
+    (pairs, order, bad)
+}
+
+/// SplitMix64, for delays that differ from run to run but not from test run to test run.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % n
+    }
+}
+
+#[test]
+fn a_hundred_kill_9s_during_backfill_lose_and_double_nothing() {
+    // The reference: the same world linked in one uninterrupted run.
+    let (reference_env, reference) = TestEnv::with_world(&Spec::week(3));
+    reference_env.screenlink(["backfill", "--yes"]).assert_ok();
+    let (want, _, _) = dataset(&reference.repo.join(".git/screenlink/training_data.jsonl"));
+    assert!(want.len() >= 8);
+
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let dir = world.repo.join(".git/screenlink");
+    let mut rng = Rng(7);
+    let mut killed = 0;
+    for _ in 0..100 {
+        let mut child = env.command("git-screenlink").args(["backfill", "--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(400)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(killed > 10, "the drill killed runs mid-way ({killed} of 100)");
+    // A clean run finishes the job.
+    let out = env.screenlink(["backfill", "--yes"]);
+    assert!(out.code() <= 1, "{}", out.stderr_text());
+    let (got, order, bad) = dataset(&dir.join("training_data.jsonl"));
+    assert!(bad <= 1, "at most the torn last line of a killed run: {bad}");
+    assert_eq!(order.len(), got.len(), "a commit appears twice: {order:?}");
+    assert_eq!(got, want, "the same pairs as one uninterrupted run");
+    // Every pair's commit is decided, and no decision contradicts a pair.
+    let decisions: Vec<DecisionRecord> = std::fs::read_to_string(dir.join("decisions.jsonl"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let accepted: HashSet<&str> = decisions.iter().filter(|d| d.decision == git_screenlink::dataset::Decision::Accepted).map(|d| d.commit_sha.as_str()).collect();
+    for sha in got.keys() {
+        assert!(accepted.contains(sha.as_str()) || !decisions.iter().any(|d| &d.commit_sha == sha), "{sha}");
+    }
+    // validate reads it, and --fix leaves a clean file.
+    let v = env.screenlink(["validate", "--fix"]);
+    assert!(v.code() <= 1, "{}", v.stderr_text());
+    let (fixed, _, bad) = dataset(&dir.join("training_data.jsonl"));
+    assert_eq!((fixed, bad), (want, 0));
+}
+
+/// Run `cmd` with the file size limit at `bytes`: past it, writes fail (EFBIG) as on a full
+/// disk, and SIGXFSZ is ignored so the process sees the error.
+fn with_file_limit(cmd: &mut Command, bytes: u64) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_old_files_stay_whole() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let dir = world.repo.join(".git/screenlink");
+    let data = dir.join("training_data.jsonl");
+    let before = std::fs::read(&data).unwrap();
+    let decisions_before = std::fs::read(dir.join("decisions.jsonl")).unwrap();
+
+    // Appending. The dataset is made large (one big pair) and the limit set at its size,
+    // above what SQLite needs to read the talk and the cache, so the next append cannot land.
+    let text = String::from_utf8(before.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut big: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    big["metadata"]["commit_sha"] = "f".repeat(40).into();
+    big["input"] = "x ".repeat(100_000).into();
+    // Forget the decisions of three commits so backfill has pairs to append.
+    let kept: Vec<&str> = std::str::from_utf8(&decisions_before).unwrap().lines().skip(3).collect();
+    std::fs::write(dir.join("decisions.jsonl"), kept.join("\n") + "\n").unwrap();
+    let rest: Vec<String> = lines[3..].iter().map(|l| l.to_string()).chain([big.to_string()]).collect();
+    std::fs::write(&data, rest.join("\n") + "\n").unwrap();
+    let data_before = std::fs::read(&data).unwrap();
+    let mut cmd = env.command("git-screenlink");
+    let out = with_file_limit(cmd.args(["backfill", "--yes"]), data_before.len() as u64).output().unwrap();
+    assert_eq!(out.code(), 2, "{}", out.stderr_text());
+    let err = out.stderr_text();
+    assert!(err.contains("error[io]") && err.contains("training_data.jsonl"), "{err}");
+    assert_eq!(err.trim().lines().filter(|l| !l.trim_start().starts_with("hint:")).count(), 1, "one line: {err}");
+    assert_eq!(std::fs::read(&data).unwrap(), data_before, "the dataset is as it was");
+
+    // Rewriting (validate --fix): the temp file cannot be written; the dataset is untouched.
+    let mut cmd = env.command("git-screenlink");
+    let out = with_file_limit(cmd.args(["validate", "--fix"]), data_before.len() as u64 / 2).output().unwrap();
+    assert_eq!(out.code(), 2, "{}", out.stderr_text());
+    assert!(out.stderr_text().contains("error[io]"), "{}", out.stderr_text());
+    assert_eq!(std::fs::read(&data).unwrap(), data_before, "the dataset is as it was");
+    assert!(!std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".tmp")), "no temp file left");
+}
+
+/// A repository with one motivated commit: talk the day before, then the commit.
+fn small_world(env: &TestEnv) {
+    let db = hand_db(
+        env.root(),
+        &[
+            ("2026-03-01T10:00:00+00:00", "the search endpoint returns everything at once, we need pagination with a page size and a next cursor"),
+            ("2026-03-01T10:00:30+00:00", "yes add pagination to search with page_size and next_cursor so the response stays small"),
+        ],
+    );
+    env.git(["config", "screenlink.screenpipeDb", db.to_str().unwrap()]).assert_ok();
+    env.git(["config", "screenlink.source", "db"]).assert_ok();
+}
+
+fn write_search(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/search.rs"),
+        "pub struct SearchPage {\n    pub page_size: usize,\n    pub next_cursor: Option<String>,\n}\n\npub fn paginate_search(results: &[String], page_size: usize) -> SearchPage {\n    SearchPage { page_size, next_cursor: results.get(page_size).cloned() }\n}\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn odd_repositories_link_or_say_why() {
+    // Detached HEAD, a shallow clone, and GIT_DIR/GIT_WORK_TREE set: all link.
+    let env = TestEnv::new();
+    small_world(&env);
+    write_search(&env.repo);
+    env.git(["add", "src"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Add pagination to search"]).assert_ok();
+    env.git(["checkout", "-q", "--detach"]).assert_ok();
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains("Add pagination to search"), "detached HEAD: {}", out.stdout_text());
+
+    let shallow = env.root().join("shallow");
+    env.git(["clone", "-q", "--depth", "1", &format!("file://{}", env.repo.display()), shallow.to_str().unwrap()]).assert_ok();
+    let mut c = env.command("git-screenlink");
+    let out = c.current_dir(&shallow).args(["backfill", "--yes", "--dry-run", "--source", "db", "--screenpipe-db"]).arg(env.root().join("db.sqlite")).output().unwrap();
+    out.assert_ok();
+    assert!(out.stdout_text().contains("Would save 1 training pair"), "shallow clone: {}", out.stdout_text());
+
+    let mut c = env.command("git-screenlink");
+    let out = c
+        .current_dir(env.root())
+        .env("GIT_DIR", env.repo.join(".git"))
+        .env("GIT_WORK_TREE", &env.repo)
+        .args(["backfill", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    out.assert_ok();
+    assert!(out.stdout_text().contains("Would save 1 training pair"), "GIT_DIR set: {}\n{}", out.stdout_text(), out.stderr_text());
+
+    // An unborn branch: a clear error, nothing written.
+    let unborn = env.root().join("unborn");
+    env.git(["init", "-q", unborn.to_str().unwrap()]).assert_ok();
+    let mut c = env.command("git-screenlink");
+    let out = c.current_dir(&unborn).args(["backfill", "--yes"]).output().unwrap();
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("no commits yet"), "{}", out.stderr_text());
+
+    // --separate-git-dir: the dataset lives in the real git dir, not the work tree.
+    let sep = env.root().join("sep");
+    let sep_git = env.root().join("sep.git");
+    env.git(["init", "-q", "--separate-git-dir", sep_git.to_str().unwrap(), sep.to_str().unwrap()]).assert_ok();
+    write_search(&sep);
+    let mut c = Command::new("git");
+    env.scrub(&mut c).current_dir(&sep).args(["add", "src"]);
+    c.output().unwrap().assert_ok();
+    let mut c = Command::new("git");
+    env.scrub(&mut c).current_dir(&sep).args(["commit", "-q", "-m", "Add pagination to search"]);
+    c.output().unwrap().assert_ok();
+    let mut c = env.command("git-screenlink");
+    let out = c.current_dir(&sep).args(["backfill", "--yes", "--source", "db", "--screenpipe-db"]).arg(env.root().join("db.sqlite")).output().unwrap();
+    out.assert_ok();
+    assert!(sep_git.join("screenlink/training_data.jsonl").exists());
+    assert!(!sep.join("screenlink").exists());
+
+    // File names with a newline and with bytes that are not UTF-8: linked, named as git quotes them.
+    let odd = TestEnv::new();
+    small_world(&odd);
+    write_search(&odd.repo);
+    std::fs::write(odd.repo.join("src/line\nbreak.rs"), "pub fn page_size_default() -> usize { 20 }\npub fn next_cursor_of(x: usize) -> usize { x + 1 }\n").unwrap();
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"src/latin\xe9.rs");
+        std::fs::write(odd.repo.join(name), "pub fn cursor_page() -> usize { 1 }\npub fn page_cursor() -> usize { 2 }\n").unwrap();
+    }
+    odd.git(["add", "src"]).assert_ok();
+    odd.git(["commit", "-q", "-m", "Add pagination to search"]).assert_ok();
+    let out = odd.screenlink(["backfill", "--yes"]);
+    out.assert_ok();
+    let (pairs, _, bad) = dataset(&odd.repo.join(".git/screenlink/training_data.jsonl"));
+    assert_eq!((pairs.len(), bad), (1, 0));
+}
+
+#[test]
+fn odd_clocks_far_time_zones_and_future_dates() {
+    let env = TestEnv::new();
+    small_world(&env);
+    write_search(&env.repo);
+    env.git(["add", "src"]).assert_ok();
+    // The same instant as 2026-03-02T10:00Z, written at UTC+14 and UTC−12: windows are in UTC.
+    let mut c = Command::new("git");
+    env.scrub(&mut c)
+        .env("GIT_AUTHOR_DATE", "2026-03-03T00:00:00+14:00")
+        .env("GIT_COMMITTER_DATE", "2026-03-01T22:00:00-12:00")
+        .args(["commit", "-q", "-m", "Add pagination to search"]);
+    c.output().unwrap().assert_ok();
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+    out.assert_ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert_eq!(v["pairs"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["pairs"][0]["metadata"]["commit_timestamp"], "2026-03-02T10:00:00Z");
+
+    // A commit dated in the future, and talk dated after its commit: no link, no error.
+    std::fs::write(env.repo.join("src/more.rs"), "pub fn page_size_max() -> usize { 100 }\npub fn next_cursor_max() -> usize { 9 }\npub fn a() {}\npub fn b() {}\npub fn c() {}\n").unwrap();
+    env.git(["add", "src"]).assert_ok();
+    let mut c = Command::new("git");
+    env.scrub(&mut c).env("GIT_COMMITTER_DATE", "2099-01-01T00:00:00+00:00").env("GIT_AUTHOR_DATE", "2026-02-20T00:00:00+00:00").args(["commit", "-q", "-m", "Cap the page size"]);
+    c.output().unwrap().assert_ok();
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+    out.assert_ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    let subjects: Vec<&str> = v["pairs"].as_array().unwrap().iter().map(|p| p["instruction"].as_str().unwrap()).collect();
+    assert_eq!(subjects.len(), 1, "one talk, one commit: {subjects:?}");
+}
+
+#[test]
+fn a_broken_model_or_tokenizer_is_one_clear_line() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(3));
+    let model = git_screenlink::assets::data_dir().join("models").join(git_screenlink::assets::MODEL_NAME);
+    for (file, damage) in [("model.onnx", "truncate"), ("tokenizer.json", "corrupt")] {
+        let copy = env.root().join(format!("model-{damage}"));
+        std::fs::create_dir_all(&copy).unwrap();
+        for e in std::fs::read_dir(&model).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+        let target = copy.join(file);
+        let bytes = std::fs::read(&target).unwrap();
+        std::fs::write(&target, if damage == "truncate" { &bytes[..bytes.len() / 3] } else { &b"{\"model\": [1, 2"[..] }).unwrap();
+        let out = env.run_bin("git-screenlink", ["backfill", "--yes"], &[("SCREENLINK_MODEL_DIR", copy.as_os_str()), ("SCREENLINK_CACHE_DIR", env.root().join(format!("cache-{damage}")).as_os_str())]);
+        assert_eq!(out.code(), 2, "{damage} {file}: {}", out.stderr_text());
+        let err = out.stderr_text();
+        assert!(err.starts_with("git-screenlink: error["), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("hint:"), "says how to fix it: {err}");
+    }
+}
