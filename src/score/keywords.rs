@@ -48,10 +48,12 @@ pub fn terms(text: &str) -> Vec<String> {
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         for part in split_case(word) {
             let mut t = part.to_lowercase();
-            if t.len() > 3 && t.ends_with('s') && !t.ends_with("ss") {
+            // Letters, not bytes: "ÀA" is two letters however it is encoded.
+            let letters = t.chars().count();
+            if letters > 3 && t.ends_with('s') && !t.ends_with("ss") {
                 t.pop();
             }
-            if t.len() >= 3 && !t.chars().all(|c| c.is_ascii_digit()) && !STOP_WORDS.contains(&t.as_str()) {
+            if letters.min(t.chars().count()) >= 3 && !t.chars().all(|c| c.is_ascii_digit()) && !STOP_WORDS.contains(&t.as_str()) {
                 out.push(t);
             }
         }

@@ -180,6 +180,18 @@ fn select_for(cols: &HashSet<String>, speaker_cols: &HashSet<String>) -> String 
     sql
 }
 
+/// A cell as text, whatever SQLite holds there: invalid UTF-8 is replaced (U+FFFD), blobs
+/// and numbers are written out, NULL is `None`. Another tool's bytes never stop a read.
+fn lossy_text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
 impl Source for DbSource {
     fn kind(&self) -> &'static str {
         "db"
@@ -197,10 +209,10 @@ impl Source for DbSource {
             .query_map([&lo, &hi], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<bool>>(4)?,
+                    lossy_text(r.get_ref(1)?).unwrap_or_default(),
+                    lossy_text(r.get_ref(2)?).unwrap_or_default(),
+                    lossy_text(r.get_ref(3)?),
+                    r.get::<_, Option<bool>>(4).unwrap_or(None),
                 ))
             })
             .map_err(|e| sql_error(&self.path, e))?;

@@ -9,6 +9,7 @@ mod config;
 mod drills;
 mod embedding;
 mod env;
+mod fuzz;
 mod hook;
 mod source;
 mod train;
