@@ -293,3 +293,35 @@ fn a_broken_model_or_tokenizer_is_one_clear_line() {
         assert!(err.contains("hint:"), "says how to fix it: {err}");
     }
 }
+
+#[test]
+fn kill_9_during_validate_fix_leaves_the_old_file_or_the_new_one_never_half() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let data = world.repo.join(".git/screenlink/training_data.jsonl");
+    // Something to fix: a duplicate and a line that is not JSON.
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    let first = text.lines().next().unwrap().to_string();
+    text.push_str(&format!("{first}\n{{\"torn\": \n"));
+    std::fs::write(&data, &text).unwrap();
+    let original = text.into_bytes();
+    let mut rng = Rng(11);
+    let mut seen_fixed: Option<Vec<u8>> = None;
+    for _ in 0..40 {
+        let mut child = env.command("git-screenlink").args(["validate", "--fix"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(120)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read(&data).unwrap();
+        if now != original {
+            let fixed = seen_fixed.get_or_insert_with(|| now.clone());
+            assert_eq!(&now, fixed, "only two states: the original and the fixed file");
+            let (_, _, bad) = dataset(&data);
+            assert_eq!(bad, 0);
+        }
+    }
+    let out = env.screenlink(["validate", "--fix"]);
+    assert!(out.code() <= 1, "{}", out.stderr_text());
+    let (pairs, order, bad) = dataset(&data);
+    assert_eq!((order.len(), bad), (pairs.len(), 0), "no duplicate, no torn line");
+}
