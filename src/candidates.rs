@@ -117,6 +117,7 @@ mod tests {
             files: vec![],
             identifiers: vec![],
             files_over_budget: 0,
+            credential_files: 0,
         }
     }
 

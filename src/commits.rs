@@ -25,6 +25,8 @@ pub enum SkipReason {
     EmptyMessage,
     /// Nothing it adds fits `screenlink.maxOutputBytes` (a huge generated file, a data dump).
     TooLarge,
+    /// What it adds is files that hold credentials (`.env`, `.npmrc`, private keys…).
+    Credentials,
     /// Most of what the commit adds is generated, vendored or lock files, or what is left
     /// after them is under `screenlink.minCodeLines`: not code a person wrote.
     Generated,
@@ -50,6 +52,8 @@ pub struct CommitInfo {
     pub identifiers: Vec<String>,
     /// Files left out of the output because they did not fit `screenlink.maxOutputBytes`.
     pub files_over_budget: usize,
+    /// Files left out because they hold credentials (`.env`, `.npmrc`, keys…).
+    pub credential_files: usize,
 }
 
 /// What makes a commit a training example: enough code, and not more than fits.
@@ -183,10 +187,16 @@ pub fn examine(
     if VERSION_BUMP.is_match(&subject) {
         return Ok(Err(SkipReason::VersionBump));
     }
-    let (files, generated) = added_code_counted(repo, commit)?;
+    let Added { files, generated, credential_files } = added_code_counted(repo, commit)?;
     let added: usize = files.iter().map(|f| f.added.len()).sum();
     if added < min_code_lines.max(1) {
-        return Ok(Err(if generated > 0 { SkipReason::Generated } else { SkipReason::TooFewCodeLines }));
+        return Ok(Err(if credential_files > 0 {
+            SkipReason::Credentials
+        } else if generated > 0 {
+            SkipReason::Generated
+        } else {
+            SkipReason::TooFewCodeLines
+        }));
     }
     if generated > added {
         return Ok(Err(SkipReason::Generated));
@@ -206,6 +216,7 @@ pub fn examine(
         files,
         identifiers,
         files_over_budget,
+        credential_files,
     }))
 }
 
@@ -282,13 +293,23 @@ fn says_generated(lines: &[String]) -> bool {
 
 /// Added, non-blank lines per kept file, against the first parent (or the empty tree).
 pub fn added_code(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<FileChange>> {
-    Ok(added_code_counted(repo, commit)?.0)
+    Ok(added_code_counted(repo, commit)?.files)
 }
 
-/// [`added_code`], and how many added lines were left out as generated, vendored or lock
-/// files (by path, or by a generator's marker at the top of the file's added lines).
-pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Result<(Vec<FileChange>, usize)> {
+/// What a commit adds, and what was left out of it.
+pub struct Added {
+    pub files: Vec<FileChange>,
+    /// Lines left out as generated, vendored or lock files (by path, or by a generator's
+    /// marker at the top of the file's added lines).
+    pub generated: usize,
+    /// Files left out because they hold credentials.
+    pub credential_files: usize,
+}
+
+/// [`added_code`], and what was left out of it and why.
+pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Result<Added> {
     let mut generated = 0usize;
+    let mut credentials: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let new_tree = commit.tree()?;
     let old_tree = match commit.parent(0) {
         Ok(p) => Some(p.tree()?),
@@ -307,6 +328,10 @@ pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Res
                 return true;
             }
             let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else { return true };
+            if crate::secrets::is_credential_path(path) {
+                credentials.insert(path.to_string());
+                return true;
+            }
             if is_ignored_path(path) {
                 generated += 1;
                 return true;
@@ -325,7 +350,7 @@ pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Res
     )?;
     let (kept, marked): (Vec<FileChange>, Vec<FileChange>) = files.into_iter().partition(|f| !says_generated(&f.added));
     generated += marked.iter().map(|f| f.added.len()).sum::<usize>();
-    Ok((kept, generated))
+    Ok(Added { files: kept, generated, credential_files: credentials.len() })
 }
 
 /// Trailer keys removed from bodies: they say who, not why.

@@ -28,6 +28,8 @@ pub struct Summary {
     pub commits_skipped: BTreeMap<SkipReason, usize>,
     /// Files left out of pairs for not fitting screenlink.maxOutputBytes.
     pub files_over_budget: usize,
+    /// Files left out of pairs because they hold credentials.
+    pub credential_files: usize,
     pub already_decided: usize,
     pub transcription_rows: usize,
     pub discussions: usize,
@@ -107,6 +109,7 @@ pub fn run_in(
         commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
         commits_skipped: selection.skipped.clone(),
         files_over_budget: selection.commits.iter().map(|c| c.files_over_budget).sum(),
+        credential_files: selection.commits.iter().map(|c| c.credential_files).sum(),
         dry_run: args.dry_run,
         dataset: store.dataset_path().display().to_string(),
         ..Summary::default()
@@ -120,6 +123,9 @@ pub fn run_in(
         skipped_text(&summary.commits_skipped),
         if done.is_empty() { String::new() } else { format!(", {} already decided", done.len()) }
     ));
+    if summary.credential_files > 0 {
+        say(format!("  {} that hold credentials (.env, .npmrc, keys…) left out of their pairs", messages::count(summary.credential_files, "file")));
+    }
     if summary.files_over_budget > 0 {
         say(format!("  {} over screenlink.maxOutputBytes left out of their pairs", messages::count(summary.files_over_budget, "file")));
     }

@@ -187,3 +187,25 @@ fn outputs_have_a_budget_files_past_it_are_left_out_and_counted() {
     let out = env.screenlink(["backfill", "--yes", "--dry-run", "--source", "db"]);
     assert!(out.stdout_text().contains("1 file over screenlink.maxOutputBytes left out"), "{}\n{}", out.stdout_text(), out.stderr_text());
 }
+
+#[test]
+fn files_that_hold_credentials_never_feed_a_pair() {
+    let env = TestEnv::new();
+    commit(&env, "src/base.rs", code(6, "base").as_bytes(), "Initial code", &[]);
+    // A change with its .env beside it: the .env is left out, the code kept.
+    std::fs::write(env.repo.join("src/db.rs"), code(8, "db")).unwrap();
+    std::fs::write(env.repo.join(".env"), "DB_PASSWORD=Tr0ub4dor3xQ9\nDB_HOST=db.internal\nDB_USER=app\nDB_NAME=prod\nDB_PORT=5432\nDEBUG=0\n").unwrap();
+    env.git(["add", "-A"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Connect to the database"]).assert_ok();
+    // Only credentials: skipped for that reason.
+    commit(&env, "deploy/.npmrc", b"//registry.npmjs.org/:_authToken=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d\nalways-auth=true\nemail=a@b.io\nstrict-ssl=true\nsave-exact=true\n", "Publish settings", &[]);
+    commit(&env, "keys/deploy.pem", code(30, "pem").as_bytes(), "Add the deploy key", &[]);
+
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let sel = select(&repo, &all(10), 5).unwrap();
+    let db = sel.commits.iter().find(|c| c.subject == "Connect to the database").unwrap();
+    assert_eq!(db.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["src/db.rs"]);
+    assert_eq!(db.credential_files, 1);
+    assert_eq!(sel.skipped.get(&SkipReason::Credentials), Some(&2));
+    assert!(sel.commits.iter().all(|c| c.files.iter().all(|f| !f.added.iter().any(|l| l.contains("Tr0ub4dor")))));
+}

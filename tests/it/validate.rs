@@ -30,6 +30,46 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("phone", "+1 415-555-0132".into()),
         ("credit_card", "4111 1111 1111 1111".into()),
         ("ip_address", "10.42.7.19".into()),
+        // Assignments with any prefix, in every format configuration is written in.
+        ("assigned_secret", "db_password = \"Tr0ub4dor&3xQ9!zLp\"".into()),
+        ("assigned_secret", "DB_PASSWORD=Tr0ub4dor3xQ9".into()),
+        ("assigned_secret", "MYSQL_ROOT_PASSWORD: hunter2x9".into()),
+        ("assigned_secret", "smtp_password: 'Mx7!pq2Lz'".into()),
+        ("assigned_secret", "{\"password\": \"Qz8#rT5vLp\"}".into()),
+        ("assigned_secret", "<password>Qz8#rT5vLp</password>".into()),
+        ("assigned_secret", "<user name=\"deploy\" password=\"Qz8#rT5vLp\"/>".into()),
+        ("assigned_secret", "define('DB_PASSWORD', 'Qz8#rT5vLp2');".into()),
+        ("assigned_secret", "SECRET_KEY = 'django-insecure-8x#f2k!q9z$w1v@m3n&p5r7t'".into()),
+        ("assigned_secret", "secret_key_base: 3f9c2b7a1e8d4f6a0b5c9e2d7a1f3b8c6e4d2a9f7b1c5e3d8a6f2b4c9e7d1a3f".into()),
+        ("assigned_secret", ":password => 'Qz8#rT5vLp'".into()),
+        ("assigned_secret", "//registry.npmjs.org/:_authToken=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d".into()),
+        ("assigned_secret", "<Pass encoding=\"base64\">UXo4I3JUNXZMcA==</Pass>".into()),
+        ("assigned_secret", "[client]\npassword=Xv93!kLq2".into()),
+        ("connection_string", "mongodb+srv://app:Qz8rT5vLp9@cluster0.mongodb.net/db".into()),
+        // Provider tokens by prefix.
+        ("npm_token", format!("npm_{}", "Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1")),
+        ("pypi_token", format!("pypi-AgEIcHlwaS5vcmc{}", "CJDk3ZmE0YzEtNjhhZS00N2QwLWI4ZTItYzk1MmY3ZDIxNTFkAAIqWzMsImQ")),
+        ("sendgrid_key", format!("SG.{}.{}", "Xy9Kq2Lm8VtR4nB7cD1eF0", "gH5jK3lM6nP2q1Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3l")),
+        ("twilio_key", "SK8f3a2b9c4d1e7f6a5b0c9d8e7f6a5b4c".into()),
+        ("shopify_token", "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".into()),
+        ("discord_token", "MTA1ODk2NzM0NTY3ODkwMTIz.GxYz12.Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6".into()),
+        ("telegram_token", "123456789:AAHx9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP".into()),
+        ("azure_storage_key", format!("DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}==", "Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1Xy9Kq2Lm8VtR4n")),
+        ("mailgun_key", "key-8f3a2b9c4d1e7f6a5b0c9d8e7fXyZqWv".into()),
+        ("digitalocean_token", format!("dop_v1_{}", "8f3a2b9c4d1e7f6a5b0c9d8e7f6a5b4c8f3a2b9c4d1e7f6a5b0c9d8e7f6a5b4c")),
+        ("huggingface_token", "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".into()),
+        ("heroku_key", "HEROKU_API_KEY=01234567-89ab-4def-8123-456789abcdef".into()),
+        // Credentials in headers and blobs, and password hashes.
+        ("basic_auth", "Authorization: Basic YWRtaW46czNjcjN0UDRzcw==".into()),
+        ("docker_auth", "\"auth\": \"ZGVwbG95OlF6OCNyVDV2THA=\"".into()),
+        ("bearer_token", "Authorization: Bearer 8f3aK2b9Xc4d1Ze7f6Qa5b0c9dR8e7f6".into()),
+        ("password_hash", "root:$6$rounds=5000$Xy9Kq2Lm$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6b:19000:0:99999:7:::".into()),
+        ("password_hash", "admin:$apr1$r31.GfFz$HqJZimcKQFAMYayBlzkrA/".into()),
+        ("password_hash", "$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy".into()),
+        ("password_hash", "bob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=".into()),
+        ("private_key", "-----BEGIN PRIVATE KEY-----".into()),
+        ("private_key", "-----BEGIN EC PRIVATE KEY-----".into()),
+        ("private_key", "PuTTY-User-Key-File-3: ssh-ed25519".into()),
     ]
 }
 
@@ -49,6 +89,28 @@ const LOOK_ALIKES: &[&str] = &[
     "she said [EMAIL] and [PHONE] then <redacted> and [REDACTED:email]",
     "let ts = 1735689600000; let n = 4242424242;",
     "listen on 127.0.0.1:8080 or 0.0.0.0",
+    "{\"password\": \"Password\", \"password_hint\": \"At least 12 characters\"}",
+    "password_label = \"Enter your password\"",
+    "password_min_length = 12",
+    "token_url = \"https://oauth2.googleapis.com/token\"",
+    "pub api_key: Option<String>,",
+    "let secret = config.secret.clone();",
+    "PASSWORD=${DB_PASSWORD}",
+    "password: {{ vault_password }}",
+    "define('AUTH_KEY', 'put your unique phrase here');",
+    "secret_name = \"prod-db-credentials\"",
+    "token = next_token(&mut lexer)",
+    "const TOKEN_KIND: &str = \"identifier\";",
+    "password = \"changeme\"",
+    "url = \"postgres://user:${DB_PASS}@localhost/db\"",
+    "the API expects a Bearer token in the header",
+    "echo $1 $2 $3",
+    "sha256:3b8f9f2e1c4d5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",
+    "\"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz\"",
+    "auth_token: Option<AuthToken>,",
+    "access_key = settings.AWS_ACCESS_KEY",
+    "client_secret: env.CLIENT_SECRET",
+    "passphrase = prompt_passphrase()",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
@@ -105,6 +167,18 @@ fn every_kind_is_found_in_every_field_and_never_printed() {
         assert!(!out.stdout_text().contains(core), "{core} printed");
         assert!(!report_text.contains(core), "{core} in the report");
     }
+}
+
+#[test]
+fn a_credential_file_named_in_an_old_pair_is_flagged() {
+    let env = TestEnv::new();
+    let mut v = pair("Add deploy settings", "talk", "fn a() {}", "c0");
+    v["output"] = json!("// file: src/a.rs\nfn a() {}\n// file: deploy/.npmrc\nregistry=https://registry.npmjs.org/");
+    write_lines(&env.repo.join("d.jsonl"), &[v]);
+    let out = env.screenlink(["validate", "d.jsonl", "--json"]);
+    let report: Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    let kinds: Vec<&str> = report["findings"].as_array().unwrap().iter().filter_map(|f| f["kind"].as_str()).collect();
+    assert_eq!(kinds, ["credential_file"], "{:#}", report["findings"]);
 }
 
 #[test]

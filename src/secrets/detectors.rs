@@ -1,0 +1,296 @@
+//! The detectors: a kind, a pattern, the capture group that holds the sensitive value, and a
+//! check on the match where a pattern alone fires on look-alikes. Provider prefixes follow
+//! the public rule lists of the major scanners (gitleaks, trufflehog, GitHub's secret
+//! scanning); the assignment rules cover the formats configuration is written in.
+
+use std::sync::LazyLock;
+
+use base64::Engine;
+use regex::{Captures, Regex};
+
+use super::paths::is_credential_path;
+
+pub(super) struct Detector {
+    pub kind: &'static str,
+    pub re: Regex,
+    /// Capture groups that may hold the value; the first that matched is it.
+    pub groups: &'static [usize],
+    pub check: fn(&Captures, &str) -> bool,
+}
+
+fn always(_: &Captures, _: &str) -> bool {
+    true
+}
+
+fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Captures, &str) -> bool) -> Detector {
+    Detector { kind, re: Regex::new(pattern).expect("valid detector regex"), groups, check }
+}
+
+/// Words that make a name secret-like, anywhere in it (`DB_PASSWORD`, `smtp_pass`,
+/// `secret_key_base`, `_authToken`).
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
+
+pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
+    let assignment = format!(
+        r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}}))"#
+    );
+    vec![
+        // Keys and key files.
+        d("private_key", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", &[0], always),
+        d("private_key", r"(PuTTY-User-Key-File-\d+: [^\r\n]+)", &[1], always),
+        // Provider tokens, by prefix.
+        d("aws_access_key", r"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b", &[1], always),
+        d("github_token", r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b", &[1], always),
+        d("gitlab_token", r"\b(gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_\-]{20,})", &[1], always),
+        d("slack_webhook", r"(https://hooks\.slack\.com/(?:services|workflows)/T[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+)", &[1], always),
+        d("slack_token", r"\b(xox[abposre]-[A-Za-z0-9-]{10,})", &[1], always),
+        d("stripe_key", r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})\b", &[1], always),
+        d("anthropic_key", r"\b(sk-ant-[A-Za-z0-9]+-[A-Za-z0-9_\-]{20,})", &[1], always),
+        d("openai_key", r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,})", &[1], |_, s| !s.starts_with("sk-ant-")),
+        d("google_api_key", r"\b(AIza[0-9A-Za-z_\-]{35})", &[1], always),
+        d("npm_token", r"\b(npm_[A-Za-z0-9]{36})\b", &[1], always),
+        d("pypi_token", r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})", &[1], always),
+        d("sendgrid_key", r"\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b", &[1], always),
+        d("twilio_key", r"\b(SK[0-9a-fA-F]{32})\b", &[1], |_, s| super::entropy(s) > 3.0),
+        d("shopify_token", r"\b(shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})\b", &[1], always),
+        d("discord_token", r"\b([MNO][A-Za-z\d_\-]{23,25}\.[A-Za-z\d_\-]{6}\.[A-Za-z\d_\-]{27,38})\b", &[1], always),
+        d("telegram_token", r"\b(\d{8,10}:AA[0-9A-Za-z_\-]{33})\b", &[1], always),
+        d("azure_storage_key", r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)", &[1], always),
+        d("mailgun_key", r"\b(key-[0-9a-zA-Z]{32})\b", &[1], |_, s| super::entropy(s) > 3.5),
+        d("mailchimp_key", r"\b([0-9a-f]{32}-us[0-9]{1,2})\b", &[1], always),
+        d("square_token", r"\b(sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,43})", &[1], always),
+        d("digitalocean_token", r"\b(do[por]_v1_[a-f0-9]{64})\b", &[1], always),
+        d("huggingface_token", r"\b(hf_[A-Za-z]{34})\b", &[1], always),
+        d("databricks_token", r"\b(dapi[a-f0-9]{32})\b", &[1], always),
+        d("newrelic_key", r"\b(NRAK-[A-Z0-9]{27})\b", &[1], always),
+        d("age_secret_key", r"\b(AGE-SECRET-KEY-1[0-9A-Z]{58})\b", &[1], always),
+        d(
+            "heroku_key",
+            r"(?i)heroku[A-Za-z_\-]*(?:key|token)[^\n]{0,20}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+            &[1],
+            always,
+        ),
+        d("jwt", r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", &[1], always),
+        // Credentials in URLs, headers and blobs.
+        d(
+            "connection_string",
+            r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@]+:([^\s@/]{3,})@[^\s/]+",
+            &[1],
+            // Test URLs say `user:pass@`, `foo:bar@`, `john:smith@`: a password of words alone is not one.
+            |_, pw| !super::is_placeholder(pw) && !pw.chars().all(|c| c.is_alphabetic() || c == '*') && pw.chars().count() >= 6,
+        ),
+        d("basic_auth", r"(?i)\bauthorization\b[\s:=]+[\x22']?basic\s+([A-Za-z0-9+/]{8,}={0,2})", &[1], |_, v| decodes_to_credentials(v)),
+        d("docker_auth", r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#, &[1], |_, v| decodes_to_credentials(v)),
+        d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5),
+        // Password hashes: crypt(3) forms, bcrypt, LDAP-style.
+        d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|y|gy|apr1)\$[^\s:$]{0,60}\$[./A-Za-z0-9]{8,})", &[1], always),
+        d("password_hash", r"(\{(?:SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|MD5|SMD5|CRYPT)\}[A-Za-z0-9+/=.$]{8,})", &[1], always),
+        // Secrets assigned to secret-like names, in every format configuration takes.
+        d("assigned_secret", &assignment, &[3, 4, 5], |c, v| c.get(2).is_some_and(|sep| sep.as_str() != "::") && assigned_value(c, v)),
+        d(
+            "assigned_secret",
+            r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</",
+            &[2],
+            xml_value,
+        ),
+        d(
+            "assigned_secret",
+            r#"(?i)define\(\s*['"]([A-Z0-9_]*(?:PASSWORD|SECRET|KEY|SALT|TOKEN|PASS)[A-Z0-9_]*)['"]\s*,\s*['"]([^'"\r\n]{4,})['"]"#,
+            &[2],
+            |c, v| assigned_value(c, v),
+        ),
+        // A file of credentials named in a pair (`// file: .npmrc`).
+        d("credential_file", r"(?m)^// file: ([^\r\n]+)$", &[1], |_, p| is_credential_path(p)),
+        // Personal data.
+        d("email", r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b", &[1], |_, e| !is_example_email(e)),
+        d("credit_card", r"\b((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
+        d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], always),
+        d(
+            "ip_address",
+            r"(?:^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|[^\w.])",
+            &[1],
+            |_, ip| !is_boring_ip(ip),
+        ),
+    ]
+});
+
+/// Name endings that say the value is about a secret, not the secret: `password_label`,
+/// `token_url`, `api_key_header`, `secret_name`.
+const NOT_A_SECRET_SUFFIXES: &[&str] = &[
+    "label", "field", "length", "len", "min", "max", "url", "uri", "name", "file", "path", "prompt", "placeholder",
+    "type", "hint", "policy", "regex", "pattern", "enabled", "required", "expires", "expiry", "ttl", "env", "var",
+    "header", "column", "input", "reset", "count", "id", "ids", "kind", "format", "mode", "help", "text", "title",
+    "message", "error", "provider", "store", "dir", "size", "timeout", "version", "prefix", "endpoint",
+];
+
+/// The words of a name, lower-cased: `DB_PASSWORD` → db, password; `apiKey` → api, key.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in part.chars() {
+            if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            cur.push(c.to_ascii_lowercase());
+        }
+        if !cur.is_empty() {
+            words.push(cur);
+        }
+    }
+    words
+}
+
+/// Whether a name says it holds a secret: one of its words is a secret word, or two
+/// neighbours make one (`api key`, `client secret`). `passthrough` or `bypass` do not.
+fn is_secret_name(words: &[String]) -> bool {
+    const ONE: &[&str] = &["password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "apikey", "salt", "secretkey", "authtoken", "accesstoken", "privatekey", "accesskey", "passwort", "motdepasse"];
+    const TWO: &[(&str, &str)] = &[("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("master", "key"), ("client", "secret"), ("auth", "token"), ("access", "token"), ("refresh", "token")];
+    words.iter().any(|w| ONE.contains(&w.as_str())) || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
+}
+
+/// A value assigned to a secret-like name that is a secret: not a placeholder, not code,
+/// not words, and strong enough for what the name says.
+fn assigned_value(caps: &Captures, v: &str) -> bool {
+    let raw_name = caps.get(1).map_or("", |m| m.as_str());
+    let words = name_words(raw_name);
+    let name = raw_name.to_ascii_lowercase();
+    let last = words.last().map_or("", String::as_str);
+    if !is_secret_name(&words) || NOT_A_SECRET_SUFFIXES.contains(&last) || last.ends_with("tokens") || last.ends_with("keys") {
+        return false;
+    }
+    let v = v.trim();
+    let lower = v.to_ascii_lowercase();
+    if super::is_placeholder(v)
+        || looks_like_code(v)
+        || ["true", "false", "null", "none", "nil", "yes", "no", "required", "optional", "string", "undefined"].contains(&lower.as_str())
+        || v.chars().all(|c| c.is_ascii_digit())
+        || v.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '.')
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("http://")
+        || v.starts_with("https://")
+        || lower.starts_with("env[")
+        || lower.contains("%(")
+        || v.starts_with([':', '*', '&', '!', '|', '-', '#', '\\'])
+        || is_number_literal(&lower)
+        || is_identifier(v)
+        || only_words(v)
+        || v.contains("\\r") || v.contains("\\n") || lower.contains("example")
+    {
+        return false;
+    }
+    let password_like = ["pass", "pwd", "secret", "salt", "credential"].iter().any(|w| name.contains(w));
+    let strong = super::entropy(v) >= 3.0 && v.chars().count() >= 12;
+    if password_like {
+        // A password is short and human: enough that it is not a word.
+        v.chars().count() >= 6 && (strong || v.chars().any(|c| c.is_ascii_digit() || c.is_ascii_punctuation()) || super::entropy(v) >= 2.5)
+    } else {
+        strong
+    }
+}
+
+/// `0x0300`, `768u16`, `12`, `1.5e3`: numbers, as code writes them.
+fn is_number_literal(v: &str) -> bool {
+    let hex = v.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit() || c == '_'));
+    let dec = v.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && v.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c.is_ascii_digit()).is_empty()
+        && ["u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize", "f32", "f64", "l", "ul", "ll"].iter().any(|s| v.ends_with(s));
+    hex || dec || v.parse::<f64>().is_ok()
+}
+
+/// A name in code (`_bindgen_ty_7`, `max_retries`, `FooBar`): words and whole numbers
+/// joined by `_`, or camelCase words; a password mixes digits into its words (`Xv93k`).
+fn is_identifier(v: &str) -> bool {
+    if !v.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return false;
+    }
+    let parts: Vec<&str> = v.split('_').filter(|p| !p.is_empty()).collect();
+    v.contains('_') && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_alphabetic()) || p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Only words between separators and no digit: `true/false`, `Enter your password`.
+fn only_words(v: &str) -> bool {
+    !v.chars().any(|c| c.is_ascii_digit()) && v.split(|c: char| !c.is_alphabetic()).all(|w| w.is_empty() || w.chars().count() >= 2) && {
+        let punct = v.chars().filter(|c| !c.is_alphanumeric()).count();
+        punct <= 2 && v.chars().filter(|c| c.is_alphabetic()).count() >= v.chars().count().saturating_sub(2)
+    }
+}
+
+fn xml_value(caps: &Captures, v: &str) -> bool {
+    let v = v.trim();
+    let _ = caps;
+    !super::is_placeholder(v) && !v.chars().all(|c| c.is_alphabetic() || c == ' ') && v.chars().count() >= 4
+}
+
+/// Values that are code, not secrets: `password = get_password(config)`, `env::var("X")`,
+/// `Option<String>`, `self.token`.
+pub(super) fn looks_like_code(v: &str) -> bool {
+    v.contains('(')
+        || v.contains("::")
+        || v.contains('<')
+        || v.contains('{')
+        || v.contains('[')
+        || v.starts_with("self.")
+        || v.starts_with("os.")
+        || v.starts_with("process.")
+        || v.starts_with("env.")
+        || v.starts_with("config.")
+        || v.starts_with("settings.")
+        || v.starts_with("this.")
+        || v.starts_with('@')
+        || v.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '.')
+        || is_field_path(v)
+}
+
+/// `node.colon2_token`, `self.config.api_key`: a path of names, as code reads a field.
+fn is_field_path(v: &str) -> bool {
+    v.contains('.')
+        && v.split('.').all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// A base64 blob that decodes to `user:password`.
+fn decodes_to_credentials(v: &str) -> bool {
+    base64::engine::general_purpose::STANDARD
+        .decode(v)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|s| s.split_once(':').is_some_and(|(u, p)| !u.is_empty() && p.len() >= 3 && !super::is_placeholder(p)))
+}
+
+fn is_example_email(e: &str) -> bool {
+    let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    ["example.com", "example.org", "example.net", "test.com", "localhost", "users.noreply.github.com"].iter().any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+        || domain.ends_with(".example")
+        || domain.ends_with(".invalid")
+        || domain.ends_with(".test")
+}
+
+fn is_boring_ip(ip: &str) -> bool {
+    ip.starts_with("127.")
+        || ip == "0.0.0.0"
+        || ip == "255.255.255.255"
+        || ip.starts_with("192.0.2.")
+        || ip.starts_with("198.51.100.")
+        || ip.starts_with("203.0.113.")
+}
+
+/// A card number: 13–19 digits, a known issuer prefix, and a valid Luhn checksum.
+pub(super) fn luhn_card(n: &str) -> bool {
+    let digits: Vec<u32> = n.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) || !matches!(digits[0], 3..=6) {
+        return false;
+    }
+    if digits.iter().all(|d| *d == digits[0]) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 1 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { *d })
+        .sum();
+    sum.is_multiple_of(10)
+}

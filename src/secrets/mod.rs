@@ -1,0 +1,155 @@
+//! Secret and personal-data detection, and redaction: shared by `validate` and by every
+//! writer of the dataset (backfill, the hook, review), so nothing sensitive reaches the
+//! dataset unnoticed.
+//!
+//! Each detector is a regex plus, where a regex alone fires on look-alikes, a check
+//! (Luhn for card numbers, Shannon entropy for assigned secrets, placeholder lists for
+//! documentation examples). A finding never carries the secret itself: only its kind, where
+//! it is, and a masked excerpt.
+
+use serde::Serialize;
+
+/// What `screenlink.redact` asks writers to do with findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RedactMode {
+    /// Replace each finding with `[REDACTED:<kind>]` (the default).
+    Redact,
+    /// Keep the text and mark the pair `metadata.sensitive`.
+    Flag,
+    Off,
+}
+
+impl std::str::FromStr for RedactMode {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "redact" => Ok(RedactMode::Redact),
+            "flag" => Ok(RedactMode::Flag),
+            "off" => Ok(RedactMode::Off),
+            _ => Err(()),
+        }
+    }
+}
+
+mod detectors;
+mod paths;
+
+pub use paths::is_credential_path;
+
+/// Documentation examples and placeholders that look like secrets but are not.
+fn is_placeholder(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    v.ends_with("EXAMPLE")
+        || v.contains("EXAMPLE")
+        || lower.contains("redacted")
+        || lower.starts_with('<')
+        || lower.starts_with("${")
+        || lower.starts_with("{{")
+        || lower.starts_with('$')
+        || lower.starts_with('[')
+        || lower.starts_with('%')
+        || ["password", "changeme", "change_me", "your_password", "yourpassword", "placeholder", "example", "secret", "dummy", "xxx", "todo", "fixme"].contains(&lower.as_str())
+        || lower.starts_with("your_") || lower.starts_with("your-") || lower.starts_with("my_") && lower.ends_with("_here")
+        || lower.ends_with("_here") || lower.contains("put your") || lower.contains("replace_me") || lower.contains("replaceme")
+        || lower.chars().all(|c| c == 'x' || c == '*' || c == '.' || c == '-')
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let n = s.chars().count() as f64;
+    counts.values().map(|&k| { let p = k as f64 / n; -p * p.log2() }).sum()
+}
+
+/// One sensitive value found in a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: &'static str,
+    /// Byte range of the sensitive part in the text.
+    #[serde(skip)]
+    pub range: (usize, usize),
+    /// The first characters and the length, never the value: `AKIA… (20 chars)`.
+    pub masked: String,
+}
+
+pub fn mask(value: &str) -> String {
+    let shown: String = value.chars().take(4).collect();
+    format!("{shown}… ({} chars)", value.chars().count())
+}
+
+/// Every finding in `text`, in order, overlapping ones reduced to the first.
+pub fn scan(text: &str) -> Vec<Finding> {
+    let mut found: Vec<Finding> = Vec::new();
+    for det in detectors::DETECTORS.iter() {
+        for caps in det.re.captures_iter(text) {
+            let Some(m) = det.groups.iter().find_map(|g| caps.get(*g)) else { continue };
+            let value = m.as_str();
+            let checks_itself = ["connection_string", "assigned_secret", "credential_file", "private_key", "password_hash"].contains(&det.kind);
+            if is_ours_or_placeholder(text, m.start()) || (!checks_itself && is_placeholder(value)) {
+                continue;
+            }
+            if !(det.check)(&caps, value) {
+                continue;
+            }
+            let range = (m.start(), m.end());
+            if found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
+                continue;
+            }
+            found.push(Finding { kind: det.kind, range, masked: mask(value) });
+        }
+    }
+    found.sort_by_key(|f| f.range.0);
+    found
+}
+
+/// Inside our own `[REDACTED:…]` marker.
+fn is_ours_or_placeholder(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    before.rfind("[REDACTED:").is_some_and(|i| !before[i..].contains(']'))
+}
+
+/// `text` with every finding replaced by `[REDACTED:<kind>]`.
+pub fn redact(text: &str) -> (String, Vec<Finding>) {
+    let findings = scan(text);
+    if findings.is_empty() {
+        return (text.to_string(), findings);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for f in &findings {
+        out.push_str(&text[last..f.range.0]);
+        out.push_str(&format!("[REDACTED:{}]", f.kind));
+        last = f.range.1;
+    }
+    out.push_str(&text[last..]);
+    (out, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_and_entropy() {
+        use detectors::luhn_card;
+        assert!(luhn_card("4111 1111 1111 1111"));
+        assert!(!luhn_card("4111 1111 1111 1112"));
+        assert!(!luhn_card("1234567890123"));
+        assert!(entropy("aaaaaaaa") < 0.1);
+        assert!(entropy("q8Zr2LxP0vKm") > 3.0);
+    }
+
+    #[test]
+    fn redaction_replaces_only_the_value() {
+        let (out, f) = redact("password = \"q8Zr2LxP0vKm\" and key AKIAZ7Q4LMNB2XWE3R5T");
+        assert_eq!(out, "password = \"[REDACTED:assigned_secret]\" and key [REDACTED:aws_access_key]");
+        assert_eq!(f.len(), 2);
+        assert!(!format!("{f:?}").contains("q8Zr2LxP0vKm"), "findings never carry the value");
+        let (again, f2) = redact(&out);
+        assert_eq!((again, f2.len()), (out.clone(), 0), "redaction is idempotent");
+    }
+}
