@@ -97,7 +97,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             "assigned_secret",
             r#"(?i)define\(\s*['"]([A-Z0-9_]*(?:PASSWORD|SECRET|KEY|SALT|TOKEN|PASS)[A-Z0-9_]*)['"]\s*,\s*['"]([^'"\r\n]{4,})['"]"#,
             &[2],
-            |c, v| assigned_value(c, v),
+            assigned_value,
         ),
         // A file of credentials named in a pair (`// file: .npmrc`).
         d("credential_file", r"(?m)^// file: ([^\r\n]+)$", &[1], |_, p| is_credential_path(p)),
