@@ -26,6 +26,8 @@ use crate::score;
 use crate::error::Result;
 use crate::workspace::Workspace;
 
+mod assign;
+
 /// The knobs the engine reads (from [`crate::config::Settings`] or a test).
 #[derive(Debug, Clone)]
 pub struct Params {
@@ -327,59 +329,11 @@ pub fn link_in_context(
     score_candidates(&mut links, params);
     links.truncate(n);
     if params.later_commits && params.scoring == Scoring::Fitted {
-        assign_best_first(&mut links, passages, params, claimed);
-        return Ok(links);
-    }
-    let mut claimed = claimed.clone();
-    let mut order: Vec<usize> = (0..links.len()).collect();
-    order.sort_by_key(|&i| (commits[links[i].commit].committer_time, i));
-    for i in order {
-        let l = &mut links[i];
-        l.candidates.retain(|s| !passages[s.passage].ids().iter().any(|id| claimed.contains(id)));
-        if let Some(best) = l.candidates.first().filter(|b| b.confidence >= params.min_confidence) {
-            claimed.extend(passages[best.passage].ids());
-        }
+        assign::best_first(&mut links, passages, params.min_confidence, claimed);
+    } else {
+        assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
     }
     Ok(links)
-}
-
-/// One talk per commit, one commit per talk, best links first (backfill, fitted scoring):
-/// every (commit, passage) candidate in order of confidence; a commit takes the first that
-/// is still free, and a passage taken at or above `min_confidence` is claimed. A report is
-/// then linked to the commit that fits it best, not to the first commit after it. On the
-/// held-out realtext projects this raised recall at the same precision (see
-/// `examples/link_eval.rs`). Each commit's candidates end up with its pick first.
-fn assign_best_first(links: &mut [CommitLinks], passages: &[Passage], params: &Params, claimed: &std::collections::HashSet<i64>) {
-    let mut claimed = claimed.clone();
-    let mut all: Vec<(f64, usize, usize)> = Vec::new();
-    for (li, l) in links.iter().enumerate() {
-        for (ci, s) in l.candidates.iter().enumerate() {
-            all.push((s.confidence, li, ci));
-        }
-    }
-    all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut pick: Vec<Option<usize>> = vec![None; links.len()];
-    for (conf, li, ci) in all {
-        if pick[li].is_some() {
-            continue;
-        }
-        let ids = passages[links[li].candidates[ci].passage].ids();
-        if ids.iter().any(|id| claimed.contains(id)) {
-            continue;
-        }
-        pick[li] = Some(ci);
-        if conf >= params.min_confidence {
-            claimed.extend(ids);
-        }
-    }
-    for (l, p) in links.iter_mut().zip(pick) {
-        let chosen = p.map(|ci| l.candidates[ci].passage);
-        l.candidates.retain(|s| Some(s.passage) == chosen || !passages[s.passage].ids().iter().any(|id| claimed.contains(id)));
-        if let Some(ci) = chosen.and_then(|c| l.candidates.iter().position(|s| s.passage == c)) {
-            let best = l.candidates.remove(ci);
-            l.candidates.insert(0, best);
-        }
-    }
 }
 
 /// Features, then confidence and order of every commit's candidates, best first.
