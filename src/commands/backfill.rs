@@ -123,6 +123,12 @@ pub fn run_in(
         skipped_text(&summary.commits_skipped),
         if done.is_empty() { String::new() } else { format!(", {} already decided", done.len()) }
     ));
+    if let Some(n) = summary.commits_skipped.get(&SkipReason::MissingObjects) {
+        say(format!(
+            "  {} lack objects this repository has not fetched (a partial clone): `git log -p >/dev/null` makes git fetch them; then run backfill again",
+            messages::count(*n, "commit")
+        ));
+    }
     if summary.credential_files > 0 {
         say(format!("  {} that hold credentials (.env, .npmrc, keys…) left out of their pairs", messages::count(summary.credential_files, "file")));
     }

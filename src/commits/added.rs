@@ -50,6 +50,11 @@ pub struct Added {
 
 /// [`added_code`], and what was left out of it and why.
 pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Result<Added> {
+    Ok(added_code_git(repo, commit)?)
+}
+
+/// [`added_code_counted`] with git's own error, so a missing object can be told apart.
+pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit) -> std::result::Result<Added, git2::Error> {
     let mut generated = 0usize;
     let mut credentials: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let new_tree = commit.tree()?;

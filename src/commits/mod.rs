@@ -32,6 +32,8 @@ pub enum SkipReason {
     TooLarge,
     /// What it adds is files that hold credentials (`.env`, `.npmrc`, private keys…).
     Credentials,
+    /// Its objects are not in the repository (a partial clone that has not fetched them).
+    MissingObjects,
     /// Most of what the commit adds is generated, vendored or lock files, or what is left
     /// after them is under `screenlink.minCodeLines`: not code a person wrote.
     Generated,
@@ -192,7 +194,13 @@ pub fn examine(
     if VERSION_BUMP.is_match(&subject) {
         return Ok(Err(SkipReason::VersionBump));
     }
-    let Added { files, generated, credential_files } = added_code_counted(repo, commit)?;
+    let Added { files, generated, credential_files } = match added::added_code_git(repo, commit) {
+        Ok(added) => added,
+        // A partial clone (`--filter=blob:none`) lacks old blobs until git fetches them:
+        // the commit is skipped and counted, the run goes on.
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Err(SkipReason::MissingObjects)),
+        Err(e) => return Err(e.into()),
+    };
     let added: usize = files.iter().map(|f| f.added.len()).sum();
     if added < min_code_lines.max(1) {
         return Ok(Err(if credential_files > 0 {

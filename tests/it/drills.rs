@@ -325,3 +325,77 @@ fn kill_9_during_validate_fix_leaves_the_old_file_or_the_new_one_never_half() {
     let (pairs, order, bad) = dataset(&data);
     assert_eq!((order.len(), bad), (pairs.len(), 0), "no duplicate, no torn line");
 }
+
+#[test]
+fn a_partial_clone_skips_what_it_lacks_and_says_how_to_fetch_it() {
+    let env = TestEnv::new();
+    for i in 0..4 {
+        let mut text = std::fs::read_to_string(env.repo.join("f.rs")).unwrap_or_default();
+        text.push_str(&(0..6).map(|k| format!("fn f{i}_{k}() {{}}\n")).collect::<String>());
+        std::fs::write(env.repo.join("f.rs"), text).unwrap();
+        env.git(["add", "f.rs"]).assert_ok();
+        env.git(["commit", "-q", "-m", &format!("Grow f {i}")]).assert_ok();
+    }
+    env.git(["config", "uploadpack.allowFilter", "true"]).assert_ok();
+    let clone = env.root().join("partial");
+    env.git(["clone", "-q", "--filter=blob:none", &format!("file://{}", env.repo.display()), clone.to_str().unwrap()]).assert_ok();
+    let db = hand_db(env.root(), &[("2026-03-01T10:00:00+00:00", "we should grow f with more functions")]);
+    let run = || {
+        let mut c = env.command("git-screenlink");
+        c.current_dir(&clone).args(["backfill", "--yes", "--dry-run", "--source", "db", "--screenpipe-db"]).arg(&db).output().unwrap()
+    };
+    let out = run();
+    assert!(out.code() <= 1, "never an error: {}", out.stderr_text());
+    let text = out.stdout_text();
+    assert!(text.contains("skipped: missing objects") && text.contains("git log -p"), "{text}");
+    // Once git has fetched them, every commit is examined.
+    let mut c = Command::new("git");
+    env.scrub(&mut c).current_dir(&clone).args(["log", "-p"]).stdout(std::process::Stdio::null());
+    c.output().unwrap().assert_ok();
+    let out = run();
+    assert!(out.stdout_text().contains("4 examined, 4 to link"), "{}", out.stdout_text());
+}
+
+#[test]
+fn a_submodule_a_dst_change_and_a_100000_file_commit() {
+    let env = TestEnv::new();
+    small_world(&env);
+    // Commits on both sides of a daylight-saving change, written in local time.
+    write_search(&env.repo);
+    env.git(["add", "src"]).assert_ok();
+    let mut c = Command::new("git");
+    env.scrub(&mut c).env("TZ", "America/New_York").env("GIT_AUTHOR_DATE", "2026-03-08T01:30:00-05:00").env("GIT_COMMITTER_DATE", "2026-03-08T03:30:00-04:00").args(["commit", "-q", "-m", "Add pagination to search"]);
+    c.output().unwrap().assert_ok();
+    // A submodule: a gitlink, no code of ours.
+    let sub = env.root().join("sub");
+    env.git(["init", "-q", sub.to_str().unwrap()]).assert_ok();
+    std::fs::write(sub.join("x.rs"), "fn x() {}\n").unwrap();
+    let mut c = Command::new("git");
+    env.scrub(&mut c).current_dir(&sub).args(["add", "x.rs"]);
+    c.output().unwrap().assert_ok();
+    let mut c = Command::new("git");
+    env.scrub(&mut c).current_dir(&sub).args(["commit", "-q", "-m", "x"]);
+    c.output().unwrap().assert_ok();
+    env.git(["-c", "protocol.file.allow=always", "submodule", "-q", "add", sub.to_str().unwrap(), "vendor/sub"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Add the sub module"]).assert_ok();
+    // 100,000 files in one commit.
+    let many = env.repo.join("data");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..100_000 {
+        std::fs::write(many.join(format!("r{i}.rs")), format!("pub const R{i}: u32 = {i};\n")).unwrap();
+    }
+    env.git(["add", "data"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Add the rate tables"]).assert_ok();
+
+    let out = env.screenlink(["backfill", "--yes", "--json", "--dry-run"]);
+    out.assert_ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    let pairs = v["pairs"].as_array().unwrap();
+    assert!(pairs.iter().any(|p| p["instruction"] == "Add pagination to search"), "across the DST change: {v}");
+    assert_eq!(v["summary"]["commits_examined"], 3);
+    let big = pairs.iter().find(|p| p["instruction"] == "Add the rate tables");
+    if let Some(p) = big {
+        assert!(p["output"].as_str().unwrap().len() <= git_screenlink::config::MAX_OUTPUT_BYTES_DEFAULT as usize + 1000);
+    }
+    assert!(v["summary"]["files_over_budget"].as_u64().unwrap() > 90_000, "{}", v["summary"]);
+}
