@@ -399,3 +399,29 @@ fn a_submodule_a_dst_change_and_a_100000_file_commit() {
     }
     assert!(v["summary"]["files_over_budget"].as_u64().unwrap() > 90_000, "{}", v["summary"]);
 }
+
+#[test]
+fn kill_9_during_review_loses_and_doubles_nothing() {
+    let (env, world) = TestEnv::with_world(&Spec::week(4));
+    let dir = world.repo.join(".git/screenlink");
+    let store = git_screenlink::dataset::Store::at(&dir);
+    for c in &world.truth.commits {
+        store.queue(&c.sha, "drill").unwrap();
+    }
+    let mut rng = Rng(5);
+    for _ in 0..40 {
+        let mut child = env.command("git-screenlink").args(["review", "--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(600)));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let out = env.screenlink(["review", "--yes"]);
+    assert!(out.code() <= 1, "{}", out.stderr_text());
+    let (pairs, order, bad) = dataset(&dir.join("training_data.jsonl"));
+    assert!(bad <= 1, "at most a torn last line");
+    assert_eq!(order.len(), pairs.len(), "a commit linked twice");
+    let ids: Vec<i64> = pairs.values().flatten().copied().collect();
+    assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "talk used twice");
+    let again = env.screenlink(["review", "--yes"]);
+    assert!(again.stdout_text().contains("Nothing to review"), "the queue is empty: {}", again.stdout_text());
+}
