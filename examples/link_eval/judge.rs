@@ -24,6 +24,7 @@ fn group(set: &str) -> &str {
 
 struct Model {
     ranker: Logistic,
+    passage_ranker: Logistic,
     calibration: Logistic,
 }
 
@@ -34,7 +35,7 @@ fn masked(f: &[f64], hook: bool) -> Vec<f64> {
 
 /// Each row's candidates' features with the context recomputed from `ranker` (context is a
 /// property of the whole set: commits are compared with the other commits of their set).
-fn with_context(rows: &[&Row], ranker: &Logistic, hook: bool) -> Vec<Vec<[f64; N]>> {
+fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hook: bool) -> Vec<Vec<[f64; N]>> {
     let mut out: Vec<Vec<[f64; N]>> = vec![Vec::new(); rows.len()];
     let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
     for set in sets {
@@ -44,7 +45,7 @@ fn with_context(rows: &[&Row], ranker: &Logistic, hook: bool) -> Vec<Vec<[f64; N
             .map(|&i| rows[i].cands.iter().map(|c| { let mut f = [0.0; N]; f[..BASE].copy_from_slice(&c.features[..BASE]); f }).collect())
             .collect();
         let keys: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].cands.iter().map(|c| c.ids[0] as usize).collect()).collect();
-        add_context(&mut feats, &keys, ranker, !hook);
+        add_context(&mut feats, &keys, ranker, passage_ranker, !hook);
         for (k, &i) in idx.iter().enumerate() {
             out[i] = std::mem::take(&mut feats[k]);
         }
@@ -70,7 +71,16 @@ fn train(rows: &[&Row], hook: bool) -> Model {
         }
     }
     let ranker = Logistic::fit_weighted(&xs, &ys, &ws, L2, None);
-    let feats = with_context(rows, &ranker, hook);
+    // The passage side: for each passage of each set, the commits that see it.
+    let mut by_passage: BTreeMap<(&str, i64), Vec<(Vec<f64>, bool)>> = BTreeMap::new();
+    for r in rows {
+        for c in &r.cands {
+            by_passage.entry((r.set.as_str(), c.ids[0])).or_default().push((c.features[..BASE].to_vec(), c.label));
+        }
+    }
+    let groups: Vec<Vec<(Vec<f64>, bool)>> = by_passage.into_values().collect();
+    let passage_ranker = if std::env::var("JUDGE_NO_PASSAGE_RANKER").is_ok() { ranker.clone() } else { git_screenlink::score::logistic::fit_listwise(&groups, 1e-3, 60, 2.0) };
+    let feats = with_context(rows, &ranker, &passage_ranker, hook);
     // Calibration on what becomes a link: each commit's best candidate.
     let (mut cx, mut cy, mut cw) = (Vec::new(), Vec::new(), Vec::new());
     let mut tops: BTreeMap<&str, usize> = BTreeMap::new();
@@ -94,7 +104,7 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     }
     let calibration = Logistic::fit_weighted(&cx, &cy, &cw, L2, None);
     if std::env::var("JUDGE_NO_PLATT").is_ok() {
-        return Model { ranker, calibration };
+        return Model { ranker, passage_ranker, calibration };
     }
     // Platt scaling on what becomes a link (each set's greedy matches): a·logit + b, folded
     // into the calibration's weights.
@@ -120,7 +130,7 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     let platt = Logistic::fit_weighted(&px, &py, &pw, 0.01, None);
     let a = platt.weights[0];
     let calibration = Logistic { weights: calibration.weights.iter().map(|w| w * a).collect(), bias: calibration.bias * a + platt.bias };
-    Model { ranker, calibration }
+    Model { ranker, passage_ranker, calibration }
 }
 
 #[derive(Default, Clone)]
@@ -282,7 +292,7 @@ pub fn fit(files: &[String]) {
                     let l = m.ranker.logit(&x[..BASE]);
                     (l, m.calibration.predict(&decision_input(l, &x)))
                 };
-                let feats = with_context(&test, &m.ranker, hook);
+                let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
                 // Backfill assigns best links first; the hook sees one commit at a time.
                 let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { judge(&test, &feats, &score, t) };
                 let fit = link(THRESHOLD);
@@ -321,6 +331,10 @@ pub fn fit(files: &[String]) {
         println!("\nweights fitted on every set ({} mode):", if hook { "hook" } else { "backfill" });
         let w: Vec<String> = m.ranker.weights.iter().map(|w| format!("{w:.4}")).collect();
         let c: Vec<String> = m.calibration.weights.iter().map(|w| format!("{w:.4}")).collect();
+        let pr: Vec<String> = m.passage_ranker.weights.iter().map(|w| format!("{w:.4}")).collect();
+        if !hook {
+            println!("pub const PASSAGE_RANKER: [f64; BASE] = [{}];", pr.join(", "));
+        }
         println!(
             "pub const {}: Weights = (\n    [{}],\n    {:.4},\n    [{}],\n    {:.4},\n);",
             if hook { "HOOK" } else { "BACKFILL" },

@@ -94,13 +94,16 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
 /// Fill in the [`CONTEXT`] features from the ranker's scores. `passages[c][i]` names the
 /// passage of commit `c`'s candidate `i`; `later_commits` false (the hook) leaves the
 /// passage-side features at 0.
-pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, later_commits: bool) {
+/// The passage side compares commits with `passage_ranker`, fitted for that question: of the
+/// commits after a passage, which one did it motivate.
+pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool) {
     let ranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| ranker.logit(&f[..BASE])).collect()).collect();
+    let pranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| passage_ranker.logit(&f[..BASE])).collect()).collect();
     let mut by_passage: HashMap<usize, Top2> = HashMap::new();
     // Per passage: the sum and count of its semantic scores over the commits that see it.
     let mut sem_sum: HashMap<usize, (f64, usize)> = HashMap::new();
     if later_commits {
-        for (ci, (ps, rs)) in passages.iter().zip(&ranks).enumerate() {
+        for (ci, (ps, rs)) in passages.iter().zip(&pranks).enumerate() {
             for (i, (p, r)) in ps.iter().zip(rs).enumerate() {
                 by_passage.entry(*p).or_default().offer(ci, *r);
                 let e = sem_sum.entry(*p).or_default();
@@ -116,7 +119,7 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
             f[BASE] = squash(if runner_up.is_finite() { rs[i] - runner_up } else { 4.0 });
             if let Some(t) = later_commits.then(|| by_passage.get(&passages[ci][i])).flatten() {
                 let other = t.best_other(ci);
-                let m = if other.is_finite() { rs[i] - other } else { 4.0 };
+                let m = if other.is_finite() { pranks[ci][i] - other } else { 4.0 };
                 f[BASE + 1] = squash(m);
                 f[BASE + 2] = f64::from(u8::from(m >= 0.0));
                 let (sum, n) = sem_sum[&passages[ci][i]];
@@ -127,10 +130,10 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
 }
 
 /// Every feature of every commit's candidates: [`base`], then [`add_context`].
-pub fn derive(commits: &[Vec<Candidate>], ranker: &Logistic, later_commits: bool) -> Vec<Vec<[f64; N]>> {
+pub fn derive(commits: &[Vec<Candidate>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool) -> Vec<Vec<[f64; N]>> {
     let mut feats: Vec<Vec<[f64; N]>> = commits.iter().map(|c| base(c)).collect();
     let passages: Vec<Vec<usize>> = commits.iter().map(|c| c.iter().map(|x| x.passage).collect()).collect();
-    add_context(&mut feats, &passages, ranker, later_commits);
+    add_context(&mut feats, &passages, ranker, passage_ranker, later_commits);
     feats
 }
 
@@ -235,7 +238,7 @@ mod tests {
         let mut w = vec![0.0; BASE];
         w[0] = 4.0;
         let ranker = Logistic { weights: w, bias: 0.0 };
-        let f = derive(&commits, &ranker, true);
+        let f = derive(&commits, &ranker, &ranker, true);
         let a = f[0][0];
         assert!((a[0] - 0.8).abs() < 1e-12 && (a[1] - 0.4).abs() < 1e-12);
         assert!((a[4] - 0.3).abs() < 1e-12, "semantic margin over passage 2");
@@ -249,7 +252,7 @@ mod tests {
         assert_eq!(f[1][0][12], 0.0, "commit 1 is not passage 1's best");
         assert!((f[1][0][11] + (0.8f64 / 4.0).tanh()).abs() < 1e-12);
         assert!((f[1][0][10] - 1.0f64.tanh()).abs() < 1e-12, "a lone candidate leads by 4 logits");
-        let hook = derive(&commits, &ranker, false);
+        let hook = derive(&commits, &ranker, &ranker, false);
         assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13]), (0.0, 0.0, 0.0));
         assert_eq!(hook[0][0][10], a[10]);
     }

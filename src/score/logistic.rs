@@ -129,6 +129,37 @@ impl Logistic {
     }
 }
 
+/// Fit weights (no bias) so that, in each group of examples, a softmax over their scores
+/// puts its mass on the group's positives: a ranker for "which of these is the one".
+/// Plain gradient ascent, `epochs` full passes at step `rate`, L2 `l2`; deterministic.
+pub fn fit_listwise(groups: &[Vec<(Vec<f64>, bool)>], l2: f64, epochs: usize, rate: f64) -> Logistic {
+    let d = groups.iter().flat_map(|g| g.first()).map(|(x, _)| x.len()).next().unwrap_or(0);
+    let mut w = vec![0.0; d];
+    let usable: Vec<&Vec<(Vec<f64>, bool)>> = groups.iter().filter(|g| g.iter().any(|(_, y)| *y)).collect();
+    let n = usable.len().max(1) as f64;
+    for _ in 0..epochs {
+        let mut grad = vec![0.0; d];
+        for g in &usable {
+            let scores: Vec<f64> = g.iter().map(|(x, _)| w.iter().zip(x).map(|(a, b)| a * b).sum()).collect();
+            let top = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let exp: Vec<f64> = scores.iter().map(|s| (s - top).exp()).collect();
+            let z: f64 = exp.iter().sum();
+            let positives = g.iter().filter(|(_, y)| *y).count() as f64;
+            for ((x, y), e) in g.iter().zip(&exp) {
+                let target = if *y { 1.0 / positives } else { 0.0 };
+                let delta = target - e / z;
+                for (gk, xk) in grad.iter_mut().zip(x) {
+                    *gk += delta * xk;
+                }
+            }
+        }
+        for (wk, gk) in w.iter_mut().zip(&grad) {
+            *wk += rate * (gk / n - l2 * *wk);
+        }
+    }
+    Logistic { weights: w, bias: 0.0 }
+}
+
 /// Solve `a · x = b` by Gaussian elimination with partial pivoting; `None` if singular.
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
@@ -182,6 +213,20 @@ mod tests {
         let prior = Logistic { weights: vec![1.0, 2.0], bias: 3.0 };
         let held = Logistic::fit(&xs[..2], &ys[..2], 1e6, Some(&prior));
         assert!((held.weights[0] - 1.0).abs() < 1e-3 && (held.weights[1] - 2.0).abs() < 1e-3, "{held:?}");
+    }
+
+    #[test]
+    fn a_listwise_fit_ranks_each_groups_positive_first() {
+        // In every group the positive has the largest x0; x1 is noise.
+        let groups: Vec<Vec<(Vec<f64>, bool)>> = (0..30)
+            .map(|g| (0..4).map(|i| (vec![if i == g % 4 { 1.0 } else { 0.2 * i as f64 / 4.0 }, ((g * 7 + i * 3) % 5) as f64 / 5.0], i == g % 4)).collect())
+            .collect();
+        let m = fit_listwise(&groups, 1e-3, 200, 2.0);
+        assert!(m.weights[0] > 2.0 * m.weights[1].abs(), "{m:?}");
+        for g in &groups {
+            let best = g.iter().max_by(|a, b| m.logit(&a.0).total_cmp(&m.logit(&b.0))).unwrap();
+            assert!(best.1);
+        }
     }
 
     #[test]

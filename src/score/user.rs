@@ -85,7 +85,7 @@ fn refit_one(shipped: &Fitted, answers: &[Answer], hook: bool) -> Fitted {
     }).collect();
     let ys: Vec<bool> = answers.iter().map(|(_, y)| *y).collect();
     let calibration = Logistic::fit(&xs, &ys, PRIOR_STRENGTH, Some(&shipped.calibration));
-    Fitted { ranker: shipped.ranker.clone(), calibration }
+    Fitted { ranker: shipped.ranker.clone(), passage_ranker: shipped.passage_ranker.clone(), calibration }
 }
 
 fn loss(m: &Fitted, answers: &[Answer], hook: bool) -> f64 {
