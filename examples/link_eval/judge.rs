@@ -22,6 +22,9 @@ fn group(set: &str) -> &str {
     set.split('#').next().unwrap_or(set)
 }
 
+/// The commits that see one passage: (base features, whether it is the one).
+type Group = Vec<(Vec<f64>, bool)>;
+
 struct Model {
     ranker: Logistic,
     passage_ranker: Logistic,
@@ -72,13 +75,13 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     }
     let ranker = Logistic::fit_weighted(&xs, &ys, &ws, L2, None);
     // The passage side: for each passage of each set, the commits that see it.
-    let mut by_passage: BTreeMap<(&str, i64), Vec<(Vec<f64>, bool)>> = BTreeMap::new();
+    let mut by_passage: BTreeMap<(&str, i64), Group> = BTreeMap::new();
     for r in rows {
         for c in &r.cands {
             by_passage.entry((r.set.as_str(), c.ids[0])).or_default().push((c.features[..BASE].to_vec(), c.label));
         }
     }
-    let groups: Vec<Vec<(Vec<f64>, bool)>> = by_passage.into_values().collect();
+    let groups: Vec<Group> = by_passage.into_values().collect();
     let passage_ranker = if std::env::var("JUDGE_NO_PASSAGE_RANKER").is_ok() { ranker.clone() } else { git_screenlink::score::logistic::fit_listwise(&groups, 1e-3, 60, 2.0) };
     let feats = with_context(rows, &ranker, &passage_ranker, hook);
     // Calibration on what becomes a link: each commit's best candidate.
