@@ -71,7 +71,19 @@ impl Error {
     }
 
     pub fn io(context: impl fmt::Display, err: std::io::Error) -> Self {
-        Error::new(Kind::Io, format!("{context}: {err}"))
+        use std::io::ErrorKind as K;
+        let hint = match err.kind() {
+            K::PermissionDenied | K::ReadOnlyFilesystem => {
+                Some("make that place writable, or move the dataset with `git config screenlink.datasetDir <dir>`; nothing was changed")
+            }
+            K::StorageFull | K::FileTooLarge | K::QuotaExceeded => Some("free some disk space and run it again; the files are as they were before this run"),
+            _ => None,
+        };
+        let e = Error::new(Kind::Io, format!("{context}: {err}"));
+        match hint {
+            Some(h) => e.hint(h),
+            None => e,
+        }
     }
 
     pub fn exit_code(&self) -> i32 {

@@ -141,8 +141,13 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
             Ok(0)
         }
         "interrupted" => Err(Error::new(Kind::Interrupted, "training interrupted").hint(format!("the partial run is described in {}", run_dir.join("run.json").display()))),
-        other => Err(Error::new(Kind::Io, format!("mlx-lm {other} (exit code {})", code.map_or("none".into(), |c| c.to_string())))
-            .hint("see mlx-lm's output above; `git screenlink train --dry-run` shows the command")),
+        other => match code {
+            Some(c) => Err(Error::new(Kind::Io, format!("mlx-lm {other} (exit code {c})"))
+                .hint("see mlx-lm's output above; `git screenlink train --dry-run` shows the command")),
+            // No exit code: a signal ended it (the OOM killer, or someone's kill -9).
+            None => Err(Error::new(Kind::Io, "mlx-lm was killed before it finished (no exit code: a signal, often the system running out of memory)")
+                .hint(format!("the dataset is untouched and the partial run is described in {}; try a smaller --batch-size or --num-layers", run_dir.join("run.json").display()))),
+        },
     }
 }
 

@@ -130,6 +130,7 @@ fn a_full_disk_is_a_clear_error_and_the_old_files_stay_whole() {
     assert_eq!(out.code(), 2, "{}", out.stderr_text());
     let err = out.stderr_text();
     assert!(err.contains("error[io]") && err.contains("training_data.jsonl"), "{err}");
+    assert!(err.contains("hint: free some disk space"), "{err}");
     assert_eq!(err.trim().lines().filter(|l| !l.trim_start().starts_with("hint:")).count(), 1, "one line: {err}");
     assert_eq!(std::fs::read(&data).unwrap(), data_before, "the dataset is as it was");
 
@@ -424,4 +425,152 @@ fn kill_9_during_review_loses_and_doubles_nothing() {
     assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "talk used twice");
     let again = env.screenlink(["review", "--yes"]);
     assert!(again.stdout_text().contains("Nothing to review"), "the queue is empty: {}", again.stdout_text());
+}
+
+#[test]
+fn a_bare_repository_with_a_linked_worktree_keeps_its_dataset_in_the_bare_repo() {
+    let env = TestEnv::new();
+    small_world(&env);
+    write_search(&env.repo);
+    env.git(["add", "src"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Add pagination to search"]).assert_ok();
+    let bare = env.root().join("bare.git");
+    env.git(["clone", "-q", "--bare", env.repo.to_str().unwrap(), bare.to_str().unwrap()]).assert_ok();
+    let wt = env.root().join("wt");
+    env.git(["--git-dir", bare.to_str().unwrap(), "worktree", "add", "-q", wt.to_str().unwrap(), "main"]).assert_ok();
+    let mut c = env.command("git-screenlink");
+    let out = c.current_dir(&wt).args(["backfill", "--yes", "--source", "db", "--screenpipe-db"]).arg(env.root().join("db.sqlite")).output().unwrap();
+    out.assert_ok();
+    assert!(bare.join("screenlink/training_data.jsonl").is_file(), "the dataset lives in the common (bare) git dir");
+    assert!(!wt.join("screenlink").exists());
+    // In the bare repository itself: no work tree, no workspace, still a repository.
+    let mut c = env.command("git-screenlink");
+    let out = c.current_dir(&bare).args(["backfill", "--yes", "--source", "db", "--screenpipe-db"]).arg(env.root().join("db.sqlite")).output().unwrap();
+    assert!(out.code() <= 1, "{}", out.stderr_text());
+    assert!(out.stdout_text().contains("already decided"), "the same dataset: {}", out.stdout_text());
+}
+
+#[test]
+fn kill_9_of_the_hook_never_breaks_a_commit_and_review_finishes_the_job() {
+    let (env, world) = TestEnv::with_world(&Spec::week(4));
+    let dir = world.repo.join(".git/screenlink");
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    // The hook as git runs it after the newest commit, killed at random moments, 20 times.
+    let mut rng = Rng(9);
+    for _ in 0..20 {
+        let mut child = env.command("git-screenlink").args(["hook", "post-commit"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(500)));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    // Then once to the end, and a review of whatever was queued.
+    let out = env.screenlink(["hook", "post-commit"]);
+    out.assert_ok();
+    let r = env.screenlink(["review", "--yes"]);
+    assert!(r.code() <= 1, "{}", r.stderr_text());
+    // The commits are untouched, the store reads whole, HEAD is decided once.
+    env.git(["fsck", "--no-progress"]).assert_ok();
+    let (pairs, order, bad) = dataset(&dir.join("training_data.jsonl"));
+    assert!(bad <= 1);
+    assert_eq!(order.len(), pairs.len(), "a pair written twice");
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let decisions = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap_or_default();
+    let accepted = decisions.lines().filter(|l| l.contains(&head) && l.contains("\"accepted\"")).count();
+    assert!(accepted <= 1 && pairs.contains_key(&head) == (accepted == 1), "{accepted} accepts of HEAD, pair: {}", pairs.contains_key(&head));
+    assert!(env.screenlink(["review", "--yes"]).stdout_text().contains("Nothing to review"));
+}
+
+/// Run `args` of git-screenlink with `dir` read-only: a read-only bind mount in a private
+/// mount namespace when we are root (permissions do not bind root), else `chmod a-w`.
+fn read_only_run(env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Output {
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        let mut c = Command::new("unshare");
+        env.scrub(&mut c)
+            .args(["-m", "sh", "-c", "mount --bind -o ro \"$1\" \"$1\" && shift && exec \"$@\"", "sh"])
+            .arg(dir)
+            .arg(crate::env::bin_dir().join("git-screenlink"))
+            .args(args);
+        c.output().unwrap()
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o500)).unwrap();
+        let out = env.screenlink(args);
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        out
+    }
+}
+
+#[test]
+fn a_read_only_dataset_dir_is_a_clear_error_and_nothing_changes() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let dir = world.repo.join(".git/screenlink");
+    let data = dir.join("training_data.jsonl");
+    // Forget three decisions, so backfill has pairs to write.
+    let decisions = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
+    let kept: Vec<&str> = decisions.lines().skip(3).collect();
+    std::fs::write(dir.join("decisions.jsonl"), kept.join("\n") + "\n").unwrap();
+    let text = std::fs::read_to_string(&data).unwrap();
+    std::fs::write(&data, text.lines().skip(3).collect::<Vec<_>>().join("\n") + "\n").unwrap();
+    let before = std::fs::read(&data).unwrap();
+
+    for args in [&["backfill", "--yes"][..], &["validate", "--fix"][..]] {
+        let out = read_only_run(&env, &dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", out.stderr_text());
+        let err = out.stderr_text();
+        assert!(err.starts_with("git-screenlink: error["), "{args:?}: {err}");
+        assert!(err.contains("Read-only file system") || err.contains("Permission denied"), "{args:?}: {err}");
+        assert!(err.contains("hint: make that place writable"), "says how to fix it: {err}");
+        assert_eq!(std::fs::read(&data).unwrap(), before, "{args:?}: the dataset is as it was");
+    }
+}
+
+#[test]
+fn the_screenpipe_database_replaced_again_and_again_during_backfill() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    // Two databases to swap in: the world's own, and one with a single unrelated row.
+    let other = hand_db(&env.root().join("other-db").tap_mkdir(), &[("2026-01-06T10:00:00+00:00", "lunch is at noon today")]);
+    let original = env.root().join("original.sqlite");
+    std::fs::copy(&world.db, &original).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (stop, db, original, other) = (stop.clone(), world.db.clone(), original.clone(), other.clone());
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let from = if i % 2 == 0 { &other } else { &original };
+                let tmp = db.with_extension(format!("swap{i}"));
+                std::fs::copy(from, &tmp).unwrap();
+                std::fs::rename(&tmp, &db).unwrap(); // atomic, as a backup tool or a restore does it
+                i += 1;
+                std::thread::sleep(Duration::from_millis(7));
+            }
+        })
+    };
+    for _ in 0..6 {
+        let out = env.screenlink(["backfill", "--yes", "--dry-run"]);
+        let err = out.stderr_text();
+        assert!(out.status.code().is_some_and(|c| c <= 2), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        if out.status.code() == Some(2) {
+            assert!(err.starts_with("git-screenlink: error[") && err.contains("hint:"), "a clear error: {err}");
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    swapper.join().unwrap();
+    // Nothing was written to the database, and a calm run links as usual.
+    std::fs::copy(&original, &world.db).unwrap();
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+}
+
+trait TapMkdir {
+    fn tap_mkdir(self) -> std::path::PathBuf;
+}
+
+impl TapMkdir for std::path::PathBuf {
+    fn tap_mkdir(self) -> std::path::PathBuf {
+        std::fs::create_dir_all(&self).unwrap();
+        self
+    }
 }

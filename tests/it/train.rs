@@ -172,3 +172,40 @@ fn ctrl_c_stops_mlx_lm_and_the_run_says_interrupted() {
     assert_eq!(m["status"], "interrupted", "{m:#}");
     assert!(m["ended"].is_string());
 }
+
+/// mlx-lm killed mid-training (as the OOM killer would): one clear error, the run recorded
+/// as failed, the dataset untouched.
+#[cfg(target_os = "linux")]
+#[test]
+fn mlx_lm_killed_mid_training_is_a_failed_run_and_a_clear_error() {
+    use std::io::{BufRead, BufReader};
+    let (env, world) = linked_world();
+    let data = world.repo.join(".git/screenlink/training_data.jsonl");
+    let before = std::fs::read(&data).unwrap();
+    let model = tiny_model().to_str().unwrap().to_string();
+    let mut cmd = env.command("git-screenlink");
+    cmd.args(["train", "--model", &model, "--iters", "100000", "--batch-size", "2", "--num-layers", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    assert!(lines.any(|l| l.unwrap().starts_with("Running mlx-lm")), "training started");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // Our process's children: mlx-lm.
+    let kids = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
+    let kids: Vec<i32> = kids.split_whitespace().filter_map(|p| p.parse().ok()).collect();
+    assert!(!kids.is_empty(), "mlx-lm runs as a child");
+    for k in kids {
+        unsafe { libc::kill(k, libc::SIGKILL) };
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mlx-lm was killed before it finished"), "{err}");
+    let runs = world.repo.join(".git/screenlink/mlx");
+    let run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "failed", "{m:#}");
+    assert_eq!(std::fs::read(&data).unwrap(), before, "the dataset is untouched");
+}
