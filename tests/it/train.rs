@@ -209,3 +209,40 @@ fn mlx_lm_killed_mid_training_is_a_failed_run_and_a_clear_error() {
     assert_eq!(m["status"], "failed", "{m:#}");
     assert_eq!(std::fs::read(&data).unwrap(), before, "the dataset is untouched");
 }
+
+/// `kill -9` while `train` exports the dataset: every exported file is whole or absent, the
+/// dataset untouched, and a clean run after it trains.
+#[test]
+fn kill_9_during_export_leaves_whole_files_or_none() {
+    let (env, world) = linked_world();
+    let data = world.repo.join(".git/screenlink/training_data.jsonl");
+    let before = std::fs::read(&data).unwrap();
+    let model = tiny_model().to_str().unwrap().to_string();
+    let mut delay = 37u64;
+    for _ in 0..15 {
+        let mut child = env
+            .command("git-screenlink")
+            .args(["train", "--model", &model, "--iters", "1", "--batch-size", "2", "--num-layers", "2"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        delay = (delay * 7919 + 13) % 1500;
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let runs = world.repo.join(".git/screenlink/mlx");
+    for run in std::fs::read_dir(&runs).into_iter().flatten().flatten() {
+        for name in ["train.jsonl", "valid.jsonl", "test.jsonl"] {
+            let Ok(text) = std::fs::read_to_string(run.path().join(name)) else { continue };
+            assert!(text.is_empty() || text.ends_with('\n'), "{name} ends mid-line");
+            for line in text.lines() {
+                serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{name}: {e}: {line}"));
+            }
+        }
+    }
+    assert_eq!(std::fs::read(&data).unwrap(), before, "the dataset is untouched");
+    let out = env.screenlink(["train", "--model", &model, "--iters", "2", "--batch-size", "2", "--num-layers", "2"]);
+    out.assert_ok();
+}
