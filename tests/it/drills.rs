@@ -539,7 +539,7 @@ fn the_screenpipe_database_replaced_again_and_again_during_backfill() {
         std::thread::spawn(move || {
             let mut i = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let from = if i % 2 == 0 { &other } else { &original };
+                let from = if i.is_multiple_of(2) { &other } else { &original };
                 let tmp = db.with_extension(format!("swap{i}"));
                 std::fs::copy(from, &tmp).unwrap();
                 std::fs::rename(&tmp, &db).unwrap(); // atomic, as a backup tool or a restore does it
