@@ -81,11 +81,20 @@ if [ "$assets_only" = 0 ]; then
   command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust with rustup (https://rustup.rs), then run ./install.sh again"
   say "Building and installing git-screenlink and cargo-screenlink (cargo install --path . --locked)"
   cargo install --quiet --path "$here" --locked
-  cargo_bin="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
+  cargo_root="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
+  cargo_bin="$cargo_root/bin"
   case ":$PATH:" in
     *":$cargo_bin:"*) ;;
     *) say "Add $cargo_bin to PATH so that 'git screenlink' finds the binary" ;;
   esac
+  # Man pages beside the binary's bin dir, where man finds them for what is on PATH, so
+  # `git screenlink --help` and `git help screenlink` open them.
+  "$cargo_bin/git-screenlink" man "$cargo_root/share/man/man1" >/dev/null
+  say "Man pages in $cargo_root/share/man/man1 ('git screenlink --help')"
+  say "Shell completion: add to your shell's startup file one of"
+  say "  bash: source <(git-screenlink completions bash)    (after git's own completion)"
+  say "  zsh:  git-screenlink completions zsh > ~/.zfunc/_git-screenlink  (with ~/.zfunc on fpath)"
+  say "  fish: git-screenlink completions fish > ~/.config/fish/completions/git-screenlink.fish"
 fi
 
 # --- assets -----------------------------------------------------------------

@@ -51,6 +51,55 @@ pub enum Command {
     Index(IndexArgs),
     /// Show which linking weights are in use; refit them from your answers, or reset them
     Weights(WeightsArgs),
+    /// The talk linked to a commit (default HEAD): the passage, when, who, the scores
+    Show(ShowArgs),
+    /// Commits one per line, like `git log --oneline`, with the talk linked to each
+    Log(LogArgs),
+    /// Print a shell completion script (bash, zsh, fish), for `git screenlink` and `git-screenlink`
+    Completions(CompletionsArgs),
+    /// Write man pages (git-screenlink.1 and one per subcommand) into a directory
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The commit (any revision git understands)
+    #[arg(default_value = "HEAD")]
+    pub commit: String,
+    /// Print the pair as JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Commits to list: `A..B`, or a revision and its history (default HEAD)
+    pub range: Option<String>,
+    /// At most this many commits
+    #[arg(long, short = 'n', default_value_t = 50)]
+    pub max_count: usize,
+    /// Only commits that have a pair
+    #[arg(long)]
+    pub linked: bool,
+    /// Print JSON lines instead
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh or fish
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Where to write the pages (created if missing)
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

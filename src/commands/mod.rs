@@ -1,6 +1,8 @@
 //! One file per subcommand; each is thin orchestration over the library.
 
 mod backfill;
+mod completions;
+mod show;
 mod config;
 mod demo;
 mod hook;
@@ -30,6 +32,10 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Demo(args) => demo::run(&args),
         Command::Index(args) => index::run(&args),
         Command::Weights(args) => weights::run(&args),
+        Command::Show(args) => show::show(&args),
+        Command::Log(args) => show::log(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
     }
 }
 

@@ -3,8 +3,10 @@
 
 use crate::env::{OutputExt, TestEnv};
 
-const SUBCOMMANDS: &[&str] =
-    &["install", "uninstall", "backfill", "review", "validate", "train", "status", "config", "demo"];
+const SUBCOMMANDS: &[&str] = &[
+    "install", "uninstall", "backfill", "review", "validate", "train", "status", "config", "demo", "index", "weights", "show",
+    "log", "completions", "man",
+];
 
 #[test]
 fn every_subcommand_has_help() {

@@ -10,6 +10,7 @@ mod drills;
 mod embedding;
 mod env;
 mod fuzz;
+mod git_home;
 mod hook;
 mod source;
 mod train;

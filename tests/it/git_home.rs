@@ -1,0 +1,93 @@
+//! At home in git: `show` and `log` print the talk behind commits, completions and man
+//! pages name every subcommand, and `git screenlink --help` opens the man page.
+
+use git_screenlink::dataset::Pair;
+use git_screenlink::fixture::Spec;
+
+use crate::env::{OutputExt, TestEnv};
+
+#[test]
+fn show_and_log_print_the_talk_behind_commits() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let pairs: Vec<Pair> = std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let p = &pairs[0];
+    let sha = &p.metadata.commit_sha;
+    let out = env.screenlink(["show", sha]);
+    out.assert_ok();
+    let text = out.stdout_text();
+    let talk = p.input.split("\n\n").nth(1).unwrap();
+    let first_words: Vec<&str> = talk.split_whitespace().take(6).collect();
+    assert!(text.contains(&first_words.join(" ")), "the passage: {text}");
+    assert!(text.contains(&format!("confidence {:.3}", p.metadata.confidence)) && text.contains(&p.metadata.audio_timestamp), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour off a terminal");
+    let json = env.screenlink(["show", sha, "--json"]);
+    let back: Pair = serde_json::from_str(&json.stdout_text()).unwrap();
+    assert_eq!(&back, p);
+
+    // A commit with no pair: exit 1, one line.
+    let unlinked = world.truth.commits.iter().find(|c| !pairs.iter().any(|p| p.metadata.commit_sha == c.sha)).unwrap();
+    let out = env.screenlink(["show", &unlinked.sha]);
+    assert_eq!(out.code(), 1);
+    assert_eq!(out.stderr_text().trim().lines().count(), 1, "{}", out.stderr_text());
+    assert!(out.stderr_text().contains("has no linked talk"));
+
+    let log = env.run_bin("git-screenlink", ["log", "-n", "100"], &[("NO_COLOR", "1".as_ref())]);
+    log.assert_ok();
+    let lines: Vec<String> = log.stdout_text().lines().map(String::from).collect();
+    let count: usize = env.git(["rev-list", "--count", "HEAD"]).stdout_text().trim().parse().unwrap();
+    assert_eq!(lines.len(), count, "every commit, one line");
+    assert_eq!(lines.iter().filter(|l| l.contains("← \"")).count(), pairs.len(), "each linked commit shows its talk");
+    assert!(!log.stdout_text().contains('\u{1b}'));
+    let linked = env.screenlink(["log", "--linked", "--json"]);
+    let rows: Vec<serde_json::Value> = linked.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), pairs.len());
+    assert!(rows.iter().all(|r| r["talk"].is_string() && r["confidence"].is_number()));
+}
+
+#[test]
+fn completions_and_man_pages_name_every_subcommand_and_help_opens_the_page() {
+    let env = TestEnv::new();
+    let subs = ["install", "uninstall", "backfill", "review", "validate", "train", "status", "config", "demo", "index", "weights", "show", "log", "completions", "man"];
+    let bash = env.screenlink(["completions", "bash"]);
+    bash.assert_ok();
+    let zsh = env.screenlink(["completions", "zsh"]);
+    let fish = env.screenlink(["completions", "fish"]);
+    assert!(bash.stdout_text().contains("_git_screenlink()"), "git's completion hook");
+    assert!(zsh.stdout_text().contains("#compdef git-screenlink"));
+    for sub in subs {
+        for (shell, out) in [("bash", &bash), ("zsh", &zsh), ("fish", &fish)] {
+            assert!(out.stdout_text().contains(sub), "{shell} lacks {sub}");
+        }
+    }
+    // bash: git's completion calls _git_screenlink, which completes subcommands.
+    let script = env.root().join("c.bash");
+    std::fs::write(&script, bash.stdout_text()).unwrap();
+    let probe = format!(
+        "__gitcomp() {{ echo \"$1\"; }}; source '{}'; words=(git screenlink ''); cword=2; _git_screenlink",
+        script.display()
+    );
+    let out = std::process::Command::new("bash").args(["-c", &probe]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("backfill"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let man = env.root().join("man");
+    env.screenlink(["man", man.join("man1").to_str().unwrap()]).assert_ok();
+    for sub in subs {
+        assert!(man.join(format!("man1/git-screenlink-{sub}.1")).is_file(), "{sub}");
+    }
+    let page = std::fs::read_to_string(man.join("man1/git-screenlink.1")).unwrap();
+    for sub in subs {
+        assert!(page.contains(sub), "the main page names {sub}");
+    }
+    // git turns `git screenlink --help` into `man git-screenlink`.
+    let mut c = std::process::Command::new("git");
+    env.scrub(&mut c).env("MANPATH", &man).env("MANPAGER", "cat").env("PAGER", "cat").env("MANWIDTH", "100").args(["screenlink", "--help"]);
+    let out = c.output().unwrap();
+    out.assert_ok();
+    let text = out.stdout_text();
+    assert!(text.contains("git-screenlink") && text.contains("backfill"), "{text}\n{}", out.stderr_text());
+}
