@@ -91,6 +91,10 @@ pub const TRAIN_PYTHON: &str = "screenlink.train.python";
 pub const REDACT: &str = "screenlink.redact";
 pub const REDACT_DEFAULT: RedactMode = RedactMode::Redact;
 
+/// Write a git note (`refs/notes/screenlink`) for every accepted pair.
+pub const NOTES: &str = "screenlink.notes";
+pub const NOTES_DEFAULT: bool = false;
+
 /// How a candidate's confidence is computed: `fitted` (the calibrated probability that the
 /// link is right, see `score::fitted`) or `guide` (the seed guide's weighted sum).
 pub const SCORING: &str = "screenlink.scoring";
@@ -110,6 +114,7 @@ pub const KEYS: &[&str] = &[
     MAX_COMMITS,
     MIN_CONFIDENCE,
     SCORING,
+    NOTES,
     KEYWORD_WEIGHT,
     SEMANTIC_WEIGHT,
     KEYWORDS,
@@ -285,6 +290,7 @@ pub struct Settings {
     pub max_output_bytes: Setting<u32>,
     pub min_confidence: Setting<f64>,
     pub scoring: Setting<Scoring>,
+    pub notes: Setting<GitBool>,
     pub keyword_weight: Setting<f64>,
     pub semantic_weight: Setting<f64>,
     pub keywords: Vec<Setting<String>>,
@@ -391,6 +397,7 @@ impl Settings {
             max_output_bytes: r.parse(MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES_DEFAULT, POSITIVE, positive)?,
             min_confidence: r.parse(MIN_CONFIDENCE, MIN_CONFIDENCE_DEFAULT, UNIT, unit)?,
             scoring: r.parse(SCORING, SCORING_DEFAULT, "fitted or guide", |_| true)?,
+            notes: r.parse(NOTES, GitBool(NOTES_DEFAULT), "true or false", |_| true)?,
             keyword_weight: r.parse(KEYWORD_WEIGHT, KEYWORD_WEIGHT_DEFAULT, UNIT, unit)?,
             semantic_weight: r.parse(SEMANTIC_WEIGHT, SEMANTIC_WEIGHT_DEFAULT, UNIT, unit)?,
             keywords: r
@@ -445,6 +452,7 @@ impl Settings {
             one(MAX_OUTPUT_BYTES, &self.max_output_bytes),
             one(MIN_CONFIDENCE, &self.min_confidence),
             one(SCORING, &self.scoring),
+            one(NOTES, &self.notes),
             one(KEYWORD_WEIGHT, &self.keyword_weight),
             one(SEMANTIC_WEIGHT, &self.semantic_weight),
             Entry {

@@ -16,6 +16,7 @@ pub mod fsutil;
 pub mod hooks;
 pub mod link;
 pub mod messages;
+pub mod notes;
 pub mod pipeline;
 pub mod review;
 pub mod score;

@@ -180,6 +180,7 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
             Some(b) => {
                 let p = pair::build(&linked.commit, &linked.links.crates, &passages[b.passage], b, linked.model, DecidedBy::Auto, Utc::now());
                 store.accept(&p)?;
+                crate::notes::after_accept(settings.notes.value.0, &p);
                 Ok(Outcome::Accepted(b.confidence))
             }
             None => {
@@ -214,6 +215,7 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
                     p.instruction = text;
                 }
                 store.accept(&p)?;
+                crate::notes::after_accept(settings.notes.value.0, &p);
                 return Ok(Outcome::Accepted(s.confidence));
             }
             Choice::Reject => {
@@ -262,7 +264,9 @@ fn carry_over(repo: &git2::Repository, store: &Store, snapshot: &Snapshot, old: 
         return Ok(CarryOver::NotOurs);
     }
     if same_code(repo, old, &new.id()) {
-        store.rewrite_commits(&HashMap::from([(old_sha, new.id().to_string())]), &HashSet::new())?;
+        store.rewrite_commits(&HashMap::from([(old_sha.clone(), new.id().to_string())]), &HashSet::new())?;
+        // post-rewrite will not see this commit again (its records moved already): the note moves now.
+        let _ = crate::notes::carry(repo, &old_sha, &new.id().to_string());
         Ok(CarryOver::Kept)
     } else {
         store.rewrite_commits(&HashMap::new(), &HashSet::from([old_sha]))?;
@@ -324,6 +328,11 @@ fn post_rewrite() -> Result<()> {
         }
     }
     store.rewrite_commits(&renames, &dropped)?;
+    for (old, new) in &renames {
+        if let Err(e) = crate::notes::carry(&repo, old, new) {
+            eprintln!("git-screenlink: warning: the git note of {} did not follow it: {}", messages::short(old), e.message);
+        }
+    }
     let now_decided = store.decided()?;
     for sha in relink {
         if !now_decided.contains_key(&sha) {

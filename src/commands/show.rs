@@ -15,10 +15,8 @@ fn pairs_by_sha(store: &Store) -> Result<HashMap<String, Pair>> {
     Ok(store.pairs()?.records.into_iter().map(|p| (p.metadata.commit_sha.clone(), p)).collect())
 }
 
-/// The passage a pair cites: its input less the header and the task line.
-pub fn talk_of(pair: &Pair) -> &str {
-    let s = pair.input.strip_prefix("Business Context from team discussions:\n\n").unwrap_or(&pair.input);
-    s.rsplit_once("\n\nTask:").map_or(s, |(talk, _)| talk).trim()
+fn talk_of(pair: &Pair) -> &str {
+    pair.talk()
 }
 
 fn color() -> bool {

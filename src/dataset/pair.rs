@@ -91,6 +91,14 @@ static CONVENTIONAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-zA-Z]+(\([^)]*\))?!?:\s+").expect("valid regex"));
 static TRAILING_REF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\(#\d+\)\s*$").expect("valid regex"));
 
+impl Pair {
+    /// The passage the pair cites: its input less the header and the task line.
+    pub fn talk(&self) -> &str {
+        let s = self.input.strip_prefix("Business Context from team discussions:\n\n").unwrap_or(&self.input);
+        s.rsplit_once("\n\nTask:").map_or(s, |(talk, _)| talk).trim()
+    }
+}
+
 /// `feat(api): add pagination to search (#123).` → `Add pagination to search`.
 pub fn clean_subject(subject: &str) -> String {
     let s = CONVENTIONAL.replace(subject.trim(), "");

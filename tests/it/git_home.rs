@@ -91,3 +91,32 @@ fn completions_and_man_pages_name_every_subcommand_and_help_opens_the_page() {
     let text = out.stdout_text();
     assert!(text.contains("git-screenlink") && text.contains("backfill"), "{text}\n{}", out.stderr_text());
 }
+
+#[test]
+fn notes_show_the_talk_in_git_log_and_survive_amend_and_rebase() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.git(["config", "screenlink.notes", "true"]).assert_ok();
+    env.screenlink(["install"]).assert_ok();
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let pairs: Vec<Pair> = std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let note = |sha: &str| env.git(["log", "-1", "--notes=screenlink", "--format=%N", sha]).stdout_text();
+    for p in &pairs {
+        let n = note(&p.metadata.commit_sha);
+        assert!(n.starts_with("screenlink: said "), "{n}");
+        assert!(n.contains(&p.talk().chars().take(40).collect::<String>()), "{n}");
+    }
+    // Rewrite the newest three commits (each recreated, same code): linked ones keep their notes.
+    let count = |rev: &str| env.git(["log", "--notes=screenlink", "--format=%N", rev]).stdout_text().matches("screenlink: said").count();
+    let before = count("HEAD");
+    env.git(["rebase", "-q", "--force-rebase", "HEAD~3"]).assert_ok();
+    env.git(["commit", "-q", "--amend", "-m", "Reworded newest commit"]).assert_ok();
+    assert_eq!(count("HEAD"), before, "every linked commit still has its note after rebase and amend");
+    // Notes are off by default.
+    let (plain, _) = TestEnv::with_world(&Spec::week(4));
+    plain.screenlink(["backfill", "--yes"]).assert_ok();
+    assert!(plain.git(["notes", "--ref=screenlink", "list"]).stdout_text().trim().is_empty());
+}

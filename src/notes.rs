@@ -1,0 +1,53 @@
+//! Git notes for accepted pairs (`screenlink.notes = true`): `git log --notes=screenlink`
+//! then shows the talk behind each commit. Notes live in `refs/notes/screenlink`, which git
+//! never pushes unless told to (`git push origin refs/notes/screenlink`).
+
+use crate::dataset::Pair;
+use crate::error::Result;
+
+pub const NOTES_REF: &str = "refs/notes/screenlink";
+
+/// The note: when and by whom it was said, the confidence, the passage's first 300 characters.
+pub fn text(pair: &Pair) -> String {
+    let m = &pair.metadata;
+    let who = if m.speakers.is_empty() { String::new() } else { format!(" by {}", m.speakers.join(", ")) };
+    let talk: String = pair.talk().chars().take(300).collect();
+    let more = if pair.talk().chars().count() > 300 { "…" } else { "" };
+    format!("screenlink: said {}{who}, confidence {:.2}\n\n{talk}{more}\n", m.audio_timestamp, m.confidence)
+}
+
+fn signature(repo: &git2::Repository) -> Result<git2::Signature<'static>> {
+    Ok(repo.signature().or_else(|_| git2::Signature::now("git-screenlink", "git-screenlink@localhost"))?)
+}
+
+/// Attach `pair`'s note to its commit (replacing an older one).
+pub fn write(repo: &git2::Repository, pair: &Pair) -> Result<()> {
+    let oid = git2::Oid::from_str(&pair.metadata.commit_sha)?;
+    let sig = signature(repo)?;
+    repo.note(&sig, &sig, Some(NOTES_REF), oid, &text(pair), true)?;
+    Ok(())
+}
+
+/// A rewritten commit keeps its note (amend, rebase).
+pub fn carry(repo: &git2::Repository, old: &str, new: &str) -> Result<()> {
+    let (old, new) = (git2::Oid::from_str(old)?, git2::Oid::from_str(new)?);
+    let Ok(note) = repo.find_note(Some(NOTES_REF), old) else { return Ok(()) };
+    let Some(message) = note.message().map(str::to_string) else { return Ok(()) };
+    let sig = signature(repo)?;
+    repo.note(&sig, &sig, Some(NOTES_REF), new, &message, true)?;
+    Ok(())
+}
+
+/// Write the note when `screenlink.notes` is on; a failure is a warning, never an error.
+pub fn after_accept(enabled: bool, pair: &Pair) {
+    if !enabled {
+        return;
+    }
+    let written = std::env::current_dir()
+        .map_err(|e| crate::error::Error::io("reading the current directory", e))
+        .and_then(|d| crate::pipeline::open_repo(&d))
+        .and_then(|repo| write(&repo, pair));
+    if let Err(e) = written {
+        eprintln!("git-screenlink: warning: could not write the git note for {}: {}", crate::messages::short(&pair.metadata.commit_sha), e.message);
+    }
+}
