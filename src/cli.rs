@@ -59,6 +59,23 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Write man pages (git-screenlink.1 and one per subcommand) into a directory
     Man(ManArgs),
+    /// Export the dataset for other trainers (Hugging Face datasets, TRL, axolotl)
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// chat (messages), completions (prompt/completion) or parquet
+    #[arg(long, default_value = "chat", value_parser = ["chat", "completions", "parquet"])]
+    pub format: String,
+    /// Directory to write (default: <dataset dir>/export/<format>)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Share of the newest pairs for validation, and as much again for test [screenlink.train.validFraction]
+    #[arg(long, value_name = "X")]
+    pub valid_fraction: Option<f64>,
+    #[command(flatten)]
+    pub knobs: Knobs,
 }
 
 #[derive(Debug, Args)]

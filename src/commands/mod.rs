@@ -5,6 +5,7 @@ mod completions;
 mod show;
 mod config;
 mod demo;
+mod export;
 mod hook;
 mod index;
 mod install;
@@ -36,6 +37,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Log(args) => show::log(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
+        Command::Export(args) => export::run(&args),
     }
 }
 

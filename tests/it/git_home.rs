@@ -120,3 +120,57 @@ fn notes_show_the_talk_in_git_log_and_survive_amend_and_rebase() {
     plain.screenlink(["backfill", "--yes"]).assert_ok();
     assert!(plain.git(["notes", "--ref=screenlink", "list"]).stdout_text().trim().is_empty());
 }
+
+#[test]
+fn exports_other_trainers_read_round_trip() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let mut pairs: Vec<Pair> = std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    pairs.sort_by(|a, b| a.metadata.commit_timestamp.cmp(&b.metadata.commit_timestamp));
+    let out = env.root().join("export");
+
+    for format in ["chat", "completions"] {
+        let dir = out.join(format);
+        env.screenlink(["export", "--format", format, "--out", dir.to_str().unwrap()]).assert_ok();
+        let mut n = 0;
+        for split in ["train", "validation", "test"] {
+            for line in std::fs::read_to_string(dir.join(format!("{split}.jsonl"))).unwrap().lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                match format {
+                    "chat" => assert_eq!(v["messages"].as_array().unwrap().len(), 3),
+                    _ => assert!(v["prompt"].is_string() && v["completion"].is_string()),
+                }
+                n += 1;
+            }
+        }
+        assert_eq!(n, pairs.len(), "every usable pair, once");
+        let card = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        assert!(card.contains(&format!("pairs: {}", pairs.len())) && card.contains("split: validation"), "{card}");
+    }
+
+    let dir = out.join("parquet");
+    env.screenlink(["export", "--format", "parquet", "--out", dir.to_str().unwrap()]).assert_ok();
+    let mut rows = Vec::new();
+    for split in ["train", "validation", "test"] {
+        let file = std::fs::File::open(dir.join(format!("{split}.parquet"))).unwrap();
+        let reader = SerializedFileReader::new(file).unwrap();
+        for row in reader.get_row_iter(None).unwrap() {
+            let row = row.unwrap();
+            use parquet::record::RowAccessor;
+            // Columns in schema order: instruction, input, output, commit_sha, commit_timestamp, confidence.
+            rows.push((row.get_string(3).unwrap().clone(), row.get_string(0).unwrap().clone(), row.get_string(2).unwrap().clone()));
+        }
+    }
+    let want: Vec<(String, String, String)> = pairs.iter().map(|p| (p.metadata.commit_sha.clone(), p.instruction.clone(), p.output.clone())).collect();
+    assert_eq!(rows, want, "the Parquet files read back as the pairs, oldest first");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(dir.join("train.parquet")).unwrap().permissions().mode() & 0o077, 0, "owner only");
+    }
+}
