@@ -127,6 +127,9 @@ pub struct WeightsArgs {
     /// Go back to the shipped weights
     #[arg(long)]
     pub reset: bool,
+    /// Print which weights are in use as JSON
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub knobs: Knobs,
 }

@@ -46,6 +46,21 @@ pub fn run_with_store(store: &Store, args: &WeightsArgs, scoring: Scoring) -> Re
         }
         return Ok(0);
     }
+    if args.json {
+        let refit = user::load(&store.dir);
+        let v = serde_json::json!({
+            "scoring": scoring,
+            "weights": match (scoring, &refit) {
+                (Scoring::Guide, _) => "guide",
+                (Scoring::Fitted, Some(_)) => "repository",
+                (Scoring::Fitted, None) => "shipped",
+            },
+            "shipped_fit": crate::score::fitted::SHIPPED_FIT,
+            "refit": refit,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(0);
+    }
     println!("{}", describe(&store.dir, scoring));
     Ok(0)
 }

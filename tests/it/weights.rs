@@ -44,6 +44,9 @@ fn refit_from_answers_is_used_shown_and_reset() {
     assert!(refit.stdout_text().contains("Refitted from 50 accepts and 50 rejects"), "{}", refit.stdout_text());
     let shown = env.screenlink(["weights"]);
     assert!(shown.stdout_text().contains("this repository's weights"), "{}", shown.stdout_text());
+    let v: serde_json::Value = serde_json::from_str(&env.screenlink(["weights", "--json"]).stdout_text()).unwrap();
+    assert_eq!(v["weights"], "repository");
+    assert_eq!(v["refit"]["accepts"], 50);
     let status = env.screenlink(["status", "--no-load"]);
     assert!(status.stdout_text().contains("this repository's weights"), "{}", status.stdout_text());
 
