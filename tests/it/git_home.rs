@@ -174,3 +174,34 @@ fn exports_other_trainers_read_round_trip() {
         assert_eq!(std::fs::metadata(dir.join("train.parquet")).unwrap().permissions().mode() & 0o077, 0, "owner only");
     }
 }
+
+#[test]
+fn a_commit_accepted_by_the_hook_shows_its_talk() {
+    let env = TestEnv::new();
+    let db = crate::env::hand_db(
+        env.root(),
+        &[
+            ("2026-03-01T10:00:00+00:00", "the search endpoint returns everything at once, we need pagination with a page size and a next cursor"),
+            ("2026-03-01T10:00:30+00:00", "yes add pagination to search with page_size and next_cursor so the response stays small"),
+        ],
+    );
+    for (k, v) in [("screenlink.screenpipeDb", db.to_str().unwrap()), ("screenlink.source", "db"), ("screenlink.prompt", "auto"), ("screenlink.hookTimeoutMs", "120000"), ("screenlink.notes", "true")] {
+        env.git(["config", k, v]).assert_ok();
+    }
+    env.screenlink(["install"]).assert_ok();
+    std::fs::create_dir_all(env.repo.join("src")).unwrap();
+    std::fs::write(
+        env.repo.join("src/search.rs"),
+        "pub struct SearchPage {\n    pub page_size: usize,\n    pub next_cursor: Option<String>,\n}\n\npub fn paginate_search(results: &[String], page_size: usize) -> SearchPage {\n    SearchPage { page_size, next_cursor: results.get(page_size).cloned() }\n}\n",
+    )
+    .unwrap();
+    env.git(["add", "src"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Add pagination to search"]).assert_ok();
+    let show = env.screenlink(["show"]);
+    show.assert_ok();
+    assert!(show.stdout_text().contains("we need pagination with a page size"), "{}", show.stdout_text());
+    let log = env.screenlink(["log", "--linked"]);
+    assert!(log.stdout_text().contains("Add pagination to search") && log.stdout_text().contains("← \""), "{}", log.stdout_text());
+    let note = env.git(["log", "-1", "--notes=screenlink", "--format=%N"]).stdout_text();
+    assert!(note.contains("screenlink: said 2026-03-01T10:00:00Z"), "{note}");
+}
