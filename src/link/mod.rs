@@ -155,6 +155,10 @@ pub struct PassageTerms {
     /// Terms per passage (with repeats), for BM25's length normalisation, and their mean.
     pub lens: Vec<usize>,
     pub mean_len: f64,
+    /// term → the passages that say it, in passage order: a commit's candidates are found
+    /// from its own terms, so the keyword stage costs what the commit says, not how much
+    /// talk there is.
+    pub postings: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl PassageTerms {
@@ -170,7 +174,21 @@ impl PassageTerms {
             .collect();
         let idf = Idf::new(&sets);
         let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
-        PassageTerms { sets, idf, lens, mean_len }
+        let mut postings: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        for (i, set) in sets.iter().enumerate() {
+            for t in set {
+                postings.entry(t.clone()).or_default().push(i);
+            }
+        }
+        PassageTerms { sets, idf, lens, mean_len, postings }
+    }
+
+    /// The passages that say at least one of `terms`, in passage order.
+    pub fn sharing<'t>(&self, terms: impl Iterator<Item = &'t str>) -> Vec<usize> {
+        let mut out: Vec<usize> = terms.filter_map(|t| self.postings.get(t)).flatten().copied().collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// BM25 of passage `i` for `query` (term frequency counted once), divided by the
@@ -208,9 +226,12 @@ pub fn keyword_stage(
         terms = terms.with_idf(&pterms.idf);
     }
     let query: Vec<(String, f64)> = terms.terms().map(|t| (t.to_string(), pterms.idf.bm25_weight(t))).collect();
-    let window = candidates::window(commit, params.time_window_days, params.commit_offset_hours);
-    let mut scored: Vec<Scored> = candidates::passages_in_window(passages, window)
-        .filter_map(|(i, _)| {
+    let (start, end) = candidates::window(commit, params.time_window_days, params.commit_offset_hours);
+    let mut scored: Vec<Scored> = pterms
+        .sharing(terms.terms())
+        .into_iter()
+        .filter(|&i| passages[i].start >= start && passages[i].end < end)
+        .filter_map(|i| {
             let (keyword, matched) = terms.score_terms(&pterms.sets[i]);
             (keyword > 0.0).then(|| {
                 let raw = Raw { keyword, bm25: pterms.bm25(i, &query), ..Raw::default() };

@@ -246,3 +246,34 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     assert!(!shas.contains(&kept[0].metadata.commit_sha.as_str()));
     assert!(!shas.contains(&log[1].commit_sha.as_str()));
 }
+
+/// The keyword stage finds candidates through its inverted index exactly as a scan of every
+/// passage in the window did: same passages, same scores, same order.
+#[test]
+fn the_indexed_keyword_stage_matches_a_full_scan() {
+    use git_screenlink::link::{keyword_stage, Params, PassageTerms};
+    let dir = tempfile::tempdir().unwrap();
+    let world = git_screenlink::fixture::build(&Spec { style: git_screenlink::fixture::Style::Meeting, ..Spec::month(2) }, dir.path()).unwrap();
+    let repo = git2::Repository::open(&world.repo).unwrap();
+    let sel = git_screenlink::commits::select(&repo, &git_screenlink::commits::RevisionSet { max: 1000, ..Default::default() }, 5).unwrap();
+    let overrides = [git_screenlink::config::Override { key: git_screenlink::config::SCREENPIPE_DB, flag: "--screenpipe-db", value: world.db.display().to_string() }, git_screenlink::config::Override { key: git_screenlink::config::SOURCE, flag: "--source", value: "db".into() }];
+    let settings = git_screenlink::config::Settings::load(&world.repo, &overrides).unwrap();
+    let params = Params { candidate_limit: 0, ..Params::from_settings(&settings) };
+    let talk = git_screenlink::pipeline::read_talk(&settings, &sel.commits, &params).unwrap();
+    let passages = git_screenlink::candidates::passages(&talk.discussions);
+    let indexed = PassageTerms::new(&passages);
+    let mut scan = PassageTerms::new(&passages);
+    for v in scan.postings.values_mut() {
+        *v = (0..passages.len()).collect();
+    }
+    let ws = git_screenlink::workspace::Workspace::default();
+    let mut compared = 0;
+    for c in &sel.commits {
+        let a = keyword_stage(c, &ws, &passages, &indexed, &params);
+        let b = keyword_stage(c, &ws, &passages, &scan, &params);
+        let key = |l: &git_screenlink::link::CommitLinks| l.candidates.iter().map(|s| (s.passage, s.keyword.to_bits(), s.raw.bm25.to_bits())).collect::<Vec<_>>();
+        assert_eq!(key(&a), key(&b), "{}", c.subject);
+        compared += a.candidates.len();
+    }
+    assert!(compared > 1000, "enough candidates compared: {compared}");
+}
