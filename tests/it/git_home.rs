@@ -6,15 +6,20 @@ use git_screenlink::fixture::Spec;
 
 use crate::env::{OutputExt, TestEnv};
 
+/// The pairs backfill wrote in `world`'s repository.
+fn pairs_of(world: &git_screenlink::fixture::World) -> Vec<Pair> {
+    std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn show_and_log_print_the_talk_behind_commits() {
     let (env, world) = TestEnv::with_world(&Spec::week(3));
     env.screenlink(["backfill", "--yes"]).assert_ok();
-    let pairs: Vec<Pair> = std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let pairs = pairs_of(&world);
     let p = &pairs[0];
     let sha = &p.metadata.commit_sha;
     let out = env.screenlink(["show", sha]);
@@ -98,11 +103,7 @@ fn notes_show_the_talk_in_git_log_and_survive_amend_and_rebase() {
     env.git(["config", "screenlink.notes", "true"]).assert_ok();
     env.screenlink(["install"]).assert_ok();
     env.screenlink(["backfill", "--yes"]).assert_ok();
-    let pairs: Vec<Pair> = std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let pairs = pairs_of(&world);
     let note = |sha: &str| env.git(["log", "-1", "--notes=screenlink", "--format=%N", sha]).stdout_text();
     for p in &pairs {
         let n = note(&p.metadata.commit_sha);
@@ -126,11 +127,7 @@ fn exports_other_trainers_read_round_trip() {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let (env, world) = TestEnv::with_world(&Spec::week(3));
     env.screenlink(["backfill", "--yes"]).assert_ok();
-    let mut pairs: Vec<Pair> = std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut pairs = pairs_of(&world);
     pairs.sort_by(|a, b| a.metadata.commit_timestamp.cmp(&b.metadata.commit_timestamp));
     let out = env.root().join("export");
 
