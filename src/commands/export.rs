@@ -16,6 +16,13 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let pairs = train::usable(read.records);
     let fraction = args.valid_fraction.unwrap_or(settings.train_valid_fraction.value);
     // One pair per split at least; the rest by time.
+    if pairs.len() < 3 {
+        return Err(crate::error::Error::new(
+            crate::error::Kind::Usage,
+            format!("{} usable: an export needs at least 3 (one for each of train, validation and test)", messages::count(pairs.len(), "pair")),
+        )
+        .hint("link more commits first (`git screenlink backfill`)"));
+    }
     let split = train::split(pairs.len(), 1, fraction)?;
     let out = args.out.clone().unwrap_or_else(|| store.dir.join("export").join(&args.format));
     let files = crate::export::write(&pairs, split, &args.format, &out)?;

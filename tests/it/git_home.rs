@@ -152,6 +152,12 @@ fn exports_other_trainers_read_round_trip() {
 
     let dir = out.join("parquet");
     env.screenlink(["export", "--format", "parquet", "--out", dir.to_str().unwrap()]).assert_ok();
+    // Too few pairs: one clear line, nothing written.
+    let empty = TestEnv::new();
+    let few = empty.screenlink(["export", "--out", empty.root().join("x").to_str().unwrap()]);
+    assert_eq!(few.code(), 2);
+    assert!(few.stderr_text().contains("0 pairs usable: an export needs at least 3"), "{}", few.stderr_text());
+    assert!(!empty.root().join("x").exists());
     let mut rows = Vec::new();
     for split in ["train", "validation", "test"] {
         let file = std::fs::File::open(dir.join(format!("{split}.parquet"))).unwrap();
