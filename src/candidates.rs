@@ -91,16 +91,6 @@ fn passage(d: &Discussion, rows: Range<usize>) -> Passage<'_> {
     Passage { discussion: d, text: d.text[a.span.0..b.span.1].trim(), start: a.timestamp, end: b.timestamp, rows }
 }
 
-/// The passages that end inside the window.
-pub fn passages_in_window<'p, 'a>(
-    passages: &'p [Passage<'a>],
-    (start, end): (DateTime<Utc>, DateTime<Utc>),
-) -> impl Iterator<Item = (usize, &'p Passage<'a>)> {
-    // Passages are in time order of their discussion; a binary search would need them sorted
-    // by end, and windows are a few hundred passages at most, so a scan is fine.
-    passages.iter().enumerate().filter(move |(_, p)| p.start >= start && p.end < end)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

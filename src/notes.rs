@@ -39,15 +39,11 @@ pub fn carry(repo: &git2::Repository, old: &str, new: &str) -> Result<()> {
 }
 
 /// Write the note when `screenlink.notes` is on; a failure is a warning, never an error.
-pub fn after_accept(enabled: bool, pair: &Pair) {
+pub fn after_accept(repo: &git2::Repository, enabled: bool, pair: &Pair) {
     if !enabled {
         return;
     }
-    let written = std::env::current_dir()
-        .map_err(|e| crate::error::Error::io("reading the current directory", e))
-        .and_then(|d| crate::pipeline::open_repo(&d))
-        .and_then(|repo| write(&repo, pair));
-    if let Err(e) = written {
+    if let Err(e) = write(repo, pair) {
         eprintln!("git-screenlink: warning: could not write the git note for {}: {}", crate::messages::short(&pair.metadata.commit_sha), e.message);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use git_screenlink::score::features::{add_context, BASE, N, NAMES, NEEDS_LATER_COMMITS};
+use git_screenlink::score::features::{add_context, hook_view, BASE, N, NAMES};
 use git_screenlink::score::fitted::decision_input;
 use git_screenlink::score::logistic::Logistic;
 
@@ -32,8 +32,7 @@ struct Model {
 }
 
 fn masked(f: &[f64], hook: bool) -> Vec<f64> {
-    let drop: Vec<usize> = std::env::var("JUDGE_DROP").map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default();
-    f.iter().enumerate().map(|(i, v)| if (hook && NEEDS_LATER_COMMITS.contains(&i)) || drop.contains(&i) { 0.0 } else { *v }).collect()
+    if hook { hook_view(f) } else { f.to_vec() }
 }
 
 /// Each row's candidates' features with the context recomputed from `ranker` (context is a
@@ -82,33 +81,18 @@ fn train(rows: &[&Row], hook: bool) -> Model {
         }
     }
     let groups: Vec<Group> = by_passage.into_values().collect();
-    let passage_ranker = if std::env::var("JUDGE_NO_PASSAGE_RANKER").is_ok() { ranker.clone() } else { git_screenlink::score::logistic::fit_listwise(&groups, 1e-3, 60, 2.0) };
+    let passage_ranker = git_screenlink::score::logistic::fit_listwise(&groups, 1e-3, 60, 2.0);
     let feats = with_context(rows, &ranker, &passage_ranker, hook);
-    // Calibration on what becomes a link: each commit's best candidate.
+    // Calibration on every candidate, each group weighing the same.
     let (mut cx, mut cy, mut cw) = (Vec::new(), Vec::new(), Vec::new());
-    let mut tops: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in rows.iter().filter(|r| !r.cands.is_empty()) {
-        *tops.entry(group(&r.set)).or_default() += 1;
-    }
-    let ntop: usize = tops.values().sum();
-    let all = std::env::var("JUDGE_TOP1").is_err();
     for (r, fs) in rows.iter().zip(&feats) {
-        if all {
-            for (i, f) in fs.iter().enumerate() {
-                cx.push(decision_input(ranker.logit(&f[..BASE]), &masked(f, hook)));
-                cy.push(r.cands[i].label);
-                cw.push(total as f64 / (per_set.len() as f64 * per_set[group(&r.set)] as f64));
-            }
-        } else if let Some((l, i)) = fs.iter().enumerate().map(|(i, f)| (ranker.logit(&f[..BASE]), i)).max_by(|a, b| a.0.total_cmp(&b.0)) {
-            cx.push(decision_input(l, &masked(&fs[i], hook)));
+        for (i, f) in fs.iter().enumerate() {
+            cx.push(decision_input(ranker.logit(&f[..BASE]), &masked(f, hook)));
             cy.push(r.cands[i].label);
-            cw.push(ntop as f64 / (tops.len() as f64 * tops[group(&r.set)] as f64));
+            cw.push(total as f64 / (per_set.len() as f64 * per_set[group(&r.set)] as f64));
         }
     }
     let calibration = Logistic::fit_weighted(&cx, &cy, &cw, L2, None);
-    if std::env::var("JUDGE_NO_PLATT").is_ok() {
-        return Model { ranker, passage_ranker, calibration };
-    }
     // Platt scaling on what becomes a link (each set's greedy matches): a·logit + b, folded
     // into the calibration's weights.
     let logit = |f: &[f64], _: f64, _: f64| {
@@ -157,15 +141,6 @@ impl Figures {
     }
 }
 
-/// Link as the engine does: oldest first, best unclaimed candidate, link at or above the
-/// threshold, and a linked passage's rows are claimed.
-pub fn judge(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
-    if std::env::var("JUDGE_OLDEST_FIRST").is_err() {
-        return greedy(rows, feats, score, threshold);
-    }
-    oldest_first(rows, feats, score, threshold)
-}
-
 /// The hook's (and the guide's) way: commits in time order, each takes its best free talk.
 pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
     let mut order: Vec<(&Row, &Vec<[f64; N]>)> = rows.iter().copied().zip(feats).collect();
@@ -199,7 +174,8 @@ pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
     f
 }
 
-/// Best pairs first over every commit: a commit links once, a passage's rows once.
+/// Backfill's way: best pairs first over every commit; a commit links once, a passage's
+/// rows once.
 pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
     let mut f = Figures::default();
     let mut all: Vec<(f64, f64, usize, usize)> = Vec::new();
@@ -297,7 +273,7 @@ pub fn fit(files: &[String]) {
                 };
                 let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
                 // Backfill assigns best links first; the hook sees one commit at a time.
-                let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { judge(&test, &feats, &score, t) };
+                let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { greedy(&test, &feats, &score, t) };
                 let fit = link(THRESHOLD);
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     for (k, t) in SWEEP.iter().enumerate() {

@@ -217,7 +217,7 @@ pub fn run_in(
             Choice::Accept => {
                 if !args.dry_run {
                     store.accept(&p)?;
-                    crate::notes::after_accept(settings.notes.value.0, &p);
+                    crate::notes::after_accept(&repo, settings.notes.value.0, &p);
                 }
                 summary.accepted += 1;
                 summary.estimated_tokens += semantic.count_tokens(&format!("{}\n{}\n{}", p.instruction, p.input, p.output));

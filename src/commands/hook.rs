@@ -25,20 +25,22 @@ use crate::pipeline::{self, Linked};
 use crate::review::{self, Choice};
 
 pub fn run(hook: &HookCommand) -> Result<i32> {
-    // A repository we cannot read at all (a SHA-256 one): say so, and queue nothing, since
-    // `review` could not read it either.
-    if let Err(err) = super::current_dir().and_then(|d| pipeline::open_repo(&d)) {
-        eprintln!("git-screenlink: {} (your commit is fine; nothing was queued)", err.message);
-        return Ok(0);
-    }
-    let result = catch_unwind(AssertUnwindSafe(|| match hook {
-        HookCommand::PostCommit => post_commit(),
-        // amend and rebase are handled alike: git's `old new` lines say all.
-        HookCommand::PostRewrite { .. } => post_rewrite(),
+    // The error says whether the commit could be queued: not when the repository, its
+    // settings or the store cannot even be opened (a SHA-256 repository, say), since
+    // `review` could not read them either.
+    let result = catch_unwind(AssertUnwindSafe(|| -> std::result::Result<(), (Error, bool)> {
+        let here = here().map_err(|e| (e, false))?;
+        match hook {
+            HookCommand::PostCommit => post_commit(here),
+            // amend and rebase are handled alike: git's `old new` lines say all.
+            HookCommand::PostRewrite { .. } => post_rewrite(here),
+        }
+        .map_err(|e| (e, true))
     }));
     match result {
         Ok(Ok(())) => {}
-        Ok(Err(err)) => eprintln!("git-screenlink: {} ({})", err.message, messages::HOOK_SAFE),
+        Ok(Err((err, false))) => eprintln!("git-screenlink: {} (your commit is fine; nothing was queued)", err.message),
+        Ok(Err((err, true))) => eprintln!("git-screenlink: {} ({})", err.message, messages::HOOK_SAFE),
         Err(_) => eprintln!("git-screenlink: internal error in the {} hook ({})", hook_name(hook), messages::HOOK_SAFE),
     }
     Ok(0)
@@ -65,8 +67,7 @@ fn here() -> Result<Here> {
     Ok(Here { settings, repo, store })
 }
 
-fn post_commit() -> Result<()> {
-    let Here { settings, repo, store } = here()?;
+fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
     let head = repo.head()?.peel_to_commit()?;
     let sha = head.id().to_string();
     // From here on, an error queues the commit before it is reported.
@@ -121,7 +122,7 @@ fn post_commit() -> Result<()> {
         }
     };
     let mode = if settings.prompt.value == PromptMode::Auto { None } else { term.as_ref() };
-    match decide(&settings, &store, &linked, mode, Choice::Later).map_err(queue_on_error)? {
+    match decide(&settings, &repo, &store, &linked, mode, Choice::Later).map_err(queue_on_error)? {
         Outcome::Later => say(&settings, &messages::queued(&sha, "later")),
         Outcome::NothingLinked(best) => say(&settings, &messages::nothing_linked(&sha, best, settings.min_confidence.value)),
         Outcome::Accepted(conf) if mode.is_none() => {
@@ -167,7 +168,7 @@ pub enum Outcome {
 /// Ask about (or, with no terminal, decide automatically) a linked commit, and record the
 /// decision. `term: None` accepts at or above minConfidence and logs the rest as skipped.
 /// `on_cancel`: what Ctrl-C or Esc means (the hook: later; review: quit).
-pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<&Term>, on_cancel: Choice) -> Result<Outcome> {
+pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linked: &Linked, term: Option<&Term>, on_cancel: Choice) -> Result<Outcome> {
     let params = Params::from_settings(settings);
     let passages = linked.passages();
     let candidates = &linked.links.candidates;
@@ -180,7 +181,7 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
             Some(b) => {
                 let p = pair::build(&linked.commit, &linked.links.crates, &passages[b.passage], b, linked.model, DecidedBy::Auto, Utc::now());
                 store.accept(&p)?;
-                crate::notes::after_accept(settings.notes.value.0, &p);
+                crate::notes::after_accept(repo, settings.notes.value.0, &p);
                 Ok(Outcome::Accepted(b.confidence))
             }
             None => {
@@ -215,7 +216,7 @@ pub fn decide(settings: &Settings, store: &Store, linked: &Linked, term: Option<
                     p.instruction = text;
                 }
                 store.accept(&p)?;
-                crate::notes::after_accept(settings.notes.value.0, &p);
+                crate::notes::after_accept(repo, settings.notes.value.0, &p);
                 return Ok(Outcome::Accepted(s.confidence));
             }
             Choice::Reject => {
@@ -305,8 +306,7 @@ fn sequencer_in_progress(repo: &git2::Repository) -> Option<&'static str> {
 }
 
 /// `post-rewrite amend|rebase`, with git's `old new` lines on stdin.
-fn post_rewrite() -> Result<()> {
-    let Here { repo, store, .. } = here()?;
+fn post_rewrite(Here { repo, store, .. }: Here) -> Result<()> {
     let mut renames = HashMap::new();
     let mut dropped = HashSet::new();
     let mut relink = Vec::new();

@@ -177,15 +177,7 @@ fn review_pairs(file: &Path, store_dir: &Path, n: usize, seed: u64) -> Result<i3
 
 /// A person confirmed a pair: log it as their accept, a label for refitting the weights.
 fn confirm(store: &Store, value: &serde_json::Value) -> Result<()> {
-    let md = &value["metadata"];
-    let record = DecisionRecord::now(
-        md["commit_sha"].as_str().unwrap_or(""),
-        Decision::Accepted,
-        DecidedBy::User,
-        md["confidence"].as_f64(),
-        md["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
-    )
-    .with_features(&md["features"].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect::<Vec<_>>()).unwrap_or_default());
+    let record = user_decision(value, Decision::Accepted);
     fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
 }
 
@@ -212,13 +204,21 @@ fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<()> {
     }
     fsutil::append_lines_locked(&store.rejected_path(), &dataset::to_line(&rejected)?)?;
     fsutil::write_atomic(file, &kept)?;
-    let record = DecisionRecord::now(
-        value["metadata"]["commit_sha"].as_str().unwrap_or(""),
-        Decision::Rejected,
-        DecidedBy::User,
-        value["metadata"]["confidence"].as_f64(),
-        value["metadata"]["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
-    )
-    .with_features(&value["metadata"]["features"].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect::<Vec<_>>()).unwrap_or_default());
+    let record = user_decision(value, Decision::Rejected);
     fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
+}
+
+/// A person's decision about the pair on a dataset line, with the link's features (a label
+/// for refitting the weights).
+fn user_decision(value: &serde_json::Value, decision: Decision) -> DecisionRecord {
+    let md = &value["metadata"];
+    let numbers = |key: &str| md[key].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect::<Vec<_>>()).unwrap_or_default();
+    DecisionRecord::now(
+        md["commit_sha"].as_str().unwrap_or(""),
+        decision,
+        DecidedBy::User,
+        md["confidence"].as_f64(),
+        md["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
+    )
+    .with_features(&numbers("features"))
 }

@@ -382,7 +382,10 @@ pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
                     let c = score::confidence(s.keyword, s.semantic, params.keyword_weight, params.semantic_weight);
                     (c, c)
                 }
-                Scoring::Fitted => (fitted.rank(&f), fitted.confidence(&f)),
+                Scoring::Fitted => {
+                    let rank = fitted.rank(&f);
+                    (rank, fitted.confidence_at(rank, &f))
+                }
             };
             s.confidence = c;
             rank.push((s.passage, r));

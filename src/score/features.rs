@@ -40,6 +40,11 @@ pub const CONTEXT: usize = N - BASE;
 /// Features that need the commits after this one (backfill); the hook's model leaves them out.
 pub const NEEDS_LATER_COMMITS: [usize; 3] = [11, 12, 13];
 
+/// `f` as the hook sees it: the features that need later commits at 0.
+pub fn hook_view(f: &[f64]) -> Vec<f64> {
+    f.iter().enumerate().map(|(i, v)| if NEEDS_LATER_COMMITS.contains(&i) { 0.0 } else { *v }).collect()
+}
+
 /// What the keyword stage measured of one candidate, before the semantic stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Raw {

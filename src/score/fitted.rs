@@ -46,7 +46,12 @@ impl Fitted {
 
     /// The calibrated probability that `f`, taken as the commit's link, is right.
     pub fn confidence(&self, f: &[f64; N]) -> f64 {
-        self.calibration.predict(&decision_input(self.rank(f), f))
+        self.confidence_at(self.rank(f), f)
+    }
+
+    /// [`confidence`](Self::confidence) when the ranker's score `rank` is already known.
+    pub fn confidence_at(&self, rank: f64, f: &[f64; N]) -> f64 {
+        self.calibration.predict(&decision_input(rank, f))
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{N, NEEDS_LATER_COMMITS};
+use super::features::{hook_view, N};
 use super::fitted::{decision_input, Fitted};
 use super::logistic::Logistic;
 use crate::error::{Error, Result};
@@ -68,36 +68,31 @@ pub fn reset(dir: &Path) -> Result<bool> {
     }
 }
 
-fn masked(f: &[f64; N], hook: bool) -> [f64; N] {
-    let mut f = *f;
-    if hook {
-        for i in NEEDS_LATER_COMMITS {
-            f[i] = 0.0;
-        }
-    }
-    f
+/// The answers as the calibration reads them (the ranker's score, then the features, as
+/// the hook sees them when `hook`), and their labels.
+fn calibration_examples(m: &Fitted, answers: &[Answer], hook: bool) -> (Vec<Vec<f64>>, Vec<bool>) {
+    answers
+        .iter()
+        .map(|(f, y)| {
+            let mut seen = *f;
+            if hook {
+                seen.copy_from_slice(&hook_view(f));
+            }
+            (decision_input(m.rank(&seen), &seen), *y)
+        })
+        .unzip()
 }
 
 fn refit_one(shipped: &Fitted, answers: &[Answer], hook: bool) -> Fitted {
-    let xs: Vec<Vec<f64>> = answers.iter().map(|(f, _)| {
-        let f = masked(f, hook);
-        decision_input(shipped.rank(&f), &f)
-    }).collect();
-    let ys: Vec<bool> = answers.iter().map(|(_, y)| *y).collect();
+    let (xs, ys) = calibration_examples(shipped, answers, hook);
     let calibration = Logistic::fit(&xs, &ys, PRIOR_STRENGTH, Some(&shipped.calibration));
     Fitted { ranker: shipped.ranker.clone(), passage_ranker: shipped.passage_ranker.clone(), calibration }
 }
 
+/// Mean log loss of `m`'s confidence on `answers`.
 fn loss(m: &Fitted, answers: &[Answer], hook: bool) -> f64 {
-    let n = answers.len().max(1) as f64;
-    answers
-        .iter()
-        .map(|(f, y)| {
-            let p = m.confidence(&masked(f, hook)).clamp(1e-12, 1.0 - 1e-12);
-            if *y { -p.ln() } else { -(1.0 - p).ln() }
-        })
-        .sum::<f64>()
-        / n
+    let (xs, ys) = calibration_examples(m, answers, hook);
+    m.calibration.log_loss(&xs, &ys)
 }
 
 /// Refit from `answers` (oldest first) and, when it helps, save to `dir`.

@@ -219,9 +219,8 @@ fn only_words(v: &str) -> bool {
     }
 }
 
-fn xml_value(caps: &Captures, v: &str) -> bool {
+fn xml_value(_: &Captures, v: &str) -> bool {
     let v = v.trim();
-    let _ = caps;
     !super::is_placeholder(v) && !v.chars().all(|c| c.is_alphabetic() || c == ' ') && v.chars().count() >= 4
 }
 

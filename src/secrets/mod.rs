@@ -50,7 +50,7 @@ fn is_placeholder(v: &str) -> bool {
         || lower.starts_with('[')
         || lower.starts_with('%')
         || ["password", "changeme", "change_me", "your_password", "yourpassword", "placeholder", "example", "secret", "dummy", "xxx", "todo", "fixme"].contains(&lower.as_str())
-        || lower.starts_with("your_") || lower.starts_with("your-") || lower.starts_with("my_") && lower.ends_with("_here")
+        || lower.starts_with("your_") || lower.starts_with("your-")
         || lower.ends_with("_here") || lower.contains("put your") || lower.contains("replace_me") || lower.contains("replaceme")
         || lower.chars().all(|c| c == 'x' || c == '*' || c == '.' || c == '-')
 }

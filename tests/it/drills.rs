@@ -41,6 +41,17 @@ impl Rng {
     }
 }
 
+/// Run `git-screenlink args` and SIGKILL it after up to `max_ms` (drawn from `rng`); whether
+/// it was still running when killed.
+fn run_and_kill(env: &TestEnv, args: &[&str], rng: &mut Rng, max_ms: u64) -> bool {
+    let mut child = env.command("git-screenlink").args(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(rng.below(max_ms)));
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    running
+}
+
 #[test]
 fn a_hundred_kill_9s_during_backfill_lose_and_double_nothing() {
     // The reference: the same world linked in one uninterrupted run.
@@ -54,13 +65,7 @@ fn a_hundred_kill_9s_during_backfill_lose_and_double_nothing() {
     let mut rng = Rng(7);
     let mut killed = 0;
     for _ in 0..100 {
-        let mut child = env.command("git-screenlink").args(["backfill", "--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(400)));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL
-            killed += 1;
-        }
-        let _ = child.wait();
+        killed += usize::from(run_and_kill(&env, &["backfill", "--yes"], &mut rng, 400));
     }
     assert!(killed > 10, "the drill killed runs mid-way ({killed} of 100)");
     // A clean run finishes the job.
@@ -309,10 +314,7 @@ fn kill_9_during_validate_fix_leaves_the_old_file_or_the_new_one_never_half() {
     let mut rng = Rng(11);
     let mut seen_fixed: Option<Vec<u8>> = None;
     for _ in 0..40 {
-        let mut child = env.command("git-screenlink").args(["validate", "--fix"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(120)));
-        let _ = child.kill();
-        let _ = child.wait();
+        run_and_kill(&env, &["validate", "--fix"], &mut rng, 120);
         let now = std::fs::read(&data).unwrap();
         if now != original {
             let fixed = seen_fixed.get_or_insert_with(|| now.clone());
@@ -411,10 +413,7 @@ fn kill_9_during_review_loses_and_doubles_nothing() {
     }
     let mut rng = Rng(5);
     for _ in 0..40 {
-        let mut child = env.command("git-screenlink").args(["review", "--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(600)));
-        let _ = child.kill();
-        let _ = child.wait();
+        run_and_kill(&env, &["review", "--yes"], &mut rng, 600);
     }
     let out = env.screenlink(["review", "--yes"]);
     assert!(out.code() <= 1, "{}", out.stderr_text());
@@ -458,10 +457,7 @@ fn kill_9_of_the_hook_never_breaks_a_commit_and_review_finishes_the_job() {
     // The hook as git runs it after the newest commit, killed at random moments, 20 times.
     let mut rng = Rng(9);
     for _ in 0..20 {
-        let mut child = env.command("git-screenlink").args(["hook", "post-commit"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(500)));
-        let _ = child.kill();
-        let _ = child.wait();
+        run_and_kill(&env, &["hook", "post-commit"], &mut rng, 500);
     }
     // Then once to the end, and a review of whatever was queued.
     let out = env.screenlink(["hook", "post-commit"]);

@@ -147,22 +147,33 @@ fn dry_run_prints_the_exact_command_and_runs_nothing() {
     assert!(!world.repo.join(".git/screenlink/mlx").exists(), "a dry run writes nothing");
 }
 
-/// Ctrl-C reaches mlx-lm, and the run is recorded as interrupted (exit code 130).
+/// Standard output of a training run, kept open so that its prints never hit a closed pipe.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_stops_mlx_lm_and_the_run_says_interrupted() {
+type TrainOutput = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// `train` with more iterations than it will get to run, 3 s after mlx-lm started.
+#[cfg(unix)]
+fn start_long_training(env: &TestEnv, stderr: std::process::Stdio) -> (std::process::Child, TrainOutput) {
     use std::io::{BufRead, BufReader};
-    let (env, world) = linked_world();
     let model = tiny_model().to_str().unwrap().to_string();
     let mut cmd = env.command("git-screenlink");
     cmd.args(["train", "--model", &model, "--iters", "100000", "--batch-size", "2", "--num-layers", "2"])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
+        .stderr(stderr);
     let mut child = cmd.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     assert!(lines.any(|l| l.unwrap().starts_with("Running mlx-lm")), "training started");
     std::thread::sleep(std::time::Duration::from_secs(3));
+    (child, lines)
+}
+
+/// Ctrl-C reaches mlx-lm, and the run is recorded as interrupted (exit code 130).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_mlx_lm_and_the_run_says_interrupted() {
+    let (env, world) = linked_world();
+    let (mut child, _stdout) = start_long_training(&env, std::process::Stdio::null());
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
@@ -178,20 +189,10 @@ fn ctrl_c_stops_mlx_lm_and_the_run_says_interrupted() {
 #[cfg(target_os = "linux")]
 #[test]
 fn mlx_lm_killed_mid_training_is_a_failed_run_and_a_clear_error() {
-    use std::io::{BufRead, BufReader};
     let (env, world) = linked_world();
     let data = world.repo.join(".git/screenlink/training_data.jsonl");
     let before = std::fs::read(&data).unwrap();
-    let model = tiny_model().to_str().unwrap().to_string();
-    let mut cmd = env.command("git-screenlink");
-    cmd.args(["train", "--model", &model, "--iters", "100000", "--batch-size", "2", "--num-layers", "2"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    assert!(lines.any(|l| l.unwrap().starts_with("Running mlx-lm")), "training started");
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    let (child, _stdout) = start_long_training(&env, std::process::Stdio::piped());
     // Our process's children: mlx-lm.
     let kids = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
     let kids: Vec<i32> = kids.split_whitespace().filter_map(|p| p.parse().ok()).collect();
