@@ -315,6 +315,9 @@ pub struct Settings {
     pub train_python: Option<Setting<PathBuf>>,
     /// `screenlink.*` keys this version does not know (typos, or a newer version's).
     pub unknown_keys: Vec<(String, Origin)>,
+    /// Values that are set but wrong, each with its error; the setting holds its default.
+    /// Only [`Settings::load_lenient`] returns settings with any (for `config` and `status`).
+    pub bad_values: Vec<BadValue>,
 }
 
 /// A value given on our command line, for the key it overrides.
@@ -333,20 +336,44 @@ struct RawEntry {
     origin: Origin,
 }
 
+/// A setting whose value is wrong: what it says, where, and the error a command gives.
+#[derive(Debug, Clone)]
+pub struct BadValue {
+    pub key: &'static str,
+    pub value: String,
+    pub origin: Origin,
+    pub error: Error,
+}
+
 impl Settings {
-    /// Resolve every setting for a command run in `dir` (inside a repo or not).
+    /// Resolve every setting for a command run in `dir` (inside a repo or not); the first
+    /// bad value is the error.
     pub fn load(dir: &Path, overrides: &[Override]) -> Result<Settings> {
+        let mut settings = Settings::load_lenient(dir, overrides)?;
+        if settings.bad_values.is_empty() {
+            Ok(settings)
+        } else {
+            Err(settings.bad_values.swap_remove(0).error)
+        }
+    }
+
+    /// Like [`load`](Self::load), but a bad value leaves its setting at the default and is
+    /// listed in `bad_values`: the commands that diagnose (`config`, `status`) show it.
+    pub fn load_lenient(dir: &Path, overrides: &[Override]) -> Result<Settings> {
         let mut raw = read_git_config(dir)?;
+        for e in &mut raw {
+            absolute_origin(&mut e.origin, dir);
+        }
         raw.extend(overrides.iter().map(|o| RawEntry {
             key: o.key.to_ascii_lowercase(),
             value: o.value.clone(),
             origin: Origin::Flag(o.flag.to_string()),
         }));
-        Settings::from_entries(&raw)
+        Ok(Settings::from_entries(&raw))
     }
 
-    fn from_entries(raw: &[RawEntry]) -> Result<Settings> {
-        let r = Resolver { raw };
+    fn from_entries(raw: &[RawEntry]) -> Settings {
+        let r = Resolver { raw, bad: Default::default() };
         const UNIT: &str = "a number from 0 to 1";
         const POSITIVE: &str = "a whole number above 0";
         const COUNT: &str = "a whole number, 0 or more";
@@ -369,37 +396,37 @@ impl Settings {
             r.last(key).map(|e| Setting { value: expand_home(&e.value), origin: e.origin.clone() })
         };
 
-        Ok(Settings {
-            source: r.parse(SOURCE, SOURCE_DEFAULT, "auto, db or api", |_| true)?,
+        let mut settings = Settings {
+            source: r.parse(SOURCE, SOURCE_DEFAULT, "auto, db or api", |_| true),
             screenpipe_db,
             screenpipe_url: r.parse(
                 SCREENPIPE_URL,
                 SCREENPIPE_URL_DEFAULT.to_string(),
                 "an http:// URL such as http://localhost:3030",
                 |u: &String| u.starts_with("http://") || u.starts_with("https://"),
-            )?,
+            ),
             discussion_gap_minutes: r.parse(
                 DISCUSSION_GAP_MINUTES,
                 DISCUSSION_GAP_MINUTES_DEFAULT,
                 "a number of minutes above 0",
                 |x: &f64| x.is_finite() && *x > 0.0,
-            )?,
-            time_window_days: r.parse(TIME_WINDOW_DAYS, TIME_WINDOW_DAYS_DEFAULT, POSITIVE, positive)?,
+            ),
+            time_window_days: r.parse(TIME_WINDOW_DAYS, TIME_WINDOW_DAYS_DEFAULT, POSITIVE, positive),
             commit_offset_hours: r.parse(
                 COMMIT_OFFSET_HOURS,
                 COMMIT_OFFSET_HOURS_DEFAULT,
                 "a number of hours, 0 or more",
                 hours,
-            )?,
-            min_audio_length: r.parse(MIN_AUDIO_LENGTH, MIN_AUDIO_LENGTH_DEFAULT, COUNT, any)?,
-            min_code_lines: r.parse(MIN_CODE_LINES, MIN_CODE_LINES_DEFAULT, COUNT, any)?,
-            max_commits: r.parse(MAX_COMMITS, MAX_COMMITS_DEFAULT, POSITIVE, positive)?,
-            max_output_bytes: r.parse(MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES_DEFAULT, POSITIVE, positive)?,
-            min_confidence: r.parse(MIN_CONFIDENCE, MIN_CONFIDENCE_DEFAULT, UNIT, unit)?,
-            scoring: r.parse(SCORING, SCORING_DEFAULT, "fitted or guide", |_| true)?,
-            notes: r.parse(NOTES, GitBool(NOTES_DEFAULT), "true or false", |_| true)?,
-            keyword_weight: r.parse(KEYWORD_WEIGHT, KEYWORD_WEIGHT_DEFAULT, UNIT, unit)?,
-            semantic_weight: r.parse(SEMANTIC_WEIGHT, SEMANTIC_WEIGHT_DEFAULT, UNIT, unit)?,
+            ),
+            min_audio_length: r.parse(MIN_AUDIO_LENGTH, MIN_AUDIO_LENGTH_DEFAULT, COUNT, any),
+            min_code_lines: r.parse(MIN_CODE_LINES, MIN_CODE_LINES_DEFAULT, COUNT, any),
+            max_commits: r.parse(MAX_COMMITS, MAX_COMMITS_DEFAULT, POSITIVE, positive),
+            max_output_bytes: r.parse(MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES_DEFAULT, POSITIVE, positive),
+            min_confidence: r.parse(MIN_CONFIDENCE, MIN_CONFIDENCE_DEFAULT, UNIT, unit),
+            scoring: r.parse(SCORING, SCORING_DEFAULT, "fitted or guide", |_| true),
+            notes: r.parse(NOTES, GitBool(NOTES_DEFAULT), "true or false", |_| true),
+            keyword_weight: r.parse(KEYWORD_WEIGHT, KEYWORD_WEIGHT_DEFAULT, UNIT, unit),
+            semantic_weight: r.parse(SEMANTIC_WEIGHT, SEMANTIC_WEIGHT_DEFAULT, UNIT, unit),
             keywords: r
                 .all(KEYWORDS)
                 .filter(|e| !e.value.trim().is_empty())
@@ -407,27 +434,31 @@ impl Settings {
                 .collect(),
             model_dir: path_override(config_path(MODEL_DIR), env_path(MODEL_DIR_ENV)),
             ort_library: path_override(config_path(ORT_LIBRARY), env_path(ORT_LIBRARY_ENV)),
-            candidate_limit: r.parse(CANDIDATE_LIMIT, CANDIDATE_LIMIT_DEFAULT, COUNT, any)?,
+            candidate_limit: r.parse(CANDIDATE_LIMIT, CANDIDATE_LIMIT_DEFAULT, COUNT, any),
             dataset_dir: config_path(DATASET_DIR),
-            prompt: r.parse(PROMPT, PROMPT_DEFAULT, "ask, queue or auto", |_| true)?,
-            quiet: r.parse(QUIET, GitBool(QUIET_DEFAULT), "true or false", |_| true)?,
-            hook_timeout_ms: r.parse(HOOK_TIMEOUT_MS, HOOK_TIMEOUT_MS_DEFAULT, POSITIVE, positive)?,
-            redact: r.parse(REDACT, REDACT_DEFAULT, "redact, flag or off", |_| true)?,
-            train_model: r.parse(TRAIN_MODEL, TRAIN_MODEL_DEFAULT.to_string(), "a model directory or hub id", |m: &String| !m.trim().is_empty())?,
-            train_iters: r.parse(TRAIN_ITERS, TRAIN_ITERS_DEFAULT, POSITIVE, positive)?,
-            train_batch_size: r.parse(TRAIN_BATCH_SIZE, TRAIN_BATCH_SIZE_DEFAULT, POSITIVE, positive)?,
-            train_learning_rate: r.parse(TRAIN_LEARNING_RATE, TRAIN_LEARNING_RATE_DEFAULT, "a number above 0", |x: &f64| x.is_finite() && *x > 0.0)?,
-            train_num_layers: r.parse(TRAIN_NUM_LAYERS, TRAIN_NUM_LAYERS_DEFAULT, POSITIVE, positive)?,
-            train_fine_tune_type: r.parse(TRAIN_FINE_TUNE_TYPE, TRAIN_FINE_TUNE_TYPE_DEFAULT.to_string(), "lora, dora or full", |t: &String| ["lora", "dora", "full"].contains(&t.as_str()))?,
-            train_format: r.parse(TRAIN_FORMAT, TRAIN_FORMAT_DEFAULT.to_string(), "chat, completions or text", |t: &String| ["chat", "completions", "text"].contains(&t.as_str()))?,
-            train_valid_fraction: r.parse(TRAIN_VALID_FRACTION, TRAIN_VALID_FRACTION_DEFAULT, "a number above 0 and below 0.5", |x: &f64| *x > 0.0 && *x < 0.5)?,
+            prompt: r.parse(PROMPT, PROMPT_DEFAULT, "ask, queue or auto", |_| true),
+            quiet: r.parse(QUIET, GitBool(QUIET_DEFAULT), "true or false", |_| true),
+            hook_timeout_ms: r.parse(HOOK_TIMEOUT_MS, HOOK_TIMEOUT_MS_DEFAULT, POSITIVE, positive),
+            redact: r.parse(REDACT, REDACT_DEFAULT, "redact, flag or off", |_| true),
+            train_model: r.parse(TRAIN_MODEL, TRAIN_MODEL_DEFAULT.to_string(), "a model directory or hub id", |m: &String| !m.trim().is_empty()),
+            train_iters: r.parse(TRAIN_ITERS, TRAIN_ITERS_DEFAULT, POSITIVE, positive),
+            train_batch_size: r.parse(TRAIN_BATCH_SIZE, TRAIN_BATCH_SIZE_DEFAULT, POSITIVE, positive),
+            train_learning_rate: r.parse(TRAIN_LEARNING_RATE, TRAIN_LEARNING_RATE_DEFAULT, "a number above 0", |x: &f64| x.is_finite() && *x > 0.0),
+            train_num_layers: r.parse(TRAIN_NUM_LAYERS, TRAIN_NUM_LAYERS_DEFAULT, POSITIVE, positive),
+            train_fine_tune_type: r.parse(TRAIN_FINE_TUNE_TYPE, TRAIN_FINE_TUNE_TYPE_DEFAULT.to_string(), "lora, dora or full", |t: &String| ["lora", "dora", "full"].contains(&t.as_str())),
+            train_format: r.parse(TRAIN_FORMAT, TRAIN_FORMAT_DEFAULT.to_string(), "chat, completions or text", |t: &String| ["chat", "completions", "text"].contains(&t.as_str())),
+            train_valid_fraction: r.parse(TRAIN_VALID_FRACTION, TRAIN_VALID_FRACTION_DEFAULT, "a number above 0 and below 0.5", |x: &f64| *x > 0.0 && *x < 0.5),
             train_python: config_path(TRAIN_PYTHON),
             unknown_keys: raw
                 .iter()
                 .filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key)))
                 .map(|e| (e.key.clone(), e.origin.clone()))
                 .collect(),
-        })
+            bad_values: Vec::new(),
+        };
+        r.check_weights(&settings);
+        settings.bad_values = r.bad.into_inner();
+        settings
     }
 
     /// Every effective value with its origin, in `KEYS` order, for `git screenlink config`.
@@ -495,6 +526,7 @@ pub struct Entry {
 
 struct Resolver<'a> {
     raw: &'a [RawEntry],
+    bad: std::cell::RefCell<Vec<BadValue>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -510,29 +542,77 @@ impl<'a> Resolver<'a> {
         self.raw.iter().rev().find(|e| e.key.eq_ignore_ascii_case(key))
     }
 
-    /// The last value of `key`, parsed and checked; `expected` says what a good one looks like.
+    /// The last value of `key`, parsed and checked; `expected` says what a good one looks
+    /// like. A bad value is recorded and the default used.
     fn parse<T: std::str::FromStr>(
         &self,
-        key: &str,
+        key: &'static str,
         default: T,
         expected: &str,
         check: impl Fn(&T) -> bool,
-    ) -> Result<Setting<T>> {
-        let Some(e) = self.last(key) else { return Ok(Setting::default(default)) };
-        let bad = || {
-            let fix = match &e.origin {
-                Origin::System(f) | Origin::Global(f) | Origin::Repo(f) => {
-                    format!("fix it with `git config --file {f} {key} <value>`, or remove it with `git config --file {f} --unset {key}`")
-                }
-                Origin::Flag(flag) => format!("pass {flag} {expected}"),
-                Origin::Env(var) => format!("set {var} to {expected}"),
-                _ => format!("give {key} {expected}"),
-            };
-            Error::config(format!("{key} = {:?} in {} is not {expected}", e.value, e.origin.place())).hint(fix)
-        };
+    ) -> Setting<T> {
+        let Some(e) = self.last(key) else { return Setting::default(default) };
         match e.value.trim().parse::<T>() {
-            Ok(value) if check(&value) => Ok(Setting { value, origin: e.origin.clone() }),
-            _ => Err(bad()),
+            Ok(value) if check(&value) => Setting { value, origin: e.origin.clone() },
+            _ => {
+                let error = Error::config(format!("{key} = {:?} in {} is not {expected}", e.value, e.origin.place()))
+                    .hint(fix_hint(key, &e.origin, expected));
+                self.bad.borrow_mut().push(BadValue { key, value: e.value.clone(), origin: e.origin.clone(), error });
+                Setting::default(default)
+            }
+        }
+    }
+
+    /// The guide's formula is a weighted mean: its weights sum to 1, so confidence stays
+    /// in [0, 1].
+    fn check_weights(&self, s: &Settings) {
+        let (k, m) = (&s.keyword_weight, &s.semantic_weight);
+        if (k.value + m.value - 1.0).abs() <= 1e-6 || self.bad.borrow().iter().any(|b| b.key == KEYWORD_WEIGHT || b.key == SEMANTIC_WEIGHT) {
+            return;
+        }
+        // Name the one set last by the user (a flag beats a file), or keywordWeight.
+        let (key, setting) = if matches!(m.origin, Origin::Flag(_)) || (k.origin == Origin::Default && m.origin != Origin::Default) {
+            (SEMANTIC_WEIGHT, m)
+        } else {
+            (KEYWORD_WEIGHT, k)
+        };
+        let error = Error::config(format!(
+            "{KEYWORD_WEIGHT} ({}) and {SEMANTIC_WEIGHT} ({}) add up to {}, not 1",
+            k.value,
+            m.value,
+            k.value + m.value
+        ))
+        .hint(format!(
+            "set both so they sum to 1, e.g. `git config {KEYWORD_WEIGHT} {}` and `git config {SEMANTIC_WEIGHT} {}` (or --keyword-weight/--semantic-weight)",
+            k.value.min(1.0),
+            ((1.0 - k.value.min(1.0)) * 1e6).round() / 1e6
+        ));
+        self.bad.borrow_mut().push(BadValue { key, value: setting.value.to_string(), origin: setting.origin.clone(), error });
+    }
+}
+
+/// How to fix a bad value where it was set.
+fn fix_hint(key: &str, origin: &Origin, expected: &str) -> String {
+    match origin {
+        Origin::System(f) | Origin::Global(f) | Origin::Repo(f) => {
+            format!("fix it with `git config --file {f} {key} <value>`, or remove it with `git config --file {f} --unset {key}`")
+        }
+        Origin::Flag(flag) => format!("pass {flag} {expected}"),
+        Origin::Env(var) => format!("set {var} to {expected}"),
+        _ => format!("give {key} {expected}"),
+    }
+}
+
+/// git names the repository's config relative to the top of the work tree (`.git/config`);
+/// make it absolute so a hint works from any directory.
+fn absolute_origin(origin: &mut Origin, dir: &Path) {
+    if let Origin::System(f) | Origin::Global(f) | Origin::Repo(f) = origin {
+        let path = Path::new(f.as_str());
+        if path.is_relative() {
+            if let Some(found) = dir.ancestors().map(|a| a.join(path)).find(|p| p.is_file()) {
+                let found = found.canonicalize().unwrap_or(found);
+                *f = found.display().to_string();
+            }
         }
     }
 }
@@ -638,7 +718,8 @@ mod tests {
             entry(KEYWORDS, "tokio", Origin::Global("g".into())),
             entry(KEYWORDS, "axum", Origin::Repo("r".into())),
         ];
-        let s = Settings::from_entries(&raw).unwrap();
+        let s = Settings::from_entries(&raw);
+        assert!(s.bad_values.is_empty());
         assert_eq!(s.min_confidence.value, 0.8);
         assert_eq!(s.min_confidence.origin, Origin::Repo("r".into()));
         let kws: Vec<_> = s.keywords.iter().map(|k| k.value.as_str()).collect();
@@ -657,10 +738,30 @@ mod tests {
             (COMMIT_OFFSET_HOURS, "-1"),
         ] {
             let raw = vec![entry(key, value, Origin::Repo("repo/.git/config".into()))];
-            let err = Settings::from_entries(&raw).unwrap_err();
+            let s = Settings::from_entries(&raw);
+            assert_eq!(s.bad_values.len(), 1, "{key}={value}");
+            let (bad, err) = (&s.bad_values[0], &s.bad_values[0].error);
+            assert_eq!((bad.key, bad.value.as_str()), (key, value));
             assert_eq!(err.kind, Kind::Config, "{key}={value}");
             assert!(err.message.contains(key), "{}", err.message);
             assert!(err.message.contains("repo/.git/config"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn weights_that_do_not_sum_to_one_are_refused_and_the_hint_offers_a_pair_that_does() {
+        let raw = vec![
+            entry(KEYWORD_WEIGHT, "0.9", Origin::Flag("--keyword-weight".into())),
+            entry(SEMANTIC_WEIGHT, "0.9", Origin::Flag("--semantic-weight".into())),
+        ];
+        let s = Settings::from_entries(&raw);
+        assert_eq!(s.bad_values.len(), 1);
+        let err = &s.bad_values[0].error;
+        assert!(err.message.contains("add up to 1.8, not 1"), "{}", err.message);
+        assert!(err.hint.as_deref().unwrap().contains("keywordWeight 0.9` and `git config screenlink.semanticWeight 0.1`"), "{:?}", err.hint);
+        for (k, m) in [("0.4", "0.6"), ("0.1", "0.9"), ("1", "0")] {
+            let raw = vec![entry(KEYWORD_WEIGHT, k, Origin::Repo("r".into())), entry(SEMANTIC_WEIGHT, m, Origin::Repo("r".into()))];
+            assert!(Settings::from_entries(&raw).bad_values.is_empty(), "{k} + {m}");
         }
     }
 }

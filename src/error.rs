@@ -43,7 +43,7 @@ impl Kind {
 }
 
 /// A user-facing error: one line saying what happened, one saying what to do.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Error {
     pub kind: Kind,
     pub message: String,

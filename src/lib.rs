@@ -34,6 +34,7 @@ use clap::{CommandFactory, FromArgMatches};
 /// Parse `args` (program name first), run the command, print any error, and return the
 /// process exit code. `bin_name` is how the user typed us (`git screenlink`, `cargo screenlink`).
 pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
+    restore_sigpipe();
     let matches = cli::Cli::command().bin_name(bin_name).try_get_matches_from(args);
     let cli = match matches.and_then(|m| cli::Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
@@ -49,6 +50,17 @@ pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
             eprintln!("git-screenlink: {err}");
             err.exit_code()
         }
+    }
+}
+
+/// A reader that stops early (`git screenlink log | head -1`) ends us quietly, as it ends
+/// git: Rust ignores SIGPIPE, which turns every later print into a panic. Our own sockets
+/// (std's TCP) never raise it, and every file we write is replaced or appended whole.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

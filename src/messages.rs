@@ -13,6 +13,9 @@ pub const NO_PAIRS: &str = "No training pairs created (try lowering min_confiden
 /// Said after every hook problem: the commit itself is never affected.
 pub const HOOK_SAFE: &str = "your commit is fine; it is queued for `git screenlink review`";
 
+/// When a concurrent commit took the talk just accepted.
+pub const TALK_TAKEN: &str = "  that talk was just linked to another commit (made at the same time); not used twice";
+
 /// A commit id as lines print it: its first 10 characters.
 pub fn short(sha: &str) -> &str {
     &sha[..sha.len().min(10)]

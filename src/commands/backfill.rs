@@ -13,7 +13,7 @@ use crate::candidates;
 use crate::cli::BackfillArgs;
 use crate::commits::{self, RevisionSet, SkipReason};
 use crate::config::{Override, Settings};
-use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Pair, Store};
+use crate::dataset::{pair, Accepted, DecidedBy, Decision, DecisionRecord, Pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::link::{self, Params};
 use crate::messages;
@@ -44,6 +44,9 @@ pub struct Summary {
     pub rejected: usize,
     pub skipped: usize,
     pub unasked: usize,
+    /// Linked, but another process gave the talk or the commit a pair first.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub taken_meanwhile: usize,
     pub estimated_tokens: usize,
     pub average_confidence: Option<f64>,
     pub min_confidence: Option<f64>,
@@ -216,8 +219,15 @@ pub fn run_in(
         match choice {
             Choice::Accept => {
                 if !args.dry_run {
-                    store.accept(&p)?;
-                    crate::notes::after_accept(&repo, settings.notes.value.0, &p);
+                    match store.accept(&p)? {
+                        Accepted::Written => crate::notes::after_accept(&repo, settings.notes.value.0, &p),
+                        // A hook or another backfill got there first; one talk, one commit.
+                        Accepted::TalkClaimed(_) | Accepted::CommitHasPair => {
+                            summary.linked -= 1;
+                            summary.taken_meanwhile += 1;
+                            continue;
+                        }
+                    }
                 }
                 summary.accepted += 1;
                 summary.estimated_tokens += semantic.count_tokens(&format!("{}\n{}\n{}", p.instruction, p.input, p.output));
@@ -277,6 +287,9 @@ fn print_human(s: &Summary, profile: bool) {
     if s.linked > 0 {
         println!("  ✓ Linked {} at or above threshold ({} below, {} with no candidate)", messages::count(s.linked, "commit"), s.below_threshold, s.no_candidates);
     }
+    if s.taken_meanwhile > 0 {
+        println!("  ✓ {} linked meanwhile by another git-screenlink run (one talk, one commit)", messages::count(s.taken_meanwhile, "commit"));
+    }
     if s.rejected + s.skipped + s.unasked > 0 {
         println!("  ✓ {} accepted, {} rejected, {} skipped, {} left unasked", s.accepted, s.rejected, s.skipped, s.unasked);
     }
@@ -333,4 +346,8 @@ fn read_stdin_shas() -> Result<Vec<String>> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text).map_err(|e| Error::io("reading commits from stdin", e))?;
     Ok(text.split_whitespace().map(str::to_string).collect())
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -5,15 +5,20 @@ use crate::config::Settings;
 use crate::error::Result;
 
 pub fn run(args: &ConfigArgs) -> Result<i32> {
-    let settings = Settings::load(&super::current_dir()?, &args.knobs.overrides())?;
+    // Bad values are shown, not fatal: this is where a user comes to find them.
+    let settings = Settings::load_lenient(&super::current_dir()?, &args.knobs.overrides())?;
     let entries = settings.entries();
+    let code = if settings.bad_values.is_empty() { 0 } else { 1 };
     if args.json {
         let json = serde_json::json!({
             "settings": entries,
+            "bad_values": settings.bad_values.iter().map(|b| serde_json::json!({
+                "key": b.key, "value": b.value, "origin": b.origin, "error": b.error.message, "hint": b.error.hint,
+            })).collect::<Vec<_>>(),
             "unknown_keys": settings.unknown_keys.iter().map(|(k, o)| serde_json::json!({"key": k, "origin": o})).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&json).expect("settings serialise"));
-        return Ok(0);
+        return Ok(code);
     }
     let width = entries.iter().map(|e| e.key.len()).max().unwrap_or(0);
     for e in &entries {
@@ -23,10 +28,16 @@ pub fn run(args: &ConfigArgs) -> Result<i32> {
             serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
             other => other.to_string(),
         };
-        println!("{:width$}  {value}  ({})", e.key, e.origin);
+        match settings.bad_values.iter().find(|b| b.key == e.key) {
+            Some(bad) => println!("{:width$}  {:?} is bad, {value} used  ({})", e.key, bad.value, bad.origin),
+            None => println!("{:width$}  {value}  ({})", e.key, e.origin),
+        }
+    }
+    for bad in &settings.bad_values {
+        eprintln!("git-screenlink: {}", bad.error);
     }
     for (key, origin) in &settings.unknown_keys {
         eprintln!("warning: unknown key {key} ({origin}) is ignored; check its spelling");
     }
-    Ok(0)
+    Ok(code)
 }

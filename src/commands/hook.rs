@@ -17,7 +17,7 @@ use console::Term;
 use crate::cli::HookCommand;
 use crate::commits::{self, CommitInfo};
 use crate::config::{PromptMode, Settings};
-use crate::dataset::{pair, DecidedBy, Decision, DecisionRecord, Snapshot, Store};
+use crate::dataset::{pair, Accepted, DecidedBy, Decision, DecisionRecord, Snapshot, Store};
 use crate::error::{Error, Result};
 use crate::link::Params;
 use crate::messages;
@@ -163,6 +163,8 @@ pub enum Outcome {
     NothingLinked(Option<f64>),
     Later,
     Quit,
+    /// Another process gave the commit a pair first.
+    AlreadyLinked,
 }
 
 /// Ask about (or, with no terminal, decide automatically) a linked commit, and record the
@@ -177,21 +179,24 @@ pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linke
         store.log(&DecisionRecord::now(&linked.commit.sha, decision, by, conf, ids).with_features(features))
     };
     let Some(term) = term else {
-        return match candidates.first().filter(|b| b.confidence >= params.min_confidence) {
-            Some(b) => {
-                let p = pair::build(&linked.commit, &linked.links.crates, &passages[b.passage], b, linked.model, DecidedBy::Auto, Utc::now());
-                store.accept(&p)?;
-                crate::notes::after_accept(repo, settings.notes.value.0, &p);
-                Ok(Outcome::Accepted(b.confidence))
+        // Best first; a candidate whose talk a concurrent commit took meanwhile gives way
+        // to the next one at or above the threshold.
+        for b in candidates.iter().filter(|b| b.confidence >= params.min_confidence) {
+            let p = pair::build(&linked.commit, &linked.links.crates, &passages[b.passage], b, linked.model, DecidedBy::Auto, Utc::now());
+            match store.accept(&p)? {
+                Accepted::Written => {
+                    crate::notes::after_accept(repo, settings.notes.value.0, &p);
+                    return Ok(Outcome::Accepted(b.confidence));
+                }
+                Accepted::CommitHasPair => return Ok(Outcome::AlreadyLinked),
+                Accepted::TalkClaimed(_) => continue,
             }
-            None => {
-                log(Decision::Skipped, DecidedBy::Auto, best, Vec::new(), &[])?;
-                Ok(Outcome::NothingLinked(best))
-            }
-        };
+        }
+        log(Decision::Skipped, DecidedBy::Auto, best, Vec::new(), &[])?;
+        return Ok(Outcome::NothingLinked(best));
     };
     // On a terminal: the candidates at or above threshold, best first; Next cycles.
-    let shown: Vec<_> = candidates.iter().filter(|c| c.confidence >= params.min_confidence).collect();
+    let mut shown: Vec<_> = candidates.iter().filter(|c| c.confidence >= params.min_confidence).collect();
     if shown.is_empty() {
         return Ok(Outcome::NothingLinked(best));
     }
@@ -212,12 +217,25 @@ pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linke
         match review::ask(term, &choices, on_cancel).map_err(io)? {
             Choice::Accept => {
                 let mut p = pair::build(&linked.commit, &linked.links.crates, passage, s, linked.model, DecidedBy::User, Utc::now());
-                if let Some(text) = instruction {
+                if let Some(text) = instruction.clone() {
                     p.instruction = text;
                 }
-                store.accept(&p)?;
-                crate::notes::after_accept(repo, settings.notes.value.0, &p);
-                return Ok(Outcome::Accepted(s.confidence));
+                match store.accept(&p)? {
+                    Accepted::Written => {
+                        crate::notes::after_accept(repo, settings.notes.value.0, &p);
+                        return Ok(Outcome::Accepted(s.confidence));
+                    }
+                    Accepted::CommitHasPair => return Ok(Outcome::AlreadyLinked),
+                    Accepted::TalkClaimed(_) => {
+                        term.write_line(messages::TALK_TAKEN).map_err(io)?;
+                        shown.remove(i);
+                        if shown.is_empty() {
+                            store.queue(&linked.commit.sha, "its talk was linked to another commit meanwhile")?;
+                            return Ok(Outcome::Later);
+                        }
+                        i %= shown.len();
+                    }
+                }
             }
             Choice::Reject => {
                 log(Decision::Rejected, DecidedBy::User, Some(s.confidence), passage.ids(), &s.features)?;

@@ -58,6 +58,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
                 eprintln!("  {}", crate::messages::nothing_linked(&linked.commit.sha, best, settings.min_confidence.value));
             }
             Outcome::Later => later += 1,
+            Outcome::AlreadyLinked => eprintln!("  already linked by another git-screenlink run"),
             Outcome::Quit => {
                 later += total - i;
                 break;

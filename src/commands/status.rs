@@ -17,6 +17,8 @@ use chrono::Utc;
 struct Status {
     version: &'static str,
     repository: Option<String>,
+    /// Settings whose values are wrong (shown, not fatal: this is the command to diagnose).
+    config: Check,
     hook: Option<Check>,
     dataset: Option<Check>,
     screenpipe: Check,
@@ -49,7 +51,15 @@ impl Check {
 
 pub fn run(args: &StatusArgs) -> Result<i32> {
     let dir = super::current_dir()?;
-    let settings = Settings::load(&dir, &args.knobs.overrides())?;
+    let settings = Settings::load_lenient(&dir, &args.knobs.overrides())?;
+    let config = match settings.bad_values.first() {
+        None => Check::plain(true, "every screenlink.* value is valid".into(), None),
+        Some(bad) => Check::plain(
+            false,
+            settings.bad_values.iter().map(|b| b.error.message.clone()).collect::<Vec<_>>().join("; "),
+            bad.error.hint.clone(),
+        ),
+    };
     let repository = git2::Repository::discover(&dir)
         .ok()
         .map(|r| r.workdir().unwrap_or(r.path()).display().to_string());
@@ -118,6 +128,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     let status = Status {
         version: env!("CARGO_PKG_VERSION"),
         repository,
+        config,
         hook,
         dataset,
         screenpipe,
@@ -130,8 +141,8 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     } else {
         print_status(&status);
     }
-    // screenpipe is reported but not required here: it may simply not be running.
-    let healthy = status.onnxruntime.ok && status.model.ok && status.embedding.ok;
+    // Exit 1 when anything git-screenlink needs is wrong; a hook not installed is a choice.
+    let healthy = status.config.ok && status.screenpipe.ok && status.onnxruntime.ok && status.model.ok && status.embedding.ok;
     Ok(if healthy { 0 } else { 1 })
 }
 
@@ -142,7 +153,8 @@ fn print_status(s: &Status) {
         _ => messages::NOT_A_REPO.to_string(),
     };
     println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(&unreadable));
-    for (name, check) in [("hook", &s.hook), ("dataset", &s.dataset)] {
+    let config = Some(&s.config).filter(|c| !c.ok);
+    for (name, check) in [("config", config), ("hook", s.hook.as_ref()), ("dataset", s.dataset.as_ref())] {
         if let Some(check) = check {
             let mark = if check.ok { "ok" } else { "no" };
             match &check.path {
@@ -160,10 +172,20 @@ fn print_status(s: &Status) {
         ("model", &s.model),
         ("embedding", &s.embedding),
     ] {
-        let mark = if check.ok { "ok" } else { "MISSING" };
+        let mark = match &check.path {
+            _ if check.ok => "ok",
+            Some(path) if !std::path::Path::new(path).exists() && !path.contains("://") => "MISSING",
+            _ => "error",
+        };
         match (&check.path, &check.origin) {
-            // A failure's message often names the path already: say it once.
-            (Some(path), Some(origin)) if check.detail.contains(path.as_str()) => println!("{name:13} {mark}: {} ({origin})", check.detail),
+            // A failure's message often names the path and its origin already: say each once.
+            (Some(path), Some(origin)) if check.detail.contains(path.as_str()) => {
+                if check.detail.contains(&origin.to_string()) {
+                    println!("{name:13} {mark}: {}", check.detail)
+                } else {
+                    println!("{name:13} {mark}: {} ({origin})", check.detail)
+                }
+            }
             (Some(path), Some(origin)) => println!("{name:13} {mark}: {} — {path} ({origin})", check.detail),
             _ => println!("{name:13} {mark}: {}", check.detail),
         }

@@ -10,6 +10,7 @@ pub mod pair;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -117,6 +118,28 @@ pub struct Store {
     pub dir: PathBuf,
     /// What happens to secrets and personal data in a pair before it is written.
     pub redact: RedactMode,
+    /// The dataset's claims as of the last accept, so each accept reads only what was
+    /// appended since.
+    claims: Arc<Mutex<Claims>>,
+}
+
+/// Talk and commits already in the dataset, read up to `offset` bytes.
+#[derive(Debug, Default)]
+struct Claims {
+    offset: u64,
+    ids: HashSet<i64>,
+    commits: HashSet<String>,
+}
+
+/// What [`Store::accept`] did.
+#[must_use]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepted {
+    Written,
+    /// Another process linked this talk (these ids) to another commit first: nothing written.
+    TalkClaimed(Vec<i64>),
+    /// The commit already has a pair: nothing written.
+    CommitHasPair,
 }
 
 impl Store {
@@ -142,11 +165,11 @@ impl Store {
                 .hint("unset it (`git config --unset screenlink.datasetDir`) or point it outside the work tree"));
             }
         }
-        Ok(Store { dir, redact: settings.redact.value })
+        Ok(Store { dir, redact: settings.redact.value, claims: Arc::default() })
     }
 
     pub fn at(dir: impl Into<PathBuf>) -> Store {
-        Store { dir: dir.into(), redact: RedactMode::Redact }
+        Store { dir: dir.into(), redact: RedactMode::Redact, claims: Arc::default() }
     }
 
     pub fn rejected_path(&self) -> PathBuf {
@@ -169,11 +192,27 @@ impl Store {
     /// leaves a pair whose commit [`decided`](Self::decided) still counts as decided.
     /// Secrets and personal data are redacted (or the pair flagged) first, per
     /// `screenlink.redact`.
-    pub fn accept(&self, pair: &Pair) -> Result<()> {
+    ///
+    /// One talk motivates one commit, also across processes: under the store's lock the
+    /// dataset is read again (what was appended since the last look), and a pair whose talk
+    /// or commit is already there is not written ([`Accepted::TalkClaimed`],
+    /// [`Accepted::CommitHasPair`]). Hooks of commits made at the same moment each decide
+    /// from what they read at their start; this is where they meet.
+    pub fn accept(&self, pair: &Pair) -> Result<Accepted> {
         let mut pair = pair.clone();
         pair::protect(&mut pair, self.redact);
-        fsutil::append_lines(&self.dataset_path(), &to_line(&pair)?)?;
-        self.log(&DecisionRecord {
+        let _lock = fsutil::DirLock::acquire(&self.dir)?;
+        let mut claims = self.claims.lock().unwrap_or_else(|e| e.into_inner());
+        claims.catch_up(&self.dataset_path())?;
+        if claims.commits.contains(&pair.metadata.commit_sha) {
+            return Ok(Accepted::CommitHasPair);
+        }
+        let taken: Vec<i64> = pair.metadata.audio_ids.iter().copied().filter(|id| claims.ids.contains(id)).collect();
+        if !taken.is_empty() {
+            return Ok(Accepted::TalkClaimed(taken));
+        }
+        fsutil::append_lines_locked(&self.dataset_path(), &to_line(&pair)?)?;
+        let record = DecisionRecord {
             commit_sha: pair.metadata.commit_sha.clone(),
             decision: Decision::Accepted,
             decided_by: pair.metadata.decided_by,
@@ -181,7 +220,9 @@ impl Store {
             confidence: Some(pair.metadata.confidence),
             audio_ids: pair.metadata.audio_ids.clone(),
             features: pair.metadata.features.clone(),
-        })
+        };
+        fsutil::append_lines_locked(&self.decisions_path(), &to_line(&record)?)?;
+        Ok(Accepted::Written)
     }
 
     pub fn log(&self, record: &DecisionRecord) -> Result<()> {
@@ -293,6 +334,39 @@ impl Store {
     }
 }
 
+impl Claims {
+    /// Read the dataset from `offset` to its last whole line (from the start again when
+    /// it shrank: a `validate --fix` or a rewrite replaced it). The caller holds the lock.
+    fn catch_up(&mut self, path: &Path) -> Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let io = |err| Error::io(format!("reading {}", path.display()), err);
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                *self = Claims::default();
+                return Ok(());
+            }
+            Err(e) => return Err(io(e)),
+        };
+        let len = file.metadata().map_err(io)?.len();
+        if len < self.offset {
+            *self = Claims::default();
+        }
+        file.seek(SeekFrom::Start(self.offset)).map_err(io)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(io)?;
+        let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        for line in bytes[..whole].split(|b| *b == b'\n') {
+            if let Ok(keys) = serde_json::from_slice::<PairKeys>(line) {
+                self.ids.extend(keys.metadata.audio_ids);
+                self.commits.insert(keys.metadata.commit_sha);
+            }
+        }
+        self.offset += whole as u64;
+        Ok(())
+    }
+}
+
 pub fn to_line<T: Serialize>(record: &T) -> Result<String> {
     let mut line = serde_json::to_string(record)
         .map_err(|e| Error::new(Kind::Io, format!("could not serialise a record: {e}")))?;
@@ -341,11 +415,26 @@ mod tests {
     }
 
     #[test]
+    fn a_second_writer_cannot_claim_talk_or_a_commit_already_in_the_dataset() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two) = (Store::at(dir.path().join("s")), Store::at(dir.path().join("s")));
+        assert_eq!(one.accept(&pair("a", vec![1, 2])).unwrap(), Accepted::Written);
+        assert_eq!(two.accept(&pair("b", vec![2, 3])).unwrap(), Accepted::TalkClaimed(vec![2]));
+        assert_eq!(two.accept(&pair("a", vec![9])).unwrap(), Accepted::CommitHasPair);
+        assert_eq!(two.accept(&pair("b", vec![3])).unwrap(), Accepted::Written);
+        // `one` catches up with what `two` appended; a rewrite that shrinks the file resets it.
+        assert_eq!(one.accept(&pair("c", vec![3])).unwrap(), Accepted::TalkClaimed(vec![3]));
+        std::fs::write(one.dataset_path(), "").unwrap();
+        assert_eq!(one.accept(&pair("c", vec![3])).unwrap(), Accepted::Written);
+        assert_eq!(one.pairs().unwrap().records.len(), 1);
+    }
+
+    #[test]
     fn pairs_round_trip_through_the_store_and_count_as_decided() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::at(dir.path().join("screenlink"));
         let p = pair("abc1234", vec![7, 8]);
-        store.accept(&p).unwrap();
+        assert_eq!(store.accept(&p).unwrap(), Accepted::Written);
         store
             .log(&DecisionRecord {
                 commit_sha: "def".into(),
@@ -372,8 +461,8 @@ mod tests {
     fn rewriting_commits_renames_and_drops_in_every_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::at(dir.path());
-        store.accept(&pair("old1", vec![1])).unwrap();
-        store.accept(&pair("old2", vec![2])).unwrap();
+        assert_eq!(store.accept(&pair("old1", vec![1])).unwrap(), Accepted::Written);
+        assert_eq!(store.accept(&pair("old2", vec![2])).unwrap(), Accepted::Written);
         store.queue("old3", "no terminal").unwrap();
         let renames = HashMap::from([("old1".to_string(), "new1".to_string()), ("old3".to_string(), "new3".to_string())]);
         let drop = HashSet::from(["old2".to_string()]);
@@ -390,7 +479,7 @@ mod tests {
     fn a_torn_last_line_is_reported_not_fatal() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::at(dir.path());
-        store.accept(&pair("a", vec![1])).unwrap();
+        assert_eq!(store.accept(&pair("a", vec![1])).unwrap(), Accepted::Written);
         std::fs::OpenOptions::new()
             .append(true)
             .open(store.dataset_path())

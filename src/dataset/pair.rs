@@ -155,9 +155,10 @@ pub fn build(
             commit_sha: commit.sha.clone(),
             commit_timestamp: timestamp(commit.committer_time),
             audio_timestamp: timestamp(passage.start),
-            confidence: round3(scored.confidence),
-            keyword_score: round3(scored.keyword),
-            semantic_score: round3(scored.semantic),
+            // Scores are shares and probabilities: never written outside [0, 1].
+            confidence: round3(scored.confidence.clamp(0.0, 1.0)),
+            keyword_score: round3(scored.keyword.clamp(0.0, 1.0)),
+            semantic_score: round3(scored.semantic.clamp(0.0, 1.0)),
             audio_ids: passage.ids(),
             speakers: passage.speakers(),
             files: commit.files.iter().map(|f| f.path.clone()).collect(),

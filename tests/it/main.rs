@@ -12,6 +12,7 @@ mod env;
 mod fuzz;
 mod git_home;
 mod hook;
+mod newuser;
 mod source;
 mod train;
 mod validate;
