@@ -4,12 +4,25 @@ use std::path::Path;
 
 use crate::cli::InstallArgs;
 use crate::error::{Error, Result};
+use crate::hooks::managers::Manager;
 use crate::hooks::{self, Edit};
 
 pub fn install(args: &InstallArgs) -> Result<i32> {
     // Refuse what the hook could never read (a SHA-256 repository), before writing anything.
     crate::pipeline::open_repo(&super::current_dir()?)?;
-    let dir = hooks::hooks_dir(&super::current_dir()?)?;
+    let cwd = super::current_dir()?;
+    let dir = hooks::hooks_dir(&cwd)?;
+    let workdir = git2::Repository::discover(&cwd).ok().and_then(|r| r.workdir().map(Path::to_path_buf));
+    // A manager that owns every hook file (husky v9, lefthook): say what to add to its
+    // config, and touch nothing.
+    if let Some(manager) = Manager::of_repository(&dir, workdir.as_deref()).filter(|_| !args.force && !args.print) {
+        eprintln!("git-screenlink: {} manages this repository's hooks ({}); nothing was changed", manager.name(), dir.display());
+        for (name, _) in hooks::HOOKS {
+            eprintln!("  {name}: {}", indent(&manager.advice(name)));
+        }
+        eprintln!("  (or pass --force to write our lines into {} anyway; {} may rewrite them)", dir.display(), manager.name());
+        return Ok(1);
+    }
     if args.print {
         for (name, block) in hooks::HOOKS {
             println!("# {}:", dir.join(name).display());
@@ -21,7 +34,7 @@ pub fn install(args: &InstallArgs) -> Result<i32> {
     for (name, block) in hooks::HOOKS {
         let path = dir.join(name);
         let existing = read(&path)?;
-        match hooks::install(existing.as_deref(), block, args.force) {
+        match hooks::install(existing.as_deref(), name, block, args.force) {
             Edit::Write(text) => {
                 write_hook(&path, &text)?;
                 let verb = if existing.is_some() { "added to" } else { "created" };
@@ -29,13 +42,10 @@ pub fn install(args: &InstallArgs) -> Result<i32> {
             }
             Edit::Unchanged => println!("git-screenlink: {name} hook already installed in {}", path.display()),
             Edit::Delete => {}
-            Edit::Refuse(why) => {
+            Edit::Refuse(refusal) => {
                 refused += 1;
-                eprintln!("git-screenlink: left {} untouched: {why}", path.display());
-                eprintln!("  add these lines to it by hand (`git screenlink install --print` shows them again):");
-                for line in block.lines() {
-                    eprintln!("    {line}");
-                }
+                eprintln!("git-screenlink: left {} untouched: {}", path.display(), refusal.why);
+                eprintln!("  {}", indent(&refusal.advice));
             }
         }
     }
@@ -44,22 +54,33 @@ pub fn install(args: &InstallArgs) -> Result<i32> {
 
 pub fn uninstall() -> Result<i32> {
     let dir = hooks::hooks_dir(&super::current_dir()?)?;
+    let mut removed = 0;
     for (name, _) in hooks::HOOKS {
         let path = dir.join(name);
         let Some(existing) = read(&path)? else { continue };
         match hooks::uninstall(&existing) {
             Edit::Write(text) => {
                 write_hook(&path, &text)?;
+                removed += 1;
                 println!("git-screenlink: removed our lines from {}", path.display());
             }
             Edit::Delete => {
                 std::fs::remove_file(&path).map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+                removed += 1;
                 println!("git-screenlink: removed {}", path.display());
             }
             _ => {}
         }
     }
+    if removed == 0 {
+        println!("git-screenlink: nothing to remove: no hook in {} has git-screenlink's lines", dir.display());
+    }
     Ok(0)
+}
+
+/// Continuation lines of a multi-line message, indented under its first.
+fn indent(text: &str) -> String {
+    text.replace('\n', "\n    ")
 }
 
 fn read(path: &Path) -> Result<Option<Vec<u8>>> {
