@@ -159,11 +159,11 @@ pub enum HookCommand {
 pub struct BackfillArgs {
     /// A revision range such as `main~50..main` (default: the newest maxCommits commits from HEAD)
     pub range: Option<String>,
-    /// Only commits made after this date
-    #[arg(long)]
+    /// Only commits made after this date: what `git log --since` takes (2026-11-01, yesterday, "2 weeks ago")
+    #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Only commits made before this date
-    #[arg(long)]
+    /// Only commits made before this date, in the same forms as --since
+    #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
     /// Read the commit SHAs to link from standard input, one per line
     #[arg(long)]
@@ -216,25 +216,29 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Base model: a local directory or a hub id
-    #[arg(long)]
+    /// Base model: a local directory or a hub id [screenlink.train.model; default deepseek-ai/deepseek-coder-1.3b-instruct]
+    #[arg(long, value_name = "DIR|ID")]
     pub model: Option<String>,
-    #[arg(long)]
+    /// Training iterations [screenlink.train.iters; default 1000]
+    #[arg(long, value_name = "N")]
     pub iters: Option<u32>,
-    #[arg(long)]
+    /// Pairs per step; train, valid and test each need this many [screenlink.train.batchSize; default 4]
+    #[arg(long, value_name = "N")]
     pub batch_size: Option<u32>,
-    #[arg(long)]
+    /// Adam learning rate [screenlink.train.learningRate; default 1e-5]
+    #[arg(long, value_name = "X")]
     pub learning_rate: Option<f64>,
-    #[arg(long)]
+    /// Layers to fine-tune, from the top [screenlink.train.numLayers; default 16]
+    #[arg(long, value_name = "N")]
     pub num_layers: Option<u32>,
-    /// lora, dora or full
-    #[arg(long)]
+    /// lora, dora or full [screenlink.train.fineTuneType; default lora]
+    #[arg(long, value_name = "TYPE")]
     pub fine_tune_type: Option<String>,
-    /// chat, completions or text
-    #[arg(long)]
+    /// chat, completions or text [screenlink.train.format; default chat]
+    #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
-    /// Share of the newest pairs held out for validation and test
-    #[arg(long)]
+    /// Share of the newest pairs held out for validation, and as much again for test [screenlink.train.validFraction; default 0.1]
+    #[arg(long, value_name = "X")]
     pub valid_fraction: Option<f64>,
     /// Print the exact command and export figures; run nothing
     #[arg(long)]
@@ -288,12 +292,13 @@ pub struct DemoArgs {
     /// Build the sample world here (an empty or new directory) instead of a new temp dir
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// Size of the sample world: week (20 commits) or month (120 commits)
+    /// Size of the sample world: week (about 20 commits), month (about 120) or four-months (about 480)
     #[arg(long, default_value = "week", value_parser = ["week", "month", "four-months"])]
     pub scale: String,
     /// Seed of the sample world (the same seed builds the same world)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Print the world's paths and the backfill summary as JSON
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]

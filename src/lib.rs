@@ -39,8 +39,13 @@ pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
     let cli = match matches.and_then(|m| cli::Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(err) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = err.print();
+            use clap::error::ErrorKind as K;
+            // Help and version go to stdout as clap writes them; usage errors in our format.
+            if matches!(err.kind(), K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = err.print();
+            } else {
+                eprintln!("{}", usage_error(&err.render().to_string(), bin_name));
+            }
             return err.exit_code();
         }
     };
@@ -51,6 +56,25 @@ pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
             err.exit_code()
         }
     }
+}
+
+/// clap's message as one `error[usage]` line, its tip as the hint, and its usage line.
+fn usage_error(rendered: &str, bin_name: &str) -> String {
+    let lines: Vec<&str> = rendered.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let what = lines.first().map_or("bad usage", |l| l.strip_prefix("error: ").unwrap_or(l));
+    let usage = lines.iter().find(|l| l.starts_with("Usage: "));
+    let command = usage.and_then(|u| u.strip_prefix("Usage: ")).map_or(bin_name.to_string(), |u| {
+        u.split_whitespace().take_while(|w| !w.starts_with('[') && !w.starts_with('<')).collect::<Vec<_>>().join(" ")
+    });
+    let hint = match lines.iter().find_map(|l| l.strip_prefix("tip: ")) {
+        Some(tip) => format!("{tip}; see `{command} --help`"),
+        None => format!("see `{command} --help`"),
+    };
+    let mut out = format!("git-screenlink: {}\n  hint: {hint}", error::Error::new(error::Kind::Usage, what));
+    if let Some(usage) = usage {
+        out.push_str(&format!("\n  {usage}"));
+    }
+    out
 }
 
 /// A reader that stops early (`git screenlink log | head -1`) ends us quietly, as it ends

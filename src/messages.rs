@@ -7,8 +7,9 @@ pub const INSTALL_ASSETS_HINT: &str =
 
 pub const NOT_A_REPO: &str = "not in a git repository";
 
-/// The seed guide's error when nothing links.
-pub const NO_PAIRS: &str = "No training pairs created (try lowering min_confidence)";
+/// When nothing links (the seed guide's "No training pairs created"), with our key's name.
+pub const NO_PAIRS: &str = "git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence \
+    (e.g. --min-confidence 0.4); `--dry-run --json` shows the best confidence each commit reached";
 
 /// Said after every hook problem: the commit itself is never affected.
 pub const HOOK_SAFE: &str = "your commit is fine; it is queued for `git screenlink review`";

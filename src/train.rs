@@ -61,6 +61,10 @@ pub struct Split {
 pub fn split(n: usize, batch: usize, valid_fraction: f64) -> Result<Split> {
     let eval = ((n as f64 * valid_fraction).ceil() as usize).max(batch);
     let needed = eval * 2 + batch;
+    if n < 3 {
+        return Err(Error::new(Kind::Usage, format!("{} to train on: train, valid and test need at least one each", crate::messages::count(n, "usable pair")))
+            .hint("link more commits first (`git screenlink backfill`), then accept some pairs"));
+    }
     if n < needed {
         return Err(Error::new(
             Kind::Usage,

@@ -287,7 +287,7 @@ pub fn render(r: &Report) -> String {
     line(rule.clone());
     line(format!("File: {}", r.file));
     line(format!("Total training pairs: {}", r.lines));
-    let share = if r.lines > 0 { 100.0 * r.valid as f64 / r.lines as f64 } else { 100.0 };
+    let share = if r.lines > 0 { 100.0 * r.valid as f64 / r.lines as f64 } else { 0.0 };
     line(format!("Valid pairs: {} ({share:.1}%)", r.valid));
     match r.tokens {
         Some(t) => line(format!("Total tokens: {} ({} tokenizer)", crate::messages::thousands(t), r.tokenizer)),

@@ -158,7 +158,7 @@ pub fn run_in(
     profile.add("model load", t.elapsed());
     let ws = profile.time("workspace", || repo.workdir().map(Workspace::load).unwrap_or_default());
     let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("  {spinner} embedding {pos}/{len} texts {wide_bar} {eta}")
+        ProgressStyle::with_template("  {spinner} texts embedded or from the cache: {pos}/{len} {wide_bar} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let t = Instant::now();
@@ -276,7 +276,7 @@ pub fn report(args: &BackfillArgs, summary: &Summary, pairs: &[Pair]) -> Result<
     // nothing new (idempotence) is not a failure.
     let user_decided = summary.rejected + summary.skipped + summary.unasked > 0;
     if pairs.is_empty() && summary.already_decided == 0 && !user_decided {
-        eprintln!("ERROR: {}", messages::NO_PAIRS);
+        eprintln!("{}", messages::NO_PAIRS);
         return Ok(1);
     }
     Ok(0)
@@ -332,14 +332,29 @@ fn skipped_text(skipped: &BTreeMap<SkipReason, usize>) -> String {
     format!(", skipped: {}", parts.join(", "))
 }
 
-/// `2026-03-01`, or any timestamp screenpipe writes.
+/// `2026-03-01` (midnight UTC), a timestamp, or anything `git log --since` takes
+/// (`yesterday`, `2 weeks ago`, `last monday`), which git itself reads.
 fn parse_date(s: &str, flag: &str) -> Result<DateTime<Utc>> {
     if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         return Ok(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
     }
-    time::parse(s).ok_or_else(|| {
-        Error::new(Kind::Usage, format!("{flag} {s:?} is not a date")).hint(format!("give {flag} as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"))
-    })
+    if let Some(t) = time::parse(s) {
+        return Ok(t);
+    }
+    let bad = || {
+        Error::new(Kind::Usage, format!("{flag} {s:?} is not a date"))
+            .hint(format!("give {flag} as git log does: 2026-11-01, yesterday, \"2 weeks ago\", \"last monday\""))
+    };
+    // git's approximate dates; it reads words it does not know as "now", so "now" from
+    // anything but a word for now is not a date.
+    let out = std::process::Command::new("git").arg("rev-parse").arg(format!("--since={s}")).output().map_err(|_| bad())?;
+    let secs: i64 = String::from_utf8_lossy(&out.stdout).trim().strip_prefix("--max-age=").and_then(|n| n.parse().ok()).ok_or_else(bad)?;
+    let when = DateTime::from_timestamp(secs, 0).ok_or_else(bad)?;
+    let said_now = ["now", "today"].contains(&s.trim().to_ascii_lowercase().as_str());
+    if !said_now && (Utc::now() - when).num_seconds().abs() <= 2 {
+        return Err(bad());
+    }
+    Ok(when)
 }
 
 fn read_stdin_shas() -> Result<Vec<String>> {

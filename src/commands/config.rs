@@ -7,7 +7,24 @@ use crate::error::Result;
 pub fn run(args: &ConfigArgs) -> Result<i32> {
     // Bad values are shown, not fatal: this is where a user comes to find them.
     let settings = Settings::load_lenient(&super::current_dir()?, &args.knobs.overrides())?;
-    let entries = settings.entries();
+    let mut entries = settings.entries();
+    // Defaults that are places on this machine: show the place, not a description.
+    for e in &mut entries {
+        if e.origin != crate::config::Origin::Default {
+            continue;
+        }
+        let place = match e.key {
+            crate::config::MODEL_DIR => crate::assets::model_dir(&settings).path.display().to_string(),
+            crate::config::ORT_LIBRARY => crate::assets::ort_library(&settings).path.display().to_string(),
+            crate::config::TRAIN_PYTHON => format!("(mlx_lm on PATH, else {}, else python3)", crate::train::bundled_python().display()),
+            crate::config::DATASET_DIR => match git2::Repository::discover(super::current_dir()?) {
+                Ok(repo) => repo.commondir().join("screenlink").display().to_string(),
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        e.value = place.into();
+    }
     let code = if settings.bad_values.is_empty() { 0 } else { 1 };
     if args.json {
         let json = serde_json::json!({

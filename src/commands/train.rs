@@ -40,7 +40,9 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     }
     let launcher = match train::find_mlx(&settings) {
         Ok(l) => Some(l),
-        Err(e) if args.dry_run => {
+        // A dry run on a machine without mlx-lm still shows the command, unless the user
+        // named a Python: then that Python is what is wrong.
+        Err(e) if args.dry_run && settings.train_python.is_none() => {
             eprintln!("git-screenlink: note: {} ({})", e.message, e.hint.unwrap_or_default());
             None
         }

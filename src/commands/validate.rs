@@ -62,6 +62,11 @@ pub fn run(args: &ValidateArgs) -> Result<i32> {
         }
     }
     let report = build_report(&file, &settings)?;
+    if report.lines == 0 {
+        // An empty dataset is not a valid one: there is nothing to train on.
+        eprintln!("git-screenlink: {} has no pairs yet\n  hint: link some commits first (`git screenlink backfill`)", file.display());
+        return Ok(1);
+    }
     let text = validate::render(&report);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));

@@ -87,11 +87,9 @@ impl Semantic {
     pub fn prepare<S: AsRef<str>>(&mut self, texts: &[S], progress: &mut dyn FnMut(usize)) -> Result<()> {
         let mut new_keys = Vec::new();
         let mut piece_text: HashMap<Key, String> = HashMap::new();
-        let mut done = 0;
         for text in texts {
             let text = text.as_ref();
             if self.pieces.contains_key(text) {
-                done += 1;
                 continue;
             }
             let parts = split_to_fit(&self.counter, text);
@@ -104,14 +102,15 @@ impl Semantic {
             }
             self.pieces.insert(text.to_string(), keys);
         }
-        progress(done);
         let found = self.cache.get_many(&new_keys);
         self.from_cache += found.len();
         let mut todo: Vec<Key> = new_keys.iter().filter(|k| !found.contains_key(*k)).copied().collect();
         // Similar lengths batch together: a batch is padded to its longest text, so mixing
         // short commit texts with full passages wastes work.
         todo.sort_by_key(|k| piece_text[k].len());
-        progress(texts.len().saturating_sub(done).saturating_sub(todo.len()));
+        // The first report comes after the cache is read: texts it held are ready, not
+        // waiting to be embedded.
+        progress(texts.len().saturating_sub(todo.len()));
         self.vectors.extend(found);
         // Batches of a few hundred: progress moves, and the cache is written as we go so an
         // interrupted run keeps what it paid for.

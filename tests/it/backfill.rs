@@ -116,7 +116,7 @@ fn nothing_linked_is_the_guides_error_with_exit_1() {
     let (env, world) = TestEnv::with_world(&Spec::week(5));
     let out = env.screenlink(["backfill", "--yes", "--min-confidence", "1"]);
     assert_eq!(out.code(), 1, "{}", out.stderr_text());
-    assert!(out.stderr_text().contains("ERROR: No training pairs created (try lowering min_confidence)"));
+    assert!(out.stderr_text().contains("git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence"), "{}", out.stderr_text());
     assert!(!world.repo.join(".git/screenlink/training_data.jsonl").exists());
 }
 

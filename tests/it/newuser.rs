@@ -191,3 +191,94 @@ fn uninstall_with_nothing_installed_says_so() {
     out.assert_ok();
     assert!(out.stdout_text().contains("nothing to remove"), "{}", out.stdout_text());
 }
+
+#[test]
+fn since_and_until_take_what_git_log_takes() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(1));
+    let examined = |args: &[&str]| {
+        let mut all = vec!["backfill", "--yes", "--dry-run", "--json"];
+        all.extend_from_slice(args);
+        let out = env.screenlink(&all);
+        assert!(!out.stderr_text().contains("is not a date"), "{args:?}: {}", out.stderr_text());
+        let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+        v["summary"]["commits_examined"].as_u64().unwrap()
+    };
+    let all = examined(&[]);
+    assert!(all > 0);
+    assert_eq!(examined(&["--since", "1000 weeks ago"]), all);
+    assert_eq!(examined(&["--since", "yesterday"]), 0, "the world's commits are older than yesterday");
+    assert_eq!(examined(&["--until", "1000 weeks ago"]), 0);
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--since", "the day after my holiday"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("error[usage]: --since \"the day after my holiday\" is not a date"), "{}", out.stderr_text());
+    let help = env.screenlink(["backfill", "-h"]).stdout_text();
+    assert!(help.contains("2 weeks ago"), "{help}");
+}
+
+#[test]
+fn train_help_names_each_key_and_default_and_demo_help_says_every_scale() {
+    let env = TestEnv::new();
+    let help = env.screenlink(["train", "--help"]).stdout_text();
+    for (flag, key, default) in [
+        ("--iters", "screenlink.train.iters", "default 1000"),
+        ("--batch-size", "screenlink.train.batchSize", "default 4"),
+        ("--learning-rate", "screenlink.train.learningRate", "default 1e-5"),
+        ("--num-layers", "screenlink.train.numLayers", "default 16"),
+    ] {
+        let block: String = help.split(flag).nth(1).unwrap().split("\n      --").next().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(block.contains(key) && block.contains(default), "{flag}: {block}");
+    }
+    let demo = env.screenlink(["demo", "--help"]).stdout_text();
+    assert!(demo.contains("four-months (about"), "{demo}");
+    let json = demo.split("--json").nth(1).unwrap().lines().next().unwrap().to_string()
+        + demo.split("--json").nth(1).unwrap().lines().nth(1).unwrap_or("");
+    assert!(json.contains("JSON"), "--json is described: {demo}");
+}
+
+#[test]
+fn train_dry_run_with_no_pairs_or_a_missing_python_is_a_clear_error() {
+    let env = TestEnv::new();
+    let out = env.screenlink(["train", "--dry-run"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("0 usable pairs to train on"), "{}", out.stderr_text());
+    assert!(!out.stderr_text().contains("--batch-size 1 fits"), "{}", out.stderr_text());
+
+    let (env, _world) = TestEnv::with_world(&Spec::week(1));
+    env.screenlink(["backfill", "--yes", "--min-confidence", "0"]).assert_ok();
+    env.git(["config", "screenlink.train.python", env.root().join("no/such/python").to_str().unwrap()]).assert_ok();
+    let out = env.screenlink(["train", "--dry-run", "--batch-size", "1"]);
+    assert_eq!(out.code(), 2, "{}", out.stdout_text());
+    assert!(!out.stdout_text().contains("Would run"), "{}", out.stdout_text());
+    assert!(out.stderr_text().contains("mlx-lm was not found"), "{}", out.stderr_text());
+}
+
+#[test]
+fn messages_keep_one_format_and_an_empty_dataset_is_not_valid() {
+    let env = TestEnv::new();
+    let out = env.screenlink(["config", "--no-such-flag"]);
+    assert_eq!(out.code(), 2);
+    let err = out.stderr_text();
+    assert!(err.starts_with("git-screenlink: error[usage]: unexpected argument '--no-such-flag'"), "{err}");
+    assert!(err.contains("\n  hint: see `git screenlink config --help`"), "{err}");
+
+    let dir = env.repo.join(".git/screenlink");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("training_data.jsonl"), "").unwrap();
+    let out = env.screenlink(["validate"]);
+    assert_eq!(out.code(), 1);
+    assert!(out.stderr_text().contains("has no pairs yet"), "{}", out.stderr_text());
+    assert!(!out.stdout_text().contains("100.0%"), "{}", out.stdout_text());
+}
+
+#[test]
+fn config_shows_the_places_it_will_use_not_placeholders() {
+    let env = TestEnv::new();
+    let out = env.screenlink(["config"]);
+    out.assert_ok();
+    let text = out.stdout_text();
+    let line = |key: &str| text.lines().find(|l| l.starts_with(key)).unwrap().to_string();
+    assert!(line("screenlink.modelDir").contains("all-MiniLM-L6-v2"), "{text}");
+    assert!(!line("screenlink.modelDir").contains("per-user data dir"), "{text}");
+    assert!(line("screenlink.train.python").contains("mlx-venv"), "{text}");
+    assert!(line("screenlink.datasetDir").contains(".git/screenlink"), "{text}");
+}
