@@ -343,7 +343,7 @@ fn parse_date(s: &str, flag: &str) -> Result<DateTime<Utc>> {
     }
     let bad = || {
         Error::new(Kind::Usage, format!("{flag} {s:?} is not a date"))
-            .hint(format!("give {flag} as git log does: 2026-11-01, yesterday, \"2 weeks ago\", \"last monday\""))
+            .hint(format!("give {flag} as YYYY-MM-DD, or as git log takes it: yesterday, \"2 weeks ago\", \"last monday\""))
     };
     // git's approximate dates; it reads words it does not know as "now", so "now" from
     // anything but a word for now is not a date.

@@ -96,7 +96,9 @@ fn model_that_is_not_onnx() {
 #[test]
 fn healthy_status_loads_the_model() {
     let env = TestEnv::new();
-    let out = env.screenlink(["status", "--json"]);
+    // With screenpipe unreadable status exits 1: give it a database.
+    let db = crate::env::hand_db(env.root(), &[("2026-03-01T10:00:00+00:00", "hello")]);
+    let out = env.screenlink(["status", "--json", "--source", "db", "--screenpipe-db", db.to_str().unwrap()]);
     out.assert_ok();
     let s: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
     assert_eq!(s["onnxruntime"]["ok"], true, "{s}");

@@ -71,7 +71,8 @@ fn repo_beats_global_beats_system_and_flags_beat_all() {
     assert_eq!((v.as_f64(), source.as_str()), (Some(0.5), "global"));
     assert!(file.ends_with(".gitconfig"), "{file}");
     let (v, source, file) = get(&s, "screenlink.maxCommits");
-    assert_eq!((v.as_u64(), source.as_str(), file.as_str()), (Some(70), "repo", ".git/config"));
+    assert_eq!((v.as_u64(), source.as_str()), (Some(70), "repo"));
+    assert!(file.ends_with(".git/config") && std::path::Path::new(&file).is_absolute(), "{file}");
 
     let s = effective(&run(&["config", "--json", "--max-commits", "80"]));
     assert_eq!(get(&s, "screenlink.maxCommits"), (80.into(), "flag".into(), "--max-commits".into()));
@@ -131,22 +132,28 @@ fn bad_values_name_the_key_and_the_file() {
     ] {
         let env = TestEnv::new();
         env.git(["config", key, value]).assert_ok();
-        let out = env.screenlink(["config"]);
+        // Commands that work refuse to; `config`, the one that diagnoses, shows it (exit 1).
+        let out = env.screenlink(["backfill", "--yes", "--dry-run"]);
         assert_eq!(out.code(), 2, "{key}={value}");
-        let err = out.stderr_text();
-        assert!(err.contains(key), "{key}={value}: {err}");
-        assert!(err.contains(".git/config"), "{key}={value}: {err}");
-        assert!(err.contains("hint:"), "{err}");
         assert!(out.stdout_text().is_empty());
+        let config = env.screenlink(["config"]);
+        assert_eq!(config.code(), 1, "{key}={value}");
+        assert!(config.stdout_text().contains(&format!("{value:?} is bad")), "{}", config.stdout_text());
+        for err in [out.stderr_text(), config.stderr_text()] {
+            assert!(err.contains(key), "{key}={value}: {err}");
+            assert!(err.contains(".git/config"), "{key}={value}: {err}");
+            assert!(err.contains("hint:"), "{err}");
+        }
     }
     // In the global file, the error names that file.
     let env = TestEnv::new();
     std::fs::write(env.home.join(".gitconfig"), "[screenlink]\n\ttimeWindowDays = -7\n").unwrap();
-    let err = env.screenlink(["status", "--no-load"]).stderr_text();
-    assert!(err.contains(&env.home.join(".gitconfig").display().to_string()), "{err}");
+    let out = env.screenlink(["status", "--no-load"]);
+    assert_eq!(out.code(), 1);
+    assert!(out.stdout_text().contains(&env.home.join(".gitconfig").display().to_string()), "{}", out.stdout_text());
     // A bad flag names the flag.
     let env = TestEnv::new();
-    let out = env.screenlink(["config", "--semantic-weight", "2"]);
+    let out = env.screenlink(["backfill", "--semantic-weight", "2"]);
     assert_eq!(out.code(), 2);
     assert!(out.stderr_text().contains("--semantic-weight"), "{}", out.stderr_text());
 }
