@@ -27,6 +27,8 @@ pub enum Choice {
     Quit,
     Good,
     Bad,
+    /// Ctrl-C where the command should then exit 130 (never offered as a key).
+    Interrupted,
 }
 
 impl Choice {
@@ -41,6 +43,7 @@ impl Choice {
             Choice::Quit => 'q',
             Choice::Good => 'g',
             Choice::Bad => 'b',
+            Choice::Interrupted => '^',
         }
     }
 
@@ -55,6 +58,7 @@ impl Choice {
             Choice::Quit => "uit",
             Choice::Good => "ood",
             Choice::Bad => "ad",
+            Choice::Interrupted => "C",
         }
     }
 }

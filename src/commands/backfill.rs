@@ -47,6 +47,9 @@ pub struct Summary {
     /// Linked, but another process gave the talk or the commit a pair first.
     #[serde(skip_serializing_if = "is_zero")]
     pub taken_meanwhile: usize,
+    /// Ctrl-C at a prompt: decisions so far are kept, and the exit code is 130.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     pub estimated_tokens: usize,
     pub average_confidence: Option<f64>,
     pub min_confidence: Option<f64>,
@@ -212,7 +215,7 @@ pub fn run_in(
             None => Choice::Accept,
             Some(term) => {
                 let _ = term.write_str(&review::render(commit, passage, best, now, &params));
-                review::ask(term, &[Choice::Accept, Choice::Reject, Choice::Skip, Choice::Quit], Choice::Quit)
+                review::ask(term, &[Choice::Accept, Choice::Reject, Choice::Skip, Choice::Quit], Choice::Interrupted)
                     .map_err(|e| Error::io("reading the terminal", e))?
             }
         };
@@ -242,8 +245,9 @@ pub fn run_in(
                     summary.skipped += 1;
                 }
             }
-            _ => {
+            other => {
                 quit = true;
+                summary.interrupted = other == Choice::Interrupted;
                 summary.unasked += 1;
             }
         }
@@ -274,6 +278,9 @@ pub fn report(args: &BackfillArgs, summary: &Summary, pairs: &[Pair]) -> Result<
     }
     // The guide's error is for a run where nothing links at all; a re-run that only finds
     // nothing new (idempotence) is not a failure.
+    if summary.interrupted {
+        return Ok(crate::error::Kind::Interrupted.exit_code());
+    }
     let user_decided = summary.rejected + summary.skipped + summary.unasked > 0;
     if pairs.is_empty() && summary.already_decided == 0 && !user_decided {
         eprintln!("{}", messages::NO_PAIRS);

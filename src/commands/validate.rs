@@ -183,7 +183,7 @@ fn review_pairs(file: &Path, store_dir: &Path, n: usize, seed: u64) -> Result<i3
 /// A person confirmed a pair: log it as their accept, a label for refitting the weights.
 fn confirm(store: &Store, value: &serde_json::Value) -> Result<()> {
     let record = user_decision(value, Decision::Accepted);
-    fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
+    fsutil::append_lines(&store.decisions_path(), &dataset::to_line(&record)?)
 }
 
 /// Move one pair from the dataset to `rejected.jsonl`, and log the decision.
@@ -210,7 +210,7 @@ fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<()> {
     fsutil::append_lines_locked(&store.rejected_path(), &dataset::to_line(&rejected)?)?;
     fsutil::write_atomic(file, &kept)?;
     let record = user_decision(value, Decision::Rejected);
-    fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
+    fsutil::append_lines(&store.decisions_path(), &dataset::to_line(&record)?)
 }
 
 /// A person's decision about the pair on a dataset line, with the link's features (a label

@@ -54,13 +54,12 @@ impl DbSource {
         } else {
             path
         };
-        let wal_mode = check_file(path, origin)?;
-        // A WAL database with no -wal file beside it has no writer open (SQLite removes the
-        // file when the last connection closes). Reading it as immutable then sees every
-        // row, and leaves no -wal/-shm files behind where there were none.
-        let immutable = wal_mode && !sidecar(path, "-wal").exists() && !sidecar(path, "-shm").exists();
+        check_file(path, origin)?;
+        // Never `immutable`: screenpipe may open the database and write while we read (even
+        // when no -wal file is there yet). A WAL database thus gets the -wal/-shm files every
+        // SQLite reader needs; the database file itself is never written.
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(sqlite_uri(path, immutable), flags).map_err(|e| sql_error(path, e))?;
+        let conn = Connection::open_with_flags(sqlite_uri(path), flags).map_err(|e| sql_error(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| sql_error(path, e))?;
 
         let tables = names(&conn, "SELECT name FROM sqlite_master WHERE type = 'table'", path)?;
@@ -81,16 +80,8 @@ impl DbSource {
     }
 }
 
-/// `db.sqlite-wal` beside `db.sqlite`.
-fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
-    let mut name = path.as_os_str().to_os_string();
-    name.push(suffix);
-    name.into()
-}
-
-/// Everything that can be said about the file before SQLite opens it; whether the
-/// database is in WAL mode.
-fn check_file(path: &Path, origin: &Origin) -> Result<bool> {
+/// Everything that can be said about the file before SQLite opens it.
+fn check_file(path: &Path, origin: &Origin) -> Result<()> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -105,7 +96,7 @@ fn check_file(path: &Path, origin: &Origin) -> Result<bool> {
         }
         Err(e) => return Err(Error::io(format!("opening {}", path.display()), e)),
     };
-    let mut head = [0u8; 20];
+    let mut head = [0u8; 16];
     let n = file.read(&mut head).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     if head[..n.min(8)] == VAULT_MAGIC[..] {
         return Err(err(
@@ -113,7 +104,7 @@ fn check_file(path: &Path, origin: &Origin) -> Result<bool> {
             USE_API,
         ));
     }
-    if n < 16 || &head[..16] != SQLITE_MAGIC {
+    if n < 16 || &head != SQLITE_MAGIC {
         return Err(err(
             format!("{} is not a SQLite database", path.display()),
             "point screenlink.screenpipeDb at screenpipe's db.sqlite",
@@ -131,12 +122,11 @@ fn check_file(path: &Path, origin: &Origin) -> Result<bool> {
             ));
         }
     }
-    // Header bytes 18 and 19: file format write/read versions, 2 in WAL mode.
-    Ok(n >= 20 && head[18] == 2)
+    Ok(())
 }
 
 /// `file:` URI with `mode=ro`, the path percent-encoded where URI syntax needs it.
-fn sqlite_uri(path: &Path, immutable: bool) -> String {
+fn sqlite_uri(path: &Path) -> String {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = String::from("file:");
     for b in abs.to_string_lossy().bytes() {
@@ -146,9 +136,6 @@ fn sqlite_uri(path: &Path, immutable: bool) -> String {
         }
     }
     out.push_str("?mode=ro");
-    if immutable {
-        out.push_str("&immutable=1");
-    }
     out
 }
 

@@ -217,8 +217,9 @@ fn demo_builds_a_world_and_links_it() {
 fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     let (env, world) = TestEnv::with_world(&Spec::week(3));
     let dir = world.repo.join(".git").join("screenlink");
-    let mut cmd = env.command("git-screenlink");
-    cmd.arg("backfill");
+    // Through a shell, to see the exit code on the same terminal.
+    let mut cmd = std::process::Command::new("sh");
+    env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", "git-screenlink backfill; echo \"exit=$?\""]);
     let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
     p.exp_string("uit").unwrap();
     p.send("a").unwrap();
@@ -230,6 +231,7 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     p.send_control('c').unwrap();
     let rest = p.exp_eof().unwrap();
     assert!(rest.contains("1 accepted, 1 rejected"), "{rest}");
+    assert!(rest.contains("exit=130"), "Ctrl-C exits 130: {rest}");
 
     let kept = pairs(&dir.join("training_data.jsonl"));
     assert_eq!(kept.len(), 1);

@@ -147,25 +147,27 @@ fn dry_run_prints_the_exact_command_and_runs_nothing() {
     assert!(!world.repo.join(".git/screenlink/mlx").exists(), "a dry run writes nothing");
 }
 
-/// Standard output of a training run, kept open so that its prints never hit a closed pipe.
+/// Output of a training run, kept open so that its prints never hit a closed pipe.
 #[cfg(unix)]
-type TrainOutput = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+type Lines<R> = std::io::Lines<std::io::BufReader<R>>;
 
-/// `train` with more iterations than it will get to run, 3 s after mlx-lm started.
+/// `train` with more iterations than it will get to run, once mlx-lm has printed its first
+/// line (our stderr carries mlx-lm's output).
 #[cfg(unix)]
-fn start_long_training(env: &TestEnv, stderr: std::process::Stdio) -> (std::process::Child, TrainOutput) {
+fn start_long_training(env: &TestEnv) -> (std::process::Child, Lines<std::process::ChildStdout>, Lines<std::process::ChildStderr>) {
     use std::io::{BufRead, BufReader};
     let model = tiny_model().to_str().unwrap().to_string();
     let mut cmd = env.command("git-screenlink");
     cmd.args(["train", "--model", &model, "--iters", "100000", "--batch-size", "2", "--num-layers", "2"])
         .stdout(std::process::Stdio::piped())
-        .stderr(stderr);
+        .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    assert!(lines.any(|l| l.unwrap().starts_with("Running mlx-lm")), "training started");
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    (child, lines)
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+    assert!(out.any(|l| l.unwrap().starts_with("Running mlx-lm")), "training started");
+    let first = err.next().expect("mlx-lm prints a line").unwrap();
+    assert!(!first.starts_with("git-screenlink"), "the first line is mlx-lm's: {first}");
+    (child, out, err)
 }
 
 /// Ctrl-C reaches mlx-lm, and the run is recorded as interrupted (exit code 130).
@@ -173,9 +175,11 @@ fn start_long_training(env: &TestEnv, stderr: std::process::Stdio) -> (std::proc
 #[test]
 fn ctrl_c_stops_mlx_lm_and_the_run_says_interrupted() {
     let (env, world) = linked_world();
-    let (mut child, _stdout) = start_long_training(&env, std::process::Stdio::null());
+    let (mut child, _stdout, stderr) = start_long_training(&env);
+    let drain = std::thread::spawn(move || stderr.count());
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let status = child.wait().unwrap();
+    drain.join().unwrap();
     assert_eq!(status.code(), Some(130));
     let runs = world.repo.join(".git/screenlink/mlx");
     let run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
@@ -192,7 +196,7 @@ fn mlx_lm_killed_mid_training_is_a_failed_run_and_a_clear_error() {
     let (env, world) = linked_world();
     let data = world.repo.join(".git/screenlink/training_data.jsonl");
     let before = std::fs::read(&data).unwrap();
-    let (child, _stdout) = start_long_training(&env, std::process::Stdio::piped());
+    let (child, _stdout, stderr) = start_long_training(&env);
     // Our process's children: mlx-lm.
     let kids = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
     let kids: Vec<i32> = kids.split_whitespace().filter_map(|p| p.parse().ok()).collect();
@@ -200,9 +204,9 @@ fn mlx_lm_killed_mid_training_is_a_failed_run_and_a_clear_error() {
     for k in kids {
         unsafe { libc::kill(k, libc::SIGKILL) };
     }
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err: String = stderr.map(|l| l.unwrap() + "\n").collect();
+    let mut child = child;
+    assert_eq!(child.wait().unwrap().code(), Some(2));
     assert!(err.contains("mlx-lm was killed before it finished"), "{err}");
     let runs = world.repo.join(".git/screenlink/mlx");
     let run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
