@@ -417,3 +417,158 @@ fn scoring_past_the_time_budget_queues_the_commit() {
     let review = env.screenlink(["review", "--yes"]);
     assert!(review.stdout_text().contains("Reviewed 1: 1 accepted"), "scored at review: {}", review.stdout_text());
 }
+
+/// Talk long enough to be a passage, about the `Feature N` commits `commit` makes.
+const FEATURE_TALK: &str = "we need to add the feature files in the src folder, feature zero to feature four, each with small functions that add a number to x";
+
+#[cfg(unix)]
+#[test]
+fn a_rebase_is_the_only_reason_a_terminal_gets_no_prompt() {
+    let env = TestEnv::new();
+    env.screenlink(["install"]).assert_ok();
+    let db = hand_db(env.root(), &[("2026-03-01T10:00:00+00:00", FEATURE_TALK)]);
+    for (k, v) in [("screenlink.minConfidence", "0"), ("screenlink.source", "db"), ("screenlink.screenpipeDb", db.to_str().unwrap())] {
+        env.git(["config", k, v]).assert_ok();
+    }
+    // Made without a terminal: queued.
+    commit(&env, &env.repo, "src/base.rs", "Base").assert_ok();
+    env.git(["branch", "-q", "upstream"]).assert_ok();
+    for i in 0..2 {
+        commit(&env, &env.repo, &format!("src/f{i}.rs"), &format!("Feature {i}")).assert_ok();
+    }
+    env.git(["checkout", "-q", "upstream"]).assert_ok();
+    commit(&env, &env.repo, "src/up.rs", "Upstream change").assert_ok();
+    env.git(["checkout", "-q", "main"]).assert_ok();
+    let queued_before = lines::<PendingRecord>(&store(&env.repo).join("pending.jsonl")).len();
+
+    // The rebase on a terminal, with prompt = ask (the default): no prompt, the picks queued.
+    let mut c = Command::new("git");
+    env.scrub(&mut c).args(["rebase", "upstream"]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    let screen = p.exp_eof().unwrap();
+    assert!(!screen.contains("ater") && !screen.contains("ccept"), "no prompt during a rebase: {screen}");
+    let pending: Vec<PendingRecord> = lines(&store(&env.repo).join("pending.jsonl"));
+    let during: Vec<&PendingRecord> = pending[queued_before..].iter().collect();
+    assert_eq!(during.len(), 2, "{pending:?}");
+    assert!(during.iter().all(|r| r.reason.contains("rebase")), "{during:?}");
+
+    // The same talk on the same terminal outside a rebase: the prompt appears.
+    write(&env.repo, "src/f9.rs", &code("f9"));
+    env.git(["add", "."]).assert_ok();
+    let mut c = Command::new("git");
+    env.scrub(&mut c).args(["commit", "-q", "-m", "Feature 9"]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    p.exp_string("ater").unwrap();
+    p.send("l").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn next_edit_and_ctrl_c_at_the_hook_prompt() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    let mut c = git_at(&env, &t.time.to_rfc3339());
+    c.args(["commit", "-q", "-m", &t.subject]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    // Next shows the second candidate; edit changes the instruction; accept keeps both.
+    p.exp_string("ater").unwrap();
+    p.send("n").unwrap();
+    p.flush().unwrap();
+    p.exp_string("candidate 2 of").unwrap();
+    p.exp_string("ater").unwrap();
+    p.send("e").unwrap();
+    p.flush().unwrap();
+    p.exp_string("instruction").unwrap();
+    p.send(" (edited)\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("ater").unwrap();
+    p.send("a").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    let dir = store(&world.repo);
+    let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0].instruction.ends_with(" (edited)"), "{}", pairs[0].instruction);
+    // The second candidate, not the first: the same commit accepted at once links other talk.
+    let (first_env, first_world) = TestEnv::with_world(&Spec::week(11));
+    first_env.screenlink(["install"]).assert_ok();
+    first_env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let t1 = recommit_newest_motivated(&first_env, &first_world);
+    commit_on_a_pty(&first_env, &t1, "a");
+    let first: Vec<Pair> = lines(&store(&first_world.repo).join("training_data.jsonl"));
+    assert_eq!(first.len(), 1);
+    assert_ne!(first[0].metadata.audio_ids, pairs[0].metadata.audio_ids, "next moved to another candidate");
+    assert!(!first[0].instruction.ends_with(" (edited)"));
+
+    // Ctrl-C at the prompt: the commit is queued for later, nothing else recorded.
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    let mut c = git_at(&env, &t.time.to_rfc3339());
+    c.args(["commit", "-q", "-m", &t.subject]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    p.exp_string("ater").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    let dir = store(&world.repo);
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let pending: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
+    assert_eq!(pending.iter().map(|r| r.commit_sha.as_str()).collect::<Vec<_>>(), [head.as_str()]);
+    assert!(lines::<Pair>(&dir.join("training_data.jsonl")).is_empty());
+}
+
+#[test]
+fn quiet_hooks_say_nothing_a_missing_model_queues_and_no_binary_on_path_is_silent() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let dir = store(&world.repo);
+
+    // Loud (the default): auto mode says what it did. Quiet: nothing, same result.
+    let t = recommit_newest_motivated(&env, &world);
+    let out = git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap();
+    out.assert_ok();
+    assert!(out.stderr_text().contains("git-screenlink:"), "{}", out.stderr_text());
+    env.git(["config", "screenlink.quiet", "true"]).assert_ok();
+    let out2 = {
+        write(&world.repo, "src/quiet.rs", &code("quiet"));
+        env.git(["add", "."]).assert_ok();
+        git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", "Add the quiet module"]).output().unwrap()
+    };
+    out2.assert_ok();
+    assert_eq!(out2.stderr_text(), "", "quiet: {}", out2.stderr_text());
+    assert_eq!(out2.stdout_text(), "");
+    let decided: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    assert!(decided.iter().any(|d| d.commit_sha == head), "quiet still decides");
+    env.git(["config", "--unset", "screenlink.quiet"]).assert_ok();
+
+    // A missing model: the commit is fine and queued.
+    let empty = env.root().join("no-model");
+    std::fs::create_dir_all(&empty).unwrap();
+    write(&world.repo, "src/nomodel.rs", &code("nomodel"));
+    env.git(["add", "."]).assert_ok();
+    let out = git_at(&env, &t.time.to_rfc3339()).env("SCREENLINK_MODEL_DIR", &empty).args(["commit", "-q", "-m", "Add the nomodel module"]).output().unwrap();
+    out.assert_ok();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let pending: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
+    assert!(pending.iter().any(|r| r.commit_sha == head), "queued: {}", out.stderr_text());
+    assert!(out.stderr_text().contains("queued"), "{}", out.stderr_text());
+
+    // git-screenlink not on PATH: the block does nothing, says nothing, the commit is made.
+    let path: Vec<std::path::PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap()).filter(|p| !p.join("git-screenlink").exists()).collect();
+    write(&world.repo, "src/nobin.rs", &code("nobin"));
+    env.git(["add", "."]).assert_ok();
+    let before = std::fs::read(dir.join("decisions.jsonl")).unwrap();
+    let out = git_at(&env, &t.time.to_rfc3339()).env("PATH", std::env::join_paths(path).unwrap()).args(["commit", "-q", "-m", "Add the nobin module"]).output().unwrap();
+    out.assert_ok();
+    assert_eq!(out.stderr_text(), "", "{}", out.stderr_text());
+    assert_eq!(std::fs::read(dir.join("decisions.jsonl")).unwrap(), before, "nothing ran");
+    let pending_after: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
+    assert_eq!(pending_after.len(), pending.len());
+}

@@ -48,8 +48,14 @@ fn linked_world() -> (TestEnv, git_screenlink::fixture::World) {
 #[test]
 fn a_real_lora_run_writes_adapters_and_a_manifest() {
     let (env, world) = linked_world();
+    // One pair flagged sensitive: it must not reach any split.
+    let data = world.repo.join(".git/screenlink/training_data.jsonl");
+    let mut lines: Vec<serde_json::Value> = std::fs::read_to_string(&data).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    lines[0]["metadata"]["sensitive"] = true.into();
+    let flagged_output = lines[0]["output"].as_str().unwrap().to_string();
+    std::fs::write(&data, lines.iter().map(|v| v.to_string() + "\n").collect::<String>()).unwrap();
     let model = tiny_model().to_str().unwrap().to_string();
-    let out = env.screenlink(["train", "--model", &model, "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--steps-per-eval", "5"]);
+    let out = env.screenlink(["train", "--model", &model, "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--fuse", "--", "--steps-per-eval", "5"]);
     out.assert_ok();
     let runs = world.repo.join(".git/screenlink/mlx");
     let run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
@@ -72,6 +78,34 @@ fn a_real_lora_run_writes_adapters_and_a_manifest() {
     }
     let list = env.screenlink(["train", "--list"]);
     assert!(list.stdout_text().contains("completed"), "{}", list.stdout_text());
+
+    // Split by commit time: every train pair is older than every valid pair, and those
+    // older than every test pair; the flagged pair is in none.
+    let when: std::collections::HashMap<String, String> = lines
+        .iter()
+        .map(|v| (v["output"].as_str().unwrap().to_string(), v["metadata"]["commit_timestamp"].as_str().unwrap().to_string()))
+        .collect();
+    let times = |name: &str| -> Vec<chrono::DateTime<chrono::FixedOffset>> {
+        std::fs::read_to_string(run.join(format!("{name}.jsonl")))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let output = v["messages"][2]["content"].as_str().unwrap();
+                assert_ne!(output, flagged_output, "a sensitive pair was exported to {name}");
+                chrono::DateTime::parse_from_rfc3339(&when[output]).unwrap()
+            })
+            .collect()
+    };
+    let (train, valid, test) = (times("train"), times("valid"), times("test"));
+    assert_eq!(train.len() + valid.len() + test.len(), lines.len() - 1);
+    assert!(train.iter().max() <= valid.iter().min() && valid.iter().max() <= test.iter().min(), "{train:?} {valid:?} {test:?}");
+
+    // --fuse: a whole model beside the adapters, named in run.json.
+    let fused = run.join("fused");
+    assert!(fused.join("config.json").is_file() && std::fs::read_dir(&fused).unwrap().flatten().any(|e| e.path().extension().is_some_and(|x| x == "safetensors")));
+    assert_eq!(m["fused_path"].as_str(), Some(fused.to_str().unwrap()));
+    assert!(out.stdout_text().contains("Fused model:"), "{}", out.stdout_text());
 }
 
 #[test]
@@ -145,6 +179,13 @@ fn dry_run_prints_the_exact_command_and_runs_nothing() {
     assert!(!line.contains("--lora-layers"), "the guide's renamed flag");
     assert!(text.contains("train ") && text.contains("valid 2, test 2"), "{text}");
     assert!(!world.repo.join(".git/screenlink/mlx").exists(), "a dry run writes nothing");
+
+    // The fine-tune type reaches mlx-lm, from the flag or from git config.
+    let out = env.screenlink(["train", "--dry-run", "--model", &model, "--batch-size", "2", "--fine-tune-type", "dora"]);
+    assert!(out.stdout_text().contains("--fine-tune-type dora"), "{}", out.stdout_text());
+    env.git(["config", "screenlink.train.fineTuneType", "full"]).assert_ok();
+    let out = env.screenlink(["train", "--dry-run", "--model", &model, "--batch-size", "2"]);
+    assert!(out.stdout_text().contains("--fine-tune-type full"), "{}", out.stdout_text());
 }
 
 /// Output of a training run, kept open so that its prints never hit a closed pipe.
