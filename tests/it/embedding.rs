@@ -74,3 +74,29 @@ fn counts_tokens_with_the_models_tokenizer_without_truncation() {
     assert_eq!(c.count(&long), 602, "no cut at the model's 256 tokens");
     assert_eq!(c.count_all(&[long.as_str(), "hello world"]), 606);
 }
+
+/// A text past the model's 256 tokens is split, every piece embedded, and the closest piece
+/// decides: what is said at the end of a long discussion is not cut off.
+#[test]
+fn a_long_text_is_split_and_its_closest_piece_counts() {
+    use git_screenlink::score::{cache::EmbeddingCache, semantic::Semantic};
+    let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut semantic = Semantic::new(&settings, EmbeddingCache::open(dir.path(), "all-MiniLM-L6-v2")).unwrap();
+    let filler = "we talked about the weather, lunch plans, the football game on sunday and the new coffee machine in the kitchen. ".repeat(20);
+    let point = "The CSV export times out for our biggest customers, so we must stream the export in pages.";
+    let long = format!("{filler}{point}");
+    assert!(semantic.count_tokens(&long) > 400, "the test text must be well past 256 tokens");
+    let query = "Stream the CSV export in pages so large exports do not time out";
+    semantic.prepare(&[query, long.as_str(), point, filler.as_str()], &mut |_| {}).unwrap();
+    assert!(semantic.embedded >= 5, "the long texts were split into pieces: {}", semantic.embedded);
+    let (whole, alone, none) = (semantic.similarity(query, &long), semantic.similarity(query, point), semantic.similarity(query, &filler));
+    // Its piece holds some filler too, so it scores below the sentence alone, far above filler.
+    assert!(whole <= alone + 1e-6, "{whole:.3} vs {alone:.3}");
+    assert!(whole > none + 0.2, "{whole:.3} vs filler {none:.3}");
+    // Truncated to 256 tokens, the model alone would never see that sentence.
+    let mut e = embedder();
+    let v = e.embed(&[query, long.as_str()]).unwrap();
+    let truncated = git_screenlink::score::cosine(&v[0], &v[1]) as f64;
+    assert!(whole > truncated + 0.15, "split {whole:.3} vs truncated {truncated:.3} (filler {none:.3})");
+}

@@ -288,3 +288,25 @@ fn config_shows_the_places_it_will_use_not_placeholders() {
     assert!(line("screenlink.train.python").contains("mlx-venv"), "{text}");
     assert!(line("screenlink.datasetDir").contains(".git/screenlink"), "{text}");
 }
+
+#[test]
+fn dataset_dir_moves_the_dataset_and_is_refused_inside_the_work_tree() {
+    let (env, world) = TestEnv::with_world(&Spec::week(1));
+    let elsewhere = env.root().join("datasets/mine");
+    env.git(["config", "screenlink.datasetDir", elsewhere.to_str().unwrap()]).assert_ok();
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    assert!(elsewhere.join("training_data.jsonl").is_file());
+    assert!(!world.repo.join(".git/screenlink/training_data.jsonl").exists());
+    env.screenlink(["validate"]).assert_ok();
+    // Relative: to the git dir.
+    env.git(["config", "screenlink.datasetDir", "sl-data"]).assert_ok();
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    assert!(world.repo.join(".git/sl-data/training_data.jsonl").is_file());
+    // Inside the work tree, where git could track it: refused, nothing written.
+    let inside = world.repo.join("data");
+    env.git(["config", "screenlink.datasetDir", inside.to_str().unwrap()]).assert_ok();
+    let out = env.screenlink(["backfill", "--yes"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("inside the work tree"), "{}", out.stderr_text());
+    assert!(!inside.exists());
+}

@@ -314,3 +314,35 @@ fn review_moves_bad_pairs_out_and_logs_them() {
     let log = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
     assert!(log.contains(bad["metadata"]["commit_sha"].as_str().unwrap()) && log.contains("\"rejected\""), "{log}");
 }
+
+#[test]
+fn review_skip_and_quit_leave_pairs_alone_and_report_writes_where_asked() {
+    let env = TestEnv::new();
+    let dir = env.repo.join(".git/screenlink");
+    let values: Vec<Value> = (0..3).map(|i| pair(&format!("Add feature {i}"), "talk", "fn a() {}", &format!("c{i}"))).collect();
+    write_lines(&dir.join("training_data.jsonl"), &values);
+    let before = std::fs::read(dir.join("training_data.jsonl")).unwrap();
+    let mut cmd = env.command("git-screenlink");
+    cmd.args(["validate", "--review", "3", "--seed", "7"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    p.exp_regex(r"\[g\]ood").unwrap();
+    p.send("s").unwrap();
+    p.flush().unwrap();
+    p.exp_regex(r"\[g\]ood").unwrap();
+    p.send("q").unwrap();
+    p.flush().unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("0 good, 0 bad") && rest.contains("1 skipped"), "{rest}");
+    assert!(!rest.contains("[3/3]"), "quit stops asking: {rest}");
+    assert_eq!(std::fs::read(dir.join("training_data.jsonl")).unwrap(), before, "skip and quit change nothing");
+    assert!(!dir.join("rejected.jsonl").exists());
+    assert!(!dir.join("decisions.jsonl").exists(), "skips are not labels");
+
+    let report = env.root().join("elsewhere/report.txt");
+    std::fs::create_dir_all(report.parent().unwrap()).unwrap();
+    let out = env.screenlink(["validate", "--report", report.to_str().unwrap()]);
+    assert!(out.stdout_text().contains(&format!("Report written to {}", report.display())), "{}", out.stdout_text());
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("Total training pairs: 3"), "{text}");
+    assert!(!dir.join("validation_report.txt").exists(), "only where asked");
+}
