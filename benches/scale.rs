@@ -121,7 +121,11 @@ fn main() {
         let (p, r) = precision_recall(&w.truth, &cold);
         let s = &cold["summary"];
         println!();
-        println!("## {scale} world: {} commits, {} transcription rows", w.truth.commits.len(), w.truth.rows);
+        // As the tool counts them: every commit backfill examines, every row it reads.
+        println!(
+            "## {scale} world: {} commits examined ({} in the ground truth), {} transcription rows read",
+            s["commits_examined"], w.truth.commits.len(), s["transcription_rows"]
+        );
         println!("| backfill --yes --dry-run | seconds | peak RSS MB | texts embedded | pairs | precision | recall |");
         println!("|---|---|---|---|---|---|---|");
         println!("| cold cache | {cold_secs:.2} | {cold_rss:.0} | {} | {} | {p:.3} | {r:.3} |", s["texts_embedded"], s["accepted"]);

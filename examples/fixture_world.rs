@@ -13,8 +13,20 @@ fn main() {
     }
     let started = std::time::Instant::now();
     let world = git_screenlink::fixture::build(&spec, &dir).unwrap_or_else(|e| panic!("{e}"));
+    // What git and the database hold (the first commit and a few rows of hallucinated
+    // speakers are not in the ground truth's counts).
+    let commits = git2::Repository::open(&world.repo)
+        .and_then(|r| {
+            let mut walk = r.revwalk()?;
+            walk.push_head()?;
+            Ok(walk.count())
+        })
+        .unwrap_or(0);
+    let rows: i64 = rusqlite::Connection::open(&world.db)
+        .and_then(|c| c.query_row("SELECT count(*) FROM audio_transcriptions", [], |r| r.get(0)))
+        .unwrap_or(0);
     println!(
-        "{} commits, {} rows, db {}, repo {}, truth {} ({:.1} s)",
+        "{commits} commits ({} in the ground truth), {rows} rows ({} in the ground truth), db {}, repo {}, truth {} ({:.1} s)",
         world.truth.commits.len(),
         world.truth.rows,
         world.db.display(),
