@@ -61,6 +61,60 @@ pub enum Command {
     Man(ManArgs),
     /// Export the dataset for other trainers (Hugging Face datasets, TRL, axolotl)
     Export(ExportArgs),
+    /// Did training help? The base model against base + adapter on the run's held-out test pairs
+    Eval(EvalArgs),
+    /// Ask the fine-tuned model for a change, in the training prompt's format
+    Ask(AskArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The run to evaluate (default: the newest with adapters; `train --list` names them)
+    pub run: Option<String>,
+    /// At most this many test pairs to generate for (default: all of them)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Tokens to generate per pair, at most
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_tokens: u32,
+    /// A fused model (`train --fuse`) to evaluate in place of base + adapter
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// What to change, as a commit subject would say it
+    pub instruction: String,
+    /// The discussion to give as business context
+    #[arg(long, value_name = "TEXT", conflicts_with = "from_talk")]
+    pub context: Option<String>,
+    /// Use the talk of the last timeWindowDays that best matches the instruction as context
+    #[arg(long)]
+    pub from_talk: bool,
+    /// Files to modify, for the prompt's task line
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub files: Vec<String>,
+    /// The run whose adapter to use (default: the newest with adapters)
+    #[arg(long, value_name = "RUN", conflicts_with = "base")]
+    pub run: Option<String>,
+    /// The base model alone, without an adapter
+    #[arg(long)]
+    pub base: bool,
+    /// A model directory (a fused model) to use instead
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["run", "base"])]
+    pub model: Option<PathBuf>,
+    /// Tokens to generate, at most
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_tokens: u32,
+    /// Print the prompt and run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod dataset;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod fixture;
 pub mod fsutil;

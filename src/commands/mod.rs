@@ -5,6 +5,8 @@ mod completions;
 mod show;
 mod config;
 mod demo;
+mod eval;
+mod ask;
 mod export;
 mod hook;
 mod index;
@@ -38,6 +40,8 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
         Command::Export(args) => export::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Ask(args) => ask::run(&args),
     }
 }
 

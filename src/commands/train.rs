@@ -1,10 +1,6 @@
 //! `git screenlink train`: export the dataset for mlx-lm and run LoRA fine-tuning.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::Stdio;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::mpsc;
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
@@ -14,6 +10,7 @@ use crate::config::{self, Override, Settings};
 use crate::dataset::{pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::pipeline;
+use crate::train::process::stream;
 use crate::train::{self, DatasetInfo, Loss, Manifest, Options};
 
 pub fn run(args: &TrainArgs) -> Result<i32> {
@@ -132,6 +129,12 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         }
     }
     write_manifest(&run_dir, &manifest)?;
+    let chart = run_dir.join(train::chart::FILE_NAME);
+    match train::chart::write_svg(&manifest.losses, &format!("git-screenlink run {run_id}: loss by iteration"), &chart) {
+        Ok(true) => println!("Loss chart: {}", chart.display()),
+        Ok(false) => {}
+        Err(e) => eprintln!("git-screenlink: warning: {}", e.message),
+    }
     match manifest.status.as_str() {
         "completed" => {
             println!("Adapters: {}", adapters.display());
@@ -186,93 +189,31 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     crate::fsutil::write_atomic(&dir.join("run.json"), &serde_json::to_string_pretty(m).expect("a manifest serialises"))
 }
 
-static CHILD: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn forward_sigint(_: libc::c_int) {
-    let pid = CHILD.load(Ordering::SeqCst);
-    if pid > 0 {
-        unsafe { libc::kill(pid, libc::SIGINT) };
-    }
-}
-
-/// Run `cmd`, passing its output through (colours kept on a terminal, stripped otherwise),
-/// handing every loss line to `on_loss`, and forwarding Ctrl-C to it. Returns its exit
-/// code and whether it was interrupted.
-fn stream(mut cmd: std::process::Command, mut on_loss: impl FnMut(Loss)) -> Result<(Option<i32>, bool)> {
-    let colour = console::Term::stderr().is_term();
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
-    if !colour {
-        cmd.env("NO_COLOR", "1");
-    }
-    let mut child = cmd.spawn().map_err(|e| Error::io("starting mlx-lm", e))?;
-    CHILD.store(child.id() as i32, Ordering::SeqCst);
-    let previous = unsafe { libc::signal(libc::SIGINT, forward_sigint as *const () as libc::sighandler_t) };
-    let (tx, rx) = mpsc::channel::<String>();
-    let pipes: Vec<Box<dyn Read + Send>> = vec![
-        Box::new(child.stdout.take().expect("piped")),
-        Box::new(child.stderr.take().expect("piped")),
-    ];
-    let readers: Vec<_> = pipes
-        .into_iter()
-        .map(|pipe| {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                // mlx-lm redraws its progress bar with \r; split on both.
-                let mut reader = BufReader::new(pipe);
-                let mut buf = Vec::new();
-                while reader.read_until(b'\n', &mut buf).map(|n| n > 0).unwrap_or(false) {
-                    for part in String::from_utf8_lossy(&buf).split('\r') {
-                        let _ = tx.send(part.trim_end_matches('\n').to_string());
-                    }
-                    buf.clear();
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    for line in rx {
-        if line.is_empty() {
-            continue;
-        }
-        eprintln!("{}", if colour { line.clone() } else { train::strip_ansi(&line) });
-        if let Some(loss) = train::parse_loss(&line) {
-            on_loss(loss);
-        }
-    }
-    for r in readers {
-        let _ = r.join();
-    }
-    let status = child.wait().map_err(|e| Error::io("waiting for mlx-lm", e))?;
-    unsafe { libc::signal(libc::SIGINT, previous) };
-    CHILD.store(0, Ordering::SeqCst);
-    #[cfg(unix)]
-    let interrupted = {
-        use std::os::unix::process::ExitStatusExt;
-        status.signal() == Some(libc::SIGINT) || status.code() == Some(130)
-    };
-    #[cfg(not(unix))]
-    let interrupted = false;
-    Ok((status.code(), interrupted))
-}
-
 fn list(store: &Store) -> Result<i32> {
     let runs = train::list_runs(&store.dir);
     if runs.is_empty() {
         println!("No training runs yet in {}", train::runs_dir(&store.dir).display());
         return Ok(0);
     }
-    println!("{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  adapters", "run", "status", "pairs", "iters", "train loss", "val loss");
+    println!(
+        "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  adapters",
+        "run", "status", "pairs", "iters", "train loss", "val loss", "loss curve", "chrF base", "chrF ft"
+    );
     for m in runs {
-        let fmt = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
+        let fmt = |x: Option<f64>, d: usize| x.map_or("-".into(), |x| format!("{x:.d$}"));
         let iters = m.losses.iter().map(|l| l.iter).max().unwrap_or(0);
+        let eval = crate::eval::Report::read(&train::runs_dir(&store.dir).join(&m.run_id));
         println!(
-            "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {}",
+            "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  {}",
             m.run_id,
             m.status,
             m.dataset.usable,
             iters,
-            fmt(m.final_train_loss),
-            fmt(m.final_val_loss),
+            fmt(m.final_train_loss, 3),
+            fmt(m.final_val_loss, 3),
+            train::chart::sparkline(&m.losses, 12),
+            fmt(eval.as_ref().and_then(|e| e.base.chrf), 1),
+            fmt(eval.as_ref().and_then(|e| e.adapter.chrf), 1),
             m.adapter_path
         );
     }

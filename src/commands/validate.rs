@@ -210,7 +210,7 @@ fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<()> {
     fsutil::append_lines_locked(&store.rejected_path(), &dataset::to_line(&rejected)?)?;
     fsutil::write_atomic(file, &kept)?;
     let record = user_decision(value, Decision::Rejected);
-    fsutil::append_lines(&store.decisions_path(), &dataset::to_line(&record)?)
+    fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
 }
 
 /// A person's decision about the pair on a dataset line, with the link's features (a label

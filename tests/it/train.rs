@@ -292,3 +292,89 @@ fn kill_9_during_export_leaves_whole_files_or_none() {
     let out = env.screenlink(["train", "--model", &model, "--iters", "2", "--batch-size", "2", "--num-layers", "2"]);
     out.assert_ok();
 }
+
+/// `eval` on the tiny model: mlx-lm's test loss for both sides, greedy generations scored
+/// against the real code, `eval.json` and `train --list`'s columns; `ask` answers.
+#[test]
+fn eval_compares_base_and_adapter_on_real_generations_and_ask_answers() {
+    let (env, world) = linked_world();
+    let out = env.screenlink(["eval"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("no training run with adapters"), "{}", out.stderr_text());
+
+    let model = tiny_model().to_str().unwrap().to_string();
+    env.screenlink(["train", "--model", &model, "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--fuse", "--", "--steps-per-eval", "5"]).assert_ok();
+    let runs = world.repo.join(".git/screenlink/mlx");
+    let run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
+    let svg = std::fs::read_to_string(run.join("loss.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("<polyline"), "a loss chart beside run.json");
+
+    let out = env.screenlink(["eval", "--limit", "2", "--max-tokens", "16"]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains("identifier recall"), "{}", out.stdout_text());
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("eval.json")).unwrap()).unwrap();
+    assert_eq!(report["complete"], true, "{report:#}");
+    let test: Vec<serde_json::Value> = std::fs::read_to_string(run.join("test.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for side in ["base", "adapter"] {
+        let s = &report[side];
+        let (loss, ppl) = (s["test_loss"].as_f64().unwrap(), s["perplexity"].as_f64().unwrap());
+        assert!(loss > 0.0 && (ppl - loss.exp()).abs() / ppl < 0.01, "{side}: loss {loss}, perplexity {ppl}");
+        let pairs = s["pairs"].as_array().unwrap();
+        assert_eq!(pairs.len(), 2, "{side}");
+        // Each score is computed from a real generation kept on disk.
+        let file = run.join(pairs[0]["generation"].as_str().unwrap());
+        let gens: Vec<serde_json::Value> = std::fs::read_to_string(&file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(gens.len(), 2, "{side}");
+        for p in pairs {
+            let id = p["id"].as_u64().unwrap() as usize;
+            let g = gens.iter().find(|g| g["id"] == id).unwrap()["generation"].as_str().unwrap();
+            let reference = test[id]["messages"][2]["content"].as_str().unwrap();
+            let chrf = git_screenlink::eval::metrics::chrf(g, reference);
+            assert!((p["chrf"].as_f64().unwrap() - chrf).abs() < 1e-9);
+            assert!(p["sha"].as_str().is_some_and(|s| s.len() == 40), "{p}");
+        }
+    }
+    assert_eq!(report["adapter"]["adapter"].as_str().unwrap(), run.join("adapters").to_str().unwrap());
+    assert!(report["base"]["adapter"].is_null());
+    assert!(report["difference"]["chrf"].is_number());
+    // A second run resumes: nothing is generated twice.
+    let file = run.join(report["base"]["pairs"][0]["generation"].as_str().unwrap());
+    let before = std::fs::read_to_string(&file).unwrap();
+    env.screenlink(["eval", "--limit", "2", "--max-tokens", "16"]).assert_ok();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    // A fused model stands in for base + adapter.
+    let fused = run.join("fused");
+    let out = env.screenlink(["eval", "--limit", "1", "--max-tokens", "4", "--model", fused.to_str().unwrap(), "--json"]);
+    out.assert_ok();
+    let fused_report: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert_eq!(fused_report["adapter"]["model"].as_str(), fused.to_str());
+    assert!(fused_report["adapter"]["adapter"].is_null());
+    assert!(fused_report["adapter"]["test_loss"].as_f64().is_some());
+    assert_eq!(fused_report["adapter"]["pairs"].as_array().unwrap().len(), 1);
+    env.screenlink(["eval", "--limit", "2", "--max-tokens", "16"]).assert_ok();
+
+    let list = env.screenlink(["train", "--list"]).stdout_text();
+    let row = list.lines().find(|l| l.contains("completed")).unwrap();
+    assert!(row.contains(&format!("{:.1}", report["adapter"]["chrf"].as_f64().unwrap())), "{list}");
+
+    // ask: a generation from the newest adapter.
+    let out = env.screenlink(["ask", "Add user authentication to the API", "--files", "src/api.rs", "--max-tokens", "8"]);
+    out.assert_ok();
+    // The tiny model's weights are random: its tokens may be blanks, but there are some.
+    let answer = out.stdout_text();
+    assert!(answer.strip_suffix('\n').is_some_and(|a| !a.is_empty()), "a generation: {answer:?} {}", out.stderr_text());
+    let dry = env.screenlink(["ask", "Add user authentication to the API", "--context", "we need login", "--dry-run"]);
+    assert!(dry.stdout_text().contains("Business Context from team discussions:\n\nwe need login\n\nTask: make the change"), "{}", dry.stdout_text());
+
+    // A run without adapters is a clear error.
+    let broken = runs.join("20000101-000000");
+    std::fs::create_dir_all(&broken).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    m["run_id"] = "20000101-000000".into();
+    m["status"] = "failed".into();
+    m["adapter_path"] = broken.join("adapters").to_str().unwrap().into();
+    std::fs::write(broken.join("run.json"), m.to_string()).unwrap();
+    let out = env.screenlink(["eval", "20000101-000000"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("has no adapters (its status: failed)"), "{}", out.stderr_text());
+}

@@ -6,6 +6,9 @@
 //! `{"prompt", "completion"}` (completions) or `{"text"}`; every split needs at least
 //! `batch_size` records; `--num-layers` replaced the guide's `--lora-layers`.
 
+pub mod chart;
+pub mod process;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
@@ -126,6 +129,21 @@ pub struct Launcher {
 }
 
 impl Launcher {
+    /// The Python that runs mlx-lm: `python -m mlx_lm`'s, or the interpreter named on the
+    /// first line of the `mlx_lm` script pip installed.
+    pub fn python(&self) -> Option<PathBuf> {
+        if self.program.len() >= 3 && self.program[1] == "-m" {
+            return Some(PathBuf::from(&self.program[0]));
+        }
+        let script = std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(&self.program[0])).find(|p| p.is_file())?;
+        let first = std::fs::read_to_string(script).ok()?.lines().next()?.to_string();
+        let mut words = first.strip_prefix("#!")?.split_whitespace();
+        let interpreter = words.next()?;
+        // `#!/usr/bin/env python3`: the interpreter is env's argument.
+        let interpreter = if interpreter.ends_with("/env") { words.next()? } else { interpreter };
+        Some(PathBuf::from(interpreter))
+    }
+
     pub fn command(&self, sub: &str) -> Command {
         let mut c = Command::new(&self.program[0]);
         c.args(&self.program[1..]).arg(sub);

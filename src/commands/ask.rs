@@ -1,0 +1,88 @@
+//! `git screenlink ask "INSTRUCTION"`: the fine-tuned model, asked for a change in the very
+//! format it was trained on (the instruction, the talk as business context, the task line),
+//! its answer streamed as it is generated.
+
+use chrono::{Duration, Utc};
+
+use crate::cli::AskArgs;
+use crate::config::Settings;
+use crate::dataset::Store;
+use crate::error::{Error, Kind, Result};
+use crate::eval;
+use crate::train;
+
+pub fn run(args: &AskArgs) -> Result<i32> {
+    let dir = super::current_dir()?;
+    let settings = Settings::load(&dir, &args.knobs.overrides())?;
+    let repo = crate::pipeline::open_repo(&dir)?;
+    let store = Store::for_repo(&repo, &settings)?;
+
+    // Which model: a fused directory, the base alone, or base + a run's adapter.
+    let (model, adapter, format) = if let Some(m) = &args.model {
+        (m.display().to_string(), None, settings.train_format.value.clone())
+    } else if args.base {
+        (settings.train_model.value.clone(), None, settings.train_format.value.clone())
+    } else {
+        let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref())?;
+        (m.options["model"].as_str().unwrap_or_default().to_string(), Some(m.adapter_path.clone()), m.dataset.format.clone())
+    };
+    let context = match (&args.context, args.from_talk) {
+        (Some(text), _) => text.clone(),
+        (None, true) => best_talk(&settings, &args.instruction)?,
+        (None, false) => "(no discussion given)".to_string(),
+    };
+    let task = if args.files.is_empty() { "Task: make the change".to_string() } else { format!("Task: Modify {}", args.files.join(", ")) };
+    let input = format!("Business Context from team discussions:\n\n{context}\n\n{task}");
+    let prompt = format!("{}\n\n{input}", args.instruction);
+    let rec = match format.as_str() {
+        "text" => serde_json::json!({"text": format!("{prompt}\n\n")}),
+        "completions" => serde_json::json!({"messages": [{"role": "user", "content": prompt}]}),
+        _ => serde_json::json!({"messages": [{"role": "system", "content": train::SYSTEM_LINE}, {"role": "user", "content": prompt}]}),
+    };
+    let what = adapter.as_deref().map_or(model.clone(), |a| format!("{model} + {a}"));
+    if args.dry_run {
+        println!("Model: {what}\nFormat: {format}\nPrompt:\n{prompt}");
+        return Ok(0);
+    }
+    let launcher = train::find_mlx(&settings)?;
+    let python = launcher.python().ok_or_else(|| {
+        Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm")
+    })?;
+    eprintln!("git-screenlink: asking {what}");
+    let spec = serde_json::json!({"model": model, "adapter": adapter, "max_tokens": args.max_tokens, "stream": true, "prompt": rec, "label": "ask"});
+    let status = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(eval::GENERATE_PY)
+        .arg(spec.to_string())
+        .status()
+        .map_err(|e| Error::io(format!("starting {}", python.display()), e))?;
+    match status.code() {
+        Some(0) => Ok(0),
+        Some(code) => Err(Error::new(Kind::Io, format!("generating failed (exit code {code})")).hint("the lines above are mlx-lm's")),
+        None => Ok(Kind::Interrupted.exit_code()),
+    }
+}
+
+/// The passage of the last timeWindowDays most like the instruction.
+fn best_talk(settings: &Settings, instruction: &str) -> Result<String> {
+    let now = Utc::now();
+    let from = now - Duration::days(settings.time_window_days.value as i64);
+    let rows = crate::source::open(settings)?.read(from, now)?;
+    let gap = Duration::milliseconds((settings.discussion_gap_minutes.value * 60_000.0) as i64);
+    let discussions = crate::source::discussion::group(&rows, gap, settings.min_audio_length.value as usize);
+    let passages = crate::candidates::passages(&discussions);
+    if passages.is_empty() {
+        return Err(Error::new(Kind::Source, format!("no talk in the last {} days to use as context", settings.time_window_days.value))
+            .hint("give the context with --context TEXT, or look further back with --time-window-days N"));
+    }
+    let mut semantic = crate::pipeline::load_semantic(settings, false)?;
+    let mut texts: Vec<&str> = vec![instruction];
+    texts.extend(passages.iter().map(|p| p.text));
+    semantic.prepare(&texts, &mut |_| {})?;
+    let best = passages
+        .iter()
+        .max_by(|a, b| semantic.similarity(instruction, a.text).total_cmp(&semantic.similarity(instruction, b.text)))
+        .expect("not empty");
+    eprintln!("git-screenlink: context: talk from {} (similarity {:.2})", best.start.format("%Y-%m-%d %H:%M"), semantic.similarity(instruction, best.text));
+    Ok(best.text.to_string())
+}

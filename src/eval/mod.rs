@@ -1,0 +1,229 @@
+//! Did training help? The test pairs of a run (the newest pairs, never trained on) as
+//! training formatted them, generations from the base model and from base + adapter, and
+//! how close each comes to the code the team really wrote (`metrics`). The generating is
+//! mlx-lm's, through `generate.py`; this module prepares its input and reads its output.
+
+pub mod metrics;
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::dataset::Pair;
+use crate::error::{Error, Kind, Result};
+
+/// The generation script, run with the Python that has mlx-lm.
+pub const GENERATE_PY: &str = include_str!("generate.py");
+pub const EVAL_FILE: &str = "eval.json";
+/// Where generations and prompts live, inside the run dir.
+pub const EVAL_DIR: &str = "eval";
+
+/// One test pair: its prompt as training formatted it, and the code that was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: usize,
+    pub sha: Option<String>,
+    /// Chat and completions: the turns before the assistant's. Text: none.
+    pub messages: Option<Value>,
+    /// Text: the prompt as the text record begins.
+    pub text: Option<String>,
+    pub reference: String,
+}
+
+impl Case {
+    /// The line `generate.py` reads.
+    pub fn prompt_line(&self) -> String {
+        json!({"id": self.id, "messages": self.messages, "text": self.text}).to_string()
+    }
+}
+
+/// The test cases of a run, from its `test.jsonl` in `format`; `pairs` (the dataset) names
+/// each case's commit, and splits text records into prompt and code.
+pub fn cases(test_jsonl: &str, format: &str, pairs: &[Pair]) -> Vec<Case> {
+    let by_record: std::collections::HashMap<String, &Pair> =
+        pairs.iter().map(|p| (crate::train::record(p, format).to_string(), p)).collect();
+    let mut out = Vec::new();
+    for line in test_jsonl.lines().filter(|l| !l.trim().is_empty()) {
+        let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
+        let pair = by_record.get(&v.to_string()).copied();
+        let sha = pair.map(|p| p.metadata.commit_sha.clone());
+        let id = out.len();
+        let case = match format {
+            "completions" => v["prompt"].as_str().zip(v["completion"].as_str()).map(|(p, c)| Case {
+                id,
+                sha,
+                messages: Some(json!([{"role": "user", "content": p}])),
+                text: None,
+                reference: c.to_string(),
+            }),
+            "text" => pair.map(|p| Case {
+                id,
+                sha,
+                messages: None,
+                text: Some(format!("{}\n\n{}\n\n", p.instruction, p.input)),
+                reference: p.output.clone(),
+            }),
+            _ => v["messages"].as_array().filter(|m| m.len() >= 2).map(|m| Case {
+                id,
+                sha,
+                messages: Some(Value::Array(m[..m.len() - 1].to_vec())),
+                text: None,
+                reference: m[m.len() - 1]["content"].as_str().unwrap_or("").to_string(),
+            }),
+        };
+        out.extend(case);
+    }
+    out
+}
+
+/// What one side (base, or base + adapter) scored.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Side {
+    pub model: String,
+    pub adapter: Option<String>,
+    pub test_loss: Option<f64>,
+    pub perplexity: Option<f64>,
+    /// Means over the pairs generated.
+    pub chrf: Option<f64>,
+    pub identifier_recall: Option<f64>,
+    pub pairs: Vec<PairScore>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PairScore {
+    pub id: usize,
+    pub sha: Option<String>,
+    pub chrf: f64,
+    pub identifier_recall: Option<f64>,
+    /// The generation: this file (relative to the run dir), the line whose `id` is ours.
+    pub generation: String,
+}
+
+/// `eval.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub run_id: String,
+    pub created: String,
+    /// Every test pair generated on both sides (false after Ctrl-C).
+    pub complete: bool,
+    pub pairs_in_test: usize,
+    pub max_tokens: u32,
+    pub base: Side,
+    pub adapter: Side,
+}
+
+impl Report {
+    pub fn read(run_dir: &Path) -> Option<Report> {
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join(EVAL_FILE)).ok()?).ok()
+    }
+
+    /// adapter − base, per measure (chrF and identifier recall: higher is better; test loss
+    /// and perplexity: lower is better).
+    pub fn difference(&self) -> Value {
+        let d = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b);
+        json!({
+            "test_loss": d(self.adapter.test_loss, self.base.test_loss),
+            "perplexity": d(self.adapter.perplexity, self.base.perplexity),
+            "chrf": d(self.adapter.chrf, self.base.chrf),
+            "identifier_recall": d(self.adapter.identifier_recall, self.base.identifier_recall),
+        })
+    }
+}
+
+/// Score the generations in `generations` (JSONL of `{"id", "generation"}`) against `cases`;
+/// ids not generated yet are left out.
+pub fn score(cases: &[Case], generations: &str, file: &str) -> Vec<PairScore> {
+    let mut by_id = std::collections::HashMap::new();
+    for line in generations.lines() {
+        if let Ok(v) = serde_json::from_str::<Value>(line) {
+            if let (Some(id), Some(text)) = (v["id"].as_u64(), v["generation"].as_str()) {
+                by_id.insert(id as usize, text.to_string());
+            }
+        }
+    }
+    cases
+        .iter()
+        .filter_map(|c| {
+            let g = by_id.get(&c.id)?;
+            Some(PairScore {
+                id: c.id,
+                sha: c.sha.clone(),
+                chrf: metrics::chrf(g, &c.reference),
+                identifier_recall: metrics::identifier_recall(g, &c.reference),
+                generation: file.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Means over the pairs scored.
+pub fn summarise(side: &mut Side) {
+    let mean = |xs: Vec<f64>| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
+    side.chrf = mean(side.pairs.iter().map(|p| p.chrf).collect());
+    side.identifier_recall = mean(side.pairs.iter().filter_map(|p| p.identifier_recall).collect());
+}
+
+static TEST_LOSS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Test loss ([0-9]+(?:\.[0-9]+)?|nan|inf), Test ppl ([0-9]+(?:\.[0-9]+)?|nan|inf)").expect("valid regex"));
+
+/// `Test loss 2.345, Test ppl 10.433.` from `mlx_lm lora --test`.
+pub fn parse_test_loss(line: &str) -> Option<(f64, f64)> {
+    let c = TEST_LOSS.captures(line)?;
+    Some((c[1].parse().ok()?, c[2].parse().ok()?))
+}
+
+/// Generations of one side, kept in the run dir: `eval/<label>.t<max_tokens>.jsonl`.
+pub fn generations_file(label: &str, max_tokens: u32) -> PathBuf {
+    Path::new(EVAL_DIR).join(format!("{label}.t{max_tokens}.jsonl"))
+}
+
+/// The newest run with adapters, or the run named `id`.
+pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>) -> Result<crate::train::Manifest> {
+    let has_adapters = |m: &crate::train::Manifest| Path::new(&m.adapter_path).join("adapters.safetensors").is_file();
+    match id {
+        Some(id) => {
+            let m = runs.iter().find(|m| m.run_id == id).ok_or_else(|| {
+                Error::new(Kind::Usage, format!("no training run {id}")).hint("`git screenlink train --list` lists the runs")
+            })?;
+            if !has_adapters(m) {
+                return Err(Error::new(Kind::Usage, format!("run {id} has no adapters (its status: {})", m.status))
+                    .hint("evaluate a run that completed (`git screenlink train --list`), or train one"));
+            }
+            Ok(m.clone())
+        }
+        None => runs.iter().rev().find(|m| has_adapters(m)).cloned().ok_or_else(|| {
+            Error::new(Kind::Usage, "no training run with adapters to evaluate")
+                .hint("train one first: `git screenlink train` (see `git screenlink train --list`)")
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_loss_lines_of_mlx_lm_are_read() {
+        assert_eq!(parse_test_loss("Test loss 2.345, Test ppl 10.433."), Some((2.345, 10.433)));
+        assert_eq!(parse_test_loss("Calculating loss...: 100%"), None);
+    }
+
+    #[test]
+    fn chat_and_completion_records_become_prompts_and_references() {
+        let chat = r#"{"messages":[{"role":"system","content":"s"},{"role":"user","content":"u"},{"role":"assistant","content":"fn a() {}"}]}"#;
+        let c = cases(chat, "chat", &[]);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].reference, "fn a() {}");
+        assert_eq!(c[0].messages.as_ref().unwrap().as_array().unwrap().len(), 2);
+        assert_eq!(c[0].sha, None);
+        let comp = "{\"prompt\":\"p\",\"completion\":\"fn b() {}\"}\n";
+        let c = cases(comp, "completions", &[]);
+        assert_eq!(c[0].reference, "fn b() {}");
+        assert_eq!(c[0].messages.as_ref().unwrap()[0]["content"], "p");
+        let scored = score(&c, "{\"id\":0,\"generation\":\"fn b() {}\"}\n", "eval/base.t16.jsonl");
+        assert_eq!(scored.len(), 1);
+        assert!((scored[0].chrf - 100.0).abs() < 1e-9);
+    }
+}
