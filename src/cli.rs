@@ -294,6 +294,15 @@ pub struct TrainArgs {
     /// Share of the newest pairs held out for validation, and as much again for test [screenlink.train.validFraction; default 0.1]
     #[arg(long, value_name = "X")]
     pub valid_fraction: Option<f64>,
+    /// Ranks on this machine, through mlx.launch (several accelerators, or a test) [screenlink.train.processes; default 1]
+    #[arg(long, value_name = "N")]
+    pub processes: Option<u32>,
+    /// mlx.launch's host file: SSH hosts and the IPs the ring uses; one rank per host [screenlink.train.hosts]
+    #[arg(long, value_name = "FILE")]
+    pub hosts: Option<PathBuf>,
+    /// ring, mpi, or any (mlx.launch picks) [screenlink.train.backend; default any]
+    #[arg(long, value_name = "BACKEND")]
+    pub backend: Option<String>,
     /// Print the exact command and export figures; run nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -87,6 +87,14 @@ pub const TRAIN_VALID_FRACTION: &str = "screenlink.train.validFraction";
 pub const TRAIN_VALID_FRACTION_DEFAULT: f64 = 0.1;
 /// A Python with mlx-lm installed (run as `PYTHON -m mlx_lm`); default: `mlx_lm` on PATH, then `python3`.
 pub const TRAIN_PYTHON: &str = "screenlink.train.python";
+/// Ranks on this machine for `mlx.launch -n N` (1: no launcher).
+pub const TRAIN_PROCESSES: &str = "screenlink.train.processes";
+pub const TRAIN_PROCESSES_DEFAULT: u32 = 1;
+/// mlx.launch's host file (JSON: SSH hosts and the IPs the ring uses); none by default.
+pub const TRAIN_HOSTS: &str = "screenlink.train.hosts";
+/// mlx.launch's backend: ring, mpi, or any (mlx.launch picks: nccl with CUDA, else ring).
+pub const TRAIN_BACKEND: &str = "screenlink.train.backend";
+pub const TRAIN_BACKEND_DEFAULT: &str = "any";
 /// What writers do with secrets and personal data: redact, flag, or off.
 pub const REDACT: &str = "screenlink.redact";
 pub const REDACT_DEFAULT: RedactMode = RedactMode::Redact;
@@ -135,6 +143,9 @@ pub const KEYS: &[&str] = &[
     TRAIN_FORMAT,
     TRAIN_VALID_FRACTION,
     TRAIN_PYTHON,
+    TRAIN_PROCESSES,
+    TRAIN_HOSTS,
+    TRAIN_BACKEND,
 ];
 
 /// See [`SCORING`].
@@ -313,6 +324,9 @@ pub struct Settings {
     pub train_format: Setting<String>,
     pub train_valid_fraction: Setting<f64>,
     pub train_python: Option<Setting<PathBuf>>,
+    pub train_processes: Setting<u32>,
+    pub train_hosts: Option<Setting<PathBuf>>,
+    pub train_backend: Setting<String>,
     /// `screenlink.*` keys this version does not know (typos, or a newer version's).
     pub unknown_keys: Vec<(String, Origin)>,
     /// Values that are set but wrong, each with its error; the setting holds its default.
@@ -449,6 +463,9 @@ impl Settings {
             train_format: r.parse(TRAIN_FORMAT, TRAIN_FORMAT_DEFAULT.to_string(), "chat, completions or text", |t: &String| ["chat", "completions", "text"].contains(&t.as_str())),
             train_valid_fraction: r.parse(TRAIN_VALID_FRACTION, TRAIN_VALID_FRACTION_DEFAULT, "a number above 0 and below 0.5", |x: &f64| *x > 0.0 && *x < 0.5),
             train_python: config_path(TRAIN_PYTHON),
+            train_processes: r.parse(TRAIN_PROCESSES, TRAIN_PROCESSES_DEFAULT, POSITIVE, positive),
+            train_hosts: config_path(TRAIN_HOSTS),
+            train_backend: r.parse(TRAIN_BACKEND, TRAIN_BACKEND_DEFAULT.to_string(), "ring, mpi or any", |b: &String| ["ring", "mpi", "any"].contains(&b.as_str())),
             unknown_keys: raw
                 .iter()
                 .filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key)))
@@ -511,6 +528,9 @@ impl Settings {
             one(TRAIN_FORMAT, &self.train_format),
             one(TRAIN_VALID_FRACTION, &self.train_valid_fraction),
             optional_path(TRAIN_PYTHON, &self.train_python, "(mlx_lm on PATH, else python3)"),
+            one(TRAIN_PROCESSES, &self.train_processes),
+            optional_path(TRAIN_HOSTS, &self.train_hosts, "(none: this machine only)"),
+            one(TRAIN_BACKEND, &self.train_backend),
         ]
     }
 }

@@ -11,6 +11,7 @@ use crate::dataset::{pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::pipeline;
 use crate::train::process::stream;
+use crate::train::distributed::{self, Plan};
 use crate::train::{self, DatasetInfo, Loss, Manifest, Options};
 
 pub fn run(args: &TrainArgs) -> Result<i32> {
@@ -52,7 +53,27 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     let program = launcher.as_ref().map(|l| l.program.clone()).unwrap_or_else(|| vec!["mlx_lm".into()]);
     let mut program_lora = program.clone();
     program_lora.push("lora".into());
-    let line = train::shell_line(&program_lora, &lora);
+    program_lora.extend(lora.iter().cloned());
+
+    // More than one rank: mlx.launch runs the trainer once per rank.
+    let plan = Plan {
+        processes: settings.train_processes.value,
+        hosts: settings.train_hosts.as_ref().map(|h| h.value.clone()),
+        backend: settings.train_backend.value.clone(),
+    };
+    let hosts = match &plan.hosts {
+        Some(file) => distributed::read_hosts(file)?,
+        None => Vec::new(),
+    };
+    let ranks = plan.ranks(&hosts);
+    distributed::check_batch(opts.batch_size, ranks)?;
+    let full: Vec<String> = if plan.is_distributed() {
+        let python = launcher.as_ref().and_then(|l| l.python()).unwrap_or_else(|| "python3".into());
+        distributed::launch_command(&plan, &distributed::launcher_for(&python), &run_dir, &program_lora)
+    } else {
+        program_lora
+    };
+    let line = train::shell_line(&full[..1], &full[1..]);
 
     println!(
         "Exporting {} of {total} pairs (accepted, not flagged) as {}: train {}, valid {}, test {} (oldest to train, newest to test)",
@@ -65,6 +86,14 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     if !train::is_local_model(&opts.model) {
         println!("Note: mlx-lm will download {} from the Hugging Face hub unless it is in its cache", opts.model);
     }
+    if plan.is_distributed() {
+        println!(
+            "{ranks} ranks{}: --batch-size {} is each step's whole batch, split across the ranks ({} pairs per rank per step)",
+            if hosts.is_empty() { " on this machine".to_string() } else { format!(" on {}", hosts.iter().map(|h| h.ssh.as_str()).collect::<Vec<_>>().join(", ")) },
+            opts.batch_size,
+            opts.batch_size as usize / ranks
+        );
+    }
     if args.dry_run {
         println!("Would write {}/{{train,valid,test}}.jsonl", run_dir.display());
         println!("Would run: {line}");
@@ -72,6 +101,17 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     }
     let launcher = launcher.expect("found above unless dry run");
     train::export(&pairs, split, &opts.format, &run_dir)?;
+    if !hosts.is_empty() {
+        let python = launcher.python().unwrap_or_else(|| "python3".into());
+        match distributed::preflight(&hosts, &python, &launcher.version, &opts.model, &run_dir) {
+            Ok(notes) => notes.iter().for_each(|n| println!("{n}")),
+            Err(e) => {
+                // Nothing ran: the export goes too.
+                let _ = std::fs::remove_dir_all(&run_dir);
+                return Err(e);
+            }
+        }
+    }
     let dataset_bytes = std::fs::read(store.dataset_path()).unwrap_or_default();
     let mut manifest = Manifest {
         run_id: run_id.clone(),
@@ -96,12 +136,13 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         final_val_loss: None,
         adapter_path: adapters.display().to_string(),
         fused_path: None,
+        distributed: None,
     };
     write_manifest(&run_dir, &manifest)?;
     println!("Running mlx-lm {}: {line}", launcher.version);
 
-    let mut cmd = launcher.command("lora");
-    cmd.args(&lora);
+    let mut cmd = std::process::Command::new(&full[0]);
+    cmd.args(&full[1..]);
     let (code, interrupted) = stream(cmd, |loss| {
         merge(&mut manifest.losses, loss);
         let last = manifest.losses.last().copied();
@@ -116,6 +157,16 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     manifest.ended = Some(pair::timestamp(Utc::now()));
     manifest.exit_code = code;
     manifest.status = if interrupted { "interrupted" } else if code == Some(0) { "completed" } else { "failed" }.into();
+    if plan.is_distributed() {
+        let codes = distributed::rank_exit_codes(&run_dir, ranks);
+        manifest.distributed = Some(serde_json::json!({
+            "processes": ranks,
+            "hosts": hosts.iter().map(|h| &h.ssh).collect::<Vec<_>>(),
+            "backend": plan.backend,
+            "rank_exit_codes": codes,
+            "rank_logs": (1..ranks).map(|r| format!("rank{r}.log")).collect::<Vec<_>>(),
+        }));
+    }
 
     if manifest.status == "completed" && args.fuse {
         let fused = run_dir.join("fused");
@@ -171,6 +222,9 @@ fn overrides(args: &TrainArgs) -> Vec<Override> {
     add(config::TRAIN_FINE_TUNE_TYPE, "--fine-tune-type", args.fine_tune_type.clone());
     add(config::TRAIN_FORMAT, "--format", args.format.clone());
     add(config::TRAIN_VALID_FRACTION, "--valid-fraction", args.valid_fraction.map(|x| x.to_string()));
+    add(config::TRAIN_PROCESSES, "--processes", args.processes.map(|x| x.to_string()));
+    add(config::TRAIN_HOSTS, "--hosts", args.hosts.as_ref().map(|x| x.display().to_string()));
+    add(config::TRAIN_BACKEND, "--backend", args.backend.clone());
     out
 }
 

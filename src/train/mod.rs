@@ -7,6 +7,7 @@
 //! `batch_size` records; `--num-layers` replaced the guide's `--lora-layers`.
 
 pub mod chart;
+pub mod distributed;
 pub mod process;
 
 use std::path::{Path, PathBuf};
@@ -298,6 +299,9 @@ pub struct Manifest {
     pub final_val_loss: Option<f64>,
     pub adapter_path: String,
     pub fused_path: Option<String>,
+    /// Ranks, hosts, backend and each rank's exit code, for a run through mlx.launch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distributed: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

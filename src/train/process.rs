@@ -11,10 +11,12 @@ use crate::error::{Error, Result};
 
 static CHILD: AtomicI32 = AtomicI32::new(0);
 
+/// Ctrl-C goes to the child's whole process group: mlx-lm, or mlx.launch and every local
+/// rank it started (each remote rank's SSH session ends with it).
 extern "C" fn forward_sigint(_: libc::c_int) {
     let pid = CHILD.load(Ordering::SeqCst);
     if pid > 0 {
-        unsafe { libc::kill(pid, libc::SIGINT) };
+        unsafe { libc::kill(-pid, libc::SIGINT) };
     }
 }
 
@@ -38,6 +40,8 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
     if !colour {
         cmd.env("NO_COLOR", "1");
     }
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
     let mut child = cmd.spawn().map_err(|e| Error::io("starting mlx-lm", e))?;
     CHILD.store(child.id() as i32, Ordering::SeqCst);
     let previous = unsafe { libc::signal(libc::SIGINT, forward_sigint as *const () as libc::sighandler_t) };
