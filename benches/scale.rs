@@ -6,7 +6,8 @@
 //! Per world: `backfill --yes --dry-run` with a cold embedding cache (once) and warm (median
 //! of 3), its per-stage breakdown, texts embedded and peak RSS; precision and recall against
 //! the ground truth; and the wall time `git commit` gains with the hook in queue mode and in
-//! auto mode (warm and cold cache), median of 5 commits, against the same commit with no hook.
+//! auto mode (warm and cold cache, with and without the daemon), median of 5 commits, against
+//! the same commit with no hook.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -62,6 +63,7 @@ impl Env {
             .env("HOME", &self.home)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("SCREENLINK_CACHE_DIR", &self.cache)
+            .env("XDG_RUNTIME_DIR", self.home.join("run"))
             .env("SCREENLINK_DATA_DIR", git_screenlink::assets::data_dir())
             .env("GIT_AUTHOR_NAME", "Bench")
             .env("GIT_AUTHOR_EMAIL", "bench@example.com")
@@ -145,7 +147,7 @@ fn main() {
         let hooks_dir = w.repo.join(String::from_utf8_lossy(&hooks.stdout).trim());
         // `fresh`: a body line the original lacks, so the commit text is new to the cache
         // (as every real commit is) while its talk may be cached.
-        let time_commits = |mode: Option<&str>, cold_cache: bool, fresh: bool| -> f64 {
+        let time_commits = |mode: Option<&str>, cold_cache: bool, fresh: bool, daemon: bool| -> f64 {
             // The same tree, parent, message and dates make the same commit id each time:
             // start each series with no records, so nothing is already decided.
             let _ = std::fs::remove_dir_all(w.repo.join(".git").join("screenlink"));
@@ -164,7 +166,8 @@ fn main() {
                     c.args(["commit", "-q", "-m", &msg]).env("GIT_AUTHOR_DATE", &when).env("GIT_COMMITTER_DATE", &when);
                 }
                 if let Some(mode) = mode {
-                    c.env("GIT_CONFIG_COUNT", "1").env("GIT_CONFIG_KEY_0", "screenlink.prompt").env("GIT_CONFIG_VALUE_0", mode);
+                    c.env("GIT_CONFIG_COUNT", "2").env("GIT_CONFIG_KEY_0", "screenlink.prompt").env("GIT_CONFIG_VALUE_0", mode);
+                    c.env("GIT_CONFIG_KEY_1", "screenlink.daemon").env("GIT_CONFIG_VALUE_1", if daemon { "true" } else { "false" });
                 }
                 if cold_cache {
                     c.env("SCREENLINK_CACHE_DIR", root.path().join(format!("cold-{}", t.sha)));
@@ -175,10 +178,10 @@ fn main() {
             median(times)
         };
         let _ = std::fs::remove_file(hooks_dir.join("post-commit"));
-        let base = time_commits(None, false, true);
+        let base = time_commits(None, false, true, false);
         let out = env.cmd(BIN, &w.repo).arg("install").output().unwrap();
         assert!(out.status.success());
-        let queue = time_commits(Some("queue"), false, true);
+        let queue = time_commits(Some("queue"), false, true, false);
         // Warm: every passage of the world embedded ahead by `git screenlink index`.
         let t = Instant::now();
         let out = env.cmd(BIN, &w.repo).args(["index", "--days", "3650", "--quiet"]).output().unwrap();
@@ -194,9 +197,19 @@ fn main() {
         println!("|---|---|---|---|");
         println!("| candidateLimit 8 (default) | {} | {p:.3} | {r:.3} |", s["accepted"]);
         println!("| none (candidateLimit 0) | {} | {np:.3} | {nr:.3} |", all["summary"]["accepted"]);
-        let auto_warm = time_commits(Some("auto"), false, true);
-        let auto_same = time_commits(Some("auto"), false, false);
-        let auto_cold = time_commits(Some("auto"), true, true);
+        let auto_warm = time_commits(Some("auto"), false, true, false);
+        let auto_same = time_commits(Some("auto"), false, false, false);
+        let auto_cold = time_commits(Some("auto"), true, true, false);
+        // The daemon: started as the hook would, up before the commits are timed.
+        let _daemon = env.cmd(BIN, &w.repo).arg("daemon").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let up = Instant::now();
+        while !env.cmd(BIN, &w.repo).args(["daemon", "--status"]).output().unwrap().status.success() {
+            assert!(up.elapsed().as_secs() < 60, "the daemon came up");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let auto_daemon = time_commits(Some("auto"), false, true, true);
+        let auto_daemon_cold = time_commits(Some("auto"), true, true, true);
+        let _ = env.cmd(BIN, &w.repo).args(["daemon", "--stop"]).output();
         println!();
         println!("| git commit (median of {}) | seconds | added by the hook |", motivated.len());
         println!("|---|---|---|");
@@ -205,6 +218,8 @@ fn main() {
         println!("| auto mode, warm cache (talk indexed, new commit) | {auto_warm:.3} | {:.0} ms |", (auto_warm - base) * 1000.0);
         println!("| auto mode, commit text cached too | {auto_same:.3} | {:.0} ms |", (auto_same - base) * 1000.0);
         println!("| auto mode, cold cache | {auto_cold:.3} | {:.0} ms |", (auto_cold - base) * 1000.0);
+        println!("| auto mode, warm cache, daemon running | {auto_daemon:.3} | {:.0} ms |", (auto_daemon - base) * 1000.0);
+        println!("| auto mode, cold cache, daemon running | {auto_daemon_cold:.3} | {:.0} ms |", (auto_daemon_cold - base) * 1000.0);
         println!();
         println!("`git screenlink index` over the whole world (cache already holding backfill's texts): {index_secs:.1} s");
         let _ = env.cmd(BIN, &w.repo).arg("uninstall").output();

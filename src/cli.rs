@@ -65,6 +65,27 @@ pub enum Command {
     Eval(EvalArgs),
     /// Ask the fine-tuned model for a change, in the training prompt's format
     Ask(AskArgs),
+    /// Keep the embedding model loaded for the commit hook (the hook starts it on demand)
+    Daemon(DaemonArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Minutes without a request before it exits [screenlink.daemonIdleMinutes; default 30]
+    #[arg(long, value_name = "N")]
+    pub idle_minutes: Option<u32>,
+    /// Say whether a daemon answers, and where (exit 1 when none)
+    #[arg(long, conflicts_with = "stop")]
+    pub status: bool,
+    /// Stop the running daemon
+    #[arg(long)]
+    pub stop: bool,
+    /// Directory holding the embedding model [screenlink.modelDir]
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+    /// ONNX Runtime shared library [screenlink.ortLibrary]
+    #[arg(long, value_name = "PATH")]
+    pub ort_library: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,12 @@ pub const TRAIN_VALID_FRACTION: &str = "screenlink.train.validFraction";
 pub const TRAIN_VALID_FRACTION_DEFAULT: f64 = 0.1;
 /// A Python with mlx-lm installed (run as `PYTHON -m mlx_lm`); default: `mlx_lm` on PATH, then `python3`.
 pub const TRAIN_PYTHON: &str = "screenlink.train.python";
+/// Whether the hook asks (and starts) `git screenlink daemon`, which keeps the model loaded.
+pub const DAEMON: &str = "screenlink.daemon";
+pub const DAEMON_DEFAULT: bool = true;
+/// Minutes without a request after which the daemon exits.
+pub const DAEMON_IDLE_MINUTES: &str = "screenlink.daemonIdleMinutes";
+pub const DAEMON_IDLE_MINUTES_DEFAULT: u32 = 30;
 /// Ranks on this machine for `mlx.launch -n N` (1: no launcher).
 pub const TRAIN_PROCESSES: &str = "screenlink.train.processes";
 pub const TRAIN_PROCESSES_DEFAULT: u32 = 1;
@@ -146,6 +152,8 @@ pub const KEYS: &[&str] = &[
     TRAIN_PROCESSES,
     TRAIN_HOSTS,
     TRAIN_BACKEND,
+    DAEMON,
+    DAEMON_IDLE_MINUTES,
 ];
 
 /// See [`SCORING`].
@@ -327,6 +335,8 @@ pub struct Settings {
     pub train_processes: Setting<u32>,
     pub train_hosts: Option<Setting<PathBuf>>,
     pub train_backend: Setting<String>,
+    pub daemon: Setting<GitBool>,
+    pub daemon_idle_minutes: Setting<u32>,
     /// `screenlink.*` keys this version does not know (typos, or a newer version's).
     pub unknown_keys: Vec<(String, Origin)>,
     /// Values that are set but wrong, each with its error; the setting holds its default.
@@ -465,6 +475,8 @@ impl Settings {
             train_python: config_path(TRAIN_PYTHON),
             train_processes: r.parse(TRAIN_PROCESSES, TRAIN_PROCESSES_DEFAULT, POSITIVE, positive),
             train_hosts: config_path(TRAIN_HOSTS),
+            daemon: r.parse(DAEMON, GitBool(DAEMON_DEFAULT), "true or false", |_| true),
+            daemon_idle_minutes: r.parse(DAEMON_IDLE_MINUTES, DAEMON_IDLE_MINUTES_DEFAULT, POSITIVE, positive),
             train_backend: r.parse(TRAIN_BACKEND, TRAIN_BACKEND_DEFAULT.to_string(), "ring, mpi or any", |b: &String| ["ring", "mpi", "any"].contains(&b.as_str())),
             unknown_keys: raw
                 .iter()
@@ -531,6 +543,8 @@ impl Settings {
             one(TRAIN_PROCESSES, &self.train_processes),
             optional_path(TRAIN_HOSTS, &self.train_hosts, "(none: this machine only)"),
             one(TRAIN_BACKEND, &self.train_backend),
+            one(DAEMON, &self.daemon),
+            one(DAEMON_IDLE_MINUTES, &self.daemon_idle_minutes),
         ]
     }
 }

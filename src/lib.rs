@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commits;
 pub mod commands;
 pub mod config;
+pub mod daemon;
 pub mod dataset;
 pub mod error;
 pub mod eval;
@@ -35,6 +36,7 @@ use clap::{CommandFactory, FromArgMatches};
 /// Parse `args` (program name first), run the command, print any error, and return the
 /// process exit code. `bin_name` is how the user typed us (`git screenlink`, `cargo screenlink`).
 pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
+    let _ = STARTED.set(std::time::Instant::now());
     restore_sigpipe();
     let matches = cli::Cli::command().bin_name(bin_name).try_get_matches_from(args);
     let cli = match matches.and_then(|m| cli::Cli::from_arg_matches(&m)) {
@@ -97,9 +99,13 @@ pub fn cargo_args(mut args: Vec<OsString>) -> Vec<OsString> {
     args
 }
 
-/// A line for whoever debugs us (`SCREENLINK_DEBUG=1`); silent otherwise.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// A line for whoever debugs us (`SCREENLINK_DEBUG=1`), with the milliseconds since the
+/// process started; silent otherwise.
 pub fn debug(args: std::fmt::Arguments) {
     if std::env::var_os("SCREENLINK_DEBUG").is_some_and(|v| !v.is_empty() && v != "0") {
-        eprintln!("git-screenlink: debug: {args}");
+        let ms = STARTED.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+        eprintln!("git-screenlink: debug: +{ms:.0} ms {args}");
     }
 }

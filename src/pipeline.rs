@@ -130,20 +130,38 @@ pub fn link_one(
     let params = Params { later_commits: false, fitted, ..Params::from_settings(settings) };
     // A new commit's text is never in the cache: load the model while the talk is read.
     let mut semantic = load_semantic(settings, true)?;
-    semantic.preload();
+    // The daemon holds the model loaded; without one, start one for the next commit and
+    // load the model here while the talk is read.
+    let socket = crate::daemon::socket_path(settings);
+    match settings.daemon.value.0.then(|| crate::daemon::Client::connect(&socket)).flatten() {
+        Some(client) => {
+            let wait = std::time::Duration::from_millis(settings.hook_timeout_ms.value as u64 / 3);
+            semantic.use_daemon(client, std::time::Instant::now() + wait);
+            crate::debug(format_args!("tokenizer loaded; the daemon at {} embeds", socket.display()));
+        }
+        None => {
+            if settings.daemon.value.0 {
+                crate::daemon::start_in_background(settings);
+            }
+            semantic.preload();
+            crate::debug(format_args!("tokenizer loaded, model loading"));
+        }
+    }
     let commits = [commit];
     let talk = read_talk(settings, &commits, &params)?;
     let passages = crate::candidates::passages(&talk.discussions);
+    crate::debug(format_args!("talk read: {} rows, {} passages", talk.rows, passages.len()));
     let ws = workdir.map(crate::workspace::Workspace::load).unwrap_or_default();
     let mut links = link::link(&commits, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");
     crate::debug(format_args!(
-        "linked {}: {} rows, {} passages, {} texts embedded, {} from cache, model loaded: {}",
+        "linked {}: {} rows, {} passages, {} texts embedded, {} by the daemon, {} from cache, model loaded: {}",
         commit.sha,
         talk.rows,
         passages.len(),
         semantic.embedded,
+        semantic.by_daemon,
         semantic.from_cache,
         semantic.model_loaded()
     ));

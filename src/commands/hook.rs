@@ -77,6 +77,7 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
     };
     // The store is read once: this runs inside every commit.
     let mut snapshot = store.snapshot().map_err(queue_on_error)?;
+    crate::debug(format_args!("settings, repository and store read"));
     if snapshot.decided.contains_key(&sha) {
         return Ok(());
     }

@@ -4,6 +4,7 @@ mod backfill;
 mod completions;
 mod show;
 mod config;
+mod daemon;
 mod demo;
 mod eval;
 mod ask;
@@ -42,6 +43,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Export(args) => export::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Ask(args) => ask::run(&args),
+        Command::Daemon(args) => daemon::run(&args),
     }
 }
 

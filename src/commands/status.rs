@@ -25,6 +25,8 @@ struct Status {
     onnxruntime: Check,
     model: Check,
     embedding: Check,
+    /// The embedding daemon: running or not (informational; the hook starts it).
+    daemon: Check,
 }
 
 /// One line of the report: where we looked, what we found, and how to fix it if broken.
@@ -125,6 +127,18 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         );
         Some(Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None })
     });
+    let socket = crate::daemon::socket_path(&settings);
+    let daemon = Check {
+        path: Some(socket.display().to_string()),
+        origin: None,
+        ok: true,
+        detail: match (settings.daemon.value.0, crate::daemon::Client::connect(&socket).is_some()) {
+            (_, true) => "running: the hook embeds there".into(),
+            (true, false) => "not running; the next commit starts it".into(),
+            (false, false) => "off (screenlink.daemon = false)".into(),
+        },
+        fix: None,
+    };
     let status = Status {
         version: env!("CARGO_PKG_VERSION"),
         repository,
@@ -135,6 +149,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         onnxruntime,
         model,
         embedding,
+        daemon,
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
@@ -154,7 +169,7 @@ fn print_status(s: &Status) {
     };
     println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(&unreadable));
     let config = Some(&s.config).filter(|c| !c.ok);
-    for (name, check) in [("config", config), ("hook", s.hook.as_ref()), ("dataset", s.dataset.as_ref())] {
+    for (name, check) in [("config", config), ("hook", s.hook.as_ref()), ("dataset", s.dataset.as_ref()), ("daemon", Some(&s.daemon))] {
         if let Some(check) = check {
             let mark = if check.ok { "ok" } else { "no" };
             match &check.path {

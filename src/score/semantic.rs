@@ -28,6 +28,10 @@ pub struct Semantic {
     /// Pieces run through the model in this process, and pieces found in the cache.
     pub embedded: usize,
     pub from_cache: usize,
+    /// A running `git screenlink daemon` to embed with, until this instant.
+    daemon: Option<(crate::daemon::Client, std::time::Instant)>,
+    /// Pieces the daemon embedded.
+    pub by_daemon: usize,
 }
 
 impl Semantic {
@@ -43,6 +47,8 @@ impl Semantic {
             vectors: HashMap::new(),
             embedded: 0,
             from_cache: 0,
+            daemon: None,
+            by_daemon: 0,
         })
     }
 
@@ -54,6 +60,27 @@ impl Semantic {
             let settings = self.settings.clone();
             self.loading = Some(std::thread::spawn(move || Embedder::load_for(&settings, true)));
         }
+    }
+
+    /// Embed through a running daemon (the model stays unloaded here) while it answers by
+    /// `deadline`; after a failure, in-process as usual.
+    pub fn use_daemon(&mut self, client: crate::daemon::Client, deadline: std::time::Instant) {
+        self.daemon = Some((client, deadline));
+    }
+
+    /// Vectors for `batch`: from the daemon when there is one and it answers in time.
+    fn embed_batch(&mut self, batch: &[&str]) -> Result<Vec<Vec<f32>>> {
+        if let Some((client, deadline)) = self.daemon.as_mut() {
+            if let Some(vecs) = client.embed(batch, *deadline) {
+                self.by_daemon += vecs.len();
+                return Ok(vecs);
+            }
+            crate::debug(format_args!("the daemon did not answer in time; embedding here"));
+            self.daemon = None;
+        }
+        let vecs = self.embedder_mut()?.embed(batch)?;
+        self.embedded += vecs.len();
+        Ok(vecs)
     }
 
     fn embedder_mut(&mut self) -> Result<&mut Embedder> {
@@ -116,8 +143,7 @@ impl Semantic {
         // interrupted run keeps what it paid for.
         for chunk in todo.chunks(256) {
             let batch: Vec<&str> = chunk.iter().map(|k| piece_text[k].as_str()).collect();
-            let vecs = self.embedder_mut()?.embed(&batch)?;
-            self.embedded += vecs.len();
+            let vecs = self.embed_batch(&batch)?;
             let items: Vec<(Key, &[f32])> = chunk.iter().copied().zip(vecs.iter().map(Vec::as_slice)).collect();
             let _ = self.cache.put_many(&items);
             self.vectors.extend(chunk.iter().copied().zip(vecs));

@@ -5,7 +5,7 @@ use crate::env::{OutputExt, TestEnv};
 
 const SUBCOMMANDS: &[&str] = &[
     "install", "uninstall", "backfill", "review", "validate", "train", "status", "config", "demo", "index", "weights", "show",
-    "log", "completions", "man", "export", "eval", "ask",
+    "log", "completions", "man", "export", "eval", "ask", "daemon",
 ];
 
 #[test]

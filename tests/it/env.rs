@@ -57,6 +57,20 @@ impl TestEnv {
             .env("GIT_AUTHOR_DATE", "2026-03-02T10:00:00+00:00")
             .env("GIT_COMMITTER_DATE", "2026-03-02T10:00:00+00:00")
             .env("SCREENLINK_DATA_DIR", &self.data_dir)
+            // No embedding daemon unless a test asks for one (`with_daemon`): a daemon
+            // outlives its test and holds the model's memory for minutes.
+            .env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", "screenlink.daemon")
+            .env("GIT_CONFIG_VALUE_0", "false")
+    }
+
+    /// `cmd` allowed to use (and start) the embedding daemon.
+    /// Its socket is in this test's own runtime dir.
+    pub fn with_daemon<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        cmd.env_remove("GIT_CONFIG_COUNT")
+            .env_remove("GIT_CONFIG_KEY_0")
+            .env_remove("GIT_CONFIG_VALUE_0")
+            .env("XDG_RUNTIME_DIR", self.root().join("run"))
     }
 
     pub fn git<I, S>(&self, args: I) -> Output

@@ -572,3 +572,75 @@ fn quiet_hooks_say_nothing_a_missing_model_queues_and_no_binary_on_path_is_silen
     let pending_after: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
     assert_eq!(pending_after.len(), pending.len());
 }
+
+/// The hook starts the daemon; the next commit's texts are embedded there (the model never
+/// loads in the hook), with the same link as in-process; `--stop` ends it; a stale socket
+/// file is replaced.
+#[test]
+fn the_daemon_embeds_for_the_next_commit_and_stops_on_request() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    for (k, v) in [("screenlink.prompt", "auto"), ("screenlink.minConfidence", "0"), ("screenlink.daemonIdleMinutes", "2")] {
+        env.git(["config", k, v]).assert_ok();
+    }
+    let daemon_cmd = |args: &[&str]| {
+        let mut c = env.command("git-screenlink");
+        env.with_daemon(&mut c).args(args).output().unwrap()
+    };
+    // A stale socket file where the daemon will listen: nobody answers it.
+    let status = daemon_cmd(&["daemon", "--status"]);
+    assert_eq!(status.code(), 1, "{}", status.stdout_text());
+    let socket = std::path::PathBuf::from(status.stdout_text().split(' ').next().unwrap());
+    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    std::fs::write(&socket, "").unwrap();
+
+    // First commit: no daemon yet, so it embeds here and starts one. Nothing reaches a
+    // threshold of 1, so its talk stays free and the decision logs the best confidence.
+    let t = recommit_newest_motivated(&env, &world);
+    let commit = |committer: &str, min: &str| {
+        let mut c = git_at(&env, &t.time.to_rfc3339());
+        // An empty embedding cache each time: every text is embedded, here or there.
+        env.with_daemon(&mut c)
+            .env("SCREENLINK_DEBUG", "1")
+            .env("SCREENLINK_CACHE_DIR", env.root().join(format!("cache-{committer}")))
+            .env("GIT_COMMITTER_EMAIL", committer)
+            .args(["-c", &format!("screenlink.minConfidence={min}"), "commit", "-q", "-m", &t.subject])
+            .output()
+            .unwrap()
+    };
+    let first = commit("first@example.com", "1");
+    first.assert_ok();
+    assert!(first.stderr_text().contains("model loaded: true"), "{}", first.stderr_text());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while daemon_cmd(&["daemon", "--status"]).code() != 0 {
+        assert!(std::time::Instant::now() < deadline, "the daemon came up");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(socket.parent().unwrap()).unwrap().permissions().mode() & 0o077, 0);
+    }
+    let in_process = lines::<DecisionRecord>(&store(&world.repo).join("decisions.jsonl"))[0].confidence.unwrap();
+
+    // The same commit again (another committer, so another id): the daemon embeds, and the
+    // link is the one the model gave in-process.
+    env.git(["reset", "-q", "--soft", "HEAD~1"]).assert_ok();
+    let second = commit("second@example.com", "0");
+    second.assert_ok();
+    let err = second.stderr_text();
+    assert!(err.contains("the daemon at") && err.contains("model loaded: false"), "{err}");
+    assert!(!err.contains(" 0 by the daemon"), "{err}");
+    let pairs: Vec<Pair> = lines(&store(&world.repo).join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1, "{err}");
+    assert!((pairs[0].metadata.confidence - in_process).abs() < 0.002, "daemon {} vs in-process {in_process}", pairs[0].metadata.confidence);
+
+    let stop = daemon_cmd(&["daemon", "--stop"]);
+    assert!(stop.stdout_text().contains("stops"), "{}", stop.stdout_text());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while socket.exists() || daemon_cmd(&["daemon", "--status"]).code() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the daemon left");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
