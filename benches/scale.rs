@@ -201,7 +201,7 @@ fn main() {
         let auto_same = time_commits(Some("auto"), false, false, false);
         let auto_cold = time_commits(Some("auto"), true, true, false);
         // The daemon: started as the hook would, up before the commits are timed.
-        let _daemon = env.cmd(BIN, &w.repo).arg("daemon").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let mut daemon = env.cmd(BIN, &w.repo).arg("daemon").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
         let up = Instant::now();
         while !env.cmd(BIN, &w.repo).args(["daemon", "--status"]).output().unwrap().status.success() {
             assert!(up.elapsed().as_secs() < 60, "the daemon came up");
@@ -210,6 +210,7 @@ fn main() {
         let auto_daemon = time_commits(Some("auto"), false, true, true);
         let auto_daemon_cold = time_commits(Some("auto"), true, true, true);
         let _ = env.cmd(BIN, &w.repo).args(["daemon", "--stop"]).output();
+        let _ = daemon.wait();
         println!();
         println!("| git commit (median of {}) | seconds | added by the hook |", motivated.len());
         println!("|---|---|---|");
