@@ -114,8 +114,10 @@ fn main() {
         env.git(&w.repo, &["config", "screenlink.source", "db"]);
         env.git(&w.repo, &["config", "screenlink.screenpipeDb", w.db.to_str().unwrap()]);
 
+        // Every commit of the world, past maxCommits' default of 500 (the year world).
+        let all_commits = (w.truth.commits.len() + 1).to_string();
         let backfill = |label: &str| {
-            let (secs, rss, out) = measure(env.cmd(BIN, &w.repo).args(["backfill", "--yes", "--dry-run", "--json"]));
+            let (secs, rss, out) = measure(env.cmd(BIN, &w.repo).args(["backfill", "--yes", "--dry-run", "--json", "--max-commits", &all_commits]));
             let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{label}: {e}: {out}"));
             (secs, rss, v)
         };
