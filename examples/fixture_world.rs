@@ -4,7 +4,7 @@ fn main() {
     let dir = std::path::PathBuf::from(args.get(1).expect("usage: fixture_world DIR [week|month|four-months] [SEED] [old] [meeting]"));
     let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let scale = args.get(2).map(String::as_str).unwrap_or("week");
-    let mut spec = git_screenlink::fixture::Spec::named(scale, seed).expect("scale: week, month or four-months");
+    let mut spec = git_screenlink::fixture::Spec::named(scale, seed).expect("scale: week, month, four-months, talk-heavy or year");
     if args.iter().skip(4).any(|a| a == "old") {
         spec.schema = git_screenlink::fixture::Schema::Old;
     }

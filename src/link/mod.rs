@@ -163,15 +163,11 @@ pub struct PassageTerms {
 
 impl PassageTerms {
     pub fn new(passages: &[Passage]) -> PassageTerms {
-        let mut lens = Vec::with_capacity(passages.len());
-        let sets: Vec<BTreeSet<String>> = passages
-            .iter()
-            .map(|p| {
-                let t = keywords::terms(p.text);
-                lens.push(t.len());
-                t.into_iter().collect()
-            })
-            .collect();
+        let both: Vec<(usize, BTreeSet<String>)> = par_map(passages, |p| {
+            let t = keywords::terms(p.text);
+            (t.len(), t.into_iter().collect())
+        });
+        let (lens, sets): (Vec<usize>, Vec<BTreeSet<String>>) = both.into_iter().unzip();
         let idf = Idf::new(&sets);
         let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
         let mut postings: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
@@ -306,12 +302,12 @@ pub fn link_in_context(
         all = commits.iter().chain(context).cloned().collect();
         &all
     };
+    crate::debug(format_args!("linking {} commits against {} passages", commits.len(), passages.len()));
     let pterms = PassageTerms::new(passages);
-    let mut links: Vec<CommitLinks> = commits
-        .iter()
-        .enumerate()
-        .map(|(i, c)| CommitLinks { commit: i, ..keyword_stage(c, ws, passages, &pterms, params) })
-        .collect();
+    crate::debug(format_args!("passage terms indexed"));
+    let indexed: Vec<(usize, &CommitInfo)> = commits.iter().enumerate().collect();
+    let mut links: Vec<CommitLinks> = par_map(&indexed, |(i, c)| CommitLinks { commit: *i, ..keyword_stage(c, ws, passages, &pterms, params) });
+    crate::debug(format_args!("keyword stage: {} commits", links.len()));
     let commit_texts: Vec<String> = links.iter().map(|l| commit_text(&commits[l.commit], &l.crates)).collect();
     let message_texts: Vec<String> = links.iter().map(|l| message_text(&commits[l.commit])).collect();
     if let Some(semantic) = semantic {
@@ -337,6 +333,7 @@ pub fn link_in_context(
             done += n;
             progress(done.min(total), total);
         })?;
+        crate::debug(format_args!("vectors ready: {total} texts"));
         for ((l, ct), mt) in links.iter_mut().zip(&commit_texts).zip(&message_texts) {
             for s in &mut l.candidates {
                 let text = passages[s.passage].text;
@@ -347,7 +344,9 @@ pub fn link_in_context(
             }
         }
     }
+    crate::debug(format_args!("similarities computed"));
     score_candidates(&mut links, params);
+    crate::debug(format_args!("candidates scored"));
     links.truncate(n);
     if params.later_commits && params.scoring == Scoring::Fitted {
         assign::best_first(&mut links, passages, params.min_confidence, claimed);
@@ -355,6 +354,20 @@ pub fn link_in_context(
         assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
     }
     Ok(links)
+}
+
+/// `f` over `items` on every core, in order: the keyword stage is pure and costs the same
+/// for every item, so even chunks balance.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a keyword-stage thread panicked")).collect()
+    })
 }
 
 /// Features, then confidence and order of every commit's candidates, best first.

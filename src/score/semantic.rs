@@ -32,6 +32,8 @@ pub struct Semantic {
     daemon: Option<(crate::daemon::Client, std::time::Instant)>,
     /// Pieces the daemon embedded.
     pub by_daemon: usize,
+    /// Texts split for the model here (tokenized), not known whole from the cache.
+    pub tokenized: usize,
 }
 
 impl Semantic {
@@ -49,6 +51,7 @@ impl Semantic {
             from_cache: 0,
             daemon: None,
             by_daemon: 0,
+            tokenized: 0,
         })
     }
 
@@ -114,11 +117,23 @@ impl Semantic {
     pub fn prepare<S: AsRef<str>>(&mut self, texts: &[S], progress: &mut dyn FnMut(usize)) -> Result<()> {
         let mut new_keys = Vec::new();
         let mut piece_text: HashMap<Key, String> = HashMap::new();
-        for text in texts {
-            let text = text.as_ref();
+        // A text whose own vector is cached was embedded whole, so it fits the model: a warm
+        // run never tokenizes it again (the split is a pure function of the text).
+        let unseen: Vec<&str> = texts.iter().map(AsRef::as_ref).filter(|t| !self.pieces.contains_key(*t)).collect();
+        let whole_keys: Vec<Key> = unseen.iter().map(|t| key(t)).collect();
+        let whole = self.cache.get_many(&whole_keys);
+        self.from_cache += whole.len();
+        for (text, k) in unseen.iter().zip(&whole_keys) {
+            if let Some(v) = whole.get(k) {
+                self.vectors.insert(*k, v.clone());
+                self.pieces.insert(text.to_string(), vec![*k]);
+            }
+        }
+        for text in unseen {
             if self.pieces.contains_key(text) {
                 continue;
             }
+            self.tokenized += 1;
             let parts = split_to_fit(&self.counter, text);
             let keys: Vec<Key> = parts.iter().map(|p| key(p)).collect();
             for (k, p) in keys.iter().zip(parts) {

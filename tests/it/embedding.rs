@@ -100,3 +100,22 @@ fn a_long_text_is_split_and_its_closest_piece_counts() {
     let truncated = git_screenlink::score::cosine(&v[0], &v[1]) as f64;
     assert!(whole > truncated + 0.15, "split {whole:.3} vs truncated {truncated:.3} (filler {none:.3})");
 }
+
+/// A warm run reads every vector from the cache and never tokenizes a text again.
+#[test]
+fn a_warm_run_reads_vectors_and_tokenizes_nothing() {
+    use git_screenlink::score::{cache::EmbeddingCache, semantic::Semantic};
+    let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let texts: Vec<String> = (0..20).map(|i| format!("we should paginate the search results of page {i}, the team said, because the export times out for the biggest customers when they download everything at once")).collect();
+    let mut cold = Semantic::new(&settings, EmbeddingCache::open(dir.path(), "all-MiniLM-L6-v2")).unwrap();
+    cold.prepare(&texts, &mut |_| {}).unwrap();
+    assert_eq!((cold.embedded, cold.tokenized), (20, 20));
+    let a = cold.similarity(&texts[0], &texts[1]);
+    drop(cold);
+    let mut warm = Semantic::new(&settings, EmbeddingCache::open(dir.path(), "all-MiniLM-L6-v2")).unwrap();
+    warm.prepare(&texts, &mut |_| {}).unwrap();
+    assert_eq!((warm.embedded, warm.tokenized, warm.from_cache), (0, 0, 20));
+    assert!(!warm.model_loaded());
+    assert!((warm.similarity(&texts[0], &texts[1]) - a).abs() < 1e-9);
+}
