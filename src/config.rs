@@ -629,7 +629,7 @@ impl<'a> Resolver<'a> {
 fn fix_hint(key: &str, origin: &Origin, expected: &str) -> String {
     match origin {
         Origin::System(f) | Origin::Global(f) | Origin::Repo(f) => {
-            format!("fix it with `git config --file {f} {key} <value>`, or remove it with `git config --file {f} --unset {key}`")
+            format!("set a good one with `git config --file {f} {key} <value>`, or remove it with `git config --file {f} --unset {key}`")
         }
         Origin::Flag(flag) => format!("pass {flag} {expected}"),
         Origin::Env(var) => format!("set {var} to {expected}"),
