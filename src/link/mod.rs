@@ -148,40 +148,74 @@ pub fn crates_of(commit: &CommitInfo, ws: &Workspace) -> (Vec<String>, Vec<Strin
     (crates.into_iter().collect(), words.into_iter().collect())
 }
 
-/// Passages reduced to their terms once, and how rare each term is among them.
+/// Passages reduced to their terms once, and how rare each term is among them. Terms are
+/// interned: each passage keeps sorted term ids, so a year of talk (44k passages, ~4M term
+/// occurrences) takes tens of megabytes rather than hundreds.
 pub struct PassageTerms {
-    pub sets: Vec<BTreeSet<String>>,
+    vocab: std::collections::HashMap<Box<str>, u32>,
+    sets: Vec<Box<[u32]>>,
     pub idf: Idf,
     /// Terms per passage (with repeats), for BM25's length normalisation, and their mean.
     pub lens: Vec<usize>,
     pub mean_len: f64,
-    /// term → the passages that say it, in passage order: a commit's candidates are found
+    /// term id → the passages that say it, in passage order: a commit's candidates are found
     /// from its own terms, so the keyword stage costs what the commit says, not how much
     /// talk there is.
-    pub postings: std::collections::HashMap<String, Vec<usize>>,
+    pub postings: Vec<Vec<u32>>,
 }
 
 impl PassageTerms {
     pub fn new(passages: &[Passage]) -> PassageTerms {
-        let both: Vec<(usize, BTreeSet<String>)> = par_map(passages, |p| {
-            let t = keywords::terms(p.text);
-            (t.len(), t.into_iter().collect())
-        });
-        let (lens, sets): (Vec<usize>, Vec<BTreeSet<String>>) = both.into_iter().unzip();
-        let idf = Idf::new(&sets);
-        let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
-        let mut postings: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
-        for (i, set) in sets.iter().enumerate() {
-            for t in set {
-                postings.entry(t.clone()).or_default().push(i);
+        let mut vocab: std::collections::HashMap<Box<str>, u32> = std::collections::HashMap::new();
+        let mut df: Vec<usize> = Vec::new();
+        let mut sets = Vec::with_capacity(passages.len());
+        let mut lens = Vec::with_capacity(passages.len());
+        // Rounds of a few thousand passages: their terms are split on every core, then
+        // interned, so the strings of all the talk never exist at once.
+        for round in passages.chunks(4096) {
+            let split: Vec<(usize, BTreeSet<String>)> = par_map(round, |p| {
+                let t = keywords::terms(p.text);
+                (t.len(), t.into_iter().collect())
+            });
+            for (len, terms) in split {
+                let mut ids: Vec<u32> = terms
+                    .into_iter()
+                    .map(|t| {
+                        let next = vocab.len() as u32;
+                        *vocab.entry(t.into_boxed_str()).or_insert(next)
+                    })
+                    .collect();
+                ids.sort_unstable();
+                for &id in &ids {
+                    if id as usize >= df.len() {
+                        df.resize(id as usize + 1, 0);
+                    }
+                    df[id as usize] += 1;
+                }
+                lens.push(len);
+                sets.push(ids.into_boxed_slice());
             }
         }
-        PassageTerms { sets, idf, lens, mean_len, postings }
+        let idf = Idf::from_counts(passages.len(), vocab.iter().map(|(t, &id)| (t.to_string(), df[id as usize])));
+        let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
+        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
+        for (i, set) in sets.iter().enumerate() {
+            for &id in set.iter() {
+                postings[id as usize].push(i as u32);
+            }
+        }
+        PassageTerms { vocab, sets, idf, lens, mean_len, postings }
+    }
+
+    /// Whether passage `i` says `term`.
+    pub fn says(&self, i: usize, term: &str) -> bool {
+        self.vocab.get(term).is_some_and(|id| self.sets[i].binary_search(id).is_ok())
     }
 
     /// The passages that say at least one of `terms`, in passage order.
     pub fn sharing<'t>(&self, terms: impl Iterator<Item = &'t str>) -> Vec<usize> {
-        let mut out: Vec<usize> = terms.filter_map(|t| self.postings.get(t)).flatten().copied().collect();
+        let mut out: Vec<usize> =
+            terms.filter_map(|t| self.vocab.get(t)).flat_map(|&id| self.postings[id as usize].iter().map(|&i| i as usize)).collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -195,7 +229,7 @@ impl PassageTerms {
         let norm = K1 * (1.0 - B + B * self.lens[i] as f64 / self.mean_len.max(1.0));
         let tf = (K1 + 1.0) / (1.0 + norm);
         let mass: f64 = query.iter().map(|(_, w)| w).sum();
-        let hit: f64 = query.iter().filter(|(t, _)| self.sets[i].contains(t)).map(|(_, w)| w * tf).sum();
+        let hit: f64 = query.iter().filter(|(t, _)| self.says(i, t)).map(|(_, w)| w * tf).sum();
         if mass > 0.0 { hit / mass } else { 0.0 }
     }
 }
@@ -228,7 +262,7 @@ pub fn keyword_stage(
         .into_iter()
         .filter(|&i| passages[i].start >= start && passages[i].end < end)
         .filter_map(|i| {
-            let (keyword, matched) = terms.score_terms(&pterms.sets[i]);
+            let (keyword, matched) = terms.score_with(|t| pterms.says(i, t));
             (keyword > 0.0).then(|| {
                 let raw = Raw { keyword, bm25: pterms.bm25(i, &query), ..Raw::default() };
                 Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched, raw, features: [0.0; N] }

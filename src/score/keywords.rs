@@ -140,11 +140,16 @@ impl CommitTerms {
 
     /// [`score`](Self::score) for text already reduced to its set of terms.
     pub fn score_terms(&self, said: &BTreeSet<String>) -> (f64, Vec<String>) {
+        self.score_with(|t| said.contains(t))
+    }
+
+    /// [`score_terms`](Self::score_terms) for talk that answers "was this term said?".
+    pub fn score_with(&self, said: impl Fn(&str) -> bool) -> (f64, Vec<String>) {
         let mut matched: Vec<(&String, f64)> =
-            self.weights.iter().filter(|(t, _)| said.contains(*t)).map(|(t, w)| (t, *w)).collect();
+            self.weights.iter().filter(|(t, _)| said(t)).map(|(t, w)| (t, *w)).collect();
         let share = |weights: &BTreeMap<String, f64>| {
             let total: f64 = weights.values().sum();
-            let hit: f64 = weights.iter().filter(|(t, _)| said.contains(*t)).map(|(_, w)| w).sum();
+            let hit: f64 = weights.iter().filter(|(t, _)| said(t)).map(|(_, w)| w).sum();
             if total > 0.0 { hit / total } else { 0.0 }
         };
         let score = if self.groups.is_empty() {
@@ -176,6 +181,11 @@ impl Idf {
             }
         }
         idf
+    }
+
+    /// From document frequencies already counted: `docs` texts, each term's count.
+    pub fn from_counts(docs: usize, df: impl IntoIterator<Item = (String, usize)>) -> Idf {
+        Idf { docs, df: df.into_iter().collect() }
     }
 
     /// BM25's IDF: `ln((N − df + 0.5) / (df + 0.5) + 1)`.

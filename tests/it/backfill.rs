@@ -265,8 +265,8 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
     let passages = git_screenlink::candidates::passages(&talk.discussions);
     let indexed = PassageTerms::new(&passages);
     let mut scan = PassageTerms::new(&passages);
-    for v in scan.postings.values_mut() {
-        *v = (0..passages.len()).collect();
+    for v in scan.postings.iter_mut() {
+        *v = (0..passages.len() as u32).collect();
     }
     let ws = git_screenlink::workspace::Workspace::default();
     let mut compared = 0;
