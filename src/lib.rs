@@ -106,6 +106,12 @@ static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::n
 pub fn debug(args: std::fmt::Arguments) {
     if std::env::var_os("SCREENLINK_DEBUG").is_some_and(|v| !v.is_empty() && v != "0") {
         let ms = STARTED.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
-        eprintln!("git-screenlink: debug: +{ms:.0} ms {args}");
+        // Resident memory where the system says it (Linux), to see which stage holds what.
+        let rss = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+            .map(|kb| format!(" [{} MB]", kb / 1024))
+            .unwrap_or_default();
+        eprintln!("git-screenlink: debug: +{ms:.0} ms{rss} {args}");
     }
 }

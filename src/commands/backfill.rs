@@ -146,8 +146,10 @@ pub fn run_in(
         return Ok((summary, Vec::new()));
     }
 
+    crate::debug(format_args!("{} commits to link", todo.len()));
     let talk = profile.time("source read", || pipeline::read_talk(&settings, &todo, &params))?;
     let passages = profile.time("candidate selection", || candidates::passages(&talk.discussions));
+    crate::debug(format_args!("talk read: {} rows, {} passages", talk.rows, passages.len()));
     summary.transcription_rows = talk.rows;
     summary.discussions = talk.discussions.len();
     summary.passages = passages.len();

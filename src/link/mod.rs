@@ -272,6 +272,9 @@ pub fn keyword_stage(
     scored.sort_by(|a, b| prefilter(b).total_cmp(&prefilter(a)).then(a.passage.cmp(&b.passage)));
     if params.candidate_limit > 0 {
         scored.truncate(params.candidate_limit);
+        // Every passage sharing a term was scored; keep only the room the kept ones need
+        // (1,500 commits × hundreds of scored passages would otherwise stay allocated).
+        scored.shrink_to_fit();
     }
     let names = features::distinctive_names(
         commit.identifiers.iter().map(String::as_str),
