@@ -80,6 +80,36 @@ impl Env {
     }
 }
 
+/// The floor under our embedding: ONNX Runtime through fastembed alone, on as many of this
+/// world's passages as backfill embedded, in batches as backfill makes them (sorted by
+/// length), against backfill's own rate for its "embedding and scoring" stage.
+fn runtime_floor(w: &World, summary: &serde_json::Value) {
+    let n = summary["texts_embedded"].as_u64().unwrap_or(0) as usize;
+    let stage = summary["profile"]["stages"].as_array().and_then(|s| s.iter().find(|x| x[0] == "embedding and scoring")).and_then(|x| x[1].as_f64());
+    let (Some(ours), true) = (stage, n > 0) else { return };
+    let overrides = [git_screenlink::config::Override { key: git_screenlink::config::SCREENPIPE_DB, flag: "--screenpipe-db", value: w.db.display().to_string() }];
+    let settings = git_screenlink::config::Settings::load(&w.repo, &overrides).unwrap();
+    let src = git_screenlink::source::open(&settings).unwrap();
+    let first = w.truth.commits.iter().map(|c| c.time).min().unwrap() - chrono::Duration::days(30);
+    let last = w.truth.commits.iter().map(|c| c.time).max().unwrap() + chrono::Duration::days(1);
+    let rows = src.read(first.with_timezone(&chrono::Utc), last.with_timezone(&chrono::Utc)).unwrap();
+    let discussions = git_screenlink::source::discussion::group(&rows, chrono::Duration::minutes(5), 100);
+    let mut texts: Vec<&str> = git_screenlink::candidates::passages(&discussions).iter().map(|p| p.text).take(n).collect();
+    texts.sort_by_key(|t| t.len());
+    let mut e = git_screenlink::score::embed::Embedder::load(&settings).unwrap();
+    let t = Instant::now();
+    for chunk in texts.chunks(256) {
+        e.embed(chunk).unwrap();
+    }
+    let alone = texts.len() as f64 / t.elapsed().as_secs_f64();
+    println!();
+    println!(
+        "Embedding rate: backfill {:.0} texts/s (its {n} texts in the \"embedding and scoring\" stage); ONNX Runtime alone {alone:.0} texts/s ({} of the world's passages, same batches)",
+        n as f64 / ours,
+        texts.len()
+    );
+}
+
 fn precision_recall(truth: &GroundTruth, json: &serde_json::Value) -> (f64, f64) {
     let motivated = truth.commits.iter().filter(|c| !c.rows.is_empty()).count();
     let pairs = json["pairs"].as_array().cloned().unwrap_or_default();
@@ -144,6 +174,7 @@ fn main() {
         for stage in s["profile"]["stages"].as_array().unwrap() {
             println!("| {} | {:.3} |", stage[0].as_str().unwrap(), stage[1].as_f64().unwrap());
         }
+        runtime_floor(&w, s);
 
         if backfill_only {
             continue;
