@@ -45,17 +45,9 @@ pub fn run(args: &AskArgs) -> Result<i32> {
         return Ok(0);
     }
     let launcher = train::find_mlx(&settings)?;
-    let python = launcher.python().ok_or_else(|| {
-        Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm")
-    })?;
     eprintln!("git-screenlink: asking {what}");
     let spec = serde_json::json!({"model": model, "adapter": adapter, "max_tokens": args.max_tokens, "stream": true, "prompt": rec, "label": "ask"});
-    let status = std::process::Command::new(&python)
-        .arg("-c")
-        .arg(eval::GENERATE_PY)
-        .arg(spec.to_string())
-        .status()
-        .map_err(|e| Error::io(format!("starting {}", python.display()), e))?;
+    let status = eval::generate_command(&launcher, &spec)?.status().map_err(|e| Error::io("starting mlx-lm's Python", e))?;
     match status.code() {
         Some(0) => Ok(0),
         Some(code) => Err(Error::new(Kind::Io, format!("generating failed (exit code {code})")).hint("the lines above are mlx-lm's")),

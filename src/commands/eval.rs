@@ -2,7 +2,7 @@
 //! pairs: mlx-lm's test loss and perplexity, then greedy generations scored with chrF and
 //! identifier recall. Ctrl-C keeps what was generated; a second run resumes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::Utc;
 
@@ -28,9 +28,6 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
         }
     }
     let launcher = train::find_mlx(&settings)?;
-    let python = launcher.python().ok_or_else(|| {
-        Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm")
-    })?;
 
     let format = m.dataset.format.clone();
     let test = std::fs::read_to_string(run_dir.join("test.jsonl")).map_err(|e| Error::io(format!("reading {}", run_dir.join("test.jsonl").display()), e))?;
@@ -86,7 +83,7 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
             break;
         }
         let file = eval::generations_file(label, args.max_tokens);
-        interrupted |= generate(&python, side, &prompts, &run_dir.join(&file), args.max_tokens, label)?;
+        interrupted |= generate(&launcher, side, &prompts, &run_dir.join(&file), args.max_tokens, label)?;
         let text = std::fs::read_to_string(run_dir.join(&file)).unwrap_or_default();
         side.pairs = eval::score(&cases, &text, &file.display().to_string());
         eval::summarise(side);
@@ -133,12 +130,11 @@ fn test_loss(launcher: &Launcher, side: &Side, data: &Path, batch: usize) -> Res
 
 /// Greedy generations for every prompt not generated yet, appended to `out`; whether Ctrl-C
 /// stopped it.
-fn generate(python: &PathBuf, side: &Side, prompts: &Path, out: &Path, max_tokens: u32, label: &str) -> Result<bool> {
+fn generate(launcher: &Launcher, side: &Side, prompts: &Path, out: &Path, max_tokens: u32, label: &str) -> Result<bool> {
     let spec = serde_json::json!({
         "model": side.model, "adapter": side.adapter, "prompts": prompts, "out": out, "max_tokens": max_tokens, "label": label,
     });
-    let mut cmd = std::process::Command::new(python);
-    cmd.arg("-c").arg(eval::GENERATE_PY).arg(spec.to_string());
+    let mut cmd = eval::generate_command(launcher, &spec)?;
     let (code, interrupted) = stream_lines(&mut cmd, |line| line.starts_with("screenlink-eval: ") || line.contains("Error") || line.contains("Traceback"))?;
     if code != Some(0) && !interrupted {
         return Err(Error::new(Kind::Io, format!("generating with {} failed (exit code {code:?})", side.adapter.as_deref().unwrap_or(&side.model)))

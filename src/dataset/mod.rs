@@ -123,9 +123,11 @@ pub struct Store {
     claims: Arc<Mutex<Claims>>,
 }
 
-/// Talk and commits already in the dataset, read up to `offset` bytes.
+/// Talk and commits already in the dataset file `file` (device, inode), read up to
+/// `offset` bytes.
 #[derive(Debug, Default)]
 struct Claims {
+    file: Option<(u64, u64)>,
     offset: u64,
     ids: HashSet<i64>,
     commits: HashSet<String>,
@@ -296,13 +298,24 @@ impl Store {
 
     /// What the store says about commits, each file read once (the hook's whole view).
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let read = read_jsonl::<PairKeys>(&self.dataset_path())?;
+        let (text, file) = read_with_identity(&self.dataset_path())?;
+        let read = parse_jsonl::<PairKeys>(&text);
         let pairs = read.records.len();
         let mut decided = HashMap::new();
         let mut claimed = HashSet::new();
         for p in read.records {
             claimed.extend(p.metadata.audio_ids);
             decided.insert(p.metadata.commit_sha, Decision::Accepted);
+        }
+        // What was just read is what `accept` re-checks against: it then reads only what
+        // was appended since (the hook reads the dataset once, not twice).
+        if let Ok(mut claims) = self.claims.lock() {
+            *claims = Claims {
+                file,
+                offset: text.rfind('\n').map_or(0, |i| i + 1) as u64,
+                ids: claimed.clone(),
+                commits: decided.keys().cloned().collect(),
+            };
         }
         for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {
             decided.insert(d.commit_sha, d.decision);
@@ -348,9 +361,11 @@ impl Claims {
             }
             Err(e) => return Err(io(e)),
         };
-        let len = file.metadata().map_err(io)?.len();
-        if len < self.offset {
-            *self = Claims::default();
+        let meta = file.metadata().map_err(io)?;
+        // Replaced (a rewrite renames a new file in) or shrunk: read it from the start.
+        let identity = Some(file_identity(&meta));
+        if identity != self.file || meta.len() < self.offset {
+            *self = Claims { file: identity, ..Claims::default() };
         }
         file.seek(SeekFrom::Start(self.offset)).map_err(io)?;
         let mut bytes = Vec::new();
@@ -376,11 +391,36 @@ pub fn to_line<T: Serialize>(record: &T) -> Result<String> {
 
 /// Read a JSONL file (missing = empty). Bad lines are reported, not fatal; the caller warns.
 pub fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<ReadOutcome<T>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    Ok(parse_jsonl(&read_with_identity(path)?.0))
+}
+
+/// A file's text (empty when it does not exist) and which file it was.
+fn read_with_identity(path: &Path) -> Result<(String, Option<(u64, u64)>)> {
+    use std::io::Read;
+    let io = |e| Error::io(format!("reading {}", path.display()), e);
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((String::new(), None)),
+        Err(e) => return Err(io(e)),
     };
+    let identity = file.metadata().map(|m| file_identity(&m)).ok();
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(io)?;
+    Ok((text, identity))
+}
+
+#[cfg(unix)]
+fn file_identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_identity(_: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+fn parse_jsonl<T: DeserializeOwned>(text: &str) -> ReadOutcome<T> {
     let mut out = ReadOutcome { records: Vec::new(), bad_lines: Vec::new() };
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -391,7 +431,7 @@ pub fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<ReadOutcome<T>> {
             Err(e) => out.bad_lines.push((i + 1, e.to_string())),
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

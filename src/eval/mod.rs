@@ -21,6 +21,16 @@ pub const EVAL_FILE: &str = "eval.json";
 /// Where generations and prompts live, inside the run dir.
 pub const EVAL_DIR: &str = "eval";
 
+/// `generate.py` run with mlx-lm's Python (the one `launcher` runs), given `spec`.
+pub fn generate_command(launcher: &crate::train::Launcher, spec: &Value) -> Result<std::process::Command> {
+    let python = launcher.python().ok_or_else(|| {
+        Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm")
+    })?;
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg("-c").arg(GENERATE_PY).arg(spec.to_string());
+    Ok(cmd)
+}
+
 /// One test pair: its prompt as training formatted it, and the code that was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {

@@ -121,14 +121,16 @@ impl Semantic {
         // run never tokenizes it again (the split is a pure function of the text).
         let unseen: Vec<&str> = texts.iter().map(AsRef::as_ref).filter(|t| !self.pieces.contains_key(*t)).collect();
         let whole_keys: Vec<Key> = unseen.iter().map(|t| key(t)).collect();
-        let whole = self.cache.get_many(&whole_keys);
+        let mut whole = self.cache.get_many(&whole_keys);
         self.from_cache += whole.len();
         for (text, k) in unseen.iter().zip(&whole_keys) {
-            if let Some(v) = whole.get(k) {
-                self.vectors.insert(*k, v.clone());
+            if let Some(v) = whole.remove(k) {
+                self.vectors.insert(*k, v);
                 self.pieces.insert(text.to_string(), vec![*k]);
             }
         }
+        // Keys just asked for and not found need not be asked for again below.
+        let asked: std::collections::HashSet<Key> = whole_keys.into_iter().collect();
         for text in unseen {
             if self.pieces.contains_key(text) {
                 continue;
@@ -144,7 +146,8 @@ impl Semantic {
             }
             self.pieces.insert(text.to_string(), keys);
         }
-        let found = self.cache.get_many(&new_keys);
+        let unasked: Vec<Key> = new_keys.iter().filter(|k| !asked.contains(*k)).copied().collect();
+        let found = self.cache.get_many(&unasked);
         self.from_cache += found.len();
         let mut todo: Vec<Key> = new_keys.iter().filter(|k| !found.contains_key(*k)).copied().collect();
         // Similar lengths batch together: a batch is padded to its longest text, so mixing

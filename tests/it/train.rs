@@ -195,11 +195,12 @@ type Lines<R> = std::io::Lines<std::io::BufReader<R>>;
 /// `train` with more iterations than it will get to run, once mlx-lm has printed its first
 /// line (our stderr carries mlx-lm's output).
 #[cfg(unix)]
-fn start_long_training(env: &TestEnv) -> (std::process::Child, Lines<std::process::ChildStdout>, Lines<std::process::ChildStderr>) {
+fn start_long_training(env: &TestEnv, extra: &[&str]) -> (std::process::Child, Lines<std::process::ChildStdout>, Lines<std::process::ChildStderr>) {
     use std::io::{BufRead, BufReader};
     let model = tiny_model().to_str().unwrap().to_string();
     let mut cmd = env.command("git-screenlink");
     cmd.args(["train", "--model", &model, "--iters", "100000", "--batch-size", "2", "--num-layers", "2"])
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
@@ -216,7 +217,7 @@ fn start_long_training(env: &TestEnv) -> (std::process::Child, Lines<std::proces
 #[test]
 fn ctrl_c_stops_mlx_lm_and_the_run_says_interrupted() {
     let (env, world) = linked_world();
-    let (mut child, _stdout, stderr) = start_long_training(&env);
+    let (mut child, _stdout, stderr) = start_long_training(&env, &[]);
     let drain = std::thread::spawn(move || stderr.count());
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let status = child.wait().unwrap();
@@ -237,7 +238,7 @@ fn mlx_lm_killed_mid_training_is_a_failed_run_and_a_clear_error() {
     let (env, world) = linked_world();
     let data = world.repo.join(".git/screenlink/training_data.jsonl");
     let before = std::fs::read(&data).unwrap();
-    let (child, _stdout, stderr) = start_long_training(&env);
+    let (child, _stdout, stderr) = start_long_training(&env, &[]);
     // Our process's children: mlx-lm.
     let kids = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
     let kids: Vec<i32> = kids.split_whitespace().filter_map(|p| p.parse().ok()).collect();
@@ -433,17 +434,8 @@ fn a_host_file_with_an_unreachable_host_fails_preflight_before_anything_runs() {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_stops_every_rank() {
-    use std::io::{BufRead, BufReader};
     let (env, world) = linked_world();
-    let model = tiny_model().to_str().unwrap().to_string();
-    let mut cmd = env.command("git-screenlink");
-    cmd.args(["train", "--processes", "2", "--model", &model, "--iters", "100000", "--batch-size", "2", "--num-layers", "2"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
-    assert!(out.any(|l| l.unwrap().starts_with("Running mlx-lm")));
+    let (mut child, _out, mut err) = start_long_training(&env, &["--processes", "2"]);
     // Both ranks are up once training prints its table.
     assert!(err.any(|l| l.unwrap().contains("Trainable parameters")), "training started");
     let drain = std::thread::spawn(move || err.count());
