@@ -3,10 +3,16 @@
 use std::collections::{BTreeMap, HashSet};
 
 use git_screenlink::score::features::{add_context, hook_view, BASE, N, NAMES};
-use git_screenlink::score::fitted::decision_input;
+use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_INPUTS};
 use git_screenlink::score::logistic::Logistic;
 
 use super::Row;
+
+/// The calibration's input as the product builds it for the mode (backfill leaves out the
+/// absolute inputs).
+fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
+    product_input(rank, f, if hook { &[] } else { &ABSOLUTE_INPUTS })
+}
 
 /// (features, keyword, semantic) → (rank, confidence).
 type Score<'a> = dyn Fn(&[f64], f64, f64) -> (f64, f64) + 'a;
@@ -87,7 +93,7 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     let (mut cx, mut cy, mut cw) = (Vec::new(), Vec::new(), Vec::new());
     for (r, fs) in rows.iter().zip(&feats) {
         for (i, f) in fs.iter().enumerate() {
-            cx.push(decision_input(ranker.logit(&f[..BASE]), &masked(f, hook)));
+            cx.push(decision_input(ranker.logit(&f[..BASE]), &masked(f, hook), hook));
             cy.push(r.cands[i].label);
             cw.push(total as f64 / (per_set.len() as f64 * per_set[group(&r.set)] as f64));
         }
@@ -97,7 +103,7 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     // into the calibration's weights.
     let logit = |f: &[f64], _: f64, _: f64| {
         let x = masked(f, hook);
-        let l = calibration.logit(&decision_input(ranker.logit(&x[..BASE]), &x));
+        let l = calibration.logit(&decision_input(ranker.logit(&x[..BASE]), &x, hook));
         (l, l)
     };
     let (mut px, mut py, mut pw) = (Vec::new(), Vec::new(), Vec::new());
@@ -131,6 +137,8 @@ pub struct Figures {
     pub false_links: usize,
     /// (confidence, right) of every commit's best candidate.
     pub tops: Vec<(f64, bool)>,
+    /// Row → (candidate, confidence) of every link made.
+    pub linked: BTreeMap<usize, (usize, f64)>,
 }
 
 impl Figures {
@@ -208,6 +216,7 @@ pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, thresho
             f.pairs += 1;
             f.correct += usize::from(c.label);
             f.false_links += usize::from(!rows[ri].has_gold);
+            f.linked.insert(ri, (ci, conf));
             claimed.extend(c.ids.iter().copied());
         }
     }
@@ -260,6 +269,7 @@ pub fn fit(files: &[String]) {
         let mut macro_fit = Vec::new();
         let mut macro_guide = Vec::new();
         let mut pooled = Figures::default();
+        let mut pooled_real = Figures::default();
         let mut sweep: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); SWEEP.len()];
         for g in &groups {
             let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
@@ -269,12 +279,15 @@ pub fn fit(files: &[String]) {
                 let score = |f: &[f64], _: f64, _: f64| {
                     let x = masked(f, hook);
                     let l = m.ranker.logit(&x[..BASE]);
-                    (l, m.calibration.predict(&decision_input(l, &x)))
+                    (l, m.calibration.predict(&decision_input(l, &x, hook)))
                 };
                 let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
                 // Backfill assigns best links first; the hook sees one commit at a time.
                 let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { greedy(&test, &feats, &score, t) };
                 let fit = link(THRESHOLD);
+                if !hook && std::env::var("LINK_EVAL_EXPLAIN").is_ok_and(|v| v == *s) {
+                    explain(&test, &feats, &score, &fit);
+                }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     for (k, t) in SWEEP.iter().enumerate() {
                         sweep[k].push(link(*t).prf());
@@ -289,6 +302,9 @@ pub fn fit(files: &[String]) {
                     macro_fit.push(fit.prf());
                     macro_guide.push(gd.prf());
                 }
+                if !s.starts_with("plain") && !s.starts_with("meeting") {
+                    pooled_real.tops.extend(fit.tops.iter().copied());
+                }
                 pooled.tops.extend(fit.tops);
             }
         }
@@ -300,6 +316,7 @@ pub fn fit(files: &[String]) {
             }
         }
         println!("calibration, every held-out set pooled: {}", calibration(&pooled));
+        println!("calibration, realtext's held-out sets pooled: {}", calibration(&pooled_real));
         for (t, m) in SWEEP.iter().zip(&sweep) {
             let n = m.len().max(1) as f64;
             let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
@@ -327,3 +344,46 @@ pub fn fit(files: &[String]) {
         }
     }
 }
+
+/// Why each wrong backfill link happened (LINK_EVAL_EXPLAIN=SET): the link, and the commit
+/// whose gold the passage holds, with that commit's own fate; then each missed commit.
+fn explain(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, fit: &Figures) {
+    let done = &fit.linked;
+    let claimed: HashSet<i64> = done.iter().flat_map(|(ri, (ci, _))| rows[*ri].cands[*ci].ids.iter().copied()).collect();
+    // Whose gold is each passage (first id)?
+    let mut owner: BTreeMap<i64, usize> = BTreeMap::new();
+    for (ri, r) in rows.iter().enumerate() {
+        for c in r.cands.iter().filter(|c| c.label) {
+            owner.insert(c.ids[0], ri);
+        }
+    }
+    let (mut also_linked, mut stolen, mut orphan, mut missed_low, mut missed_taken) = (0, 0, 0, 0, 0);
+    for (ri, (ci, conf)) in done {
+        let r = rows[*ri];
+        let c = &r.cands[*ci];
+        if c.label {
+            continue;
+        }
+        let o = owner.get(&c.ids[0]).copied();
+        let fate = o.map(|o| match done.get(&o) {
+            Some((oc, occ)) => format!("owner linked to {} conf {:.2} right={}", rows[o].cands[*oc].ids[0], occ, rows[o].cands[*oc].label),
+            None => "owner unlinked".into(),
+        });
+        match o {
+            Some(o) if done.contains_key(&o) => also_linked += 1,
+            Some(_) => stolen += 1,
+            None => orphan += 1,
+        }
+        println!("  WRONG {} gold={} conf {conf:.2} passage {} owner {:?} {}", &r.sha[..10], r.has_gold, c.ids[0], o.map(|o| &rows[o].sha[..10]), fate.unwrap_or_default());
+    }
+    for (ri, r) in rows.iter().enumerate() {
+        if r.has_gold && !done.contains_key(&ri) {
+            let best = r.cands.iter().zip(&feats[ri]).filter(|(c, _)| c.label).map(|(c, x)| (score(x, c.keyword, c.semantic).1, c.ids[0])).next();
+            let taken = best.is_some_and(|b| claimed.contains(&b.1));
+            if taken { missed_taken += 1 } else { missed_low += 1 }
+            println!("  MISSED {} best gold conf {:?} taken={taken}", &r.sha[..10], best.map(|b| b.0));
+        }
+    }
+    println!("  wrong: owner also linked {also_linked}, owner left unlinked {stolen}, passage of no commit {orphan}; missed: low {missed_low}, taken {missed_taken}");
+}
+

@@ -78,7 +78,7 @@ fn calibration_examples(m: &Fitted, answers: &[Answer], hook: bool) -> (Vec<Vec<
             if hook {
                 seen.copy_from_slice(&hook_view(f));
             }
-            (decision_input(m.rank(&seen), &seen), *y)
+            (decision_input(m.rank(&seen), &seen, &m.calibration_leaves_out), *y)
         })
         .unzip()
 }
@@ -86,7 +86,7 @@ fn calibration_examples(m: &Fitted, answers: &[Answer], hook: bool) -> (Vec<Vec<
 fn refit_one(shipped: &Fitted, answers: &[Answer], hook: bool) -> Fitted {
     let (xs, ys) = calibration_examples(shipped, answers, hook);
     let calibration = Logistic::fit(&xs, &ys, PRIOR_STRENGTH, Some(&shipped.calibration));
-    Fitted { ranker: shipped.ranker.clone(), passage_ranker: shipped.passage_ranker.clone(), calibration }
+    Fitted { calibration, ..shipped.clone() }
 }
 
 /// Mean log loss of `m`'s confidence on `answers`.
