@@ -20,6 +20,9 @@ fn with_closed_stdout(env: &TestEnv, args: &[&str]) -> std::process::Output {
 fn a_reader_that_stops_early_ends_every_command_quietly() {
     let (env, _world) = TestEnv::with_world(&Spec::week(1));
     env.screenlink(["backfill", "--yes"]).assert_ok();
+    // `show` of a commit that has linked talk (HEAD may have none).
+    let data = std::fs::read_to_string(env.repo.join(".git/screenlink/training_data.jsonl")).unwrap();
+    let linked = serde_json::from_str::<Pair>(data.lines().next().expect("the week world links something")).unwrap().metadata.commit_sha;
     for args in [
         vec!["validate"],
         vec!["backfill", "--yes", "--json", "--dry-run"],
@@ -27,7 +30,7 @@ fn a_reader_that_stops_early_ends_every_command_quietly() {
         vec!["config"],
         vec!["status", "--no-load"],
         vec!["log"],
-        vec!["show", "--json"],
+        vec!["show", "--json", linked.as_str()],
         vec!["completions", "bash"],
         vec!["export", "--format", "chat", "--out", "exported"],
         vec!["--help"],
