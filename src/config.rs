@@ -114,6 +114,12 @@ pub const NOTES_DEFAULT: bool = false;
 pub const SCORING: &str = "screenlink.scoring";
 pub const SCORING_DEFAULT: Scoring = Scoring::Fitted;
 
+/// Which build of the embedding model scores: `fp32` (the model as sentence-transformers
+/// runs it) or `int8` (its linear layers' weights as 8-bit integers: cold runs ~1.8× faster,
+/// cosines within a few hundredths; README, "Performance"). Each has its own vector cache.
+pub const MODEL_PRECISION: &str = "screenlink.modelPrecision";
+pub const MODEL_PRECISION_DEFAULT: Precision = Precision::Fp32;
+
 /// Every key this version knows, in the order `git screenlink config` prints them.
 pub const KEYS: &[&str] = &[
     SOURCE,
@@ -133,6 +139,7 @@ pub const KEYS: &[&str] = &[
     SEMANTIC_WEIGHT,
     KEYWORDS,
     MODEL_DIR,
+    MODEL_PRECISION,
     ORT_LIBRARY,
     CANDIDATE_LIMIT,
     DATASET_DIR,
@@ -170,6 +177,43 @@ impl std::str::FromStr for Scoring {
         match s.to_ascii_lowercase().as_str() {
             "fitted" => Ok(Scoring::Fitted),
             "guide" => Ok(Scoring::Guide),
+            _ => Err(()),
+        }
+    }
+}
+
+/// See [`MODEL_PRECISION`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    Fp32,
+    Int8,
+}
+
+impl Precision {
+    /// The graph's file in the model dir (install.sh writes both).
+    pub fn model_file(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "model.onnx",
+            Precision::Int8 => "model-int8.onnx",
+        }
+    }
+
+    /// The model as recorded in each pair's metadata and in cache keys.
+    pub fn model_id(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "sentence-transformers/all-MiniLM-L6-v2",
+            Precision::Int8 => "sentence-transformers/all-MiniLM-L6-v2@int8",
+        }
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "fp32" => Ok(Precision::Fp32),
+            "int8" => Ok(Precision::Int8),
             _ => Err(()),
         }
     }
@@ -315,6 +359,7 @@ pub struct Settings {
     pub keywords: Vec<Setting<String>>,
     /// `None`: look in the per-user data dir.
     pub model_dir: Option<Setting<PathBuf>>,
+    pub model_precision: Setting<Precision>,
     pub ort_library: Option<Setting<PathBuf>>,
     pub candidate_limit: Setting<u32>,
     /// `None`: `<git common dir>/screenlink`.
@@ -457,6 +502,7 @@ impl Settings {
                 .map(|e| Setting { value: e.value.trim().to_string(), origin: e.origin.clone() })
                 .collect(),
             model_dir: path_override(config_path(MODEL_DIR), env_path(MODEL_DIR_ENV)),
+            model_precision: r.parse(MODEL_PRECISION, MODEL_PRECISION_DEFAULT, "fp32 or int8", |_| true),
             ort_library: path_override(config_path(ORT_LIBRARY), env_path(ORT_LIBRARY_ENV)),
             candidate_limit: r.parse(CANDIDATE_LIMIT, CANDIDATE_LIMIT_DEFAULT, COUNT, any),
             dataset_dir: config_path(DATASET_DIR),
@@ -524,6 +570,7 @@ impl Settings {
                 },
             },
             optional_path(MODEL_DIR, &self.model_dir, "(per-user data dir)"),
+            one(MODEL_PRECISION, &self.model_precision),
             optional_path(ORT_LIBRARY, &self.ort_library, "(per-user data dir)"),
             one(CANDIDATE_LIMIT, &self.candidate_limit),
             optional_path(DATASET_DIR, &self.dataset_dir, "(git common dir)/screenlink"),

@@ -85,7 +85,7 @@ pub fn load_semantic(settings: &Settings, lazy: bool) -> Result<Semantic> {
     if !lazy {
         crate::assets::probe_ort(&crate::assets::ort_library(settings).path)?;
     }
-    let cache = EmbeddingCache::open(&cache::default_dir(), crate::assets::MODEL_ID);
+    let cache = EmbeddingCache::open(&cache::default_dir(), settings.model_precision.value.model_id());
     if let Some(w) = &cache.warning {
         eprintln!("git-screenlink: warning: {w}");
     }
@@ -133,7 +133,7 @@ pub fn link_one(
     // The daemon holds the model loaded; without one, start one for the next commit and
     // load the model here while the talk is read.
     let socket = crate::daemon::socket_path(settings);
-    match settings.daemon.value.0.then(|| crate::daemon::Client::connect(&socket)).flatten() {
+    match settings.daemon.value.0.then(|| crate::daemon::Client::connect(&socket, settings.model_precision.value.model_id())).flatten() {
         Some(client) => {
             let wait = std::time::Duration::from_millis(settings.hook_timeout_ms.value as u64 / 3);
             semantic.use_daemon(client, std::time::Instant::now() + wait);

@@ -21,7 +21,7 @@ pub fn run(args: &DaemonArgs) -> Result<i32> {
     }
     let settings = Settings::load(&super::current_dir()?, &overrides)?;
     let socket = daemon::socket_path(&settings);
-    let answers = daemon::Client::connect(&socket).is_some();
+    let answers = daemon::Client::connect(&socket, settings.model_precision.value.model_id()).is_some();
     if args.status {
         println!("{} {}", socket.display(), if answers { "answers" } else { "is not running" });
         return Ok(if answers { 0 } else { 1 });

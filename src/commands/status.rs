@@ -75,7 +75,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     };
 
     let model_dir = assets::model_dir(&settings);
-    let missing = assets::missing_model_files(&model_dir.path);
+    let missing = assets::missing_model_files(&model_dir.path, settings.model_precision.value);
     let model = if missing.is_empty() {
         let from = assets::model_manifest(&model_dir.path)
             .and_then(|m| m.get("package").and_then(|p| p.as_str()).map(|p| format!(" from {p}")))
@@ -132,7 +132,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         path: Some(socket.display().to_string()),
         origin: None,
         ok: true,
-        detail: match (settings.daemon.value.0, crate::daemon::Client::connect(&socket).is_some()) {
+        detail: match (settings.daemon.value.0, crate::daemon::Client::connect(&socket, settings.model_precision.value.model_id()).is_some()) {
             (_, true) => "running: the hook embeds there".into(),
             (true, false) => "not running; the next commit starts it".into(),
             (false, false) => "off (screenlink.daemon = false)".into(),

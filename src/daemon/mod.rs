@@ -51,7 +51,8 @@ pub fn socket_dir() -> PathBuf {
 pub fn socket_path(settings: &Settings) -> PathBuf {
     let model = crate::assets::model_dir(settings).path;
     let ort = crate::assets::ort_library(settings).path;
-    let key = format!("{}\0{}\0{}\0{}", env!("CARGO_PKG_VERSION"), crate::assets::MODEL_ID, model.display(), ort.display());
+    let id = settings.model_precision.value.model_id();
+    let key = format!("{}\0{id}\0{}\0{}", env!("CARGO_PKG_VERSION"), model.display(), ort.display());
     let hash: String = Sha256::digest(key.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
     socket_dir().join(format!("daemon-{}-{hash}.sock", env!("CARGO_PKG_VERSION")))
 }
@@ -59,12 +60,14 @@ pub fn socket_path(settings: &Settings) -> PathBuf {
 /// A connection to a running daemon.
 pub struct Client {
     stream: UnixStream,
+    /// The model the caller scores with; a daemon holding another refuses.
+    model: &'static str,
 }
 
 impl Client {
     /// Connect if a daemon answers at `socket` (no waiting: it is there or it is not).
-    pub fn connect(socket: &Path) -> Option<Client> {
-        UnixStream::connect(socket).ok().map(|stream| Client { stream })
+    pub fn connect(socket: &Path, model: &'static str) -> Option<Client> {
+        UnixStream::connect(socket).ok().map(|stream| Client { stream, model })
     }
 
     /// Vectors for `texts`, or `None` when the daemon errs, is of another version, or does
@@ -73,7 +76,7 @@ impl Client {
         let left = deadline.checked_duration_since(Instant::now())?.max(Duration::from_millis(1));
         self.stream.set_read_timeout(Some(left)).ok()?;
         self.stream.set_write_timeout(Some(left)).ok()?;
-        let req = Request { v: PROTOCOL, model: crate::assets::MODEL_ID.into(), texts: texts.iter().map(|t| t.to_string()).collect() };
+        let req = Request { v: PROTOCOL, model: self.model.into(), texts: texts.iter().map(|t| t.to_string()).collect() };
         let mut line = serde_json::to_string(&req).ok()?;
         line.push('\n');
         self.stream.write_all(line.as_bytes()).ok()?;

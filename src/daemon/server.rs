@@ -78,11 +78,12 @@ fn bind(socket: &Path) -> Result<Option<UnixListener>> {
 /// Answer every request line of one connection.
 fn handle(stream: UnixStream, embedder: &Mutex<Embedder>, last: &Mutex<Instant>) {
     let Ok(mut out) = stream.try_clone() else { return };
+    let model_id = embedder.lock().map(|e| e.info.model).unwrap_or_default();
     for line in BufReader::new(stream).lines() {
         let Ok(line) = line else { return };
         let reply = match serde_json::from_str::<Request>(&line) {
-            Ok(r) if r.v != PROTOCOL || r.model != crate::assets::MODEL_ID => {
-                Reply { error: Some(format!("this daemon speaks protocol {PROTOCOL} with {}", crate::assets::MODEL_ID)), ..Reply::default() }
+            Ok(r) if r.v != PROTOCOL || r.model != model_id => {
+                Reply { error: Some(format!("this daemon speaks protocol {PROTOCOL} with {model_id}")), ..Reply::default() }
             }
             Ok(r) => match embedder.lock().map_err(|_| ()).and_then(|mut e| e.embed(&r.texts).map_err(|_| ())) {
                 Ok(vectors) => Reply { vectors, error: None },

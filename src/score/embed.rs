@@ -48,7 +48,8 @@ impl Embedder {
         })?;
 
         let model_dir = assets::model_dir(settings);
-        let missing = assets::missing_model_files(&model_dir.path);
+        let precision = settings.model_precision.value;
+        let missing = assets::missing_model_files(&model_dir.path, precision);
         if !missing.is_empty() {
             return Err(Error::assets(format!(
                 "the {} model is not in {} (missing: {})",
@@ -68,7 +69,7 @@ impl Embedder {
             special_tokens_map_file: read("special_tokens_map.json")?,
             tokenizer_config_file: read("tokenizer_config.json")?,
         };
-        let model = UserDefinedEmbeddingModel::new(read("model.onnx")?, tokenizer_files).with_pooling(Pooling::Mean);
+        let model = UserDefinedEmbeddingModel::new(read(precision.model_file())?, tokenizer_files).with_pooling(Pooling::Mean);
         let mut options = InitOptionsUserDefined::new().with_max_length(assets::MAX_TOKENS);
         if few {
             // Prepacking weights speeds up many batches but costs ~30 ms at load.
@@ -83,7 +84,7 @@ impl Embedder {
             Ok(Err(err)) => return Err(bad_model(err.to_string())),
             Err(panic) => return Err(bad_model(panic_text(&panic))),
         };
-        Ok(Embedder { model, info: RuntimeInfo { ort_library, ort_version, model_dir, model: assets::MODEL_ID } })
+        Ok(Embedder { model, info: RuntimeInfo { ort_library, ort_version, model_dir, model: precision.model_id() } })
     }
 
     /// One unit-length 384-d vector per text. Texts longer than 256 tokens are truncated

@@ -99,7 +99,7 @@ impl Semantic {
 
     /// The model that scores (whether or not it had to be loaded).
     pub fn model_id(&self) -> &'static str {
-        assets::MODEL_ID
+        self.settings.model_precision.value.model_id()
     }
 
     pub fn count_tokens(&self, text: &str) -> usize {

@@ -279,3 +279,31 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
     }
     assert!(compared > 1000, "enough candidates compared: {compared}");
 }
+
+#[test]
+fn int8_precision_scores_with_its_own_model_and_its_own_cache() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(1));
+    let run = || -> serde_json::Value {
+        let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+        out.assert_ok();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let models = |v: &serde_json::Value| -> Vec<String> {
+        v["pairs"].as_array().unwrap().iter().map(|p| p["metadata"]["model"].as_str().unwrap().to_string()).collect()
+    };
+    env.git(["config", "screenlink.modelPrecision", "int8"]).assert_ok();
+    let cold = run();
+    assert!(cold["summary"]["texts_embedded"].as_u64().unwrap() > 0);
+    let int8 = models(&cold);
+    assert!(!int8.is_empty() && int8.iter().all(|m| m == "sentence-transformers/all-MiniLM-L6-v2@int8"), "{int8:?}");
+    assert_eq!(run()["summary"]["texts_embedded"].as_u64(), Some(0), "int8 vectors are cached");
+    // fp32 finds none of them: its vectors are its own.
+    env.git(["config", "screenlink.modelPrecision", "fp32"]).assert_ok();
+    let fp32 = run();
+    assert_eq!(fp32["summary"]["texts_embedded"], cold["summary"]["texts_embedded"]);
+    assert!(models(&fp32).iter().all(|m| m == "sentence-transformers/all-MiniLM-L6-v2"));
+    env.git(["config", "screenlink.modelPrecision", "fp16"]).assert_ok();
+    let bad = env.screenlink(["backfill", "--yes", "--dry-run"]);
+    assert_eq!(bad.code(), 2);
+    assert!(bad.stderr_text().contains("fp32 or int8"), "{}", bad.stderr_text());
+}

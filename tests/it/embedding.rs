@@ -119,3 +119,36 @@ fn a_warm_run_reads_vectors_and_tokenizes_nothing() {
     assert!(!warm.model_loaded());
     assert!((warm.similarity(&texts[0], &texts[1]) - a).abs() < 1e-9);
 }
+
+#[test]
+fn the_int8_model_stays_close_to_sentence_transformers() {
+    let reference: Reference = serde_json::from_str(include_str!("../fixtures/minilm-l6-v2-vectors.json")).unwrap();
+    let overrides = [git_screenlink::config::Override { key: git_screenlink::config::MODEL_PRECISION, flag: "-c", value: "int8".into() }];
+    let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &overrides).unwrap();
+    let mut int8 = Embedder::load(&settings).unwrap_or_else(|err| panic!("the int8 model is needed (run ./install.sh --assets-only): {err}"));
+    assert_eq!(int8.info.model, "sentence-transformers/all-MiniLM-L6-v2@int8");
+    let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
+    let got = int8.embed(&texts).unwrap();
+    let mut worst_cos = 1f32;
+    let mut worst_component = 0f32;
+    for (item, v) in reference.items.iter().zip(&got) {
+        worst_cos = worst_cos.min(git_screenlink::score::cosine(&item.embedding, v));
+        worst_component = worst_component.max(item.embedding.iter().zip(v).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max));
+    }
+    eprintln!("int8: worst cosine to the reference {worst_cos}, worst component difference {worst_component}");
+    // It is another model (not the fp32 graph under a new name) ...
+    assert!(worst_component > 1e-4, "int8 vectors equal the fp32 ones: is model-int8.onnx the fp32 graph?");
+    // ... that points the same way.
+    assert!(worst_cos > 0.98, "worst cosine to sentence-transformers' vector: {worst_cos}");
+    // Pairwise similarities, what linking reads, move little.
+    let mut worst_pair = 0f32;
+    for i in 0..got.len() {
+        for j in 0..i {
+            let (a, b) = (&reference.items[i].embedding, &reference.items[j].embedding);
+            let d = git_screenlink::score::cosine(a, b) - git_screenlink::score::cosine(&got[i], &got[j]);
+            worst_pair = worst_pair.max(d.abs());
+        }
+    }
+    eprintln!("int8: worst change of a pairwise cosine {worst_pair}");
+    assert!(worst_pair < 0.05, "{worst_pair}");
+}
