@@ -151,11 +151,12 @@ impl Figures {
 
 /// The hook's (and the guide's) way: commits in time order, each takes its best free talk.
 pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
-    let mut order: Vec<(&Row, &Vec<[f64; N]>)> = rows.iter().copied().zip(feats).collect();
-    order.sort_by_key(|(r, _)| (r.time, r.sha.clone()));
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| (rows[i].time, rows[i].sha.clone()));
     let mut claimed: HashSet<i64> = HashSet::new();
     let mut f = Figures::default();
-    for (r, fs) in order {
+    for ri in order {
+        let (r, fs) = (rows[ri], &feats[ri]);
         f.gold += usize::from(r.has_gold);
         let mut ranked: Vec<(f64, f64, &super::Cand)> = r
             .cands
@@ -176,6 +177,9 @@ pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
         if best.1 >= threshold {
             f.pairs += 1;
             f.correct += usize::from(best.2.label);
+            f.false_links += usize::from(!r.has_gold);
+            let ci = r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row");
+            f.linked.insert(ri, (ci, best.1));
             claimed.extend(best.2.ids.iter().copied());
         }
     }
@@ -185,7 +189,13 @@ pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
 /// Backfill's way: best pairs first over every commit; a commit links once, a passage's
 /// rows once.
 pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
-    let mut f = Figures::default();
+    greedy_after(rows, feats, score, threshold, &Figures::default())
+}
+
+/// [`greedy`] over the commits `before` (an earlier pass, the hook's) left unlinked, the
+/// talk it linked taken; the figures of both passes together.
+pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64, before: &Figures) -> Figures {
+    let mut f = Figures { pairs: before.pairs, correct: before.correct, false_links: before.false_links, linked: before.linked.clone(), ..Figures::default() };
     let mut all: Vec<(f64, f64, usize, usize)> = Vec::new();
     for (ri, (r, fs)) in rows.iter().zip(feats).enumerate() {
         f.gold += usize::from(r.has_gold);
@@ -203,8 +213,8 @@ pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, thresho
         }
     }
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
-    let mut done: HashSet<usize> = HashSet::new();
-    let mut claimed: HashSet<i64> = HashSet::new();
+    let mut done: HashSet<usize> = before.linked.keys().copied().collect();
+    let mut claimed: HashSet<i64> = before.linked.iter().flat_map(|(ri, (ci, _))| rows[*ri].cands[*ci].ids.iter().copied()).collect();
     for (conf, _, ri, ci) in all {
         let c = &rows[ri].cands[ci];
         if done.contains(&ri) || c.ids.iter().any(|i| claimed.contains(i)) {
@@ -252,10 +262,59 @@ fn calibration(f: &Figures) -> String {
 }
 
 pub fn fit(files: &[String]) {
-    let rows: Vec<Row> = files
+    fit_modes(files);
+    hook_then_backfill(files);
+}
+
+/// The product over time: the hook links each commit as it is made (the past only); a
+/// later `backfill` looks again at the commits the hook left unlinked, with the commits
+/// after them in view. Both models fitted on the other groups.
+fn hook_then_backfill(files: &[String]) {
+    let rows = read_rows(files);
+    let groups: Vec<&str> = rows.iter().map(|r| group(&r.set)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    println!("\n## the hook, then backfill over what it left unlinked (threshold {THRESHOLD})\n");
+    println!("| set                          |  gold | pairs | precision | recall |    F1 | hook pairs | hook P | hook R |");
+    println!("|------------------------------|-------|-------|-----------|--------|-------|------------|--------|--------|");
+    let mut macro_both = Vec::new();
+    for g in &groups {
+        let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
+        let (hm, bm) = (train(&train_rows, true), train(&train_rows, false));
+        let sets: std::collections::BTreeSet<&str> = rows.iter().filter(|r| group(&r.set) == *g).map(|r| r.set.as_str()).collect();
+        for s in sets {
+            let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
+            fn scorer(m: &Model, hook: bool) -> impl Fn(&[f64], f64, f64) -> (f64, f64) + '_ {
+                move |f: &[f64], _: f64, _: f64| {
+                    let x = masked(f, hook);
+                    let l = m.ranker.logit(&x[..BASE]);
+                    (l, m.calibration.predict(&decision_input(l, &x, hook)))
+                }
+            }
+            let hook_feats = with_context(&test, &hm.ranker, &hm.passage_ranker, true);
+            let at_commit = oldest_first(&test, &hook_feats, &scorer(&hm, true), THRESHOLD);
+            let later_feats = with_context(&test, &bm.ranker, &bm.passage_ranker, false);
+            let both = greedy_after(&test, &later_feats, &scorer(&bm, false), THRESHOLD, &at_commit);
+            let (p, r, f1) = both.prf();
+            let (hp, hr, _) = at_commit.prf();
+            println!("| {s:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>10} | {hp:>6.3} | {hr:>6.3} |", both.gold, both.pairs, at_commit.pairs);
+            if !s.starts_with("plain") && !s.starts_with("meeting") {
+                macro_both.push((p, r, f1));
+            }
+        }
+    }
+    let n = macro_both.len().max(1) as f64;
+    let (p, r, f) = macro_both.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+    println!("realtext macro, hook then backfill: precision {p:.3} recall {r:.3} F1 {f:.3}");
+}
+
+fn read_rows(files: &[String]) -> Vec<Row> {
+    files
         .iter()
         .flat_map(|f| std::fs::read_to_string(f).unwrap().lines().map(|l| serde_json::from_str::<Row>(l).unwrap()).collect::<Vec<_>>())
-        .collect();
+        .collect()
+}
+
+fn fit_modes(files: &[String]) {
+    let rows = read_rows(files);
     let groups: Vec<&str> = rows.iter().map(|r| group(&r.set)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let sets: Vec<&str> = rows.iter().map(|r| r.set.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let guide = |_: &[f64], k: f64, s: f64| {

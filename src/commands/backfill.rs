@@ -109,7 +109,7 @@ pub fn run_in(
     let selection = profile.time("commit extraction", || {
         commits::select(&repo, &set, commits::Filters::from_settings(&settings))
     })?;
-    let crate::dataset::Snapshot { decided, claimed, bad_lines, .. } = store.snapshot()?;
+    let crate::dataset::Snapshot { decided, unlinked, claimed, bad_lines, .. } = store.snapshot()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &bad_lines);
     let mut summary = Summary {
         commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
@@ -120,7 +120,9 @@ pub fn run_in(
         dataset: store.dataset_path().display().to_string(),
         ..Summary::default()
     };
-    let (todo, done): (Vec<_>, Vec<_>) = selection.commits.into_iter().partition(|c| !decided.contains_key(&c.sha));
+    // What the hook could not link when a commit was made is looked at again: backfill sees
+    // the commits after it, the hook did not.
+    let (todo, done): (Vec<_>, Vec<_>) = selection.commits.into_iter().partition(|c| !decided.contains_key(&c.sha) || unlinked.contains(&c.sha));
     summary.already_decided = done.len();
     say(format!(
         "[Stage 1] Commits: {} examined, {} to link{}{}",

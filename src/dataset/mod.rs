@@ -45,6 +45,12 @@ pub struct DecisionRecord {
 }
 
 impl DecisionRecord {
+    /// Whether this record says only that nothing could be linked (skipped automatically,
+    /// with no talk): the hook's or review's note, not anybody's decision.
+    pub fn nothing_linked(&self) -> bool {
+        self.decision == Decision::Skipped && self.decided_by == DecidedBy::Auto && self.audio_ids.is_empty()
+    }
+
     /// The same record, carrying the decided link's features.
     pub fn with_features(mut self, features: &[f64]) -> DecisionRecord {
         self.features = features.to_vec();
@@ -78,6 +84,10 @@ pub struct PendingRecord {
 #[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     pub decided: HashMap<String, Decision>,
+    /// Commits whose latest record says only that nothing could be linked when they were
+    /// made (skipped automatically, no talk): nobody decided them, and `backfill`, which
+    /// sees the commits after them too, looks at them again.
+    pub unlinked: HashSet<String>,
     pub claimed: HashSet<i64>,
     pub pending: Vec<PendingRecord>,
     /// Pairs in the dataset, and its lines that could not be read.
@@ -307,6 +317,7 @@ impl Store {
             claimed.extend(p.metadata.audio_ids);
             decided.insert(p.metadata.commit_sha, Decision::Accepted);
         }
+        let paired: HashSet<String> = decided.keys().cloned().collect();
         // What was just read is what `accept` re-checks against: it then reads only what
         // was appended since (the hook reads the dataset once, not twice).
         if let Ok(mut claims) = self.claims.lock() {
@@ -314,19 +325,27 @@ impl Store {
                 file,
                 offset: text.rfind('\n').map_or(0, |i| i + 1) as u64,
                 ids: claimed.clone(),
-                commits: decided.keys().cloned().collect(),
+                commits: paired.clone(),
             };
         }
+        let mut unlinked = HashSet::new();
         for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {
+            if d.nothing_linked() {
+                unlinked.insert(d.commit_sha.clone());
+            } else {
+                unlinked.remove(&d.commit_sha);
+            }
             decided.insert(d.commit_sha, d.decision);
         }
+        // A pair in the dataset settles it, whatever the log says.
+        unlinked.retain(|c| !paired.contains(c));
         let mut seen = HashSet::new();
         let pending = read_jsonl::<PendingRecord>(&self.pending_path())?
             .records
             .into_iter()
             .filter(|p| !decided.contains_key(&p.commit_sha) && seen.insert(p.commit_sha.clone()))
             .collect();
-        Ok(Snapshot { decided, claimed, pending, pairs, bad_lines: read.bad_lines })
+        Ok(Snapshot { decided, unlinked, claimed, pending, pairs, bad_lines: read.bad_lines })
     }
 
     /// The latest decision for every commit decided so far (pairs in the dataset count as
@@ -495,6 +514,24 @@ mod tests {
         assert_eq!(decided["abc1234"], Decision::Accepted);
         assert_eq!(decided["def"], Decision::Rejected);
         assert_eq!(store.claimed_ids().unwrap(), HashSet::from([7, 8]));
+    }
+
+    #[test]
+    fn only_the_hooks_nothing_linked_is_looked_at_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("screenlink"));
+        let note = |sha: &str, decision: Decision, by: DecidedBy, ids: Vec<i64>| {
+            store.log(&DecisionRecord::now(sha, decision, by, Some(0.4), ids)).unwrap();
+        };
+        note("auto", Decision::Skipped, DecidedBy::Auto, vec![]);
+        note("person", Decision::Skipped, DecidedBy::User, vec![3]);
+        note("then-rejected", Decision::Skipped, DecidedBy::Auto, vec![]);
+        note("then-rejected", Decision::Rejected, DecidedBy::User, vec![4]);
+        note("then-paired", Decision::Skipped, DecidedBy::Auto, vec![]);
+        assert_eq!(store.accept(&pair("then-paired", vec![5])).unwrap(), Accepted::Written);
+        let s = store.snapshot().unwrap();
+        assert_eq!(s.unlinked, HashSet::from(["auto".to_string()]));
+        assert!(["auto", "person", "then-rejected", "then-paired"].iter().all(|c| s.decided.contains_key(*c)), "the queue still counts them all as seen");
     }
 
     #[test]

@@ -644,3 +644,32 @@ fn the_daemon_embeds_for_the_next_commit_and_stops_on_request() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[test]
+fn what_the_hook_could_not_link_backfill_looks_at_again() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    // A threshold nothing reaches: the hook links nothing and notes that it could not.
+    env.git(["config", "screenlink.minConfidence", "0.999"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap().assert_ok();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let dir = store(&world.repo);
+    let decisions: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
+    assert_eq!(decisions.len(), 1, "the hook ran and noted its result");
+    assert!(decisions[0].nothing_linked() && decisions[0].commit_sha == head, "{:?}", decisions[0]);
+    assert!(lines::<Pair>(&dir.join("training_data.jsonl")).is_empty());
+    // Backfill does not count that as decided: it links the commit to its own talk.
+    let out = env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]);
+    out.assert_ok();
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["summary"]["already_decided"], 0, "{summary}");
+    let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1, "{}", out.stderr_text());
+    assert_eq!(pairs[0].metadata.commit_sha, head);
+    assert!(pairs[0].metadata.audio_ids.iter().any(|id| t.rows.contains(id)), "linked to its own talk");
+    // Once linked, it is decided: a second run leaves it alone.
+    let again: serde_json::Value = serde_json::from_slice(&env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]).stdout).unwrap();
+    assert_eq!(again["summary"]["already_decided"], 1, "{again}");
+}
