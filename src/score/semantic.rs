@@ -195,6 +195,23 @@ impl Drop for Semantic {
     }
 }
 
+impl Semantic {
+    /// The longest run of `text`'s first words that the model reads whole (256 tokens).
+    pub fn sized(&self, text: &str) -> String {
+        let fits = |t: &str| self.counter.count(t) <= assets::MAX_TOKENS;
+        if text.split_whitespace().count() <= 60 || fits(text) {
+            return text.to_string();
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (mut lo, mut hi) = (1, words.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(&words[..mid].join(" ")) { lo = mid } else { hi = mid - 1 }
+        }
+        words[..lo].join(" ")
+    }
+}
+
 /// `text` as pieces of at most the model's 256 tokens, split at word boundaries.
 fn split_to_fit(counter: &TokenCounter, text: &str) -> Vec<String> {
     let fits = |t: &str| counter.count(t) <= assets::MAX_TOKENS;
