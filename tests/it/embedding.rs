@@ -101,6 +101,26 @@ fn a_long_text_is_split_and_its_closest_piece_counts() {
     assert!(whole > truncated + 0.15, "split {whole:.3} vs truncated {truncated:.3} (filler {none:.3})");
 }
 
+#[test]
+fn a_commit_text_is_sized_to_what_the_model_reads() {
+    use git_screenlink::score::{cache::EmbeddingCache, semantic::Semantic};
+    let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let semantic = Semantic::new(&settings, EmbeddingCache::open(dir.path(), "all-MiniLM-L6-v2")).unwrap();
+    let short = "Add pagination to the search endpoint. Files: src/search.rs";
+    assert_eq!(semantic.sized(short), short);
+    let files: Vec<String> = (0..200).map(|i| format!("src/module_{i}/handler_{i}.rs")).collect();
+    let long = format!("Stream the CSV export in pages. Files: {}", files.join(", "));
+    assert!(semantic.count_tokens(&long) > 1000);
+    let sized = semantic.sized(&long);
+    let n = semantic.count_tokens(&sized);
+    // As many of its first words as fit: the subject first, then files until the model is full.
+    assert!(long.starts_with(&sized) && sized.starts_with("Stream the CSV export in pages."), "{sized}");
+    assert!(n <= 256 && n > 230, "{n} tokens");
+    let one_more = long.split_whitespace().take(sized.split_whitespace().count() + 1).collect::<Vec<_>>().join(" ");
+    assert!(semantic.count_tokens(&one_more) > 256, "the next word would not fit");
+}
+
 /// A warm run reads every vector from the cache and never tokenizes a text again.
 #[test]
 fn a_warm_run_reads_vectors_and_tokenizes_nothing() {
