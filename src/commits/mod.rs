@@ -146,8 +146,12 @@ pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Fil
         }
     }
     let mut selection = Selection::default();
+    // Read the diffs through a handle of our own: libgit2 caches the objects it inflates
+    // (up to 256 MB) per handle, and this one's cache goes when extraction ends.
+    let own = git2::Repository::open(repo.path()).ok();
+    let reader = own.as_ref().unwrap_or(repo);
     for oid in oids {
-        match examine(repo, &repo.find_commit(oid)?, filters)? {
+        match examine(reader, &reader.find_commit(oid)?, filters)? {
             Ok(info) => selection.commits.push(info),
             Err(reason) => *selection.skipped.entry(reason).or_default() += 1,
         }
