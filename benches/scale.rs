@@ -38,12 +38,32 @@ fn measure(cmd: &mut Command) -> (f64, f64, String) {
     });
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // wait4 gives this child's own peak RSS (ru_maxrss: KiB on Linux, bytes on macOS).
-    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    // On Linux the child's own high-water mark after exec (VmHWM), polled until it exits:
+    // wait4's ru_maxrss also counts the copy of this harness the child was forked from,
+    // which holds whole worlds (a 158 MB warm run read as 355 MB).
+    let mut hwm_kib = 0f64;
+    loop {
+        if let Some(kib) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        {
+            hwm_kib = hwm_kib.max(kib);
+        }
+        if unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) } != 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     // Reaped by wait4 already; this only lets std forget the child.
     let _ = child.try_wait();
     let secs = t.elapsed().as_secs_f64();
-    let kib = if cfg!(target_os = "macos") { usage.ru_maxrss as f64 / 1024.0 } else { usage.ru_maxrss as f64 };
+    let kib = if cfg!(target_os = "linux") {
+        hwm_kib
+    } else if cfg!(target_os = "macos") {
+        usage.ru_maxrss as f64 / 1024.0
+    } else {
+        usage.ru_maxrss as f64
+    };
     (secs, kib / 1024.0, reader.join().unwrap_or_default())
 }
 

@@ -436,6 +436,9 @@ pub struct Knobs {
     /// Directory holding the embedding model [screenlink.modelDir]
     #[arg(long, value_name = "DIR")]
     pub model_dir: Option<String>,
+    /// Which build of the model scores: fp32 or int8 (faster, links a little worse) [screenlink.modelPrecision]
+    #[arg(long, value_name = "fp32|int8")]
+    pub model_precision: Option<String>,
     /// ONNX Runtime shared library [screenlink.ortLibrary]
     #[arg(long, value_name = "PATH")]
     pub ort_library: Option<String>,
@@ -466,6 +469,7 @@ impl Knobs {
             (config::KEYWORD_WEIGHT, "--keyword-weight", &self.keyword_weight),
             (config::SEMANTIC_WEIGHT, "--semantic-weight", &self.semantic_weight),
             (config::MODEL_DIR, "--model-dir", &self.model_dir),
+            (config::MODEL_PRECISION, "--model-precision", &self.model_precision),
             (config::ORT_LIBRARY, "--ort-library", &self.ort_library),
             (config::DISCUSSION_GAP_MINUTES, "--discussion-gap-minutes", &self.discussion_gap_minutes),
             (config::CANDIDATE_LIMIT, "--candidate-limit", &self.candidate_limit),
