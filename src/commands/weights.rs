@@ -7,7 +7,7 @@ use crate::cli::WeightsArgs;
 use crate::config::{Scoring, Settings};
 use crate::dataset::{read_jsonl, DecidedBy, Decision, DecisionRecord, Store};
 use crate::error::Result;
-use crate::score::features::N;
+use crate::score::features::{BASE, N};
 use crate::score::user::{self, Answer, Refit, MIN_EACH};
 
 pub fn run(args: &WeightsArgs) -> Result<i32> {
@@ -103,7 +103,9 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
 fn answers(store: &Store) -> Result<Vec<Answer>> {
     let records = read_jsonl::<DecisionRecord>(&store.decisions_path())?.records;
     let mut latest: std::collections::HashMap<String, (String, Decision, Vec<f64>)> = std::collections::HashMap::new();
-    for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User && r.features.len() == N) {
+    // Features added since an answer was given are appended, so an older answer's vector is
+    // a prefix: the newer ones read 0 (talk_level: how the hook, which cannot see it, scores).
+    for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User && (BASE..=N).contains(&r.features.len())) {
         if matches!(r.decision, Decision::Accepted | Decision::Rejected) {
             latest.insert(r.commit_sha.clone(), (r.decided_at, r.decision, r.features));
         }
@@ -112,7 +114,7 @@ fn answers(store: &Store) -> Result<Vec<Answer>> {
         .into_values()
         .map(|(at, d, f)| {
             let mut v = [0.0; N];
-            v.copy_from_slice(&f);
+            v[..f.len()].copy_from_slice(&f);
             (at, (v, d == Decision::Accepted))
         })
         .collect();

@@ -9,13 +9,15 @@
 //! commits are known) how far this commit leads the other commits the same passage could
 //! have motivated. A report is usually fixed by the most similar of the commits after it,
 //! and a commit that only resembles talk another commit matches better was not motivated by it.
+//! The last, `talk_level`, says what kind of talk this is (backfill only): a cosine of 0.4
+//! is a strong match in a meeting and a weak one in a bug report.
 
 use std::collections::HashMap;
 
 use super::logistic::Logistic;
 
 /// Feature names, in vector order (the order of the shipped weights).
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     "semantic",
     "semantic_message",
     "keyword",
@@ -30,6 +32,7 @@ pub const NAMES: [&str; 14] = [
     "passage_rank_margin",
     "best_for_passage",
     "passage_semantic_over_mean",
+    "talk_level",
 ];
 pub const N: usize = NAMES.len();
 /// Features the ranker reads: the first `BASE`.
@@ -37,8 +40,15 @@ pub const BASE: usize = 10;
 /// Features from the ranker's scores: the last `CONTEXT`.
 pub const CONTEXT: usize = N - BASE;
 
-/// Features that need the commits after this one (backfill); the hook's model leaves them out.
-pub const NEEDS_LATER_COMMITS: [usize; 3] = [11, 12, 13];
+/// Features that need the commits after this one, or many commits (backfill); the hook's
+/// model leaves them out.
+pub const NEEDS_LATER_COMMITS: [usize; 4] = [11, 12, 13, 14];
+
+/// `talk_level` when fewer than [`TALK_LEVEL_MIN_COMMITS`] commits have candidates: the
+/// average of the fitted groups' levels (plain worlds 0.64, meeting worlds 0.32, realtext
+/// 0.27–0.47), so a run too small to say is scored as an average kind of talk.
+pub const TALK_LEVEL_NEUTRAL: f64 = 0.44;
+pub const TALK_LEVEL_MIN_COMMITS: usize = 20;
 
 /// `f` as the hook sees it: the features that need later commits at 0.
 pub fn hook_view(f: &[f64]) -> Vec<f64> {
@@ -117,6 +127,7 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
             }
         }
     }
+    let level = if later_commits { talk_level(feats) } else { 0.0 };
     for (ci, fs) in feats.iter_mut().enumerate() {
         let rs = &ranks[ci];
         for (i, f) in fs.iter_mut().enumerate() {
@@ -130,8 +141,24 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
                 let (sum, n) = sem_sum[&passages[ci][i]];
                 f[BASE + 3] = f[0] - sum / n as f64;
             }
+            if later_commits {
+                f[BASE + 4] = level;
+            }
         }
     }
+}
+
+/// The kind of talk in play: the median, over the commits with candidates, of their best
+/// candidate's cosine (meeting talk ~0.32, the plain worlds ~0.64). The calibration reads it
+/// to judge a cosine against its talk: held out, recall on meeting talk the model never saw
+/// went 0.25 → 0.31 (README, "Link quality").
+fn talk_level(feats: &[Vec<[f64; N]>]) -> f64 {
+    let mut tops: Vec<f64> = feats.iter().filter(|fs| !fs.is_empty()).map(|fs| fs.iter().map(|f| f[0]).fold(f64::MIN, f64::max)).collect();
+    if tops.len() < TALK_LEVEL_MIN_COMMITS {
+        return TALK_LEVEL_NEUTRAL;
+    }
+    tops.sort_by(|a, b| a.total_cmp(b));
+    tops[tops.len() / 2]
 }
 
 /// Every feature of every commit's candidates: [`base`], then [`add_context`].
@@ -257,9 +284,23 @@ mod tests {
         assert_eq!(f[1][0][12], 0.0, "commit 1 is not passage 1's best");
         assert!((f[1][0][11] + (0.8f64 / 4.0).tanh()).abs() < 1e-12);
         assert!((f[1][0][10] - 1.0f64.tanh()).abs() < 1e-12, "a lone candidate leads by 4 logits");
+        assert_eq!(a[14], TALK_LEVEL_NEUTRAL, "two commits are too few to say what kind of talk this is");
         let hook = derive(&commits, &ranker, &ranker, false);
-        assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13]), (0.0, 0.0, 0.0));
+        assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13], hook[0][0][14]), (0.0, 0.0, 0.0, 0.0));
         assert_eq!(hook[0][0][10], a[10]);
+    }
+
+    #[test]
+    fn talk_level_is_the_median_best_cosine_over_commits() {
+        let ranker = Logistic { weights: vec![0.0; BASE], bias: 0.0 };
+        // 25 commits; commit k's best candidate has cosine k / 100, its other one 0.01.
+        let commits: Vec<Vec<Candidate>> = (0..25).map(|k| vec![cand(2 * k, k as f64 / 100.0, 0.1), cand(2 * k + 1, 0.01, 0.1)]).collect();
+        let f = derive(&commits, &ranker, &ranker, true);
+        assert!(f.iter().flatten().all(|x| (x[14] - 0.12).abs() < 1e-12), "median of 0.00..0.24 is 0.12");
+        // Commits without candidates do not count.
+        let mut more = commits.clone();
+        more.extend((0..30).map(|_| Vec::new()));
+        assert!((derive(&more, &ranker, &ranker, true)[0][0][14] - 0.12).abs() < 1e-12);
     }
 
     #[test]
