@@ -102,6 +102,20 @@ impl Semantic {
         self.settings.model_precision.value.model_id()
     }
 
+    /// The longest run of `text`'s first words that the model reads whole (256 tokens).
+    pub fn sized(&self, text: &str) -> String {
+        if fits_whole(&self.counter, text) {
+            return text.to_string();
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (mut lo, mut hi) = (1, words.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if self.counter.count(&words[..mid].join(" ")) <= assets::MAX_TOKENS { lo = mid } else { hi = mid - 1 }
+        }
+        words[..lo].join(" ")
+    }
+
     pub fn count_tokens(&self, text: &str) -> usize {
         self.counter.count(text)
     }
@@ -195,30 +209,18 @@ impl Drop for Semantic {
     }
 }
 
-impl Semantic {
-    /// The longest run of `text`'s first words that the model reads whole (256 tokens).
-    pub fn sized(&self, text: &str) -> String {
-        let fits = |t: &str| self.counter.count(t) <= assets::MAX_TOKENS;
-        if text.split_whitespace().count() <= 60 || fits(text) {
-            return text.to_string();
-        }
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let (mut lo, mut hi) = (1, words.len());
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            if fits(&words[..mid].join(" ")) { lo = mid } else { hi = mid - 1 }
-        }
-        words[..lo].join(" ")
-    }
+/// Whether the model reads `text` whole. Short texts skip tokenizing: 60 words would need
+/// over 4 tokens each to overflow.
+fn fits_whole(counter: &TokenCounter, text: &str) -> bool {
+    text.split_whitespace().count() <= 60 || counter.count(text) <= assets::MAX_TOKENS
 }
 
 /// `text` as pieces of at most the model's 256 tokens, split at word boundaries.
 fn split_to_fit(counter: &TokenCounter, text: &str) -> Vec<String> {
-    let fits = |t: &str| counter.count(t) <= assets::MAX_TOKENS;
-    // Short texts skip tokenizing: 60 words would need over 4 tokens each to overflow.
-    if text.split_whitespace().count() <= 60 || fits(text) {
+    if fits_whole(counter, text) {
         return vec![text.to_string()];
     }
+    let fits = |t: &str| counter.count(t) <= assets::MAX_TOKENS;
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut out = Vec::new();
     halve(&words, &fits, &mut out);
