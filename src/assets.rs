@@ -14,8 +14,6 @@ use crate::messages;
 /// Overrides the per-user data dir (both install.sh and the binary honour it).
 pub const DATA_DIR_ENV: &str = "SCREENLINK_DATA_DIR";
 pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
-/// The fp32 model's id (each precision's: `config::Precision::model_id`).
-pub const MODEL_ID: &str = "sentence-transformers/all-MiniLM-L6-v2";
 /// sentence-transformers' max_seq_length for this model (fastembed's default, 512, is wrong for it).
 pub const MAX_TOKENS: usize = 256;
 /// The tokenizer files `model dir` must hold beside the graph of the precision in use.

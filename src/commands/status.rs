@@ -80,10 +80,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         let from = assets::model_manifest(&model_dir.path)
             .and_then(|m| m.get("package").and_then(|p| p.as_str()).map(|p| format!(" from {p}")))
             .unwrap_or_default();
-        let build = match settings.model_precision.value {
-            crate::config::Precision::Fp32 => "",
-            crate::config::Precision::Int8 => " (int8 build)",
-        };
+        let build = settings.model_precision.value.label();
         Check::at(&model_dir, true, format!("{}{build}{from}", assets::MODEL_NAME), None)
     } else {
         Check::at(

@@ -39,6 +39,14 @@ impl Precision {
         }
     }
 
+    /// How `status` names the build beside the model's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "",
+            Precision::Int8 => " (int8 build)",
+        }
+    }
+
     /// The model as recorded in each pair's metadata and in cache keys.
     pub fn model_id(self) -> &'static str {
         match self {

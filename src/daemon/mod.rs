@@ -5,7 +5,7 @@
 //! timeout. The hook never depends on it: absent, busy, of another version or slow, and the
 //! hook embeds in-process as before.
 //!
-//! Protocol (one line each way): `{"v": PROTOCOL, "model": MODEL_ID, "texts": [...]}` →
+//! Protocol (one line each way): `{"v": PROTOCOL, "model": <model id>, "texts": [...]}` →
 //! `{"vectors": [[f32; 384], ...]}` or `{"error": "..."}`.
 
 pub mod server;
