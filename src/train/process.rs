@@ -3,20 +3,51 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc;
 
 use super::Loss;
 use crate::error::{Error, Result};
 
 static CHILD: AtomicI32 = AtomicI32::new(0);
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// After Ctrl-C, how long the child's group has to stop before it gets SIGTERM, then as long
+/// again before SIGKILL: mlx.launch has been seen to hang in a futex wait once its ranks had
+/// stopped, which left `train` waiting forever.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Ctrl-C goes to the child's whole process group: mlx-lm, or mlx.launch and every local
 /// rank it started (each remote rank's SSH session ends with it).
 extern "C" fn forward_sigint(_: libc::c_int) {
     let pid = CHILD.load(Ordering::SeqCst);
     if pid > 0 {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         unsafe { libc::kill(-pid, libc::SIGINT) };
+    }
+}
+
+/// Escalate to SIGTERM, then SIGKILL, when the group outlives [`GRACE`] after a Ctrl-C;
+/// returns once the child is waited for (`CHILD` back to 0).
+fn watch_after_interrupt() {
+    let mut since: Option<std::time::Instant> = None;
+    let mut terminated = false;
+    loop {
+        let pid = CHILD.load(Ordering::SeqCst);
+        if pid == 0 {
+            return;
+        }
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            let at = *since.get_or_insert_with(std::time::Instant::now);
+            if !terminated && at.elapsed() >= GRACE {
+                unsafe { libc::kill(-pid, libc::SIGTERM) };
+                terminated = true;
+            } else if terminated && at.elapsed() >= 2 * GRACE {
+                unsafe { libc::kill(-pid, libc::SIGKILL) };
+                return;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 
@@ -43,8 +74,10 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(cmd, 0);
     let mut child = cmd.spawn().map_err(|e| Error::io("starting mlx-lm", e))?;
+    INTERRUPTED.store(false, Ordering::SeqCst);
     CHILD.store(child.id() as i32, Ordering::SeqCst);
     let previous = unsafe { libc::signal(libc::SIGINT, forward_sigint as *const () as libc::sighandler_t) };
+    let watchdog = std::thread::spawn(watch_after_interrupt);
     let (tx, rx) = mpsc::channel::<String>();
     let pipes: Vec<Box<dyn Read + Send>> = vec![
         Box::new(child.stdout.take().expect("piped")),
@@ -79,16 +112,43 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
     for r in readers {
         let _ = r.join();
     }
-    let status = child.wait().map_err(|e| Error::io("waiting for mlx-lm", e))?;
+    let status = child.wait().map_err(|e| Error::io("waiting for mlx-lm", e));
     unsafe { libc::signal(libc::SIGINT, previous) };
     CHILD.store(0, Ordering::SeqCst);
+    let _ = watchdog.join();
+    let status = status?;
     #[cfg(unix)]
     let interrupted = {
         use std::os::unix::process::ExitStatusExt;
-        status.signal() == Some(libc::SIGINT) || status.code() == Some(130)
+        INTERRUPTED.load(Ordering::SeqCst) || status.signal() == Some(libc::SIGINT) || status.code() == Some(130)
     };
     #[cfg(not(unix))]
     let interrupted = false;
     Ok((status.code(), interrupted))
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_that_ignores_ctrl_c_is_stopped_after_the_grace() {
+        // A launcher that shrugs off SIGINT (as a hung mlx.launch does): Ctrl-C, then SIGTERM.
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", "trap '' INT; echo ready; sleep 60 & wait"]);
+        let started = std::time::Instant::now();
+        let mut sent = false;
+        let (_, interrupted) = stream_lines(&mut cmd, |line| {
+            if line == "ready" && !sent {
+                sent = true;
+                forward_sigint(libc::SIGINT);
+            }
+            false
+        })
+        .unwrap();
+        assert!(sent && interrupted);
+        let took = started.elapsed();
+        assert!(took >= GRACE && took < 2 * GRACE, "stopped after {took:?}");
+    }
+}
