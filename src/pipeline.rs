@@ -117,6 +117,21 @@ impl Linked {
     }
 }
 
+/// Remember each linked commit's best candidate cosine for the hook's talk level
+/// (`score::history`). A failed write costs those values, never the run, and says nothing
+/// (outside `--debug`): the dataset lives in the same directory, and its own write reports
+/// what is wrong there with a hint.
+pub fn remember_talk_level<'a>(store_dir: &Path, linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>) {
+    use crate::score::{features::best_cosine, history};
+    let seen = linked.into_iter().filter_map(|(c, l)| {
+        let feats: Vec<_> = l.candidates.iter().map(|s| s.features).collect();
+        best_cosine(&feats).map(|best_cosine| history::Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
+    });
+    if let Err(e) = history::record(store_dir, seen) {
+        crate::debug(format_args!("the talk level was not remembered: {}", e.message));
+    }
+}
+
 /// Link `commit`, skipping talk whose rows are in `claimed`.
 pub fn link_one(
     settings: &Settings,
@@ -125,9 +140,11 @@ pub fn link_one(
     claimed: &std::collections::HashSet<i64>,
     store_dir: &Path,
 ) -> Result<Linked> {
-    // The hook sees only the past: the passage-side features need later commits.
+    // The hook sees only the past: the passage-side features need later commits, and the
+    // kind of talk is what the commits before this one met.
     let fitted = crate::score::user::load(store_dir).map(|w| w.hook);
-    let params = Params { later_commits: false, fitted, ..Params::from_settings(settings) };
+    let talk_level = Some(crate::score::history::level(store_dir));
+    let params = Params { later_commits: false, fitted, talk_level, ..Params::from_settings(settings) };
     // A new commit's text is never in the cache: load the model while the talk is read.
     let mut semantic = load_semantic(settings, true)?;
     // The daemon holds the model loaded; without one, start one for the next commit and
@@ -155,6 +172,7 @@ pub fn link_one(
     let mut links = link::link(&commits, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");
+    remember_talk_level(store_dir, [(&commit, &links)]);
     crate::debug(format_args!(
         "linked {}: {} rows, {} passages, {} texts embedded, {} by the daemon, {} from cache, model loaded: {}",
         commit.sha,

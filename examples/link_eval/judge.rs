@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use git_screenlink::score::features::{add_context, hook_view, BASE, N, NAMES};
+use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, BASE, N, NAMES};
+use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_INPUTS};
 use git_screenlink::score::logistic::Logistic;
 
@@ -53,7 +54,21 @@ fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hoo
             .map(|&i| rows[i].cands.iter().map(|c| { let mut f = [0.0; N]; f[..BASE].copy_from_slice(&c.features[..BASE]); f }).collect())
             .collect();
         let keys: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].cands.iter().map(|c| c.ids[0] as usize).collect()).collect();
-        add_context(&mut feats, &keys, ranker, passage_ranker, !hook);
+        add_context(&mut feats, &keys, ranker, passage_ranker, !hook, None);
+        if hook {
+            // The hook's level is its history's (`score::history`): the commits before this
+            // one, as many as it keeps.
+            let mut order: Vec<usize> = (0..idx.len()).collect();
+            order.sort_by_key(|&k| (rows[idx[k]].time, rows[idx[k]].sha.clone()));
+            let mut seen: Vec<f64> = Vec::new();
+            for k in order {
+                let start = seen.len().saturating_sub(HISTORY_LEN);
+                let level = median_level(seen[start..].to_vec());
+                let best = best_cosine(&feats[k]);
+                feats[k].iter_mut().for_each(|f| f[BASE + 4] = level);
+                seen.extend(best);
+            }
+        }
         for (k, &i) in idx.iter().enumerate() {
             out[i] = std::mem::take(&mut feats[k]);
         }

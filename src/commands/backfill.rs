@@ -175,6 +175,9 @@ pub fn run_in(
     })?;
     bar.finish_and_clear();
     profile.add("embedding and scoring", t.elapsed());
+    if !args.dry_run {
+        pipeline::remember_talk_level(&store.dir, links.iter().map(|l| (&todo[l.commit], l)));
+    }
     summary.texts_embedded = semantic.embedded;
     summary.texts_from_cache = semantic.from_cache;
     let scoring = match params.scoring {

@@ -50,6 +50,9 @@ pub struct Params {
     pub later_commits: bool,
     /// Weights to use instead of the shipped ones (a repository's refit, or an evaluation).
     pub fitted: Option<Fitted>,
+    /// The talk level measured elsewhere (the hook's history, `score::history`); `None`
+    /// measures it over the commits being linked.
+    pub talk_level: Option<f64>,
 }
 
 impl Params {
@@ -67,6 +70,7 @@ impl Params {
             scoring: s.scoring.value,
             later_commits: true,
             fitted: None,
+            talk_level: None,
         }
     }
 
@@ -430,7 +434,7 @@ pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
         })
         .collect();
     let fitted = params.scorer();
-    let feats = fitted.features(&cands, params.later_commits);
+    let feats = fitted.features(&cands, params.later_commits, params.talk_level);
     for (l, fs) in links.iter_mut().zip(feats) {
         let mut rank = Vec::with_capacity(fs.len());
         for (s, f) in l.candidates.iter_mut().zip(fs) {

@@ -9,8 +9,9 @@
 //! commits are known) how far this commit leads the other commits the same passage could
 //! have motivated. A report is usually fixed by the most similar of the commits after it,
 //! and a commit that only resembles talk another commit matches better was not motivated by it.
-//! The last, `talk_level`, says what kind of talk this is (backfill only): a cosine of 0.4
-//! is a strong match in a meeting and a weak one in a bug report.
+//! The last, `talk_level`, says what kind of talk this is: a cosine of 0.4 is a strong match
+//! in a meeting and a weak one in a bug report. Backfill measures it over its run; the hook,
+//! one commit at a time, over the commits it remembers (`score::history`).
 
 use std::collections::HashMap;
 
@@ -40,11 +41,10 @@ pub const BASE: usize = 10;
 /// Features from the ranker's scores: the last `CONTEXT`.
 pub const CONTEXT: usize = N - BASE;
 
-/// Features that need the commits after this one, or many commits (backfill); the hook's
-/// model leaves them out.
-pub const NEEDS_LATER_COMMITS: [usize; 4] = [11, 12, 13, 14];
+/// Features that need the commits after this one (backfill); the hook's model leaves them out.
+pub const NEEDS_LATER_COMMITS: [usize; 3] = [11, 12, 13];
 
-/// `talk_level` when fewer than [`TALK_LEVEL_MIN_COMMITS`] commits have candidates: the
+/// `talk_level` when fewer than [`TALK_LEVEL_MIN_COMMITS`] commits are known: the
 /// average of the fitted groups' levels (plain worlds 0.64, meeting worlds 0.32, realtext
 /// 0.27–0.47), so a run too small to say is scored as an average kind of talk.
 pub const TALK_LEVEL_NEUTRAL: f64 = 0.44;
@@ -108,10 +108,11 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
 
 /// Fill in the [`CONTEXT`] features from the ranker's scores. `passages[c][i]` names the
 /// passage of commit `c`'s candidate `i`; `later_commits` false (the hook) leaves the
-/// passage-side features at 0.
+/// passage-side features at 0. `level`: the talk level measured elsewhere (the hook's
+/// history); `None` measures it over these commits.
 /// The passage side compares commits with `passage_ranker`, fitted for that question: of the
 /// commits after a passage, which one did it motivate.
-pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool) {
+pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool, level: Option<f64>) {
     let ranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| ranker.logit(&f[..BASE])).collect()).collect();
     let pranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| passage_ranker.logit(&f[..BASE])).collect()).collect();
     let mut by_passage: HashMap<usize, Top2> = HashMap::new();
@@ -127,7 +128,7 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
             }
         }
     }
-    let level = if later_commits { talk_level(feats) } else { 0.0 };
+    let level = level.unwrap_or_else(|| talk_level(feats));
     for (ci, fs) in feats.iter_mut().enumerate() {
         let rs = &ranks[ci];
         for (i, f) in fs.iter_mut().enumerate() {
@@ -141,9 +142,7 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
                 let (sum, n) = sem_sum[&passages[ci][i]];
                 f[BASE + 3] = f[0] - sum / n as f64;
             }
-            if later_commits {
-                f[BASE + 4] = level;
-            }
+            f[BASE + 4] = level;
         }
     }
 }
@@ -151,9 +150,19 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
 /// The kind of talk in play: the median, over the commits with candidates, of their best
 /// candidate's cosine (meeting talk ~0.32, the plain worlds ~0.64). The calibration reads it
 /// to judge a cosine against its talk: held out, recall on meeting talk the model never saw
-/// went 0.25 → 0.31 (README, "Link quality").
+/// went 0.25 → 0.31, and the hook's realtext recall 0.30 → 0.37 (README, "Link quality").
 fn talk_level(feats: &[Vec<[f64; N]>]) -> f64 {
-    let mut tops: Vec<f64> = feats.iter().filter(|fs| !fs.is_empty()).map(|fs| fs.iter().map(|f| f[0]).fold(f64::MIN, f64::max)).collect();
+    median_level(feats.iter().filter_map(|fs| best_cosine(fs)).collect())
+}
+
+/// The best cosine among one commit's candidates (`None` without candidates).
+pub fn best_cosine(feats: &[[f64; N]]) -> Option<f64> {
+    feats.iter().map(|f| f[0]).reduce(f64::max)
+}
+
+/// The median of commits' best cosines; [`TALK_LEVEL_NEUTRAL`] for fewer than
+/// [`TALK_LEVEL_MIN_COMMITS`].
+pub fn median_level(mut tops: Vec<f64>) -> f64 {
     if tops.len() < TALK_LEVEL_MIN_COMMITS {
         return TALK_LEVEL_NEUTRAL;
     }
@@ -162,10 +171,10 @@ fn talk_level(feats: &[Vec<[f64; N]>]) -> f64 {
 }
 
 /// Every feature of every commit's candidates: [`base`], then [`add_context`].
-pub fn derive(commits: &[Vec<Candidate>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool) -> Vec<Vec<[f64; N]>> {
+pub fn derive(commits: &[Vec<Candidate>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool, level: Option<f64>) -> Vec<Vec<[f64; N]>> {
     let mut feats: Vec<Vec<[f64; N]>> = commits.iter().map(|c| base(c)).collect();
     let passages: Vec<Vec<usize>> = commits.iter().map(|c| c.iter().map(|x| x.passage).collect()).collect();
-    add_context(&mut feats, &passages, ranker, passage_ranker, later_commits);
+    add_context(&mut feats, &passages, ranker, passage_ranker, later_commits, level);
     feats
 }
 
@@ -270,7 +279,7 @@ mod tests {
         let mut w = vec![0.0; BASE];
         w[0] = 4.0;
         let ranker = Logistic { weights: w, bias: 0.0 };
-        let f = derive(&commits, &ranker, &ranker, true);
+        let f = derive(&commits, &ranker, &ranker, true, None);
         let a = f[0][0];
         assert!((a[0] - 0.8).abs() < 1e-12 && (a[1] - 0.4).abs() < 1e-12);
         assert!((a[4] - 0.3).abs() < 1e-12, "semantic margin over passage 2");
@@ -285,8 +294,9 @@ mod tests {
         assert!((f[1][0][11] + (0.8f64 / 4.0).tanh()).abs() < 1e-12);
         assert!((f[1][0][10] - 1.0f64.tanh()).abs() < 1e-12, "a lone candidate leads by 4 logits");
         assert_eq!(a[14], TALK_LEVEL_NEUTRAL, "two commits are too few to say what kind of talk this is");
-        let hook = derive(&commits, &ranker, &ranker, false);
-        assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13], hook[0][0][14]), (0.0, 0.0, 0.0, 0.0));
+        let hook = derive(&commits, &ranker, &ranker, false, Some(0.3));
+        assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13]), (0.0, 0.0, 0.0));
+        assert_eq!(hook[0][0][14], 0.3, "the hook's level comes from its history");
         assert_eq!(hook[0][0][10], a[10]);
     }
 
@@ -295,12 +305,12 @@ mod tests {
         let ranker = Logistic { weights: vec![0.0; BASE], bias: 0.0 };
         // 25 commits; commit k's best candidate has cosine k / 100, its other one 0.01.
         let commits: Vec<Vec<Candidate>> = (0..25).map(|k| vec![cand(2 * k, k as f64 / 100.0, 0.1), cand(2 * k + 1, 0.01, 0.1)]).collect();
-        let f = derive(&commits, &ranker, &ranker, true);
+        let f = derive(&commits, &ranker, &ranker, true, None);
         assert!(f.iter().flatten().all(|x| (x[14] - 0.12).abs() < 1e-12), "median of 0.00..0.24 is 0.12");
         // Commits without candidates do not count.
         let mut more = commits.clone();
         more.extend((0..30).map(|_| Vec::new()));
-        assert!((derive(&more, &ranker, &ranker, true)[0][0][14] - 0.12).abs() < 1e-12);
+        assert!((derive(&more, &ranker, &ranker, true, None)[0][0][14] - 0.12).abs() < 1e-12);
     }
 
     #[test]

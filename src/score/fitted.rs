@@ -6,7 +6,8 @@
 //! turns its score into how often such a link is right, so 0.8 means right 8 times in 10.
 //!
 //! Two sets of weights ship: backfill's, which sees the commits on both sides of a passage,
-//! and the hook's, which sees only the past (the passage-side features are left out).
+//! and the hook's, which sees only the past (the passage-side features are left out; the
+//! kind of talk is what the commits before it met, `score::history`).
 //! They are fitted by `tools/fit_linker.sh` (see [`SHIPPED_FIT`]); a repository's own
 //! answers can refit them (`score::user`).
 
@@ -44,9 +45,10 @@ impl Fitted {
         self.ranker.logit(&f[..BASE])
     }
 
-    /// Every feature of every commit's candidates, context from this ranker.
-    pub fn features(&self, commits: &[Vec<Candidate>], later_commits: bool) -> Vec<Vec<[f64; N]>> {
-        features::derive(commits, &self.ranker, &self.passage_ranker, later_commits)
+    /// Every feature of every commit's candidates, context from this ranker; `level`: the
+    /// talk level when known from elsewhere (see [`features::add_context`]).
+    pub fn features(&self, commits: &[Vec<Candidate>], later_commits: bool, level: Option<f64>) -> Vec<Vec<[f64; N]>> {
+        features::derive(commits, &self.ranker, &self.passage_ranker, later_commits, level)
     }
 
     /// The calibrated probability that `f`, taken as the commit's link, is right.
@@ -108,8 +110,8 @@ pub const BACKFILL: Weights = (
 pub const HOOK: Weights = (
     [-1.1953, 5.1409, 0.5715, 1.4339, -0.1449, 2.6074, 6.1839, -0.6376, 1.4968, 0.2058],
     -5.1995,
-    [1.5031, -1.7178, -0.5129, -1.4077, -0.1780, 0.5003, 0.8556, 0.3226, 0.1544, -0.4897, -0.1553, -0.8863, 0.0000, 0.0000, 0.0000, 0.0000],
-    3.4832,
+    [1.4376, -0.5897, -0.1531, -0.7082, 0.8775, 0.5083, 0.5802, -0.0148, 0.1964, -0.2327, -0.1127, -0.9907, 0.0000, 0.0000, 0.0000, -5.1098],
+    4.3336,
 );
 
 #[cfg(test)]
@@ -159,7 +161,7 @@ mod tests {
         ]];
         for later in [true, false] {
             let m = Fitted::shipped(later);
-            let f = m.features(&commits, later);
+            let f = m.features(&commits, later, None);
             let (good, bad) = (m.confidence(&f[0][0]), m.confidence(&f[0][1]));
             assert!(m.rank(&f[0][0]) > m.rank(&f[0][1]) && m.rank(&f[0][0]) > m.rank(&f[0][2]));
             assert!(good > 0.8 && bad < 0.3, "later commits {later}: {good} {bad}");
@@ -179,7 +181,7 @@ mod tests {
         };
         for later in [true, false] {
             let m = Fitted::shipped(later);
-            let confs = |w: &[Vec<Candidate>]| -> Vec<f64> { m.features(w, later).iter().flatten().map(|f| m.confidence(f)).collect() };
+            let confs = |w: &[Vec<Candidate>]| -> Vec<f64> { m.features(w, later, None).iter().flatten().map(|f| m.confidence(f)).collect() };
             let (quiet, loud) = (confs(&world(0.0, 0.0)), confs(&world(0.25, 24.0)));
             let moved = quiet.iter().zip(&loud).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             if later {

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod embed;
 pub mod features;
 pub mod fitted;
+pub mod history;
 pub mod logistic;
 pub mod keywords;
 pub mod semantic;

@@ -673,3 +673,41 @@ fn what_the_hook_could_not_link_backfill_looks_at_again() {
     let again: serde_json::Value = serde_json::from_slice(&env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]).stdout).unwrap();
     assert_eq!(again["summary"]["already_decided"], 1, "{again}");
 }
+
+#[test]
+fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
+    use git_screenlink::score::history::{self, Seen};
+    let (env, world) = TestEnv::with_world(&Spec::week(12));
+    let dir = store(&world.repo);
+    let level_file = history::path(&dir);
+    // Backfill (of the history before the commit the hook will make again) remembers the
+    // best cosine of each commit it linked; a dry run writes nothing.
+    let newest = world.truth.commits.iter().rev().find(|c| !c.rows.is_empty()).unwrap().sha.clone();
+    let before = format!("{newest}~1");
+    env.screenlink(["backfill", "--yes", "--dry-run", &before]).assert_ok();
+    assert!(!level_file.exists(), "a dry run leaves no trace");
+    env.screenlink(["backfill", "--yes", &before]).assert_ok();
+    let remembered: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&level_file).unwrap()).unwrap();
+    let recent = remembered["recent"].as_array().unwrap();
+    assert!(recent.len() >= 10 && recent.len() <= history::HISTORY_LEN, "{remembered}");
+    assert!(recent.iter().all(|s| (0.0..=1.0).contains(&s["best_cosine"].as_f64().unwrap())), "{remembered}");
+    // The hook scores a new commit at the level the history gives, then remembers it too.
+    let said: Vec<Seen> = (0..30)
+        .map(|k| Seen { sha: format!("{k:040x}"), time: 1_000 + k, best_cosine: 0.25 + k as f64 / 1000.0 })
+        .collect();
+    std::fs::remove_file(&level_file).unwrap();
+    history::record(&dir, said).unwrap();
+    assert!((history::level(&dir) - 0.265).abs() < 1e-9);
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap().assert_ok();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
+    let pair = pairs.iter().find(|p| p.metadata.commit_sha == head).expect("the hook linked the commit");
+    assert_eq!(pair.metadata.features[14], 0.265, "talk_level is the history's median");
+    let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&level_file).unwrap()).unwrap();
+    let mine = after["recent"].as_array().unwrap().iter().find(|s| s["sha"] == head.as_str()).expect("the hook remembered its commit");
+    assert!(mine["best_cosine"].as_f64().unwrap() >= pair.metadata.features[0] - 1e-4, "{mine} {:?}", pair.metadata.features);
+}
