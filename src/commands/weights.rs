@@ -88,13 +88,20 @@ pub fn refit_if_due(store: &Store) -> Option<String> {
 
 /// One line: which weights are in use and how well they do.
 pub fn describe(dir: &Path, scoring: Scoring) -> String {
-    match (scoring, user::load(dir)) {
+    let scoring_line = match (scoring, user::load(dir)) {
         (Scoring::Guide, _) => "scoring: the guide's formula (screenlink.scoring = guide)".to_string(),
         (Scoring::Fitted, Some(w)) => format!(
             "scoring: this repository's weights, refitted {} from {} accepts and {} rejects (held-out log loss {:.3}, shipped {:.3}); `git screenlink weights --reset` goes back",
             w.fitted_at, w.accepts, w.rejects, w.held_out_refit, w.held_out_shipped
         ),
         (Scoring::Fitted, None) => "scoring: the shipped weights".to_string(),
+    };
+    match (scoring, crate::score::history::known(dir)) {
+        (Scoring::Guide, _) => scoring_line,
+        (Scoring::Fitted, (level, n)) if n >= crate::score::features::TALK_LEVEL_MIN_COMMITS => {
+            format!("{scoring_line}; talk level {level:.2} (the median best cosine of the last {n} linked commits)")
+        }
+        (Scoring::Fitted, (level, n)) => format!("{scoring_line}; talk level {level:.2} (not known yet: {n} linked commits remembered)"),
     }
 }
 
@@ -104,7 +111,7 @@ fn answers(store: &Store) -> Result<Vec<Answer>> {
     let records = read_jsonl::<DecisionRecord>(&store.decisions_path())?.records;
     let mut latest: std::collections::HashMap<String, (String, Decision, Vec<f64>)> = std::collections::HashMap::new();
     // Features added since an answer was given are appended, so an older answer's vector is
-    // a prefix: the newer ones read 0 (talk_level: how the hook, which cannot see it, scores).
+    // a prefix: the newer ones (talk_level) read 0.
     for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User && (BASE..=N).contains(&r.features.len())) {
         if matches!(r.decision, Decision::Accepted | Decision::Rejected) {
             latest.insert(r.commit_sha.clone(), (r.decided_at, r.decision, r.features));

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{median_level, TALK_LEVEL_NEUTRAL};
+use super::features::median_level;
 use crate::error::Result;
 
 pub const HISTORY_FILE: &str = "talk-level.json";
@@ -41,13 +41,16 @@ fn read(dir: &Path) -> Vec<Seen> {
 }
 
 /// The talk level the hook scores with: the median of the remembered commits' best cosines,
-/// or [`TALK_LEVEL_NEUTRAL`] while fewer than `TALK_LEVEL_MIN_COMMITS` are remembered.
+/// or [`super::features::TALK_LEVEL_NEUTRAL`] while fewer than `TALK_LEVEL_MIN_COMMITS` are remembered.
 pub fn level(dir: &Path) -> f64 {
+    known(dir).0
+}
+
+/// [`level`], and how many commits it comes from.
+pub fn known(dir: &Path) -> (f64, usize) {
     let recent = read(dir);
-    if recent.is_empty() {
-        return TALK_LEVEL_NEUTRAL;
-    }
-    median_level(recent.into_iter().map(|s| s.best_cosine).collect())
+    let n = recent.len();
+    (median_level(recent.into_iter().map(|s| s.best_cosine).collect()), n)
 }
 
 /// Remember `seen` (a commit seen again replaces its old value), keeping the newest
@@ -72,7 +75,7 @@ pub fn record(dir: &Path, seen: impl IntoIterator<Item = Seen>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::features::TALK_LEVEL_MIN_COMMITS;
+    use crate::score::features::{TALK_LEVEL_MIN_COMMITS, TALK_LEVEL_NEUTRAL};
 
     fn seen(k: usize, cos: f64) -> Seen {
         Seen { sha: format!("{k:040x}"), time: 1_700_000_000 + k as i64 * 60, best_cosine: cos }
