@@ -108,6 +108,8 @@ mod tests {
             identifiers: vec![],
             files_over_budget: 0,
             credential_files: 0,
+            added_lines: 0,
+            code_shed: false,
         }
     }
 

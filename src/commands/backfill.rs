@@ -217,7 +217,9 @@ pub fn run_in(
         }
         let passage = &passages[best.passage];
         let decided_by = if term.is_some() { DecidedBy::User } else { DecidedBy::Auto };
-        let p = pair::build(commit, &l.crates, passage, best, semantic.model_id(), decided_by, now);
+        // Selection kept only what linking reads; the pair's output is the added code.
+        let full = commits::with_code(&repo, commit, commits::Filters::from_settings(&settings))?;
+        let p = pair::build(&full, &l.crates, passage, best, semantic.model_id(), decided_by, now);
         let choice = match &term {
             None => Choice::Accept,
             Some(term) => {

@@ -61,6 +61,10 @@ pub struct CommitInfo {
     pub files_over_budget: usize,
     /// Files left out because they hold credentials (`.env`, `.npmrc`, keys…).
     pub credential_files: usize,
+    /// Added lines in `files`, counted when the commit was examined.
+    pub added_lines: usize,
+    /// `files` keep their paths but not their lines ([`CommitInfo::shed_code`]).
+    pub code_shed: bool,
 }
 
 /// What makes a commit a training example: enough code, and not more than fits.
@@ -87,7 +91,34 @@ impl From<usize> for Filters {
 
 impl CommitInfo {
     pub fn added_lines(&self) -> usize {
-        self.files.iter().map(|f| f.added.len()).sum()
+        self.added_lines
+    }
+
+    /// Drop the added lines, keeping paths, identifiers and counts: linking needs only those,
+    /// and a 4,000-commit history held ~200 MB of added code at once. The few commits that
+    /// become pairs read theirs again ([`with_code`]).
+    pub fn shed_code(&mut self) {
+        for f in &mut self.files {
+            f.added = Vec::new();
+        }
+        self.code_shed = true;
+    }
+}
+
+/// `commit` with its added lines, read again from `repo` if they were shed: the same
+/// filters give the same files.
+pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Into<Filters>) -> Result<CommitInfo> {
+    if !commit.code_shed {
+        return Ok(commit.clone());
+    }
+    let oid = git2::Oid::from_str(&commit.sha)?;
+    match examine(repo, &repo.find_commit(oid)?, filters)? {
+        Ok(full) => Ok(full),
+        Err(reason) => Err(Error::new(
+            Kind::Git,
+            format!("commit {} could not be read again ({reason:?})", &commit.sha[..commit.sha.len().min(12)]),
+        )
+        .hint("was the repository changed during the run? run the command again")),
     }
 }
 
@@ -152,7 +183,10 @@ pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Fil
     let reader = own.as_ref().unwrap_or(repo);
     for oid in oids {
         match examine(reader, &reader.find_commit(oid)?, filters)? {
-            Ok(info) => selection.commits.push(info),
+            Ok(mut info) => {
+                info.shed_code();
+                selection.commits.push(info);
+            }
             Err(reason) => *selection.skipped.entry(reason).or_default() += 1,
         }
     }
@@ -223,6 +257,7 @@ pub fn examine(
         return Ok(Err(SkipReason::TooLarge));
     }
     let identifiers = identifiers(files.iter().flat_map(|f| f.added.iter().map(String::as_str)));
+    let added_lines = files.iter().map(|f| f.added.len()).sum();
     Ok(Ok(CommitInfo {
         sha: commit.id().to_string(),
         subject,
@@ -234,6 +269,8 @@ pub fn examine(
         identifiers,
         files_over_budget,
         credential_files,
+        added_lines,
+        code_shed: false,
     }))
 }
 

@@ -179,8 +179,9 @@ fn outputs_have_a_budget_files_past_it_are_left_out_and_counted() {
     assert_eq!(fix.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["src/fix.rs"]);
     assert_eq!(fix.files_over_budget, 1);
     assert_eq!(sel.skipped.get(&SkipReason::TooLarge), Some(&1));
+    let fix = git_screenlink::commits::with_code(&repo, fix, 5).unwrap();
     let bytes: usize = fix.files.iter().flat_map(|f| &f.added).map(|l| l.len() + 1).sum();
-    assert!(bytes <= git_screenlink::config::MAX_OUTPUT_BYTES_DEFAULT as usize);
+    assert!(bytes > 0 && bytes <= git_screenlink::config::MAX_OUTPUT_BYTES_DEFAULT as usize);
 
     // Backfill says how many files it left out.
     env.git(["config", "screenlink.screenpipeDb", env.repo.join("none.sqlite").to_str().unwrap()]).assert_ok();
@@ -207,5 +208,33 @@ fn files_that_hold_credentials_never_feed_a_pair() {
     assert_eq!(db.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["src/db.rs"]);
     assert_eq!(db.credential_files, 1);
     assert_eq!(sel.skipped.get(&SkipReason::Credentials), Some(&2));
-    assert!(sel.commits.iter().all(|c| c.files.iter().all(|f| !f.added.iter().any(|l| l.contains("Tr0ub4dor")))));
+    for c in &sel.commits {
+        let full = git_screenlink::commits::with_code(&repo, c, 5).unwrap();
+        assert!(full.added_lines() > 0 && full.files.iter().all(|f| !f.added.is_empty()));
+        assert!(full.files.iter().all(|f| !f.added.iter().any(|l| l.contains("Tr0ub4dor"))));
+    }
+}
+
+#[test]
+fn selection_keeps_what_linking_reads_and_reads_the_code_again_for_a_pair() {
+    let env = TestEnv::new();
+    commit(&env, "src/base.rs", code(6, "base").as_bytes(), "Initial code", &[]);
+    commit(&env, "src/search.rs", code(9, "paginate").as_bytes(), "Add pagination", &[]);
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let sel = select(&repo, &all(10), 5).unwrap();
+    let c = sel.commits.iter().find(|c| c.subject == "Add pagination").unwrap();
+    // A history's commits are held at once: their paths, names and counts, not their code.
+    assert!(c.code_shed && c.files.iter().all(|f| f.added.is_empty()), "{c:?}");
+    assert_eq!(c.added_lines(), 9);
+    assert_eq!(c.files[0].path, "src/search.rs");
+    assert!(c.identifiers.iter().any(|i| i == "paginate_0"), "{:?}", c.identifiers);
+    // The commit that becomes a pair reads its code again: what examining it gives.
+    let full = git_screenlink::commits::with_code(&repo, c, 5).unwrap();
+    let head = repo.revparse_single(&c.sha).unwrap().peel_to_commit().unwrap();
+    let examined = git_screenlink::commits::examine(&repo, &head, 5).unwrap().unwrap();
+    assert!(!full.code_shed && !examined.code_shed);
+    assert_eq!(full.files.len(), 1);
+    assert_eq!(full.files[0].added, examined.files[0].added);
+    assert_eq!(full.files[0].added.len(), 9);
+    assert_eq!(full.identifiers, c.identifiers);
 }
