@@ -45,7 +45,8 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
         };
         eprintln!("[{}/{total}] {} {}", i + 1, crate::messages::short(&info.sha), info.subject);
         let claimed = store.claimed_ids()?;
-        let linked = pipeline::link_one(&settings, repo.workdir(), info, &claimed, &store.dir)?;
+        // By now the commits after it exist: it is scored beside them, as backfill would.
+        let linked = pipeline::link_with_rivals(&settings, &repo, info, &claimed, &store.dir)?;
         match hook::decide(&settings, &repo, &store, &linked, term.as_ref(), Choice::Quit)? {
             Outcome::Accepted(_) => accepted += 1,
             Outcome::Rejected => rejected += 1,

@@ -235,7 +235,13 @@ fn without_a_terminal_the_commit_is_queued_and_review_yes_empties_the_queue() {
     let review = env.screenlink(["review", "--yes"]);
     review.assert_ok();
     assert!(review.stdout_text().contains("1 accepted"), "{}{}", review.stdout_text(), review.stderr_text());
-    assert_eq!(lines::<Pair>(&dir.join("training_data.jsonl")).len(), 1);
+    let pairs = lines::<Pair>(&dir.join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0].metadata.audio_ids.iter().any(|id| t.rows.contains(id)), "linked to its own talk");
+    // Review scores a commit made a while ago as backfill does, beside the commits around
+    // it: the passage-side features the hook cannot have are there (the hook leaves them 0).
+    let f = &pairs[0].metadata.features;
+    assert!(f[11] != 0.0 && f[12] == 1.0, "{f:?}");
     let again = env.screenlink(["review", "--yes"]);
     assert!(again.stdout_text().contains("Nothing to review"), "{}", again.stdout_text());
 }
