@@ -117,7 +117,7 @@ impl Linked {
     }
 }
 
-/// Remember each linked commit's best candidate cosine for the hook's talk level
+/// Remember each scored commit's best candidate cosine for the hook's talk level
 /// (`score::history`). A failed write costs those values, never the run, and says nothing
 /// (outside `--debug`): the dataset lives in the same directory, and its own write reports
 /// what is wrong there with a hint.

@@ -99,9 +99,9 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
     match (scoring, crate::score::history::known(dir)) {
         (Scoring::Guide, _) => scoring_line,
         (Scoring::Fitted, (level, n)) if n >= crate::score::features::TALK_LEVEL_MIN_COMMITS => {
-            format!("{scoring_line}; talk level {level:.2} (the median best cosine of the last {n} linked commits)")
+            format!("{scoring_line}; talk level {level:.2} (the median best cosine of the last {n} commits scored here)")
         }
-        (Scoring::Fitted, (level, n)) => format!("{scoring_line}; talk level {level:.2} (not known yet: {n} linked commits remembered)"),
+        (Scoring::Fitted, (level, n)) => format!("{scoring_line}; talk level {level:.2} (not known yet: {n} commits scored here remembered)"),
     }
 }
 

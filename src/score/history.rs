@@ -1,5 +1,5 @@
 //! What kind of talk this repository's commits meet, remembered between runs: the best
-//! candidate's cosine of each recently linked commit, so the hook (one commit at a time)
+//! candidate's cosine of each commit recently scored (hook, review, backfill), so the hook (one commit at a time)
 //! can judge a cosine against this user's talk as backfill does against its run (the
 //! `talk_level` feature).
 //!
@@ -18,7 +18,7 @@ pub const HISTORY_FILE: &str = "talk-level.json";
 /// Commits remembered: the level follows the talk as it changes over weeks.
 pub const HISTORY_LEN: usize = 100;
 
-/// One linked commit: when it was made and its best candidate's cosine.
+/// One scored commit: when it was made and its best candidate's cosine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Seen {
     pub sha: String,

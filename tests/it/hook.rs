@@ -717,5 +717,5 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
     let mine = after["recent"].as_array().unwrap().iter().find(|s| s["sha"] == head.as_str()).expect("the hook remembered its commit");
     assert!(mine["best_cosine"].as_f64().unwrap() >= pair.metadata.features[0] - 1e-4, "{mine} {:?}", pair.metadata.features);
     let weights = env.screenlink(["weights"]).stdout_text();
-    assert!(weights.contains("the median best cosine of the last 31 linked commits"), "{weights}");
+    assert!(weights.contains("the median best cosine of the last 31 commits scored here"), "{weights}");
 }
