@@ -183,8 +183,8 @@ pub fn link_one(
     claimed: &std::collections::HashSet<i64>,
     store_dir: &Path,
 ) -> Result<Linked> {
-    // The hook sees only the past: the passage-side features need later commits, and the
-    // kind of talk is what the commits before this one met.
+    // The hook sees only the past: the passage-side features need later commits, and one
+    // commit is too few to say what kind of talk this is: the commits before it say.
     let fitted = crate::score::user::load(store_dir).map(|w| w.hook);
     let talk_level = Some(crate::score::history::level(store_dir));
     let params = Params { later_commits: false, fitted, talk_level, ..Params::from_settings(settings) };

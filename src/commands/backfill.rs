@@ -86,7 +86,9 @@ pub fn run_in(
     let repo = pipeline::open_repo(dir)?;
     let store = Store::for_repo(&repo, &settings)?;
     let fitted = crate::score::user::load(&store.dir).map(|w| w.backfill);
-    let params = Params { fitted, ..Params::from_settings(&settings) };
+    // A run of few commits scores at the level this repository's talk has had.
+    let talk_level = Some(crate::score::history::level(&store.dir));
+    let params = Params { fitted, talk_level, ..Params::from_settings(&settings) };
     let term = if args.yes || args.dry_run {
         None
     } else {

@@ -50,8 +50,8 @@ pub struct Params {
     pub later_commits: bool,
     /// Weights to use instead of the shipped ones (a repository's refit, or an evaluation).
     pub fitted: Option<Fitted>,
-    /// The talk level measured elsewhere (the hook's history, `score::history`); `None`
-    /// measures it over the commits being linked.
+    /// The talk level for commits too few to measure it over (the hook's one commit, a small
+    /// backfill): the repository's history (`score::history`); `None`: the neutral level.
     pub talk_level: Option<f64>,
 }
 

@@ -108,11 +108,12 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
 
 /// Fill in the [`CONTEXT`] features from the ranker's scores. `passages[c][i]` names the
 /// passage of commit `c`'s candidate `i`; `later_commits` false (the hook) leaves the
-/// passage-side features at 0. `level`: the talk level measured elsewhere (the hook's
-/// history); `None` measures it over these commits.
+/// passage-side features at 0. `known`: the talk level to use when these commits are too
+/// few to measure it (the hook's one commit, a small backfill): the repository's history
+/// (`score::history`); `None`: [`TALK_LEVEL_NEUTRAL`].
 /// The passage side compares commits with `passage_ranker`, fitted for that question: of the
 /// commits after a passage, which one did it motivate.
-pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool, level: Option<f64>) {
+pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool, known: Option<f64>) {
     let ranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| ranker.logit(&f[..BASE])).collect()).collect();
     let pranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| passage_ranker.logit(&f[..BASE])).collect()).collect();
     let mut by_passage: HashMap<usize, Top2> = HashMap::new();
@@ -128,7 +129,7 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
             }
         }
     }
-    let level = level.unwrap_or_else(|| talk_level(feats));
+    let level = talk_level(feats).unwrap_or(known.unwrap_or(TALK_LEVEL_NEUTRAL));
     for (ci, fs) in feats.iter_mut().enumerate() {
         let rs = &ranks[ci];
         for (i, f) in fs.iter_mut().enumerate() {
@@ -150,9 +151,11 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
 /// The kind of talk in play: the median, over the commits with candidates, of their best
 /// candidate's cosine (meeting talk ~0.32, the plain worlds ~0.64). The calibration reads it
 /// to judge a cosine against its talk: held out, recall on meeting talk the model never saw
-/// went 0.25 → 0.31, and the hook's realtext recall 0.30 → 0.37 (README, "Link quality").
-fn talk_level(feats: &[Vec<[f64; N]>]) -> f64 {
-    median_level(feats.iter().filter_map(|fs| best_cosine(fs)).collect())
+/// went 0.25 → 0.31, and the hook's realtext recall 0.30 → 0.35 (README, "Link quality").
+/// `None` for fewer than [`TALK_LEVEL_MIN_COMMITS`] commits with candidates.
+fn talk_level(feats: &[Vec<[f64; N]>]) -> Option<f64> {
+    let tops: Vec<f64> = feats.iter().filter_map(|fs| best_cosine(fs)).collect();
+    (tops.len() >= TALK_LEVEL_MIN_COMMITS).then(|| median_level(tops))
 }
 
 /// The best cosine among one commit's candidates (`None` without candidates).
@@ -171,10 +174,10 @@ pub fn median_level(mut tops: Vec<f64>) -> f64 {
 }
 
 /// Every feature of every commit's candidates: [`base`], then [`add_context`].
-pub fn derive(commits: &[Vec<Candidate>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool, level: Option<f64>) -> Vec<Vec<[f64; N]>> {
+pub fn derive(commits: &[Vec<Candidate>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool, known: Option<f64>) -> Vec<Vec<[f64; N]>> {
     let mut feats: Vec<Vec<[f64; N]>> = commits.iter().map(|c| base(c)).collect();
     let passages: Vec<Vec<usize>> = commits.iter().map(|c| c.iter().map(|x| x.passage).collect()).collect();
-    add_context(&mut feats, &passages, ranker, passage_ranker, later_commits, level);
+    add_context(&mut feats, &passages, ranker, passage_ranker, later_commits, known);
     feats
 }
 
@@ -311,6 +314,9 @@ mod tests {
         let mut more = commits.clone();
         more.extend((0..30).map(|_| Vec::new()));
         assert!((derive(&more, &ranker, &ranker, true, None)[0][0][14] - 0.12).abs() < 1e-12);
+        // A level known from the history counts only where these commits are too few.
+        assert!((derive(&commits, &ranker, &ranker, true, Some(0.5))[0][0][14] - 0.12).abs() < 1e-12);
+        assert_eq!(derive(&commits[..5], &ranker, &ranker, true, Some(0.5))[0][0][14], 0.5);
     }
 
     #[test]

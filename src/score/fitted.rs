@@ -45,10 +45,10 @@ impl Fitted {
         self.ranker.logit(&f[..BASE])
     }
 
-    /// Every feature of every commit's candidates, context from this ranker; `level`: the
-    /// talk level when known from elsewhere (see [`features::add_context`]).
-    pub fn features(&self, commits: &[Vec<Candidate>], later_commits: bool, level: Option<f64>) -> Vec<Vec<[f64; N]>> {
-        features::derive(commits, &self.ranker, &self.passage_ranker, later_commits, level)
+    /// Every feature of every commit's candidates, context from this ranker; `known`: the
+    /// talk level for commits too few to measure it (see [`features::add_context`]).
+    pub fn features(&self, commits: &[Vec<Candidate>], later_commits: bool, known: Option<f64>) -> Vec<Vec<[f64; N]>> {
+        features::derive(commits, &self.ranker, &self.passage_ranker, later_commits, known)
     }
 
     /// The calibrated probability that `f`, taken as the commit's link, is right.

@@ -718,4 +718,12 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
     assert!(mine["best_cosine"].as_f64().unwrap() >= pair.metadata.features[0] - 1e-4, "{mine} {:?}", pair.metadata.features);
     let weights = env.screenlink(["weights"]).stdout_text();
     assert!(weights.contains("the median best cosine of the last 31 commits scored here"), "{weights}");
+    // A backfill of a few commits, too few to measure the talk by, scores at the history's level.
+    let level = (history::level(&dir) * 10_000.0).round() / 10_000.0;
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json", "--min-confidence", "0", &format!("{before}~4..{before}")]);
+    out.assert_ok();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pairs = json["pairs"].as_array().unwrap();
+    assert!(!pairs.is_empty(), "{json}");
+    assert!(pairs.iter().all(|p| p["metadata"]["features"][14].as_f64() == Some(level)), "{level} {json}");
 }
