@@ -134,7 +134,7 @@ pub fn remember_talk_level<'a>(store_dir: &Path, linked: impl IntoIterator<Item 
 
 /// Link a commit made a while ago (a queued one, at `review`) as backfill does: beside the
 /// commits made within its time window on either side, which exist by now and may fit its
-/// talk better. Held out on realtext, every commit queued and then reviewed so links at
+/// talk better. Held out on realtext, every commit queued and then reviewed this way links at
 /// 0.814 / 0.698 against the hook's 0.729 / 0.350 (README, "Link quality"). The rivals are
 /// scored, never linked.
 pub fn link_with_rivals(
