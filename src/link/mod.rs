@@ -162,10 +162,12 @@ pub struct PassageTerms {
     /// Terms per passage (with repeats), for BM25's length normalisation, and their mean.
     pub lens: Vec<usize>,
     pub mean_len: f64,
-    /// term id → the passages that say it, in passage order: a commit's candidates are found
-    /// from its own terms, so the keyword stage costs what the commit says, not how much
-    /// talk there is.
+    /// term id → the passages that say it, by start time: a commit's candidates are found
+    /// from its own terms' postings inside its window, so the keyword stage costs what the
+    /// commit says and how much talk its window holds, not how much talk there is.
     pub postings: Vec<Vec<u32>>,
+    /// Each passage's start, in milliseconds, to find a window in a posting list.
+    starts: Vec<i64>,
 }
 
 impl PassageTerms {
@@ -202,13 +204,18 @@ impl PassageTerms {
         }
         let idf = Idf::from_counts(passages.len(), vocab.iter().map(|(t, &id)| (t.to_string(), df[id as usize])));
         let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
+        let starts: Vec<i64> = passages.iter().map(|p| p.start.timestamp_millis()).collect();
+        // Passages come by discussion, and discussions of the two kinds (microphone, system
+        // output) overlap in time: order by start, ties by index.
+        let mut by_start: Vec<u32> = (0..passages.len() as u32).collect();
+        by_start.sort_by_key(|&i| (starts[i as usize], i));
         let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
-        for (i, set) in sets.iter().enumerate() {
-            for &id in set.iter() {
-                postings[id as usize].push(i as u32);
+        for &i in &by_start {
+            for &id in sets[i as usize].iter() {
+                postings[id as usize].push(i);
             }
         }
-        PassageTerms { vocab, sets, idf, lens, mean_len, postings }
+        PassageTerms { vocab, sets, idf, lens, mean_len, postings, starts }
     }
 
     /// Whether passage `i` says `term`.
@@ -216,10 +223,20 @@ impl PassageTerms {
         self.vocab.get(term).is_some_and(|id| self.sets[i].binary_search(id).is_ok())
     }
 
-    /// The passages that say at least one of `terms`, in passage order.
-    pub fn sharing<'t>(&self, terms: impl Iterator<Item = &'t str>) -> Vec<usize> {
-        let mut out: Vec<usize> =
-            terms.filter_map(|t| self.vocab.get(t)).flat_map(|&id| self.postings[id as usize].iter().map(|&i| i as usize)).collect();
+    /// The passages that start in `[from, to)` (to the millisecond, rounded outwards) and say
+    /// at least one of `terms`, in passage order. Each term's postings are cut to the window by binary search: a year of talk
+    /// costs a commit no more than a week of it.
+    pub fn sharing<'t>(&self, terms: impl Iterator<Item = &'t str>, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<usize> {
+        // Whole milliseconds, rounded outwards (exact for whole-millisecond times; the
+        // keyword stage checks the exact window after).
+        let (from, to) = (from.timestamp_millis(), to.timestamp_millis() + i64::from(to.timestamp_subsec_nanos() % 1_000_000 != 0));
+        let mut out: Vec<usize> = Vec::new();
+        for id in terms.filter_map(|t| self.vocab.get(t)) {
+            let list = &self.postings[*id as usize];
+            let lo = list.partition_point(|&i| self.starts[i as usize] < from);
+            let hi = lo + list[lo..].partition_point(|&i| self.starts[i as usize] < to);
+            out.extend(list[lo..hi].iter().map(|&i| i as usize));
+        }
         out.sort_unstable();
         out.dedup();
         out
@@ -262,7 +279,7 @@ pub fn keyword_stage(
     let query: Vec<(String, f64)> = terms.terms().map(|t| (t.to_string(), pterms.idf.bm25_weight(t))).collect();
     let (start, end) = candidates::window(commit, params.time_window_days, params.commit_offset_hours);
     let mut scored: Vec<Scored> = pterms
-        .sharing(terms.terms())
+        .sharing(terms.terms(), start, end)
         .into_iter()
         .filter(|&i| passages[i].start >= start && passages[i].end < end)
         .filter_map(|i| {

@@ -264,9 +264,15 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
     let talk = git_screenlink::pipeline::read_talk(&settings, &sel.commits, &params).unwrap();
     let passages = git_screenlink::candidates::passages(&talk.discussions);
     let indexed = PassageTerms::new(&passages);
+    // Postings are cut to a commit's window by binary search on start time: each list must
+    // be in start order, and the scan's list of every passage is too.
+    let start = |i: &u32| passages[*i as usize].start;
+    assert!(indexed.postings.iter().all(|v| v.windows(2).all(|w| start(&w[0]) <= start(&w[1]))));
+    let mut every: Vec<u32> = (0..passages.len() as u32).collect();
+    every.sort_by_key(|i| (start(i), *i));
     let mut scan = PassageTerms::new(&passages);
     for v in scan.postings.iter_mut() {
-        *v = (0..passages.len() as u32).collect();
+        *v = every.clone();
     }
     let ws = git_screenlink::workspace::Workspace::default();
     let mut compared = 0;
@@ -278,6 +284,21 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
         compared += a.candidates.len();
     }
     assert!(compared > 1000, "enough candidates compared: {compared}");
+    // The window cut itself, against a check of every passage: each commit's window, and
+    // the words of one of its passages as the terms.
+    let mut checked = 0;
+    for c in &sel.commits {
+        let (from, to) = git_screenlink::candidates::window(c, params.time_window_days, params.commit_offset_hours);
+        let Some(p) = passages.iter().find(|p| p.start >= from && p.start < to) else { continue };
+        let terms: Vec<String> = git_screenlink::score::keywords::terms(p.text).into_iter().take(5).collect();
+        let got = indexed.sharing(terms.iter().map(String::as_str), from, to);
+        let want: Vec<usize> = (0..passages.len())
+            .filter(|&i| passages[i].start >= from && passages[i].start < to && terms.iter().any(|t| indexed.says(i, t)))
+            .collect();
+        assert_eq!(got, want, "{}", c.subject);
+        checked += got.len();
+    }
+    assert!(checked > 100, "{checked}");
 }
 
 #[test]
