@@ -229,7 +229,7 @@ impl PassageTerms {
     pub fn sharing<'t>(&self, terms: impl Iterator<Item = &'t str>, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<usize> {
         // Whole milliseconds, rounded outwards (exact for whole-millisecond times; the
         // keyword stage checks the exact window after).
-        let (from, to) = (from.timestamp_millis(), to.timestamp_millis() + i64::from(to.timestamp_subsec_nanos() % 1_000_000 != 0));
+        let (from, to) = (from.timestamp_millis(), to.timestamp_millis() + i64::from(!to.timestamp_subsec_nanos().is_multiple_of(1_000_000)));
         let mut out: Vec<usize> = Vec::new();
         for id in terms.filter_map(|t| self.vocab.get(t)) {
             let list = &self.postings[*id as usize];
