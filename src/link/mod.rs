@@ -179,9 +179,12 @@ impl PassageTerms {
         // Rounds of a few thousand passages: their terms are split on every core, then
         // interned, so the strings of all the talk never exist at once.
         for round in passages.chunks(4096) {
-            let split: Vec<(usize, BTreeSet<String>)> = par_map(round, |p| {
-                let t = keywords::terms(p.text);
-                (t.len(), t.into_iter().collect())
+            let split: Vec<(usize, Vec<String>)> = par_map(round, |p| {
+                let mut t = keywords::terms(p.text);
+                let len = t.len();
+                t.sort_unstable();
+                t.dedup();
+                (len, t)
             });
             for (len, terms) in split {
                 let mut ids: Vec<u32> = terms
