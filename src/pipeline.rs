@@ -13,6 +13,7 @@ use crate::error::{Error, Kind, Result};
 use crate::link::{self, Params};
 use crate::messages;
 use crate::score::cache::{self, EmbeddingCache};
+use crate::score::history::History;
 use crate::score::semantic::Semantic;
 use crate::source::discussion::{self, Discussion};
 use crate::source::{self, Source};
@@ -121,13 +122,13 @@ impl Linked {
 /// (`score::history`). A failed write costs those values, never the run, and says nothing
 /// (outside `--debug`): the dataset lives in the same directory, and its own write reports
 /// what is wrong there with a hint.
-pub fn remember_talk_level<'a>(store_dir: &Path, linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>) {
-    use crate::score::{features::best_cosine, history};
+pub fn remember_talk_level<'a>(store_dir: &Path, history: &mut History, linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>) {
+    use crate::score::{features::best_cosine, history::Seen};
     let seen = linked.into_iter().filter_map(|(c, l)| {
         let feats: Vec<_> = l.candidates.iter().map(|s| s.features).collect();
-        best_cosine(&feats).map(|best_cosine| history::Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
+        best_cosine(&feats).map(|best_cosine| Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
     });
-    if let Err(e) = history::record(store_dir, seen) {
+    if let Err(e) = history.record(store_dir, seen) {
         crate::debug(format_args!("the talk level was not remembered: {}", e.message));
     }
 }
@@ -145,8 +146,8 @@ pub fn link_with_rivals(
     store_dir: &Path,
 ) -> Result<Linked> {
     let fitted = crate::score::user::load(store_dir).map(|w| w.backfill);
-    let talk_level = Some(crate::score::history::level(store_dir));
-    let params = Params { fitted, talk_level, ..Params::from_settings(settings) };
+    let mut history = History::load(store_dir);
+    let params = Params { fitted, talk_level: Some(history.level()), ..Params::from_settings(settings) };
     let reach = Duration::days(params.time_window_days as i64);
     let around = crate::commits::RevisionSet {
         since: Some(commit.author_time.min(commit.committer_time) - reach),
@@ -170,7 +171,7 @@ pub fn link_with_rivals(
     let [commit] = commits;
     let links = links.swap_remove(0);
     crate::debug(format_args!("linked {} beside {} rivals: {} passages, {} texts embedded", commit.sha, rivals.len(), passages.len(), semantic.embedded));
-    remember_talk_level(store_dir, [(&commit, &links)]);
+    remember_talk_level(store_dir, &mut history, [(&commit, &links)]);
     drop(passages);
     Ok(Linked { commit, talk, links, model: semantic.model_id() })
 }
@@ -186,8 +187,8 @@ pub fn link_one(
     // The hook sees only the past: the passage-side features need later commits, and one
     // commit is too few to say what kind of talk this is: the commits before it say.
     let fitted = crate::score::user::load(store_dir).map(|w| w.hook);
-    let talk_level = Some(crate::score::history::level(store_dir));
-    let params = Params { later_commits: false, fitted, talk_level, ..Params::from_settings(settings) };
+    let mut history = History::load(store_dir);
+    let params = Params { later_commits: false, fitted, talk_level: Some(history.level()), ..Params::from_settings(settings) };
     // A new commit's text is never in the cache: load the model while the talk is read.
     let mut semantic = load_semantic(settings, true)?;
     // The daemon holds the model loaded; without one, start one for the next commit and
@@ -215,7 +216,7 @@ pub fn link_one(
     let mut links = link::link(&commits, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");
-    remember_talk_level(store_dir, [(&commit, &links)]);
+    remember_talk_level(store_dir, &mut history, [(&commit, &links)]);
     crate::debug(format_args!(
         "linked {}: {} rows, {} passages, {} texts embedded, {} by the daemon, {} from cache, model loaded: {}",
         commit.sha,

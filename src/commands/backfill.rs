@@ -87,8 +87,8 @@ pub fn run_in(
     let store = Store::for_repo(&repo, &settings)?;
     let fitted = crate::score::user::load(&store.dir).map(|w| w.backfill);
     // A run of few commits scores at the level this repository's talk has had.
-    let talk_level = Some(crate::score::history::level(&store.dir));
-    let params = Params { fitted, talk_level, ..Params::from_settings(&settings) };
+    let mut history = crate::score::history::History::load(&store.dir);
+    let params = Params { fitted, talk_level: Some(history.level()), ..Params::from_settings(&settings) };
     let term = if args.yes || args.dry_run {
         None
     } else {
@@ -178,7 +178,7 @@ pub fn run_in(
     bar.finish_and_clear();
     profile.add("embedding and scoring", t.elapsed());
     if !args.dry_run {
-        pipeline::remember_talk_level(&store.dir, links.iter().map(|l| (&todo[l.commit], l)));
+        pipeline::remember_talk_level(&store.dir, &mut history, links.iter().map(|l| (&todo[l.commit], l)));
     }
     summary.texts_embedded = semantic.embedded;
     summary.texts_from_cache = semantic.from_cache;

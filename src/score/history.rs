@@ -36,40 +36,80 @@ pub fn path(dir: &Path) -> PathBuf {
     dir.join(HISTORY_FILE)
 }
 
-fn read(dir: &Path) -> Vec<Seen> {
-    std::fs::read_to_string(path(dir)).ok().and_then(|t| serde_json::from_str::<File>(&t).ok()).map(|f| f.recent).unwrap_or_default()
+/// The remembered commits of one repository, read once per run.
+#[derive(Debug, Default)]
+pub struct History {
+    recent: Vec<Seen>,
 }
 
-/// The talk level the hook scores with: the median of the remembered commits' best cosines,
-/// or [`super::features::TALK_LEVEL_NEUTRAL`] while fewer than `TALK_LEVEL_MIN_COMMITS` are remembered.
+impl History {
+    /// What `dir` remembers (nothing, for a missing or unreadable file).
+    pub fn load(dir: &Path) -> History {
+        let recent = std::fs::read_to_string(path(dir)).ok().and_then(|t| serde_json::from_str::<File>(&t).ok()).map(|f| f.recent);
+        History { recent: recent.unwrap_or_default() }
+    }
+
+    /// The talk level the hook scores with: the median of the remembered commits' best
+    /// cosines, or [`super::features::TALK_LEVEL_NEUTRAL`] while fewer than
+    /// `TALK_LEVEL_MIN_COMMITS` are remembered.
+    pub fn level(&self) -> f64 {
+        median_level(self.recent.iter().map(|s| s.best_cosine).collect())
+    }
+
+    /// How many commits are remembered.
+    pub fn len(&self) -> usize {
+        self.recent.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recent.is_empty()
+    }
+
+    /// Remember `seen` (a commit seen again replaces its old value), keep the newest
+    /// [`HISTORY_LEN`] by commit time, and write them to `dir`. The file is replaced by a
+    /// rename, without fsync: it runs inside every commit, and a write lost to a crash costs
+    /// values, not data.
+    pub fn record(&mut self, dir: &Path, seen: impl IntoIterator<Item = Seen>) -> Result<()> {
+        let before = self.recent.clone();
+        for s in seen.into_iter().filter(|s| s.best_cosine.is_finite()) {
+            self.recent.retain(|r| r.sha != s.sha);
+            self.recent.push(s);
+        }
+        if self.recent == before {
+            return Ok(());
+        }
+        self.recent.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.sha.cmp(&b.sha)));
+        let drop = self.recent.len().saturating_sub(HISTORY_LEN);
+        self.recent.drain(..drop);
+        let text = serde_json::to_string(&File { recent: self.recent.clone() }).expect("plain data serialises");
+        let io = |e: std::io::Error| crate::error::Error::io(format!("writing {}", path(dir).display()), e);
+        crate::fsutil::create_private_dir(dir).map_err(io)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+        tmp.persist(path(dir)).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+}
+
+/// [`History::level`] of what `dir` remembers.
 pub fn level(dir: &Path) -> f64 {
-    known(dir).0
+    History::load(dir).level()
 }
 
-/// [`level`], and how many commits it comes from.
+/// [`History::level`] and [`History::len`] of what `dir` remembers.
 pub fn known(dir: &Path) -> (f64, usize) {
-    let recent = read(dir);
-    let n = recent.len();
-    (median_level(recent.into_iter().map(|s| s.best_cosine).collect()), n)
+    let h = History::load(dir);
+    (h.level(), h.len())
 }
 
-/// Remember `seen` (a commit seen again replaces its old value), keeping the newest
-/// [`HISTORY_LEN`] by commit time.
+/// Remember `seen` in `dir` ([`History::record`]).
 pub fn record(dir: &Path, seen: impl IntoIterator<Item = Seen>) -> Result<()> {
-    let mut recent = read(dir);
-    let before = recent.clone();
-    for s in seen.into_iter().filter(|s| s.best_cosine.is_finite()) {
-        recent.retain(|r| r.sha != s.sha);
-        recent.push(s);
-    }
-    if recent == before {
-        return Ok(());
-    }
-    recent.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.sha.cmp(&b.sha)));
-    let drop = recent.len().saturating_sub(HISTORY_LEN);
-    recent.drain(..drop);
-    let text = serde_json::to_string(&File { recent }).expect("plain data serialises");
-    crate::fsutil::write_atomic(&path(dir), &text)
+    History::load(dir).record(dir, seen)
 }
 
 #[cfg(test)]
@@ -99,7 +139,7 @@ mod tests {
         // 150 commits: the oldest 50 say 0.9, the newest 100 say 0.3 (one of them twice).
         record(dir.path(), (0..150).map(|k| seen(k, if k < 50 { 0.9 } else { 0.3 }))).unwrap();
         record(dir.path(), [seen(120, 0.3)]).unwrap();
-        let kept = read(dir.path());
+        let kept = History::load(dir.path()).recent;
         assert_eq!(kept.len(), HISTORY_LEN);
         assert_eq!(kept.first().unwrap().sha, seen(50, 0.0).sha);
         assert!((level(dir.path()) - 0.3).abs() < 1e-12);
