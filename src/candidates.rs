@@ -109,7 +109,6 @@ mod tests {
             files_over_budget: 0,
             credential_files: 0,
             added_lines: 0,
-            code_shed: false,
         }
     }
 

@@ -125,12 +125,20 @@ impl Linked {
 pub fn remember_talk_level<'a>(store_dir: &Path, history: &mut History, linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>) {
     use crate::score::{features::best_cosine, history::Seen};
     let seen = linked.into_iter().filter_map(|(c, l)| {
-        let feats: Vec<_> = l.candidates.iter().map(|s| s.features).collect();
-        best_cosine(&feats).map(|best_cosine| Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
+        best_cosine(l.candidates.iter().map(|s| &s.features)).map(|best_cosine| Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
     });
     if let Err(e) = history.record(store_dir, seen) {
         crate::debug(format_args!("the talk level was not remembered: {}", e.message));
     }
+}
+
+/// The engine's parameters for this repository: its refitted weights for the mode, if any,
+/// and the talk level it remembers (for runs too small to measure one); and that history,
+/// to remember this run in.
+pub fn scoring_params(settings: &Settings, store_dir: &Path, later_commits: bool) -> (Params, History) {
+    let fitted = crate::score::user::load(store_dir).map(|w| if later_commits { w.backfill } else { w.hook });
+    let history = History::load(store_dir);
+    (Params { later_commits, fitted, talk_level: Some(history.level()), ..Params::from_settings(settings) }, history)
 }
 
 /// Link a commit made a while ago (a queued one, at `review`) as backfill does: beside the
@@ -145,9 +153,7 @@ pub fn link_with_rivals(
     claimed: &std::collections::HashSet<i64>,
     store_dir: &Path,
 ) -> Result<Linked> {
-    let fitted = crate::score::user::load(store_dir).map(|w| w.backfill);
-    let mut history = History::load(store_dir);
-    let params = Params { fitted, talk_level: Some(history.level()), ..Params::from_settings(settings) };
+    let (params, mut history) = scoring_params(settings, store_dir, true);
     let reach = Duration::days(params.time_window_days as i64);
     let around = crate::commits::RevisionSet {
         since: Some(commit.author_time.min(commit.committer_time) - reach),
@@ -155,22 +161,22 @@ pub fn link_with_rivals(
         max: settings.max_commits.value as usize,
         ..Default::default()
     };
-    let rivals: Vec<CommitInfo> = match crate::commits::select(repo, &around, crate::commits::Filters::from_settings(settings)) {
+    // The rivals, then the commit last: one list to read the talk for.
+    let mut everyone: Vec<CommitInfo> = match crate::commits::select(repo, &around, crate::commits::Filters::from_settings(settings)) {
         Ok(sel) => sel.commits.into_iter().filter(|c| c.sha != commit.sha).collect(),
         // No rivals (an unborn or odd HEAD): scored alone, as the hook would.
         Err(_) => Vec::new(),
     };
+    everyone.push(commit);
     let mut semantic = load_semantic(settings, true)?;
-    let everyone: Vec<CommitInfo> = std::iter::once(commit.clone()).chain(rivals.iter().cloned()).collect();
     let talk = read_talk(settings, &everyone, &params)?;
-    drop(everyone);
     let passages = crate::candidates::passages(&talk.discussions);
     let ws = repo.workdir().map(crate::workspace::Workspace::load).unwrap_or_default();
-    let commits = [commit];
-    let mut links = link::link_in_context(&commits, &rivals, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
-    let [commit] = commits;
+    let (rivals, this) = everyone.split_at(everyone.len() - 1);
+    let mut links = link::link_in_context(this, rivals, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let links = links.swap_remove(0);
-    crate::debug(format_args!("linked {} beside {} rivals: {} passages, {} texts embedded", commit.sha, rivals.len(), passages.len(), semantic.embedded));
+    crate::debug(format_args!("linked {} beside {} rivals: {} passages, {} texts embedded", this[0].sha, rivals.len(), passages.len(), semantic.embedded));
+    let commit = everyone.pop().expect("the commit was pushed last");
     remember_talk_level(store_dir, &mut history, [(&commit, &links)]);
     drop(passages);
     Ok(Linked { commit, talk, links, model: semantic.model_id() })
@@ -186,9 +192,7 @@ pub fn link_one(
 ) -> Result<Linked> {
     // The hook sees only the past: the passage-side features need later commits, and one
     // commit is too few to say what kind of talk this is: the commits before it say.
-    let fitted = crate::score::user::load(store_dir).map(|w| w.hook);
-    let mut history = History::load(store_dir);
-    let params = Params { later_commits: false, fitted, talk_level: Some(history.level()), ..Params::from_settings(settings) };
+    let (params, mut history) = scoring_params(settings, store_dir, false);
     // A new commit's text is never in the cache: load the model while the talk is read.
     let mut semantic = load_semantic(settings, true)?;
     // The daemon holds the model loaded; without one, start one for the next commit and

@@ -15,7 +15,7 @@ use crate::commits::{self, RevisionSet, SkipReason};
 use crate::config::{Override, Settings};
 use crate::dataset::{pair, Accepted, DecidedBy, Decision, DecisionRecord, Pair, Store};
 use crate::error::{Error, Kind, Result};
-use crate::link::{self, Params};
+use crate::link;
 use crate::messages;
 use crate::pipeline::{self, Profile};
 use crate::review::{self, Choice};
@@ -85,10 +85,8 @@ pub fn run_in(
     let settings = Settings::load(dir, &overrides)?;
     let repo = pipeline::open_repo(dir)?;
     let store = Store::for_repo(&repo, &settings)?;
-    let fitted = crate::score::user::load(&store.dir).map(|w| w.backfill);
     // A run of few commits scores at the level this repository's talk has had.
-    let mut history = crate::score::history::History::load(&store.dir);
-    let params = Params { fitted, talk_level: Some(history.level()), ..Params::from_settings(&settings) };
+    let (params, mut history) = pipeline::scoring_params(&settings, &store.dir, true);
     let term = if args.yes || args.dry_run {
         None
     } else {

@@ -96,12 +96,15 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
         ),
         (Scoring::Fitted, None) => "scoring: the shipped weights".to_string(),
     };
-    match (scoring, crate::score::history::known(dir)) {
-        (Scoring::Guide, _) => scoring_line,
-        (Scoring::Fitted, (level, n)) if n >= crate::score::features::TALK_LEVEL_MIN_COMMITS => {
-            format!("{scoring_line}; talk level {level:.2} (the median best cosine of the last {n} commits scored here)")
-        }
-        (Scoring::Fitted, (level, n)) => format!("{scoring_line}; talk level {level:.2} (not known yet: {n} commits scored here remembered)"),
+    if scoring == Scoring::Guide {
+        return scoring_line;
+    }
+    let history = crate::score::history::History::load(dir);
+    let (level, n) = (history.level(), history.len());
+    if n >= crate::score::features::TALK_LEVEL_MIN_COMMITS {
+        format!("{scoring_line}; talk level {level:.2} (the median best cosine of the last {n} commits scored here)")
+    } else {
+        format!("{scoring_line}; talk level {level:.2} (not known yet: {n} commits scored here remembered)")
     }
 }
 

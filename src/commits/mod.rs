@@ -63,8 +63,6 @@ pub struct CommitInfo {
     pub credential_files: usize,
     /// Added lines in `files`, counted when the commit was examined.
     pub added_lines: usize,
-    /// `files` keep their paths but not their lines ([`CommitInfo::shed_code`]).
-    pub code_shed: bool,
 }
 
 /// What makes a commit a training example: enough code, and not more than fits.
@@ -101,14 +99,19 @@ impl CommitInfo {
         for f in &mut self.files {
             f.added = Vec::new();
         }
-        self.code_shed = true;
+    }
+
+    /// Whether `files` keep their paths but not their lines ([`CommitInfo::shed_code`]): a
+    /// commit that was kept adds lines, so files that hold none were shed.
+    pub fn code_shed(&self) -> bool {
+        self.added_lines > 0 && self.files.iter().all(|f| f.added.is_empty())
     }
 }
 
 /// `commit` with its added lines, read again from `repo` if they were shed: the same
 /// filters give the same files.
 pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Into<Filters>) -> Result<CommitInfo> {
-    if !commit.code_shed {
+    if !commit.code_shed() {
         return Ok(commit.clone());
     }
     let oid = git2::Oid::from_str(&commit.sha)?;
@@ -270,7 +273,6 @@ pub fn examine(
         files_over_budget,
         credential_files,
         added_lines,
-        code_shed: false,
     }))
 }
 

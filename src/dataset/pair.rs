@@ -133,7 +133,7 @@ pub fn build(
     decided_by: DecidedBy,
     now: DateTime<Utc>,
 ) -> Pair {
-    assert!(!commit.code_shed, "a pair is built from a commit with its code (commits::with_code)");
+    assert!(!commit.code_shed(), "a pair is built from a commit with its code (commits::with_code)");
     // The excerpt: the passage less the rows at its ends that say none of the commit's terms.
     let said: std::collections::HashSet<&str> = scored.matched.iter().map(String::as_str).collect();
     let keep = |row: &str| crate::score::keywords::terms(row).iter().any(|t| said.contains(t.as_str()));

@@ -154,13 +154,13 @@ pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker:
 /// went 0.25 → 0.31, and the hook's realtext recall 0.30 → 0.35 (README, "Link quality").
 /// `None` for fewer than [`TALK_LEVEL_MIN_COMMITS`] commits with candidates.
 fn talk_level(feats: &[Vec<[f64; N]>]) -> Option<f64> {
-    let tops: Vec<f64> = feats.iter().filter_map(|fs| best_cosine(fs)).collect();
+    let tops: Vec<f64> = feats.iter().filter_map(best_cosine).collect();
     (tops.len() >= TALK_LEVEL_MIN_COMMITS).then(|| median_level(tops))
 }
 
-/// The best cosine among one commit's candidates (`None` without candidates).
-pub fn best_cosine(feats: &[[f64; N]]) -> Option<f64> {
-    feats.iter().map(|f| f[0]).reduce(f64::max)
+/// The best cosine among one commit's candidates' features (`None` without candidates).
+pub fn best_cosine<'a>(feats: impl IntoIterator<Item = &'a [f64; N]>) -> Option<f64> {
+    feats.into_iter().map(|f| f[0]).reduce(f64::max)
 }
 
 /// The median of commits' best cosines; [`TALK_LEVEL_NEUTRAL`] for fewer than

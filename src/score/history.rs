@@ -27,17 +27,12 @@ pub struct Seen {
     pub best_cosine: f64,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct File {
-    recent: Vec<Seen>,
-}
-
 pub fn path(dir: &Path) -> PathBuf {
     dir.join(HISTORY_FILE)
 }
 
-/// The remembered commits of one repository, read once per run.
-#[derive(Debug, Default)]
+/// The remembered commits of one repository, read once per run; the file holds it as JSON.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct History {
     recent: Vec<Seen>,
 }
@@ -45,8 +40,7 @@ pub struct History {
 impl History {
     /// What `dir` remembers (nothing, for a missing or unreadable file).
     pub fn load(dir: &Path) -> History {
-        let recent = std::fs::read_to_string(path(dir)).ok().and_then(|t| serde_json::from_str::<File>(&t).ok()).map(|f| f.recent);
-        History { recent: recent.unwrap_or_default() }
+        std::fs::read_to_string(path(dir)).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
     }
 
     /// The talk level the hook scores with: the median of the remembered commits' best
@@ -81,7 +75,7 @@ impl History {
         self.recent.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.sha.cmp(&b.sha)));
         let drop = self.recent.len().saturating_sub(HISTORY_LEN);
         self.recent.drain(..drop);
-        let text = serde_json::to_string(&File { recent: self.recent.clone() }).expect("plain data serialises");
+        let text = serde_json::to_string(&self).expect("plain data serialises");
         let io = |e: std::io::Error| crate::error::Error::io(format!("writing {}", path(dir).display()), e);
         crate::fsutil::create_private_dir(dir).map_err(io)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
@@ -99,12 +93,6 @@ impl History {
 /// [`History::level`] of what `dir` remembers.
 pub fn level(dir: &Path) -> f64 {
     History::load(dir).level()
-}
-
-/// [`History::level`] and [`History::len`] of what `dir` remembers.
-pub fn known(dir: &Path) -> (f64, usize) {
-    let h = History::load(dir);
-    (h.level(), h.len())
 }
 
 /// Remember `seen` in `dir` ([`History::record`]).

@@ -224,7 +224,7 @@ fn selection_keeps_what_linking_reads_and_reads_the_code_again_for_a_pair() {
     let sel = select(&repo, &all(10), 5).unwrap();
     let c = sel.commits.iter().find(|c| c.subject == "Add pagination").unwrap();
     // A history's commits are held at once: their paths, names and counts, not their code.
-    assert!(c.code_shed && c.files.iter().all(|f| f.added.is_empty()), "{c:?}");
+    assert!(c.code_shed() && c.files.iter().all(|f| f.added.is_empty()), "{c:?}");
     assert_eq!(c.added_lines(), 9);
     assert_eq!(c.files[0].path, "src/search.rs");
     assert!(c.identifiers.iter().any(|i| i == "paginate_0"), "{:?}", c.identifiers);
@@ -232,7 +232,7 @@ fn selection_keeps_what_linking_reads_and_reads_the_code_again_for_a_pair() {
     let full = git_screenlink::commits::with_code(&repo, c, 5).unwrap();
     let head = repo.revparse_single(&c.sha).unwrap().peel_to_commit().unwrap();
     let examined = git_screenlink::commits::examine(&repo, &head, 5).unwrap().unwrap();
-    assert!(!full.code_shed && !examined.code_shed);
+    assert!(!full.code_shed() && !examined.code_shed());
     assert_eq!(full.files.len(), 1);
     assert_eq!(full.files[0].added, examined.files[0].added);
     assert_eq!(full.files[0].added.len(), 9);
