@@ -9,7 +9,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::candidates;
 use crate::cli::BackfillArgs;
 use crate::commits::{self, RevisionSet, SkipReason};
 use crate::config::{Override, Settings};
@@ -34,6 +33,8 @@ pub struct Summary {
     pub transcription_rows: usize,
     pub discussions: usize,
     pub passages: usize,
+    /// Blocks of time the talk was read and linked in (`screenlink.talkBlockRows`).
+    pub talk_blocks: usize,
     pub texts_embedded: usize,
     pub texts_from_cache: usize,
     /// Commits whose best candidate reached minConfidence.
@@ -57,6 +58,15 @@ pub struct Summary {
     pub dry_run: bool,
     pub dataset: String,
     pub profile: Profile,
+}
+
+/// A link at or above the threshold, its pair built and its question written while its
+/// block's talk was held.
+struct Ready {
+    /// Index into the commits linked.
+    commit: usize,
+    pair: Pair,
+    question: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -149,35 +159,84 @@ pub fn run_in(
     }
 
     crate::debug(format_args!("{} commits to link", todo.len()));
-    let talk = profile.time("source read", || pipeline::read_talk(&settings, &todo, &params))?;
-    let passages = profile.time("candidate selection", || candidates::passages(&talk.discussions));
-    crate::debug(format_args!("talk read: {} rows, {} passages", talk.rows, passages.len()));
-    summary.transcription_rows = talk.rows;
-    summary.discussions = talk.discussions.len();
-    summary.passages = passages.len();
-    say(format!(
-        "[Stage 2] Audio discussions from {}: {} rows, {} discussions, {} passages",
-        talk.source, talk.rows, summary.discussions, summary.passages
-    ));
-
+    // Blocks of talk follow the commits in time; the user is asked oldest first.
+    let mut todo = todo;
+    todo.sort_by_key(|c| c.committer_time);
+    let source = crate::source::open(&settings)?;
     let t = Instant::now();
     let mut semantic = pipeline::load_semantic(&settings, false)?;
     profile.add("model load", t.elapsed());
+    let model = semantic.model_id();
     let ws = profile.time("workspace", || repo.workdir().map(Workspace::load).unwrap_or_default());
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("  {spinner} texts embedded or from the cache: {pos}/{len} {wide_bar} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let t = Instant::now();
-    let links = link::link_in_context(&todo, &done, &passages, &ws, &params, &claimed, Some(&mut semantic), &mut |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })?;
+    let now = Utc::now();
+    let decided_by = if term.is_some() { DecidedBy::User } else { DecidedBy::Auto };
+    let filters = commits::Filters::from_settings(&settings);
+    // Each block's links become pairs (and the question to ask) while its talk is held.
+    let mut ready: Vec<Ready> = Vec::new();
+    let mut building = std::time::Duration::ZERO;
+    let mut claimed = claimed;
+    let totals = pipeline::blocks::link_in_blocks(
+        &settings,
+        source.as_ref(),
+        &todo,
+        &done,
+        &params,
+        &ws,
+        &mut claimed,
+        &mut semantic,
+        &mut profile,
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+        settings.talk_block_rows.value as u64,
+        &mut |block| {
+            if !args.dry_run {
+                pipeline::remember_talk_level(&store.dir, &mut history, block.links.iter().map(|l| (&block.commits[l.commit], l)));
+            }
+            let t = Instant::now();
+            let mut order: Vec<&link::CommitLinks> = block.links.iter().collect();
+            order.sort_by_key(|l| block.commits[l.commit].committer_time);
+            for l in order {
+                let commit = &block.commits[l.commit];
+                let Some(best) = l.best() else {
+                    summary.no_candidates += 1;
+                    continue;
+                };
+                if best.confidence < params.min_confidence {
+                    summary.below_threshold += 1;
+                    continue;
+                }
+                summary.linked += 1;
+                let passage = &block.passages[best.passage];
+                let full = commits::with_code(&repo, commit, filters)?;
+                let pair = pair::build(&full, &l.crates, passage, best, model, decided_by, now);
+                let question = term.is_some().then(|| review::render(commit, passage, best, now, &params));
+                ready.push(Ready { commit: block.range.start + l.commit, pair, question });
+            }
+            building += t.elapsed();
+            Ok(())
+        },
+    )?;
     bar.finish_and_clear();
-    profile.add("embedding and scoring", t.elapsed());
-    if !args.dry_run {
-        pipeline::remember_talk_level(&store.dir, &mut history, links.iter().map(|l| (&todo[l.commit], l)));
-    }
+    profile.add("pairs built", building);
+    summary.transcription_rows = totals.rows;
+    summary.discussions = totals.discussions;
+    summary.passages = totals.passages;
+    summary.talk_blocks = totals.blocks;
+    crate::debug(format_args!("talk read in {} block(s): {} rows, {} passages", totals.blocks, totals.rows, totals.passages));
+    say(format!(
+        "[Stage 2] Audio discussions from {}: {} rows, {} discussions, {} passages{}",
+        totals.source,
+        totals.rows,
+        summary.discussions,
+        summary.passages,
+        if totals.blocks > 1 { format!(" (read in {} blocks of time)", totals.blocks) } else { String::new() }
+    ));
     summary.texts_embedded = semantic.embedded;
     summary.texts_from_cache = semantic.from_cache;
     let scoring = match params.scoring {
@@ -193,47 +252,28 @@ pub fn run_in(
         summary.texts_from_cache
     ));
 
-    // Oldest first: the order the links claimed their talk in.
-    let mut order: Vec<&link::CommitLinks> = links.iter().collect();
-    order.sort_by_key(|l| todo[l.commit].committer_time);
     let mut pairs = Vec::new();
-    let now = Utc::now();
     let t = Instant::now();
     let mut quit = false;
-    for l in order {
-        let commit = &todo[l.commit];
-        let Some(best) = l.best() else {
-            summary.no_candidates += 1;
-            continue;
-        };
-        if best.confidence < params.min_confidence {
-            summary.below_threshold += 1;
-            continue;
-        }
-        summary.linked += 1;
+    for Ready { commit, pair: p, question } in ready {
+        let commit = &todo[commit];
         if quit {
             summary.unasked += 1;
             continue;
         }
-        let passage = &passages[best.passage];
-        let decided_by = if term.is_some() { DecidedBy::User } else { DecidedBy::Auto };
-        // Selection kept only what linking reads; the pair's output is the added code.
-        let full = commits::with_code(&repo, commit, commits::Filters::from_settings(&settings))?;
-        let p = pair::build(&full, &l.crates, passage, best, semantic.model_id(), decided_by, now);
-        let choice = match &term {
-            None => Choice::Accept,
-            Some(term) => {
-                let _ = term.write_str(&review::render(commit, passage, best, now, &params));
+        let choice = match (&term, question) {
+            (Some(term), Some(question)) => {
+                let _ = term.write_str(&question);
                 review::ask(term, &[Choice::Accept, Choice::Reject, Choice::Skip, Choice::Quit], Choice::Interrupted)
                     .map_err(|e| Error::io("reading the terminal", e))?
             }
+            _ => Choice::Accept,
         };
         match choice {
             Choice::Accept => {
                 if !args.dry_run {
                     match store.accept(&p)? {
                         Accepted::Written => crate::notes::after_accept(&repo, settings.notes.value.0, &p),
-                        // A hook or another backfill got there first; one talk, one commit.
                         Accepted::TalkClaimed(_) | Accepted::CommitHasPair => {
                             summary.linked -= 1;
                             summary.taken_meanwhile += 1;

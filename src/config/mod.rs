@@ -60,6 +60,10 @@ pub const ORT_LIBRARY_ENV: &str = "ORT_DYLIB_PATH";
 /// Passages per commit that reach the semantic stage (the cascade's prune); 0 = all.
 pub const CANDIDATE_LIMIT: &str = "screenlink.candidateLimit";
 pub const CANDIDATE_LIMIT_DEFAULT: u32 = 8;
+/// Rows of talk backfill reads and links at a time (`pipeline::blocks`): memory holds one
+/// block of talk, whatever the history's length. Lower it on a small machine.
+pub const TALK_BLOCK_ROWS: &str = "screenlink.talkBlockRows";
+pub const TALK_BLOCK_ROWS_DEFAULT: u32 = 50_000;
 /// Where the dataset lives. Default: `<git common dir>/screenlink`, never the work tree.
 pub const DATASET_DIR: &str = "screenlink.datasetDir";
 /// What the post-commit hook does: ask on the terminal, queue for `review`, or accept automatically.
@@ -145,6 +149,7 @@ pub const KEYS: &[&str] = &[
     MODEL_PRECISION,
     ORT_LIBRARY,
     CANDIDATE_LIMIT,
+    TALK_BLOCK_ROWS,
     DATASET_DIR,
     PROMPT,
     QUIET,
@@ -247,6 +252,7 @@ pub struct Settings {
     pub model_precision: Setting<Precision>,
     pub ort_library: Option<Setting<PathBuf>>,
     pub candidate_limit: Setting<u32>,
+    pub talk_block_rows: Setting<u32>,
     /// `None`: `<git common dir>/screenlink`.
     pub dataset_dir: Option<Setting<PathBuf>>,
     pub prompt: Setting<PromptMode>,
@@ -390,6 +396,7 @@ impl Settings {
             model_precision: r.parse(MODEL_PRECISION, MODEL_PRECISION_DEFAULT, "fp32 or int8", |_| true),
             ort_library: path_override(config_path(ORT_LIBRARY), env_path(ORT_LIBRARY_ENV)),
             candidate_limit: r.parse(CANDIDATE_LIMIT, CANDIDATE_LIMIT_DEFAULT, COUNT, any),
+            talk_block_rows: r.parse(TALK_BLOCK_ROWS, TALK_BLOCK_ROWS_DEFAULT, POSITIVE, positive),
             dataset_dir: config_path(DATASET_DIR),
             prompt: r.parse(PROMPT, PROMPT_DEFAULT, "ask, queue or auto", |_| true),
             quiet: r.parse(QUIET, GitBool(QUIET_DEFAULT), "true or false", |_| true),
@@ -458,6 +465,7 @@ impl Settings {
             one(MODEL_PRECISION, &self.model_precision),
             optional_path(ORT_LIBRARY, &self.ort_library, "(per-user data dir)"),
             one(CANDIDATE_LIMIT, &self.candidate_limit),
+            one(TALK_BLOCK_ROWS, &self.talk_block_rows),
             optional_path(DATASET_DIR, &self.dataset_dir, "(git common dir)/screenlink"),
             one(PROMPT, &self.prompt),
             one(QUIET, &self.quiet),

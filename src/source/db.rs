@@ -246,6 +246,28 @@ impl Source for DbSource {
         Ok(out)
     }
 
+    fn rows_per_day(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Vec<(chrono::NaiveDate, u64)>> {
+        let lo = (start - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+        let hi = (end + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
+        // The date as written: within a day of the UTC date for any offset, which is all
+        // planning needs; the timestamp index answers it without reading any text.
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT substr(timestamp, 1, 10), COUNT(*) FROM audio_transcriptions WHERE timestamp >= ?1 AND timestamp < ?2 GROUP BY 1")
+            .map_err(|e| sql_error(&self.path, e))?;
+        let days = stmt
+            .query_map([&lo, &hi], |r| Ok((lossy_text(r.get_ref(0)?).unwrap_or_default(), r.get::<_, i64>(1)?)))
+            .map_err(|e| sql_error(&self.path, e))?;
+        let mut out = Vec::new();
+        for day in days {
+            let (day, n) = day.map_err(|e| sql_error(&self.path, e))?;
+            if let Ok(d) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                out.push((d, n.max(0) as u64));
+            }
+        }
+        Ok(out)
+    }
+
     fn summary(&self) -> Result<Summary> {
         let (rows, oldest, newest) = self
             .conn

@@ -50,6 +50,12 @@ pub trait Source {
     /// Rows with `start <= timestamp < end`, oldest first.
     fn read(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Vec<Transcription>>;
     fn summary(&self) -> Result<Summary>;
+    /// Rows per UTC day (by each row's own date, to the day) in `[start, end)`, to plan
+    /// reading a long span in blocks; empty when the source cannot count cheaply (the API),
+    /// which reads the span at once.
+    fn rows_per_day(&self, _start: DateTime<Utc>, _end: DateTime<Utc>) -> Result<Vec<(chrono::NaiveDate, u64)>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Open the source `screenlink.source` asks for. `auto`: the database when it opens and

@@ -328,3 +328,50 @@ fn int8_precision_scores_with_its_own_model_and_its_own_cache() {
     assert_eq!(bad.code(), 2);
     assert!(bad.stderr_text().contains("fp32 or int8"), "{}", bad.stderr_text());
 }
+
+/// Talk read and linked in blocks of time (`screenlink.talkBlockRows`) links what one read
+/// of all of it links: exactly with the guide's formula, which reads nothing talk-wide;
+/// nearly with the fitted scorer, whose keyword weights and talk level come from each
+/// block's own talk and commits.
+#[test]
+fn talk_read_in_blocks_links_what_one_read_links() {
+    let (env, world) = TestEnv::with_world(&Spec::month(2));
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["backfill", "--dry-run", "--json"];
+        args.extend_from_slice(extra);
+        let out = env.screenlink(args);
+        out.assert_ok();
+        serde_json::from_str(&out.stdout_text()).expect("stdout is one JSON document")
+    };
+    let links = |v: &serde_json::Value| -> HashSet<(String, Vec<i64>)> {
+        v["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["metadata"]["commit_sha"].as_str().unwrap().to_string(), serde_json::from_value(p["metadata"]["audio_ids"].clone()).unwrap()))
+            .collect()
+    };
+    for scoring in ["guide", "fitted"] {
+        let whole = run(&["--scoring", scoring]);
+        env.git(["config", "screenlink.talkBlockRows", "3000"]).assert_ok();
+        let blocks = run(&["--scoring", scoring]);
+        env.git(["config", "--unset", "screenlink.talkBlockRows"]).assert_ok();
+        assert_eq!(whole["summary"]["talk_blocks"], 1, "a month of talk is one block by default");
+        let n = blocks["summary"]["talk_blocks"].as_u64().unwrap();
+        assert!(n >= 3, "3,000 rows a block cuts a month of talk into several: {n}");
+        assert_eq!(blocks["summary"]["transcription_rows"], whole["summary"]["transcription_rows"], "every row counted once");
+        let (a, b) = (links(&whole), links(&blocks));
+        assert!(a.len() > 60, "{scoring}: a month world links most commits: {}", a.len());
+        if scoring == "guide" {
+            assert_eq!(a, b, "the guide's formula links the same pairs in blocks");
+        } else {
+            let same = a.intersection(&b).count();
+            assert!(same as f64 >= 0.9 * a.len() as f64 && b.len().abs_diff(a.len()) <= a.len() / 10, "{same} of {} / {}", a.len(), b.len());
+            let right = |v: &serde_json::Value| {
+                let pairs: Vec<Pair> = serde_json::from_value(v["pairs"].clone()).unwrap();
+                correct(&world, &pairs) as f64 / pairs.len() as f64
+            };
+            assert!(right(&blocks) >= right(&whole) - 0.05, "precision {} in blocks, {} at once", right(&blocks), right(&whole));
+        }
+    }
+}

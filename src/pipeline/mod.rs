@@ -18,6 +18,8 @@ use crate::score::semantic::Semantic;
 use crate::source::discussion::{self, Discussion};
 use crate::source::{self, Source};
 
+pub mod blocks;
+
 /// Seconds spent per stage.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Profile {
@@ -70,13 +72,25 @@ pub struct Talk {
 
 pub fn read_talk(settings: &Settings, commits: &[CommitInfo], params: &Params) -> Result<Talk> {
     let src: Box<dyn Source> = source::open(settings)?;
-    let Some((start, end)) = link::read_span(commits, params) else {
+    let Some(span) = link::read_span(commits, params) else {
         return Ok(Talk { source: src.location(), rows: 0, discussions: Vec::new() });
     };
+    read_talk_span(settings, src.as_ref(), span, None)
+}
+
+/// The talk of `[start, end)` from `src`, grouped; `rows` counts the rows at or after
+/// `counted_from` (a block's rows that the block before did not read).
+fn read_talk_span(
+    settings: &Settings,
+    src: &dyn Source,
+    (start, end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    counted_from: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Talk> {
     let rows = src.read(start, end)?;
     let gap = Duration::milliseconds((settings.discussion_gap_minutes.value * 60_000.0) as i64);
     let discussions = discussion::group(&rows, gap, settings.min_audio_length.value as usize);
-    Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: rows.len(), discussions })
+    let counted = rows.iter().filter(|r| counted_from.is_none_or(|t| r.timestamp >= t)).count();
+    Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: counted, discussions })
 }
 
 /// The semantic scorer over the shared embedding cache. The model itself loads on the first
