@@ -6,17 +6,20 @@
 //! Every write is a locked append of whole lines ([`crate::fsutil::append_lines`]); readers
 //! skip a torn last line with a warning.
 
+mod jsonl;
 pub mod pair;
+
+pub use jsonl::{read_jsonl, to_line, ReadOutcome};
+use jsonl::{file_identity, parse_jsonl, read_with_identity};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::secrets::RedactMode;
 pub use pair::{DecidedBy, Decision, Pair};
@@ -115,13 +118,6 @@ pub struct Rewritten {
     pub dropped: usize,
 }
 
-/// Records read from a JSONL file, and the lines that could not be read.
-#[derive(Debug)]
-pub struct ReadOutcome<T> {
-    pub records: Vec<T>,
-    /// (1-based line number, what was wrong).
-    pub bad_lines: Vec<(usize, String)>,
-}
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -399,58 +395,6 @@ impl Claims {
         self.offset += whole as u64;
         Ok(())
     }
-}
-
-pub fn to_line<T: Serialize>(record: &T) -> Result<String> {
-    let mut line = serde_json::to_string(record)
-        .map_err(|e| Error::new(Kind::Io, format!("could not serialise a record: {e}")))?;
-    line.push('\n');
-    Ok(line)
-}
-
-/// Read a JSONL file (missing = empty). Bad lines are reported, not fatal; the caller warns.
-pub fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<ReadOutcome<T>> {
-    Ok(parse_jsonl(&read_with_identity(path)?.0))
-}
-
-/// A file's text (empty when it does not exist) and which file it was.
-fn read_with_identity(path: &Path) -> Result<(String, Option<(u64, u64)>)> {
-    use std::io::Read;
-    let io = |e| Error::io(format!("reading {}", path.display()), e);
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((String::new(), None)),
-        Err(e) => return Err(io(e)),
-    };
-    let identity = file.metadata().map(|m| file_identity(&m)).ok();
-    let mut text = String::new();
-    file.read_to_string(&mut text).map_err(io)?;
-    Ok((text, identity))
-}
-
-#[cfg(unix)]
-fn file_identity(meta: &std::fs::Metadata) -> (u64, u64) {
-    use std::os::unix::fs::MetadataExt;
-    (meta.dev(), meta.ino())
-}
-
-#[cfg(not(unix))]
-fn file_identity(_: &std::fs::Metadata) -> (u64, u64) {
-    (0, 0)
-}
-
-fn parse_jsonl<T: DeserializeOwned>(text: &str) -> ReadOutcome<T> {
-    let mut out = ReadOutcome { records: Vec::new(), bad_lines: Vec::new() };
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str(line) {
-            Ok(r) => out.records.push(r),
-            Err(e) => out.bad_lines.push((i + 1, e.to_string())),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
