@@ -145,6 +145,9 @@ pub fn link_in_blocks(
             }
         }
         each(Block { range, commits, talk: &talk, passages: &passages, links })?;
+        if blocks.len() > 1 {
+            semantic.forget();
+        }
     }
     Ok(totals)
 }

@@ -184,6 +184,13 @@ impl Semantic {
         Ok(())
     }
 
+    /// Drop the vectors held for prepared texts (the cache keeps them): a block of a long
+    /// backfill is done with its talk's, and the next block reads what it needs again.
+    pub fn forget(&mut self) {
+        self.pieces = HashMap::new();
+        self.vectors = HashMap::new();
+    }
+
     /// Similarity of two prepared texts in [0, 1]: the best pair of pieces (negative
     /// cosines, which MiniLM gives unrelated texts, count as 0).
     pub fn similarity(&self, a: &str, b: &str) -> f64 {
