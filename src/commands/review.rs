@@ -26,6 +26,8 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
         Some(review::require_terminal("review", "pass --yes to accept every pair at or above minConfidence")?)
     };
     let (mut accepted, mut rejected, mut unlinked, mut later) = (0, 0, 0, 0);
+    // One model for the whole queue: it loads on the first text the cache lacks.
+    let mut semantic = pipeline::load_semantic(&settings, true)?;
     let total = pending.len();
     for (i, p) in pending.iter().enumerate() {
         let skip = |why: &str| {
@@ -46,7 +48,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
         eprintln!("[{}/{total}] {} {}", i + 1, crate::messages::short(&info.sha), info.subject);
         let claimed = store.claimed_ids()?;
         // By now the commits after it exist: it is scored beside them, as backfill would.
-        let linked = pipeline::link_with_rivals(&settings, &repo, info, &claimed, &store.dir)?;
+        let linked = pipeline::link_with_rivals(&settings, &repo, info, &claimed, &store.dir, &mut semantic)?;
         match hook::decide(&settings, &repo, &store, &linked, term.as_ref(), Choice::Quit)? {
             Outcome::Accepted(_) => accepted += 1,
             Outcome::Rejected => rejected += 1,

@@ -159,13 +159,15 @@ pub fn scoring_params(settings: &Settings, store_dir: &Path, later_commits: bool
 /// commits made within its time window on either side, which exist by now and may fit its
 /// talk better. Held out on realtext, every commit queued and then reviewed this way links at
 /// 0.814 / 0.698 against the hook's 0.729 / 0.350 (README, "Link quality"). The rivals are
-/// scored, never linked.
+/// scored, never linked. `semantic` is shared by every commit of a review: the model loads
+/// once, not once per queued commit.
 pub fn link_with_rivals(
     settings: &Settings,
     repo: &git2::Repository,
     commit: CommitInfo,
     claimed: &std::collections::HashSet<i64>,
     store_dir: &Path,
+    semantic: &mut Semantic,
 ) -> Result<Linked> {
     let (params, mut history) = scoring_params(settings, store_dir, true);
     let reach = Duration::days(params.time_window_days as i64);
@@ -182,12 +184,11 @@ pub fn link_with_rivals(
         Err(_) => Vec::new(),
     };
     everyone.push(commit);
-    let mut semantic = load_semantic(settings, true)?;
     let talk = read_talk(settings, &everyone, &params)?;
     let passages = crate::candidates::passages(&talk.discussions);
     let ws = repo.workdir().map(crate::workspace::Workspace::load).unwrap_or_default();
     let (rivals, this) = everyone.split_at(everyone.len() - 1);
-    let mut links = link::link_in_context(this, rivals, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
+    let mut links = link::link_in_context(this, rivals, &passages, &ws, &params, claimed, Some(&mut *semantic), &mut |_, _| {})?;
     let links = links.swap_remove(0);
     crate::debug(format_args!("linked {} beside {} rivals: {} passages, {} texts embedded", this[0].sha, rivals.len(), passages.len(), semantic.embedded));
     let commit = everyone.pop().expect("the commit was pushed last");
