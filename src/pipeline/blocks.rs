@@ -113,16 +113,19 @@ pub fn link_in_blocks(
         let commits = &todo[range.clone()];
         // One block: every decided commit beside it, as always. Several: the commits within
         // reach of the block on either side, which could claim the same talk.
-        let rivals: Vec<CommitInfo> = if blocks.len() == 1 {
-            done.to_vec()
+        let (rivals, span): (Vec<CommitInfo>, _) = if blocks.len() == 1 {
+            (done.to_vec(), link::read_span(commits, params))
         } else {
             let from = commits.iter().map(|c| c.author_time.min(c.committer_time)).min().expect("a block has commits") - reach;
             let to = commits.iter().map(|c| c.committer_time).max().expect("a block has commits") + reach;
             let near = |c: &&CommitInfo| c.committer_time >= from && c.committer_time <= to;
-            todo[..range.start].iter().chain(&todo[range.end..]).chain(done).filter(near).cloned().collect()
+            let linked: Vec<CommitInfo> = todo[..range.start].iter().chain(&todo[range.end..]).filter(near).cloned().collect();
+            // The talk read is what the commits being linked can see, as one read of all of it
+            // was: a decided commit is scored on the part of its window that holds.
+            let span = link::read_span(&commits.iter().chain(&linked).cloned().collect::<Vec<_>>(), params);
+            (linked.into_iter().chain(done.iter().filter(near).cloned()).collect(), span)
         };
-        let everyone: Vec<CommitInfo> = commits.iter().chain(&rivals).cloned().collect();
-        let span = link::read_span(&everyone, params).expect("a block has commits");
+        let span = span.expect("a block has commits");
         let talk = profile.time("source read", || read_talk_span(settings, source, span, read_until))?;
         let passages = profile.time("candidate selection", || candidates::passages(&talk.discussions));
         totals.source = talk.source.clone();
