@@ -375,3 +375,32 @@ fn talk_read_in_blocks_links_what_one_read_links() {
         }
     }
 }
+
+/// Commits already decided are scored beside the ones being linked but widen no read: the
+/// talk read is what the commits being linked can see, the same rows as a run that selects
+/// only them.
+#[test]
+fn decided_commits_widen_no_read_of_talk() {
+    // A month: the decided half's windows reach weeks before the rest's.
+    let (env, world) = TestEnv::with_world(&Spec::month(3));
+    let mut times: Vec<chrono::DateTime<chrono::Utc>> = world.truth.commits.iter().map(|c| c.time).collect();
+    times.sort();
+    let (a, b) = (times[times.len() / 2 - 1], times[times.len() / 2]);
+    assert!(b > a, "two commits apart in time");
+    let mid = (a + (b - a) / 2).to_rfc3339();
+    // Every older commit linked (a commit left unlinked would be looked at again).
+    env.screenlink(["backfill", "--yes", "--until", &mid, "--min-confidence", "0"]).assert_ok();
+    let rows = |extra: &[&str]| -> (u64, u64) {
+        let mut args = vec!["backfill", "--dry-run", "--json"];
+        args.extend_from_slice(extra);
+        let out = env.screenlink(args);
+        out.assert_ok();
+        let v: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+        (v["summary"]["transcription_rows"].as_u64().unwrap(), v["summary"]["already_decided"].as_u64().unwrap())
+    };
+    let (with_decided, decided) = rows(&[]);
+    let (alone, none) = rows(&["--since", &mid]);
+    assert!(decided > 0 && none == 0, "{decided} decided beside, {none} when selected alone");
+    assert!(alone > 0);
+    assert_eq!(with_decided, alone, "decided commits' windows are not read");
+}
