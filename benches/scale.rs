@@ -76,8 +76,7 @@ impl Env {
     fn cmd(&self, program: &str, dir: &Path) -> Command {
         let mut c = Command::new(program);
         let path = std::env::join_paths(
-            std::iter::once(Path::new(BIN).parent().unwrap().to_path_buf())
-                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+            std::iter::once(Path::new(BIN).parent().unwrap().to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
         )
         .unwrap();
         c.current_dir(dir)
@@ -107,7 +106,8 @@ fn runtime_floor(w: &World, summary: &serde_json::Value) {
     let n = summary["texts_embedded"].as_u64().unwrap_or(0) as usize;
     let stage = summary["profile"]["stages"].as_array().and_then(|s| s.iter().find(|x| x[0] == "embedding and scoring")).and_then(|x| x[1].as_f64());
     let (Some(ours), true) = (stage, n > 0) else { return };
-    let overrides = [git_screenlink::config::Override { key: git_screenlink::config::SCREENPIPE_DB, flag: "--screenpipe-db", value: w.db.display().to_string() }];
+    let overrides =
+        [git_screenlink::config::Override { key: git_screenlink::config::SCREENPIPE_DB, flag: "--screenpipe-db", value: w.db.display().to_string() }];
     let settings = git_screenlink::config::Settings::load(&w.repo, &overrides).unwrap();
     let src = git_screenlink::source::open(&settings).unwrap();
     let first = w.truth.commits.iter().map(|c| c.time).min().unwrap() - chrono::Duration::days(30);
@@ -181,13 +181,18 @@ fn main() {
         // As the tool counts them: every commit backfill examines, every row it reads.
         println!(
             "## {scale} world: {} commits examined ({} in the ground truth), {} transcription rows read",
-            s["commits_examined"], w.truth.commits.len(), s["transcription_rows"]
+            s["commits_examined"],
+            w.truth.commits.len(),
+            s["transcription_rows"]
         );
         println!("| backfill --yes --dry-run | seconds | peak RSS MB | texts embedded | pairs | precision | recall |");
         println!("|---|---|---|---|---|---|---|");
         println!("| cold cache | {cold_secs:.2} | {cold_rss:.0} | {} | {} | {p:.3} | {r:.3} |", s["texts_embedded"], s["accepted"]);
         let (wp, wr) = precision_recall(&w.truth, &warm[0].2);
-        println!("| warm cache (median of 3) | {warm_secs:.2} | {warm_rss:.0} | {} | {} | {wp:.3} | {wr:.3} |", warm[0].2["summary"]["texts_embedded"], warm[0].2["summary"]["accepted"]);
+        println!(
+            "| warm cache (median of 3) | {warm_secs:.2} | {warm_rss:.0} | {} | {} | {wp:.3} | {wr:.3} |",
+            warm[0].2["summary"]["texts_embedded"], warm[0].2["summary"]["accepted"]
+        );
         println!();
         println!("| stage (cold) | seconds |");
         println!("|---|---|");

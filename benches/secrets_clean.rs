@@ -27,7 +27,8 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let dir = std::env::args().skip(1).find(|a| !a.starts_with('-')).map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+        let home =
+            std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
         home.join("registry").join("src")
     });
     let mut all = Vec::new();

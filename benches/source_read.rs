@@ -19,12 +19,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let world = fixture::build(&Spec::four_months(1), dir.path()).unwrap();
-    println!(
-        "fixture: four months, {} rows, {} commits, built in {:.1} s",
-        world.truth.rows,
-        world.truth.commits.len(),
-        started.elapsed().as_secs_f64()
-    );
+    println!("fixture: four months, {} rows, {} commits, built in {:.1} s", world.truth.rows, world.truth.commits.len(), started.elapsed().as_secs_f64());
 
     let open_times: Vec<f64> = (0..10)
         .map(|_| {

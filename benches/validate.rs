@@ -26,15 +26,13 @@ fn main() {
     drop(out);
     let mb = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
     let t = Instant::now();
-    let run = Command::new(env!("CARGO_BIN_EXE_git-screenlink"))
-        .args(["validate", file.to_str().unwrap(), "--json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_git-screenlink")).args(["validate", file.to_str().unwrap(), "--json"]).current_dir(dir.path()).output().unwrap();
     let secs = t.elapsed().as_secs_f64();
     let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     println!(
         "validate: {n} pairs ({mb:.0} MB) in {secs:.2} s — {} valid, {} tokens, {} findings",
-        report["valid"], report["tokens"], report["findings"].as_array().map_or(0, |f| f.len())
+        report["valid"],
+        report["tokens"],
+        report["findings"].as_array().map_or(0, |f| f.len())
     );
 }

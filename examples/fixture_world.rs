@@ -22,9 +22,7 @@ fn main() {
             Ok(walk.count())
         })
         .unwrap_or(0);
-    let rows: i64 = rusqlite::Connection::open(&world.db)
-        .and_then(|c| c.query_row("SELECT count(*) FROM audio_transcriptions", [], |r| r.get(0)))
-        .unwrap_or(0);
+    let rows: i64 = rusqlite::Connection::open(&world.db).and_then(|c| c.query_row("SELECT count(*) FROM audio_transcriptions", [], |r| r.get(0))).unwrap_or(0);
     println!(
         "{commits} commits ({} in the ground truth), {rows} rows ({} in the ground truth), db {}, repo {}, truth {} ({:.1} s)",
         world.truth.commits.len(),

@@ -44,9 +44,7 @@ fn main() {
             if std::env::var_os("SHARED").is_some() {
                 params.min_confidence = 2.0;
             }
-            let mut semantic = (!kw_only).then(|| {
-                Semantic::new(&settings, EmbeddingCache::open(cache_dir.path(), "m")).unwrap()
-            });
+            let mut semantic = (!kw_only).then(|| Semantic::new(&settings, EmbeddingCache::open(cache_dir.path(), "m")).unwrap());
             let t = Instant::now();
             let links = link::link(&sel.commits, &ps, &Workspace::default(), &params, &Default::default(), semantic.as_mut(), &mut |_, _| {}).unwrap();
             let secs = t.elapsed().as_secs_f64();
@@ -68,22 +66,27 @@ fn main() {
                 }
                 let p = correct as f64 / pairs.max(1) as f64;
                 let r = correct as f64 / motivated.max(1) as f64;
-                println!(
-                    "  threshold {threshold}: {pairs:4} pairs, precision {p:.3}, recall {r:.3}, F1 {:.3}",
-                    2.0 * p * r / (p + r).max(1e-9)
-                );
+                println!("  threshold {threshold}: {pairs:4} pairs, precision {p:.3}, recall {r:.3}, F1 {:.3}", 2.0 * p * r / (p + r).max(1e-9));
             }
             if std::env::var_os("DUMP").is_some() && !kw_only {
                 for l in &links {
                     let c = &sel.commits[l.commit];
                     let Some(truth) = world.truth.commits.iter().find(|t| t.sha == c.sha) else { continue };
-                    let Some(best) = l.best() else { println!("  none motivated={}", !truth.rows.is_empty()); continue };
+                    let Some(best) = l.best() else {
+                        println!("  none motivated={}", !truth.rows.is_empty());
+                        continue;
+                    };
                     let ok = ps[best.passage].ids().iter().any(|id| truth.rows.contains(id));
                     let true_rank = l.candidates.iter().position(|s| ps[s.passage].ids().iter().any(|id| truth.rows.contains(id)));
                     println!(
                         "  motivated={} ok={ok} conf={:.3} kw={:.3} sem={:.3} second={:.3} true_rank={true_rank:?} n={} {}",
-                        !truth.rows.is_empty(), best.confidence, best.keyword, best.semantic,
-                        l.candidates.get(1).map_or(0.0, |s| s.confidence), l.candidates.len(), c.subject
+                        !truth.rows.is_empty(),
+                        best.confidence,
+                        best.keyword,
+                        best.semantic,
+                        l.candidates.get(1).map_or(0.0, |s| s.confidence),
+                        l.candidates.len(),
+                        c.subject
                     );
                 }
             }

@@ -147,11 +147,7 @@ fn backfill(bin: &Path, set: &Set, scoring: &str, data: &Path, flags: &[&str]) -
     let pairs = if flags.contains(&"--json") {
         serde_json::from_str::<Value>(&stdout).ok().and_then(|v| v["pairs"].as_array().cloned()).unwrap_or_default()
     } else {
-        std::fs::read_to_string(data.join("training_data.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect()
+        std::fs::read_to_string(data.join("training_data.jsonl")).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
     };
     (pairs, stdout)
 }
@@ -180,9 +176,5 @@ fn calibration(set: &Set, pairs: &[Value]) -> String {
         bins[b].1 += usize::from(right(set, p));
         bins[b].2 += c;
     }
-    bins.iter()
-        .filter(|b| b.0 > 0)
-        .map(|b| format!("{:.2}→{:.2} ({})", b.2 / b.0 as f64, b.1 as f64 / b.0 as f64, b.0))
-        .collect::<Vec<_>>()
-        .join(", ")
+    bins.iter().filter(|b| b.0 > 0).map(|b| format!("{:.2}→{:.2} ({})", b.2 / b.0 as f64, b.1 as f64 / b.0 as f64, b.0)).collect::<Vec<_>>().join(", ")
 }

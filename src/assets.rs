@@ -26,9 +26,7 @@ pub fn data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    directories::ProjectDirs::from("", "", "screenlink")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| crate::config::home_dir().join(".screenlink"))
+    directories::ProjectDirs::from("", "", "screenlink").map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| crate::config::home_dir().join(".screenlink"))
 }
 
 /// A path we looked at, and why there.
@@ -57,17 +55,9 @@ pub fn model_dir(settings: &Settings) -> Location {
 
 /// In a directory, the file named like ONNX Runtime's main library (not its provider plugins).
 fn find_ort_in(dir: &Path) -> PathBuf {
-    let is_runtime = |name: &str| {
-        name.starts_with("libonnxruntime.") && (name.contains(".so") || name.ends_with(".dylib"))
-            || name == "onnxruntime.dll"
-    };
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| is_runtime(&e.file_name().to_string_lossy()))
-        .map(|e| e.path())
-        .collect();
+    let is_runtime = |name: &str| name.starts_with("libonnxruntime.") && (name.contains(".so") || name.ends_with(".dylib")) || name == "onnxruntime.dll";
+    let mut found: Vec<PathBuf> =
+        std::fs::read_dir(dir).into_iter().flatten().flatten().filter(|e| is_runtime(&e.file_name().to_string_lossy())).map(|e| e.path()).collect();
     found.sort();
     // The longest name is the fully versioned one (libonnxruntime.so.1.24.4), not a symlink.
     found.into_iter().max_by_key(|p| p.as_os_str().len()).unwrap_or_else(|| dir.join(default_ort_name()))
@@ -81,15 +71,12 @@ fn default_ort_name() -> String {
 /// a missing, foreign or too-old file must become an error here, because ort panics on it.
 pub fn probe_ort(path: &Path) -> Result<String> {
     if !path.is_file() {
-        return Err(Error::assets(format!("ONNX Runtime not found at {}", path.display()))
-            .hint(messages::INSTALL_ASSETS_HINT));
+        return Err(Error::assets(format!("ONNX Runtime not found at {}", path.display())).hint(messages::INSTALL_ASSETS_HINT));
     }
     // SAFETY: loading a shared library runs its initialisers; this is the library the user
     // (or install.sh) named as ONNX Runtime, which ort would load anyway.
-    let lib = unsafe { libloading::Library::new(path) }.map_err(|err| {
-        Error::assets(format!("{} is not a loadable shared library: {err}", path.display()))
-            .hint(messages::INSTALL_ASSETS_HINT)
-    })?;
+    let lib = unsafe { libloading::Library::new(path) }
+        .map_err(|err| Error::assets(format!("{} is not a loadable shared library: {err}", path.display())).hint(messages::INSTALL_ASSETS_HINT))?;
     type GetApiBase = unsafe extern "C" fn() -> *const ApiBase;
     #[repr(C)]
     struct ApiBase {
@@ -99,10 +86,9 @@ pub fn probe_ort(path: &Path) -> Result<String> {
     // SAFETY: OrtGetApiBase has this signature in every ONNX Runtime release; the struct layout
     // (two function pointers) is part of its stable C ABI.
     let version = unsafe {
-        let getter: libloading::Symbol<GetApiBase> = lib.get(b"OrtGetApiBase").map_err(|_| {
-            Error::assets(format!("{} is not ONNX Runtime (it has no OrtGetApiBase)", path.display()))
-                .hint(messages::INSTALL_ASSETS_HINT)
-        })?;
+        let getter: libloading::Symbol<GetApiBase> = lib
+            .get(b"OrtGetApiBase")
+            .map_err(|_| Error::assets(format!("{} is not ONNX Runtime (it has no OrtGetApiBase)", path.display())).hint(messages::INSTALL_ASSETS_HINT))?;
         let base = getter();
         if base.is_null() {
             return Err(Error::assets(format!("{} returned no API", path.display())));
@@ -125,11 +111,8 @@ pub fn probe_ort(path: &Path) -> Result<String> {
 }
 
 fn too_old(path: &Path, version: &str) -> Error {
-    Error::assets(format!(
-        "ONNX Runtime {version} at {} is too old: git-screenlink needs 1.{ORT_MIN_MINOR} or newer",
-        path.display()
-    ))
-    .hint(messages::INSTALL_ASSETS_HINT)
+    Error::assets(format!("ONNX Runtime {version} at {} is too old: git-screenlink needs 1.{ORT_MIN_MINOR} or newer", path.display()))
+        .hint(messages::INSTALL_ASSETS_HINT)
 }
 
 /// The model files that are missing from `dir` for `precision`, if any.

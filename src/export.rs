@@ -64,8 +64,7 @@ fn write_parquet(pairs: &[Pair], path: &Path) -> Result<()> {
     let file = options.open(&tmp).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
     let mut writer = SerializedFileWriter::new(file, schema, Arc::new(WriterProperties::builder().build())).map_err(io)?;
     let mut group = writer.next_row_group().map_err(io)?;
-    let text_columns: [fn(&Pair) -> &str; 5] =
-        [|p| &p.instruction, |p| &p.input, |p| &p.output, |p| &p.metadata.commit_sha, |p| &p.metadata.commit_timestamp];
+    let text_columns: [fn(&Pair) -> &str; 5] = [|p| &p.instruction, |p| &p.input, |p| &p.output, |p| &p.metadata.commit_sha, |p| &p.metadata.commit_timestamp];
     for get in text_columns {
         let values: Vec<ByteArray> = pairs.iter().map(|p| ByteArray::from(get(p))).collect();
         let mut col = group.next_column().map_err(io)?.expect("a column per schema field");

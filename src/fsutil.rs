@@ -104,9 +104,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let path = target.as_path();
     let io = |err| Error::io(format!("writing {}", path.display()), err);
     match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            return Err(Error::io(format!("writing {}", path.display()), std::io::Error::other("it is a directory")))
-        }
+        Ok(m) if m.is_dir() => return Err(Error::io(format!("writing {}", path.display()), std::io::Error::other("it is a directory"))),
         Ok(m) if !m.is_file() => {
             let mut f = OpenOptions::new().write(true).open(path).map_err(io)?;
             return f.write_all(text.as_bytes()).map_err(io);

@@ -6,8 +6,8 @@
 pub mod assets;
 pub mod candidates;
 pub mod cli;
-pub mod commits;
 pub mod commands;
+pub mod commits;
 pub mod config;
 pub mod daemon;
 pub mod dataset;
@@ -67,9 +67,9 @@ fn usage_error(rendered: &str, bin_name: &str) -> String {
     let lines: Vec<&str> = rendered.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let what = lines.first().map_or("bad usage", |l| l.strip_prefix("error: ").unwrap_or(l));
     let usage = lines.iter().find(|l| l.starts_with("Usage: "));
-    let command = usage.and_then(|u| u.strip_prefix("Usage: ")).map_or(bin_name.to_string(), |u| {
-        u.split_whitespace().take_while(|w| !w.starts_with('[') && !w.starts_with('<')).collect::<Vec<_>>().join(" ")
-    });
+    let command = usage
+        .and_then(|u| u.strip_prefix("Usage: "))
+        .map_or(bin_name.to_string(), |u| u.split_whitespace().take_while(|w| !w.starts_with('[') && !w.starts_with('<')).collect::<Vec<_>>().join(" "));
     let hint = match lines.iter().find_map(|l| l.strip_prefix("tip: ")) {
         Some(tip) => format!("{tip}; see `{command} --help`"),
         None => format!("see `{command} --help`"),

@@ -1,8 +1,7 @@
 //! User-facing wording that more than one place prints, kept together so it stays consistent.
 
 /// How to get ONNX Runtime and the model when either is missing or broken.
-pub const INSTALL_ASSETS_HINT: &str =
-    "run `./install.sh --assets-only` in a git-screenlink checkout (it fetches ONNX Runtime and the model from PyPI), \
+pub const INSTALL_ASSETS_HINT: &str = "run `./install.sh --assets-only` in a git-screenlink checkout (it fetches ONNX Runtime and the model from PyPI), \
      or point ORT_DYLIB_PATH / SCREENLINK_MODEL_DIR at existing copies";
 
 pub const NOT_A_REPO: &str = "not in a git repository";

@@ -101,11 +101,12 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
     let who = if speakers.is_empty() { String::new() } else { format!(", {}", speakers.join(", ")) };
     let verdict = if scored.confidence >= params.min_confidence { style("✓").green() } else { style("·").dim() };
     let how = match params.scoring {
-        crate::config::Scoring::Guide => format!(
-            "= {} × keyword {:.3} + {} × semantic {:.3}",
-            params.keyword_weight, scored.keyword, params.semantic_weight, scored.semantic
-        ),
-        crate::config::Scoring::Fitted => format!("(right about {:.0} times in 10; keyword {:.3}, semantic {:.3})", scored.confidence * 10.0, scored.keyword, scored.semantic),
+        crate::config::Scoring::Guide => {
+            format!("= {} × keyword {:.3} + {} × semantic {:.3}", params.keyword_weight, scored.keyword, params.semantic_weight, scored.semantic)
+        }
+        crate::config::Scoring::Fitted => {
+            format!("(right about {:.0} times in 10; keyword {:.3}, semantic {:.3})", scored.confidence * 10.0, scored.keyword, scored.semantic)
+        }
     };
     format!(
         "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} {how}   matched: {}\n",
@@ -119,8 +120,7 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
 
 /// Print the choices and wait for one of their keys. Ctrl-C and Esc map to `on_cancel`.
 pub fn ask(term: &Term, choices: &[Choice], on_cancel: Choice) -> std::io::Result<Choice> {
-    let line: Vec<String> =
-        choices.iter().map(|c| format!("[{}]{}", style(c.key()).bold().cyan(), c.label())).collect();
+    let line: Vec<String> = choices.iter().map(|c| format!("[{}]{}", style(c.key()).bold().cyan(), c.label())).collect();
     term.write_str(&format!("  {} ", line.join(" ")))?;
     loop {
         let key = term.read_key_raw()?;

@@ -175,7 +175,6 @@ impl Kind {
             Kind::Ids => "a list of whole numbers",
         }
     }
-
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -233,11 +232,7 @@ pub fn confidence(valid: &[ValidLine]) -> Option<Confidence> {
         .iter()
         .enumerate()
         .filter(|(_, n)| **n > 0)
-        .map(|(i, n)| Bucket {
-            range: format!("{:.1}-{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0),
-            count: *n,
-            share: *n as f64 / cs.len() as f64,
-        })
+        .map(|(i, n)| Bucket { range: format!("{:.1}-{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0), count: *n, share: *n as f64 / cs.len() as f64 })
         .collect();
     Some(Confidence {
         average: cs.iter().sum::<f64>() / cs.len() as f64,
@@ -378,11 +373,8 @@ pub fn fix(text: &str) -> (String, Fixed) {
         }
         if !kinds.is_empty() {
             if let Some(m) = v.value.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-                let mut all: Vec<String> = m
-                    .get("redacted")
-                    .and_then(|r| r.as_array())
-                    .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_string)).collect())
-                    .unwrap_or_default();
+                let mut all: Vec<String> =
+                    m.get("redacted").and_then(|r| r.as_array()).map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_string)).collect()).unwrap_or_default();
                 all.extend(kinds);
                 all.sort();
                 all.dedup();

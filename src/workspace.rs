@@ -26,11 +26,7 @@ impl Workspace {
         if !workdir.join("Cargo.toml").is_file() {
             return Workspace::default();
         }
-        let metadata = cargo_metadata::MetadataCommand::new()
-            .current_dir(workdir)
-            .no_deps()
-            .other_options(vec!["--offline".to_string()])
-            .exec();
+        let metadata = cargo_metadata::MetadataCommand::new().current_dir(workdir).no_deps().other_options(vec!["--offline".to_string()]).exec();
         match metadata {
             Ok(m) => {
                 let root = m.workspace_root.as_std_path().canonicalize().unwrap_or_else(|_| workdir.to_path_buf());

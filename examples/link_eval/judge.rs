@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, BASE, N, NAMES};
-use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_INPUTS};
+use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::Logistic;
 
 use super::Row;
@@ -39,7 +39,11 @@ struct Model {
 }
 
 fn masked(f: &[f64], hook: bool) -> Vec<f64> {
-    if hook { hook_view(f) } else { f.to_vec() }
+    if hook {
+        hook_view(f)
+    } else {
+        f.to_vec()
+    }
 }
 
 /// Each row's candidates' features with the context recomputed from `ranker` (context is a
@@ -51,7 +55,17 @@ fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hoo
         let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].set == set).collect();
         let mut feats: Vec<Vec<[f64; N]>> = idx
             .iter()
-            .map(|&i| rows[i].cands.iter().map(|c| { let mut f = [0.0; N]; f[..BASE].copy_from_slice(&c.features[..BASE]); f }).collect())
+            .map(|&i| {
+                rows[i]
+                    .cands
+                    .iter()
+                    .map(|c| {
+                        let mut f = [0.0; N];
+                        f[..BASE].copy_from_slice(&c.features[..BASE]);
+                        f
+                    })
+                    .collect()
+            })
             .collect();
         let keys: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].cands.iter().map(|c| c.ids[0] as usize).collect()).collect();
         add_context(&mut feats, &keys, ranker, passage_ranker, !hook, None);
@@ -332,10 +346,7 @@ fn hook_then_backfill(files: &[String]) {
 }
 
 fn read_rows(files: &[String]) -> Vec<Row> {
-    files
-        .iter()
-        .flat_map(|f| std::fs::read_to_string(f).unwrap().lines().map(|l| serde_json::from_str::<Row>(l).unwrap()).collect::<Vec<_>>())
-        .collect()
+    files.iter().flat_map(|f| std::fs::read_to_string(f).unwrap().lines().map(|l| serde_json::from_str::<Row>(l).unwrap()).collect::<Vec<_>>()).collect()
 }
 
 fn fit_modes(files: &[String]) {
@@ -458,16 +469,28 @@ fn explain(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, fit: &Figu
             Some(_) => stolen += 1,
             None => orphan += 1,
         }
-        println!("  WRONG {} gold={} conf {conf:.2} passage {} owner {:?} {}", &r.sha[..10], r.has_gold, c.ids[0], o.map(|o| &rows[o].sha[..10]), fate.unwrap_or_default());
+        println!(
+            "  WRONG {} gold={} conf {conf:.2} passage {} owner {:?} {}",
+            &r.sha[..10],
+            r.has_gold,
+            c.ids[0],
+            o.map(|o| &rows[o].sha[..10]),
+            fate.unwrap_or_default()
+        );
     }
     for (ri, r) in rows.iter().enumerate() {
         if r.has_gold && !done.contains_key(&ri) {
             let best = r.cands.iter().zip(&feats[ri]).filter(|(c, _)| c.label).map(|(c, x)| (score(x, c.keyword, c.semantic).1, c.ids[0])).next();
             let taken = best.is_some_and(|b| claimed.contains(&b.1));
-            if taken { missed_taken += 1 } else { missed_low += 1 }
+            if taken {
+                missed_taken += 1
+            } else {
+                missed_low += 1
+            }
             println!("  MISSED {} best gold conf {:?} taken={taken}", &r.sha[..10], best.map(|b| b.0));
         }
     }
-    println!("  wrong: owner also linked {also_linked}, owner left unlinked {stolen}, passage of no commit {orphan}; missed: low {missed_low}, taken {missed_taken}");
+    println!(
+        "  wrong: owner also linked {also_linked}, owner left unlinked {stolen}, passage of no commit {orphan}; missed: low {missed_low}, taken {missed_taken}"
+    );
 }
-

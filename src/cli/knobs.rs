@@ -90,10 +90,7 @@ impl Knobs {
             (config::CANDIDATE_LIMIT, "--candidate-limit", &self.candidate_limit),
             (config::DATASET_DIR, "--dataset-dir", &self.dataset_dir),
         ];
-        let mut out: Vec<Override> = single
-            .into_iter()
-            .filter_map(|(key, flag, v)| v.as_ref().map(|v| Override { key, flag, value: v.clone() }))
-            .collect();
+        let mut out: Vec<Override> = single.into_iter().filter_map(|(key, flag, v)| v.as_ref().map(|v| Override { key, flag, value: v.clone() })).collect();
         out.extend(self.keywords.iter().map(|k| Override { key: config::KEYWORDS, flag: "--keyword", value: k.clone() }));
         out
     }

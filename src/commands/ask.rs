@@ -71,10 +71,7 @@ fn best_talk(settings: &Settings, instruction: &str) -> Result<String> {
     let mut texts: Vec<&str> = vec![instruction];
     texts.extend(passages.iter().map(|p| p.text));
     semantic.prepare(&texts, &mut |_| {})?;
-    let best = passages
-        .iter()
-        .max_by(|a, b| semantic.similarity(instruction, a.text).total_cmp(&semantic.similarity(instruction, b.text)))
-        .expect("not empty");
+    let best = passages.iter().max_by(|a, b| semantic.similarity(instruction, a.text).total_cmp(&semantic.similarity(instruction, b.text))).expect("not empty");
     eprintln!("git-screenlink: context: talk from {} (similarity {:.2})", best.start.format("%Y-%m-%d %H:%M"), semantic.similarity(instruction, best.text));
     Ok(best.text.to_string())
 }

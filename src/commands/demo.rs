@@ -15,11 +15,7 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
             }
             dir.clone()
         }
-        None => tempfile::Builder::new()
-            .prefix("screenlink-demo-")
-            .tempdir()
-            .map_err(|e| Error::io("creating a temp dir", e))?
-            .keep(),
+        None => tempfile::Builder::new().prefix("screenlink-demo-").tempdir().map_err(|e| Error::io("creating a temp dir", e))?.keep(),
     };
     let spec = Spec::named(&args.scale, args.seed).expect("clap checked the scale");
     if !args.json {

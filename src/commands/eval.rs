@@ -36,7 +36,8 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
     let pairs_in_test = all.len();
     let cases: Vec<Case> = all.into_iter().take(args.limit.unwrap_or(usize::MAX)).collect();
     if cases.is_empty() {
-        return Err(Error::new(Kind::Usage, format!("run {} has no test pairs to generate for", m.run_id)).hint("train on more pairs, so that the test split is not empty"));
+        return Err(Error::new(Kind::Usage, format!("run {} has no test pairs to generate for", m.run_id))
+            .hint("train on more pairs, so that the test split is not empty"));
     }
     let base_model = m.options["model"].as_str().unwrap_or_default().to_string();
     let batch = (m.options["batch_size"].as_u64().unwrap_or(1) as usize).min(pairs_in_test).max(1);

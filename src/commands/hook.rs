@@ -317,10 +317,15 @@ fn sequencer_in_progress(repo: &git2::Repository) -> Option<&'static str> {
     };
     by_state.or_else(|| {
         let action = std::env::var("GIT_REFLOG_ACTION").unwrap_or_default();
-        [("rebase", "a rebase is in progress"), ("cherry-pick", "a cherry-pick is in progress"), ("revert", "a revert is in progress"), ("am", "git am is in progress")]
-            .into_iter()
-            .find(|(k, _)| action.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == *k))
-            .map(|(_, what)| what)
+        [
+            ("rebase", "a rebase is in progress"),
+            ("cherry-pick", "a cherry-pick is in progress"),
+            ("revert", "a revert is in progress"),
+            ("am", "git am is in progress"),
+        ]
+        .into_iter()
+        .find(|(k, _)| action.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == *k))
+        .map(|(_, what)| what)
     })
 }
 

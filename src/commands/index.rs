@@ -20,10 +20,8 @@ pub fn run(args: &IndexArgs) -> Result<i32> {
     let settings = Settings::load(&dir, &args.knobs.overrides())?;
     let src = source::open(&settings)?;
     let state_path = cache::default_dir().join("index.json");
-    let mut state: serde_json::Map<String, serde_json::Value> = std::fs::read_to_string(&state_path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
+    let mut state: serde_json::Map<String, serde_json::Value> =
+        std::fs::read_to_string(&state_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
     let key = format!("{} {}", src.kind(), src.location());
     let now = Utc::now();
     let last: Option<DateTime<Utc>> = state.get(&key).and_then(|v| v.as_str()).and_then(time::parse);

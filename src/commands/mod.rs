@@ -1,21 +1,21 @@
 //! One file per subcommand; each is thin orchestration over the library.
 
+mod ask;
 mod backfill;
 mod completions;
-mod show;
 mod config;
 mod daemon;
 mod demo;
 mod eval;
-mod ask;
 mod export;
 mod hook;
 mod index;
 mod install;
 mod review;
-mod validate;
+mod show;
 mod status;
 mod train;
+mod validate;
 pub(crate) mod weights;
 
 use crate::cli::Command;
@@ -46,7 +46,6 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Daemon(args) => daemon::run(&args),
     }
 }
-
 
 /// The directory commands resolve settings from: the current one.
 fn current_dir() -> Result<std::path::PathBuf> {

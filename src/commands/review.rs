@@ -20,11 +20,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
         println!("Nothing to review: no commit is waiting in {}", store.pending_path().display());
         return Ok(0);
     }
-    let term = if args.yes {
-        None
-    } else {
-        Some(review::require_terminal("review", "pass --yes to accept every pair at or above minConfidence")?)
-    };
+    let term = if args.yes { None } else { Some(review::require_terminal("review", "pass --yes to accept every pair at or above minConfidence")?) };
     let (mut accepted, mut rejected, mut unlinked, mut later) = (0, 0, 0, 0);
     // One model for the whole queue: it loads on the first text the cache lacks.
     let mut semantic = pipeline::load_semantic(&settings, true)?;

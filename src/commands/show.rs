@@ -24,7 +24,11 @@ fn color() -> bool {
 }
 
 fn dim(s: &str) -> String {
-    if color() { console::style(s).dim().to_string() } else { s.to_string() }
+    if color() {
+        console::style(s).dim().to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
@@ -128,7 +132,11 @@ pub fn log(args: &LogArgs) -> Result<i32> {
         match pair {
             Some(p) => {
                 let words: Vec<&str> = talk_of(p).split_whitespace().take(12).collect();
-                out.push_str(&format!("{} {subject} {}\n", dim(messages::short(&sha)), dim(&format!("← \"{}…\" ({:.2})", words.join(" "), p.metadata.confidence))));
+                out.push_str(&format!(
+                    "{} {subject} {}\n",
+                    dim(messages::short(&sha)),
+                    dim(&format!("← \"{}…\" ({:.2})", words.join(" "), p.metadata.confidence))
+                ));
             }
             None => out.push_str(&format!("{} {subject}\n", dim(messages::short(&sha)))),
         }
@@ -147,7 +155,11 @@ fn page(text: &str) {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .filter(|p| !p.is_empty() && p != "cat");
     if let Some(pager) = pager {
-        let child = std::process::Command::new("sh").args(["-c", &pager]).env("LESS", std::env::var("LESS").unwrap_or_else(|_| "FRX".into())).stdin(std::process::Stdio::piped()).spawn();
+        let child = std::process::Command::new("sh")
+            .args(["-c", &pager])
+            .env("LESS", std::env::var("LESS").unwrap_or_else(|_| "FRX".into()))
+            .stdin(std::process::Stdio::piped())
+            .spawn();
         if let Ok(mut child) = child {
             if let Some(mut stdin) = child.stdin.take() {
                 let _ = stdin.write_all(text.as_bytes());

@@ -56,15 +56,9 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     let settings = Settings::load_lenient(&dir, &args.knobs.overrides())?;
     let config = match settings.bad_values.first() {
         None => Check::plain(true, "every screenlink.* value is valid".into(), None),
-        Some(bad) => Check::plain(
-            false,
-            settings.bad_values.iter().map(|b| b.error.message.clone()).collect::<Vec<_>>().join("; "),
-            bad.error.hint.clone(),
-        ),
+        Some(bad) => Check::plain(false, settings.bad_values.iter().map(|b| b.error.message.clone()).collect::<Vec<_>>().join("; "), bad.error.hint.clone()),
     };
-    let repository = git2::Repository::discover(&dir)
-        .ok()
-        .map(|r| r.workdir().unwrap_or(r.path()).display().to_string());
+    let repository = git2::Repository::discover(&dir).ok().map(|r| r.workdir().unwrap_or(r.path()).display().to_string());
 
     let screenpipe = source_check(&settings);
 
@@ -77,18 +71,12 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     let model_dir = assets::model_dir(&settings);
     let missing = assets::missing_model_files(&model_dir.path, settings.model_precision.value);
     let model = if missing.is_empty() {
-        let from = assets::model_manifest(&model_dir.path)
-            .and_then(|m| m.get("package").and_then(|p| p.as_str()).map(|p| format!(" from {p}")))
-            .unwrap_or_default();
+        let from =
+            assets::model_manifest(&model_dir.path).and_then(|m| m.get("package").and_then(|p| p.as_str()).map(|p| format!(" from {p}"))).unwrap_or_default();
         let build = settings.model_precision.value.label();
         Check::at(&model_dir, true, format!("{}{build}{from}", assets::MODEL_NAME), None)
     } else {
-        Check::at(
-            &model_dir,
-            false,
-            format!("missing {}", missing.join(", ")),
-            Some(messages::INSTALL_ASSETS_HINT.into()),
-        )
+        Check::at(&model_dir, false, format!("missing {}", missing.join(", ")), Some(messages::INSTALL_ASSETS_HINT.into()))
     };
 
     let embedding = if args.no_load {
@@ -98,11 +86,8 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         match Embedder::load(&settings).and_then(|mut e| e.embed(&["git-screenlink status check"])) {
             Ok(v) => {
                 let norm = v[0].iter().map(|x| x * x).sum::<f32>().sqrt();
-                let detail = format!(
-                    "model loaded in {:.2} s; a test sentence gives a {}-d vector of norm {norm:.3}",
-                    started.elapsed().as_secs_f64(),
-                    v[0].len()
-                );
+                let detail =
+                    format!("model loaded in {:.2} s; a test sentence gives a {}-d vector of norm {norm:.3}", started.elapsed().as_secs_f64(), v[0].len());
                 Check::plain(true, detail, None)
             }
             Err(err) => Check::plain(false, err.message, err.hint),
@@ -140,18 +125,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         },
         fix: None,
     };
-    let status = Status {
-        version: env!("CARGO_PKG_VERSION"),
-        repository,
-        config,
-        hook,
-        dataset,
-        screenpipe,
-        onnxruntime,
-        model,
-        embedding,
-        daemon,
-    };
+    let status = Status { version: env!("CARGO_PKG_VERSION"), repository, config, hook, dataset, screenpipe, onnxruntime, model, embedding, daemon };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
     } else {
@@ -182,12 +156,7 @@ fn print_status(s: &Status) {
             }
         }
     }
-    for (name, check) in [
-        ("screenpipe", &s.screenpipe),
-        ("onnxruntime", &s.onnxruntime),
-        ("model", &s.model),
-        ("embedding", &s.embedding),
-    ] {
+    for (name, check) in [("screenpipe", &s.screenpipe), ("onnxruntime", &s.onnxruntime), ("model", &s.model), ("embedding", &s.embedding)] {
         let mark = match &check.path {
             _ if check.ok => "ok",
             Some(path) if !std::path::Path::new(path).exists() && !path.contains("://") => "MISSING",
@@ -213,17 +182,13 @@ fn print_status(s: &Status) {
 
 /// The source `screenlink.source` picks: where it is, how many rows, which times.
 fn source_check(settings: &Settings) -> Check {
-    let db_location =
-        Location { path: settings.screenpipe_db.value.clone(), origin: settings.screenpipe_db.origin.clone() };
+    let db_location = Location { path: settings.screenpipe_db.value.clone(), origin: settings.screenpipe_db.origin.clone() };
     match source::open(settings).and_then(|src| Ok((src.summary()?, src))) {
         Ok((summary, src)) => {
             let span = match (summary.oldest, summary.newest) {
-                (Some(old), Some(new)) => format!(
-                    ", {} to {}, newest {}",
-                    old.format("%Y-%m-%d"),
-                    new.format("%Y-%m-%d %H:%M UTC"),
-                    time::ago(new, Utc::now())
-                ),
+                (Some(old), Some(new)) => {
+                    format!(", {} to {}, newest {}", old.format("%Y-%m-%d"), new.format("%Y-%m-%d %H:%M UTC"), time::ago(new, Utc::now()))
+                }
                 (None, Some(new)) => format!(", newest {}", time::ago(new, Utc::now())),
                 _ => String::new(),
             };

@@ -10,8 +10,8 @@ use crate::config::{self, Override, Settings};
 use crate::dataset::{pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::pipeline;
-use crate::train::process::stream;
 use crate::train::distributed::{self, Plan};
+use crate::train::process::stream;
 use crate::train::{self, DatasetInfo, Loss, Manifest, Options};
 
 pub fn run(args: &TrainArgs) -> Result<i32> {
@@ -89,7 +89,11 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     if plan.is_distributed() {
         println!(
             "{ranks} ranks{}: --batch-size {} is each step's whole batch, split across the ranks ({} pairs per rank per step)",
-            if hosts.is_empty() { " on this machine".to_string() } else { format!(" on {}", hosts.iter().map(|h| h.ssh.as_str()).collect::<Vec<_>>().join(", ")) },
+            if hosts.is_empty() {
+                " on this machine".to_string()
+            } else {
+                format!(" on {}", hosts.iter().map(|h| h.ssh.as_str()).collect::<Vec<_>>().join(", "))
+            },
             opts.batch_size,
             opts.batch_size as usize / ranks
         );
@@ -156,7 +160,14 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     manifest.final_val_loss = manifest.losses.iter().rev().find_map(|l| l.val);
     manifest.ended = Some(pair::timestamp(Utc::now()));
     manifest.exit_code = code;
-    manifest.status = if interrupted { "interrupted" } else if code == Some(0) { "completed" } else { "failed" }.into();
+    manifest.status = if interrupted {
+        "interrupted"
+    } else if code == Some(0) {
+        "completed"
+    } else {
+        "failed"
+    }
+    .into();
     if plan.is_distributed() {
         let codes = distributed::rank_exit_codes(&run_dir, ranks);
         manifest.distributed = Some(serde_json::json!({
@@ -193,16 +204,27 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
                 println!("Fused model: {f}");
             }
             let fmt = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
-            println!("Final train loss {}, val loss {}; run described in {}", fmt(manifest.final_train_loss), fmt(manifest.final_val_loss), run_dir.join("run.json").display());
+            println!(
+                "Final train loss {}, val loss {}; run described in {}",
+                fmt(manifest.final_train_loss),
+                fmt(manifest.final_val_loss),
+                run_dir.join("run.json").display()
+            );
             Ok(0)
         }
-        "interrupted" => Err(Error::new(Kind::Interrupted, "training interrupted").hint(format!("the partial run is described in {}", run_dir.join("run.json").display()))),
+        "interrupted" => {
+            Err(Error::new(Kind::Interrupted, "training interrupted").hint(format!("the partial run is described in {}", run_dir.join("run.json").display())))
+        }
         other => match code {
             Some(c) => Err(Error::new(Kind::Io, format!("mlx-lm {other} (exit code {c})"))
                 .hint("see mlx-lm's output above; `git screenlink train --dry-run` shows the command")),
             // No exit code: a signal ended it (the OOM killer, or someone's kill -9).
-            None => Err(Error::new(Kind::Io, "mlx-lm was killed before it finished (no exit code: a signal, often the system running out of memory)")
-                .hint(format!("the dataset is untouched and the partial run is described in {}; try a smaller --batch-size or --num-layers", run_dir.join("run.json").display()))),
+            None => Err(Error::new(Kind::Io, "mlx-lm was killed before it finished (no exit code: a signal, often the system running out of memory)").hint(
+                format!(
+                    "the dataset is untouched and the partial run is described in {}; try a smaller --batch-size or --num-layers",
+                    run_dir.join("run.json").display()
+                ),
+            )),
         },
     }
 }

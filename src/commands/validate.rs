@@ -91,10 +91,8 @@ pub fn build_report(file: &Path, settings: &Settings) -> Result<Report> {
     let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
     let (tokens, tokenizer) = match TokenCounter::load(settings) {
         Ok(counter) => {
-            let texts: Vec<String> = valid
-                .iter()
-                .map(|v| validate::FIELDS.iter().filter_map(|f| v.value[*f].as_str()).collect::<Vec<_>>().join("\n"))
-                .collect();
+            let texts: Vec<String> =
+                valid.iter().map(|v| validate::FIELDS.iter().filter_map(|f| v.value[*f].as_str()).collect::<Vec<_>>().join("\n")).collect();
             (Some(counter.count_all(&texts)), crate::assets::MODEL_NAME.to_string())
         }
         Err(e) => (None, format!("tokenizer unavailable: {}", e.message)),
@@ -195,7 +193,8 @@ fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<()> {
     let kept: String = text
         .lines()
         .filter(|l| {
-            let same = !removed && serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| serde_json::to_string(&v).ok().as_deref() == Some(target.as_str()));
+            let same =
+                !removed && serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| serde_json::to_string(&v).ok().as_deref() == Some(target.as_str()));
             removed |= same;
             !same
         })

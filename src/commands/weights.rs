@@ -21,7 +21,14 @@ pub fn run(args: &WeightsArgs) -> Result<i32> {
 pub fn run_with_store(store: &Store, args: &WeightsArgs, scoring: Scoring) -> Result<i32> {
     if args.reset {
         let had = user::reset(&store.dir)?;
-        println!("{}", if had { "Removed this repository's weights: the shipped weights are in use." } else { "No weights of this repository's: the shipped weights are in use." });
+        println!(
+            "{}",
+            if had {
+                "Removed this repository's weights: the shipped weights are in use."
+            } else {
+                "No weights of this repository's: the shipped weights are in use."
+            }
+        );
         return Ok(0);
     }
     if args.refit {
@@ -32,7 +39,9 @@ pub fn run_with_store(store: &Store, args: &WeightsArgs, scoring: Scoring) -> Re
                 return Ok(1);
             }
             Refit::NotBetter { shipped, refit } => {
-                println!("Not refitted: on your newest 30 % of answers the refit does no better than the shipped weights (log loss {refit:.3} vs {shipped:.3}).");
+                println!(
+                    "Not refitted: on your newest 30 % of answers the refit does no better than the shipped weights (log loss {refit:.3} vs {shipped:.3})."
+                );
                 return Ok(1);
             }
             Refit::Saved(w) => println!(

@@ -13,8 +13,8 @@ use crate::error::{Error, Kind, Result};
 
 mod added;
 
-pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 use added::within_budget;
+pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 
 /// Why a commit is not linked. Counted by reason in every summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -117,11 +117,8 @@ pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Int
     let oid = git2::Oid::from_str(&commit.sha)?;
     match examine(repo, &repo.find_commit(oid)?, filters)? {
         Ok(full) => Ok(full),
-        Err(reason) => Err(Error::new(
-            Kind::Git,
-            format!("commit {} could not be read again ({reason:?})", &commit.sha[..commit.sha.len().min(12)]),
-        )
-        .hint("was the repository changed during the run? run the command again")),
+        Err(reason) => Err(Error::new(Kind::Git, format!("commit {} could not be read again ({reason:?})", &commit.sha[..commit.sha.len().min(12)]))
+            .hint("was the repository changed during the run? run the command again")),
     }
 }
 
@@ -160,9 +157,7 @@ pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Fil
         match set.range.as_deref() {
             Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| unknown_revision(r))?,
             Some(r) => walk.push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
-            None => walk.push_head().map_err(|_| {
-                Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first")
-            })?,
+            None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
         }
         for oid in walk {
             let oid = oid?;
@@ -209,11 +204,7 @@ fn git_time(t: git2::Time) -> DateTime<Utc> {
 }
 
 /// One commit: linked (`Ok`) or skipped with a reason (`Err`).
-pub fn examine(
-    repo: &git2::Repository,
-    commit: &git2::Commit,
-    filters: impl Into<Filters>,
-) -> Result<std::result::Result<CommitInfo, SkipReason>> {
+pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Into<Filters>) -> Result<std::result::Result<CommitInfo, SkipReason>> {
     let Filters { min_code_lines, max_output_bytes } = filters.into();
     if commit.parent_count() > 1 {
         return Ok(Err(SkipReason::Merge));
@@ -280,16 +271,12 @@ pub fn examine(
 /// (`i18n.commitEncoding`), else as UTF-8; what cannot be decoded becomes U+FFFD.
 pub fn message_text(commit: &git2::Commit) -> String {
     let bytes = commit.message_bytes();
-    let encoding = commit
-        .message_encoding()
-        .and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes()))
-        .unwrap_or(encoding_rs::UTF_8);
+    let encoding = commit.message_encoding().and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes())).unwrap_or(encoding_rs::UTF_8);
     encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 static VERSION_BUMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(chore(\([^)]*\))?!?:\s*)?((bump|release|prepare release|version)\b.*\d+\.\d+|v?\d+\.\d+\.\d+(-[\w.]+)?$)")
-        .expect("valid regex")
+    Regex::new(r"(?i)^(chore(\([^)]*\))?!?:\s*)?((bump|release|prepare release|version)\b.*\d+\.\d+|v?\d+\.\d+\.\d+(-[\w.]+)?$)").expect("valid regex")
 });
 
 fn is_bot(author: &str) -> bool {
@@ -298,10 +285,8 @@ fn is_bot(author: &str) -> bool {
 }
 
 /// Trailer keys removed from bodies: they say who, not why.
-const TRAILERS: &[&str] = &[
-    "signed-off-by", "co-authored-by", "change-id", "reviewed-by", "acked-by", "tested-by", "reported-by",
-    "suggested-by", "cc", "reviewed-on", "helped-by",
-];
+const TRAILERS: &[&str] =
+    &["signed-off-by", "co-authored-by", "change-id", "reviewed-by", "acked-by", "tested-by", "reported-by", "suggested-by", "cc", "reviewed-on", "helped-by"];
 
 fn strip_trailers(body: &str) -> String {
     let kept: Vec<&str> = body
@@ -316,11 +301,65 @@ fn strip_trailers(body: &str) -> String {
 
 /// Words that are syntax, not names: they say nothing about what a change is about.
 const KEYWORDS: &[&str] = &[
-    "let", "mut", "pub", "fn", "use", "mod", "impl", "struct", "enum", "trait", "for", "while", "loop", "if",
-    "else", "match", "return", "self", "Self", "crate", "super", "where", "async", "await", "move", "ref",
-    "const", "static", "type", "dyn", "true", "false", "None", "Some", "Ok", "Err", "String", "Vec", "Option",
-    "Result", "def", "class", "import", "from", "function", "var", "this", "new", "null", "undefined", "int",
-    "str", "and", "not", "the", "with", "into", "clone", "unwrap",
+    "let",
+    "mut",
+    "pub",
+    "fn",
+    "use",
+    "mod",
+    "impl",
+    "struct",
+    "enum",
+    "trait",
+    "for",
+    "while",
+    "loop",
+    "if",
+    "else",
+    "match",
+    "return",
+    "self",
+    "Self",
+    "crate",
+    "super",
+    "where",
+    "async",
+    "await",
+    "move",
+    "ref",
+    "const",
+    "static",
+    "type",
+    "dyn",
+    "true",
+    "false",
+    "None",
+    "Some",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Option",
+    "Result",
+    "def",
+    "class",
+    "import",
+    "from",
+    "function",
+    "var",
+    "this",
+    "new",
+    "null",
+    "undefined",
+    "int",
+    "str",
+    "and",
+    "not",
+    "the",
+    "with",
+    "into",
+    "clone",
+    "unwrap",
 ];
 
 /// Identifiers (3+ characters) in `lines`, most frequent first, at most 64.

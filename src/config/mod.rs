@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 mod keys;
 mod resolve;
 mod values;
-pub use values::{GitBool, Precision, PromptMode, Scoring, SourceKind};
 pub use crate::secrets::RedactMode;
+pub use values::{GitBool, Precision, PromptMode, Scoring, SourceKind};
 
 pub use keys::*;
 pub use resolve::home_dir;
@@ -176,11 +176,7 @@ impl Settings {
         for e in &mut raw {
             absolute_origin(&mut e.origin, dir);
         }
-        raw.extend(overrides.iter().map(|o| RawEntry {
-            key: o.key.to_ascii_lowercase(),
-            value: o.value.clone(),
-            origin: Origin::Flag(o.flag.to_string()),
-        }));
+        raw.extend(overrides.iter().map(|o| RawEntry { key: o.key.to_ascii_lowercase(), value: o.value.clone(), origin: Origin::Flag(o.flag.to_string()) }));
         Ok(Settings::from_entries(&raw))
     }
 
@@ -198,38 +194,20 @@ impl Settings {
             Some(e) => Setting { value: expand_home(&e.value), origin: e.origin.clone() },
             None => default_screenpipe_db(),
         };
-        let env_path = |var: &str| {
-            std::env::var_os(var).filter(|v| !v.is_empty()).map(|v| Setting {
-                value: PathBuf::from(v),
-                origin: Origin::Env(var.to_string()),
-            })
-        };
-        let config_path = |key: &str| {
-            r.last(key).map(|e| Setting { value: expand_home(&e.value), origin: e.origin.clone() })
-        };
+        let env_path =
+            |var: &str| std::env::var_os(var).filter(|v| !v.is_empty()).map(|v| Setting { value: PathBuf::from(v), origin: Origin::Env(var.to_string()) });
+        let config_path = |key: &str| r.last(key).map(|e| Setting { value: expand_home(&e.value), origin: e.origin.clone() });
 
         let mut settings = Settings {
             source: r.parse(SOURCE, SOURCE_DEFAULT, "auto, db or api", |_| true),
             screenpipe_db,
-            screenpipe_url: r.parse(
-                SCREENPIPE_URL,
-                SCREENPIPE_URL_DEFAULT.to_string(),
-                "an http:// URL such as http://localhost:3030",
-                |u: &String| u.starts_with("http://") || u.starts_with("https://"),
-            ),
-            discussion_gap_minutes: r.parse(
-                DISCUSSION_GAP_MINUTES,
-                DISCUSSION_GAP_MINUTES_DEFAULT,
-                "a number of minutes above 0",
-                |x: &f64| x.is_finite() && *x > 0.0,
-            ),
+            screenpipe_url: r.parse(SCREENPIPE_URL, SCREENPIPE_URL_DEFAULT.to_string(), "an http:// URL such as http://localhost:3030", |u: &String| {
+                u.starts_with("http://") || u.starts_with("https://")
+            }),
+            discussion_gap_minutes: r
+                .parse(DISCUSSION_GAP_MINUTES, DISCUSSION_GAP_MINUTES_DEFAULT, "a number of minutes above 0", |x: &f64| x.is_finite() && *x > 0.0),
             time_window_days: r.parse(TIME_WINDOW_DAYS, TIME_WINDOW_DAYS_DEFAULT, POSITIVE, positive),
-            commit_offset_hours: r.parse(
-                COMMIT_OFFSET_HOURS,
-                COMMIT_OFFSET_HOURS_DEFAULT,
-                "a number of hours, 0 or more",
-                hours,
-            ),
+            commit_offset_hours: r.parse(COMMIT_OFFSET_HOURS, COMMIT_OFFSET_HOURS_DEFAULT, "a number of hours, 0 or more", hours),
             min_audio_length: r.parse(MIN_AUDIO_LENGTH, MIN_AUDIO_LENGTH_DEFAULT, COUNT, any),
             min_code_lines: r.parse(MIN_CODE_LINES, MIN_CODE_LINES_DEFAULT, COUNT, any),
             max_commits: r.parse(MAX_COMMITS, MAX_COMMITS_DEFAULT, POSITIVE, positive),
@@ -259,20 +237,21 @@ impl Settings {
             train_batch_size: r.parse(TRAIN_BATCH_SIZE, TRAIN_BATCH_SIZE_DEFAULT, POSITIVE, positive),
             train_learning_rate: r.parse(TRAIN_LEARNING_RATE, TRAIN_LEARNING_RATE_DEFAULT, "a number above 0", |x: &f64| x.is_finite() && *x > 0.0),
             train_num_layers: r.parse(TRAIN_NUM_LAYERS, TRAIN_NUM_LAYERS_DEFAULT, POSITIVE, positive),
-            train_fine_tune_type: r.parse(TRAIN_FINE_TUNE_TYPE, TRAIN_FINE_TUNE_TYPE_DEFAULT.to_string(), "lora, dora or full", |t: &String| ["lora", "dora", "full"].contains(&t.as_str())),
-            train_format: r.parse(TRAIN_FORMAT, TRAIN_FORMAT_DEFAULT.to_string(), "chat, completions or text", |t: &String| ["chat", "completions", "text"].contains(&t.as_str())),
+            train_fine_tune_type: r.parse(TRAIN_FINE_TUNE_TYPE, TRAIN_FINE_TUNE_TYPE_DEFAULT.to_string(), "lora, dora or full", |t: &String| {
+                ["lora", "dora", "full"].contains(&t.as_str())
+            }),
+            train_format: r.parse(TRAIN_FORMAT, TRAIN_FORMAT_DEFAULT.to_string(), "chat, completions or text", |t: &String| {
+                ["chat", "completions", "text"].contains(&t.as_str())
+            }),
             train_valid_fraction: r.parse(TRAIN_VALID_FRACTION, TRAIN_VALID_FRACTION_DEFAULT, "a number above 0 and below 0.5", |x: &f64| *x > 0.0 && *x < 0.5),
             train_python: config_path(TRAIN_PYTHON),
             train_processes: r.parse(TRAIN_PROCESSES, TRAIN_PROCESSES_DEFAULT, POSITIVE, positive),
             train_hosts: config_path(TRAIN_HOSTS),
             daemon: r.parse(DAEMON, GitBool(DAEMON_DEFAULT), "true or false", |_| true),
             daemon_idle_minutes: r.parse(DAEMON_IDLE_MINUTES, DAEMON_IDLE_MINUTES_DEFAULT, POSITIVE, positive),
-            train_backend: r.parse(TRAIN_BACKEND, TRAIN_BACKEND_DEFAULT.to_string(), "ring, mpi or any", |b: &String| ["ring", "mpi", "any"].contains(&b.as_str())),
-            unknown_keys: raw
-                .iter()
-                .filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key)))
-                .map(|e| (e.key.clone(), e.origin.clone()))
-                .collect(),
+            train_backend: r
+                .parse(TRAIN_BACKEND, TRAIN_BACKEND_DEFAULT.to_string(), "ring, mpi or any", |b: &String| ["ring", "mpi", "any"].contains(&b.as_str())),
+            unknown_keys: raw.iter().filter(|e| !KEYS.iter().any(|k| k.eq_ignore_ascii_case(&e.key))).map(|e| (e.key.clone(), e.origin.clone())).collect(),
             bad_values: Vec::new(),
         };
         r.check_weights(&settings);

@@ -27,19 +27,12 @@ impl<'a> Resolver<'a> {
 
     /// The last value of `key`, parsed and checked; `expected` says what a good one looks
     /// like. A bad value is recorded and the default used.
-    pub(super) fn parse<T: std::str::FromStr>(
-        &self,
-        key: &'static str,
-        default: T,
-        expected: &str,
-        check: impl Fn(&T) -> bool,
-    ) -> Setting<T> {
+    pub(super) fn parse<T: std::str::FromStr>(&self, key: &'static str, default: T, expected: &str, check: impl Fn(&T) -> bool) -> Setting<T> {
         let Some(e) = self.last(key) else { return Setting::default(default) };
         match e.value.trim().parse::<T>() {
             Ok(value) if check(&value) => Setting { value, origin: e.origin.clone() },
             _ => {
-                let error = Error::config(format!("{key} = {:?} in {} is not {expected}", e.value, e.origin.place()))
-                    .hint(fix_hint(key, &e.origin, expected));
+                let error = Error::config(format!("{key} = {:?} in {} is not {expected}", e.value, e.origin.place())).hint(fix_hint(key, &e.origin, expected));
                 self.bad.borrow_mut().push(BadValue { key, value: e.value.clone(), origin: e.origin.clone(), error });
                 Setting::default(default)
             }
@@ -59,13 +52,8 @@ impl<'a> Resolver<'a> {
         } else {
             (KEYWORD_WEIGHT, k)
         };
-        let error = Error::config(format!(
-            "{KEYWORD_WEIGHT} ({}) and {SEMANTIC_WEIGHT} ({}) add up to {}, not 1",
-            k.value,
-            m.value,
-            k.value + m.value
-        ))
-        .hint(format!(
+        let error =
+            Error::config(format!("{KEYWORD_WEIGHT} ({}) and {SEMANTIC_WEIGHT} ({}) add up to {}, not 1", k.value, m.value, k.value + m.value)).hint(format!(
             "set both so they sum to 1, e.g. `git config {KEYWORD_WEIGHT} {}` and `git config {SEMANTIC_WEIGHT} {}` (or --keyword-weight/--semantic-weight)",
             k.value.min(1.0),
             ((1.0 - k.value.min(1.0)) * 1e6).round() / 1e6
@@ -110,10 +98,7 @@ pub(super) fn path_override(config: Option<Setting<PathBuf>>, env: Option<Settin
 
 pub(super) fn default_screenpipe_db() -> Setting<PathBuf> {
     match std::env::var_os(SCREENPIPE_DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-        Some(dir) => Setting {
-            value: PathBuf::from(dir).join("db.sqlite"),
-            origin: Origin::Env(SCREENPIPE_DATA_DIR_ENV.into()),
-        },
+        Some(dir) => Setting { value: PathBuf::from(dir).join("db.sqlite"), origin: Origin::Env(SCREENPIPE_DATA_DIR_ENV.into()) },
         None => Setting::default(home_dir().join(".screenpipe").join("db.sqlite")),
     }
 }
@@ -136,18 +121,12 @@ pub(super) fn read_git_config(dir: &Path) -> Result<Vec<RawEntry>> {
         .current_dir(dir)
         .args(["config", "-z", "--includes", "--show-scope", "--show-origin", "--get-regexp", r"^screenlink\."])
         .output()
-        .map_err(|err| {
-            Error::new(Kind::Git, format!("could not run git to read configuration: {err}"))
-                .hint("install git and make sure it is on PATH")
-        })?;
+        .map_err(|err| Error::new(Kind::Git, format!("could not run git to read configuration: {err}")).hint("install git and make sure it is on PATH"))?;
     match output.status.code() {
         Some(0) => Ok(parse_git_config_z(&output.stdout)),
         Some(1) => Ok(Vec::new()), // no screenlink.* key anywhere
-        _ => Err(Error::new(
-            Kind::Config,
-            format!("git config failed: {}", String::from_utf8_lossy(&output.stderr).trim()),
-        )
-        .hint("run `git config --list --show-origin` to find the broken config file")),
+        _ => Err(Error::new(Kind::Config, format!("git config failed: {}", String::from_utf8_lossy(&output.stderr).trim()))
+            .hint("run `git config --list --show-origin` to find the broken config file")),
     }
 }
 

@@ -128,4 +128,3 @@ impl std::str::FromStr for SourceKind {
         }
     }
 }
-

@@ -17,8 +17,7 @@ pub struct ReadOutcome<T> {
 }
 
 pub fn to_line<T: Serialize>(record: &T) -> Result<String> {
-    let mut line = serde_json::to_string(record)
-        .map_err(|e| Error::new(Kind::Io, format!("could not serialise a record: {e}")))?;
+    let mut line = serde_json::to_string(record).map_err(|e| Error::new(Kind::Io, format!("could not serialise a record: {e}")))?;
     line.push('\n');
     Ok(line)
 }

@@ -9,8 +9,8 @@
 mod jsonl;
 pub mod pair;
 
-pub use jsonl::{read_jsonl, to_line, ReadOutcome};
 use jsonl::{file_identity, parse_jsonl, read_with_identity};
+pub use jsonl::{read_jsonl, to_line, ReadOutcome};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -118,7 +118,6 @@ pub struct Rewritten {
     pub dropped: usize,
 }
 
-
 #[derive(Debug, Clone)]
 pub struct Store {
     pub dir: PathBuf,
@@ -166,11 +165,8 @@ impl Store {
             let (w, d) = (canon(workdir), canon(&dir));
             let git_dir = canon(&common);
             if d.starts_with(&w) && !d.starts_with(&git_dir) {
-                return Err(Error::config(format!(
-                    "screenlink.datasetDir ({}) is inside the work tree, where git could track it",
-                    dir.display()
-                ))
-                .hint("unset it (`git config --unset screenlink.datasetDir`) or point it outside the work tree"));
+                return Err(Error::config(format!("screenlink.datasetDir ({}) is inside the work tree, where git could track it", dir.display()))
+                    .hint("unset it (`git config --unset screenlink.datasetDir`) or point it outside the work tree"));
             }
         }
         Ok(Store { dir, redact: settings.redact.value, claims: Arc::default() })
@@ -239,11 +235,7 @@ impl Store {
 
     /// Queue a commit for `review` (a decision made later is what takes it off the queue).
     pub fn queue(&self, commit_sha: &str, reason: &str) -> Result<()> {
-        let record = PendingRecord {
-            commit_sha: commit_sha.to_string(),
-            queued_at: pair::timestamp(chrono::Utc::now()),
-            reason: reason.to_string(),
-        };
+        let record = PendingRecord { commit_sha: commit_sha.to_string(), queued_at: pair::timestamp(chrono::Utc::now()), reason: reason.to_string() };
         fsutil::append_lines(&self.pending_path(), &to_line(&record)?)
     }
 
@@ -317,12 +309,7 @@ impl Store {
         // What was just read is what `accept` re-checks against: it then reads only what
         // was appended since (the hook reads the dataset once, not twice).
         if let Ok(mut claims) = self.claims.lock() {
-            *claims = Claims {
-                file,
-                offset: text.rfind('\n').map_or(0, |i| i + 1) as u64,
-                ids: claimed.clone(),
-                commits: paired.clone(),
-            };
+            *claims = Claims { file, offset: text.rfind('\n').map_or(0, |i| i + 1) as u64, ids: claimed.clone(), commits: paired.clone() };
         }
         let mut unlinked = HashSet::new();
         for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {

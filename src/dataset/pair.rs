@@ -87,8 +87,7 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-static CONVENTIONAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-zA-Z]+(\([^)]*\))?!?:\s+").expect("valid regex"));
+static CONVENTIONAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-zA-Z]+(\([^)]*\))?!?:\s+").expect("valid regex"));
 static TRAILING_REF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\(#\d+\)\s*$").expect("valid regex"));
 
 impl Pair {
@@ -124,33 +123,16 @@ pub fn task_line(commit: &CommitInfo, crates: &[String]) -> String {
 }
 
 /// Assemble the pair for `commit` and the passage it was linked to.
-pub fn build(
-    commit: &CommitInfo,
-    crates: &[String],
-    passage: &Passage,
-    scored: &Scored,
-    model: &str,
-    decided_by: DecidedBy,
-    now: DateTime<Utc>,
-) -> Pair {
+pub fn build(commit: &CommitInfo, crates: &[String], passage: &Passage, scored: &Scored, model: &str, decided_by: DecidedBy, now: DateTime<Utc>) -> Pair {
     assert!(!commit.code_shed(), "a pair is built from a commit with its code (commits::with_code)");
     // The excerpt: the passage less the rows at its ends that say none of the commit's terms.
     let said: std::collections::HashSet<&str> = scored.matched.iter().map(String::as_str).collect();
     let keep = |row: &str| crate::score::keywords::terms(row).iter().any(|t| said.contains(t.as_str()));
     let passage = &if said.is_empty() { passage.clone() } else { passage.trimmed(&keep) };
-    let output = commit
-        .files
-        .iter()
-        .map(|f| format!("// file: {}\n{}", f.path, f.added.join("\n")))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let output = commit.files.iter().map(|f| format!("// file: {}\n{}", f.path, f.added.join("\n"))).collect::<Vec<_>>().join("\n");
     Pair {
         instruction: clean_subject(&commit.subject),
-        input: format!(
-            "Business Context from team discussions:\n\n{}\n\n{}",
-            passage.text,
-            task_line(commit, crates)
-        ),
+        input: format!("Business Context from team discussions:\n\n{}\n\n{}", passage.text, task_line(commit, crates)),
         output,
         metadata: Metadata {
             commit_sha: commit.sha.clone(),
@@ -211,4 +193,3 @@ mod tests {
         assert_eq!(clean_subject("  "), "");
     }
 }
-

@@ -23,9 +23,9 @@ pub const EVAL_DIR: &str = "eval";
 
 /// `generate.py` run with mlx-lm's Python (the one `launcher` runs), given `spec`.
 pub fn generate_command(launcher: &crate::train::Launcher, spec: &Value) -> Result<std::process::Command> {
-    let python = launcher.python().ok_or_else(|| {
-        Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm")
-    })?;
+    let python = launcher
+        .python()
+        .ok_or_else(|| Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm"))?;
     let mut cmd = std::process::Command::new(python);
     cmd.arg("-c").arg(GENERATE_PY).arg(spec.to_string());
     Ok(cmd)
@@ -53,8 +53,7 @@ impl Case {
 /// The test cases of a run, from its `test.jsonl` in `format`; `pairs` (the dataset) names
 /// each case's commit, and splits text records into prompt and code.
 pub fn cases(test_jsonl: &str, format: &str, pairs: &[Pair]) -> Vec<Case> {
-    let by_record: std::collections::HashMap<String, &Pair> =
-        pairs.iter().map(|p| (crate::train::record(p, format).to_string(), p)).collect();
+    let by_record: std::collections::HashMap<String, &Pair> = pairs.iter().map(|p| (crate::train::record(p, format).to_string(), p)).collect();
     let mut out = Vec::new();
     for line in test_jsonl.lines().filter(|l| !l.trim().is_empty()) {
         let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
@@ -69,13 +68,7 @@ pub fn cases(test_jsonl: &str, format: &str, pairs: &[Pair]) -> Vec<Case> {
                 text: None,
                 reference: c.to_string(),
             }),
-            "text" => pair.map(|p| Case {
-                id,
-                sha,
-                messages: None,
-                text: Some(format!("{}\n\n{}\n\n", p.instruction, p.input)),
-                reference: p.output.clone(),
-            }),
+            "text" => pair.map(|p| Case { id, sha, messages: None, text: Some(format!("{}\n\n{}\n\n", p.instruction, p.input)), reference: p.output.clone() }),
             _ => v["messages"].as_array().filter(|m| m.len() >= 2).map(|m| Case {
                 id,
                 sha,
@@ -176,7 +169,8 @@ pub fn summarise(side: &mut Side) {
     side.identifier_recall = mean(side.pairs.iter().filter_map(|p| p.identifier_recall).collect());
 }
 
-static TEST_LOSS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Test loss ([0-9]+(?:\.[0-9]+)?|nan|inf), Test ppl ([0-9]+(?:\.[0-9]+)?|nan|inf)").expect("valid regex"));
+static TEST_LOSS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"Test loss ([0-9]+(?:\.[0-9]+)?|nan|inf), Test ppl ([0-9]+(?:\.[0-9]+)?|nan|inf)").expect("valid regex"));
 
 /// `Test loss 2.345, Test ppl 10.433.` from `mlx_lm lora --test`.
 pub fn parse_test_loss(line: &str) -> Option<(f64, f64)> {
@@ -194,9 +188,10 @@ pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>) -> Result<cra
     let has_adapters = |m: &crate::train::Manifest| Path::new(&m.adapter_path).join("adapters.safetensors").is_file();
     match id {
         Some(id) => {
-            let m = runs.iter().find(|m| m.run_id == id).ok_or_else(|| {
-                Error::new(Kind::Usage, format!("no training run {id}")).hint("`git screenlink train --list` lists the runs")
-            })?;
+            let m = runs
+                .iter()
+                .find(|m| m.run_id == id)
+                .ok_or_else(|| Error::new(Kind::Usage, format!("no training run {id}")).hint("`git screenlink train --list` lists the runs"))?;
             if !has_adapters(m) {
                 return Err(Error::new(Kind::Usage, format!("run {id} has no adapters (its status: {})", m.status))
                     .hint("evaluate a run that completed (`git screenlink train --list`), or train one"));

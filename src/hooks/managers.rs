@@ -15,10 +15,8 @@ pub enum Manager {
 }
 
 /// lefthook's config file names, as lefthook looks them up.
-const LEFTHOOK_CONFIGS: &[&str] = &[
-    "lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml", "lefthook.toml", ".lefthook.toml", "lefthook.json",
-    ".lefthook.json",
-];
+const LEFTHOOK_CONFIGS: &[&str] =
+    &["lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml", "lefthook.toml", ".lefthook.toml", "lefthook.json", ".lefthook.json"];
 
 impl Manager {
     pub fn name(self) -> &'static str {
@@ -79,10 +77,9 @@ impl Manager {
                  always_run: true\n      pass_filenames: false",
                 if hook == "post-rewrite" { " \"$PRE_COMMIT_REWRITE_COMMAND\"" } else { "" }
             ),
-            Manager::Overcommit | Manager::Branchless => format!(
-                "{} manages it: have it run `{call}` (or pass --force to add our lines to the file anyway)",
-                self.name()
-            ),
+            Manager::Overcommit | Manager::Branchless => {
+                format!("{} manages it: have it run `{call}` (or pass --force to add our lines to the file anyway)", self.name())
+            }
         }
     }
 }

@@ -14,10 +14,8 @@ pub const END: &str = "# <<< git-screenlink <<<";
 pub const SHEBANG: &str = "#!/bin/sh";
 
 /// The hooks we install and their blocks.
-pub const HOOKS: &[(&str, &str)] = &[
-    ("post-commit", include_str!("../../hooks/post-commit.sh")),
-    ("post-rewrite", include_str!("../../hooks/post-rewrite.sh")),
-];
+pub const HOOKS: &[(&str, &str)] =
+    &[("post-commit", include_str!("../../hooks/post-commit.sh")), ("post-rewrite", include_str!("../../hooks/post-rewrite.sh"))];
 
 /// Where git runs hooks from for the repository at `dir` (`core.hooksPath`, relative or
 /// absolute, and linked worktrees included), as git itself says.
@@ -59,8 +57,7 @@ pub fn refusal(bytes: &[u8], hook: &str, force: bool) -> Option<Refusal> {
         return Some(Refusal { why: "it is not a text file".into(), advice: format!("have it run `git-screenlink hook {hook}`") });
     };
     let first = text.lines().next().unwrap_or("");
-    let shell = first.starts_with("#!")
-        && ["sh", "bash", "dash", "zsh", "ksh"].iter().any(|s| first.split(['/', ' ']).any(|w| w == *s));
+    let shell = first.starts_with("#!") && ["sh", "bash", "dash", "zsh", "ksh"].iter().any(|s| first.split(['/', ' ']).any(|w| w == *s));
     if !shell {
         return Some(Refusal {
             why: format!("it is not a shell script (first line: {:?})", first.chars().take(40).collect::<String>()),
@@ -89,7 +86,11 @@ pub fn install(existing: Option<&[u8]>, hook: &str, block: &str, force: bool) ->
     let rest: String = lines.collect();
     let shebang = if shebang.ends_with('\n') { shebang.to_string() } else { format!("{shebang}\n") };
     let new = format!("{shebang}{block}{rest}");
-    if new == text { Edit::Unchanged } else { Edit::Write(new) }
+    if new == text {
+        Edit::Unchanged
+    } else {
+        Edit::Write(new)
+    }
 }
 
 /// The file without our block; `Delete` when only the shebang would be left.
@@ -155,7 +156,9 @@ mod tests {
     #[test]
     fn binaries_other_languages_and_managed_hooks_are_refused() {
         assert!(matches!(install(Some(b"\x7fELF\x02\x01\x00\xff\xfe"), "post-commit", BLOCK, false), Edit::Refuse(_)));
-        assert!(matches!(install(Some(b"#!/usr/bin/env python3\nprint(1)\n"), "post-commit", BLOCK, false), Edit::Refuse(r) if r.advice.contains("subprocess.run")));
+        assert!(
+            matches!(install(Some(b"#!/usr/bin/env python3\nprint(1)\n"), "post-commit", BLOCK, false), Edit::Refuse(r) if r.advice.contains("subprocess.run"))
+        );
         let husky = b"#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n";
         assert!(matches!(install(Some(husky), "post-commit", BLOCK, false), Edit::Refuse(r) if r.why.contains("husky")));
         assert!(matches!(install(Some(husky), "post-commit", BLOCK, true), Edit::Write(_)));

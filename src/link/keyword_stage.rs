@@ -129,18 +129,16 @@ impl PassageTerms {
         let tf = (K1 + 1.0) / (1.0 + norm);
         let mass: f64 = query.iter().map(|(_, w)| w).sum();
         let hit: f64 = query.iter().filter(|(t, _)| self.says(i, t)).map(|(_, w)| w * tf).sum();
-        if mass > 0.0 { hit / mass } else { 0.0 }
+        if mass > 0.0 {
+            hit / mass
+        } else {
+            0.0
+        }
     }
 }
 
 /// Stage 1, for one commit: keyword scores of the passages in its window, pruned.
-pub fn keyword_stage(
-    commit: &CommitInfo,
-    ws: &Workspace,
-    passages: &[Passage],
-    pterms: &PassageTerms,
-    params: &Params,
-) -> CommitLinks {
+pub fn keyword_stage(commit: &CommitInfo, ws: &Workspace, passages: &[Passage], pterms: &PassageTerms, params: &Params) -> CommitLinks {
     let (crates, crate_words) = crates_of(commit, ws);
     let message: Vec<&str> = vec![&commit.subject, &commit.body];
     let mut code: Vec<&str> = commit.files.iter().map(|f| f.path.as_str()).collect();
@@ -175,10 +173,7 @@ pub fn keyword_stage(
         // (1,500 commits × hundreds of scored passages would otherwise stay allocated).
         scored.shrink_to_fit();
     }
-    let names = features::distinctive_names(
-        commit.identifiers.iter().map(String::as_str),
-        commit.files.iter().map(|f| f.path.as_str()),
-    );
+    let names = features::distinctive_names(commit.identifiers.iter().map(String::as_str), commit.files.iter().map(|f| f.path.as_str()));
     for s in &mut scored {
         let p = &passages[s.passage];
         s.raw.gap_hours = (commit.committer_time - p.end).num_seconds() as f64 / 3600.0;

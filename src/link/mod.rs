@@ -18,11 +18,11 @@ use serde::Serialize;
 use crate::candidates::{self, Passage};
 use crate::commits::CommitInfo;
 use crate::config::Scoring;
+use crate::error::Result;
+use crate::score;
 use crate::score::features::{Candidate, Raw, N};
 use crate::score::fitted::Fitted;
 use crate::score::semantic::Semantic;
-use crate::score;
-use crate::error::Result;
 use crate::workspace::Workspace;
 
 mod assign;
@@ -136,7 +136,11 @@ pub fn commit_text(commit: &CommitInfo, crates: &[String]) -> String {
 /// without the code's names (its similarity to talk is a feature of its own).
 pub fn message_text(commit: &CommitInfo) -> String {
     let body = commit.body.trim();
-    if body.is_empty() { commit.subject.clone() } else { format!("{}. {body}", commit.subject) }
+    if body.is_empty() {
+        commit.subject.clone()
+    } else {
+        format!("{}. {body}", commit.subject)
+    }
 }
 
 /// Both stages for many commits: keyword stage for all, one batched embedding pass over
@@ -300,8 +304,5 @@ pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
 
 /// The span of time every commit's window covers, to read the source once.
 pub fn read_span(commits: &[CommitInfo], params: &Params) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    commits
-        .iter()
-        .map(|c| candidates::window(c, params.time_window_days, params.commit_offset_hours))
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+    commits.iter().map(|c| candidates::window(c, params.time_window_days, params.commit_offset_hours)).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
 }

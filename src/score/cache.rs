@@ -48,10 +48,7 @@ impl EmbeddingCache {
                 EmbeddingCache {
                     conn,
                     model: model.into(),
-                    warning: Some(format!(
-                        "the embedding cache in {} could not be used ({err}); embeddings will not be kept",
-                        dir.display()
-                    )),
+                    warning: Some(format!("the embedding cache in {} could not be used ({err}); embeddings will not be kept", dir.display())),
                 }
             }
         }
@@ -90,9 +87,7 @@ impl EmbeddingCache {
     pub fn put_many(&mut self, items: &[(Key, &[f32])]) -> Result<(), String> {
         let tx = self.conn.transaction().map_err(|e| e.to_string())?;
         {
-            let mut stmt = tx
-                .prepare_cached("INSERT OR REPLACE INTO embeddings (model, key, vec) VALUES (?1, ?2, ?3)")
-                .map_err(|e| e.to_string())?;
+            let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO embeddings (model, key, vec) VALUES (?1, ?2, ?3)").map_err(|e| e.to_string())?;
             for (k, v) in items {
                 stmt.execute(params![self.model, &k[..], to_blob(v)]).map_err(|e| e.to_string())?;
             }
@@ -102,9 +97,7 @@ impl EmbeddingCache {
 
     /// Number of vectors cached for this model.
     pub fn len(&self) -> usize {
-        self.conn
-            .query_row("SELECT count(*) FROM embeddings WHERE model = ?1", [&self.model], |r| r.get::<_, i64>(0))
-            .unwrap_or(0) as usize
+        self.conn.query_row("SELECT count(*) FROM embeddings WHERE model = ?1", [&self.model], |r| r.get::<_, i64>(0)).unwrap_or(0) as usize
     }
 
     pub fn is_empty(&self) -> bool {

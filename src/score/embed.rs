@@ -43,26 +43,17 @@ impl Embedder {
     pub fn load_for(settings: &Settings, few: bool) -> Result<Embedder> {
         let ort_library = assets::ort_library(settings);
         let ort_version = assets::probe_ort(&ort_library.path)?;
-        ort::init_from(&ort_library.path).map_err(|err| {
-            Error::assets(format!("could not load ONNX Runtime: {err}")).hint(messages::INSTALL_ASSETS_HINT)
-        })?;
+        ort::init_from(&ort_library.path).map_err(|err| Error::assets(format!("could not load ONNX Runtime: {err}")).hint(messages::INSTALL_ASSETS_HINT))?;
 
         let model_dir = assets::model_dir(settings);
         let precision = settings.model_precision.value;
         let missing = assets::missing_model_files(&model_dir.path, precision);
         if !missing.is_empty() {
-            return Err(Error::assets(format!(
-                "the {} model is not in {} (missing: {})",
-                assets::MODEL_NAME,
-                model_dir.path.display(),
-                missing.join(", ")
-            ))
-            .hint(messages::INSTALL_ASSETS_HINT));
+            return Err(Error::assets(format!("the {} model is not in {} (missing: {})", assets::MODEL_NAME, model_dir.path.display(), missing.join(", ")))
+                .hint(messages::INSTALL_ASSETS_HINT));
         }
-        let read = |name: &str| {
-            std::fs::read(model_dir.path.join(name))
-                .map_err(|err| Error::io(format!("reading {}", model_dir.path.join(name).display()), err))
-        };
+        let read =
+            |name: &str| std::fs::read(model_dir.path.join(name)).map_err(|err| Error::io(format!("reading {}", model_dir.path.join(name).display()), err));
         let tokenizer_files = TokenizerFiles {
             tokenizer_file: read("tokenizer.json")?,
             config_file: read("config.json")?,
@@ -76,8 +67,7 @@ impl Embedder {
             options = options.with_session_config("session.disable_prepacking", "1");
         }
         let bad_model = |detail: String| {
-            Error::assets(format!("the model in {} could not be loaded: {detail}", model_dir.path.display()))
-                .hint(messages::INSTALL_ASSETS_HINT)
+            Error::assets(format!("the model in {} could not be loaded: {detail}", model_dir.path.display())).hint(messages::INSTALL_ASSETS_HINT)
         };
         let model = match catch_unwind(AssertUnwindSafe(|| TextEmbedding::try_new_from_user_defined(model, options))) {
             Ok(Ok(model)) => model,
@@ -93,11 +83,8 @@ impl Embedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        self.model
-            .embed(texts, Some(BATCH_SIZE))
-            .map_err(|err| Error::assets(format!("embedding failed: {err}")))
+        self.model.embed(texts, Some(BATCH_SIZE)).map_err(|err| Error::assets(format!("embedding failed: {err}")))
     }
-
 }
 
 /// The model's tokenizer alone (no ONNX Runtime): counting tokens is all a run with a warm
@@ -111,12 +98,9 @@ impl TokenCounter {
         let model_dir = assets::model_dir(settings);
         let path = model_dir.path.join("tokenizer.json");
         let bytes = std::fs::read(&path).map_err(|err| {
-            Error::assets(format!("the {} tokenizer is not readable at {} ({err})", assets::MODEL_NAME, path.display()))
-                .hint(messages::INSTALL_ASSETS_HINT)
+            Error::assets(format!("the {} tokenizer is not readable at {} ({err})", assets::MODEL_NAME, path.display())).hint(messages::INSTALL_ASSETS_HINT)
         })?;
-        let bad = |detail: String| {
-            Error::assets(format!("the tokenizer {} could not be loaded: {detail}", path.display())).hint(messages::INSTALL_ASSETS_HINT)
-        };
+        let bad = |detail: String| Error::assets(format!("the tokenizer {} could not be loaded: {detail}", path.display())).hint(messages::INSTALL_ASSETS_HINT);
         let mut tokenizer = tokenizers::Tokenizer::from_bytes(bytes).map_err(|e| bad(e.to_string()))?;
         tokenizer.with_truncation(None).map_err(|e| bad(e.to_string()))?;
         tokenizer.with_padding(None);
@@ -133,19 +117,12 @@ impl TokenCounter {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = texts.len().div_ceil(threads).max(1);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = texts
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(|t| self.count(t.as_ref())).sum::<usize>()))
-                .collect();
+            let handles: Vec<_> = texts.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(|t| self.count(t.as_ref())).sum::<usize>())).collect();
             handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
         })
     }
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "ONNX Runtime panicked".into())
+    panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "ONNX Runtime panicked".into())
 }

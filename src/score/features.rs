@@ -113,7 +113,14 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
 /// (`score::history`); `None`: [`TALK_LEVEL_NEUTRAL`].
 /// The passage side compares commits with `passage_ranker`, fitted for that question: of the
 /// commits after a passage, which one did it motivate.
-pub fn add_context(feats: &mut [Vec<[f64; N]>], passages: &[Vec<usize>], ranker: &Logistic, passage_ranker: &Logistic, later_commits: bool, known: Option<f64>) {
+pub fn add_context(
+    feats: &mut [Vec<[f64; N]>],
+    passages: &[Vec<usize>],
+    ranker: &Logistic,
+    passage_ranker: &Logistic,
+    later_commits: bool,
+    known: Option<f64>,
+) {
     let ranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| ranker.logit(&f[..BASE])).collect()).collect();
     let pranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| passage_ranker.logit(&f[..BASE])).collect()).collect();
     let mut by_passage: HashMap<usize, Top2> = HashMap::new();
@@ -271,7 +278,10 @@ mod tests {
     use super::*;
 
     fn cand(passage: usize, semantic: f64, bm25: f64) -> Candidate {
-        Candidate { passage, raw: Raw { keyword: bm25 / 2.0, bm25, semantic, semantic_message: semantic / 2.0, gap_hours: 23.0, identifiers_said: 1, author_speaks: true } }
+        Candidate {
+            passage,
+            raw: Raw { keyword: bm25 / 2.0, bm25, semantic, semantic_message: semantic / 2.0, gap_hours: 23.0, identifiers_said: 1, author_speaks: true },
+        }
     }
 
     #[test]

@@ -174,7 +174,15 @@ mod tests {
         // words) and once as talk that says more of the code's words: every raw score up by
         // the same amount and the gaps a day longer. Backfill's confidence reads only how
         // candidates compare, so it is the same; the hook's reads levels, so it moves.
-        let raw = |semantic: f64, keyword: f64| Raw { keyword, bm25: keyword, semantic, semantic_message: semantic, gap_hours: 20.0, identifiers_said: 1, author_speaks: false };
+        let raw = |semantic: f64, keyword: f64| Raw {
+            keyword,
+            bm25: keyword,
+            semantic,
+            semantic_message: semantic,
+            gap_hours: 20.0,
+            identifiers_said: 1,
+            author_speaks: false,
+        };
         let world = |lift: f64, later: f64| {
             let c = |p: usize, s: f64, k: f64| Candidate { passage: p, raw: Raw { gap_hours: 20.0 + later, ..raw(s + lift, k + lift) } };
             vec![vec![c(0, 0.30, 0.20), c(1, 0.10, 0.05)], vec![c(0, 0.22, 0.10), c(2, 0.12, 0.10)]]

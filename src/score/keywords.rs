@@ -24,22 +24,87 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The seed guide's idea of technical vocabulary: words that signal a discussion is about code.
 pub const TECH_KEYWORDS: &[&str] = &[
-    "api", "endpoint", "database", "query", "schema", "migration", "index", "cache", "redis", "auth", "login",
-    "token", "session", "password", "pagination", "page", "retry", "backoff", "timeout", "latency", "performance",
-    "slow", "memory", "leak", "crash", "bug", "error", "exception", "test", "deploy", "release", "config",
-    "logging", "log", "metric", "dashboard", "search", "upload", "download", "export", "import", "webhook",
-    "rate", "limit", "throttle", "encrypt", "stream", "batch", "queue", "worker", "job", "scheduler", "cron",
-    "parser", "validation", "validate", "refactor", "async", "thread", "lock", "sync", "server", "client",
-    "request", "response", "frontend", "backend", "feature", "flag", "function", "struct", "module", "crate",
+    "api",
+    "endpoint",
+    "database",
+    "query",
+    "schema",
+    "migration",
+    "index",
+    "cache",
+    "redis",
+    "auth",
+    "login",
+    "token",
+    "session",
+    "password",
+    "pagination",
+    "page",
+    "retry",
+    "backoff",
+    "timeout",
+    "latency",
+    "performance",
+    "slow",
+    "memory",
+    "leak",
+    "crash",
+    "bug",
+    "error",
+    "exception",
+    "test",
+    "deploy",
+    "release",
+    "config",
+    "logging",
+    "log",
+    "metric",
+    "dashboard",
+    "search",
+    "upload",
+    "download",
+    "export",
+    "import",
+    "webhook",
+    "rate",
+    "limit",
+    "throttle",
+    "encrypt",
+    "stream",
+    "batch",
+    "queue",
+    "worker",
+    "job",
+    "scheduler",
+    "cron",
+    "parser",
+    "validation",
+    "validate",
+    "refactor",
+    "async",
+    "thread",
+    "lock",
+    "sync",
+    "server",
+    "client",
+    "request",
+    "response",
+    "frontend",
+    "backend",
+    "feature",
+    "flag",
+    "function",
+    "struct",
+    "module",
+    "crate",
 ];
 
 const STOP_WORDS: &[&str] = &[
-    "the", "and", "for", "that", "this", "with", "from", "are", "was", "were", "but", "not", "you", "your", "have",
-    "has", "had", "can", "will", "would", "should", "could", "about", "into", "they", "them", "then", "than",
-    "there", "here", "what", "when", "which", "who", "why", "how", "all", "any", "our", "out", "just", "like",
-    "yeah", "okay", "think", "know", "maybe", "really", "some", "one", "two", "also", "get", "got", "let", "use",
-    "make", "need", "want", "said", "say", "see", "now", "too", "very", "well", "right", "its", "it's", "does",
-    "did", "don", "doe", "src", "lib", "mod", "main", "new", "add", "fix", "pub", "impl", "self", "mut", "ref",
+    "the", "and", "for", "that", "this", "with", "from", "are", "was", "were", "but", "not", "you", "your", "have", "has", "had", "can", "will", "would",
+    "should", "could", "about", "into", "they", "them", "then", "than", "there", "here", "what", "when", "which", "who", "why", "how", "all", "any", "our",
+    "out", "just", "like", "yeah", "okay", "think", "know", "maybe", "really", "some", "one", "two", "also", "get", "got", "let", "use", "make", "need",
+    "want", "said", "say", "see", "now", "too", "very", "well", "right", "its", "it's", "does", "did", "don", "doe", "src", "lib", "mod", "main", "new", "add",
+    "fix", "pub", "impl", "self", "mut", "ref",
 ];
 
 /// Terms of free text or code: lower-case, split on case changes and separators.
@@ -162,18 +227,17 @@ impl CommitTerms {
 
     /// [`score_terms`](Self::score_terms) for talk that answers "was this term said?".
     pub fn score_with(&self, said: impl Fn(&str) -> bool) -> (f64, Vec<String>) {
-        let mut matched: Vec<(&String, f64)> =
-            self.weights.iter().filter(|(t, _)| said(t)).map(|(t, w)| (t, *w)).collect();
+        let mut matched: Vec<(&String, f64)> = self.weights.iter().filter(|(t, _)| said(t)).map(|(t, w)| (t, *w)).collect();
         let share = |weights: &BTreeMap<String, f64>| {
             let total: f64 = weights.values().sum();
             let hit: f64 = weights.iter().filter(|(t, _)| said(t)).map(|(_, w)| w).sum();
-            if total > 0.0 { hit / total } else { 0.0 }
+            if total > 0.0 {
+                hit / total
+            } else {
+                0.0
+            }
         };
-        let score = if self.groups.is_empty() {
-            share(&self.weights)
-        } else {
-            self.groups.iter().map(share).sum::<f64>() / self.groups.len() as f64
-        };
+        let score = if self.groups.is_empty() { share(&self.weights) } else { self.groups.iter().map(share).sum::<f64>() / self.groups.len() as f64 };
         matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         (score, matched.into_iter().map(|(t, _)| t.clone()).collect())
     }

@@ -43,7 +43,11 @@ impl Logistic {
             .zip(ys)
             .map(|(x, &y)| {
                 let p = self.predict(x).clamp(1e-12, 1.0 - 1e-12);
-                if y { -p.ln() } else { -(1.0 - p).ln() }
+                if y {
+                    -p.ln()
+                } else {
+                    -(1.0 - p).ln()
+                }
             })
             .sum::<f64>()
             / n

@@ -5,8 +5,8 @@ pub mod embed;
 pub mod features;
 pub mod fitted;
 pub mod history;
-pub mod logistic;
 pub mod keywords;
+pub mod logistic;
 pub mod semantic;
 pub mod user;
 

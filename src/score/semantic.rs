@@ -111,7 +111,11 @@ impl Semantic {
         let (mut lo, mut hi) = (1, words.len());
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if self.counter.count(&words[..mid].join(" ")) <= assets::MAX_TOKENS { lo = mid } else { hi = mid - 1 }
+            if self.counter.count(&words[..mid].join(" ")) <= assets::MAX_TOKENS {
+                lo = mid
+            } else {
+                hi = mid - 1
+            }
         }
         words[..lo].join(" ")
     }
@@ -124,7 +128,6 @@ impl Semantic {
     pub fn model_loaded(&self) -> bool {
         self.embedder.is_some()
     }
-
 
     /// Make sure every text has vectors: from memory, else the cache, else the model (in
     /// batches; `progress` is told how many texts each batch finished).

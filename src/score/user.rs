@@ -37,9 +37,15 @@ pub struct UserWeights {
 /// What a refit did.
 #[derive(Debug, Clone)]
 pub enum Refit {
-    TooFew { accepts: usize, rejects: usize },
+    TooFew {
+        accepts: usize,
+        rejects: usize,
+    },
     /// The refit was no better than the shipped weights on held-out answers.
-    NotBetter { shipped: f64, refit: f64 },
+    NotBetter {
+        shipped: f64,
+        refit: f64,
+    },
     Saved(Box<UserWeights>),
 }
 
@@ -53,7 +59,10 @@ pub fn load(dir: &Path) -> Option<UserWeights> {
     match serde_json::from_str(&text) {
         Ok(w) => Some(w),
         Err(e) => {
-            eprintln!("git-screenlink: warning: {} is unreadable ({e}); using the shipped weights — `git screenlink weights --reset` removes it", path(dir).display());
+            eprintln!(
+                "git-screenlink: warning: {} is unreadable ({e}); using the shipped weights — `git screenlink weights --reset` removes it",
+                path(dir).display()
+            );
             None
         }
     }

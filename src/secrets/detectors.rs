@@ -31,9 +31,8 @@ fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Cap
 const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
-    let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}}))"#
-    );
+    let assignment =
+        format!(r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}}))"#);
     vec![
         // Keys and key files.
         d("private_key", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", &[0], always),
@@ -64,12 +63,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("databricks_token", r"\b(dapi[a-f0-9]{32})\b", &[1], always),
         d("newrelic_key", r"\b(NRAK-[A-Z0-9]{27})\b", &[1], always),
         d("age_secret_key", r"\b(AGE-SECRET-KEY-1[0-9A-Z]{58})\b", &[1], always),
-        d(
-            "heroku_key",
-            r"(?i)heroku[A-Za-z_\-]*(?:key|token)[^\n]{0,20}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
-            &[1],
-            always,
-        ),
+        d("heroku_key", r"(?i)heroku[A-Za-z_\-]*(?:key|token)[^\n]{0,20}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b", &[1], always),
         d("jwt", r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", &[1], always),
         // Credentials in URLs, headers and blobs.
         d(
@@ -87,12 +81,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("password_hash", r"(\{(?:SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|MD5|SMD5|CRYPT)\}[A-Za-z0-9+/=.$]{8,})", &[1], always),
         // Secrets assigned to secret-like names, in every format configuration takes.
         d("assigned_secret", &assignment, &[3, 4, 5], |c, v| c.get(2).is_some_and(|sep| sep.as_str() != "::") && assigned_value(c, v)),
-        d(
-            "assigned_secret",
-            r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</",
-            &[2],
-            xml_value,
-        ),
+        d("assigned_secret", r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</", &[2], xml_value),
         d(
             "assigned_secret",
             r#"(?i)define\(\s*['"]([A-Z0-9_]*(?:PASSWORD|SECRET|KEY|SALT|TOKEN|PASS)[A-Z0-9_]*)['"]\s*,\s*['"]([^'"\r\n]{4,})['"]"#,
@@ -105,22 +94,63 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("email", r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b", &[1], |_, e| !is_example_email(e)),
         d("credit_card", r"\b((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], always),
-        d(
-            "ip_address",
-            r"(?:^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|[^\w.])",
-            &[1],
-            |_, ip| !is_boring_ip(ip),
-        ),
+        d("ip_address", r"(?:^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|[^\w.])", &[1], |_, ip| {
+            !is_boring_ip(ip)
+        }),
     ]
 });
 
 /// Name endings that say the value is about a secret, not the secret: `password_label`,
 /// `token_url`, `api_key_header`, `secret_name`.
 const NOT_A_SECRET_SUFFIXES: &[&str] = &[
-    "label", "field", "length", "len", "min", "max", "url", "uri", "name", "file", "path", "prompt", "placeholder",
-    "type", "hint", "policy", "regex", "pattern", "enabled", "required", "expires", "expiry", "ttl", "env", "var",
-    "header", "column", "input", "reset", "count", "id", "ids", "kind", "format", "mode", "help", "text", "title",
-    "message", "error", "provider", "store", "dir", "size", "timeout", "version", "prefix", "endpoint",
+    "label",
+    "field",
+    "length",
+    "len",
+    "min",
+    "max",
+    "url",
+    "uri",
+    "name",
+    "file",
+    "path",
+    "prompt",
+    "placeholder",
+    "type",
+    "hint",
+    "policy",
+    "regex",
+    "pattern",
+    "enabled",
+    "required",
+    "expires",
+    "expiry",
+    "ttl",
+    "env",
+    "var",
+    "header",
+    "column",
+    "input",
+    "reset",
+    "count",
+    "id",
+    "ids",
+    "kind",
+    "format",
+    "mode",
+    "help",
+    "text",
+    "title",
+    "message",
+    "error",
+    "provider",
+    "store",
+    "dir",
+    "size",
+    "timeout",
+    "version",
+    "prefix",
+    "endpoint",
 ];
 
 /// The words of a name, lower-cased: `DB_PASSWORD` → db, password; `apiKey` → api, key.
@@ -146,8 +176,35 @@ fn name_words(name: &str) -> Vec<String> {
 /// Whether a name says it holds a secret: one of its words is a secret word, or two
 /// neighbours make one (`api key`, `client secret`). `passthrough` or `bypass` do not.
 fn is_secret_name(words: &[String]) -> bool {
-    const ONE: &[&str] = &["password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "apikey", "salt", "secretkey", "authtoken", "accesstoken", "privatekey", "accesskey", "passwort", "motdepasse"];
-    const TWO: &[(&str, &str)] = &[("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("master", "key"), ("client", "secret"), ("auth", "token"), ("access", "token"), ("refresh", "token")];
+    const ONE: &[&str] = &[
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "pass",
+        "secret",
+        "token",
+        "apikey",
+        "salt",
+        "secretkey",
+        "authtoken",
+        "accesstoken",
+        "privatekey",
+        "accesskey",
+        "passwort",
+        "motdepasse",
+    ];
+    const TWO: &[(&str, &str)] = &[
+        ("api", "key"),
+        ("access", "key"),
+        ("private", "key"),
+        ("secret", "key"),
+        ("master", "key"),
+        ("client", "secret"),
+        ("auth", "token"),
+        ("access", "token"),
+        ("refresh", "token"),
+    ];
     words.iter().any(|w| ONE.contains(&w.as_str())) || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
 }
 
@@ -178,7 +235,9 @@ fn assigned_value(caps: &Captures, v: &str) -> bool {
         || is_number_literal(&lower)
         || is_identifier(v)
         || only_words(v)
-        || v.contains("\\r") || v.contains("\\n") || lower.contains("example")
+        || v.contains("\\r")
+        || v.contains("\\n")
+        || lower.contains("example")
     {
         return false;
     }
@@ -247,7 +306,8 @@ pub(super) fn looks_like_code(v: &str) -> bool {
 /// `node.colon2_token`, `self.config.api_key`: a path of names, as code reads a field.
 fn is_field_path(v: &str) -> bool {
     v.contains('.')
-        && v.split('.').all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        && v.split('.')
+            .all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 /// A base64 blob that decodes to `user:password`.
@@ -261,7 +321,9 @@ fn decodes_to_credentials(v: &str) -> bool {
 
 fn is_example_email(e: &str) -> bool {
     let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
-    ["example.com", "example.org", "example.net", "test.com", "localhost", "users.noreply.github.com"].iter().any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+    ["example.com", "example.org", "example.net", "test.com", "localhost", "users.noreply.github.com"]
+        .iter()
+        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
         || domain.ends_with(".example")
         || domain.ends_with(".invalid")
         || domain.ends_with(".test")
@@ -289,7 +351,18 @@ pub(super) fn luhn_card(n: &str) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, d)| if i % 2 == 1 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { *d })
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                *d
+            }
+        })
         .sum();
     sum.is_multiple_of(10)
 }

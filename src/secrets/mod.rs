@@ -49,9 +49,14 @@ fn is_placeholder(v: &str) -> bool {
         || lower.starts_with('$')
         || lower.starts_with('[')
         || lower.starts_with('%')
-        || ["password", "changeme", "change_me", "your_password", "yourpassword", "placeholder", "example", "secret", "dummy", "xxx", "todo", "fixme"].contains(&lower.as_str())
-        || lower.starts_with("your_") || lower.starts_with("your-")
-        || lower.ends_with("_here") || lower.contains("put your") || lower.contains("replace_me") || lower.contains("replaceme")
+        || ["password", "changeme", "change_me", "your_password", "yourpassword", "placeholder", "example", "secret", "dummy", "xxx", "todo", "fixme"]
+            .contains(&lower.as_str())
+        || lower.starts_with("your_")
+        || lower.starts_with("your-")
+        || lower.ends_with("_here")
+        || lower.contains("put your")
+        || lower.contains("replace_me")
+        || lower.contains("replaceme")
         || lower.chars().all(|c| c == 'x' || c == '*' || c == '.' || c == '-')
 }
 
@@ -62,7 +67,13 @@ pub fn entropy(s: &str) -> f64 {
         *counts.entry(c).or_insert(0usize) += 1;
     }
     let n = s.chars().count() as f64;
-    counts.values().map(|&k| { let p = k as f64 / n; -p * p.log2() }).sum()
+    counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 /// One sensitive value found in a text.

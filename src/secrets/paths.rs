@@ -7,11 +7,40 @@ pub fn is_credential_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     const NAMES: &[&str] = &[
-        ".npmrc", ".pypirc", ".netrc", "_netrc", ".pgpass", ".htpasswd", "shadow", "gshadow", "master.key",
-        ".git-credentials", ".dockercfg", ".s3cfg", ".boto", "sitemanager.xml", "recentservers.xml", "filezilla.xml",
-        "credentials-config.json", "robomongo.json", "robo3t.json", "sftp-config.json", ".ftpconfig", ".remote-sync.json",
-        "sftp.json", "wp-config.php", "secrets.yml", "secrets.yaml", "terraform.tfstate", "terraform.tfstate.backup",
-        ".vault-token", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "keystore.properties",
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        "_netrc",
+        ".pgpass",
+        ".htpasswd",
+        "shadow",
+        "gshadow",
+        "master.key",
+        ".git-credentials",
+        ".dockercfg",
+        ".s3cfg",
+        ".boto",
+        "sitemanager.xml",
+        "recentservers.xml",
+        "filezilla.xml",
+        "credentials-config.json",
+        "robomongo.json",
+        "robo3t.json",
+        "sftp-config.json",
+        ".ftpconfig",
+        ".remote-sync.json",
+        "sftp.json",
+        "wp-config.php",
+        "secrets.yml",
+        "secrets.yaml",
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+        ".vault-token",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "keystore.properties",
     ];
     const SUFFIXES: &[&str] = &[".pem", ".key", ".ppk", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".kdb", ".sql.gz", ".dump", ".asc.key"];
     NAMES.contains(&name)
@@ -31,14 +60,42 @@ mod tests {
     #[test]
     fn credential_files_by_name() {
         for p in [
-            ".env", "app/.env.production", ".npmrc", "deploy/.pypirc", ".netrc", ".pgpass", "public/.htpasswd", "etc/shadow",
-            "home/u/.ssh/id_rsa", "certs/server.pem", "keys/prod.ppk", "store.p12", "config/master.key", "credentials.json",
-            ".git-credentials", "home/u/.docker/config.json", "FileZilla/sitemanager.xml", "DBeaverData/workspace6/General/.dbeaver/credentials-config.json",
-            "db.kdbx", "backups/prod_dump.sql", "wp-config.php", "config/secrets.yml", "home/u/.aws/credentials",
+            ".env",
+            "app/.env.production",
+            ".npmrc",
+            "deploy/.pypirc",
+            ".netrc",
+            ".pgpass",
+            "public/.htpasswd",
+            "etc/shadow",
+            "home/u/.ssh/id_rsa",
+            "certs/server.pem",
+            "keys/prod.ppk",
+            "store.p12",
+            "config/master.key",
+            "credentials.json",
+            ".git-credentials",
+            "home/u/.docker/config.json",
+            "FileZilla/sitemanager.xml",
+            "DBeaverData/workspace6/General/.dbeaver/credentials-config.json",
+            "db.kdbx",
+            "backups/prod_dump.sql",
+            "wp-config.php",
+            "config/secrets.yml",
+            "home/u/.aws/credentials",
         ] {
             assert!(is_credential_path(p), "{p}");
         }
-        for p in ["src/env.rs", "src/environment.ts", "db/migrations/001_create.sql", "home/u/.ssh/id_rsa.pub", "docs/keys.md", "src/credential_helper.rs", ".ssh/known_hosts", "package.json"] {
+        for p in [
+            "src/env.rs",
+            "src/environment.ts",
+            "db/migrations/001_create.sql",
+            "home/u/.ssh/id_rsa.pub",
+            "docs/keys.md",
+            "src/credential_helper.rs",
+            ".ssh/known_hosts",
+            "package.json",
+        ] {
             assert!(!is_credential_path(p), "{p}");
         }
     }

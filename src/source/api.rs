@@ -67,11 +67,7 @@ impl ApiSource {
     }
 
     pub fn new(base: &str, api_key: Option<String>) -> ApiSource {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .build()
-            .into();
+        let agent = ureq::Agent::config_builder().timeout_connect(Some(CONNECT_TIMEOUT)).timeout_global(Some(REQUEST_TIMEOUT)).build().into();
         ApiSource { base: base.trim_end_matches('/').to_string(), api_key, agent }
     }
 
@@ -98,15 +94,15 @@ impl ApiSource {
     fn http_error(&self, e: ureq::Error) -> Error {
         let base = &self.base;
         match e {
-            ureq::Error::StatusCode(401) | ureq::Error::StatusCode(403) => Error::new(
-                Kind::Source,
-                format!("screenpipe API at {base} refused the request (HTTP 401/403: API key missing or wrong)"),
-            )
-            .hint(format!("set {SCREENPIPE_API_KEY_ENV} to the key shown in screenpipe's settings")),
+            ureq::Error::StatusCode(401) | ureq::Error::StatusCode(403) => {
+                Error::new(Kind::Source, format!("screenpipe API at {base} refused the request (HTTP 401/403: API key missing or wrong)"))
+                    .hint(format!("set {SCREENPIPE_API_KEY_ENV} to the key shown in screenpipe's settings"))
+            }
             ureq::Error::StatusCode(code) => Error::new(Kind::Source, format!("screenpipe API at {base} answered HTTP {code}"))
                 .hint("check screenpipe's logs, or read the database instead with `git config screenlink.source db`"),
-            ureq::Error::Timeout(_) => Error::new(Kind::Source, format!("screenpipe API at {base} did not answer in time"))
-                .hint("check that screenpipe is running and not busy"),
+            ureq::Error::Timeout(_) => {
+                Error::new(Kind::Source, format!("screenpipe API at {base} did not answer in time")).hint("check that screenpipe is running and not busy")
+            }
             other => Error::new(Kind::Source, format!("screenpipe API at {base} is not answering: {other}"))
                 .hint("start screenpipe, set screenlink.screenpipeUrl to where it listens, or use the database (`git config screenlink.source db`)"),
         }
@@ -156,11 +152,7 @@ impl Source for ApiSource {
         // The API has no count endpoint: the last 30 days' total is what it can tell cheaply.
         let now = Utc::now();
         let page = self.page(now - chrono::Duration::days(30), now, 1, 0)?;
-        let newest = page
-            .data
-            .first()
-            .and_then(|i| serde_json::from_value::<Audio>(i.content.clone()).ok())
-            .and_then(|a| time::parse(&a.timestamp));
+        let newest = page.data.first().and_then(|i| serde_json::from_value::<Audio>(i.content.clone()).ok()).and_then(|a| time::parse(&a.timestamp));
         Ok(Summary { rows: page.pagination.total.max(0) as u64, oldest: None, newest })
     }
 }

@@ -70,11 +70,7 @@ impl DbSource {
             ));
         }
         let cols = names(&conn, "SELECT name FROM pragma_table_info('audio_transcriptions')", path)?;
-        let speakers = if tables.contains("speakers") {
-            names(&conn, "SELECT name FROM pragma_table_info('speakers')", path)?
-        } else {
-            HashSet::new()
-        };
+        let speakers = if tables.contains("speakers") { names(&conn, "SELECT name FROM pragma_table_info('speakers')", path)? } else { HashSet::new() };
         let select = select_for(&cols, &speakers);
         Ok(DbSource { path: path.to_path_buf(), conn, select })
     }
@@ -99,25 +95,15 @@ fn check_file(path: &Path, origin: &Origin) -> Result<()> {
     let mut head = [0u8; 16];
     let n = file.read(&mut head).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     if head[..n.min(8)] == VAULT_MAGIC[..] {
-        return Err(err(
-            format!("{} is screenpipe's encrypted vault; it cannot be read directly", path.display()),
-            USE_API,
-        ));
+        return Err(err(format!("{} is screenpipe's encrypted vault; it cannot be read directly", path.display()), USE_API));
     }
     if n < 16 || &head != SQLITE_MAGIC {
-        return Err(err(
-            format!("{} is not a SQLite database", path.display()),
-            "point screenlink.screenpipeDb at screenpipe's db.sqlite",
-        ));
+        return Err(err(format!("{} is not a SQLite database", path.display()), "point screenlink.screenpipeDb at screenpipe's db.sqlite"));
     }
     if let Some(dir) = path.parent() {
         if dir.join("storage.json").is_file() {
             return Err(err(
-                format!(
-                    "screenpipe keeps transcripts outside {} (compressed storage mode, {} present)",
-                    path.display(),
-                    dir.join("storage.json").display()
-                ),
+                format!("screenpipe keeps transcripts outside {} (compressed storage mode, {} present)", path.display(), dir.join("storage.json").display()),
                 USE_API,
             ));
         }
@@ -142,18 +128,12 @@ fn sqlite_uri(path: &Path) -> String {
 fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode::*;
     match e.sqlite_error_code() {
-        Some(DatabaseBusy) | Some(DatabaseLocked) => err(
-            format!(
-                "{} is still locked by another program (screenpipe?) after {} s",
-                path.display(),
-                BUSY_TIMEOUT.as_secs()
-            ),
-            USE_API,
-        ),
-        Some(NotADatabase) => err(
-            format!("{} is not a SQLite database (or is damaged)", path.display()),
-            "point screenlink.screenpipeDb at screenpipe's db.sqlite",
-        ),
+        Some(DatabaseBusy) | Some(DatabaseLocked) => {
+            err(format!("{} is still locked by another program (screenpipe?) after {} s", path.display(), BUSY_TIMEOUT.as_secs()), USE_API)
+        }
+        Some(NotADatabase) => {
+            err(format!("{} is not a SQLite database (or is damaged)", path.display()), "point screenlink.screenpipeDb at screenpipe's db.sqlite")
+        }
         Some(CannotOpen) | Some(PermissionDenied) | Some(ReadOnly) => err(
             format!("cannot open {} for reading: {e}", path.display()),
             "check the file's permissions, or that its directory is readable (SQLite needs it for the WAL files)",
@@ -177,18 +157,12 @@ fn select_for(cols: &HashSet<String>, speaker_cols: &HashSet<String>) -> String 
     let join_speakers = has("speaker_id") && speaker_cols.contains("id");
     let speaker = if join_speakers && speaker_cols.contains("name") { "NULLIF(TRIM(s.name), '')" } else { "NULL" };
     let is_input = if has("is_input_device") { "t.is_input_device" } else { "NULL" };
-    let mut sql = format!(
-        "SELECT t.id, t.timestamp, {text}, {speaker}, {is_input} FROM audio_transcriptions t"
-    );
+    let mut sql = format!("SELECT t.id, t.timestamp, {text}, {speaker}, {is_input} FROM audio_transcriptions t");
     if join_speakers {
         sql.push_str(" LEFT JOIN speakers s ON s.id = t.speaker_id");
     }
     // screenpipe's own search leaves out speakers marked as hallucinations.
-    let skip_hallucinations = if join_speakers && speaker_cols.contains("hallucination") {
-        " AND COALESCE(s.hallucination, 0) = 0"
-    } else {
-        ""
-    };
+    let skip_hallucinations = if join_speakers && speaker_cols.contains("hallucination") { " AND COALESCE(s.hallucination, 0) = 0" } else { "" };
     // Bounds are compared as text so the timestamp index is used; they are a day wider
     // than asked on each side, which covers every shape and offset, and the exact range
     // is applied after parsing.
@@ -255,9 +229,8 @@ impl Source for DbSource {
             .conn
             .prepare_cached("SELECT substr(timestamp, 1, 10), COUNT(*) FROM audio_transcriptions WHERE timestamp >= ?1 AND timestamp < ?2 GROUP BY 1")
             .map_err(|e| sql_error(&self.path, e))?;
-        let days = stmt
-            .query_map([&lo, &hi], |r| Ok((lossy_text(r.get_ref(0)?).unwrap_or_default(), r.get::<_, i64>(1)?)))
-            .map_err(|e| sql_error(&self.path, e))?;
+        let days =
+            stmt.query_map([&lo, &hi], |r| Ok((lossy_text(r.get_ref(0)?).unwrap_or_default(), r.get::<_, i64>(1)?))).map_err(|e| sql_error(&self.path, e))?;
         let mut out = Vec::new();
         for day in days {
             let (day, n) = day.map_err(|e| sql_error(&self.path, e))?;
@@ -271,11 +244,9 @@ impl Source for DbSource {
     fn summary(&self) -> Result<Summary> {
         let (rows, oldest, newest) = self
             .conn
-            .query_row(
-                "SELECT COUNT(*), MIN(julianday(timestamp)), MAX(julianday(timestamp)) FROM audio_transcriptions",
-                [],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?, r.get::<_, Option<f64>>(2)?)),
-            )
+            .query_row("SELECT COUNT(*), MIN(julianday(timestamp)), MAX(julianday(timestamp)) FROM audio_transcriptions", [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?, r.get::<_, Option<f64>>(2)?))
+            })
             .map_err(|e| sql_error(&self.path, e))?;
         let from_julian = |jd: f64| DateTime::from_timestamp_millis(((jd - 2_440_587.5) * 86_400_000.0).round() as i64);
         Ok(Summary { rows: rows as u64, oldest: oldest.and_then(from_julian), newest: newest.and_then(from_julian) })

@@ -89,13 +89,7 @@ fn finish(rows: &[&Transcription], min_chars: usize) -> Option<Discussion> {
         text.push_str(fresh);
         kept.push(row_ref(row, (start, text.len())));
     }
-    (text.chars().count() >= min_chars).then_some(Discussion {
-        rows: kept,
-        text,
-        start: first.timestamp,
-        end: last.timestamp,
-        is_input: first.is_input,
-    })
+    (text.chars().count() >= min_chars).then_some(Discussion { rows: kept, text, start: first.timestamp, end: last.timestamp, is_input: first.is_input })
 }
 
 fn row_ref(row: &Transcription, span: (usize, usize)) -> RowRef {
@@ -188,10 +182,7 @@ mod tests {
         assert_eq!(ds.len(), 3);
         let first = &ds[0];
         assert_eq!(first.ids(), vec![1, 2, 4]);
-        assert_eq!(
-            first.text,
-            "so the login page keeps timing out when the auth server is slow we should add exponential backoff to auth requests"
-        );
+        assert_eq!(first.text, "so the login page keeps timing out when the auth server is slow we should add exponential backoff to auth requests");
         assert_eq!(first.speakers(), vec!["speaker 1".to_string(), "speaker 0".to_string()]);
         assert_eq!(ds[1].ids(), vec![3]);
         assert_eq!(ds[1].is_input, Some(false));

@@ -70,10 +70,7 @@ pub fn open(settings: &Settings) -> Result<Box<dyn Source>> {
                 Ok(api) => Ok(Box::new(api)),
                 Err(api_err) => Err(Error::new(
                     Kind::Source,
-                    format!(
-                        "no screenpipe source could be read: the database said \"{}\"; the API said \"{}\"",
-                        db_err.message, api_err.message
-                    ),
+                    format!("no screenpipe source could be read: the database said \"{}\"; the API said \"{}\"", db_err.message, api_err.message),
                 )
                 .hint(db_err.hint.unwrap_or_else(|| "start screenpipe, or set screenlink.screenpipeDb".into()))),
             },
@@ -85,12 +82,7 @@ pub fn open(settings: &Settings) -> Result<Box<dyn Source>> {
 pub fn no_rows(source: &dyn Source, start: DateTime<Utc>, end: DateTime<Utc>) -> Error {
     Error::new(
         Kind::Source,
-        format!(
-            "screenpipe has no audio transcriptions between {} and {} ({})",
-            time::format(start),
-            time::format(end),
-            source.location()
-        ),
+        format!("screenpipe has no audio transcriptions between {} and {} ({})", time::format(start), time::format(end), source.location()),
     )
     .hint("check that screenpipe records audio, or widen the window with screenlink.timeWindowDays")
 }

@@ -64,10 +64,7 @@ pub fn sparkline(losses: &[Loss], width: usize) -> String {
     let picked: Vec<f64> = if ys.len() <= width { ys } else { (0..width).map(|i| ys[i * (ys.len() - 1) / (width - 1).max(1)]).collect() };
     let (lo, hi) = picked.iter().fold((f64::MAX, f64::MIN), |(lo, hi), y| (lo.min(*y), hi.max(*y)));
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    picked
-        .iter()
-        .map(|y| if hi > lo { BARS[(((y - lo) / (hi - lo)) * 7.0).round() as usize] } else { BARS[3] })
-        .collect()
+    picked.iter().map(|y| if hi > lo { BARS[(((y - lo) / (hi - lo)) * 7.0).round() as usize] } else { BARS[3] }).collect()
 }
 
 #[cfg(test)]

@@ -100,19 +100,30 @@ pub fn preflight(hosts: &[Host], python: &Path, mlx_version: &str, model: &str, 
             Some(o) if o.status.success() => {}
             Some(o) => {
                 let why = String::from_utf8_lossy(&o.stderr).trim().lines().last().unwrap_or("no answer").to_string();
-                return fail(format!("not reachable over SSH ({why})"), "check the name, that `ssh -o BatchMode=yes HOST true` works (a key, no password), or remove it from the host file");
+                return fail(
+                    format!("not reachable over SSH ({why})"),
+                    "check the name, that `ssh -o BatchMode=yes HOST true` works (a key, no password), or remove it from the host file",
+                );
             }
             None => return fail("not reachable over SSH (no answer within 15 s)".into(), "check the name and the network, or remove it from the host file"),
         }
         let version_check = format!("{} -c 'import mlx_lm; print(mlx_lm.__version__)'", quote(&python.display().to_string()));
-        let theirs = run_with_timeout(ssh(host, &version_check), Duration::from_secs(30)).filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+        let theirs = run_with_timeout(ssh(host, &version_check), Duration::from_secs(30))
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
         match theirs {
             Some(v) if mlx_version.ends_with(&v) || v == mlx_version => {}
             Some(v) => return fail(format!("has mlx-lm {v}, this machine {mlx_version}"), "install the same mlx-lm version on every host"),
-            None => return fail(format!("has no mlx-lm at {}", python.display()), "install mlx-lm there at the same path (e.g. `./install.sh --mlx`), or set screenlink.train.python to a path every host has"),
+            None => {
+                return fail(
+                    format!("has no mlx-lm at {}", python.display()),
+                    "install mlx-lm there at the same path (e.g. `./install.sh --mlx`), or set screenlink.train.python to a path every host has",
+                )
+            }
         }
         if super::is_local_model(model) {
-            let has = run_with_timeout(ssh(host, &format!("test -f {}/config.json", quote(model))), Duration::from_secs(15)).is_some_and(|o| o.status.success());
+            let has =
+                run_with_timeout(ssh(host, &format!("test -f {}/config.json", quote(model))), Duration::from_secs(15)).is_some_and(|o| o.status.success());
             if !has {
                 return fail(format!("has no model directory {model}"), "copy the model there at the same path (or use shared storage)");
             }
@@ -133,7 +144,10 @@ pub fn preflight(hosts: &[Host], python: &Path, mlx_version: &str, model: &str, 
                 )
                 .is_some_and(|o| o.status.success());
             if !copied {
-                return fail(format!("could not copy the run directory to {run}"), "put the dataset directory on storage every host shares, or copy it by hand");
+                return fail(
+                    format!("could not copy the run directory to {run}"),
+                    "put the dataset directory on storage every host shares, or copy it by hand",
+                );
             }
             notes.push(format!("copied {run} to {} (not on shared storage)", host.ssh));
         }
@@ -162,7 +176,8 @@ fn run_with_timeout(mut cmd: Command, limit: Duration) -> Option<std::process::O
 
 /// Each rank runs through this: rank 0's output streams as before; every other rank's goes
 /// to `rank<N>.log` in the run dir; each rank's exit code to `rank<N>.exit`.
-const RANK_WRAPPER: &str = r#"d="$1"; shift; r="${MLX_RANK:-0}"; if [ "$r" = 0 ]; then "$@"; else "$@" >"$d/rank$r.log" 2>&1; fi; c=$?; echo "$c" >"$d/rank$r.exit"; exit "$c""#;
+const RANK_WRAPPER: &str =
+    r#"d="$1"; shift; r="${MLX_RANK:-0}"; if [ "$r" = 0 ]; then "$@"; else "$@" >"$d/rank$r.log" 2>&1; fi; c=$?; echo "$c" >"$d/rank$r.exit"; exit "$c""#;
 
 /// `mlx.launch … -- sh -c WRAPPER screenlink-rank RUN_DIR <trainer…>`: the program and its
 /// arguments. `launcher` is how to start mlx.launch; `trainer` the full mlx-lm command.
@@ -202,8 +217,10 @@ pub fn rank_exit_codes(run_dir: &Path, ranks: usize) -> Vec<Option<i32>> {
 /// mlx-lm splits each step's batch across the ranks: it must divide evenly.
 pub fn check_batch(batch_size: u32, ranks: usize) -> Result<()> {
     if ranks > 1 && !(batch_size as usize).is_multiple_of(ranks) {
-        return Err(Error::new(Kind::Usage, format!("--batch-size {batch_size} does not divide across {ranks} ranks"))
-            .hint(format!("mlx-lm splits each step's batch evenly across the ranks: use a multiple of {ranks}, e.g. --batch-size {}", ranks.max(batch_size as usize / ranks * ranks))));
+        return Err(Error::new(Kind::Usage, format!("--batch-size {batch_size} does not divide across {ranks} ranks")).hint(format!(
+            "mlx-lm splits each step's batch evenly across the ranks: use a multiple of {ranks}, e.g. --batch-size {}",
+            ranks.max(batch_size as usize / ranks * ranks)
+        )));
     }
     Ok(())
 }

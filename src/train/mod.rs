@@ -77,10 +77,7 @@ pub fn split(n: usize, batch: usize, valid_fraction: f64) -> Result<Split> {
                 3 * batch
             ),
         )
-        .hint(format!(
-            "link more commits (`git screenlink backfill`), or lower --batch-size (with {n} pairs, --batch-size {} fits)",
-            (n / 3).max(1)
-        )));
+        .hint(format!("link more commits (`git screenlink backfill`), or lower --batch-size (with {n} pairs, --batch-size {} fits)", (n / 3).max(1))));
     }
     Ok(Split { train: n - 2 * eval, valid: eval, test: eval })
 }

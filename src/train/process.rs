@@ -79,10 +79,7 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
     let previous = unsafe { libc::signal(libc::SIGINT, forward_sigint as *const () as libc::sighandler_t) };
     let watchdog = std::thread::spawn(watch_after_interrupt);
     let (tx, rx) = mpsc::channel::<String>();
-    let pipes: Vec<Box<dyn Read + Send>> = vec![
-        Box::new(child.stdout.take().expect("piped")),
-        Box::new(child.stderr.take().expect("piped")),
-    ];
+    let pipes: Vec<Box<dyn Read + Send>> = vec![Box::new(child.stdout.take().expect("piped")), Box::new(child.stderr.take().expect("piped"))];
     let readers: Vec<_> = pipes
         .into_iter()
         .map(|pipe| {
@@ -126,7 +123,6 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
     let interrupted = false;
     Ok((status.code(), interrupted))
 }
-
 
 #[cfg(test)]
 mod tests {

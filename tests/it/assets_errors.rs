@@ -83,8 +83,7 @@ fn model_that_is_not_onnx() {
     let bad = env.root().join("bad-model");
     std::fs::create_dir_all(&bad).unwrap();
     for f in git_screenlink::assets::TOKENIZER_FILES {
-        std::fs::copy(real.join(f), bad.join(f))
-            .unwrap_or_else(|e| panic!("{f} from {} (run ./install.sh --assets-only): {e}", real.display()));
+        std::fs::copy(real.join(f), bad.join(f)).unwrap_or_else(|e| panic!("{f} from {} (run ./install.sh --assets-only): {e}", real.display()));
     }
     std::fs::write(bad.join("model.onnx"), b"this is not an ONNX graph").unwrap();
     let out = env.run_bin("git-screenlink", ["status"], &[("SCREENLINK_MODEL_DIR", bad.as_os_str())]);

@@ -10,11 +10,7 @@ use git_screenlink::fixture::{Spec, World};
 use crate::env::{hand_db, OutputExt, TestEnv};
 
 fn pairs(path: &Path) -> Vec<Pair> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a pair ({e}): {l}")))
-        .collect()
+    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a pair ({e}): {l}"))).collect()
 }
 
 fn decisions(path: &Path) -> Vec<DecisionRecord> {
@@ -258,7 +254,10 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
     let world = git_screenlink::fixture::build(&Spec { style: git_screenlink::fixture::Style::Meeting, ..Spec::month(2) }, dir.path()).unwrap();
     let repo = git2::Repository::open(&world.repo).unwrap();
     let sel = git_screenlink::commits::select(&repo, &git_screenlink::commits::RevisionSet { max: 1000, ..Default::default() }, 5).unwrap();
-    let overrides = [git_screenlink::config::Override { key: git_screenlink::config::SCREENPIPE_DB, flag: "--screenpipe-db", value: world.db.display().to_string() }, git_screenlink::config::Override { key: git_screenlink::config::SOURCE, flag: "--source", value: "db".into() }];
+    let overrides = [
+        git_screenlink::config::Override { key: git_screenlink::config::SCREENPIPE_DB, flag: "--screenpipe-db", value: world.db.display().to_string() },
+        git_screenlink::config::Override { key: git_screenlink::config::SOURCE, flag: "--source", value: "db".into() },
+    ];
     let settings = git_screenlink::config::Settings::load(&world.repo, &overrides).unwrap();
     let params = Params { candidate_limit: 0, ..Params::from_settings(&settings) };
     let talk = git_screenlink::pipeline::read_talk(&settings, &sel.commits, &params).unwrap();
@@ -279,7 +278,8 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
     for c in &sel.commits {
         let a = keyword_stage(c, &ws, &passages, &indexed, &params);
         let b = keyword_stage(c, &ws, &passages, &scan, &params);
-        let key = |l: &git_screenlink::link::CommitLinks| l.candidates.iter().map(|s| (s.passage, s.keyword.to_bits(), s.raw.bm25.to_bits())).collect::<Vec<_>>();
+        let key =
+            |l: &git_screenlink::link::CommitLinks| l.candidates.iter().map(|s| (s.passage, s.keyword.to_bits(), s.raw.bm25.to_bits())).collect::<Vec<_>>();
         assert_eq!(key(&a), key(&b), "{}", c.subject);
         compared += a.candidates.len();
     }
@@ -292,9 +292,8 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
         let Some(p) = passages.iter().find(|p| p.start >= from && p.start < to) else { continue };
         let terms: Vec<String> = git_screenlink::score::keywords::terms(p.text).into_iter().take(5).collect();
         let got = indexed.sharing(terms.iter().map(String::as_str), from, to);
-        let want: Vec<usize> = (0..passages.len())
-            .filter(|&i| passages[i].start >= from && passages[i].start < to && terms.iter().any(|t| indexed.says(i, t)))
-            .collect();
+        let want: Vec<usize> =
+            (0..passages.len()).filter(|&i| passages[i].start >= from && passages[i].start < to && terms.iter().any(|t| indexed.says(i, t))).collect();
         assert_eq!(got, want, "{}", c.subject);
         checked += got.len();
     }

@@ -4,8 +4,25 @@
 use crate::env::{OutputExt, TestEnv};
 
 const SUBCOMMANDS: &[&str] = &[
-    "install", "uninstall", "backfill", "review", "validate", "train", "status", "config", "demo", "index", "weights", "show",
-    "log", "completions", "man", "export", "eval", "ask", "daemon",
+    "install",
+    "uninstall",
+    "backfill",
+    "review",
+    "validate",
+    "train",
+    "status",
+    "config",
+    "demo",
+    "index",
+    "weights",
+    "show",
+    "log",
+    "completions",
+    "man",
+    "export",
+    "eval",
+    "ask",
+    "daemon",
 ];
 
 #[test]

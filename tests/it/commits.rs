@@ -97,17 +97,11 @@ fn revision_sets() {
         ));
     }
     let repo = git2::Repository::open(&env.repo).unwrap();
-    let subjects = |set: &RevisionSet| -> Vec<String> {
-        select(&repo, set, 5).unwrap().commits.into_iter().map(|c| c.subject).collect()
-    };
+    let subjects = |set: &RevisionSet| -> Vec<String> { select(&repo, set, 5).unwrap().commits.into_iter().map(|c| c.subject).collect() };
     assert_eq!(subjects(&all(2)), ["Change 5", "Change 4"], "newest first, capped");
     let range = RevisionSet { range: Some(format!("{}..{}", shas[2], shas[4])), ..all(100) };
     assert_eq!(subjects(&range), ["Change 4", "Change 3"]);
-    let since = RevisionSet {
-        since: Some("2026-03-05T00:00:00Z".parse().unwrap()),
-        until: Some("2026-03-05T23:00:00Z".parse().unwrap()),
-        ..all(100)
-    };
+    let since = RevisionSet { since: Some("2026-03-05T00:00:00Z".parse().unwrap()), until: Some("2026-03-05T23:00:00Z".parse().unwrap()), ..all(100) };
     assert_eq!(subjects(&since), ["Change 4"]);
     let listed = RevisionSet { shas: Some(vec![shas[0].clone(), shas[3][..10].to_string()]), ..all(100) };
     assert_eq!(subjects(&listed), ["Change 0", "Change 3"]);
@@ -199,7 +193,13 @@ fn files_that_hold_credentials_never_feed_a_pair() {
     env.git(["add", "-A"]).assert_ok();
     env.git(["commit", "-q", "-m", "Connect to the database"]).assert_ok();
     // Only credentials: skipped for that reason.
-    commit(&env, "deploy/.npmrc", b"//registry.npmjs.org/:_authToken=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d\nalways-auth=true\nemail=a@b.io\nstrict-ssl=true\nsave-exact=true\n", "Publish settings", &[]);
+    commit(
+        &env,
+        "deploy/.npmrc",
+        b"//registry.npmjs.org/:_authToken=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d\nalways-auth=true\nemail=a@b.io\nstrict-ssl=true\nsave-exact=true\n",
+        "Publish settings",
+        &[],
+    );
     commit(&env, "keys/deploy.pem", code(30, "pem").as_bytes(), "Add the deploy key", &[]);
 
     let repo = git2::Repository::open(&env.repo).unwrap();

@@ -76,12 +76,10 @@ fn a_hundred_kill_9s_during_backfill_lose_and_double_nothing() {
     assert_eq!(order.len(), got.len(), "a commit appears twice: {order:?}");
     assert_eq!(got, want, "the same pairs as one uninterrupted run");
     // Every pair's commit is decided, and no decision contradicts a pair.
-    let decisions: Vec<DecisionRecord> = std::fs::read_to_string(dir.join("decisions.jsonl"))
-        .unwrap()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-    let accepted: HashSet<&str> = decisions.iter().filter(|d| d.decision == git_screenlink::dataset::Decision::Accepted).map(|d| d.commit_sha.as_str()).collect();
+    let decisions: Vec<DecisionRecord> =
+        std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let accepted: HashSet<&str> =
+        decisions.iter().filter(|d| d.decision == git_screenlink::dataset::Decision::Accepted).map(|d| d.commit_sha.as_str()).collect();
     for sha in got.keys() {
         assert!(accepted.contains(sha.as_str()) || !decisions.iter().any(|d| &d.commit_sha == sha), "{sha}");
     }
@@ -186,7 +184,12 @@ fn odd_repositories_link_or_say_why() {
     let shallow = env.root().join("shallow");
     env.git(["clone", "-q", "--depth", "1", &format!("file://{}", env.repo.display()), shallow.to_str().unwrap()]).assert_ok();
     let mut c = env.command("git-screenlink");
-    let out = c.current_dir(&shallow).args(["backfill", "--yes", "--dry-run", "--source", "db", "--screenpipe-db"]).arg(env.root().join("db.sqlite")).output().unwrap();
+    let out = c
+        .current_dir(&shallow)
+        .args(["backfill", "--yes", "--dry-run", "--source", "db", "--screenpipe-db"])
+        .arg(env.root().join("db.sqlite"))
+        .output()
+        .unwrap();
     out.assert_ok();
     assert!(out.stdout_text().contains("Would save 1 training pair"), "shallow clone: {}", out.stdout_text());
 
@@ -230,7 +233,8 @@ fn odd_repositories_link_or_say_why() {
     let odd = TestEnv::new();
     small_world(&odd);
     write_search(&odd.repo);
-    std::fs::write(odd.repo.join("src/line\nbreak.rs"), "pub fn page_size_default() -> usize { 20 }\npub fn next_cursor_of(x: usize) -> usize { x + 1 }\n").unwrap();
+    std::fs::write(odd.repo.join("src/line\nbreak.rs"), "pub fn page_size_default() -> usize { 20 }\npub fn next_cursor_of(x: usize) -> usize { x + 1 }\n")
+        .unwrap();
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -253,10 +257,12 @@ fn odd_clocks_far_time_zones_and_future_dates() {
     env.git(["add", "src"]).assert_ok();
     // The same instant as 2026-03-02T10:00Z, written at UTC+14 and UTC−12: windows are in UTC.
     let mut c = Command::new("git");
-    env.scrub(&mut c)
-        .env("GIT_AUTHOR_DATE", "2026-03-03T00:00:00+14:00")
-        .env("GIT_COMMITTER_DATE", "2026-03-01T22:00:00-12:00")
-        .args(["commit", "-q", "-m", "Add pagination to search"]);
+    env.scrub(&mut c).env("GIT_AUTHOR_DATE", "2026-03-03T00:00:00+14:00").env("GIT_COMMITTER_DATE", "2026-03-01T22:00:00-12:00").args([
+        "commit",
+        "-q",
+        "-m",
+        "Add pagination to search",
+    ]);
     c.output().unwrap().assert_ok();
     let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
     out.assert_ok();
@@ -265,10 +271,19 @@ fn odd_clocks_far_time_zones_and_future_dates() {
     assert_eq!(v["pairs"][0]["metadata"]["commit_timestamp"], "2026-03-02T10:00:00Z");
 
     // A commit dated in the future, and talk dated after its commit: no link, no error.
-    std::fs::write(env.repo.join("src/more.rs"), "pub fn page_size_max() -> usize { 100 }\npub fn next_cursor_max() -> usize { 9 }\npub fn a() {}\npub fn b() {}\npub fn c() {}\n").unwrap();
+    std::fs::write(
+        env.repo.join("src/more.rs"),
+        "pub fn page_size_max() -> usize { 100 }\npub fn next_cursor_max() -> usize { 9 }\npub fn a() {}\npub fn b() {}\npub fn c() {}\n",
+    )
+    .unwrap();
     env.git(["add", "src"]).assert_ok();
     let mut c = Command::new("git");
-    env.scrub(&mut c).env("GIT_COMMITTER_DATE", "2099-01-01T00:00:00+00:00").env("GIT_AUTHOR_DATE", "2026-02-20T00:00:00+00:00").args(["commit", "-q", "-m", "Cap the page size"]);
+    env.scrub(&mut c).env("GIT_COMMITTER_DATE", "2099-01-01T00:00:00+00:00").env("GIT_AUTHOR_DATE", "2026-02-20T00:00:00+00:00").args([
+        "commit",
+        "-q",
+        "-m",
+        "Cap the page size",
+    ]);
     c.output().unwrap().assert_ok();
     let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
     out.assert_ok();
@@ -291,7 +306,11 @@ fn a_broken_model_or_tokenizer_is_one_clear_line() {
         let target = copy.join(file);
         let bytes = std::fs::read(&target).unwrap();
         std::fs::write(&target, if damage == "truncate" { &bytes[..bytes.len() / 3] } else { &b"{\"model\": [1, 2"[..] }).unwrap();
-        let out = env.run_bin("git-screenlink", ["backfill", "--yes"], &[("SCREENLINK_MODEL_DIR", copy.as_os_str()), ("SCREENLINK_CACHE_DIR", env.root().join(format!("cache-{damage}")).as_os_str())]);
+        let out = env.run_bin(
+            "git-screenlink",
+            ["backfill", "--yes"],
+            &[("SCREENLINK_MODEL_DIR", copy.as_os_str()), ("SCREENLINK_CACHE_DIR", env.root().join(format!("cache-{damage}")).as_os_str())],
+        );
         assert_eq!(out.code(), 2, "{damage} {file}: {}", out.stderr_text());
         let err = out.stderr_text();
         assert!(err.starts_with("git-screenlink: error["), "{err}");
@@ -367,7 +386,11 @@ fn a_submodule_a_dst_change_and_a_100000_file_commit() {
     write_search(&env.repo);
     env.git(["add", "src"]).assert_ok();
     let mut c = Command::new("git");
-    env.scrub(&mut c).env("TZ", "America/New_York").env("GIT_AUTHOR_DATE", "2026-03-08T01:30:00-05:00").env("GIT_COMMITTER_DATE", "2026-03-08T03:30:00-04:00").args(["commit", "-q", "-m", "Add pagination to search"]);
+    env.scrub(&mut c)
+        .env("TZ", "America/New_York")
+        .env("GIT_AUTHOR_DATE", "2026-03-08T01:30:00-05:00")
+        .env("GIT_COMMITTER_DATE", "2026-03-08T03:30:00-04:00")
+        .args(["commit", "-q", "-m", "Add pagination to search"]);
     c.output().unwrap().assert_ok();
     // A submodule: a gitlink, no code of ours.
     let sub = env.root().join("sub");

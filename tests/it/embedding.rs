@@ -18,15 +18,12 @@ struct Item {
 
 fn embedder() -> Embedder {
     let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]).unwrap();
-    Embedder::load(&settings).unwrap_or_else(|err| {
-        panic!("the real model is needed for this test (run ./install.sh --assets-only): {err}")
-    })
+    Embedder::load(&settings).unwrap_or_else(|err| panic!("the real model is needed for this test (run ./install.sh --assets-only): {err}"))
 }
 
 #[test]
 fn matches_sentence_transformers_within_1e4() {
-    let reference: Reference =
-        serde_json::from_str(include_str!("../fixtures/minilm-l6-v2-vectors.json")).unwrap();
+    let reference: Reference = serde_json::from_str(include_str!("../fixtures/minilm-l6-v2-vectors.json")).unwrap();
     assert!(reference.items.len() >= 16);
     let mut embedder = embedder();
     let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();

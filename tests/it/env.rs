@@ -39,10 +39,7 @@ impl TestEnv {
 
     /// Apply the scrubbed environment to `cmd`, run in the repo.
     pub fn scrub<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
-        let path = std::env::join_paths(
-            std::iter::once(bin_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-        )
-        .unwrap();
+        let path = std::env::join_paths(std::iter::once(bin_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
         cmd.env_clear()
             .current_dir(&self.repo)
             .env("PATH", path)
@@ -67,10 +64,7 @@ impl TestEnv {
     /// `cmd` allowed to use (and start) the embedding daemon.
     /// Its socket is in this test's own runtime dir.
     pub fn with_daemon<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
-        cmd.env_remove("GIT_CONFIG_COUNT")
-            .env_remove("GIT_CONFIG_KEY_0")
-            .env_remove("GIT_CONFIG_VALUE_0")
-            .env("XDG_RUNTIME_DIR", self.root().join("run"))
+        cmd.env_remove("GIT_CONFIG_COUNT").env_remove("GIT_CONFIG_KEY_0").env_remove("GIT_CONFIG_VALUE_0").env("XDG_RUNTIME_DIR", self.root().join("run"))
     }
 
     pub fn git<I, S>(&self, args: I) -> Output

@@ -125,11 +125,20 @@ fn nasty_rows_in_a_real_database_are_read_not_panicked_on() {
     let db = crate::env::hand_db(dir.path(), &[("2026-03-01T10:00:00+00:00", "fine")]);
     let conn = rusqlite::Connection::open(&db).unwrap();
     // A NUL inside, invalid UTF-8 stored as TEXT, a 2 MB text, an empty one, odd timestamps.
-    conn.execute("INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (2, 0, '2026-03-01T10:00:30+00:00', ?1)", ["a\0b"]).unwrap();
+    conn.execute(
+        "INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (2, 0, '2026-03-01T10:00:30+00:00', ?1)",
+        ["a\0b"],
+    )
+    .unwrap();
     conn.execute("INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (3, 0, '2026-03-01T10:01:00+00:00', CAST(X'66FF6F' AS TEXT))", []).unwrap();
-    conn.execute("INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (4, 0, '2026-03-01 10:01:30', ?1)", [("word ".repeat(400_000))]).unwrap();
+    conn.execute(
+        "INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (4, 0, '2026-03-01 10:01:30', ?1)",
+        [("word ".repeat(400_000))],
+    )
+    .unwrap();
     conn.execute("INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (5, 0, 'not a time', '')", []).unwrap();
-    conn.execute("INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (6, 0, 1772359320, 'epoch seconds')", []).unwrap();
+    conn.execute("INSERT INTO audio_transcriptions (audio_chunk_id, offset_index, timestamp, transcription) VALUES (6, 0, 1772359320, 'epoch seconds')", [])
+        .unwrap();
     drop(conn);
     let src = git_screenlink::source::db::DbSource::open_path(&db, &git_screenlink::config::Origin::Default).unwrap();
     use git_screenlink::source::Source;

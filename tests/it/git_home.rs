@@ -8,11 +8,7 @@ use crate::env::{OutputExt, TestEnv};
 
 /// The pairs backfill wrote in `world`'s repository.
 fn pairs_of(world: &git_screenlink::fixture::World) -> Vec<Pair> {
-    std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    std::fs::read_to_string(world.repo.join(".git/screenlink/training_data.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 #[test]
@@ -57,7 +53,23 @@ fn show_and_log_print_the_talk_behind_commits() {
 #[test]
 fn completions_and_man_pages_name_every_subcommand_and_help_opens_the_page() {
     let env = TestEnv::new();
-    let subs = ["install", "uninstall", "backfill", "review", "validate", "train", "status", "config", "demo", "index", "weights", "show", "log", "completions", "man"];
+    let subs = [
+        "install",
+        "uninstall",
+        "backfill",
+        "review",
+        "validate",
+        "train",
+        "status",
+        "config",
+        "demo",
+        "index",
+        "weights",
+        "show",
+        "log",
+        "completions",
+        "man",
+    ];
     let bash = env.screenlink(["completions", "bash"]);
     bash.assert_ok();
     let zsh = env.screenlink(["completions", "zsh"]);
@@ -72,10 +84,7 @@ fn completions_and_man_pages_name_every_subcommand_and_help_opens_the_page() {
     // bash: git's completion calls _git_screenlink, which completes subcommands.
     let script = env.root().join("c.bash");
     std::fs::write(&script, bash.stdout_text()).unwrap();
-    let probe = format!(
-        "__gitcomp() {{ echo \"$1\"; }}; source '{}'; words=(git screenlink ''); cword=2; _git_screenlink",
-        script.display()
-    );
+    let probe = format!("__gitcomp() {{ echo \"$1\"; }}; source '{}'; words=(git screenlink ''); cword=2; _git_screenlink", script.display());
     let out = std::process::Command::new("bash").args(["-c", &probe]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("backfill"), "{}", String::from_utf8_lossy(&out.stderr));
 
@@ -188,7 +197,13 @@ fn a_commit_accepted_by_the_hook_shows_its_talk() {
             ("2026-03-01T10:00:30+00:00", "yes add pagination to search with page_size and next_cursor so the response stays small"),
         ],
     );
-    for (k, v) in [("screenlink.screenpipeDb", db.to_str().unwrap()), ("screenlink.source", "db"), ("screenlink.prompt", "auto"), ("screenlink.hookTimeoutMs", "120000"), ("screenlink.notes", "true")] {
+    for (k, v) in [
+        ("screenlink.screenpipeDb", db.to_str().unwrap()),
+        ("screenlink.source", "db"),
+        ("screenlink.prompt", "auto"),
+        ("screenlink.hookTimeoutMs", "120000"),
+        ("screenlink.notes", "true"),
+    ] {
         env.git(["config", k, v]).assert_ok();
     }
     env.screenlink(["install"]).assert_ok();

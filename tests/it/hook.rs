@@ -292,12 +292,17 @@ fn a_rebase_asks_nothing_and_rewrites_every_record() {
 fn twenty_commits_at_once_in_twenty_worktrees_land_whole_and_never_share_talk() {
     let env = TestEnv::new();
     env.screenlink(["install"]).assert_ok();
-    let talk: Vec<(String, String)> = (0..20)
-        .map(|i| (format!("2026-03-01T10:{i:02}:00+00:00"), format!("we should add the module number {i} with its functions")))
-        .collect();
+    let talk: Vec<(String, String)> =
+        (0..20).map(|i| (format!("2026-03-01T10:{i:02}:00+00:00"), format!("we should add the module number {i} with its functions"))).collect();
     let rows: Vec<(&str, &str)> = talk.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let db = hand_db(env.root(), &rows);
-    for (k, v) in [("screenlink.prompt", "auto"), ("screenlink.minConfidence", "0"), ("screenlink.source", "db"), ("screenlink.screenpipeDb", db.to_str().unwrap()), ("screenlink.hookTimeoutMs", "60000")] {
+    for (k, v) in [
+        ("screenlink.prompt", "auto"),
+        ("screenlink.minConfidence", "0"),
+        ("screenlink.source", "db"),
+        ("screenlink.screenpipeDb", db.to_str().unwrap()),
+        ("screenlink.hookTimeoutMs", "60000"),
+    ] {
         env.git(["config", k, v]).assert_ok();
     }
     commit(&env, &env.repo, "src/base.rs", "Base").assert_ok();
@@ -398,11 +403,7 @@ fn after_index_the_hook_embeds_only_the_commit() {
         .output()
         .unwrap();
     out.assert_ok();
-    assert!(
-        out.stderr_text().contains(" 2 texts embedded"),
-        "only the commit's texts are new (all of it, and its message alone): {}",
-        out.stderr_text()
-    );
+    assert!(out.stderr_text().contains(" 2 texts embedded"), "only the commit's texts are new (all of it, and its message alone): {}", out.stderr_text());
     assert_eq!(lines::<Pair>(&store(&world.repo).join("training_data.jsonl")).len(), 1, "{}", out.stderr_text());
 }
 
@@ -571,7 +572,11 @@ fn quiet_hooks_say_nothing_a_missing_model_queues_and_no_binary_on_path_is_silen
     write(&world.repo, "src/nobin.rs", &code("nobin"));
     env.git(["add", "."]).assert_ok();
     let before = std::fs::read(dir.join("decisions.jsonl")).unwrap();
-    let out = git_at(&env, &t.time.to_rfc3339()).env("PATH", std::env::join_paths(path).unwrap()).args(["commit", "-q", "-m", "Add the nobin module"]).output().unwrap();
+    let out = git_at(&env, &t.time.to_rfc3339())
+        .env("PATH", std::env::join_paths(path).unwrap())
+        .args(["commit", "-q", "-m", "Add the nobin module"])
+        .output()
+        .unwrap();
     out.assert_ok();
     assert_eq!(out.stderr_text(), "", "{}", out.stderr_text());
     assert_eq!(std::fs::read(dir.join("decisions.jsonl")).unwrap(), before, "nothing ran");
@@ -676,7 +681,8 @@ fn what_the_hook_could_not_link_backfill_looks_at_again() {
     assert_eq!(pairs[0].metadata.commit_sha, head);
     assert!(pairs[0].metadata.audio_ids.iter().any(|id| t.rows.contains(id)), "linked to its own talk");
     // Once linked, it is decided: a second run leaves it alone.
-    let again: serde_json::Value = serde_json::from_slice(&env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]).stdout).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_slice(&env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]).stdout).unwrap();
     assert_eq!(again["summary"]["already_decided"], 1, "{again}");
 }
 
@@ -698,9 +704,7 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
     assert!(recent.len() >= 10 && recent.len() <= history::HISTORY_LEN, "{remembered}");
     assert!(recent.iter().all(|s| (0.0..=1.0).contains(&s["best_cosine"].as_f64().unwrap())), "{remembered}");
     // The hook scores a new commit at the level the history gives, then remembers it too.
-    let said: Vec<Seen> = (0..30)
-        .map(|k| Seen { sha: format!("{k:040x}"), time: 1_000 + k, best_cosine: 0.25 + k as f64 / 1000.0 })
-        .collect();
+    let said: Vec<Seen> = (0..30).map(|k| Seen { sha: format!("{k:040x}"), time: 1_000 + k, best_cosine: 0.25 + k as f64 / 1000.0 }).collect();
     std::fs::remove_file(&level_file).unwrap();
     history::record(&dir, said).unwrap();
     assert!((history::level(&dir) - 0.265).abs() < 1e-9);

@@ -11,7 +11,8 @@ use crate::env::{OutputExt, TestEnv};
 
 /// Run with stdout's reader gone before the first line (`… | head -0`).
 fn with_closed_stdout(env: &TestEnv, args: &[&str]) -> std::process::Output {
-    let mut child = env.command("git-screenlink").current_dir(&env.repo).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        env.command("git-screenlink").current_dir(&env.repo).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     drop(child.stdout.take());
     child.wait_with_output().unwrap()
 }
@@ -141,7 +142,9 @@ fn reading_a_wal_database_changes_nothing_but_sqlites_reader_files() {
 /// The hook files of a repository, to check that a refused install changed none.
 fn snapshot_dir(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().filter(|e| e.path().is_file()).map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())).collect())
+        .map(|rd| {
+            rd.flatten().filter(|e| e.path().is_file()).map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())).collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -239,8 +242,7 @@ fn train_help_names_each_key_and_default_and_demo_help_says_every_scale() {
     }
     let demo = env.screenlink(["demo", "--help"]).stdout_text();
     assert!(demo.contains("four-months (501"), "{demo}");
-    let json = demo.split("--json").nth(1).unwrap().lines().next().unwrap().to_string()
-        + demo.split("--json").nth(1).unwrap().lines().nth(1).unwrap_or("");
+    let json = demo.split("--json").nth(1).unwrap().lines().next().unwrap().to_string() + demo.split("--json").nth(1).unwrap().lines().nth(1).unwrap_or("");
     assert!(json.contains("JSON"), "--json is described: {demo}");
 }
 

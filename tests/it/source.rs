@@ -347,7 +347,15 @@ fn status_reports_the_source_and_auto_falls_back_to_the_api() {
 
     // Neither: one error naming both attempts.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = env.screenlink(["status", "--no-load", "--json", "--screenpipe-db", missing.to_str().unwrap(), "--screenpipe-url", &format!("http://127.0.0.1:{port}")]);
+    let out = env.screenlink([
+        "status",
+        "--no-load",
+        "--json",
+        "--screenpipe-db",
+        missing.to_str().unwrap(),
+        "--screenpipe-url",
+        &format!("http://127.0.0.1:{port}"),
+    ]);
     let s: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
     let detail = s["screenpipe"]["detail"].as_str().unwrap();
     assert!(detail.contains("the database said") && detail.contains("the API said"), "{detail}");

@@ -81,10 +81,8 @@ fn a_real_lora_run_writes_adapters_and_a_manifest() {
 
     // Split by commit time: every train pair is older than every valid pair, and those
     // older than every test pair; the flagged pair is in none.
-    let when: std::collections::HashMap<String, String> = lines
-        .iter()
-        .map(|v| (v["output"].as_str().unwrap().to_string(), v["metadata"]["commit_timestamp"].as_str().unwrap().to_string()))
-        .collect();
+    let when: std::collections::HashMap<String, String> =
+        lines.iter().map(|v| (v["output"].as_str().unwrap().to_string(), v["metadata"]["commit_timestamp"].as_str().unwrap().to_string())).collect();
     let times = |name: &str| -> Vec<chrono::DateTime<chrono::FixedOffset>> {
         std::fs::read_to_string(run.join(format!("{name}.jsonl")))
             .unwrap()
@@ -103,7 +101,9 @@ fn a_real_lora_run_writes_adapters_and_a_manifest() {
 
     // --fuse: a whole model beside the adapters, named in run.json.
     let fused = run.join("fused");
-    assert!(fused.join("config.json").is_file() && std::fs::read_dir(&fused).unwrap().flatten().any(|e| e.path().extension().is_some_and(|x| x == "safetensors")));
+    assert!(
+        fused.join("config.json").is_file() && std::fs::read_dir(&fused).unwrap().flatten().any(|e| e.path().extension().is_some_and(|x| x == "safetensors"))
+    );
     assert_eq!(m["fused_path"].as_str(), Some(fused.to_str().unwrap()));
     assert!(out.stdout_text().contains("Fused model:"), "{}", out.stdout_text());
 }
@@ -166,7 +166,22 @@ fn preflight_errors_say_what_to_do() {
 fn dry_run_prints_the_exact_command_and_runs_nothing() {
     let (env, world) = linked_world();
     let model = tiny_model().to_str().unwrap().to_string();
-    let out = env.screenlink(["train", "--dry-run", "--model", &model, "--iters", "7", "--batch-size", "2", "--num-layers", "3", "--learning-rate", "2e-4", "--", "--mask-prompt"]);
+    let out = env.screenlink([
+        "train",
+        "--dry-run",
+        "--model",
+        &model,
+        "--iters",
+        "7",
+        "--batch-size",
+        "2",
+        "--num-layers",
+        "3",
+        "--learning-rate",
+        "2e-4",
+        "--",
+        "--mask-prompt",
+    ]);
     out.assert_ok();
     let text = out.stdout_text();
     let line = text.lines().find(|l| l.starts_with("Would run: ")).unwrap();

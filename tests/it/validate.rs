@@ -54,7 +54,13 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("shopify_token", "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".into()),
         ("discord_token", "MTA1ODk2NzM0NTY3ODkwMTIz.GxYz12.Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6".into()),
         ("telegram_token", "123456789:AAHx9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP".into()),
-        ("azure_storage_key", format!("DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}==", "Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1Xy9Kq2Lm8VtR4n")),
+        (
+            "azure_storage_key",
+            format!(
+                "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}==",
+                "Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1Xy9Kq2Lm8VtR4n"
+            ),
+        ),
         ("mailgun_key", "key-8f3a2b9c4d1e7f6a5b0c9d8e7fXyZqWv".into()),
         ("digitalocean_token", format!("dop_v1_{}", "8f3a2b9c4d1e7f6a5b0c9d8e7f6a5b4c8f3a2b9c4d1e7f6a5b0c9d8e7f6a5b4c")),
         ("huggingface_token", "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".into()),
@@ -184,11 +190,7 @@ fn a_credential_file_named_in_an_old_pair_is_flagged() {
 #[test]
 fn look_alikes_are_not_findings() {
     let env = TestEnv::new();
-    let values: Vec<Value> = LOOK_ALIKES
-        .iter()
-        .enumerate()
-        .map(|(i, t)| pair(&format!("Update {i}"), t, t, &format!("c{i}")))
-        .collect();
+    let values: Vec<Value> = LOOK_ALIKES.iter().enumerate().map(|(i, t)| pair(&format!("Update {i}"), t, t, &format!("c{i}"))).collect();
     write_lines(&env.repo.join("d.jsonl"), &values);
     let out = env.screenlink(["validate", "d.jsonl", "--json"]);
     let report: Value = serde_json::from_str(&out.stdout_text()).unwrap();
@@ -198,11 +200,13 @@ fn look_alikes_are_not_findings() {
 #[test]
 fn the_report_reads_like_the_guides() {
     let env = TestEnv::new();
-    let mut values: Vec<Value> = (0..6).map(|i| {
-        let mut v = pair(&format!("Add feature {i}"), "we need this because users asked", "fn feature() {}", &format!("c{i}"));
-        v["metadata"]["confidence"] = json!(0.6 + 0.05 * i as f64);
-        v
-    }).collect();
+    let mut values: Vec<Value> = (0..6)
+        .map(|i| {
+            let mut v = pair(&format!("Add feature {i}"), "we need this because users asked", "fn feature() {}", &format!("c{i}"));
+            v["metadata"]["confidence"] = json!(0.6 + 0.05 * i as f64);
+            v
+        })
+        .collect();
     values.push(pair("Leak", "call me at +1 415-555-0132", "let key = \"AKIAZ7Q4LMNB2XWE3R5T\";", "c9"));
     let mut text: String = values.iter().map(|v| format!("{v}\n")).collect();
     text.push_str("{\"instruction\": \"half a li");

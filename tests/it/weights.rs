@@ -2,7 +2,7 @@
 
 use git_screenlink::dataset::{DecidedBy, Decision, DecisionRecord, Pair};
 use git_screenlink::fixture::Spec;
-use git_screenlink::score::features::{NAMES, N};
+use git_screenlink::score::features::{N, NAMES};
 
 use crate::env::{OutputExt, TestEnv};
 

@@ -20,8 +20,8 @@ use crate::source::time;
 use crate::workspace::Workspace;
 
 mod report;
-pub use report::{report, Summary};
 use report::skipped_text;
+pub use report::{report, Summary};
 
 /// A link at or above the threshold, its pair built and its question written while its
 /// block's talk was held.
@@ -40,12 +40,7 @@ pub fn run(args: &BackfillArgs) -> Result<i32> {
 }
 
 /// Everything but printing the result: the seam `demo` and tests use.
-pub fn run_in(
-    dir: &Path,
-    args: &BackfillArgs,
-    extra: &[Override],
-    stdin_shas: Option<Vec<String>>,
-) -> Result<(Summary, Vec<Pair>)> {
+pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: Option<Vec<String>>) -> Result<(Summary, Vec<Pair>)> {
     let mut profile = Profile::default();
     let mut overrides = args.knobs.overrides();
     overrides.extend_from_slice(extra);
@@ -73,9 +68,7 @@ pub fn run_in(
         shas: stdin_shas,
         max: settings.max_commits.value as usize,
     };
-    let selection = profile.time("commit extraction", || {
-        commits::select(&repo, &set, commits::Filters::from_settings(&settings))
-    })?;
+    let selection = profile.time("commit extraction", || commits::select(&repo, &set, commits::Filters::from_settings(&settings)))?;
     let crate::dataset::Snapshot { decided, unlinked, claimed, bad_lines, .. } = store.snapshot()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &bad_lines);
     let mut summary = Summary {
@@ -244,7 +237,10 @@ pub fn run_in(
             }
             Choice::Reject | Choice::Skip => {
                 let decision = if choice == Choice::Reject { Decision::Rejected } else { Decision::Skipped };
-                store.log(&DecisionRecord::now(&commit.sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone()).with_features(&p.metadata.features))?;
+                store.log(
+                    &DecisionRecord::now(&commit.sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone())
+                        .with_features(&p.metadata.features),
+                )?;
                 if choice == Choice::Reject {
                     summary.rejected += 1;
                 } else {

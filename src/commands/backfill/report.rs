@@ -80,7 +80,12 @@ pub fn report(args: &BackfillArgs, summary: &Summary, pairs: &[Pair]) -> Result<
 fn print_human(s: &Summary, profile: bool) {
     let verb = if s.dry_run { "Would save" } else { "Saved" };
     if s.linked > 0 {
-        println!("  ✓ Linked {} at or above threshold ({} below, {} with no candidate)", messages::count(s.linked, "commit"), s.below_threshold, s.no_candidates);
+        println!(
+            "  ✓ Linked {} at or above threshold ({} below, {} with no candidate)",
+            messages::count(s.linked, "commit"),
+            s.below_threshold,
+            s.no_candidates
+        );
     }
     if s.taken_meanwhile > 0 {
         println!("  ✓ {} linked meanwhile by another git-screenlink run (one talk, one commit)", messages::count(s.taken_meanwhile, "commit"));
