@@ -3,7 +3,8 @@
 
 use crate::env::{OutputExt, TestEnv};
 
-const SUBCOMMANDS: &[&str] = &[
+/// Every subcommand, as `--help` lists them.
+pub(crate) const SUBCOMMANDS: &[&str] = &[
     "install",
     "uninstall",
     "backfill",

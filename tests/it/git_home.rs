@@ -53,30 +53,14 @@ fn show_and_log_print_the_talk_behind_commits() {
 #[test]
 fn completions_and_man_pages_name_every_subcommand_and_help_opens_the_page() {
     let env = TestEnv::new();
-    let subs = [
-        "install",
-        "uninstall",
-        "backfill",
-        "review",
-        "validate",
-        "train",
-        "status",
-        "config",
-        "demo",
-        "index",
-        "weights",
-        "show",
-        "log",
-        "completions",
-        "man",
-    ];
+    let subs = crate::cli::SUBCOMMANDS.iter().copied();
     let bash = env.screenlink(["completions", "bash"]);
     bash.assert_ok();
     let zsh = env.screenlink(["completions", "zsh"]);
     let fish = env.screenlink(["completions", "fish"]);
     assert!(bash.stdout_text().contains("_git_screenlink()"), "git's completion hook");
     assert!(zsh.stdout_text().contains("#compdef git-screenlink"));
-    for sub in subs {
+    for sub in subs.clone() {
         for (shell, out) in [("bash", &bash), ("zsh", &zsh), ("fish", &fish)] {
             assert!(out.stdout_text().contains(sub), "{shell} lacks {sub}");
         }
@@ -90,7 +74,7 @@ fn completions_and_man_pages_name_every_subcommand_and_help_opens_the_page() {
 
     let man = env.root().join("man");
     env.screenlink(["man", man.join("man1").to_str().unwrap()]).assert_ok();
-    for sub in subs {
+    for sub in subs.clone() {
         assert!(man.join(format!("man1/git-screenlink-{sub}.1")).is_file(), "{sub}");
     }
     let page = std::fs::read_to_string(man.join("man1/git-screenlink.1")).unwrap();
