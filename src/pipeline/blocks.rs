@@ -4,8 +4,8 @@
 //! Commits are taken in time order and cut into blocks whose windows together cover about
 //! `screenlink.talkBlockRows` rows of talk (50,000: a year of the sample world, 232k rows,
 //! reads in five blocks; a month, 20k, and every realtext project in one). Each block is
-//! linked as `review` links a commit: beside its rivals, the commits within a window on
-//! either side, which may fit its talk better; its keyword weights (IDF) and talk level come
+//! linked as `review` links a commit: beside its rivals, the commits whose windows overlap
+//! its own, which may fit its talk better; its keyword weights (IDF) and talk level come
 //! from its own talk and commits. Talk a block links at or above `minConfidence` is claimed
 //! before the next block is linked (one talk, one commit). A history whose windows hold
 //! fewer rows than one block is linked exactly as before, in one block.
@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{read_talk_span, Profile, Talk};
 use crate::candidates::{self, Passage};
@@ -106,26 +106,23 @@ pub fn link_in_blocks(
     let per_day = profile.time("source read", || source.rows_per_day(whole.0, whole.1))?;
     let blocks = plan(todo, &per_day, (params.time_window_days, params.commit_offset_hours), block_rows);
     let mut totals = Totals { blocks: blocks.len(), ..Totals::default() };
-    let reach = Duration::days(params.time_window_days as i64 + 1);
     let mut read_until: Option<DateTime<Utc>> = None;
     let mut offset = 0;
     for range in blocks.iter().cloned() {
         let commits = &todo[range.clone()];
-        // One block: every decided commit beside it, as always. Several: the commits within
-        // reach of the block on either side, which could claim the same talk.
-        let (rivals, span): (Vec<CommitInfo>, _) = if blocks.len() == 1 {
-            (done.to_vec(), link::read_span(commits, params))
-        } else {
-            let from = commits.iter().map(|c| c.author_time.min(c.committer_time)).min().expect("a block has commits") - reach;
-            let to = commits.iter().map(|c| c.committer_time).max().expect("a block has commits") + reach;
-            let near = |c: &&CommitInfo| c.committer_time >= from && c.committer_time <= to;
-            let linked: Vec<CommitInfo> = todo[..range.start].iter().chain(&todo[range.end..]).filter(near).cloned().collect();
-            // The talk read is what the commits being linked can see, as one read of all of it
-            // was: a decided commit is scored on the part of its window that holds.
-            let span = link::read_span(&commits.iter().chain(&linked).cloned().collect::<Vec<_>>(), params);
-            (linked.into_iter().chain(done.iter().filter(near).cloned()).collect(), span)
+        // Its rivals: every other commit, to link or decided, whose window overlaps the
+        // block's (it could claim the same talk). The talk read is what the commits being
+        // linked can see, as one read of all of it was; a decided commit is scored on the part
+        // of its window that holds. One block: its rivals are the decided commits that can see
+        // its talk, the only ones that ever had candidates beside it.
+        let own = link::read_span(commits, params).expect("a block has commits");
+        let sees = |c: &&CommitInfo| {
+            let (start, end) = candidates::window(c, params.time_window_days, params.commit_offset_hours);
+            start < own.1 && end > own.0
         };
-        let span = span.expect("a block has commits");
+        let linked: Vec<CommitInfo> = todo[..range.start].iter().chain(&todo[range.end..]).filter(sees).cloned().collect();
+        let span = link::read_span(&linked, params).map_or(own, |(a, b)| (own.0.min(a), own.1.max(b)));
+        let rivals: Vec<CommitInfo> = linked.into_iter().chain(done.iter().filter(sees).cloned()).collect();
         let talk = profile.time("source read", || read_talk_span(settings, source, span, read_until))?;
         let passages = profile.time("candidate selection", || candidates::passages(&talk.discussions));
         totals.source = talk.source.clone();
@@ -148,9 +145,8 @@ pub fn link_in_blocks(
             }
         }
         each(Block { range, commits, talk: &talk, passages: &passages, links })?;
-        if blocks.len() > 1 {
-            semantic.forget();
-        }
+        // The cache keeps the vectors; the next block reads the ones it needs again.
+        semantic.forget();
     }
     Ok(totals)
 }
@@ -158,7 +154,7 @@ pub fn link_in_blocks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     fn commits(n: usize) -> Vec<CommitInfo> {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
