@@ -28,12 +28,11 @@ use crate::workspace::Workspace;
 
 /// What one block's linking hands on, before its talk is dropped.
 pub struct Block<'a> {
-    /// Where the block's commits are in the commits given (which are in time order).
-    pub range: Range<usize>,
+    /// In time order.
     pub commits: &'a [CommitInfo],
     pub talk: &'a Talk,
     pub passages: &'a [Passage<'a>],
-    /// One per commit of the block, in the block's order.
+    /// One per commit of the block, in the block's order (`CommitLinks::commit` indexes `commits`).
     pub links: Vec<CommitLinks>,
 }
 
@@ -144,7 +143,7 @@ pub fn link_in_blocks(
                 claimed.extend(passages[best.passage].ids());
             }
         }
-        each(Block { range, commits, talk: &talk, passages: &passages, links })?;
+        each(Block { commits, talk: &talk, passages: &passages, links })?;
         // The cache keeps the vectors; the next block reads the ones it needs again.
         semantic.forget();
     }

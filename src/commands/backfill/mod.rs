@@ -12,7 +12,6 @@ use crate::commits::{self, RevisionSet, SkipReason};
 use crate::config::{Override, Settings};
 use crate::dataset::{pair, Accepted, DecidedBy, Decision, DecisionRecord, Pair, Store};
 use crate::error::{Error, Kind, Result};
-use crate::link;
 use crate::messages;
 use crate::pipeline::{self, Profile};
 use crate::review::{self, Choice};
@@ -26,8 +25,6 @@ pub use report::{report, Summary};
 /// A link at or above the threshold, its pair built and its question written while its
 /// block's talk was held.
 struct Ready {
-    /// Index into the commits linked.
-    commit: usize,
     pair: Pair,
     question: Option<String>,
 }
@@ -149,9 +146,8 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                 pipeline::remember_talk_level(&store.dir, &mut history, block.links.iter().map(|l| (&block.commits[l.commit], l)));
             }
             let t = Instant::now();
-            let mut order: Vec<&link::CommitLinks> = block.links.iter().collect();
-            order.sort_by_key(|l| block.commits[l.commit].committer_time);
-            for l in order {
+            // The block's links are in its commits' order, oldest first.
+            for l in &block.links {
                 let commit = &block.commits[l.commit];
                 let Some(best) = l.best() else {
                     summary.no_candidates += 1;
@@ -166,7 +162,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                 let full = commits::with_code(&repo, commit, filters)?;
                 let pair = pair::build(&full, &l.crates, passage, best, model, decided_by, now);
                 let question = term.is_some().then(|| review::render(commit, passage, best, now, &params));
-                ready.push(Ready { commit: block.range.start + l.commit, pair, question });
+                ready.push(Ready { pair, question });
             }
             building += t.elapsed();
             Ok(())
@@ -205,8 +201,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     let mut pairs = Vec::new();
     let t = Instant::now();
     let mut quit = false;
-    for Ready { commit, pair: p, question } in ready {
-        let commit = &todo[commit];
+    for Ready { pair: p, question } in ready {
         if quit {
             summary.unasked += 1;
             continue;
@@ -238,7 +233,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
             Choice::Reject | Choice::Skip => {
                 let decision = if choice == Choice::Reject { Decision::Rejected } else { Decision::Skipped };
                 store.log(
-                    &DecisionRecord::now(&commit.sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone())
+                    &DecisionRecord::now(&p.metadata.commit_sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone())
                         .with_features(&p.metadata.features),
                 )?;
                 if choice == Choice::Reject {
