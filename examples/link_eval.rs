@@ -22,7 +22,7 @@ use git_screenlink::config::{Override, Settings, MIN_CODE_LINES, SCREENPIPE_DB, 
 use git_screenlink::fixture::{self, Spec};
 use git_screenlink::link::{self, Params};
 use git_screenlink::pipeline;
-use git_screenlink::score::features::{NAMES, NEEDS_LATER_COMMITS};
+use git_screenlink::score::features::{self, BASE, NAMES, NEEDS_LATER_COMMITS};
 use git_screenlink::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
@@ -100,13 +100,17 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
     for l in &links {
         let c = &sel.commits[l.commit];
         let g: HashSet<i64> = gold.get(&c.sha).cloned().unwrap_or_default().into_iter().collect();
+        // The base features as measured, before the engine read them at the talk's level:
+        // the judge does that itself, per mode (`features::add_context`).
+        let measured = features::base(&l.candidates.iter().map(|s| features::Candidate { passage: s.passage, raw: s.raw }).collect::<Vec<_>>());
         let cands = l
             .candidates
             .iter()
-            .map(|s| {
+            .zip(&measured)
+            .map(|(s, f)| {
                 let ids = passages[s.passage].ids();
                 let hit = ids.iter().filter(|i| g.contains(i)).count();
-                Cand { label: hit > 0 && 2 * hit >= ids.len(), features: s.features.to_vec(), keyword: s.keyword, semantic: s.semantic, ids }
+                Cand { label: hit > 0 && 2 * hit >= ids.len(), features: f[..BASE].to_vec(), keyword: s.keyword, semantic: s.semantic, ids }
             })
             .collect();
         let row = Row { set: set.into(), sha: c.sha.clone(), time: c.committer_time.timestamp(), has_gold: !g.is_empty(), cands };

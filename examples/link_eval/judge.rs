@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, BASE, N, NAMES};
+use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, talk_scale, BASE, COSINE_FEATURES, N, NAMES};
 use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_INPUTS};
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::Logistic;
@@ -68,10 +68,9 @@ fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hoo
             })
             .collect();
         let keys: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].cands.iter().map(|c| c.ids[0] as usize).collect()).collect();
-        add_context(&mut feats, &keys, ranker, passage_ranker, !hook, None);
         if hook {
-            // The hook's level is its history's (`score::history`): the commits before this
-            // one, as many as it keeps.
+            // The hook scores one commit at a time, at its history's level
+            // (`score::history`): the commits before this one, as many as it keeps.
             let mut order: Vec<usize> = (0..idx.len()).collect();
             order.sort_by_key(|&k| (rows[idx[k]].time, rows[idx[k]].sha.clone()));
             let mut seen: Vec<f64> = Vec::new();
@@ -79,9 +78,11 @@ fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hoo
                 let start = seen.len().saturating_sub(HISTORY_LEN);
                 let level = median_level(seen[start..].to_vec());
                 let best = best_cosine(&feats[k]);
-                feats[k].iter_mut().for_each(|f| f[BASE + 4] = level);
+                add_context(&mut feats[k..=k], &keys[k..=k], ranker, passage_ranker, false, Some(level));
                 seen.extend(best);
             }
+        } else {
+            add_context(&mut feats, &keys, ranker, passage_ranker, true, None);
         }
         for (k, &i) in idx.iter().enumerate() {
             out[i] = std::mem::take(&mut feats[k]);
@@ -97,12 +98,24 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     for r in rows {
         *per_set.entry(group(&r.set)).or_default() += r.cands.len();
     }
+    // The rankers read the cosine features at the talk's level, as the engine does
+    // (`features::add_context`): each set's own.
+    let mut tops: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for r in rows {
+        tops.entry(r.set.as_str()).or_default().extend(r.cands.iter().map(|c| c.features[0]).reduce(f64::max));
+    }
+    let scales: BTreeMap<&str, f64> = tops.into_iter().map(|(set, t)| (set, talk_scale(median_level(t)))).collect();
+    let base = |r: &Row, c: &super::Cand| {
+        let mut x = c.features[..BASE].to_vec();
+        COSINE_FEATURES.iter().for_each(|&i| x[i] *= scales[r.set.as_str()]);
+        x
+    };
     let (mut xs, mut ys, mut ws) = (Vec::new(), Vec::new(), Vec::new());
     let total: usize = per_set.values().sum();
     for r in rows {
         let w = total as f64 / (per_set.len() as f64 * per_set[group(&r.set)] as f64);
         for c in &r.cands {
-            xs.push(c.features[..BASE].to_vec());
+            xs.push(base(r, c));
             ys.push(c.label);
             ws.push(w);
         }
@@ -112,7 +125,7 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     let mut by_passage: BTreeMap<(&str, i64), Group> = BTreeMap::new();
     for r in rows {
         for c in &r.cands {
-            by_passage.entry((r.set.as_str(), c.ids[0])).or_default().push((c.features[..BASE].to_vec(), c.label));
+            by_passage.entry((r.set.as_str(), c.ids[0])).or_default().push((base(r, c), c.label));
         }
     }
     let groups: Vec<Group> = by_passage.into_values().collect();

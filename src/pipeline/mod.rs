@@ -137,9 +137,9 @@ impl Linked {
 /// (outside `--debug`): the dataset lives in the same directory, and its own write reports
 /// what is wrong there with a hint.
 pub fn remember_talk_level<'a>(store_dir: &Path, history: &mut History, linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>) {
-    use crate::score::{features::best_cosine, history::Seen};
+    use crate::score::history::Seen;
     let seen = linked.into_iter().filter_map(|(c, l)| {
-        best_cosine(l.candidates.iter().map(|s| &s.features)).map(|best_cosine| Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
+        l.candidates.iter().map(|s| s.semantic).reduce(f64::max).map(|best_cosine| Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
     });
     if let Err(e) = history.record(store_dir, seen) {
         crate::debug(format_args!("the talk level was not remembered: {}", e.message));

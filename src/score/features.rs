@@ -11,7 +11,9 @@
 //! and a commit that only resembles talk another commit matches better was not motivated by it.
 //! The last, `talk_level`, says what kind of talk this is: a cosine of 0.4 is a strong match
 //! in a meeting and a weak one in a bug report. Backfill measures it over its run; the hook,
-//! one commit at a time, over the commits it remembers (`score::history`).
+//! one commit at a time, over the commits it remembers (`score::history`). The features in
+//! cosine units are read at that level ([`talk_scale`]) before anything ranks them, so a lead
+//! of 0.1 in quiet talk counts as a lead of 0.2 where cosines run twice as high.
 
 use std::collections::HashMap;
 
@@ -121,6 +123,11 @@ pub fn add_context(
     later_commits: bool,
     known: Option<f64>,
 ) {
+    let level = talk_level(feats).unwrap_or(known.unwrap_or(TALK_LEVEL_NEUTRAL));
+    let scale = talk_scale(level);
+    for f in feats.iter_mut().flatten() {
+        COSINE_FEATURES.iter().for_each(|&i| f[i] *= scale);
+    }
     let ranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| ranker.logit(&f[..BASE])).collect()).collect();
     let pranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| passage_ranker.logit(&f[..BASE])).collect()).collect();
     let mut by_passage: HashMap<usize, Top2> = HashMap::new();
@@ -136,7 +143,6 @@ pub fn add_context(
             }
         }
     }
-    let level = talk_level(feats).unwrap_or(known.unwrap_or(TALK_LEVEL_NEUTRAL));
     for (ci, fs) in feats.iter_mut().enumerate() {
         let rs = &ranks[ci];
         for (i, f) in fs.iter_mut().enumerate() {
@@ -153,6 +159,17 @@ pub fn add_context(
             f[BASE + 4] = level;
         }
     }
+}
+
+/// The features measured in cosine units (the semantic scores, their margin and their lead
+/// over the mean), which [`add_context`] reads in units of the talk's level.
+pub const COSINE_FEATURES: [usize; 4] = [0, 1, 4, 6];
+
+/// What the cosine features are multiplied by: [`TALK_LEVEL_NEUTRAL`] over the talk's level,
+/// so a cosine is read against its talk (on meeting talk every cosine, and every lead, is about
+/// half what it is on the plain worlds; 0.32 against 0.64). Bounded to [½, 2].
+pub fn talk_scale(level: f64) -> f64 {
+    (TALK_LEVEL_NEUTRAL / level.max(1e-6)).clamp(0.5, 2.0)
 }
 
 /// The kind of talk in play: the median, over the commits with candidates, of their best
@@ -310,7 +327,31 @@ mod tests {
         let hook = derive(&commits, &ranker, &ranker, false, Some(0.3));
         assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13]), (0.0, 0.0, 0.0));
         assert_eq!(hook[0][0][14], 0.3, "the hook's level comes from its history");
-        assert_eq!(hook[0][0][10], a[10]);
+        // At a level of 0.3 every cosine feature reads 0.44 / 0.3 times larger.
+        let k = TALK_LEVEL_NEUTRAL / 0.3;
+        assert!((hook[0][0][0] - 0.8 * k).abs() < 1e-12 && (hook[0][0][4] - 0.3 * k).abs() < 1e-12);
+        assert!((hook[0][0][10] - (1.2 * k / 4.0).tanh()).abs() < 1e-12);
+        assert_eq!(hook[0][0][2], a[2], "keyword scores are not cosines");
+    }
+
+    #[test]
+    fn cosines_are_read_at_the_level_of_their_talk() {
+        // The same 25 commits twice: once as plain talk, once as quiet talk where every
+        // cosine is half as high. Read at their talk's level, the two give the same features
+        // but the level itself.
+        let ranker = Logistic { weights: vec![1.0; BASE], bias: 0.0 };
+        let world =
+            |k: f64| -> Vec<Vec<Candidate>> { (0..25).map(|i| vec![cand(2 * i, k * (0.4 + i as f64 / 100.0), 0.3), cand(2 * i + 1, k * 0.2, 0.1)]).collect() };
+        let (plain, quiet) = (derive(&world(1.0), &ranker, &ranker, true, None), derive(&world(0.5), &ranker, &ranker, true, None));
+        for (p, q) in plain.iter().flatten().zip(quiet.iter().flatten()) {
+            for i in 0..N - 1 {
+                assert!((p[i] - q[i]).abs() < 1e-9, "{}: {} vs {}", NAMES[i], p[i], q[i]);
+            }
+            assert!((p[N - 1] - 2.0 * q[N - 1]).abs() < 1e-12, "the level says which talk it was");
+        }
+        assert!((plain[0][0][0] - 0.4 * TALK_LEVEL_NEUTRAL / 0.52).abs() < 1e-12, "median best cosine 0.52");
+        assert_eq!(talk_scale(0.05), 2.0);
+        assert_eq!(talk_scale(0.99), 0.5);
     }
 
     #[test]

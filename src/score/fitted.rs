@@ -87,7 +87,8 @@ pub const ABSOLUTE_INPUTS: [usize; 6] = [0, 1, 2, 3, 4, 8];
 /// runs `examples/link_eval.rs` over labelled candidates (up to `candidateLimit` per commit,
 /// default settings) of five groups, each weighing the same: the sample worlds' plain talk
 /// (month, seeds 1–3), their meeting talk (month, seeds 1–3), and realtext's wicket,
-/// accumulo, log4j2 and maven, mixed lists. Ranker: L2 1.0 on every candidate. Passage
+/// accumulo, log4j2 and maven, mixed lists. Both rankers read the cosine features at their set's
+/// talk level (`features::talk_scale`), as the engine does. Ranker: L2 1.0 on every candidate. Passage
 /// ranker: listwise over the commits that see each passage (60 passes, step 2, L2 0.001). Calibration:
 /// L2 1.0 on every candidate, then Platt-scaled on the links each mode makes (backfill:
 /// best first; hook: oldest first). Leave-one-group-out figures are in README.
@@ -95,23 +96,23 @@ pub const SHIPPED_FIT: &str = "fitted by tools/fit_linker.sh on the sample world
 
 /// The passage-side ranker's weights (features `..BASE`), fitted listwise: for each passage,
 /// the softmax over the commits that see it, towards the one it motivated.
-pub const PASSAGE_RANKER: [f64; BASE] = [3.5958, 3.6390, 2.8834, 1.8136, 2.1316, 2.0975, 1.4841, -0.4222, 3.1085, 0.0267];
+pub const PASSAGE_RANKER: [f64; BASE] = [3.4946, 3.4651, 2.8849, 1.8144, 2.0539, 2.0844, 1.4618, -0.4236, 3.1648, 0.0416];
 
 type Weights = ([f64; BASE], f64, [f64; N + 1], f64);
 
 /// Ranker weights (feature order of `features::NAMES`) and bias; calibration weights (the
 /// ranker's score, then the features) and bias.
 pub const BACKFILL: Weights = (
-    [-1.1953, 5.1409, 0.5715, 1.4339, -0.1449, 2.6074, 6.1839, -0.6376, 1.4968, 0.2058],
-    -5.1995,
-    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -0.9844, 1.9552, 6.8991, 0.0000, 1.2537, -0.4140, 0.8509, 3.0597, 1.2924, 7.1873, -2.7294],
-    -2.8279,
+    [0.3691, 5.7297, 1.0840, 2.6631, -1.1716, 2.8046, 4.3140, -0.7835, 1.6312, 0.1450],
+    -6.3510,
+    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -2.1451, 2.1547, 4.7918, 0.0000, 1.4114, -0.4545, 1.4465, 3.0781, 1.2273, 6.4889, -1.3722],
+    -3.3021,
 );
 pub const HOOK: Weights = (
-    [-1.1953, 5.1409, 0.5715, 1.4339, -0.1449, 2.6074, 6.1839, -0.6376, 1.4968, 0.2058],
-    -5.1995,
-    [1.4376, -0.5897, -0.1531, -0.7082, 0.8775, 0.5083, 0.5802, -0.0148, 0.1964, -0.2327, -0.1127, -0.9907, 0.0000, 0.0000, 0.0000, -5.1098],
-    4.3336,
+    [0.3691, 5.7297, 1.0840, 2.6631, -1.1716, 2.8046, 4.3140, -0.7835, 1.6312, 0.1450],
+    -6.3510,
+    [1.1496, -2.0703, -0.5136, -0.5974, 0.3948, 0.3646, 1.0701, 0.4057, 0.1142, 0.1897, -0.0674, -0.1795, 0.0000, 0.0000, 0.0000, -0.5560],
+    2.1934,
 );
 
 #[cfg(test)]
