@@ -34,6 +34,16 @@ pub fn nothing_linked(sha: &str, best: Option<f64>, min: f64) -> String {
     }
 }
 
+/// Status's note on the commits nothing could be linked to when they were made: backfill
+/// looks at them again beside the commits made after them, which on real text links about
+/// as many again as the hook did (README, "Link quality"). Empty when there are none.
+pub fn left_for_backfill(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    format!(", {} nothing was linked to when made (`git screenlink backfill` looks at them again, beside the commits after them)", count(n, "commit"))
+}
+
 /// `87432` → `87,432`, as the guide prints counts.
 /// `1 pair`, `2 pairs`, `1,000 pairs`: a count with its noun in the right number.
 pub fn count(n: usize, noun: &str) -> String {

@@ -671,6 +671,8 @@ fn what_the_hook_could_not_link_backfill_looks_at_again() {
     assert_eq!(decisions.len(), 1, "the hook ran and noted its result");
     assert!(decisions[0].nothing_linked() && decisions[0].commit_sha == head, "{:?}", decisions[0]);
     assert!(lines::<Pair>(&dir.join("training_data.jsonl")).is_empty());
+    let status = env.screenlink(["status", "--no-load"]).stdout_text();
+    assert!(status.contains("1 commit nothing was linked to when made (`git screenlink backfill` looks at them again"), "{status}");
     // Backfill does not count that as decided: it links the commit to its own talk.
     let out = env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]);
     out.assert_ok();
@@ -678,6 +680,8 @@ fn what_the_hook_could_not_link_backfill_looks_at_again() {
     assert_eq!(summary["summary"]["already_decided"], 0, "{summary}");
     let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
     assert_eq!(pairs.len(), 1, "{}", out.stderr_text());
+    let status = env.screenlink(["status", "--no-load"]).stdout_text();
+    assert!(!status.contains("nothing was linked to when made"), "linked now: {status}");
     assert_eq!(pairs[0].metadata.commit_sha, head);
     assert!(pairs[0].metadata.audio_ids.iter().any(|id| t.rows.contains(id)), "linked to its own talk");
     // Once linked, it is decided: a second run leaves it alone.
