@@ -20,6 +20,7 @@ pub mod hooks;
 pub mod link;
 pub mod messages;
 pub mod notes;
+pub mod par;
 pub mod pipeline;
 pub mod review;
 pub mod score;

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::{par_map, CommitLinks, Params, Scored};
+use super::{CommitLinks, Params, Scored};
 use crate::candidates::{self, Passage};
 use crate::commits::CommitInfo;
+use crate::par::par_map;
 use crate::score::features::{self, Raw, N};
 use crate::score::keywords::{self, CommitTerms, Idf};
 use crate::workspace::Workspace;

@@ -192,7 +192,7 @@ pub fn link_in_context(
     let pterms = PassageTerms::new(passages);
     crate::debug(format_args!("passage terms indexed"));
     let indexed: Vec<(usize, &CommitInfo)> = commits.iter().enumerate().collect();
-    let mut links: Vec<CommitLinks> = par_map(&indexed, |(i, c)| CommitLinks { commit: *i, ..keyword_stage(c, ws, passages, &pterms, params) });
+    let mut links: Vec<CommitLinks> = crate::par::par_map(&indexed, |(i, c)| CommitLinks { commit: *i, ..keyword_stage(c, ws, passages, &pterms, params) });
     crate::debug(format_args!("keyword stage: {} commits", links.len()));
     let commit_texts: Vec<String> = links.iter().map(|l| commit_text(&commits[l.commit], &l.crates)).collect();
     let message_texts: Vec<String> = links.iter().map(|l| message_text(&commits[l.commit])).collect();
@@ -248,20 +248,6 @@ pub fn link_in_context(
         assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
     }
     Ok(links)
-}
-
-/// `f` over `items` on every core, in order: the keyword stage is pure and costs the same
-/// for every item, so even chunks balance.
-pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || items.len() < 64 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(cores);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a keyword-stage thread panicked")).collect()
-    })
 }
 
 /// Features, then confidence and order of every commit's candidates, best first.
