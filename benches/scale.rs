@@ -193,10 +193,20 @@ fn main() {
             "| warm cache (median of 3) | {warm_secs:.2} | {warm_rss:.0} | {} | {} | {wp:.3} | {wr:.3} |",
             warm[0].2["summary"]["texts_embedded"], warm[0].2["summary"]["accepted"]
         );
+        println!(
+            "Discussions split into terms: cold {}, warm {} (of {}; the rest read from the term cache)",
+            s["discussions_split"], warm[0].2["summary"]["discussions_split"], s["discussions"]
+        );
         println!();
         println!("| stage (cold) | seconds |");
         println!("|---|---|");
         for stage in s["profile"]["stages"].as_array().unwrap() {
+            println!("| {} | {:.3} |", stage[0].as_str().unwrap(), stage[1].as_f64().unwrap());
+        }
+        println!();
+        println!("| stage (warm, first of 3) | seconds |");
+        println!("|---|---|");
+        for stage in warm[0].2["summary"]["profile"]["stages"].as_array().unwrap() {
             println!("| {} | {:.3} |", stage[0].as_str().unwrap(), stage[1].as_f64().unwrap());
         }
         runtime_floor(&w, s);

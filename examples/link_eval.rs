@@ -16,7 +16,6 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
-use git_screenlink::candidates;
 use git_screenlink::commits::{select, RevisionSet};
 use git_screenlink::config::{Override, Settings, MIN_CODE_LINES, SCREENPIPE_DB, SOURCE};
 use git_screenlink::fixture::{self, Spec};
@@ -86,10 +85,10 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
     let set_spec = RevisionSet { shas, max: if all { 100_000 } else { 0 }, ..Default::default() };
     let sel = select(&repo, &set_spec, git_screenlink::commits::Filters::from_settings(&settings)).unwrap();
     let talk = pipeline::read_talk(&settings, &sel.commits, &params).unwrap();
-    let passages = candidates::passages(&talk.discussions);
+    let passages = talk.passages();
     let mut semantic = pipeline::load_semantic(&settings, false).unwrap();
     let ws = repo.workdir().map(Workspace::load).unwrap_or_default();
-    let links = link::link(&sel.commits, &passages, &ws, &params, &HashSet::new(), Some(&mut semantic), &mut |d, t| {
+    let links = link::link(&sel.commits, &passages, &talk.terms, &ws, &params, &HashSet::new(), Some(&mut semantic), &mut |d, t| {
         if d == t || d % 500 == 0 {
             eprint!("\r{set}: embedding {d}/{t}   ");
         }

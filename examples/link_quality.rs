@@ -32,7 +32,8 @@ fn main() {
     let src = DbSource::open_path(&world.db, &Origin::Default).unwrap();
     let (a, b) = (spec.start - Duration::days(30), spec.start + Duration::days(spec.days + 30));
     let ds = discussion::group(&src.read(a, b).unwrap(), Duration::minutes(5), 100);
-    let ps = candidates::passages(&ds);
+    let terms = git_screenlink::talk_terms::TalkTerms::new(&ds);
+    let ps = candidates::cut(&ds, &terms);
     let settings = Settings::load(dir.path(), &[]).unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     println!("{scale} world, seed {seed}: {} commits, {} discussions, {} passages", sel.commits.len(), ds.len(), ps.len());
@@ -46,7 +47,7 @@ fn main() {
             }
             let mut semantic = (!kw_only).then(|| Semantic::new(&settings, EmbeddingCache::open(cache_dir.path(), "m")).unwrap());
             let t = Instant::now();
-            let links = link::link(&sel.commits, &ps, &Workspace::default(), &params, &Default::default(), semantic.as_mut(), &mut |_, _| {}).unwrap();
+            let links = link::link(&sel.commits, &ps, &terms, &Workspace::default(), &params, &Default::default(), semantic.as_mut(), &mut |_, _| {}).unwrap();
             let secs = t.elapsed().as_secs_f64();
             let embedded = semantic.as_ref().map_or(0, |s| s.embedded);
             let label = if kw_only { "keyword only".to_string() } else { format!("cascade, limit {limit}") };

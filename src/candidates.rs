@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::commits::CommitInfo;
 use crate::source::discussion::Discussion;
+use crate::talk_terms::{RowTerms, TalkTerms};
 
 /// `[commit time − timeWindowDays, commit time − commitOffsetHours)`, where commit time is
 /// the committer time (what the hook sees). When the author time is earlier (a rebased or
@@ -27,6 +28,9 @@ pub const PASSAGE_WORDS: usize = 150;
 #[derive(Debug, Clone)]
 pub struct Passage<'a> {
     pub discussion: &'a Discussion,
+    /// The discussion's index in the slice the passages were cut from (and its terms built
+    /// from: [`TalkTerms::rows`]).
+    pub discussion_index: usize,
     pub rows: Range<usize>,
     pub text: &'a str,
     pub start: DateTime<Utc>,
@@ -50,7 +54,7 @@ impl<'a> Passage<'a> {
         while b - a > 1 && !keep(text(b - 1)) {
             b -= 1;
         }
-        passage(d, a..b)
+        passage(d, self.discussion_index, a..b)
     }
 
     pub fn speakers(&self) -> Vec<String> {
@@ -64,24 +68,32 @@ impl<'a> Passage<'a> {
     }
 }
 
-/// Every discussion cut into passages, in time order.
+/// Every discussion cut into passages, in time order (its rows split into terms here; see
+/// [`cut`] to reuse terms already split).
 pub fn passages(discussions: &[Discussion]) -> Vec<Passage<'_>> {
+    cut(discussions, &TalkTerms::new(discussions))
+}
+
+/// Every discussion cut into passages, in time order, reading the rows' terms from `terms`
+/// (built from the same `discussions`).
+pub fn cut<'a>(discussions: &'a [Discussion], terms: &TalkTerms) -> Vec<Passage<'a>> {
     let mut out = Vec::new();
-    let all_shifts = crate::par::par_map(discussions, topic_shifts);
-    for (d, shifts) in discussions.iter().zip(all_shifts) {
+    let indexed: Vec<(usize, &Discussion)> = discussions.iter().enumerate().collect();
+    let all_shifts = crate::par::par_map(&indexed, |(i, _)| topic_shifts(terms.rows(*i)));
+    for ((index, d), shifts) in indexed.into_iter().zip(all_shifts) {
         let mut first = 0;
         let mut words = 0;
-        for (i, row) in d.rows.iter().enumerate() {
-            let n = d.text[row.span.0..row.span.1].split_whitespace().count();
+        for (i, row) in terms.rows(index).iter().enumerate() {
+            let n = row.words as usize;
             if words > 0 && (words + n > PASSAGE_WORDS || (words >= TOPIC_MIN_WORDS && shifts[i])) {
-                out.push(passage(d, first..i));
+                out.push(passage(d, index, first..i));
                 first = i;
                 words = 0;
             }
             words += n;
         }
         if first < d.rows.len() {
-            out.push(passage(d, first..d.rows.len()));
+            out.push(passage(d, index, first..d.rows.len()));
         }
     }
     out
@@ -97,46 +109,36 @@ pub const TOPIC_MIN_WORDS: usize = 40;
 /// the topic. A bug report, one topic throughout, is not cut (realtext's passages are the
 /// same with and without); held out, meeting talk's reach went 0.82–0.85 → 0.91–0.93 and
 /// its recall 0.37–0.46 → 0.43–0.49 (README, "Link quality").
-fn topic_shifts(d: &Discussion) -> Vec<bool> {
+fn topic_shifts(rows: &[RowTerms]) -> Vec<bool> {
     use std::collections::HashMap;
-    let words = d.text.split_whitespace().count();
+    let words: usize = rows.iter().map(|r| r.words as usize).sum();
     if words <= TOPIC_MIN_WORDS {
-        return vec![false; d.rows.len()];
+        return vec![false; rows.len()];
     }
-    let rows: Vec<Vec<String>> = d
-        .rows
-        .iter()
-        .map(|r| {
-            let mut t = crate::score::keywords::terms(&d.text[r.span.0..r.span.1]);
-            t.sort_unstable();
-            t.dedup();
-            t
-        })
-        .collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut df: HashMap<u32, usize> = HashMap::new();
     if rows.len() >= 6 {
-        for t in rows.iter().flatten() {
+        for &t in rows.iter().flat_map(|r| r.ids.iter()) {
             *df.entry(t).or_default() += 1;
         }
     }
-    let telling = |t: &str| rows.len() < 6 || df[t] * 2 <= rows.len();
-    let said_in = |rs: &[Vec<String>], t: &str| rs.iter().any(|r| r.binary_search_by(|x| x.as_str().cmp(t)).is_ok());
+    let telling = |t: u32| rows.len() < 6 || df[&t] * 2 <= rows.len();
+    let said_in = |rs: &[RowTerms], t: u32| rs.iter().any(|r| r.ids.binary_search(&t).is_ok());
     (0..rows.len())
         .map(|i| {
             if i == 0 {
                 return false;
             }
             let (before, after) = (&rows[i.saturating_sub(2)..i], &rows[i..(i + 2).min(rows.len())]);
-            let mut before_terms = before.iter().flatten().map(String::as_str).filter(|t| telling(t)).peekable();
-            let any_after = after.iter().flatten().any(|t| telling(t));
+            let mut before_terms = before.iter().flat_map(|r| r.ids.iter().copied()).filter(|&t| telling(t)).peekable();
+            let any_after = after.iter().flat_map(|r| r.ids.iter().copied()).any(telling);
             before_terms.peek().is_some() && any_after && !before_terms.any(|t| said_in(after, t))
         })
         .collect()
 }
 
-fn passage(d: &Discussion, rows: Range<usize>) -> Passage<'_> {
+fn passage(d: &Discussion, discussion_index: usize, rows: Range<usize>) -> Passage<'_> {
     let (a, b) = (&d.rows[rows.start], &d.rows[rows.end - 1]);
-    Passage { discussion: d, text: d.text[a.span.0..b.span.1].trim(), start: a.timestamp, end: b.timestamp, rows }
+    Passage { discussion: d, discussion_index, text: d.text[a.span.0..b.span.1].trim(), start: a.timestamp, end: b.timestamp, rows }
 }
 
 #[cfg(test)]

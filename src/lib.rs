@@ -26,6 +26,7 @@ pub mod review;
 pub mod score;
 pub mod secrets;
 pub mod source;
+pub mod talk_terms;
 pub mod train;
 pub mod validate;
 pub mod workspace;

@@ -1,5 +1,6 @@
-//! `git screenlink index`: embed the discussions that arrived since the last run, so a
-//! later commit's hook finds its talk in the cache and only embeds the commit itself.
+//! `git screenlink index`: embed the discussions that arrived since the last run (and keep
+//! their terms), so a later commit's hook finds its talk in the caches and only embeds the
+//! commit itself.
 //!
 //! Every passage of the window is embedded (not only those a commit's keywords would pick),
 //! since the commit is not known yet. The time of the last run is kept per source in the
@@ -35,7 +36,9 @@ pub fn run(args: &IndexArgs) -> Result<i32> {
     };
     let rows = src.read(start, now)?;
     let discussions = discussion::group(&rows, gap, settings.min_audio_length.value as usize);
-    let passages = candidates::passages(&discussions);
+    // Their terms too, into the term cache: the hook then splits only talk newer than this.
+    let terms = crate::talk_terms::TalkTerms::build(&discussions, Some(&mut crate::talk_terms::TermCache::open(&cache::default_dir())));
+    let passages = candidates::cut(&discussions, &terms);
     let texts: Vec<&str> = passages.iter().map(|p| p.text).collect();
     let mut semantic = pipeline::load_semantic(&settings, false)?;
     let bar = indicatif::ProgressBar::new(texts.len() as u64);

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use super::{CommitLinks, Params, Scored};
 use crate::candidates::{self, Passage};
 use crate::commits::CommitInfo;
-use crate::par::par_map;
 use crate::score::features::{self, Raw, N};
-use crate::score::keywords::{self, CommitTerms, Idf};
+use crate::score::keywords::{CommitTerms, Idf};
+use crate::talk_terms::TalkTerms;
 use crate::workspace::Workspace;
 
 /// The crates a commit touches, and their package and target names as extra keywords.
@@ -47,40 +47,28 @@ pub struct PassageTerms {
 }
 
 impl PassageTerms {
-    pub fn new(passages: &[Passage]) -> PassageTerms {
-        let mut vocab: std::collections::HashMap<Box<str>, u32> = std::collections::HashMap::new();
-        let mut df: Vec<usize> = Vec::new();
-        let mut sets = Vec::with_capacity(passages.len());
+    /// The passages' terms from their rows' (`talk`, built from the discussions the passages
+    /// were cut from): nothing is split here.
+    pub fn new(passages: &[Passage], talk: &TalkTerms) -> PassageTerms {
+        let mut df: Vec<usize> = vec![0; talk.vocab_len()];
+        let mut sets: Vec<Box<[u32]>> = Vec::with_capacity(passages.len());
         let mut lens = Vec::with_capacity(passages.len());
-        // Rounds of a few thousand passages: their terms are split on every core, then
-        // interned, so the strings of all the talk never exist at once.
-        for round in passages.chunks(4096) {
-            let split: Vec<(usize, Vec<String>)> = par_map(round, |p| {
-                let mut t = keywords::terms(p.text);
-                let len = t.len();
-                t.sort_unstable();
-                t.dedup();
-                (len, t)
-            });
-            for (len, terms) in split {
-                let mut ids: Vec<u32> = terms
-                    .into_iter()
-                    .map(|t| {
-                        let next = vocab.len() as u32;
-                        *vocab.entry(t.into_boxed_str()).or_insert(next)
-                    })
-                    .collect();
-                ids.sort_unstable();
-                for &id in &ids {
-                    if id as usize >= df.len() {
-                        df.resize(id as usize + 1, 0);
-                    }
-                    df[id as usize] += 1;
-                }
-                lens.push(len);
-                sets.push(ids.into_boxed_slice());
+        let mut ids: Vec<u32> = Vec::new();
+        for p in passages {
+            let rows = &talk.rows(p.discussion_index)[p.rows.clone()];
+            ids.clear();
+            ids.extend(rows.iter().flat_map(|r| r.ids.iter().copied()));
+            ids.sort_unstable();
+            ids.dedup();
+            for &id in &ids {
+                df[id as usize] += 1;
             }
+            lens.push(rows.iter().map(|r| r.len as usize).sum());
+            sets.push(ids.as_slice().into());
         }
+        // Only the terms some passage says: a term of the vocabulary no passage holds weighs
+        // as any term the talk never says.
+        let vocab: std::collections::HashMap<Box<str>, u32> = talk.vocab().filter(|(_, id)| df[*id as usize] > 0).map(|(t, id)| (t.into(), id)).collect();
         let idf = Idf::from_counts(passages.len(), vocab.iter().map(|(t, &id)| (t.to_string(), df[id as usize])));
         let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
         let starts: Vec<i64> = passages.iter().map(|p| p.start.timestamp_millis()).collect();
@@ -88,7 +76,7 @@ impl PassageTerms {
         // output) overlap in time: order by start, ties by index.
         let mut by_start: Vec<u32> = (0..passages.len() as u32).collect();
         by_start.sort_by_key(|&i| (starts[i as usize], i));
-        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
+        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); talk.vocab_len()];
         for &i in &by_start {
             for &id in sets[i as usize].iter() {
                 postings[id as usize].push(i);

@@ -44,6 +44,8 @@ pub struct Totals {
     pub discussions: usize,
     pub passages: usize,
     pub blocks: usize,
+    /// Discussions split into terms (not found in the term cache).
+    pub discussions_split: usize,
 }
 
 /// Ranges of `commits` (in time order) whose windows cover at most about `block_rows` rows,
@@ -123,16 +125,18 @@ pub fn link_in_blocks(
         let span = link::read_span(&linked, params).map_or(own, |(a, b)| (own.0.min(a), own.1.max(b)));
         let rivals: Vec<CommitInfo> = linked.into_iter().chain(done.iter().filter(sees).cloned()).collect();
         let talk = profile.time("source read", || read_talk_span(settings, source, span, read_until))?;
-        let passages = profile.time("candidate selection", || candidates::passages(&talk.discussions));
+        let talk = profile.time("candidate selection", || talk.with_terms());
+        let passages = profile.time("candidate selection", || talk.passages());
         totals.source = talk.source.clone();
         totals.rows += talk.rows;
+        totals.discussions_split += talk.terms.split;
         totals.discussions += talk.discussions.iter().filter(|d| read_until.is_none_or(|t| d.start >= t)).count();
         totals.passages += passages.iter().filter(|p| read_until.is_none_or(|t| p.start >= t)).count();
         read_until = Some(read_until.map_or(span.1, |t| t.max(span.1)));
         crate::debug(format_args!("block of {} commits ({} rivals): {} passages", commits.len(), rivals.len(), passages.len()));
         let t = std::time::Instant::now();
         let mut texts = 0;
-        let links = link::link_in_context(commits, &rivals, &passages, ws, params, claimed, Some(semantic), &mut |d, n| {
+        let links = link::link_in_context(commits, &rivals, &passages, &talk.terms, ws, params, claimed, Some(semantic), &mut |d, n| {
             texts = n;
             progress(offset + d, offset + n);
         })?;

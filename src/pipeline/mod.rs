@@ -17,6 +17,7 @@ use crate::score::history::History;
 use crate::score::semantic::Semantic;
 use crate::source::discussion::{self, Discussion};
 use crate::source::{self, Source};
+use crate::talk_terms::{TalkTerms, TermCache};
 
 pub mod blocks;
 
@@ -68,17 +69,34 @@ pub struct Talk {
     pub source: String,
     pub rows: usize,
     pub discussions: Vec<Discussion>,
+    /// The discussions' rows as terms (empty until [`Talk::with_terms`]).
+    pub terms: TalkTerms,
+}
+
+impl Talk {
+    /// The rows' terms, from the term cache beside the embedding cache where it holds them.
+    pub fn with_terms(mut self) -> Talk {
+        let mut cache = TermCache::open(&cache::default_dir());
+        self.terms = TalkTerms::build(&self.discussions, Some(&mut cache));
+        crate::debug(format_args!("talk terms: {} of {} discussions split", self.terms.split, self.discussions.len()));
+        self
+    }
+
+    /// The discussions cut into passages (after [`Talk::with_terms`]).
+    pub fn passages(&self) -> Vec<crate::candidates::Passage<'_>> {
+        crate::candidates::cut(&self.discussions, &self.terms)
+    }
 }
 
 pub fn read_talk(settings: &Settings, commits: &[CommitInfo], params: &Params) -> Result<Talk> {
     let src: Box<dyn Source> = source::open(settings)?;
     let Some(span) = link::read_span(commits, params) else {
-        return Ok(Talk { source: src.location(), rows: 0, discussions: Vec::new() });
+        return Ok(Talk { source: src.location(), rows: 0, discussions: Vec::new(), terms: TalkTerms::default() });
     };
-    read_talk_span(settings, src.as_ref(), span, None)
+    Ok(read_talk_span(settings, src.as_ref(), span, None)?.with_terms())
 }
 
-/// The talk of `[start, end)` from `src`, grouped; `rows` counts the rows at or after
+/// The talk of `[start, end)` from `src`, grouped (its terms not yet split); `rows` counts the rows at or after
 /// `counted_from` (a block's rows that the block before did not read).
 fn read_talk_span(
     settings: &Settings,
@@ -90,7 +108,7 @@ fn read_talk_span(
     let gap = Duration::milliseconds((settings.discussion_gap_minutes.value * 60_000.0) as i64);
     let discussions = discussion::group(&rows, gap, settings.min_audio_length.value as usize);
     let counted = rows.iter().filter(|r| counted_from.is_none_or(|t| r.timestamp >= t)).count();
-    Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: counted, discussions })
+    Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: counted, discussions, terms: TalkTerms::default() })
 }
 
 /// The semantic scorer over the shared embedding cache. The model itself loads on the first
@@ -128,7 +146,7 @@ pub struct Linked {
 
 impl Linked {
     pub fn passages(&self) -> Vec<crate::candidates::Passage<'_>> {
-        crate::candidates::passages(&self.talk.discussions)
+        self.talk.passages()
     }
 }
 
@@ -185,10 +203,10 @@ pub fn link_with_rivals(
     };
     everyone.push(commit);
     let talk = read_talk(settings, &everyone, &params)?;
-    let passages = crate::candidates::passages(&talk.discussions);
+    let passages = talk.passages();
     let ws = repo.workdir().map(crate::workspace::Workspace::load).unwrap_or_default();
     let (rivals, this) = everyone.split_at(everyone.len() - 1);
-    let mut links = link::link_in_context(this, rivals, &passages, &ws, &params, claimed, Some(&mut *semantic), &mut |_, _| {})?;
+    let mut links = link::link_in_context(this, rivals, &passages, &talk.terms, &ws, &params, claimed, Some(&mut *semantic), &mut |_, _| {})?;
     let links = links.swap_remove(0);
     crate::debug(format_args!("linked {} beside {} rivals: {} passages, {} texts embedded", this[0].sha, rivals.len(), passages.len(), semantic.embedded));
     let commit = everyone.pop().expect("the commit was pushed last");
@@ -223,10 +241,10 @@ pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo,
     }
     let commits = [commit];
     let talk = read_talk(settings, &commits, &params)?;
-    let passages = crate::candidates::passages(&talk.discussions);
+    let passages = talk.passages();
     crate::debug(format_args!("talk read: {} rows, {} passages", talk.rows, passages.len()));
     let ws = workdir.map(crate::workspace::Workspace::load).unwrap_or_default();
-    let mut links = link::link(&commits, &passages, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
+    let mut links = link::link(&commits, &passages, &talk.terms, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");
     remember_talk_level(store_dir, &mut history, [(&commit, &links)]);

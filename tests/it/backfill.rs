@@ -261,15 +261,22 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
     let settings = git_screenlink::config::Settings::load(&world.repo, &overrides).unwrap();
     let params = Params { candidate_limit: 0, ..Params::from_settings(&settings) };
     let talk = git_screenlink::pipeline::read_talk(&settings, &sel.commits, &params).unwrap();
-    let passages = git_screenlink::candidates::passages(&talk.discussions);
-    let indexed = PassageTerms::new(&passages);
+    let passages = talk.passages();
+    let indexed = PassageTerms::new(&passages, &talk.terms);
+    // A passage's terms, taken from its rows' (split once, or read from the term cache), are
+    // what splitting its own text gives: every term, as many times.
+    for (i, p) in passages.iter().enumerate() {
+        let own = git_screenlink::score::keywords::terms(p.text);
+        assert_eq!(indexed.lens[i], own.len(), "{}", p.text);
+        assert!(own.iter().all(|t| indexed.says(i, t)), "{}", p.text);
+    }
     // Postings are cut to a commit's window by binary search on start time: each list must
     // be in start order, and the scan's list of every passage is too.
     let start = |i: &u32| passages[*i as usize].start;
     assert!(indexed.postings.iter().all(|v| v.windows(2).all(|w| start(&w[0]) <= start(&w[1]))));
     let mut every: Vec<u32> = (0..passages.len() as u32).collect();
     every.sort_by_key(|i| (start(i), *i));
-    let mut scan = PassageTerms::new(&passages);
+    let mut scan = PassageTerms::new(&passages, &talk.terms);
     for v in scan.postings.iter_mut() {
         *v = every.clone();
     }
@@ -402,4 +409,42 @@ fn decided_commits_widen_no_read_of_talk() {
     assert!(decided > 0 && none == 0, "{decided} decided beside, {none} when selected alone");
     assert!(alone > 0);
     assert_eq!(with_decided, alone, "decided commits' windows are not read");
+}
+
+/// Issue 13, item 2: a warm run over unchanged talk reads the rows' terms from the term
+/// cache and splits none again, and links exactly what the cold run linked; a term cache
+/// that is garbage is split around, never an error.
+#[test]
+fn a_warm_backfill_splits_no_talk_into_terms_again() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(2));
+    let run = || -> serde_json::Value {
+        let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+        out.assert_ok();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let pairs = |v: &serde_json::Value| -> Vec<(String, String, String)> {
+        v["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["metadata"]["commit_sha"].to_string(), p["metadata"]["audio_ids"].to_string(), p["metadata"]["confidence"].to_string()))
+            .collect()
+    };
+    let cold = run();
+    let discussions = cold["summary"]["discussions"].as_u64().unwrap();
+    assert!(discussions > 0);
+    assert!(cold["summary"]["discussions_split"].as_u64().unwrap() >= discussions, "{}", cold["summary"]);
+    assert!(!pairs(&cold).is_empty());
+    let warm = run();
+    assert_eq!(warm["summary"]["discussions_split"].as_u64(), Some(0), "{}", warm["summary"]);
+    assert_eq!(pairs(&warm), pairs(&cold));
+    let file = env.home.join(".cache").join("screenlink").join("terms.sqlite");
+    assert!(file.exists(), "the term cache lives beside the embedding cache");
+    for f in ["terms.sqlite-wal", "terms.sqlite-shm"] {
+        let _ = std::fs::remove_file(file.with_file_name(f));
+    }
+    std::fs::write(&file, b"not a database at all, and longer than a header would be ......").unwrap();
+    let damaged = run();
+    assert!(damaged["summary"]["discussions_split"].as_u64().unwrap() >= discussions);
+    assert_eq!(pairs(&damaged), pairs(&cold));
 }

@@ -174,6 +174,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     summary.discussions = totals.discussions;
     summary.passages = totals.passages;
     summary.talk_blocks = totals.blocks;
+    summary.discussions_split = totals.discussions_split;
     crate::debug(format_args!("talk read in {} block(s): {} rows, {} passages", totals.blocks, totals.rows, totals.passages));
     say(format!(
         "[Stage 2] Audio discussions from {}: {} rows, {} discussions, {} passages{}",

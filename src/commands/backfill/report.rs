@@ -27,6 +27,9 @@ pub struct Summary {
     pub talk_blocks: usize,
     pub texts_embedded: usize,
     pub texts_from_cache: usize,
+    /// Discussions whose rows were split into terms in this run (0 when the term cache held
+    /// all of them: a warm run over unchanged talk).
+    pub discussions_split: usize,
     /// Commits whose best candidate reached minConfidence.
     pub linked: usize,
     pub below_threshold: usize,
