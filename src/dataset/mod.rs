@@ -6,17 +6,21 @@
 //! Every write is a locked append of whole lines ([`crate::fsutil::append_lines`]); readers
 //! skip a torn last line with a warning.
 
+mod claims;
 mod jsonl;
 pub mod pair;
+mod records;
 
-use jsonl::{file_identity, parse_jsonl, read_with_identity};
+use claims::{Claims, PairKeys};
+use jsonl::{parse_jsonl, read_with_identity};
+pub use records::{DecisionRecord, PendingRecord};
 pub use jsonl::{read_jsonl, to_line, ReadOutcome};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -28,60 +32,6 @@ pub const DATASET_FILE: &str = "training_data.jsonl";
 pub const DECISIONS_FILE: &str = "decisions.jsonl";
 pub const PENDING_FILE: &str = "pending.jsonl";
 pub const REJECTED_FILE: &str = "rejected.jsonl";
-
-/// One line of `decisions.jsonl`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DecisionRecord {
-    pub commit_sha: String,
-    pub decision: Decision,
-    pub decided_by: DecidedBy,
-    pub decided_at: String,
-    /// The best candidate's confidence when the decision was made (none: nothing linked).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confidence: Option<f64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub audio_ids: Vec<i64>,
-    /// The fitted scorer's features of the link decided on: a person's answer is a label
-    /// for refitting (`git screenlink weights --refit`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub features: Vec<f64>,
-}
-
-impl DecisionRecord {
-    /// Whether this record says only that nothing could be linked (skipped automatically,
-    /// with no talk): the hook's or review's note, not anybody's decision.
-    pub fn nothing_linked(&self) -> bool {
-        self.decision == Decision::Skipped && self.decided_by == DecidedBy::Auto && self.audio_ids.is_empty()
-    }
-
-    /// The same record, carrying the decided link's features.
-    pub fn with_features(mut self, features: &[f64]) -> DecisionRecord {
-        self.features = features.to_vec();
-        self
-    }
-
-    /// A decision about `commit_sha` made now.
-    pub fn now(commit_sha: &str, decision: Decision, decided_by: DecidedBy, confidence: Option<f64>, audio_ids: Vec<i64>) -> DecisionRecord {
-        DecisionRecord {
-            commit_sha: commit_sha.to_string(),
-            decision,
-            decided_by,
-            decided_at: pair::timestamp(chrono::Utc::now()),
-            confidence,
-            audio_ids,
-            features: Vec::new(),
-        }
-    }
-}
-
-/// One line of `pending.jsonl`: a commit waiting for `git screenlink review`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PendingRecord {
-    pub commit_sha: String,
-    pub queued_at: String,
-    /// Why it was queued: no terminal, a rebase, `later`, a timeout, an error.
-    pub reason: String,
-}
 
 /// The store's view of commits: decided ones, the talk they used, and the queue.
 #[derive(Debug, Default, Clone)]
@@ -96,19 +46,6 @@ pub struct Snapshot {
     /// Pairs in the dataset, and its lines that could not be read.
     pub pairs: usize,
     pub bad_lines: Vec<(usize, String)>,
-}
-
-/// Only what the snapshot needs of a pair, so reading a large dataset stays cheap.
-#[derive(Deserialize)]
-struct PairKeys {
-    metadata: KeyFields,
-}
-
-#[derive(Deserialize)]
-struct KeyFields {
-    commit_sha: String,
-    #[serde(default)]
-    audio_ids: Vec<i64>,
 }
 
 /// What a rewrite of commit ids changed.
@@ -126,16 +63,6 @@ pub struct Store {
     /// The dataset's claims as of the last accept, so each accept reads only what was
     /// appended since.
     claims: Arc<Mutex<Claims>>,
-}
-
-/// Talk and commits already in the dataset file `file` (device, inode), read up to
-/// `offset` bytes.
-#[derive(Debug, Default)]
-struct Claims {
-    file: Option<(u64, u64)>,
-    offset: u64,
-    ids: HashSet<i64>,
-    commits: HashSet<String>,
 }
 
 /// What [`Store::accept`] did.
@@ -346,41 +273,6 @@ impl Store {
     /// Queued commits with no decision yet, oldest first, each once.
     pub fn pending(&self) -> Result<Vec<PendingRecord>> {
         Ok(self.snapshot()?.pending)
-    }
-}
-
-impl Claims {
-    /// Read the dataset from `offset` to its last whole line (from the start again when
-    /// it shrank: a `validate --fix` or a rewrite replaced it). The caller holds the lock.
-    fn catch_up(&mut self, path: &Path) -> Result<()> {
-        use std::io::{Read, Seek, SeekFrom};
-        let io = |err| Error::io(format!("reading {}", path.display()), err);
-        let mut file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                *self = Claims::default();
-                return Ok(());
-            }
-            Err(e) => return Err(io(e)),
-        };
-        let meta = file.metadata().map_err(io)?;
-        // Replaced (a rewrite renames a new file in) or shrunk: read it from the start.
-        let identity = Some(file_identity(&meta));
-        if identity != self.file || meta.len() < self.offset {
-            *self = Claims { file: identity, ..Claims::default() };
-        }
-        file.seek(SeekFrom::Start(self.offset)).map_err(io)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io)?;
-        let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        for line in bytes[..whole].split(|b| *b == b'\n') {
-            if let Ok(keys) = serde_json::from_slice::<PairKeys>(line) {
-                self.ids.extend(keys.metadata.audio_ids);
-                self.commits.insert(keys.metadata.commit_sha);
-            }
-        }
-        self.offset += whole as u64;
-        Ok(())
     }
 }
 
