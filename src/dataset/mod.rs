@@ -13,8 +13,8 @@ mod records;
 
 use claims::{Claims, PairKeys};
 use jsonl::{parse_jsonl, read_with_identity};
-pub use records::{DecisionRecord, PendingRecord};
 pub use jsonl::{read_jsonl, to_line, ReadOutcome};
+pub use records::{DecisionRecord, PendingRecord};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
