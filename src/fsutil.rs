@@ -7,6 +7,18 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// Where the caches live (vectors, terms, examined commits): `$SCREENLINK_CACHE_DIR`, else
+/// the platform cache dir (`~/.cache/screenlink` on Linux, `~/Library/Caches/screenlink` on
+/// macOS). Each is shared by every repository, backfill and the hook.
+pub fn cache_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("SCREENLINK_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return std::path::PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("", "", "screenlink")
+        .map(|p| p.cache_dir().to_path_buf())
+        .unwrap_or_else(|| crate::config::home_dir().join(".cache").join("screenlink"))
+}
+
 /// Create `dir` (and parents) readable only by its owner: it holds what was said.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();

@@ -7,17 +7,18 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Kind, Result};
 
 mod added;
+mod cache;
 
 use added::within_budget;
 pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 
 /// Why a commit is not linked. Counted by reason in every summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     Merge,
@@ -39,13 +40,13 @@ pub enum SkipReason {
     Generated,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileChange {
     pub path: String,
     pub added: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CommitInfo {
     pub sha: String,
     pub subject: String,
@@ -127,6 +128,9 @@ pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Int
 pub struct Selection {
     pub commits: Vec<CommitInfo>,
     pub skipped: BTreeMap<SkipReason, usize>,
+    /// Commits whose diffs were read here, not found in the commit cache (a warm run: 0).
+    #[serde(skip)]
+    pub examined: usize,
 }
 
 /// Which commits to consider.
@@ -144,7 +148,16 @@ pub struct RevisionSet {
 
 /// Walk `set` in `repo`, newest first, and sort each commit into linked or skipped.
 pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Filters>) -> Result<Selection> {
-    let filters = filters.into();
+    select_in(repo, set, filters.into(), cache::CommitCache::none())
+}
+
+/// [`select`], reading commits examined before from the commit cache in `cache_dir` and
+/// keeping the ones examined now (backfill, review).
+pub fn select_cached(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Filters>, cache_dir: &std::path::Path) -> Result<Selection> {
+    select_in(repo, set, filters.into(), cache::CommitCache::open(cache_dir))
+}
+
+fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut cache: cache::CommitCache) -> Result<Selection> {
     let mut oids = Vec::new();
     if let Some(shas) = &set.shas {
         for sha in shas {
@@ -179,15 +192,35 @@ pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Fil
     // (up to 256 MB) per handle, and this one's cache goes when extraction ends.
     let own = git2::Repository::open(repo.path()).ok();
     let reader = own.as_ref().unwrap_or(repo);
-    for oid in oids {
-        match examine(reader, &reader.find_commit(oid)?, filters)? {
-            Ok(mut info) => {
-                info.shed_code();
-                selection.commits.push(info);
+    // A commit examined before is read from the commit cache: what it adds (or why it is
+    // skipped) is a function of its objects, its parents and the filters.
+    // Its parents as this repository sees them are part of the key: a shallow clone's
+    // boundary commit, diffed against nothing, has a parent once the clone is deepened.
+    let keys: Vec<cache::Key> = oids.iter().map(|oid| Ok(cache::key(oid, reader.find_commit(*oid)?.parent_ids(), filters))).collect::<Result<_>>()?;
+    let mut found = cache.get_many(&keys);
+    let mut fresh: Vec<(cache::Key, std::result::Result<CommitInfo, SkipReason>)> = Vec::new();
+    for (i, oid) in oids.iter().enumerate() {
+        let outcome = match found.remove(&i) {
+            Some(outcome) => outcome,
+            None => {
+                let mut outcome = examine(reader, &reader.find_commit(*oid)?, filters)?;
+                if let Ok(info) = &mut outcome {
+                    info.shed_code();
+                }
+                // Objects a partial clone lacks may be fetched later: asked again next time.
+                if outcome.as_ref().err() != Some(&SkipReason::MissingObjects) {
+                    fresh.push((keys[i], outcome.clone()));
+                }
+                selection.examined += 1;
+                outcome
             }
+        };
+        match outcome {
+            Ok(info) => selection.commits.push(info),
             Err(reason) => *selection.skipped.entry(reason).or_default() += 1,
         }
     }
+    cache.put_many(&fresh);
     Ok(selection)
 }
 

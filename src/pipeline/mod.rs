@@ -196,11 +196,12 @@ pub fn link_with_rivals(
         ..Default::default()
     };
     // The rivals, then the commit last: one list to read the talk for.
-    let mut everyone: Vec<CommitInfo> = match crate::commits::select(repo, &around, crate::commits::Filters::from_settings(settings)) {
-        Ok(sel) => sel.commits.into_iter().filter(|c| c.sha != commit.sha).collect(),
-        // No rivals (an unborn or odd HEAD): scored alone, as the hook would.
-        Err(_) => Vec::new(),
-    };
+    let mut everyone: Vec<CommitInfo> =
+        match crate::commits::select_cached(repo, &around, crate::commits::Filters::from_settings(settings), &cache::default_dir()) {
+            Ok(sel) => sel.commits.into_iter().filter(|c| c.sha != commit.sha).collect(),
+            // No rivals (an unborn or odd HEAD): scored alone, as the hook would.
+            Err(_) => Vec::new(),
+        };
     everyone.push(commit);
     let talk = read_talk(settings, &everyone, &params)?;
     let passages = talk.passages();

@@ -11,15 +11,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-/// Where the cache lives: `$SCREENLINK_CACHE_DIR`, else the platform cache dir
-/// (`~/.cache/screenlink` on Linux, `~/Library/Caches/screenlink` on macOS).
+/// Where the cache lives (see [`crate::fsutil::cache_dir`]).
 pub fn default_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SCREENLINK_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    directories::ProjectDirs::from("", "", "screenlink")
-        .map(|p| p.cache_dir().to_path_buf())
-        .unwrap_or_else(|| crate::config::home_dir().join(".cache").join("screenlink"))
+    crate::fsutil::cache_dir()
 }
 
 pub const FILE_NAME: &str = "embeddings.sqlite";

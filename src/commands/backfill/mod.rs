@@ -65,12 +65,14 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         shas: stdin_shas,
         max: settings.max_commits.value as usize,
     };
-    let selection = profile.time("commit extraction", || commits::select(&repo, &set, commits::Filters::from_settings(&settings)))?;
+    let selection =
+        profile.time("commit extraction", || commits::select_cached(&repo, &set, commits::Filters::from_settings(&settings), &crate::fsutil::cache_dir()))?;
     let crate::dataset::Snapshot { decided, unlinked, claimed, bad_lines, .. } = store.snapshot()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &bad_lines);
     let mut summary = Summary {
         commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
         commits_skipped: selection.skipped.clone(),
+        commits_diffed: selection.examined,
         files_over_budget: selection.commits.iter().map(|c| c.files_over_budget).sum(),
         credential_files: selection.commits.iter().map(|c| c.credential_files).sum(),
         dry_run: args.dry_run,

@@ -15,6 +15,8 @@ use crate::pipeline::Profile;
 pub struct Summary {
     pub commits_examined: usize,
     pub commits_skipped: BTreeMap<SkipReason, usize>,
+    /// Commits whose diffs were read in this run (0 when the commit cache held them all).
+    pub commits_diffed: usize,
     /// Files left out of pairs for not fitting screenlink.maxOutputBytes.
     pub files_over_budget: usize,
     /// Files left out of pairs because they hold credentials.
