@@ -194,8 +194,12 @@ fn main() {
             warm[0].2["summary"]["texts_embedded"], warm[0].2["summary"]["accepted"]
         );
         println!(
-            "Discussions split into terms: cold {}, warm {} (of {}; the rest read from the term cache)",
-            s["discussions_split"], warm[0].2["summary"]["discussions_split"], s["discussions"]
+            "Discussions split into terms: cold {}, warm {} (of {}; the rest read from the term cache); commits diffed: cold {}, warm {} (the rest read from the commit cache)",
+            s["discussions_split"],
+            warm[0].2["summary"]["discussions_split"],
+            s["discussions"],
+            s["commits_diffed"],
+            warm[0].2["summary"]["commits_diffed"]
         );
         println!();
         println!("| stage (cold) | seconds |");

@@ -506,4 +506,14 @@ fn a_warm_backfill_reads_no_diff_again() {
     let fresh = run(Some(&env.root().join("fresh-cache")));
     assert_eq!(fresh["summary"]["commits_diffed"].as_u64(), Some(examined));
     assert!(outcome(&after) == outcome(&fresh), "the cache's answers are what a fresh cache finds");
+
+    // A commit cache that is garbage is examined around, never an error.
+    let file = env.home.join(".cache").join("screenlink").join("commits.sqlite");
+    for f in ["commits.sqlite-wal", "commits.sqlite-shm"] {
+        let _ = std::fs::remove_file(file.with_file_name(f));
+    }
+    std::fs::write(&file, b"not a database at all, and longer than a header would be ......").unwrap();
+    let damaged = json(env.screenlink(["backfill", "--yes", "--dry-run", "--json"]));
+    assert_eq!(damaged["summary"]["commits_diffed"].as_u64(), Some(examined));
+    assert!(outcome(&damaged) == outcome(&cold));
 }
