@@ -164,20 +164,7 @@ mod tests {
 
     /// A discussion of `rows`, 30 s apart.
     fn discussion(rows: &[&str]) -> Discussion {
-        let t0 = Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0).unwrap();
-        let mut text = String::new();
-        let mut refs = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            let start = text.len();
-            text.push_str(r);
-            let timestamp = t0 + Duration::seconds(30 * i as i64);
-            refs.push(crate::source::discussion::RowRef { id: i as i64, timestamp, speaker: None, span: (start, text.len()) });
-        }
-        let end = refs.last().unwrap().timestamp;
-        Discussion { rows: refs, text, start: t0, end, is_input: Some(true) }
+        Discussion::of_rows(rows, Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0).unwrap(), Duration::seconds(30))
     }
 
     #[test]

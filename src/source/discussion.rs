@@ -48,6 +48,26 @@ impl Discussion {
     }
 }
 
+#[cfg(test)]
+impl Discussion {
+    /// A discussion of `rows`, the first at `start` and each `step` after the one before,
+    /// joined as [`group`] joins them (for unit tests).
+    pub fn of_rows(rows: &[&str], start: DateTime<Utc>, step: Duration) -> Discussion {
+        let mut text = String::new();
+        let mut refs = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let from = text.len();
+            text.push_str(r);
+            refs.push(RowRef { id: i as i64, timestamp: start + step * i as i32, speaker: None, span: (from, text.len()) });
+        }
+        let end = refs.last().map_or(start, |r| r.timestamp);
+        Discussion { rows: refs, text, start, end, is_input: Some(true) }
+    }
+}
+
 /// Group `rows` (any order) into discussions at least `min_chars` long.
 pub fn group(rows: &[Transcription], gap: Duration, min_chars: usize) -> Vec<Discussion> {
     let mut sorted: Vec<&Transcription> = rows.iter().collect();

@@ -142,21 +142,9 @@ impl TalkTerms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::discussion::RowRef;
 
     fn discussion(rows: &[&str]) -> Discussion {
-        let t = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let mut text = String::new();
-        let mut refs = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            let start = text.len();
-            text.push_str(r);
-            refs.push(RowRef { id: i as i64, timestamp: t, speaker: None, span: (start, text.len()) });
-        }
-        Discussion { rows: refs, text, start: t, end: t, is_input: Some(true) }
+        Discussion::of_rows(rows, chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(), chrono::Duration::zero())
     }
 
     #[test]
