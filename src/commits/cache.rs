@@ -53,17 +53,11 @@ impl CommitCache {
     }
 
     pub fn open(dir: &Path) -> CommitCache {
-        let open = || -> Result<Connection, String> {
-            crate::fsutil::create_private_dir(dir).map_err(|e| e.to_string())?;
-            let conn = Connection::open(dir.join(FILE_NAME)).map_err(|e| e.to_string())?;
-            // Short: the hook must not wait on a backfill's write; a missed write costs a diff.
-            conn.busy_timeout(std::time::Duration::from_millis(100)).map_err(|e| e.to_string())?;
-            let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(|e| e.to_string())?;
-            conn.execute_batch("PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS commits (key BLOB PRIMARY KEY, outcome TEXT NOT NULL) WITHOUT ROWID;")
-                .map_err(|e| e.to_string())?;
-            Ok(conn)
-        };
-        let conn = open().map_err(|e| crate::debug(format_args!("commit cache unused: {e}"))).ok();
+        // Waits briefly: the hook must not wait on a backfill's write; a missed write costs a diff.
+        let schema = "PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS commits (key BLOB PRIMARY KEY, outcome TEXT NOT NULL) WITHOUT ROWID;";
+        let conn = crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_millis(100), schema)
+            .map_err(|e| crate::debug(format_args!("commit cache unused: {e}")))
+            .ok();
         CommitCache { conn }
     }
 

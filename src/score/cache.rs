@@ -34,7 +34,7 @@ pub struct EmbeddingCache {
 impl EmbeddingCache {
     /// Open (or create) the cache in `dir` for `model`.
     pub fn open(dir: &Path, model: &str) -> EmbeddingCache {
-        match Self::open_file(&dir.join(FILE_NAME)) {
+        match crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_secs(5), SCHEMA) {
             Ok(conn) => EmbeddingCache { conn, model: model.into(), warning: None },
             Err(err) => {
                 let conn = Connection::open_in_memory().expect("in-memory SQLite");
@@ -46,18 +46,6 @@ impl EmbeddingCache {
                 }
             }
         }
-    }
-
-    fn open_file(path: &Path) -> Result<Connection, String> {
-        if let Some(parent) = path.parent() {
-            crate::fsutil::create_private_dir(parent).map_err(|e| e.to_string())?;
-        }
-        let conn = Connection::open(path).map_err(|e| e.to_string())?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| e.to_string())?;
-        // WAL lets the hook read while a backfill writes.
-        let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(|e| e.to_string())?;
-        init(&conn).map_err(|e| e.to_string())?;
-        Ok(conn)
     }
 
     /// The cached vectors among `keys`.
@@ -99,15 +87,15 @@ impl EmbeddingCache {
     }
 }
 
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS embeddings (
+     model TEXT NOT NULL,
+     key BLOB NOT NULL,
+     vec BLOB NOT NULL,
+     PRIMARY KEY (model, key)
+ ) WITHOUT ROWID;";
+
 fn init(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS embeddings (
-             model TEXT NOT NULL,
-             key BLOB NOT NULL,
-             vec BLOB NOT NULL,
-             PRIMARY KEY (model, key)
-         ) WITHOUT ROWID;",
-    )
+    conn.execute_batch(SCHEMA)
 }
 
 fn to_blob(v: &[f32]) -> Vec<u8> {

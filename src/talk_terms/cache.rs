@@ -58,21 +58,12 @@ pub struct TermCache {
 impl TermCache {
     /// Open (or create) the cache in `dir`; a cache that cannot be used holds nothing.
     pub fn open(dir: &Path) -> TermCache {
-        let conn = Self::open_file(&dir.join(FILE_NAME)).map_err(|e| crate::debug(format_args!("term cache unused: {e}"))).ok();
+        // Waits briefly: the hook must not wait on a backfill's write; a missed write costs a split.
+        let schema = "PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS terms (key BLOB PRIMARY KEY, rows BLOB NOT NULL) WITHOUT ROWID;";
+        let conn = crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_millis(100), schema)
+            .map_err(|e| crate::debug(format_args!("term cache unused: {e}")))
+            .ok();
         TermCache { conn }
-    }
-
-    fn open_file(path: &Path) -> Result<Connection, String> {
-        if let Some(parent) = path.parent() {
-            crate::fsutil::create_private_dir(parent).map_err(|e| e.to_string())?;
-        }
-        let conn = Connection::open(path).map_err(|e| e.to_string())?;
-        // Short: the hook must not wait on a backfill's write; a missed write costs a split.
-        conn.busy_timeout(std::time::Duration::from_millis(100)).map_err(|e| e.to_string())?;
-        let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(|e| e.to_string())?;
-        conn.execute_batch("PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS terms (key BLOB PRIMARY KEY, rows BLOB NOT NULL) WITHOUT ROWID;")
-            .map_err(|e| e.to_string())?;
-        Ok(conn)
     }
 
     /// The discussions of `keys` (by position) that the cache holds.
