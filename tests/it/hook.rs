@@ -404,6 +404,12 @@ fn after_index_the_hook_embeds_only_the_commit() {
         .unwrap();
     out.assert_ok();
     assert!(out.stderr_text().contains(" 2 texts embedded"), "only the commit's texts are new (all of it, and its message alone): {}", out.stderr_text());
+    // And index kept the talk's terms: the hook splits only discussions its window cuts
+    // short (at most one at each end), not the talk index already read.
+    let line = out.stderr_text().lines().find(|l| l.contains("talk terms:")).map(str::to_string).expect("the hook reports its talk terms");
+    let nums: Vec<usize> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let (split, of) = (nums[nums.len() - 2], nums[nums.len() - 1]);
+    assert!(of > 3 && split <= 2, "{line}");
     assert_eq!(lines::<Pair>(&store(&world.repo).join("training_data.jsonl")).len(), 1, "{}", out.stderr_text());
 }
 
