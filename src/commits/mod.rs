@@ -13,9 +13,11 @@ use crate::error::{Error, Kind, Result};
 
 mod added;
 mod cache;
+mod select;
 
 use added::within_budget;
 pub use added::{added_code, added_code_counted, is_ignored_path, Added};
+pub use select::{select, select_cached, RevisionSet, Selection};
 
 /// Why a commit is not linked. Counted by reason in every summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -121,111 +123,6 @@ pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Int
         Err(reason) => Err(Error::new(Kind::Git, format!("commit {} could not be read again ({reason:?})", &commit.sha[..commit.sha.len().min(12)]))
             .hint("was the repository changed during the run? run the command again")),
     }
-}
-
-/// The commits chosen, and the ones left out by reason.
-#[derive(Debug, Default, Serialize)]
-pub struct Selection {
-    pub commits: Vec<CommitInfo>,
-    pub skipped: BTreeMap<SkipReason, usize>,
-    /// Commits whose diffs were read here, not found in the commit cache (a warm run: 0).
-    #[serde(skip)]
-    pub examined: usize,
-}
-
-/// Which commits to consider.
-#[derive(Debug, Clone, Default)]
-pub struct RevisionSet {
-    /// `A..B`, or one revision (everything reachable from it). Default: HEAD.
-    pub range: Option<String>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    /// Exactly these commits (`--stdin`), instead of a walk.
-    pub shas: Option<Vec<String>>,
-    /// At most this many commits are examined, newest first.
-    pub max: usize,
-}
-
-/// Walk `set` in `repo`, newest first, and sort each commit into linked or skipped.
-pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Filters>) -> Result<Selection> {
-    select_in(repo, set, filters.into(), cache::CommitCache::none())
-}
-
-/// [`select`], reading commits examined before from the commit cache in `cache_dir` and
-/// keeping the ones examined now (backfill, review).
-pub fn select_cached(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Filters>, cache_dir: &std::path::Path) -> Result<Selection> {
-    select_in(repo, set, filters.into(), cache::CommitCache::open(cache_dir))
-}
-
-fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut cache: cache::CommitCache) -> Result<Selection> {
-    let mut oids = Vec::new();
-    if let Some(shas) = &set.shas {
-        for sha in shas {
-            let obj = repo.revparse_single(sha.trim()).map_err(|_| unknown_revision(sha))?;
-            oids.push(obj.peel_to_commit()?.id());
-        }
-    } else {
-        let mut walk = repo.revwalk()?;
-        walk.set_sorting(git2::Sort::TIME)?;
-        match set.range.as_deref() {
-            Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| unknown_revision(r))?,
-            Some(r) => walk.push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
-            None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
-        }
-        for oid in walk {
-            let oid = oid?;
-            let t = commit_time(&repo.find_commit(oid)?);
-            if set.until.is_some_and(|u| t > u) {
-                continue;
-            }
-            if set.since.is_some_and(|s| t < s) {
-                continue;
-            }
-            oids.push(oid);
-            if oids.len() >= set.max {
-                break;
-            }
-        }
-    }
-    let mut selection = Selection::default();
-    // Read the diffs through a handle of our own: libgit2 caches the objects it inflates
-    // (up to 256 MB) per handle, and this one's cache goes when extraction ends.
-    let own = git2::Repository::open(repo.path()).ok();
-    let reader = own.as_ref().unwrap_or(repo);
-    // A commit examined before is read from the commit cache: what it adds (or why it is
-    // skipped) is a function of its objects, its parents and the filters.
-    // Its parents as this repository sees them are part of the key: a shallow clone's
-    // boundary commit, diffed against nothing, has a parent once the clone is deepened.
-    let keys: Vec<cache::Key> = oids.iter().map(|oid| Ok(cache::key(oid, reader.find_commit(*oid)?.parent_ids(), filters))).collect::<Result<_>>()?;
-    let mut found = cache.get_many(&keys);
-    let mut fresh: Vec<(cache::Key, std::result::Result<CommitInfo, SkipReason>)> = Vec::new();
-    for (i, oid) in oids.iter().enumerate() {
-        let outcome = match found.remove(&i) {
-            Some(outcome) => outcome,
-            None => {
-                let mut outcome = examine(reader, &reader.find_commit(*oid)?, filters)?;
-                if let Ok(info) = &mut outcome {
-                    info.shed_code();
-                }
-                // Objects a partial clone lacks may be fetched later: asked again next time.
-                if outcome.as_ref().err() != Some(&SkipReason::MissingObjects) {
-                    fresh.push((keys[i], outcome.clone()));
-                }
-                selection.examined += 1;
-                outcome
-            }
-        };
-        match outcome {
-            Ok(info) => selection.commits.push(info),
-            Err(reason) => *selection.skipped.entry(reason).or_default() += 1,
-        }
-    }
-    cache.put_many(&fresh);
-    Ok(selection)
-}
-
-fn unknown_revision(r: &str) -> Error {
-    Error::new(Kind::Usage, format!("unknown revision {r:?}")).hint("give a commit, branch or range such as main~20..main")
 }
 
 fn commit_time(c: &git2::Commit) -> DateTime<Utc> {
