@@ -27,6 +27,8 @@ struct Status {
     embedding: Check,
     /// The embedding daemon: running or not (informational; the hook starts it).
     daemon: Check,
+    /// The cache dir: what each cache takes (informational; all of it can be deleted).
+    caches: Check,
 }
 
 /// One line of the report: where we looked, what we found, and how to fix it if broken.
@@ -126,7 +128,8 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         },
         fix: None,
     };
-    let status = Status { version: env!("CARGO_PKG_VERSION"), repository, config, hook, dataset, screenpipe, onnxruntime, model, embedding, daemon };
+    let caches = caches_check();
+    let status = Status { version: env!("CARGO_PKG_VERSION"), repository, config, hook, dataset, screenpipe, onnxruntime, model, embedding, daemon, caches };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
     } else {
@@ -145,7 +148,9 @@ fn print_status(s: &Status) {
     };
     println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(&unreadable));
     let config = Some(&s.config).filter(|c| !c.ok);
-    for (name, check) in [("config", config), ("hook", s.hook.as_ref()), ("dataset", s.dataset.as_ref()), ("daemon", Some(&s.daemon))] {
+    for (name, check) in
+        [("config", config), ("hook", s.hook.as_ref()), ("dataset", s.dataset.as_ref()), ("daemon", Some(&s.daemon)), ("caches", Some(&s.caches))]
+    {
         if let Some(check) = check {
             let mark = if check.ok { "ok" } else { "no" };
             match &check.path {
@@ -179,6 +184,27 @@ fn print_status(s: &Status) {
             println!("{:13}   fix: {fix}", "");
         }
     }
+}
+
+/// The cache dir's files and their sizes (with their write-ahead logs): copies of what can be
+/// computed again, which a user may want to see before deleting.
+fn caches_check() -> Check {
+    let dir = crate::fsutil::cache_dir();
+    let size = |file: &str| -> u64 { ["", "-wal"].iter().filter_map(|ext| std::fs::metadata(dir.join(format!("{file}{ext}"))).ok()).map(|m| m.len()).sum() };
+    let parts: Vec<(&str, u64)> =
+        [("vectors", crate::score::cache::FILE_NAME), ("talk terms", crate::talk_terms::cache::FILE_NAME), ("commits", crate::commits::CACHE_FILE)]
+            .into_iter()
+            .map(|(what, file)| (what, size(file)))
+            .collect();
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1_048_576.0);
+    let total: u64 = parts.iter().map(|(_, b)| b).sum();
+    let detail = if total == 0 {
+        "empty".to_string()
+    } else {
+        let each: Vec<String> = parts.iter().filter(|(_, b)| *b > 0).map(|(what, b)| format!("{what} {}", mb(*b))).collect();
+        format!("{} ({}); each is rebuilt as needed, so deleting it costs only time", mb(total), each.join(", "))
+    };
+    Check { path: Some(dir.display().to_string()), origin: None, ok: true, detail, fix: None }
 }
 
 /// The source `screenlink.source` picks: where it is, how many rows, which times.

@@ -440,6 +440,10 @@ fn a_warm_backfill_splits_no_talk_into_terms_again() {
     assert_eq!(pairs(&warm), pairs(&cold));
     let file = env.home.join(".cache").join("screenlink").join("terms.sqlite");
     assert!(file.exists(), "the term cache lives beside the embedding cache");
+    // `status` says what each cache takes.
+    let status: serde_json::Value = serde_json::from_slice(&env.screenlink(["status", "--json", "--no-load"]).stdout).unwrap();
+    let caches = status["caches"]["detail"].as_str().unwrap();
+    assert!(["vectors", "talk terms", "commits", "MB"].iter().all(|w| caches.contains(w)), "{caches}");
     for f in ["terms.sqlite-wal", "terms.sqlite-shm"] {
         let _ = std::fs::remove_file(file.with_file_name(f));
     }
