@@ -3,6 +3,7 @@
 
 mod assets_errors;
 mod backfill;
+mod caches;
 mod cli;
 mod commits;
 mod config;

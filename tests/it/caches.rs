@@ -1,0 +1,118 @@
+//! The caches beside the vectors (issue 13, item 2): a warm run over unchanged talk and
+//! history splits no talk into terms and reads no diff again, links exactly what the cold run
+//! linked, and a cache that is garbage costs time, never a result.
+
+use git_screenlink::fixture::Spec;
+
+use crate::env::{OutputExt, TestEnv};
+
+/// Issue 13, item 2: a warm run over unchanged talk reads the rows' terms from the term
+/// cache and splits none again, and links exactly what the cold run linked; a term cache
+/// that is garbage is split around, never an error.
+#[test]
+fn a_warm_backfill_splits_no_talk_into_terms_again() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(2));
+    let run = || -> serde_json::Value {
+        let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+        out.assert_ok();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let pairs = |v: &serde_json::Value| -> Vec<(String, String, String)> {
+        v["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["metadata"]["commit_sha"].to_string(), p["metadata"]["audio_ids"].to_string(), p["metadata"]["confidence"].to_string()))
+            .collect()
+    };
+    let cold = run();
+    let discussions = cold["summary"]["discussions"].as_u64().unwrap();
+    assert!(discussions > 0);
+    assert!(cold["summary"]["discussions_split"].as_u64().unwrap() >= discussions, "{}", cold["summary"]);
+    assert!(!pairs(&cold).is_empty());
+    let warm = run();
+    assert_eq!(warm["summary"]["discussions_split"].as_u64(), Some(0), "{}", warm["summary"]);
+    assert_eq!(pairs(&warm), pairs(&cold));
+    let file = env.home.join(".cache").join("screenlink").join("terms.sqlite");
+    assert!(file.exists(), "the term cache lives beside the embedding cache");
+    // `status` says what each cache takes.
+    let status: serde_json::Value = serde_json::from_slice(&env.screenlink(["status", "--json", "--no-load"]).stdout).unwrap();
+    let caches = status["caches"]["detail"].as_str().unwrap();
+    assert!(["vectors", "talk terms", "commits", "MB"].iter().all(|w| caches.contains(w)), "{caches}");
+    for f in ["terms.sqlite-wal", "terms.sqlite-shm"] {
+        let _ = std::fs::remove_file(file.with_file_name(f));
+    }
+    std::fs::write(&file, b"not a database at all, and longer than a header would be ......").unwrap();
+    let damaged = run();
+    assert!(damaged["summary"]["discussions_split"].as_u64().unwrap() >= discussions);
+    assert_eq!(pairs(&damaged), pairs(&cold));
+}
+
+/// Commits examined once are read from the commit cache: a warm backfill reads no diff and
+/// links exactly the same; other filters are examined again; and a shallow clone's boundary
+/// commit is diffed against nothing while it has no parent, and once the clone is deepened
+/// it gets the full clone's answer, which is what a fresh cache gives.
+#[test]
+fn a_warm_backfill_reads_no_diff_again() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let json = |out: std::process::Output| -> serde_json::Value {
+        out.assert_ok();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // The pairs without the moment they were decided, the skips by reason, the count.
+    let outcome = |v: &serde_json::Value| {
+        let mut pairs = v["pairs"].clone();
+        for p in pairs.as_array_mut().unwrap() {
+            p["metadata"].as_object_mut().unwrap().remove("decided_at");
+        }
+        (pairs, v["summary"]["commits_skipped"].clone(), v["summary"]["commits_examined"].clone())
+    };
+    let cold = json(env.screenlink(["backfill", "--yes", "--dry-run", "--json"]));
+    let examined = cold["summary"]["commits_examined"].as_u64().unwrap();
+    assert!(examined > 5);
+    assert_eq!(cold["summary"]["commits_diffed"].as_u64(), Some(examined), "{}", cold["summary"]);
+    let warm = json(env.screenlink(["backfill", "--yes", "--dry-run", "--json"]));
+    assert_eq!(warm["summary"]["commits_diffed"].as_u64(), Some(0), "{}", warm["summary"]);
+    assert!(outcome(&warm) == outcome(&cold), "a warm run links what the cold run linked");
+    // (Nothing passes 40 lines: the run says so with exit code 1, and its summary still counts.)
+    let other: serde_json::Value =
+        serde_json::from_slice(&env.screenlink(["backfill", "--yes", "--dry-run", "--json", "--min-code-lines", "40"]).stdout).unwrap();
+    assert_eq!(other["summary"]["commits_diffed"].as_u64(), Some(examined), "other filters, other answers");
+
+    let shallow = env.root().join("shallow");
+    env.git(["clone", "-q", "--depth", "3", &format!("file://{}", world.repo.display()), shallow.to_str().unwrap()]).assert_ok();
+    let db = world.db.to_str().unwrap().to_string();
+    let run = |cache: Option<&std::path::Path>| {
+        let mut c = env.command("git-screenlink");
+        c.current_dir(&shallow).args(["backfill", "--yes", "--dry-run", "--json", "--source", "db", "--screenpipe-db", &db]);
+        if let Some(dir) = cache {
+            c.env("SCREENLINK_CACHE_DIR", dir);
+        }
+        json(c.output().unwrap())
+    };
+    let before = run(None);
+    assert_eq!(before["summary"]["commits_examined"].as_u64(), Some(3));
+    // Two have the parents they had in the full clone: cached. The boundary commit has none
+    // here, so it is diffed against nothing, as git shows it.
+    assert_eq!(before["summary"]["commits_diffed"].as_u64(), Some(1), "{}", before["summary"]);
+    let mut deepen = std::process::Command::new("git");
+    env.scrub(&mut deepen).current_dir(&shallow).args(["fetch", "-q", "--unshallow"]);
+    assert!(deepen.status().unwrap().success());
+    // Deepened, it has its parent again: the full clone's answer, from the cache.
+    let after = run(None);
+    assert_eq!(after["summary"]["commits_diffed"].as_u64(), Some(0), "{}", after["summary"]);
+    assert!(outcome(&after) == outcome(&cold), "the deepened clone links what the full clone linked");
+    let fresh = run(Some(&env.root().join("fresh-cache")));
+    assert_eq!(fresh["summary"]["commits_diffed"].as_u64(), Some(examined));
+    assert!(outcome(&after) == outcome(&fresh), "the cache's answers are what a fresh cache finds");
+
+    // A commit cache that is garbage is examined around, never an error.
+    let file = env.home.join(".cache").join("screenlink").join("commits.sqlite");
+    for f in ["commits.sqlite-wal", "commits.sqlite-shm"] {
+        let _ = std::fs::remove_file(file.with_file_name(f));
+    }
+    std::fs::write(&file, b"not a database at all, and longer than a header would be ......").unwrap();
+    let damaged = json(env.screenlink(["backfill", "--yes", "--dry-run", "--json"]));
+    assert_eq!(damaged["summary"]["commits_diffed"].as_u64(), Some(examined));
+    assert!(outcome(&damaged) == outcome(&cold));
+}
