@@ -77,6 +77,42 @@ impl EmbeddingCache {
         tx.commit().map_err(|e| e.to_string())
     }
 
+    /// How many of each text's first words the model reads whole ([`super::semantic::Semantic::sized`]),
+    /// for the texts among `keys` the cache knows; `None`: all of it. Token counts are the
+    /// tokenizer's, the same for every precision of the model.
+    pub fn sizes(&self, keys: &[Key]) -> HashMap<Key, Option<usize>> {
+        let mut out = HashMap::new();
+        let Ok(mut stmt) = self.conn.prepare_cached("SELECT words FROM sizes WHERE key = ?1") else {
+            return out;
+        };
+        for k in keys {
+            if let Ok(Some(words)) = stmt.query_row([&k[..]], |r| r.get::<_, i64>(0)).optional() {
+                out.insert(*k, usize::try_from(words).ok());
+            }
+        }
+        out
+    }
+
+    /// Store sizes in one transaction; a failed write only costs counting tokens again.
+    pub fn put_sizes(&mut self, items: &[(Key, Option<usize>)]) {
+        if items.is_empty() {
+            return;
+        }
+        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            {
+                let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO sizes (key, words) VALUES (?1, ?2)")?;
+                for (k, words) in items {
+                    stmt.execute(params![&k[..], words.map_or(-1, |w| w as i64)])?;
+                }
+            }
+            tx.commit()
+        };
+        if let Err(e) = write(&mut self.conn) {
+            crate::debug(format_args!("text sizes not cached: {e}"));
+        }
+    }
+
     /// Number of vectors cached for this model.
     pub fn len(&self) -> usize {
         self.conn.query_row("SELECT count(*) FROM embeddings WHERE model = ?1", [&self.model], |r| r.get::<_, i64>(0)).unwrap_or(0) as usize
@@ -92,7 +128,8 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS embeddings (
      key BLOB NOT NULL,
      vec BLOB NOT NULL,
      PRIMARY KEY (model, key)
- ) WITHOUT ROWID;";
+ ) WITHOUT ROWID;
+ CREATE TABLE IF NOT EXISTS sizes (key BLOB PRIMARY KEY, words INTEGER NOT NULL) WITHOUT ROWID;";
 
 fn init(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)

@@ -116,6 +116,18 @@ fn a_commit_text_is_sized_to_what_the_model_reads() {
     assert!(n <= 256 && n > 230, "{n} tokens");
     let one_more = long.split_whitespace().take(sized.split_whitespace().count() + 1).collect::<Vec<_>>().join(" ");
     assert!(semantic.count_tokens(&one_more) > 256, "the next word would not fit");
+    // Sized in a batch, a long text's size is kept in the cache: the next run reads it and
+    // tokenizes nothing, with the same result. A long text that fits is kept whole.
+    let fits = (0..70).map(|i| format!("w{i}")).collect::<Vec<_>>().join("  ");
+    let texts = vec![short.to_string(), long.clone(), fits.clone()];
+    let mut cold = Semantic::new(&settings, EmbeddingCache::open(dir.path(), "all-MiniLM-L6-v2")).unwrap();
+    let first = cold.sized_all(&texts);
+    assert_eq!(first, vec![short.to_string(), sized.clone(), fits.clone()]);
+    assert_eq!(cold.sized_here, 2, "the two long texts were tokenized");
+    drop(cold);
+    let mut warm = Semantic::new(&settings, EmbeddingCache::open(dir.path(), "all-MiniLM-L6-v2")).unwrap();
+    assert_eq!(warm.sized_all(&texts), first);
+    assert_eq!(warm.sized_here, 0);
 }
 
 /// A warm run reads every vector from the cache and never tokenizes a text again.
