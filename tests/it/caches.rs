@@ -116,3 +116,31 @@ fn a_warm_backfill_reads_no_diff_again() {
     assert_eq!(damaged["summary"]["commits_diffed"].as_u64(), Some(examined));
     assert!(outcome(&damaged) == outcome(&cold));
 }
+
+/// `index` over many days reads the talk in blocks of about `talkBlockRows` rows, one at a
+/// time, and embeds exactly what one read of all of it embeds.
+#[test]
+fn index_in_blocks_embeds_what_one_read_embeds() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(4));
+    let index = |cache: &str| -> (String, Vec<u64>) {
+        let mut c = env.command("git-screenlink");
+        let out = c.current_dir(&env.repo).env("SCREENLINK_CACHE_DIR", env.root().join(cache)).args(["index", "--days", "3650"]).output().unwrap();
+        out.assert_ok();
+        let text = out.stdout_text();
+        // "Indexed P passages from R rows since … (…): E embedded, C already cached"
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let after = |w: &str| words.iter().position(|x| *x == w).and_then(|i| words[i + 1].parse().ok()).unwrap();
+        let before = |w: &str| words.iter().position(|x| x.trim_end_matches(',') == w).and_then(|i| words[i - 1].parse().ok()).unwrap();
+        let nums = vec![after("Indexed"), after("from"), before("embedded")];
+        (text, nums)
+    };
+    env.git(["config", "screenlink.talkBlockRows", "200"]).assert_ok();
+    let (blocked_text, blocked) = index("blocked");
+    env.git(["config", "--unset", "screenlink.talkBlockRows"]).assert_ok();
+    let (one_text, one) = index("one-read");
+    assert!(one[0] > 20 && one[2] > 0, "{one_text}");
+    assert_eq!((blocked[0], blocked[1], blocked[2]), (one[0], one[1], one[2]), "passages, rows, embedded: {blocked_text} / {one_text}");
+    // One read over the cache the blocks filled embeds nothing: every passage was there.
+    let (again_text, again) = index("blocked");
+    assert_eq!(again[2], 0, "{again_text}");
+}
