@@ -4,6 +4,7 @@
 //! The two binaries (`git-screenlink`, `cargo-screenlink`) are thin shells around [`main_with_args`].
 
 pub mod assets;
+pub mod blob_cache;
 pub mod candidates;
 pub mod cli;
 pub mod commands;

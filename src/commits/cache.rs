@@ -13,18 +13,17 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::{CommitInfo, Filters, SkipReason};
+use crate::blob_cache::BlobCache;
+pub use crate::blob_cache::Key;
 
 pub const FILE_NAME: &str = "commits.sqlite";
 
 /// What a commit is examined by: bump when `examine` or what it keeps changes. The crate's
 /// version is part of it, so a release never reads what another release's rules found.
 const RULES: &str = concat!("commits-v1 ", env!("CARGO_PKG_VERSION"));
-
-pub type Key = [u8; 32];
 
 type Outcome = std::result::Result<CommitInfo, SkipReason>;
 
@@ -42,57 +41,25 @@ pub fn key(oid: &git2::Oid, parents: impl Iterator<Item = git2::Oid>, filters: F
     h.finalize().into()
 }
 
-pub struct CommitCache {
-    conn: Option<Connection>,
-}
+pub struct CommitCache(BlobCache);
 
 impl CommitCache {
     /// No cache: every commit is examined.
     pub fn none() -> CommitCache {
-        CommitCache { conn: None }
+        CommitCache(BlobCache::none())
     }
 
     pub fn open(dir: &Path) -> CommitCache {
-        // Waits briefly: the hook must not wait on a backfill's write; a missed write costs a diff.
-        let schema = "PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS commits (key BLOB PRIMARY KEY, outcome TEXT NOT NULL) WITHOUT ROWID;";
-        let conn = crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_millis(100), schema)
-            .map_err(|e| crate::debug(format_args!("commit cache unused: {e}")))
-            .ok();
-        CommitCache { conn }
+        CommitCache(BlobCache::open(dir, FILE_NAME, "commits_v1"))
     }
 
     /// The commits of `keys` (by position) that the cache holds.
     pub fn get_many(&self, keys: &[Key]) -> HashMap<usize, Outcome> {
-        let mut out = HashMap::new();
-        let Some(Ok(mut stmt)) = self.conn.as_ref().map(|c| c.prepare_cached("SELECT outcome FROM commits WHERE key = ?1")) else {
-            return out;
-        };
-        for (i, k) in keys.iter().enumerate() {
-            if let Ok(Some(json)) = stmt.query_row([&k[..]], |r| r.get::<_, String>(0)).optional() {
-                if let Ok(outcome) = serde_json::from_str::<Outcome>(&json) {
-                    out.insert(i, outcome);
-                }
-            }
-        }
-        out
+        self.0.get_many(keys).into_iter().filter_map(|(i, json)| Some((i, serde_json::from_slice::<Outcome>(&json).ok()?))).collect()
     }
 
-    /// Store examined commits in one transaction; a failed write is only a later re-read.
+    /// Store examined commits; a failed write is only a later re-read.
     pub fn put_many(&mut self, items: &[(Key, Outcome)]) {
-        let Some(conn) = self.conn.as_mut().filter(|_| !items.is_empty()) else { return };
-        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO commits (key, outcome) VALUES (?1, ?2)")?;
-                for (k, outcome) in items {
-                    let json = serde_json::to_string(outcome).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                    stmt.execute(rusqlite::params![&k[..], json])?;
-                }
-            }
-            tx.commit()
-        };
-        if let Err(e) = write(conn) {
-            crate::debug(format_args!("commit cache not written: {e}"));
-        }
+        self.0.put_many(items.iter().filter_map(|(k, outcome)| Some((*k, serde_json::to_vec(outcome).ok()?))));
     }
 }

@@ -10,18 +10,17 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::Local;
+use crate::blob_cache::BlobCache;
+pub use crate::blob_cache::Key;
 use crate::source::discussion::Discussion;
 
 pub const FILE_NAME: &str = "terms.sqlite";
 
 /// Bump when the stored layout changes.
 const LAYOUT: &str = "terms-v1";
-
-pub type Key = [u8; 32];
 
 /// What the splitting rules make of a probe that exercises each of them (case changes,
 /// separators, plurals, stop words, non-ASCII), so a changed rule changes every key.
@@ -51,53 +50,22 @@ pub fn key(d: &Discussion) -> Key {
     h.finalize().into()
 }
 
-pub struct TermCache {
-    conn: Option<Connection>,
-}
+pub struct TermCache(BlobCache);
 
 impl TermCache {
     /// Open (or create) the cache in `dir`; a cache that cannot be used holds nothing.
     pub fn open(dir: &Path) -> TermCache {
-        // Waits briefly: the hook must not wait on a backfill's write; a missed write costs a split.
-        let schema = "PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS terms (key BLOB PRIMARY KEY, rows BLOB NOT NULL) WITHOUT ROWID;";
-        let conn = crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_millis(100), schema)
-            .map_err(|e| crate::debug(format_args!("term cache unused: {e}")))
-            .ok();
-        TermCache { conn }
+        TermCache(BlobCache::open(dir, FILE_NAME, "terms_v1"))
     }
 
     /// The discussions of `keys` (by position) that the cache holds.
     pub fn get_many(&self, keys: &[Key]) -> HashMap<usize, Local> {
-        let mut out = HashMap::new();
-        let Some(Ok(mut stmt)) = self.conn.as_ref().map(|c| c.prepare_cached("SELECT rows FROM terms WHERE key = ?1")) else {
-            return out;
-        };
-        for (i, k) in keys.iter().enumerate() {
-            if let Ok(Some(blob)) = stmt.query_row([&k[..]], |r| r.get::<_, Vec<u8>>(0)).optional() {
-                if let Some(local) = decode(&blob) {
-                    out.insert(i, local);
-                }
-            }
-        }
-        out
+        self.0.get_many(keys).into_iter().filter_map(|(i, blob)| Some((i, decode(&blob)?))).collect()
     }
 
-    /// Store split discussions in one transaction; a failed write is only a later re-split.
+    /// Store split discussions; a failed write is only a later re-split.
     pub fn put_many<'a>(&mut self, items: impl Iterator<Item = (&'a Key, &'a Local)>) {
-        let Some(conn) = self.conn.as_mut() else { return };
-        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO terms (key, rows) VALUES (?1, ?2)")?;
-                for (k, local) in items {
-                    stmt.execute(params![&k[..], encode(local)])?;
-                }
-            }
-            tx.commit()
-        };
-        if let Err(e) = write(conn) {
-            crate::debug(format_args!("term cache not written: {e}"));
-        }
+        self.0.put_many(items.map(|(k, local)| (*k, encode(local))));
     }
 }
 

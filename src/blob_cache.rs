@@ -1,0 +1,69 @@
+//! A table of key → bytes in one SQLite file of the cache dir, for the caches that keep what
+//! can be computed again (the talk's terms, examined commits): owner-only, WAL so the hook
+//! reads while a backfill writes, a short wait for a writer, and never a reason to fail a
+//! run. A file that cannot be opened, read or written only means the work is done again.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension};
+
+pub type Key = [u8; 32];
+
+pub struct BlobCache {
+    conn: Option<Connection>,
+    table: &'static str,
+}
+
+impl BlobCache {
+    /// No cache: nothing is found, nothing kept.
+    pub fn none() -> BlobCache {
+        BlobCache { conn: None, table: "" }
+    }
+
+    /// Open (or create) `table` in `file` in `dir`. The table's name carries its layout's
+    /// version: a new layout is a new table, never rows read the old way.
+    pub fn open(dir: &Path, file: &str, table: &'static str) -> BlobCache {
+        let schema = format!("PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;");
+        // Waits briefly: the hook must not wait on a backfill's write; a missed write only
+        // costs the work again.
+        let conn = crate::fsutil::open_cache_db(dir, file, std::time::Duration::from_millis(100), &schema)
+            .map_err(|e| crate::debug(format_args!("{file} unused: {e}")))
+            .ok();
+        BlobCache { conn, table }
+    }
+
+    /// The values of `keys` (by position) that the cache holds.
+    pub fn get_many(&self, keys: &[Key]) -> HashMap<usize, Vec<u8>> {
+        let mut out = HashMap::new();
+        let sql = format!("SELECT value FROM {} WHERE key = ?1", self.table);
+        let Some(Ok(mut stmt)) = self.conn.as_ref().map(|c| c.prepare_cached(&sql)) else {
+            return out;
+        };
+        for (i, k) in keys.iter().enumerate() {
+            if let Ok(Some(value)) = stmt.query_row([&k[..]], |r| r.get::<_, Vec<u8>>(0)).optional() {
+                out.insert(i, value);
+            }
+        }
+        out
+    }
+
+    /// Store `items` in one transaction; a failed write is only work done again later.
+    pub fn put_many(&mut self, items: impl Iterator<Item = (Key, Vec<u8>)>) {
+        let table = self.table;
+        let Some(conn) = self.conn.as_mut() else { return };
+        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            {
+                let mut stmt = tx.prepare_cached(&format!("INSERT OR REPLACE INTO {table} (key, value) VALUES (?1, ?2)"))?;
+                for (k, v) in items {
+                    stmt.execute(rusqlite::params![&k[..], v])?;
+                }
+            }
+            tx.commit()
+        };
+        if let Err(e) = write(conn) {
+            crate::debug(format_args!("{table} cache not written: {e}"));
+        }
+    }
+}
