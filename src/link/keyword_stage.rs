@@ -31,8 +31,9 @@ pub fn crates_of(commit: &CommitInfo, ws: &Workspace) -> (Vec<String>, Vec<Strin
 /// Passages reduced to their terms once, and how rare each term is among them. Terms are
 /// interned: each passage keeps sorted term ids, so a year of talk (44k passages, ~4M term
 /// occurrences) takes tens of megabytes rather than hundreds.
-pub struct PassageTerms {
-    vocab: std::collections::HashMap<Box<str>, u32>,
+pub struct PassageTerms<'t> {
+    /// The talk's vocabulary: a term no passage says has no postings and no set holds it.
+    talk: &'t TalkTerms,
     sets: Vec<Box<[u32]>>,
     pub idf: Idf,
     /// Terms per passage (with repeats), for BM25's length normalisation, and their mean.
@@ -46,10 +47,10 @@ pub struct PassageTerms {
     starts: Vec<i64>,
 }
 
-impl PassageTerms {
+impl<'t> PassageTerms<'t> {
     /// The passages' terms from their rows' (`talk`, built from the discussions the passages
     /// were cut from): nothing is split here.
-    pub fn new(passages: &[Passage], talk: &TalkTerms) -> PassageTerms {
+    pub fn new(passages: &[Passage], talk: &'t TalkTerms) -> PassageTerms<'t> {
         let mut df: Vec<usize> = vec![0; talk.vocab_len()];
         let mut sets: Vec<Box<[u32]>> = Vec::with_capacity(passages.len());
         let mut lens = Vec::with_capacity(passages.len());
@@ -68,8 +69,7 @@ impl PassageTerms {
         }
         // Only the terms some passage says: a term of the vocabulary no passage holds weighs
         // as any term the talk never says.
-        let vocab: std::collections::HashMap<Box<str>, u32> = talk.vocab().filter(|(_, id)| df[*id as usize] > 0).map(|(t, id)| (t.into(), id)).collect();
-        let idf = Idf::from_counts(passages.len(), vocab.iter().map(|(t, &id)| (t.to_string(), df[id as usize])));
+        let idf = Idf::from_counts(passages.len(), talk.vocab().filter(|(_, id)| df[*id as usize] > 0).map(|(t, id)| (t.to_string(), df[id as usize])));
         let mean_len = lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64;
         let starts: Vec<i64> = passages.iter().map(|p| p.start.timestamp_millis()).collect();
         // Passages come by discussion, and discussions of the two kinds (microphone, system
@@ -82,24 +82,24 @@ impl PassageTerms {
                 postings[id as usize].push(i);
             }
         }
-        PassageTerms { vocab, sets, idf, lens, mean_len, postings, starts }
+        PassageTerms { talk, sets, idf, lens, mean_len, postings, starts }
     }
 
     /// Whether passage `i` says `term`.
     pub fn says(&self, i: usize, term: &str) -> bool {
-        self.vocab.get(term).is_some_and(|id| self.sets[i].binary_search(id).is_ok())
+        self.talk.id(term).is_some_and(|id| self.sets[i].binary_search(&id).is_ok())
     }
 
     /// The passages that start in `[from, to)` (to the millisecond, rounded outwards) and say
     /// at least one of `terms`, in passage order. Each term's postings are cut to the window by binary search: a year of talk
     /// costs a commit no more than a week of it.
-    pub fn sharing<'t>(&self, terms: impl Iterator<Item = &'t str>, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<usize> {
+    pub fn sharing<'q>(&self, terms: impl Iterator<Item = &'q str>, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<usize> {
         // Whole milliseconds, rounded outwards (exact for whole-millisecond times; the
         // keyword stage checks the exact window after).
         let (from, to) = (from.timestamp_millis(), to.timestamp_millis() + i64::from(!to.timestamp_subsec_nanos().is_multiple_of(1_000_000)));
         let mut out: Vec<usize> = Vec::new();
-        for id in terms.filter_map(|t| self.vocab.get(t)) {
-            let list = &self.postings[*id as usize];
+        for id in terms.filter_map(|t| self.talk.id(t)) {
+            let list = &self.postings[id as usize];
             let lo = list.partition_point(|&i| self.starts[i as usize] < from);
             let hi = lo + list[lo..].partition_point(|&i| self.starts[i as usize] < to);
             out.extend(list[lo..hi].iter().map(|&i| i as usize));
