@@ -24,7 +24,7 @@ impl BlobCache {
     /// Open (or create) `table` in `file` in `dir`. The table's name carries its layout's
     /// version: a new layout is a new table, never rows read the old way.
     pub fn open(dir: &Path, file: &str, table: &'static str) -> BlobCache {
-        let schema = format!("PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;");
+        let schema = format!("CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;");
         // Waits briefly: the hook must not wait on a backfill's write; a missed write only
         // costs the work again.
         let conn = crate::fsutil::open_cache_db(dir, file, std::time::Duration::from_millis(100), &schema)
@@ -51,7 +51,8 @@ impl BlobCache {
     /// Store `items` in one transaction; a failed write is only work done again later.
     pub fn put_many(&mut self, items: impl Iterator<Item = (Key, Vec<u8>)>) {
         let table = self.table;
-        let Some(conn) = self.conn.as_mut() else { return };
+        let mut items = items.peekable();
+        let Some(conn) = self.conn.as_mut().filter(|_| items.peek().is_some()) else { return };
         let write = |conn: &mut Connection| -> rusqlite::Result<()> {
             let tx = conn.transaction()?;
             {

@@ -22,11 +22,16 @@ pub fn cache_dir() -> std::path::PathBuf {
 /// Open (or create) the cache database `file` in `dir` (made owner-only) in WAL mode, so
 /// the hook reads while a backfill writes, waiting at most `busy` for a writer, with `schema`
 /// applied. The caches never fail a run: callers fall back to no cache on an error.
+///
+/// `synchronous = NORMAL`: a cache holds copies of what can be computed again, so a commit
+/// need not wait for the disk (WAL stays consistent; a power cut may lose the last writes).
+/// The hook writes the new commit's vectors every time, and this keeps an fsync off its path.
 pub fn open_cache_db(dir: &Path, file: &str, busy: std::time::Duration, schema: &str) -> std::result::Result<rusqlite::Connection, String> {
     create_private_dir(dir).map_err(|e| e.to_string())?;
     let conn = rusqlite::Connection::open(dir.join(file)).map_err(|e| e.to_string())?;
     conn.busy_timeout(busy).map_err(|e| e.to_string())?;
     let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+    conn.execute_batch("PRAGMA synchronous=NORMAL;").map_err(|e| e.to_string())?;
     conn.execute_batch(schema).map_err(|e| e.to_string())?;
     Ok(conn)
 }

@@ -82,14 +82,15 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     // skipped) is a function of its objects, its parents and the filters.
     // Its parents as this repository sees them are part of the key: a shallow clone's
     // boundary commit, diffed against nothing, has a parent once the clone is deepened.
-    let keys: Vec<cache::Key> = oids.iter().map(|oid| Ok(cache::key(oid, reader.find_commit(*oid)?.parent_ids(), filters))).collect::<Result<_>>()?;
+    let commits: Vec<git2::Commit> = oids.iter().map(|oid| reader.find_commit(*oid)).collect::<std::result::Result<_, _>>()?;
+    let keys: Vec<cache::Key> = commits.iter().map(|c| cache::key(&c.id(), c.parent_ids(), filters)).collect();
     let mut found = cache.get_many(&keys);
     let mut fresh: Vec<(cache::Key, std::result::Result<CommitInfo, SkipReason>)> = Vec::new();
-    for (i, oid) in oids.iter().enumerate() {
+    for (i, commit) in commits.iter().enumerate() {
         let outcome = match found.remove(&i) {
             Some(outcome) => outcome,
             None => {
-                let mut outcome = examine(reader, &reader.find_commit(*oid)?, filters)?;
+                let mut outcome = examine(reader, commit, filters)?;
                 if let Ok(info) = &mut outcome {
                     info.shed_code();
                 }
