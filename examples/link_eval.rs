@@ -27,6 +27,8 @@ use serde::{Deserialize, Serialize};
 
 #[path = "link_eval/judge.rs"]
 mod judge;
+#[path = "common/same_change.rs"]
+mod same_change;
 
 #[derive(Serialize, Deserialize, Clone)]
 pub struct Cand {
@@ -44,6 +46,9 @@ pub struct Row {
     pub time: i64,
     pub has_gold: bool,
     pub cands: Vec<Cand>,
+    /// The commit's message (to tell a link to the talk of a commit making the same change).
+    #[serde(default)]
+    pub message: String,
 }
 
 fn main() {
@@ -112,7 +117,8 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
                 Cand { label: hit > 0 && 2 * hit >= ids.len(), features: f[..BASE].to_vec(), keyword: s.keyword, semantic: s.semantic, ids }
             })
             .collect();
-        let row = Row { set: set.into(), sha: c.sha.clone(), time: c.committer_time.timestamp(), has_gold: !g.is_empty(), cands };
+        let message = format!("{}\n\n{}", c.subject, c.body);
+        let row = Row { set: set.into(), sha: c.sha.clone(), time: c.committer_time.timestamp(), has_gold: !g.is_empty(), cands, message };
         writeln!(f, "{}", serde_json::to_string(&row).unwrap()).unwrap();
     }
     // Gold commits the filters dropped still count against recall.
@@ -121,7 +127,8 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
     for (sha, rows) in &gold {
         let listed = wanted.as_ref().is_none_or(|w| w.contains(sha));
         if !rows.is_empty() && listed && !selected.contains(sha.as_str()) {
-            let row = Row { set: set.into(), sha: sha.clone(), time: 0, has_gold: true, cands: Vec::new() };
+            let message = git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().map(String::from)).unwrap_or_default();
+            let row = Row { set: set.into(), sha: sha.clone(), time: 0, has_gold: true, cands: Vec::new(), message };
             writeln!(f, "{}", serde_json::to_string(&row).unwrap()).unwrap();
         }
     }

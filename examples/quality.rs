@@ -16,6 +16,12 @@
 //! commits with gold; top-1 = right pairs / commits with gold when every commit takes its best
 //! candidate (`--min-confidence 0`); calibration: that run's pairs by confidence bin, each
 //! bin's mean confidence beside the share that is right.
+//!
+//! "P, same change": precision with a wrong pair counted right when its talk is the gold
+//! talk of another commit that makes the same change: one whose message names the same
+//! issue key (realtext: a follow-up, backport or merge of the fix; the gold names one of them)
+//! or has the same subject (a sample world making one change twice). Gold cannot say which
+//! of two such commits the talk motivated; the first precision counts every such pair wrong.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -24,6 +30,9 @@ use std::process::{Command, Stdio};
 
 use git_screenlink::fixture::{self, Spec, Style};
 use serde_json::Value;
+
+#[path = "common/same_change.rs"]
+mod same_change;
 
 struct Set {
     name: String,
@@ -42,6 +51,8 @@ struct Figures {
     gold: usize,
     pairs: usize,
     right: usize,
+    /// Wrong pairs whose talk is another commit's gold talk for the same change.
+    same_change: usize,
 }
 
 impl Figures {
@@ -49,6 +60,11 @@ impl Figures {
         let p = self.right as f64 / self.pairs.max(1) as f64;
         let r = self.right as f64 / self.gold.max(1) as f64;
         (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+    }
+
+    /// Precision with pairs that took the talk of a commit making the same change counted right.
+    fn precision_same_change(&self) -> f64 {
+        (self.right + self.same_change) as f64 / self.pairs.max(1) as f64
     }
 }
 
@@ -91,9 +107,9 @@ fn main() {
     let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("git-screenlink");
     assert!(bin.exists(), "build the binary first: cargo build --release");
 
-    println!("| set | method | commits with gold | pairs | precision | recall | F1 | top-1 |");
-    println!("|---|---|---|---|---|---|---|---|");
-    let mut macros: HashMap<&str, Vec<(f64, f64, f64)>> = HashMap::new();
+    println!("| set | method | commits with gold | pairs | precision | recall | F1 | top-1 | P, same change |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut macros: HashMap<&str, Vec<(f64, f64, f64, f64)>> = HashMap::new();
     let mut calibrations = Vec::new();
     for set in &sets {
         for scoring in ["fitted", "guide"] {
@@ -104,9 +120,10 @@ fn main() {
             let t = score(set, &tops);
             let (p, r, f1) = f.prf();
             let method = if scoring == "fitted" { "backfill --yes (fitted, default)" } else { "--scoring guide" };
-            println!("| {} | {method} | {} | {} | {p:.3} | {r:.3} | {f1:.3} | {:.3} |", set.name, f.gold, f.pairs, t.prf().1);
+            let ps = f.precision_same_change();
+            println!("| {} | {method} | {} | {} | {p:.3} | {r:.3} | {f1:.3} | {:.3} | {ps:.3} |", set.name, f.gold, f.pairs, t.prf().1);
             if set.in_macro {
-                macros.entry(scoring).or_default().push((p, r, f1));
+                macros.entry(scoring).or_default().push((p, r, f1, ps));
             }
             if scoring == "fitted" {
                 calibrations.push((set.name.clone(), calibration(set, &tops)));
@@ -116,8 +133,8 @@ fn main() {
     for scoring in ["fitted", "guide"] {
         if let Some(m) = macros.get(scoring) {
             let n = m.len() as f64;
-            let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
-            println!("| realtext macro ({} projects) | {scoring} | | | {p:.3} | {r:.3} | {f:.3} | |", m.len());
+            let (p, r, f, ps) = m.iter().fold((0.0, 0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n, a.3 + x.3 / n));
+            println!("| realtext macro ({} projects) | {scoring} | | | {p:.3} | {r:.3} | {f:.3} | | {ps:.3} |", m.len());
         }
     }
     println!("\nCalibration (fitted; every commit's best candidate; bins with pairs: mean confidence → share right, pairs):");
@@ -169,8 +186,25 @@ fn right(set: &Set, pair: &Value) -> bool {
 fn score(set: &Set, pairs: &[Value]) -> Figures {
     let listed: Option<HashSet<&str>> = set.commits.as_ref().map(|c| c.split_whitespace().collect());
     let gold = set.gold.iter().filter(|(sha, rows)| !rows.is_empty() && listed.as_ref().is_none_or(|l| l.contains(sha.as_str()))).count();
-    let right = pairs.iter().filter(|p| right(set, p)).count();
-    Figures { gold, pairs: pairs.len(), right }
+    let (good, bad): (Vec<&Value>, Vec<&Value>) = pairs.iter().partition(|p| right(set, p));
+    Figures { gold, pairs: pairs.len(), right: good.len(), same_change: bad.into_iter().filter(|p| took_same_change(set, p)).count() }
+}
+
+/// Whether a pair took the gold talk of another commit that makes the same change: most of
+/// its rows are that commit's gold, and the two messages name a common issue key or have
+/// the same subject.
+fn took_same_change(set: &Set, pair: &Value) -> bool {
+    let sha = pair["metadata"]["commit_sha"].as_str().unwrap_or("");
+    let ids: Vec<i64> = pair["metadata"]["audio_ids"].as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+    let Some(owner) = set.gold.iter().filter(|(s, _)| s.as_str() != sha).find(|(_, rows)| {
+        let hit = ids.iter().filter(|i| rows.contains(i)).count();
+        hit > 0 && 2 * hit >= ids.len()
+    }) else {
+        return false;
+    };
+    let (Ok(repo), Ok(a), Ok(b)) = (git2::Repository::open(&set.repo), git2::Oid::from_str(sha), git2::Oid::from_str(owner.0)) else { return false };
+    let message = |oid| repo.find_commit(oid).ok().and_then(|c| c.message().map(String::from)).unwrap_or_default();
+    same_change::same_change(&message(a), &message(b))
 }
 
 fn calibration(set: &Set, pairs: &[Value]) -> String {
