@@ -204,9 +204,10 @@ impl Figures {
                 let mut count: BTreeMap<usize, usize> = BTreeMap::new();
                 c.ids.iter().filter_map(|id| owner.get(id)).for_each(|o| *count.entry(*o).or_default() += 1);
                 !c.label
-                    && count.iter().max_by_key(|(_, n)| **n).is_some_and(|(o, n)| {
-                        *o != **ri && 2 * n >= c.ids.len() && crate::same_change::same_change(&rows[*o].message, &rows[**ri].message)
-                    })
+                    && count
+                        .iter()
+                        .max_by_key(|(_, n)| **n)
+                        .is_some_and(|(o, n)| *o != **ri && 2 * n >= c.ids.len() && crate::same_change::same_change(&rows[*o].message, &rows[**ri].message))
             })
             .count();
         self
