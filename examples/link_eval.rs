@@ -25,6 +25,8 @@ use git_screenlink::score::features::{self, BASE, NAMES, NEEDS_LATER_COMMITS};
 use git_screenlink::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
+#[path = "link_eval/figures.rs"]
+mod figures;
 #[path = "link_eval/judge.rs"]
 mod judge;
 #[path = "common/same_change.rs"]

@@ -7,6 +7,7 @@ use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_IN
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::Logistic;
 
+use super::figures::{calibration, greedy, greedy_after, line, oldest_first, Figures, Score};
 use super::Row;
 
 /// The calibration's input as the product builds it for the mode (backfill leaves out the
@@ -14,9 +15,6 @@ use super::Row;
 fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
     product_input(rank, f, if hook { &[] } else { &ABSOLUTE_INPUTS })
 }
-
-/// (features, keyword, semantic) → (rank, confidence).
-type Score<'a> = dyn Fn(&[f64], f64, f64) -> (f64, f64) + 'a;
 
 /// The threshold the product uses (screenlink.minConfidence's default).
 const THRESHOLD: f64 = git_screenlink::config::MIN_CONFIDENCE_DEFAULT;
@@ -166,176 +164,6 @@ fn train(rows: &[&Row], hook: bool) -> Model {
     let a = platt.weights[0];
     let calibration = Logistic { weights: calibration.weights.iter().map(|w| w * a).collect(), bias: calibration.bias * a + platt.bias };
     Model { ranker, passage_ranker, calibration }
-}
-
-#[derive(Default, Clone)]
-pub struct Figures {
-    pub gold: usize,
-    pub pairs: usize,
-    pub correct: usize,
-    pub reachable: usize,
-    pub top1: usize,
-    /// Wrong links on commits that have no gold talk at all.
-    pub false_links: usize,
-    /// (confidence, right) of every commit's best candidate.
-    pub tops: Vec<(f64, bool)>,
-    /// Row → (candidate, confidence) of every link made.
-    pub linked: BTreeMap<usize, (usize, f64)>,
-    /// Wrong links that took the gold talk of another commit making the same change
-    /// (`same_change`): set by [`Figures::with_same_change`].
-    pub same_change: usize,
-}
-
-impl Figures {
-    /// Count the wrong links whose talk is mostly another commit's gold talk, that commit
-    /// making the same change (a common issue key, or the same subject).
-    pub fn with_same_change(mut self, rows: &[&Row]) -> Figures {
-        let mut owner: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
-        for (ri, r) in rows.iter().enumerate() {
-            for c in r.cands.iter().filter(|c| c.label) {
-                owner.extend(c.ids.iter().map(|id| (*id, ri)));
-            }
-        }
-        self.same_change = self
-            .linked
-            .iter()
-            .filter(|(ri, (ci, _))| {
-                let c = &rows[**ri].cands[*ci];
-                let mut count: BTreeMap<usize, usize> = BTreeMap::new();
-                c.ids.iter().filter_map(|id| owner.get(id)).for_each(|o| *count.entry(*o).or_default() += 1);
-                !c.label
-                    && count
-                        .iter()
-                        .max_by_key(|(_, n)| **n)
-                        .is_some_and(|(o, n)| *o != **ri && 2 * n >= c.ids.len() && crate::same_change::same_change(&rows[*o].message, &rows[**ri].message))
-            })
-            .count();
-        self
-    }
-
-    /// Precision with the links [`with_same_change`](Self::with_same_change) counted right.
-    pub fn precision_same_change(&self) -> f64 {
-        (self.correct + self.same_change) as f64 / self.pairs.max(1) as f64
-    }
-
-    pub fn prf(&self) -> (f64, f64, f64) {
-        let p = self.correct as f64 / self.pairs.max(1) as f64;
-        let r = self.correct as f64 / self.gold.max(1) as f64;
-        (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
-    }
-}
-
-/// The hook's (and the guide's) way: commits in time order, each takes its best free talk.
-pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by_key(|&i| (rows[i].time, rows[i].sha.clone()));
-    let mut claimed: HashSet<i64> = HashSet::new();
-    let mut f = Figures::default();
-    for ri in order {
-        let (r, fs) = (rows[ri], &feats[ri]);
-        f.gold += usize::from(r.has_gold);
-        let mut ranked: Vec<(f64, f64, &super::Cand)> = r
-            .cands
-            .iter()
-            .zip(fs)
-            .map(|(c, x)| {
-                let (rank, conf) = score(x, c.keyword, c.semantic);
-                (rank, conf, c)
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        if r.cands.iter().any(|c| c.label) {
-            f.reachable += 1;
-            f.top1 += usize::from(ranked[0].2.label);
-        }
-        let Some(best) = ranked.into_iter().find(|(_, _, c)| !c.ids.iter().any(|i| claimed.contains(i))) else { continue };
-        f.tops.push((best.1, best.2.label));
-        if best.1 >= threshold {
-            f.pairs += 1;
-            f.correct += usize::from(best.2.label);
-            f.false_links += usize::from(!r.has_gold);
-            let ci = r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row");
-            f.linked.insert(ri, (ci, best.1));
-            claimed.extend(best.2.ids.iter().copied());
-        }
-    }
-    f
-}
-
-/// Backfill's way: best pairs first over every commit; a commit links once, a passage's
-/// rows once.
-pub fn greedy(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
-    greedy_after(rows, feats, score, threshold, &Figures::default())
-}
-
-/// [`greedy`] over the commits `before` (an earlier pass, the hook's) left unlinked, the
-/// talk it linked taken; the figures of both passes together.
-pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64, before: &Figures) -> Figures {
-    let mut f = Figures { pairs: before.pairs, correct: before.correct, false_links: before.false_links, linked: before.linked.clone(), ..Figures::default() };
-    let mut all: Vec<(f64, f64, usize, usize)> = Vec::new();
-    for (ri, (r, fs)) in rows.iter().zip(feats).enumerate() {
-        f.gold += usize::from(r.has_gold);
-        let mut best: Option<(f64, usize)> = None;
-        for (ci, (c, x)) in r.cands.iter().zip(fs).enumerate() {
-            let (rank, conf) = score(x, c.keyword, c.semantic);
-            all.push((conf, rank, ri, ci));
-            if best.is_none_or(|b| rank > b.0) {
-                best = Some((rank, ci));
-            }
-        }
-        if r.cands.iter().any(|c| c.label) {
-            f.reachable += 1;
-            f.top1 += usize::from(best.is_some_and(|b| r.cands[b.1].label));
-        }
-    }
-    all.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
-    let mut done: HashSet<usize> = before.linked.keys().copied().collect();
-    let mut claimed: HashSet<i64> = before.linked.iter().flat_map(|(ri, (ci, _))| rows[*ri].cands[*ci].ids.iter().copied()).collect();
-    for (conf, _, ri, ci) in all {
-        let c = &rows[ri].cands[ci];
-        if done.contains(&ri) || c.ids.iter().any(|i| claimed.contains(i)) {
-            continue;
-        }
-        done.insert(ri);
-        f.tops.push((conf, c.label));
-        if conf >= threshold {
-            f.pairs += 1;
-            f.correct += usize::from(c.label);
-            f.false_links += usize::from(!rows[ri].has_gold);
-            f.linked.insert(ri, (ci, conf));
-            claimed.extend(c.ids.iter().copied());
-        }
-    }
-    f
-}
-
-fn line(label: &str, f: &Figures) -> String {
-    let (p, r, f1) = f.prf();
-    format!(
-        "| {label:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>5.3} | {:>5.3} | {:>5} | {:>6.3} |",
-        f.gold,
-        f.pairs,
-        f.reachable as f64 / f.gold.max(1) as f64,
-        f.top1 as f64 / f.reachable.max(1) as f64,
-        f.false_links,
-        f.precision_same_change()
-    )
-}
-
-fn calibration(f: &Figures) -> String {
-    let mut bins = [(0usize, 0usize, 0f64); 10];
-    for (c, right) in &f.tops {
-        let b = ((c * 10.0) as usize).min(9);
-        bins[b].0 += 1;
-        bins[b].1 += usize::from(*right);
-        bins[b].2 += c;
-    }
-    bins.iter()
-        .enumerate()
-        .filter(|(_, b)| b.0 > 0)
-        .map(|(i, b)| format!("{:.1}-{:.1}: n={} conf={:.2} obs={:.2}", i as f64 / 10.0, (i + 1) as f64 / 10.0, b.0, b.2 / b.0 as f64, b.1 as f64 / b.0 as f64))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 pub fn fit(files: &[String]) {
