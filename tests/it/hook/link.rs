@@ -1,0 +1,263 @@
+//! What the hook links, and how fast: after `index`, past its time budget, with the daemon,
+//! quiet, and what it leaves for backfill.
+
+use super::*;
+
+#[test]
+fn after_index_the_hook_embeds_only_the_commit() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0.3"]).assert_ok();
+    // The sample world lies in the past: index all of it.
+    let out = env.screenlink(["index", "--days", "3650"]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains("Indexed") && out.stdout_text().contains("embedded"), "{}", out.stdout_text());
+    let again = env.screenlink(["index", "--days", "3650"]);
+    assert!(again.stdout_text().contains(": 0 embedded"), "a second run embeds nothing: {}", again.stdout_text());
+
+    let t = recommit_newest_motivated(&env, &world);
+    let out = git_at(&env, &t.time.to_rfc3339())
+        .env("SCREENLINK_DEBUG", "1")
+        .args(["commit", "-q", "-m", &format!("{}\n\nA body the original lacks.", t.subject)])
+        .output()
+        .unwrap();
+    out.assert_ok();
+    assert!(out.stderr_text().contains(" 2 texts embedded"), "only the commit's texts are new (all of it, and its message alone): {}", out.stderr_text());
+    // And index kept the talk's terms: the hook splits only discussions its window cuts
+    // short (at most one at each end), not the talk index already read.
+    let line = out.stderr_text().lines().find(|l| l.contains("talk terms:")).map(str::to_string).expect("the hook reports its talk terms");
+    let nums: Vec<usize> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let (split, of) = (nums[nums.len() - 2], nums[nums.len() - 1]);
+    assert!(of > 3 && split <= 2, "{line}");
+    assert_eq!(lines::<Pair>(&store(&world.repo).join("training_data.jsonl")).len(), 1, "{}", out.stderr_text());
+}
+
+#[test]
+fn scoring_past_the_time_budget_queues_the_commit() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.hookTimeoutMs", "1"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    let out = git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap();
+    out.assert_ok();
+    assert!(out.stderr_text().contains("hookTimeoutMs"), "{}", out.stderr_text());
+    let pending: Vec<PendingRecord> = lines(&store(&world.repo).join("pending.jsonl"));
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0].reason.contains("hookTimeoutMs"));
+    env.git(["config", "screenlink.hookTimeoutMs", "120000"]).assert_ok();
+    let review = env.screenlink(["review", "--yes"]);
+    assert!(review.stdout_text().contains("Reviewed 1: 1 accepted"), "scored at review: {}", review.stdout_text());
+}
+
+#[test]
+fn quiet_hooks_say_nothing_a_missing_model_queues_and_no_binary_on_path_is_silent() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let dir = store(&world.repo);
+
+    // Loud (the default): auto mode says what it did. Quiet: nothing, same result.
+    let t = recommit_newest_motivated(&env, &world);
+    let out = git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap();
+    out.assert_ok();
+    assert!(out.stderr_text().contains("git-screenlink:"), "{}", out.stderr_text());
+    env.git(["config", "screenlink.quiet", "true"]).assert_ok();
+    let out2 = {
+        write(&world.repo, "src/quiet.rs", &code("quiet"));
+        env.git(["add", "."]).assert_ok();
+        git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", "Add the quiet module"]).output().unwrap()
+    };
+    out2.assert_ok();
+    assert_eq!(out2.stderr_text(), "", "quiet: {}", out2.stderr_text());
+    assert_eq!(out2.stdout_text(), "");
+    let decided: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    assert!(decided.iter().any(|d| d.commit_sha == head), "quiet still decides");
+    env.git(["config", "--unset", "screenlink.quiet"]).assert_ok();
+
+    // A missing model: the commit is fine and queued.
+    let empty = env.root().join("no-model");
+    std::fs::create_dir_all(&empty).unwrap();
+    write(&world.repo, "src/nomodel.rs", &code("nomodel"));
+    env.git(["add", "."]).assert_ok();
+    let out = git_at(&env, &t.time.to_rfc3339()).env("SCREENLINK_MODEL_DIR", &empty).args(["commit", "-q", "-m", "Add the nomodel module"]).output().unwrap();
+    out.assert_ok();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let pending: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
+    assert!(pending.iter().any(|r| r.commit_sha == head), "queued: {}", out.stderr_text());
+    assert!(out.stderr_text().contains("queued"), "{}", out.stderr_text());
+
+    // git-screenlink not on PATH: the block does nothing, says nothing, the commit is made.
+    let path: Vec<std::path::PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap()).filter(|p| !p.join("git-screenlink").exists()).collect();
+    write(&world.repo, "src/nobin.rs", &code("nobin"));
+    env.git(["add", "."]).assert_ok();
+    let before = std::fs::read(dir.join("decisions.jsonl")).unwrap();
+    let out = git_at(&env, &t.time.to_rfc3339())
+        .env("PATH", std::env::join_paths(path).unwrap())
+        .args(["commit", "-q", "-m", "Add the nobin module"])
+        .output()
+        .unwrap();
+    out.assert_ok();
+    assert_eq!(out.stderr_text(), "", "{}", out.stderr_text());
+    assert_eq!(std::fs::read(dir.join("decisions.jsonl")).unwrap(), before, "nothing ran");
+    let pending_after: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
+    assert_eq!(pending_after.len(), pending.len());
+}
+
+/// The hook starts the daemon; the next commit's texts are embedded there (the model never
+/// loads in the hook), with the same link as in-process; `--stop` ends it; a stale socket
+/// file is replaced.
+#[test]
+fn the_daemon_embeds_for_the_next_commit_and_stops_on_request() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    for (k, v) in [("screenlink.prompt", "auto"), ("screenlink.minConfidence", "0"), ("screenlink.daemonIdleMinutes", "2")] {
+        env.git(["config", k, v]).assert_ok();
+    }
+    let daemon_cmd = |args: &[&str]| {
+        let mut c = env.command("git-screenlink");
+        env.with_daemon(&mut c).args(args).output().unwrap()
+    };
+    // A stale socket file where the daemon will listen: nobody answers it.
+    let status = daemon_cmd(&["daemon", "--status"]);
+    assert_eq!(status.code(), 1, "{}", status.stdout_text());
+    let socket = std::path::PathBuf::from(status.stdout_text().split(' ').next().unwrap());
+    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    std::fs::write(&socket, "").unwrap();
+
+    // First commit: no daemon yet, so it embeds here and starts one. Nothing reaches a
+    // threshold of 1, so its talk stays free and the decision logs the best confidence.
+    let t = recommit_newest_motivated(&env, &world);
+    let commit = |committer: &str, min: &str| {
+        let mut c = git_at(&env, &t.time.to_rfc3339());
+        // An empty embedding cache each time: every text is embedded, here or there.
+        env.with_daemon(&mut c)
+            .env("SCREENLINK_DEBUG", "1")
+            .env("SCREENLINK_CACHE_DIR", env.root().join(format!("cache-{committer}")))
+            .env("GIT_COMMITTER_EMAIL", committer)
+            .args(["-c", &format!("screenlink.minConfidence={min}"), "commit", "-q", "-m", &t.subject])
+            .output()
+            .unwrap()
+    };
+    let first = commit("first@example.com", "1");
+    first.assert_ok();
+    assert!(first.stderr_text().contains("model loaded: true"), "{}", first.stderr_text());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while daemon_cmd(&["daemon", "--status"]).code() != 0 {
+        assert!(std::time::Instant::now() < deadline, "the daemon came up");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(socket.parent().unwrap()).unwrap().permissions().mode() & 0o077, 0);
+    }
+    let in_process = lines::<DecisionRecord>(&store(&world.repo).join("decisions.jsonl"))[0].confidence.unwrap();
+
+    // The same commit again (another committer, so another id): the daemon embeds, and the
+    // link is the one the model gave in-process.
+    env.git(["reset", "-q", "--soft", "HEAD~1"]).assert_ok();
+    let second = commit("second@example.com", "0");
+    second.assert_ok();
+    let err = second.stderr_text();
+    assert!(err.contains("the daemon at") && err.contains("model loaded: false"), "{err}");
+    assert!(!err.contains(" 0 by the daemon"), "{err}");
+    let pairs: Vec<Pair> = lines(&store(&world.repo).join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1, "{err}");
+    assert!((pairs[0].metadata.confidence - in_process).abs() < 0.002, "daemon {} vs in-process {in_process}", pairs[0].metadata.confidence);
+
+    let stop = daemon_cmd(&["daemon", "--stop"]);
+    assert!(stop.stdout_text().contains("stops"), "{}", stop.stdout_text());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while socket.exists() || daemon_cmd(&["daemon", "--status"]).code() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the daemon left");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn what_the_hook_could_not_link_backfill_looks_at_again() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    // A threshold nothing reaches: the hook links nothing and notes that it could not.
+    env.git(["config", "screenlink.minConfidence", "0.999"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap().assert_ok();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let dir = store(&world.repo);
+    let decisions: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
+    assert_eq!(decisions.len(), 1, "the hook ran and noted its result");
+    assert!(decisions[0].nothing_linked() && decisions[0].commit_sha == head, "{:?}", decisions[0]);
+    assert!(lines::<Pair>(&dir.join("training_data.jsonl")).is_empty());
+    let status = env.screenlink(["status", "--no-load"]).stdout_text();
+    assert!(status.contains("1 commit nothing was linked to when made (`git screenlink backfill` looks at them again"), "{status}");
+    // Backfill does not count that as decided: it links the commit to its own talk.
+    let out = env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]);
+    out.assert_ok();
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["summary"]["already_decided"], 0, "{summary}");
+    let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1, "{}", out.stderr_text());
+    let status = env.screenlink(["status", "--no-load"]).stdout_text();
+    assert!(!status.contains("nothing was linked to when made"), "linked now: {status}");
+    assert_eq!(pairs[0].metadata.commit_sha, head);
+    assert!(pairs[0].metadata.audio_ids.iter().any(|id| t.rows.contains(id)), "linked to its own talk");
+    // Once linked, it is decided: a second run leaves it alone.
+    let again: serde_json::Value =
+        serde_json::from_slice(&env.screenlink(["backfill", "--yes", "--json", "--min-confidence", "0.3", "HEAD~1..HEAD"]).stdout).unwrap();
+    assert_eq!(again["summary"]["already_decided"], 1, "{again}");
+}
+
+#[test]
+fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
+    use git_screenlink::score::history::{self, Seen};
+    let (env, world) = TestEnv::with_world(&Spec::week(12));
+    let dir = store(&world.repo);
+    let level_file = history::path(&dir);
+    // Backfill (of the history before the commit the hook will make again) remembers the
+    // best cosine of each commit it linked; a dry run writes nothing.
+    let newest = world.truth.commits.iter().rev().find(|c| !c.rows.is_empty()).unwrap().sha.clone();
+    let before = format!("{newest}~1");
+    env.screenlink(["backfill", "--yes", "--dry-run", &before]).assert_ok();
+    assert!(!level_file.exists(), "a dry run leaves no trace");
+    env.screenlink(["backfill", "--yes", &before]).assert_ok();
+    let remembered: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&level_file).unwrap()).unwrap();
+    let recent = remembered["recent"].as_array().unwrap();
+    assert!(recent.len() >= 10 && recent.len() <= history::HISTORY_LEN, "{remembered}");
+    assert!(recent.iter().all(|s| (0.0..=1.0).contains(&s["best_cosine"].as_f64().unwrap())), "{remembered}");
+    // The hook scores a new commit at the level the history gives, then remembers it too.
+    let said: Vec<Seen> = (0..30).map(|k| Seen { sha: format!("{k:040x}"), time: 1_000 + k, best_cosine: 0.25 + k as f64 / 1000.0 }).collect();
+    std::fs::remove_file(&level_file).unwrap();
+    history::record(&dir, said).unwrap();
+    assert!((history::level(&dir) - 0.265).abs() < 1e-9);
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap().assert_ok();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
+    let pair = pairs.iter().find(|p| p.metadata.commit_sha == head).expect("the hook linked the commit");
+    assert_eq!(pair.metadata.features[14], 0.265, "talk_level is the history's median");
+    let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&level_file).unwrap()).unwrap();
+    let mine = after["recent"].as_array().unwrap().iter().find(|s| s["sha"] == head.as_str()).expect("the hook remembered its commit");
+    // It remembers the raw cosine; the features read it at the talk's level.
+    let scale = git_screenlink::score::features::talk_scale(0.265);
+    assert!(mine["best_cosine"].as_f64().unwrap() * scale >= pair.metadata.features[0] - 1e-3, "{mine} {:?}", pair.metadata.features);
+    assert!(mine["best_cosine"].as_f64().unwrap() <= 1.0, "{mine}");
+    let weights = env.screenlink(["weights"]).stdout_text();
+    assert!(weights.contains("the median best cosine of the last 31 commits scored here"), "{weights}");
+    // A backfill of a few commits, too few to measure the talk by, scores at the history's level.
+    let level = (history::level(&dir) * 10_000.0).round() / 10_000.0;
+    let out = env.screenlink(["backfill", "--yes", "--dry-run", "--json", "--min-confidence", "0", &format!("{before}~4..{before}")]);
+    out.assert_ok();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pairs = json["pairs"].as_array().unwrap();
+    assert!(!pairs.is_empty(), "{json}");
+    assert!(pairs.iter().all(|p| p["metadata"]["features"][14].as_f64() == Some(level)), "{level} {json}");
+}

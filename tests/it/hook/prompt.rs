@@ -1,0 +1,168 @@
+//! The hook's prompt: on a real pseudo-terminal, without one, during a rebase.
+
+use super::*;
+
+#[test]
+fn the_prompt_on_a_terminal_accepts_rejects_and_defers() {
+    for key in ["a", "r", "l"] {
+        let (env, world) = TestEnv::with_world(&Spec::week(11));
+        env.screenlink(["install"]).assert_ok();
+        let t = recommit_newest_motivated(&env, &world);
+        let screen = commit_on_a_pty(&env, &t, key);
+        let dir = store(&world.repo);
+        let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
+        let decisions: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
+        let pending: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
+        let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+        match key {
+            "a" => {
+                assert_eq!(pairs.len(), 1, "{screen}");
+                assert_eq!(pairs[0].metadata.commit_sha, head);
+                assert_eq!(pairs[0].metadata.decided_by, git_screenlink::dataset::DecidedBy::User);
+                assert!(pairs[0].metadata.audio_ids.iter().any(|id| t.rows.contains(id)), "linked to its own talk");
+                assert!(pending.is_empty());
+            }
+            "r" => {
+                assert!(pairs.is_empty());
+                assert_eq!(decisions.len(), 1);
+                assert_eq!(decisions[0].decision, git_screenlink::dataset::Decision::Rejected);
+            }
+            _ => {
+                assert!(pairs.is_empty() && decisions.is_empty());
+                assert_eq!(pending.len(), 1);
+                assert_eq!(pending[0].commit_sha, head);
+                assert!(screen.contains("queued"), "{screen}");
+            }
+        }
+    }
+}
+
+#[test]
+fn without_a_terminal_the_commit_is_queued_and_review_yes_empties_the_queue() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    let out = git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap();
+    out.assert_ok();
+    assert!(out.stderr_text().contains("queued (no terminal)"), "{}", out.stderr_text());
+    let dir = store(&world.repo);
+    assert_eq!(lines::<PendingRecord>(&dir.join("pending.jsonl")).len(), 1);
+
+    let review = env.screenlink(["review"]);
+    assert_eq!(review.code(), 2, "review without a terminal needs --yes");
+    let review = env.screenlink(["review", "--yes"]);
+    review.assert_ok();
+    assert!(review.stdout_text().contains("1 accepted"), "{}{}", review.stdout_text(), review.stderr_text());
+    let pairs = lines::<Pair>(&dir.join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0].metadata.audio_ids.iter().any(|id| t.rows.contains(id)), "linked to its own talk");
+    // Review scores a commit made a while ago as backfill does, beside the commits around
+    // it: the passage-side features the hook cannot have are there (the hook leaves them 0).
+    let f = &pairs[0].metadata.features;
+    assert!(f[11] != 0.0 && f[12] == 1.0, "{f:?}");
+    let again = env.screenlink(["review", "--yes"]);
+    assert!(again.stdout_text().contains("Nothing to review"), "{}", again.stdout_text());
+}
+
+/// Talk long enough to be a passage, about the `Feature N` commits `commit` makes.
+const FEATURE_TALK: &str = "we need to add the feature files in the src folder, feature zero to feature four, each with small functions that add a number to x";
+
+#[cfg(unix)]
+#[test]
+fn a_rebase_is_the_only_reason_a_terminal_gets_no_prompt() {
+    let env = TestEnv::new();
+    env.screenlink(["install"]).assert_ok();
+    let db = hand_db(env.root(), &[("2026-03-01T10:00:00+00:00", FEATURE_TALK)]);
+    for (k, v) in [("screenlink.minConfidence", "0"), ("screenlink.source", "db"), ("screenlink.screenpipeDb", db.to_str().unwrap())] {
+        env.git(["config", k, v]).assert_ok();
+    }
+    // Made without a terminal: queued.
+    commit(&env, &env.repo, "src/base.rs", "Base").assert_ok();
+    env.git(["branch", "-q", "upstream"]).assert_ok();
+    for i in 0..2 {
+        commit(&env, &env.repo, &format!("src/f{i}.rs"), &format!("Feature {i}")).assert_ok();
+    }
+    env.git(["checkout", "-q", "upstream"]).assert_ok();
+    commit(&env, &env.repo, "src/up.rs", "Upstream change").assert_ok();
+    env.git(["checkout", "-q", "main"]).assert_ok();
+    let queued_before = lines::<PendingRecord>(&store(&env.repo).join("pending.jsonl")).len();
+
+    // The rebase on a terminal, with prompt = ask (the default): no prompt, the picks queued.
+    let mut c = Command::new("git");
+    env.scrub(&mut c).args(["rebase", "upstream"]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    let screen = p.exp_eof().unwrap();
+    assert!(!screen.contains("ater") && !screen.contains("ccept"), "no prompt during a rebase: {screen}");
+    let pending: Vec<PendingRecord> = lines(&store(&env.repo).join("pending.jsonl"));
+    let during: Vec<&PendingRecord> = pending[queued_before..].iter().collect();
+    assert_eq!(during.len(), 2, "{pending:?}");
+    assert!(during.iter().all(|r| r.reason.contains("rebase")), "{during:?}");
+
+    // The same talk on the same terminal outside a rebase: the prompt appears.
+    write(&env.repo, "src/f9.rs", &code("f9"));
+    env.git(["add", "."]).assert_ok();
+    let mut c = Command::new("git");
+    env.scrub(&mut c).args(["commit", "-q", "-m", "Feature 9"]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    p.exp_string("ater").unwrap();
+    p.send("l").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn next_edit_and_ctrl_c_at_the_hook_prompt() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    let mut c = git_at(&env, &t.time.to_rfc3339());
+    c.args(["commit", "-q", "-m", &t.subject]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    // Next shows the second candidate; edit changes the instruction; accept keeps both.
+    p.exp_string("ater").unwrap();
+    p.send("n").unwrap();
+    p.flush().unwrap();
+    p.exp_string("candidate 2 of").unwrap();
+    p.exp_string("ater").unwrap();
+    p.send("e").unwrap();
+    p.flush().unwrap();
+    p.exp_string("instruction").unwrap();
+    p.send(" (edited)\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("ater").unwrap();
+    p.send("a").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    let dir = store(&world.repo);
+    let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0].instruction.ends_with(" (edited)"), "{}", pairs[0].instruction);
+    // The second candidate, not the first: the same commit accepted at once links other talk.
+    let (first_env, first_world) = TestEnv::with_world(&Spec::week(11));
+    first_env.screenlink(["install"]).assert_ok();
+    first_env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let t1 = recommit_newest_motivated(&first_env, &first_world);
+    commit_on_a_pty(&first_env, &t1, "a");
+    let first: Vec<Pair> = lines(&store(&first_world.repo).join("training_data.jsonl"));
+    assert_eq!(first.len(), 1);
+    assert_ne!(first[0].metadata.audio_ids, pairs[0].metadata.audio_ids, "next moved to another candidate");
+    assert!(!first[0].instruction.ends_with(" (edited)"));
+
+    // Ctrl-C at the prompt: the commit is queued for later, nothing else recorded.
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    let t = recommit_newest_motivated(&env, &world);
+    let mut c = git_at(&env, &t.time.to_rfc3339());
+    c.args(["commit", "-q", "-m", &t.subject]);
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    p.exp_string("ater").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    let dir = store(&world.repo);
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let pending: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
+    assert_eq!(pending.iter().map(|r| r.commit_sha.as_str()).collect::<Vec<_>>(), [head.as_str()]);
+    assert!(lines::<Pair>(&dir.join("training_data.jsonl")).is_empty());
+}
