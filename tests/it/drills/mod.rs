@@ -11,6 +11,8 @@ use git_screenlink::fixture::Spec;
 
 use crate::env::{hand_db, OutputExt, TestEnv};
 
+mod faults;
+
 /// (sha → audio ids) of every readable pair, and how many lines did not parse.
 fn dataset(path: &Path) -> (BTreeMap<String, Vec<i64>>, Vec<String>, usize) {
     let text = std::fs::read_to_string(path).unwrap_or_default();
@@ -52,44 +54,6 @@ fn run_and_kill(env: &TestEnv, args: &[&str], rng: &mut Rng, max_ms: u64) -> boo
     running
 }
 
-#[test]
-fn a_hundred_kill_9s_during_backfill_lose_and_double_nothing() {
-    // The reference: the same world linked in one uninterrupted run.
-    let (reference_env, reference) = TestEnv::with_world(&Spec::week(3));
-    reference_env.screenlink(["backfill", "--yes"]).assert_ok();
-    let (want, _, _) = dataset(&reference.repo.join(".git/screenlink/training_data.jsonl"));
-    assert!(want.len() >= 8);
-
-    let (env, world) = TestEnv::with_world(&Spec::week(3));
-    let dir = world.repo.join(".git/screenlink");
-    let mut rng = Rng(7);
-    let mut killed = 0;
-    for _ in 0..100 {
-        killed += usize::from(run_and_kill(&env, &["backfill", "--yes"], &mut rng, 400));
-    }
-    assert!(killed > 10, "the drill killed runs mid-way ({killed} of 100)");
-    // A clean run finishes the job.
-    let out = env.screenlink(["backfill", "--yes"]);
-    assert!(out.code() <= 1, "{}", out.stderr_text());
-    let (got, order, bad) = dataset(&dir.join("training_data.jsonl"));
-    assert!(bad <= 1, "at most the torn last line of a killed run: {bad}");
-    assert_eq!(order.len(), got.len(), "a commit appears twice: {order:?}");
-    assert_eq!(got, want, "the same pairs as one uninterrupted run");
-    // Every pair's commit is decided, and no decision contradicts a pair.
-    let decisions: Vec<DecisionRecord> =
-        std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let accepted: HashSet<&str> =
-        decisions.iter().filter(|d| d.decision == git_screenlink::dataset::Decision::Accepted).map(|d| d.commit_sha.as_str()).collect();
-    for sha in got.keys() {
-        assert!(accepted.contains(sha.as_str()) || !decisions.iter().any(|d| &d.commit_sha == sha), "{sha}");
-    }
-    // validate reads it, and --fix leaves a clean file.
-    let v = env.screenlink(["validate", "--fix"]);
-    assert!(v.code() <= 1, "{}", v.stderr_text());
-    let (fixed, _, bad) = dataset(&dir.join("training_data.jsonl"));
-    assert_eq!((fixed, bad), (want, 0));
-}
-
 /// Run `cmd` with the file size limit at `bytes`: past it, writes fail (EFBIG) as on a full
 /// disk, and SIGXFSZ is ignored so the process sees the error.
 fn with_file_limit(cmd: &mut Command, bytes: u64) -> &mut Command {
@@ -104,46 +68,6 @@ fn with_file_limit(cmd: &mut Command, bytes: u64) -> &mut Command {
             Ok(())
         })
     }
-}
-
-#[test]
-fn a_full_disk_is_a_clear_error_and_the_old_files_stay_whole() {
-    let (env, world) = TestEnv::with_world(&Spec::week(3));
-    env.screenlink(["backfill", "--yes"]).assert_ok();
-    let dir = world.repo.join(".git/screenlink");
-    let data = dir.join("training_data.jsonl");
-    let before = std::fs::read(&data).unwrap();
-    let decisions_before = std::fs::read(dir.join("decisions.jsonl")).unwrap();
-
-    // Appending. The dataset is made large (one big pair) and the limit set at its size,
-    // above what SQLite needs to read the talk and the cache, so the next append cannot land.
-    let text = String::from_utf8(before.clone()).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut big: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
-    big["metadata"]["commit_sha"] = "f".repeat(40).into();
-    big["input"] = "x ".repeat(100_000).into();
-    // Forget the decisions of three commits so backfill has pairs to append.
-    let kept: Vec<&str> = std::str::from_utf8(&decisions_before).unwrap().lines().skip(3).collect();
-    std::fs::write(dir.join("decisions.jsonl"), kept.join("\n") + "\n").unwrap();
-    let rest: Vec<String> = lines[3..].iter().map(|l| l.to_string()).chain([big.to_string()]).collect();
-    std::fs::write(&data, rest.join("\n") + "\n").unwrap();
-    let data_before = std::fs::read(&data).unwrap();
-    let mut cmd = env.command("git-screenlink");
-    let out = with_file_limit(cmd.args(["backfill", "--yes"]), data_before.len() as u64).output().unwrap();
-    assert_eq!(out.code(), 2, "{}", out.stderr_text());
-    let err = out.stderr_text();
-    assert!(err.contains("error[io]") && err.contains("training_data.jsonl"), "{err}");
-    assert!(err.contains("hint: free some disk space"), "{err}");
-    assert_eq!(err.trim().lines().filter(|l| !l.trim_start().starts_with("hint:")).count(), 1, "one line: {err}");
-    assert_eq!(std::fs::read(&data).unwrap(), data_before, "the dataset is as it was");
-
-    // Rewriting (validate --fix): the temp file cannot be written; the dataset is untouched.
-    let mut cmd = env.command("git-screenlink");
-    let out = with_file_limit(cmd.args(["validate", "--fix"]), data_before.len() as u64 / 2).output().unwrap();
-    assert_eq!(out.code(), 2, "{}", out.stderr_text());
-    assert!(out.stderr_text().contains("error[io]"), "{}", out.stderr_text());
-    assert_eq!(std::fs::read(&data).unwrap(), data_before, "the dataset is as it was");
-    assert!(!std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".tmp")), "no temp file left");
 }
 
 /// A repository with one motivated commit: talk the day before, then the commit.
@@ -320,35 +244,6 @@ fn a_broken_model_or_tokenizer_is_one_clear_line() {
 }
 
 #[test]
-fn kill_9_during_validate_fix_leaves_the_old_file_or_the_new_one_never_half() {
-    let (env, world) = TestEnv::with_world(&Spec::week(3));
-    env.screenlink(["backfill", "--yes"]).assert_ok();
-    let data = world.repo.join(".git/screenlink/training_data.jsonl");
-    // Something to fix: a duplicate and a line that is not JSON.
-    let mut text = std::fs::read_to_string(&data).unwrap();
-    let first = text.lines().next().unwrap().to_string();
-    text.push_str(&format!("{first}\n{{\"torn\": \n"));
-    std::fs::write(&data, &text).unwrap();
-    let original = text.into_bytes();
-    let mut rng = Rng(11);
-    let mut seen_fixed: Option<Vec<u8>> = None;
-    for _ in 0..40 {
-        run_and_kill(&env, &["validate", "--fix"], &mut rng, 120);
-        let now = std::fs::read(&data).unwrap();
-        if now != original {
-            let fixed = seen_fixed.get_or_insert_with(|| now.clone());
-            assert_eq!(&now, fixed, "only two states: the original and the fixed file");
-            let (_, _, bad) = dataset(&data);
-            assert_eq!(bad, 0);
-        }
-    }
-    let out = env.screenlink(["validate", "--fix"]);
-    assert!(out.code() <= 1, "{}", out.stderr_text());
-    let (pairs, order, bad) = dataset(&data);
-    assert_eq!((order.len(), bad), (pairs.len(), 0), "no duplicate, no torn line");
-}
-
-#[test]
 fn a_partial_clone_skips_what_it_lacks_and_says_how_to_fetch_it() {
     let env = TestEnv::new();
     for i in 0..4 {
@@ -427,29 +322,6 @@ fn a_submodule_a_dst_change_and_a_100000_file_commit() {
 }
 
 #[test]
-fn kill_9_during_review_loses_and_doubles_nothing() {
-    let (env, world) = TestEnv::with_world(&Spec::week(4));
-    let dir = world.repo.join(".git/screenlink");
-    let store = git_screenlink::dataset::Store::at(&dir);
-    for c in &world.truth.commits {
-        store.queue(&c.sha, "drill").unwrap();
-    }
-    let mut rng = Rng(5);
-    for _ in 0..40 {
-        run_and_kill(&env, &["review", "--yes"], &mut rng, 600);
-    }
-    let out = env.screenlink(["review", "--yes"]);
-    assert!(out.code() <= 1, "{}", out.stderr_text());
-    let (pairs, order, bad) = dataset(&dir.join("training_data.jsonl"));
-    assert!(bad <= 1, "at most a torn last line");
-    assert_eq!(order.len(), pairs.len(), "a commit linked twice");
-    let ids: Vec<i64> = pairs.values().flatten().copied().collect();
-    assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "talk used twice");
-    let again = env.screenlink(["review", "--yes"]);
-    assert!(again.stdout_text().contains("Nothing to review"), "the queue is empty: {}", again.stdout_text());
-}
-
-#[test]
 fn a_bare_repository_with_a_linked_worktree_keeps_its_dataset_in_the_bare_repo() {
     let env = TestEnv::new();
     small_world(&env);
@@ -472,33 +344,6 @@ fn a_bare_repository_with_a_linked_worktree_keeps_its_dataset_in_the_bare_repo()
     assert!(out.stdout_text().contains("already decided"), "the same dataset: {}", out.stdout_text());
 }
 
-#[test]
-fn kill_9_of_the_hook_never_breaks_a_commit_and_review_finishes_the_job() {
-    let (env, world) = TestEnv::with_world(&Spec::week(4));
-    let dir = world.repo.join(".git/screenlink");
-    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
-    // The hook as git runs it after the newest commit, killed at random moments, 20 times.
-    let mut rng = Rng(9);
-    for _ in 0..20 {
-        run_and_kill(&env, &["hook", "post-commit"], &mut rng, 500);
-    }
-    // Then once to the end, and a review of whatever was queued.
-    let out = env.screenlink(["hook", "post-commit"]);
-    out.assert_ok();
-    let r = env.screenlink(["review", "--yes"]);
-    assert!(r.code() <= 1, "{}", r.stderr_text());
-    // The commits are untouched, the store reads whole, HEAD is decided once.
-    env.git(["fsck", "--no-progress"]).assert_ok();
-    let (pairs, order, bad) = dataset(&dir.join("training_data.jsonl"));
-    assert!(bad <= 1);
-    assert_eq!(order.len(), pairs.len(), "a pair written twice");
-    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
-    let decisions = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap_or_default();
-    let accepted = decisions.lines().filter(|l| l.contains(&head) && l.contains("\"accepted\"")).count();
-    assert!(accepted <= 1 && pairs.contains_key(&head) == (accepted == 1), "{accepted} accepts of HEAD, pair: {}", pairs.contains_key(&head));
-    assert!(env.screenlink(["review", "--yes"]).stdout_text().contains("Nothing to review"));
-}
-
 /// Run `args` of git-screenlink with `dir` read-only: a read-only bind mount in a private
 /// mount namespace when we are root (permissions do not bind root), else `chmod a-w`.
 fn read_only_run(env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Output {
@@ -517,79 +362,5 @@ fn read_only_run(env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Outp
         let out = env.screenlink(args);
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         out
-    }
-}
-
-#[test]
-fn a_read_only_dataset_dir_is_a_clear_error_and_nothing_changes() {
-    let (env, world) = TestEnv::with_world(&Spec::week(3));
-    env.screenlink(["backfill", "--yes"]).assert_ok();
-    let dir = world.repo.join(".git/screenlink");
-    let data = dir.join("training_data.jsonl");
-    // Forget three decisions, so backfill has pairs to write.
-    let decisions = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
-    let kept: Vec<&str> = decisions.lines().skip(3).collect();
-    std::fs::write(dir.join("decisions.jsonl"), kept.join("\n") + "\n").unwrap();
-    let text = std::fs::read_to_string(&data).unwrap();
-    std::fs::write(&data, text.lines().skip(3).collect::<Vec<_>>().join("\n") + "\n").unwrap();
-    let before = std::fs::read(&data).unwrap();
-
-    for args in [&["backfill", "--yes"][..], &["validate", "--fix"][..]] {
-        let out = read_only_run(&env, &dir, args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", out.stderr_text());
-        let err = out.stderr_text();
-        assert!(err.starts_with("git-screenlink: error["), "{args:?}: {err}");
-        assert!(err.contains("Read-only file system") || err.contains("Permission denied"), "{args:?}: {err}");
-        assert!(err.contains("hint: make that place writable"), "says how to fix it: {err}");
-        assert_eq!(std::fs::read(&data).unwrap(), before, "{args:?}: the dataset is as it was");
-    }
-}
-
-#[test]
-fn the_screenpipe_database_replaced_again_and_again_during_backfill() {
-    let (env, world) = TestEnv::with_world(&Spec::week(3));
-    // Two databases to swap in: the world's own, and one with a single unrelated row.
-    let other = hand_db(&env.root().join("other-db").tap_mkdir(), &[("2026-01-06T10:00:00+00:00", "lunch is at noon today")]);
-    let original = env.root().join("original.sqlite");
-    std::fs::copy(&world.db, &original).unwrap();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let swapper = {
-        let (stop, db, original, other) = (stop.clone(), world.db.clone(), original.clone(), other.clone());
-        std::thread::spawn(move || {
-            let mut i = 0u64;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let from = if i.is_multiple_of(2) { &other } else { &original };
-                let tmp = db.with_extension(format!("swap{i}"));
-                std::fs::copy(from, &tmp).unwrap();
-                std::fs::rename(&tmp, &db).unwrap(); // atomic, as a backup tool or a restore does it
-                i += 1;
-                std::thread::sleep(Duration::from_millis(7));
-            }
-        })
-    };
-    for _ in 0..6 {
-        let out = env.screenlink(["backfill", "--yes", "--dry-run"]);
-        let err = out.stderr_text();
-        assert!(out.status.code().is_some_and(|c| c <= 2), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
-        if out.status.code() == Some(2) {
-            assert!(err.starts_with("git-screenlink: error[") && err.contains("hint:"), "a clear error: {err}");
-        }
-    }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    swapper.join().unwrap();
-    // Nothing was written to the database, and a calm run links as usual.
-    std::fs::copy(&original, &world.db).unwrap();
-    env.screenlink(["backfill", "--yes"]).assert_ok();
-}
-
-trait TapMkdir {
-    fn tap_mkdir(self) -> std::path::PathBuf;
-}
-
-impl TapMkdir for std::path::PathBuf {
-    fn tap_mkdir(self) -> std::path::PathBuf {
-        std::fs::create_dir_all(&self).unwrap();
-        self
     }
 }
