@@ -26,6 +26,8 @@ pub struct Figures {
     /// Wrong links that took the gold talk of another commit making the same change
     /// (`same_change`): set by [`Figures::with_same_change`].
     pub same_change: usize,
+    /// Commits with gold left unlinked whose gold talk went to a commit making the same change.
+    pub talk_to_same_change: usize,
 }
 
 impl Figures {
@@ -38,26 +40,29 @@ impl Figures {
                 owner.extend(c.ids.iter().map(|id| (*id, ri)));
             }
         }
-        self.same_change = self
-            .linked
-            .iter()
-            .filter(|(ri, (ci, _))| {
-                let c = &rows[**ri].cands[*ci];
-                let mut count: BTreeMap<usize, usize> = BTreeMap::new();
-                c.ids.iter().filter_map(|id| owner.get(id)).for_each(|o| *count.entry(*o).or_default() += 1);
-                !c.label
-                    && count
-                        .iter()
-                        .max_by_key(|(_, n)| **n)
-                        .is_some_and(|(o, n)| *o != **ri && 2 * n >= c.ids.len() && super::same_change::same_change(&rows[*o].message, &rows[**ri].message))
-            })
-            .count();
+        // The commit whose gold talk a wrong link took, when that commit makes the same change.
+        let took = |ri: usize, ci: usize| -> Option<usize> {
+            let c = &rows[ri].cands[ci];
+            let mut count: BTreeMap<usize, usize> = BTreeMap::new();
+            c.ids.iter().filter_map(|id| owner.get(id)).for_each(|o| *count.entry(*o).or_default() += 1);
+            let (o, n) = count.into_iter().max_by_key(|(_, n)| *n)?;
+            (!c.label && o != ri && 2 * n >= c.ids.len() && super::same_change::same_change(&rows[o].message, &rows[ri].message)).then_some(o)
+        };
+        let owners: Vec<usize> = self.linked.iter().filter_map(|(ri, (ci, _))| took(*ri, *ci)).collect();
+        self.same_change = owners.len();
+        self.talk_to_same_change = owners.iter().collect::<HashSet<_>>().into_iter().filter(|o| !self.linked.contains_key(o)).count();
         self
     }
 
     /// Precision with the links [`with_same_change`](Self::with_same_change) counted right.
     pub fn precision_same_change(&self) -> f64 {
         (self.correct + self.same_change) as f64 / self.pairs.max(1) as f64
+    }
+
+    /// Recall with a commit whose gold talk went to a commit making the same change counted
+    /// linked: the talk is in the dataset, paired with the change it asked for.
+    pub fn recall_same_change(&self) -> f64 {
+        (self.correct + self.talk_to_same_change) as f64 / self.gold.max(1) as f64
     }
 
     pub fn prf(&self) -> (f64, f64, f64) {
@@ -154,13 +159,14 @@ pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
 pub fn line(label: &str, f: &Figures) -> String {
     let (p, r, f1) = f.prf();
     format!(
-        "| {label:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>5.3} | {:>5.3} | {:>5} | {:>6.3} |",
+        "| {label:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>5.3} | {:>5.3} | {:>5} | {:>6.3} | {:>6.3} |",
         f.gold,
         f.pairs,
         f.reachable as f64 / f.gold.max(1) as f64,
         f.top1 as f64 / f.reachable.max(1) as f64,
         f.false_links,
-        f.precision_same_change()
+        f.precision_same_change(),
+        f.recall_same_change()
     )
 }
 

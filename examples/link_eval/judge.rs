@@ -235,11 +235,11 @@ fn fit_modes(files: &[String]) {
     };
     for hook in [false, true] {
         println!("\n## {} mode (model fitted on the other groups; threshold {THRESHOLD})\n", if hook { "hook" } else { "backfill" });
-        println!("| set / method                 |  gold | pairs | precision | recall |    F1 | reach | top-1 | false | P same |");
-        println!("|------------------------------|-------|-------|-----------|--------|-------|-------|-------|-------|--------|");
+        println!("| set / method                 |  gold | pairs | precision | recall |    F1 | reach | top-1 | false | P same | R same |");
+        println!("|------------------------------|-------|-------|-----------|--------|-------|-------|-------|-------|--------|--------|");
         let mut macro_fit = Vec::new();
         let mut macro_guide = Vec::new();
-        let mut macro_same: Vec<(f64, f64)> = Vec::new();
+        let mut macro_same: Vec<(f64, f64, f64, f64)> = Vec::new();
         let mut pooled = Figures::default();
         let mut pooled_real = Figures::default();
         let mut sweep: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); SWEEP.len()];
@@ -273,7 +273,7 @@ fn fit_modes(files: &[String]) {
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     macro_fit.push(fit.prf());
                     macro_guide.push(gd.prf());
-                    macro_same.push((fit.precision_same_change(), gd.precision_same_change()));
+                    macro_same.push((fit.precision_same_change(), fit.recall_same_change(), gd.precision_same_change(), gd.recall_same_change()));
                 }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     pooled_real.tops.extend(fit.tops.iter().copied());
@@ -289,8 +289,10 @@ fn fit_modes(files: &[String]) {
             }
         }
         let n = macro_same.len().max(1) as f64;
-        let (a, b) = macro_same.iter().fold((0.0, 0.0), |acc, x| (acc.0 + x.0 / n, acc.1 + x.1 / n));
-        println!("realtext macro precision, a link to the talk of a commit making the same change counted right: fitted {a:.3} guide {b:.3}");
+        let (a, b, c, d) = macro_same.iter().fold((0.0, 0.0, 0.0, 0.0), |acc, x| (acc.0 + x.0 / n, acc.1 + x.1 / n, acc.2 + x.2 / n, acc.3 + x.3 / n));
+        println!(
+            "realtext macro, a link to the talk of a commit making the same change counted right: fitted precision {a:.3} recall {b:.3}; guide {c:.3} {d:.3}"
+        );
         println!("calibration, every held-out set pooled: {}", calibration(&pooled));
         println!("calibration, realtext's held-out sets pooled: {}", calibration(&pooled_real));
         for (t, m) in SWEEP.iter().zip(&sweep) {
