@@ -10,7 +10,11 @@
 //! talk (eval_links.py's *link* criterion: a gold row is among the passage's rows, and at
 //! least half of its rows are gold). `fit` reports, for each set, the model fitted on the
 //! *other* sets: precision, recall, F1, top-1 accuracy and a calibration table, beside the
-//! guide's formula on the same candidates; then prints the weights fitted on every set.
+//! guide's formula on the same candidates, and precision and recall with a link to the talk of
+//! a commit making the same change counted right (`common/same_change.rs`); then the weights
+//! fitted on every set, the hook followed by backfill, and each world seed judged by models
+//! fitted on its own style's other seeds. `LINK_EVAL_ZERO=i` leaves base feature `i` out too
+//! (an ablation); `LINK_EVAL_EXPLAIN=SET` prints why each wrong or missed link happened.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;

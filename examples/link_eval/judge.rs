@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, talk_scale, BASE, COSINE_FEATURES, N, NAMES};
+use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, talk_scale, BASE, COSINE_FEATURES, N, NAMES, SHIPPED_LEAVES_OUT};
 use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_INPUTS};
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::Logistic;
@@ -169,6 +169,30 @@ fn train(rows: &[&Row], hook: bool) -> Model {
 pub fn fit(files: &[String]) {
     fit_modes(files);
     hook_then_backfill(files);
+    ranking_within_a_style(files);
+}
+
+/// How well the features can rank a world style's talk at all: for each seed, top-1 (and
+/// P / R at the threshold) when the models are fitted on the *same* style's other seeds only,
+/// beside the leave-one-group-out figures above, where the style was never seen.
+fn ranking_within_a_style(files: &[String]) {
+    let rows = read_rows(files);
+    let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).filter(|s| s.contains('#')).collect();
+    println!("\n## fitted on the same style's other seeds only (backfill, threshold {THRESHOLD})\n");
+    for s in sets {
+        let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) == group(s) && r.set != s).collect();
+        if train_rows.is_empty() {
+            continue;
+        }
+        let m = train(&train_rows, false);
+        let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
+        let score = |f: &[f64], _: f64, _: f64| {
+            let l = m.ranker.logit(&f[..BASE]);
+            (l, m.calibration.predict(&decision_input(l, f, false)))
+        };
+        let feats = with_context(&test, &m.ranker, &m.passage_ranker, false);
+        println!("{}", line(&format!("{s} same style"), &greedy(&test, &feats, &score, THRESHOLD)));
+    }
 }
 
 /// The product over time: the hook links each commit as it is made (the past only); a
@@ -221,8 +245,17 @@ fn hook_then_backfill(files: &[String]) {
     println!("realtext macro, every commit queued then reviewed (oldest first, scored beside its rivals): precision {p:.3} recall {r:.3}");
 }
 
+/// Every row of `files`, with the features the shipped weights leave out
+/// (`features::SHIPPED_LEAVES_OUT`) at 0, and, for an ablation, feature `LINK_EVAL_ZERO=i` too.
 fn read_rows(files: &[String]) -> Vec<Row> {
-    files.iter().flat_map(|f| std::fs::read_to_string(f).unwrap().lines().map(|l| serde_json::from_str::<Row>(l).unwrap()).collect::<Vec<_>>()).collect()
+    let ablated: Option<usize> = std::env::var("LINK_EVAL_ZERO").ok().and_then(|v| v.parse().ok());
+    let zero: Vec<usize> = SHIPPED_LEAVES_OUT.iter().copied().chain(ablated).collect();
+    let mut rows: Vec<Row> =
+        files.iter().flat_map(|f| std::fs::read_to_string(f).unwrap().lines().map(|l| serde_json::from_str::<Row>(l).unwrap()).collect::<Vec<_>>()).collect();
+    for c in rows.iter_mut().flat_map(|r| r.cands.iter_mut()) {
+        zero.iter().for_each(|&z| c.features[z] = 0.0);
+    }
+    rows
 }
 
 fn fit_modes(files: &[String]) {

@@ -88,7 +88,8 @@ pub const ABSOLUTE_INPUTS: [usize; 6] = [0, 1, 2, 3, 4, 8];
 /// default settings) of five groups, each weighing the same: the sample worlds' plain talk
 /// (month, seeds 1–3), their meeting talk (month, seeds 1–3), and realtext's wicket,
 /// accumulo, log4j2 and maven, mixed lists. Both rankers read the cosine features at their set's
-/// talk level (`features::talk_scale`), as the engine does. Ranker: L2 1.0 on every candidate. Passage
+/// talk level (`features::talk_scale`), as the engine does; the features of
+/// `features::SHIPPED_LEAVES_OUT` (`author_speaks`) are left out (weight 0). Ranker: L2 1.0 on every candidate. Passage
 /// ranker: listwise over the commits that see each passage (60 passes, step 2, L2 0.001). Calibration:
 /// L2 1.0 on every candidate, then Platt-scaled on the links each mode makes (backfill:
 /// best first; hook: oldest first). Leave-one-group-out figures are in README.
@@ -96,23 +97,23 @@ pub const SHIPPED_FIT: &str = "fitted by tools/fit_linker.sh on the sample world
 
 /// The passage-side ranker's weights (features `..BASE`), fitted listwise: for each passage,
 /// the softmax over the commits that see it, towards the one it motivated.
-pub const PASSAGE_RANKER: [f64; BASE] = [3.4683, 3.4548, 2.8869, 1.8114, 2.1777, 2.0728, 1.4694, -0.4109, 3.1633, -0.0331];
+pub const PASSAGE_RANKER: [f64; BASE] = [3.4683, 3.4550, 2.8867, 1.8112, 2.1778, 2.0726, 1.4694, -0.4107, 3.1634, 0.0000];
 
 type Weights = ([f64; BASE], f64, [f64; N + 1], f64);
 
 /// Ranker weights (feature order of `features::NAMES`) and bias; calibration weights (the
 /// ranker's score, then the features) and bias.
 pub const BACKFILL: Weights = (
-    [0.2534, 5.7886, 0.9611, 3.0545, -0.9440, 2.3457, 4.6567, -0.7260, 1.5232, 0.1503],
-    -6.3065,
-    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -2.0494, 1.7269, 5.3149, 0.0000, 1.2478, -0.4472, 1.5095, 3.3515, 1.2029, 6.8176, -1.2609],
-    -3.2742,
+    [0.1732, 5.8299, 0.9898, 3.1122, -0.9535, 2.3172, 4.6770, -0.7215, 1.5125, 0.0000],
+    -6.2773,
+    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -1.9932, 1.6401, 5.2433, 0.0000, 1.3144, 0.0000, 1.5742, 3.2543, 1.2545, 6.9818, -1.3684],
+    -3.4518,
 );
 pub const HOOK: Weights = (
-    [0.2534, 5.7886, 0.9611, 3.0545, -0.9440, 2.3457, 4.6567, -0.7260, 1.5232, 0.1503],
-    -6.3065,
-    [1.2174, -1.9547, -0.5398, -1.1000, 0.3514, 0.3931, 1.2297, 0.5038, 0.1540, 0.0983, -0.0844, -0.2521, 0.0000, 0.0000, 0.0000, 0.5200],
-    1.8990,
+    [0.1732, 5.8299, 0.9898, 3.1122, -0.9535, 2.3172, 4.6770, -0.7215, 1.5125, 0.0000],
+    -6.2773,
+    [1.2230, -1.9421, -0.5383, -1.1137, 0.3355, 0.3921, 1.2326, 0.4878, 0.1521, 0.1081, 0.0000, -0.2390, 0.0000, 0.0000, 0.0000, 0.5001],
+    1.8899,
 );
 
 #[cfg(test)]
@@ -197,6 +198,17 @@ mod tests {
                 assert!(moved < 1e-9, "backfill moved by {moved}: {quiet:?} {loud:?}");
             } else {
                 assert!(moved > 0.01, "the hook reads levels: {quiet:?} {loud:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn shipped_weights_leave_out_what_did_not_transfer() {
+        for later in [true, false] {
+            let m = Fitted::shipped(later);
+            for i in super::super::features::SHIPPED_LEAVES_OUT {
+                let name = super::super::features::NAMES[i];
+                assert_eq!((m.ranker.weights[i], m.passage_ranker.weights[i], m.calibration.weights[i + 1]), (0.0, 0.0, 0.0), "{name}");
             }
         }
     }
