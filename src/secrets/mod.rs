@@ -155,6 +155,39 @@ mod tests {
     }
 
     #[test]
+    fn a_private_key_is_redacted_whole() {
+        let body = "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\nq8Zr2LxP0vKmR8x2Lq9ZtV4mN7bK1cW3yH6pJ0sD5fG2aE8uXy9Kq2Lm8VtR4nB7";
+        let cases = [
+            // A PEM file, with code around it.
+            (format!("let a = 1;\n-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\nlet b = 2;"), "let a = 1;\n[REDACTED:private_key]\nlet b = 2;"),
+            // Encrypted PEM headers, and a key cut short (no END line).
+            (
+                format!("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,8F3A2B9C4D1E7F6A\n\n{body}\nfn next() {{}}"),
+                "[REDACTED:private_key]\nfn next() {}",
+            ),
+            // A service account's key in a JSON string: escaped newlines.
+            (
+                format!("{{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----\\n\", \"x\": 1}}", body.replace('\n', "\\n")),
+                "{\"private_key\": \"[REDACTED:private_key]\\n\", \"x\": 1}",
+            ),
+            // A PuTTY key file.
+            (
+                format!("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key\nPublic-Lines: 2\n{body}\nPrivate-Lines: 1\nAAAAIBq8Zr2LxP0vKmR8x2Lq9ZtV4mN7bK1c\nPrivate-MAC: 8f3a2b9c4d1e7f6a5b0c\nend"),
+                "[REDACTED:private_key]\nend",
+            ),
+        ];
+        // What a redaction of the header alone left behind before: the body is found too.
+        let left = format!("[REDACTED:private_key]\n{body}\n-----END RSA PRIVATE KEY-----\nlet b = 2;");
+        let cases = cases.into_iter().chain([(left, "[REDACTED:private_key]\n[REDACTED:private_key]\nlet b = 2;")]);
+        for (text, want) in cases {
+            let (out, f) = redact(&text);
+            assert_eq!(out, want, "{text}");
+            assert!(f.iter().all(|f| f.kind == "private_key") && !f.is_empty());
+            assert!(!out.contains("MIIE") && !out.contains("q8Zr2"), "no key material left: {out}");
+        }
+    }
+
+    #[test]
     fn redaction_replaces_only_the_value() {
         let (out, f) = redact("password = \"q8Zr2LxP0vKm\" and key AKIAZ7Q4LMNB2XWE3R5T");
         assert_eq!(out, "password = \"[REDACTED:assigned_secret]\" and key [REDACTED:aws_access_key]");
