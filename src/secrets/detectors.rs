@@ -82,12 +82,18 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // Credentials in URLs, headers and blobs.
         d(
             "connection_string",
-            r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@]+:([^\s@/]{3,})@[^\s/]+",
+            // The user may be empty (`redis://:password@host`).
+            r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@]*:([^\s@/]{3,})@[^\s/]+",
             &[1],
             // Test URLs say `user:pass@`, `foo:bar@`, `john:smith@`: a password of words alone is not one.
             |_, pw| !super::is_placeholder(pw) && !pw.chars().all(|c| c.is_alphabetic() || c == '*') && pw.chars().count() >= 6,
         ),
         d("basic_auth", r"(?i)\bauthorization\b[\s:=]+[\x22']?basic\s+([A-Za-z0-9+/]{8,}={0,2})", &[1], |_, v| decodes_to_credentials(v)),
+        // `curl -u user:password`, `--user`, `wget --http-password`.
+        d("basic_auth", r#"\b(?:curl|http|wget)\b[^\r\n]*?\s(?:-u|--user|--proxy-user)[ =]['"]?[^\s:'"]+:([^\s'"@]{4,})"#, &[1], |_, v| {
+            !super::is_placeholder(v) && !looks_like_code(v) && v.chars().count() >= 6
+        }),
+        d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| !super::is_placeholder(v) && !looks_like_code(v)),
         d("docker_auth", r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#, &[1], |_, v| decodes_to_credentials(v)),
         d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5),
         // Password hashes: crypt(3) forms, bcrypt, LDAP-style.
@@ -102,6 +108,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[2],
             assigned_value,
         ),
+        // A netrc entry written out anywhere: `machine host login me password s3cret`.
+        d("assigned_secret", r"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S{4,})", &[1], |_, v| !super::is_placeholder(v)),
         // A file of credentials named in a pair (`// file: .npmrc`).
         d("credential_file", r"(?m)^// file: ([^\r\n]+)$", &[1], |_, p| is_credential_path(p)),
         // Personal data.

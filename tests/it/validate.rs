@@ -46,6 +46,10 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "<Pass encoding=\"base64\">UXo4I3JUNXZMcA==</Pass>".into()),
         ("assigned_secret", "[client]\npassword=Xv93!kLq2".into()),
         ("connection_string", "mongodb+srv://app:Qz8rT5vLp9@cluster0.mongodb.net/db".into()),
+        ("connection_string", "REDIS_URL=redis://:Zq8rT5vLp9x2@cache.internal:6379/0".into()),
+        ("assigned_secret", "machine api.heroku.com login deploy password 8f3a2b9c-4d1e-4f6a-9b0c".into()),
+        ("basic_auth", "curl -u admin:Xk29fmQp7zLw https://api.internal/v1".into()),
+        ("basic_auth", "wget --http-password=Xk29fmQp7zLw https://files.internal/a.tgz".into()),
         // Provider tokens by prefix.
         ("npm_token", format!("npm_{}", "Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1")),
         ("pypi_token", format!("pypi-AgEIcHlwaS5vcmc{}", "CJDk3ZmE0YzEtNjhhZS00N2QwLWI4ZTItYzk1MmY3ZDIxNTFkAAIqWzMsImQ")),
@@ -117,6 +121,10 @@ const LOOK_ALIKES: &[&str] = &[
     "access_key = settings.AWS_ACCESS_KEY",
     "client_secret: env.CLIENT_SECRET",
     "passphrase = prompt_passphrase()",
+    "curl -u \"$USER:$TOKEN\" https://api.github.com",
+    "curl --user admin:password https://localhost",
+    "wget --password=$PASS https://example.org",
+    "machine example.com login user password changeme",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
