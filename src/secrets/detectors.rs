@@ -57,6 +57,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("gitlab_token", r"\b(gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_\-]{20,})", &[1], always),
         d("slack_webhook", r"(https://hooks\.slack\.com/(?:services|workflows)/T[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+)", &[1], always),
         d("slack_token", r"\b(xox[abposre]-[A-Za-z0-9-]{10,})", &[1], always),
+        d("discord_webhook", r"(https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_\-]{20,})", &[1], always),
+        d("teams_webhook", r"(https://[A-Za-z0-9\-]+\.webhook\.office\.com/webhookb2/[A-Za-z0-9\-@/]{40,})", &[1], always),
+        // A shared access signature: the `sig` of a URL that says what it signs (`sv=`).
+        d("azure_sas", r"[?&]sv=\d{4}-\d{2}-\d{2}&[^\s\x22'<>]*?\bsig=([A-Za-z0-9%+/=]{20,})", &[1], always),
         d("stripe_key", r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})\b", &[1], always),
         d("anthropic_key", r"\b(sk-ant-[A-Za-z0-9]+-[A-Za-z0-9_\-]{20,})", &[1], always),
         d("openai_key", r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,})", &[1], |_, s| !s.starts_with("sk-ant-")),
@@ -95,6 +99,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         }),
         d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| !super::is_placeholder(v) && !looks_like_code(v)),
         d("docker_auth", r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#, &[1], |_, v| decodes_to_credentials(v)),
+        // npm's `_auth` (base64 of user:password), in .npmrc syntax anywhere.
+        d("basic_auth", r#"(?m)(?:^|[\s:])_auth\s*=\s*["']?([A-Za-z0-9+/]{8,}={0,2})"#, &[1], |_, v| decodes_to_credentials(v)),
         d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5),
         // Password hashes: crypt(3) forms, bcrypt, LDAP-style.
         d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|y|gy|apr1)\$[^\s:$]{0,60}\$[./A-Za-z0-9]{8,})", &[1], always),

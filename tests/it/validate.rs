@@ -50,6 +50,14 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "machine api.heroku.com login deploy password 8f3a2b9c-4d1e-4f6a-9b0c".into()),
         ("basic_auth", "curl -u admin:Xk29fmQp7zLw https://api.internal/v1".into()),
         ("basic_auth", "wget --http-password=Xk29fmQp7zLw https://files.internal/a.tgz".into()),
+        ("basic_auth", "_auth = \"ZGVwbG95OlF6OCNyVDV2THA=\"".into()),
+        ("discord_webhook", format!("https://discord.com/api/webhooks/112233445566778899/{}", "Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1".repeat(2))),
+        (
+            "teams_webhook",
+            "https://acme.webhook.office.com/webhookb2/8f3a2b9c-4d1e-4f6a-9b0c-9d8e7f6a5b4c@1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d/IncomingWebhook/8f3a2b9c4d1e7f6a5b0c9d8e7f6a5b4c/1a2b"
+                .into(),
+        ),
+        ("azure_sas", "https://acct.blob.core.windows.net/c/f.txt?sv=2021-08-06&ss=b&sp=r&se=2026-01-01&sig=Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q%3D".into()),
         // Provider tokens by prefix.
         ("npm_token", format!("npm_{}", "Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1")),
         ("pypi_token", format!("pypi-AgEIcHlwaS5vcmc{}", "CJDk3ZmE0YzEtNjhhZS00N2QwLWI4ZTItYzk1MmY3ZDIxNTFkAAIqWzMsImQ")),
@@ -125,6 +133,9 @@ const LOOK_ALIKES: &[&str] = &[
     "curl --user admin:password https://localhost",
     "wget --password=$PASS https://example.org",
     "machine example.com login user password changeme",
+    "_auth = ${NPM_AUTH}",
+    "see https://discord.com/api/webhooks for the docs",
+    "https://docs.microsoft.com/rest/api/storageservices/create-service-sas?sv=the-version",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
