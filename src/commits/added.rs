@@ -1,5 +1,6 @@
 //! What a commit adds: its added lines per file, less what a person did not write
-//! (generated, vendored and lock files), what holds credentials, and what does not fit.
+//! (generated, vendored and lock files, by name or by the repository's `linguist-generated` /
+//! `linguist-vendored` attributes), what holds credentials, and what does not fit.
 
 use super::FileChange;
 use crate::error::Result;
@@ -65,11 +66,13 @@ pub struct Added {
 
 /// [`added_code`], and what was left out of it and why.
 pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Result<Added> {
-    Ok(added_code_git(repo, commit)?)
+    Ok(added_code_git(repo, commit, true)?)
 }
 
 /// [`added_code_counted`] with git's own error, so a missing object can be told apart.
-pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit) -> std::result::Result<Added, git2::Error> {
+/// `ask_attributes` false: the repository's attributes say nothing of `linguist-…`, so no
+/// file is asked (a lookup per file is a fifth of a cold run's commit extraction).
+pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask_attributes: bool) -> std::result::Result<Added, git2::Error> {
     let mut generated = 0usize;
     let mut credentials: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let new_tree = commit.tree()?;
@@ -81,6 +84,7 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit) -> 
     opts.context_lines(0);
     let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))?;
     let mut files: Vec<FileChange> = Vec::new();
+    let mut marked_by_attributes = super::attributes::Marked::new(repo);
     diff.foreach(
         &mut |_, _| true,
         None,
@@ -94,7 +98,7 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit) -> 
                 credentials.insert(path.to_string());
                 return true;
             }
-            if is_ignored_path(path) {
+            if is_ignored_path(path) || (ask_attributes && marked_by_attributes.generated_or_vendored(path)) {
                 generated += 1;
                 return true;
             }

@@ -4,8 +4,8 @@
 //! answer is the same: a warm run over a long history reads it instead of diffing every
 //! commit again (realtext wicket, 4,108 commits: 8.6 s of a 10.6 s warm backfill).
 //!
-//! Not in the key: the repository's `.gitattributes` (libgit2 may read them to call a file
-//! binary); a commit examined before a file type was marked binary keeps its old answer.
+//! The repository's attributes are in the key too (`attributes::digest`): they can mark a
+//! file generated, vendored or binary, and so change what a commit adds.
 //!
 //! Like the other caches, it never fails a run: one that cannot be opened, read or written
 //! only means the commits are examined again.
@@ -23,14 +23,16 @@ pub const FILE_NAME: &str = "commits.sqlite";
 
 /// What a commit is examined by: bump when `examine` or what it keeps changes. The crate's
 /// version is part of it, so a release never reads what another release's rules found.
-const RULES: &str = concat!("commits-v1 ", env!("CARGO_PKG_VERSION"));
+const RULES: &str = concat!("commits-v2 ", env!("CARGO_PKG_VERSION"));
 
 type Outcome = std::result::Result<CommitInfo, SkipReason>;
 
-/// A commit's key: its id, its parents as the repository sees them now, the filters, the rules.
-pub fn key(oid: &git2::Oid, parents: impl Iterator<Item = git2::Oid>, filters: Filters) -> Key {
+/// A commit's key: its id, its parents as the repository sees them now, the filters, the
+/// rules, and the digest of the repository's attributes.
+pub fn key(oid: &git2::Oid, parents: impl Iterator<Item = git2::Oid>, filters: Filters, attributes: &[u8; 32]) -> Key {
     let mut h = Sha256::new();
     h.update(RULES.as_bytes());
+    h.update(attributes);
     h.update(oid.as_bytes());
     for p in parents {
         h.update(b"p");

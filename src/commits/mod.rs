@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Kind, Result};
 
 mod added;
+pub mod attributes;
 mod cache;
 mod select;
 
@@ -76,18 +77,21 @@ pub struct Filters {
     /// The most bytes of added code one pair's output may hold; files that would push it
     /// past this are left out, in order.
     pub max_output_bytes: usize,
+    /// Whether the repository's attributes say `linguist-…` anywhere (`attributes::read`);
+    /// `None`: not known, so every file is asked (one commit: the hook).
+    pub linguist_attributes: Option<bool>,
 }
 
 impl Filters {
     pub fn from_settings(s: &crate::config::Settings) -> Filters {
-        Filters { min_code_lines: s.min_code_lines.value as usize, max_output_bytes: s.max_output_bytes.value as usize }
+        Filters { min_code_lines: s.min_code_lines.value as usize, max_output_bytes: s.max_output_bytes.value as usize, linguist_attributes: None }
     }
 }
 
 impl From<usize> for Filters {
     /// `min_code_lines`, and the default budget.
     fn from(min_code_lines: usize) -> Filters {
-        Filters { min_code_lines, max_output_bytes: crate::config::MAX_OUTPUT_BYTES_DEFAULT as usize }
+        Filters { min_code_lines, max_output_bytes: crate::config::MAX_OUTPUT_BYTES_DEFAULT as usize, linguist_attributes: None }
     }
 }
 
@@ -136,7 +140,7 @@ fn git_time(t: git2::Time) -> DateTime<Utc> {
 
 /// One commit: linked (`Ok`) or skipped with a reason (`Err`).
 pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Into<Filters>) -> Result<std::result::Result<CommitInfo, SkipReason>> {
-    let Filters { min_code_lines, max_output_bytes } = filters.into();
+    let Filters { min_code_lines, max_output_bytes, linguist_attributes } = filters.into();
     if commit.parent_count() > 1 {
         return Ok(Err(SkipReason::Merge));
     }
@@ -157,7 +161,7 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
     if VERSION_BUMP.is_match(&subject) {
         return Ok(Err(SkipReason::VersionBump));
     }
-    let Added { files, generated, credential_files } = match added::added_code_git(repo, commit) {
+    let Added { files, generated, credential_files } = match added::added_code_git(repo, commit, linguist_attributes != Some(false)) {
         Ok(added) => added,
         // A partial clone (`--filter=blob:none`) lacks old blobs until git fetches them:
         // the commit is skipped and counted, the run goes on.

@@ -83,7 +83,9 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     // Its parents as this repository sees them are part of the key: a shallow clone's
     // boundary commit, diffed against nothing, has a parent once the clone is deepened.
     let commits: Vec<git2::Commit> = oids.iter().map(|oid| reader.find_commit(*oid)).collect::<std::result::Result<_, _>>()?;
-    let keys: Vec<cache::Key> = commits.iter().map(|c| cache::key(&c.id(), c.parent_ids(), filters)).collect();
+    let attributes = super::attributes::read(repo);
+    let filters = Filters { linguist_attributes: Some(attributes.linguist), ..filters };
+    let keys: Vec<cache::Key> = commits.iter().map(|c| cache::key(&c.id(), c.parent_ids(), filters, &attributes.digest)).collect();
     let mut found = cache.get_many(&keys);
     let mut fresh: Vec<(cache::Key, std::result::Result<CommitInfo, SkipReason>)> = Vec::new();
     for (i, commit) in commits.iter().enumerate() {

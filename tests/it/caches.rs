@@ -144,3 +144,46 @@ fn index_in_blocks_embeds_what_one_read_embeds() {
     let (again_text, again) = index("blocked");
     assert_eq!(again[2], 0, "{again_text}");
 }
+
+/// Files the repository's attributes mark `linguist-generated` or `linguist-vendored` are
+/// left out like generated files by name, and the attributes are part of the commit cache's
+/// key: marking or unmarking a file changes the cached answer on the next run.
+#[test]
+fn linguist_attributes_leave_generated_code_out_and_key_the_commit_cache() {
+    use git_screenlink::commits::{select_cached, RevisionSet, SkipReason};
+    let env = TestEnv::new();
+    let write = |rel: &str, text: &str| {
+        let p = env.repo.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let code: String = (0..8).map(|i| format!("pub fn handler_{i}(x: u32) -> u32 {{ x + {i} }}\n")).collect();
+    write("README.md", "a service\n");
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Initial"]).assert_ok();
+    write("api/client.rs", &code);
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Regenerate the API client"]).assert_ok();
+    let cache = env.root().join("cache");
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let newest = RevisionSet { max: 1, ..Default::default() };
+    let run = || select_cached(&repo, &newest, 3, &cache).unwrap();
+
+    let plain = run();
+    assert_eq!((plain.commits.len(), plain.examined), (1, 1), "nothing marks it: the commit is code");
+    assert_eq!(run().examined, 0, "the same attributes: read from the cache");
+
+    for attr in ["api/** linguist-generated", "api/*.rs linguist-vendored=true", "*.rs linguist-generated"] {
+        write(".gitattributes", &format!("{attr}\n"));
+        let marked = run();
+        assert_eq!(marked.examined, 1, "{attr}: new attributes, examined again");
+        assert!(marked.commits.is_empty(), "{attr}: the commit's code is marked");
+        assert_eq!(marked.skipped.get(&SkipReason::Generated), Some(&1), "{attr}");
+    }
+    write(".gitattributes", "api/** linguist-generated=false\n");
+    let unmarked = run();
+    assert_eq!((unmarked.commits.len(), unmarked.examined), (1, 1), "set false: code again");
+    std::fs::remove_file(env.repo.join(".gitattributes")).unwrap();
+    let back = run();
+    assert_eq!((back.commits.len(), back.examined), (1, 0), "no attributes: the first answer, from the cache");
+}
