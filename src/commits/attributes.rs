@@ -66,7 +66,8 @@ pub fn read(repo: &git2::Repository) -> Attributes {
             }
         }
     }
-    // A `.gitattributes` in the work tree that is not in the index yet.
+    // The work tree's top `.gitattributes`, tracked or not yet (a nested one that is not
+    // tracked is not seen: asked for, it would still count, but the cache would not know).
     if let Some(bytes) = repo.workdir().and_then(|w| std::fs::read(w.join(".gitattributes")).ok()) {
         h.update(b"r");
         h.update(&bytes);

@@ -4,7 +4,7 @@
 //! answer is the same: a warm run over a long history reads it instead of diffing every
 //! commit again (realtext wicket, 4,108 commits: 8.6 s of a 10.6 s warm backfill).
 //!
-//! The repository's attributes are in the key too (`attributes::digest`): they can mark a
+//! The repository's attributes are in the key too (`attributes::read`): they can mark a
 //! file generated, vendored or binary, and so change what a commit adds.
 //!
 //! Like the other caches, it never fails a run: one that cannot be opened, read or written
