@@ -66,8 +66,8 @@ pub fn read(repo: &git2::Repository) -> Attributes {
             }
         }
     }
-    // The work tree's top `.gitattributes`, tracked or not yet (a nested one that is not
-    // tracked is not seen: asked for, it would still count, but the cache would not know).
+    // The work tree's top `.gitattributes`, tracked or not yet (a nested one not yet
+    // tracked is not seen until it is added).
     if let Some(bytes) = repo.workdir().and_then(|w| std::fs::read(w.join(".gitattributes")).ok()) {
         h.update(b"r");
         h.update(&bytes);
