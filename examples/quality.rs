@@ -187,13 +187,15 @@ fn score(set: &Set, pairs: &[Value]) -> Figures {
     let listed: Option<HashSet<&str>> = set.commits.as_ref().map(|c| c.split_whitespace().collect());
     let gold = set.gold.iter().filter(|(sha, rows)| !rows.is_empty() && listed.as_ref().is_none_or(|l| l.contains(sha.as_str()))).count();
     let (good, bad): (Vec<&Value>, Vec<&Value>) = pairs.iter().partition(|p| right(set, p));
-    Figures { gold, pairs: pairs.len(), right: good.len(), same_change: bad.into_iter().filter(|p| took_same_change(set, p)).count() }
+    let repo = git2::Repository::open(&set.repo).ok();
+    let same_change = repo.map_or(0, |repo| bad.into_iter().filter(|p| took_same_change(set, &repo, p)).count());
+    Figures { gold, pairs: pairs.len(), right: good.len(), same_change }
 }
 
 /// Whether a pair took the gold talk of another commit that makes the same change: most of
 /// its rows are that commit's gold, and the two messages name a common issue key or have
 /// the same subject.
-fn took_same_change(set: &Set, pair: &Value) -> bool {
+fn took_same_change(set: &Set, repo: &git2::Repository, pair: &Value) -> bool {
     let sha = pair["metadata"]["commit_sha"].as_str().unwrap_or("");
     let ids: Vec<i64> = pair["metadata"]["audio_ids"].as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
     let Some(owner) = set.gold.iter().filter(|(s, _)| s.as_str() != sha).find(|(_, rows)| {
@@ -202,7 +204,7 @@ fn took_same_change(set: &Set, pair: &Value) -> bool {
     }) else {
         return false;
     };
-    let (Ok(repo), Ok(a), Ok(b)) = (git2::Repository::open(&set.repo), git2::Oid::from_str(sha), git2::Oid::from_str(owner.0)) else { return false };
+    let (Ok(a), Ok(b)) = (git2::Oid::from_str(sha), git2::Oid::from_str(owner.0)) else { return false };
     let message = |oid| repo.find_commit(oid).ok().and_then(|c| c.message().map(String::from)).unwrap_or_default();
     same_change::same_change(&message(a), &message(b))
 }

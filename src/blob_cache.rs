@@ -35,17 +35,7 @@ impl BlobCache {
 
     /// The values of `keys` (by position) that the cache holds.
     pub fn get_many(&self, keys: &[Key]) -> HashMap<usize, Vec<u8>> {
-        let mut out = HashMap::new();
-        let sql = format!("SELECT value FROM {} WHERE key = ?1", self.table);
-        let Some(Ok(mut stmt)) = self.conn.as_ref().map(|c| c.prepare_cached(&sql)) else {
-            return out;
-        };
-        for (i, k) in keys.iter().enumerate() {
-            if let Ok(Some(value)) = stmt.query_row([&k[..]], |r| r.get::<_, Vec<u8>>(0)).optional() {
-                out.insert(i, value);
-            }
-        }
-        out
+        self.conn.as_ref().map(|c| read_each(c, &format!("SELECT value FROM {} WHERE key = ?1", self.table), keys)).unwrap_or_default()
     }
 
     /// Store `items` in one transaction; a failed write is only work done again later.
@@ -53,18 +43,35 @@ impl BlobCache {
         let table = self.table;
         let mut items = items.peekable();
         let Some(conn) = self.conn.as_mut().filter(|_| items.peek().is_some()) else { return };
-        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached(&format!("INSERT OR REPLACE INTO {table} (key, value) VALUES (?1, ?2)"))?;
-                for (k, v) in items {
-                    stmt.execute(rusqlite::params![&k[..], v])?;
-                }
-            }
-            tx.commit()
-        };
-        if let Err(e) = write(conn) {
+        let sql = format!("INSERT OR REPLACE INTO {table} (key, value) VALUES (?1, ?2)");
+        if let Err(e) = write_all(conn, &sql, items) {
             crate::debug(format_args!("{table} cache not written: {e}"));
         }
     }
+}
+
+/// The one-column rows `sql` (a query of `?1` = key) finds for `keys`, by position: the
+/// caches' reads. A key it cannot read is a key the cache does not hold.
+pub fn read_each<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str, keys: &[Key]) -> HashMap<usize, T> {
+    let mut out = HashMap::new();
+    let Ok(mut stmt) = conn.prepare_cached(sql) else { return out };
+    for (i, k) in keys.iter().enumerate() {
+        if let Ok(Some(value)) = stmt.query_row([&k[..]], |r| r.get::<_, T>(0)).optional() {
+            out.insert(i, value);
+        }
+    }
+    out
+}
+
+/// `sql` (an insert of `?1` = key, `?2` = value) for every item, in one transaction: the
+/// caches' writes.
+pub fn write_all<V: rusqlite::ToSql>(conn: &mut Connection, sql: &str, items: impl Iterator<Item = (Key, V)>) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(sql)?;
+        for (k, v) in items {
+            stmt.execute(rusqlite::params![&k[..], v])?;
+        }
+    }
+    tx.commit()
 }

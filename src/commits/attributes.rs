@@ -48,6 +48,7 @@ pub fn read(repo: &git2::Repository) -> Attributes {
     let mut h = Sha256::new();
     let mut linguist = false;
     let mut saw = |bytes: &[u8]| linguist |= bytes.windows(9).any(|w| w == b"linguist-");
+    let mut top_read = false;
     if let Ok(index) = repo.index() {
         for e in index.iter() {
             let path = String::from_utf8_lossy(&e.path);
@@ -63,12 +64,13 @@ pub fn read(repo: &git2::Repository) -> Attributes {
                     h.update(&bytes);
                     saw(&bytes);
                 }
+                top_read |= path == ".gitattributes";
             }
         }
     }
-    // The work tree's top `.gitattributes`, tracked or not yet (a nested one not yet
+    // The work tree's top `.gitattributes` when it is not tracked yet (a nested one not yet
     // tracked is not seen until it is added).
-    if let Some(bytes) = repo.workdir().and_then(|w| std::fs::read(w.join(".gitattributes")).ok()) {
+    if let Some(bytes) = repo.workdir().filter(|_| !top_read).and_then(|w| std::fs::read(w.join(".gitattributes")).ok()) {
         h.update(b"r");
         h.update(&bytes);
         saw(&bytes);

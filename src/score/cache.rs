@@ -81,16 +81,8 @@ impl EmbeddingCache {
     /// for the texts among `keys` the cache knows; `None`: all of it. Token counts are the
     /// tokenizer's, the same for every precision of the model.
     pub fn sizes(&self, keys: &[Key]) -> HashMap<Key, Option<usize>> {
-        let mut out = HashMap::new();
-        let Ok(mut stmt) = self.conn.prepare_cached("SELECT words FROM sizes WHERE key = ?1") else {
-            return out;
-        };
-        for k in keys {
-            if let Ok(Some(words)) = stmt.query_row([&k[..]], |r| r.get::<_, i64>(0)).optional() {
-                out.insert(*k, usize::try_from(words).ok());
-            }
-        }
-        out
+        let found: HashMap<usize, i64> = crate::blob_cache::read_each(&self.conn, "SELECT words FROM sizes WHERE key = ?1", keys);
+        found.into_iter().map(|(i, words)| (keys[i], usize::try_from(words).ok())).collect()
     }
 
     /// Store sizes in one transaction; a failed write only costs counting tokens again.
@@ -98,17 +90,8 @@ impl EmbeddingCache {
         if items.is_empty() {
             return;
         }
-        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO sizes (key, words) VALUES (?1, ?2)")?;
-                for (k, words) in items {
-                    stmt.execute(params![&k[..], words.map_or(-1, |w| w as i64)])?;
-                }
-            }
-            tx.commit()
-        };
-        if let Err(e) = write(&mut self.conn) {
+        let rows = items.iter().map(|(k, words)| (*k, words.map_or(-1, |w| w as i64)));
+        if let Err(e) = crate::blob_cache::write_all(&mut self.conn, "INSERT OR REPLACE INTO sizes (key, words) VALUES (?1, ?2)", rows) {
             crate::debug(format_args!("text sizes not cached: {e}"));
         }
     }

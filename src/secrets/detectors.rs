@@ -30,6 +30,10 @@ fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Cap
 /// `secret_key_base`, `_authToken`).
 const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
 
+/// A key block's first and last lines (PEM, OpenSSH, PGP).
+const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+const END_KEY: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+
 /// One more line of a key block: a newline (real or escaped; a blank line may come first, as
 /// after an encrypted key's headers) and then base64, or a header
 /// a key file carries (`Proc-Type`, `DEK-Info`, PuTTY's `Encryption`, `Comment`, `…-Lines`).
@@ -44,13 +48,11 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // redacted header before the base64 body would leave the key in the dataset). A block
         // cut short (no END line, as a diff can show it) runs on over the lines that look like
         // key material. Newlines may be real or escaped (a key in a JSON string).
-        d("private_key", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", &[0], always),
-        d("private_key", &format!(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:{KEY_LINE})*"), &[0], always),
+        d("private_key", &format!(r"{BEGIN_KEY}(?:[\s\S]*?{END_KEY}|(?:{KEY_LINE})*)"), &[0], always),
         // Key material without its BEGIN line: what a redaction of the header alone (before
         // this version) left in a dataset, so `validate --fix` can finish the job.
-        d("private_key", r"(?:[A-Za-z0-9+/=]{16,}(?:\r?\n|\\r?\\n))+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", &[0], always),
-        d("private_key", r"PuTTY-User-Key-File-\d+: [^\r\n]+[\s\S]*?Private-MAC: [0-9a-fA-F]+", &[0], always),
-        d("private_key", &format!(r"PuTTY-User-Key-File-\d+: [^\r\n\\]+(?:{KEY_LINE})*"), &[0], always),
+        d("private_key", &format!(r"(?:[A-Za-z0-9+/=]{{16,}}(?:\r?\n|\\r?\\n))+{END_KEY}"), &[0], always),
+        d("private_key", &format!(r"PuTTY-User-Key-File-\d+: [^\r\n\\]+(?:[\s\S]*?Private-MAC: [0-9a-fA-F]+|(?:{KEY_LINE})*)"), &[0], always),
         // Provider tokens, by prefix.
         d("aws_access_key", r"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b", &[1], always),
         d("github_token", r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b", &[1], always),

@@ -92,36 +92,43 @@ fn encode(local: &Local) -> Vec<u8> {
 
 /// The inverse of [`encode`]; `None` for a blob it did not write (then the rows are split).
 fn decode(blob: &[u8]) -> Option<Local> {
-    let mut at = 0usize;
-    let mut get = || -> Option<u32> {
-        let v = u32::from_le_bytes(blob.get(at..at + 4)?.try_into().ok()?);
-        at += 4;
-        Some(v)
-    };
-    let bytes = get()? as usize;
-    let n_words = get()? as usize;
-    let text = std::str::from_utf8(blob.get(8..8 + bytes)?).ok()?;
+    let mut r = Reader { blob, at: 0 };
+    let bytes = r.u32()? as usize;
+    let n_words = r.u32()? as usize;
+    let text = std::str::from_utf8(r.take(bytes)?).ok()?;
     let words: Vec<String> = if n_words == 0 { Vec::new() } else { text.split('\n').map(str::to_string).collect() };
     if words.len() != n_words {
         return None;
     }
-    let mut at = 8 + bytes;
-    let mut get = || -> Option<u32> {
-        let v = u32::from_le_bytes(blob.get(at..at + 4)?.try_into().ok()?);
-        at += 4;
-        Some(v)
-    };
-    let n_rows = get()? as usize;
+    let n_rows = r.u32()? as usize;
     let mut rows = Vec::with_capacity(n_rows.min(blob.len() / 12));
     for _ in 0..n_rows {
-        let (len, w, n) = (get()?, get()?, get()? as usize);
-        let ids: Vec<u32> = (0..n).map(|_| get()).collect::<Option<_>>()?;
+        let (len, w, n) = (r.u32()?, r.u32()?, r.u32()? as usize);
+        let ids: Vec<u32> = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
         if ids.iter().any(|&id| id as usize >= n_words) {
             return None;
         }
         rows.push((ids, len, w));
     }
     Some(Local { words, rows })
+}
+
+/// Reads a blob front to back; `None` past its end.
+struct Reader<'b> {
+    blob: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Reader<'b> {
+    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
+        let out = self.blob.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(out)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
 }
 
 #[cfg(test)]
