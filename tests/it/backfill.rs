@@ -153,11 +153,7 @@ fn range_since_and_stdin_select_commits() {
 #[test]
 fn cargo_workspace_names_the_crate_on_the_task_line() {
     let env = TestEnv::new();
-    let write = |rel: &str, text: &str| {
-        let p = env.repo.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| env.write(rel, text);
     write("Cargo.toml", "[workspace]\nmembers = [\"crates/api\", \"crates/db\"]\nresolver = \"2\"\n");
     for name in ["api", "db"] {
         write(&format!("crates/{name}/Cargo.toml"), &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"));

@@ -152,11 +152,7 @@ fn index_in_blocks_embeds_what_one_read_embeds() {
 fn linguist_attributes_leave_generated_code_out_and_key_the_commit_cache() {
     use git_screenlink::commits::{select_cached, RevisionSet, SkipReason};
     let env = TestEnv::new();
-    let write = |rel: &str, text: &str| {
-        let p = env.repo.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| env.write(rel, text);
     let code: String = (0..8).map(|i| format!("pub fn handler_{i}(x: u32) -> u32 {{ x + {i} }}\n")).collect();
     write("README.md", "a service\n");
     env.git(["add", "."]).assert_ok();

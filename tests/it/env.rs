@@ -37,6 +37,13 @@ impl TestEnv {
         self._tmp.path()
     }
 
+    /// Write `text` to `rel` in the work tree, making its folders.
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.repo.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
     /// Apply the scrubbed environment to `cmd`, run in the repo.
     pub fn scrub<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
         let path = std::env::join_paths(std::iter::once(bin_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
