@@ -14,7 +14,9 @@
 //! a commit making the same change counted right (`common/same_change.rs`); then the weights
 //! fitted on every set, the hook followed by backfill, and each world seed judged by models
 //! fitted on its own style's other seeds. `LINK_EVAL_ZERO=i` leaves base feature `i` out too
-//! (an ablation); `LINK_EVAL_EXPLAIN=SET` prints why each wrong or missed link happened.
+//! (an ablation); `LINK_EVAL_EXPLAIN=SET` prints why each wrong or missed link happened;
+//! `LINK_EVAL_HOOK_OUT=i,j` leaves the hook's calibration inputs `i`, `j` out (indices of
+//! `score::fitted::decision_input`: 0 the ranker's score, then the features from 1).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;

@@ -11,9 +11,13 @@ use super::figures::{calibration, greedy, greedy_after, line, oldest_first, Figu
 use super::Row;
 
 /// The calibration's input as the product builds it for the mode (backfill leaves out the
-/// absolute inputs).
+/// absolute inputs; the hook reads them all unless `LINK_EVAL_HOOK_OUT` names some, a trial).
 fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
-    product_input(rank, f, if hook { &[] } else { &ABSOLUTE_INPUTS })
+    if hook {
+        let out: Vec<usize> = std::env::var("LINK_EVAL_HOOK_OUT").unwrap_or_default().split(',').filter_map(|v| v.parse().ok()).collect();
+        return product_input(rank, f, &out);
+    }
+    product_input(rank, f, &ABSOLUTE_INPUTS)
 }
 
 /// The threshold the product uses (screenlink.minConfidence's default).

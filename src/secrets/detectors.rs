@@ -53,6 +53,11 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // this version) left in a dataset, so `validate --fix` can finish the job.
         d("private_key", &format!(r"(?:[A-Za-z0-9+/=]{{16,}}(?:\r?\n|\\r?\\n))+{END_KEY}"), &[0], always),
         d("private_key", &format!(r"PuTTY-User-Key-File-\d+: [^\r\n\\]+(?:[\s\S]*?Private-MAC: [0-9a-fA-F]+|(?:{KEY_LINE})*)"), &[0], always),
+        // A key file as base64, as kubeconfig's `client-key-data` and Kubernetes' TLS secrets
+        // hold it (`LS0tLS1CRUdJTi` is `-----BEGIN` encoded).
+        d("private_key", r"\b(LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2})", &[1], |_, v| decodes_to_private_key(v)),
+        // A Google service account's key file: the key is a block above; its id names it.
+        d("gcp_service_account", r#""private_key_id"\s*:\s*"([0-9a-f]{40})""#, &[1], always),
         // Provider tokens, by prefix.
         d("aws_access_key", r"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b", &[1], always),
         d("github_token", r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b", &[1], always),
@@ -100,6 +105,14 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             !super::is_placeholder(v) && !looks_like_code(v) && v.chars().count() >= 6
         }),
         d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| !super::is_placeholder(v) && !looks_like_code(v)),
+        // Passwords on command lines: `sshpass -p …`, MySQL's `-p<password>` (no space).
+        d("cli_password", r#"\bsshpass\s+-p\s*(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]+))"#, &[1, 2, 3], |_, v| cli_password(v)),
+        d(
+            "cli_password",
+            r#"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n|;&]*?\s-p(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#,
+            &[1, 2, 3],
+            |_, v| cli_password(v),
+        ),
         d("docker_auth", r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#, &[1], |_, v| decodes_to_credentials(v)),
         // npm's `_auth` (base64 of user:password), in .npmrc syntax anywhere.
         d("basic_auth", r#"(?m)(?:^|[\s:])_auth\s*=\s*["']?([A-Za-z0-9+/]{8,}={0,2})"#, &[1], |_, v| decodes_to_credentials(v)),
@@ -253,7 +266,8 @@ fn assigned_value(caps: &Captures, v: &str) -> bool {
     if super::is_placeholder(v)
         || looks_like_code(v)
         || ["true", "false", "null", "none", "nil", "yes", "no", "required", "optional", "string", "undefined"].contains(&lower.as_str())
-        || v.chars().all(|c| c.is_ascii_digit())
+        // A number, a time, a version or a position (`late_compile_pass.rs:102:10`).
+        || v.chars().all(|c| c.is_ascii_digit() || ":.-/".contains(c))
         || v.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '.')
         || v.starts_with('/')
         || v.starts_with("./")
@@ -316,7 +330,10 @@ fn xml_value(_: &Captures, v: &str) -> bool {
 /// Values that are code, not secrets: `password = get_password(config)`, `env::var("X")`,
 /// `Option<String>`, `self.token`.
 pub(super) fn looks_like_code(v: &str) -> bool {
-    v.contains('(')
+    static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_.$:!]*\(").expect("valid regex"));
+    // A call, a macro or a phrase (`get_password(cfg)`, `bracketed!(x`, `Password (required)`); a bracket inside a
+    // random string is not code (Django's keys draw from `!@#$%^&*(-_=+)`).
+    (v.contains('(') && (CALL.is_match(v) || v.contains(char::is_whitespace)))
         || v.contains("::")
         || v.contains('<')
         || v.contains('{')
@@ -341,6 +358,16 @@ fn is_field_path(v: &str) -> bool {
 }
 
 /// A base64 blob that decodes to `user:password`.
+/// A password given on a command line, not a variable (`$PASS`) or a placeholder.
+fn cli_password(v: &str) -> bool {
+    !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4
+}
+
+/// A base64 blob that decodes to a private key file.
+fn decodes_to_private_key(v: &str) -> bool {
+    base64::engine::general_purpose::STANDARD.decode(v).ok().is_some_and(|b| String::from_utf8_lossy(&b).contains("PRIVATE KEY"))
+}
+
 fn decodes_to_credentials(v: &str) -> bool {
     base64::engine::general_purpose::STANDARD
         .decode(v)

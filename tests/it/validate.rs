@@ -88,6 +88,13 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("private_key", "-----BEGIN PRIVATE KEY-----".into()),
         ("private_key", "-----BEGIN EC PRIVATE KEY-----".into()),
         ("private_key", "PuTTY-User-Key-File-3: ssh-ed25519".into()),
+        // What real configuration files hold (session 12): a kubeconfig's key as base64, a
+        // service account's key id, passwords on command lines, a Django key with a bracket.
+        ("private_key", "client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdTFTVTFMZlZMUEhDb3pNeEgyTW80bGdPRWVQek5tMHRSZ2VMZXpWNmZmQXQwZ3VuCi0tLS0tRU5EIFJTQSBQUklWQVRFIEtFWS0tLS0tCg==".into()),
+        ("gcp_service_account", "\"private_key_id\": \"3f2b8c1d9e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c\"".into()),
+        ("cli_password", "sshpass -p Xy7#pLm2qRz".into()),
+        ("cli_password", "mysql -u root -pS3cr3tPw0rd".into()),
+        ("assigned_secret", "SECRET_KEY = 'k2@x!v9z$q1w^e7r&t5y*u3i(o0p)a8s-d6f_g4h=j2k+l0'".into()),
     ]
 }
 
@@ -136,6 +143,14 @@ const LOOK_ALIKES: &[&str] = &[
     "_auth = ${NPM_AUTH}",
     "see https://discord.com/api/webhooks for the docs",
     "https://docs.microsoft.com/rest/api/storageservices/create-service-sas?sv=the-version",
+    "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=",
+    "mysql -u root -p -h db app < dump.sql",
+    "mysqldump -p$MYSQL_PWD app",
+    "sshpass -p \"$SSHPASS\" ssh deploy",
+    "{\"password\": \"Password (required)\"}",
+    "\"private_key_id\": \"\"",
+    "let bracket_token = bracketed!(content in input);",
+    "   --> $DIR/late_compile_pass.rs:102:10",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
