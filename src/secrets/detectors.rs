@@ -105,7 +105,11 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             !super::is_placeholder(v) && !looks_like_code(v) && v.chars().count() >= 6
         }),
         d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| !super::is_placeholder(v) && !looks_like_code(v)),
-        // Passwords on command lines: `sshpass -p …`, MySQL's `-p<password>` (no space).
+        // Passwords on command lines: `docker login -p …`, `sshpass -p …`, MySQL's
+        // `-p<password>` (no space).
+        d("cli_password", r#"\blogin\b[^\r\n|;&]*?\s-p[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |_, v| {
+            cli_password(v) && !v.chars().all(|c| c.is_ascii_digit())
+        }),
         d("cli_password", r#"\bsshpass\s+-p\s*(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]+))"#, &[1, 2, 3], |_, v| cli_password(v)),
         d(
             "cli_password",
@@ -123,6 +127,16 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // Secrets assigned to secret-like names, in every format configuration takes.
         d("assigned_secret", &assignment, &[3, 4, 5], |c, v| c.get(2).is_some_and(|sep| sep.as_str() != "::") && assigned_value(c, v)),
         d("assigned_secret", r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</", &[2], xml_value),
+        // A name and its value as two fields: Kubernetes' `env` (`- name: DB_PASSWORD` then
+        // `value: …`), ECS task definitions, Postman's `{"key": "api_key", "value": …}`.
+        d(
+            "assigned_secret",
+            &format!(
+                r#"(?m)["']?(?:name|key)["']?[ \t]*:[ \t]*["']?({SECRET_NAME})["']?[ \t]*(?:,|\r?\n)[ \t-]*["']?value["']?[ \t]*:[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',}}#]{{4,}}))"#
+            ),
+            &[2, 3, 4],
+            assigned_value,
+        ),
         d(
             "assigned_secret",
             r#"(?i)define\(\s*['"]([A-Z0-9_]*(?:PASSWORD|SECRET|KEY|SALT|TOKEN|PASS)[A-Z0-9_]*)['"]\s*,\s*['"]([^'"\r\n]{4,})['"]"#,
@@ -248,7 +262,10 @@ fn is_secret_name(words: &[String]) -> bool {
         ("access", "token"),
         ("refresh", "token"),
     ];
-    words.iter().any(|w| ONE.contains(&w.as_str())) || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
+    // Glued names end in the secret word (`PGPASSWORD`, `dbpassword`, `appsecret`); `bypass`
+    // and `passthrough` do not.
+    let glued = |w: &String| ["password", "passwd", "secret"].iter().any(|s| w.ends_with(s)) || w == "sshpass";
+    words.iter().any(|w| ONE.contains(&w.as_str()) || glued(w)) || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
 }
 
 /// A value assigned to a secret-like name that is a secret: not a placeholder, not code,

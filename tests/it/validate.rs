@@ -95,6 +95,10 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("cli_password", "sshpass -p Xy7#pLm2qRz".into()),
         ("cli_password", "mysql -u root -pS3cr3tPw0rd".into()),
         ("assigned_secret", "SECRET_KEY = 'k2@x!v9z$q1w^e7r&t5y*u3i(o0p)a8s-d6f_g4h=j2k+l0'".into()),
+        ("assigned_secret", "- name: DB_PASSWORD\n  value: Tr0ub4dor3xQ9".into()),
+        ("assigned_secret", "{\"name\": \"STRIPE_SECRET\", \"value\": \"Zk3Vq9Lr2Xw7Nt5Bq8\"}".into()),
+        ("assigned_secret", "PGPASSWORD=Tr0ub4dor3xQ9 psql -h db".into()),
+        ("cli_password", "docker login -u deploy -p Tr0ub4dor3xQ9 registry.internal".into()),
     ]
 }
 
@@ -151,6 +155,12 @@ const LOOK_ALIKES: &[&str] = &[
     "\"private_key_id\": \"\"",
     "let bracket_token = bracketed!(content in input);",
     "   --> $DIR/late_compile_pass.rs:102:10",
+    "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db",
+    "- name: API_TOKEN\n  value: ${API_TOKEN}",
+    "{\"name\": \"password\", \"value\": \"\"}",
+    "docker login -u deploy -p $REGISTRY_PASSWORD registry.internal",
+    "ssh login -p 2222 host",
+    "bypass = Xy7pLm2qRz9",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
