@@ -32,6 +32,7 @@ impl std::str::FromStr for RedactMode {
     }
 }
 
+mod checks;
 mod detectors;
 mod paths;
 
@@ -146,7 +147,7 @@ mod tests {
 
     #[test]
     fn luhn_and_entropy() {
-        use detectors::luhn_card;
+        use checks::luhn_card;
         assert!(luhn_card("4111 1111 1111 1111"));
         assert!(!luhn_card("4111 1111 1111 1112"));
         assert!(!luhn_card("1234567890123"));

@@ -1,0 +1,291 @@
+//! What the detectors check of a match: whether a name is secret-like, whether a value is
+//! a secret or code, a placeholder, a number, words; whether a blob decodes to credentials.
+
+use std::sync::LazyLock;
+
+use base64::Engine;
+use regex::{Captures, Regex};
+
+/// Name endings that say the value is about a secret, not the secret: `password_label`,
+/// `token_url`, `api_key_header`, `secret_name`.
+pub(super) const NOT_A_SECRET_SUFFIXES: &[&str] = &[
+    "label",
+    "field",
+    "length",
+    "len",
+    "min",
+    "max",
+    "url",
+    "uri",
+    "name",
+    "file",
+    "path",
+    "prompt",
+    "placeholder",
+    "type",
+    "hint",
+    "policy",
+    "regex",
+    "pattern",
+    "enabled",
+    "required",
+    "expires",
+    "expiry",
+    "ttl",
+    "env",
+    "var",
+    "header",
+    "column",
+    "input",
+    "reset",
+    "count",
+    "id",
+    "ids",
+    "kind",
+    "format",
+    "mode",
+    "help",
+    "text",
+    "title",
+    "message",
+    "error",
+    "provider",
+    "store",
+    "dir",
+    "size",
+    "timeout",
+    "version",
+    "prefix",
+    "endpoint",
+];
+
+/// The words of a name, lower-cased: `DB_PASSWORD` → db, password; `apiKey` → api, key.
+pub(super) fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in part.chars() {
+            if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            cur.push(c.to_ascii_lowercase());
+        }
+        if !cur.is_empty() {
+            words.push(cur);
+        }
+    }
+    words
+}
+
+/// Whether a name says it holds a secret: one of its words is a secret word, or two
+/// neighbours make one (`api key`, `client secret`). `passthrough` or `bypass` do not.
+pub(super) fn is_secret_name(words: &[String]) -> bool {
+    const ONE: &[&str] = &[
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "pass",
+        "secret",
+        "token",
+        "apikey",
+        "salt",
+        "secretkey",
+        "authtoken",
+        "accesstoken",
+        "privatekey",
+        "accesskey",
+        "passwort",
+        "motdepasse",
+    ];
+    const TWO: &[(&str, &str)] = &[
+        ("api", "key"),
+        ("access", "key"),
+        ("private", "key"),
+        ("secret", "key"),
+        ("master", "key"),
+        ("client", "secret"),
+        ("auth", "token"),
+        ("access", "token"),
+        ("refresh", "token"),
+    ];
+    // Glued names end in the secret word (`PGPASSWORD`, `dbpassword`, `appsecret`); `bypass`
+    // and `passthrough` do not.
+    let glued = |w: &String| ["password", "passwd", "secret"].iter().any(|s| w.ends_with(s)) || w == "sshpass";
+    words.iter().any(|w| ONE.contains(&w.as_str()) || glued(w)) || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
+}
+
+/// A value assigned to a secret-like name that is a secret: not a placeholder, not code,
+/// not words, and strong enough for what the name says.
+pub(super) fn assigned_value(caps: &Captures, v: &str) -> bool {
+    let raw_name = caps.get(1).map_or("", |m| m.as_str());
+    let words = name_words(raw_name);
+    let name = raw_name.to_ascii_lowercase();
+    let last = words.last().map_or("", String::as_str);
+    if !is_secret_name(&words) || NOT_A_SECRET_SUFFIXES.contains(&last) || last.ends_with("tokens") || last.ends_with("keys") {
+        return false;
+    }
+    let v = v.trim();
+    let lower = v.to_ascii_lowercase();
+    if super::is_placeholder(v)
+        || looks_like_code(v)
+        || ["true", "false", "null", "none", "nil", "yes", "no", "required", "optional", "string", "undefined"].contains(&lower.as_str())
+        // A number, a time, a version or a position (`late_compile_pass.rs:102:10`).
+        || v.chars().all(|c| c.is_ascii_digit() || ":.-/".contains(c))
+        || v.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '.')
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("http://")
+        || v.starts_with("https://")
+        || lower.starts_with("env[")
+        || lower.contains("%(")
+        || v.starts_with([':', '*', '&', '!', '|', '-', '#', '\\'])
+        || is_number_literal(&lower)
+        || is_identifier(v)
+        || only_words(v)
+        || v.contains("\\r")
+        || v.contains("\\n")
+        || lower.contains("example")
+    {
+        return false;
+    }
+    let password_like = ["pass", "pwd", "secret", "salt", "credential"].iter().any(|w| name.contains(w));
+    let strong = super::entropy(v) >= 3.0 && v.chars().count() >= 12;
+    if password_like {
+        // A password is short and human: enough that it is not a word.
+        v.chars().count() >= 6 && (strong || v.chars().any(|c| c.is_ascii_digit() || c.is_ascii_punctuation()) || super::entropy(v) >= 2.5)
+    } else {
+        strong
+    }
+}
+
+/// `0x0300`, `768u16`, `12`, `1.5e3`: numbers, as code writes them.
+pub(super) fn is_number_literal(v: &str) -> bool {
+    let hex = v.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit() || c == '_'));
+    let dec = v.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && v.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c.is_ascii_digit()).is_empty()
+        && ["u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize", "f32", "f64", "l", "ul", "ll"].iter().any(|s| v.ends_with(s));
+    hex || dec || v.parse::<f64>().is_ok()
+}
+
+/// A name in code (`_bindgen_ty_7`, `max_retries`, `FooBar`): words and whole numbers
+/// joined by `_`, or camelCase words; a password mixes digits into its words (`Xv93k`).
+pub(super) fn is_identifier(v: &str) -> bool {
+    if !v.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return false;
+    }
+    let parts: Vec<&str> = v.split('_').filter(|p| !p.is_empty()).collect();
+    v.contains('_') && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_alphabetic()) || p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Only words between separators and no digit: `true/false`, `Enter your password`.
+pub(super) fn only_words(v: &str) -> bool {
+    !v.chars().any(|c| c.is_ascii_digit()) && v.split(|c: char| !c.is_alphabetic()).all(|w| w.is_empty() || w.chars().count() >= 2) && {
+        let punct = v.chars().filter(|c| !c.is_alphanumeric()).count();
+        punct <= 2 && v.chars().filter(|c| c.is_alphabetic()).count() >= v.chars().count().saturating_sub(2)
+    }
+}
+
+pub(super) fn xml_value(_: &Captures, v: &str) -> bool {
+    let v = v.trim();
+    !super::is_placeholder(v) && !v.chars().all(|c| c.is_alphabetic() || c == ' ') && v.chars().count() >= 4
+}
+
+/// Values that are code, not secrets: `password = get_password(config)`, `env::var("X")`,
+/// `Option<String>`, `self.token`.
+pub(super) fn looks_like_code(v: &str) -> bool {
+    static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_.$:!]*\(").expect("valid regex"));
+    // A call, a macro or a phrase (`get_password(cfg)`, `bracketed!(x`, `Password (required)`); a bracket inside a
+    // random string is not code (Django's keys draw from `!@#$%^&*(-_=+)`).
+    (v.contains('(') && (CALL.is_match(v) || v.contains(char::is_whitespace)))
+        || v.contains("::")
+        || v.contains('<')
+        || v.contains('{')
+        || v.contains('[')
+        || v.starts_with("self.")
+        || v.starts_with("os.")
+        || v.starts_with("process.")
+        || v.starts_with("env.")
+        || v.starts_with("config.")
+        || v.starts_with("settings.")
+        || v.starts_with("this.")
+        || v.starts_with('@')
+        || v.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '.')
+        || is_field_path(v)
+}
+
+/// `node.colon2_token`, `self.config.api_key`: a path of names, as code reads a field.
+pub(super) fn is_field_path(v: &str) -> bool {
+    v.contains('.')
+        && v.split('.')
+            .all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// A base64 blob that decodes to `user:password`.
+/// A password given on a command line, not a variable (`$PASS`) or a placeholder.
+pub(super) fn cli_password(v: &str) -> bool {
+    !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4
+}
+
+/// A base64 blob that decodes to a private key file.
+pub(super) fn decodes_to_private_key(v: &str) -> bool {
+    base64::engine::general_purpose::STANDARD.decode(v).ok().is_some_and(|b| String::from_utf8_lossy(&b).contains("PRIVATE KEY"))
+}
+
+pub(super) fn decodes_to_credentials(v: &str) -> bool {
+    base64::engine::general_purpose::STANDARD
+        .decode(v)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|s| s.split_once(':').is_some_and(|(u, p)| !u.is_empty() && p.len() >= 3 && !super::is_placeholder(p)))
+}
+
+pub(super) fn is_example_email(e: &str) -> bool {
+    let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    ["example.com", "example.org", "example.net", "test.com", "localhost", "users.noreply.github.com"]
+        .iter()
+        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+        || domain.ends_with(".example")
+        || domain.ends_with(".invalid")
+        || domain.ends_with(".test")
+}
+
+pub(super) fn is_boring_ip(ip: &str) -> bool {
+    ip.starts_with("127.")
+        || ip == "0.0.0.0"
+        || ip == "255.255.255.255"
+        || ip.starts_with("192.0.2.")
+        || ip.starts_with("198.51.100.")
+        || ip.starts_with("203.0.113.")
+}
+
+/// A card number: 13–19 digits, a known issuer prefix, and a valid Luhn checksum.
+pub(super) fn luhn_card(n: &str) -> bool {
+    let digits: Vec<u32> = n.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) || !matches!(digits[0], 3..=6) {
+        return false;
+    }
+    if digits.iter().all(|d| *d == digits[0]) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
