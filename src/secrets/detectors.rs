@@ -18,6 +18,10 @@ pub(super) struct Detector {
     /// Capture groups that may hold the value; the first that matched is it.
     pub groups: &'static [usize],
     pub check: fn(&Captures, &str) -> bool,
+    /// A capture group that, right after the value, is more of it: what an unquoted config
+    /// value holds past a space (`password = Tr0ub4dor 3xQ9` in ini, YAML, properties). It is
+    /// redacted with the value; the check judges the first word alone.
+    pub tail: Option<usize>,
 }
 
 fn always(_: &Captures, _: &str) -> bool {
@@ -25,7 +29,7 @@ fn always(_: &Captures, _: &str) -> bool {
 }
 
 fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Captures, &str) -> bool) -> Detector {
-    Detector { kind, re: Regex::new(pattern).expect("valid detector regex"), groups, check }
+    Detector { kind, re: Regex::new(pattern).expect("valid detector regex"), groups, check, tail: None }
 }
 
 /// Words that make a name secret-like, anywhere in it (`DB_PASSWORD`, `smtp_pass`,
@@ -43,8 +47,9 @@ const KEY_LINE: &str =
     r"(?:\r?\n|\\r?\\n){1,2}[ \t+]*(?:[A-Za-z0-9+/=]{16,}|(?:Proc-Type|DEK-Info|Encryption|Comment|Public-Lines|Private-Lines|Private-MAC): [^\r\n\\]*)";
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
-    let assignment =
-        format!(r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}}))"#);
+    let assignment = format!(
+        r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+    );
     vec![
         // Keys and key files: the whole block, its key material too, not the header alone (a
         // redacted header before the base64 body would leave the key in the dataset). A block
@@ -127,7 +132,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|y|gy|apr1)\$[^\s:$]{0,60}\$[./A-Za-z0-9]{8,})", &[1], always),
         d("password_hash", r"(\{(?:SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|MD5|SMD5|CRYPT)\}[A-Za-z0-9+/=.$]{8,})", &[1], always),
         // Secrets assigned to secret-like names, in every format configuration takes.
-        d("assigned_secret", &assignment, &[3, 4, 5], |c, v| c.get(2).is_some_and(|sep| sep.as_str() != "::") && assigned_value(c, v)),
+        Detector {
+            tail: Some(6),
+            ..d("assigned_secret", &assignment, &[3, 4, 5], |c, v| c.get(2).is_some_and(|sep| sep.as_str() != "::") && assigned_value(c, v))
+        },
         d("assigned_secret", r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</", &[2], xml_value),
         // A name and its value as two fields: Kubernetes' `env` (`- name: DB_PASSWORD` then
         // `value: …`), ECS task definitions, Postman's `{"key": "api_key", "value": …}`.

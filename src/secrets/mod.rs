@@ -107,11 +107,13 @@ pub fn scan(text: &str) -> Vec<Finding> {
             if !(det.check)(&caps, value) {
                 continue;
             }
-            let range = (m.start(), m.end());
+            let end =
+                det.tail.and_then(|g| caps.get(g)).filter(|t| t.start() == m.end()).map_or(m.end(), |t| m.start() + text[m.start()..t.end()].trim_end().len());
+            let range = (m.start(), end);
             if found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
                 continue;
             }
-            found.push(Finding { kind: det.kind, range, masked: mask(value) });
+            found.push(Finding { kind: det.kind, range, masked: mask(&text[range.0..range.1]) });
         }
     }
     found.sort_by_key(|f| f.range.0);
@@ -196,5 +198,22 @@ mod tests {
         assert!(!format!("{f:?}").contains("q8Zr2LxP0vKm"), "findings never carry the value");
         let (again, f2) = redact(&out);
         assert_eq!((again, f2.len()), (out.clone(), 0), "redaction is idempotent");
+    }
+
+    #[test]
+    fn an_unquoted_config_value_is_redacted_to_the_end_of_its_line() {
+        // ini, YAML and properties values run to the end of the line: the words after a
+        // space are the secret too (before, `3xQ9` was left in the dataset).
+        for (text, want) in [
+            ("[db]\npassword = Tr0ub4dor 3xQ9\nhost = db", "[db]\npassword = [REDACTED:assigned_secret]\nhost = db"),
+            ("db_password: Tr0ub4dor 3xQ9  # rotated\n", "db_password: [REDACTED:assigned_secret]  # rotated\n"),
+            ("API_KEY=Zk3Vq9Lr2Xw7Nt5B", "API_KEY=[REDACTED:assigned_secret]"),
+            ("password = \"q8Zr2LxP0vKm\" if x else y", "password = \"[REDACTED:assigned_secret]\" if x else y"),
+        ] {
+            let (out, f) = redact(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(f.len(), 1, "{text}");
+            assert!(!f[0].masked.contains("3xQ9"), "{}", f[0].masked);
+        }
     }
 }
