@@ -137,6 +137,13 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             ..d("assigned_secret", &assignment, &[3, 4, 5], |c, v| c.get(2).is_some_and(|sep| sep.as_str() != "::") && assigned_value(c, v))
         },
         d("assigned_secret", r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</", &[2], xml_value),
+        // A YAML block scalar: `password: |` (or `>-`), the value on the next line.
+        d("assigned_secret", &format!(r"(?m)^[ \t-]*({SECRET_NAME})[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*\r?\n[ \t]+([^\s#][^\r\n]*)"), &[2], assigned_value),
+        // A `.pgpass` line written out anywhere: `host:port:database:user:password`.
+        d("assigned_secret", r"(?m)^[A-Za-z0-9.\-*]+:(?:\d{2,5}|\*):[^:\s]+:[^:\s]+:(\S{6,})$", &[1], |_, v| {
+            let mixed = !v.chars().all(|c| c.is_ascii_alphanumeric()) || (v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(char::is_alphabetic));
+            !super::is_placeholder(v) && mixed
+        }),
         // A name and its value as two fields: Kubernetes' `env` (`- name: DB_PASSWORD` then
         // `value: …`), ECS task definitions, Postman's `{"key": "api_key", "value": …}`.
         d(

@@ -99,6 +99,8 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "{\"name\": \"STRIPE_SECRET\", \"value\": \"Zk3Vq9Lr2Xw7Nt5Bq8\"}".into()),
         ("assigned_secret", "PGPASSWORD=Tr0ub4dor3xQ9 psql -h db".into()),
         ("cli_password", "docker login -u deploy -p Tr0ub4dor3xQ9 registry.internal".into()),
+        ("assigned_secret", "\ndb_password: >-\n  Tr0ub4dor3xQ9".into()),
+        ("assigned_secret", "\ndb.internal:5432:app:deploy:Tr0ub4dor3xQ9\n".into()),
     ]
 }
 
@@ -161,6 +163,10 @@ const LOOK_ALIKES: &[&str] = &[
     "docker login -u deploy -p $REGISTRY_PASSWORD registry.internal",
     "ssh login -p 2222 host",
     "bypass = Xy7pLm2qRz9",
+    "description: >-\n  Tr0ub4dor3xQ9 is what the docs call it",
+    "password_hint: |\n  At least twelve characters",
+    "\nlocalhost:5432:app:app:changeme\n",
+    "\nat com.acme.Main:42:run:thread:main\n",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
