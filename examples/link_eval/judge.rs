@@ -13,11 +13,10 @@ use super::Row;
 /// The calibration's input as the product builds it for the mode (backfill leaves out the
 /// absolute inputs; the hook reads them all unless `LINK_EVAL_HOOK_OUT` names some, a trial).
 fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
-    if hook {
-        let out: Vec<usize> = std::env::var("LINK_EVAL_HOOK_OUT").unwrap_or_default().split(',').filter_map(|v| v.parse().ok()).collect();
-        return product_input(rank, f, &out);
-    }
-    product_input(rank, f, &ABSOLUTE_INPUTS)
+    // Read once: this runs for every candidate of every fit.
+    static HOOK_OUT: std::sync::LazyLock<Vec<usize>> =
+        std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_HOOK_OUT").unwrap_or_default().split(',').filter_map(|v| v.parse().ok()).collect());
+    product_input(rank, f, if hook { &HOOK_OUT } else { &ABSOLUTE_INPUTS })
 }
 
 /// The threshold the product uses (screenlink.minConfidence's default).

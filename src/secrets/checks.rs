@@ -8,7 +8,7 @@ use regex::{Captures, Regex};
 
 /// Name endings that say the value is about a secret, not the secret: `password_label`,
 /// `token_url`, `api_key_header`, `secret_name`.
-pub(super) const NOT_A_SECRET_SUFFIXES: &[&str] = &[
+const NOT_A_SECRET_SUFFIXES: &[&str] = &[
     "label",
     "field",
     "length",
@@ -60,7 +60,7 @@ pub(super) const NOT_A_SECRET_SUFFIXES: &[&str] = &[
 ];
 
 /// The words of a name, lower-cased: `DB_PASSWORD` → db, password; `apiKey` → api, key.
-pub(super) fn name_words(name: &str) -> Vec<String> {
+fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
         let mut cur = String::new();
@@ -81,7 +81,7 @@ pub(super) fn name_words(name: &str) -> Vec<String> {
 
 /// Whether a name says it holds a secret: one of its words is a secret word, or two
 /// neighbours make one (`api key`, `client secret`). `passthrough` or `bypass` do not.
-pub(super) fn is_secret_name(words: &[String]) -> bool {
+fn is_secret_name(words: &[String]) -> bool {
     const ONE: &[&str] = &[
         "password",
         "passwd",
@@ -162,7 +162,7 @@ pub(super) fn assigned_value(caps: &Captures, v: &str) -> bool {
 }
 
 /// `0x0300`, `768u16`, `12`, `1.5e3`: numbers, as code writes them.
-pub(super) fn is_number_literal(v: &str) -> bool {
+fn is_number_literal(v: &str) -> bool {
     let hex = v.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit() || c == '_'));
     let dec = v.chars().next().is_some_and(|c| c.is_ascii_digit())
         && v.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c.is_ascii_digit()).is_empty()
@@ -172,7 +172,7 @@ pub(super) fn is_number_literal(v: &str) -> bool {
 
 /// A name in code (`_bindgen_ty_7`, `max_retries`, `FooBar`): words and whole numbers
 /// joined by `_`, or camelCase words; a password mixes digits into its words (`Xv93k`).
-pub(super) fn is_identifier(v: &str) -> bool {
+fn is_identifier(v: &str) -> bool {
     if !v.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return false;
     }
@@ -181,7 +181,7 @@ pub(super) fn is_identifier(v: &str) -> bool {
 }
 
 /// Only words between separators and no digit: `true/false`, `Enter your password`.
-pub(super) fn only_words(v: &str) -> bool {
+fn only_words(v: &str) -> bool {
     !v.chars().any(|c| c.is_ascii_digit()) && v.split(|c: char| !c.is_alphabetic()).all(|w| w.is_empty() || w.chars().count() >= 2) && {
         let punct = v.chars().filter(|c| !c.is_alphanumeric()).count();
         punct <= 2 && v.chars().filter(|c| c.is_alphabetic()).count() >= v.chars().count().saturating_sub(2)
@@ -197,8 +197,8 @@ pub(super) fn xml_value(_: &Captures, v: &str) -> bool {
 /// `Option<String>`, `self.token`.
 pub(super) fn looks_like_code(v: &str) -> bool {
     static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_.$:!]*\(").expect("valid regex"));
-    // A call, a macro or a phrase (`get_password(cfg)`, `bracketed!(x`, `Password (required)`); a bracket inside a
-    // random string is not code (Django's keys draw from `!@#$%^&*(-_=+)`).
+    // A call, a macro or a phrase (`get_password(cfg)`, `bracketed!(x`, `Password (required)`);
+    // a bracket inside a random string is not code (Django's keys draw from `!@#$%^&*(-_=+)`).
     (v.contains('(') && (CALL.is_match(v) || v.contains(char::is_whitespace)))
         || v.contains("::")
         || v.contains('<')
@@ -217,7 +217,7 @@ pub(super) fn looks_like_code(v: &str) -> bool {
 }
 
 /// `node.colon2_token`, `self.config.api_key`: a path of names, as code reads a field.
-pub(super) fn is_field_path(v: &str) -> bool {
+fn is_field_path(v: &str) -> bool {
     v.contains('.')
         && v.split('.')
             .all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
@@ -225,7 +225,7 @@ pub(super) fn is_field_path(v: &str) -> bool {
 
 /// A base64 blob that decodes to `user:password`.
 /// A password given on a command line, not a variable (`$PASS`) or a placeholder.
-pub(super) fn cli_password(v: &str) -> bool {
+pub(super) fn cli_password(_: &Captures, v: &str) -> bool {
     !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4
 }
 

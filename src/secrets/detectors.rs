@@ -114,15 +114,15 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| !super::is_placeholder(v) && !looks_like_code(v)),
         // Passwords on command lines: `docker login -p …`, `sshpass -p …`, MySQL's
         // `-p<password>` (no space).
-        d("cli_password", r#"\blogin\b[^\r\n|;&]*?\s-p[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |_, v| {
-            cli_password(v) && !v.chars().all(|c| c.is_ascii_digit())
+        d("cli_password", r#"\blogin\b[^\r\n|;&]*?\s-p[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |caps, v| {
+            cli_password(caps, v) && !v.chars().all(|c| c.is_ascii_digit())
         }),
-        d("cli_password", r#"\bsshpass\s+-p\s*(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]+))"#, &[1, 2, 3], |_, v| cli_password(v)),
+        d("cli_password", r#"\bsshpass\s+-p\s*(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]+))"#, &[1, 2, 3], cli_password),
         d(
             "cli_password",
             r#"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n|;&]*?\s-p(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#,
             &[1, 2, 3],
-            |_, v| cli_password(v),
+            cli_password,
         ),
         d("docker_auth", r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#, &[1], |_, v| decodes_to_credentials(v)),
         // npm's `_auth` (base64 of user:password), in .npmrc syntax anywhere.
