@@ -124,6 +124,16 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[1, 2, 3],
             cli_password,
         ),
+        // Apache's `htpasswd -b FILE USER PASSWORD` (`-nb USER PASSWORD` prints instead).
+        d(
+            "cli_password",
+            r#"\bhtpasswd((?:[ \t]+-[A-Za-z]+(?:[ \t]+\d+)?)+)[ \t]+[^\s|;&<>-]\S*[ \t]+('[^'\r\n]+'|"[^"\r\n]+"|[^\s|;&<>]+)(?:[ \t]+('[^'\r\n]+'|"[^"\r\n]+"|[^\s|;&<>]+))?"#,
+            &[3, 2],
+            |caps, v| {
+                caps.get(1).is_some_and(|f| f.as_str().split_whitespace().any(|w| w.starts_with('-') && w.contains('b')))
+                    && cli_password(caps, v.trim_matches(['\'', '"']))
+            },
+        ),
         d("docker_auth", r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#, &[1], |_, v| decodes_to_credentials(v)),
         // npm's `_auth` (base64 of user:password), in .npmrc syntax anywhere.
         d("basic_auth", r#"(?m)(?:^|[\s:])_auth\s*=\s*["']?([A-Za-z0-9+/]{8,}={0,2})"#, &[1], |_, v| decodes_to_credentials(v)),

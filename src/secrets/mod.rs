@@ -107,8 +107,11 @@ pub fn scan(text: &str) -> Vec<Finding> {
             if !(det.check)(&caps, value) {
                 continue;
             }
-            let end =
-                det.tail.and_then(|g| caps.get(g)).filter(|t| t.start() == m.end()).map_or(m.end(), |t| m.start() + text[m.start()..t.end()].trim_end().len());
+            let end = det
+                .tail
+                .and_then(|g| caps.get(g))
+                .filter(|t| t.start() == m.end() && checks::tail_is_value(&caps, t.as_str()))
+                .map_or(m.end(), |t| m.start() + text[m.start()..t.end()].trim_end().len());
             let range = (m.start(), end);
             if found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
                 continue;
@@ -214,6 +217,42 @@ mod tests {
             assert_eq!(out, want, "{text}");
             assert_eq!(f.len(), 1, "{text}");
             assert!(!f[0].masked.contains("3xQ9"), "{}", f[0].masked);
+        }
+    }
+
+    #[test]
+    fn a_command_after_an_environment_prefix_is_not_redacted_with_its_value() {
+        // `PGPASSWORD=pw psql …` sets a variable for one command: the password goes, the
+        // command stays in the pair (before, the whole line was redacted as the value).
+        for (text, want) in [
+            ("PGPASSWORD=Zk3Vq9Lr2Xw7 psql -h db -U app", "PGPASSWORD=[REDACTED:assigned_secret] psql -h db -U app"),
+            ("DB_PASSWORD=Zk3Vq9Lr2Xw7 ./bin/migrate --up", "DB_PASSWORD=[REDACTED:assigned_secret] ./bin/migrate --up"),
+            ("REDIS_PASSWORD=Zk3Vq9Lr2Xw7 redis-cli", "REDIS_PASSWORD=[REDACTED:assigned_secret] redis-cli"),
+            // Still the value's words: a dotenv or ini line, a lower-case or spaced name.
+            ("DB_PASSWORD=Zk3Vq9Lr2Xw7 horse battery", "DB_PASSWORD=[REDACTED:assigned_secret]"),
+            ("db_password=Tr0ub4dor 3xQ9 -x", "db_password=[REDACTED:assigned_secret]"),
+            ("DB_PASSWORD = Tr0ub4dor psql -h", "DB_PASSWORD = [REDACTED:assigned_secret]"),
+        ] {
+            let (out, f) = redact(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(f.len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn htpasswd_with_the_password_on_its_command_line_is_found() {
+        for (text, want) in [
+            ("htpasswd -b /etc/nginx/.htpasswd admin Zk3Vq9Lr2X", "htpasswd -b /etc/nginx/.htpasswd admin [REDACTED:cli_password]"),
+            ("htpasswd -nbB admin Zk3Vq9Lr2X > users", "htpasswd -nbB admin [REDACTED:cli_password] > users"),
+            ("htpasswd -c -b -C 12 .htpasswd ops 'Zk3 Vq9'", "htpasswd -c -b -C 12 .htpasswd ops [REDACTED:cli_password]"),
+        ] {
+            let (out, f) = redact(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(f.len(), 1, "{text}");
+        }
+        // Without `-b` the password is asked for: nothing on the line is one.
+        for text in ["htpasswd -c .htpasswd admin", "htpasswd -B .htpasswd admin", "htpasswd -b .htpasswd admin $HTPASS"] {
+            assert!(scan(text).is_empty(), "{text}");
         }
     }
 }
