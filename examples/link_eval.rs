@@ -31,10 +31,14 @@ use git_screenlink::score::features::{self, BASE, NAMES, NEEDS_LATER_COMMITS};
 use git_screenlink::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
+#[path = "link_eval/explain.rs"]
+mod explain;
 #[path = "link_eval/figures.rs"]
 mod figures;
 #[path = "link_eval/judge.rs"]
 mod judge;
+#[path = "link_eval/prior.rs"]
+mod prior;
 #[path = "common/same_change.rs"]
 mod same_change;
 

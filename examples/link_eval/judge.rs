@@ -1,13 +1,14 @@
 //! `link_eval fit`: leave-one-set-out figures and the weights to ship.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, talk_scale, BASE, COSINE_FEATURES, N, NAMES, SHIPPED_LEAVES_OUT};
 use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_INPUTS};
 use git_screenlink::score::history::HISTORY_LEN;
-use git_screenlink::score::logistic::Logistic;
+use git_screenlink::score::logistic::{sigmoid, Logistic};
 
-use super::figures::{calibration, greedy, greedy_after, line, oldest_first, Figures, Score};
+use super::figures::{calibration, greedy, greedy_after, line, oldest_first, Figures};
+use super::prior::{groups_mean, prior_shift, Shares};
 use super::Row;
 
 /// The calibration's input as the product builds it for the mode (backfill leaves out the
@@ -26,7 +27,7 @@ const SWEEP: [f64; 5] = [0.4, 0.5, 0.6, 0.7, 0.8];
 
 /// Sets whose names share what comes before `#` (seeds of one world style) are one group:
 /// held out together.
-fn group(set: &str) -> &str {
+pub fn group(set: &str) -> &str {
     set.split('#').next().unwrap_or(set)
 }
 
@@ -170,8 +171,8 @@ fn train(rows: &[&Row], hook: bool) -> Model {
 }
 
 pub fn fit(files: &[String]) {
-    fit_modes(files);
-    hook_then_backfill(files);
+    let shares = fit_modes(files);
+    hook_then_backfill(files, &shares);
     ranking_within_a_style(files);
 }
 
@@ -201,7 +202,7 @@ fn ranking_within_a_style(files: &[String]) {
 /// The product over time: the hook links each commit as it is made (the past only); a
 /// later `backfill` looks again at the commits the hook left unlinked, with the commits
 /// after them in view. Both models fitted on the other groups.
-fn hook_then_backfill(files: &[String]) {
+fn hook_then_backfill(files: &[String], shares: &Shares) {
     let rows = read_rows(files);
     let groups: Vec<&str> = rows.iter().map(|r| group(&r.set)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     println!("\n## the hook, then backfill over what it left unlinked (threshold {THRESHOLD})\n");
@@ -215,19 +216,20 @@ fn hook_then_backfill(files: &[String]) {
         let sets: std::collections::BTreeSet<&str> = rows.iter().filter(|r| group(&r.set) == *g).map(|r| r.set.as_str()).collect();
         for s in sets {
             let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
-            fn scorer(m: &Model, hook: bool) -> impl Fn(&[f64], f64, f64) -> (f64, f64) + '_ {
+            fn scorer(m: &Model, hook: bool, shift: f64) -> impl Fn(&[f64], f64, f64) -> (f64, f64) + '_ {
                 move |f: &[f64], _: f64, _: f64| {
                     let x = masked(f, hook);
                     let l = m.ranker.logit(&x[..BASE]);
-                    (l, m.calibration.predict(&decision_input(l, &x, hook)))
+                    (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
                 }
             }
+            let shift = prior_shift(s, &train_rows, shares);
             let hook_feats = with_context(&test, &hm.ranker, &hm.passage_ranker, true);
-            let at_commit = oldest_first(&test, &hook_feats, &scorer(&hm, true), THRESHOLD);
+            let at_commit = oldest_first(&test, &hook_feats, &scorer(&hm, true, shift), THRESHOLD);
             let later_feats = with_context(&test, &bm.ranker, &bm.passage_ranker, false);
-            let both = greedy_after(&test, &later_feats, &scorer(&bm, false), THRESHOLD, &at_commit);
+            let both = greedy_after(&test, &later_feats, &scorer(&bm, false, 0.0), THRESHOLD, &at_commit);
             // Every commit queued, then `review`: oldest first, each scored beside its rivals.
-            let reviewed = oldest_first(&test, &later_feats, &scorer(&bm, false), THRESHOLD);
+            let reviewed = oldest_first(&test, &later_feats, &scorer(&bm, false, 0.0), THRESHOLD);
             let (rp, rr, _) = reviewed.prf();
             if !s.starts_with("plain") && !s.starts_with("meeting") {
                 macro_review.push((rp, rr));
@@ -261,7 +263,8 @@ fn read_rows(files: &[String]) -> Vec<Row> {
     rows
 }
 
-fn fit_modes(files: &[String]) {
+fn fit_modes(files: &[String]) -> Shares {
+    let mut shares = Shares::new();
     let rows = read_rows(files);
     let groups: Vec<&str> = rows.iter().map(|r| group(&r.set)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let sets: Vec<&str> = rows.iter().map(|r| r.set.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
@@ -284,17 +287,25 @@ fn fit_modes(files: &[String]) {
             let m = train(&train_rows, hook);
             for s in sets.iter().filter(|s| group(s) == *g) {
                 let test: Vec<&Row> = rows.iter().filter(|r| r.set == *s).collect();
+                // The hook's confidence moves by this repository's backfill share (backfill ran
+                // first in this loop).
+                let shift = if hook { prior_shift(s, &train_rows, &shares) } else { 0.0 };
                 let score = |f: &[f64], _: f64, _: f64| {
                     let x = masked(f, hook);
                     let l = m.ranker.logit(&x[..BASE]);
-                    (l, m.calibration.predict(&decision_input(l, &x, hook)))
+                    (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
                 };
                 let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
                 // Backfill assigns best links first; the hook sees one commit at a time.
                 let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { greedy(&test, &feats, &score, t) };
                 let fit = link(THRESHOLD).with_same_change(&test);
+                if !hook {
+                    // Links made (one talk per commit) over commits with a candidate, as
+                    // backfill records them.
+                    shares.insert(s.to_string(), fit.pairs as f64 / fit.tops.len().max(1) as f64);
+                }
                 if !hook && std::env::var("LINK_EVAL_EXPLAIN").is_ok_and(|v| v == *s) {
-                    explain(&test, &feats, &score, &fit);
+                    super::explain::explain(&test, &feats, &score, &fit);
                 }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     for (k, t) in SWEEP.iter().enumerate() {
@@ -353,63 +364,14 @@ fn fit_modes(files: &[String]) {
             c.join(", "),
             m.calibration.bias
         );
+        if hook {
+            let each: Vec<String> = shares.iter().map(|(s, p)| format!("{s} {p:.3}")).collect();
+            println!("backfill shares (held out): {}", each.join(", "));
+            println!("pub const HOOK_PRIOR_LOG_ODDS: f64 = {:.4};", groups_mean(shares.keys().map(String::as_str), &shares));
+        }
         for (n, w) in NAMES.iter().zip(&m.ranker.weights) {
             println!("  {n:<24} {w:>8.4}");
         }
     }
-}
-
-/// Why each wrong backfill link happened (LINK_EVAL_EXPLAIN=SET): the link, and the commit
-/// whose gold the passage holds, with that commit's own fate; then each missed commit.
-fn explain(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, fit: &Figures) {
-    let done = &fit.linked;
-    let claimed: HashSet<i64> = done.iter().flat_map(|(ri, (ci, _))| rows[*ri].cands[*ci].ids.iter().copied()).collect();
-    // Whose gold is each passage (first id)?
-    let mut owner: BTreeMap<i64, usize> = BTreeMap::new();
-    for (ri, r) in rows.iter().enumerate() {
-        for c in r.cands.iter().filter(|c| c.label) {
-            owner.insert(c.ids[0], ri);
-        }
-    }
-    let (mut also_linked, mut stolen, mut orphan, mut missed_low, mut missed_taken) = (0, 0, 0, 0, 0);
-    for (ri, (ci, conf)) in done {
-        let r = rows[*ri];
-        let c = &r.cands[*ci];
-        if c.label {
-            continue;
-        }
-        let o = owner.get(&c.ids[0]).copied();
-        let fate = o.map(|o| match done.get(&o) {
-            Some((oc, occ)) => format!("owner linked to {} conf {:.2} right={}", rows[o].cands[*oc].ids[0], occ, rows[o].cands[*oc].label),
-            None => "owner unlinked".into(),
-        });
-        match o {
-            Some(o) if done.contains_key(&o) => also_linked += 1,
-            Some(_) => stolen += 1,
-            None => orphan += 1,
-        }
-        println!(
-            "  WRONG {} gold={} conf {conf:.2} passage {} owner {:?} {}",
-            &r.sha[..10],
-            r.has_gold,
-            c.ids[0],
-            o.map(|o| &rows[o].sha[..10]),
-            fate.unwrap_or_default()
-        );
-    }
-    for (ri, r) in rows.iter().enumerate() {
-        if r.has_gold && !done.contains_key(&ri) {
-            let best = r.cands.iter().zip(&feats[ri]).filter(|(c, _)| c.label).map(|(c, x)| (score(x, c.keyword, c.semantic).1, c.ids[0])).next();
-            let taken = best.is_some_and(|b| claimed.contains(&b.1));
-            if taken {
-                missed_taken += 1
-            } else {
-                missed_low += 1
-            }
-            println!("  MISSED {} best gold conf {:?} taken={taken}", &r.sha[..10], best.map(|b| b.0));
-        }
-    }
-    println!(
-        "  wrong: owner also linked {also_linked}, owner left unlinked {stolen}, passage of no commit {orphan}; missed: low {missed_low}, taken {missed_taken}"
-    );
+    shares
 }

@@ -110,11 +110,21 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
     }
     let history = crate::score::history::History::load(dir);
     let (level, n) = (history.level(), history.len());
-    if n >= crate::score::features::TALK_LEVEL_MIN_COMMITS {
-        format!("{scoring_line}; talk level {level:.2} (the median best cosine of the last {n} commits scored here)")
+    let level = if n >= crate::score::features::TALK_LEVEL_MIN_COMMITS {
+        format!("talk level {level:.2} (the median best cosine of the last {n} commits scored here)")
     } else {
-        format!("{scoring_line}; talk level {level:.2} (not known yet: {n} commits scored here remembered)")
-    }
+        format!("talk level {level:.2} (not known yet: {n} commits scored here remembered)")
+    };
+    let prior = match (history.prior(), user::load(dir)) {
+        (_, Some(_)) => String::new(),
+        (Some(share), None) => format!(
+            "; the hook's confidence moves by {:+.2} in log-odds: backfill and review linked {:.0} % of the commits they scored here",
+            crate::score::fitted::hook_prior_shift(Some(share)),
+            share * 100.0
+        ),
+        (None, None) => String::new(),
+    };
+    format!("{scoring_line}; {level}{prior}")
 }
 
 /// Every answer a person gave that carries a link's features, oldest first; the latest

@@ -55,6 +55,9 @@ pub struct Params {
     /// The talk level for commits too few to measure it over (the hook's one commit, a small
     /// backfill): the repository's history (`score::history`); `None`: the neutral level.
     pub talk_level: Option<f64>,
+    /// Log-odds added to the hook's confidence: how many of this repository's commits talk
+    /// motivates, against the fit's data (`score::history::History::prior`); 0 in backfill.
+    pub prior_shift: f64,
 }
 
 impl Params {
@@ -73,6 +76,7 @@ impl Params {
             later_commits: true,
             fitted: None,
             talk_level: None,
+            prior_shift: 0.0,
         }
     }
 
@@ -282,7 +286,7 @@ pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
                 }
                 Scoring::Fitted => {
                     let rank = fitted.rank(&f);
-                    (rank, fitted.confidence_at(rank, &f))
+                    (rank, fitted.confidence_shifted(rank, &f, params.prior_shift))
                 }
             };
             s.confidence = c;

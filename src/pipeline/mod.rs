@@ -154,14 +154,33 @@ impl Linked {
 /// (`score::history`). A failed write costs those values, never the run, and says nothing
 /// (outside `--debug`): the dataset lives in the same directory, and its own write reports
 /// what is wrong there with a hint.
-pub fn remember_talk_level<'a>(store_dir: &Path, history: &mut History, linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>) {
+/// `judged`: the commits were scored beside the commits after them (backfill, review), so
+/// whether each was linked at `min_confidence` is remembered for the hook's prior too.
+pub fn remember_talk_level<'a>(
+    store_dir: &Path,
+    history: &mut History,
+    judged: Option<f64>,
+    linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>,
+) {
     use crate::score::history::Seen;
     let seen = linked.into_iter().filter_map(|(c, l)| {
-        l.candidates.iter().map(|s| s.semantic).reduce(f64::max).map(|best_cosine| Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine })
+        let linked = judged.map(|min| l.best().is_some_and(|b| b.confidence >= min));
+        l.candidates
+            .iter()
+            .map(|s| s.semantic)
+            .reduce(f64::max)
+            .map(|best_cosine| (Seen { sha: c.sha.clone(), time: c.committer_time.timestamp(), best_cosine }, linked))
     });
-    if let Err(e) = history.record(store_dir, seen) {
+    if let Err(e) = history.record_judged(store_dir, seen) {
         crate::debug(format_args!("the talk level was not remembered: {}", e.message));
     }
+}
+
+/// Whether a run with `params` judges its commits for the hook's prior (see
+/// [`remember_talk_level`]): fitted scoring beside the commits after them, linked at the
+/// default threshold (the prior says what the talk is like, not what the user asks for).
+pub fn judged(params: &Params) -> Option<f64> {
+    (params.later_commits && params.scoring == crate::config::Scoring::Fitted).then_some(crate::config::MIN_CONFIDENCE_DEFAULT)
 }
 
 /// The engine's parameters for this repository: its refitted weights for the mode, if any,
@@ -170,7 +189,10 @@ pub fn remember_talk_level<'a>(store_dir: &Path, history: &mut History, linked: 
 pub fn scoring_params(settings: &Settings, store_dir: &Path, later_commits: bool) -> (Params, History) {
     let fitted = crate::score::user::load(store_dir).map(|w| if later_commits { w.backfill } else { w.hook });
     let history = History::load(store_dir);
-    (Params { later_commits, fitted, talk_level: Some(history.level()), ..Params::from_settings(settings) }, history)
+    // The shipped hook weights move by this repository's share of linked commits; a refit
+    // learned that share from its answers already.
+    let prior_shift = if later_commits || fitted.is_some() { 0.0 } else { crate::score::fitted::hook_prior_shift(history.prior()) };
+    (Params { later_commits, fitted, talk_level: Some(history.level()), prior_shift, ..Params::from_settings(settings) }, history)
 }
 
 /// Link a commit made a while ago (a queued one, at `review`) as backfill does: beside the
@@ -211,7 +233,7 @@ pub fn link_with_rivals(
     let links = links.swap_remove(0);
     crate::debug(format_args!("linked {} beside {} rivals: {} passages, {} texts embedded", this[0].sha, rivals.len(), passages.len(), semantic.embedded));
     let commit = everyone.pop().expect("the commit was pushed last");
-    remember_talk_level(store_dir, &mut history, [(&commit, &links)]);
+    remember_talk_level(store_dir, &mut history, judged(&params), [(&commit, &links)]);
     drop(passages);
     Ok(Linked { commit, talk, links, model: semantic.model_id() })
 }
@@ -248,7 +270,7 @@ pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo,
     let mut links = link::link(&commits, &passages, &talk.terms, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");
-    remember_talk_level(store_dir, &mut history, [(&commit, &links)]);
+    remember_talk_level(store_dir, &mut history, None, [(&commit, &links)]);
     crate::debug(format_args!(
         "linked {}: {} rows, {} passages, {} texts embedded, {} by the daemon, {} from cache, model loaded: {}",
         commit.sha,

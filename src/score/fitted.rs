@@ -58,7 +58,13 @@ impl Fitted {
 
     /// [`confidence`](Self::confidence) when the ranker's score `rank` is already known.
     pub fn confidence_at(&self, rank: f64, f: &[f64; N]) -> f64 {
-        self.calibration.predict(&decision_input(rank, f, &self.calibration_leaves_out))
+        self.confidence_shifted(rank, f, 0.0)
+    }
+
+    /// [`confidence_at`](Self::confidence_at) with `shift` added to its log-odds (the hook's
+    /// prior, [`hook_prior_shift`]).
+    pub fn confidence_shifted(&self, rank: f64, f: &[f64; N], shift: f64) -> f64 {
+        super::logistic::sigmoid(self.calibration.logit(&decision_input(rank, f, &self.calibration_leaves_out)) + shift)
     }
 }
 
@@ -116,11 +122,49 @@ pub const HOOK: Weights = (
     1.8899,
 );
 
+/// The mean over the fit's groups of the log-odds of the share of commits backfill links
+/// there (held out: realtext 0.11–0.21, the meeting worlds 0.46–0.49, the plain worlds
+/// 0.76–0.84; `link_eval fit` prints it beside the weights).
+pub const HOOK_PRIOR_LOG_ODDS: f64 = -0.9191;
+
+/// How far the hook's confidence moves for a repository where backfill and review linked
+/// `share` of the commits they scored: a prior shift (Saerens et al. 2002, with the prior
+/// measured rather than estimated). The hook cannot see the commits after a passage, so a
+/// lead it sees means less where few commits have talk (a bug tracker's project, where most
+/// commits follow no report) than where most do (a team that talks its work through).
+/// `None` (too few known) is no shift.
+pub fn hook_prior_shift(share: Option<f64>) -> f64 {
+    share.map_or(0.0, |s| super::history::prior_log_odds(s) - HOOK_PRIOR_LOG_ODDS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     use crate::score::features::{Candidate, Raw};
+
+    #[test]
+    fn the_hooks_prior_moves_its_confidence_by_the_repositorys_share_of_linked_commits() {
+        assert_eq!(hook_prior_shift(None), 0.0, "not known: the shipped calibration as fitted");
+        // A share whose log-odds is the fit's mean moves nothing.
+        let neutral = 1.0 / (1.0 + (-HOOK_PRIOR_LOG_ODDS).exp());
+        assert!(hook_prior_shift(Some(neutral)).abs() < 1e-12);
+        // Where backfill linked 3 commits in 4, log-odds ln 3 − (−0.9191).
+        assert!((hook_prior_shift(Some(0.75)) - (3f64.ln() + 0.9191)).abs() < 1e-9);
+        // Clamped at 2 % and 98 %: a run that linked nothing does not silence the hook.
+        assert_eq!(hook_prior_shift(Some(0.0)), hook_prior_shift(Some(0.02)));
+        let m = Fitted::shipped(false);
+        let mut f = [0.0; N];
+        f[0] = 0.4;
+        f[1] = 0.45;
+        let rank = m.rank(&f);
+        let base = m.confidence_at(rank, &f);
+        let up = m.confidence_shifted(rank, &f, hook_prior_shift(Some(0.75)));
+        let down = m.confidence_shifted(rank, &f, hook_prior_shift(Some(0.1)));
+        assert!(down < base && base < up, "{down} {base} {up}");
+        let logit = |p: f64| (p / (1.0 - p)).ln();
+        assert!((logit(up) - logit(base) - hook_prior_shift(Some(0.75))).abs() < 1e-9, "an exact log-odds shift");
+    }
 
     #[test]
     fn a_fitted_model_scores_fixed_features_exactly() {

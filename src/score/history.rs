@@ -3,6 +3,11 @@
 //! can judge a cosine against this user's talk as backfill does against its run (the
 //! `talk_level` feature).
 //!
+//! It also remembers which commits backfill and review (which see the commits after a
+//! passage) linked, so the hook can tell how many of this repository's commits talk
+//! motivates ([`History::prior`]): in a bug tracker's project few are, in a team that
+//! talks through its work most are, and the hook alone cannot tell the two apart.
+//!
 //! A derived value, not the user's data: a missing or unreadable file means "not known yet"
 //! (the neutral level), and a lost write costs one commit's value.
 
@@ -31,10 +36,29 @@ pub fn path(dir: &Path) -> PathBuf {
     dir.join(HISTORY_FILE)
 }
 
+/// One commit backfill or review scored: whether its best candidate reached the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judged {
+    pub sha: String,
+    pub time: i64,
+    pub linked: bool,
+}
+
 /// The remembered commits of one repository, read once per run; the file holds it as JSON.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct History {
     recent: Vec<Seen>,
+    /// Kept apart from `recent`: the hook's own commits must not push them out (nor judge
+    /// themselves: a hook that linked little would then link less).
+    #[serde(default)]
+    judged: Vec<Judged>,
+}
+
+/// A share's log-odds, kept within [2 %, 98 %] so a run that linked all or nothing does not
+/// move the hook without bound.
+pub fn prior_log_odds(share: f64) -> f64 {
+    let p = share.clamp(0.02, 0.98);
+    (p / (1.0 - p)).ln()
 }
 
 impl History {
@@ -48,6 +72,13 @@ impl History {
     /// `TALK_LEVEL_MIN_COMMITS` are remembered.
     pub fn level(&self) -> f64 {
         median_level(self.recent.iter().map(|s| s.best_cosine).collect())
+    }
+
+    /// The share of the commits backfill and review scored here whose best candidate
+    /// reached the threshold; `None` while fewer than `TALK_LEVEL_MIN_COMMITS` are known.
+    pub fn prior(&self) -> Option<f64> {
+        (self.judged.len() >= super::features::TALK_LEVEL_MIN_COMMITS)
+            .then(|| self.judged.iter().filter(|j| j.linked).count() as f64 / self.judged.len() as f64)
     }
 
     /// How many commits are remembered.
@@ -64,17 +95,30 @@ impl History {
     /// rename, without fsync: it runs inside every commit, and a write lost to a crash costs
     /// values, not data.
     pub fn record(&mut self, dir: &Path, seen: impl IntoIterator<Item = Seen>) -> Result<()> {
-        let before = self.recent.clone();
-        for s in seen.into_iter().filter(|s| s.best_cosine.is_finite()) {
+        self.record_judged(dir, seen.into_iter().map(|s| (s, None)))
+    }
+
+    /// [`record`](Self::record), and for each commit scored beside the commits after it
+    /// (backfill, review), whether its best candidate reached the threshold.
+    pub fn record_judged(&mut self, dir: &Path, seen: impl IntoIterator<Item = (Seen, Option<bool>)>) -> Result<()> {
+        let before = (self.recent.clone(), self.judged.clone());
+        for (s, linked) in seen.into_iter().filter(|(s, _)| s.best_cosine.is_finite()) {
+            if let Some(linked) = linked {
+                self.judged.retain(|r| r.sha != s.sha);
+                self.judged.push(Judged { sha: s.sha.clone(), time: s.time, linked });
+            }
             self.recent.retain(|r| r.sha != s.sha);
             self.recent.push(s);
         }
-        if self.recent == before {
+        if (&self.recent, &self.judged) == (&before.0, &before.1) {
             return Ok(());
         }
         self.recent.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.sha.cmp(&b.sha)));
         let drop = self.recent.len().saturating_sub(HISTORY_LEN);
         self.recent.drain(..drop);
+        self.judged.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.sha.cmp(&b.sha)));
+        let drop = self.judged.len().saturating_sub(HISTORY_LEN);
+        self.judged.drain(..drop);
         let text = serde_json::to_string(&self).expect("plain data serialises");
         let io = |e: std::io::Error| crate::error::Error::io(format!("writing {}", path(dir).display()), e);
         crate::fsutil::create_private_dir(dir).map_err(io)?;
@@ -140,5 +184,31 @@ mod tests {
             let mode = std::fs::metadata(path(dir.path())).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "owner-only, like the dataset");
         }
+    }
+
+    #[test]
+    fn the_prior_is_what_backfill_and_review_linked_and_the_hook_does_not_move_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::load(dir.path());
+        // 19 judged commits: not known yet.
+        h.record_judged(dir.path(), (0..19).map(|k| (seen(k, 0.4), Some(k % 4 == 0)))).unwrap();
+        assert_eq!(History::load(dir.path()).prior(), None);
+        // 40 judged, 10 of them linked: a quarter.
+        h.record_judged(dir.path(), (19..40).map(|k| (seen(k, 0.4), Some(k % 4 == 0)))).unwrap();
+        assert_eq!(History::load(dir.path()).prior(), Some(0.25));
+        // 150 newer hook commits fill the talk level's history but are not judged: the
+        // prior keeps backfill's 40 (the hook judging itself would feed on its own output).
+        let mut h = History::load(dir.path());
+        h.record(dir.path(), (1000..1150).map(|k| seen(k, 0.6))).unwrap();
+        let h = History::load(dir.path());
+        assert_eq!(h.prior(), Some(0.25));
+        assert!((h.level() - 0.6).abs() < 1e-12, "the level follows the newest commits");
+        // A commit judged again (a second backfill) counts once, with its new answer.
+        let mut h = History::load(dir.path());
+        h.record_judged(dir.path(), (0..40).map(|k| (seen(k, 0.4), Some(k < 30)))).unwrap();
+        assert_eq!(History::load(dir.path()).prior(), Some(0.75));
+        // The file a version without the prior wrote still reads (no `judged`).
+        std::fs::write(path(dir.path()), r#"{"recent":[]}"#).unwrap();
+        assert_eq!(History::load(dir.path()).prior(), None);
     }
 }

@@ -235,14 +235,7 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
     std::fs::remove_file(&level_file).unwrap();
     history::record(&dir, said).unwrap();
     assert!((history::level(&dir) - 0.265).abs() < 1e-9);
-    env.screenlink(["install"]).assert_ok();
-    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
-    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
-    let t = recommit_newest_motivated(&env, &world);
-    git_at(&env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap().assert_ok();
-    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
-    let pairs: Vec<Pair> = lines(&dir.join("training_data.jsonl"));
-    let pair = pairs.iter().find(|p| p.metadata.commit_sha == head).expect("the hook linked the commit");
+    let (head, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
     assert_eq!(pair.metadata.features[14], 0.265, "talk_level is the history's median");
     let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&level_file).unwrap()).unwrap();
     let mine = after["recent"].as_array().unwrap().iter().find(|s| s["sha"] == head.as_str()).expect("the hook remembered its commit");
@@ -260,4 +253,51 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
     let pairs = json["pairs"].as_array().unwrap();
     assert!(!pairs.is_empty(), "{json}");
     assert!(pairs.iter().all(|p| p["metadata"]["features"][14].as_f64() == Some(level)), "{level} {json}");
+}
+
+#[test]
+fn the_hook_weighs_its_confidence_by_how_many_commits_backfill_linked_here() {
+    use git_screenlink::score::fitted::{hook_prior_shift, Fitted};
+    use git_screenlink::score::history::{self, History, Seen};
+    let (env, world) = TestEnv::with_world(&Spec::week(13));
+    let dir = store(&world.repo);
+    let newest = world.truth.commits.iter().rev().find(|c| !c.rows.is_empty()).unwrap().sha.clone();
+    // Backfill remembers, for each commit it scored, whether it linked it.
+    let out = env.screenlink(["backfill", "--yes", "--json", &format!("{newest}~1")]);
+    out.assert_ok();
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let remembered: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(history::path(&dir)).unwrap()).unwrap();
+    let judged = remembered["judged"].as_array().expect("backfill judged its commits");
+    let linked = judged.iter().filter(|j| j["linked"] == true).count();
+    assert_eq!(linked as u64, summary["summary"]["linked"].as_u64().unwrap(), "{summary}");
+    assert!(judged.len() >= 20, "{remembered}");
+    let share = History::load(&dir).prior().expect("enough commits judged");
+    assert!((share - linked as f64 / judged.len() as f64).abs() < 1e-12);
+    let weights = env.screenlink(["weights"]).stdout_text();
+    assert!(weights.contains(&format!("backfill and review linked {:.0} % of the commits they scored here", share * 100.0)), "{weights}");
+    // A repository where backfill linked one commit in ten: the hook's lead counts for less.
+    std::fs::remove_file(history::path(&dir)).unwrap();
+    let seen = |k: i64| Seen { sha: format!("{k:040x}"), time: 1_000 + k, best_cosine: 0.5 };
+    History::default().record_judged(&dir, (0..40).map(|k| (seen(k), Some(k % 10 == 0)))).unwrap();
+    let (_, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
+    let hook = Fitted::shipped(false);
+    let f: [f64; git_screenlink::score::features::N] = pair.metadata.features.clone().try_into().unwrap();
+    let rank = hook.rank(&f);
+    let (as_fitted, shifted) = (hook.confidence_at(rank, &f), hook.confidence_shifted(rank, &f, hook_prior_shift(Some(0.1))));
+    assert!((pair.metadata.confidence - shifted).abs() < 0.002, "{} {shifted} {as_fitted}", pair.metadata.confidence);
+    assert!(as_fitted - shifted > 0.01, "the shift shows at this confidence: {shifted} {as_fitted}");
+}
+
+/// Make the world's newest commit with talk again through the hook, which accepts whatever
+/// it links; that commit and its pair.
+fn hook_links_the_newest_motivated_commit_again(env: &TestEnv, world: &World) -> (String, Pair) {
+    env.screenlink(["install"]).assert_ok();
+    env.git(["config", "screenlink.prompt", "auto"]).assert_ok();
+    env.git(["config", "screenlink.minConfidence", "0"]).assert_ok();
+    let t = recommit_newest_motivated(env, world);
+    git_at(env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap().assert_ok();
+    let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+    let pairs: Vec<Pair> = lines(&store(&world.repo).join("training_data.jsonl"));
+    let pair = pairs.into_iter().find(|p| p.metadata.commit_sha == head).expect("the hook linked the commit");
+    (head, pair)
 }

@@ -1,0 +1,33 @@
+//! The hook's prior in the judge (`score::history::History::prior`, `fitted::hook_prior_shift`):
+//! each set's backfill share, and the shift a held-out set's hook gets from it.
+
+use std::collections::BTreeMap;
+
+use git_screenlink::score::history::prior_log_odds;
+
+use super::judge::group;
+use super::Row;
+
+/// Each set's share of commits backfill (fitted on the other groups) links, of those with a
+/// candidate: what `score::history` remembers of a repository's backfill.
+pub type Shares = BTreeMap<String, f64>;
+
+/// The hook's log-odds shift for `test` (`history::History::prior`): its backfill share's
+/// log-odds less the mean over the training groups of theirs (each group weighing the same,
+/// as in the fit). `LINK_EVAL_NO_PRIOR` turns it off, to compare.
+pub fn prior_shift(test: &str, train_rows: &[&Row], shares: &Shares) -> f64 {
+    if std::env::var_os("LINK_EVAL_NO_PRIOR").is_some() {
+        return 0.0;
+    }
+    let sets: std::collections::BTreeSet<&str> = train_rows.iter().map(|r| r.set.as_str()).collect();
+    prior_log_odds(shares[test]) - groups_mean(sets, shares)
+}
+
+/// The mean over the groups of `sets` of each group's mean backfill-share log-odds.
+pub fn groups_mean<'a>(sets: impl IntoIterator<Item = &'a str>, shares: &Shares) -> f64 {
+    let mut per_group: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for s in sets {
+        per_group.entry(group(s)).or_default().push(prior_log_odds(shares[s]));
+    }
+    per_group.values().map(|v| v.iter().sum::<f64>() / v.len() as f64).sum::<f64>() / per_group.len().max(1) as f64
+}
