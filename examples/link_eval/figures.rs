@@ -74,19 +74,25 @@ impl Figures {
 
 /// The hook's (and the guide's) way: commits in time order, each takes its best free talk.
 pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
+    let c = |ri: usize, ci: usize| &rows[ri].cands[ci];
+    oldest_first_by(rows, &|ri, ci| score(&feats[ri][ci], c(ri, ci).keyword, c(ri, ci).semantic), threshold)
+}
+
+/// [`oldest_first`] with candidate `ci` of row `ri` scored by `score(ri, ci)` → (rank, confidence).
+pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64), threshold: f64) -> Figures {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| (rows[i].time, rows[i].sha.clone()));
     let mut claimed: HashSet<i64> = HashSet::new();
     let mut f = Figures::default();
     for ri in order {
-        let (r, fs) = (rows[ri], &feats[ri]);
+        let r = rows[ri];
         f.gold += usize::from(r.has_gold);
         let mut ranked: Vec<(f64, f64, &super::Cand)> = r
             .cands
             .iter()
-            .zip(fs)
-            .map(|(c, x)| {
-                let (rank, conf) = score(x, c.keyword, c.semantic);
+            .enumerate()
+            .map(|(ci, c)| {
+                let (rank, conf) = score(ri, ci);
                 (rank, conf, c)
             })
             .collect();

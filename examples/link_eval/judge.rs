@@ -7,8 +7,8 @@ use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_IN
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::{sigmoid, Logistic};
 
-use super::figures::{calibration, greedy, greedy_after, line, oldest_first, Figures};
-use super::prior::{groups_mean, prior_shift, Shares};
+use super::figures::{calibration, greedy, greedy_after, line, oldest_first, oldest_first_by, Figures};
+use super::prior::{groups_mean, prior_shift, recalibrations, Shares};
 use super::Row;
 
 /// The calibration's input as the product builds it for the mode (backfill leaves out the
@@ -210,6 +210,7 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
     println!("|------------------------------|-------|-------|-----------|--------|-------|------------|--------|--------|");
     let mut macro_both = Vec::new();
     let mut macro_review = Vec::new();
+    let (mut hook_real, mut hook_worlds) = (Figures::default(), Figures::default());
     for g in &groups {
         let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
         let (hm, bm) = (train(&train_rows, true), train(&train_rows, false));
@@ -225,8 +226,24 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
             }
             let shift = prior_shift(s, &train_rows, shares);
             let hook_feats = with_context(&test, &hm.ranker, &hm.passage_ranker, true);
-            let at_commit = oldest_first(&test, &hook_feats, &scorer(&hm, true, shift), THRESHOLD);
             let later_feats = with_context(&test, &bm.ranker, &bm.passage_ranker, false);
+            let at_commit = if std::env::var_os("LINK_EVAL_NO_RECAL").is_some() {
+                oldest_first(&test, &hook_feats, &scorer(&hm, true, shift), THRESHOLD)
+            } else {
+                // The product's recalibration: each commit's map fitted on the commits before it.
+                let later = |ri: usize, ci: usize| scorer(&bm, false, 0.0)(&later_feats[ri][ci], 0.0, 0.0).1;
+                let hook = |ri: usize, ci: usize| {
+                    let x = masked(&hook_feats[ri][ci], true);
+                    let l = hm.ranker.logit(&x[..BASE]);
+                    (l, hm.calibration.logit(&decision_input(l, &x, true)))
+                };
+                let maps = recalibrations(&test, &hook, &later, shift);
+                let sc = |ri: usize, ci: usize| {
+                    let (l, c) = hook(ri, ci);
+                    (l, sigmoid(maps[ri].apply(c)))
+                };
+                oldest_first_by(&test, &sc, THRESHOLD)
+            };
             let both = greedy_after(&test, &later_feats, &scorer(&bm, false, 0.0), THRESHOLD, &at_commit);
             // Every commit queued, then `review`: oldest first, each scored beside its rivals.
             let reviewed = oldest_first(&test, &later_feats, &scorer(&bm, false, 0.0), THRESHOLD);
@@ -236,6 +253,7 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
             }
             let (p, r, f1) = both.prf();
             let (hp, hr, _) = at_commit.prf();
+            if s.starts_with("plain") || s.starts_with("meeting") { &mut hook_worlds } else { &mut hook_real }.tops.extend(at_commit.tops.iter().copied());
             println!("| {s:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>10} | {hp:>6.3} | {hr:>6.3} |", both.gold, both.pairs, at_commit.pairs);
             if !s.starts_with("plain") && !s.starts_with("meeting") {
                 macro_both.push((p, r, f1));
@@ -248,6 +266,8 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
     let n = macro_review.len().max(1) as f64;
     let (p, r) = macro_review.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n));
     println!("realtext macro, every commit queued then reviewed (oldest first, scored beside its rivals): precision {p:.3} recall {r:.3}");
+    println!("calibration of the hook (before backfill), realtext pooled: {}", calibration(&hook_real));
+    println!("calibration of the hook (before backfill), the worlds pooled: {}", calibration(&hook_worlds));
 }
 
 /// Every row of `files`, with the features the shipped weights leave out

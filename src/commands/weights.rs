@@ -115,14 +115,20 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
     } else {
         format!("talk level {level:.2} (not known yet: {n} commits scored here remembered)")
     };
-    let prior = match (history.prior(), user::load(dir)) {
-        (_, Some(_)) => String::new(),
-        (Some(share), None) => format!(
+    let prior = match (history.hook_recalibration(), history.prior(), user::load(dir)) {
+        (_, _, Some(_)) => String::new(),
+        (Some(r), _, None) => format!(
+            "; the hook's confidence is recalibrated on what backfill and review said of {} commits here (log-odds x {:.2} {:+.2})",
+            history.hook_views().len(),
+            r.scale,
+            r.shift
+        ),
+        (None, Some(share), None) => format!(
             "; the hook's confidence moves by {:+.2} in log-odds: backfill and review linked {:.0} % of the commits they scored here",
             crate::score::fitted::hook_prior_shift(Some(share)),
             share * 100.0
         ),
-        (None, None) => String::new(),
+        (None, None, None) => String::new(),
     };
     format!("{scoring_line}; {level}{prior}")
 }

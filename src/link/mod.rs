@@ -22,6 +22,7 @@ use crate::error::Result;
 use crate::score;
 use crate::score::features::{Candidate, Raw, N};
 use crate::score::fitted::Fitted;
+use crate::score::recalibration::Recalibration;
 use crate::score::semantic::Semantic;
 use crate::talk_terms::TalkTerms;
 use crate::workspace::Workspace;
@@ -55,9 +56,10 @@ pub struct Params {
     /// The talk level for commits too few to measure it over (the hook's one commit, a small
     /// backfill): the repository's history (`score::history`); `None`: the neutral level.
     pub talk_level: Option<f64>,
-    /// Log-odds added to the hook's confidence: how many of this repository's commits talk
-    /// motivates, against the fit's data (`score::history::History::prior`); 0 in backfill.
-    pub prior_shift: f64,
+    /// How the hook's confidence's log-odds move for this repository: its recalibration on
+    /// what backfill and review said (`score::recalibration`), or else the prior shift of how
+    /// many of its commits talk motivates (`score::history::History::prior`); none in backfill.
+    pub recalibration: Recalibration,
 }
 
 impl Params {
@@ -76,7 +78,7 @@ impl Params {
             later_commits: true,
             fitted: None,
             talk_level: None,
-            prior_shift: 0.0,
+            recalibration: Recalibration::default(),
         }
     }
 
@@ -286,7 +288,7 @@ pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
                 }
                 Scoring::Fitted => {
                     let rank = fitted.rank(&f);
-                    (rank, fitted.confidence_shifted(rank, &f, params.prior_shift))
+                    (rank, fitted.confidence_recalibrated(rank, &f, &params.recalibration))
                 }
             };
             s.confidence = c;

@@ -14,6 +14,7 @@ use crate::link::{self, Params};
 use crate::messages;
 use crate::score::cache::{self, EmbeddingCache};
 use crate::score::history::History;
+use crate::score::recalibration::Recalibration;
 use crate::score::semantic::Semantic;
 use crate::source::discussion::{self, Discussion};
 use crate::source::{self, Source};
@@ -162,9 +163,9 @@ pub fn remember_talk_level<'a>(
     judged: Option<f64>,
     linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>,
 ) {
-    use crate::score::history::Seen;
+    use crate::score::history::{Seen, Verdict};
     let seen = linked.into_iter().filter_map(|(c, l)| {
-        let linked = judged.map(|min| l.best().is_some_and(|b| b.confidence >= min));
+        let linked = judged.map(|min| Verdict { linked: l.best().is_some_and(|b| b.confidence >= min), hook: hook_view(l) });
         l.candidates
             .iter()
             .map(|s| s.semantic)
@@ -174,6 +175,15 @@ pub fn remember_talk_level<'a>(
     if let Err(e) = history.record_judged(store_dir, seen) {
         crate::debug(format_args!("the talk level was not remembered: {}", e.message));
     }
+}
+
+/// What the shipped hook would have said of a commit scored beside the commits after it
+/// (`score::recalibration`), at the talk level the run read its cosines at.
+fn hook_view(l: &link::CommitLinks) -> Option<crate::score::recalibration::HookView> {
+    use crate::score::features::{Candidate, TALK_LEVEL_INDEX};
+    let level = l.best()?.features[TALK_LEVEL_INDEX];
+    let cands: Vec<Candidate> = l.candidates.iter().map(|s| Candidate { passage: s.passage, raw: s.raw }).collect();
+    crate::score::fitted::view_as_hook(&cands, level, |p| l.candidates.iter().find(|s| s.passage == p).map(|s| s.confidence))
 }
 
 /// Whether a run with `params` judges its commits for the hook's prior (see
@@ -189,10 +199,15 @@ pub fn judged(params: &Params) -> Option<f64> {
 pub fn scoring_params(settings: &Settings, store_dir: &Path, later_commits: bool) -> (Params, History) {
     let fitted = crate::score::user::load(store_dir).map(|w| if later_commits { w.backfill } else { w.hook });
     let history = History::load(store_dir);
-    // The shipped hook weights move by this repository's share of linked commits; a refit
-    // learned that share from its answers already.
-    let prior_shift = if later_commits || fitted.is_some() { 0.0 } else { crate::score::fitted::hook_prior_shift(history.prior()) };
-    (Params { later_commits, fitted, talk_level: Some(history.level()), prior_shift, ..Params::from_settings(settings) }, history)
+    // The shipped hook weights are recalibrated on what backfill and review said here, or
+    // else move by this repository's share of linked commits; a refit learned both from its
+    // answers already.
+    let recalibration = if later_commits || fitted.is_some() {
+        Recalibration::default()
+    } else {
+        history.hook_recalibration().unwrap_or_else(|| Recalibration::shifted(crate::score::fitted::hook_prior_shift(history.prior())))
+    };
+    (Params { later_commits, fitted, talk_level: Some(history.level()), recalibration, ..Params::from_settings(settings) }, history)
 }
 
 /// Link a commit made a while ago (a queued one, at `review`) as backfill does: beside the

@@ -38,6 +38,8 @@ pub const NAMES: [&str; 15] = [
     "talk_level",
 ];
 pub const N: usize = NAMES.len();
+/// Where `talk_level` is: last.
+pub const TALK_LEVEL_INDEX: usize = N - 1;
 /// Features the ranker reads: the first `BASE`.
 pub const BASE: usize = 10;
 /// Features from the ranker's scores: the last `CONTEXT`.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::features::{self, Candidate, BASE, N};
 use super::logistic::Logistic;
+use super::recalibration::{HookView, Recalibration};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fitted {
@@ -58,14 +59,30 @@ impl Fitted {
 
     /// [`confidence`](Self::confidence) when the ranker's score `rank` is already known.
     pub fn confidence_at(&self, rank: f64, f: &[f64; N]) -> f64 {
-        self.confidence_shifted(rank, f, 0.0)
+        self.confidence_recalibrated(rank, f, &Recalibration::default())
     }
 
-    /// [`confidence_at`](Self::confidence_at) with `shift` added to its log-odds (the hook's
-    /// prior, [`hook_prior_shift`]).
-    pub fn confidence_shifted(&self, rank: f64, f: &[f64; N], shift: f64) -> f64 {
-        super::logistic::sigmoid(self.calibration.logit(&decision_input(rank, f, &self.calibration_leaves_out)) + shift)
+    /// [`confidence_at`](Self::confidence_at) with its log-odds mapped by `r` (the hook's
+    /// prior, [`hook_prior_shift`], or its recalibration on this repository).
+    pub fn confidence_recalibrated(&self, rank: f64, f: &[f64; N], r: &Recalibration) -> f64 {
+        super::logistic::sigmoid(r.apply(self.calibration_logit(rank, f)))
     }
+
+    /// The calibration's log-odds for `f` with the ranker's score `rank`.
+    pub fn calibration_logit(&self, rank: f64, f: &[f64; N]) -> f64 {
+        self.calibration.logit(&decision_input(rank, f, &self.calibration_leaves_out))
+    }
+}
+
+/// What the shipped hook would have said of a commit that backfill or review scored: the
+/// candidates' features in the hook's mode, read at the talk `level` the run measured; the
+/// passage its ranker puts first, and its calibration's log-odds; `later`: the run's own
+/// confidence in a passage.
+pub fn view_as_hook(cands: &[Candidate], level: f64, later: impl Fn(usize) -> Option<f64>) -> Option<HookView> {
+    let hook = Fitted::shipped(false);
+    let feats = hook.features(std::slice::from_ref(&cands.to_vec()), false, Some(level)).pop()?;
+    let (i, rank) = feats.iter().map(|f| hook.rank(f)).enumerate().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    Some(HookView { logit: hook.calibration_logit(rank, &feats[i]), later: later(cands[i].passage)? })
 }
 
 /// What the calibration sees of a link: the ranker's score and the features themselves
@@ -141,7 +158,7 @@ pub fn hook_prior_shift(share: Option<f64>) -> f64 {
 mod tests {
     use super::*;
 
-    use crate::score::features::{Candidate, Raw};
+    use crate::score::features::Raw;
 
     #[test]
     fn the_hooks_prior_moves_its_confidence_by_the_repositorys_share_of_linked_commits() {
@@ -159,8 +176,8 @@ mod tests {
         f[1] = 0.45;
         let rank = m.rank(&f);
         let base = m.confidence_at(rank, &f);
-        let up = m.confidence_shifted(rank, &f, hook_prior_shift(Some(0.75)));
-        let down = m.confidence_shifted(rank, &f, hook_prior_shift(Some(0.1)));
+        let up = m.confidence_recalibrated(rank, &f, &Recalibration::shifted(hook_prior_shift(Some(0.75))));
+        let down = m.confidence_recalibrated(rank, &f, &Recalibration::shifted(hook_prior_shift(Some(0.1))));
         assert!(down < base && base < up, "{down} {base} {up}");
         let logit = |p: f64| (p / (1.0 - p)).ln();
         assert!((logit(up) - logit(base) - hook_prior_shift(Some(0.75))).abs() < 1e-9, "an exact log-odds shift");

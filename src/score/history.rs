@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::features::median_level;
+use super::recalibration::{HookView, Recalibration};
 use crate::error::Result;
 
 pub const HISTORY_FILE: &str = "talk-level.json";
@@ -36,12 +37,28 @@ pub fn path(dir: &Path) -> PathBuf {
     dir.join(HISTORY_FILE)
 }
 
-/// One commit backfill or review scored: whether its best candidate reached the threshold.
+/// One commit backfill or review scored: whether its best candidate reached the threshold,
+/// and what the hook would have said of it (files from before this was kept lack it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Judged {
     pub sha: String,
     pub time: i64,
     pub linked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<HookView>,
+}
+
+/// What backfill or review says of a commit it scored ([`History::record_judged`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    pub linked: bool,
+    pub hook: Option<HookView>,
+}
+
+impl From<bool> for Verdict {
+    fn from(linked: bool) -> Verdict {
+        Verdict { linked, hook: None }
+    }
 }
 
 /// The remembered commits of one repository, read once per run; the file holds it as JSON.
@@ -81,6 +98,17 @@ impl History {
             .then(|| self.judged.iter().filter(|j| j.linked).count() as f64 / self.judged.len() as f64)
     }
 
+    /// The hook's recalibration on the commits backfill and review scored here
+    /// ([`Recalibration::fit`]); `None` while too few carry a hook view.
+    pub fn hook_recalibration(&self) -> Option<Recalibration> {
+        Recalibration::fit(&self.hook_views())
+    }
+
+    /// The hook views of the judged commits.
+    pub fn hook_views(&self) -> Vec<HookView> {
+        self.judged.iter().filter_map(|j| j.hook).collect()
+    }
+
     /// How many commits are remembered.
     pub fn len(&self) -> usize {
         self.recent.len()
@@ -95,17 +123,18 @@ impl History {
     /// rename, without fsync: it runs inside every commit, and a write lost to a crash costs
     /// values, not data.
     pub fn record(&mut self, dir: &Path, seen: impl IntoIterator<Item = Seen>) -> Result<()> {
-        self.record_judged(dir, seen.into_iter().map(|s| (s, None)))
+        self.record_judged(dir, seen.into_iter().map(|s| (s, None::<Verdict>)))
     }
 
     /// [`record`](Self::record), and for each commit scored beside the commits after it
-    /// (backfill, review), whether its best candidate reached the threshold.
-    pub fn record_judged(&mut self, dir: &Path, seen: impl IntoIterator<Item = (Seen, Option<bool>)>) -> Result<()> {
+    /// (backfill, review), whether its best candidate reached the threshold and what the hook
+    /// would have said of it ([`Verdict`]; a plain `bool` for the first alone).
+    pub fn record_judged<V: Into<Verdict>>(&mut self, dir: &Path, seen: impl IntoIterator<Item = (Seen, Option<V>)>) -> Result<()> {
         let before = (self.recent.clone(), self.judged.clone());
-        for (s, linked) in seen.into_iter().filter(|(s, _)| s.best_cosine.is_finite()) {
-            if let Some(linked) = linked {
+        for (s, verdict) in seen.into_iter().filter(|(s, _)| s.best_cosine.is_finite()) {
+            if let Some(Verdict { linked, hook }) = verdict.map(Into::into) {
                 self.judged.retain(|r| r.sha != s.sha);
-                self.judged.push(Judged { sha: s.sha.clone(), time: s.time, linked });
+                self.judged.push(Judged { sha: s.sha.clone(), time: s.time, linked, hook });
             }
             self.recent.retain(|r| r.sha != s.sha);
             self.recent.push(s);
@@ -210,5 +239,25 @@ mod tests {
         // The file a version without the prior wrote still reads (no `judged`).
         std::fs::write(path(dir.path()), r#"{"recent":[]}"#).unwrap();
         assert_eq!(History::load(dir.path()).prior(), None);
+    }
+
+    #[test]
+    fn hook_views_are_kept_with_their_verdicts_and_recalibrate_the_hook_once_enough() {
+        let dir = tempfile::tempdir().unwrap();
+        let verdict = |k: usize| Verdict { linked: k.is_multiple_of(2), hook: Some(HookView { logit: k as f64 / 8.0 - 2.5, later: 0.875 }) };
+        let mut h = History::load(dir.path());
+        h.record_judged(dir.path(), (0..19).map(|k| (seen(k, 0.4), Some(verdict(k))))).unwrap();
+        assert_eq!(History::load(dir.path()).hook_recalibration(), None, "19 views: too few");
+        // Judged commits without a view (an older version's) count for the prior only.
+        h.record_judged(dir.path(), (100..130).map(|k| (seen(k, 0.4), Some(true)))).unwrap();
+        let h2 = History::load(dir.path());
+        assert_eq!((h2.hook_views().len(), h2.hook_recalibration()), (19, None));
+        h.record_judged(dir.path(), [(seen(19, 0.4), Some(verdict(19)))]).unwrap();
+        let h = History::load(dir.path());
+        assert_eq!(h.hook_views(), (0..20).map(|k| verdict(k).hook.unwrap()).collect::<Vec<_>>(), "read back as written");
+        let r = h.hook_recalibration().expect("20 views");
+        // Backfill was sure (0.875) where the hook said 0.08 to 0.48: the hook is raised.
+        assert!(r.apply(-1.0) > -1.0 + 1.0, "{r:?}");
+        assert_eq!(h.prior(), Some(40.0 / 50.0));
     }
 }

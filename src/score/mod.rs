@@ -7,6 +7,7 @@ pub mod fitted;
 pub mod history;
 pub mod keywords;
 pub mod logistic;
+pub mod recalibration;
 pub mod semantic;
 pub mod user;
 

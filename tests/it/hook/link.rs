@@ -259,6 +259,7 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
 fn the_hook_weighs_its_confidence_by_how_many_commits_backfill_linked_here() {
     use git_screenlink::score::fitted::{hook_prior_shift, Fitted};
     use git_screenlink::score::history::{self, History, Seen};
+    use git_screenlink::score::recalibration::Recalibration;
     let (env, world) = TestEnv::with_world(&Spec::week(13));
     let dir = store(&world.repo);
     let newest = world.truth.commits.iter().rev().find(|c| !c.rows.is_empty()).unwrap().sha.clone();
@@ -273,19 +274,60 @@ fn the_hook_weighs_its_confidence_by_how_many_commits_backfill_linked_here() {
     assert!(judged.len() >= 20, "{remembered}");
     let share = History::load(&dir).prior().expect("enough commits judged");
     assert!((share - linked as f64 / judged.len() as f64).abs() < 1e-12);
+    // It also remembers what the hook would have said of each (its log-odds for the passage it
+    // ranks first) and backfill's confidence in that passage: the hook is recalibrated on them.
+    let views = History::load(&dir).hook_views();
+    assert_eq!(views.len(), judged.len(), "{remembered}");
+    assert!(views.iter().all(|v| v.logit.is_finite() && (0.0..=1.0).contains(&v.later)), "{views:?}");
+    let mut linked_views = judged.iter().filter(|j| j["linked"] == true).map(|j| j["hook"]["later"].as_f64().unwrap());
+    assert!(linked_views.any(|later| later >= 0.6), "a linked commit's best passage is often the hook's: {remembered}");
+    let r = History::load(&dir).hook_recalibration().expect("enough views");
     let weights = env.screenlink(["weights"]).stdout_text();
-    assert!(weights.contains(&format!("backfill and review linked {:.0} % of the commits they scored here", share * 100.0)), "{weights}");
-    // A repository where backfill linked one commit in ten: the hook's lead counts for less.
+    let said = format!("recalibrated on what backfill and review said of {} commits here (log-odds x {:.2} {:+.2})", views.len(), r.scale, r.shift);
+    assert!(weights.contains(&said), "{weights}");
+    // A repository where backfill linked one commit in ten, judged by a version that kept no
+    // hook views: the prior alone, and the hook's lead counts for less.
     std::fs::remove_file(history::path(&dir)).unwrap();
     let seen = |k: i64| Seen { sha: format!("{k:040x}"), time: 1_000 + k, best_cosine: 0.5 };
     History::default().record_judged(&dir, (0..40).map(|k| (seen(k), Some(k % 10 == 0)))).unwrap();
+    let weights = env.screenlink(["weights"]).stdout_text();
+    assert!(weights.contains("backfill and review linked 10 % of the commits they scored here"), "{weights}");
     let (_, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
     let hook = Fitted::shipped(false);
     let f: [f64; git_screenlink::score::features::N] = pair.metadata.features.clone().try_into().unwrap();
     let rank = hook.rank(&f);
-    let (as_fitted, shifted) = (hook.confidence_at(rank, &f), hook.confidence_shifted(rank, &f, hook_prior_shift(Some(0.1))));
+    let (as_fitted, shifted) = (hook.confidence_at(rank, &f), hook.confidence_recalibrated(rank, &f, &Recalibration::shifted(hook_prior_shift(Some(0.1)))));
     assert!((pair.metadata.confidence - shifted).abs() < 0.002, "{} {shifted} {as_fitted}", pair.metadata.confidence);
     assert!(as_fitted - shifted > 0.01, "the shift shows at this confidence: {shifted} {as_fitted}");
+}
+
+#[test]
+fn the_hook_is_recalibrated_on_what_backfill_said_of_the_same_commits() {
+    use git_screenlink::score::fitted::Fitted;
+    use git_screenlink::score::history::{self, History, Seen, Verdict};
+    use git_screenlink::score::recalibration::HookView;
+    let (env, world) = TestEnv::with_world(&Spec::week(14));
+    let dir = store(&world.repo);
+    // 40 commits where backfill was far surer than the hook (meeting talk's pattern): a
+    // 0.2 from the hook was a 0.8 from backfill.
+    let seen = |k: i64| Seen { sha: format!("{k:040x}"), time: 1_000 + k, best_cosine: 0.5 };
+    let view = |k: i64| {
+        let logit = -3.0 + k as f64 * 0.1;
+        HookView { logit, later: 1.0 / (1.0 + (-(logit + 2.8)).exp()) }
+    };
+    History::default().record_judged(&dir, (0..40).map(|k| (seen(k), Some(Verdict { linked: k % 10 == 0, hook: Some(view(k)) })))).unwrap();
+    let r = History::load(&dir).hook_recalibration().expect("40 views");
+    assert!(r.shift > 1.5, "{r:?}");
+    let (_, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
+    let hook = Fitted::shipped(false);
+    let f: [f64; git_screenlink::score::features::N] = pair.metadata.features.clone().try_into().unwrap();
+    let rank = hook.rank(&f);
+    let (as_fitted, raised) = (hook.confidence_at(rank, &f), hook.confidence_recalibrated(rank, &f, &r));
+    assert!((pair.metadata.confidence - raised).abs() < 0.002, "{} {raised} {as_fitted}", pair.metadata.confidence);
+    assert!(raised - as_fitted > 0.01, "raised, not shifted down by the 10 % share: {raised} {as_fitted}");
+    // The hook's own commit is not judged: the views stay backfill's.
+    assert_eq!(History::load(&dir).hook_views().len(), 40);
+    assert!(history::path(&dir).exists());
 }
 
 /// Make the world's newest commit with talk again through the hook, which accepts whatever
