@@ -254,6 +254,7 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
             let (p, r, f1) = both.prf();
             let (hp, hr, _) = at_commit.prf();
             if s.starts_with("plain") || s.starts_with("meeting") { &mut hook_worlds } else { &mut hook_real }.tops.extend(at_commit.tops.iter().copied());
+            eprintln!("hook calibration {s}: {}", calibration(&at_commit));
             println!("| {s:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>10} | {hp:>6.3} | {hr:>6.3} |", both.gold, both.pairs, at_commit.pairs);
             if !s.starts_with("plain") && !s.starts_with("meeting") {
                 macro_both.push((p, r, f1));
