@@ -24,10 +24,11 @@ impl BlobCache {
     /// Open (or create) `table` in `file` in `dir`. The table's name carries its layout's
     /// version: a new layout is a new table, never rows read the old way.
     pub fn open(dir: &Path, file: &str, table: &'static str) -> BlobCache {
-        let schema = format!("CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;");
+        let schema = format!("CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL, added INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;");
         // Waits briefly: the hook must not wait on a backfill's write; a missed write only
-        // costs the work again.
+        // costs the work again. A table from before the size limit gains `added`.
         let conn = crate::fsutil::open_cache_db(dir, file, std::time::Duration::from_millis(100), &schema)
+            .and_then(|c| crate::cache_limit::ensure_added(&c, table).map(|_| c).map_err(|e| e.to_string()))
             .map_err(|e| crate::debug(format_args!("{file} unused: {e}")))
             .ok();
         BlobCache { conn, table }
@@ -43,7 +44,7 @@ impl BlobCache {
         let table = self.table;
         let mut items = items.peekable();
         let Some(conn) = self.conn.as_mut().filter(|_| items.peek().is_some()) else { return };
-        let sql = format!("INSERT OR REPLACE INTO {table} (key, value) VALUES (?1, ?2)");
+        let sql = format!("INSERT OR REPLACE INTO {table} (key, value, added) VALUES (?1, ?2, {})", crate::cache_limit::NOW);
         if let Err(e) = write_all(conn, &sql, items) {
             crate::debug(format_args!("{table} cache not written: {e}"));
         }

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod blob_cache;
+pub mod cache_limit;
 pub mod candidates;
 pub mod cli;
 pub mod commands;

@@ -63,6 +63,22 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
+/// After a run that took the caches past `screenlink.cacheMaxMb`.
+pub fn cache_pruned(p: &crate::cache_limit::Pruned, max_mb: u32) -> String {
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    format!(
+        "git-screenlink: the caches passed screenlink.cacheMaxMb ({max_mb} MB): their oldest {} entries went, {:.0} MB -> {:.0} MB (an entry that went is computed again when needed)",
+        thousands(p.rows as usize),
+        mb(p.before),
+        mb(p.after)
+    )
+}
+
+/// `screenlink.cacheMaxMb` in bytes (0: no limit).
+pub fn megabytes(mb: u32) -> u64 {
+    u64::from(mb) * 1_048_576
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -66,15 +66,21 @@ pub fn run(args: &IndexArgs) -> Result<i32> {
     bar.finish_and_clear();
     state.insert(key, serde_json::Value::String(time::format(now)));
     crate::fsutil::write_atomic(&state_path, &serde_json::to_string_pretty(&state).expect("state serialises"))?;
+    let (embedded, from_cache) = (semantic.embedded, semantic.from_cache);
+    drop(semantic);
+    let pruned = crate::cache_limit::enforce(&cache::default_dir(), crate::messages::megabytes(settings.cache_max_mb.value));
     if !args.quiet {
+        if let Some(pruned) = pruned {
+            println!("{}", crate::messages::cache_pruned(&pruned, settings.cache_max_mb.value));
+        }
         println!(
             "Indexed {} passages from {} rows since {} ({}): {} embedded, {} already cached",
             passages,
             rows_read,
             time::format(start),
             src.location(),
-            semantic.embedded,
-            semantic.from_cache
+            embedded,
+            from_cache
         );
     }
     Ok(0)

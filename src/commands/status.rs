@@ -128,7 +128,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         },
         fix: None,
     };
-    let caches = caches_check();
+    let caches = caches_check(settings.cache_max_mb.value);
     let status = Status { version: env!("CARGO_PKG_VERSION"), repository, config, hook, dataset, screenpipe, onnxruntime, model, embedding, daemon, caches };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
@@ -188,7 +188,7 @@ fn print_status(s: &Status) {
 
 /// The cache dir's files and their sizes (with their write-ahead logs): copies of what can be
 /// computed again, which a user may want to see before deleting.
-fn caches_check() -> Check {
+fn caches_check(max_mb: u32) -> Check {
     let dir = crate::fsutil::cache_dir();
     let size = |file: &str| -> u64 { ["", "-wal"].iter().filter_map(|ext| std::fs::metadata(dir.join(format!("{file}{ext}"))).ok()).map(|m| m.len()).sum() };
     let parts: Vec<(&str, u64)> =
@@ -204,6 +204,12 @@ fn caches_check() -> Check {
         let each: Vec<String> = parts.iter().filter(|(_, b)| *b > 0).map(|(what, b)| format!("{what} {}", mb(*b))).collect();
         format!("{} ({}); each is rebuilt as needed, so deleting it costs only time", mb(total), each.join(", "))
     };
+    let limit = if max_mb == 0 {
+        "; no size limit (screenlink.cacheMaxMb = 0)".to_string()
+    } else {
+        format!("; the oldest entries go past {max_mb} MB (screenlink.cacheMaxMb)")
+    };
+    let detail = format!("{detail}{limit}");
     Check { path: Some(dir.display().to_string()), origin: None, ok: true, detail, fix: None }
 }
 

@@ -49,6 +49,10 @@ pub const CANDIDATE_LIMIT_DEFAULT: u32 = 8;
 /// block of talk, whatever the history's length. Lower it on a small machine.
 pub const TALK_BLOCK_ROWS: &str = "screenlink.talkBlockRows";
 pub const TALK_BLOCK_ROWS_DEFAULT: u32 = 50_000;
+/// Megabytes the cache dir (vectors, the talk's terms, examined commits) may use; past it,
+/// backfill and `index` drop its oldest entries (`cache_limit`). 0 = no limit.
+pub const CACHE_MAX_MB: &str = "screenlink.cacheMaxMb";
+pub const CACHE_MAX_MB_DEFAULT: u32 = 2048;
 /// Where the dataset lives. Default: `<git common dir>/screenlink`, never the work tree.
 pub const DATASET_DIR: &str = "screenlink.datasetDir";
 /// What the post-commit hook does: ask on the terminal, queue for `review`, or accept automatically.
@@ -135,6 +139,7 @@ pub const KEYS: &[&str] = &[
     ORT_LIBRARY,
     CANDIDATE_LIMIT,
     TALK_BLOCK_ROWS,
+    CACHE_MAX_MB,
     DATASET_DIR,
     PROMPT,
     QUIET,

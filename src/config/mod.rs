@@ -105,6 +105,7 @@ pub struct Settings {
     pub ort_library: Option<Setting<PathBuf>>,
     pub candidate_limit: Setting<u32>,
     pub talk_block_rows: Setting<u32>,
+    pub cache_max_mb: Setting<u32>,
     /// `None`: `<git common dir>/screenlink`.
     pub dataset_dir: Option<Setting<PathBuf>>,
     pub prompt: Setting<PromptMode>,
@@ -227,6 +228,7 @@ impl Settings {
             ort_library: path_override(config_path(ORT_LIBRARY), env_path(ORT_LIBRARY_ENV)),
             candidate_limit: r.parse(CANDIDATE_LIMIT, CANDIDATE_LIMIT_DEFAULT, COUNT, any),
             talk_block_rows: r.parse(TALK_BLOCK_ROWS, TALK_BLOCK_ROWS_DEFAULT, POSITIVE, positive),
+            cache_max_mb: r.parse(CACHE_MAX_MB, CACHE_MAX_MB_DEFAULT, COUNT, any),
             dataset_dir: config_path(DATASET_DIR),
             prompt: r.parse(PROMPT, PROMPT_DEFAULT, "ask, queue or auto", |_| true),
             quiet: r.parse(QUIET, GitBool(QUIET_DEFAULT), "true or false", |_| true),
@@ -297,6 +299,7 @@ impl Settings {
             optional_path(ORT_LIBRARY, &self.ort_library, "(per-user data dir)"),
             one(CANDIDATE_LIMIT, &self.candidate_limit),
             one(TALK_BLOCK_ROWS, &self.talk_block_rows),
+            one(CACHE_MAX_MB, &self.cache_max_mb),
             optional_path(DATASET_DIR, &self.dataset_dir, "(git common dir)/screenlink"),
             one(PROMPT, &self.prompt),
             one(QUIET, &self.quiet),

@@ -34,7 +34,12 @@ pub struct EmbeddingCache {
 impl EmbeddingCache {
     /// Open (or create) the cache in `dir` for `model`.
     pub fn open(dir: &Path, model: &str) -> EmbeddingCache {
-        match crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_secs(5), SCHEMA) {
+        let opened = crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_secs(5), SCHEMA).and_then(|conn| {
+            // A file from before the size limit: its tables gain `added`.
+            ["embeddings", "sizes"].iter().try_for_each(|t| crate::cache_limit::ensure_added(&conn, t)).map_err(|e| e.to_string())?;
+            Ok(conn)
+        });
+        match opened {
             Ok(conn) => EmbeddingCache { conn, model: model.into(), warning: None },
             Err(err) => {
                 let conn = Connection::open_in_memory().expect("in-memory SQLite");
@@ -69,7 +74,8 @@ impl EmbeddingCache {
     pub fn put_many(&mut self, items: &[(Key, &[f32])]) -> Result<(), String> {
         let tx = self.conn.transaction().map_err(|e| e.to_string())?;
         {
-            let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO embeddings (model, key, vec) VALUES (?1, ?2, ?3)").map_err(|e| e.to_string())?;
+            let sql = format!("INSERT OR REPLACE INTO embeddings (model, key, vec, added) VALUES (?1, ?2, ?3, {})", crate::cache_limit::NOW);
+            let mut stmt = tx.prepare_cached(&sql).map_err(|e| e.to_string())?;
             for (k, v) in items {
                 stmt.execute(params![self.model, &k[..], to_blob(v)]).map_err(|e| e.to_string())?;
             }
@@ -91,7 +97,11 @@ impl EmbeddingCache {
             return;
         }
         let rows = items.iter().map(|(k, words)| (*k, words.map_or(-1, |w| w as i64)));
-        if let Err(e) = crate::blob_cache::write_all(&mut self.conn, "INSERT OR REPLACE INTO sizes (key, words) VALUES (?1, ?2)", rows) {
+        if let Err(e) = crate::blob_cache::write_all(
+            &mut self.conn,
+            &format!("INSERT OR REPLACE INTO sizes (key, words, added) VALUES (?1, ?2, {})", crate::cache_limit::NOW),
+            rows,
+        ) {
             crate::debug(format_args!("text sizes not cached: {e}"));
         }
     }
@@ -106,13 +116,15 @@ impl EmbeddingCache {
     }
 }
 
+/// `added`: when the row was written (`cache_limit`).
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS embeddings (
      model TEXT NOT NULL,
      key BLOB NOT NULL,
      vec BLOB NOT NULL,
+     added INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (model, key)
  ) WITHOUT ROWID;
- CREATE TABLE IF NOT EXISTS sizes (key BLOB PRIMARY KEY, words INTEGER NOT NULL) WITHOUT ROWID;";
+ CREATE TABLE IF NOT EXISTS sizes (key BLOB PRIMARY KEY, words INTEGER NOT NULL, added INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;";
 
 fn init(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)

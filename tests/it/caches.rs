@@ -183,3 +183,47 @@ fn linguist_attributes_leave_generated_code_out_and_key_the_commit_cache() {
     let back = run();
     assert_eq!((back.commits.len(), back.examined), (1, 0), "no attributes: the first answer, from the cache");
 }
+
+/// Past `screenlink.cacheMaxMb`, `index` (as backfill) drops the oldest cache entries,
+/// whichever cache holds them, down under the limit, and keeps what is newer: the next run
+/// embeds and splits nothing again.
+#[test]
+fn past_the_size_limit_the_oldest_cache_entries_go() {
+    use git_screenlink::cache_limit::used_bytes;
+    use git_screenlink::score::cache::{key, EmbeddingCache};
+    let (env, _world) = TestEnv::with_world(&Spec::week(5));
+    let dir = env.root().join("cache-limit");
+    let index = || {
+        let out = env.command("git-screenlink").current_dir(&env.repo).env("SCREENLINK_CACHE_DIR", &dir).args(["index", "--days", "3650"]).output().unwrap();
+        out.assert_ok();
+        out.stdout_text()
+    };
+    let first = index();
+    assert!(!first.contains("cacheMaxMb"), "{first}");
+    let rows = |file: &str, table: &str| -> i64 {
+        rusqlite::Connection::open(dir.join(file)).unwrap().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    };
+    let terms = rows("terms.sqlite", "terms_v1");
+    assert!(terms > 0);
+    // 3,000 vectors of older talk (another model's, long ago): about 4.6 MB.
+    let junk: Vec<_> = (0..3000).map(|k| key(&format!("old talk {k}"))).collect();
+    {
+        let mut cache = EmbeddingCache::open(&dir, "an-older-model");
+        let v = vec![0.25f32; 384];
+        cache.put_many(&junk.iter().map(|k| (*k, &v[..])).collect::<Vec<_>>()).unwrap();
+    }
+    let db = rusqlite::Connection::open(dir.join("embeddings.sqlite")).unwrap();
+    db.execute("UPDATE embeddings SET added = 1000 WHERE model = 'an-older-model'", []).unwrap();
+    let limit = 3 * 1_048_576;
+    assert!(used_bytes(&dir) > limit);
+    env.git(["config", "screenlink.cacheMaxMb", "3"]).assert_ok();
+    let pruned = index();
+    assert!(pruned.contains("passed screenlink.cacheMaxMb (3 MB): their oldest"), "{pruned}");
+    assert!(used_bytes(&dir) <= limit, "{}", used_bytes(&dir));
+    let left: i64 = db.query_row("SELECT count(*) FROM embeddings WHERE model = 'an-older-model'", [], |r| r.get(0)).unwrap();
+    assert!(left < 3000, "{left}");
+    assert_eq!(rows("terms.sqlite", "terms_v1"), terms, "the newer terms stay");
+    // The world's own vectors stayed: nothing is embedded again, nothing pruned.
+    let again = index();
+    assert!(again.contains(" 0 embedded") && !again.contains("cacheMaxMb"), "{again}");
+}
