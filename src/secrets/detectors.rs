@@ -34,6 +34,9 @@ fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Cap
 
 /// Words that make a name secret-like, anywhere in it (`DB_PASSWORD`, `smtp_pass`,
 /// `secret_key_base`, `_authToken`).
+/// YAML's tags for a plain value (`password: !!str …`, `key: !!binary <base64>`), which hold
+/// the secret itself; other tags (`!secret name`, `!Ref`, `!vault`) name or encrypt it.
+const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
 const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
@@ -48,7 +51,7 @@ const KEY_LINE: &str =
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+        r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
         // Keys and key files: the whole block, its key material too, not the header alone (a
@@ -148,7 +151,12 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         },
         d("assigned_secret", r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</", &[2], xml_value),
         // A YAML block scalar: `password: |` (or `>-`), the value on the next line.
-        d("assigned_secret", &format!(r"(?m)^[ \t-]*({SECRET_NAME})[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*\r?\n[ \t]+([^\s#][^\r\n]*)"), &[2], assigned_value),
+        d(
+            "assigned_secret",
+            &format!(r"(?m)^[ \t-]*({SECRET_NAME})[ \t]*:[ \t]*(?:{YAML_TAG})?[|>][-+0-9]*[ \t]*\r?\n[ \t]+([^\s#][^\r\n]*)"),
+            &[2],
+            assigned_value,
+        ),
         // A `.pgpass` line written out anywhere: `host:port:database:user:password`.
         d("assigned_secret", r"(?m)^[A-Za-z0-9.\-*]+:(?:\d{2,5}|\*):[^:\s]+:[^:\s]+:(\S{6,})$", &[1], |_, v| {
             let mixed = !v.chars().all(|c| c.is_ascii_alphanumeric()) || (v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(char::is_alphabetic));

@@ -255,4 +255,22 @@ mod tests {
             assert!(scan(text).is_empty(), "{text}");
         }
     }
+
+    #[test]
+    fn a_yaml_tag_before_a_value_keeps_the_value_a_secret() {
+        // `!!binary` holds the secret as base64, `!!str` as text (detect-secrets' test data
+        // has both); `!secret`, `!Ref` and `!vault` name or encrypt one elsewhere.
+        for (text, want) in [
+            ("db_secret: !!binary MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==", "db_secret: !!binary [REDACTED:assigned_secret]"),
+            ("password: !!str Zk3Vq9Lr2Xw7", "password: !!str [REDACTED:assigned_secret]"),
+            ("secret_key: !!binary |\n  MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==\n", "secret_key: !!binary |\n  [REDACTED:assigned_secret]\n"),
+        ] {
+            let (out, f) = redact(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(f.len(), 1, "{text}");
+        }
+        for text in ["api_password: !secret http_password", "password: !Ref DbPassword", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n"] {
+            assert!(scan(text).is_empty(), "{text}");
+        }
+    }
 }
