@@ -157,6 +157,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[2],
             assigned_value,
         ),
+        // An ini value on the lines after its name (`password =`, then an indented line), as
+        // Python's configparser reads it: its first line.
+        d("assigned_secret", &format!(r"(?m)^[ \t]*({SECRET_NAME})[ \t]*=[ \t]*\r?\n[ \t]+([^\s#;'\x22(\[{{][^\r\n]*)"), &[2], assigned_value),
         // A `.pgpass` line written out anywhere: `host:port:database:user:password`.
         d("assigned_secret", r"(?m)^[A-Za-z0-9.\-*]+:(?:\d{2,5}|\*):[^:\s]+:[^:\s]+:(\S{6,})$", &[1], |_, v| {
             let mixed = !v.chars().all(|c| c.is_ascii_alphanumeric()) || (v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(char::is_alphabetic));

@@ -273,4 +273,15 @@ mod tests {
             assert!(scan(text).is_empty(), "{text}");
         }
     }
+
+    #[test]
+    fn an_ini_value_on_the_line_after_its_name_is_found() {
+        let (out, f) = redact("[smtp]\nsmtp_password =\n    Zk3Vq9Lr2Xw7\nhost = mail\n");
+        assert_eq!(out, "[smtp]\nsmtp_password =\n    [REDACTED:assigned_secret]\nhost = mail\n");
+        assert_eq!(f.len(), 1);
+        // Code that continues an assignment on the next line is not a value.
+        for text in ["let token =\n    compute_token(&cfg);", "password =\n    config.password", "secret =\n    (a, b)"] {
+            assert!(scan(text).is_empty(), "{text}");
+        }
+    }
 }
