@@ -101,6 +101,9 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("cli_password", "docker login -u deploy -p Tr0ub4dor3xQ9 registry.internal".into()),
         ("assigned_secret", "\ndb_password: >-\n  Tr0ub4dor3xQ9".into()),
         ("assigned_secret", "\ndb.internal:5432:app:deploy:Tr0ub4dor3xQ9\n".into()),
+        // Session 15: a YAML tag before the value, and an ini value on the next line.
+        ("assigned_secret", "db_secret: !!binary MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==".into()),
+        ("assigned_secret", "\nsmtp_password =\n    Tr0ub4dor3xQ9\n".into()),
     ]
 }
 
