@@ -26,11 +26,9 @@ impl BlobCache {
     pub fn open(dir: &Path, file: &str, table: &'static str) -> BlobCache {
         let schema = format!("CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL, added INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;");
         // Waits briefly: the hook must not wait on a backfill's write; a missed write only
-        // costs the work again. A table from before the size limit gains `added`.
-        let conn = crate::fsutil::open_cache_db(dir, file, std::time::Duration::from_millis(100), &schema)
-            .and_then(|c| crate::cache_limit::ensure_added(&c, table).map(|_| c).map_err(|e| e.to_string()))
-            .map_err(|e| crate::debug(format_args!("{file} unused: {e}")))
-            .ok();
+        // costs the work again.
+        let conn =
+            open_db(dir, file, std::time::Duration::from_millis(100), &schema, &[table]).map_err(|e| crate::debug(format_args!("{file} unused: {e}"))).ok();
         BlobCache { conn, table }
     }
 
@@ -44,11 +42,36 @@ impl BlobCache {
         let table = self.table;
         let mut items = items.peekable();
         let Some(conn) = self.conn.as_mut().filter(|_| items.peek().is_some()) else { return };
-        let sql = format!("INSERT OR REPLACE INTO {table} (key, value, added) VALUES (?1, ?2, {})", crate::cache_limit::NOW);
+        let sql = format!("INSERT OR REPLACE INTO {table} (key, value, {ADDED}) VALUES (?1, ?2, {NOW})");
         if let Err(e) = write_all(conn, &sql, items) {
             crate::debug(format_args!("{table} cache not written: {e}"));
         }
     }
+}
+
+/// The column every cache table carries (`cache_limit`: the oldest rows go first past the
+/// size limit), and the value a write stores in it.
+pub const ADDED: &str = "added";
+pub const NOW: &str = "CAST(strftime('%s','now') AS INTEGER)";
+
+/// Open a cache file ([`crate::fsutil::open_cache_db`]) whose `schema` creates `tables`, each
+/// with [`ADDED`]; a table from before the size limit gains the column (its rows read 0: the
+/// oldest). Cheap: SQLite changes only the schema.
+pub fn open_db(dir: &Path, file: &str, busy: std::time::Duration, schema: &str, tables: &[&str]) -> Result<Connection, String> {
+    let conn = crate::fsutil::open_cache_db(dir, file, busy, schema)?;
+    for table in tables {
+        if !columns(&conn, table).map_err(|e| e.to_string())?.iter().any(|(c, _)| c == ADDED) {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {ADDED} INTEGER NOT NULL DEFAULT 0")).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(conn)
+}
+
+/// Each column of `table`: its name and whether it is part of the primary key.
+pub fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<(String, bool)>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let cols = stmt.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)? > 0)))?.collect();
+    cols
 }
 
 /// The one-column rows `sql` (a query of `?1` = key) finds for `keys`, by position: the

@@ -12,24 +12,13 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use crate::blob_cache::{columns, ADDED};
+
 /// The cache files the limit covers (the embedding cache, the term cache, the commit cache).
 pub const FILES: [&str; 3] = [crate::score::cache::FILE_NAME, crate::talk_terms::cache::FILE_NAME, crate::commits::CACHE_FILE];
 
 /// What a pruned cache keeps of its limit: room for the next runs before the next pruning.
 pub const KEEP_FRACTION: f64 = 0.8;
-
-/// The column every cache table carries, and the value a write stores in it.
-pub const ADDED: &str = "added";
-pub const NOW: &str = "CAST(strftime('%s','now') AS INTEGER)";
-
-/// Give `table` the `added` column if a file from before the limit lacks it (its rows read 0:
-/// the oldest). Cheap: SQLite changes only the schema.
-pub fn ensure_added(conn: &Connection, table: &str) -> rusqlite::Result<()> {
-    if !columns(conn, table)?.iter().any(|(c, _)| c == ADDED) {
-        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {ADDED} INTEGER NOT NULL DEFAULT 0"))?;
-    }
-    Ok(())
-}
 
 /// What a pruning did: bytes in use before and after, rows deleted.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,18 +33,23 @@ pub fn used_bytes(dir: &Path) -> u64 {
     FILES.iter().filter_map(|f| open(dir, f)).map(|c| in_use(&c)).sum()
 }
 
+/// `screenlink.cacheMaxMb` in bytes (0: no limit).
+pub fn megabytes(mb: u32) -> u64 {
+    u64::from(mb) * 1_048_576
+}
+
 /// Keep the caches in `dir` under `max_bytes` (0: no limit): see the module's comment. `None`
 /// when under it; errors only cost the pruning, never the run.
 pub fn enforce(dir: &Path, max_bytes: u64) -> Option<Pruned> {
     if max_bytes == 0 {
         return None;
     }
-    let before = used_bytes(dir);
+    let conns: Vec<(&str, Connection)> = FILES.iter().filter_map(|f| open(dir, f).map(|c| (*f, c))).collect();
+    let before = total_in_use(&conns);
     if before <= max_bytes {
         return None;
     }
     let need = before as f64 - KEEP_FRACTION * max_bytes as f64;
-    let conns: Vec<(&str, Connection)> = FILES.iter().filter_map(|f| open(dir, f).map(|c| (*f, c))).collect();
     // Every row of every table by age, each weighing its file's bytes per row: the oldest
     // go first, whichever cache they are in.
     let mut ages: Vec<(i64, usize, String, u64, f64)> = Vec::new();
@@ -80,21 +74,25 @@ pub fn enforce(dir: &Path, max_bytes: u64) -> Option<Pruned> {
         *doomed.entry((i, table)).or_default() += take;
     }
     let mut rows = 0;
-    for (i, (file, conn)) in conns.iter().enumerate() {
-        for ((_, table), n) in doomed.iter().filter(|((j, _), _)| *j == i) {
-            match prune_table(conn, table, *n) {
-                Ok(n) => rows += n,
-                Err(e) => crate::debug(format_args!("{file}: {table} not pruned: {e}")),
-            }
+    for ((i, table), n) in &doomed {
+        let (file, conn) = &conns[*i];
+        match prune_table(conn, table, *n) {
+            Ok(n) => rows += n,
+            Err(e) => crate::debug(format_args!("{file}: {table} not pruned: {e}")),
         }
+    }
+    for (file, conn) in &conns {
         // Give the pages back to the file system; a reader holding the file makes this wait
         // or fail, which leaves the freed pages for the next writes to reuse.
         if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);") {
             crate::debug(format_args!("{file} not compacted: {e}"));
         }
     }
-    drop(conns);
-    Some(Pruned { before, after: used_bytes(dir), rows })
+    Some(Pruned { before, after: total_in_use(&conns), rows })
+}
+
+fn total_in_use(conns: &[(&str, Connection)]) -> u64 {
+    conns.iter().map(|(_, c)| in_use(c)).sum()
 }
 
 fn open(dir: &Path, file: &str) -> Option<Connection> {
@@ -117,13 +115,6 @@ fn tables(conn: &Connection) -> Vec<String> {
     let names: Vec<String> =
         conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").and_then(|mut s| s.query_map([], |r| r.get(0))?.collect()).unwrap_or_default();
     names.into_iter().filter(|t| columns(conn, t).is_ok_and(|cs| cs.iter().any(|(c, _)| c == ADDED))).collect()
-}
-
-/// Each column's name and whether it is part of the primary key.
-fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<(String, bool)>> {
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
-    let cols = stmt.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)? > 0)))?.collect();
-    cols
 }
 
 /// How many of `table`'s rows were written at each time.

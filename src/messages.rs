@@ -74,11 +74,6 @@ pub fn cache_pruned(p: &crate::cache_limit::Pruned, max_mb: u32) -> String {
     )
 }
 
-/// `screenlink.cacheMaxMb` in bytes (0: no limit).
-pub fn megabytes(mb: u32) -> u64 {
-    u64::from(mb) * 1_048_576
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -67,8 +67,9 @@ pub fn run(args: &IndexArgs) -> Result<i32> {
     state.insert(key, serde_json::Value::String(time::format(now)));
     crate::fsutil::write_atomic(&state_path, &serde_json::to_string_pretty(&state).expect("state serialises"))?;
     let (embedded, from_cache) = (semantic.embedded, semantic.from_cache);
+    // Its cache connection closed, so the pruning can compact the file.
     drop(semantic);
-    let pruned = crate::cache_limit::enforce(&cache::default_dir(), crate::messages::megabytes(settings.cache_max_mb.value));
+    let pruned = crate::cache_limit::enforce(&cache::default_dir(), crate::cache_limit::megabytes(settings.cache_max_mb.value));
     if !args.quiet {
         if let Some(pruned) = pruned {
             println!("{}", crate::messages::cache_pruned(&pruned, settings.cache_max_mb.value));

@@ -164,8 +164,9 @@ pub fn remember_talk_level<'a>(
     linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>,
 ) {
     use crate::score::history::{Seen, Verdict};
+    let hook = judged.map(|_| crate::score::fitted::Fitted::shipped(false));
     let seen = linked.into_iter().filter_map(|(c, l)| {
-        let linked = judged.map(|min| Verdict { linked: l.best().is_some_and(|b| b.confidence >= min), hook: hook_view(l) });
+        let linked = judged.zip(hook.as_ref()).map(|(min, hook)| Verdict { linked: l.best().is_some_and(|b| b.confidence >= min), hook: hook_view(hook, l) });
         l.candidates
             .iter()
             .map(|s| s.semantic)
@@ -179,11 +180,11 @@ pub fn remember_talk_level<'a>(
 
 /// What the shipped hook would have said of a commit scored beside the commits after it
 /// (`score::recalibration`), at the talk level the run read its cosines at.
-fn hook_view(l: &link::CommitLinks) -> Option<crate::score::recalibration::HookView> {
+fn hook_view(hook: &crate::score::fitted::Fitted, l: &link::CommitLinks) -> Option<crate::score::recalibration::HookView> {
     use crate::score::features::{Candidate, TALK_LEVEL_INDEX};
     let level = l.best()?.features[TALK_LEVEL_INDEX];
     let cands: Vec<Candidate> = l.candidates.iter().map(|s| Candidate { passage: s.passage, raw: s.raw }).collect();
-    crate::score::fitted::view_as_hook(&cands, level, |p| l.candidates.iter().find(|s| s.passage == p).map(|s| s.confidence))
+    crate::score::fitted::view_as_hook(hook, &cands, level, |p| l.candidates.iter().find(|s| s.passage == p).map(|s| s.confidence))
 }
 
 /// Whether a run with `params` judges its commits for the hook's prior (see

@@ -34,12 +34,7 @@ pub struct EmbeddingCache {
 impl EmbeddingCache {
     /// Open (or create) the cache in `dir` for `model`.
     pub fn open(dir: &Path, model: &str) -> EmbeddingCache {
-        let opened = crate::fsutil::open_cache_db(dir, FILE_NAME, std::time::Duration::from_secs(5), SCHEMA).and_then(|conn| {
-            // A file from before the size limit: its tables gain `added`.
-            ["embeddings", "sizes"].iter().try_for_each(|t| crate::cache_limit::ensure_added(&conn, t)).map_err(|e| e.to_string())?;
-            Ok(conn)
-        });
-        match opened {
+        match crate::blob_cache::open_db(dir, FILE_NAME, std::time::Duration::from_secs(5), SCHEMA, &["embeddings", "sizes"]) {
             Ok(conn) => EmbeddingCache { conn, model: model.into(), warning: None },
             Err(err) => {
                 let conn = Connection::open_in_memory().expect("in-memory SQLite");
@@ -74,7 +69,7 @@ impl EmbeddingCache {
     pub fn put_many(&mut self, items: &[(Key, &[f32])]) -> Result<(), String> {
         let tx = self.conn.transaction().map_err(|e| e.to_string())?;
         {
-            let sql = format!("INSERT OR REPLACE INTO embeddings (model, key, vec, added) VALUES (?1, ?2, ?3, {})", crate::cache_limit::NOW);
+            let sql = format!("INSERT OR REPLACE INTO embeddings (model, key, vec, added) VALUES (?1, ?2, ?3, {})", crate::blob_cache::NOW);
             let mut stmt = tx.prepare_cached(&sql).map_err(|e| e.to_string())?;
             for (k, v) in items {
                 stmt.execute(params![self.model, &k[..], to_blob(v)]).map_err(|e| e.to_string())?;
@@ -99,7 +94,7 @@ impl EmbeddingCache {
         let rows = items.iter().map(|(k, words)| (*k, words.map_or(-1, |w| w as i64)));
         if let Err(e) = crate::blob_cache::write_all(
             &mut self.conn,
-            &format!("INSERT OR REPLACE INTO sizes (key, words, added) VALUES (?1, ?2, {})", crate::cache_limit::NOW),
+            &format!("INSERT OR REPLACE INTO sizes (key, words, added) VALUES (?1, ?2, {})", crate::blob_cache::NOW),
             rows,
         ) {
             crate::debug(format_args!("text sizes not cached: {e}"));

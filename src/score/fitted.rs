@@ -74,12 +74,11 @@ impl Fitted {
     }
 }
 
-/// What the shipped hook would have said of a commit that backfill or review scored: the
-/// candidates' features in the hook's mode, read at the talk `level` the run measured; the
-/// passage its ranker puts first, and its calibration's log-odds; `later`: the run's own
-/// confidence in a passage.
-pub fn view_as_hook(cands: &[Candidate], level: f64, later: impl Fn(usize) -> Option<f64>) -> Option<HookView> {
-    let hook = Fitted::shipped(false);
+/// What `hook` (the shipped hook's weights) would have said of a commit that backfill or
+/// review scored: the candidates' features in the hook's mode, read at the talk `level` the
+/// run measured; the passage its ranker puts first, and its calibration's log-odds; `later`:
+/// the run's own confidence in a passage.
+pub fn view_as_hook(hook: &Fitted, cands: &[Candidate], level: f64, later: impl Fn(usize) -> Option<f64>) -> Option<HookView> {
     let feats = hook.features(std::slice::from_ref(&cands.to_vec()), false, Some(level)).pop()?;
     let (i, rank) = feats.iter().map(|f| hook.rank(f)).enumerate().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
     Some(HookView { logit: hook.calibration_logit(rank, &feats[i]), later: later(cands[i].passage)? })

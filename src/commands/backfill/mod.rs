@@ -253,7 +253,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         }
     }
     profile.add("writing", t.elapsed());
-    if let Some(pruned) = crate::cache_limit::enforce(&crate::score::cache::default_dir(), messages::megabytes(settings.cache_max_mb.value)) {
+    if let Some(pruned) = crate::cache_limit::enforce(&crate::score::cache::default_dir(), crate::cache_limit::megabytes(settings.cache_max_mb.value)) {
         say(messages::cache_pruned(&pruned, settings.cache_max_mb.value));
     }
     if term.is_some() && !args.dry_run {
