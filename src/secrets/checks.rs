@@ -106,6 +106,11 @@ fn is_secret_name(words: &[String]) -> bool {
         ("private", "key"),
         ("secret", "key"),
         ("master", "key"),
+        ("encryption", "key"),
+        ("signing", "key"),
+        ("app", "key"),
+        ("hmac", "key"),
+        ("session", "key"),
         ("client", "secret"),
         ("auth", "token"),
         ("access", "token"),
@@ -114,7 +119,10 @@ fn is_secret_name(words: &[String]) -> bool {
     // Glued names end in the secret word (`PGPASSWORD`, `dbpassword`, `appsecret`); `bypass`
     // and `passthrough` do not.
     let glued = |w: &String| ["password", "passwd", "secret"].iter().any(|s| w.ends_with(s)) || w == "sshpass";
-    words.iter().any(|w| ONE.contains(&w.as_str()) || glued(w)) || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
+    // `pw` only ends a name (`db_pw`): C's `struct passwd` fields begin with it (`pw_uid`).
+    words.last().is_some_and(|w| w == "pw")
+        || words.iter().any(|w| ONE.contains(&w.as_str()) || glued(w))
+        || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
 }
 
 /// A value assigned to a secret-like name that is a secret: not a placeholder, not code,
@@ -130,7 +138,7 @@ pub(super) fn assigned_value(caps: &Captures, v: &str) -> bool {
     let v = v.trim();
     let lower = v.to_ascii_lowercase();
     if super::is_placeholder(v)
-        || looks_like_code(v)
+        || (looks_like_code(v) && !is_random(v))
         || ["true", "false", "null", "none", "nil", "yes", "no", "required", "optional", "string", "undefined"].contains(&lower.as_str())
         // A number, a time, a version or a position (`late_compile_pass.rs:102:10`).
         || v.chars().all(|c| c.is_ascii_digit() || ":.-/".contains(c))
@@ -151,7 +159,7 @@ pub(super) fn assigned_value(caps: &Captures, v: &str) -> bool {
     {
         return false;
     }
-    let password_like = ["pass", "pwd", "secret", "salt", "credential"].iter().any(|w| name.contains(w));
+    let password_like = ["pass", "pwd", "secret", "salt", "credential"].iter().any(|w| name.contains(w)) || words.iter().any(|w| w == "pw");
     let strong = super::entropy(v) >= 3.0 && v.chars().count() >= 12;
     if password_like {
         // A password is short and human: enough that it is not a word.
@@ -159,6 +167,44 @@ pub(super) fn assigned_value(caps: &Captures, v: &str) -> bool {
     } else {
         strong
     }
+}
+
+/// A PHP constant's value: as an assignment's, or, for a `…_KEY` (WordPress's `AUTH_KEY`,
+/// `NONCE_KEY`), a random string.
+pub(super) fn defined_value(caps: &Captures, v: &str) -> bool {
+    let name = caps.get(1).map_or("", |m| m.as_str()).to_ascii_uppercase();
+    assigned_value(caps, v) || (name.ends_with("KEY") && !super::is_placeholder(v) && is_random(v))
+}
+
+/// A random string, not code, though it holds brackets: WordPress's salts and Django's keys
+/// draw from `[]{}<>|`. Long, no space, every kind of character, and high entropy.
+fn is_random(v: &str) -> bool {
+    v.chars().count() >= 24
+        && !v.contains(char::is_whitespace)
+        && v.chars().any(|c| c.is_ascii_digit())
+        && v.chars().any(|c| c.is_ascii_uppercase())
+        && v.chars().any(|c| c.is_ascii_lowercase())
+        && super::entropy(v) >= 4.2
+        && !v.contains("::")
+        && !v.contains("->")
+        && class_changes(v) * 5 >= v.chars().count() * 3
+}
+
+/// How often the kind of character (upper, lower, digit, other) changes along `v`: nearly
+/// every character in a random string, once per word or so in code (`__IncompleteArrayField<__u8>`).
+fn class_changes(v: &str) -> usize {
+    let class = |c: char| {
+        if c.is_ascii_uppercase() {
+            0
+        } else if c.is_ascii_lowercase() {
+            1
+        } else if c.is_ascii_digit() {
+            2
+        } else {
+            3
+        }
+    };
+    v.chars().map(class).collect::<Vec<_>>().windows(2).filter(|w| w[0] != w[1]).count()
 }
 
 /// `0x0300`, `768u16`, `12`, `1.5e3`: numbers, as code writes them.
@@ -201,6 +247,7 @@ pub(super) fn looks_like_code(v: &str) -> bool {
     // a bracket inside a random string is not code (Django's keys draw from `!@#$%^&*(-_=+)`).
     (v.contains('(') && (CALL.is_match(v) || v.contains(char::is_whitespace)))
         || v.contains("::")
+        || v.contains("->")
         || v.contains('<')
         || v.contains('{')
         || v.contains('[')
@@ -227,77 +274,6 @@ fn is_field_path(v: &str) -> bool {
 /// A password given on a command line, not a variable (`$PASS`) or a placeholder.
 pub(super) fn cli_password(_: &Captures, v: &str) -> bool {
     !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4
-}
-
-/// Whether an unquoted value's words after a space are more of it (ini, YAML, properties,
-/// dotenv: the value runs to the end of the line), not a command the assignment prefixes:
-/// `PGPASSWORD=pw psql -h db` sets an environment variable for `psql`, whose line is not the
-/// secret. A shell prefix is glued to its `=`, has an environment variable's name, and is
-/// followed by a program name and its flags, or by a program that reads such variables.
-pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
-    static PROGRAM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:\./|/)?[a-z][a-z0-9_.\-/]*$").expect("valid regex"));
-    const READS_ENV: &[&str] = &[
-        "psql",
-        "pg_dump",
-        "pg_dumpall",
-        "pg_restore",
-        "pgbench",
-        "mysql",
-        "mysqldump",
-        "redis-cli",
-        "mongosh",
-        "mongo",
-        "curl",
-        "wget",
-        "docker",
-        "kubectl",
-        "helm",
-        "terraform",
-        "aws",
-        "gcloud",
-        "az",
-        "npm",
-        "npx",
-        "yarn",
-        "pnpm",
-        "node",
-        "python",
-        "python3",
-        "ruby",
-        "bundle",
-        "rails",
-        "rake",
-        "java",
-        "mvn",
-        "gradle",
-        "cargo",
-        "go",
-        "make",
-        "sh",
-        "bash",
-        "zsh",
-        "env",
-        "exec",
-        "sudo",
-        "git",
-        "ssh",
-        "sshpass",
-        "rsync",
-        "uv",
-        "poetry",
-        "pytest",
-        "dotnet",
-    ];
-    let glued = caps.get(2).is_some_and(|sep| sep.as_str() == "=" && caps.get(1).is_some_and(|n| n.end() == sep.start()));
-    let env_name = caps.get(1).is_some_and(|n| n.as_str().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
-    if !(glued && env_name && tail.starts_with([' ', '\t'])) {
-        return true;
-    }
-    let mut words = tail.split_whitespace();
-    let Some(program) = words.next() else { return true };
-    let flags = words.any(|w| w.starts_with('-') || w.contains('=') || ["|", "&&", ">", "<"].contains(&w));
-    let command = PROGRAM.is_match(program) && (flags || READS_ENV.contains(&program.rsplit('/').next().unwrap_or(program)));
-    !command
 }
 
 /// A base64 blob that decodes to a private key file.

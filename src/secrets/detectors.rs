@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::checks::{
-    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, is_boring_ip, is_example_email, looks_like_code, luhn_card, xml_value,
+    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, is_boring_ip, is_example_email, looks_like_code, luhn_card,
+    xml_value,
 };
 use super::paths::is_credential_path;
 
@@ -37,7 +38,7 @@ fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Cap
 /// YAML's tags for a plain value (`password: !!str …`, `key: !!binary <base64>`), which hold
 /// the secret itself; other tags (`!secret name`, `!Ref`, `!vault`) name or encrypt it.
 const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
 const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
@@ -143,6 +144,13 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5),
         // Password hashes: crypt(3) forms, bcrypt, LDAP-style.
         d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|y|gy|apr1)\$[^\s:$]{0,60}\$[./A-Za-z0-9]{8,})", &[1], always),
+        // phpass (WordPress, phpBB), Django's and PHC strings (argon2, scrypt, pbkdf2), MySQL's.
+        d("password_hash", r"(\$[PH]\$[./A-Za-z0-9]{31})(?:[^./A-Za-z0-9]|$)", &[1], always),
+        d("password_hash", r"\b((?:pbkdf2_sha256|pbkdf2_sha1|bcrypt_sha256|argon2|scrypt)\$[^\s'\x22$]*\$[^\s'\x22]{16,})", &[1], always),
+        d("password_hash", r"(\$(?:argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?)\$[^\s'\x22]*\$[A-Za-z0-9+/.]{8,}\$[A-Za-z0-9+/.]{16,})", &[1], always),
+        d("password_hash", r"(?:^|[\s'\x22=:(,])(\*[0-9A-F]{40})\b", &[1], |_, v| {
+            v[1..].chars().any(|c| c.is_ascii_digit()) && v[1..].chars().any(|c| c.is_ascii_alphabetic())
+        }),
         d("password_hash", r"(\{(?:SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|MD5|SMD5|CRYPT)\}[A-Za-z0-9+/=.$]{8,})", &[1], always),
         // Secrets assigned to secret-like names, in every format configuration takes.
         Detector {
@@ -160,6 +168,43 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // An ini value on the lines after its name (`password =`, then an indented line), as
         // Python's configparser reads it: its first line.
         d("assigned_secret", &format!(r"(?m)^[ \t]*({SECRET_NAME})[ \t]*=[ \t]*\r?\n[ \t]+([^\s#;'\x22(\[{{][^\r\n]*)"), &[2], assigned_value),
+        // A secret as the default of an environment lookup: `os.getenv("DB_PASSWORD", "…")`,
+        // `environ.get`, `getOrDefault`, Ruby's `ENV.fetch`, Laravel's `env('APP_KEY', '…')`,
+        // python-decouple's `config('SECRET_KEY', default='…')`.
+        d(
+            "assigned_secret",
+            &format!(
+                r#"\b(?:getenv|get|getOrDefault|fetch|setdefault|env|config)\(\s*["']({SECRET_NAME})["']\s*,\s*(?:default\s*=\s*)?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#
+            ),
+            &[2, 3],
+            assigned_value,
+        ),
+        // …or after it: `process.env.DB_PASSWORD || "…"`, `ENV['DB_PASSWORD'] || '…'`,
+        // `os.environ.get("X") or "…"`, and the shell's and Compose's `${DB_PASSWORD:-…}`.
+        d(
+            "assigned_secret",
+            &format!(
+                r#"(?:\benv\.|\bENV\[["']|\benviron\[["']|\benviron\.get\(["']|\bgetenv\(["'])({SECRET_NAME})["']?[\])]?\s*(?:\|\||\?\?|\bor\b)\s*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#
+            ),
+            &[2, 3],
+            assigned_value,
+        ),
+        d("assigned_secret", &format!(r"\$\{{({SECRET_NAME}):?[-=]([^}}\s$]{{4,}})\}}"), &[2], assigned_value),
+        // A name and its value as attributes of one XML element (`<property name="password"
+        // value="…"/>`, .NET's `<add key="Password" value="…"/>`), or as its text
+        // (`<entry key="db.password">…</entry>`).
+        d(
+            "assigned_secret",
+            &format!(r#"<[A-Za-z_:\-]+\s[^>]*?\b(?:name|key)\s*=\s*["']({SECRET_NAME})["'][^>]*?\bvalue\s*=\s*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#),
+            &[2, 3],
+            assigned_value,
+        ),
+        d(
+            "assigned_secret",
+            &format!(r#"<[A-Za-z_:\-]+\s[^>]*?\b(?:name|key)\s*=\s*["']({SECRET_NAME})["'](?:\s+[^>]*[^/>\s])?\s*>([^<\r\n]{{4,}})</"#),
+            &[2],
+            assigned_value,
+        ),
         // A `.pgpass` line written out anywhere: `host:port:database:user:password`.
         d("assigned_secret", r"(?m)^[A-Za-z0-9.\-*]+:(?:\d{2,5}|\*):[^:\s]+:[^:\s]+:(\S{6,})$", &[1], |_, v| {
             let mixed = !v.chars().all(|c| c.is_ascii_alphanumeric()) || (v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(char::is_alphabetic));
@@ -179,7 +224,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             "assigned_secret",
             r#"(?i)define\(\s*['"]([A-Z0-9_]*(?:PASSWORD|SECRET|KEY|SALT|TOKEN|PASS)[A-Z0-9_]*)['"]\s*,\s*['"]([^'"\r\n]{4,})['"]"#,
             &[2],
-            assigned_value,
+            defined_value,
         ),
         // A netrc entry written out anywhere: `machine host login me password s3cret`.
         d("assigned_secret", r"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S{4,})", &[1], |_, v| !super::is_placeholder(v)),

@@ -35,6 +35,7 @@ impl std::str::FromStr for RedactMode {
 mod checks;
 mod detectors;
 mod paths;
+mod shell;
 
 pub use paths::is_credential_path;
 
@@ -110,7 +111,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
             let end = det
                 .tail
                 .and_then(|g| caps.get(g))
-                .filter(|t| t.start() == m.end() && checks::tail_is_value(&caps, t.as_str()))
+                .filter(|t| t.start() == m.end() && shell::tail_is_value(&caps, t.as_str()))
                 .map_or(m.end(), |t| m.start() + text[m.start()..t.end()].trim_end().len());
             let range = (m.start(), end);
             if found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {

@@ -104,6 +104,24 @@ fn secrets() -> Vec<(&'static str, String)> {
         // Session 15: a YAML tag before the value, and an ini value on the next line.
         ("assigned_secret", "db_secret: !!binary MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==".into()),
         ("assigned_secret", "\nsmtp_password =\n    Tr0ub4dor3xQ9\n".into()),
+        // Session 16: a secret as an environment lookup's default, as an XML element's
+        // attributes or text, under a key's name (`ENCRYPTION_KEY`, `APP_KEY`, WordPress's
+        // salts), and the hashes of web applications.
+        ("assigned_secret", "DB_PASSWORD = os.getenv(\"DB_PASSWORD\", \"Zq8rT5vLp9\")".into()),
+        ("assigned_secret", "secret = config('SECRET_KEY', default='Zq8rT5vLp9xY2mN7bK1c')".into()),
+        ("assigned_secret", "const password = process.env.DB_PASSWORD || \"Zq8rT5vLp9\";".into()),
+        ("assigned_secret", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-Zq8rT5vLp9}".into()),
+        ("assigned_secret", "<property name=\"password\" value=\"Zq8rT5vLp9\" />".into()),
+        ("assigned_secret", "<add key=\"Password\" value=\"Zq8rT5vLp9\" />".into()),
+        ("assigned_secret", "<entry key=\"db.password\">Zq8rT5vLp9</entry>".into()),
+        ("assigned_secret", "ENCRYPTION_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a0".into()),
+        ("assigned_secret", "APP_KEY=base64:Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1Xy9Kq2L=".into()),
+        ("assigned_secret", "define('AUTH_KEY', 'x[9Q+Hb|k@3Zr!M,~vT8^LdE2wJ&yN5s?pA7o%Gc$uK6i');".into()),
+        ("assigned_secret", "db_pw=Zq8rT5vLp9".into()),
+        ("password_hash", "INSERT INTO `wp_users` VALUES (1,'admin','$P$BZq8rT5vLp9xY2mN7bK1cW3yH6pJ0s.','admin');".into()),
+        ("password_hash", "pbkdf2_sha256$260000$Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc=".into()),
+        ("password_hash", "$argon2id$v=19$m=65536,t=3,p=4$Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc".into()),
+        ("password_hash", "authentication_string = '*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19'".into()),
     ]
 }
 
@@ -170,6 +188,25 @@ const LOOK_ALIKES: &[&str] = &[
     "password_hint: |\n  At least twelve characters",
     "\nlocalhost:5432:app:app:changeme\n",
     "\nat com.acme.Main:42:run:thread:main\n",
+    "DB_PASSWORD = os.getenv(\"DB_PASSWORD\", \"\")",
+    "password = os.environ.get('DB_PASSWORD', 'changeme')",
+    "const token = process.env.API_TOKEN || \"\";",
+    "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-}",
+    "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}",
+    "<property name=\"password\" value=\"${db.password}\"/>",
+    "<add key=\"PasswordMinLength\" value=\"12\"/>",
+    "'key' => env('APP_KEY'),",
+    "<entry key=\"password\">${jdbc.password}</entry>",
+    "<param name=\"token\" value=\"true\"/>",
+    "master_key = master_key_from(args)",
+    "pw = pw.trim().to_string();",
+    "pw_uid: u.uid.0,",
+    "file->session_key = attr_session->key;",
+    "let value: TokenStream = TokenTree::from(Literal::u128_suffixed(gen_random())).into();",
+    "pub token_stream: __IncompleteArrayField<__u8>,",
+    "hash = \"$P$\" + encode64(salt)",
+    "ENCRYPTION_KEY=${ENCRYPTION_KEY}",
+    "<option name=\"PASSWORD_HINT\" value=\"At least 12 chars\" />",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {

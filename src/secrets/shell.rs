@@ -1,0 +1,76 @@
+//! Whether the words after an unquoted value are more of it or a command it prefixes.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+/// Whether an unquoted value's words after a space are more of it (ini, YAML, properties,
+/// dotenv: the value runs to the end of the line), not a command the assignment prefixes:
+/// `PGPASSWORD=pw psql -h db` sets an environment variable for `psql`, whose line is not the
+/// secret. A shell prefix is glued to its `=`, has an environment variable's name, and is
+/// followed by a program name and its flags, or by a program that reads such variables.
+pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
+    static PROGRAM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:\./|/)?[a-z][a-z0-9_.\-/]*$").expect("valid regex"));
+    const READS_ENV: &[&str] = &[
+        "psql",
+        "pg_dump",
+        "pg_dumpall",
+        "pg_restore",
+        "pgbench",
+        "mysql",
+        "mysqldump",
+        "redis-cli",
+        "mongosh",
+        "mongo",
+        "curl",
+        "wget",
+        "docker",
+        "kubectl",
+        "helm",
+        "terraform",
+        "aws",
+        "gcloud",
+        "az",
+        "npm",
+        "npx",
+        "yarn",
+        "pnpm",
+        "node",
+        "python",
+        "python3",
+        "ruby",
+        "bundle",
+        "rails",
+        "rake",
+        "java",
+        "mvn",
+        "gradle",
+        "cargo",
+        "go",
+        "make",
+        "sh",
+        "bash",
+        "zsh",
+        "env",
+        "exec",
+        "sudo",
+        "git",
+        "ssh",
+        "sshpass",
+        "rsync",
+        "uv",
+        "poetry",
+        "pytest",
+        "dotnet",
+    ];
+    let glued = caps.get(2).is_some_and(|sep| sep.as_str() == "=" && caps.get(1).is_some_and(|n| n.end() == sep.start()));
+    let env_name = caps.get(1).is_some_and(|n| n.as_str().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
+    if !(glued && env_name && tail.starts_with([' ', '\t'])) {
+        return true;
+    }
+    let mut words = tail.split_whitespace();
+    let Some(program) = words.next() else { return true };
+    let flags = words.any(|w| w.starts_with('-') || w.contains('=') || ["|", "&&", ">", "<"].contains(&w));
+    let command = PROGRAM.is_match(program) && (flags || READS_ENV.contains(&program.rsplit('/').next().unwrap_or(program)));
+    !command
+}
