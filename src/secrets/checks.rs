@@ -128,13 +128,23 @@ fn is_secret_name(words: &[String]) -> bool {
 /// A value assigned to a secret-like name that is a secret: not a placeholder, not code,
 /// not words, and strong enough for what the name says.
 pub(super) fn assigned_value(caps: &Captures, v: &str) -> bool {
-    let raw_name = caps.get(1).map_or("", |m| m.as_str());
+    value_of_name(caps.get(1).map_or("", |m| m.as_str()), v)
+}
+
+/// Whether a name says its value is a secret, not about one (`password_hint`, `api_keys`).
+pub(super) fn names_a_secret(raw_name: &str) -> bool {
     let words = name_words(raw_name);
-    let name = raw_name.to_ascii_lowercase();
     let last = words.last().map_or("", String::as_str);
-    if !is_secret_name(&words) || NOT_A_SECRET_SUFFIXES.contains(&last) || last.ends_with("tokens") || last.ends_with("keys") {
+    is_secret_name(&words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys")
+}
+
+/// Whether `v`, the value of a field named `raw_name`, is a secret (see [`assigned_value`]).
+pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
+    if !names_a_secret(raw_name) {
         return false;
     }
+    let words = name_words(raw_name);
+    let name = raw_name.to_ascii_lowercase();
     let v = v.trim();
     let lower = v.to_ascii_lowercase();
     if super::is_placeholder(v)

@@ -167,7 +167,16 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         ),
         // An ini value on the lines after its name (`password =`, then an indented line), as
         // Python's configparser reads it: its first line.
-        d("assigned_secret", &format!(r"(?m)^[ \t]*({SECRET_NAME})[ \t]*=[ \t]*\r?\n[ \t]+([^\s#;'\x22(\[{{][^\r\n]*)"), &[2], assigned_value),
+        // Its further lines, indented the same way, are more of the value.
+        Detector {
+            tail: Some(3),
+            ..d(
+                "assigned_secret",
+                &format!(r"(?m)^[ \t]*({SECRET_NAME})[ \t]*=[ \t]*\r?\n[ \t]+([^\s#;'\x22(\[{{][^\r\n]*)((?:\r?\n[ \t]+[^\s#;][^\r\n]*)*)"),
+                &[2],
+                assigned_value,
+            )
+        },
         // A secret as the default of an environment lookup: `os.getenv("DB_PASSWORD", "…")`,
         // `environ.get`, `getOrDefault`, Ruby's `ENV.fetch`, Laravel's `env('APP_KEY', '…')`,
         // python-decouple's `config('SECRET_KEY', default='…')`.

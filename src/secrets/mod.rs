@@ -36,6 +36,7 @@ mod checks;
 mod detectors;
 mod paths;
 mod shell;
+mod sql;
 
 pub use paths::is_credential_path;
 
@@ -118,6 +119,11 @@ pub fn scan(text: &str) -> Vec<Finding> {
                 continue;
             }
             found.push(Finding { kind: det.kind, range, masked: mask(&text[range.0..range.1]) });
+        }
+    }
+    for range in sql::findings(text) {
+        if !is_ours_or_placeholder(text, range.0) && !found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
+            found.push(Finding { kind: "assigned_secret", range, masked: mask(&text[range.0..range.1]) });
         }
     }
     found.sort_by_key(|f| f.range.0);
@@ -280,6 +286,9 @@ mod tests {
         let (out, f) = redact("[smtp]\nsmtp_password =\n    Zk3Vq9Lr2Xw7\nhost = mail\n");
         assert_eq!(out, "[smtp]\nsmtp_password =\n    [REDACTED:assigned_secret]\nhost = mail\n");
         assert_eq!(f.len(), 1);
+        // Its further indented lines are more of it, and go with it.
+        let (out, _) = redact("[smtp]\nsmtp_password =\n    Zk3Vq9Lr2Xw7\n    Qm8rX3zTw7Lp\nhost = mail\n");
+        assert_eq!(out, "[smtp]\nsmtp_password =\n    [REDACTED:assigned_secret]\nhost = mail\n");
         // Code that continues an assignment on the next line is not a value.
         for text in ["let token =\n    compute_token(&cfg);", "password =\n    config.password", "secret =\n    (a, b)"] {
             assert!(scan(text).is_empty(), "{text}");

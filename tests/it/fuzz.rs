@@ -17,6 +17,9 @@ fn nasty() -> impl Strategy<Value = String> {
         "[\\x00-\\x1f\"\\\\{}\\[\\]:,]{0,64}",
         proptest::collection::vec(any::<char>(), 0..300).prop_map(|v| v.into_iter().collect()),
         Just("a".repeat(100_000)),
+        // SQL dumps, whose values the detectors read by their columns.
+        "INSERT INTO t \\(id, password\\) VALUES [(),'\\\\ ;\\na-zé€0-9]{0,80}",
+        "COPY t \\(id, api_key\\) FROM stdin;\n[\t\n\\\\.aé0-9N]{0,60}",
     ]
 }
 

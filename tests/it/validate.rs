@@ -122,6 +122,9 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("password_hash", "pbkdf2_sha256$260000$Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc=".into()),
         ("password_hash", "$argon2id$v=19$m=65536,t=3,p=4$Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc".into()),
         ("password_hash", "authentication_string = '*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19'".into()),
+        // A SQL dump's secret columns, and an ini value's further lines.
+        ("assigned_secret", "INSERT INTO `users` (`id`, `email`, `password`) VALUES (2, 'bob', '5f4dcc3b5aa765d61d8327deb882cf99');".into()),
+        ("assigned_secret", "\nCOPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n\\.\n".into()),
     ]
 }
 

@@ -1,0 +1,143 @@
+//! Rows of a SQL dump, where a value is a secret by its column's name, which no pattern over
+//! one value can see: `INSERT INTO users (id, email, password) VALUES (1, '…', '…'), (…);`
+//! and pg_dump's `COPY users (id, email, password) FROM stdin;` with a tab-separated row per line.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::checks::{names_a_secret, value_of_name};
+
+static INSERT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?i)\bINSERT\s+INTO\s+[^\s(]+\s*\(([^)]*)\)\s*VALUES\s*"#).expect("valid regex"));
+static COPY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?im)^COPY\s+[^\s(]+\s*\(([^)]*)\)\s+FROM\s+stdin;[ \t]*\r?\n").expect("valid regex"));
+
+/// The byte ranges of values in secret columns.
+pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for caps in INSERT.captures_iter(text) {
+        let (Some(cols), Some(all)) = (caps.get(1), caps.get(0)) else { continue };
+        let cols = columns(cols.as_str());
+        if !cols.iter().any(|c| names_a_secret(c)) {
+            continue;
+        }
+        for row in tuples(text, all.end()) {
+            keep_secrets(text, &cols, &row, &mut out);
+        }
+    }
+    for caps in COPY.captures_iter(text) {
+        let (Some(cols), Some(all)) = (caps.get(1), caps.get(0)) else { continue };
+        let cols = columns(cols.as_str());
+        if !cols.iter().any(|c| names_a_secret(c)) {
+            continue;
+        }
+        let mut at = all.end();
+        for line in text[all.end()..].split_inclusive('\n') {
+            let body = line.trim_end_matches(['\r', '\n']);
+            if body == "\\." {
+                break;
+            }
+            let mut start = at;
+            let row: Vec<(usize, usize)> = body
+                .split('\t')
+                .map(|v| {
+                    let r = (start, start + v.len());
+                    start += v.len() + 1;
+                    r
+                })
+                .collect();
+            keep_secrets(text, &cols, &row, &mut out);
+            at += line.len();
+        }
+    }
+    out
+}
+
+fn columns(list: &str) -> Vec<String> {
+    list.split(',').map(|c| c.trim().trim_matches(['`', '"', '[', ']']).to_string()).collect()
+}
+
+fn keep_secrets(text: &str, cols: &[String], row: &[(usize, usize)], out: &mut Vec<(usize, usize)>) {
+    for (col, &(start, end)) in cols.iter().zip(row) {
+        let v = &text[start..end];
+        if v != "\\N" && !v.eq_ignore_ascii_case("null") && value_of_name(col, v) {
+            out.push((start, end));
+        }
+    }
+}
+
+/// The values of each `( … )` after `VALUES`, as byte ranges inside their quotes, up to the
+/// statement's end. Quotes are SQL's (`''`) or MySQL's (`\'`).
+fn tuples(text: &str, from: usize) -> Vec<Vec<(usize, usize)>> {
+    let bytes = text.as_bytes();
+    let (mut rows, mut row, mut i) = (Vec::new(), Vec::new(), from);
+    let mut value_start: Option<usize> = None;
+    let mut depth = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' if depth == 1 => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'\'' if bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                        b'\'' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                row.push((start, i.min(bytes.len())));
+                value_start = None;
+            }
+            b'(' => {
+                depth += 1;
+                if depth == 1 {
+                    value_start = Some(i + 1);
+                }
+            }
+            b',' | b')' if depth == 1 => {
+                if let Some(s) = value_start.take() {
+                    let v = text[s..i].trim();
+                    let lead = text[s..i].len() - text[s..i].trim_start().len();
+                    row.push((s + lead, s + lead + v.len()));
+                }
+                if bytes[i] == b')' {
+                    depth = 0;
+                    rows.push(std::mem::take(&mut row));
+                } else {
+                    value_start = Some(i + 1);
+                }
+            }
+            b')' => depth -= 1,
+            // Between rows only commas and space: anything else ends the statement.
+            c if depth == 0 && !(c == b',' || c.is_ascii_whitespace()) => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::findings;
+
+    fn found(text: &str) -> Vec<&str> {
+        findings(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn values_in_secret_columns_of_inserts_and_copies() {
+        let insert = "INSERT INTO `users` (`id`, `email`, `password`) VALUES (1, 'a@b.c', '5f4dcc3b5aa765d61d8327deb882cf99'), (2, 'it''s', 'Zq8rT5vLp9');";
+        assert_eq!(found(insert), ["5f4dcc3b5aa765d61d8327deb882cf99", "Zq8rT5vLp9"]);
+        let copy = "COPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n2\tnone\t\\N\n\\.\nSELECT 1;\n";
+        assert_eq!(found(copy), ["Xy9Kq2Lm8VtR4nB7cD1e"]);
+    }
+
+    #[test]
+    fn other_columns_and_placeholders_are_not_findings() {
+        assert!(found("INSERT INTO users (id, name, password_hint) VALUES (1, 'Xy9Kq2Lm8VtR4nB7', 'your pet');").is_empty());
+        assert!(found("INSERT INTO users (id, password) VALUES (1, NULL), (2, 'changeme');").is_empty());
+        assert!(found("INSERT INTO t VALUES (1, 'Xy9Kq2Lm8VtR4nB7');").is_empty());
+    }
+}
