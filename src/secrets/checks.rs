@@ -87,6 +87,7 @@ fn is_secret_name(words: &[String]) -> bool {
         "passwd",
         "passphrase",
         "pwd",
+        "psk",
         "pass",
         "secret",
         "token",
@@ -169,7 +170,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     {
         return false;
     }
-    let password_like = ["pass", "pwd", "secret", "salt", "credential"].iter().any(|w| name.contains(w)) || words.iter().any(|w| w == "pw");
+    let password_like = ["pass", "pwd", "psk", "secret", "salt", "credential"].iter().any(|w| name.contains(w)) || words.iter().any(|w| w == "pw");
     let strong = super::entropy(v) >= 3.0 && v.chars().count() >= 12;
     if password_like {
         // A password is short and human: enough that it is not a word.

@@ -9,7 +9,7 @@ use regex::{Captures, Regex};
 
 use super::checks::{
     assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, is_boring_ip, is_example_email, looks_like_code, luhn_card,
-    xml_value,
+    value_of_name, xml_value,
 };
 use super::paths::is_credential_path;
 
@@ -38,7 +38,7 @@ fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Cap
 /// YAML's tags for a plain value (`password: !!str …`, `key: !!binary <base64>`), which hold
 /// the secret itself; other tags (`!secret name`, `!Ref`, `!vault`) name or encrypt it.
 const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
 const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
@@ -63,6 +63,12 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // Key material without its BEGIN line: what a redaction of the header alone (before
         // this version) left in a dataset, so `validate --fix` can finish the job.
         d("private_key", &format!(r"(?:[A-Za-z0-9+/=]{{16,}}(?:\r?\n|\\r?\\n))+{END_KEY}"), &[0], always),
+        d(
+            "private_key",
+            r"-----BEGIN OpenVPN Static key V\d-----(?:[\s\S]*?-----END OpenVPN Static key V\d-----|(?:(?:\r?\n|\\r?\\n)[0-9a-fA-F]{16,})*)",
+            &[0],
+            always,
+        ),
         d("private_key", &format!(r"PuTTY-User-Key-File-\d+: [^\r\n\\]+(?:[\s\S]*?Private-MAC: [0-9a-fA-F]+|(?:{KEY_LINE})*)"), &[0], always),
         // A key file as base64, as kubeconfig's `client-key-data` and Kubernetes' TLS secrets
         // hold it (`LS0tLS1CRUdJTi` is `-----BEGIN` encoded).
@@ -151,6 +157,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("password_hash", r"(?:^|[\s'\x22=:(,])(\*[0-9A-F]{40})\b", &[1], |_, v| {
             v[1..].chars().any(|c| c.is_ascii_digit()) && v[1..].chars().any(|c| c.is_ascii_alphabetic())
         }),
+        // PostgreSQL's: `md5` and 32 hex digits, SCRAM-SHA-256's stored form.
+        d("password_hash", r#"(?:^|[\s'\x22=:,(])(md5[0-9a-f]{32})\b"#, &[1], always),
+        d("password_hash", r"(SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]{8,}\$[A-Za-z0-9+/=]{16,}:[A-Za-z0-9+/=]{16,})", &[1], always),
         d("password_hash", r"(\{(?:SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|MD5|SMD5|CRYPT)\}[A-Za-z0-9+/=.$]{8,})", &[1], always),
         // Secrets assigned to secret-like names, in every format configuration takes.
         Detector {
@@ -234,6 +243,23 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             r#"(?i)define\(\s*['"]([A-Z0-9_]*(?:PASSWORD|SECRET|KEY|SALT|TOKEN|PASS)[A-Z0-9_]*)['"]\s*,\s*['"]([^'"\r\n]{4,})['"]"#,
             &[2],
             defined_value,
+        ),
+        // A keyword and its value with only space between, a whole line, as msmtp, fetchmail,
+        // Redis (`requirepass`, `masterauth`) and snmpd (`rocommunity`) write them; fetchmail's
+        // quoted `password "…"` anywhere in its `poll` line.
+        d(
+            "assigned_secret",
+            r#"(?m)^[ \t]*(password|passwd|passphrase|pass|secret|requirepass|masterauth|psk|wpa_passphrase|rocommunity|rwcommunity)[ \t]+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})'|([^\s"'#;]{4,}))[ \t]*(?:#[^\r\n]*)?\r?$"#,
+            &[2, 3, 4],
+            |_, v| value_of_name("password", v),
+        ),
+        d("assigned_secret", r#"\b(password|passwd)[ \t]+"([^"\r\n]{4,})""#, &[2], assigned_value),
+        // Composer's `auth.json`: a token under the host it is for.
+        d(
+            "assigned_secret",
+            r#""(?:github-oauth|gitlab-token|gitlab-oauth|bitbucket-oauth|bearer)"\s*:\s*\{\s*"[^"]+"\s*:\s*"([^"\s]{16,})""#,
+            &[1],
+            |_, v| !super::is_placeholder(v) && super::entropy(v) >= 3.0,
         ),
         // A netrc entry written out anywhere: `machine host login me password s3cret`.
         d("assigned_secret", r"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S{4,})", &[1], |_, v| !super::is_placeholder(v)),

@@ -122,6 +122,18 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("password_hash", "pbkdf2_sha256$260000$Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc=".into()),
         ("password_hash", "$argon2id$v=19$m=65536,t=3,p=4$Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc".into()),
         ("password_hash", "authentication_string = '*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19'".into()),
+        // Keyword and value with only space between (msmtp, fetchmail, Redis, snmpd, a netrc
+        // entry's line), Composer's auth.json, wpa_supplicant, OpenVPN's static key, PostgreSQL's hashes.
+        ("assigned_secret", "\naccount default\nhost smtp.acme.io\npassword Zq8rT5vLp9\n".into()),
+        ("assigned_secret", "\n  password 0123abcd-89ab-4def-8123-456789abcdef\n".into()),
+        ("assigned_secret", "poll mail.acme.io protocol pop3 user \"joe\" password \"Zq8rT5vLp9\"".into()),
+        ("assigned_secret", "\nrequirepass Zq8rT5vLp9\n".into()),
+        ("assigned_secret", "\nrocommunity Zq8rT5vLp9x\n".into()),
+        ("assigned_secret", "{\"github-oauth\": {\"github.com\": \"9f8e7d6c5b4a39281706f5e4d3c2b1a098765432\"}}".into()),
+        ("assigned_secret", "psk=\"Zq8rT5vLp9x\"".into()),
+        ("private_key", "-----BEGIN OpenVPN Static key V1-----\n9f8e7d6c5b4a39281706f5e4d3c2b1a0\n-----END OpenVPN Static key V1-----".into()),
+        ("password_hash", "\"deploy\" \"md5a3c5b4f2d8e6a1b9c0d7e3f4a5b701e9\"".into()),
+        ("password_hash", "SCRAM-SHA-256$4096:Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc=:Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1=".into()),
         // A SQL dump's secret columns, and an ini value's further lines.
         ("assigned_secret", "INSERT INTO `users` (`id`, `email`, `password`) VALUES (2, 'bob', '5f4dcc3b5aa765d61d8327deb882cf99');".into()),
         ("assigned_secret", "\nCOPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n\\.\n".into()),
@@ -210,6 +222,12 @@ const LOOK_ALIKES: &[&str] = &[
     "hash = \"$P$\" + encode64(salt)",
     "ENCRYPTION_KEY=${ENCRYPTION_KEY}",
     "<option name=\"PASSWORD_HINT\" value=\"At least 12 chars\" />",
+    "\npassword reset-flow\n",
+    "\n    pass  # nothing to do\n",
+    "\nsecret sauce\n",
+    "\nrocommunity public\n",
+    "\npassword 12345678\n",
+    "we talked about the password \"policy\" again",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
