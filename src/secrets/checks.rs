@@ -113,13 +113,17 @@ fn is_secret_name(words: &[String]) -> bool {
         ("hmac", "key"),
         ("session", "key"),
         ("client", "secret"),
+        ("client", "key"),
         ("auth", "token"),
         ("access", "token"),
         ("refresh", "token"),
     ];
     // Glued names end in the secret word (`PGPASSWORD`, `dbpassword`, `appsecret`); `bypass`
     // and `passthrough` do not.
-    let glued = |w: &String| ["password", "passwd", "secret"].iter().any(|s| w.ends_with(s)) || w == "sshpass";
+    // `pass` glued to what it is for (`dbpass`, `smtppass`), not to any word (`compass`).
+    const FOR: &[&str] =
+        &["db", "sql", "mysql", "pg", "ftp", "sftp", "smtp", "mail", "imap", "admin", "root", "user", "ldap", "proxy", "redis", "ssh", "app", "api"];
+    let glued = |w: &String| ["password", "passwd", "secret"].iter().any(|s| w.ends_with(s)) || w.strip_suffix("pass").is_some_and(|head| FOR.contains(&head));
     // `pw` only ends a name (`db_pw`): C's `struct passwd` fields begin with it (`pw_uid`).
     words.last().is_some_and(|w| w == "pw")
         || words.iter().any(|w| ONE.contains(&w.as_str()) || glued(w))

@@ -38,7 +38,7 @@ fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Cap
 /// YAML's tags for a plain value (`password: !!str …`, `key: !!binary <base64>`), which hold
 /// the secret itself; other tags (`!secret name`, `!Ref`, `!vault`) name or encrypt it.
 const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|salt)[A-Za-z0-9_.\-]*";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
 const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
@@ -52,7 +52,7 @@ const KEY_LINE: &str =
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_$])({SECRET_NAME})["']?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
         // Keys and key files: the whole block, its key material too, not the header alone (a
@@ -261,6 +261,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[1],
             |_, v| !super::is_placeholder(v) && super::entropy(v) >= 3.0,
         ),
+        // PowerShell's `ConvertTo-SecureString "…" -AsPlainText`.
+        d("cli_password", r#"(?i)ConvertTo-SecureString\s+(?:-String\s+)?(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')\s+-AsPlainText"#, &[1, 2], cli_password),
         // A netrc entry written out anywhere: `machine host login me password s3cret`.
         d("assigned_secret", r"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S{4,})", &[1], |_, v| !super::is_placeholder(v)),
         // A file of credentials named in a pair (`// file: .npmrc`).

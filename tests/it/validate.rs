@@ -134,6 +134,12 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("private_key", "-----BEGIN OpenVPN Static key V1-----\n9f8e7d6c5b4a39281706f5e4d3c2b1a0\n-----END OpenVPN Static key V1-----".into()),
         ("password_hash", "\"deploy\" \"md5a3c5b4f2d8e6a1b9c0d7e3f4a5b701e9\"".into()),
         ("password_hash", "SCRAM-SHA-256$4096:Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc=:Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1=".into()),
+        // PHP and Perl variables and arrays, PowerShell, a client key.
+        ("assigned_secret", "$dbpass = 'Zq8rT5vLp9';".into()),
+        ("assigned_secret", "$cfg['Servers'][$i]['password'] = 'Zq8rT5vLp9';".into()),
+        ("assigned_secret", "my $password = 'Zq8rT5vLp9';".into()),
+        ("cli_password", "$pw = ConvertTo-SecureString \"Zq8rT5vLp9\" -AsPlainText -Force".into()),
+        ("assigned_secret", "client_key: 9f8e7d6c5b4a39281706f5e4d3c2b1a0".into()),
         // A SQL dump's secret columns, and an ini value's further lines.
         ("assigned_secret", "INSERT INTO `users` (`id`, `email`, `password`) VALUES (2, 'bob', '5f4dcc3b5aa765d61d8327deb882cf99');".into()),
         ("assigned_secret", "\nCOPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n\\.\n".into()),
@@ -228,6 +234,13 @@ const LOOK_ALIKES: &[&str] = &[
     "\nrocommunity public\n",
     "\npassword 12345678\n",
     "we talked about the password \"policy\" again",
+    "$password = $_POST['password'];",
+    "$password = password_hash($input, PASSWORD_DEFAULT);",
+    "my $password = shift;",
+    "$cfg['Servers'][$i]['password'] = '';",
+    "client_key: ${CLIENT_KEY}",
+    "$token = $request->bearerToken();",
+    "compass = Xy7pLm2qRz9",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
