@@ -1,6 +1,8 @@
 //! Rows of a SQL dump, where a value is a secret by its column's name, which no pattern over
 //! one value can see: `INSERT INTO users (id, email, password) VALUES (1, '…', '…'), (…);`
 //! and pg_dump's `COPY users (id, email, password) FROM stdin;` with a tab-separated row per line.
+//! mysqldump leaves the column list out (`INSERT INTO \`users\` VALUES …`): the columns are
+//! then those of the table's `CREATE TABLE` in the same text.
 
 use std::sync::LazyLock;
 
@@ -8,15 +10,29 @@ use regex::Regex;
 
 use super::checks::{names_a_secret, value_of_name};
 
-static INSERT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?i)\bINSERT\s+INTO\s+[^\s(]+\s*\(([^)]*)\)\s*VALUES\s*"#).expect("valid regex"));
+static INSERT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\bINSERT\s+(?:IGNORE\s+)?INTO\s+([^\s(]+)\s*(?:\(([^)]*)\)\s*)?VALUES\s*"#).expect("valid regex"));
+static CREATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]+)\s*\(").expect("valid regex"));
 static COPY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?im)^COPY\s+[^\s(]+\s*\(([^)]*)\)\s+FROM\s+stdin;[ \t]*\r?\n").expect("valid regex"));
 
 /// The byte ranges of values in secret columns.
 pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    let tables: Vec<(String, Vec<String>)> = CREATE
+        .captures_iter(text)
+        .filter_map(|c| Some((table_name(c.get(1)?.as_str()), definitions(&text[c.get(0)?.end()..]))))
+        .map(|(name, defs)| (name, defs.into_iter().filter_map(column_of_definition).collect()))
+        .collect();
     for caps in INSERT.captures_iter(text) {
-        let (Some(cols), Some(all)) = (caps.get(1), caps.get(0)) else { continue };
-        let cols = columns(cols.as_str());
+        let (Some(table), Some(all)) = (caps.get(1), caps.get(0)) else { continue };
+        let cols = match caps.get(2) {
+            Some(list) => columns(list.as_str()),
+            None => {
+                let name = table_name(table.as_str());
+                let Some((_, cols)) = tables.iter().rev().find(|(t, _)| *t == name) else { continue };
+                cols.clone()
+            }
+        };
         if !cols.iter().any(|c| names_a_secret(c)) {
             continue;
         }
@@ -50,6 +66,46 @@ pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// `\`app\`.\`users\``, `public.users`, `"Users"` → `users`.
+fn table_name(name: &str) -> String {
+    name.rsplit('.').next().unwrap_or(name).trim_matches(['`', '"', '[', ']']).to_ascii_lowercase()
+}
+
+/// A `CREATE TABLE`'s definitions, split at its top-level commas, up to its closing bracket.
+fn definitions(body: &str) -> Vec<&str> {
+    let (mut out, mut start, mut depth, mut quote) = (Vec::new(), 0, 0, None);
+    // A table's definitions fit in far less; an unclosed bracket is not read to the end.
+    for (i, c) in body.char_indices().take_while(|(i, _)| *i < 65_536) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') if depth == 0 => {
+                out.push(&body[start..i]);
+                return out;
+            }
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    Vec::new()
+}
+
+/// The column a `CREATE TABLE` definition makes (`\`password\` varchar(255) NOT NULL`), not a
+/// key or a constraint.
+fn column_of_definition(def: &str) -> Option<String> {
+    const NOT_COLUMNS: &[&str] = &["primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial", "exclude"];
+    let first = def.split_whitespace().next()?;
+    let quoted = first.starts_with(['`', '"', '[']);
+    let name = first.trim_matches(['`', '"', '[', ']']);
+    (quoted || !NOT_COLUMNS.contains(&name.to_ascii_lowercase().as_str())).then(|| name.to_string())
 }
 
 fn columns(list: &str) -> Vec<String> {
@@ -128,6 +184,8 @@ mod tests {
 
     #[test]
     fn values_in_secret_columns_of_inserts_and_copies() {
+        let dump = "CREATE TABLE `wp_users` (\n  `ID` bigint(20) unsigned NOT NULL AUTO_INCREMENT,\n  `user_login` varchar(60) NOT NULL DEFAULT '',\n  `user_pass` varchar(255) NOT NULL DEFAULT '',\n  PRIMARY KEY (`ID`),\n  KEY `user_login_key` (`user_login`)\n) ENGINE=InnoDB;\nINSERT INTO `wp_users` VALUES (1,'admin','Zq8rT5vLp9xY'),(2,'bob','');\n";
+        assert_eq!(found(dump), ["Zq8rT5vLp9xY"]);
         let insert = "INSERT INTO `users` (`id`, `email`, `password`) VALUES (1, 'a@b.c', '5f4dcc3b5aa765d61d8327deb882cf99'), (2, 'it''s', 'Zq8rT5vLp9');";
         assert_eq!(found(insert), ["5f4dcc3b5aa765d61d8327deb882cf99", "Zq8rT5vLp9"]);
         let copy = "COPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n2\tnone\t\\N\n\\.\nSELECT 1;\n";

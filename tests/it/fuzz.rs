@@ -20,6 +20,7 @@ fn nasty() -> impl Strategy<Value = String> {
         // SQL dumps, whose values the detectors read by their columns.
         "INSERT INTO t \\(id, password\\) VALUES [(),'\\\\ ;\\na-zé€0-9]{0,80}",
         "COPY t \\(id, api_key\\) FROM stdin;\n[\t\n\\\\.aé0-9N]{0,60}",
+        "CREATE TABLE `t` \\([`a-z_ (),'0-9\\n]{0,60}\\);\nINSERT INTO `t` VALUES [(),'a-zé0-9]{0,60}",
     ]
 }
 
