@@ -41,8 +41,29 @@ pub fn is_credential_path(path: &str) -> bool {
         "id_ecdsa",
         "id_ed25519",
         "keystore.properties",
+        // Session 16: the dotfiles of mail, FTP and database clients, browsers' saved
+        // logins, shells' and database shells' histories (passwords typed on command lines).
+        ".credentials",
+        ".my.cnf",
+        ".mylogin.cnf",
+        ".esmtprc",
+        ".msmtprc",
+        ".fetchmailrc",
+        ".tugboat",
+        "proftpdpasswd",
+        "ventrilo_srv.ini",
+        "webservers.xml",
+        "logins.json",
+        "key3.db",
+        "key4.db",
+        ".bash_history",
+        ".zsh_history",
+        ".mysql_history",
+        ".psql_history",
+        ".rediscli_history",
+        "kubeconfig",
     ];
-    const SUFFIXES: &[&str] = &[".pem", ".key", ".ppk", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".kdb", ".sql.gz", ".dump", ".asc.key"];
+    const SUFFIXES: &[&str] = &[".pem", ".key", ".ppk", ".ovpn", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".kdb", ".sql.gz", ".dump", ".asc.key"];
     NAMES.contains(&name)
         || name.starts_with(".env") && !name.ends_with(".rs") && !name.ends_with(".py") && !name.ends_with(".ts") && !name.ends_with(".js")
         || name.starts_with("credentials")
@@ -50,6 +71,8 @@ pub fn is_credential_path(path: &str) -> bool {
         || (name.ends_with(".sql") && ["dump", "backup", "export"].iter().any(|w| name.contains(w)))
         || lower.ends_with(".docker/config.json")
         || lower.ends_with(".aws/credentials")
+        || lower.ends_with(".kube/config")
+        || lower.ends_with("composer/auth.json")
         || lower.contains(".ssh/") && !name.ends_with(".pub") && name != "known_hosts" && name != "config"
 }
 
@@ -83,6 +106,15 @@ mod tests {
             "wp-config.php",
             "config/secrets.yml",
             "home/u/.aws/credentials",
+            "cloud/.credentials",
+            "home/u/.my.cnf",
+            ".mozilla/firefox/abc.default/logins.json",
+            "home/u/.bash_history",
+            "vpn/office.ovpn",
+            "home/u/.kube/config",
+            ".composer/auth.json",
+            ".idea/WebServers.xml",
+            "proftpdpasswd",
         ] {
             assert!(is_credential_path(p), "{p}");
         }
@@ -95,6 +127,9 @@ mod tests {
             "src/credential_helper.rs",
             ".ssh/known_hosts",
             "package.json",
+            "src/history.rs",
+            "config/kube.rs",
+            "src/auth.json.rs",
         ] {
             assert!(!is_credential_path(p), "{p}");
         }
