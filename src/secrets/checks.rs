@@ -145,10 +145,15 @@ pub(super) fn names_a_secret(raw_name: &str) -> bool {
 
 /// Whether `v`, the value of a field named `raw_name`, is a secret (see [`assigned_value`]).
 pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
+    let words = name_words(raw_name);
+    if words == ["key"] {
+        // A bare `key` names anything (a cache's, a map's, a translation's); its value is a
+        // secret only when it is a random token.
+        return is_random_token(v.trim());
+    }
     if !names_a_secret(raw_name) {
         return false;
     }
-    let words = name_words(raw_name);
     let name = raw_name.to_ascii_lowercase();
     let v = v.trim();
     let lower = v.to_ascii_lowercase();
@@ -203,6 +208,18 @@ fn is_random(v: &str) -> bool {
         && !v.contains("::")
         && !v.contains("->")
         && class_changes(v) * 5 >= v.chars().count() * 3
+}
+
+/// A token as services issue them: 20 or more letters, digits and base64's punctuation,
+/// mixing cases and digits at random.
+fn is_random_token(v: &str) -> bool {
+    (20..=128).contains(&v.len())
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
+        && v.chars().any(|c| c.is_ascii_digit())
+        && v.chars().any(|c| c.is_ascii_uppercase())
+        && v.chars().any(|c| c.is_ascii_lowercase())
+        && super::entropy(v) >= 4.0
+        && class_changes(v) * 2 >= v.len()
 }
 
 /// How often the kind of character (upper, lower, digit, other) changes along `v`: nearly

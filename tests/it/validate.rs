@@ -170,6 +170,7 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("twitter_bearer", "AAAAAAAAAAAAAAAAAAAAAAJcHMIzReq0KvbtCX2I4H4f14GncCS4XLkL450eIfqa6wlhPdvfEvMeBCVmcU".into()),
         ("mapbox_secret", "sk.eyJtcPEyjVGQvOkkZLikEtljhT9p9m5vCQOPo6d9lrpKzXqYO0ILlqkG81ymxpw4diY5gONw72BHjO7q8RPdSsOwszoZT".into()),
         ("linkedin_secret", "linkedin_client_secret: UjPSrpcmW3GSlPxk".into()),
+        ("assigned_secret", "{\"deploy\": {\"user\": \"root\", \"key\": \"Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n\"}}".into()),
         // A SQL dump's secret columns, and an ini value's further lines.
         ("assigned_secret", "INSERT INTO `users` (`id`, `email`, `password`) VALUES (2, 'bob', '5f4dcc3b5aa765d61d8327deb882cf99');".into()),
         ("assigned_secret", "\nCOPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n\\.\n".into()),
@@ -271,6 +272,11 @@ const LOOK_ALIKES: &[&str] = &[
     "client_key: ${CLIENT_KEY}",
     "$token = $request->bearerToken();",
     "compass = Xy7pLm2qRz9",
+    "{\"key\": \"user.profile.title\"}",
+    "key = \"cache:v2:users\"",
+    "\"key\": \"3f2b8c1d9e4a5b6c7d8e9f0a1b2c3d4e\"",
+    "key: ArrowLeft",
+    "monkey = \"Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n\"",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
