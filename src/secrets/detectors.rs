@@ -23,6 +23,9 @@ pub(super) struct Detector {
     /// value holds past a space (`password = Tr0ub4dor 3xQ9` in ini, YAML, properties). It is
     /// redacted with the value; the check judges the first word alone.
     pub tail: Option<usize>,
+    /// A cheap test a text must pass for the pattern to be worth running: for a pattern that
+    /// starts at every line and so gives the regex engine no literal to look for first.
+    pub hint: Option<fn(&str) -> bool>,
 }
 
 fn always(_: &Captures, _: &str) -> bool {
@@ -30,7 +33,7 @@ fn always(_: &Captures, _: &str) -> bool {
 }
 
 fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Captures, &str) -> bool) -> Detector {
-    Detector { kind, re: Regex::new(pattern).expect("valid detector regex"), groups, check, tail: None }
+    Detector { kind, re: Regex::new(pattern).expect("valid detector regex"), groups, check, tail: None, hint: None }
 }
 
 /// Words that make a name secret-like, anywhere in it (`DB_PASSWORD`, `smtp_pass`,
@@ -128,7 +131,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("duffel_token", r"\b(duffel_(?:test|live)_[A-Za-z0-9_\-=]{43})", &[1], always),
         d("dropbox_token", r"\b(sl\.[A-Za-z0-9_\-=]{130,})", &[1], always),
         d("plaid_token", r"\b(access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b", &[1], always),
-        d("azure_ad_secret", r"(?:^|[^A-Za-z0-9_~.\-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?:$|[^A-Za-z0-9_~.\-])", &[1], always),
+        Detector {
+            hint: Some(|t| t.contains("Q~")),
+            ..d("azure_ad_secret", r"([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?:$|[^A-Za-z0-9_~.\-])", &[1], always)
+        },
         d("google_oauth_secret", r"\b(GOCSPX-[A-Za-z0-9_\-]{28})", &[1], always),
         d("google_oauth_token", r"\b(ya29\.[0-9A-Za-z_\-]{30,})", &[1], always),
         d("facebook_token", r"\b(EAA[A-Za-z0-9]{2}[A-Za-z0-9]*ZD[A-Za-z0-9]{0,4}|EAACEdEose0cBA[0-9A-Za-z]{20,})\b", &[1], |_, v| v.len() >= 40),
@@ -184,9 +190,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("password_hash", r"(\$[PH]\$[./A-Za-z0-9]{31})(?:[^./A-Za-z0-9]|$)", &[1], always),
         d("password_hash", r"\b((?:pbkdf2_sha256|pbkdf2_sha1|bcrypt_sha256|argon2|scrypt)\$[^\s'\x22$]*\$[^\s'\x22]{16,})", &[1], always),
         d("password_hash", r"(\$(?:argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?)\$[^\s'\x22]*\$[A-Za-z0-9+/.]{8,}\$[A-Za-z0-9+/.]{16,})", &[1], always),
-        d("password_hash", r"(?:^|[\s'\x22=:(,])(\*[0-9A-F]{40})\b", &[1], |_, v| {
-            v[1..].chars().any(|c| c.is_ascii_digit()) && v[1..].chars().any(|c| c.is_ascii_alphabetic())
-        }),
+        d("password_hash", r"(\*[0-9A-F]{40})\b", &[1], |_, v| v[1..].chars().any(|c| c.is_ascii_digit()) && v[1..].chars().any(|c| c.is_ascii_alphabetic())),
         // PostgreSQL's: `md5` and 32 hex digits, SCRAM-SHA-256's stored form.
         d("password_hash", r#"(?:^|[\s'\x22=:,(])(md5[0-9a-f]{32})\b"#, &[1], always),
         d("password_hash", r"(SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]{8,}\$[A-Za-z0-9+/=]{16,}:[A-Za-z0-9+/=]{16,})", &[1], always),
@@ -277,12 +281,15 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A keyword and its value with only space between, a whole line, as msmtp, fetchmail,
         // Redis (`requirepass`, `masterauth`) and snmpd (`rocommunity`) write them; fetchmail's
         // quoted `password "…"` anywhere in its `poll` line.
-        d(
-            "assigned_secret",
-            r#"(?m)^[ \t]*(password|passwd|passphrase|pass|secret|requirepass|masterauth|psk|wpa_passphrase|rocommunity|rwcommunity)[ \t]+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})'|([^\s"'#;]{4,}))[ \t]*(?:#[^\r\n]*)?\r?$"#,
-            &[2, 3, 4],
-            |_, v| value_of_name("password", v),
-        ),
+        Detector {
+            hint: Some(|t| ["pass", "secret", "psk", "masterauth", "community"].iter().any(|w| t.contains(w))),
+            ..d(
+                "assigned_secret",
+                r#"(?m)^[ \t]*(password|passwd|passphrase|pass|secret|requirepass|masterauth|psk|wpa_passphrase|rocommunity|rwcommunity)[ \t]+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})'|([^\s"'#;]{4,}))[ \t]*(?:#[^\r\n]*)?\r?$"#,
+                &[2, 3, 4],
+                |_, v| value_of_name("password", v),
+            )
+        },
         d("assigned_secret", r#"\b(password|passwd)[ \t]+"([^"\r\n]{4,})""#, &[2], assigned_value),
         // Composer's `auth.json`: a token under the host it is for.
         d(

@@ -98,7 +98,7 @@ pub fn mask(value: &str) -> String {
 /// Every finding in `text`, in order, overlapping ones reduced to the first.
 pub fn scan(text: &str) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
-    for det in detectors::DETECTORS.iter() {
+    for det in detectors::DETECTORS.iter().filter(|d| d.hint.is_none_or(|h| h(text))) {
         for caps in det.re.captures_iter(text) {
             let Some(m) = det.groups.iter().find_map(|g| caps.get(*g)) else { continue };
             let value = m.as_str();
