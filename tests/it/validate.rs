@@ -171,6 +171,10 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("mapbox_secret", "sk.eyJtcPEyjVGQvOkkZLikEtljhT9p9m5vCQOPo6d9lrpKzXqYO0ILlqkG81ymxpw4diY5gONw72BHjO7q8RPdSsOwszoZT".into()),
         ("linkedin_secret", "linkedin_client_secret: UjPSrpcmW3GSlPxk".into()),
         ("assigned_secret", "{\"deploy\": {\"user\": \"root\", \"key\": \"Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n\"}}".into()),
+        // Said aloud in a meeting, as the talk is transcribed.
+        ("assigned_secret", "so the password is Tr0ub4dor3 for staging okay".into()),
+        ("assigned_secret", "the admin password for the router is Zq8rT5vLp9 I think".into()),
+        ("assigned_secret", "the secret key was Xy9Kq2Lm8VtR4nB7cD1e".into()),
         // A SQL dump's secret columns, and an ini value's further lines.
         ("assigned_secret", "INSERT INTO `users` (`id`, `email`, `password`) VALUES (2, 'bob', '5f4dcc3b5aa765d61d8327deb882cf99');".into()),
         ("assigned_secret", "\nCOPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n\\.\n".into()),
@@ -277,6 +281,12 @@ const LOOK_ALIKES: &[&str] = &[
     "\"key\": \"3f2b8c1d9e4a5b6c7d8e9f0a1b2c3d4e\"",
     "key: ArrowLeft",
     "monkey = \"Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n\"",
+    "the password is password lol",
+    "the password was reset yesterday",
+    "the password is the usual one",
+    "the token is valid for an hour",
+    "the password is too short, it needs twelve characters",
+    "the api key is in the vault",
 ];
 
 fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
