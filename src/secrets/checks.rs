@@ -201,9 +201,7 @@ pub(super) fn defined_value(caps: &Captures, v: &str) -> bool {
 fn is_random(v: &str) -> bool {
     v.chars().count() >= 24
         && !v.contains(char::is_whitespace)
-        && v.chars().any(|c| c.is_ascii_digit())
-        && v.chars().any(|c| c.is_ascii_uppercase())
-        && v.chars().any(|c| c.is_ascii_lowercase())
+        && mixes_cases_and_digits(v)
         && super::entropy(v) >= 4.2
         && !v.contains("::")
         && !v.contains("->")
@@ -215,11 +213,13 @@ fn is_random(v: &str) -> bool {
 fn is_random_token(v: &str) -> bool {
     (20..=128).contains(&v.len())
         && v.chars().all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
-        && v.chars().any(|c| c.is_ascii_digit())
-        && v.chars().any(|c| c.is_ascii_uppercase())
-        && v.chars().any(|c| c.is_ascii_lowercase())
+        && mixes_cases_and_digits(v)
         && super::entropy(v) >= 4.0
         && class_changes(v) * 2 >= v.len()
+}
+
+fn mixes_cases_and_digits(v: &str) -> bool {
+    v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(|c| c.is_ascii_uppercase()) && v.chars().any(|c| c.is_ascii_lowercase())
 }
 
 /// How often the kind of character (upper, lower, digit, other) changes along `v`: nearly

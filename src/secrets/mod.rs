@@ -98,6 +98,12 @@ pub fn mask(value: &str) -> String {
 /// Every finding in `text`, in order, overlapping ones reduced to the first.
 pub fn scan(text: &str) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
+    // The first finding over a stretch of text keeps it.
+    let add = |found: &mut Vec<Finding>, kind: &'static str, range: (usize, usize)| {
+        if !found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
+            found.push(Finding { kind, range, masked: mask(&text[range.0..range.1]) });
+        }
+    };
     for det in detectors::DETECTORS.iter().filter(|d| d.hint.is_none_or(|h| h(text))) {
         for caps in det.re.captures_iter(text) {
             let Some(m) = det.groups.iter().find_map(|g| caps.get(*g)) else { continue };
@@ -114,16 +120,12 @@ pub fn scan(text: &str) -> Vec<Finding> {
                 .and_then(|g| caps.get(g))
                 .filter(|t| t.start() == m.end() && shell::tail_is_value(&caps, t.as_str()))
                 .map_or(m.end(), |t| m.start() + text[m.start()..t.end()].trim_end().len());
-            let range = (m.start(), end);
-            if found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
-                continue;
-            }
-            found.push(Finding { kind: det.kind, range, masked: mask(&text[range.0..range.1]) });
+            add(&mut found, det.kind, (m.start(), end));
         }
     }
     for range in sql::findings(text) {
-        if !is_ours_or_placeholder(text, range.0) && !found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
-            found.push(Finding { kind: "assigned_secret", range, masked: mask(&text[range.0..range.1]) });
+        if !is_ours_or_placeholder(text, range.0) {
+            add(&mut found, "assigned_secret", range);
         }
     }
     found.sort_by_key(|f| f.range.0);

@@ -18,17 +18,15 @@ static COPY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?im)^COPY\s+[^\s(]
 /// The byte ranges of values in secret columns.
 pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let tables: Vec<(String, Vec<String>)> = CREATE
-        .captures_iter(text)
-        .filter_map(|c| Some((table_name(c.get(1)?.as_str()), definitions(&text[c.get(0)?.end()..]))))
-        .map(|(name, defs)| (name, defs.into_iter().filter_map(column_of_definition).collect()))
-        .collect();
+    // Read only when an INSERT names no columns: most texts hold no SQL at all.
+    let mut tables: Option<Vec<(String, Vec<String>)>> = None;
     for caps in INSERT.captures_iter(text) {
         let (Some(table), Some(all)) = (caps.get(1), caps.get(0)) else { continue };
         let cols = match caps.get(2) {
             Some(list) => columns(list.as_str()),
             None => {
                 let name = table_name(table.as_str());
+                let tables = tables.get_or_insert_with(|| created_tables(text));
                 let Some((_, cols)) = tables.iter().rev().find(|(t, _)| *t == name) else { continue };
                 cols.clone()
             }
@@ -68,9 +66,23 @@ pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Each `CREATE TABLE` of the text: its name and its columns.
+fn created_tables(text: &str) -> Vec<(String, Vec<String>)> {
+    CREATE
+        .captures_iter(text)
+        .filter_map(|c| Some((table_name(c.get(1)?.as_str()), definitions(&text[c.get(0)?.end()..]))))
+        .map(|(name, defs)| (name, defs.into_iter().filter_map(column_of_definition).collect()))
+        .collect()
+}
+
+/// A name without SQL's quotes: `` `users` ``, `"users"`, `[users]`.
+fn unquote(name: &str) -> &str {
+    name.trim_matches(['`', '"', '[', ']'])
+}
+
 /// `\`app\`.\`users\``, `public.users`, `"Users"` → `users`.
 fn table_name(name: &str) -> String {
-    name.rsplit('.').next().unwrap_or(name).trim_matches(['`', '"', '[', ']']).to_ascii_lowercase()
+    unquote(name.rsplit('.').next().unwrap_or(name)).to_ascii_lowercase()
 }
 
 /// A `CREATE TABLE`'s definitions, split at its top-level commas, up to its closing bracket.
@@ -104,12 +116,12 @@ fn column_of_definition(def: &str) -> Option<String> {
     const NOT_COLUMNS: &[&str] = &["primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial", "exclude"];
     let first = def.split_whitespace().next()?;
     let quoted = first.starts_with(['`', '"', '[']);
-    let name = first.trim_matches(['`', '"', '[', ']']);
+    let name = unquote(first);
     (quoted || !NOT_COLUMNS.contains(&name.to_ascii_lowercase().as_str())).then(|| name.to_string())
 }
 
 fn columns(list: &str) -> Vec<String> {
-    list.split(',').map(|c| c.trim().trim_matches(['`', '"', '[', ']']).to_string()).collect()
+    list.split(',').map(|c| unquote(c.trim()).to_string()).collect()
 }
 
 fn keep_secrets(text: &str, cols: &[String], row: &[(usize, usize)], out: &mut Vec<(usize, usize)>) {
