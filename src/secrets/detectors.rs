@@ -73,6 +73,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             always,
         ),
         d("private_key", &format!(r"PuTTY-User-Key-File-\d+: [^\r\n\\]+(?:[\s\S]*?Private-MAC: [0-9a-fA-F]+|(?:{KEY_LINE})*)"), &[0], always),
+        // A PuTTY key's private part without the file's first line (a diff hunk, a paste of
+        // the body): its `Private-Lines` count and the base64 lines after it.
+        d("private_key", &format!(r"Private-Lines: \d+(?:\r?\n|\\r?\\n)[ \t+]*[A-Za-z0-9+/=]{{16,}}(?:{KEY_LINE})*"), &[0], always),
         // A key file as base64, as kubeconfig's `client-key-data` and Kubernetes' TLS secrets
         // hold it (`LS0tLS1CRUdJTi` is `-----BEGIN` encoded).
         d("private_key", r"\b(LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2})", &[1], |_, v| decodes_to_private_key(v)),

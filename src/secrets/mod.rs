@@ -190,6 +190,8 @@ mod tests {
                 format!("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key\nPublic-Lines: 2\n{body}\nPrivate-Lines: 1\nAAAAIBq8Zr2LxP0vKmR8x2Lq9ZtV4mN7bK1c\nPrivate-MAC: 8f3a2b9c4d1e7f6a5b0c\nend"),
                 "[REDACTED:private_key]\nend",
             ),
+            // Its private part alone, as a hunk of the file shows it.
+            (format!("+ x\nPrivate-Lines: 2\n{body}\nPrivate-MAC: 8f3a2b9c4d1e7f6a5b0c\nend"), "+ x\n[REDACTED:private_key]\nend"),
         ];
         // What a redaction of the header alone left behind before: the body is found too.
         let left = format!("[REDACTED:private_key]\n{body}\n-----END RSA PRIVATE KEY-----\nlet b = 2;");

@@ -62,8 +62,38 @@ pub fn is_credential_path(path: &str) -> bool {
         ".psql_history",
         ".rediscli_history",
         "kubeconfig",
+        // Session 17: positional secrets no key=value detector can read (pppd's
+        // `client server secret`, davfs2's `url user password`), Samba's and Emacs' password
+        // files, and keytabs.
+        "chap-secrets",
+        "pap-secrets",
+        "htpasswd",
+        ".htdigest",
+        "smbpasswd",
+        ".smbpasswd",
+        ".smbcredentials",
+        ".authinfo",
+        ".authinfo.gpg",
+        "secring.gpg",
     ];
-    const SUFFIXES: &[&str] = &[".pem", ".key", ".ppk", ".ovpn", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".kdb", ".sql.gz", ".dump", ".asc.key"];
+    const SUFFIXES: &[&str] = &[
+        ".pem",
+        ".key",
+        ".ppk",
+        ".ovpn",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".keystore",
+        ".kdbx",
+        ".kdb",
+        ".sql.gz",
+        ".dump",
+        ".asc.key",
+        ".keytab",
+        ".jceks",
+        ".pkcs12",
+    ];
     NAMES.contains(&name)
         || name.starts_with(".env") && !name.ends_with(".rs") && !name.ends_with(".py") && !name.ends_with(".ts") && !name.ends_with(".js")
         || name.starts_with("credentials")
@@ -73,6 +103,9 @@ pub fn is_credential_path(path: &str) -> bool {
         || lower.ends_with(".aws/credentials")
         || lower.ends_with(".kube/config")
         || lower.ends_with("composer/auth.json")
+        || lower.ends_with("davfs2/secrets")
+        || lower.ends_with(".vnc/passwd")
+        || lower.contains(".gnupg/private-keys-v1.d/")
         || lower.contains(".ssh/") && !name.ends_with(".pub") && name != "known_hosts" && name != "config"
 }
 
@@ -115,6 +148,14 @@ mod tests {
             ".composer/auth.json",
             ".idea/WebServers.xml",
             "proftpdpasswd",
+            "etc/ppp/chap-secrets",
+            "etc/davfs2/secrets",
+            "home/u/.davfs2/secrets",
+            "home/u/.vnc/passwd",
+            "home/u/.smbcredentials",
+            "etc/krb5.keytab",
+            "home/u/.authinfo.gpg",
+            "home/u/.gnupg/private-keys-v1.d/ABCD.key",
         ] {
             assert!(is_credential_path(p), "{p}");
         }
@@ -130,6 +171,10 @@ mod tests {
             "src/history.rs",
             "config/kube.rs",
             "src/auth.json.rs",
+            "src/secrets.rs",
+            "docs/davfs2.md",
+            "etc/passwd",
+            "src/vnc/passwd_dialog.rs",
         ] {
             assert!(!is_credential_path(p), "{p}");
         }
