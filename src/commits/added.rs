@@ -49,6 +49,18 @@ fn says_generated(lines: &[String]) -> bool {
     })
 }
 
+/// Whether a file's added lines are a Git LFS pointer (or the `oid`/`size` lines of one that
+/// changed): the file is stored outside git, and its pointer is no more code than a binary.
+fn is_lfs_pointer(lines: &[String]) -> bool {
+    let pointer_line = |l: &str| {
+        l.starts_with("version https://git-lfs.github.com/spec/")
+            || l.strip_prefix("oid sha256:").is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            || l.strip_prefix("size ").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            || l.starts_with("ext-")
+    };
+    lines.iter().any(|l| l.starts_with("oid sha256:")) && lines.iter().all(|l| pointer_line(l))
+}
+
 /// Added, non-blank lines per kept file, against the first parent (or the empty tree).
 pub fn added_code(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<FileChange>> {
     Ok(added_code_counted(repo, commit)?.files)
@@ -114,6 +126,7 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask
             true
         }),
     )?;
+    files.retain(|f| !is_lfs_pointer(&f.added));
     let (kept, marked): (Vec<FileChange>, Vec<FileChange>) = files.into_iter().partition(|f| !says_generated(&f.added));
     generated += marked.iter().map(|f| f.added.len()).sum::<usize>();
     Ok(Added { files: kept, generated, credential_files: credentials.len() })

@@ -48,6 +48,18 @@ fn each_filter_skips_for_its_reason() {
     let mut binary = vec![0u8, 159, 146, 150];
     binary.extend(code(40, "bin").as_bytes());
     commit(&env, "assets/logo.png", &binary, "Add logo", &[]);
+    // Git LFS keeps a file outside git and commits a pointer to it: no code either.
+    let pointer = |n: u32| format!("version https://git-lfs.github.com/spec/v1\noid sha256:{:064x}\nsize {}\n", n, 1000 + n);
+    std::fs::create_dir_all(env.repo.join("assets")).unwrap();
+    for (i, name) in ["hero.psd", "intro.mp4"].into_iter().enumerate() {
+        std::fs::write(env.repo.join("assets").join(name), pointer(i as u32)).unwrap();
+    }
+    env.git(["add", "assets"]).assert_ok();
+    commit(&env, "assets/model.bin", pointer(7).as_bytes(), "Add design assets through LFS", &[]);
+    // A changed pointer (its `oid` and `size` lines) beside real code: only the code counts.
+    std::fs::write(env.repo.join("assets/model.bin"), pointer(8)).unwrap();
+    env.git(["add", "assets"]).assert_ok();
+    commit(&env, "src/model.rs", code(8, "model").as_bytes(), "Load the retrained model", &[]);
     commit(&env, "src/deps.rs", code(10, "deps").as_bytes(), "Bump serde", &[("GIT_AUTHOR_NAME", "dependabot[bot]")]);
     commit(&env, "src/version.rs", code(10, "ver").as_bytes(), "Release 1.4.0", &[]);
     let reverted = commit(&env, "src/oops.rs", code(10, "oops").as_bytes(), "Add oops", &[]);
@@ -60,7 +72,9 @@ fn each_filter_skips_for_its_reason() {
     let repo = git2::Repository::open(&env.repo).unwrap();
     let sel = select(&repo, &all(100), 5).unwrap();
     let subjects: Vec<&str> = sel.commits.iter().map(|c| c.subject.as_str()).collect();
-    assert_eq!(subjects.len(), 4, "{subjects:?}");
+    assert_eq!(subjects.len(), 5, "{subjects:?}");
+    let model = sel.commits.iter().find(|c| c.subject == "Load the retrained model").expect("the code commit is kept");
+    assert_eq!(model.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["src/model.rs"], "the pointer is not code");
     for s in ["Add pagination to search", "Initial code", "Add oops", "Side work"] {
         assert!(subjects.contains(&s), "{s} missing from {subjects:?}");
     }
@@ -69,7 +83,7 @@ fn each_filter_skips_for_its_reason() {
     assert_eq!(skipped(SkipReason::BotAuthor), 1);
     assert_eq!(skipped(SkipReason::Revert), 1);
     assert_eq!(skipped(SkipReason::VersionBump), 1);
-    assert_eq!(skipped(SkipReason::TooFewCodeLines), 2, "tiny, binary");
+    assert_eq!(skipped(SkipReason::TooFewCodeLines), 3, "tiny, binary, LFS pointers");
     assert_eq!(skipped(SkipReason::Generated), 3, "lockfile, vendored, generator's marker");
 
     let c = sel.commits.iter().find(|c| c.sha == good).unwrap();
