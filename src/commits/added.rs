@@ -61,6 +61,21 @@ fn is_lfs_pointer(lines: &[String]) -> bool {
     lines.iter().any(|l| l.starts_with("oid sha256:")) && lines.iter().all(|l| pointer_line(l))
 }
 
+/// Whether a line carries binary data as text: a run of 200 or more base64 characters mixing
+/// upper case, lower case and digits (an image in a notebook's output or a data URI, a
+/// diagram's compressed XML, a serialized object in a test). A model learns nothing of code
+/// from it, and one such line can fill a pair's output budget.
+fn carries_data(line: &str) -> bool {
+    const RUN: usize = 200;
+    if line.len() < RUN {
+        return false;
+    }
+    let b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=';
+    line.as_bytes()
+        .split(|b| !b64(*b))
+        .any(|run| run.len() >= RUN && run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase) && run.iter().any(u8::is_ascii_digit))
+}
+
 /// Added, non-blank lines per kept file, against the first parent (or the empty tree).
 pub fn added_code(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<FileChange>> {
     Ok(added_code_counted(repo, commit)?.files)
@@ -119,6 +134,10 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask
             if text.trim().is_empty() || text.contains('\0') {
                 return true;
             }
+            if carries_data(text) {
+                generated += 1;
+                return true;
+            }
             match files.last_mut() {
                 Some(f) if f.path == path => f.added.push(text.to_string()),
                 _ => files.push(FileChange { path: path.to_string(), added: vec![text.to_string()] }),
@@ -151,4 +170,22 @@ pub(super) fn within_budget(files: Vec<FileChange>, budget: usize) -> (Vec<FileC
         })
         .collect();
     (kept, left_out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::carries_data;
+
+    #[test]
+    fn data_runs_are_base64_of_mixed_case_and_digits() {
+        let b64: String = (0..300u32).map(|i| b"Ab3+/xYz9Q"[(i * 7 % 10) as usize] as char).collect();
+        assert!(carries_data(&format!("    \"image/png\": \"{b64}\",")));
+        assert!(carries_data(&format!("src=\"data:image/png;base64,{b64}\"")));
+        // Long, but not data: code, a hex digest list, hyphenated ids, one letter repeated.
+        assert!(!carries_data(&(0..40).map(|i| format!("call_{i}(x, y)")).collect::<Vec<_>>().join("; ")));
+        assert!(!carries_data(&"0123456789abcdef".repeat(20)));
+        assert!(!carries_data(&"2-templateBorder-loupeView-nodeEditorSection".repeat(8)));
+        assert!(!carries_data(&"a".repeat(400)));
+        assert!(!carries_data(&b64[..199]));
+    }
 }

@@ -197,6 +197,41 @@ fn outputs_have_a_budget_files_past_it_are_left_out_and_counted() {
     assert!(out.stdout_text().contains("1 file over screenlink.maxOutputBytes left out"), "{}\n{}", out.stdout_text(), out.stderr_text());
 }
 
+/// A notebook's plotted output is an image as base64 on one line: its code is kept, the image
+/// is not (it would fill the output budget and teach nothing of code).
+#[test]
+fn binary_data_as_text_is_not_code() {
+    let env = TestEnv::new();
+    commit(&env, "src/base.py", code(6, "base").as_bytes(), "Initial code", &[]);
+    // A deterministic, PNG-like base64 run of 6,000 characters.
+    let mut x: u32 = 12345;
+    let image: String = "iVBORw0KGgoAAAANSUhEUgAA"
+        .chars()
+        .chain((0..6_000).map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(x >> 16) as usize % 64] as char
+        }))
+        .collect();
+    let notebook = format!(
+        "{{\n \"cells\": [{{\n  \"source\": [\n   \"import pandas as pd\\n\",\n   \"df = pd.read_csv('sales.csv')\\n\",\n   \"df.groupby('region').sum().plot()\"\n  ],\n  \"outputs\": [{{\"data\": {{\"image/png\": \"{image}\"}}}}]\n }}]\n}}\n"
+    );
+    commit(&env, "analysis.ipynb", notebook.as_bytes(), "Plot sales by region", &[]);
+    // A long line that is code, and a long run that is one word repeated, stay.
+    let long_code = format!("let names = [{}];\n{}", (0..60).map(|i| format!("\"name{i}\"")).collect::<Vec<_>>().join(", "), code(6, "more"));
+    commit(&env, "src/names.rs", long_code.as_bytes(), "List the names", &[]);
+
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let sel = select(&repo, &all(10), 5).unwrap();
+    let plot = sel.commits.iter().find(|c| c.subject == "Plot sales by region").expect("the notebook's code is kept");
+    let plot = git_screenlink::commits::with_code(&repo, plot, 5).unwrap();
+    let lines: Vec<&str> = plot.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
+    assert!(lines.iter().any(|l| l.contains("groupby")), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("iVBORw0KGgo")), "the image is left out");
+    let names = sel.commits.iter().find(|c| c.subject == "List the names").unwrap();
+    let names = git_screenlink::commits::with_code(&repo, names, 5).unwrap();
+    assert!(names.files[0].added.iter().any(|l| l.contains("name59")), "a long line of code stays");
+}
+
 #[test]
 fn files_that_hold_credentials_never_feed_a_pair() {
     let env = TestEnv::new();
