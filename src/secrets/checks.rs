@@ -241,7 +241,9 @@ fn class_changes(v: &str) -> usize {
 
 /// `0x0300`, `768u16`, `12`, `1.5e3`: numbers, as code writes them.
 fn is_number_literal(v: &str) -> bool {
-    let hex = v.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit() || c == '_'));
+    // Up to 128 bits: a number. Past that, a hex literal is key material (an Ethereum private
+    // key is `0x` and 64 hex digits), not a constant anyone computes with.
+    let hex = v.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.len() <= 32 && h.chars().all(|c| c.is_ascii_hexdigit() || c == '_'));
     let dec = v.chars().next().is_some_and(|c| c.is_ascii_digit())
         && v.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c.is_ascii_digit()).is_empty()
         && ["u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize", "f32", "f64", "l", "ul", "ll"].iter().any(|s| v.ends_with(s));

@@ -188,7 +188,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("basic_auth", r#"(?m)(?:^|[\s:])_auth\s*=\s*["']?([A-Za-z0-9+/]{8,}={0,2})"#, &[1], |_, v| decodes_to_credentials(v)),
         d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5),
         // Password hashes: crypt(3) forms, bcrypt, LDAP-style.
-        d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|y|gy|apr1)\$[^\s:$]{0,60}\$[./A-Za-z0-9]{8,})", &[1], always),
+        d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|y|gy|apr1)\$(?:[^\s:$]{0,60}\$){1,3}[./A-Za-z0-9]{8,})", &[1], always),
         // phpass (WordPress, phpBB), Django's and PHC strings (argon2, scrypt, pbkdf2), MySQL's.
         d("password_hash", r"(\$[PH]\$[./A-Za-z0-9]{31})(?:[^./A-Za-z0-9]|$)", &[1], always),
         d("password_hash", r"\b((?:pbkdf2_sha256|pbkdf2_sha1|bcrypt_sha256|argon2|scrypt)\$[^\s'\x22$]*\$[^\s'\x22]{16,})", &[1], always),
@@ -245,6 +245,19 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             assigned_value,
         ),
         d("assigned_secret", &format!(r"\$\{{({SECRET_NAME}):?[-=]([^}}\s$]{{4,}})\}}"), &[2], assigned_value),
+        // Capistrano's and Sinatra's `set :db_password, "…"`.
+        d("assigned_secret", &format!(r#"\bset\s+:({SECRET_NAME})\s*,\s*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#), &[2, 3], assigned_value),
+        // A password as the argument after a user name, where an API takes them in that order:
+        // .NET's `NetworkCredential`, Java's `PasswordAuthentication`, HttpClient's
+        // `UsernamePasswordCredentials`, JCR's `SimpleCredentials`, requests' `HTTPBasicAuth`
+        // and `auth=(user, pw)`, the `login(user, pw)` of smtplib, ftplib and imaplib, and
+        // JDBC's `getConnection(url, user, pw)`. Judged as a password's value.
+        d(
+            "assigned_secret",
+            r#"(?:\b(?:NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|SimpleCredentials|HTTPBasicAuth|HTTPDigestAuth|HttpBasicAuth|BasicAuth|login)\(|\bauth\s*=\s*\(|\bgetConnection\([^,()]+,)\s*(?:"[^"\r\n]*"|'[^'\r\n]*')\s*,\s*(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#,
+            &[1, 2],
+            |_, v| value_of_name("password", v),
+        ),
         // A name and its value as attributes of one XML element (`<property name="password"
         // value="…"/>`, .NET's `<add key="Password" value="…"/>`), or as its text
         // (`<entry key="db.password">…</entry>`).

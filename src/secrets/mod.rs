@@ -205,6 +205,49 @@ mod tests {
     }
 
     #[test]
+    fn crypt_hashes_with_parameters_are_redacted_whole() {
+        for hash in [
+            "$6$rounds=5000$saltsalt$Q8zr2LxP0vKmR8x2Lq9ZtV4mN7bK1cW3yH6pJ0sD5fG.Q8zr2LxP0vKmR8x2Lq9ZtV4mN7bK1cW3y",
+            "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
+            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+            "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/",
+        ] {
+            let (out, f) = redact(&format!("admin:{hash}:19000:0:99999:7:::"));
+            assert_eq!(out, "admin:[REDACTED:password_hash]:19000:0:99999:7:::", "{hash}");
+            assert_eq!(f.len(), 1);
+        }
+    }
+
+    #[test]
+    fn passwords_by_position_and_symbol_and_long_hex_keys() {
+        for (text, want) in [
+            (
+                r#"var c = new NetworkCredential("svc_backup", "Bkp!2024secret");"#,
+                r#"var c = new NetworkCredential("svc_backup", "[REDACTED:assigned_secret]");"#,
+            ),
+            (r#"s.login("mailer", 'Gm4il-App-Pw')"#, r#"s.login("mailer", '[REDACTED:assigned_secret]')"#),
+            (r#"requests.get(u, auth=("api", "R3qu3sts!x"))"#, r#"requests.get(u, auth=("api", "[REDACTED:assigned_secret]"))"#),
+            (r#"DriverManager.getConnection(url, "sa", "Jdbc2024pw")"#, r#"DriverManager.getConnection(url, "sa", "[REDACTED:assigned_secret]")"#),
+            (r#"set :db_password, "CapistranoPw99""#, r#"set :db_password, "[REDACTED:assigned_secret]""#),
+            (r#"private_key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318""#, r#"private_key = "[REDACTED:assigned_secret]""#),
+        ] {
+            assert_eq!(redact(text).0, want);
+        }
+        // Variables, words, placeholders and numbers stay.
+        for text in [
+            "server.login(user, password)",
+            r#"client.login("alice", "secret")"#,
+            r#"new SimpleCredentials("admin", "admin".toCharArray())"#,
+            r#"login("admin", "{{ admin_password }}")"#,
+            r#"set :password, ENV["DEPLOY_PASSWORD"]"#,
+            "const MASK: u128 = 0xffffffffffffffffffffffffffffffff;",
+            "private_key = 0x1f2e3d4c5b6a7988",
+        ] {
+            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
+        }
+    }
+
+    #[test]
     fn redaction_replaces_only_the_value() {
         let (out, f) = redact("password = \"q8Zr2LxP0vKm\" and key AKIAZ7Q4LMNB2XWE3R5T");
         assert_eq!(out, "password = \"[REDACTED:assigned_secret]\" and key [REDACTED:aws_access_key]");
