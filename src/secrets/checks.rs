@@ -157,6 +157,11 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     let name = raw_name.to_ascii_lowercase();
     let v = v.trim();
     let lower = v.to_ascii_lowercase();
+    // A secret stored base64-encoded (npm's `_password`, FileZilla's `<Pass encoding="base64">`,
+    // a Kubernetes secret's `data:`): its padding says so, though its letters may hold no digit.
+    if is_padded_base64(v) && !super::is_placeholder(v) {
+        return true;
+    }
     if super::is_placeholder(v)
         || (looks_like_code(v) && !is_random(v))
         || ["true", "false", "null", "none", "nil", "yes", "no", "required", "optional", "string", "undefined"].contains(&lower.as_str())
@@ -187,6 +192,18 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     } else {
         strong
     }
+}
+
+/// Base64 with its padding: 8 or more characters in fours, ending in `=`, mixing cases.
+fn is_padded_base64(v: &str) -> bool {
+    let body = v.trim_end_matches('=');
+    v.len() >= 8
+        && v.len() % 4 == 0
+        && v.len() - body.len() <= 2
+        && v.len() > body.len()
+        && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+        && body.chars().any(|c| c.is_ascii_uppercase())
+        && body.chars().any(|c| c.is_ascii_lowercase())
 }
 
 /// A PHP constant's value: as an assignment's, or, for a `…_KEY` (WordPress's `AUTH_KEY`,

@@ -229,6 +229,9 @@ mod tests {
             (r#"requests.get(u, auth=("api", "R3qu3sts!x"))"#, r#"requests.get(u, auth=("api", "[REDACTED:assigned_secret]"))"#),
             (r#"DriverManager.getConnection(url, "sa", "Jdbc2024pw")"#, r#"DriverManager.getConnection(url, "sa", "[REDACTED:assigned_secret]")"#),
             (r#"set :db_password, "CapistranoPw99""#, r#"set :db_password, "[REDACTED:assigned_secret]""#),
+            // Stored base64-encoded: no digit in it, but its padding says what it is.
+            ("//npm.corp/:_password=UHJveHlQdzIwMjQ=", "//npm.corp/:_password=[REDACTED:assigned_secret]"),
+            (r#""password": "RmVjYWRlIDIwMjQgcHc=""#, r#""password": "[REDACTED:assigned_secret]""#),
             (r#"private_key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318""#, r#"private_key = "[REDACTED:assigned_secret]""#),
         ] {
             assert_eq!(redact(text).0, want);
@@ -242,6 +245,8 @@ mod tests {
             r#"set :password, ENV["DEPLOY_PASSWORD"]"#,
             "const MASK: u128 = 0xffffffffffffffffffffffffffffffff;",
             "private_key = 0x1f2e3d4c5b6a7988",
+            r#"password_hint = "Q29sb3I=""#,
+            "password: Zm9v",
         ] {
             assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
         }
