@@ -287,3 +287,40 @@ fn selection_keeps_what_linking_reads_and_reads_the_code_again_for_a_pair() {
     assert_eq!(full.files[0].added.len(), 9);
     assert_eq!(full.identifiers, c.identifiers);
 }
+
+/// A moved file is not new code: a move adds only what it changed, so a move alone is too
+/// few lines, a move with an edit is the edit, and a reorganisation of many files (matched by
+/// identical content, not by similarity) adds nothing.
+#[test]
+fn a_moved_file_is_not_new_code() {
+    let env = TestEnv::new();
+    commit(&env, "src/a.rs", code(40, "alpha").as_bytes(), "Add alpha", &[]);
+    env.git(["mv", "src/a.rs", "src/core_a.rs"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Move alpha into core"]).assert_ok();
+    let edited = code(40, "alpha").replace("alpha_1()", "alpha_renamed()");
+    assert_ne!(edited, code(40, "alpha"), "the edit changes a line");
+    env.git(["mv", "src/core_a.rs", "src/alpha.rs"]).assert_ok();
+    std::fs::write(env.repo.join("src/alpha.rs"), format!("{edited}{}", code(6, "extra"))).unwrap();
+    env.git(["add", "-A"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Move alpha and extend it"]).assert_ok();
+    for i in 0..25 {
+        std::fs::write(env.repo.join(format!("src/m{i}.rs")), code(10, &format!("mod{i}x"))).unwrap();
+    }
+    env.git(["add", "-A"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Add twenty-five modules"]).assert_ok();
+    std::fs::create_dir_all(env.repo.join("lib")).unwrap();
+    for i in 0..25 {
+        env.git(["mv", &format!("src/m{i}.rs"), &format!("lib/m{i}.rs")]).assert_ok();
+    }
+    env.git(["commit", "-q", "-m", "Move the modules to lib"]).assert_ok();
+
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let sel = select(&repo, &all(10), 5).unwrap();
+    let subjects: Vec<&str> = sel.commits.iter().map(|c| c.subject.as_str()).collect();
+    assert!(!subjects.contains(&"Move alpha into core") && !subjects.contains(&"Move the modules to lib"), "{subjects:?}");
+    assert_eq!(sel.skipped.get(&SkipReason::TooFewCodeLines), Some(&2));
+    let moved = sel.commits.iter().find(|c| c.subject == "Move alpha and extend it").expect("the edit is code");
+    let moved = git_screenlink::commits::with_code(&repo, moved, 5).unwrap();
+    let lines: Vec<&str> = moved.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
+    assert_eq!(lines.len(), 7, "the changed line and the six new ones, not the whole file: {lines:?}");
+}
