@@ -93,7 +93,14 @@ pub struct Added {
     pub generated: usize,
     /// Files left out because they hold credentials.
     pub credential_files: usize,
+    /// Every added line is a removed line again, but for whitespace: the commit reformats
+    /// or re-indents code and adds none.
+    pub formatting_only: bool,
 }
+
+/// The most removed lines kept to tell a reformatting; a commit that removes more is not
+/// judged one.
+const REMOVED_LINES_MAX: usize = 20_000;
 
 /// [`added_code`], and what was left out of it and why.
 pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Result<Added> {
@@ -127,13 +134,24 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask
         diff.find_similar(Some(&mut find))?;
     }
     let mut files: Vec<FileChange> = Vec::new();
+    // Removed lines without their whitespace, to tell a reformatting from new code.
+    let mut removed: Vec<String> = Vec::new();
     let mut marked_by_attributes = super::attributes::Marked::new(repo);
     diff.foreach(
         &mut |_, _| true,
         None,
         None,
         Some(&mut |delta, _hunk, line| {
-            if line.origin() != '+' || delta.flags().is_binary() {
+            if delta.flags().is_binary() {
+                return true;
+            }
+            if line.origin() == '-' {
+                if removed.len() <= REMOVED_LINES_MAX {
+                    removed.push(String::from_utf8_lossy(line.content()).split_whitespace().collect());
+                }
+                return true;
+            }
+            if line.origin() != '+' {
                 return true;
             }
             let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else { return true };
@@ -163,8 +181,30 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask
     )?;
     files.retain(|f| !is_lfs_pointer(&f.added));
     let (kept, marked): (Vec<FileChange>, Vec<FileChange>) = files.into_iter().partition(|f| !says_generated(&f.added));
+    let formatting_only = removed.len() <= REMOVED_LINES_MAX && only_whitespace_changed(&kept, removed);
     generated += marked.iter().map(|f| f.added.len()).sum::<usize>();
-    Ok(Added { files: kept, generated, credential_files: credentials.len() })
+    Ok(Added { files: kept, generated, credential_files: credentials.len(), formatting_only })
+}
+
+/// Whether every added line of `files` is a removed line again once whitespace is ignored
+/// (re-indented, tabs for spaces), or all of them together say what the removed lines say
+/// (lines wrapped anew): `git diff -w` would show no added code.
+fn only_whitespace_changed(files: &[FileChange], mut removed: Vec<String>) -> bool {
+    let mut added: Vec<String> = files.iter().flat_map(|f| &f.added).map(|l| l.split_whitespace().collect()).collect();
+    if added.is_empty() || removed.is_empty() {
+        return false;
+    }
+    if added.concat() == removed.concat() {
+        return true;
+    }
+    added.sort_unstable();
+    removed.sort_unstable();
+    // Every added line matched by a removed one (a multiset inclusion, both sorted).
+    let mut r = removed.iter().peekable();
+    added.iter().all(|a| {
+        while r.next_if(|x| x.as_str() < a.as_str()).is_some() {}
+        r.next_if(|x| *x == a).is_some()
+    })
 }
 
 /// The files that fit `budget` bytes of output, in order, and how many did not.
@@ -190,7 +230,27 @@ pub(super) fn within_budget(files: Vec<FileChange>, budget: usize) -> (Vec<FileC
 
 #[cfg(test)]
 mod tests {
-    use super::carries_data;
+    use super::{carries_data, only_whitespace_changed, FileChange};
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_reformatting_adds_no_code_and_an_edit_does() {
+        let file = |added: &str| vec![FileChange { path: "a.py".into(), added: lines(added) }];
+        let removed = |text: &str| lines(text).iter().map(|l| l.split_whitespace().collect()).collect::<Vec<String>>();
+        let before = "def f(a,b):\n\treturn a+b\nx = f(1,2)";
+        // Re-indented, spaces for tabs, lines in another order: the same code.
+        assert!(only_whitespace_changed(&file("def f(a, b):\n    return a + b\nx = f(1, 2)"), removed(before)));
+        assert!(only_whitespace_changed(&file("x = f(1,2)\ndef f(a,b):"), removed(before)));
+        // Wrapped anew: one line became two.
+        assert!(only_whitespace_changed(&file("def f(a,\n      b):\n\treturn a+b\nx = f(1,2)"), removed(before)));
+        // An edit, a line said twice, or nothing removed: code.
+        assert!(!only_whitespace_changed(&file("def f(a, b):\n    return a - b"), removed(before)));
+        assert!(!only_whitespace_changed(&file("x = f(1,2)\nx = f(1,2)"), removed(before)));
+        assert!(!only_whitespace_changed(&file("x = 1"), Vec::new()));
+    }
 
     #[test]
     fn data_runs_are_base64_of_mixed_case_and_digits() {

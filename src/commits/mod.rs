@@ -42,6 +42,9 @@ pub enum SkipReason {
     /// Most of what the commit adds is generated, vendored or lock files, or what is left
     /// after them is under `screenlink.minCodeLines`: not code a person wrote.
     Generated,
+    /// What it adds is what it removed but for whitespace (a reformatting, a re-indent): no
+    /// new code.
+    Formatting,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -161,7 +164,7 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
     if VERSION_BUMP.is_match(&subject) {
         return Ok(Err(SkipReason::VersionBump));
     }
-    let Added { files, generated, credential_files } = match added::added_code_git(repo, commit, linguist_attributes != Some(false)) {
+    let Added { files, generated, credential_files, formatting_only } = match added::added_code_git(repo, commit, linguist_attributes != Some(false)) {
         Ok(added) => added,
         // A partial clone (`--filter=blob:none`) lacks old blobs until git fetches them:
         // the commit is skipped and counted, the run goes on.
@@ -180,6 +183,9 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
     }
     if generated > added {
         return Ok(Err(SkipReason::Generated));
+    }
+    if formatting_only {
+        return Ok(Err(SkipReason::Formatting));
     }
     let (files, files_over_budget) = within_budget(files, max_output_bytes);
     if files.iter().map(|f| f.added.len()).sum::<usize>() < min_code_lines.max(1) {

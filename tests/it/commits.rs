@@ -56,6 +56,9 @@ fn each_filter_skips_for_its_reason() {
     }
     env.git(["add", "assets"]).assert_ok();
     commit(&env, "assets/model.bin", pointer(7).as_bytes(), "Add design assets through LFS", &[]);
+    // A reformatting (tabs for spaces, re-indented) adds no code.
+    let tabs = code(8, "paginate").replace("fn ", "\tfn ").replace(" -> ", "  ->  ");
+    commit(&env, "src/search.rs", tabs.as_bytes(), "Reformat search with tabs", &[]);
     // A changed pointer (its `oid` and `size` lines) beside real code: only the code counts.
     std::fs::write(env.repo.join("assets/model.bin"), pointer(8)).unwrap();
     env.git(["add", "assets"]).assert_ok();
@@ -84,6 +87,7 @@ fn each_filter_skips_for_its_reason() {
     assert_eq!(skipped(SkipReason::Revert), 1);
     assert_eq!(skipped(SkipReason::VersionBump), 1);
     assert_eq!(skipped(SkipReason::TooFewCodeLines), 3, "tiny, binary, LFS pointers");
+    assert_eq!(skipped(SkipReason::Formatting), 1, "the reformatting");
     assert_eq!(skipped(SkipReason::Generated), 3, "lockfile, vendored, generator's marker");
 
     let c = sel.commits.iter().find(|c| c.sha == good).unwrap();
