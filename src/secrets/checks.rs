@@ -198,7 +198,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
 fn is_padded_base64(v: &str) -> bool {
     let body = v.trim_end_matches('=');
     v.len() >= 8
-        && v.len() % 4 == 0
+        && v.len().is_multiple_of(4)
         && v.len() - body.len() <= 2
         && v.len() > body.len()
         && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
