@@ -244,7 +244,7 @@ pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linke
             }
             Choice::Next => i = (i + 1) % shown.len(),
             Choice::Edit => {
-                let current = instruction.clone().unwrap_or_else(|| pair::clean_subject(&linked.commit.subject));
+                let current = instruction.clone().unwrap_or_else(|| pair::instruction(&linked.commit.subject, &linked.commit.body));
                 let edited: String = dialoguer::Input::new()
                     .with_prompt("  instruction")
                     .with_initial_text(current)

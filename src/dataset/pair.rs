@@ -110,6 +110,23 @@ pub fn clean_subject(subject: &str) -> String {
     }
 }
 
+/// The pair's instruction: the cleaned subject, or, when the subject names only an issue
+/// (`WICKET-2038`, `[OAK-1812]`, `#123`) or says nothing (`wip`, `fix`, `update`), the first
+/// line of the body that says more, as many a project writes it (`OAK-1812` then
+/// `- catch attempts to write blobs that are too long`).
+pub fn instruction(subject: &str, body: &str) -> String {
+    let cleaned = clean_subject(subject);
+    if !SAYS_NOTHING.is_match(&cleaned) {
+        return cleaned;
+    }
+    body.lines().map(|l| l.trim().trim_start_matches(['-', '*', '•']).trim()).find(|l| l.split_whitespace().count() >= 3).map(clean_subject).unwrap_or(cleaned)
+}
+
+static SAYS_NOTHING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:[\[(]?[A-Z][A-Z0-9_]*-\d+[\])]?[:.,]?\s*)+$|^(?:issue\s*)?#?\d+$|^(?:wip|fix|fixes|fixed|update|updates|cleanup|tmp|temp|changes|misc|minor|more|stuff|oops)\W*$")
+        .expect("valid regex")
+});
+
 /// `Task: Modify a.rs, b.rs (crate api)`.
 pub fn task_line(commit: &CommitInfo, crates: &[String]) -> String {
     let files: Vec<&str> = commit.files.iter().map(|f| f.path.as_str()).collect();
@@ -131,7 +148,7 @@ pub fn build(commit: &CommitInfo, crates: &[String], passage: &Passage, scored: 
     let passage = &if said.is_empty() { passage.clone() } else { passage.trimmed(&keep) };
     let output = commit.files.iter().map(|f| format!("// file: {}\n{}", f.path, f.added.join("\n"))).collect::<Vec<_>>().join("\n");
     Pair {
-        instruction: clean_subject(&commit.subject),
+        instruction: instruction(&commit.subject, &commit.body),
         input: format!("Business Context from team discussions:\n\n{}\n\n{}", passage.text, task_line(commit, crates)),
         output,
         metadata: Metadata {
@@ -191,5 +208,18 @@ mod tests {
         assert_eq!(clean_subject("Fix: retry uploads"), "Retry uploads");
         assert_eq!(clean_subject("Make storage idempotent"), "Make storage idempotent");
         assert_eq!(clean_subject("  "), "");
+    }
+
+    #[test]
+    fn a_subject_that_names_only_an_issue_takes_the_body_s_first_line() {
+        assert_eq!(instruction("OAK-1812", "- catch attempts to write blobs that are too long"), "Catch attempts to write blobs that are too long");
+        assert_eq!(instruction("[WICKET-2038]", "\nFix the page map eviction\n\nMore words."), "Fix the page map eviction");
+        assert_eq!(instruction("wip", "retry uploads when the network drops"), "Retry uploads when the network drops");
+        // Nothing better to say: the subject stays.
+        assert_eq!(instruction("WICKET-2038", ""), "WICKET-2038");
+        assert_eq!(instruction("#123", "ok"), "#123");
+        // A subject that says something is kept whatever the body says.
+        assert_eq!(instruction("WICKET-2038 fix the eviction", "Other words here"), "WICKET-2038 fix the eviction");
+        assert_eq!(instruction("Fix: retry uploads", "long body text here"), "Retry uploads");
     }
 }
