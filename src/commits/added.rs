@@ -147,7 +147,8 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask
             }
             if line.origin() == '-' {
                 if removed.len() <= REMOVED_LINES_MAX {
-                    removed.push(String::from_utf8_lossy(line.content()).split_whitespace().collect());
+                    let path = delta.old_file().path().and_then(|p| p.to_str()).unwrap_or("");
+                    removed.push(without_layout(path, &String::from_utf8_lossy(line.content())));
                 }
                 return true;
             }
@@ -186,25 +187,28 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask
     Ok(Added { files: kept, generated, credential_files: credentials.len(), formatting_only })
 }
 
-/// Whether every added line of `files` is a removed line again once whitespace is ignored
-/// (re-indented, tabs for spaces), or all of them together say what the removed lines say
-/// (lines wrapped anew): `git diff -w` would show no added code.
-fn only_whitespace_changed(files: &[FileChange], mut removed: Vec<String>) -> bool {
-    let mut added: Vec<String> = files.iter().flat_map(|f| &f.added).map(|l| l.split_whitespace().collect()).collect();
-    if added.is_empty() || removed.is_empty() {
-        return false;
+/// Whether what `files` add says, in order and but for whitespace, exactly what the commit
+/// removed (`removed`, each line [`without_layout`]): re-indented, tabs for spaces, lines
+/// wrapped anew. `git diff -w` would show no change. Lines in another order are a change (a
+/// fix can be two statements swapped), and so is leading whitespace where it is syntax.
+fn only_whitespace_changed(files: &[FileChange], removed: Vec<String>) -> bool {
+    let added: String = files.iter().flat_map(|f| f.added.iter().map(|l| without_layout(&f.path, l))).collect();
+    !added.is_empty() && added == removed.concat()
+}
+
+/// A line without the whitespace that is only layout: all of it, but where indentation is
+/// syntax (Python, YAML, Makefiles, Haskell…), the leading whitespace stays.
+fn without_layout(path: &str, line: &str) -> String {
+    const INDENTED: &[&str] = &[".py", ".pyi", ".yaml", ".yml", ".hs", ".coffee", ".pug", ".sass", ".nim", ".fs", ".elm", ".haml", ".slim"];
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let syntax = INDENTED.iter().any(|e| name.ends_with(e)) || name == "Makefile" || name.ends_with(".mk");
+    let body: String = line.split_whitespace().collect();
+    if syntax && !body.is_empty() {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        format!("{indent}{body}")
+    } else {
+        body
     }
-    if added.concat() == removed.concat() {
-        return true;
-    }
-    added.sort_unstable();
-    removed.sort_unstable();
-    // Every added line matched by a removed one (a multiset inclusion, both sorted).
-    let mut r = removed.iter().peekable();
-    added.iter().all(|a| {
-        while r.next_if(|x| x.as_str() < a.as_str()).is_some() {}
-        r.next_if(|x| *x == a).is_some()
-    })
 }
 
 /// The files that fit `budget` bytes of output, in order, and how many did not.
@@ -230,7 +234,7 @@ pub(super) fn within_budget(files: Vec<FileChange>, budget: usize) -> (Vec<FileC
 
 #[cfg(test)]
 mod tests {
-    use super::{carries_data, only_whitespace_changed, FileChange};
+    use super::{carries_data, only_whitespace_changed, without_layout, FileChange};
 
     fn lines(text: &str) -> Vec<String> {
         text.lines().map(str::to_string).collect()
@@ -238,18 +242,21 @@ mod tests {
 
     #[test]
     fn a_reformatting_adds_no_code_and_an_edit_does() {
-        let file = |added: &str| vec![FileChange { path: "a.py".into(), added: lines(added) }];
-        let removed = |text: &str| lines(text).iter().map(|l| l.split_whitespace().collect()).collect::<Vec<String>>();
-        let before = "def f(a,b):\n\treturn a+b\nx = f(1,2)";
-        // Re-indented, spaces for tabs, lines in another order: the same code.
-        assert!(only_whitespace_changed(&file("def f(a, b):\n    return a + b\nx = f(1, 2)"), removed(before)));
-        assert!(only_whitespace_changed(&file("x = f(1,2)\ndef f(a,b):"), removed(before)));
-        // Wrapped anew: one line became two.
-        assert!(only_whitespace_changed(&file("def f(a,\n      b):\n\treturn a+b\nx = f(1,2)"), removed(before)));
-        // An edit, a line said twice, or nothing removed: code.
-        assert!(!only_whitespace_changed(&file("def f(a, b):\n    return a - b"), removed(before)));
-        assert!(!only_whitespace_changed(&file("x = f(1,2)\nx = f(1,2)"), removed(before)));
-        assert!(!only_whitespace_changed(&file("x = 1"), Vec::new()));
+        let file = |path: &str, added: &str| vec![FileChange { path: path.into(), added: lines(added) }];
+        let removed = |path: &str, text: &str| lines(text).iter().map(|l| without_layout(path, l)).collect::<Vec<String>>();
+        let before = "fn f(a: u8,b: u8) -> u8 {\n\ta+b\n}\nlet x = f(1,2);";
+        // Re-indented, spaces for tabs, wrapped anew: the same code.
+        assert!(only_whitespace_changed(&file("a.rs", "fn f(a: u8, b: u8) -> u8 {\n    a + b\n}\nlet x = f(1, 2);"), removed("a.rs", before)));
+        assert!(only_whitespace_changed(&file("a.rs", "fn f(a: u8,\n      b: u8) -> u8 {\n\ta+b\n}\nlet x = f(1,2);"), removed("a.rs", before)));
+        // An edit, two lines swapped, a line left out, or nothing removed: a change.
+        assert!(!only_whitespace_changed(&file("a.rs", "fn f(a: u8, b: u8) -> u8 {\n    a - b\n}\nlet x = f(1, 2);"), removed("a.rs", before)));
+        assert!(!only_whitespace_changed(&file("a.rs", "let x = f(1,2);\nfn f(a: u8,b: u8) -> u8 {\n\ta+b\n}"), removed("a.rs", before)));
+        assert!(!only_whitespace_changed(&file("a.rs", "fn f(a: u8,b: u8) -> u8 {\n\ta+b\n}"), removed("a.rs", before)));
+        assert!(!only_whitespace_changed(&file("a.rs", "x = 1"), Vec::new()));
+        // In Python a line's indentation is syntax: moving `return` out of the loop is a fix.
+        let py = "for x in xs:\n    if x:\n        return x";
+        assert!(!only_whitespace_changed(&file("a.py", "for x in xs:\n    if x:\n    return x"), removed("a.py", py)));
+        assert!(only_whitespace_changed(&file("a.py", "for x  in  xs:\n    if x:\n        return x"), removed("a.py", py)));
     }
 
     #[test]

@@ -225,8 +225,10 @@ fn is_bot(author: &str) -> bool {
     ["[bot]", "dependabot", "renovate", "github-actions", "greenkeeper", "snyk-bot"].iter().any(|b| a.contains(b))
 }
 
-/// Trailer keys removed from bodies: they say who, or where a tool kept the commit, not why
-/// (`git-svn-id`, in every commit git-svn imported; Phabricator's and ghstack's links).
+/// Trailer keys removed from bodies: they say who, not why. (`git-svn-id` stays: held out on
+/// realtext, taking it out cost backfill 0.820 / 0.695 → 0.797 / 0.679; the branch it names,
+/// `trunk` or `branches/wicket-1.4.x`, is what a report's version says too. README, "Link
+/// quality".)
 const TRAILERS: &[&str] = &[
     "signed-off-by",
     "co-authored-by",
@@ -241,9 +243,6 @@ const TRAILERS: &[&str] = &[
     "cc",
     "reviewed-on",
     "helped-by",
-    "git-svn-id",
-    "differential revision",
-    "pull request resolved",
 ];
 
 fn strip_trailers(body: &str) -> String {
@@ -344,7 +343,7 @@ mod tests {
 
     #[test]
     fn trailers_go_and_prose_stays() {
-        let body = "\nThe search was slow.\nNote: keep the page small.\n\nSigned-off-by: A <a@x>\nCo-authored-by: B <b@x>\nChange-Id: I123\ngit-svn-id: https://svn.apache.org/repos/asf/wicket/trunk@739604 13f79535-47bb-0310-9956-ffa450edef68\n";
+        let body = "\nThe search was slow.\nNote: keep the page small.\n\nSigned-off-by: A <a@x>\nCo-authored-by: B <b@x>\nChange-Id: I123\n";
         assert_eq!(strip_trailers(body), "The search was slow.\nNote: keep the page small.");
     }
 

@@ -119,7 +119,12 @@ pub fn instruction(subject: &str, body: &str) -> String {
     if !SAYS_NOTHING.is_match(&cleaned) {
         return cleaned;
     }
-    body.lines().map(|l| l.trim().trim_start_matches(['-', '*', '•']).trim()).find(|l| l.split_whitespace().count() >= 3).map(clean_subject).unwrap_or(cleaned)
+    body.lines()
+        .filter(|l| !l.trim_start().starts_with("git-svn-id:"))
+        .map(|l| l.trim().trim_start_matches(['-', '*', '•']).trim())
+        .find(|l| l.split_whitespace().count() >= 3)
+        .map(clean_subject)
+        .unwrap_or(cleaned)
 }
 
 static SAYS_NOTHING: LazyLock<Regex> = LazyLock::new(|| {
@@ -217,6 +222,7 @@ mod tests {
         assert_eq!(instruction("wip", "retry uploads when the network drops"), "Retry uploads when the network drops");
         // Nothing better to say: the subject stays.
         assert_eq!(instruction("WICKET-2038", ""), "WICKET-2038");
+        assert_eq!(instruction("WICKET-2038", "git-svn-id: https://svn.apache.org/repos/asf/wicket/trunk@739604 13f79535-47bb"), "WICKET-2038");
         assert_eq!(instruction("#123", "ok"), "#123");
         // A subject that says something is kept whatever the body says.
         assert_eq!(instruction("WICKET-2038 fix the eviction", "Other words here"), "WICKET-2038 fix the eviction");
