@@ -93,8 +93,8 @@ pub struct Added {
     pub generated: usize,
     /// Files left out because they hold credentials.
     pub credential_files: usize,
-    /// Every added line is a removed line again, but for whitespace: the commit reformats
-    /// or re-indents code and adds none.
+    /// What the commit adds says what it removed, in order and but for layout whitespace:
+    /// it reformats or re-indents code and adds none ([`only_whitespace_changed`]).
     pub formatting_only: bool,
 }
 
