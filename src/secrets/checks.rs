@@ -157,13 +157,15 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     let name = raw_name.to_ascii_lowercase();
     let v = v.trim();
     let lower = v.to_ascii_lowercase();
+    if super::is_placeholder(v) {
+        return false;
+    }
     // A secret stored base64-encoded (npm's `_password`, FileZilla's `<Pass encoding="base64">`,
     // a Kubernetes secret's `data:`): its padding says so, though its letters may hold no digit.
-    if is_padded_base64(v) && !super::is_placeholder(v) {
+    if is_padded_base64(v) {
         return true;
     }
-    if super::is_placeholder(v)
-        || (looks_like_code(v) && !is_random(v))
+    if (looks_like_code(v) && !is_random(v))
         || ["true", "false", "null", "none", "nil", "yes", "no", "required", "optional", "string", "undefined"].contains(&lower.as_str())
         // A number, a time, a version or a position (`late_compile_pass.rs:102:10`).
         || v.chars().all(|c| c.is_ascii_digit() || ":.-/".contains(c))
@@ -199,8 +201,7 @@ fn is_padded_base64(v: &str) -> bool {
     let body = v.trim_end_matches('=');
     v.len() >= 8
         && v.len().is_multiple_of(4)
-        && v.len() - body.len() <= 2
-        && v.len() > body.len()
+        && (1..=2).contains(&(v.len() - body.len()))
         && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
         && body.chars().any(|c| c.is_ascii_uppercase())
         && body.chars().any(|c| c.is_ascii_lowercase())

@@ -121,13 +121,10 @@ fn a_sha256_repository_is_refused_by_name_and_commits_stay_fine() {
     }
     assert!(!repo.join(".git/hooks/post-commit").exists(), "install wrote nothing");
     // A hook installed by hand still lets the commit through, says why, queues nothing.
-    let hook = repo.join(".git/hooks/post-commit");
-    std::fs::write(&hook, format!("#!/bin/sh\n'{}' hook post-commit\n", crate::env::bin_dir().join("git-screenlink").display())).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    crate::env::write_hook(
+        &repo.join(".git/hooks/post-commit"),
+        &format!("#!/bin/sh\n'{}' hook post-commit\n", crate::env::bin_dir().join("git-screenlink").display()),
+    );
     std::fs::write(repo.join("b.rs"), "fn b() {}\n").unwrap();
     in_repo(&["add", "b.rs"]).assert_ok();
     let out = in_repo(&["commit", "-q", "-m", "second"]);
@@ -189,13 +186,10 @@ fn reftable_repository_is_named(
         assert!(!out.stderr_text().contains("not in a git repository"), "{}", out.stderr_text());
     }
     assert!(!reftable.join(".git/hooks/post-commit").exists(), "install wrote nothing");
-    let hook = reftable.join(".git/hooks/post-commit");
-    std::fs::write(&hook, format!("#!/bin/sh\n'{}' hook post-commit\n", crate::env::bin_dir().join("git-screenlink").display())).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    crate::env::write_hook(
+        &reftable.join(".git/hooks/post-commit"),
+        &format!("#!/bin/sh\n'{}' hook post-commit\n", crate::env::bin_dir().join("git-screenlink").display()),
+    );
     std::fs::write(reftable.join("b.rs"), "fn b() {}\n").unwrap();
     git_in(reftable, &["add", "b.rs"]).assert_ok();
     let out = git_in(reftable, &["commit", "-q", "-m", "second"]);

@@ -148,6 +148,16 @@ impl OutputExt for Output {
     }
 }
 
+/// Write a hook file with the exec bit, as a user's own hook is.
+pub fn write_hook(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
 /// A database in screenpipe's current schema with hand-picked rows `(timestamp, text)`.
 pub fn hand_db(dir: &Path, rows: &[(&str, &str)]) -> PathBuf {
     let path = dir.join("db.sqlite");

@@ -48,12 +48,7 @@ fn install_keeps_a_user_hook_running_and_uninstall_restores_it_byte_for_byte() {
     let env = TestEnv::new();
     let hook = env.repo.join(".git/hooks/post-commit");
     let user = "#!/bin/sh\necho \"user hook ran\"\n";
-    std::fs::write(&hook, user).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    crate::env::write_hook(&hook, user);
     env.screenlink(["install"]).assert_ok();
     let installed = std::fs::read_to_string(&hook).unwrap();
     assert!(installed.contains("# >>> git-screenlink >>>") && installed.contains("echo \"user hook ran\""));
