@@ -105,7 +105,7 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
     let passages = talk.passages();
     let mut semantic = pipeline::load_semantic(&settings, false).unwrap();
     let ws = repo.workdir().map(Workspace::load).unwrap_or_default();
-    let links = link::link(&sel.commits, &passages, &talk.terms, &ws, &params, &HashSet::new(), Some(&mut semantic), &mut |d, t| {
+    let links = link::link(&sel.commits, &passages, &talk.terms, &ws, &params, &Default::default(), Some(&mut semantic), &mut |d, t| {
         if d == t || d % 500 == 0 {
             eprint!("\r{set}: embedding {d}/{t}   ");
         }

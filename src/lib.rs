@@ -7,6 +7,7 @@ pub mod assets;
 pub mod blob_cache;
 pub mod cache_limit;
 pub mod candidates;
+pub mod claimed;
 pub mod cli;
 pub mod commands;
 pub mod commits;

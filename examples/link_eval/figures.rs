@@ -1,7 +1,7 @@
 //! How a model's links score against gold: the two ways of assigning talk to commits (the
 //! hook's oldest first, backfill's best first), and the figures and calibration table of each.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use git_screenlink::score::features::N;
 
@@ -78,11 +78,24 @@ pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
     oldest_first_by(rows, &|ri, ci| score(&feats[ri][ci], c(ri, ci).keyword, c(ri, ci).semantic), threshold)
 }
 
+/// Whether a commit may take talk already claimed by the commits `owners` (rows): when
+/// `LINK_EVAL_SHARE` is set, talk is shared among commits that name a common issue.
+fn may_share(rows: &[&Row], ri: usize, owners: &[usize], hook: bool) -> bool {
+    static SHARE: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_SHARE").ok());
+    SHARE.as_deref().is_some_and(|s| !(hook && s == "backfill"))
+        && owners.iter().all(|&o| git_screenlink::commits::same_issue(&rows[o].message, &rows[ri].message))
+}
+
+/// Whether any of `ids` is claimed by a commit this one may not share with.
+fn taken(rows: &[&Row], ri: usize, ids: &[i64], claimed: &HashMap<i64, Vec<usize>>, hook: bool) -> bool {
+    ids.iter().any(|i| claimed.get(i).is_some_and(|o| !may_share(rows, ri, o, hook)))
+}
+
 /// [`oldest_first`] with candidate `ci` of row `ri` scored by `score(ri, ci)` → (rank, confidence).
 pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64), threshold: f64) -> Figures {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| (rows[i].time, rows[i].sha.clone()));
-    let mut claimed: HashSet<i64> = HashSet::new();
+    let mut claimed: HashMap<i64, Vec<usize>> = HashMap::new();
     let mut f = Figures::default();
     for ri in order {
         let r = rows[ri];
@@ -101,7 +114,7 @@ pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64)
             f.reachable += 1;
             f.top1 += usize::from(ranked[0].2.label);
         }
-        let Some(best) = ranked.into_iter().find(|(_, _, c)| !c.ids.iter().any(|i| claimed.contains(i))) else { continue };
+        let Some(best) = ranked.into_iter().find(|(_, _, c)| !taken(rows, ri, &c.ids, &claimed, true)) else { continue };
         f.tops.push((best.1, best.2.label));
         if best.1 >= threshold {
             f.pairs += 1;
@@ -109,7 +122,7 @@ pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64)
             f.false_links += usize::from(!r.has_gold);
             let ci = r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row");
             f.linked.insert(ri, (ci, best.1));
-            claimed.extend(best.2.ids.iter().copied());
+            best.2.ids.iter().for_each(|i| claimed.entry(*i).or_default().push(ri));
         }
     }
     f
@@ -143,10 +156,13 @@ pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
     }
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
     let mut done: HashSet<usize> = before.linked.keys().copied().collect();
-    let mut claimed: HashSet<i64> = before.linked.iter().flat_map(|(ri, (ci, _))| rows[*ri].cands[*ci].ids.iter().copied()).collect();
+    let mut claimed: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (ri, (ci, _)) in &before.linked {
+        rows[*ri].cands[*ci].ids.iter().for_each(|i| claimed.entry(*i).or_default().push(*ri));
+    }
     for (conf, _, ri, ci) in all {
         let c = &rows[ri].cands[ci];
-        if done.contains(&ri) || c.ids.iter().any(|i| claimed.contains(i)) {
+        if done.contains(&ri) || taken(rows, ri, &c.ids, &claimed, false) {
             continue;
         }
         done.insert(ri);
@@ -156,7 +172,7 @@ pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
             f.correct += usize::from(c.label);
             f.false_links += usize::from(!rows[ri].has_gold);
             f.linked.insert(ri, (ci, conf));
-            claimed.extend(c.ids.iter().copied());
+            c.ids.iter().for_each(|i| claimed.entry(*i).or_default().push(ri));
         }
     }
     f

@@ -139,7 +139,7 @@ fn link_within(
     settings: &Settings,
     workdir: Option<&Path>,
     commit: CommitInfo,
-    claimed: &HashSet<i64>,
+    claimed: &crate::claimed::Claimed,
     store_dir: &Path,
     budget: Duration,
 ) -> Option<Result<Linked>> {

@@ -3,10 +3,12 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use super::jsonl::file_identity;
+use crate::claimed::Claimed;
 use crate::error::{Error, Result};
 
 /// Talk and commits already in the dataset file `file` (device, inode), read up to
@@ -15,7 +17,7 @@ use crate::error::{Error, Result};
 pub(super) struct Claims {
     pub file: Option<(u64, u64)>,
     pub offset: u64,
-    pub ids: HashSet<i64>,
+    pub ids: Claimed,
     pub commits: HashSet<String>,
 }
 
@@ -45,7 +47,7 @@ impl Claims {
         let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         for line in bytes[..whole].split(|b| *b == b'\n') {
             if let Ok(keys) = serde_json::from_slice::<PairKeys>(line) {
-                self.ids.extend(keys.metadata.audio_ids);
+                self.ids.claim(&keys.metadata.audio_ids, &keys.metadata.issues());
                 self.commits.insert(keys.metadata.commit_sha);
             }
         }
@@ -65,4 +67,12 @@ pub(super) struct KeyFields {
     pub commit_sha: String,
     #[serde(default)]
     pub audio_ids: Vec<i64>,
+    #[serde(default)]
+    pub issues: Vec<String>,
+}
+
+impl KeyFields {
+    pub fn issues(&self) -> crate::claimed::Issues {
+        Arc::new(self.issues.iter().cloned().collect())
+    }
 }

@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::claimed::Claimed;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::fsutil;
@@ -41,7 +42,8 @@ pub struct Snapshot {
     /// made (skipped automatically, no talk): nobody decided them, and `backfill`, which
     /// sees the commits after them too, looks at them again.
     pub unlinked: HashSet<String>,
-    pub claimed: HashSet<i64>,
+    /// Talk already in the dataset, and the issues of the commits it went to.
+    pub claimed: Claimed,
     pub pending: Vec<PendingRecord>,
     /// Pairs in the dataset, and its lines that could not be read.
     pub pairs: usize,
@@ -124,9 +126,10 @@ impl Store {
     /// Secrets and personal data are redacted (or the pair flagged) first, per
     /// `screenlink.redact`.
     ///
-    /// One talk motivates one commit, also across processes: under the store's lock the
-    /// dataset is read again (what was appended since the last look), and a pair whose talk
-    /// or commit is already there is not written ([`Accepted::TalkClaimed`],
+    /// One talk motivates one piece of work, also across processes: under the store's lock
+    /// the dataset is read again (what was appended since the last look), and a pair whose
+    /// commit is already there, or whose talk went to a commit of another issue
+    /// ([`Claimed`]), is not written ([`Accepted::TalkClaimed`],
     /// [`Accepted::CommitHasPair`]). Hooks of commits made at the same moment each decide
     /// from what they read at their start; this is where they meet.
     pub fn accept(&self, pair: &Pair) -> Result<Accepted> {
@@ -138,7 +141,8 @@ impl Store {
         if claims.commits.contains(&pair.metadata.commit_sha) {
             return Ok(Accepted::CommitHasPair);
         }
-        let taken: Vec<i64> = pair.metadata.audio_ids.iter().copied().filter(|id| claims.ids.contains(id)).collect();
+        let issues: std::collections::BTreeSet<String> = pair.metadata.issues.iter().cloned().collect();
+        let taken = claims.ids.taken(&pair.metadata.audio_ids, &issues);
         if !taken.is_empty() {
             return Ok(Accepted::TalkClaimed(taken));
         }
@@ -227,9 +231,9 @@ impl Store {
         let read = parse_jsonl::<PairKeys>(&text);
         let pairs = read.records.len();
         let mut decided = HashMap::new();
-        let mut claimed = HashSet::new();
+        let mut claimed = Claimed::default();
         for p in read.records {
-            claimed.extend(p.metadata.audio_ids);
+            claimed.claim(&p.metadata.audio_ids, &p.metadata.issues());
             decided.insert(p.metadata.commit_sha, Decision::Accepted);
         }
         let paired: HashSet<String> = decided.keys().cloned().collect();
@@ -265,8 +269,8 @@ impl Store {
     }
 
     /// Transcription rows already in the dataset: talk that motivated one commit is not
-    /// used for another.
-    pub fn claimed_ids(&self) -> Result<HashSet<i64>> {
+    /// used for another, unless both name one issue.
+    pub fn claimed_ids(&self) -> Result<Claimed> {
         Ok(self.snapshot()?.claimed)
     }
 
@@ -312,6 +316,26 @@ mod tests {
     }
 
     #[test]
+    fn talk_goes_to_a_second_commit_only_when_both_name_one_issue() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("s"));
+        let of = |sha: &str, ids: Vec<i64>, issues: &[&str]| Pair {
+            metadata: pair::Metadata { issues: issues.iter().map(|s| s.to_string()).collect(), ..pair(sha, ids).metadata },
+            ..pair(sha, vec![])
+        };
+        assert_eq!(store.accept(&of("fix", vec![1, 2], &["WICKET-2181"])).unwrap(), Accepted::Written);
+        assert_eq!(store.accept(&of("other", vec![2], &["WICKET-9"])).unwrap(), Accepted::TalkClaimed(vec![2]));
+        assert_eq!(store.accept(&of("plain", vec![1], &[])).unwrap(), Accepted::TalkClaimed(vec![1]));
+        assert_eq!(store.accept(&of("follow-up", vec![1, 2], &["WICKET-2181"])).unwrap(), Accepted::Written);
+        // Read back from the file, as the next process sees it.
+        let again = Store::at(dir.path().join("s"));
+        assert_eq!(again.accept(&of("merge", vec![2, 3], &["WICKET-2181", "WICKET-7"])).unwrap(), Accepted::Written);
+        assert_eq!(again.accept(&of("late", vec![3], &["WICKET-7"])).unwrap(), Accepted::Written);
+        assert_eq!(again.accept(&of("later", vec![2], &["WICKET-7"])).unwrap(), Accepted::TalkClaimed(vec![2]));
+        assert_eq!(again.pairs().unwrap().records.len(), 4);
+    }
+
+    #[test]
     fn pairs_round_trip_through_the_store_and_count_as_decided() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::at(dir.path().join("screenlink"));
@@ -336,7 +360,8 @@ mod tests {
         let decided = store.decided().unwrap();
         assert_eq!(decided["abc1234"], Decision::Accepted);
         assert_eq!(decided["def"], Decision::Rejected);
-        assert_eq!(store.claimed_ids().unwrap(), HashSet::from([7, 8]));
+        let claimed = store.claimed_ids().unwrap();
+        assert_eq!((claimed.len(), claimed.contains(7), claimed.contains(8)), (2, true, true));
     }
 
     #[test]

@@ -1,19 +1,27 @@
-//! One talk per commit: which commit a passage goes to when several could take it.
+//! One talk per commit: which commit a passage goes to when several could take it. Commits
+//! that name one issue share talk ([`Claimed`]).
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::CommitLinks;
 use crate::candidates::Passage;
+use crate::claimed::{Claimed, Issues};
 use crate::commits::CommitInfo;
 
-/// One talk per commit, one commit per talk, best links first (backfill, fitted scoring):
-/// every (commit, passage) candidate in order of confidence; a commit takes the first that
-/// is still free, and a passage taken at or above `min_confidence` is claimed. A report is
+fn issues(links: &[CommitLinks], commits: &[CommitInfo]) -> Vec<Issues> {
+    links.iter().map(|l| Arc::new(commits[l.commit].issues())).collect()
+}
+
+/// One talk per commit, one commit (or one issue's commits) per talk, best links first
+/// (backfill, fitted scoring): every (commit, passage) candidate in order of confidence; a
+/// commit takes the first that is still free to it, and a passage taken at or above
+/// `min_confidence` is claimed. A report is
 /// then linked to the commit that fits it best, not to the first commit after it. On the
 /// held-out realtext projects this raised recall at the same precision (see
 /// `examples/link_eval.rs`). Each commit's candidates end up with its pick first.
-pub(super) fn best_first(links: &mut [CommitLinks], passages: &[Passage], min_confidence: f64, claimed: &HashSet<i64>) {
+pub(super) fn best_first(links: &mut [CommitLinks], commits: &[CommitInfo], passages: &[Passage], min_confidence: f64, claimed: &Claimed) {
     let mut claimed = claimed.clone();
+    let issues = issues(links, commits);
     let mut all: Vec<(f64, usize, usize)> = Vec::new();
     for (li, l) in links.iter().enumerate() {
         for (ci, s) in l.candidates.iter().enumerate() {
@@ -27,17 +35,17 @@ pub(super) fn best_first(links: &mut [CommitLinks], passages: &[Passage], min_co
             continue;
         }
         let ids = passages[links[li].candidates[ci].passage].ids();
-        if ids.iter().any(|id| claimed.contains(id)) {
+        if !claimed.free_for(&ids, &issues[li]) {
             continue;
         }
         pick[li] = Some(ci);
         if conf >= min_confidence {
-            claimed.extend(ids);
+            claimed.claim(&ids, &issues[li]);
         }
     }
-    for (l, p) in links.iter_mut().zip(pick) {
+    for ((l, p), own) in links.iter_mut().zip(pick).zip(&issues) {
         let chosen = p.map(|ci| l.candidates[ci].passage);
-        l.candidates.retain(|s| Some(s.passage) == chosen || !passages[s.passage].ids().iter().any(|id| claimed.contains(id)));
+        l.candidates.retain(|s| Some(s.passage) == chosen || claimed.free_for(&passages[s.passage].ids(), own));
         if let Some(ci) = chosen.and_then(|c| l.candidates.iter().position(|s| s.passage == c)) {
             let best = l.candidates.remove(ci);
             l.candidates.insert(0, best);
@@ -45,18 +53,19 @@ pub(super) fn best_first(links: &mut [CommitLinks], passages: &[Passage], min_co
     }
 }
 
-/// Commits oldest first, each taking its best candidate not yet claimed; a link at or above
+/// Commits oldest first, each taking its best candidate still free to it; a link at or above
 /// `min_confidence` claims its passage's rows (the hook's way: it sees only the past, and the
-/// guide's). Candidates claimed by an earlier commit are dropped.
-pub(super) fn oldest_first(links: &mut [CommitLinks], commits: &[CommitInfo], passages: &[Passage], min_confidence: f64, claimed: &HashSet<i64>) {
+/// guide's). Candidates claimed by an earlier commit of another issue are dropped.
+pub(super) fn oldest_first(links: &mut [CommitLinks], commits: &[CommitInfo], passages: &[Passage], min_confidence: f64, claimed: &Claimed) {
     let mut claimed = claimed.clone();
+    let issues = issues(links, commits);
     let mut order: Vec<usize> = (0..links.len()).collect();
     order.sort_by_key(|&i| (commits[links[i].commit].committer_time, i));
     for i in order {
         let l = &mut links[i];
-        l.candidates.retain(|s| !passages[s.passage].ids().iter().any(|id| claimed.contains(id)));
+        l.candidates.retain(|s| claimed.free_for(&passages[s.passage].ids(), &issues[i]));
         if let Some(best) = l.candidates.first().filter(|b| b.confidence >= min_confidence) {
-            claimed.extend(passages[best.passage].ids());
+            claimed.claim(&passages[best.passage].ids(), &issues[i]);
         }
     }
 }

@@ -10,7 +10,6 @@
 //! before the next block is linked (one talk, one commit). A history whose windows hold
 //! fewer rows than one block is linked exactly as before, in one block.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -96,7 +95,7 @@ pub fn link_in_blocks(
     done: &[CommitInfo],
     params: &Params,
     ws: &Workspace,
-    claimed: &mut HashSet<i64>,
+    claimed: &mut crate::claimed::Claimed,
     semantic: &mut Semantic,
     profile: &mut Profile,
     progress: &mut dyn FnMut(usize, usize),
@@ -144,7 +143,7 @@ pub fn link_in_blocks(
         profile.add("embedding and scoring", t.elapsed());
         for l in &links {
             if let Some(best) = l.best().filter(|b| b.confidence >= params.min_confidence) {
-                claimed.extend(passages[best.passage].ids());
+                claimed.claim(&passages[best.passage].ids(), &std::sync::Arc::new(commits[l.commit].issues()));
             }
         }
         each(Block { commits, talk: &talk, passages: &passages, links })?;

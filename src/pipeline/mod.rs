@@ -251,7 +251,7 @@ pub fn link_with_rivals(
     settings: &Settings,
     repo: &git2::Repository,
     commit: CommitInfo,
-    claimed: &std::collections::HashSet<i64>,
+    claimed: &crate::claimed::Claimed,
     store_dir: &Path,
     semantic: &mut Semantic,
 ) -> Result<Linked> {
@@ -285,7 +285,7 @@ pub fn link_with_rivals(
 }
 
 /// Link `commit`, skipping talk whose rows are in `claimed`.
-pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo, claimed: &std::collections::HashSet<i64>, store_dir: &Path) -> Result<Linked> {
+pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo, claimed: &crate::claimed::Claimed, store_dir: &Path) -> Result<Linked> {
     // The hook sees only the past: the passage-side features need later commits, and one
     // commit is too few to say what kind of talk this is: the commits before it say.
     let (params, mut history) = scoring_params(settings, store_dir, false);

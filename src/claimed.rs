@@ -1,0 +1,81 @@
+//! Talk already linked, and to what: one discussion motivates one piece of work. A piece of
+//! work is usually one commit, but a fix and its follow-up, or a patch on a branch and its
+//! merge to trunk, name the same issue (`WICKET-2181`, `#123`): talk linked to one of them
+//! may be linked to the others too, and to no other commit.
+//!
+//! Measured on the realtext dumps (`link_eval fit` with `LINK_EVAL_SHARE`): see README,
+//! "Talk shared by commits of one issue".
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Issue keys of one commit ([`crate::commits::issue_keys`]).
+pub type Issues = Arc<BTreeSet<String>>;
+
+/// Transcription rows already linked, each with the issues of every commit it went to.
+#[derive(Debug, Default, Clone)]
+pub struct Claimed {
+    rows: HashMap<i64, Vec<Issues>>,
+}
+
+impl Claimed {
+    /// Rows claimed by commits that name no issue (nothing may share them).
+    pub fn rows(ids: impl IntoIterator<Item = i64>) -> Claimed {
+        let none: Issues = Issues::default();
+        Claimed { rows: ids.into_iter().map(|id| (id, vec![none.clone()])).collect() }
+    }
+
+    /// `ids` go to a commit naming `issues`.
+    pub fn claim(&mut self, ids: &[i64], issues: &Issues) {
+        for id in ids {
+            self.rows.entry(*id).or_default().push(issues.clone());
+        }
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.rows.contains_key(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows of `ids` a commit naming `issues` may not take: claimed by a commit that
+    /// names none of them.
+    pub fn taken(&self, ids: &[i64], issues: &BTreeSet<String>) -> Vec<i64> {
+        ids.iter().copied().filter(|id| self.rows.get(id).is_some_and(|by| by.iter().any(|o| o.is_disjoint(issues)))).collect()
+    }
+
+    /// Whether a commit naming `issues` may take every row of `ids`.
+    pub fn free_for(&self, ids: &[i64], issues: &BTreeSet<String>) -> bool {
+        ids.iter().all(|id| self.rows.get(id).is_none_or(|by| by.iter().all(|o| !o.is_disjoint(issues))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issues(keys: &[&str]) -> Issues {
+        Arc::new(keys.iter().map(|k| k.to_string()).collect())
+    }
+
+    #[test]
+    fn talk_is_shared_only_by_commits_of_one_issue() {
+        let mut c = Claimed::rows([1]);
+        c.claim(&[2, 3], &issues(&["OAK-1"]));
+        assert!(!c.free_for(&[1], &issues(&["OAK-1"])), "a row of a commit naming no issue is its alone");
+        assert!(c.free_for(&[2, 3, 4], &issues(&["OAK-1", "OAK-2"])));
+        assert!(!c.free_for(&[3], &issues(&["OAK-2"])));
+        assert!(!c.free_for(&[3], &issues(&[])));
+        assert_eq!(c.taken(&[1, 2, 4], &issues(&["OAK-1"])), [1]);
+        // Shared once, a row is free only to commits that share an issue with each of its commits.
+        c.claim(&[3], &issues(&["OAK-1", "OAK-2"]));
+        assert!(!c.free_for(&[3], &issues(&["OAK-2"])));
+        assert!(c.free_for(&[3], &issues(&["OAK-1"])));
+    }
+}
