@@ -75,24 +75,31 @@ impl Figures {
 /// The hook's (and the guide's) way: commits in time order, each takes its best free talk.
 pub fn oldest_first(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
     let c = |ri: usize, ci: usize| &rows[ri].cands[ci];
-    oldest_first_by(rows, &|ri, ci| score(&feats[ri][ci], c(ri, ci).keyword, c(ri, ci).semantic), threshold)
+    oldest_first_by(rows, &|ri, ci| score(&feats[ri][ci], c(ri, ci).keyword, c(ri, ci).semantic), threshold, true)
 }
 
-/// Whether a commit may take talk already claimed by the commits `owners` (rows): when
-/// `LINK_EVAL_SHARE` is set, talk is shared among commits that name a common issue.
-fn may_share(rows: &[&Row], ri: usize, owners: &[usize], hook: bool) -> bool {
-    static SHARE: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_SHARE").ok());
-    SHARE.as_deref().is_some_and(|s| !(hook && s == "backfill"))
-        && owners.iter().all(|&o| git_screenlink::commits::same_issue(&rows[o].message, &rows[ri].message))
+/// The guide's way: [`oldest_first`], one commit per talk whatever the commits name.
+pub fn oldest_first_unshared(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, threshold: f64) -> Figures {
+    let c = |ri: usize, ci: usize| &rows[ri].cands[ci];
+    oldest_first_by(rows, &|ri, ci| score(&feats[ri][ci], c(ri, ci).keyword, c(ri, ci).semantic), threshold, false)
+}
+
+/// Whether a commit may take talk already claimed by the commits `owners` (rows): talk is
+/// shared by commits that name a common issue, as the product shares it
+/// (`git_screenlink::claimed`), unless `share` is off (the guide's way) or
+/// `LINK_EVAL_SHARE=0` (to compare).
+fn may_share(rows: &[&Row], ri: usize, owners: &[usize], share: bool) -> bool {
+    static SHARE: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_SHARE").map_or(true, |v| v != "0"));
+    share && *SHARE && owners.iter().all(|&o| git_screenlink::commits::same_issue(&rows[o].message, &rows[ri].message))
 }
 
 /// Whether any of `ids` is claimed by a commit this one may not share with.
-fn taken(rows: &[&Row], ri: usize, ids: &[i64], claimed: &HashMap<i64, Vec<usize>>, hook: bool) -> bool {
-    ids.iter().any(|i| claimed.get(i).is_some_and(|o| !may_share(rows, ri, o, hook)))
+fn taken(rows: &[&Row], ri: usize, ids: &[i64], claimed: &HashMap<i64, Vec<usize>>, share: bool) -> bool {
+    ids.iter().any(|i| claimed.get(i).is_some_and(|o| !may_share(rows, ri, o, share)))
 }
 
 /// [`oldest_first`] with candidate `ci` of row `ri` scored by `score(ri, ci)` → (rank, confidence).
-pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64), threshold: f64) -> Figures {
+pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64), threshold: f64, share: bool) -> Figures {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| (rows[i].time, rows[i].sha.clone()));
     let mut claimed: HashMap<i64, Vec<usize>> = HashMap::new();
@@ -114,7 +121,7 @@ pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64)
             f.reachable += 1;
             f.top1 += usize::from(ranked[0].2.label);
         }
-        let Some(best) = ranked.into_iter().find(|(_, _, c)| !taken(rows, ri, &c.ids, &claimed, true)) else { continue };
+        let Some(best) = ranked.into_iter().find(|(_, _, c)| !taken(rows, ri, &c.ids, &claimed, share)) else { continue };
         f.tops.push((best.1, best.2.label));
         if best.1 >= threshold {
             f.pairs += 1;
@@ -162,7 +169,7 @@ pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
     }
     for (conf, _, ri, ci) in all {
         let c = &rows[ri].cands[ci];
-        if done.contains(&ri) || taken(rows, ri, &c.ids, &claimed, false) {
+        if done.contains(&ri) || taken(rows, ri, &c.ids, &claimed, true) {
             continue;
         }
         done.insert(ri);

@@ -7,7 +7,7 @@ use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_IN
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::{sigmoid, Logistic};
 
-use super::figures::{calibration, greedy, greedy_after, line, oldest_first, oldest_first_by, Figures};
+use super::figures::{calibration, greedy, greedy_after, line, oldest_first, oldest_first_by, oldest_first_unshared, Figures};
 use super::prior::{groups_mean, prior_shift, recalibrations, Shares};
 use super::Row;
 
@@ -242,7 +242,7 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
                     let (l, c) = hook(ri, ci);
                     (l, sigmoid(maps[ri].apply(c)))
                 };
-                oldest_first_by(&test, &sc, THRESHOLD)
+                oldest_first_by(&test, &sc, THRESHOLD, true)
             };
             let both = greedy_after(&test, &later_feats, &scorer(&bm, false, 0.0), THRESHOLD, &at_commit);
             // Every commit queued, then `review`: oldest first, each scored beside its rivals.
@@ -334,7 +334,7 @@ fn fit_modes(files: &[String]) -> Shares {
                     }
                 }
                 // The guide's formula links as the product does with it: oldest commit first.
-                let gd = oldest_first(&test, &feats, &guide, 0.6).with_same_change(&test);
+                let gd = oldest_first_unshared(&test, &feats, &guide, 0.6).with_same_change(&test);
                 println!("{}", line(&format!("{s} fitted"), &fit));
                 println!("{}", line(&format!("{s} guide"), &gd));
                 println!("    calibration {s}: {}", calibration(&fit));

@@ -8,8 +8,9 @@ use crate::candidates::Passage;
 use crate::claimed::{Claimed, Issues};
 use crate::commits::CommitInfo;
 
-fn issues(links: &[CommitLinks], commits: &[CommitInfo]) -> Vec<Issues> {
-    links.iter().map(|l| Arc::new(commits[l.commit].issues())).collect()
+/// Each link's commit's issues; none where talk is not shared (the guide's way).
+fn issues(links: &[CommitLinks], commits: &[CommitInfo], share: bool) -> Vec<Issues> {
+    links.iter().map(|l| if share { Arc::new(commits[l.commit].issues()) } else { Issues::default() }).collect()
 }
 
 /// One talk per commit, one commit (or one issue's commits) per talk, best links first
@@ -21,7 +22,7 @@ fn issues(links: &[CommitLinks], commits: &[CommitInfo]) -> Vec<Issues> {
 /// `examples/link_eval.rs`). Each commit's candidates end up with its pick first.
 pub(super) fn best_first(links: &mut [CommitLinks], commits: &[CommitInfo], passages: &[Passage], min_confidence: f64, claimed: &Claimed) {
     let mut claimed = claimed.clone();
-    let issues = issues(links, commits);
+    let issues = issues(links, commits, true);
     let mut all: Vec<(f64, usize, usize)> = Vec::new();
     for (li, l) in links.iter().enumerate() {
         for (ci, s) in l.candidates.iter().enumerate() {
@@ -55,10 +56,11 @@ pub(super) fn best_first(links: &mut [CommitLinks], commits: &[CommitInfo], pass
 
 /// Commits oldest first, each taking its best candidate still free to it; a link at or above
 /// `min_confidence` claims its passage's rows (the hook's way: it sees only the past, and the
-/// guide's). Candidates claimed by an earlier commit of another issue are dropped.
-pub(super) fn oldest_first(links: &mut [CommitLinks], commits: &[CommitInfo], passages: &[Passage], min_confidence: f64, claimed: &Claimed) {
+/// guide's, which `share = false` keeps to one commit per talk as the seed guide has it).
+/// Candidates claimed by an earlier commit of another issue are dropped.
+pub(super) fn oldest_first(links: &mut [CommitLinks], commits: &[CommitInfo], passages: &[Passage], min_confidence: f64, claimed: &Claimed, share: bool) {
     let mut claimed = claimed.clone();
-    let issues = issues(links, commits);
+    let issues = issues(links, commits, share);
     let mut order: Vec<usize> = (0..links.len()).collect();
     order.sort_by_key(|&i| (commits[links[i].commit].committer_time, i));
     for i in order {

@@ -256,7 +256,7 @@ pub fn link_in_context(
     if params.later_commits && params.scoring == Scoring::Fitted {
         assign::best_first(&mut links, commits, passages, params.min_confidence, claimed);
     } else {
-        assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
+        assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed, params.scoring == Scoring::Fitted);
     }
     Ok(links)
 }
