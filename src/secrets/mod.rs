@@ -34,6 +34,7 @@ impl std::str::FromStr for RedactMode {
 
 mod checks;
 mod detectors;
+mod mnemonic;
 mod paths;
 mod shell;
 mod sql;
@@ -121,6 +122,11 @@ pub fn scan(text: &str) -> Vec<Finding> {
                 .filter(|t| t.start() == m.end() && shell::tail_is_value(&caps, t.as_str()))
                 .map_or(m.end(), |t| m.start() + text[m.start()..t.end()].trim_end().len());
             add(&mut found, det.kind, (m.start(), end));
+        }
+    }
+    for range in mnemonic::findings(text) {
+        if !is_ours_or_placeholder(text, range.0) {
+            add(&mut found, "seed_phrase", range);
         }
     }
     for range in sql::findings(text) {
