@@ -19,12 +19,6 @@ pub struct Claimed {
 }
 
 impl Claimed {
-    /// Rows claimed by commits that name no issue (nothing may share them).
-    pub fn rows(ids: impl IntoIterator<Item = i64>) -> Claimed {
-        let none: Issues = Issues::default();
-        Claimed { rows: ids.into_iter().map(|id| (id, vec![none.clone()])).collect() }
-    }
-
     /// `ids` go to a commit naming `issues`.
     pub fn claim(&mut self, ids: &[i64], issues: &Issues) {
         for id in ids {
@@ -66,7 +60,8 @@ mod tests {
 
     #[test]
     fn talk_is_shared_only_by_commits_of_one_issue() {
-        let mut c = Claimed::rows([1]);
+        let mut c = Claimed::default();
+        c.claim(&[1], &issues(&[]));
         c.claim(&[2, 3], &issues(&["OAK-1"]));
         assert!(!c.free_for(&[1], &issues(&["OAK-1"])), "a row of a commit naming no issue is its alone");
         assert!(c.free_for(&[2, 3, 4], &issues(&["OAK-1", "OAK-2"])));
