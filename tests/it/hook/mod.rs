@@ -318,3 +318,37 @@ fn an_amend_keeps_the_decision_when_the_code_is_the_same_and_links_again_when_no
     let decided: HashSet<String> = lines::<DecisionRecord>(&dir.join("decisions.jsonl")).into_iter().map(|d| d.commit_sha).collect();
     assert!(!decided.contains(&t.sha) && !decided.contains(&head), "no record of a commit that no longer exists");
 }
+
+/// The hook shares talk as backfill does: a follow-up naming the fix's issue links the talk
+/// the fix linked; a commit naming no issue does not.
+#[test]
+fn the_hook_links_a_follow_up_of_one_issue_to_the_talk_its_fix_linked() {
+    let env = TestEnv::new();
+    env.screenlink(["install"]).assert_ok();
+    let db = hand_db(
+        env.root(),
+        &[
+            ("2026-03-01T15:00:00+00:00", "the payment gateway keeps timing out when we charge a card"),
+            ("2026-03-01T15:00:30+00:00", "so charge card should retry on a gateway timeout with a retry limit"),
+        ],
+    );
+    for (k, v) in [
+        ("screenlink.prompt", "auto"),
+        ("screenlink.minConfidence", "0"),
+        ("screenlink.source", "db"),
+        ("screenlink.screenpipeDb", db.to_str().unwrap()),
+        ("screenlink.hookTimeoutMs", "60000"),
+    ] {
+        env.git(["config", k, v]).assert_ok();
+    }
+    commit(&env, &env.repo, "src/gateway_retry.rs", "PAY-42 Retry card charges on a gateway timeout").assert_ok();
+    commit(&env, &env.repo, "src/retry_limit.rs", "PAY-42 follow-up: a retry limit for card charges").assert_ok();
+    commit(&env, &env.repo, "src/charge_limit.rs", "Limit card charges per gateway").assert_ok();
+    let pairs: Vec<Pair> = lines(&store(&env.repo).join("training_data.jsonl"));
+    let subjects: Vec<(&str, &[i64])> = pairs.iter().map(|p| (p.instruction.as_str(), p.metadata.audio_ids.as_slice())).collect();
+    assert_eq!(
+        subjects,
+        [("PAY-42 Retry card charges on a gateway timeout", &[1, 2][..]), ("PAY-42 follow-up: a retry limit for card charges", &[1, 2][..])],
+        "{pairs:#?}"
+    );
+}
