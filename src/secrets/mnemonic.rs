@@ -86,7 +86,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        findings(text).into_iter().map(|(a, b)| &text[a..b]).collect()
+        super::super::spans(text, findings(text))
     }
 
     #[test]

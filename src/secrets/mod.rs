@@ -138,6 +138,12 @@ pub fn scan(text: &str) -> Vec<Finding> {
     found
 }
 
+/// The text of each byte range (for tests of the scanners that return ranges).
+#[cfg(test)]
+fn spans(text: &str, ranges: Vec<(usize, usize)>) -> Vec<&str> {
+    ranges.into_iter().map(|(s, e)| &text[s..e]).collect()
+}
+
 /// Inside our own `[REDACTED:…]` marker.
 fn is_ours_or_placeholder(text: &str, at: usize) -> bool {
     let before = &text[..at];

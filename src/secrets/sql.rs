@@ -191,7 +191,7 @@ mod tests {
     use super::findings;
 
     fn found(text: &str) -> Vec<&str> {
-        findings(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+        super::super::spans(text, findings(text))
     }
 
     #[test]

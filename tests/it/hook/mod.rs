@@ -40,6 +40,19 @@ fn commit(env: &TestEnv, dir: &Path, file: &str, msg: &str) -> std::process::Out
     env.scrub(&mut c).current_dir(dir).args(["commit", "-qm", msg]).output().unwrap()
 }
 
+/// The hook links every commit to its best free talk, without asking, from `db`.
+fn link_every_commit(env: &TestEnv, db: &Path) {
+    for (k, v) in [
+        ("screenlink.prompt", "auto"),
+        ("screenlink.minConfidence", "0"),
+        ("screenlink.source", "db"),
+        ("screenlink.screenpipeDb", db.to_str().unwrap()),
+        ("screenlink.hookTimeoutMs", "60000"),
+    ] {
+        env.git(["config", k, v]).assert_ok();
+    }
+}
+
 mod link;
 mod prompt;
 
@@ -231,16 +244,7 @@ fn twenty_commits_at_once_in_twenty_worktrees_land_whole_and_never_share_talk() 
     let talk: Vec<(String, String)> =
         (0..20).map(|i| (format!("2026-03-01T10:{i:02}:00+00:00"), format!("we should add the module number {i} with its functions"))).collect();
     let rows: Vec<(&str, &str)> = talk.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let db = hand_db(env.root(), &rows);
-    for (k, v) in [
-        ("screenlink.prompt", "auto"),
-        ("screenlink.minConfidence", "0"),
-        ("screenlink.source", "db"),
-        ("screenlink.screenpipeDb", db.to_str().unwrap()),
-        ("screenlink.hookTimeoutMs", "60000"),
-    ] {
-        env.git(["config", k, v]).assert_ok();
-    }
+    link_every_commit(&env, &hand_db(env.root(), &rows));
     commit(&env, &env.repo, "src/base.rs", "Base").assert_ok();
     let trees: Vec<PathBuf> = (0..20).map(|i| env.root().join(format!("wt{i}"))).collect();
     for (i, wt) in trees.iter().enumerate() {
@@ -332,15 +336,7 @@ fn the_hook_links_a_follow_up_of_one_issue_to_the_talk_its_fix_linked() {
             ("2026-03-01T15:00:30+00:00", "so charge card should retry on a gateway timeout with a retry limit"),
         ],
     );
-    for (k, v) in [
-        ("screenlink.prompt", "auto"),
-        ("screenlink.minConfidence", "0"),
-        ("screenlink.source", "db"),
-        ("screenlink.screenpipeDb", db.to_str().unwrap()),
-        ("screenlink.hookTimeoutMs", "60000"),
-    ] {
-        env.git(["config", k, v]).assert_ok();
-    }
+    link_every_commit(&env, &db);
     commit(&env, &env.repo, "src/gateway_retry.rs", "PAY-42 Retry card charges on a gateway timeout").assert_ok();
     commit(&env, &env.repo, "src/retry_limit.rs", "PAY-42 follow-up: a retry limit for card charges").assert_ok();
     commit(&env, &env.repo, "src/charge_limit.rs", "Limit card charges per gateway").assert_ok();
