@@ -3,8 +3,8 @@
 //! merge to trunk, name the same issue (`WICKET-2181`, `#123`): talk linked to one of them
 //! may be linked to the others too, and to no other commit.
 //!
-//! Measured on the realtext dumps (`link_eval fit` with `LINK_EVAL_SHARE`): see README,
-//! "Talk shared by commits of one issue".
+//! Measured held out on the realtext dumps (`link_eval fit`; `LINK_EVAL_SHARE=0` replays one
+//! commit per talk): README, "Talk shared by the commits of one issue".
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

@@ -17,8 +17,8 @@ const NOT_ISSUES: &[&str] = &[
     "J2EE", "CVE", "CWE", "PEP", "LTS", "COVID", "WIN", "X", "TODO",
 ];
 
-/// Issue keys named in `message`, as written (`OAK-1812`) or `#123` for a GitHub reference
-/// (`owner/repo#123` counts as `#123` of that repository: `owner/repo#123`).
+/// Issue keys named in `message`, as written: `OAK-1812`, and GitHub's `#123` or
+/// `owner/repo#123` (another repository's issue is another issue).
 pub fn issue_keys(message: &str) -> BTreeSet<String> {
     let mut keys: BTreeSet<String> = JIRA.captures_iter(message).filter(|c| !NOT_ISSUES.contains(&&c[1])).map(|c| format!("{}-{}", &c[1], &c[2])).collect();
     for m in GITHUB.find_iter(message) {
