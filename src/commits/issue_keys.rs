@@ -14,7 +14,8 @@ static GITHUB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|[\s(\[,;:])(
 /// (`UTF-8`, `SHA-256`, `RFC-2616`, `JDK-8`).
 const NOT_ISSUES: &[&str] = &[
     "UTF", "UCS", "SHA", "MD", "ISO", "IEC", "RFC", "CP", "AES", "DES", "RSA", "HTTP", "TLS", "SSL", "IPV", "ES", "ECMA", "JSR", "JDK", "JRE", "JAVA", "J2SE",
-    "J2EE", "CVE", "CWE", "PEP", "LTS", "COVID", "WIN", "X", "TODO",
+    "J2EE", "CVE", "CWE", "PEP", "LTS", "COVID", "WIN", "X", "X86", "TODO", "SQL", "LICENSE", "APACHE", "GPL", "LGPL", "AGPL", "BSD", "MPL", "SNAPSHOT",
+    "RELEASE", "RC", "BETA", "ALPHA",
 ];
 
 /// Issue keys named in `message`, as written: `OAK-1812`, and GitHub's `#123` or
@@ -53,6 +54,7 @@ mod tests {
     #[test]
     fn standards_and_versions_are_not_issues() {
         assert!(issue_keys("Read UTF-8, hash with SHA-256 per RFC-2616 on JDK-8; ISO-8859-1 too").is_empty());
+        assert!(issue_keys("Apache LICENSE-2.0, SQL-92 syntax, 1.0-SNAPSHOT-2, X86-64").is_empty());
         assert!(issue_keys("step#1 and a#b, color: #fff, 0-1, A-1").is_empty());
     }
 
