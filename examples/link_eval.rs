@@ -61,6 +61,9 @@ pub struct Row {
     /// The commit's message (to tell a link to the talk of a commit making the same change).
     #[serde(default)]
     pub message: String,
+    /// The commit's patch digest (`CommitInfo::patch`): the same change committed twice.
+    #[serde(default)]
+    pub patch: String,
 }
 
 fn main() {
@@ -130,7 +133,8 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
             })
             .collect();
         let message = format!("{}\n\n{}", c.subject, c.body);
-        let row = Row { set: set.into(), sha: c.sha.clone(), time: c.committer_time.timestamp(), has_gold: !g.is_empty(), cands, message };
+        let row =
+            Row { set: set.into(), sha: c.sha.clone(), time: c.committer_time.timestamp(), has_gold: !g.is_empty(), cands, message, patch: c.patch.clone() };
         writeln!(f, "{}", serde_json::to_string(&row).unwrap()).unwrap();
     }
     // Gold commits the filters dropped still count against recall.
@@ -140,7 +144,7 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
         let listed = wanted.as_ref().is_none_or(|w| w.contains(sha));
         if !rows.is_empty() && listed && !selected.contains(sha.as_str()) {
             let message = git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().map(String::from)).unwrap_or_default();
-            let row = Row { set: set.into(), sha: sha.clone(), time: 0, has_gold: true, cands: Vec::new(), message };
+            let row = Row { set: set.into(), sha: sha.clone(), time: 0, has_gold: true, cands: Vec::new(), message, patch: String::new() };
             writeln!(f, "{}", serde_json::to_string(&row).unwrap()).unwrap();
         }
     }

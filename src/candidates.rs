@@ -159,6 +159,7 @@ mod tests {
             files_over_budget: 0,
             credential_files: 0,
             added_lines: 0,
+            patch: String::new(),
         }
     }
 

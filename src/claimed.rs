@@ -1,7 +1,8 @@
 //! Talk already linked, and to what: one discussion motivates one piece of work. A piece of
 //! work is usually one commit, but a fix and its follow-up, or a patch on a branch and its
-//! merge to trunk, name the same issue (`WICKET-2181`, `#123`): talk linked to one of them
-//! may be linked to the others too, and to no other commit.
+//! merge to trunk, name the same issue (`WICKET-2181`, `#123`), and a change committed to two
+//! branches adds the same code ([`crate::commits::CommitInfo::work`]): talk linked to one of
+//! them may be linked to the others too, and to no other commit.
 //!
 //! Measured held out on the realtext dumps (`link_eval fit`; `LINK_EVAL_SHARE=0` replays one
 //! commit per talk): README, "Talk shared by the commits of one issue".
@@ -9,18 +10,18 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-/// Issue keys of one commit ([`crate::commits::issue_keys`]).
-pub type Issues = Arc<BTreeSet<String>>;
+/// The pieces of work of one commit ([`crate::commits::CommitInfo::work`]).
+pub type Work = Arc<BTreeSet<String>>;
 
-/// Transcription rows already linked, each with the issues of every commit it went to.
+/// Transcription rows already linked, each with the work of every commit it went to.
 #[derive(Debug, Default, Clone)]
 pub struct Claimed {
-    rows: HashMap<i64, Vec<Issues>>,
+    rows: HashMap<i64, Vec<Work>>,
 }
 
 impl Claimed {
-    /// `ids` go to a commit naming `issues`.
-    pub fn claim(&mut self, ids: &[i64], issues: &Issues) {
+    /// `ids` go to a commit of `issues`.
+    pub fn claim(&mut self, ids: &[i64], issues: &Work) {
         for id in ids {
             self.rows.entry(*id).or_default().push(issues.clone());
         }
@@ -38,13 +39,13 @@ impl Claimed {
         self.rows.is_empty()
     }
 
-    /// The rows of `ids` a commit naming `issues` may not take: claimed by a commit that
-    /// names none of them.
+    /// The rows of `ids` a commit of `issues` may not take: claimed by a commit of none of
+    /// them.
     pub fn taken(&self, ids: &[i64], issues: &BTreeSet<String>) -> Vec<i64> {
         ids.iter().copied().filter(|id| self.rows.get(id).is_some_and(|by| by.iter().any(|o| o.is_disjoint(issues)))).collect()
     }
 
-    /// Whether a commit naming `issues` may take every row of `ids`.
+    /// Whether a commit of `issues` may take every row of `ids`.
     pub fn free_for(&self, ids: &[i64], issues: &BTreeSet<String>) -> bool {
         ids.iter().all(|id| self.rows.get(id).is_none_or(|by| by.iter().all(|o| !o.is_disjoint(issues))))
     }
@@ -54,7 +55,7 @@ impl Claimed {
 mod tests {
     use super::*;
 
-    fn issues(keys: &[&str]) -> Issues {
+    fn issues(keys: &[&str]) -> Work {
         Arc::new(keys.iter().map(|k| k.to_string()).collect())
     }
 

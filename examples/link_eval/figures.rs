@@ -90,7 +90,12 @@ pub fn oldest_first_unshared(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Sco
 /// `LINK_EVAL_SHARE=0` (to compare).
 fn may_share(rows: &[&Row], ri: usize, owners: &[usize], share: bool) -> bool {
     static SHARE: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_SHARE").map_or(true, |v| v != "0"));
-    share && *SHARE && owners.iter().all(|&o| git_screenlink::commits::same_issue(&rows[o].message, &rows[ri].message))
+    share && *SHARE && owners.iter().all(|&o| git_screenlink::commits::same_issue(&rows[o].message, &rows[ri].message) || same_patch(rows[o], rows[ri]))
+}
+
+/// The same change committed twice (the dump's patch digest, as the product reads it).
+pub fn same_patch(a: &Row, b: &Row) -> bool {
+    !a.patch.is_empty() && a.patch == b.patch
 }
 
 /// Whether any of `ids` is claimed by a commit this one may not share with.

@@ -34,6 +34,16 @@ impl super::CommitInfo {
     pub fn issues(&self) -> BTreeSet<String> {
         issue_keys(&format!("{}\n{}", self.subject, self.body))
     }
+
+    /// The pieces of work this commit is part of: the issues it names, and its change
+    /// itself (`patch:<digest>`, shared by the same change committed twice).
+    pub fn work(&self) -> BTreeSet<String> {
+        let mut work = self.issues();
+        if !self.patch.is_empty() {
+            work.insert(format!("patch:{}", self.patch));
+        }
+        work
+    }
 }
 
 /// Whether two messages name a common issue.

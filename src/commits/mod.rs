@@ -73,6 +73,10 @@ pub struct CommitInfo {
     pub credential_files: usize,
     /// Added lines in `files`, counted when the commit was examined.
     pub added_lines: usize,
+    /// A digest of `files`' paths and added lines: the same change made twice (a fix
+    /// committed to two branches, a cherry-pick) has the same one ([`CommitInfo::work`]).
+    #[serde(default)]
+    pub patch: String,
 }
 
 /// What makes a commit a training example: enough code, and not more than fits.
@@ -195,6 +199,7 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
     }
     let identifiers = identifiers(files.iter().flat_map(|f| f.added.iter().map(String::as_str)));
     let added_lines = files.iter().map(|f| f.added.len()).sum();
+    let patch = patch_digest(&files);
     Ok(Ok(CommitInfo {
         sha: commit.id().to_string(),
         subject,
@@ -207,7 +212,25 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
         files_over_budget,
         credential_files,
         added_lines,
+        patch,
     }))
+}
+
+/// [`CommitInfo::patch`]: SHA-256 over each file's path and added lines, the first 16 bytes
+/// in hex.
+fn patch_digest(files: &[FileChange]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.path.as_bytes());
+        h.update([0]);
+        for line in &f.added {
+            h.update(line.as_bytes());
+            h.update([b'\n']);
+        }
+        h.update([0]);
+    }
+    h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The commit message as text, decoded as `git log` does: by the commit's `encoding` header
@@ -342,6 +365,17 @@ pub fn identifiers<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_change_has_the_same_patch_digest() {
+        let f = |path: &str, lines: &[&str]| FileChange { path: path.into(), added: lines.iter().map(|l| l.to_string()).collect() };
+        let a = patch_digest(&[f("src/a.rs", &["let x = 1;", "let y = 2;"])]);
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, patch_digest(&[f("src/a.rs", &["let x = 1;", "let y = 2;"])]));
+        assert_ne!(a, patch_digest(&[f("src/b.rs", &["let x = 1;", "let y = 2;"])]), "another file");
+        assert_ne!(a, patch_digest(&[f("src/a.rs", &["let x = 1;let y = 2;"])]), "lines are kept apart");
+        assert_ne!(a, patch_digest(&[f("src/a.rs", &["let x = 1;"]), f("let y = 2;", &[])]), "files are kept apart");
+    }
 
     #[test]
     fn trailers_go_and_prose_stays() {

@@ -47,7 +47,7 @@ impl Claims {
         let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         for line in bytes[..whole].split(|b| *b == b'\n') {
             if let Ok(keys) = serde_json::from_slice::<PairKeys>(line) {
-                self.ids.claim(&keys.metadata.audio_ids, &keys.metadata.issues());
+                self.ids.claim(&keys.metadata.audio_ids, &keys.metadata.work());
                 self.commits.insert(keys.metadata.commit_sha);
             }
         }
@@ -68,11 +68,11 @@ pub(super) struct KeyFields {
     #[serde(default)]
     pub audio_ids: Vec<i64>,
     #[serde(default)]
-    pub issues: Vec<String>,
+    pub work: Vec<String>,
 }
 
 impl KeyFields {
-    pub fn issues(&self) -> crate::claimed::Issues {
-        Arc::new(self.issues.iter().cloned().collect())
+    pub fn work(&self) -> crate::claimed::Work {
+        Arc::new(self.work.iter().cloned().collect())
     }
 }

@@ -42,7 +42,7 @@ pub struct Snapshot {
     /// made (skipped automatically, no talk): nobody decided them, and `backfill`, which
     /// sees the commits after them too, looks at them again.
     pub unlinked: HashSet<String>,
-    /// Talk already in the dataset, and the issues of the commits it went to.
+    /// Talk already in the dataset, and the work of the commits it went to.
     pub claimed: Claimed,
     pub pending: Vec<PendingRecord>,
     /// Pairs in the dataset, and its lines that could not be read.
@@ -128,7 +128,7 @@ impl Store {
     ///
     /// One talk motivates one piece of work, also across processes: under the store's lock
     /// the dataset is read again (what was appended since the last look), and a pair whose
-    /// commit is already there, or whose talk went to a commit of another issue
+    /// commit is already there, or whose talk went to a commit of other work
     /// ([`Claimed`]), is not written ([`Accepted::TalkClaimed`],
     /// [`Accepted::CommitHasPair`]). Hooks of commits made at the same moment each decide
     /// from what they read at their start; this is where they meet.
@@ -141,8 +141,8 @@ impl Store {
         if claims.commits.contains(&pair.metadata.commit_sha) {
             return Ok(Accepted::CommitHasPair);
         }
-        let issues: std::collections::BTreeSet<String> = pair.metadata.issues.iter().cloned().collect();
-        let taken = claims.ids.taken(&pair.metadata.audio_ids, &issues);
+        let work: std::collections::BTreeSet<String> = pair.metadata.work.iter().cloned().collect();
+        let taken = claims.ids.taken(&pair.metadata.audio_ids, &work);
         if !taken.is_empty() {
             return Ok(Accepted::TalkClaimed(taken));
         }
@@ -233,7 +233,7 @@ impl Store {
         let mut decided = HashMap::new();
         let mut claimed = Claimed::default();
         for p in read.records {
-            claimed.claim(&p.metadata.audio_ids, &p.metadata.issues());
+            claimed.claim(&p.metadata.audio_ids, &p.metadata.work());
             decided.insert(p.metadata.commit_sha, Decision::Accepted);
         }
         let paired: HashSet<String> = decided.keys().cloned().collect();
@@ -269,7 +269,7 @@ impl Store {
     }
 
     /// Transcription rows already in the dataset: talk that motivated one commit is not
-    /// used for another, unless both name one issue.
+    /// used for another, unless both are of one piece of work.
     pub fn claimed_ids(&self) -> Result<Claimed> {
         Ok(self.snapshot()?.claimed)
     }
@@ -320,7 +320,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::at(dir.path().join("s"));
         let of = |sha: &str, ids: Vec<i64>, issues: &[&str]| Pair {
-            metadata: pair::Metadata { issues: issues.iter().map(|s| s.to_string()).collect(), ..pair(sha, ids).metadata },
+            metadata: pair::Metadata { work: issues.iter().map(|s| s.to_string()).collect(), ..pair(sha, ids).metadata },
             ..pair(sha, vec![])
         };
         assert_eq!(store.accept(&of("fix", vec![1, 2], &["WICKET-2181"])).unwrap(), Accepted::Written);

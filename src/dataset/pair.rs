@@ -57,11 +57,11 @@ pub struct Metadata {
     /// and left out of training exports).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
-    /// Issues the commit's message names (`OAK-1812`, `#123`): talk linked to this commit
-    /// may be linked to another commit of the same issue, never to any other
-    /// (`crate::claimed`).
+    /// The pieces of work the commit is part of: the issues its message names (`OAK-1812`,
+    /// `#123`) and its change (`patch:<digest>`). Talk linked to this commit may be linked
+    /// to another commit of the same work, never to any other (`crate::claimed`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub issues: Vec<String>,
+    pub work: Vec<String>,
     /// The fitted scorer's features of this link (see `score::features::NAMES`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<f64>,
@@ -181,7 +181,7 @@ pub fn build(commit: &CommitInfo, crates: &[String], passage: &Passage, scored: 
             crates: crates.to_vec(),
             redacted: Vec::new(),
             sensitive: false,
-            issues: commit.issues().into_iter().collect(),
+            work: commit.work().into_iter().collect(),
             features: scored.features.iter().map(|x| (x * 10_000.0).round() / 10_000.0).collect(),
         },
     }

@@ -1,16 +1,17 @@
 //! One talk per commit: which commit a passage goes to when several could take it. Commits
-//! that name one issue share talk ([`Claimed`]).
+//! of one piece of work (one issue, or one change committed twice) share talk ([`Claimed`]).
 
 use std::sync::Arc;
 
 use super::CommitLinks;
 use crate::candidates::Passage;
-use crate::claimed::{Claimed, Issues};
+use crate::claimed::{Claimed, Work};
 use crate::commits::CommitInfo;
 
-/// Each link's commit's issues; none where talk is not shared (the guide's way).
-fn issues(links: &[CommitLinks], commits: &[CommitInfo], share: bool) -> Vec<Issues> {
-    links.iter().map(|l| if share { Arc::new(commits[l.commit].issues()) } else { Issues::default() }).collect()
+/// Each link's commit's pieces of work ([`CommitInfo::work`]); none where talk is not shared
+/// (the guide's way).
+fn issues(links: &[CommitLinks], commits: &[CommitInfo], share: bool) -> Vec<Work> {
+    links.iter().map(|l| if share { Arc::new(commits[l.commit].work()) } else { Work::default() }).collect()
 }
 
 /// One talk per commit, one commit (or one issue's commits) per talk, best links first

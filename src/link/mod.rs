@@ -250,7 +250,10 @@ pub fn link_in_context(
         }
     }
     crate::debug(format_args!("similarities computed"));
-    score_candidates(&mut links, params);
+    // The same change committed twice is one piece of work on the passage side too.
+    let changes: Vec<BTreeSet<String>> =
+        links.iter().map(|l| BTreeSet::from([commits[l.commit].patch.clone()]).into_iter().filter(|p| !p.is_empty()).collect()).collect();
+    score_candidates(&mut links, &changes, params);
     crate::debug(format_args!("candidates scored"));
     links.truncate(n);
     if params.later_commits && params.scoring == Scoring::Fitted {
@@ -261,8 +264,9 @@ pub fn link_in_context(
     Ok(links)
 }
 
-/// Features, then confidence and order of every commit's candidates, best first.
-pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
+/// Features, then confidence and order of every commit's candidates, best first; `changes`:
+/// each link's commit's patch digest ([`crate::score::features::add_context`]).
+pub fn score_candidates(links: &mut [CommitLinks], changes: &[BTreeSet<String>], params: &Params) {
     let cands: Vec<Vec<Candidate>> = links
         .iter_mut()
         .map(|l| {
@@ -276,7 +280,7 @@ pub fn score_candidates(links: &mut [CommitLinks], params: &Params) {
         })
         .collect();
     let fitted = params.scorer();
-    let feats = fitted.features(&cands, params.later_commits, params.talk_level);
+    let feats = fitted.features(&cands, changes, params.later_commits, params.talk_level);
     for (l, fs) in links.iter_mut().zip(feats) {
         let mut rank = Vec::with_capacity(fs.len());
         for (s, f) in l.candidates.iter_mut().zip(fs) {

@@ -47,9 +47,16 @@ impl Fitted {
     }
 
     /// Every feature of every commit's candidates, context from this ranker; `known`: the
-    /// talk level for commits too few to measure it (see [`features::add_context`]).
-    pub fn features(&self, commits: &[Vec<Candidate>], later_commits: bool, known: Option<f64>) -> Vec<Vec<[f64; N]>> {
-        features::derive(commits, &self.ranker, &self.passage_ranker, later_commits, known)
+    /// talk level for commits too few to measure it; `work`: each commit's change (empty:
+    /// not known; see [`features::add_context`]).
+    pub fn features(
+        &self,
+        commits: &[Vec<Candidate>],
+        work: &[std::collections::BTreeSet<String>],
+        later_commits: bool,
+        known: Option<f64>,
+    ) -> Vec<Vec<[f64; N]>> {
+        features::derive(commits, work, &self.ranker, &self.passage_ranker, later_commits, known)
     }
 
     /// The calibrated probability that `f`, taken as the commit's link, is right.
@@ -79,7 +86,7 @@ impl Fitted {
 /// run measured; the passage its ranker puts first, and its calibration's log-odds; `later`:
 /// the run's own confidence in a passage.
 pub fn view_as_hook(hook: &Fitted, cands: &[Candidate], level: f64, later: impl Fn(usize) -> Option<f64>) -> Option<HookView> {
-    let feats = hook.features(std::slice::from_ref(&cands.to_vec()), false, Some(level)).pop()?;
+    let feats = hook.features(std::slice::from_ref(&cands.to_vec()), &[], false, Some(level)).pop()?;
     let (i, rank) = feats.iter().map(|f| hook.rank(f)).enumerate().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
     Some(HookView { logit: hook.calibration_logit(rank, &feats[i]), later: later(cands[i].passage)? })
 }
@@ -223,7 +230,7 @@ mod tests {
         ]];
         for later in [true, false] {
             let m = Fitted::shipped(later);
-            let f = m.features(&commits, later, None);
+            let f = m.features(&commits, &[], later, None);
             let (good, bad) = (m.confidence(&f[0][0]), m.confidence(&f[0][1]));
             assert!(m.rank(&f[0][0]) > m.rank(&f[0][1]) && m.rank(&f[0][0]) > m.rank(&f[0][2]));
             assert!(good > 0.8 && bad < 0.3, "later commits {later}: {good} {bad}");
@@ -251,7 +258,7 @@ mod tests {
         };
         for later in [true, false] {
             let m = Fitted::shipped(later);
-            let confs = |w: &[Vec<Candidate>]| -> Vec<f64> { m.features(w, later, None).iter().flatten().map(|f| m.confidence(f)).collect() };
+            let confs = |w: &[Vec<Candidate>]| -> Vec<f64> { m.features(w, &[], later, None).iter().flatten().map(|f| m.confidence(f)).collect() };
             let (quiet, loud) = (confs(&world(0.0, 0.0)), confs(&world(0.25, 24.0)));
             let moved = quiet.iter().zip(&loud).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             if later {

@@ -443,8 +443,41 @@ fn commits_of_one_issue_share_their_talk_and_no_other_commit_does() {
     };
     let shared = run("PAY-42 follow-up: cap the gateway retries");
     assert_eq!(shared.len(), 2, "{shared:#?}");
-    assert!(shared.iter().all(|p| p.metadata.audio_ids == [1, 2, 3] && p.metadata.issues == ["PAY-42"]), "{shared:#?}");
+    assert!(shared.iter().all(|p| p.metadata.audio_ids == [1, 2, 3] && p.metadata.work.contains(&"PAY-42".to_string())), "{shared:#?}");
     let alone = run("Cap the gateway retries");
     assert_eq!(alone.len(), 1, "{alone:#?}");
     assert_eq!(alone[0].metadata.audio_ids, [1, 2, 3]);
+}
+
+/// The same change committed twice (applied, reverted, applied again; or picked onto another
+/// branch) is one piece of work: both commits may link the talk that asked for it.
+#[test]
+fn the_same_change_committed_twice_shares_its_talk() {
+    let env = TestEnv::new();
+    env.write("src/lib.rs", "pub mod pay {}\n");
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Initial"]).assert_ok();
+    let retry = "pub fn charge_card_with_retry(gateway: &Gateway, card: &Card) -> Result<Receipt, GatewayTimeout> {\n    for _ in 0..3 {\n        if let Ok(r) = gateway.charge_card(card) {\n            return Ok(r);\n        }\n    }\n    Err(GatewayTimeout)\n}\n";
+    env.write("src/gateway.rs", retry);
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Retry card charges when the payment gateway times out"]).assert_ok();
+    env.git(["rm", "-q", "src/gateway.rs"]).assert_ok();
+    env.git(["commit", "-qm", "Take the gateway retries out again for the release"]).assert_ok();
+    env.write("src/gateway.rs", retry);
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "Bring back card charge retries"]).assert_ok();
+    let talk = [
+        ("2026-03-01T15:00:00+00:00", "the payment gateway keeps timing out when we charge a card"),
+        ("2026-03-01T15:00:30+00:00", "so charge card should retry on a gateway timeout, three times"),
+    ];
+    let db = hand_db(env.root(), &talk);
+    let out = env.screenlink(["backfill", "--yes", "--screenpipe-db", db.to_str().unwrap(), "--min-confidence", "0"]);
+    out.assert_ok();
+    let got = pairs(&env.repo.join(".git/screenlink/training_data.jsonl"));
+    let mut subjects: Vec<&str> = got.iter().map(|p| p.instruction.as_str()).collect();
+    subjects.sort();
+    assert_eq!(subjects, ["Bring back card charge retries", "Retry card charges when the payment gateway times out"], "{got:#?}");
+    assert!(got.iter().all(|p| p.metadata.audio_ids == [1, 2]), "{got:#?}");
+    assert_eq!(got[0].metadata.work, got[1].metadata.work, "one piece of work: {got:#?}");
+    assert!(got[0].metadata.work[0].starts_with("patch:"), "{got:#?}");
 }
