@@ -20,10 +20,10 @@ pub struct Claimed {
 }
 
 impl Claimed {
-    /// `ids` go to a commit of `issues`.
-    pub fn claim(&mut self, ids: &[i64], issues: &Work) {
+    /// `ids` go to a commit of `work`.
+    pub fn claim(&mut self, ids: &[i64], work: &Work) {
         for id in ids {
-            self.rows.entry(*id).or_default().push(issues.clone());
+            self.rows.entry(*id).or_default().push(work.clone());
         }
     }
 
@@ -39,15 +39,19 @@ impl Claimed {
         self.rows.is_empty()
     }
 
-    /// The rows of `ids` a commit of `issues` may not take: claimed by a commit of none of
-    /// them.
-    pub fn taken(&self, ids: &[i64], issues: &BTreeSet<String>) -> Vec<i64> {
-        ids.iter().copied().filter(|id| self.rows.get(id).is_some_and(|by| by.iter().any(|o| o.is_disjoint(issues)))).collect()
+    /// The rows of `ids` a commit of `work` may not take.
+    pub fn taken(&self, ids: &[i64], work: &BTreeSet<String>) -> Vec<i64> {
+        ids.iter().copied().filter(|id| self.bars(*id, work)).collect()
     }
 
-    /// Whether a commit of `issues` may take every row of `ids`.
-    pub fn free_for(&self, ids: &[i64], issues: &BTreeSet<String>) -> bool {
-        ids.iter().all(|id| self.rows.get(id).is_none_or(|by| by.iter().all(|o| !o.is_disjoint(issues))))
+    /// Whether a commit of `work` may take every row of `ids`.
+    pub fn free_for(&self, ids: &[i64], work: &BTreeSet<String>) -> bool {
+        !ids.iter().any(|id| self.bars(*id, work))
+    }
+
+    /// Row `id` went to a commit that shares none of `work`.
+    fn bars(&self, id: i64, work: &BTreeSet<String>) -> bool {
+        self.rows.get(&id).is_some_and(|by| by.iter().any(|o| o.is_disjoint(work)))
     }
 }
 

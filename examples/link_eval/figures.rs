@@ -1,8 +1,10 @@
 //! How a model's links score against gold: the two ways of assigning talk to commits (the
 //! hook's oldest first, backfill's best first), and the figures and calibration table of each.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
+use git_screenlink::claimed::{Claimed, Work};
 use git_screenlink::score::features::N;
 
 use super::Row;
@@ -84,30 +86,20 @@ pub fn oldest_first_unshared(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Sco
     oldest_first_by(rows, &|ri, ci| score(&feats[ri][ci], c(ri, ci).keyword, c(ri, ci).semantic), threshold, false)
 }
 
-/// Whether a commit may take talk already claimed by the commits `owners` (rows): talk is
-/// shared by commits that name a common issue, as the product shares it
-/// (`git_screenlink::claimed`), unless `share` is off (the guide's way) or
-/// `LINK_EVAL_SHARE=0` (to compare).
-fn may_share(rows: &[&Row], ri: usize, owners: &[usize], share: bool) -> bool {
+/// Each row's pieces of work as the product reads them (`git_screenlink::claimed`): talk is
+/// shared within them, unless `share` is off (the guide's way) or `LINK_EVAL_SHARE=0` (to
+/// compare).
+fn work(rows: &[&Row], share: bool) -> Vec<Work> {
     static SHARE: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_SHARE").map_or(true, |v| v != "0"));
-    share && *SHARE && owners.iter().all(|&o| git_screenlink::commits::same_issue(&rows[o].message, &rows[ri].message) || same_patch(rows[o], rows[ri]))
-}
-
-/// The same change committed twice (the dump's patch digest, as the product reads it).
-pub fn same_patch(a: &Row, b: &Row) -> bool {
-    !a.patch.is_empty() && a.patch == b.patch
-}
-
-/// Whether any of `ids` is claimed by a commit this one may not share with.
-fn taken(rows: &[&Row], ri: usize, ids: &[i64], claimed: &HashMap<i64, Vec<usize>>, share: bool) -> bool {
-    ids.iter().any(|i| claimed.get(i).is_some_and(|o| !may_share(rows, ri, o, share)))
+    rows.iter().map(|r| if share && *SHARE { Arc::new(git_screenlink::commits::work(&r.message, &r.patch)) } else { Work::default() }).collect()
 }
 
 /// [`oldest_first`] with candidate `ci` of row `ri` scored by `score(ri, ci)` → (rank, confidence).
 pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64), threshold: f64, share: bool) -> Figures {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| (rows[i].time, rows[i].sha.clone()));
-    let mut claimed: HashMap<i64, Vec<usize>> = HashMap::new();
+    let work = work(rows, share);
+    let mut claimed = Claimed::default();
     let mut f = Figures::default();
     for ri in order {
         let r = rows[ri];
@@ -126,7 +118,7 @@ pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64)
             f.reachable += 1;
             f.top1 += usize::from(ranked[0].2.label);
         }
-        let Some(best) = ranked.into_iter().find(|(_, _, c)| !taken(rows, ri, &c.ids, &claimed, share)) else { continue };
+        let Some(best) = ranked.into_iter().find(|(_, _, c)| claimed.free_for(&c.ids, &work[ri])) else { continue };
         f.tops.push((best.1, best.2.label));
         if best.1 >= threshold {
             f.pairs += 1;
@@ -134,7 +126,7 @@ pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64)
             f.false_links += usize::from(!r.has_gold);
             let ci = r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row");
             f.linked.insert(ri, (ci, best.1));
-            best.2.ids.iter().for_each(|i| claimed.entry(*i).or_default().push(ri));
+            claimed.claim(&best.2.ids, &work[ri]);
         }
     }
     f
@@ -168,13 +160,14 @@ pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
     }
     all.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
     let mut done: HashSet<usize> = before.linked.keys().copied().collect();
-    let mut claimed: HashMap<i64, Vec<usize>> = HashMap::new();
+    let work = work(rows, true);
+    let mut claimed = Claimed::default();
     for (ri, (ci, _)) in &before.linked {
-        rows[*ri].cands[*ci].ids.iter().for_each(|i| claimed.entry(*i).or_default().push(*ri));
+        claimed.claim(&rows[*ri].cands[*ci].ids, &work[*ri]);
     }
     for (conf, _, ri, ci) in all {
         let c = &rows[ri].cands[ci];
-        if done.contains(&ri) || taken(rows, ri, &c.ids, &claimed, true) {
+        if done.contains(&ri) || !claimed.free_for(&c.ids, &work[ri]) {
             continue;
         }
         done.insert(ri);
@@ -184,7 +177,7 @@ pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
             f.correct += usize::from(c.label);
             f.false_links += usize::from(!rows[ri].has_gold);
             f.linked.insert(ri, (ci, conf));
-            c.ids.iter().for_each(|i| claimed.entry(*i).or_default().push(ri));
+            claimed.claim(&c.ids, &work[ri]);
         }
     }
     f

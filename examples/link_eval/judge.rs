@@ -71,8 +71,7 @@ fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hoo
             .collect();
         let keys: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].cands.iter().map(|c| c.ids[0] as usize).collect()).collect();
         // The same change committed twice does not compete for a passage, as in the product.
-        let work: Vec<std::collections::BTreeSet<String>> =
-            idx.iter().map(|&i| std::iter::once(rows[i].patch.clone()).filter(|p| !p.is_empty()).collect()).collect();
+        let changes: Vec<&str> = idx.iter().map(|&i| rows[i].patch.as_str()).collect();
         if hook {
             // The hook scores one commit at a time, at its history's level
             // (`score::history`): the commits before this one, as many as it keeps.
@@ -87,7 +86,7 @@ fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hoo
                 seen.extend(best);
             }
         } else {
-            add_context(&mut feats, &keys, &work, ranker, passage_ranker, true, None);
+            add_context(&mut feats, &keys, &changes, ranker, passage_ranker, true, None);
         }
         for (k, &i) in idx.iter().enumerate() {
             out[i] = std::mem::take(&mut feats[k]);

@@ -30,30 +30,30 @@ pub fn issue_keys(message: &str) -> BTreeSet<String> {
 }
 
 impl super::CommitInfo {
-    /// The issues this commit's message names.
-    pub fn issues(&self) -> BTreeSet<String> {
-        issue_keys(&format!("{}\n{}", self.subject, self.body))
-    }
-
-    /// The pieces of work this commit is part of: the issues it names, and its change
-    /// itself (`patch:<digest>`, shared by the same change committed twice).
+    /// The pieces of work this commit is part of ([`work`]).
     pub fn work(&self) -> BTreeSet<String> {
-        let mut work = self.issues();
-        if !self.patch.is_empty() {
-            work.insert(format!("patch:{}", self.patch));
-        }
-        work
+        work(&format!("{}\n{}", self.subject, self.body), &self.patch)
     }
 }
 
-/// Whether two messages name a common issue.
-pub fn same_issue(a: &str, b: &str) -> bool {
-    !issue_keys(a).is_disjoint(&issue_keys(b))
+/// The pieces of work of a commit with `message` and patch digest `patch`: the issues the
+/// message names, and its change itself (`patch:<digest>`, shared by the same change committed
+/// twice).
+pub fn work(message: &str, patch: &str) -> BTreeSet<String> {
+    let mut work = issue_keys(message);
+    if !patch.is_empty() {
+        work.insert(format!("patch:{patch}"));
+    }
+    work
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn same_issue(a: &str, b: &str) -> bool {
+        !issue_keys(a).is_disjoint(&issue_keys(b))
+    }
 
     #[test]
     fn keys_are_found_as_trackers_write_them() {

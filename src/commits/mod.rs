@@ -20,7 +20,7 @@ mod select;
 use added::within_budget;
 pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 pub use cache::FILE_NAME as CACHE_FILE;
-pub use issue_keys::{issue_keys, same_issue};
+pub use issue_keys::{issue_keys, work};
 pub use select::{select, select_cached, RevisionSet, Selection};
 
 /// Why a commit is not linked. Counted by reason in every summary.

@@ -169,7 +169,7 @@ pub fn keyword_stage(commit: &CommitInfo, ws: &Workspace, passages: &[Passage], 
         s.raw.identifiers_said = features::names_said(&names, &p.text.to_lowercase());
         s.raw.author_speaks = features::author_speaks(&commit.author, &p.speakers());
     }
-    CommitLinks { commit: 0, crates, candidates: scored }
+    CommitLinks { commit: 0, crates, candidates: scored, work: Default::default() }
 }
 
 /// The keyword stage's order: which passages go on to be embedded.

@@ -112,6 +112,10 @@ pub struct CommitLinks {
     pub commit: usize,
     pub crates: Vec<String>,
     pub candidates: Vec<Scored>,
+    /// The commit's pieces of work ([`CommitInfo::work`]): talk it links may go to other
+    /// commits of the same work ([`crate::claimed`]). None under the guide's scoring, which
+    /// keeps one commit per talk.
+    pub work: crate::claimed::Work,
 }
 
 impl CommitLinks {
@@ -155,7 +159,7 @@ pub fn message_text(commit: &CommitInfo) -> String {
 /// `progress(done, total)` follows the embedding, the slow part.
 ///
 /// One discussion, one commit: talk that motivated a change is used once (or by every commit
-/// of one issue, [`crate::claimed`]). Commits are taken oldest first; a passage whose rows are
+/// of one piece of work, [`crate::claimed`]). Commits are taken oldest first; a passage whose rows are
 /// in `claimed` (rows already in the dataset) or that an earlier commit linked at or above
 /// `min_confidence` is dropped from a later commit's candidates. A change made twice, each time after its own talk, then links each
 /// commit to its own talk, not both to the first: on the month world (seed 1) precision
@@ -202,7 +206,11 @@ pub fn link_in_context(
     let pterms = PassageTerms::new(passages, terms);
     crate::debug(format_args!("passage terms indexed"));
     let indexed: Vec<(usize, &CommitInfo)> = commits.iter().enumerate().collect();
-    let mut links: Vec<CommitLinks> = crate::par::par_map(&indexed, |(i, c)| CommitLinks { commit: *i, ..keyword_stage(c, ws, passages, &pterms, params) });
+    let shares = params.scoring == Scoring::Fitted;
+    let mut links: Vec<CommitLinks> = crate::par::par_map(&indexed, |(i, c)| {
+        let work = if shares { std::sync::Arc::new(c.work()) } else { Default::default() };
+        CommitLinks { commit: *i, work, ..keyword_stage(c, ws, passages, &pterms, params) }
+    });
     crate::debug(format_args!("keyword stage: {} commits", links.len()));
     let commit_texts: Vec<String> = links.iter().map(|l| commit_text(&commits[l.commit], &l.crates)).collect();
     let message_texts: Vec<String> = links.iter().map(|l| message_text(&commits[l.commit])).collect();
@@ -251,22 +259,21 @@ pub fn link_in_context(
     }
     crate::debug(format_args!("similarities computed"));
     // The same change committed twice is one piece of work on the passage side too.
-    let changes: Vec<BTreeSet<String>> =
-        links.iter().map(|l| BTreeSet::from([commits[l.commit].patch.clone()]).into_iter().filter(|p| !p.is_empty()).collect()).collect();
+    let changes: Vec<&str> = links.iter().map(|l| commits[l.commit].patch.as_str()).collect();
     score_candidates(&mut links, &changes, params);
     crate::debug(format_args!("candidates scored"));
     links.truncate(n);
     if params.later_commits && params.scoring == Scoring::Fitted {
-        assign::best_first(&mut links, commits, passages, params.min_confidence, claimed);
+        assign::best_first(&mut links, passages, params.min_confidence, claimed);
     } else {
-        assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed, params.scoring == Scoring::Fitted);
+        assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
     }
     Ok(links)
 }
 
 /// Features, then confidence and order of every commit's candidates, best first; `changes`:
 /// each link's commit's patch digest ([`crate::score::features::add_context`]).
-pub fn score_candidates(links: &mut [CommitLinks], changes: &[BTreeSet<String>], params: &Params) {
+pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Params) {
     let cands: Vec<Vec<Candidate>> = links
         .iter_mut()
         .map(|l| {

@@ -143,7 +143,7 @@ pub fn link_in_blocks(
         profile.add("embedding and scoring", t.elapsed());
         for l in &links {
             if let Some(best) = l.best().filter(|b| b.confidence >= params.min_confidence) {
-                claimed.claim(&passages[best.passage].ids(), &std::sync::Arc::new(commits[l.commit].work()));
+                claimed.claim(&passages[best.passage].ids(), &l.work);
             }
         }
         each(Block { commits, talk: &talk, passages: &passages, links })?;

@@ -15,7 +15,7 @@
 //! cosine units are read at that level ([`talk_scale`]) before anything ranks them, so a lead
 //! of 0.1 in quiet talk counts as a lead of 0.2 where cosines run twice as high.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::logistic::Logistic;
 
@@ -125,15 +125,15 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
 /// few to measure it (the hook's one commit, a small backfill): the repository's history
 /// (`score::history`); `None`: [`TALK_LEVEL_NEUTRAL`].
 /// The passage side compares commits with `passage_ranker`, fitted for that question: of the
-/// commits after a passage, which one did it motivate. `work[c]`, when given, names commit
-/// `c`'s change (its patch digest): the same change committed twice is one piece of work, and
-/// its commits do not compete for a passage. (Commits that only name one issue do compete:
+/// commits after a passage, which one did it motivate. `changes[c]`, when given and not empty,
+/// is commit `c`'s patch digest: the same change committed twice is one piece of work, and its
+/// commits do not compete for a passage. (Commits that only name one issue do compete:
 /// told otherwise, held-out realtext fell to 0.731 / 0.751; README, "Talk shared by the
 /// commits of one issue".)
 pub fn add_context(
     feats: &mut [Vec<[f64; N]>],
     passages: &[Vec<usize>],
-    work: &[BTreeSet<String>],
+    changes: &[&str],
     ranker: &Logistic,
     passage_ranker: &Logistic,
     later_commits: bool,
@@ -146,28 +146,29 @@ pub fn add_context(
     }
     let ranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| ranker.logit(&f[..BASE])).collect()).collect();
     let pranks: Vec<Vec<f64>> = feats.iter().map(|fs| fs.iter().map(|f| passage_ranker.logit(&f[..BASE])).collect()).collect();
-    let mut by_passage: HashMap<usize, Offers> = HashMap::new();
+    // Each commit's piece of work: the first commit with its change, or itself.
+    let mut first_with: HashMap<&str, usize> = HashMap::new();
+    let group: Vec<usize> = (0..feats.len()).map(|c| changes.get(c).filter(|p| !p.is_empty()).map_or(c, |p| *first_with.entry(p).or_insert(c))).collect();
+    let mut by_passage: HashMap<usize, Top2> = HashMap::new();
     // Per passage: the sum and count of its semantic scores over the commits that see it.
     let mut sem_sum: HashMap<usize, (f64, usize)> = HashMap::new();
     if later_commits {
         for (ci, (ps, rs)) in passages.iter().zip(&pranks).enumerate() {
             for (i, (p, r)) in ps.iter().zip(rs).enumerate() {
-                by_passage.entry(*p).or_default().offer(ci, *r);
+                by_passage.entry(*p).or_default().offer(group[ci], *r);
                 let e = sem_sum.entry(*p).or_default();
                 e.0 += feats[ci][i][0];
                 e.1 += 1;
             }
         }
-        by_passage.values_mut().for_each(Offers::sort);
     }
-    let same_work = |a: usize, b: usize| work.get(a).zip(work.get(b)).is_some_and(|(x, y)| !x.is_disjoint(y));
     for (ci, fs) in feats.iter_mut().enumerate() {
         let rs = &ranks[ci];
         for (i, f) in fs.iter_mut().enumerate() {
             let runner_up = rs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, r)| *r).fold(f64::NEG_INFINITY, f64::max);
             f[BASE] = squash(if runner_up.is_finite() { rs[i] - runner_up } else { 4.0 });
             if let Some(t) = later_commits.then(|| by_passage.get(&passages[ci][i])).flatten() {
-                let other = t.best_other(ci, |w| same_work(w, ci));
+                let other = t.best_other(group[ci]);
                 let m = if other.is_finite() { pranks[ci][i] - other } else { 4.0 };
                 f[BASE + 1] = squash(m);
                 f[BASE + 2] = f64::from(u8::from(m >= 0.0));
@@ -215,10 +216,11 @@ pub fn median_level(mut tops: Vec<f64>) -> f64 {
     tops[tops.len() / 2]
 }
 
-/// Every feature of every commit's candidates: [`base`], then [`add_context`] (`work`: see there).
+/// Every feature of every commit's candidates: [`base`], then [`add_context`] (`changes`: see
+/// there).
 pub fn derive(
     commits: &[Vec<Candidate>],
-    work: &[BTreeSet<String>],
+    changes: &[&str],
     ranker: &Logistic,
     passage_ranker: &Logistic,
     later_commits: bool,
@@ -226,7 +228,7 @@ pub fn derive(
 ) -> Vec<Vec<[f64; N]>> {
     let mut feats: Vec<Vec<[f64; N]>> = commits.iter().map(|c| base(c)).collect();
     let passages: Vec<Vec<usize>> = commits.iter().map(|c| c.iter().map(|x| x.passage).collect()).collect();
-    add_context(&mut feats, &passages, work, ranker, passage_ranker, later_commits, known);
+    add_context(&mut feats, &passages, changes, ranker, passage_ranker, later_commits, known);
     feats
 }
 
@@ -240,24 +242,37 @@ fn best_other(xs: &[f64], i: usize) -> f64 {
     xs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, x)| *x).fold(0.0, f64::max)
 }
 
-/// Every (commit, value) offered for one passage, best first once sorted.
-#[derive(Debug, Default, Clone)]
-struct Offers(Vec<(usize, f64)>);
+/// The two best (piece of work, value) offered, each piece of work by its best value, to
+/// answer "best other than mine" in O(1).
+#[derive(Debug, Default, Clone, Copy)]
+struct Top2 {
+    first: Option<(usize, f64)>,
+    second: Option<(usize, f64)>,
+}
 
-impl Offers {
+impl Top2 {
     fn offer(&mut self, who: usize, v: f64) {
-        self.0.push((who, v));
+        match self.first {
+            Some((w, f)) if w == who => self.first = Some((w, f.max(v))),
+            Some((_, f)) if v <= f => {
+                if self.second.is_none_or(|(_, s)| v > s) {
+                    self.second = Some((who, v));
+                }
+            }
+            _ => {
+                self.second = self.first;
+                self.first = Some((who, v));
+            }
+        }
     }
 
-    /// Best first; equal values in the order offered.
-    fn sort(&mut self) {
-        self.0.sort_by(|a, b| b.1.total_cmp(&a.1));
-    }
-
-    /// The best value offered by anyone but `me` and the commits `mine` says are of my
-    /// piece of work (−∞ when nobody else offered).
-    fn best_other(&self, me: usize, mine: impl Fn(usize) -> bool) -> f64 {
-        self.0.iter().find(|(w, _)| *w != me && !mine(*w)).map_or(f64::NEG_INFINITY, |o| o.1)
+    /// The best value offered by any piece of work but `me` (−∞ when none other offered).
+    fn best_other(&self, me: usize) -> f64 {
+        match (self.first, self.second) {
+            (Some((w, _)), second) if w == me => second.map_or(f64::NEG_INFINITY, |s| s.1),
+            (Some((_, f)), _) => f,
+            _ => f64::NEG_INFINITY,
+        }
     }
 }
 
@@ -322,10 +337,9 @@ mod tests {
         let mut w = vec![0.0; BASE];
         w[0] = 4.0;
         let ranker = Logistic { weights: w, bias: 0.0 };
-        let work = |keys: [&[&str]; 3]| keys.map(|k| k.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>());
         let apart = derive(&commits, &[], &ranker, &ranker, true, None);
         assert_eq!((apart[0][0][12], apart[1][0][12]), (1.0, 0.0), "apart, commit 1 is not the passage's best");
-        let one = derive(&commits, &work([&["a"], &["a"], &["b"]]), &ranker, &ranker, true, None);
+        let one = derive(&commits, &["a", "a", "b"], &ranker, &ranker, true, None);
         assert_eq!((one[0][0][12], one[1][0][12], one[2][0][12]), (1.0, 1.0, 0.0), "one change: both lead the other work");
         assert!((one[1][0][11] - (0.8f64 / 4.0).tanh()).abs() < 1e-12, "commit 1 against commit 2 alone: 4 × (0.7 − 0.5)");
         assert!((one[2][0][11] + (1.2f64 / 4.0).tanh()).abs() < 1e-12, "other work still meets the best of them");

@@ -47,16 +47,10 @@ impl Fitted {
     }
 
     /// Every feature of every commit's candidates, context from this ranker; `known`: the
-    /// talk level for commits too few to measure it; `work`: each commit's change (empty:
-    /// not known; see [`features::add_context`]).
-    pub fn features(
-        &self,
-        commits: &[Vec<Candidate>],
-        work: &[std::collections::BTreeSet<String>],
-        later_commits: bool,
-        known: Option<f64>,
-    ) -> Vec<Vec<[f64; N]>> {
-        features::derive(commits, work, &self.ranker, &self.passage_ranker, later_commits, known)
+    /// talk level for commits too few to measure it; `changes`: each commit's patch digest
+    /// (none: not known; see [`features::add_context`]).
+    pub fn features(&self, commits: &[Vec<Candidate>], changes: &[&str], later_commits: bool, known: Option<f64>) -> Vec<Vec<[f64; N]>> {
+        features::derive(commits, changes, &self.ranker, &self.passage_ranker, later_commits, known)
     }
 
     /// The calibrated probability that `f`, taken as the commit's link, is right.
