@@ -7,7 +7,7 @@ use crate::cli::WeightsArgs;
 use crate::config::{Scoring, Settings};
 use crate::dataset::{read_jsonl, DecidedBy, Decision, DecisionRecord, Store};
 use crate::error::Result;
-use crate::score::features::{BASE, N};
+use crate::score::features::{self, LIKE_COMMITS_INDEX, N};
 use crate::score::user::{self, Answer, Refit, MIN_EACH};
 
 pub fn run(args: &WeightsArgs) -> Result<i32> {
@@ -138,21 +138,14 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
 fn answers(store: &Store) -> Result<Vec<Answer>> {
     let records = read_jsonl::<DecisionRecord>(&store.decisions_path())?.records;
     let mut latest: std::collections::HashMap<String, (String, Decision, Vec<f64>)> = std::collections::HashMap::new();
-    // Features added since an answer was given are appended, so an older answer's vector is
-    // a prefix: the newer ones (talk_level) read 0.
-    for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User && (BASE..=N).contains(&r.features.len())) {
+    // An older answer's vector is laid out as today by `features::upgrade`: the features
+    // added since read 0.
+    for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User && (LIKE_COMMITS_INDEX..=N).contains(&r.features.len())) {
         if matches!(r.decision, Decision::Accepted | Decision::Rejected) {
             latest.insert(r.commit_sha.clone(), (r.decided_at, r.decision, r.features));
         }
     }
-    let mut out: Vec<(String, Answer)> = latest
-        .into_values()
-        .map(|(at, d, f)| {
-            let mut v = [0.0; N];
-            v[..f.len()].copy_from_slice(&f);
-            (at, (v, d == Decision::Accepted))
-        })
-        .collect();
+    let mut out: Vec<(String, Answer)> = latest.into_values().map(|(at, d, f)| (at, (features::upgrade(&f), d == Decision::Accepted))).collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out.into_iter().map(|(_, a)| a).collect())
 }

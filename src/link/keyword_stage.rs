@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use super::{CommitLinks, Params, Scored};
 use crate::candidates::{self, Passage};
 use crate::commits::CommitInfo;
-use crate::score::features::{self, Raw, N};
+use crate::score::features::{Raw, N};
 use crate::score::keywords::{CommitTerms, Idf};
+use crate::score::said;
 use crate::talk_terms::TalkTerms;
 use crate::workspace::Workspace;
 
@@ -162,12 +163,12 @@ pub fn keyword_stage(commit: &CommitInfo, ws: &Workspace, passages: &[Passage], 
         // (1,500 commits × hundreds of scored passages would otherwise stay allocated).
         scored.shrink_to_fit();
     }
-    let names = features::distinctive_names(commit.identifiers.iter().map(String::as_str), commit.files.iter().map(|f| f.path.as_str()));
+    let names = said::distinctive_names(commit.identifiers.iter().map(String::as_str), commit.files.iter().map(|f| f.path.as_str()));
     for s in &mut scored {
         let p = &passages[s.passage];
         s.raw.gap_hours = (commit.committer_time - p.end).num_seconds() as f64 / 3600.0;
-        s.raw.identifiers_said = features::names_said(&names, &p.text.to_lowercase());
-        s.raw.author_speaks = features::author_speaks(&commit.author, &p.speakers());
+        s.raw.identifiers_said = said::names_said(&names, &p.text.to_lowercase());
+        s.raw.author_speaks = said::author_speaks(&commit.author, &p.speakers());
     }
     CommitLinks { commit: 0, crates, candidates: scored, work: Default::default() }
 }

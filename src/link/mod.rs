@@ -256,6 +256,10 @@ pub fn link_in_context(
                 }
             }
         }
+        if params.later_commits && params.scoring == Scoring::Fitted {
+            talk_of_like_commits(&mut links, &commit_texts, passages, semantic);
+            crate::debug(format_args!("talk of like commits measured"));
+        }
     }
     crate::debug(format_args!("similarities computed"));
     // The same change committed twice is one piece of work on the passage side too.
@@ -269,6 +273,34 @@ pub fn link_in_context(
         assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
     }
     Ok(links)
+}
+
+/// Each candidate's `like_commits` ([`crate::score::like_commits`]), from the vectors of the
+/// commits' texts and their candidates' passages.
+fn talk_of_like_commits(links: &mut [CommitLinks], commit_texts: &[String], passages: &[Passage], semantic: &Semantic) {
+    use crate::score::like_commits::{like_commits, Commit};
+    let commit_vecs: Vec<Option<Vec<f32>>> =
+        links.iter().zip(commit_texts).map(|(l, t)| if l.candidates.is_empty() { None } else { semantic.vector(t) }).collect();
+    let mut passage_vecs: std::collections::HashMap<usize, Vec<f32>> = std::collections::HashMap::new();
+    for s in links.iter().flat_map(|l| &l.candidates) {
+        if let std::collections::hash_map::Entry::Vacant(e) = passage_vecs.entry(s.passage) {
+            if let Some(v) = semantic.vector(passages[s.passage].text) {
+                e.insert(v);
+            }
+        }
+    }
+    let commits: Vec<Commit<'_>> = links
+        .iter()
+        .zip(&commit_vecs)
+        .map(|(l, v)| Commit { vector: v.as_deref(), candidates: l.candidates.iter().map(|s| (s.passage, s.semantic)).collect() })
+        .collect();
+    let by_passage: std::collections::HashMap<usize, &[f32]> = passage_vecs.iter().map(|(p, v)| (*p, v.as_slice())).collect();
+    let values = like_commits(&commits, &by_passage);
+    for (l, vs) in links.iter_mut().zip(values) {
+        for (s, v) in l.candidates.iter_mut().zip(vs) {
+            s.raw.like_commits = v;
+        }
+    }
 }
 
 /// Features, then confidence and order of every commit's candidates, best first; `changes`:

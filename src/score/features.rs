@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use super::logistic::Logistic;
 
 /// Feature names, in vector order (the order of the shipped weights).
-pub const NAMES: [&str; 15] = [
+pub const NAMES: [&str; 16] = [
     "semantic",
     "semantic_message",
     "keyword",
@@ -31,6 +31,7 @@ pub const NAMES: [&str; 15] = [
     "gap",
     "identifiers_said",
     "author_speaks",
+    "talk_of_like_commits",
     "rank_margin",
     "passage_rank_margin",
     "best_for_passage",
@@ -38,10 +39,14 @@ pub const NAMES: [&str; 15] = [
     "talk_level",
 ];
 pub const N: usize = NAMES.len();
+/// Where `talk_of_like_commits` went in (session 20). Vectors stored before it, a pair's or an
+/// answer's features and a repository's refit weights, hold one entry fewer from here on:
+/// [`upgrade`] and `Fitted::upgraded` lay them out as today, with it at 0.
+pub const LIKE_COMMITS_INDEX: usize = 10;
 /// Where `talk_level` is: last.
 pub const TALK_LEVEL_INDEX: usize = N - 1;
 /// Features the ranker reads: the first `BASE`.
-pub const BASE: usize = 10;
+pub const BASE: usize = 11;
 /// Features from the ranker's scores: the last `CONTEXT`.
 pub const CONTEXT: usize = N - BASE;
 
@@ -55,7 +60,7 @@ pub const CONTEXT: usize = N - BASE;
 pub const SHIPPED_LEAVES_OUT: [usize; 1] = [9];
 
 /// Features that need the commits after this one (backfill); the hook's model leaves them out.
-pub const NEEDS_LATER_COMMITS: [usize; 3] = [11, 12, 13];
+pub const NEEDS_LATER_COMMITS: [usize; 4] = [10, 12, 13, 14];
 
 /// `talk_level` when fewer than [`TALK_LEVEL_MIN_COMMITS`] commits are known: the
 /// average of the fitted groups' levels (plain worlds 0.64, meeting worlds 0.32, realtext
@@ -66,6 +71,19 @@ pub const TALK_LEVEL_MIN_COMMITS: usize = 20;
 /// `f` as the hook sees it: the features that need later commits at 0.
 pub fn hook_view(f: &[f64]) -> Vec<f64> {
     f.iter().enumerate().map(|(i, v)| if NEEDS_LATER_COMMITS.contains(&i) { 0.0 } else { *v }).collect()
+}
+
+/// A stored feature vector laid out as today: one from before `talk_of_like_commits`
+/// (shorter than [`N`]) gets a 0 in its place; features added after it was stored read 0.
+pub fn upgrade(stored: &[f64]) -> [f64; N] {
+    let mut v = stored.to_vec();
+    if v.len() < N && v.len() >= LIKE_COMMITS_INDEX {
+        v.insert(LIKE_COMMITS_INDEX, 0.0);
+    }
+    let mut out = [0.0; N];
+    let n = v.len().min(N);
+    out[..n].copy_from_slice(&v[..n]);
+    out
 }
 
 /// What the keyword stage measured of one candidate, before the semantic stage.
@@ -82,6 +100,9 @@ pub struct Raw {
     /// Distinctive code names (identifiers, file stems) said verbatim, capped at 3.
     pub identifiers_said: usize,
     pub author_speaks: bool,
+    /// How much more than the commit's other candidates the passage sounds like the talk that
+    /// motivated commits like this one ([`super::like_commits`]; backfill only).
+    pub like_commits: f64,
 }
 
 /// One candidate as [`derive`] wants it: the passage index and its raw scores.
@@ -113,6 +134,7 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
                 (1.0 + r.gap_hours.max(0.0)).ln() / (1.0 + 168.0f64).ln(),
                 r.identifiers_said.min(3) as f64 / 3.0,
                 f64::from(u8::from(r.author_speaks)),
+                r.like_commits,
             ]);
             f
         })
@@ -276,57 +298,28 @@ impl Top2 {
     }
 }
 
-/// Distinctive code names of a commit, lower-cased: identifiers and file stems long enough
-/// (6+ characters) or compound enough (camelCase, snake_case) that saying one is no accident.
-pub fn distinctive_names<'a>(identifiers: impl Iterator<Item = &'a str>, paths: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let stems = paths.filter_map(|p| p.rsplit('/').next()).map(|f| f.split('.').next().unwrap_or(f));
-    let mut out: Vec<String> = Vec::new();
-    for name in identifiers.chain(stems) {
-        let compound = name.contains('_') || name.chars().skip(1).any(|c| c.is_uppercase());
-        if name.len() >= 6 || (compound && name.len() >= 4) {
-            let lower = name.to_lowercase();
-            if !out.contains(&lower) {
-                out.push(lower);
-            }
-        }
-    }
-    out
-}
-
-/// How many of `names` occur in `text_lower` as whole words.
-pub fn names_said(names: &[String], text_lower: &str) -> usize {
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    names
-        .iter()
-        .filter(|n| {
-            text_lower.match_indices(n.as_str()).any(|(at, _)| {
-                let before = text_lower[..at].chars().next_back();
-                let after = text_lower[at + n.len()..].chars().next();
-                !before.is_some_and(word) && !after.is_some_and(word)
-            })
-        })
-        .count()
-}
-
-/// Whether the commit's author is among the speakers (full name, or first name alone).
-pub fn author_speaks(author: &str, speakers: &[String]) -> bool {
-    let author = author.trim().to_lowercase();
-    let first = author.split_whitespace().next().unwrap_or("");
-    !author.is_empty()
-        && speakers.iter().any(|s| {
-            let s = s.trim().to_lowercase();
-            s == author || (!first.is_empty() && s.split_whitespace().next() == Some(first))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const RANK_MARGIN: usize = BASE;
+    const PASSAGE_RANK_MARGIN: usize = BASE + 1;
+    const BEST_FOR_PASSAGE: usize = BASE + 2;
+    const PASSAGE_OVER_MEAN: usize = BASE + 3;
+
     fn cand(passage: usize, semantic: f64, bm25: f64) -> Candidate {
         Candidate {
             passage,
-            raw: Raw { keyword: bm25 / 2.0, bm25, semantic, semantic_message: semantic / 2.0, gap_hours: 23.0, identifiers_said: 1, author_speaks: true },
+            raw: Raw {
+                keyword: bm25 / 2.0,
+                bm25,
+                semantic,
+                semantic_message: semantic / 2.0,
+                gap_hours: 23.0,
+                identifiers_said: 1,
+                author_speaks: true,
+                like_commits: 0.0,
+            },
         }
     }
 
@@ -338,11 +331,15 @@ mod tests {
         w[0] = 4.0;
         let ranker = Logistic { weights: w, bias: 0.0 };
         let apart = derive(&commits, &[], &ranker, &ranker, true, None);
-        assert_eq!((apart[0][0][12], apart[1][0][12]), (1.0, 0.0), "apart, commit 1 is not the passage's best");
+        assert_eq!((apart[0][0][BEST_FOR_PASSAGE], apart[1][0][BEST_FOR_PASSAGE]), (1.0, 0.0), "apart, commit 1 is not the passage's best");
         let one = derive(&commits, &["a", "a", "b"], &ranker, &ranker, true, None);
-        assert_eq!((one[0][0][12], one[1][0][12], one[2][0][12]), (1.0, 1.0, 0.0), "one change: both lead the other work");
-        assert!((one[1][0][11] - (0.8f64 / 4.0).tanh()).abs() < 1e-12, "commit 1 against commit 2 alone: 4 × (0.7 − 0.5)");
-        assert!((one[2][0][11] + (1.2f64 / 4.0).tanh()).abs() < 1e-12, "other work still meets the best of them");
+        assert_eq!(
+            (one[0][0][BEST_FOR_PASSAGE], one[1][0][BEST_FOR_PASSAGE], one[2][0][BEST_FOR_PASSAGE]),
+            (1.0, 1.0, 0.0),
+            "one change: both lead the other work"
+        );
+        assert!((one[1][0][PASSAGE_RANK_MARGIN] - (0.8f64 / 4.0).tanh()).abs() < 1e-12, "commit 1 against commit 2 alone: 4 × (0.7 − 0.5)");
+        assert!((one[2][0][PASSAGE_RANK_MARGIN] + (1.2f64 / 4.0).tanh()).abs() < 1e-12, "other work still meets the best of them");
     }
 
     #[test]
@@ -360,22 +357,36 @@ mod tests {
         assert!((a[6] - 0.15).abs() < 1e-12, "over the mean of 0.8 and 0.5");
         assert!((a[7] - 24f64.ln() / 169f64.ln()).abs() < 1e-12);
         assert!((a[8] - 1.0 / 3.0).abs() < 1e-12 && a[9] == 1.0);
-        assert!((a[10] - (1.2f64 / 4.0).tanh()).abs() < 1e-12, "ranker lead over passage 2: 4 × 0.3");
-        assert!((a[11] - (0.8f64 / 4.0).tanh()).abs() < 1e-12, "passage 1: 4 × (0.8 − 0.6) over commit 1");
-        assert_eq!(a[12], 1.0);
-        assert!((a[13] - 0.1).abs() < 1e-12, "0.8 against passage 1's mean of 0.7");
-        assert_eq!(f[1][0][12], 0.0, "commit 1 is not passage 1's best");
-        assert!((f[1][0][11] + (0.8f64 / 4.0).tanh()).abs() < 1e-12);
-        assert!((f[1][0][10] - 1.0f64.tanh()).abs() < 1e-12, "a lone candidate leads by 4 logits");
-        assert_eq!(a[14], TALK_LEVEL_NEUTRAL, "two commits are too few to say what kind of talk this is");
+        assert!((a[RANK_MARGIN] - (1.2f64 / 4.0).tanh()).abs() < 1e-12, "ranker lead over passage 2: 4 × 0.3");
+        assert!((a[PASSAGE_RANK_MARGIN] - (0.8f64 / 4.0).tanh()).abs() < 1e-12, "passage 1: 4 × (0.8 − 0.6) over commit 1");
+        assert_eq!(a[BEST_FOR_PASSAGE], 1.0);
+        assert!((a[PASSAGE_OVER_MEAN] - 0.1).abs() < 1e-12, "0.8 against passage 1's mean of 0.7");
+        assert_eq!(f[1][0][BEST_FOR_PASSAGE], 0.0, "commit 1 is not passage 1's best");
+        assert!((f[1][0][PASSAGE_RANK_MARGIN] + (0.8f64 / 4.0).tanh()).abs() < 1e-12);
+        assert!((f[1][0][RANK_MARGIN] - 1.0f64.tanh()).abs() < 1e-12, "a lone candidate leads by 4 logits");
+        assert_eq!(a[TALK_LEVEL_INDEX], TALK_LEVEL_NEUTRAL, "two commits are too few to say what kind of talk this is");
         let hook = derive(&commits, &[], &ranker, &ranker, false, Some(0.3));
-        assert_eq!((hook[0][0][11], hook[0][0][12], hook[0][0][13]), (0.0, 0.0, 0.0));
-        assert_eq!(hook[0][0][14], 0.3, "the hook's level comes from its history");
+        assert_eq!((hook[0][0][PASSAGE_RANK_MARGIN], hook[0][0][BEST_FOR_PASSAGE], hook[0][0][PASSAGE_OVER_MEAN]), (0.0, 0.0, 0.0));
+        assert_eq!(hook[0][0][TALK_LEVEL_INDEX], 0.3, "the hook's level comes from its history");
         // At a level of 0.3 every cosine feature reads 0.44 / 0.3 times larger.
         let k = TALK_LEVEL_NEUTRAL / 0.3;
         assert!((hook[0][0][0] - 0.8 * k).abs() < 1e-12 && (hook[0][0][4] - 0.3 * k).abs() < 1e-12);
-        assert!((hook[0][0][10] - (1.2 * k / 4.0).tanh()).abs() < 1e-12);
+        assert!((hook[0][0][RANK_MARGIN] - (1.2 * k / 4.0).tanh()).abs() < 1e-12);
         assert_eq!(hook[0][0][2], a[2], "keyword scores are not cosines");
+    }
+
+    #[test]
+    fn vectors_stored_before_talk_of_like_commits_are_laid_out_as_today() {
+        // Fifteen features as stored before: base 0–9, then rank_margin … talk_level.
+        let old: Vec<f64> = (1..=15).map(f64::from).collect();
+        let now = upgrade(&old);
+        assert_eq!(now[..LIKE_COMMITS_INDEX], old[..LIKE_COMMITS_INDEX]);
+        assert_eq!(now[LIKE_COMMITS_INDEX], 0.0);
+        assert_eq!((now[BASE], now[TALK_LEVEL_INDEX]), (11.0, 15.0), "rank_margin and talk_level where they are now");
+        // Older still (no talk_level yet): the features it lacks read 0.
+        assert_eq!(upgrade(&old[..11])[BASE..], [11.0, 0.0, 0.0, 0.0, 0.0]);
+        let today: Vec<f64> = (1..=16).map(f64::from).collect();
+        assert_eq!(upgrade(&today).to_vec(), today, "today's layout is kept");
     }
 
     #[test]
@@ -404,22 +415,13 @@ mod tests {
         // 25 commits; commit k's best candidate has cosine k / 100, its other one 0.01.
         let commits: Vec<Vec<Candidate>> = (0..25).map(|k| vec![cand(2 * k, k as f64 / 100.0, 0.1), cand(2 * k + 1, 0.01, 0.1)]).collect();
         let f = derive(&commits, &[], &ranker, &ranker, true, None);
-        assert!(f.iter().flatten().all(|x| (x[14] - 0.12).abs() < 1e-12), "median of 0.00..0.24 is 0.12");
+        assert!(f.iter().flatten().all(|x| (x[TALK_LEVEL_INDEX] - 0.12).abs() < 1e-12), "median of 0.00..0.24 is 0.12");
         // Commits without candidates do not count.
         let mut more = commits.clone();
         more.extend((0..30).map(|_| Vec::new()));
-        assert!((derive(&more, &[], &ranker, &ranker, true, None)[0][0][14] - 0.12).abs() < 1e-12);
+        assert!((derive(&more, &[], &ranker, &ranker, true, None)[0][0][TALK_LEVEL_INDEX] - 0.12).abs() < 1e-12);
         // A level known from the history counts only where these commits are too few.
-        assert!((derive(&commits, &[], &ranker, &ranker, true, Some(0.5))[0][0][14] - 0.12).abs() < 1e-12);
-        assert_eq!(derive(&commits[..5], &[], &ranker, &ranker, true, Some(0.5))[0][0][14], 0.5);
-    }
-
-    #[test]
-    fn names_said_whole_words_only() {
-        let names = distinctive_names(["HttpSessionStore", "setAttribute", "foo", "page_size"].into_iter(), ["src/Session.java"].into_iter());
-        assert_eq!(names, ["httpsessionstore", "setattribute", "page_size", "session"]);
-        assert_eq!(names_said(&names, "httpsessionstore#setattribute is duplicated; page_sizes"), 2);
-        assert!(author_speaks("Ana Lima", &["ana".into()]));
-        assert!(!author_speaks("Ana Lima", &["Bob".into()]));
+        assert!((derive(&commits, &[], &ranker, &ranker, true, Some(0.5))[0][0][TALK_LEVEL_INDEX] - 0.12).abs() < 1e-12);
+        assert_eq!(derive(&commits[..5], &[], &ranker, &ranker, true, Some(0.5))[0][0][TALK_LEVEL_INDEX], 0.5);
     }
 }

@@ -41,6 +41,21 @@ impl Fitted {
         }
     }
 
+    /// Weights saved before `talk_of_like_commits` existed (a repository's refit), laid out as
+    /// today with its weight at 0, so they score as they did.
+    pub fn upgraded(mut self) -> Fitted {
+        use super::features::LIKE_COMMITS_INDEX;
+        let insert = |w: &mut Vec<f64>, at: usize, now: usize| {
+            if w.len() + 1 == now && w.len() >= at {
+                w.insert(at, 0.0);
+            }
+        };
+        insert(&mut self.ranker.weights, LIKE_COMMITS_INDEX, BASE);
+        insert(&mut self.passage_ranker.weights, LIKE_COMMITS_INDEX, BASE);
+        insert(&mut self.calibration.weights, 1 + LIKE_COMMITS_INDEX, N + 1);
+        self
+    }
+
     /// The ranker's score, for ordering a commit's candidates.
     pub fn rank(&self, f: &[f64; N]) -> f64 {
         self.ranker.logit(&f[..BASE])
@@ -120,29 +135,29 @@ pub const SHIPPED_FIT: &str = "fitted by tools/fit_linker.sh on the sample world
 
 /// The passage-side ranker's weights (features `..BASE`), fitted listwise: for each passage,
 /// the softmax over the commits that see it, towards the one it motivated.
-pub const PASSAGE_RANKER: [f64; BASE] = [3.4683, 3.4550, 2.8867, 1.8112, 2.1778, 2.0726, 1.4694, -0.4107, 3.1634, 0.0000];
+pub const PASSAGE_RANKER: [f64; BASE] = [3.4294, 3.4002, 2.8747, 1.8095, 2.1398, 2.0449, 1.4151, -0.3979, 3.1617, 0.0000, 0.9211];
 
 type Weights = ([f64; BASE], f64, [f64; N + 1], f64);
 
 /// Ranker weights (feature order of `features::NAMES`) and bias; calibration weights (the
 /// ranker's score, then the features) and bias.
 pub const BACKFILL: Weights = (
-    [0.1732, 5.8299, 0.9898, 3.1122, -0.9535, 2.3172, 4.6770, -0.7215, 1.5125, 0.0000],
-    -6.2773,
-    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -1.9932, 1.6401, 5.2433, 0.0000, 1.3144, 0.0000, 1.5742, 3.2543, 1.2545, 6.9818, -1.3684],
-    -3.4518,
+    [0.2404, 5.7530, 0.9026, 3.1707, -0.9178, 2.2569, 4.1816, -0.7073, 1.5098, 0.0000, 1.0414],
+    -6.2778,
+    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -1.9826, 1.4949, 3.7352, 0.0000, 1.2813, 0.0000, 4.2142, 1.5115, 3.5135, 1.0573, 6.9188, -1.6097],
+    -3.3401,
 );
 pub const HOOK: Weights = (
-    [0.1732, 5.8299, 0.9898, 3.1122, -0.9535, 2.3172, 4.6770, -0.7215, 1.5125, 0.0000],
-    -6.2773,
-    [1.2230, -1.9421, -0.5383, -1.1137, 0.3355, 0.3921, 1.2326, 0.4878, 0.1521, 0.1081, 0.0000, -0.2390, 0.0000, 0.0000, 0.0000, 0.5001],
-    1.8899,
+    [0.2404, 5.7530, 0.9026, 3.1707, -0.9178, 2.2569, 4.1816, -0.7073, 1.5098, 0.0000, 1.0414],
+    -6.2778,
+    [1.2177, -1.9335, -0.5150, -1.0937, 0.4197, 0.4499, 1.2204, 0.5044, 0.1436, 0.1455, 0.0000, 0.0000, -0.2528, 0.0000, 0.0000, 0.0000, 0.3569],
+    1.9838,
 );
 
 /// The mean over the fit's groups of the log-odds of the share of commits backfill links
 /// there (held out: realtext 0.11–0.21, the meeting worlds 0.46–0.49, the plain worlds
 /// 0.76–0.84; `link_eval fit` prints it beside the weights).
-pub const HOOK_PRIOR_LOG_ODDS: f64 = -0.9191;
+pub const HOOK_PRIOR_LOG_ODDS: f64 = -0.8711;
 
 /// How far the hook's confidence moves for a repository where backfill and review linked
 /// `share` of the commits they scored: a prior shift (Saerens et al. 2002, with the prior
@@ -166,8 +181,8 @@ mod tests {
         // A share whose log-odds is the fit's mean moves nothing.
         let neutral = 1.0 / (1.0 + (-HOOK_PRIOR_LOG_ODDS).exp());
         assert!(hook_prior_shift(Some(neutral)).abs() < 1e-12);
-        // Where backfill linked 3 commits in 4, log-odds ln 3 − (−0.9191).
-        assert!((hook_prior_shift(Some(0.75)) - (3f64.ln() + 0.9191)).abs() < 1e-9);
+        // Where backfill linked 3 commits in 4, log-odds ln 3 − (−0.8711).
+        assert!((hook_prior_shift(Some(0.75)) - (3f64.ln() + 0.8711)).abs() < 1e-9);
         // Clamped at 2 % and 98 %: a run that linked nothing does not silence the hook.
         assert_eq!(hook_prior_shift(Some(0.0)), hook_prior_shift(Some(0.02)));
         let m = Fitted::shipped(false);
@@ -190,7 +205,7 @@ mod tests {
         rw[0] = 2.0;
         let mut cw = vec![0.0; N + 1];
         cw[0] = 1.0;
-        cw[1 + 10] = 3.0;
+        cw[1 + BASE] = 3.0;
         let m = Fitted {
             ranker: Logistic { weights: rw.clone(), bias: -1.0 },
             passage_ranker: Logistic { weights: rw, bias: 0.0 },
@@ -199,10 +214,30 @@ mod tests {
         };
         let mut f = [0.0; N];
         f[0] = 0.75;
-        f[10] = 0.2;
+        f[BASE] = 0.2;
         assert!((m.rank(&f) - 0.5).abs() < 1e-12);
         // logit = 0.5 + 0.6 − 0.5 = 0.6
         assert!((m.confidence(&f) - 0.645_656_306_225_795).abs() < 1e-12, "{}", m.confidence(&f));
+    }
+
+    #[test]
+    fn weights_saved_before_talk_of_like_commits_score_as_they_did() {
+        // A refit saved with fifteen features: ranker 10 weights, calibration 16.
+        let old = Fitted {
+            ranker: Logistic { weights: (1..=10).map(f64::from).collect(), bias: -1.0 },
+            passage_ranker: Logistic { weights: vec![0.5; 10], bias: 0.0 },
+            calibration: Logistic { weights: (0..16).map(f64::from).collect(), bias: 0.2 },
+            calibration_leaves_out: vec![1],
+        };
+        let now = old.clone().upgraded();
+        assert_eq!((now.ranker.weights.len(), now.passage_ranker.weights.len(), now.calibration.weights.len()), (BASE, BASE, N + 1));
+        assert_eq!((now.ranker.weights[10], now.calibration.weights[11], now.calibration.weights[12]), (0.0, 0.0, 11.0));
+        // The same link, as stored then and as measured now, scores the same.
+        let stored: Vec<f64> = (0..15).map(|i| 0.1 * f64::from(i)).collect();
+        let old_logit = old.calibration.logit(&decision_input(old.ranker.logit(&stored[..10]), &stored, &[1]));
+        let f = super::super::features::upgrade(&stored);
+        assert!((now.calibration_logit(now.rank(&f), &f) - old_logit).abs() < 1e-12);
+        assert_eq!(now.clone().upgraded(), now, "today's layout is kept");
     }
 
     #[test]
@@ -215,6 +250,7 @@ mod tests {
             gap_hours: 20.0,
             identifiers_said: ids,
             author_speaks: false,
+            like_commits: 0.0,
         };
         // One commit, three passages: one says what the commit does, two are unrelated.
         let commits = vec![vec![
@@ -245,6 +281,7 @@ mod tests {
             gap_hours: 20.0,
             identifiers_said: 1,
             author_speaks: false,
+            like_commits: 0.0,
         };
         let world = |lift: f64, later: f64| {
             let c = |p: usize, s: f64, k: f64| Candidate { passage: p, raw: Raw { gap_hours: 20.0 + later, ..raw(s + lift, k + lift) } };

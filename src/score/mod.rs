@@ -6,8 +6,10 @@ pub mod features;
 pub mod fitted;
 pub mod history;
 pub mod keywords;
+pub mod like_commits;
 pub mod logistic;
 pub mod recalibration;
+pub mod said;
 pub mod semantic;
 pub mod user;
 

@@ -230,6 +230,18 @@ impl Semantic {
         self.vectors = HashMap::new();
     }
 
+    /// A prepared text's vector: the mean of its pieces' (`None`: not prepared).
+    pub fn vector(&self, text: &str) -> Option<Vec<f32>> {
+        let keys = self.pieces.get(text)?;
+        let vs: Vec<&Vec<f32>> = keys.iter().filter_map(|k| self.vectors.get(k)).collect();
+        let first = vs.first()?;
+        let mut out = vec![0f32; first.len()];
+        for v in &vs {
+            out.iter_mut().zip(v.iter()).for_each(|(a, b)| *a += b / vs.len() as f32);
+        }
+        Some(out)
+    }
+
     /// Similarity of two prepared texts in [0, 1]: the best pair of pieces (negative
     /// cosines, which MiniLM gives unrelated texts, count as 0).
     pub fn similarity(&self, a: &str, b: &str) -> f64 {

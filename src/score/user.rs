@@ -56,8 +56,8 @@ pub fn path(dir: &Path) -> PathBuf {
 /// The repository's weights, if it has any (an unreadable file is ignored with a warning).
 pub fn load(dir: &Path) -> Option<UserWeights> {
     let text = std::fs::read_to_string(path(dir)).ok()?;
-    match serde_json::from_str(&text) {
-        Ok(w) => Some(w),
+    match serde_json::from_str::<UserWeights>(&text) {
+        Ok(w) => Some(UserWeights { backfill: w.backfill.upgraded(), hook: w.hook.upgraded(), ..w }),
         Err(e) => {
             eprintln!(
                 "git-screenlink: warning: {} is unreadable ({e}); using the shipped weights — `git screenlink weights --reset` removes it",

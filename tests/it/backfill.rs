@@ -51,6 +51,8 @@ fn backfill_links_a_week_writes_private_untracked_pairs_and_is_idempotent() {
         assert!(!p.metadata.audio_ids.is_empty() && p.metadata.commit_timestamp.ends_with('Z'));
         assert_eq!(p.metadata.features.len(), git_screenlink::score::features::N, "the fitted scorer's features travel with the pair");
     }
+    let like = git_screenlink::score::features::LIKE_COMMITS_INDEX;
+    assert!(got.iter().any(|p| p.metadata.features[like] != 0.0), "backfill measures the talk of like commits");
     let ids: Vec<i64> = got.iter().flat_map(|p| p.metadata.audio_ids.clone()).collect();
     assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "no talk is used for two commits");
     assert_eq!(decisions(&dir.join("decisions.jsonl")).len(), got.len());

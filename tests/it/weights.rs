@@ -64,3 +64,40 @@ fn refit_from_answers_is_used_shown_and_reset() {
     assert!(!pairs.is_empty());
     assert!(env.screenlink(["weights"]).stdout_text().contains("the shipped weights"));
 }
+
+/// Answers and a refit saved before `talk_of_like_commits` existed (every vector one entry
+/// shorter where it now is) still count, and score as they did.
+#[test]
+fn answers_and_weights_saved_before_talk_of_like_commits_still_count() {
+    use git_screenlink::score::features::LIKE_COMMITS_INDEX;
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let dir = world.repo.join(".git/screenlink");
+    std::fs::create_dir_all(&dir).unwrap();
+    let old: String = history(100)
+        .lines()
+        .map(|l| {
+            let mut r: DecisionRecord = serde_json::from_str(l).unwrap();
+            r.features.remove(LIKE_COMMITS_INDEX);
+            serde_json::to_string(&r).unwrap() + "\n"
+        })
+        .collect();
+    std::fs::write(dir.join("decisions.jsonl"), old).unwrap();
+    let refit = env.screenlink(["weights", "--refit"]);
+    refit.assert_ok();
+    assert!(refit.stdout_text().contains("Refitted from 50 accepts and 50 rejects"), "{}", refit.stdout_text());
+
+    // The refit as it was saved then: each model one weight shorter.
+    let path = dir.join("weights.json");
+    let mut w: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for mode in ["backfill", "hook"] {
+        for (model, at) in [("ranker", LIKE_COMMITS_INDEX), ("passage_ranker", LIKE_COMMITS_INDEX), ("calibration", 1 + LIKE_COMMITS_INDEX)] {
+            w[mode][model]["weights"].as_array_mut().unwrap().remove(at);
+        }
+    }
+    std::fs::write(&path, serde_json::to_string(&w).unwrap()).unwrap();
+    std::fs::remove_file(dir.join("decisions.jsonl")).unwrap();
+    let out = env.screenlink(["backfill", "--yes", "--dry-run"]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains("this repository's refitted weights"), "{}", out.stdout_text());
+    assert!(!out.stderr_text().contains("unreadable"), "{}", out.stderr_text());
+}

@@ -236,7 +236,8 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
     history::record(&dir, said).unwrap();
     assert!((history::level(&dir) - 0.265).abs() < 1e-9);
     let (head, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
-    assert_eq!(pair.metadata.features[14], 0.265, "talk_level is the history's median");
+    assert_eq!(pair.metadata.features[git_screenlink::score::features::TALK_LEVEL_INDEX], 0.265, "talk_level is the history's median");
+    assert_eq!(pair.metadata.features[git_screenlink::score::features::LIKE_COMMITS_INDEX], 0.0, "the hook sees one commit: no like commits");
     let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&level_file).unwrap()).unwrap();
     let mine = after["recent"].as_array().unwrap().iter().find(|s| s["sha"] == head.as_str()).expect("the hook remembered its commit");
     // It remembers the raw cosine; the features read it at the talk's level.
@@ -252,7 +253,7 @@ fn the_hook_judges_talk_by_what_the_commits_before_it_met() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let pairs = json["pairs"].as_array().unwrap();
     assert!(!pairs.is_empty(), "{json}");
-    assert!(pairs.iter().all(|p| p["metadata"]["features"][14].as_f64() == Some(level)), "{level} {json}");
+    assert!(pairs.iter().all(|p| p["metadata"]["features"][git_screenlink::score::features::TALK_LEVEL_INDEX].as_f64() == Some(level)), "{level} {json}");
 }
 
 #[test]

@@ -59,7 +59,8 @@ fn without_a_terminal_the_commit_is_queued_and_review_yes_empties_the_queue() {
     // Review scores a commit made a while ago as backfill does, beside the commits around
     // it: the passage-side features the hook cannot have are there (the hook leaves them 0).
     let f = &pairs[0].metadata.features;
-    assert!(f[11] != 0.0 && f[12] == 1.0, "{f:?}");
+    let (passage_rank_margin, best_for_passage) = (git_screenlink::score::features::BASE + 1, git_screenlink::score::features::BASE + 2);
+    assert!(f[passage_rank_margin] != 0.0 && f[best_for_passage] == 1.0, "{f:?}");
     let again = env.screenlink(["review", "--yes"]);
     assert!(again.stdout_text().contains("Nothing to review"), "{}", again.stdout_text());
 }
