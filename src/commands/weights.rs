@@ -7,7 +7,8 @@ use crate::cli::WeightsArgs;
 use crate::config::{Scoring, Settings};
 use crate::dataset::{read_jsonl, DecidedBy, Decision, DecisionRecord, Store};
 use crate::error::Result;
-use crate::score::features::{self, LIKE_COMMITS_INDEX, N};
+use crate::score::features::N;
+use crate::score::stored;
 use crate::score::user::{self, Answer, Refit, MIN_EACH};
 
 pub fn run(args: &WeightsArgs) -> Result<i32> {
@@ -137,15 +138,15 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
 /// answer per commit wins.
 fn answers(store: &Store) -> Result<Vec<Answer>> {
     let records = read_jsonl::<DecisionRecord>(&store.decisions_path())?.records;
-    let mut latest: std::collections::HashMap<String, (String, Decision, Vec<f64>)> = std::collections::HashMap::new();
-    // An older answer's vector is laid out as today by `features::upgrade`: the features
-    // added since read 0.
-    for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User && (LIKE_COMMITS_INDEX..=N).contains(&r.features.len())) {
-        if matches!(r.decision, Decision::Accepted | Decision::Rejected) {
-            latest.insert(r.commit_sha.clone(), (r.decided_at, r.decision, r.features));
+    let mut latest: std::collections::HashMap<String, (String, Decision, [f64; N])> = std::collections::HashMap::new();
+    // An older answer's vector is laid out as today (`score::stored`); one of a layout
+    // this version does not know is left out.
+    for r in records.into_iter().filter(|r| r.decided_by == DecidedBy::User) {
+        if let (Decision::Accepted | Decision::Rejected, Some(f)) = (r.decision, stored::upgrade(&r.features)) {
+            latest.insert(r.commit_sha.clone(), (r.decided_at, r.decision, f));
         }
     }
-    let mut out: Vec<(String, Answer)> = latest.into_values().map(|(at, d, f)| (at, (features::upgrade(&f), d == Decision::Accepted))).collect();
+    let mut out: Vec<(String, Answer)> = latest.into_values().map(|(at, d, f)| (at, (f, d == Decision::Accepted))).collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out.into_iter().map(|(_, a)| a).collect())
 }

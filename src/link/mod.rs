@@ -207,6 +207,8 @@ pub fn link_in_context(
     crate::debug(format_args!("passage terms indexed"));
     let indexed: Vec<(usize, &CommitInfo)> = commits.iter().enumerate().collect();
     let shares = params.scoring == Scoring::Fitted;
+    // Backfill's fitted scoring, which sees the commits on both sides of a passage.
+    let sees_later = params.later_commits && shares;
     let mut links: Vec<CommitLinks> = crate::par::par_map(&indexed, |(i, c)| {
         let work = if shares { std::sync::Arc::new(c.work()) } else { Default::default() };
         CommitLinks { commit: *i, work, ..keyword_stage(c, ws, passages, &pterms, params) }
@@ -256,7 +258,7 @@ pub fn link_in_context(
                 }
             }
         }
-        if params.later_commits && params.scoring == Scoring::Fitted {
+        if sees_later {
             talk_of_like_commits(&mut links, &commit_texts, passages, semantic);
             crate::debug(format_args!("talk of like commits measured"));
         }
@@ -267,7 +269,7 @@ pub fn link_in_context(
     score_candidates(&mut links, &changes, params);
     crate::debug(format_args!("candidates scored"));
     links.truncate(n);
-    if params.later_commits && params.scoring == Scoring::Fitted {
+    if sees_later {
         assign::best_first(&mut links, passages, params.min_confidence, claimed);
     } else {
         assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
@@ -294,8 +296,7 @@ fn talk_of_like_commits(links: &mut [CommitLinks], commit_texts: &[String], pass
         .zip(&commit_vecs)
         .map(|(l, v)| Commit { vector: v.as_deref(), candidates: l.candidates.iter().map(|s| (s.passage, s.semantic)).collect() })
         .collect();
-    let by_passage: std::collections::HashMap<usize, &[f32]> = passage_vecs.iter().map(|(p, v)| (*p, v.as_slice())).collect();
-    let values = like_commits(&commits, &by_passage);
+    let values = like_commits(&commits, &passage_vecs);
     for (l, vs) in links.iter_mut().zip(values) {
         for (s, v) in l.candidates.iter_mut().zip(vs) {
             s.raw.like_commits = v;

@@ -41,7 +41,7 @@ pub const NAMES: [&str; 16] = [
 pub const N: usize = NAMES.len();
 /// Where `talk_of_like_commits` went in (session 20). Vectors stored before it, a pair's or an
 /// answer's features and a repository's refit weights, hold one entry fewer from here on:
-/// [`upgrade`] and `Fitted::upgraded` lay them out as today, with it at 0.
+/// [`super::stored`] lays them out as today, with it at 0.
 pub const LIKE_COMMITS_INDEX: usize = 10;
 /// Where `talk_level` is: last.
 pub const TALK_LEVEL_INDEX: usize = N - 1;
@@ -71,19 +71,6 @@ pub const TALK_LEVEL_MIN_COMMITS: usize = 20;
 /// `f` as the hook sees it: the features that need later commits at 0.
 pub fn hook_view(f: &[f64]) -> Vec<f64> {
     f.iter().enumerate().map(|(i, v)| if NEEDS_LATER_COMMITS.contains(&i) { 0.0 } else { *v }).collect()
-}
-
-/// A stored feature vector laid out as today: one from before `talk_of_like_commits`
-/// (shorter than [`N`]) gets a 0 in its place; features added after it was stored read 0.
-pub fn upgrade(stored: &[f64]) -> [f64; N] {
-    let mut v = stored.to_vec();
-    if v.len() < N && v.len() >= LIKE_COMMITS_INDEX {
-        v.insert(LIKE_COMMITS_INDEX, 0.0);
-    }
-    let mut out = [0.0; N];
-    let n = v.len().min(N);
-    out[..n].copy_from_slice(&v[..n]);
-    out
 }
 
 /// What the keyword stage measured of one candidate, before the semantic stage.
@@ -373,20 +360,6 @@ mod tests {
         assert!((hook[0][0][0] - 0.8 * k).abs() < 1e-12 && (hook[0][0][4] - 0.3 * k).abs() < 1e-12);
         assert!((hook[0][0][RANK_MARGIN] - (1.2 * k / 4.0).tanh()).abs() < 1e-12);
         assert_eq!(hook[0][0][2], a[2], "keyword scores are not cosines");
-    }
-
-    #[test]
-    fn vectors_stored_before_talk_of_like_commits_are_laid_out_as_today() {
-        // Fifteen features as stored before: base 0–9, then rank_margin … talk_level.
-        let old: Vec<f64> = (1..=15).map(f64::from).collect();
-        let now = upgrade(&old);
-        assert_eq!(now[..LIKE_COMMITS_INDEX], old[..LIKE_COMMITS_INDEX]);
-        assert_eq!(now[LIKE_COMMITS_INDEX], 0.0);
-        assert_eq!((now[BASE], now[TALK_LEVEL_INDEX]), (11.0, 15.0), "rank_margin and talk_level where they are now");
-        // Older still (no talk_level yet): the features it lacks read 0.
-        assert_eq!(upgrade(&old[..11])[BASE..], [11.0, 0.0, 0.0, 0.0, 0.0]);
-        let today: Vec<f64> = (1..=16).map(f64::from).collect();
-        assert_eq!(upgrade(&today).to_vec(), today, "today's layout is kept");
     }
 
     #[test]

@@ -44,15 +44,9 @@ impl Fitted {
     /// Weights saved before `talk_of_like_commits` existed (a repository's refit), laid out as
     /// today with its weight at 0, so they score as they did.
     pub fn upgraded(mut self) -> Fitted {
-        use super::features::LIKE_COMMITS_INDEX;
-        let insert = |w: &mut Vec<f64>, at: usize, now: usize| {
-            if w.len() + 1 == now && w.len() >= at {
-                w.insert(at, 0.0);
-            }
-        };
-        insert(&mut self.ranker.weights, LIKE_COMMITS_INDEX, BASE);
-        insert(&mut self.passage_ranker.weights, LIKE_COMMITS_INDEX, BASE);
-        insert(&mut self.calibration.weights, 1 + LIKE_COMMITS_INDEX, N + 1);
+        super::stored::widen(&mut self.ranker.weights, 0, BASE);
+        super::stored::widen(&mut self.passage_ranker.weights, 0, BASE);
+        super::stored::widen(&mut self.calibration.weights, 1, N + 1);
         self
     }
 
@@ -235,7 +229,7 @@ mod tests {
         // The same link, as stored then and as measured now, scores the same.
         let stored: Vec<f64> = (0..15).map(|i| 0.1 * f64::from(i)).collect();
         let old_logit = old.calibration.logit(&decision_input(old.ranker.logit(&stored[..10]), &stored, &[1]));
-        let f = super::super::features::upgrade(&stored);
+        let f = super::super::stored::upgrade(&stored).unwrap();
         assert!((now.calibration_logit(now.rank(&f), &f) - old_logit).abs() < 1e-12);
         assert_eq!(now.clone().upgraded(), now, "today's layout is kept");
     }

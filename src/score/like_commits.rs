@@ -29,15 +29,23 @@ pub struct Commit<'a> {
 /// For each commit, for each of its candidates: the cosine of the passage with the talk of
 /// like commits, minus its mean over the commit's candidates (0 where no commit is like it).
 /// `passages`: every candidate passage's vector.
-pub fn like_commits(commits: &[Commit<'_>], passages: &HashMap<usize, &[f32]>) -> Vec<Vec<f64>> {
+pub fn like_commits(commits: &[Commit<'_>], passages: &HashMap<usize, Vec<f32>>) -> Vec<Vec<f64>> {
     let seeds = plain_links(commits);
     let indexed: Vec<usize> = (0..commits.len()).collect();
     crate::par::par_map(&indexed, |&c| {
         let cands = &commits[c].candidates;
         let Some(v) = commits[c].vector.filter(|_| !cands.is_empty()) else { return vec![0.0; cands.len()] };
-        // The seeds nearest this commit, most similar first.
+        // The seeds nearest this commit, most similar first: as many as a candidate can use
+        // with its own passage left out (seeds' passages differ, so one at most, and the
+        // order is total).
         let mut near: Vec<(f32, usize)> = seeds.iter().filter(|(s, _)| *s != c).filter_map(|(s, p)| Some((cosine(v, commits[*s].vector?), *p))).collect();
-        near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let nearer = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let keep = NEIGHBOURS + 1;
+        if near.len() > keep {
+            near.select_nth_unstable_by(keep, nearer);
+            near.truncate(keep);
+        }
+        near.sort_by(nearer);
         let values: Vec<f64> = cands
             .iter()
             .map(|(p, _)| {
@@ -99,8 +107,10 @@ mod tests {
             Commit { vector: Some(search), candidates: vec![(12, 0.8)] },
             Commit { vector: Some(billing), candidates: vec![(13, 0.5), (14, 0.5)] },
         ];
-        let passages: HashMap<usize, &[f32]> =
-            [(10, billing_talk), (11, billing_talk2), (12, search_talk), (13, billing_talk2), (14, search_talk)].into_iter().collect();
+        let passages: HashMap<usize, Vec<f32>> = [(10, billing_talk), (11, billing_talk2), (12, search_talk), (13, billing_talk2), (14, search_talk)]
+            .into_iter()
+            .map(|(p, v)| (p, v.to_vec()))
+            .collect();
         let v = like_commits(&commits, &passages);
         assert!(v[3][0] > 0.1 && (v[3][0] + v[3][1]).abs() < 1e-9, "billing talk leads, against the mean: {:?}", v[3]);
         assert_eq!(v[0], [0.0], "a lone candidate leads nothing");
@@ -114,7 +124,7 @@ mod tests {
         let code: &[f32] = &[1.0, 0.0];
         let (talk, other): (&[f32], &[f32]) = (&[1.0, 0.0], &[0.6, 0.8]);
         let commits = vec![Commit { vector: Some(code), candidates: vec![(1, 0.9)] }, Commit { vector: Some(code), candidates: vec![(1, 0.5), (2, 0.4)] }];
-        let passages: HashMap<usize, &[f32]> = [(1, talk), (2, other)].into_iter().collect();
+        let passages: HashMap<usize, Vec<f32>> = [(1, talk.to_vec()), (2, other.to_vec())].into_iter().collect();
         let v = like_commits(&commits, &passages);
         assert!((v[1][0] + 0.3).abs() < 1e-6 && (v[1][1] - 0.3).abs() < 1e-6, "passage 1 is measured against no profile: {:?}", v[1]);
         // Not embedded: nothing to compare.

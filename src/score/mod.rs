@@ -11,6 +11,7 @@ pub mod logistic;
 pub mod recalibration;
 pub mod said;
 pub mod semantic;
+pub mod stored;
 pub mod user;
 
 /// The seed guide's formula: `keywordWeight × keyword + semanticWeight × semantic`.
