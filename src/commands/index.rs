@@ -69,6 +69,10 @@ pub fn run(args: &IndexArgs) -> Result<i32> {
     let (embedded, from_cache) = (semantic.embedded, semantic.from_cache);
     // Its cache connection closed, so the pruning can compact the file.
     drop(semantic);
+    // The hook's own form of the model too, so the next commit does not make it.
+    if let Err(err) = crate::score::embed::Embedder::save_for_hook(&settings, &cache::default_dir()) {
+        crate::debug(format_args!("{err}"));
+    }
     let pruned = crate::cache_limit::enforce(&cache::default_dir(), crate::cache_limit::megabytes(settings.cache_max_mb.value));
     if !args.quiet {
         if let Some(pruned) = pruned {

@@ -2,9 +2,13 @@
 //! ONNX Runtime, matching sentence-transformers (mean pooling, 256 tokens, L2-normalised).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, PoisonError};
 
 use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+use ort::environment::Environment;
 use serde::Serialize;
+
+use super::fast_model::{self, FastModel};
 
 use crate::assets::{self, Location};
 use crate::config::Settings;
@@ -26,8 +30,43 @@ pub struct RuntimeInfo {
 }
 
 pub struct Embedder {
-    model: TextEmbedding,
+    model: Model,
     pub info: RuntimeInfo,
+}
+
+enum Model {
+    Fastembed(Box<TextEmbedding>),
+    /// The hook's: the model in ONNX Runtime's format, read in place ([`super::fast_model`]).
+    Saved(Box<FastModel>),
+}
+
+/// The process's one ONNX Runtime environment (the runtime allows one), shared by every load.
+fn environment(library: &std::path::Path) -> Result<Environment> {
+    static ENV: Mutex<Option<Environment>> = Mutex::new(None);
+    let mut env = ENV.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(e) = env.as_ref() {
+        return Ok(e.clone());
+    }
+    let built = ort::init_from(library)
+        .map_err(|err| Error::assets(format!("could not load ONNX Runtime: {err}")).hint(messages::INSTALL_ASSETS_HINT))?
+        .build()
+        .map_err(|err| Error::assets(format!("could not start ONNX Runtime: {err}")).hint(messages::INSTALL_ASSETS_HINT))?;
+    Ok(env.insert(built).clone())
+}
+
+/// The runtime loaded and the model's files in place (each failure an `Error` with a hint).
+fn checked(settings: &Settings) -> Result<(Environment, RuntimeInfo)> {
+    let ort_library = assets::ort_library(settings);
+    let ort_version = assets::probe_ort(&ort_library.path)?;
+    let env = environment(&ort_library.path)?;
+    let model_dir = assets::model_dir(settings);
+    let precision = settings.model_precision.value;
+    let missing = assets::missing_model_files(&model_dir.path, precision);
+    if !missing.is_empty() {
+        return Err(Error::assets(format!("the {} model is not in {} (missing: {})", assets::MODEL_NAME, model_dir.path.display(), missing.join(", ")))
+            .hint(messages::INSTALL_ASSETS_HINT));
+    }
+    Ok((env, RuntimeInfo { ort_library, ort_version, model_dir, model: precision.model_id() }))
 }
 
 impl Embedder {
@@ -38,20 +77,21 @@ impl Embedder {
     }
 
     /// `few`: the session will embed a handful of texts (the hook), so load fast rather
-    /// than run fast. Measured on 2 cores: 170 ms → 139 ms to load; a cold month backfill
-    /// 8.4 s → 9.5 s, which is why backfill keeps the default.
+    /// than run fast: the model saved in ONNX Runtime's format ([`super::fast_model`]), else
+    /// the ONNX file without prepacked weights (on 2 cores 170 ms → 139 ms to load; a cold
+    /// month backfill 8.4 s → 9.5 s, which is why backfill keeps the default).
     pub fn load_for(settings: &Settings, few: bool) -> Result<Embedder> {
-        let ort_library = assets::ort_library(settings);
-        let ort_version = assets::probe_ort(&ort_library.path)?;
-        ort::init_from(&ort_library.path).map_err(|err| Error::assets(format!("could not load ONNX Runtime: {err}")).hint(messages::INSTALL_ASSETS_HINT))?;
-
-        let model_dir = assets::model_dir(settings);
-        let precision = settings.model_precision.value;
-        let missing = assets::missing_model_files(&model_dir.path, precision);
-        if !missing.is_empty() {
-            return Err(Error::assets(format!("the {} model is not in {} (missing: {})", assets::MODEL_NAME, model_dir.path.display(), missing.join(", ")))
-                .hint(messages::INSTALL_ASSETS_HINT));
+        if few {
+            match Self::load_saved_in(settings, &crate::fsutil::cache_dir()) {
+                Ok(e) => {
+                    crate::debug(format_args!("model loaded from its saved form"));
+                    return Ok(e);
+                }
+                Err(err) => crate::debug(format_args!("the saved model did not load ({err}); loading the ONNX file")),
+            }
         }
+        let (env, info) = checked(settings)?;
+        let (model_dir, precision) = (&info.model_dir, settings.model_precision.value);
         let read =
             |name: &str| std::fs::read(model_dir.path.join(name)).map_err(|err| Error::io(format!("reading {}", model_dir.path.join(name).display()), err));
         let tokenizer_files = TokenizerFiles {
@@ -61,7 +101,7 @@ impl Embedder {
             tokenizer_config_file: read("tokenizer_config.json")?,
         };
         let model = UserDefinedEmbeddingModel::new(read(precision.model_file())?, tokenizer_files).with_pooling(Pooling::Mean);
-        let mut options = InitOptionsUserDefined::new().with_max_length(assets::MAX_TOKENS);
+        let mut options = InitOptionsUserDefined::new().with_environment(env).with_max_length(assets::MAX_TOKENS);
         if few {
             // Prepacking weights speeds up many batches but costs ~30 ms at load.
             options = options.with_session_config("session.disable_prepacking", "1");
@@ -74,7 +114,33 @@ impl Embedder {
             Ok(Err(err)) => return Err(bad_model(err.to_string())),
             Err(panic) => return Err(bad_model(panic_text(&panic))),
         };
-        Ok(Embedder { model, info: RuntimeInfo { ort_library, ort_version, model_dir, model: precision.model_id() } })
+        Ok(Embedder { model: Model::Fastembed(Box::new(model)), info })
+    }
+
+    /// The model in ONNX Runtime's format, kept under `cache_dir` (made there first when it
+    /// is not yet): the hook's fast load ([`super::fast_model`]).
+    pub fn load_saved_in(settings: &Settings, cache_dir: &std::path::Path) -> Result<Embedder> {
+        let (env, info) = checked(settings)?;
+        let model = info.model_dir.path.join(settings.model_precision.value.model_file());
+        let saved = fast_model::saved_path(cache_dir, &model, &info.ort_version)
+            .ok_or_else(|| Error::assets(format!("{} has no readable size and time", model.display())))?;
+        let tokenizer = info.model_dir.path.join("tokenizer.json");
+        let loaded = catch_unwind(AssertUnwindSafe(|| FastModel::load(&env, &model, &saved, &tokenizer, assets::MAX_TOKENS)))
+            .unwrap_or_else(|panic| Err(panic_text(&panic)))
+            .map_err(|err| Error::assets(format!("the saved model {} could not be loaded: {err}", saved.display())))?;
+        Ok(Embedder { model: Model::Saved(Box::new(loaded)), info })
+    }
+
+    /// Make the hook's saved model ([`super::fast_model`]) in `cache_dir` unless it is there,
+    /// so the next commit does not pay for it (`git screenlink index`).
+    pub fn save_for_hook(settings: &Settings, cache_dir: &std::path::Path) -> Result<()> {
+        let (env, info) = checked(settings)?;
+        let model = info.model_dir.path.join(settings.model_precision.value.model_file());
+        let saved = fast_model::saved_path(cache_dir, &model, &info.ort_version)
+            .ok_or_else(|| Error::assets(format!("{} has no readable size and time", model.display())))?;
+        catch_unwind(AssertUnwindSafe(|| fast_model::ensure_saved(&env, &model, &saved)))
+            .unwrap_or_else(|panic| Err(panic_text(&panic)))
+            .map_err(|err| Error::assets(format!("the model could not be saved for the hook: {err}")))
     }
 
     /// One unit-length 384-d vector per text. Texts longer than 256 tokens are truncated
@@ -83,7 +149,18 @@ impl Embedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        self.model.embed(texts, Some(BATCH_SIZE)).map_err(|err| Error::assets(format!("embedding failed: {err}")))
+        let failed = |err: String| Error::assets(format!("embedding failed: {err}"));
+        match &mut self.model {
+            Model::Fastembed(m) => m.embed(texts, Some(BATCH_SIZE)).map_err(|err| failed(err.to_string())),
+            Model::Saved(m) => {
+                let texts: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
+                let mut out = Vec::with_capacity(texts.len());
+                for batch in texts.chunks(BATCH_SIZE) {
+                    out.extend(m.embed(batch).map_err(failed)?);
+                }
+                Ok(out)
+            }
+        }
     }
 }
 

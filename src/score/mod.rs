@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod embed;
+pub mod fast_model;
 pub mod features;
 pub mod fitted;
 pub mod history;

@@ -143,6 +143,9 @@ fn index_in_blocks_embeds_what_one_read_embeds() {
     // One read over the cache the blocks filled embeds nothing: every passage was there.
     let (again_text, again) = index("blocked");
     assert_eq!(again[2], 0, "{again_text}");
+    // And the hook's saved form of the model is there for the next commit.
+    let saved: Vec<_> = std::fs::read_dir(env.root().join("blocked").join("models").join("model")).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(saved.len() == 1 && saved[0].extension().is_some_and(|x| x == "ort"), "{saved:?}");
 }
 
 /// Files the repository's attributes mark `linguist-generated` or `linguist-vendored` are

@@ -23,9 +23,35 @@ fn embedder() -> Embedder {
 
 #[test]
 fn matches_sentence_transformers_within_1e4() {
+    matches_reference(&mut embedder());
+}
+
+/// The hook's load, the model saved in ONNX Runtime's format and read in place, embeds as
+/// the ONNX file does: made on the first load, read on the next, both within 1e-4.
+#[test]
+fn the_hooks_saved_model_matches_sentence_transformers_within_1e4() {
+    let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let saved = |dir: &std::path::Path| -> Vec<std::path::PathBuf> { walk(dir).into_iter().filter(|p| p.extension().is_some_and(|x| x == "ort")).collect() };
+    assert!(saved(cache.path()).is_empty());
+    let mut first = Embedder::load_saved_in(&settings, cache.path()).unwrap();
+    let made = saved(cache.path());
+    assert_eq!(made.len(), 1, "the first load saves the model: {made:?}");
+    let written = std::fs::metadata(&made[0]).unwrap().modified().unwrap();
+    matches_reference(&mut first);
+    let mut again = Embedder::load_saved_in(&settings, cache.path()).unwrap();
+    assert_eq!(saved(cache.path()), made);
+    assert_eq!(std::fs::metadata(&made[0]).unwrap().modified().unwrap(), written, "the next load reads it, not writes it");
+    matches_reference(&mut again);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir).into_iter().flatten().flatten().flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] }).collect()
+}
+
+fn matches_reference(embedder: &mut Embedder) {
     let reference: Reference = serde_json::from_str(include_str!("../fixtures/minilm-l6-v2-vectors.json")).unwrap();
     assert!(reference.items.len() >= 16);
-    let mut embedder = embedder();
     let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
     // All at once (padded batches) and one by one must both match.
     let batched = embedder.embed(&texts).unwrap();
@@ -180,4 +206,9 @@ fn the_int8_model_stays_close_to_sentence_transformers() {
     }
     eprintln!("int8: worst change of a pairwise cosine {worst_pair}");
     assert!(worst_pair < 0.05, "{worst_pair}");
+    // The hook's saved form of the int8 model embeds as its ONNX file does.
+    let cache = tempfile::tempdir().unwrap();
+    let saved = Embedder::load_saved_in(&settings, cache.path()).unwrap().embed(&texts).unwrap();
+    let worst = got.iter().zip(&saved).flat_map(|(a, b)| a.iter().zip(b).map(|(x, y)| (x - y).abs())).fold(0f32, f32::max);
+    assert!(worst < 1e-4, "the saved int8 model differs from its ONNX file by {worst}");
 }

@@ -145,6 +145,10 @@ fn the_daemon_embeds_for_the_next_commit_and_stops_on_request() {
     let first = commit("first@example.com", "1");
     first.assert_ok();
     assert!(first.stderr_text().contains("model loaded: true"), "{}", first.stderr_text());
+    // In the hook, the model in ONNX Runtime's format, made on this first load.
+    assert!(first.stderr_text().contains("model loaded from its saved form"), "{}", first.stderr_text());
+    let saved = env.root().join("cache-first@example.com").join("models").join("model");
+    assert_eq!(std::fs::read_dir(&saved).map(|d| d.count()).unwrap_or(0), 1, "{}", saved.display());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while daemon_cmd(&["daemon", "--status"]).code() != 0 {
         assert!(std::time::Instant::now() < deadline, "the daemon came up");
