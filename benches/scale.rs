@@ -8,8 +8,9 @@
 //! Per world: `backfill --yes --dry-run` with a cold embedding cache (once) and warm (median
 //! of 3), its per-stage breakdown, texts embedded and peak RSS; precision and recall against
 //! the ground truth; and the wall time `git commit` gains with the hook in queue mode and in
-//! auto mode (warm and cold cache, with and without the daemon), median of 5 commits, against
-//! the same commit with no hook.
+//! auto mode (warm and cold cache, with and without the daemon; and an empty cache, where the
+//! first commit saves the hook's model), median of 5 commits, against the same commit with no
+//! hook.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,6 +19,28 @@ use std::time::Instant;
 use git_screenlink::fixture::{self, GroundTruth, Spec, World};
 
 const BIN: &str = env!("CARGO_BIN_EXE_git-screenlink");
+
+/// The state of the cache a timed commit sees (see `time_commits`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cache {
+    Warm,
+    Cold,
+    New,
+}
+
+/// `to` made as a copy of the tree at `from`, its files hard links (the hook's saved model is
+/// 90 MB; a missing `from` leaves `to` empty).
+fn link_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).into_iter().flatten().flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            link_tree(&src, &dst);
+        } else {
+            std::fs::create_dir_all(to).unwrap();
+            std::fs::hard_link(&src, &dst).unwrap();
+        }
+    }
+}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -225,7 +248,10 @@ fn main() {
         let hooks_dir = w.repo.join(String::from_utf8_lossy(&hooks.stdout).trim());
         // `fresh`: a body line the original lacks, so the commit text is new to the cache
         // (as every real commit is) while its talk may be cached.
-        let time_commits = |mode: Option<&str>, cold_cache: bool, fresh: bool, daemon: bool| -> f64 {
+        // `cache`: the user's cache as it is (Warm); a cache with no talk or commit embedded
+        // but the hook's saved model, as on any machine after its first commit or `index`
+        // (Cold); or nothing at all, the machine's first commit, which saves the model (New).
+        let time_commits = |mode: Option<&str>, cache: Cache, fresh: bool, daemon: bool| -> f64 {
             // The same tree, parent, message and dates make the same commit id each time:
             // start each series with no records, so nothing is already decided.
             let _ = std::fs::remove_dir_all(w.repo.join(".git").join("screenlink"));
@@ -247,8 +273,13 @@ fn main() {
                     c.env("GIT_CONFIG_COUNT", "2").env("GIT_CONFIG_KEY_0", "screenlink.prompt").env("GIT_CONFIG_VALUE_0", mode);
                     c.env("GIT_CONFIG_KEY_1", "screenlink.daemon").env("GIT_CONFIG_VALUE_1", if daemon { "true" } else { "false" });
                 }
-                if cold_cache {
-                    c.env("SCREENLINK_CACHE_DIR", root.path().join(format!("cold-{}", t.sha)));
+                if cache != Cache::Warm {
+                    let dir = root.path().join(format!("{cache:?}-{}-{}", t.sha, mode.unwrap_or("none")));
+                    let _ = std::fs::remove_dir_all(&dir);
+                    if cache == Cache::Cold {
+                        link_tree(&env.cache.join("models"), &dir.join("models"));
+                    }
+                    c.env("SCREENLINK_CACHE_DIR", &dir);
                 }
                 let (secs, _, _) = measure(&mut c);
                 times.push(secs);
@@ -256,10 +287,10 @@ fn main() {
             median(times)
         };
         let _ = std::fs::remove_file(hooks_dir.join("post-commit"));
-        let base = time_commits(None, false, true, false);
+        let base = time_commits(None, Cache::Warm, true, false);
         let out = env.cmd(BIN, &w.repo).arg("install").output().unwrap();
         assert!(out.status.success());
-        let queue = time_commits(Some("queue"), false, true, false);
+        let queue = time_commits(Some("queue"), Cache::Warm, true, false);
         // Warm: every passage of the world embedded ahead by `git screenlink index`.
         let t = Instant::now();
         let out = env.cmd(BIN, &w.repo).args(["index", "--days", "3650", "--quiet"]).output().unwrap();
@@ -275,9 +306,10 @@ fn main() {
         println!("|---|---|---|---|");
         println!("| candidateLimit 8 (default) | {} | {p:.3} | {r:.3} |", s["accepted"]);
         println!("| none (candidateLimit 0) | {} | {np:.3} | {nr:.3} |", all["summary"]["accepted"]);
-        let auto_warm = time_commits(Some("auto"), false, true, false);
-        let auto_same = time_commits(Some("auto"), false, false, false);
-        let auto_cold = time_commits(Some("auto"), true, true, false);
+        let auto_warm = time_commits(Some("auto"), Cache::Warm, true, false);
+        let auto_same = time_commits(Some("auto"), Cache::Warm, false, false);
+        let auto_cold = time_commits(Some("auto"), Cache::Cold, true, false);
+        let auto_new = time_commits(Some("auto"), Cache::New, true, false);
         // The daemon: started as the hook would, up before the commits are timed.
         let mut daemon = env.cmd(BIN, &w.repo).arg("daemon").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
         let up = Instant::now();
@@ -285,8 +317,8 @@ fn main() {
             assert!(up.elapsed().as_secs() < 60, "the daemon came up");
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        let auto_daemon = time_commits(Some("auto"), false, true, true);
-        let auto_daemon_cold = time_commits(Some("auto"), true, true, true);
+        let auto_daemon = time_commits(Some("auto"), Cache::Warm, true, true);
+        let auto_daemon_cold = time_commits(Some("auto"), Cache::Cold, true, true);
         let _ = env.cmd(BIN, &w.repo).args(["daemon", "--stop"]).output();
         let _ = daemon.wait();
         println!();
@@ -296,7 +328,8 @@ fn main() {
         println!("| queue mode | {queue:.3} | {:.0} ms |", (queue - base) * 1000.0);
         println!("| auto mode, warm cache (talk indexed, new commit) | {auto_warm:.3} | {:.0} ms |", (auto_warm - base) * 1000.0);
         println!("| auto mode, commit text cached too | {auto_same:.3} | {:.0} ms |", (auto_same - base) * 1000.0);
-        println!("| auto mode, cold cache | {auto_cold:.3} | {:.0} ms |", (auto_cold - base) * 1000.0);
+        println!("| auto mode, cold cache (model saved) | {auto_cold:.3} | {:.0} ms |", (auto_cold - base) * 1000.0);
+        println!("| auto mode, empty cache (first commit: saves the model) | {auto_new:.3} | {:.0} ms |", (auto_new - base) * 1000.0);
         println!("| auto mode, warm cache, daemon running | {auto_daemon:.3} | {:.0} ms |", (auto_daemon - base) * 1000.0);
         println!("| auto mode, cold cache, daemon running | {auto_daemon_cold:.3} | {:.0} ms |", (auto_daemon_cold - base) * 1000.0);
         println!();
