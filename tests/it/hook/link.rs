@@ -183,6 +183,48 @@ fn the_daemon_embeds_for_the_next_commit_and_stops_on_request() {
     }
 }
 
+/// A cache dir that cannot hold the hook's saved model (here `models` is a file): the hook
+/// says so under `SCREENLINK_DEBUG`, loads the ONNX file instead and links as the saved
+/// model does.
+#[test]
+fn a_cache_that_cannot_hold_the_saved_model_links_from_the_onnx_file_alike() {
+    let (env, world) = TestEnv::with_world(&Spec::week(11));
+    env.screenlink(["install"]).assert_ok();
+    for (k, v) in [("screenlink.prompt", "auto"), ("screenlink.minConfidence", "0"), ("screenlink.daemon", "false")] {
+        env.git(["config", k, v]).assert_ok();
+    }
+    let t = recommit_newest_motivated(&env, &world);
+    let commit = |committer: &str, cache: &std::path::Path| {
+        git_at(&env, &t.time.to_rfc3339())
+            .env("SCREENLINK_DEBUG", "1")
+            .env("SCREENLINK_CACHE_DIR", cache)
+            .env("GIT_COMMITTER_EMAIL", committer)
+            .args(["commit", "-q", "-m", &t.subject])
+            .output()
+            .unwrap()
+    };
+    let blocked = env.root().join("blocked-cache");
+    std::fs::create_dir_all(&blocked).unwrap();
+    std::fs::write(blocked.join("models"), "not a folder").unwrap();
+    let first = commit("first@example.com", &blocked);
+    first.assert_ok();
+    let err = first.stderr_text();
+    assert!(err.contains("the saved model did not load") && err.contains("model loaded: true"), "{err}");
+    assert_eq!(std::fs::read(blocked.join("models")).unwrap(), b"not a folder", "nothing written over it");
+    let pairs: Vec<Pair> = lines(&store(&world.repo).join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 1, "{err}");
+    let from_onnx = pairs[0].metadata.confidence;
+
+    // The same commit again (another committer, another id), with a cache that holds it.
+    env.git(["reset", "-q", "--soft", "HEAD~1"]).assert_ok();
+    let second = commit("second@example.com", &env.root().join("fine-cache"));
+    second.assert_ok();
+    assert!(second.stderr_text().contains("model loaded from its saved form"), "{}", second.stderr_text());
+    let pairs: Vec<Pair> = lines(&store(&world.repo).join("training_data.jsonl"));
+    assert_eq!(pairs.len(), 2, "{}", second.stderr_text());
+    assert!((pairs[1].metadata.confidence - from_onnx).abs() < 0.002, "saved {} vs ONNX file {from_onnx}", pairs[1].metadata.confidence);
+}
+
 #[test]
 fn what_the_hook_could_not_link_backfill_looks_at_again() {
     let (env, world) = TestEnv::with_world(&Spec::week(11));
