@@ -195,6 +195,7 @@ fn caches_check(max_mb: u32) -> Check {
         [("vectors", crate::score::cache::FILE_NAME), ("talk terms", crate::talk_terms::cache::FILE_NAME), ("commits", crate::commits::CACHE_FILE)]
             .into_iter()
             .map(|(what, file)| (what, size(file)))
+            .chain([("the hook's saved model", tree_size(&dir.join("models")))])
             .collect();
     let mb = |b: u64| format!("{:.1} MB", b as f64 / 1_048_576.0);
     let total: u64 = parts.iter().map(|(_, b)| b).sum();
@@ -207,10 +208,21 @@ fn caches_check(max_mb: u32) -> Check {
     let limit = if max_mb == 0 {
         "; no size limit (screenlink.cacheMaxMb = 0)".to_string()
     } else {
-        format!("; the oldest entries go past {max_mb} MB (screenlink.cacheMaxMb)")
+        format!("; the oldest entries go past {max_mb} MB (screenlink.cacheMaxMb; the saved model is not counted: one file, replaced when the model or runtime changes)")
     };
     let detail = format!("{detail}{limit}");
     Check { path: Some(dir.display().to_string()), origin: None, ok: true, detail, fix: None }
+}
+
+/// Bytes of the files under `dir` (0 when it is missing).
+fn tree_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.path(), e.metadata().ok()?)))
+        .map(|(p, m)| if m.is_dir() { tree_size(&p) } else { m.len() })
+        .sum()
 }
 
 /// The source `screenlink.source` picks: where it is, how many rows, which times.

@@ -146,6 +146,13 @@ fn index_in_blocks_embeds_what_one_read_embeds() {
     // And the hook's saved form of the model is there for the next commit.
     let saved: Vec<_> = std::fs::read_dir(env.root().join("blocked").join("models").join("model")).unwrap().flatten().map(|e| e.path()).collect();
     assert!(saved.len() == 1 && saved[0].extension().is_some_and(|x| x == "ort"), "{saved:?}");
+    // `status` counts it with the caches.
+    let mut c = env.command("git-screenlink");
+    let out = c.current_dir(&env.repo).env("SCREENLINK_CACHE_DIR", env.root().join("blocked")).args(["status", "--json", "--no-load"]).output().unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let caches = status["caches"]["detail"].as_str().unwrap();
+    let mb = std::fs::metadata(&saved[0]).unwrap().len() as f64 / 1_048_576.0;
+    assert!(caches.contains(&format!("the hook's saved model {mb:.1} MB")), "{caches}");
 }
 
 /// Files the repository's attributes mark `linguist-generated` or `linguist-vendored` are
