@@ -14,6 +14,9 @@ use crate::assets;
 use crate::config::Settings;
 use crate::error::Result;
 
+/// A load of the model under way on another thread ([`Semantic::start_loading`]).
+pub struct Loading(std::thread::JoinHandle<Result<Embedder>>);
+
 pub struct Semantic {
     settings: Settings,
     /// Loaded on the first text the cache does not hold (a warm run never loads it).
@@ -63,8 +66,21 @@ impl Semantic {
     /// reading the talk and the cache.
     pub fn preload(&mut self) {
         if self.embedder.is_none() && self.loading.is_none() {
-            let settings = self.settings.clone();
-            self.loading = Some(std::thread::spawn(move || Embedder::load_for(&settings, true)));
+            self.loading = Some(Self::start_loading(&self.settings).0);
+        }
+    }
+
+    /// [`preload`](Self::preload) before a `Semantic` exists: the hook starts the model's
+    /// load first, so it runs beside reading the tokenizer and the talk.
+    pub fn start_loading(settings: &Settings) -> Loading {
+        let settings = settings.clone();
+        Loading(std::thread::spawn(move || Embedder::load_for(&settings, true)))
+    }
+
+    /// Use a load [`start_loading`](Self::start_loading) began.
+    pub fn adopt(&mut self, loading: Loading) {
+        if self.embedder.is_none() && self.loading.is_none() {
+            self.loading = Some(loading.0);
         }
     }
 
