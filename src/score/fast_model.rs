@@ -65,8 +65,22 @@ pub fn ensure_saved(env: &Environment, model: &Path, saved: &Path) -> Result<(),
 }
 
 impl FastModel {
-    /// The model at `saved`, made from `model` first when it is not there yet.
+    /// The model at `saved`, made from `model` first when it is not there yet, and made again
+    /// when the file there does not load (cut short, or changed on disk: ONNX Runtime verifies
+    /// it), so one bad file does not cost every later commit the slow load.
     pub fn load(env: &Environment, model: &Path, saved: &Path, tokenizer_file: &Path, max_tokens: usize) -> Result<FastModel, String> {
+        let existed = saved.is_file();
+        match Self::load_once(env, model, saved, tokenizer_file, max_tokens) {
+            Err(first) if existed => {
+                // Unlinking is safe for a commit that has it mapped: its mapping stays.
+                let _ = std::fs::remove_file(saved);
+                Self::load_once(env, model, saved, tokenizer_file, max_tokens).map_err(|again| format!("{first}; saved again: {again}"))
+            }
+            loaded => loaded,
+        }
+    }
+
+    fn load_once(env: &Environment, model: &Path, saved: &Path, tokenizer_file: &Path, max_tokens: usize) -> Result<FastModel, String> {
         ensure_saved(env, model, saved)?;
         let file = std::fs::File::open(saved).map_err(|e| format!("opening {}: {e}", saved.display()))?;
         // SAFETY: the file is ours (written whole, then renamed into place) and never written
