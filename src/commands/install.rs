@@ -49,7 +49,20 @@ pub fn install(args: &InstallArgs) -> Result<i32> {
             }
         }
     }
+    if refused < hooks::HOOKS.len() {
+        save_model_for_hook(&cwd);
+    }
     Ok(if refused > 0 { 1 } else { 0 })
+}
+
+/// Save the hook's form of the model now (`score::fast_model`), so the first commit does not
+/// (~0.5 s once). Without assets or settings this is left to the hook, which says why.
+fn save_model_for_hook(cwd: &Path) {
+    let saved =
+        crate::config::Settings::load(cwd, &[]).and_then(|settings| crate::score::embed::Embedder::save_for_hook(&settings, &crate::fsutil::cache_dir()));
+    if let Err(err) = saved {
+        crate::debug(format_args!("the model was not saved for the hook: {err}"));
+    }
 }
 
 pub fn uninstall() -> Result<i32> {

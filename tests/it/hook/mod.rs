@@ -65,6 +65,10 @@ fn install_keeps_a_user_hook_running_and_uninstall_restores_it_byte_for_byte() {
     env.screenlink(["install"]).assert_ok();
     let installed = std::fs::read_to_string(&hook).unwrap();
     assert!(installed.contains("# >>> git-screenlink >>>") && installed.contains("echo \"user hook ran\""));
+    // And the hook's form of the model is saved, so the first commit does not make it.
+    let models = env.home.join(".cache/screenlink/models/model");
+    let saved: Vec<_> = std::fs::read_dir(&models).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(saved.len() == 1 && saved[0].extension().is_some_and(|x| x == "ort"), "{saved:?}");
     env.screenlink(["install"]).assert_ok();
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), installed, "reinstalling changes nothing");
 
