@@ -149,12 +149,29 @@ fn tokenizer(file: &Path, max_tokens: usize) -> Result<Tokenizer, String> {
     Ok(t)
 }
 
+/// The file a process saving the model holds locked, in the folder of the saved files.
+pub const SAVING_LOCK: &str = ".saving.lock";
+
 /// Write `model` in ONNX Runtime's format to `saved`: to a temporary name, then renamed, so a
-/// commit running beside this one reads a whole file or none. Older saves of the same model
-/// (another model file, another runtime) are removed.
+/// commit running beside this one reads a whole file or none. One process saves at a time
+/// ([`SAVING_LOCK`]); another that finds it taken does not wait (the hook loads the ONNX file
+/// this once) rather than write a second 90 MB copy. Older saves of the same model (another
+/// model file, another runtime) are removed.
 fn save(env: &Environment, model: &Path, saved: &Path) -> Result<(), String> {
     let dir = saved.parent().ok_or("no cache dir")?;
     crate::fsutil::create_private_dir(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let lock_path = dir.join(SAVING_LOCK);
+    let lock =
+        std::fs::File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| format!("opening {}: {e}", lock_path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Err("another process is saving the model".into()),
+        Err(std::fs::TryLockError::Error(e)) => return Err(format!("locking {}: {e}", lock_path.display())),
+    }
+    // Saved by the process that held the lock before us.
+    if saved.is_file() {
+        return Ok(());
+    }
     let partial = dir.join(format!(".{}.{}.partial", saved.file_name().and_then(|n| n.to_str()).unwrap_or("model"), std::process::id()));
     // A cache dir that cannot be written fails here, before a session is built to save.
     std::fs::File::create(&partial).map_err(|e| format!("writing {}: {e}", partial.display()))?;

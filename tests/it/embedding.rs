@@ -54,6 +54,31 @@ fn the_hooks_saved_model_matches_sentence_transformers_within_1e4() {
     matches_reference(&mut remade);
 }
 
+/// While another process saves the model, a load neither waits for it nor writes a second
+/// copy: it fails (the hook then loads the ONNX file), and the next load saves it.
+#[test]
+fn a_load_while_another_process_saves_the_model_does_not_wait_or_write() {
+    let settings = Settings::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]).unwrap();
+    let first = tempfile::tempdir().unwrap();
+    drop(Embedder::load_saved_in(&settings, first.path()).unwrap());
+    let made = walk(first.path()).into_iter().find(|p| p.extension().is_some_and(|x| x == "ort")).unwrap();
+    let folder = made.parent().unwrap().strip_prefix(first.path()).unwrap().to_path_buf();
+
+    let cache = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(cache.path().join(&folder)).unwrap();
+    let lock = std::fs::File::create(cache.path().join(&folder).join(git_screenlink::score::fast_model::SAVING_LOCK)).unwrap();
+    lock.lock().unwrap();
+    let started = std::time::Instant::now();
+    let err = Embedder::load_saved_in(&settings, cache.path()).err().expect("the model is being saved elsewhere");
+    assert!(err.to_string().contains("another process is saving the model"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "it did not wait");
+    assert!(!walk(cache.path()).iter().any(|p| p.to_string_lossy().contains(".ort")), "no second copy: {:?}", walk(cache.path()));
+    lock.unlock().unwrap();
+    let mut loaded = Embedder::load_saved_in(&settings, cache.path()).unwrap();
+    assert_eq!(walk(cache.path()).iter().filter(|p| p.extension().is_some_and(|x| x == "ort")).count(), 1);
+    matches_reference(&mut loaded);
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir).into_iter().flatten().flatten().flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] }).collect()
 }
