@@ -149,7 +149,8 @@ fn tokenizer(file: &Path, max_tokens: usize) -> Result<Tokenizer, String> {
     Ok(t)
 }
 
-/// The file a process saving the model holds locked, in the folder of the saved files.
+/// The file a process saving a model holds locked, in the `models` folder of the cache dir
+/// (beside the folders of the saved files, which hold nothing else).
 pub const SAVING_LOCK: &str = ".saving.lock";
 
 /// Write `model` in ONNX Runtime's format to `saved`: to a temporary name, then renamed, so a
@@ -160,7 +161,7 @@ pub const SAVING_LOCK: &str = ".saving.lock";
 fn save(env: &Environment, model: &Path, saved: &Path) -> Result<(), String> {
     let dir = saved.parent().ok_or("no cache dir")?;
     crate::fsutil::create_private_dir(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let lock_path = dir.join(SAVING_LOCK);
+    let lock_path = dir.parent().unwrap_or(dir).join(SAVING_LOCK);
     let lock =
         std::fs::File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| format!("opening {}: {e}", lock_path.display()))?;
     match lock.try_lock() {

@@ -66,7 +66,7 @@ fn a_load_while_another_process_saves_the_model_does_not_wait_or_write() {
 
     let cache = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(cache.path().join(&folder)).unwrap();
-    let lock = std::fs::File::create(cache.path().join(&folder).join(git_screenlink::score::fast_model::SAVING_LOCK)).unwrap();
+    let lock = std::fs::File::create(cache.path().join(folder.parent().unwrap()).join(git_screenlink::score::fast_model::SAVING_LOCK)).unwrap();
     lock.lock().unwrap();
     let started = std::time::Instant::now();
     let err = Embedder::load_saved_in(&settings, cache.path()).err().expect("the model is being saved elsewhere");
