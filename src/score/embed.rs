@@ -132,7 +132,7 @@ impl Embedder {
     }
 
     /// Make the hook's saved model ([`super::fast_model`]) in `cache_dir` unless it is there,
-    /// so the next commit does not pay for it (`git screenlink index`).
+    /// so the next commit does not pay for it (`git screenlink install` and `index`).
     pub fn save_for_hook(settings: &Settings, cache_dir: &std::path::Path) -> Result<()> {
         let (env, info) = checked(settings)?;
         let model = info.model_dir.path.join(settings.model_precision.value.model_file());

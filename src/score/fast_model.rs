@@ -10,8 +10,8 @@
 //! L2-normalise, as fastembed and sentence-transformers do (`tests/it/embedding.rs` checks
 //! both against sentence-transformers' own vectors).
 //!
-//! The `.ort` file is made from the installed model by `git screenlink index`, or else the
-//! first time a commit needs it, in the cache dir, named by the model file's size, time and a
+//! The `.ort` file is made from the installed model by `git screenlink install` or `index`, or
+//! else the first time a commit needs it, in the cache dir, named by the model file's size, time and a
 //! digest of it, and the runtime's version, so a new model or runtime makes a new one. Anything
 //! that fails here falls back to the usual load (`super::embed`).
 
