@@ -69,6 +69,16 @@ fn checked(settings: &Settings) -> Result<(Environment, RuntimeInfo)> {
     Ok((env, RuntimeInfo { ort_library, ort_version, model_dir, model: precision.model_id() }))
 }
 
+/// [`checked`], then the installed model file and where its saved form is kept under
+/// `cache_dir` ([`fast_model::saved_path`]).
+fn saved_form(settings: &Settings, cache_dir: &std::path::Path) -> Result<(Environment, RuntimeInfo, std::path::PathBuf, std::path::PathBuf)> {
+    let (env, info) = checked(settings)?;
+    let model = info.model_dir.path.join(settings.model_precision.value.model_file());
+    let saved = fast_model::saved_path(cache_dir, &model, &info.ort_version)
+        .ok_or_else(|| Error::assets(format!("{} has no readable size and time", model.display())))?;
+    Ok((env, info, model, saved))
+}
+
 impl Embedder {
     /// Check the runtime and model files, then load them. Every failure is an `Error`
     /// with a hint; ort's panics on a bad library are checked for first and caught as well.
@@ -120,10 +130,7 @@ impl Embedder {
     /// The model in ONNX Runtime's format, kept under `cache_dir` (made there first when it
     /// is not yet): the hook's fast load ([`super::fast_model`]).
     pub fn load_saved_in(settings: &Settings, cache_dir: &std::path::Path) -> Result<Embedder> {
-        let (env, info) = checked(settings)?;
-        let model = info.model_dir.path.join(settings.model_precision.value.model_file());
-        let saved = fast_model::saved_path(cache_dir, &model, &info.ort_version)
-            .ok_or_else(|| Error::assets(format!("{} has no readable size and time", model.display())))?;
+        let (env, info, model, saved) = saved_form(settings, cache_dir)?;
         let tokenizer = info.model_dir.path.join("tokenizer.json");
         let loaded = catch_unwind(AssertUnwindSafe(|| FastModel::load(&env, &model, &saved, &tokenizer, assets::MAX_TOKENS)))
             .unwrap_or_else(|panic| Err(panic_text(&panic)))
@@ -134,10 +141,7 @@ impl Embedder {
     /// Make the hook's saved model ([`super::fast_model`]) in `cache_dir` unless it is there,
     /// so the next commit does not pay for it (`git screenlink install` and `index`).
     pub fn save_for_hook(settings: &Settings, cache_dir: &std::path::Path) -> Result<()> {
-        let (env, info) = checked(settings)?;
-        let model = info.model_dir.path.join(settings.model_precision.value.model_file());
-        let saved = fast_model::saved_path(cache_dir, &model, &info.ort_version)
-            .ok_or_else(|| Error::assets(format!("{} has no readable size and time", model.display())))?;
+        let (env, _, model, saved) = saved_form(settings, cache_dir)?;
         catch_unwind(AssertUnwindSafe(|| fast_model::ensure_saved(&env, &model, &saved)))
             .unwrap_or_else(|panic| Err(panic_text(&panic)))
             .map_err(|err| Error::assets(format!("the model could not be saved for the hook: {err}")))

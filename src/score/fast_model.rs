@@ -40,17 +40,18 @@ pub struct FastModel {
 
 /// Where the `.ort` form of `model` (the installed ONNX file) is kept for runtime `version`:
 /// a folder per model file, a name per state of that file (its size, time, and a digest of
-/// its first and last MiB, so a file replaced by another of the same size and time is not
-/// taken for it).
+/// its first and last 64 KiB, so a file replaced by another of the same size and time is not
+/// taken for it; every commit computes it, so it reads little).
 pub fn saved_path(cache_dir: &Path, model: &Path, version: &str) -> Option<PathBuf> {
+    const END: u64 = 64 << 10;
     use sha2::{Digest, Sha256};
     use std::io::{Read, Seek, SeekFrom};
     let meta = std::fs::metadata(model).ok()?;
     let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
     let mut file = std::fs::File::open(model).ok()?;
     let mut ends = Vec::new();
-    (&mut file).take(1 << 20).read_to_end(&mut ends).ok()?;
-    file.seek(SeekFrom::Start(meta.len().saturating_sub(1 << 20))).ok()?;
+    (&mut file).take(END).read_to_end(&mut ends).ok()?;
+    file.seek(SeekFrom::Start(meta.len().saturating_sub(END))).ok()?;
     file.read_to_end(&mut ends).ok()?;
     let digest: String = Sha256::digest(&ends).iter().take(8).map(|b| format!("{b:02x}")).collect();
     let stem = model.file_stem()?.to_str()?;

@@ -61,17 +61,9 @@ impl Semantic {
         })
     }
 
-    /// Start loading the model on another thread now, for a caller that knows it will
-    /// need it (the hook: a new commit's text is never cached), so the load overlaps with
-    /// reading the talk and the cache.
-    pub fn preload(&mut self) {
-        if self.embedder.is_none() && self.loading.is_none() {
-            self.loading = Some(Self::start_loading(&self.settings).0);
-        }
-    }
-
-    /// [`preload`](Self::preload) before a `Semantic` exists: the hook starts the model's
-    /// load first, so it runs beside reading the tokenizer and the talk.
+    /// Start loading the model on another thread now, for a caller that knows it will need
+    /// it (the hook: a new commit's text is never cached), before a `Semantic` exists, so the
+    /// load runs beside reading the tokenizer, the talk and the cache ([`adopt`](Self::adopt)).
     pub fn start_loading(settings: &Settings) -> Loading {
         let settings = settings.clone();
         Loading(std::thread::spawn(move || Embedder::load_for(&settings, true)))
