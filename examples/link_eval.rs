@@ -17,6 +17,8 @@
 //! (an ablation); `LINK_EVAL_EXPLAIN=SET` prints why each wrong or missed link happened;
 //! `LINK_EVAL_HOOK_OUT=i,j` leaves the hook's calibration inputs `i`, `j` out (indices of
 //! `score::fitted::decision_input`: 0 the ranker's score, then the features from 1).
+//! `LINK_EVAL_TRIAL=1` keeps the slot the shipped weights leave out (`author_speaks`), so a
+//! trial feature written there into the dumps is read by both rankers and the calibration.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;

@@ -277,7 +277,9 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
 /// (`features::SHIPPED_LEAVES_OUT`) at 0, and, for an ablation, feature `LINK_EVAL_ZERO=i` too.
 fn read_rows(files: &[String]) -> Vec<Row> {
     let ablated: Option<usize> = std::env::var("LINK_EVAL_ZERO").ok().and_then(|v| v.parse().ok());
-    let zero: Vec<usize> = SHIPPED_LEAVES_OUT.iter().copied().chain(ablated).collect();
+    // `LINK_EVAL_TRIAL=1`: the unused slot carries a trial feature written into the dumps.
+    let trial = std::env::var_os("LINK_EVAL_TRIAL").is_some();
+    let zero: Vec<usize> = SHIPPED_LEAVES_OUT.iter().copied().filter(|_| !trial).chain(ablated).collect();
     let mut rows: Vec<Row> =
         files.iter().flat_map(|f| std::fs::read_to_string(f).unwrap().lines().map(|l| serde_json::from_str::<Row>(l).unwrap()).collect::<Vec<_>>()).collect();
     for c in rows.iter_mut().flat_map(|r| r.cands.iter_mut()) {
