@@ -324,6 +324,10 @@ fn fit_modes(files: &[String]) -> Shares {
                 // Backfill assigns best links first; the hook sees one commit at a time.
                 let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { greedy(&test, &feats, &score, t) };
                 let fit = link(THRESHOLD).with_same_change(&test);
+                if std::env::var_os("LINK_EVAL_CEILING").is_some() {
+                    let z = link(0.0);
+                    println!("CEILING {s} {} recall at 0: {:.3}", if hook { "hook" } else { "backfill" }, z.correct as f64 / z.gold.max(1) as f64);
+                }
                 if !hook {
                     // Links made (one talk per commit) over commits with a candidate, as
                     // backfill records them.
