@@ -188,6 +188,13 @@ mod tests {
         let short = discussion(&["the export times out", lunch, lunch2, lunch3]);
         let ps = passages(std::slice::from_ref(&short));
         assert_eq!((ps.len(), ps[0].rows.clone()), (1, 0..4));
+        // Fillers on both sides of the change say nothing of the topic: still cut.
+        let said = |t: &str| format!("{t} I mean sort of");
+        // (Said in two rows of six, the fillers would count as a topic the two rows share.)
+        let (c, x) = (said(export3), said(lunch));
+        let spoken = discussion(&[export, export2, &c, &x, lunch2, lunch3]);
+        let rows: Vec<Range<usize>> = passages(std::slice::from_ref(&spoken)).iter().map(|p| p.rows.clone()).collect();
+        assert_eq!(rows, [0..3, 3..6], "\"I mean\" on both sides is not a shared topic");
     }
 
     #[test]

@@ -154,7 +154,7 @@ pub fn build(commit: &CommitInfo, crates: &[String], passage: &Passage, scored: 
     assert!(!commit.code_shed(), "a pair is built from a commit with its code (commits::with_code)");
     // The excerpt: the passage less the rows at its ends that say none of the commit's terms.
     let said: std::collections::HashSet<&str> = scored.matched.iter().map(String::as_str).collect();
-    let keep = |row: &str| crate::score::keywords::terms(row).iter().any(|t| said.contains(t.as_str()));
+    let keep = |row: &str| crate::score::keywords::talk_terms(row).iter().any(|t| said.contains(t.as_str()));
     let passage = &if said.is_empty() { passage.clone() } else { passage.trimmed(&keep) };
     let output = commit.files.iter().map(|f| format!("// file: {}\n{}", f.path, f.added.join("\n"))).collect::<Vec<_>>().join("\n");
     Pair {

@@ -107,6 +107,36 @@ const STOP_WORDS: &[&str] = &[
     "fix", "pub", "impl", "self", "mut", "ref",
 ];
 
+/// Words speech is full of that say nothing of its topic: the discourse markers said as two
+/// words ("sort of", "kind of", "I mean", "you know") and as one. Dropped from the talk's
+/// terms only (a commit that sorts or names a kind keeps its terms): left in, "sort of" made
+/// talk look like it was about a commit that sorts, and two stretches of a call on different
+/// topics looked alike to the topic cuts because both said "I mean". Held out on meeting talk
+/// (README, "Link quality"), recall 0.509 / 0.547 / 0.586 → 0.556 / 0.537 / 0.632 at precision
+/// 0.917 / 0.897 / 0.850 → 0.968 / 0.879 / 0.887; real reports, which are written, unchanged.
+const FILLER_PAIRS: [(&str, &str); 4] = [("sort", "of"), ("kind", "of"), ("i", "mean"), ("you", "know")];
+const FILLER_WORDS: [&str; 10] = ["kinda", "sorta", "basically", "actually", "literally", "gonna", "wanna", "gotta", "hmm", "mhm"];
+
+/// The terms of transcribed speech: [`terms`] of the text less its fillers.
+pub fn talk_terms(text: &str) -> Vec<String> {
+    let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = bare(words[i]);
+        if i + 1 < words.len() && FILLER_PAIRS.iter().any(|(a, b)| *a == w && *b == bare(words[i + 1])) {
+            i += 2;
+            continue;
+        }
+        if !FILLER_WORDS.contains(&w.as_str()) {
+            kept.push(words[i]);
+        }
+        i += 1;
+    }
+    terms(&kept.join(" "))
+}
+
 /// Terms of free text or code: lower-case, split on case changes and separators.
 pub fn terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -208,7 +238,7 @@ impl CommitTerms {
 
     /// The score in [0, 1] and the matched terms, heaviest first.
     pub fn score(&self, discussion: &str) -> (f64, Vec<String>) {
-        self.score_terms(&terms(discussion).into_iter().collect())
+        self.score_terms(&talk_terms(discussion).into_iter().collect())
     }
 
     /// Weigh every term by its rarity among `idf`'s texts as well: a term said in every
@@ -307,6 +337,15 @@ mod tests {
         assert_eq!(terms("src/api/search.rs"), ["api", "search"]);
         assert_eq!(terms("the retries and the caches"), ["retrie", "cache"]);
         assert!(terms("um yeah so I think 2026").is_empty());
+    }
+
+    #[test]
+    fn fillers_are_not_talk_terms() {
+        let said = talk_terms("it's sort of slow, you know, I mean the sort order is kind of basically broken");
+        assert_eq!(said, ["slow", "sort", "order", "broken"], "the sort order is said; \"sort of\" is not");
+        // A commit's own text keeps every term.
+        assert!(terms("Sort results by kind").contains(&"sort".to_string()) && terms("Sort results by kind").contains(&"kind".to_string()));
+        assert_eq!(talk_terms("what kind of cache"), ["cache"]);
     }
 
     #[test]

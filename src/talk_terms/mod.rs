@@ -50,7 +50,7 @@ impl Local {
             .iter()
             .map(|r| {
                 let text = &d.text[r.span.0..r.span.1];
-                let all = keywords::terms(text);
+                let all = keywords::talk_terms(text);
                 let len = all.len() as u32;
                 let mut ids: Vec<u32> = all
                     .into_iter()
@@ -153,7 +153,7 @@ mod tests {
         let terms = TalkTerms::new(std::slice::from_ref(&d));
         for (row, r) in d.rows.iter().zip(terms.rows(0)) {
             let text = &d.text[row.span.0..row.span.1];
-            let mut want: Vec<u32> = keywords::terms(text).iter().map(|t| terms.id(t).unwrap()).collect();
+            let mut want: Vec<u32> = keywords::talk_terms(text).iter().map(|t| terms.id(t).unwrap()).collect();
             assert_eq!(r.len as usize, want.len());
             want.sort_unstable();
             want.dedup();
