@@ -119,22 +119,22 @@ const FILLER_WORDS: [&str; 10] = ["kinda", "sorta", "basically", "actually", "li
 
 /// The terms of transcribed speech: [`terms`] of the text less its fillers.
 pub fn talk_terms(text: &str) -> Vec<String> {
-    let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+    let is = |w: &str, filler: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).eq_ignore_ascii_case(filler);
     let words: Vec<&str> = text.split_whitespace().collect();
-    let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+    let mut kept = String::with_capacity(text.len());
     let mut i = 0;
     while i < words.len() {
-        let w = bare(words[i]);
-        if i + 1 < words.len() && FILLER_PAIRS.iter().any(|(a, b)| *a == w && *b == bare(words[i + 1])) {
+        if i + 1 < words.len() && FILLER_PAIRS.iter().any(|(a, b)| is(words[i], a) && is(words[i + 1], b)) {
             i += 2;
             continue;
         }
-        if !FILLER_WORDS.contains(&w.as_str()) {
-            kept.push(words[i]);
+        if !FILLER_WORDS.iter().any(|f| is(words[i], f)) {
+            kept.push_str(words[i]);
+            kept.push(' ');
         }
         i += 1;
     }
-    terms(&kept.join(" "))
+    terms(&kept)
 }
 
 /// Terms of free text or code: lower-case, split on case changes and separators.
