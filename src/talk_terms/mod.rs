@@ -3,7 +3,8 @@
 //! so a warm run over unchanged talk never splits a row again (issue 13, item 2).
 //!
 //! A passage's terms are its rows' terms: a discussion's text is its rows' spans joined by
-//! spaces and a term never crosses a space, so nothing is lost by splitting per row.
+//! spaces and a term never crosses a space, so nothing is lost by splitting per row (a
+//! two-word filler is judged within its row: `keywords::talk_terms`).
 
 pub mod cache;
 

@@ -262,9 +262,11 @@ fn the_indexed_keyword_stage_matches_a_full_scan() {
     let passages = talk.passages();
     let indexed = PassageTerms::new(&passages, &talk.terms);
     // A passage's terms, taken from its rows' (split once, or read from the term cache), are
-    // what splitting its own text gives: every term, as many times.
+    // what splitting its rows' own text gives: every term, as many times (fillers are judged
+    // within a row, as speech is transcribed).
     for (i, p) in passages.iter().enumerate() {
-        let own = git_screenlink::score::keywords::terms(p.text);
+        let d = p.discussion;
+        let own: Vec<String> = d.rows[p.rows.clone()].iter().flat_map(|r| git_screenlink::score::keywords::talk_terms(&d.text[r.span.0..r.span.1])).collect();
         assert_eq!(indexed.lens[i], own.len(), "{}", p.text);
         assert!(own.iter().all(|t| indexed.says(i, t)), "{}", p.text);
     }

@@ -65,7 +65,7 @@ proptest! {
 
     #[test]
     fn terms_take_any_text(s in nasty()) {
-        for t in git_screenlink::score::keywords::terms(&s) {
+        for t in git_screenlink::score::keywords::terms(&s).into_iter().chain(git_screenlink::score::keywords::talk_terms(&s)) {
             prop_assert!(t.chars().count() >= 3);
         }
     }
