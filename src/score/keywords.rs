@@ -119,27 +119,38 @@ const FILLER_WORDS: [&str; 10] = ["kinda", "sorta", "basically", "actually", "li
 
 /// The terms of transcribed speech: [`terms`] of the text less its fillers.
 pub fn talk_terms(text: &str) -> Vec<String> {
-    let is = |w: &str, filler: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).eq_ignore_ascii_case(filler);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut kept = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < words.len() {
-        if i + 1 < words.len() && FILLER_PAIRS.iter().any(|(a, b)| is(words[i], a) && is(words[i + 1], b)) {
-            i += 2;
-            continue;
-        }
-        if !FILLER_WORDS.iter().any(|f| is(words[i], f)) {
-            kept.push_str(words[i]);
-            kept.push(' ');
-        }
-        i += 1;
+    fn bare(w: &str) -> &str {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
     }
-    terms(&kept)
+    let mut out = Vec::new();
+    let mut words = text.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let b = bare(w);
+        // Every filler is a short word: most words are looked at no further.
+        if b.len() <= 9 {
+            if let Some(next) = words.peek() {
+                if FILLER_PAIRS.iter().any(|(x, y)| b.eq_ignore_ascii_case(x) && bare(next).eq_ignore_ascii_case(y)) {
+                    words.next();
+                    continue;
+                }
+            }
+            if FILLER_WORDS.iter().any(|f| b.eq_ignore_ascii_case(f)) {
+                continue;
+            }
+        }
+        push_terms(w, &mut out);
+    }
+    out
 }
 
 /// Terms of free text or code: lower-case, split on case changes and separators.
 pub fn terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    push_terms(text, &mut out);
+    out
+}
+
+fn push_terms(text: &str, out: &mut Vec<String>) {
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         if word.is_empty() {
             continue;
@@ -153,9 +164,8 @@ pub fn terms(text: &str) -> Vec<String> {
             }
             continue;
         }
-        word_terms(word, &mut out);
+        word_terms(word, out);
     }
-    out
 }
 
 /// The terms of one word, any word: split on case changes, lower-cased, a plural `s` off.
