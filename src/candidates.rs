@@ -57,6 +57,12 @@ impl<'a> Passage<'a> {
         passage(d, self.discussion_index, a..b)
     }
 
+    /// What the embedding model reads of the passage: its text without speech's fillers
+    /// (`keywords::without_fillers`). The pair's context keeps the text as said.
+    pub fn model_text(&self) -> String {
+        crate::score::keywords::without_fillers(self.text)
+    }
+
     pub fn speakers(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for name in self.discussion.rows[self.rows.clone()].iter().filter_map(|r| r.speaker.as_ref()) {

@@ -68,10 +68,17 @@ fn best_talk(settings: &Settings, instruction: &str) -> Result<String> {
             .hint("give the context with --context TEXT, or look further back with --time-window-days N"));
     }
     let mut semantic = crate::pipeline::load_semantic(settings, false)?;
+    // The model reads each passage as linking does (and `index` cached it): fillers left out.
+    let read: Vec<String> = passages.iter().map(|p| p.model_text()).collect();
     let mut texts: Vec<&str> = vec![instruction];
-    texts.extend(passages.iter().map(|p| p.text));
+    texts.extend(read.iter().map(String::as_str));
     semantic.prepare(&texts, &mut |_| {})?;
-    let best = passages.iter().max_by(|a, b| semantic.similarity(instruction, a.text).total_cmp(&semantic.similarity(instruction, b.text))).expect("not empty");
-    eprintln!("git-screenlink: context: talk from {} (similarity {:.2})", best.start.format("%Y-%m-%d %H:%M"), semantic.similarity(instruction, best.text));
+    let (best, score) = passages
+        .iter()
+        .zip(&read)
+        .map(|(p, r)| (p, semantic.similarity(instruction, r)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("not empty");
+    eprintln!("git-screenlink: context: talk from {} (similarity {score:.2})", best.start.format("%Y-%m-%d %H:%M"));
     Ok(best.text.to_string())
 }

@@ -57,7 +57,8 @@ pub fn run(args: &IndexArgs) -> Result<i32> {
         // Their terms too, into the term cache: the hook then splits only talk newer than this.
         let terms = crate::talk_terms::TalkTerms::build(&discussions, Some(&mut terms_cache));
         let block = candidates::cut(&discussions, &terms);
-        let texts: Vec<&str> = block.iter().map(|p| p.text).collect();
+        let owned: Vec<String> = block.iter().map(|p| p.model_text()).collect();
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
         passages += texts.len();
         bar.inc_length(texts.len() as u64);
         semantic.prepare(&texts, &mut |n| bar.inc(n as u64))?;

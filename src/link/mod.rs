@@ -225,6 +225,9 @@ pub fn link_in_context(
         Some(s) => (s.sized_all(&commit_texts), s.sized_all(&message_texts)),
         None => (commit_texts, message_texts),
     };
+    // What the model reads of each candidate passage (`Passage::model_text`).
+    let model_texts: std::collections::HashMap<usize, String> = links.iter().flat_map(|l| &l.candidates).map(|s| (s.passage, passages[s.passage].model_text())).collect();
+    let ptext = |i: usize| -> &str { &model_texts[&i] };
     if let Some(semantic) = semantic {
         let mut texts: Vec<&str> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -238,7 +241,7 @@ pub fn link_in_context(
             }
             for s in &l.candidates {
                 if seen.insert(s.passage) {
-                    texts.push(passages[s.passage].text);
+                    texts.push(ptext(s.passage));
                 }
             }
         }
@@ -251,7 +254,7 @@ pub fn link_in_context(
         crate::debug(format_args!("vectors ready: {total} texts"));
         for ((l, ct), mt) in links.iter_mut().zip(&commit_texts).zip(&message_texts) {
             for s in &mut l.candidates {
-                let text = passages[s.passage].text;
+                let text = ptext(s.passage);
                 s.semantic = semantic.similarity(ct, text);
                 if params.scoring == Scoring::Fitted {
                     s.raw.semantic_message = semantic.similarity(mt, text);
@@ -259,7 +262,7 @@ pub fn link_in_context(
             }
         }
         if sees_later {
-            talk_of_like_commits(&mut links, &commit_texts, passages, semantic);
+            talk_of_like_commits(&mut links, &commit_texts, &ptext, semantic);
             crate::debug(format_args!("talk of like commits measured"));
         }
     }
@@ -279,14 +282,14 @@ pub fn link_in_context(
 
 /// Each candidate's `like_commits` ([`crate::score::like_commits`]), from the vectors of the
 /// commits' texts and their candidates' passages.
-fn talk_of_like_commits(links: &mut [CommitLinks], commit_texts: &[String], passages: &[Passage], semantic: &Semantic) {
+fn talk_of_like_commits<'t>(links: &mut [CommitLinks], commit_texts: &[String], ptext: &dyn Fn(usize) -> &'t str, semantic: &Semantic) {
     use crate::score::like_commits::{like_commits, Commit};
     let commit_vecs: Vec<Option<Vec<f32>>> =
         links.iter().zip(commit_texts).map(|(l, t)| if l.candidates.is_empty() { None } else { semantic.vector(t) }).collect();
     let mut passage_vecs: std::collections::HashMap<usize, Vec<f32>> = std::collections::HashMap::new();
     for s in links.iter().flat_map(|l| &l.candidates) {
         if let std::collections::hash_map::Entry::Vacant(e) = passage_vecs.entry(s.passage) {
-            if let Some(v) = semantic.vector(passages[s.passage].text) {
+            if let Some(v) = semantic.vector(ptext(s.passage)) {
                 e.insert(v);
             }
         }

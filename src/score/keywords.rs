@@ -119,28 +119,63 @@ const FILLER_WORDS: [&str; 10] = ["kinda", "sorta", "basically", "actually", "li
 
 /// The terms of transcribed speech: [`terms`] of the text less its fillers.
 pub fn talk_terms(text: &str) -> Vec<String> {
-    fn bare(w: &str) -> &str {
-        w.trim_matches(|c: char| !c.is_alphanumeric())
-    }
     let mut out = Vec::new();
     let mut words = text.split_whitespace().peekable();
     while let Some(w) = words.next() {
-        let b = bare(w);
-        // Every filler is a short word: most words are looked at no further.
-        if b.len() <= 9 {
-            if let Some(next) = words.peek() {
-                if FILLER_PAIRS.iter().any(|(x, y)| b.eq_ignore_ascii_case(x) && bare(next).eq_ignore_ascii_case(y)) {
-                    words.next();
-                    continue;
-                }
+        match filler(w, words.peek().copied()) {
+            Some(2) => {
+                words.next();
             }
-            if FILLER_WORDS.iter().any(|f| b.eq_ignore_ascii_case(f)) {
-                continue;
-            }
+            Some(_) => {}
+            None => push_terms(w, &mut out),
         }
-        push_terms(w, &mut out);
     }
     out
+}
+
+/// Speech as the embedding model reads it: without the fillers above, nor "um", "uh", "like"
+/// and "yeah", the rest as said. A passage's vector is of what it says, not of how: held out
+/// (README, "Link quality"), meeting talk's recall +0.02–0.03 a seed (precision −0.04 to
+/// +0.04, F1 +0.01–0.03), real reports unchanged.
+pub fn without_fillers(text: &str) -> String {
+    const SAID_ONLY: [&str; 4] = ["um", "uh", "like", "yeah"];
+    let mut out = String::with_capacity(text.len());
+    let mut words = text.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        match filler(w, words.peek().copied()) {
+            Some(2) => {
+                words.next();
+            }
+            Some(_) => {}
+            None if SAID_ONLY.iter().any(|f| bare(w).eq_ignore_ascii_case(f)) => {}
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(w);
+            }
+        }
+    }
+    out
+}
+
+/// A word without the punctuation around it.
+fn bare(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+/// How many words, from `w` on, a filler takes (`next` is the word after): 2 for a two-word
+/// marker, 1 for a one-word one, `None` for a word that is said for what it means.
+fn filler(w: &str, next: Option<&str>) -> Option<usize> {
+    let b = bare(w);
+    // Every filler is a short word: most words are looked at no further.
+    if b.len() > 9 {
+        return None;
+    }
+    if next.is_some_and(|n| FILLER_PAIRS.iter().any(|(x, y)| b.eq_ignore_ascii_case(x) && bare(n).eq_ignore_ascii_case(y))) {
+        return Some(2);
+    }
+    FILLER_WORDS.iter().any(|f| b.eq_ignore_ascii_case(f)).then_some(1)
 }
 
 /// Terms of free text or code: lower-case, split on case changes and separators.
@@ -347,6 +382,13 @@ mod tests {
         assert_eq!(terms("src/api/search.rs"), ["api", "search"]);
         assert_eq!(terms("the retries and the caches"), ["retrie", "cache"]);
         assert!(terms("um yeah so I think 2026").is_empty());
+    }
+
+    #[test]
+    fn the_model_reads_speech_without_its_fillers() {
+        assert_eq!(without_fillers("um so the export, you know, like times out? yeah I mean for big customers"), "so the export, times out? for big customers");
+        assert_eq!(without_fillers("it looks fine"), "it looks fine");
+        assert_eq!(without_fillers(""), "");
     }
 
     #[test]
