@@ -73,12 +73,8 @@ fn best_talk(settings: &Settings, instruction: &str) -> Result<String> {
     let mut texts: Vec<&str> = vec![instruction];
     texts.extend(read.iter().map(String::as_str));
     semantic.prepare(&texts, &mut |_| {})?;
-    let (best, score) = passages
-        .iter()
-        .zip(&read)
-        .map(|(p, r)| (p, semantic.similarity(instruction, r)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .expect("not empty");
+    let (best, score) =
+        passages.iter().zip(&read).map(|(p, r)| (p, semantic.similarity(instruction, r))).max_by(|a, b| a.1.total_cmp(&b.1)).expect("not empty");
     eprintln!("git-screenlink: context: talk from {} (similarity {score:.2})", best.start.format("%Y-%m-%d %H:%M"));
     Ok(best.text.to_string())
 }

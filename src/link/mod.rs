@@ -226,7 +226,8 @@ pub fn link_in_context(
         None => (commit_texts, message_texts),
     };
     // What the model reads of each candidate passage (`Passage::model_text`).
-    let model_texts: std::collections::HashMap<usize, String> = links.iter().flat_map(|l| &l.candidates).map(|s| (s.passage, passages[s.passage].model_text())).collect();
+    let model_texts: std::collections::HashMap<usize, String> =
+        links.iter().flat_map(|l| &l.candidates).map(|s| (s.passage, passages[s.passage].model_text())).collect();
     let ptext = |i: usize| -> &str { &model_texts[&i] };
     if let Some(semantic) = semantic {
         let mut texts: Vec<&str> = Vec::new();
