@@ -120,16 +120,7 @@ const FILLER_WORDS: [&str; 10] = ["kinda", "sorta", "basically", "actually", "li
 /// The terms of transcribed speech: [`terms`] of the text less its fillers.
 pub fn talk_terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut words = text.split_whitespace().peekable();
-    while let Some(w) = words.next() {
-        match filler(w, words.peek().copied()) {
-            Some(2) => {
-                words.next();
-            }
-            Some(_) => {}
-            None => push_terms(w, &mut out),
-        }
-    }
+    said(text).for_each(|w| push_terms(w, &mut out));
     out
 }
 
@@ -139,24 +130,22 @@ pub fn talk_terms(text: &str) -> Vec<String> {
 /// +0.04, F1 +0.01–0.03), real reports unchanged.
 pub fn without_fillers(text: &str) -> String {
     const SAID_ONLY: [&str; 4] = ["um", "uh", "like", "yeah"];
-    let mut out = String::with_capacity(text.len());
+    said(text).filter(|w| !SAID_ONLY.iter().any(|f| bare(w).eq_ignore_ascii_case(f))).collect::<Vec<_>>().join(" ")
+}
+
+/// The words of `text` (split on whitespace) that are not fillers.
+fn said(text: &str) -> impl Iterator<Item = &str> {
     let mut words = text.split_whitespace().peekable();
-    while let Some(w) = words.next() {
+    std::iter::from_fn(move || loop {
+        let w = words.next()?;
         match filler(w, words.peek().copied()) {
             Some(2) => {
                 words.next();
             }
             Some(_) => {}
-            None if SAID_ONLY.iter().any(|f| bare(w).eq_ignore_ascii_case(f)) => {}
-            None => {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(w);
-            }
+            None => return Some(w),
         }
-    }
-    out
+    })
 }
 
 /// A word without the punctuation around it.
