@@ -10,7 +10,7 @@
 //! the same or better precision and recall at threshold 0.6 (0.903/0.875 vs 0.894/0.875,
 //! 0.908/0.823 vs 0.908/0.823, 0.920/0.844 vs 0.922/0.865).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -225,11 +225,10 @@ pub fn link_in_context(
         Some(s) => (s.sized_all(&commit_texts), s.sized_all(&message_texts)),
         None => (commit_texts, message_texts),
     };
-    // What the model reads of each candidate passage (`Passage::model_text`).
-    let model_texts: std::collections::HashMap<usize, String> =
-        links.iter().flat_map(|l| &l.candidates).map(|s| (s.passage, passages[s.passage].model_text())).collect();
-    let ptext = |i: usize| -> &str { &model_texts[&i] };
     if let Some(semantic) = semantic {
+        // What the model reads of each candidate passage (`Passage::model_text`).
+        let model_texts: HashMap<usize, String> = links.iter().flat_map(|l| &l.candidates).map(|s| (s.passage, passages[s.passage].model_text())).collect();
+        let ptext = |i: usize| -> &str { &model_texts[&i] };
         let mut texts: Vec<&str> = Vec::new();
         let mut seen = BTreeSet::new();
         for ((l, ct), mt) in links.iter().zip(&commit_texts).zip(&message_texts) {
@@ -263,7 +262,7 @@ pub fn link_in_context(
             }
         }
         if sees_later {
-            talk_of_like_commits(&mut links, &commit_texts, &ptext, semantic);
+            talk_of_like_commits(&mut links, &commit_texts, &model_texts, semantic);
             crate::debug(format_args!("talk of like commits measured"));
         }
     }
@@ -283,14 +282,14 @@ pub fn link_in_context(
 
 /// Each candidate's `like_commits` ([`crate::score::like_commits`]), from the vectors of the
 /// commits' texts and their candidates' passages.
-fn talk_of_like_commits<'t>(links: &mut [CommitLinks], commit_texts: &[String], ptext: &dyn Fn(usize) -> &'t str, semantic: &Semantic) {
+fn talk_of_like_commits(links: &mut [CommitLinks], commit_texts: &[String], model_texts: &HashMap<usize, String>, semantic: &Semantic) {
     use crate::score::like_commits::{like_commits, Commit};
     let commit_vecs: Vec<Option<Vec<f32>>> =
         links.iter().zip(commit_texts).map(|(l, t)| if l.candidates.is_empty() { None } else { semantic.vector(t) }).collect();
-    let mut passage_vecs: std::collections::HashMap<usize, Vec<f32>> = std::collections::HashMap::new();
+    let mut passage_vecs: HashMap<usize, Vec<f32>> = HashMap::new();
     for s in links.iter().flat_map(|l| &l.candidates) {
         if let std::collections::hash_map::Entry::Vacant(e) = passage_vecs.entry(s.passage) {
-            if let Some(v) = semantic.vector(ptext(s.passage)) {
+            if let Some(v) = semantic.vector(&model_texts[&s.passage]) {
                 e.insert(v);
             }
         }
@@ -342,7 +341,7 @@ pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Pa
             s.confidence = c;
             rank.push((s.passage, r));
         }
-        let order: std::collections::HashMap<usize, f64> = rank.into_iter().collect();
+        let order: HashMap<usize, f64> = rank.into_iter().collect();
         l.candidates.sort_by(|a, b| order[&b.passage].total_cmp(&order[&a.passage]).then(a.passage.cmp(&b.passage)));
     }
 }
