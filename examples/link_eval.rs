@@ -20,7 +20,9 @@
 //! `LINK_EVAL_TRIAL=1` keeps the slot the shipped weights leave out (`author_speaks`), so a
 //! trial feature written there into the dumps is read by both rankers and the calibration.
 //! `LINK_EVAL_CEILING=1` prints each held-out set's recall at threshold 0 (every commit takes
-//! the talk its mode's assignment gives it): the most any calibration could reach with that ranking.
+//! the talk its mode's assignment gives it): the most any calibration could reach with that
+//! ranking. `fit` also prints what an oracle could reach on realtext under its gold of one fix
+//! per report (`link_eval/bound.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -35,6 +37,8 @@ use git_screenlink::score::features::{self, BASE, NAMES, NEEDS_LATER_COMMITS};
 use git_screenlink::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
+#[path = "link_eval/bound.rs"]
+mod bound;
 #[path = "link_eval/explain.rs"]
 mod explain;
 #[path = "link_eval/figures.rs"]

@@ -369,6 +369,10 @@ fn fit_modes(files: &[String]) -> Shares {
         println!(
             "realtext macro, a link to the talk of a commit making the same change counted right: fitted precision {a:.3} recall {b:.3}; guide {c:.3} {d:.3}"
         );
+        if !hook {
+            let real: Vec<&str> = sets.iter().copied().filter(|s| !s.starts_with("plain") && !s.starts_with("meeting")).collect();
+            super::bound::print(&rows, &real);
+        }
         println!("calibration, every held-out set pooled: {}", calibration(&pooled));
         println!("calibration, realtext's held-out sets pooled: {}", calibration(&pooled_real));
         for (t, m) in SWEEP.iter().zip(&sweep) {
