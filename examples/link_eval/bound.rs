@@ -90,6 +90,16 @@ pub fn print(rows: &[Row], sets: &[&str]) {
             format!("{:.0} %: {p:.3} / {r:.3}", a * 100.0)
         })
         .collect();
+    let counts: Vec<String> = sets
+        .iter()
+        .map(|s| {
+            let set: Vec<&Row> = rows.iter().filter(|r| r.set == *s).collect();
+            let rs = reports(&set);
+            let shared: Vec<&Report> = rs.iter().filter(|r| r.siblings > 0).collect();
+            format!("{s} {} of {} reports, {} commits", shared.len(), rs.len(), shared.iter().map(|r| r.siblings).sum::<usize>())
+        })
+        .collect();
+    println!("realtext, reports that other commits of their fix's change see too: {}", counts.join("; "));
     println!(
         "realtext macro, an oracle wrong only among the commits of one change (giving up on that share of the reports such commits share): {}",
         line.join("; ")
