@@ -18,7 +18,8 @@
 //! `LINK_EVAL_HOOK_OUT=i,j` leaves the hook's calibration inputs `i`, `j` out (indices of
 //! `score::fitted::decision_input`: 0 the ranker's score, then the features from 1).
 //! `LINK_EVAL_TRIAL=1` keeps the slot the shipped weights leave out (`author_speaks`), so a
-//! trial feature written there into the dumps is read by both rankers and the calibration.
+//! trial feature written there into the dumps is read by both rankers and the calibration;
+//! `LINK_EVAL_CAL_OUT=10` leaves it out of backfill's calibration (the rankers alone read it).
 //! `LINK_EVAL_CEILING=1` prints each held-out set's recall at threshold 0 (every commit takes
 //! the talk its mode's assignment gives it): the most any calibration could reach with that
 //! ranking. `fit` also prints what an oracle could reach on realtext under its gold of one fix

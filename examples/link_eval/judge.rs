@@ -17,7 +17,13 @@ fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
     // Read once: this runs for every candidate of every fit.
     static HOOK_OUT: std::sync::LazyLock<Vec<usize>> =
         std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_HOOK_OUT").unwrap_or_default().split(',').filter_map(|v| v.parse().ok()).collect());
-    product_input(rank, f, if hook { &HOOK_OUT } else { &ABSOLUTE_INPUTS })
+    // `LINK_EVAL_CAL_OUT=i,j`: backfill's calibration leaves inputs `i`, `j` out too (a trial
+    // feature the rankers alone read).
+    static CAL_OUT: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+        let extra = std::env::var("LINK_EVAL_CAL_OUT").unwrap_or_default();
+        ABSOLUTE_INPUTS.iter().copied().chain(extra.split(',').filter_map(|v| v.parse().ok())).collect()
+    });
+    product_input(rank, f, if hook { &HOOK_OUT } else { &CAL_OUT })
 }
 
 /// The threshold the product uses (screenlink.minConfidence's default).
