@@ -37,6 +37,11 @@ fn the_hooks_saved_model_matches_sentence_transformers_within_1e4() {
     let mut first = Embedder::load_saved_in(&settings, cache.path()).unwrap();
     let made = saved(cache.path());
     assert_eq!(made.len(), 1, "the first load saves the model: {made:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&made[0]).unwrap().permissions().mode() & 0o777, 0o600, "the saved model is its owner's alone");
+    }
     let written = std::fs::metadata(&made[0]).unwrap().modified().unwrap();
     matches_reference(&mut first);
     let mut again = Embedder::load_saved_in(&settings, cache.path()).unwrap();
