@@ -58,9 +58,9 @@ impl<'a> Passage<'a> {
     }
 
     /// What the embedding model reads of the passage: its text without speech's fillers
-    /// (`keywords::without_fillers`). The pair's context keeps the text as said.
+    /// (`fillers::without_fillers`). The pair's context keeps the text as said.
     pub fn model_text(&self) -> String {
-        crate::score::keywords::without_fillers(self.text)
+        crate::score::fillers::without_fillers(self.text)
     }
 
     pub fn speakers(&self) -> Vec<String> {

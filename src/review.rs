@@ -83,20 +83,7 @@ const EXCERPT_CHARS: usize = 480;
 /// The commit, the excerpt with matched terms highlighted, when and who, and the scores.
 pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: DateTime<Utc>, params: &Params) -> String {
     let matched: BTreeSet<&str> = scored.matched.iter().map(String::as_str).collect();
-    let mut excerpt = String::new();
-    let mut shown = 0;
-    for word in passage.text.split_whitespace() {
-        if shown > EXCERPT_CHARS {
-            excerpt.push('…');
-            break;
-        }
-        shown += word.len() + 1;
-        let hit = keywords::terms(word).iter().any(|t| matched.contains(t.as_str()));
-        if !excerpt.is_empty() {
-            excerpt.push(' ');
-        }
-        excerpt.push_str(&if hit { style(word).yellow().bold().to_string() } else { word.to_string() });
-    }
+    let excerpt = excerpt(passage.text, &matched, &|w| style(w).yellow().bold().to_string());
     let speakers = passage.speakers();
     let who = if speakers.is_empty() { String::new() } else { format!(", {}", speakers.join(", ")) };
     let verdict = if scored.confidence >= params.min_confidence { style("✓").green() } else { style("·").dim() };
@@ -133,5 +120,39 @@ pub fn ask(term: &Term, choices: &[Choice], on_cancel: Choice) -> std::io::Resul
             term.write_line(&format!("{}{}", style(choice.key()).bold(), choice.label()))?;
             return Ok(choice);
         }
+    }
+}
+
+/// The first [`EXCERPT_CHARS`] of `text`, each word whose terms `matched` holds marked by
+/// `mark`; a filler's word is not ("sort" of "sort of" when "sort order" matched).
+fn excerpt(text: &str, matched: &BTreeSet<&str>, mark: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for (word, meant) in text.split_whitespace().zip(crate::score::fillers::meant(text)) {
+        if shown > EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        shown += word.len() + 1;
+        let hit = meant && keywords::terms(word).iter().any(|t| matched.contains(t.as_str()));
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&if hit { mark(word) } else { word.to_string() });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_excerpt_marks_matched_words_but_not_fillers() {
+        let matched: BTreeSet<&str> = ["sort", "order"].into_iter().collect();
+        let mark = |w: &str| format!("[{w}]");
+        assert_eq!(excerpt("it is sort of slow, the sort order", &matched, &mark), "it is sort of slow, the [sort] [order]");
+        let long = "word ".repeat(200);
+        assert!(excerpt(&long, &matched, &mark).ends_with('…'), "cut after {EXCERPT_CHARS} characters");
     }
 }

@@ -107,64 +107,11 @@ const STOP_WORDS: &[&str] = &[
     "fix", "pub", "impl", "self", "mut", "ref",
 ];
 
-/// Words speech is full of that say nothing of its topic: the discourse markers said as two
-/// words ("sort of", "kind of", "I mean", "you know") and as one. Dropped from the talk's
-/// terms only (a commit that sorts or names a kind keeps its terms): left in, "sort of" made
-/// talk look like it was about a commit that sorts, and two stretches of a call on different
-/// topics looked alike to the topic cuts because both said "I mean". Held out on meeting talk
-/// (README, "Link quality"), recall 0.509 / 0.547 / 0.586 → 0.556 / 0.537 / 0.632 at precision
-/// 0.917 / 0.897 / 0.850 → 0.968 / 0.879 / 0.887; real reports, which are written, unchanged.
-const FILLER_PAIRS: [(&str, &str); 4] = [("sort", "of"), ("kind", "of"), ("i", "mean"), ("you", "know")];
-const FILLER_WORDS: [&str; 10] = ["kinda", "sorta", "basically", "actually", "literally", "gonna", "wanna", "gotta", "hmm", "mhm"];
-
-/// The terms of transcribed speech: [`terms`] of the text less its fillers.
+/// The terms of transcribed speech: [`terms`] of the text less its fillers ([`super::fillers`]).
 pub fn talk_terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    said(text).for_each(|w| push_terms(w, &mut out));
+    super::fillers::said(text).for_each(|w| push_terms(w, &mut out));
     out
-}
-
-/// Speech as the embedding model reads it: without the fillers above, nor "um", "uh", "like"
-/// and "yeah", the rest as said. A passage's vector is of what it says, not of how: held out
-/// (README, "Link quality"), meeting talk's recall +0.02–0.03 a seed (precision −0.04 to
-/// +0.04, F1 +0.01–0.03), real reports unchanged.
-pub fn without_fillers(text: &str) -> String {
-    const SAID_ONLY: [&str; 4] = ["um", "uh", "like", "yeah"];
-    said(text).filter(|w| !SAID_ONLY.iter().any(|f| bare(w).eq_ignore_ascii_case(f))).collect::<Vec<_>>().join(" ")
-}
-
-/// The words of `text` (split on whitespace) that are not fillers.
-fn said(text: &str) -> impl Iterator<Item = &str> {
-    let mut words = text.split_whitespace().peekable();
-    std::iter::from_fn(move || loop {
-        let w = words.next()?;
-        match filler(w, words.peek().copied()) {
-            Some(2) => {
-                words.next();
-            }
-            Some(_) => {}
-            None => return Some(w),
-        }
-    })
-}
-
-/// A word without the punctuation around it.
-fn bare(w: &str) -> &str {
-    w.trim_matches(|c: char| !c.is_alphanumeric())
-}
-
-/// How many words, from `w` on, a filler takes (`next` is the word after): 2 for a two-word
-/// marker, 1 for a one-word one, `None` for a word that is said for what it means.
-fn filler(w: &str, next: Option<&str>) -> Option<usize> {
-    let b = bare(w);
-    // Every filler is a short word: most words are looked at no further.
-    if b.len() > 9 {
-        return None;
-    }
-    if next.is_some_and(|n| FILLER_PAIRS.iter().any(|(x, y)| b.eq_ignore_ascii_case(x) && bare(n).eq_ignore_ascii_case(y))) {
-        return Some(2);
-    }
-    FILLER_WORDS.iter().any(|f| b.eq_ignore_ascii_case(f)).then_some(1)
 }
 
 /// Terms of free text or code: lower-case, split on case changes and separators.
@@ -371,13 +318,6 @@ mod tests {
         assert_eq!(terms("src/api/search.rs"), ["api", "search"]);
         assert_eq!(terms("the retries and the caches"), ["retrie", "cache"]);
         assert!(terms("um yeah so I think 2026").is_empty());
-    }
-
-    #[test]
-    fn the_model_reads_speech_without_its_fillers() {
-        assert_eq!(without_fillers("um so the export, you know, like times out? yeah I mean for big customers"), "so the export, times out? for big customers");
-        assert_eq!(without_fillers("it looks fine"), "it looks fine");
-        assert_eq!(without_fillers(""), "");
     }
 
     #[test]

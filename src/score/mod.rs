@@ -4,6 +4,7 @@ pub mod cache;
 pub mod embed;
 pub mod fast_model;
 pub mod features;
+pub mod fillers;
 pub mod fitted;
 pub mod history;
 pub mod keywords;
