@@ -39,15 +39,9 @@ pub(crate) fn said(text: &str) -> impl Iterator<Item = &str> {
 /// For each word of `text` (split on whitespace), whether it is said for what it means (not
 /// part of a filler): what `keywords::talk_terms` reads, word by word, for a reader that shows them.
 pub fn meant(text: &str) -> Vec<bool> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out = vec![true; words.len()];
-    let mut i = 0;
-    while i < words.len() {
-        let n = filler(words[i], words.get(i + 1).copied()).unwrap_or(0);
-        out[i..i + n].iter_mut().for_each(|m| *m = false);
-        i += n.max(1);
-    }
-    out
+    // The words `said` keeps are slices of `text`, in order: each is known by where it starts.
+    let mut kept = said(text).map(str::as_ptr).peekable();
+    text.split_whitespace().map(|w| kept.next_if_eq(&w.as_ptr()).is_some()).collect()
 }
 
 /// A word without the punctuation around it.
