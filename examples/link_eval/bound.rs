@@ -51,17 +51,15 @@ fn reports(rows: &[&Row]) -> Vec<Report> {
         .collect()
 }
 
-/// Precision and recall of the oracle when it gives up on the share `abstain` of the reports
-/// with siblings (those whose odds are worst first) and links each other report to as many
-/// of its same-change commits as it has gold commits, chosen blindly.
-fn oracle(rows: &[&Row], abstain: f64) -> (f64, f64) {
-    let gold = rows.iter().filter(|r| r.has_gold).count().max(1) as f64;
-    let mut rs = reports(rows);
-    rs.sort_by(|a, b| (a.gold as f64 / (a.gold + a.siblings) as f64).total_cmp(&(b.gold as f64 / (b.gold + b.siblings) as f64)));
-    let with_siblings = rs.iter().filter(|r| r.siblings > 0).count();
+/// Precision and recall of the oracle over `reports` (worst odds first, [`by_odds`]) of a set
+/// with `gold` commits, when it gives up on the share `abstain` of the reports with siblings
+/// and links each other report to as many of its same-change commits as it has gold commits,
+/// chosen blindly.
+fn oracle(reports: &[Report], gold: usize, abstain: f64) -> (f64, f64) {
+    let with_siblings = reports.iter().filter(|r| r.siblings > 0).count();
     let skip = (abstain * with_siblings as f64).round() as usize;
     let (mut right, mut pairs) = (0.0, 0.0);
-    for (k, r) in rs.iter().enumerate() {
+    for (k, r) in reports.iter().enumerate() {
         if r.siblings > 0 && k < skip {
             continue;
         }
@@ -69,7 +67,15 @@ fn oracle(rows: &[&Row], abstain: f64) -> (f64, f64) {
         right += g * g / (g + r.siblings as f64);
         pairs += g;
     }
-    (right / pairs.max(1.0), right / gold)
+    (right / pairs.max(1.0), right / gold.max(1) as f64)
+}
+
+/// A set's reports, the worst odds (gold commits among the commits of the change) first.
+fn by_odds(rows: &[&Row]) -> Vec<Report> {
+    let odds = |r: &Report| r.gold as f64 / (r.gold + r.siblings) as f64;
+    let mut rs = reports(rows);
+    rs.sort_by(|a, b| odds(a).total_cmp(&odds(b)));
+    rs
 }
 
 /// The oracle's macro precision and recall over `sets`, giving up on 0, 20, … 100 % of the
@@ -78,23 +84,28 @@ pub fn print(rows: &[Row], sets: &[&str]) {
     if sets.is_empty() {
         return;
     }
+    // Each set's reports and gold commits, found once.
+    let per_set: Vec<(&str, Vec<Report>, usize)> = sets
+        .iter()
+        .map(|s| {
+            let set: Vec<&Row> = rows.iter().filter(|r| r.set == *s).collect();
+            (*s, by_odds(&set), set.iter().filter(|r| r.has_gold).count())
+        })
+        .collect();
     let n = sets.len() as f64;
     let line: Vec<String> = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
         .iter()
         .map(|&a| {
-            let (p, r) = sets.iter().fold((0.0, 0.0), |acc, s| {
-                let set: Vec<&Row> = rows.iter().filter(|r| r.set == *s).collect();
-                let (p, r) = oracle(&set, a);
+            let (p, r) = per_set.iter().fold((0.0, 0.0), |acc, (_, rs, gold)| {
+                let (p, r) = oracle(rs, *gold, a);
                 (acc.0 + p / n, acc.1 + r / n)
             });
             format!("{:.0} %: {p:.3} / {r:.3}", a * 100.0)
         })
         .collect();
-    let counts: Vec<String> = sets
+    let counts: Vec<String> = per_set
         .iter()
-        .map(|s| {
-            let set: Vec<&Row> = rows.iter().filter(|r| r.set == *s).collect();
-            let rs = reports(&set);
+        .map(|(s, rs, _)| {
             let shared: Vec<&Report> = rs.iter().filter(|r| r.siblings > 0).collect();
             format!("{s} {} of {} reports, {} commits", shared.len(), rs.len(), shared.iter().map(|r| r.siblings).sum::<usize>())
         })
