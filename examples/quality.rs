@@ -8,8 +8,9 @@
 //! Sets: the sample worlds (each style, each seed) and, with `--realtext`, the four
 //! projects of `../shared/realtext` (its README builds DIR), **mixed** lists: every fix
 //! commit and every other commit near a report, through `backfill --stdin`; and, when
-//! `tools/realtext_oak.py` has built it in DIR, Apache Oak's, which no weight was fitted on
-//! ("unseen", outside the macro).
+//! `tools/realtext_oak.py` and `tools/realtext_bears.py` have built them in DIR, Apache Oak's,
+//! INRIA Spoon's and Spring Data Commons', which no weight was fitted on ("unseen", outside the
+//! macro). `--styles none` leaves the sample worlds out.
 //!
 //! A pair is right under eval_links.py's *link* criterion: a gold row is among its rows and
 //! at least half its rows are gold. precision = right pairs / pairs; recall = right pairs /
@@ -76,7 +77,7 @@ fn main() {
     let scale = opt("--scale").unwrap_or("month".into());
     let tmp = tempfile::tempdir().unwrap();
     let mut sets = Vec::new();
-    for style in &styles {
+    for style in styles.iter().filter(|s| *s != "none") {
         for &seed in &seeds {
             let spec = Spec { style: style.parse::<Style>().expect("style: plain or meeting"), ..Spec::named(&scale, seed).expect("scale") };
             let dir = tmp.path().join(format!("{style}-{seed}"));
@@ -86,21 +87,23 @@ fn main() {
         }
     }
     if let Some(dir) = opt("--realtext") {
-        // Oak (tools/realtext_oak.py), when built, was never fitted on: named apart, outside the macro.
-        for proj in ["wicket", "accumulo", "log4j2", "mng", "oak"] {
+        // Oak (tools/realtext_oak.py) and the Bears projects (tools/realtext_bears.py), when
+        // built, were never fitted on: named apart, outside the macro.
+        const UNSEEN: [&str; 3] = ["oak", "spoon", "sdc"];
+        for proj in ["wicket", "accumulo", "log4j2", "mng"].into_iter().chain(UNSEEN) {
             let d = Path::new(&dir).join(proj);
             if !d.exists() {
                 continue;
             }
             let gold: HashMap<String, Vec<i64>> = serde_json::from_str(&std::fs::read_to_string(d.join("mixed/gold.json")).unwrap()).unwrap();
             sets.push(Set {
-                name: if proj == "oak" { "unseen realtext oak".into() } else { format!("realtext {proj}") },
+                name: if UNSEEN.contains(&proj) { format!("unseen realtext {proj}") } else { format!("realtext {proj}") },
                 repo: d.join("repo"),
                 db: d.join("screenpipe/db.sqlite"),
                 gold,
                 commits: Some(std::fs::read_to_string(d.join("mixed/commits.txt")).unwrap()),
                 extra: vec!["--min-code-lines".into(), "1".into()],
-                in_macro: proj != "oak",
+                in_macro: !UNSEEN.contains(&proj),
             });
         }
     }

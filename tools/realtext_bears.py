@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Real-text projects that no weight is fitted on, from Bears: INRIA Spoon, Spring Data Commons.
+
+../shared/realtext/build.py lays Bugs.jar reports out as talk before their fixes. Quatrain's
+report file also holds reports of Bears (bugs of GitHub projects found by their CI), and two
+of its projects have enough of them to measure: INRIA/spoon (16 GitHub issues, one squashed
+pull request per fix, "fix: ... (#1102)") and spring-projects/spring-data-commons (15 JIRA
+tickets, fixes cherry-picked to maintenance branches), unlike the Apache projects in the
+habits that matter here. (Bears' jackson-databind entries belong to a Defects4J project and
+are never read.) Quatrain names a Bears fix by its CI build, not its commit, so the commit is
+found by the developer's message Quatrain keeps (its subject, on the mirror's default branch).
+Then build.py's own code builds each project as it builds the Bugs.jar ones:
+
+    # fetch github:INRIA/spoon and github:spring-projects/spring-data-commons into MIRRORS
+    python3 tools/realtext_bears.py --mirrors MIRRORS --out REALTEXT_DIR
+    cargo run --release --example quality -- --realtext REALTEXT_DIR   # prints them apart
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+# project -> (its Bears builds' prefix, mirror dir, upstream owner/name)
+PROJECTS = {
+    "spoon": ("INRIA-spoon-", "INRIA+spoon", "INRIA/spoon"),
+    "sdc": ("spring-projects-spring-data-commons-", "spring-projects+spring-data-commons", "spring-projects/spring-data-commons"),
+}
+QUATRAIN_DIR = "Trustworthy-Software+Quatrain"
+
+
+def git(gd, *args, check=True):
+    return subprocess.run(["git", "--git-dir", gd, *args], capture_output=True, text=True, check=check)
+
+
+def quatrain_json(q, path):
+    return json.loads(git(q, "show", "HEAD:" + path).stdout)
+
+
+def bears_reports(q, proj, mirror):
+    """Quatrain's reports of `proj` keyed as build.py reads Bugs.jar's: `<proj>-<fix sha, 8>`."""
+    index = quatrain_json(q, "data/bears_index_dict.json")
+    messages = quatrain_json(q, "data/CommitMessage/Bears_developer_commit_message.json")
+    reports = quatrain_json(q, "data/BugReport/Bug_Report_All.json")
+    # Subject -> commits on the default branch (the fix as it landed).
+    landed = {}
+    for line in git(mirror, "log", "--format=%H %s", "HEAD").stdout.splitlines():
+        sha, _, subject = line.partition(" ")
+        landed.setdefault(subject.strip(), []).append(sha)
+    out, unknown = {}, []
+    for bears, build in sorted(index.items(), key=lambda kv: int(kv[0].split("-")[1])):
+        key = bears.lower()
+        if not build.startswith(PROJECTS[proj][0]) or key not in reports:
+            continue
+        # Quatrain joins the message's lines with two spaces; its first is the subject.
+        subject = messages.get(key, "").split("  ")[0].strip()
+        shas = landed.get(subject, [])
+        if len(shas) != 1:
+            unknown.append((key, subject, len(shas)))
+            continue
+        out["%s-%s" % (proj, shas[0][:8])] = reports[key]
+    for key, subject, n in unknown:
+        print("   %s: %d commits on the default branch say %r; left out" % (key, n, subject[:70]))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mirrors", required=True, help="the folder fetch put the mirrors in (owner+name/repo)")
+    ap.add_argument("--out", required=True, help="the realtext folder (build.py's --out)")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "realtext"))
+    args = ap.parse_args()
+    quatrain = os.path.join(args.mirrors, QUATRAIN_DIR, "repo")
+    sys.path.insert(0, os.path.abspath(args.shared))
+    import build  # noqa: E402  (../shared/realtext/build.py)
+    reports = {}
+    for proj, (_, mdir, upstream) in PROJECTS.items():
+        mirror = os.path.join(args.mirrors, mdir, "repo")
+        for d in (mirror, quatrain):
+            if not os.path.isdir(d):
+                sys.exit("missing mirror %s: fetch it first" % d)
+        reports.update(bears_reports(quatrain, proj, mirror))
+        build.PROJECTS[proj] = (None, mdir, upstream, None)
+    build.load_inputs = lambda mirrors: (quatrain, reports, None)
+    argv = ["build.py", "--mirrors", args.mirrors, "--out", args.out, "--projects", ",".join(PROJECTS)]
+    sys.argv = argv
+    try:
+        build.main()
+    except subprocess.CalledProcessError:
+        # As for Oak (tools/realtext_oak.py): the checkout of the newest tree fails on large
+        # blobs the mirror lacks; the clone's history is complete, and a second run goes on.
+        sys.argv = argv
+        build.main()
+    for proj in PROJECTS:
+        subprocess.run([sys.executable, os.path.join(args.shared, "mixed.py"), args.out, proj], check=True)
+
+if __name__ == "__main__":
+    main()
