@@ -38,6 +38,8 @@ use git_screenlink::score::features::{self, BASE, NAMES, NEEDS_LATER_COMMITS};
 use git_screenlink::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
+#[path = "link_eval/answers.rs"]
+mod answers;
 #[path = "link_eval/bound.rs"]
 mod bound;
 #[path = "link_eval/explain.rs"]
@@ -50,6 +52,8 @@ mod judge;
 mod prior;
 #[path = "common/same_change.rs"]
 mod same_change;
+#[path = "link_eval/unseen.rs"]
+mod unseen;
 
 #[derive(Serialize, Deserialize, Clone)]
 pub struct Cand {

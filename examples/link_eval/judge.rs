@@ -13,7 +13,7 @@ use super::Row;
 
 /// The calibration's input as the product builds it for the mode (backfill leaves out the
 /// absolute inputs; the hook reads them all unless `LINK_EVAL_HOOK_OUT` names some, a trial).
-fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
+pub fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
     // Read once: this runs for every candidate of every fit.
     static HOOK_OUT: std::sync::LazyLock<Vec<usize>> =
         std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_HOOK_OUT").unwrap_or_default().split(',').filter_map(|v| v.parse().ok()).collect());
@@ -27,7 +27,7 @@ fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
 }
 
 /// The threshold the product uses (screenlink.minConfidence's default).
-const THRESHOLD: f64 = git_screenlink::config::MIN_CONFIDENCE_DEFAULT;
+pub const THRESHOLD: f64 = git_screenlink::config::MIN_CONFIDENCE_DEFAULT;
 const L2: f64 = 1.0;
 const SWEEP: [f64; 5] = [0.4, 0.5, 0.6, 0.7, 0.8];
 
@@ -40,13 +40,13 @@ pub fn group(set: &str) -> &str {
 /// The commits that see one passage: (base features, whether it is the one).
 type Group = Vec<(Vec<f64>, bool)>;
 
-struct Model {
-    ranker: Logistic,
-    passage_ranker: Logistic,
-    calibration: Logistic,
+pub struct Model {
+    pub ranker: Logistic,
+    pub passage_ranker: Logistic,
+    pub calibration: Logistic,
 }
 
-fn masked(f: &[f64], hook: bool) -> Vec<f64> {
+pub fn masked(f: &[f64], hook: bool) -> Vec<f64> {
     if hook {
         hook_view(f)
     } else {
@@ -56,7 +56,7 @@ fn masked(f: &[f64], hook: bool) -> Vec<f64> {
 
 /// Each row's candidates' features with the context recomputed from `ranker` (context is a
 /// property of the whole set: commits are compared with the other commits of their set).
-fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hook: bool) -> Vec<Vec<[f64; N]>> {
+pub fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hook: bool) -> Vec<Vec<[f64; N]>> {
     let mut out: Vec<Vec<[f64; N]>> = vec![Vec::new(); rows.len()];
     let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
     for set in sets {
@@ -102,7 +102,7 @@ fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hoo
 }
 
 /// Fit on `rows`, every set weighing the same in all.
-fn train(rows: &[&Row], hook: bool) -> Model {
+pub fn train(rows: &[&Row], hook: bool) -> Model {
     // Every group (a realtext project, a world style) weighs the same.
     let mut per_set: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rows {
@@ -181,6 +181,9 @@ fn train(rows: &[&Row], hook: bool) -> Model {
 pub fn fit(files: &[String]) {
     let shares = fit_modes(files);
     hook_then_backfill(files, &shares);
+    if std::env::var_os("LINK_EVAL_ANSWERS").is_some() {
+        super::answers::print(files);
+    }
     ranking_within_a_style(files);
 }
 
@@ -282,20 +285,20 @@ fn hook_then_backfill(files: &[String], shares: &Shares) {
 /// Sets named in `LINK_EVAL_UNSEEN` (comma-separated): never fitted on, not held out in turn,
 /// judged only by the models fitted on every other set, as the shipped weights meet a new
 /// repository (Oak and the Bears projects, which the shipped weights never saw).
-fn unseen(set: &str) -> bool {
+pub fn unseen(set: &str) -> bool {
     static UNSEEN: std::sync::LazyLock<Vec<String>> =
         std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_UNSEEN").unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect());
     UNSEEN.iter().any(|u| u == set)
 }
 
 /// The rows of `files` fitted on and held out in turn: all but the [`unseen`] sets'.
-fn read_rows(files: &[String]) -> Vec<Row> {
+pub fn read_rows(files: &[String]) -> Vec<Row> {
     read_all_rows(files).into_iter().filter(|r| !unseen(&r.set)).collect()
 }
 
 /// Every row of `files`, with the features the shipped weights leave out
 /// (`features::SHIPPED_LEAVES_OUT`) at 0, and, for an ablation, feature `LINK_EVAL_ZERO=i` too.
-fn read_all_rows(files: &[String]) -> Vec<Row> {
+pub fn read_all_rows(files: &[String]) -> Vec<Row> {
     let ablated: Option<usize> = std::env::var("LINK_EVAL_ZERO").ok().and_then(|v| v.parse().ok());
     // `LINK_EVAL_TRIAL=1`: the unused slot carries a trial feature written into the dumps.
     let trial = std::env::var_os("LINK_EVAL_TRIAL").is_some();
@@ -402,7 +405,7 @@ fn fit_modes(files: &[String]) -> Shares {
         }
         let all: Vec<&Row> = rows.iter().collect();
         let m = train(&all, hook);
-        judge_unseen(files, &m, &all, hook, &mut shares);
+        super::unseen::judge(files, &m, &all, hook, &mut shares);
         println!("\nweights fitted on every set ({} mode):", if hook { "hook" } else { "backfill" });
         let w: Vec<String> = m.ranker.weights.iter().map(|w| format!("{w:.4}")).collect();
         let c: Vec<String> = m.calibration.weights.iter().map(|w| format!("{w:.4}")).collect();
@@ -428,37 +431,4 @@ fn fit_modes(files: &[String]) -> Shares {
         }
     }
     shares
-}
-
-/// The [`unseen`] sets, each linked by `m` (fitted on every other set, `train_rows`), with
-/// realtext's macro over them; backfill records each set's share for the hook's prior.
-fn judge_unseen(files: &[String], m: &Model, train_rows: &[&Row], hook: bool, shares: &mut Shares) {
-    let rows: Vec<Row> = read_all_rows(files).into_iter().filter(|r| unseen(&r.set)).collect();
-    let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
-    let mut macro_fit = Vec::new();
-    for s in sets {
-        let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
-        let shift = if hook { prior_shift(s, train_rows, shares) } else { 0.0 };
-        let score = |f: &[f64], _: f64, _: f64| {
-            let x = masked(f, hook);
-            let l = m.ranker.logit(&x[..BASE]);
-            (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
-        };
-        let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
-        let fit = if hook { oldest_first(&test, &feats, &score, THRESHOLD) } else { greedy(&test, &feats, &score, THRESHOLD) }.with_same_change(&test);
-        if !hook {
-            shares.insert(s.to_string(), fit.pairs as f64 / fit.tops.len().max(1) as f64);
-        }
-        if !hook && std::env::var("LINK_EVAL_EXPLAIN").is_ok_and(|v| v == s) {
-            super::explain::explain(&test, &feats, &score, &fit);
-        }
-        println!("{}", line(&format!("UNSEEN {s}"), &fit));
-        println!("    calibration UNSEEN {s}: {}", calibration(&fit));
-        macro_fit.push(fit.prf());
-    }
-    if !macro_fit.is_empty() {
-        let n = macro_fit.len() as f64;
-        let (p, r, f) = macro_fit.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
-        println!("unseen macro ({} mode): precision {p:.3} recall {r:.3} F1 {f:.3}", if hook { "hook" } else { "backfill" });
-    }
 }

@@ -104,6 +104,16 @@ fn loss(m: &Fitted, answers: &[Answer], hook: bool) -> f64 {
     m.calibration.log_loss(&xs, &ys)
 }
 
+/// `base`'s backfill calibration refitted on the oldest 70 % of `answers` (oldest first), and
+/// the mean log loss of `base` and of that refit on the newest 30 %; the refit on all of them
+/// when it is no worse there, else `None`. (`link_eval` measures it on held-out talk.)
+pub fn checked_refit(base: &Fitted, answers: &[Answer]) -> (Option<Fitted>, f64, f64) {
+    let (train, held) = answers.split_at(answers.len() * 7 / 10);
+    let trial = refit_one(base, train, false);
+    let (s, r) = (loss(base, held, false), loss(&trial, held, false));
+    ((r <= s).then(|| refit_one(base, answers, false)), s, r)
+}
+
 /// Refit from `answers` (oldest first) and, when it helps, save to `dir`.
 pub fn refit(dir: &Path, answers: &[Answer], now: &str) -> Result<Refit> {
     let accepts = answers.iter().filter(|a| a.1).count();
@@ -111,16 +121,13 @@ pub fn refit(dir: &Path, answers: &[Answer], now: &str) -> Result<Refit> {
     if accepts < MIN_EACH || rejects < MIN_EACH {
         return Ok(Refit::TooFew { accepts, rejects });
     }
-    let split = answers.len() * 7 / 10;
-    let (train, held) = answers.split_at(split);
     let shipped = Fitted::shipped(true);
-    let trial = refit_one(&shipped, train, false);
-    let (s, r) = (loss(&shipped, held, false), loss(&trial, held, false));
-    if r > s {
+    let (kept, s, r) = checked_refit(&shipped, answers);
+    let Some(backfill) = kept else {
         return Ok(Refit::NotBetter { shipped: s, refit: r });
-    }
+    };
     let w = UserWeights {
-        backfill: refit_one(&shipped, answers, false),
+        backfill,
         hook: refit_one(&Fitted::shipped(false), answers, true),
         accepts,
         rejects,

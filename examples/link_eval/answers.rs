@@ -1,0 +1,84 @@
+//! What a person's answers buy (`score::user`): `weights --refit` on held-out talk.
+//!
+//! For each held-out set, the model fitted on the other groups links the older half of its
+//! commits (with a candidate, by commit time), and a person answers the links they are shown
+//! (right or wrong by the gold): either every link at the threshold, as an interactive
+//! `backfill` asks them, or every commit's best link whatever its confidence, as `review`
+//! and `validate --review` show them (up to [`MAX_REVIEWED`]). With [`user::MIN_EACH`] of each
+//! kind, the product's own refit (`user::checked_refit`: the calibration refitted towards the
+//! model, kept only if no worse on the newest 30 % of the answers) links the newer half;
+//! beside it, the model alone on that same half.
+
+use std::collections::BTreeSet;
+
+use git_screenlink::score::features::N;
+use git_screenlink::score::fitted::{Fitted, ABSOLUTE_INPUTS};
+use git_screenlink::score::user::{self, Answer};
+
+use super::figures::{greedy, line, Figures};
+use super::judge::{group, read_rows, train, with_context, THRESHOLD};
+use super::Row;
+
+/// The most answers a person gives in review before the refit (a long afternoon).
+const MAX_REVIEWED: usize = 200;
+
+pub fn print(files: &[String]) {
+    let rows = read_rows(files);
+    let groups: BTreeSet<&str> = rows.iter().map(|r| group(&r.set)).collect();
+    println!("\n## a person's answers on the older half, the refit on the newer half (backfill, threshold {THRESHOLD})\n");
+    for g in &groups {
+        let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
+        let m = train(&train_rows, false);
+        let base = Fitted { ranker: m.ranker, passage_ranker: m.passage_ranker, calibration: m.calibration, calibration_leaves_out: ABSOLUTE_INPUTS.to_vec() };
+        let sets: BTreeSet<&str> = rows.iter().filter(|r| group(&r.set) == *g).map(|r| r.set.as_str()).collect();
+        for s in sets {
+            let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
+            let feats = with_context(&test, &base.ranker, &base.passage_ranker, false);
+            let mut order: Vec<usize> = (0..test.len()).filter(|&i| !test[i].cands.is_empty()).collect();
+            order.sort_by_key(|&i| (test[i].time, test[i].sha.clone()));
+            let (older, newer) = order.split_at(order.len() / 2);
+            let part = |idx: &[usize]| -> (Vec<&Row>, Vec<Vec<[f64; N]>>) {
+                (idx.iter().map(|&i| test[i]).collect(), idx.iter().map(|&i| feats[i].clone()).collect())
+            };
+            let (old_rows, old_feats) = part(older);
+            let (new_rows, new_feats) = part(newer);
+            let link = |m: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>], t: f64| -> Figures {
+                let score = |f: &[f64], _: f64, _: f64| {
+                    let f: &[f64; N] = f.try_into().expect("N features");
+                    let rank = m.rank(f);
+                    (rank, m.confidence_at(rank, f))
+                };
+                greedy(rows, feats, &score, t)
+            };
+            println!("{}", line(&format!("{s} newer half, model"), &link(&base, &new_rows, &new_feats, THRESHOLD)));
+            for (how, t, cap) in [("asked at threshold", THRESHOLD, usize::MAX), ("reviewed, every best", 0.0, MAX_REVIEWED)] {
+                let shown = link(&base, &old_rows, &old_feats, t);
+                let mut answers: Vec<(usize, Answer)> =
+                    shown.linked.iter().map(|(&ri, &(ci, _))| (ri, (old_feats[ri][ci], old_rows[ri].cands[ci].label))).collect();
+                answers.sort_by_key(|(ri, _)| (old_rows[*ri].time, old_rows[*ri].sha.clone()));
+                let answers: Vec<Answer> = answers.into_iter().map(|(_, a)| a).take(cap).collect();
+                let accepts = answers.iter().filter(|a| a.1).count();
+                let rejects = answers.len() - accepts;
+                let label = format!("{s} {how}");
+                if accepts < min_each() || rejects < min_each() {
+                    println!("{label}: {accepts} accepts, {rejects} rejects: too few to refit");
+                    continue;
+                }
+                match user::checked_refit(&base, &answers) {
+                    (Some(refit), _, _) => {
+                        println!("{}", line(&format!("{label}, refit ({accepts}+{rejects})"), &link(&refit, &new_rows, &new_feats, THRESHOLD)))
+                    }
+                    (None, shipped, refit) => {
+                        println!("{label}: {accepts} accepts, {rejects} rejects: refit no better on the newest 30 % ({refit:.3} vs {shipped:.3})")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The answers of each kind a refit needs: the product's [`user::MIN_EACH`], or
+/// `LINK_EVAL_MIN_EACH` to see what a lower bar would do.
+fn min_each() -> usize {
+    std::env::var("LINK_EVAL_MIN_EACH").ok().and_then(|v| v.parse().ok()).unwrap_or(user::MIN_EACH)
+}

@@ -1,0 +1,44 @@
+//! `LINK_EVAL_UNSEEN=a,b`: sets no model is fitted on, judged only by the models fitted on every
+//! other set, as the shipped weights meet a new repository (Oak and the Bears projects,
+//! `tools/realtext_oak.py`, `tools/realtext_bears.py`).
+
+use git_screenlink::score::features::BASE;
+use git_screenlink::score::logistic::sigmoid;
+
+use super::figures::{calibration, greedy, line, oldest_first};
+use super::judge::{decision_input, masked, read_all_rows, unseen, with_context, Model, THRESHOLD};
+use super::prior::{prior_shift, Shares};
+use super::Row;
+
+/// The [`unseen`] sets, each linked by `m` (fitted on every other set, `train_rows`), with
+/// realtext's macro over them; backfill records each set's share for the hook's prior.
+pub fn judge(files: &[String], m: &Model, train_rows: &[&Row], hook: bool, shares: &mut Shares) {
+    let rows: Vec<Row> = read_all_rows(files).into_iter().filter(|r| unseen(&r.set)).collect();
+    let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
+    let mut macro_fit = Vec::new();
+    for s in sets {
+        let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
+        let shift = if hook { prior_shift(s, train_rows, shares) } else { 0.0 };
+        let score = |f: &[f64], _: f64, _: f64| {
+            let x = masked(f, hook);
+            let l = m.ranker.logit(&x[..BASE]);
+            (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
+        };
+        let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
+        let fit = if hook { oldest_first(&test, &feats, &score, THRESHOLD) } else { greedy(&test, &feats, &score, THRESHOLD) }.with_same_change(&test);
+        if !hook {
+            shares.insert(s.to_string(), fit.pairs as f64 / fit.tops.len().max(1) as f64);
+        }
+        if !hook && std::env::var("LINK_EVAL_EXPLAIN").is_ok_and(|v| v == s) {
+            super::explain::explain(&test, &feats, &score, &fit);
+        }
+        println!("{}", line(&format!("UNSEEN {s}"), &fit));
+        println!("    calibration UNSEEN {s}: {}", calibration(&fit));
+        macro_fit.push(fit.prf());
+    }
+    if !macro_fit.is_empty() {
+        let n = macro_fit.len() as f64;
+        let (p, r, f) = macro_fit.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+        println!("unseen macro ({} mode): precision {p:.3} recall {r:.3} F1 {f:.3}", if hook { "hook" } else { "backfill" });
+    }
+}
