@@ -51,6 +51,8 @@ mod explain;
 mod figures;
 #[path = "link_eval/judge.rs"]
 mod judge;
+#[path = "link_eval/over_time.rs"]
+mod over_time;
 #[path = "link_eval/prior.rs"]
 mod prior;
 #[path = "common/same_change.rs"]
