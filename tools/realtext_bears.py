@@ -21,6 +21,8 @@ import os
 import subprocess
 import sys
 
+import realtext_extra
+
 # project -> (its Bears builds' prefix, mirror dir, upstream owner/name)
 PROJECTS = {
     "spoon": ("INRIA-spoon-", "INRIA+spoon", "INRIA/spoon"),
@@ -68,31 +70,23 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mirrors", required=True, help="the folder fetch put the mirrors in (owner+name/repo)")
     ap.add_argument("--out", required=True, help="the realtext folder (build.py's --out)")
-    ap.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "realtext"))
+    ap.add_argument("--shared", default=realtext_extra.shared_default())
     args = ap.parse_args()
     quatrain = os.path.join(args.mirrors, QUATRAIN_DIR, "repo")
-    sys.path.insert(0, os.path.abspath(args.shared))
-    import build  # noqa: E402  (../shared/realtext/build.py)
     reports = {}
-    for proj, (_, mdir, upstream) in PROJECTS.items():
+    for proj, (_, mdir, _) in PROJECTS.items():
         mirror = os.path.join(args.mirrors, mdir, "repo")
         for d in (mirror, quatrain):
             if not os.path.isdir(d):
                 sys.exit("missing mirror %s: fetch it first" % d)
         reports.update(bears_reports(quatrain, proj, mirror))
-        build.PROJECTS[proj] = (None, mdir, upstream, None)
-    build.load_inputs = lambda mirrors: (quatrain, reports, None)
-    argv = ["build.py", "--mirrors", args.mirrors, "--out", args.out, "--projects", ",".join(PROJECTS)]
-    sys.argv = argv
-    try:
-        build.main()
-    except subprocess.CalledProcessError:
-        # As for Oak (tools/realtext_oak.py): the checkout of the newest tree fails on large
-        # blobs the mirror lacks; the clone's history is complete, and a second run goes on.
-        sys.argv = argv
-        build.main()
-    for proj in PROJECTS:
-        subprocess.run([sys.executable, os.path.join(args.shared, "mixed.py"), args.out, proj], check=True)
+
+    def prepare(build):
+        for proj, (_, mdir, upstream) in PROJECTS.items():
+            build.PROJECTS[proj] = (None, mdir, upstream, None)
+        build.load_inputs = lambda mirrors: (quatrain, reports, None)
+    realtext_extra.build(args.shared, args.mirrors, args.out, list(PROJECTS), prepare)
+
 
 if __name__ == "__main__":
     main()

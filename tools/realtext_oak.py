@@ -22,6 +22,8 @@ import os
 import subprocess
 import sys
 
+import realtext_extra
+
 UPSTREAM_DIR = "apache+jackrabbit-oak"
 
 
@@ -48,7 +50,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mirrors", required=True, help="the folder fetch put the mirrors in (owner+name/repo)")
     ap.add_argument("--out", required=True, help="the realtext folder (build.py's --out)")
-    ap.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "realtext"))
+    ap.add_argument("--shared", default=realtext_extra.shared_default())
     args = ap.parse_args()
     mirror = os.path.join(args.mirrors, UPSTREAM_DIR, "repo")
     quatrain = os.path.join(args.mirrors, "Trustworthy-Software+Quatrain", "repo")
@@ -69,19 +71,9 @@ def main():
     git(gd, "update-ref", "refs/heads/old-history", head)
     git(gd, "symbolic-ref", "HEAD", "refs/heads/old-history")
 
-    sys.path.insert(0, os.path.abspath(args.shared))
-    import build  # noqa: E402  (../shared/realtext/build.py)
-    build.PROJECTS["oak"] = (None, UPSTREAM_DIR, "apache/jackrabbit-oak", None)
-    argv = ["build.py", "--mirrors", staged, "--out", args.out, "--projects", "oak"]
-    sys.argv = argv
-    try:
-        build.main()
-    except subprocess.CalledProcessError:
-        # The checkout of the newest tree fails on the blobs the mirror lacks; the clone's
-        # history is complete, and a second run finds it at the right HEAD and goes on.
-        sys.argv = argv
-        build.main()
-    subprocess.run([sys.executable, os.path.join(args.shared, "mixed.py"), args.out, "oak"], check=True)
+    def prepare(build):
+        build.PROJECTS["oak"] = (None, UPSTREAM_DIR, "apache/jackrabbit-oak", None)
+    realtext_extra.build(args.shared, staged, args.out, ["oak"], prepare)
 
 
 if __name__ == "__main__":
