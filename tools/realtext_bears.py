@@ -15,11 +15,8 @@ Then build.py's own code builds each project as it builds the Bugs.jar ones:
     python3 tools/realtext_bears.py --mirrors MIRRORS --out REALTEXT_DIR
     cargo run --release --example quality -- --realtext REALTEXT_DIR   # prints them apart
 """
-import argparse
 import json
-import os
 import subprocess
-import sys
 
 import realtext_extra
 
@@ -28,7 +25,6 @@ PROJECTS = {
     "spoon": ("INRIA-spoon-", "INRIA+spoon", "INRIA/spoon"),
     "sdc": ("spring-projects-spring-data-commons-", "spring-projects+spring-data-commons", "spring-projects/spring-data-commons"),
 }
-QUATRAIN_DIR = "Trustworthy-Software+Quatrain"
 
 
 def git(gd, *args, check=True):
@@ -67,19 +63,11 @@ def bears_reports(q, proj, mirror):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--mirrors", required=True, help="the folder fetch put the mirrors in (owner+name/repo)")
-    ap.add_argument("--out", required=True, help="the realtext folder (build.py's --out)")
-    ap.add_argument("--shared", default=realtext_extra.shared_default())
-    args = ap.parse_args()
-    quatrain = os.path.join(args.mirrors, QUATRAIN_DIR, "repo")
+    args = realtext_extra.arguments(__doc__)
+    quatrain = realtext_extra.mirror(args.mirrors, realtext_extra.QUATRAIN_DIR)
     reports = {}
     for proj, (_, mdir, _) in PROJECTS.items():
-        mirror = os.path.join(args.mirrors, mdir, "repo")
-        for d in (mirror, quatrain):
-            if not os.path.isdir(d):
-                sys.exit("missing mirror %s: fetch it first" % d)
-        reports.update(bears_reports(quatrain, proj, mirror))
+        reports.update(bears_reports(quatrain, proj, realtext_extra.mirror(args.mirrors, mdir)))
 
     def prepare(build):
         for proj, (_, mdir, upstream) in PROJECTS.items():

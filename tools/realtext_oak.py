@@ -16,7 +16,6 @@ from HEAD) reads a second bare repository that shares the mirror's objects and w
 is the first such ref holding every fix. The mirror lacks a few large blobs, so the working
 tree's checkout fails; build.py's clone keeps the full history, which is what it needs.
 """
-import argparse
 import json
 import os
 import subprocess
@@ -47,16 +46,9 @@ def old_history(mirror, shas):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--mirrors", required=True, help="the folder fetch put the mirrors in (owner+name/repo)")
-    ap.add_argument("--out", required=True, help="the realtext folder (build.py's --out)")
-    ap.add_argument("--shared", default=realtext_extra.shared_default())
-    args = ap.parse_args()
-    mirror = os.path.join(args.mirrors, UPSTREAM_DIR, "repo")
-    quatrain = os.path.join(args.mirrors, "Trustworthy-Software+Quatrain", "repo")
-    for d in (mirror, quatrain):
-        if not os.path.isdir(d):
-            sys.exit("missing mirror %s: fetch it first" % d)
+    args = realtext_extra.arguments(__doc__)
+    mirror = realtext_extra.mirror(args.mirrors, UPSTREAM_DIR)
+    quatrain = realtext_extra.mirror(args.mirrors, realtext_extra.QUATRAIN_DIR)
     shas = [git(mirror, "rev-parse", s + "^{commit}").stdout.strip() for s in fixes(quatrain)]
     head = old_history(mirror, shas)
     # Mirrors as build.py wants them: Quatrain, and Oak with HEAD on the old history.
