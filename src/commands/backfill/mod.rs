@@ -92,8 +92,9 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     ));
     if let Some(n) = summary.commits_skipped.get(&SkipReason::MissingObjects) {
         say(format!(
-            "  {} lack objects this repository has not fetched (a partial clone): `git log -p >/dev/null` makes git fetch them; then run backfill again",
-            messages::count(*n, "commit")
+            "  {} {} objects this repository has not fetched (a partial clone): `git log -p >/dev/null` makes git fetch them; then run backfill again",
+            messages::count(*n, "commit"),
+            if *n == 1 { "lacks" } else { "lack" }
         ));
     }
     if summary.credential_files > 0 {
