@@ -5,7 +5,7 @@
 use git_screenlink::score::features::BASE;
 use git_screenlink::score::logistic::sigmoid;
 
-use super::figures::{calibration, greedy, line, oldest_first};
+use super::figures::{calibration, greedy, line, oldest_first, oldest_first_unshared};
 use super::judge::{decision_input, masked, read_all_rows, unseen, with_context, Model, THRESHOLD};
 use super::prior::{prior_shift, Shares};
 use super::Row;
@@ -15,7 +15,7 @@ use super::Row;
 pub fn judge(files: &[String], m: &Model, train_rows: &[&Row], hook: bool, shares: &mut Shares) {
     let rows: Vec<Row> = read_all_rows(files).into_iter().filter(|r| unseen(&r.set)).collect();
     let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
-    let mut macro_fit = Vec::new();
+    let (mut macro_fit, mut macro_guide) = (Vec::new(), Vec::new());
     for s in sets {
         let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
         let shift = if hook { prior_shift(s, train_rows, shares) } else { 0.0 };
@@ -32,13 +32,20 @@ pub fn judge(files: &[String], m: &Model, train_rows: &[&Row], hook: bool, share
         if !hook && std::env::var("LINK_EVAL_EXPLAIN").is_ok_and(|v| v == s) {
             super::explain::explain(&test, &feats, &score, &fit);
         }
+        // The guide's formula links as the product does with it: oldest commit first.
+        let guide = |_: &[f64], k: f64, s: f64| (0.3 * k + 0.7 * s, 0.3 * k + 0.7 * s);
+        let gd = oldest_first_unshared(&test, &feats, &guide, 0.6).with_same_change(&test);
         println!("{}", line(&format!("UNSEEN {s}"), &fit));
+        println!("{}", line(&format!("UNSEEN {s} guide"), &gd));
+        macro_guide.push(gd.prf());
         println!("    calibration UNSEEN {s}: {}", calibration(&fit));
         macro_fit.push(fit.prf());
     }
-    if !macro_fit.is_empty() {
-        let n = macro_fit.len() as f64;
-        let (p, r, f) = macro_fit.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
-        println!("unseen macro ({} mode): precision {p:.3} recall {r:.3} F1 {f:.3}", if hook { "hook" } else { "backfill" });
+    for (label, m) in [("fitted", &macro_fit), ("guide", &macro_guide)] {
+        if !m.is_empty() {
+            let n = m.len() as f64;
+            let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+            println!("unseen macro {label} ({} mode): precision {p:.3} recall {r:.3} F1 {f:.3}", if hook { "hook" } else { "backfill" });
+        }
     }
 }
