@@ -25,7 +25,7 @@ done
 # Sets no weight is fitted on (tools/realtext_oak.py, tools/realtext_bears.py), when built:
 # judged by the models fitted on all the others (LINK_EVAL_UNSEEN).
 unseen=()
-for p in oak spoon sdc; do
+for p in oak spoon sdc traccar; do
   d="$realtext/$p"
   # A dump left from an earlier run must not be fitted on as a seen set.
   [ -d "$d/mixed" ] || { rm -f "$out/$p.jsonl"; continue; }

@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Real-text projects that no weight is fitted on, from Bears: INRIA Spoon, Spring Data Commons.
+"""Real-text projects that no weight is fitted on, from Bears: Spoon, Spring Data Commons, Traccar.
 
 ../shared/realtext/build.py lays Bugs.jar reports out as talk before their fixes. Quatrain's
-report file also holds reports of Bears (bugs of GitHub projects found by their CI), and two
-of its projects have enough of them to measure: INRIA/spoon (16 GitHub issues, one squashed
-pull request per fix, "fix: ... (#1102)") and spring-projects/spring-data-commons (15 JIRA
-tickets, fixes cherry-picked to maintenance branches), unlike the Apache projects in the
-habits that matter here. (Bears' jackson-databind entries belong to a Defects4J project and
-are never read.) Quatrain names a Bears fix by its CI build, not its commit, so the commit is
-found by the developer's message Quatrain keeps (its subject, on the mirror's default branch).
-Then build.py's own code builds each project as it builds the Bugs.jar ones:
+report file also holds reports of Bears (bugs of GitHub projects found by their CI), and three
+of its projects have a few: INRIA/spoon (16 GitHub issues, one squashed pull request per fix,
+"fix: ... (#1102)"), spring-projects/spring-data-commons (15 JIRA tickets, fixes cherry-picked
+to maintenance branches) and traccar/traccar (5 GitHub issues from users of GPS trackers,
+"Fix Meitrack temperature (fix #3604)"), unlike the Apache projects in the habits that matter
+here. (Bears' jackson-databind entries belong to a Defects4J project and are never read; its
+molgenis fixes are pull-request merges, which the mixed lists leave out.) Quatrain names a
+Bears fix by its CI build, not its commit, so the commit is found by the developer's message
+Quatrain keeps (its subject, on the mirror's default branch). Then build.py's own code builds
+each project as it builds the Bugs.jar ones:
 
-    # fetch github:INRIA/spoon and github:spring-projects/spring-data-commons into MIRRORS
+    # fetch github:INRIA/spoon, github:spring-projects/spring-data-commons and
+    # github:traccar/traccar (the search tool's fetch) into MIRRORS first
     python3 tools/realtext_bears.py --mirrors MIRRORS --out REALTEXT_DIR
     cargo run --release --example quality -- --realtext REALTEXT_DIR   # prints them apart
 """
@@ -24,6 +27,7 @@ import realtext_extra
 PROJECTS = {
     "spoon": ("INRIA-spoon-", "INRIA+spoon", "INRIA/spoon"),
     "sdc": ("spring-projects-spring-data-commons-", "spring-projects+spring-data-commons", "spring-projects/spring-data-commons"),
+    "traccar": ("traccar-traccar-", "traccar+traccar", "traccar/traccar"),
 }
 
 
@@ -42,7 +46,7 @@ def bears_reports(q, proj, mirror):
     reports = quatrain_json(q, "data/BugReport/Bug_Report_All.json")
     # Subject -> commits on the default branch (the fix as it landed).
     landed = {}
-    for line in git(mirror, "log", "--format=%H %s", "HEAD").stdout.splitlines():
+    for line in git(mirror, "log", "--format=%H %s", "HEAD", "--").stdout.splitlines():
         sha, _, subject = line.partition(" ")
         landed.setdefault(subject.strip(), []).append(sha)
     out, unknown = {}, []
