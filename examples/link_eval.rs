@@ -23,10 +23,10 @@
 //! `LINK_EVAL_CEILING=1` prints each held-out set's recall at threshold 0 (every commit takes
 //! the talk its mode's assignment gives it): the most any calibration could reach with that
 //! ranking. `fit` also prints what an oracle could reach on realtext under its gold of one fix
-//! per report (`link_eval/bound.rs`). `LINK_EVAL_UNSEEN=oak,spoon,sdc,traccar` keeps those sets out of
-//! every fit and judges them by the models fitted on all the others (`link_eval/unseen.rs`);
-//! `LINK_EVAL_ANSWERS=1` replays a person's answers and the product's refit on each held-out
-//! set (`link_eval/answers.rs`).
+//! per report (`link_eval/bound.rs`). `LINK_EVAL_UNSEEN=oak,spoon,sdc,traccar` keeps those
+//! sets out of every fit and judges them by the models fitted on all the others
+//! (`link_eval/unseen.rs`); `LINK_EVAL_ANSWERS=1` replays a person's answers and the product's
+//! refit on each held-out set (`link_eval/answers.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
