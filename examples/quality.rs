@@ -113,7 +113,8 @@ fn main() {
     println!("| set | method | commits with gold | pairs | precision | recall | F1 | top-1 | P, same change |");
     println!("|---|---|---|---|---|---|---|---|---|");
     // (realtext's four, or the unseen projects; scoring) → each set's P, R, F1, P same change.
-    let mut macros: HashMap<(bool, &str), Vec<(f64, f64, f64, f64)>> = HashMap::new();
+    type PerSet = Vec<(f64, f64, f64, f64)>;
+    let mut macros: HashMap<(bool, &str), PerSet> = HashMap::new();
     let mut calibrations = Vec::new();
     for set in &sets {
         for scoring in ["fitted", "guide"] {
