@@ -8,9 +8,9 @@
 //! Sets: the sample worlds (each style, each seed) and, with `--realtext`, the four
 //! projects of `../shared/realtext` (its README builds DIR), **mixed** lists: every fix
 //! commit and every other commit near a report, through `backfill --stdin`; and, when
-//! `tools/realtext_oak.py` and `tools/realtext_bears.py` have built them in DIR, Apache Oak's,
-//! and Bears' (Spoon, Spring Data Commons, Traccar), which no weight was fitted on ("unseen", outside the
-//! macro). `--styles none` leaves the sample worlds out.
+//! `tools/realtext_oak.py` and `tools/realtext_bears.py` have built them in DIR, Apache Oak's
+//! and Bears' (Spoon, Spring Data Commons, Traccar), which no weight was fitted on ("unseen",
+//! a macro of their own). `--styles none` leaves the sample worlds out.
 //!
 //! A pair is right under eval_links.py's *link* criterion: a gold row is among its rows and
 //! at least half its rows are gold. precision = right pairs / pairs; recall = right pairs /
@@ -43,9 +43,13 @@ struct Set {
     /// Commits to link (`--stdin`); all of history when `None`.
     commits: Option<String>,
     extra: Vec<String>,
-    /// Counted in the realtext macro (the four projects the weights were fitted on).
-    in_macro: bool,
+    /// The macro it is counted in: realtext's (the four projects the weights were fitted on)
+    /// or the unseen projects'; none for a sample world.
+    macro_of: Option<&'static str>,
 }
+
+const REALTEXT_MACRO: &str = "realtext macro";
+const UNSEEN_MACRO: &str = "unseen realtext macro";
 
 #[derive(Default, Clone, Copy)]
 struct Figures {
@@ -83,7 +87,7 @@ fn main() {
             let dir = tmp.path().join(format!("{style}-{seed}"));
             let world = fixture::build(&spec, &dir).unwrap();
             let gold = world.truth.commits.iter().map(|c| (c.sha.clone(), c.rows.clone())).collect();
-            sets.push(Set { name: format!("{style} #{seed}"), repo: world.repo, db: world.db, gold, commits: None, extra: vec![], in_macro: false });
+            sets.push(Set { name: format!("{style} #{seed}"), repo: world.repo, db: world.db, gold, commits: None, extra: vec![], macro_of: None });
         }
     }
     if let Some(dir) = opt("--realtext") {
@@ -103,7 +107,7 @@ fn main() {
                 gold,
                 commits: Some(std::fs::read_to_string(d.join("mixed/commits.txt")).unwrap()),
                 extra: vec!["--min-code-lines".into(), "1".into()],
-                in_macro: !UNSEEN.contains(&proj),
+                macro_of: Some(if UNSEEN.contains(&proj) { UNSEEN_MACRO } else { REALTEXT_MACRO }),
             });
         }
     }
@@ -112,9 +116,9 @@ fn main() {
 
     println!("| set | method | commits with gold | pairs | precision | recall | F1 | top-1 | P, same change |");
     println!("|---|---|---|---|---|---|---|---|---|");
-    // (realtext's four, or the unseen projects; scoring) → each set's P, R, F1, P same change.
+    // (macro, scoring) → each set's P, R, F1, P same change.
     type PerSet = Vec<(f64, f64, f64, f64)>;
-    let mut macros: HashMap<(bool, &str), PerSet> = HashMap::new();
+    let mut macros: HashMap<(&str, &str), PerSet> = HashMap::new();
     let mut calibrations = Vec::new();
     for set in &sets {
         for scoring in ["fitted", "guide"] {
@@ -127,17 +131,17 @@ fn main() {
             let method = if scoring == "fitted" { "backfill --yes (fitted, default)" } else { "--scoring guide" };
             let ps = f.precision_same_change();
             println!("| {} | {method} | {} | {} | {p:.3} | {r:.3} | {f1:.3} | {:.3} | {ps:.3} |", set.name, f.gold, f.pairs, t.prf().1);
-            if set.in_macro || set.name.starts_with("unseen") {
-                macros.entry((set.in_macro, scoring)).or_default().push((p, r, f1, ps));
+            if let Some(label) = set.macro_of {
+                macros.entry((label, scoring)).or_default().push((p, r, f1, ps));
             }
             if scoring == "fitted" {
                 calibrations.push((set.name.clone(), calibration(set, &tops)));
             }
         }
     }
-    for (in_macro, label) in [(true, "realtext macro"), (false, "unseen realtext macro")] {
+    for label in [REALTEXT_MACRO, UNSEEN_MACRO] {
         for scoring in ["fitted", "guide"] {
-            if let Some(m) = macros.get(&(in_macro, scoring)) {
+            if let Some(m) = macros.get(&(label, scoring)) {
                 let n = m.len() as f64;
                 let (p, r, f, ps) = m.iter().fold((0.0, 0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n, a.3 + x.3 / n));
                 println!("| {label} ({} projects) | {scoring} | | | {p:.3} | {r:.3} | {f:.3} | | {ps:.3} |", m.len());

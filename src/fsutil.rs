@@ -48,6 +48,18 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
+/// Make `path` readable and writable by its owner alone (0600; nothing to do off Unix).
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Open for appending, creating the file owner-only (0600) and tightening it if it is not.
 fn open_private_append(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
@@ -145,11 +157,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(text.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    }
+    make_private(tmp.path()).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     // The rename itself must reach the disk too.
     if let Ok(d) = File::open(dir) {

@@ -16,14 +16,13 @@ use git_screenlink::score::fitted::{Fitted, ABSOLUTE_INPUTS};
 use git_screenlink::score::user::{self, Answer};
 
 use super::figures::{greedy, line, Figures};
-use super::judge::{group, read_rows, train, with_context, THRESHOLD};
+use super::judge::{group, train, with_context, THRESHOLD};
 use super::Row;
 
 /// The most answers a person gives in review before the refit (a long afternoon).
 const MAX_REVIEWED: usize = 200;
 
-pub fn print(files: &[String]) {
-    let rows = read_rows(files);
+pub fn print(rows: &[Row]) {
     let groups: BTreeSet<&str> = rows.iter().map(|r| group(&r.set)).collect();
     println!("\n## a person's answers on the older half, the refit on the newer half (backfill, threshold {THRESHOLD})\n");
     for g in &groups {

@@ -212,3 +212,18 @@ pub fn calibration(f: &Figures) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// The guide's formula as a [`Score`]: 0.3 · keyword + 0.7 · cosine, its own rank.
+pub fn guide(_: &[f64], keyword: f64, semantic: f64) -> (f64, f64) {
+    let c = 0.3 * keyword + 0.7 * semantic;
+    (c, c)
+}
+
+/// The mean of each of `K` figures over the sets (a macro average; `prf().into()` per set).
+pub fn mean<const K: usize>(per_set: &[[f64; K]]) -> [f64; K] {
+    let n = per_set.len().max(1) as f64;
+    per_set.iter().fold([0.0; K], |mut acc, x| {
+        acc.iter_mut().zip(x).for_each(|(a, v)| *a += v / n);
+        acc
+    })
+}

@@ -7,7 +7,7 @@ use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_IN
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::{sigmoid, Logistic};
 
-use super::figures::{calibration, greedy, line, oldest_first, oldest_first_unshared, Figures};
+use super::figures::{calibration, greedy, guide, line, mean, oldest_first, oldest_first_unshared, Figures};
 use super::prior::{groups_mean, prior_shift, Shares};
 use super::Row;
 
@@ -44,6 +44,16 @@ pub struct Model {
     pub ranker: Logistic,
     pub passage_ranker: Logistic,
     pub calibration: Logistic,
+}
+
+/// A `figures::Score` from `m` in its mode: the ranker's score, and the calibrated confidence with
+/// its log-odds moved by `shift` (the hook's prior).
+pub fn scorer(m: &Model, hook: bool, shift: f64) -> impl Fn(&[f64], f64, f64) -> (f64, f64) + '_ {
+    move |f: &[f64], _: f64, _: f64| {
+        let x = masked(f, hook);
+        let l = m.ranker.logit(&x[..BASE]);
+        (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
+    }
 }
 
 pub fn masked(f: &[f64], hook: bool) -> Vec<f64> {
@@ -179,19 +189,19 @@ pub fn train(rows: &[&Row], hook: bool) -> Model {
 }
 
 pub fn fit(files: &[String]) {
-    let shares = fit_modes(files);
-    super::over_time::hook_then_backfill(files, &shares);
+    let (rows, unseen): (Vec<Row>, Vec<Row>) = read_rows(files).into_iter().partition(|r| !is_unseen(&r.set));
+    let shares = fit_modes(&rows, &unseen);
+    super::over_time::hook_then_backfill(&rows, &unseen, &shares);
     if std::env::var_os("LINK_EVAL_ANSWERS").is_some() {
-        super::answers::print(files);
+        super::answers::print(&rows);
     }
-    ranking_within_a_style(files);
+    ranking_within_a_style(&rows);
 }
 
 /// How well the features can rank a world style's talk at all: for each seed, top-1 (and
 /// P / R at the threshold) when the models are fitted on the *same* style's other seeds only,
 /// beside the leave-one-group-out figures above, where the style was never seen.
-fn ranking_within_a_style(files: &[String]) {
-    let rows = read_rows(files);
+fn ranking_within_a_style(rows: &[Row]) {
     let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).filter(|s| s.contains('#')).collect();
     println!("\n## fitted on the same style's other seeds only (backfill, threshold {THRESHOLD})\n");
     for s in sets {
@@ -201,32 +211,23 @@ fn ranking_within_a_style(files: &[String]) {
         }
         let m = train(&train_rows, false);
         let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
-        let score = |f: &[f64], _: f64, _: f64| {
-            let l = m.ranker.logit(&f[..BASE]);
-            (l, m.calibration.predict(&decision_input(l, f, false)))
-        };
         let feats = with_context(&test, &m.ranker, &m.passage_ranker, false);
-        println!("{}", line(&format!("{s} same style"), &greedy(&test, &feats, &score, THRESHOLD)));
+        println!("{}", line(&format!("{s} same style"), &greedy(&test, &feats, &scorer(&m, false, 0.0), THRESHOLD)));
     }
 }
 
 /// Sets named in `LINK_EVAL_UNSEEN` (comma-separated): never fitted on, not held out in turn,
 /// judged only by the models fitted on every other set, as the shipped weights meet a new
 /// repository (Oak and the Bears projects, which the shipped weights never saw).
-pub fn unseen(set: &str) -> bool {
+fn is_unseen(set: &str) -> bool {
     static UNSEEN: std::sync::LazyLock<Vec<String>> =
         std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_UNSEEN").unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect());
     UNSEEN.iter().any(|u| u == set)
 }
 
-/// The rows of `files` fitted on and held out in turn: all but the [`unseen`] sets'.
-pub fn read_rows(files: &[String]) -> Vec<Row> {
-    read_all_rows(files).into_iter().filter(|r| !unseen(&r.set)).collect()
-}
-
 /// Every row of `files`, with the features the shipped weights leave out
 /// (`features::SHIPPED_LEAVES_OUT`) at 0, and, for an ablation, feature `LINK_EVAL_ZERO=i` too.
-pub fn read_all_rows(files: &[String]) -> Vec<Row> {
+fn read_rows(files: &[String]) -> Vec<Row> {
     let ablated: Option<usize> = std::env::var("LINK_EVAL_ZERO").ok().and_then(|v| v.parse().ok());
     // `LINK_EVAL_TRIAL=1`: the unused slot carries a trial feature written into the dumps.
     let trial = std::env::var_os("LINK_EVAL_TRIAL").is_some();
@@ -239,25 +240,22 @@ pub fn read_all_rows(files: &[String]) -> Vec<Row> {
     rows
 }
 
-fn fit_modes(files: &[String]) -> Shares {
+/// `rows` judged leave one group out in both modes, then the `unseen` sets by the models
+/// fitted on every group; each set's backfill share, for the hook's prior.
+fn fit_modes(rows: &[Row], unseen: &[Row]) -> Shares {
     let mut shares = Shares::new();
-    let rows = read_rows(files);
     let groups: Vec<&str> = rows.iter().map(|r| group(&r.set)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let sets: Vec<&str> = rows.iter().map(|r| r.set.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let guide = |_: &[f64], k: f64, s: f64| {
-        let c = 0.3 * k + 0.7 * s;
-        (c, c)
-    };
     for hook in [false, true] {
         println!("\n## {} mode (model fitted on the other groups; threshold {THRESHOLD})\n", if hook { "hook" } else { "backfill" });
         println!("| set / method                 |  gold | pairs | precision | recall |    F1 | reach | top-1 | false | P same | R same |");
         println!("|------------------------------|-------|-------|-----------|--------|-------|-------|-------|-------|--------|--------|");
         let mut macro_fit = Vec::new();
         let mut macro_guide = Vec::new();
-        let mut macro_same: Vec<(f64, f64, f64, f64)> = Vec::new();
+        let mut macro_same: Vec<[f64; 4]> = Vec::new();
         let mut pooled = Figures::default();
         let mut pooled_real = Figures::default();
-        let mut sweep: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); SWEEP.len()];
+        let mut sweep: Vec<Vec<[f64; 3]>> = vec![Vec::new(); SWEEP.len()];
         for g in &groups {
             let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
             let m = train(&train_rows, hook);
@@ -266,11 +264,7 @@ fn fit_modes(files: &[String]) -> Shares {
                 // The hook's confidence moves by this repository's backfill share (backfill ran
                 // first in this loop).
                 let shift = if hook { prior_shift(s, &train_rows, &shares) } else { 0.0 };
-                let score = |f: &[f64], _: f64, _: f64| {
-                    let x = masked(f, hook);
-                    let l = m.ranker.logit(&x[..BASE]);
-                    (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
-                };
+                let score = scorer(&m, hook, shift);
                 let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
                 // Backfill assigns best links first; the hook sees one commit at a time.
                 let link = |t: f64| if hook { oldest_first(&test, &feats, &score, t) } else { greedy(&test, &feats, &score, t) };
@@ -289,7 +283,7 @@ fn fit_modes(files: &[String]) -> Shares {
                 }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     for (k, t) in SWEEP.iter().enumerate() {
-                        sweep[k].push(link(*t).prf());
+                        sweep[k].push(link(*t).prf().into());
                     }
                 }
                 // The guide's formula links as the product does with it: oldest commit first.
@@ -298,9 +292,9 @@ fn fit_modes(files: &[String]) -> Shares {
                 println!("{}", line(&format!("{s} guide"), &gd));
                 println!("    calibration {s}: {}", calibration(&fit));
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
-                    macro_fit.push(fit.prf());
-                    macro_guide.push(gd.prf());
-                    macro_same.push((fit.precision_same_change(), fit.recall_same_change(), gd.precision_same_change(), gd.recall_same_change()));
+                    macro_fit.push(fit.prf().into());
+                    macro_guide.push(gd.prf().into());
+                    macro_same.push([fit.precision_same_change(), fit.recall_same_change(), gd.precision_same_change(), gd.recall_same_change()]);
                 }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     pooled_real.tops.extend(fit.tops.iter().copied());
@@ -310,30 +304,27 @@ fn fit_modes(files: &[String]) -> Shares {
         }
         for (label, m) in [("realtext macro fitted", &macro_fit), ("realtext macro guide", &macro_guide)] {
             if !m.is_empty() {
-                let n = m.len() as f64;
-                let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+                let [p, r, f] = mean(m);
                 println!("{label}: precision {p:.3} recall {r:.3} F1 {f:.3}");
             }
         }
-        let n = macro_same.len().max(1) as f64;
-        let (a, b, c, d) = macro_same.iter().fold((0.0, 0.0, 0.0, 0.0), |acc, x| (acc.0 + x.0 / n, acc.1 + x.1 / n, acc.2 + x.2 / n, acc.3 + x.3 / n));
+        let [a, b, c, d] = mean(&macro_same);
         println!(
             "realtext macro, a link to the talk of a commit making the same change counted right: fitted precision {a:.3} recall {b:.3}; guide {c:.3} {d:.3}"
         );
         if !hook {
             let real: Vec<&str> = sets.iter().copied().filter(|s| !s.starts_with("plain") && !s.starts_with("meeting")).collect();
-            super::bound::print(&rows, &real);
+            super::bound::print(rows, &real);
         }
         println!("calibration, every held-out set pooled: {}", calibration(&pooled));
         println!("calibration, realtext's held-out sets pooled: {}", calibration(&pooled_real));
         for (t, m) in SWEEP.iter().zip(&sweep) {
-            let n = m.len().max(1) as f64;
-            let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+            let [p, r, f] = mean(m);
             println!("realtext macro at threshold {t}: precision {p:.3} recall {r:.3} F1 {f:.3}");
         }
         let all: Vec<&Row> = rows.iter().collect();
         let m = train(&all, hook);
-        super::unseen::judge(files, &m, &all, hook, &mut shares);
+        super::unseen::judge(unseen, &m, &all, hook, &mut shares);
         println!("\nweights fitted on every set ({} mode):", if hook { "hook" } else { "backfill" });
         let w: Vec<String> = m.ranker.weights.iter().map(|w| format!("{w:.4}")).collect();
         let c: Vec<String> = m.calibration.weights.iter().map(|w| format!("{w:.4}")).collect();
@@ -350,9 +341,11 @@ fn fit_modes(files: &[String]) -> Shares {
             m.calibration.bias
         );
         if hook {
-            let each: Vec<String> = shares.iter().map(|(s, p)| format!("{s} {p:.3}")).collect();
+            // The fitted sets' shares only: an unseen set's share is its own hook's prior, not
+            // part of what ships.
+            let each: Vec<String> = sets.iter().map(|s| format!("{s} {:.3}", shares[*s])).collect();
             println!("backfill shares (held out): {}", each.join(", "));
-            println!("pub const HOOK_PRIOR_LOG_ODDS: f64 = {:.4};", groups_mean(shares.keys().map(String::as_str), &shares));
+            println!("pub const HOOK_PRIOR_LOG_ODDS: f64 = {:.4};", groups_mean(sets.iter().copied(), &shares));
         }
         for (n, w) in NAMES.iter().zip(&m.ranker.weights) {
             println!("  {n:<24} {w:>8.4}");

@@ -4,22 +4,21 @@
 use git_screenlink::score::features::BASE;
 use git_screenlink::score::logistic::sigmoid;
 
-use super::figures::{calibration, greedy_after, oldest_first, oldest_first_by, Figures};
-use super::judge::{decision_input, group, masked, read_all_rows, read_rows, train, unseen, with_context, Model, THRESHOLD};
+use super::figures::{calibration, greedy_after, mean, oldest_first, oldest_first_by, Figures};
+use super::judge::{decision_input, group, masked, scorer, train, with_context, Model, THRESHOLD};
 use super::prior::{prior_shift, recalibrations, Shares};
 use super::Row;
 
 /// The product over time: the hook links each commit as it is made (the past only); a
 /// later `backfill` looks again at the commits the hook left unlinked, with the commits
-/// after them in view. Both models fitted on the other groups.
-pub fn hook_then_backfill(files: &[String], shares: &Shares) {
-    let rows = read_rows(files);
+/// after them in view. Both models fitted on the other groups; the `unseen` sets' on all.
+pub fn hook_then_backfill(rows: &[Row], unseen: &[Row], shares: &Shares) {
     let groups: Vec<&str> = rows.iter().map(|r| group(&r.set)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     println!("\n## the hook, then backfill over what it left unlinked (threshold {THRESHOLD})\n");
     println!("| set                          |  gold | pairs | precision | recall |    F1 | hook pairs | hook P | hook R |");
     println!("|------------------------------|-------|-------|-----------|--------|-------|------------|--------|--------|");
-    let mut macro_both = Vec::new();
-    let mut macro_review = Vec::new();
+    let mut macro_both: Vec<[f64; 3]> = Vec::new();
+    let mut macro_review: Vec<[f64; 2]> = Vec::new();
     let (mut hook_real, mut hook_worlds) = (Figures::default(), Figures::default());
     for g in &groups {
         let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
@@ -30,7 +29,7 @@ pub fn hook_then_backfill(files: &[String], shares: &Shares) {
             let (at_commit, both, reviewed) = over_time(&test, &hm, &bm, prior_shift(s, &train_rows, shares));
             let (rp, rr, _) = reviewed.prf();
             if !s.starts_with("plain") && !s.starts_with("meeting") {
-                macro_review.push((rp, rr));
+                macro_review.push([rp, rr]);
             }
             let (p, r, f1) = both.prf();
             let (hp, hr, _) = at_commit.prf();
@@ -38,11 +37,10 @@ pub fn hook_then_backfill(files: &[String], shares: &Shares) {
             eprintln!("hook calibration {s}: {}", calibration(&at_commit));
             println!("| {s:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>10} | {hp:>6.3} | {hr:>6.3} |", both.gold, both.pairs, at_commit.pairs);
             if !s.starts_with("plain") && !s.starts_with("meeting") {
-                macro_both.push((p, r, f1));
+                macro_both.push([p, r, f1]);
             }
         }
     }
-    let unseen: Vec<Row> = read_all_rows(files).into_iter().filter(|r| unseen(&r.set)).collect();
     if !unseen.is_empty() {
         let all: Vec<&Row> = rows.iter().collect();
         let (hm, bm) = (train(&all, true), train(&all, false));
@@ -57,11 +55,9 @@ pub fn hook_then_backfill(files: &[String], shares: &Shares) {
             );
         }
     }
-    let n = macro_both.len().max(1) as f64;
-    let (p, r, f) = macro_both.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+    let [p, r, f] = mean(&macro_both);
     println!("realtext macro, hook then backfill: precision {p:.3} recall {r:.3} F1 {f:.3}");
-    let n = macro_review.len().max(1) as f64;
-    let (p, r) = macro_review.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n));
+    let [p, r] = mean(&macro_review);
     println!("realtext macro, every commit queued then reviewed (oldest first, scored beside its rivals): precision {p:.3} recall {r:.3}");
     println!("calibration of the hook (before backfill), realtext pooled: {}", calibration(&hook_real));
     println!("calibration of the hook (before backfill), the worlds pooled: {}", calibration(&hook_worlds));
@@ -71,13 +67,6 @@ pub fn hook_then_backfill(files: &[String], shares: &Shares) {
 /// of the commits before each, or shifted by the prior alone with `LINK_EVAL_NO_RECAL`), then
 /// backfill over what it left, and every commit queued then reviewed instead.
 fn over_time(test: &[&Row], hm: &Model, bm: &Model, shift: f64) -> (Figures, Figures, Figures) {
-    fn scorer(m: &Model, hook: bool, shift: f64) -> impl Fn(&[f64], f64, f64) -> (f64, f64) + '_ {
-        move |f: &[f64], _: f64, _: f64| {
-            let x = masked(f, hook);
-            let l = m.ranker.logit(&x[..BASE]);
-            (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
-        }
-    }
     let hook_feats = with_context(test, &hm.ranker, &hm.passage_ranker, true);
     let later_feats = with_context(test, &bm.ranker, &bm.passage_ranker, false);
     let at_commit = if std::env::var_os("LINK_EVAL_NO_RECAL").is_some() {

@@ -2,28 +2,20 @@
 //! other set, as the shipped weights meet a new repository (Oak and the Bears projects,
 //! `tools/realtext_oak.py`, `tools/realtext_bears.py`).
 
-use git_screenlink::score::features::BASE;
-use git_screenlink::score::logistic::sigmoid;
-
-use super::figures::{calibration, greedy, line, oldest_first, oldest_first_unshared};
-use super::judge::{decision_input, masked, read_all_rows, unseen, with_context, Model, THRESHOLD};
+use super::figures::{calibration, greedy, guide, line, mean, oldest_first, oldest_first_unshared};
+use super::judge::{scorer, with_context, Model, THRESHOLD};
 use super::prior::{prior_shift, Shares};
 use super::Row;
 
-/// The [`unseen`] sets, each linked by `m` (fitted on every other set, `train_rows`), with
-/// realtext's macro over them; backfill records each set's share for the hook's prior.
-pub fn judge(files: &[String], m: &Model, train_rows: &[&Row], hook: bool, shares: &mut Shares) {
-    let rows: Vec<Row> = read_all_rows(files).into_iter().filter(|r| unseen(&r.set)).collect();
+/// The unseen sets' `rows`, each linked by `m` (fitted on every other set, `train_rows`)
+/// beside the guide's formula, with the macro over them; backfill records each set's share
+/// for the hook's prior.
+pub fn judge(rows: &[Row], m: &Model, train_rows: &[&Row], hook: bool, shares: &mut Shares) {
     let sets: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
-    let (mut macro_fit, mut macro_guide) = (Vec::new(), Vec::new());
+    let (mut macro_fit, mut macro_guide): (Vec<[f64; 3]>, Vec<[f64; 3]>) = (Vec::new(), Vec::new());
     for s in sets {
         let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
-        let shift = if hook { prior_shift(s, train_rows, shares) } else { 0.0 };
-        let score = |f: &[f64], _: f64, _: f64| {
-            let x = masked(f, hook);
-            let l = m.ranker.logit(&x[..BASE]);
-            (l, sigmoid(m.calibration.logit(&decision_input(l, &x, hook)) + shift))
-        };
+        let score = scorer(m, hook, if hook { prior_shift(s, train_rows, shares) } else { 0.0 });
         let feats = with_context(&test, &m.ranker, &m.passage_ranker, hook);
         let fit = if hook { oldest_first(&test, &feats, &score, THRESHOLD) } else { greedy(&test, &feats, &score, THRESHOLD) }.with_same_change(&test);
         if !hook {
@@ -33,18 +25,16 @@ pub fn judge(files: &[String], m: &Model, train_rows: &[&Row], hook: bool, share
             super::explain::explain(&test, &feats, &score, &fit);
         }
         // The guide's formula links as the product does with it: oldest commit first.
-        let guide = |_: &[f64], k: f64, s: f64| (0.3 * k + 0.7 * s, 0.3 * k + 0.7 * s);
         let gd = oldest_first_unshared(&test, &feats, &guide, 0.6).with_same_change(&test);
         println!("{}", line(&format!("UNSEEN {s}"), &fit));
         println!("{}", line(&format!("UNSEEN {s} guide"), &gd));
-        macro_guide.push(gd.prf());
         println!("    calibration UNSEEN {s}: {}", calibration(&fit));
-        macro_fit.push(fit.prf());
+        macro_fit.push(fit.prf().into());
+        macro_guide.push(gd.prf().into());
     }
     for (label, m) in [("fitted", &macro_fit), ("guide", &macro_guide)] {
         if !m.is_empty() {
-            let n = m.len() as f64;
-            let (p, r, f) = m.iter().fold((0.0, 0.0, 0.0), |a, x| (a.0 + x.0 / n, a.1 + x.1 / n, a.2 + x.2 / n));
+            let [p, r, f] = mean(m);
             println!("unseen macro {label} ({} mode): precision {p:.3} recall {r:.3} F1 {f:.3}", if hook { "hook" } else { "backfill" });
         }
     }

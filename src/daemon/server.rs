@@ -26,7 +26,7 @@ pub fn serve(settings: &Settings, socket: &Path, idle: Duration) -> Result<()> {
         crate::debug(format_args!("another daemon answers at {}", socket.display()));
         return Ok(());
     };
-    let _ = std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600));
+    let _ = crate::fsutil::make_private(socket);
     let ours = std::fs::metadata(socket).map(|m| m.ino()).ok();
     listener.set_nonblocking(true).map_err(|e| Error::io("listening", e))?;
     let last = Arc::new(Mutex::new(Instant::now()));

@@ -182,11 +182,7 @@ fn save(env: &Environment, model: &Path, saved: &Path) -> Result<(), String> {
         let mut builder = text(text(builder.with_config_entry("session.save_model_format", "ORT"))?.with_optimized_model_path(&partial))?;
         text(builder.commit_from_file(model))?;
         // Like every file of the cache: its owner's alone (ONNX Runtime writes it anew).
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            text(std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600)))?;
-        }
+        text(crate::fsutil::make_private(&partial))?;
         text(std::fs::rename(&partial, saved))
     })();
     if let Err(e) = written {

@@ -153,11 +153,7 @@ impl History {
         crate::fsutil::create_private_dir(dir).map_err(io)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-        }
+        crate::fsutil::make_private(tmp.path()).map_err(io)?;
         tmp.persist(path(dir)).map_err(|e| io(e.error))?;
         Ok(())
     }
