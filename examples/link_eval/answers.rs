@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use git_screenlink::score::features::N;
-use git_screenlink::score::fitted::{Fitted, ABSOLUTE_INPUTS};
+use git_screenlink::score::fitted::{leaves_out, Fitted};
 use git_screenlink::score::user::{self, Answer};
 
 use super::figures::{greedy, line, Figures};
@@ -28,7 +28,7 @@ pub fn print(rows: &[Row]) {
     for g in &groups {
         let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
         let m = train(&train_rows, false);
-        let base = Fitted { ranker: m.ranker, passage_ranker: m.passage_ranker, calibration: m.calibration, calibration_leaves_out: ABSOLUTE_INPUTS.to_vec() };
+        let base = Fitted { ranker: m.ranker, passage_ranker: m.passage_ranker, calibration: m.calibration, calibration_leaves_out: leaves_out(true) };
         let sets: BTreeSet<&str> = rows.iter().filter(|r| group(&r.set) == *g).map(|r| r.set.as_str()).collect();
         for s in sets {
             let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();

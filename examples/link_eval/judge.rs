@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, talk_scale, BASE, COSINE_FEATURES, N, NAMES, SHIPPED_LEAVES_OUT};
-use git_screenlink::score::fitted::{decision_input as product_input, ABSOLUTE_INPUTS};
+use git_screenlink::score::fitted::{decision_input as product_input, leaves_out};
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::{sigmoid, Logistic};
 
@@ -11,17 +11,19 @@ use super::figures::{calibration, greedy, guide, line, mean, oldest_first, oldes
 use super::prior::{groups_mean, prior_shift, Shares};
 use super::Row;
 
-/// The calibration's input as the product builds it for the mode (backfill leaves out the
-/// absolute inputs; the hook reads them all unless `LINK_EVAL_HOOK_OUT` names some, a trial).
+/// The calibration's input as the product builds it for the mode (`fitted::leaves_out`; a
+/// trial may leave more out: `LINK_EVAL_CAL_OUT` for backfill, `LINK_EVAL_HOOK_OUT` for the hook).
 pub fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
     // Read once: this runs for every candidate of every fit.
-    static HOOK_OUT: std::sync::LazyLock<Vec<usize>> =
-        std::sync::LazyLock::new(|| std::env::var("LINK_EVAL_HOOK_OUT").unwrap_or_default().split(',').filter_map(|v| v.parse().ok()).collect());
+    static HOOK_OUT: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+        let extra = std::env::var("LINK_EVAL_HOOK_OUT").unwrap_or_default();
+        leaves_out(false).into_iter().chain(extra.split(',').filter_map(|v| v.parse().ok())).collect()
+    });
     // `LINK_EVAL_CAL_OUT=i,j`: backfill's calibration leaves inputs `i`, `j` out too (a trial
     // feature the rankers alone read).
     static CAL_OUT: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
         let extra = std::env::var("LINK_EVAL_CAL_OUT").unwrap_or_default();
-        ABSOLUTE_INPUTS.iter().copied().chain(extra.split(',').filter_map(|v| v.parse().ok())).collect()
+        leaves_out(true).into_iter().chain(extra.split(',').filter_map(|v| v.parse().ok())).collect()
     });
     product_input(rank, f, if hook { &HOOK_OUT } else { &CAL_OUT })
 }

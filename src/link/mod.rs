@@ -20,6 +20,7 @@ use crate::commits::CommitInfo;
 use crate::config::Scoring;
 use crate::error::Result;
 use crate::score;
+use crate::score::centre::Centre;
 use crate::score::features::{Candidate, Raw, N};
 use crate::score::fitted::Fitted;
 use crate::score::recalibration::Recalibration;
@@ -60,6 +61,9 @@ pub struct Params {
     /// what backfill and review said (`score::recalibration`), or else the prior shift of how
     /// many of its commits talk motivates (`score::history::History::prior`); none in backfill.
     pub recalibration: Recalibration,
+    /// The repository's remembered centre (`score::centre`), for runs too small to measure
+    /// their own (the hook).
+    pub centre: Option<Centre>,
 }
 
 impl Params {
@@ -79,6 +83,7 @@ impl Params {
             fitted: None,
             talk_level: None,
             recalibration: Recalibration::default(),
+            centre: None,
         }
     }
 
@@ -221,6 +226,7 @@ pub fn link_in_context(
     // On realtext (wicket) 147 of 8,216 texts were longer; held out, links held (0.810 / 0.697
     // → 0.813 / 0.705) and a cold run embeds ~800 fewer pieces.
     let mut semantic = semantic;
+    let mut centred = false;
     let (commit_texts, message_texts): (Vec<String>, Vec<String>) = match semantic.as_deref_mut() {
         Some(s) => (s.sized_all(&commit_texts), s.sized_all(&message_texts)),
         None => (commit_texts, message_texts),
@@ -261,12 +267,23 @@ pub fn link_in_context(
                 }
             }
         }
+        if params.scoring == Scoring::Fitted {
+            centred = semantic_centred(&mut links, &commit_texts, &model_texts, semantic, params.centre.as_ref());
+        }
         if sees_later {
             talk_of_like_commits(&mut links, &commit_texts, &model_texts, semantic);
             crate::debug(format_args!("talk of like commits measured"));
         }
     }
     crate::debug(format_args!("similarities computed"));
+    let uncentred: Params;
+    let params = if centred || params.scoring == Scoring::Guide || params.fitted.is_some() {
+        params
+    } else {
+        // No centre to read `semantic_centred` against: the weights fitted without it.
+        uncentred = Params { fitted: Some(Fitted::shipped_uncentred(params.later_commits)), ..params.clone() };
+        &uncentred
+    };
     // The same change committed twice is one piece of work on the passage side too.
     let changes: Vec<&str> = links.iter().map(|l| commits[l.commit].patch.as_str()).collect();
     score_candidates(&mut links, &changes, params);
@@ -278,6 +295,31 @@ pub fn link_in_context(
         assign::oldest_first(&mut links, commits, passages, params.min_confidence, claimed);
     }
     Ok(links)
+}
+
+/// Each candidate's `semantic_centred` ([`crate::score::centre`]): less this run's centre when
+/// it scores enough commits to measure one, else less `remembered` (the repository's), else 0.
+/// The centre measured here is left in `semantic.observed` for the caller to remember.
+/// Whether a centre was read.
+fn semantic_centred(
+    links: &mut [CommitLinks],
+    commit_texts: &[String],
+    model_texts: &HashMap<usize, String>,
+    semantic: &mut Semantic,
+    remembered: Option<&Centre>,
+) -> bool {
+    let commits: Vec<Vec<f32>> = links.iter().zip(commit_texts).filter(|(l, _)| !l.candidates.is_empty()).filter_map(|(_, t)| semantic.vector(t)).collect();
+    let passages: Vec<Vec<f32>> = model_texts.values().filter_map(|t| semantic.vector(t)).collect();
+    let observed = Centre::measure(&commits, &passages);
+    let centre = observed.as_ref().filter(|c| c.enough()).or(remembered).cloned();
+    semantic.observed = observed;
+    let Some(centre) = centre else { return false };
+    for (l, ct) in links.iter_mut().zip(commit_texts) {
+        for s in &mut l.candidates {
+            s.raw.semantic_centred = semantic.similarity_centred(ct, &model_texts[&s.passage], &centre);
+        }
+    }
+    true
 }
 
 /// Each candidate's `like_commits` ([`crate::score::like_commits`]), from the vectors of the

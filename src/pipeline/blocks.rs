@@ -33,6 +33,8 @@ pub struct Block<'a> {
     pub passages: &'a [Passage<'a>],
     /// One per commit of the block, in the block's order (`CommitLinks::commit` indexes `commits`).
     pub links: Vec<CommitLinks>,
+    /// The centre of the block's commits and talk (`score::centre`).
+    pub centre: Option<crate::score::centre::Centre>,
 }
 
 /// Counts over every block, each row, discussion and passage counted once.
@@ -146,7 +148,7 @@ pub fn link_in_blocks(
                 claimed.claim(&passages[best.passage].ids(), &l.work);
             }
         }
-        each(Block { commits, talk: &talk, passages: &passages, links })?;
+        each(Block { commits, talk: &talk, passages: &passages, links, centre: semantic.observed.take() })?;
         // The cache keeps the vectors; the next block reads the ones it needs again.
         semantic.forget();
     }

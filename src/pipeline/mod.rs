@@ -181,8 +181,8 @@ impl Linked {
     }
 }
 
-/// Remember each scored commit's best candidate cosine for the hook's talk level
-/// (`score::history`). A failed write costs those values, never the run, and says nothing
+/// Remember each scored commit's best candidate cosine for the hook's talk level, and the
+/// run's `centre` (`score::history`). A failed write costs those values, never the run, and says nothing
 /// (outside `--debug`): the dataset lives in the same directory, and its own write reports
 /// what is wrong there with a hint.
 /// `judged`: the commits were scored beside the commits after them (backfill, review), so
@@ -190,10 +190,12 @@ impl Linked {
 pub fn remember_talk_level<'a>(
     store_dir: &Path,
     history: &mut History,
+    centre: Option<crate::score::centre::Centre>,
     judged: Option<f64>,
     linked: impl IntoIterator<Item = (&'a CommitInfo, &'a link::CommitLinks)>,
 ) {
     use crate::score::history::{Seen, Verdict};
+    history.observe_centre(centre);
     let hook = judged.map(|_| crate::score::fitted::Fitted::shipped(false));
     let seen = linked.into_iter().filter_map(|(c, l)| {
         let linked = judged.zip(hook.as_ref()).map(|(min, hook)| Verdict { linked: l.best().is_some_and(|b| b.confidence >= min), hook: hook_view(hook, l) });
@@ -238,7 +240,7 @@ pub fn scoring_params(settings: &Settings, store_dir: &Path, later_commits: bool
     } else {
         history.hook_recalibration().unwrap_or_else(|| Recalibration::shifted(crate::score::fitted::hook_prior_shift(history.prior())))
     };
-    (Params { later_commits, fitted, talk_level: Some(history.level()), recalibration, ..Params::from_settings(settings) }, history)
+    (Params { later_commits, fitted, talk_level: Some(history.level()), recalibration, centre: history.centre(), ..Params::from_settings(settings) }, history)
 }
 
 /// Link a commit made a while ago (a queued one, at `review`) as backfill does: beside the
@@ -279,7 +281,7 @@ pub fn link_with_rivals(
     let links = links.swap_remove(0);
     crate::debug(format_args!("linked {} beside {} rivals: {} passages, {} texts embedded", this[0].sha, rivals.len(), passages.len(), semantic.embedded));
     let commit = everyone.pop().expect("the commit was pushed last");
-    remember_talk_level(store_dir, &mut history, judged(&params), [(&commit, &links)]);
+    remember_talk_level(store_dir, &mut history, semantic.observed.take(), judged(&params), [(&commit, &links)]);
     drop(passages);
     Ok(Linked { commit, talk, links, model: semantic.model_id() })
 }
@@ -318,7 +320,7 @@ pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo,
     let mut links = link::link(&commits, &passages, &talk.terms, &ws, &params, claimed, Some(&mut semantic), &mut |_, _| {})?;
     let [commit] = commits;
     let links = links.pop().expect("one commit in, one out");
-    remember_talk_level(store_dir, &mut history, None, [(&commit, &links)]);
+    remember_talk_level(store_dir, &mut history, semantic.observed.take(), None, [(&commit, &links)]);
     crate::debug(format_args!(
         "linked {}: {} rows, {} passages, {} texts embedded, {} by the daemon, {} from cache, model loaded: {}",
         commit.sha,

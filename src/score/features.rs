@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use super::logistic::Logistic;
 
 /// Feature names, in vector order (the order of the shipped weights).
-pub const NAMES: [&str; 16] = [
+pub const NAMES: [&str; 17] = [
     "semantic",
     "semantic_message",
     "keyword",
@@ -32,6 +32,7 @@ pub const NAMES: [&str; 16] = [
     "identifiers_said",
     "author_speaks",
     "talk_of_like_commits",
+    "semantic_centred",
     "rank_margin",
     "passage_rank_margin",
     "best_for_passage",
@@ -43,10 +44,12 @@ pub const N: usize = NAMES.len();
 /// answer's features and a repository's refit weights, hold one entry fewer from here on:
 /// [`super::stored`] lays them out as today, with it at 0.
 pub const LIKE_COMMITS_INDEX: usize = 10;
+/// Where `semantic_centred` went in (session 25), after `talk_of_like_commits`.
+pub const CENTRED_INDEX: usize = 11;
 /// Where `talk_level` is: last.
 pub const TALK_LEVEL_INDEX: usize = N - 1;
 /// Features the ranker reads: the first `BASE`.
-pub const BASE: usize = 11;
+pub const BASE: usize = 12;
 /// Features from the ranker's scores: the last `CONTEXT`.
 pub const CONTEXT: usize = N - BASE;
 
@@ -60,7 +63,7 @@ pub const CONTEXT: usize = N - BASE;
 pub const SHIPPED_LEAVES_OUT: [usize; 1] = [9];
 
 /// Features that need the commits after this one (backfill); the hook's model leaves them out.
-pub const NEEDS_LATER_COMMITS: [usize; 4] = [10, 12, 13, 14];
+pub const NEEDS_LATER_COMMITS: [usize; 4] = [10, 13, 14, 15];
 
 /// `talk_level` when fewer than [`TALK_LEVEL_MIN_COMMITS`] commits are known: the
 /// average of the fitted groups' levels (plain worlds 0.64, meeting worlds 0.32, realtext
@@ -90,6 +93,8 @@ pub struct Raw {
     /// How much more than the commit's other candidates the passage sounds like the talk that
     /// motivated commits like this one ([`super::like_commits`]; backfill only).
     pub like_commits: f64,
+    /// The cosine less the run's centre ([`super::centre`]); 0 where no centre is known.
+    pub semantic_centred: f64,
 }
 
 /// One candidate as [`derive`] wants it: the passage index and its raw scores.
@@ -122,6 +127,7 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
                 r.identifiers_said.min(3) as f64 / 3.0,
                 f64::from(u8::from(r.author_speaks)),
                 r.like_commits,
+                r.semantic_centred,
             ]);
             f
         })
@@ -306,6 +312,7 @@ mod tests {
                 identifiers_said: 1,
                 author_speaks: true,
                 like_commits: 0.0,
+                semantic_centred: 0.0,
             },
         }
     }

@@ -37,7 +37,19 @@ impl Fitted {
             ranker: Logistic { weights: w.to_vec(), bias: b },
             passage_ranker: Logistic { weights: PASSAGE_RANKER.to_vec(), bias: 0.0 },
             calibration: Logistic { weights: cal.to_vec(), bias: cb },
-            calibration_leaves_out: if later_commits { ABSOLUTE_INPUTS.to_vec() } else { Vec::new() },
+            calibration_leaves_out: leaves_out(later_commits),
+        }
+    }
+
+    /// The weights that ship for a run with no centre to read `semantic_centred` against (a
+    /// hook or a small backfill in a repository that remembers none yet): fitted without it.
+    pub fn shipped_uncentred(later_commits: bool) -> Fitted {
+        let (w, b, cal, cb) = if later_commits { BACKFILL_UNCENTRED } else { HOOK_UNCENTRED };
+        Fitted {
+            ranker: Logistic { weights: w.to_vec(), bias: b },
+            passage_ranker: Logistic { weights: PASSAGE_RANKER_UNCENTRED.to_vec(), bias: 0.0 },
+            calibration: Logistic { weights: cal.to_vec(), bias: cb },
+            calibration_leaves_out: leaves_out(later_commits),
         }
     }
 
@@ -115,6 +127,22 @@ pub fn decision_input(rank: f64, f: &[f64], leave_out: &[usize]) -> Vec<f64> {
 /// passage side it has too few relative inputs (held out, realtext P/R fell to 0.58/0.24).
 pub const ABSOLUTE_INPUTS: [usize; 6] = [0, 1, 2, 3, 4, 8];
 
+/// `semantic_centred`'s place among the calibration's inputs. Only the rankers read it: a run
+/// too small to measure its centre, in a repository that remembers none, has it at 0, and
+/// held out the calibrations were as good without it (backfill's better: realtext 0.820 /
+/// 0.731 reading it, 0.821 / 0.755 not).
+pub const CENTRED_INPUT: usize = 1 + super::features::CENTRED_INDEX;
+
+/// The calibration inputs the shipped weights leave out in each mode: backfill, the absolute
+/// inputs and the centred cosine; the hook, the centred cosine.
+pub fn leaves_out(later_commits: bool) -> Vec<usize> {
+    if later_commits {
+        ABSOLUTE_INPUTS.iter().copied().chain([CENTRED_INPUT]).collect()
+    } else {
+        vec![CENTRED_INPUT]
+    }
+}
+
 /// How and on what [`BACKFILL`] and [`HOOK`] were fitted: `tools/fit_linker.sh`, which
 /// runs `examples/link_eval.rs` over labelled candidates (up to `candidateLimit` per commit,
 /// default settings) of five groups, each weighing the same: the sample worlds' plain talk
@@ -129,29 +157,45 @@ pub const SHIPPED_FIT: &str = "fitted by tools/fit_linker.sh on the sample world
 
 /// The passage-side ranker's weights (features `..BASE`), fitted listwise: for each passage,
 /// the softmax over the commits that see it, towards the one it motivated.
-pub const PASSAGE_RANKER: [f64; BASE] = [3.4415, 3.4268, 2.8428, 1.7906, 2.1730, 2.0237, 1.4355, -0.4169, 3.1385, 0.0000, 1.0291];
+pub const PASSAGE_RANKER: [f64; BASE] = [2.4878, 2.5747, 2.2363, 1.3850, 1.6529, 1.6871, 1.0710, -0.3445, 2.7380, 0.0000, 0.8609, 3.8556];
 
 type Weights = ([f64; BASE], f64, [f64; N + 1], f64);
 
 /// Ranker weights (feature order of `features::NAMES`) and bias; calibration weights (the
 /// ranker's score, then the features) and bias.
 pub const BACKFILL: Weights = (
-    [0.3970, 5.7944, 0.6849, 3.4949, -0.8714, 2.1713, 4.2067, -0.6568, 1.4492, 0.0000, 1.7400],
-    -6.3900,
-    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -1.8927, 1.2199, 3.6529, 0.0000, 1.2440, 0.0000, 4.6641, 1.6005, 3.5051, 1.1685, 7.0633, -1.4233],
-    -3.5125,
+    [-0.9496, 3.0845, -1.6261, -0.4400, -1.5940, 3.3310, 3.2178, -0.3404, 1.1326, 0.0000, 2.2844, 8.0941],
+    -5.5071,
+    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -2.2434, 0.8848, 2.9663, 0.0000, 1.2936, 0.0000, 4.2900, 0.0000, 2.1390, 4.0342, 0.5635, 5.7236, -1.7126],
+    -3.0393,
 );
 pub const HOOK: Weights = (
-    [0.3970, 5.7944, 0.6849, 3.4949, -0.8714, 2.1713, 4.2067, -0.6568, 1.4492, 0.0000, 1.7400],
+    [-0.9496, 3.0845, -1.6261, -0.4400, -1.5940, 3.3310, 3.2178, -0.3404, 1.1326, 0.0000, 2.2844, 8.0941],
+    -5.5071,
+    [1.3908, -1.8247, -1.0279, -0.2109, 0.3107, -0.2702, -0.6030, -1.0361, 0.1482, -0.1413, 0.0000, 0.0000, 0.0000, 0.5187, 0.0000, 0.0000, 0.0000, -3.4005],
+    4.3132,
+);
+
+/// The weights without `semantic_centred` ([`Fitted::shipped_uncentred`]): fitted as the
+/// ones above, with it at 0 (`LINK_EVAL_ZERO=11 link_eval fit`; the weights shipped before it).
+pub const PASSAGE_RANKER_UNCENTRED: [f64; BASE] = [3.4415, 3.4268, 2.8428, 1.7906, 2.1730, 2.0237, 1.4355, -0.4169, 3.1385, 0.0000, 1.0291, 0.0000];
+pub const BACKFILL_UNCENTRED: Weights = (
+    [0.3970, 5.7944, 0.6849, 3.4949, -0.8714, 2.1713, 4.2067, -0.6568, 1.4492, 0.0000, 1.7400, 0.0000],
     -6.3900,
-    [1.2122, -1.6930, -0.4853, -1.3909, 0.3940, 0.3100, 1.2382, 0.2755, 0.1636, 0.1003, 0.0000, 0.0000, -0.1383, 0.0000, 0.0000, 0.0000, 1.3398],
+    [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, -1.8927, 1.2199, 3.6529, 0.0000, 1.2440, 0.0000, 4.6641, 0.0000, 1.6005, 3.5051, 1.1685, 7.0633, -1.4233],
+    -3.5125,
+);
+pub const HOOK_UNCENTRED: Weights = (
+    [0.3970, 5.7944, 0.6849, 3.4949, -0.8714, 2.1713, 4.2067, -0.6568, 1.4492, 0.0000, 1.7400, 0.0000],
+    -6.3900,
+    [1.2122, -1.6930, -0.4853, -1.3909, 0.3940, 0.3100, 1.2382, 0.2755, 0.1636, 0.1003, 0.0000, 0.0000, 0.0000, -0.1383, 0.0000, 0.0000, 0.0000, 1.3398],
     1.6202,
 );
 
 /// The mean over the fit's groups of the log-odds of the share of commits backfill links
 /// there (held out: realtext 0.11–0.21, the meeting worlds 0.49–0.56, the plain worlds
 /// 0.76–0.84; `link_eval fit` prints it beside the weights).
-pub const HOOK_PRIOR_LOG_ODDS: f64 = -0.8382;
+pub const HOOK_PRIOR_LOG_ODDS: f64 = -0.8656;
 
 /// How far the hook's confidence moves for a repository where backfill and review linked
 /// `share` of the commits they scored: a prior shift (Saerens et al. 2002, with the prior
@@ -175,8 +219,8 @@ mod tests {
         // A share whose log-odds is the fit's mean moves nothing.
         let neutral = 1.0 / (1.0 + (-HOOK_PRIOR_LOG_ODDS).exp());
         assert!(hook_prior_shift(Some(neutral)).abs() < 1e-12);
-        // Where backfill linked 3 commits in 4, log-odds ln 3 − (−0.8382).
-        assert!((hook_prior_shift(Some(0.75)) - (3f64.ln() + 0.8382)).abs() < 1e-9);
+        // Where backfill linked 3 commits in 4, log-odds ln 3 − (−0.8656).
+        assert!((hook_prior_shift(Some(0.75)) - (3f64.ln() + 0.8656)).abs() < 1e-9);
         // Clamped at 2 % and 98 %: a run that linked nothing does not silence the hook.
         assert_eq!(hook_prior_shift(Some(0.0)), hook_prior_shift(Some(0.02)));
         let m = Fitted::shipped(false);
@@ -216,7 +260,8 @@ mod tests {
 
     #[test]
     fn weights_saved_before_talk_of_like_commits_score_as_they_did() {
-        // A refit saved with fifteen features: ranker 10 weights, calibration 16.
+        // A refit saved with fifteen features: ranker 10 weights, calibration 16. (Today's
+        // layout has two base features more: talk_of_like_commits at 10, semantic_centred at 11.)
         let old = Fitted {
             ranker: Logistic { weights: (1..=10).map(f64::from).collect(), bias: -1.0 },
             passage_ranker: Logistic { weights: vec![0.5; 10], bias: 0.0 },
@@ -225,7 +270,8 @@ mod tests {
         };
         let now = old.clone().upgraded();
         assert_eq!((now.ranker.weights.len(), now.passage_ranker.weights.len(), now.calibration.weights.len()), (BASE, BASE, N + 1));
-        assert_eq!((now.ranker.weights[10], now.calibration.weights[11], now.calibration.weights[12]), (0.0, 0.0, 11.0));
+        assert_eq!((now.ranker.weights[10], now.ranker.weights[11], now.calibration.weights[11], now.calibration.weights[12]), (0.0, 0.0, 0.0, 0.0));
+        assert_eq!(now.calibration.weights[13], 11.0);
         // The same link, as stored then and as measured now, scores the same.
         let stored: Vec<f64> = (0..15).map(|i| 0.1 * f64::from(i)).collect();
         let old_logit = old.calibration.logit(&decision_input(old.ranker.logit(&stored[..10]), &stored, &[1]));
@@ -236,7 +282,7 @@ mod tests {
 
     #[test]
     fn shipped_weights_tell_a_clear_link_from_a_clear_miss() {
-        let raw = |semantic: f64, keyword: f64, ids: usize| Raw {
+        let raw = |semantic: f64, keyword: f64, ids: usize, centred: f64| Raw {
             keyword,
             bm25: keyword,
             semantic,
@@ -245,19 +291,37 @@ mod tests {
             identifiers_said: ids,
             author_speaks: false,
             like_commits: 0.0,
+            semantic_centred: centred,
         };
-        // One commit, three passages: one says what the commit does, two are unrelated.
+        // One commit, three passages: one says what the commit does, two are unrelated. Less
+        // the run's centre, the unrelated ones have nearly nothing in common with the commit.
         let commits = vec![vec![
-            Candidate { passage: 0, raw: raw(0.72, 0.8, 2) },
-            Candidate { passage: 1, raw: raw(0.18, 0.1, 0) },
-            Candidate { passage: 2, raw: raw(0.15, 0.1, 0) },
+            Candidate { passage: 0, raw: raw(0.72, 0.8, 2, 0.6) },
+            Candidate { passage: 1, raw: raw(0.18, 0.1, 0, 0.05) },
+            Candidate { passage: 2, raw: raw(0.15, 0.1, 0, 0.0) },
         ]];
         for later in [true, false] {
-            let m = Fitted::shipped(later);
-            let f = m.features(&commits, &[], later, None);
-            let (good, bad) = (m.confidence(&f[0][0]), m.confidence(&f[0][1]));
-            assert!(m.rank(&f[0][0]) > m.rank(&f[0][1]) && m.rank(&f[0][0]) > m.rank(&f[0][2]));
-            assert!(good > 0.8 && bad < 0.3, "later commits {later}: {good} {bad}");
+            // With a centre, and without one (the weights fitted without it).
+            for m in [Fitted::shipped(later), Fitted::shipped_uncentred(later)] {
+                let f = m.features(&commits, &[], later, None);
+                let (good, bad) = (m.confidence(&f[0][0]), m.confidence(&f[0][1]));
+                assert!(m.rank(&f[0][0]) > m.rank(&f[0][1]) && m.rank(&f[0][0]) > m.rank(&f[0][2]));
+                assert!(good > 0.8 && bad < 0.3, "later commits {later}: {good} {bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_without_a_centre_scores_with_the_weights_fitted_without_it() {
+        for later in [true, false] {
+            let (with, without) = (Fitted::shipped(later), Fitted::shipped_uncentred(later));
+            let i = super::super::features::CENTRED_INDEX;
+            assert!(with.ranker.weights[i] > 1.0, "the ranker reads it");
+            assert_eq!((without.ranker.weights[i], without.passage_ranker.weights[i]), (0.0, 0.0));
+            for m in [&with, &without] {
+                assert_eq!(m.calibration.weights[CENTRED_INPUT], 0.0, "no calibration reads it");
+                assert!(m.calibration_leaves_out.contains(&CENTRED_INPUT));
+            }
         }
     }
 
@@ -276,9 +340,11 @@ mod tests {
             identifiers_said: 1,
             author_speaks: false,
             like_commits: 0.0,
+            semantic_centred: 0.0,
         };
         let world = |lift: f64, later: f64| {
-            let c = |p: usize, s: f64, k: f64| Candidate { passage: p, raw: Raw { gap_hours: 20.0 + later, ..raw(s + lift, k + lift) } };
+            // Less the run's centre, the cosines do not carry the talk's level.
+            let c = |p: usize, s: f64, k: f64| Candidate { passage: p, raw: Raw { gap_hours: 20.0 + later, semantic_centred: s, ..raw(s + lift, k + lift) } };
             vec![vec![c(0, 0.30, 0.20), c(1, 0.10, 0.05)], vec![c(0, 0.22, 0.10), c(2, 0.12, 0.10)]]
         };
         for later in [true, false] {

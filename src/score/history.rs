@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::centre::Centre;
 use super::features::median_level;
 use super::recalibration::{HookView, Recalibration};
 use crate::error::Result;
@@ -69,6 +70,12 @@ pub struct History {
     /// themselves: a hook that linked little would then link less).
     #[serde(default)]
     judged: Vec<Judged>,
+    /// The centre of the commits and talk scored here ([`super::centre`]), for the hook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    centre: Option<Centre>,
+    /// The centre moved since the file was read.
+    #[serde(skip)]
+    centre_moved: bool,
 }
 
 /// A share's log-odds, kept within [2 %, 98 %] so a run that linked all or nothing does not
@@ -109,6 +116,19 @@ impl History {
         self.judged.iter().filter_map(|j| j.hook).collect()
     }
 
+    /// The remembered centre, once it is over enough commits to use.
+    pub fn centre(&self) -> Option<Centre> {
+        self.centre.clone().filter(Centre::enough)
+    }
+
+    /// Merge a run's centre into the remembered one (written by the next record).
+    pub fn observe_centre(&mut self, run: Option<Centre>) {
+        if let Some(run) = run {
+            self.centre = Some(self.centre.as_ref().map_or_else(|| run.clone(), |c| c.merge(&run)));
+            self.centre_moved = true;
+        }
+    }
+
     /// How many commits are remembered.
     pub fn len(&self) -> usize {
         self.recent.len()
@@ -139,7 +159,7 @@ impl History {
             self.recent.retain(|r| r.sha != s.sha);
             self.recent.push(s);
         }
-        if (&self.recent, &self.judged) == (&before.0, &before.1) {
+        if (&self.recent, &self.judged) == (&before.0, &before.1) && !self.centre_moved {
             return Ok(());
         }
         self.recent.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.sha.cmp(&b.sha)));
@@ -155,6 +175,7 @@ impl History {
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io)?;
         crate::fsutil::make_private(tmp.path()).map_err(io)?;
         tmp.persist(path(dir)).map_err(|e| io(e.error))?;
+        self.centre_moved = false;
         Ok(())
     }
 }
@@ -255,5 +276,27 @@ mod tests {
         // Backfill was sure (0.875) where the hook said 0.08 to 0.48: the hook is raised.
         assert!(r.apply(-1.0) > -1.0 + 1.0, "{r:?}");
         assert_eq!(h.prior(), Some(40.0 / 50.0));
+    }
+    #[test]
+    fn the_centre_is_remembered_once_over_enough_commits_and_follows_new_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |commits: usize, x: f32| Centre { commit: vec![x, 0.0], commits, passage: vec![0.0, x], passages: 2 * commits };
+        let mut h = History::load(dir.path());
+        // A hook's one commit: remembered, but too few to use.
+        h.observe_centre(Some(run(1, 1.0)));
+        h.record(dir.path(), [seen(0, 0.4)]).unwrap();
+        let h2 = History::load(dir.path());
+        assert_eq!((h2.centre.as_ref().map(|c| c.commits), h2.centre()), (Some(1), None));
+        // A backfill block of 39 more: 40 commits, each run weighing its count.
+        let mut h = h2;
+        h.observe_centre(Some(run(39, 0.0)));
+        h.record(dir.path(), [seen(0, 0.4)]).unwrap();
+        let c = History::load(dir.path()).centre().expect("40 commits");
+        assert_eq!((c.commits, c.passages, c.commit[0], c.passage[1]), (40, 80, 0.025, 0.025));
+        // Nothing new (no run, the same commit again): the file is not written.
+        let mut h = History::load(dir.path());
+        std::fs::remove_file(path(dir.path())).unwrap();
+        h.record(dir.path(), [seen(0, 0.4)]).unwrap();
+        assert!(!path(dir.path()).exists());
     }
 }

@@ -1,6 +1,7 @@
 //! Scoring a commit against a discussion.
 
 pub mod cache;
+pub mod centre;
 pub mod embed;
 pub mod fast_model;
 pub mod features;

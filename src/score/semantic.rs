@@ -39,6 +39,9 @@ pub struct Semantic {
     pub tokenized: usize,
     /// Texts sized here ([`Semantic::sized_all`]: tokenized), not known from the cache.
     pub sized_here: usize,
+    /// The centre of the texts the last link run scored (`score::centre`), for the caller to
+    /// remember.
+    pub observed: Option<super::centre::Centre>,
 }
 
 impl Semantic {
@@ -58,6 +61,7 @@ impl Semantic {
             by_daemon: 0,
             tokenized: 0,
             sized_here: 0,
+            observed: None,
         })
     }
 
@@ -248,6 +252,21 @@ impl Semantic {
             out.iter_mut().zip(v.iter()).for_each(|(a, b)| *a += b / vs.len() as f32);
         }
         Some(out)
+    }
+
+    /// [`similarity`](Self::similarity) of `commit`'s and `passage`'s pieces each less its
+    /// kind's mean in `centre` ([`super::centre`]).
+    pub fn similarity_centred(&self, commit: &str, passage: &str, centre: &super::centre::Centre) -> f64 {
+        let (Some(pa), Some(pb)) = (self.pieces.get(commit), self.pieces.get(passage)) else { return 0.0 };
+        let mut best = 0f64;
+        for ka in pa {
+            for kb in pb {
+                if let (Some(va), Some(vb)) = (self.vectors.get(ka), self.vectors.get(kb)) {
+                    best = best.max(centre.cosine(va, vb));
+                }
+            }
+        }
+        best.min(1.0)
     }
 
     /// Similarity of two prepared texts in [0, 1]: the best pair of pieces (negative

@@ -146,7 +146,13 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         settings.talk_block_rows.value as u64,
         &mut |block| {
             if !args.dry_run {
-                pipeline::remember_talk_level(&store.dir, &mut history, pipeline::judged(&params), block.links.iter().map(|l| (&block.commits[l.commit], l)));
+                pipeline::remember_talk_level(
+                    &store.dir,
+                    &mut history,
+                    block.centre.clone(),
+                    pipeline::judged(&params),
+                    block.links.iter().map(|l| (&block.commits[l.commit], l)),
+                );
             }
             let t = Instant::now();
             // The block's links are in its commits' order, oldest first.

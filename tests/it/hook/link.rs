@@ -340,12 +340,42 @@ fn the_hook_weighs_its_confidence_by_how_many_commits_backfill_linked_here() {
     let weights = env.screenlink(["weights"]).stdout_text();
     assert!(weights.contains("backfill and review linked 10 % of the commits they scored here"), "{weights}");
     let (_, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
-    let hook = Fitted::shipped(false);
+    // A history without a centre (`score::centre`): the hook scores with the weights fitted
+    // without `semantic_centred`, which reads 0.
+    let hook = Fitted::shipped_uncentred(false);
     let f: [f64; git_screenlink::score::features::N] = pair.metadata.features.clone().try_into().unwrap();
+    assert_eq!(f[git_screenlink::score::features::CENTRED_INDEX], 0.0);
     let rank = hook.rank(&f);
     let (as_fitted, shifted) = (hook.confidence_at(rank, &f), hook.confidence_recalibrated(rank, &f, &Recalibration::shifted(hook_prior_shift(Some(0.1)))));
     assert!((pair.metadata.confidence - shifted).abs() < 0.002, "{} {shifted} {as_fitted}", pair.metadata.confidence);
     assert!(as_fitted - shifted > 0.01, "the shift shows at this confidence: {shifted} {as_fitted}");
+}
+
+#[test]
+fn the_hook_reads_its_centred_cosine_against_the_centre_backfill_remembered() {
+    use git_screenlink::score::features::{CENTRED_INDEX, N};
+    use git_screenlink::score::fitted::Fitted;
+    use git_screenlink::score::history::{self, History};
+    let (env, world) = TestEnv::with_world(&Spec::week(13));
+    let dir = store(&world.repo);
+    let newest = world.truth.commits.iter().rev().find(|c| !c.rows.is_empty()).unwrap().sha.clone();
+    env.screenlink(["backfill", "--yes", &format!("{newest}~1")]).assert_ok();
+    // Backfill remembers the centre of the commits and talk it scored (`score::centre`).
+    let remembered = History::load(&dir).centre().expect("a centre over the commits backfill scored");
+    assert!(remembered.commits >= 20 && remembered.passages > 0 && remembered.commit.len() == 384, "{remembered:?}");
+    // The hook, one commit, reads its centred cosine against it, scored by the shipped weights.
+    let (_, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
+    let f: [f64; N] = pair.metadata.features.clone().try_into().unwrap();
+    assert!(f[CENTRED_INDEX] > 0.0, "{f:?}");
+    let hook = Fitted::shipped(false);
+    let rank = hook.rank(&f);
+    let r = History::load(&dir).hook_recalibration().expect("backfill judged enough commits");
+    let expected = hook.confidence_recalibrated(rank, &f, &r);
+    assert!((pair.metadata.confidence - expected).abs() < 0.002, "{} {expected}", pair.metadata.confidence);
+    // And its commit moves the remembered centre by one commit more.
+    let after = History::load(&dir).centre().unwrap();
+    assert_eq!(after.commits, remembered.commits + 1);
+    assert!(history::path(&dir).exists());
 }
 
 #[test]
@@ -366,7 +396,7 @@ fn the_hook_is_recalibrated_on_what_backfill_said_of_the_same_commits() {
     let r = History::load(&dir).hook_recalibration().expect("40 views");
     assert!(r.shift > 1.5, "{r:?}");
     let (_, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
-    let hook = Fitted::shipped(false);
+    let hook = Fitted::shipped_uncentred(false);
     let f: [f64; git_screenlink::score::features::N] = pair.metadata.features.clone().try_into().unwrap();
     let rank = hook.rank(&f);
     let (as_fitted, raised) = (hook.confidence_at(rank, &f), hook.confidence_recalibrated(rank, &f, &r));
@@ -387,6 +417,7 @@ fn hook_links_the_newest_motivated_commit_again(env: &TestEnv, world: &World) ->
     git_at(env, &t.time.to_rfc3339()).args(["commit", "-q", "-m", &t.subject]).output().unwrap().assert_ok();
     let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
     let pairs: Vec<Pair> = lines(&store(&world.repo).join("training_data.jsonl"));
-    let pair = pairs.into_iter().find(|p| p.metadata.commit_sha == head).expect("the hook linked the commit");
+    // The newest: a test may make the same commit (the same sha) twice.
+    let pair = pairs.into_iter().rev().find(|p| p.metadata.commit_sha == head).expect("the hook linked the commit");
     (head, pair)
 }
