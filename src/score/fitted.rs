@@ -152,7 +152,9 @@ pub fn leaves_out(later_commits: bool) -> Vec<usize> {
 /// `features::SHIPPED_LEAVES_OUT` (`author_speaks`) are left out (weight 0). Ranker: L2 1.0 on every candidate. Passage
 /// ranker: listwise over the commits that see each passage (60 passes, step 2, L2 0.001). Calibration:
 /// L2 1.0 on every candidate, then Platt-scaled on the links each mode makes (backfill:
-/// best first; hook: oldest first). Leave-one-group-out figures are in README.
+/// best first; hook: oldest first); neither reads `semantic_centred` ([`leaves_out`]), each
+/// set's measured against its whole run's centre (`score::centre`). Leave-one-group-out figures
+/// are in README.
 pub const SHIPPED_FIT: &str = "fitted by tools/fit_linker.sh on the sample worlds (plain and meeting talk, seeds 1-3) and realtext's four projects (mixed)";
 
 /// The passage-side ranker's weights (features `..BASE`), fitted listwise: for each passage,
