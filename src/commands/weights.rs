@@ -116,6 +116,10 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
     } else {
         format!("talk level {level:.2} (not known yet: {n} commits scored here remembered)")
     };
+    let centre = match history.centre() {
+        Some(c) => format!("; the hook reads its centred cosine against the mean of {} commits and {} passages scored here", c.commits, c.passages),
+        None => "; no centre yet (fewer than 20 commits with talk scored here): the hook scores with the weights fitted without the centred cosine".to_string(),
+    };
     let prior = match (history.hook_recalibration(), history.prior(), user::load(dir)) {
         (_, _, Some(_)) => String::new(),
         (Some(r), _, None) => format!(
@@ -131,7 +135,7 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
         ),
         (None, None, None) => String::new(),
     };
-    format!("{scoring_line}; {level}{prior}")
+    format!("{scoring_line}; {level}{centre}{prior}")
 }
 
 /// Every answer a person gave that carries a link's features, oldest first; the latest

@@ -32,22 +32,19 @@ pub struct Fitted {
 impl Fitted {
     /// The weights that ship, for backfill (`later_commits`) or the hook.
     pub fn shipped(later_commits: bool) -> Fitted {
-        let (w, b, cal, cb) = if later_commits { BACKFILL } else { HOOK };
-        Fitted {
-            ranker: Logistic { weights: w.to_vec(), bias: b },
-            passage_ranker: Logistic { weights: PASSAGE_RANKER.to_vec(), bias: 0.0 },
-            calibration: Logistic { weights: cal.to_vec(), bias: cb },
-            calibration_leaves_out: leaves_out(later_commits),
-        }
+        Fitted::of(if later_commits { BACKFILL } else { HOOK }, PASSAGE_RANKER, later_commits)
     }
 
     /// The weights that ship for a run with no centre to read `semantic_centred` against (a
     /// hook or a small backfill in a repository that remembers none yet): fitted without it.
     pub fn shipped_uncentred(later_commits: bool) -> Fitted {
-        let (w, b, cal, cb) = if later_commits { BACKFILL_UNCENTRED } else { HOOK_UNCENTRED };
+        Fitted::of(if later_commits { BACKFILL_UNCENTRED } else { HOOK_UNCENTRED }, PASSAGE_RANKER_UNCENTRED, later_commits)
+    }
+
+    fn of((w, b, cal, cb): Weights, passage_ranker: [f64; BASE], later_commits: bool) -> Fitted {
         Fitted {
             ranker: Logistic { weights: w.to_vec(), bias: b },
-            passage_ranker: Logistic { weights: PASSAGE_RANKER_UNCENTRED.to_vec(), bias: 0.0 },
+            passage_ranker: Logistic { weights: passage_ranker.to_vec(), bias: 0.0 },
             calibration: Logistic { weights: cal.to_vec(), bias: cb },
             calibration_leaves_out: leaves_out(later_commits),
         }

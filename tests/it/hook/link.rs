@@ -359,10 +359,14 @@ fn the_hook_reads_its_centred_cosine_against_the_centre_backfill_remembered() {
     let (env, world) = TestEnv::with_world(&Spec::week(13));
     let dir = store(&world.repo);
     let newest = world.truth.commits.iter().rev().find(|c| !c.rows.is_empty()).unwrap().sha.clone();
+    let before = env.screenlink(["weights"]).stdout_text();
+    assert!(before.contains("no centre yet"), "{before}");
     env.screenlink(["backfill", "--yes", &format!("{newest}~1")]).assert_ok();
     // Backfill remembers the centre of the commits and talk it scored (`score::centre`).
     let remembered = History::load(&dir).centre().expect("a centre over the commits backfill scored");
     assert!(remembered.commits >= 20 && remembered.passages > 0 && remembered.commit.len() == 384, "{remembered:?}");
+    let said = format!("the hook reads its centred cosine against the mean of {} commits and {} passages scored here", remembered.commits, remembered.passages);
+    assert!(env.screenlink(["weights"]).stdout_text().contains(&said), "{said}");
     // The hook, one commit, reads its centred cosine against it, scored by the shipped weights.
     let (_, pair) = hook_links_the_newest_motivated_commit_again(&env, &world);
     let f: [f64; N] = pair.metadata.features.clone().try_into().unwrap();
