@@ -6,7 +6,9 @@
 # REALTEXT_DIR is what ../shared/realtext/build.py and mixed.py wrote (see its README), and
 # tools/realtext_oak.py and tools/realtext_bears.py if run: those sets are never fitted on.
 # Labelled candidates go to OUT_DIR (default: target/link-eval), one file per set; the
-# figures and the weights to paste into src/score/fitted.rs go to stdout.
+# figures and the weights to paste into src/score/fitted.rs go to stdout. The weights for runs
+# with no centre (fitted.rs's *_UNCENTRED) are the same fit with semantic_centred at 0:
+#   LINK_EVAL_ZERO=11 target/release/examples/link_eval fit OUT_DIR/*.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 realtext=${1:?usage: tools/fit_linker.sh REALTEXT_DIR [OUT_DIR]}
