@@ -20,6 +20,8 @@
 //! `LINK_EVAL_TRIAL=1` keeps the slot the shipped weights leave out (`author_speaks`), so a
 //! trial feature written there into the dumps is read by both rankers and the calibration;
 //! `LINK_EVAL_CAL_OUT=10` leaves it out of backfill's calibration (the rankers alone read it).
+//! `LINK_EVAL_HOOK_PAST_CENTRE=1` gives the hook the centred cosine a hook-only repository has
+//! (against its earlier commits' centre; `link_eval/hook_centre.rs`) instead of the whole run's.
 //! `LINK_EVAL_CEILING=1` prints each held-out set's recall at threshold 0 (every commit takes
 //! the talk its mode's assignment gives it): the most any calibration could reach with that
 //! ranking. `fit` also prints what an oracle could reach on realtext under its gold of one fix
@@ -49,6 +51,8 @@ mod bound;
 mod explain;
 #[path = "link_eval/figures.rs"]
 mod figures;
+#[path = "link_eval/hook_centre.rs"]
+mod hook_centre;
 #[path = "link_eval/judge.rs"]
 mod judge;
 #[path = "link_eval/over_time.rs"]
@@ -67,6 +71,10 @@ pub struct Cand {
     pub keyword: f64,
     pub semantic: f64,
     pub ids: Vec<i64>,
+    /// `semantic_centred` as the hook reads it (`link_eval/hook_centre.rs`); `None`: no centre
+    /// yet, the feature at 0.
+    #[serde(default)]
+    pub hook_centred: Option<f64>,
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -133,8 +141,9 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
     })
     .unwrap();
     eprintln!();
+    let hook_centred = hook_centre::past_only(&sel.commits, &links, &passages, &mut semantic);
     let mut f = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
-    for l in &links {
+    for (l, hook_centred) in links.iter().zip(&hook_centred) {
         let c = &sel.commits[l.commit];
         let g: HashSet<i64> = gold.get(&c.sha).cloned().unwrap_or_default().into_iter().collect();
         // The base features as measured, before the engine read them at the talk's level:
@@ -144,10 +153,12 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
             .candidates
             .iter()
             .zip(&measured)
-            .map(|(s, f)| {
+            .enumerate()
+            .map(|(k, (s, f))| {
                 let ids = passages[s.passage].ids();
                 let hit = ids.iter().filter(|i| g.contains(i)).count();
-                Cand { label: hit > 0 && 2 * hit >= ids.len(), features: f[..BASE].to_vec(), keyword: s.keyword, semantic: s.semantic, ids }
+                let hook_centred = hook_centred.as_ref().map(|v| v[k]);
+                Cand { label: hit > 0 && 2 * hit >= ids.len(), features: f[..BASE].to_vec(), keyword: s.keyword, semantic: s.semantic, ids, hook_centred }
             })
             .collect();
         let message = format!("{}\n\n{}", c.subject, c.body);

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use git_screenlink::score::features::{add_context, best_cosine, hook_view, median_level, talk_scale, BASE, COSINE_FEATURES, N, NAMES, SHIPPED_LEAVES_OUT};
+use git_screenlink::score::features::{
+    add_context, best_cosine, hook_view, median_level, talk_scale, BASE, CENTRED_INDEX, COSINE_FEATURES, N, NAMES, SHIPPED_LEAVES_OUT,
+};
 use git_screenlink::score::fitted::{decision_input as product_input, leaves_out};
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::{sigmoid, Logistic};
@@ -66,6 +68,11 @@ pub fn masked(f: &[f64], hook: bool) -> Vec<f64> {
     }
 }
 
+/// `LINK_EVAL_HOOK_PAST_CENTRE=1`: the hook reads `semantic_centred` against the centre its
+/// earlier commits left (`link_eval/hook_centre.rs`, 0 before there is one) instead of the
+/// whole run's, in its fits and its figures.
+static PAST_CENTRE: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var_os("LINK_EVAL_HOOK_PAST_CENTRE").is_some());
+
 /// Each row's candidates' features with the context recomputed from `ranker` (context is a
 /// property of the whole set: commits are compared with the other commits of their set).
 pub fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic, hook: bool) -> Vec<Vec<[f64; N]>> {
@@ -82,6 +89,10 @@ pub fn with_context(rows: &[&Row], ranker: &Logistic, passage_ranker: &Logistic,
                     .map(|c| {
                         let mut f = [0.0; N];
                         f[..BASE].copy_from_slice(&c.features[..BASE]);
+                        if hook && *PAST_CENTRE {
+                            // As a hook-only repository has it: against its earlier commits' centre.
+                            f[CENTRED_INDEX] = c.hook_centred.unwrap_or(0.0);
+                        }
                         f
                     })
                     .collect()
