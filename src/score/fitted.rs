@@ -7,7 +7,8 @@
 //!
 //! Two sets of weights ship: backfill's, which sees the commits on both sides of a passage,
 //! and the hook's, which sees only the past (the passage-side features are left out; the
-//! kind of talk is what the commits before it met, `score::history`).
+//! kind of talk is what the commits before it met, `score::history`); and each again fitted
+//! without `semantic_centred`, for a run with no centre to read it against (`score::centre`).
 //! They are fitted by `tools/fit_linker.sh` (see [`SHIPPED_FIT`]); a repository's own
 //! answers can refit them (`score::user`).
 
