@@ -311,7 +311,8 @@ fn semantic_centred(
     let commits: Vec<Vec<f32>> = links.iter().zip(commit_texts).filter(|(l, _)| !l.candidates.is_empty()).filter_map(|(_, t)| semantic.vector(t)).collect();
     let passages: Vec<Vec<f32>> = model_texts.values().filter_map(|t| semantic.vector(t)).collect();
     let observed = Centre::measure(&commits, &passages);
-    let centre = observed.as_ref().filter(|c| c.enough()).or(remembered).cloned();
+    let dim = commits.first().map_or(0, Vec::len);
+    let centre = observed.as_ref().filter(|c| c.enough()).or(remembered.filter(|c| c.fits(dim))).cloned();
     semantic.observed = observed;
     let Some(centre) = centre else { return false };
     for (l, ct) in links.iter_mut().zip(commit_texts) {

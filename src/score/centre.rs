@@ -41,6 +41,12 @@ impl Centre {
         Some(Centre { commit: mean(commits)?, commits: commits.len(), passage: mean(passages)?, passages: passages.len() })
     }
 
+    /// Whether this centre is of vectors of `dim` numbers (a remembered one from another model,
+    /// or a damaged file, is not read).
+    pub fn fits(&self, dim: usize) -> bool {
+        self.commit.len() == dim && self.passage.len() == dim
+    }
+
     /// Whether the run that measured this scored enough commits to use it.
     pub fn enough(&self) -> bool {
         self.commits >= CENTRE_MIN_COMMITS
@@ -102,6 +108,7 @@ mod tests {
         assert!((c.cosine(&commits[0], &passages[0]) - 1.0).abs() < 1e-6);
         assert_eq!(c.cosine(&commits[1], &passages[0]), 0.0, "a negative cosine reads 0");
         assert!(!c.enough(), "two commits are too few to trust");
+        assert!(c.fits(3) && !c.fits(384));
         assert_eq!(Centre::measure(&commits, &[]), None);
     }
 
