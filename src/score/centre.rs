@@ -12,8 +12,8 @@
 //!
 //! A run measures its own centre when it scores enough commits (backfill, review); the hook,
 //! one commit at a time, uses the centre the repository's history remembers
-//! (`score::history`), and without one the feature reads 0 (the shipped calibrations never
-//! read it; the rankers then order by the other features).
+//! (`score::history`); a run with neither reads it as 0 and scores with the weights fitted
+//! without it (`score::fitted::Fitted::shipped_uncentred`). No calibration reads it.
 
 use serde::{Deserialize, Serialize};
 
