@@ -28,7 +28,7 @@ pub fn past_only(commits: &[CommitInfo], links: &[CommitLinks], passages: &[Pass
         let own: Vec<Vec<f32>> = semantic.vector(&text).into_iter().collect();
         let seen: Vec<Vec<f32>> = ptexts.iter().filter_map(|p| semantic.vector(p)).collect();
         if let Some(run) = Centre::measure(&own, &seen) {
-            centre = Some(centre.map_or_else(|| run.clone(), |c| c.merge(&run)));
+            Centre::absorb(&mut centre, run);
         }
     }
     out

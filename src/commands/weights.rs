@@ -118,7 +118,10 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
     };
     let centre = match history.centre() {
         Some(c) => format!("; the hook reads its centred cosine against the mean of {} commits and {} passages scored here", c.commits, c.passages),
-        None => "; no centre yet (fewer than 20 commits with talk scored here): the hook scores with the weights fitted without the centred cosine".to_string(),
+        None => format!(
+            "; no centre yet (fewer than {} commits with talk scored here): the hook scores with the weights fitted without the centred cosine",
+            crate::score::centre::CENTRE_MIN_COMMITS
+        ),
     };
     let prior = match (history.hook_recalibration(), history.prior(), user::load(dir)) {
         (_, _, Some(_)) => String::new(),

@@ -87,9 +87,11 @@ impl Params {
         }
     }
 
-    /// The fitted scorer these parameters use.
-    pub fn scorer(&self) -> Fitted {
-        self.fitted.clone().unwrap_or_else(|| Fitted::shipped(self.later_commits))
+    /// The fitted scorer these parameters use: the repository's or the evaluation's weights,
+    /// else the shipped ones, fitted with `semantic_centred` when the run has a `centred` one
+    /// and without it when not (`score::centre`).
+    pub fn scorer(&self, centred: bool) -> Fitted {
+        self.fitted.clone().unwrap_or_else(|| if centred { Fitted::shipped(self.later_commits) } else { Fitted::shipped_uncentred(self.later_commits) })
     }
 }
 
@@ -276,17 +278,10 @@ pub fn link_in_context(
         }
     }
     crate::debug(format_args!("similarities computed"));
-    let uncentred: Params;
-    let params = if centred || params.scoring == Scoring::Guide || params.fitted.is_some() {
-        params
-    } else {
-        // No centre to read `semantic_centred` against: the weights fitted without it.
-        uncentred = Params { fitted: Some(Fitted::shipped_uncentred(params.later_commits)), ..params.clone() };
-        &uncentred
-    };
     // The same change committed twice is one piece of work on the passage side too.
     let changes: Vec<&str> = links.iter().map(|l| commits[l.commit].patch.as_str()).collect();
-    score_candidates(&mut links, &changes, params);
+    // The guide's confidence reads no features; those it stores are the shipped scorer's.
+    score_candidates(&mut links, &changes, params, centred || params.scoring == Scoring::Guide);
     crate::debug(format_args!("candidates scored"));
     links.truncate(n);
     if sees_later {
@@ -309,7 +304,10 @@ fn semantic_centred(
     remembered: Option<&Centre>,
 ) -> bool {
     let commits: Vec<Vec<f32>> = links.iter().zip(commit_texts).filter(|(l, _)| !l.candidates.is_empty()).filter_map(|(_, t)| semantic.vector(t)).collect();
-    let passages: Vec<Vec<f32>> = model_texts.values().filter_map(|t| semantic.vector(t)).collect();
+    // In passage order: a mean summed in a hash map's order differs in its last bits from run to run.
+    let mut ids: Vec<&usize> = model_texts.keys().collect();
+    ids.sort_unstable();
+    let passages: Vec<Vec<f32>> = ids.into_iter().filter_map(|p| semantic.vector(&model_texts[p])).collect();
     let observed = Centre::measure(&commits, &passages);
     let dim = commits.first().map_or(0, Vec::len);
     let centre = observed.as_ref().filter(|c| c.enough()).or(remembered.filter(|c| c.fits(dim))).cloned();
@@ -351,8 +349,9 @@ fn talk_of_like_commits(links: &mut [CommitLinks], commit_texts: &[String], mode
 }
 
 /// Features, then confidence and order of every commit's candidates, best first; `changes`:
-/// each link's commit's patch digest ([`crate::score::features::add_context`]).
-pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Params) {
+/// each link's commit's patch digest ([`crate::score::features::add_context`]); `centred`:
+/// the candidates carry `semantic_centred` ([`Params::scorer`]).
+pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Params, centred: bool) {
     let cands: Vec<Vec<Candidate>> = links
         .iter_mut()
         .map(|l| {
@@ -365,7 +364,7 @@ pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Pa
                 .collect()
         })
         .collect();
-    let fitted = params.scorer();
+    let fitted = params.scorer(centred);
     let feats = fitted.features(&cands, changes, params.later_commits, params.talk_level);
     for (l, fs) in links.iter_mut().zip(feats) {
         let mut rank = Vec::with_capacity(fs.len());

@@ -68,11 +68,20 @@ impl Centre {
         }
     }
 
+    /// `run` merged into `slot` (or put there when it holds none): how a remembered centre
+    /// takes each new run.
+    pub fn absorb(slot: &mut Option<Centre>, run: Centre) {
+        *slot = Some(match slot.take() {
+            Some(c) => c.merge(&run),
+            None => run,
+        });
+    }
+
     /// The cosine of `a` less the commit centre and `b` less the passage centre, at least 0.
     pub fn cosine(&self, commit: &[f32], passage: &[f32]) -> f64 {
-        let a: Vec<f32> = commit.iter().zip(&self.commit).map(|(x, m)| x - m).collect();
-        let b: Vec<f32> = passage.iter().zip(&self.passage).map(|(x, m)| x - m).collect();
-        f64::from(super::cosine(&a, &b).max(0.0))
+        let a = commit.iter().zip(&self.commit).map(|(x, m)| x - m);
+        let b = passage.iter().zip(&self.passage).map(|(x, m)| x - m);
+        f64::from(super::cosine_of(a.zip(b)).max(0.0))
     }
 }
 

@@ -124,7 +124,7 @@ impl History {
     /// Merge a run's centre into the remembered one (written by the next record).
     pub fn observe_centre(&mut self, run: Option<Centre>) {
         if let Some(run) = run {
-            self.centre = Some(self.centre.as_ref().map_or_else(|| run.clone(), |c| c.merge(&run)));
+            Centre::absorb(&mut self.centre, run);
             self.centre_moved = true;
         }
     }

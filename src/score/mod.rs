@@ -24,8 +24,14 @@ pub fn confidence(keyword: f64, semantic: f64, keyword_weight: f64, semantic_wei
 
 /// Cosine similarity of two vectors (0 when either is all zeros).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    cosine_of(a.iter().copied().zip(b.iter().copied()))
+}
+
+/// [`cosine`] of the vectors whose entries `pairs` gives side by side (vectors computed on
+/// the fly, such as each less a mean, need not be built).
+pub fn cosine_of(pairs: impl Iterator<Item = (f32, f32)>) -> f32 {
     let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
+    for (x, y) in pairs {
         dot += x * y;
         na += x * x;
         nb += y * y;

@@ -149,7 +149,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                 pipeline::remember_talk_level(
                     &store.dir,
                     &mut history,
-                    block.centre.clone(),
+                    block.centre,
                     pipeline::judged(&params),
                     block.links.iter().map(|l| (&block.commits[l.commit], l)),
                 );
