@@ -23,6 +23,11 @@ pub struct Figures {
     pub false_links: usize,
     /// (confidence, right) of every commit's best candidate.
     pub tops: Vec<(f64, bool)>,
+    /// Where each of `tops` is: (row, candidate).
+    pub top_at: Vec<(usize, usize)>,
+    /// `tops` with a link to the gold talk of a commit making the same change counted right
+    /// (set by [`Figures::with_same_change`]).
+    pub tops_same_change: Vec<(f64, bool)>,
     /// Row → (candidate, confidence) of every link made.
     pub linked: BTreeMap<usize, (usize, f64)>,
     /// Wrong links that took the gold talk of another commit making the same change
@@ -53,6 +58,7 @@ impl Figures {
         let owners: Vec<usize> = self.linked.iter().filter_map(|(ri, (ci, _))| took(*ri, *ci)).collect();
         self.same_change = owners.len();
         self.talk_to_same_change = owners.iter().collect::<HashSet<_>>().into_iter().filter(|o| !self.linked.contains_key(o)).count();
+        self.tops_same_change = self.tops.iter().zip(&self.top_at).map(|((c, right), (ri, ci))| (*c, *right || took(*ri, *ci).is_some())).collect();
         self
     }
 
@@ -120,6 +126,7 @@ pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64)
         }
         let Some(best) = ranked.into_iter().find(|(_, _, c)| claimed.free_for(&c.ids, &work[ri])) else { continue };
         f.tops.push((best.1, best.2.label));
+        f.top_at.push((ri, r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row")));
         if best.1 >= threshold {
             f.pairs += 1;
             f.correct += usize::from(best.2.label);
@@ -172,6 +179,7 @@ pub fn greedy_after(rows: &[&Row], feats: &[Vec<[f64; N]>], score: &Score<'_>, t
         }
         done.insert(ri);
         f.tops.push((conf, c.label));
+        f.top_at.push((ri, ci));
         if conf >= threshold {
             f.pairs += 1;
             f.correct += usize::from(c.label);
@@ -198,8 +206,13 @@ pub fn line(label: &str, f: &Figures) -> String {
 }
 
 pub fn calibration(f: &Figures) -> String {
+    calibration_of(&f.tops)
+}
+
+/// [`calibration`] of any (confidence, right) list.
+pub fn calibration_of(tops: &[(f64, bool)]) -> String {
     let mut bins = [(0usize, 0usize, 0f64); 10];
-    for (c, right) in &f.tops {
+    for (c, right) in tops {
         let b = ((c * 10.0) as usize).min(9);
         bins[b].0 += 1;
         bins[b].1 += usize::from(*right);
