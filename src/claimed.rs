@@ -5,7 +5,7 @@
 //! them may be linked to the others too, and to no other commit.
 //!
 //! Measured held out on the realtext dumps (`link_eval fit`; `LINK_EVAL_SHARE=0` replays one
-//! commit per talk): README, "Talk shared by the commits of one issue".
+//! commit per talk): docs/link-quality.md, "Talk shared by the commits of one issue".
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use super::cosine;
 
 /// How many similar commits' talk a commit's profile is made of. Two values were measured
-/// held out (README, "Talk of like commits"): 5 and 12; 12 lost nothing on real reports.
+/// held out (docs/link-quality.md, "Talk of like commits"): 5 and 12; 12 lost nothing on real reports.
 pub const NEIGHBOURS: usize = 12;
 
 /// One commit as this measure sees it: its text's vector (`None`: not embedded), and its

@@ -143,7 +143,7 @@ pub fn base(cands: &[Candidate]) -> Vec<[f64; N]> {
 /// commits after a passage, which one did it motivate. `changes[c]`, when given and not empty,
 /// is commit `c`'s patch digest: the same change committed twice is one piece of work, and its
 /// commits do not compete for a passage. (Commits that only name one issue do compete:
-/// told otherwise, held-out realtext fell to 0.731 / 0.751; README, "Talk shared by the
+/// told otherwise, held-out realtext fell to 0.731 / 0.751; docs/link-quality.md, "Talk shared by the
 /// commits of one issue".)
 pub fn add_context(
     feats: &mut [Vec<[f64; N]>],
