@@ -125,13 +125,13 @@ pub fn oldest_first_by(rows: &[&Row], score: &dyn Fn(usize, usize) -> (f64, f64)
             f.top1 += usize::from(ranked[0].2.label);
         }
         let Some(best) = ranked.into_iter().find(|(_, _, c)| claimed.free_for(&c.ids, &work[ri])) else { continue };
+        let ci = r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row");
         f.tops.push((best.1, best.2.label));
-        f.top_at.push((ri, r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row")));
+        f.top_at.push((ri, ci));
         if best.1 >= threshold {
             f.pairs += 1;
             f.correct += usize::from(best.2.label);
             f.false_links += usize::from(!r.has_gold);
-            let ci = r.cands.iter().position(|c| std::ptr::eq(c, best.2)).expect("a candidate of this row");
             f.linked.insert(ri, (ci, best.1));
             claimed.claim(&best.2.ids, &work[ri]);
         }
