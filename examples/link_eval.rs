@@ -2,6 +2,7 @@
 //!
 //!     link_eval dump  SET REPO DB GOLD_JSON [COMMITS_TXT] OUT.jsonl   # any repo + screenpipe db + gold
 //!     link_eval world SET SCALE SEED STYLE OUT.jsonl                  # a sample world (style: plain|meeting)
+//!                                                   # LINK_EVAL_MOTIVATED=0.2: fewer commits had talk behind them
 //!     link_eval fit   A.jsonl B.jsonl …                               # leave one set out; then fit on all
 //!
 //! `dump` and `world` run the engine as backfill does (defaults; `screenlink.minCodeLines 1`
@@ -103,6 +104,10 @@ fn main() {
         Some("world") if args.len() == 6 => {
             let spec = Spec::named(&args[2], args[3].parse().unwrap()).expect("scale: week, month, four-months");
             let spec = Spec { style: args[4].parse().expect("style: plain or meeting"), ..spec };
+            // `LINK_EVAL_MOTIVATED=0.2`: a world where fewer commits had talk behind them (the
+            // generator's default is 0.8), to see how the linker holds when most commits had none.
+            let motivated = std::env::var("LINK_EVAL_MOTIVATED").ok().map(|v| v.parse().expect("LINK_EVAL_MOTIVATED: a share, 0 to 1"));
+            let spec = Spec { motivated_share: motivated.unwrap_or(spec.motivated_share), ..spec };
             let dir = tempfile::tempdir().unwrap();
             let world = fixture::build(&spec, dir.path()).unwrap();
             let gold = world.truth.commits.iter().map(|c| (c.sha.clone(), c.rows.clone())).collect();

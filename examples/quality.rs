@@ -4,13 +4,16 @@
 //!
 //!     cargo build --release && cargo run --release --example quality -- \
 //!         [--realtext DIR] [--seeds 1,2,3] [--styles plain,meeting] [--scale month]
+//!         [--motivated 0.2]
 //!
 //! Sets: the sample worlds (each style, each seed) and, with `--realtext`, the four
 //! projects of `../shared/realtext` (its README builds DIR), **mixed** lists: every fix
 //! commit and every other commit near a report, through `backfill --stdin`; and, when
 //! `tools/realtext_oak.py` and `tools/realtext_bears.py` have built them in DIR, Apache Oak's
 //! and Bears' (Spoon, Spring Data Commons, Traccar), which no weight was fitted on ("unseen",
-//! a macro of their own). `--styles none` leaves the sample worlds out.
+//! a macro of their own). `--styles none` leaves the sample worlds out. `--motivated 0.2` builds
+//! the worlds with that share of commits motivated by talk (the generator's default is 0.8),
+//! the same talk budget, so most commits have none and more of the talk motivated nothing.
 //!
 //! A pair is right under eval_links.py's *link* criterion: a gold row is among its rows and
 //! at least half its rows are gold. precision = right pairs / pairs; recall = right pairs /
@@ -79,15 +82,21 @@ fn main() {
     let seeds: Vec<u64> = opt("--seeds").unwrap_or("1,2,3".into()).split(',').map(|s| s.parse().expect("seed")).collect();
     let styles: Vec<String> = opt("--styles").unwrap_or("plain,meeting".into()).split(',').map(String::from).collect();
     let scale = opt("--scale").unwrap_or("month".into());
+    let motivated: Option<f64> = opt("--motivated").map(|v| v.parse().expect("--motivated: a share, 0 to 1"));
     let tmp = tempfile::tempdir().unwrap();
     let mut sets = Vec::new();
     for style in styles.iter().filter(|s| *s != "none") {
         for &seed in &seeds {
             let spec = Spec { style: style.parse::<Style>().expect("style: plain or meeting"), ..Spec::named(&scale, seed).expect("scale") };
+            let spec = Spec { motivated_share: motivated.unwrap_or(spec.motivated_share), ..spec };
             let dir = tmp.path().join(format!("{style}-{seed}"));
             let world = fixture::build(&spec, &dir).unwrap();
             let gold = world.truth.commits.iter().map(|c| (c.sha.clone(), c.rows.clone())).collect();
-            sets.push(Set { name: format!("{style} #{seed}"), repo: world.repo, db: world.db, gold, commits: None, extra: vec![], macro_of: None });
+            let name = match motivated {
+                Some(m) => format!("{style} #{seed} ({:.0} % motivated)", m * 100.0),
+                None => format!("{style} #{seed}"),
+            };
+            sets.push(Set { name, repo: world.repo, db: world.db, gold, commits: None, extra: vec![], macro_of: None });
         }
     }
     if let Some(dir) = opt("--realtext") {

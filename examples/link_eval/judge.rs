@@ -25,7 +25,9 @@ pub fn decision_input(rank: f64, f: &[f64], hook: bool) -> Vec<f64> {
     // feature the rankers alone read).
     static CAL_OUT: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
         let extra = std::env::var("LINK_EVAL_CAL_OUT").unwrap_or_default();
-        leaves_out(true).into_iter().chain(extra.split(',').filter_map(|v| v.parse().ok())).collect()
+        // `LINK_EVAL_CAL_IN=i,j`: inputs the product leaves out that a trial reads.
+        let back: Vec<usize> = std::env::var("LINK_EVAL_CAL_IN").unwrap_or_default().split(',').filter_map(|v| v.parse().ok()).collect();
+        leaves_out(true).into_iter().filter(|i| !back.contains(i)).chain(extra.split(',').filter_map(|v| v.parse().ok())).collect()
     });
     product_input(rank, f, if hook { &HOOK_OUT } else { &CAL_OUT })
 }
