@@ -20,7 +20,8 @@
 //! `score::fitted::decision_input`: 0 the ranker's score, then the features from 1).
 //! `LINK_EVAL_TRIAL=1` keeps the slot the shipped weights leave out (`author_speaks`), so a
 //! trial feature written there into the dumps is read by both rankers and the calibration;
-//! `LINK_EVAL_CAL_OUT=10` leaves it out of backfill's calibration (the rankers alone read it).
+//! `LINK_EVAL_CAL_OUT=10` leaves it out of backfill's calibration (the rankers alone read it);
+//! `LINK_EVAL_CAL_IN=12` has backfill's calibration read an input the product leaves out.
 //! `LINK_EVAL_HOOK_PAST_CENTRE=1` gives the hook the centred cosine a hook-only repository has
 //! (against its earlier commits' centre; `link_eval/hook_centre.rs`) instead of the whole run's.
 //! `LINK_EVAL_CEILING=1` prints each held-out set's recall at threshold 0 (every commit takes
