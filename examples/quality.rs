@@ -11,9 +11,11 @@
 //! commit and every other commit near a report, through `backfill --stdin`; and, when
 //! `tools/realtext_oak.py` and `tools/realtext_bears.py` have built them in DIR, Apache Oak's
 //! and Bears' (Spoon, Spring Data Commons, Traccar), which no weight was fitted on ("unseen",
-//! a macro of their own). `--styles none` leaves the sample worlds out. `--motivated 0.2` builds
-//! the worlds with that share of commits motivated by talk (the generator's default is 0.8),
-//! the same talk budget, so most commits have none and more of the talk motivated nothing.
+//! a macro of their own); and, when `tools/realtext_orphans.py` has written them, each project's
+//! list less half its fixes (talk that motivated no commit of the list, printed apart).
+//! `--styles none` leaves the sample worlds out. `--motivated 0.2` builds the worlds with that
+//! share of commits motivated by talk (the generator's default is 0.8) and the same talk
+//! budget, so most commits have none and more of the talk motivated nothing.
 //!
 //! A pair is right under eval_links.py's *link* criterion: a gold row is among its rows and
 //! at least half its rows are gold. precision = right pairs / pairs; recall = right pairs /
@@ -53,6 +55,7 @@ struct Set {
 
 const REALTEXT_MACRO: &str = "realtext macro";
 const UNSEEN_MACRO: &str = "unseen realtext macro";
+const ORPHANS_MACRO: &str = "realtext macro, half the reports motivating nothing";
 
 #[derive(Default, Clone, Copy)]
 struct Figures {
@@ -108,16 +111,23 @@ fn main() {
             if !d.exists() {
                 continue;
             }
-            let gold: HashMap<String, Vec<i64>> = serde_json::from_str(&std::fs::read_to_string(d.join("mixed/gold.json")).unwrap()).unwrap();
-            sets.push(Set {
-                name: if UNSEEN.contains(&proj) { format!("unseen realtext {proj}") } else { format!("realtext {proj}") },
+            let unseen = UNSEEN.contains(&proj);
+            let name = if unseen { format!("unseen realtext {proj}") } else { format!("realtext {proj}") };
+            let set = |lists: &str, name: String, macro_of| Set {
+                name,
                 repo: d.join("repo"),
                 db: d.join("screenpipe/db.sqlite"),
-                gold,
-                commits: Some(std::fs::read_to_string(d.join("mixed/commits.txt")).unwrap()),
+                gold: serde_json::from_str(&std::fs::read_to_string(d.join(lists).join("gold.json")).unwrap()).unwrap(),
+                commits: Some(std::fs::read_to_string(d.join(lists).join("commits.txt")).unwrap()),
                 extra: vec!["--min-code-lines".into(), "1".into()],
-                macro_of: Some(if UNSEEN.contains(&proj) { UNSEEN_MACRO } else { REALTEXT_MACRO }),
-            });
+                macro_of,
+            };
+            sets.push(set("mixed", name.clone(), Some(if unseen { UNSEEN_MACRO } else { REALTEXT_MACRO })));
+            // tools/realtext_orphans.py: the same less half the fixes and their pieces of work,
+            // so half the reports motivated no commit of the list.
+            if d.join("orphans/commits.txt").exists() {
+                sets.push(set("orphans", format!("{name}, half its reports motivating nothing"), (!unseen).then_some(ORPHANS_MACRO)));
+            }
         }
     }
     let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("git-screenlink");
@@ -148,7 +158,7 @@ fn main() {
             }
         }
     }
-    for label in [REALTEXT_MACRO, UNSEEN_MACRO] {
+    for label in [REALTEXT_MACRO, UNSEEN_MACRO, ORPHANS_MACRO] {
         for scoring in ["fitted", "guide"] {
             if let Some(m) = macros.get(&(label, scoring)) {
                 let n = m.len() as f64;

@@ -4,7 +4,8 @@
 #   tools/fit_linker.sh REALTEXT_DIR [OUT_DIR]
 #
 # REALTEXT_DIR is what ../shared/realtext/build.py and mixed.py wrote (see its README), and
-# tools/realtext_oak.py and tools/realtext_bears.py if run: those sets are never fitted on.
+# tools/realtext_oak.py, tools/realtext_bears.py and tools/realtext_orphans.py if run: those
+# sets are never fitted on.
 # Labelled candidates go to OUT_DIR (default: target/link-eval), one file per set; the
 # figures and the weights to paste into src/score/fitted.rs go to stdout. The weights for runs
 # with no centre (fitted.rs's *_UNCENTRED) are the same fit with semantic_centred at 0:
@@ -33,5 +34,13 @@ for p in oak spoon sdc traccar; do
   [ -d "$d/mixed" ] || { rm -f "$out/$p.jsonl"; continue; }
   "$bin" dump "$p" "$d/repo" "$d/screenpipe/db.sqlite" "$d/mixed/gold.json" "$d/mixed/commits.txt" "$out/$p.jsonl"
   unseen+=("$p")
+done
+# Each project less half its fixes (tools/realtext_orphans.py), when written: talk that
+# motivated no commit of the list, judged apart like the sets above.
+for p in wicket accumulo log4j2 mng oak spoon sdc traccar; do
+  d="$realtext/$p"
+  [ -d "$d/orphans" ] || { rm -f "$out/${p}orph.jsonl"; continue; }
+  "$bin" dump "${p}orph" "$d/repo" "$d/screenpipe/db.sqlite" "$d/orphans/gold.json" "$d/orphans/commits.txt" "$out/${p}orph.jsonl"
+  unseen+=("${p}orph")
 done
 LINK_EVAL_UNSEEN=$(IFS=,; echo "${unseen[*]}") "$bin" fit "$out"/*.jsonl
