@@ -4,6 +4,7 @@
 //!     link_eval world SET SCALE SEED STYLE OUT.jsonl                  # a sample world (style: plain|meeting)
 //!                                                   # LINK_EVAL_MOTIVATED=0.2: fewer commits had talk behind them
 //!     link_eval fit   A.jsonl B.jsonl …                               # leave one set out; then fit on all
+//!     link_eval orphans REALTEXT_DIR                                  # each project's list less half its fixes
 //!
 //! `dump` and `world` run the engine as backfill does (defaults; `screenlink.minCodeLines 1`
 //! for `dump`, as realtext's README says) and write one line per commit: its candidates
@@ -57,6 +58,8 @@ mod figures;
 mod hook_centre;
 #[path = "link_eval/judge.rs"]
 mod judge;
+#[path = "link_eval/orphans.rs"]
+mod orphans;
 #[path = "link_eval/over_time.rs"]
 mod over_time;
 #[path = "link_eval/prior.rs"]
@@ -115,6 +118,7 @@ fn main() {
             dump(&args[1], &world.repo, &world.db, gold, None, Path::new(&args[5]), "5");
         }
         Some("fit") if args.len() >= 2 => judge::fit(&args[1..]),
+        Some("orphans") if args.len() == 2 => orphans::write(Path::new(&args[1])),
         _ => {
             eprintln!("usage: see the top of examples/link_eval.rs");
             std::process::exit(2);

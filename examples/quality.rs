@@ -11,7 +11,7 @@
 //! commit and every other commit near a report, through `backfill --stdin`; and, when
 //! `tools/realtext_oak.py` and `tools/realtext_bears.py` have built them in DIR, Apache Oak's
 //! and Bears' (Spoon, Spring Data Commons, Traccar), which no weight was fitted on ("unseen",
-//! a macro of their own); and, when `tools/realtext_orphans.py` has written them, each project's
+//! a macro of their own); and, when `link_eval orphans DIR` has written them, each project's
 //! list less half its fixes (talk that motivated no commit of the list, printed apart).
 //! `--styles none` leaves the sample worlds out. `--motivated 0.2` builds the worlds with that
 //! share of commits motivated by talk (the generator's default is 0.8) and the same talk
@@ -123,7 +123,7 @@ fn main() {
                 macro_of,
             };
             sets.push(set("mixed", name.clone(), Some(if unseen { UNSEEN_MACRO } else { REALTEXT_MACRO })));
-            // tools/realtext_orphans.py: the same less half the fixes and their pieces of work,
+            // `link_eval orphans` (examples/link_eval/orphans.rs): the same less half the fixes and their pieces of work,
             // so half the reports motivated no commit of the list.
             if d.join("orphans/commits.txt").exists() {
                 sets.push(set("orphans", format!("{name}, half its reports motivating nothing"), (!unseen).then_some(ORPHANS_MACRO)));

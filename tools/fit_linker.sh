@@ -4,8 +4,8 @@
 #   tools/fit_linker.sh REALTEXT_DIR [OUT_DIR]
 #
 # REALTEXT_DIR is what ../shared/realtext/build.py and mixed.py wrote (see its README), and
-# tools/realtext_oak.py, tools/realtext_bears.py and tools/realtext_orphans.py if run: those
-# sets are never fitted on.
+# tools/realtext_oak.py and tools/realtext_bears.py if run: those sets are never fitted on,
+# nor is each project's list less half its fixes, which this writes (`link_eval orphans`).
 # Labelled candidates go to OUT_DIR (default: target/link-eval), one file per set; the
 # figures and the weights to paste into src/score/fitted.rs go to stdout. The weights for runs
 # with no centre (fitted.rs's *_UNCENTRED) are the same fit with semantic_centred at 0:
@@ -35,8 +35,9 @@ for p in oak spoon sdc traccar; do
   "$bin" dump "$p" "$d/repo" "$d/screenpipe/db.sqlite" "$d/mixed/gold.json" "$d/mixed/commits.txt" "$out/$p.jsonl"
   unseen+=("$p")
 done
-# Each project less half its fixes (tools/realtext_orphans.py), when written: talk that
-# motivated no commit of the list, judged apart like the sets above.
+# Each project less half its fixes (examples/link_eval/orphans.rs): talk that motivated no
+# commit of the list, judged apart like the sets above.
+"$bin" orphans "$realtext"
 for p in wicket accumulo log4j2 mng oak spoon sdc traccar; do
   d="$realtext/$p"
   [ -d "$d/orphans" ] || { rm -f "$out/${p}orph.jsonl"; continue; }

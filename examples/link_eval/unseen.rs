@@ -1,7 +1,7 @@
 //! `LINK_EVAL_UNSEEN=a,b`: sets no model is fitted on, judged only by the models fitted on every
 //! other set, as the shipped weights meet a new repository (Oak and the Bears projects,
 //! `tools/realtext_oak.py`, `tools/realtext_bears.py`), and each project less half its fixes
-//! (`tools/realtext_orphans.py`, sets named `<project>orph`: talk that motivated no commit).
+//! (`link_eval orphans`, sets named `<project>orph`: talk that motivated no commit).
 
 use super::figures::{calibration, greedy, guide, line, mean, oldest_first, oldest_first_unshared};
 use super::judge::{scorer, with_context, Model, THRESHOLD};

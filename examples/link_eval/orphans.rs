@@ -1,0 +1,52 @@
+//! `link_eval orphans REALTEXT_DIR`: real text with talk that motivated nothing.
+//!
+//! `../shared/realtext`'s mixed lists hold every report's fix, so every report there motivated
+//! a commit of the list, and a linker is never asked to leave talk alone; a user's talk is
+//! mostly about no commit. This writes, beside each project's `mixed/`, an `orphans/` with the
+//! same lists less the fix commits of half the reports (those whose SHA ends in an even hex
+//! digit, so every run drops the same) and every commit of the same piece of work (naming an
+//! issue the fix names, `commits::issue_keys`, or with its subject), so those reports' talk
+//! motivated no commit of the list. Their rows are no commit's gold: a link to them is false.
+//! `examples/quality.rs` and `tools/fit_linker.sh` judge these lists apart.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use git_screenlink::commits::issue_keys;
+
+const PROJECTS: [&str; 8] = ["wicket", "accumulo", "log4j2", "mng", "oak", "spoon", "sdc", "traccar"];
+
+/// Whether the fix `sha` is one of the half left out.
+fn dropped(sha: &str) -> bool {
+    sha.chars().last().and_then(|c| c.to_digit(16)).is_some_and(|d| d % 2 == 0)
+}
+
+pub fn write(root: &Path) {
+    for proj in PROJECTS {
+        let d = root.join(proj);
+        let Ok(list) = std::fs::read_to_string(d.join("mixed/commits.txt")) else { continue };
+        let shas: Vec<&str> = list.split_whitespace().collect();
+        let gold: HashMap<String, Vec<i64>> = serde_json::from_str(&std::fs::read_to_string(d.join("mixed/gold.json")).unwrap()).unwrap();
+        let repo = git2::Repository::open(d.join("repo")).unwrap();
+        let message =
+            |sha: &str| git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().map(String::from)).unwrap_or_default();
+        let messages: HashMap<&str, String> = shas.iter().map(|s| (*s, message(s))).collect();
+        let subject = |sha: &str| messages[sha].lines().next().unwrap_or("").trim().to_lowercase();
+        let is_fix = |sha: &str| gold.get(sha).is_some_and(|rows| !rows.is_empty());
+        let gone: Vec<&str> = shas.iter().copied().filter(|s| is_fix(s) && dropped(s)).collect();
+        let gone_keys: BTreeSet<String> = gone.iter().flat_map(|s| issue_keys(&messages[s])).collect();
+        let gone_subjects: BTreeSet<String> = gone.iter().map(|s| subject(s)).collect();
+        let kept: Vec<&str> = shas
+            .iter()
+            .copied()
+            .filter(|s| !gone.contains(s) && issue_keys(&messages[s]).is_disjoint(&gone_keys) && !gone_subjects.contains(&subject(s)))
+            .collect();
+        let out = d.join("orphans");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("commits.txt"), kept.iter().map(|s| format!("{s}\n")).collect::<String>()).unwrap();
+        let kept_gold: HashMap<&str, Vec<i64>> = kept.iter().map(|s| (*s, gold.get(*s).cloned().unwrap_or_default())).collect();
+        std::fs::write(out.join("gold.json"), serde_json::to_string(&kept_gold).unwrap()).unwrap();
+        let fixes = kept.iter().filter(|s| is_fix(s)).count();
+        println!("{proj}: {} of {} commits, {fixes} fixes kept, {} reports left with no commit of theirs", kept.len(), shas.len(), gone.len());
+    }
+}
