@@ -31,7 +31,9 @@
 //! per report (`link_eval/bound.rs`). `LINK_EVAL_UNSEEN=oak,spoon,sdc,traccar` keeps those
 //! sets out of every fit and judges them by the models fitted on all the others
 //! (`link_eval/unseen.rs`); `LINK_EVAL_ANSWERS=1` replays a person's answers and the product's
-//! refit on each held-out set (`link_eval/answers.rs`).
+//! refit on each held-out and each unseen set (`link_eval/answers.rs`). `LINK_EVAL_FIT_ORPH=1`
+//! fits on each project's list less half its fixes too, held out with its project (leave them
+//! out of `LINK_EVAL_UNSEEN`; their macro is printed apart).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;

@@ -22,16 +22,27 @@ use super::Row;
 /// The most answers a person gives in review before the refit (a long afternoon).
 const MAX_REVIEWED: usize = 200;
 
-pub fn print(rows: &[Row]) {
+pub fn print(rows: &[Row], unseen: &[Row]) {
     let groups: BTreeSet<&str> = rows.iter().map(|r| group(&r.set)).collect();
     println!("\n## a person's answers on the older half, the refit on the newer half (backfill, threshold {THRESHOLD})\n");
     for g in &groups {
         let train_rows: Vec<&Row> = rows.iter().filter(|r| group(&r.set) != *g).collect();
-        let m = train(&train_rows, false);
+        let test: Vec<&Row> = rows.iter().filter(|r| group(&r.set) == *g).collect();
+        each_set(&train_rows, &test);
+    }
+    // The unseen sets (and the lists where talk motivated nothing), by the model fitted on all.
+    let all: Vec<&Row> = rows.iter().collect();
+    each_set(&all, &unseen.iter().collect::<Vec<_>>());
+}
+
+/// Each set of `rows`, by the model fitted on `train_rows`.
+fn each_set(train_rows: &[&Row], rows: &[&Row]) {
+    {
+        let m = train(train_rows, false);
         let base = Fitted { ranker: m.ranker, passage_ranker: m.passage_ranker, calibration: m.calibration, calibration_leaves_out: leaves_out(true) };
-        let sets: BTreeSet<&str> = rows.iter().filter(|r| group(&r.set) == *g).map(|r| r.set.as_str()).collect();
+        let sets: BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
         for s in sets {
-            let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
+            let test: Vec<&Row> = rows.iter().copied().filter(|r| r.set == s).collect();
             let feats = with_context(&test, &base.ranker, &base.passage_ranker, false);
             let mut order: Vec<usize> = (0..test.len()).filter(|&i| !test[i].cands.is_empty()).collect();
             order.sort_by_key(|&i| (test[i].time, test[i].sha.clone()));
@@ -50,6 +61,7 @@ pub fn print(rows: &[Row]) {
                 greedy(rows, feats, &score, t)
             };
             println!("{}", line(&format!("{s} newer half, model"), &link(&base, &new_rows, &new_feats, THRESHOLD)));
+            in_session(s, &base, &test, &feats);
             for (how, t, cap) in [("asked at threshold", THRESHOLD, usize::MAX), ("reviewed, every best", 0.0, MAX_REVIEWED)] {
                 let shown = link(&base, &old_rows, &old_feats, t);
                 let mut answers: Vec<(usize, Answer)> =
@@ -80,4 +92,48 @@ pub fn print(rows: &[Row]) {
 /// `LINK_EVAL_MIN_EACH` to see what a lower bar would do.
 fn min_each() -> usize {
     std::env::var("LINK_EVAL_MIN_EACH").ok().and_then(|v| v.parse().ok()).unwrap_or(user::MIN_EACH)
+}
+
+/// An interactive backfill over the whole set, a person answering each link at the threshold
+/// in commit order (right or wrong by the gold): how many they answer, and how many wrong links
+/// they reject, with the weights as they were and with a refit as soon as one is due
+/// (`commands::backfill`'s learning in the session: links still to ask that the refit puts
+/// below the threshold are set aside).
+fn in_session(set: &str, base: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>]) {
+    let score = |f: &[f64], _: f64, _: f64| {
+        let f: &[f64; N] = f.try_into().expect("N features");
+        let rank = base.rank(f);
+        (rank, base.confidence_at(rank, f))
+    };
+    let linked = greedy(rows, feats, &score, THRESHOLD).linked;
+    let mut order: Vec<(usize, usize)> = linked.iter().map(|(&ri, &(ci, _))| (ri, ci)).collect();
+    order.sort_by_key(|&(ri, _)| (rows[ri].time, rows[ri].sha.clone()));
+    let gold = rows.iter().filter(|r| r.has_gold).count();
+    for learn in [false, true] {
+        let mut model = base.clone();
+        let (mut answers, mut set_aside, mut refits): (Vec<Answer>, usize, usize) = (Vec::new(), 0, 0);
+        for &(ri, ci) in &order {
+            let f = feats[ri][ci];
+            if model.confidence(&f) < THRESHOLD {
+                set_aside += 1;
+                continue;
+            }
+            answers.push((f, rows[ri].cands[ci].label));
+            let accepts = answers.iter().filter(|a| a.1).count();
+            if learn && accepts >= min_each() && answers.len() - accepts >= min_each() {
+                if let (Some(refit), _, _) = user::checked_refit(base, &answers) {
+                    model = refit;
+                    refits += 1;
+                }
+            }
+        }
+        let accepts = answers.iter().filter(|a| a.1).count();
+        println!(
+            "{set} interactive backfill{}: {} asked, {accepts} accepted (recall {:.3}), {} rejected, {set_aside} set aside by a refit ({refits} refits)",
+            if learn { ", learning in the session" } else { "" },
+            answers.len(),
+            accepts as f64 / gold.max(1) as f64,
+            answers.len() - accepts
+        );
+    }
 }

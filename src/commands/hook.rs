@@ -129,6 +129,15 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
         Outcome::Accepted(conf) if mode.is_none() => {
             say(&settings, &format!("git-screenlink: {} linked (confidence {conf:.3}) and accepted", messages::short(&sha)))
         }
+        // A person answered: the answers may now be enough to learn from, and the next commit
+        // (and a `backfill --yes`) should not wait for another command to do it. Where talk
+        // motivated nothing, the refit is what lifts precision (README, "When talk motivated
+        // nothing"). It never fails the commit.
+        Outcome::Accepted(_) | Outcome::Rejected => {
+            if let Some(line) = super::weights::refit_if_due(&store) {
+                say(&settings, &line);
+            }
+        }
         _ => {}
     }
     Ok(())

@@ -8,7 +8,7 @@ use crate::env::{OutputExt, TestEnv};
 
 /// A history of answers in which the person accepts every link whose passage says the
 /// commit's code names and rejects the others, whatever else the features say.
-fn history(n: usize) -> String {
+pub(crate) fn history(n: usize) -> String {
     let ids = NAMES.iter().position(|n| *n == "identifiers_said").unwrap();
     (0..n)
         .map(|i| {

@@ -167,3 +167,27 @@ fn next_edit_and_ctrl_c_at_the_hook_prompt() {
     assert_eq!(pending.iter().map(|r| r.commit_sha.as_str()).collect::<Vec<_>>(), [head.as_str()]);
     assert!(lines::<Pair>(&dir.join("training_data.jsonl")).is_empty());
 }
+
+/// A person's answer in the hook is an answer like any other: once there are enough of each,
+/// the hook refits this repository's weights itself (the next commit links with them), and
+/// says so; an answer put off (`later`) refits nothing.
+#[test]
+fn an_answer_in_the_hook_refits_when_enough_are_known() {
+    for key in ["r", "l"] {
+        let (env, world) = TestEnv::with_world(&Spec::week(11));
+        env.screenlink(["install"]).assert_ok();
+        let dir = store(&world.repo);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("decisions.jsonl"), crate::weights::history(100)).unwrap();
+        let t = recommit_newest_motivated(&env, &world);
+        let screen = commit_on_a_pty(&env, &t, key);
+        let weights = dir.join("weights.json");
+        if key == "r" {
+            assert!(weights.exists(), "{screen}");
+            assert!(screen.contains("Learned from your answers (50 accepts, 51 rejects)"), "{screen}");
+            assert!(env.screenlink(["weights"]).stdout_text().contains("this repository's weights"));
+        } else {
+            assert!(!weights.exists(), "{screen}");
+        }
+    }
+}
