@@ -37,51 +37,48 @@ pub fn print(rows: &[Row], unseen: &[Row]) {
 
 /// Each set of `rows`, by the model fitted on `train_rows`.
 fn each_set(train_rows: &[&Row], rows: &[&Row]) {
-    {
-        let m = train(train_rows, false);
-        let base = Fitted { ranker: m.ranker, passage_ranker: m.passage_ranker, calibration: m.calibration, calibration_leaves_out: leaves_out(true) };
-        let sets: BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
-        for s in sets {
-            let test: Vec<&Row> = rows.iter().copied().filter(|r| r.set == s).collect();
-            let feats = with_context(&test, &base.ranker, &base.passage_ranker, false);
-            let mut order: Vec<usize> = (0..test.len()).filter(|&i| !test[i].cands.is_empty()).collect();
-            order.sort_by_key(|&i| (test[i].time, test[i].sha.clone()));
-            let (older, newer) = order.split_at(order.len() / 2);
-            let part = |idx: &[usize]| -> (Vec<&Row>, Vec<Vec<[f64; N]>>) {
-                (idx.iter().map(|&i| test[i]).collect(), idx.iter().map(|&i| feats[i].clone()).collect())
+    let m = train(train_rows, false);
+    let base = Fitted { ranker: m.ranker, passage_ranker: m.passage_ranker, calibration: m.calibration, calibration_leaves_out: leaves_out(true) };
+    let sets: BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
+    for s in sets {
+        let test: Vec<&Row> = rows.iter().copied().filter(|r| r.set == s).collect();
+        let feats = with_context(&test, &base.ranker, &base.passage_ranker, false);
+        let mut order: Vec<usize> = (0..test.len()).filter(|&i| !test[i].cands.is_empty()).collect();
+        order.sort_by_key(|&i| (test[i].time, test[i].sha.clone()));
+        let (older, newer) = order.split_at(order.len() / 2);
+        let part =
+            |idx: &[usize]| -> (Vec<&Row>, Vec<Vec<[f64; N]>>) { (idx.iter().map(|&i| test[i]).collect(), idx.iter().map(|&i| feats[i].clone()).collect()) };
+        let (old_rows, old_feats) = part(older);
+        let (new_rows, new_feats) = part(newer);
+        let link = |m: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>], t: f64| -> Figures {
+            let score = |f: &[f64], _: f64, _: f64| {
+                let f: &[f64; N] = f.try_into().expect("N features");
+                let rank = m.rank(f);
+                (rank, m.confidence_at(rank, f))
             };
-            let (old_rows, old_feats) = part(older);
-            let (new_rows, new_feats) = part(newer);
-            let link = |m: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>], t: f64| -> Figures {
-                let score = |f: &[f64], _: f64, _: f64| {
-                    let f: &[f64; N] = f.try_into().expect("N features");
-                    let rank = m.rank(f);
-                    (rank, m.confidence_at(rank, f))
-                };
-                greedy(rows, feats, &score, t)
-            };
-            println!("{}", line(&format!("{s} newer half, model"), &link(&base, &new_rows, &new_feats, THRESHOLD)));
-            in_session(s, &base, &test, &feats);
-            for (how, t, cap) in [("asked at threshold", THRESHOLD, usize::MAX), ("reviewed, every best", 0.0, MAX_REVIEWED)] {
-                let shown = link(&base, &old_rows, &old_feats, t);
-                let mut answers: Vec<(usize, Answer)> =
-                    shown.linked.iter().map(|(&ri, &(ci, _))| (ri, (old_feats[ri][ci], old_rows[ri].cands[ci].label))).collect();
-                answers.sort_by_key(|(ri, _)| (old_rows[*ri].time, old_rows[*ri].sha.clone()));
-                let answers: Vec<Answer> = answers.into_iter().map(|(_, a)| a).take(cap).collect();
-                let accepts = answers.iter().filter(|a| a.1).count();
-                let rejects = answers.len() - accepts;
-                let label = format!("{s} {how}");
-                if accepts < min_each() || rejects < min_each() {
-                    println!("{label}: {accepts} accepts, {rejects} rejects: too few to refit");
-                    continue;
+            greedy(rows, feats, &score, t)
+        };
+        println!("{}", line(&format!("{s} newer half, model"), &link(&base, &new_rows, &new_feats, THRESHOLD)));
+        in_session(s, &base, &test, &feats);
+        for (how, t, cap) in [("asked at threshold", THRESHOLD, usize::MAX), ("reviewed, every best", 0.0, MAX_REVIEWED)] {
+            let shown = link(&base, &old_rows, &old_feats, t);
+            let mut answers: Vec<(usize, Answer)> =
+                shown.linked.iter().map(|(&ri, &(ci, _))| (ri, (old_feats[ri][ci], old_rows[ri].cands[ci].label))).collect();
+            answers.sort_by_key(|(ri, _)| (old_rows[*ri].time, old_rows[*ri].sha.clone()));
+            let answers: Vec<Answer> = answers.into_iter().map(|(_, a)| a).take(cap).collect();
+            let accepts = answers.iter().filter(|a| a.1).count();
+            let rejects = answers.len() - accepts;
+            let label = format!("{s} {how}");
+            if accepts < min_each() || rejects < min_each() {
+                println!("{label}: {accepts} accepts, {rejects} rejects: too few to refit");
+                continue;
+            }
+            match user::checked_refit(&base, &answers) {
+                (Some(refit), _, _) => {
+                    println!("{}", line(&format!("{label}, refit ({accepts}+{rejects})"), &link(&refit, &new_rows, &new_feats, THRESHOLD)))
                 }
-                match user::checked_refit(&base, &answers) {
-                    (Some(refit), _, _) => {
-                        println!("{}", line(&format!("{label}, refit ({accepts}+{rejects})"), &link(&refit, &new_rows, &new_feats, THRESHOLD)))
-                    }
-                    (None, shipped, refit) => {
-                        println!("{label}: {accepts} accepts, {rejects} rejects: refit no better on the newest 30 % ({refit:.3} vs {shipped:.3})")
-                    }
+                (None, shipped, refit) => {
+                    println!("{label}: {accepts} accepts, {rejects} rejects: refit no better on the newest 30 % ({refit:.3} vs {shipped:.3})")
                 }
             }
         }
@@ -96,9 +93,9 @@ fn min_each() -> usize {
 
 /// An interactive backfill over the whole set, a person answering each link at the threshold
 /// in commit order (right or wrong by the gold): how many they answer, and how many wrong links
-/// they reject, with the weights as they were and with a refit as soon as one is due
-/// (`commands::backfill`'s learning in the session: links still to ask that the refit puts
-/// below the threshold are set aside).
+/// they reject, with the weights as they were and with a refit as soon as one is due, the
+/// links still to ask that it puts below the threshold set aside: what a backfill that learned
+/// within its session would do (measured, not built: docs/link-quality-trials.md, session 27).
 fn in_session(set: &str, base: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>]) {
     let score = |f: &[f64], _: f64, _: f64| {
         let f: &[f64; N] = f.try_into().expect("N features");
