@@ -7,15 +7,17 @@
 //! and `validate --review` show them (up to [`MAX_REVIEWED`]). With [`user::MIN_EACH`] of each
 //! kind, the product's own refit (`user::checked_refit`: the calibration refitted towards the
 //! model, kept only if no worse on the newest 30 % of the answers) links the newer half;
-//! beside it, the model alone on that same half.
+//! beside it, the model alone on that same half; and the hook on that half, recalibrated on
+//! what backfill said with the shipped weights and with the refit.
 
 use std::collections::BTreeSet;
 
-use git_screenlink::score::features::N;
+use git_screenlink::score::features::{hook_view, N};
 use git_screenlink::score::fitted::{leaves_out, Fitted};
+use git_screenlink::score::recalibration::Recalibration;
 use git_screenlink::score::user::{self, Answer};
 
-use super::figures::{greedy, line, Figures};
+use super::figures::{greedy, line, oldest_first_by, Figures};
 use super::judge::{group, train, with_context, THRESHOLD};
 use super::Row;
 
@@ -39,6 +41,8 @@ pub fn print(rows: &[Row], unseen: &[Row]) {
 fn each_set(train_rows: &[&Row], rows: &[&Row]) {
     let m = train(train_rows, false);
     let base = Fitted { ranker: m.ranker, passage_ranker: m.passage_ranker, calibration: m.calibration, calibration_leaves_out: leaves_out(true) };
+    let h = train(train_rows, true);
+    let hook = Fitted { ranker: h.ranker, passage_ranker: h.passage_ranker, calibration: h.calibration, calibration_leaves_out: leaves_out(false) };
     let sets: BTreeSet<&str> = rows.iter().map(|r| r.set.as_str()).collect();
     for s in sets {
         let test: Vec<&Row> = rows.iter().copied().filter(|r| r.set == s).collect();
@@ -59,6 +63,35 @@ fn each_set(train_rows: &[&Row], rows: &[&Row]) {
             greedy(rows, feats, &score, t)
         };
         println!("{}", line(&format!("{s} newer half, model"), &link(&base, &new_rows, &new_feats, THRESHOLD)));
+        // The hook on the newer half, one commit at a time (its features over the whole set,
+        // in commit order): as shipped with no prior shift, and as the product has it,
+        // recalibrated on backfill's views of the commits before each (with the refit's
+        // confidence once there is one: a repository's refit is backfill's).
+        let hook_feats = with_context(&test, &hook.ranker, &hook.passage_ranker, true);
+        let new_hook_feats: Vec<Vec<[f64; N]>> = newer.iter().map(|&i| hook_feats[i].clone()).collect();
+        // `recal[k]`: how the hook's log-odds move for the newer half's commit `k`.
+        let hook_link = |m: &Fitted, recal: &[Recalibration]| -> Figures {
+            let score = |k: usize, ci: usize| {
+                let r = recal.get(k).copied().unwrap_or_default();
+                let f: [f64; N] = hook_view(&new_hook_feats[k][ci]).try_into().expect("N features");
+                let rank = m.rank(&f);
+                (rank, m.confidence_recalibrated(rank, &f, &r))
+            };
+            oldest_first_by(&new_rows, &score, THRESHOLD, true)
+        };
+        // The product's hook recalibrated on what backfill said of the commits before each one
+        // (`score::recalibration`), backfill linking with `later`'s weights.
+        let hook_of = |ri: usize, ci: usize| {
+            let f: [f64; N] = hook_view(&hook_feats[ri][ci]).try_into().expect("N features");
+            let rank = hook.rank(&f);
+            (rank, hook.calibration_logit(rank, &f))
+        };
+        let recal_by = |later: &Fitted| -> Vec<Recalibration> {
+            let all = super::prior::recalibrations(&test, &hook_of, &|ri, ci| later.confidence(&feats[ri][ci]), 0.0);
+            newer.iter().map(|&i| all[i]).collect()
+        };
+        println!("{}", line(&format!("{s} newer half, the hook recalibrated on backfill's views"), &hook_link(&hook, &recal_by(&base))));
+        println!("{}", line(&format!("{s} newer half, the hook"), &hook_link(&hook, &[])));
         in_session(s, &base, &test, &feats);
         for (how, t, cap) in [("asked at threshold", THRESHOLD, usize::MAX), ("reviewed, every best", 0.0, MAX_REVIEWED)] {
             let shown = link(&base, &old_rows, &old_feats, t);
@@ -75,7 +108,8 @@ fn each_set(train_rows: &[&Row], rows: &[&Row]) {
             }
             match user::checked_refit(&base, &answers) {
                 (Some(refit), _, _) => {
-                    println!("{}", line(&format!("{label}, refit ({accepts}+{rejects})"), &link(&refit, &new_rows, &new_feats, THRESHOLD)))
+                    println!("{}", line(&format!("{label}, refit ({accepts}+{rejects})"), &link(&refit, &new_rows, &new_feats, THRESHOLD)));
+                    println!("{}", line(&format!("{label}, the hook recalibrated on the refit's views"), &hook_link(&hook, &recal_by(&refit))));
                 }
                 (None, shipped, refit) => {
                     println!("{label}: {accepts} accepts, {rejects} rejects: refit no better on the newest 30 % ({refit:.3} vs {shipped:.3})")

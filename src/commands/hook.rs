@@ -129,10 +129,11 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
         Outcome::Accepted(conf) if mode.is_none() => {
             say(&settings, &format!("git-screenlink: {} linked (confidence {conf:.3}) and accepted", messages::short(&sha)))
         }
-        // A person answered: the answers may now be enough to learn from, and the next commit
-        // (and a `backfill --yes`) should not wait for another command to do it. Where talk
-        // motivated nothing, the refit is what lifts precision (README, "When talk motivated
-        // nothing"). It never fails the commit.
+        // A person answered: the answers may now be enough to learn from, and a later
+        // `backfill --yes` or `review` should not wait for another command to learn it (the
+        // hook follows the refit through what they then say). Where talk motivated nothing,
+        // the refit is what lifts precision (README, "What a person's answers buy there").
+        // It never fails the commit.
         Outcome::Accepted(_) | Outcome::Rejected => {
             if let Some(line) = super::weights::refit_if_due(&store) {
                 say(&settings, &line);

@@ -123,20 +123,20 @@ pub fn describe(dir: &Path, scoring: Scoring) -> String {
             crate::score::centre::CENTRE_MIN_COMMITS
         ),
     };
-    let prior = match (history.hook_recalibration(), history.prior(), user::load(dir)) {
-        (_, _, Some(_)) => String::new(),
-        (Some(r), _, None) => format!(
+    // The hook keeps the shipped weights whatever a refit did, and follows it through this.
+    let prior = match (history.hook_recalibration(), history.prior()) {
+        (Some(r), _) => format!(
             "; the hook's confidence is recalibrated on what backfill and review said of {} commits here (log-odds x {:.2} {:+.2})",
             history.hook_views().len(),
             r.scale,
             r.shift
         ),
-        (None, Some(share), None) => format!(
+        (None, Some(share)) => format!(
             "; the hook's confidence moves by {:+.2} in log-odds: backfill and review linked {:.0} % of the commits they scored here",
             crate::score::fitted::hook_prior_shift(Some(share)),
             share * 100.0
         ),
-        (None, None, None) => String::new(),
+        (None, None) => String::new(),
     };
     format!("{scoring_line}; {level}{centre}{prior}")
 }

@@ -230,12 +230,15 @@ pub fn judged(params: &Params) -> Option<f64> {
 /// and the talk level it remembers (for runs too small to measure one); and that history,
 /// to remember this run in.
 pub fn scoring_params(settings: &Settings, store_dir: &Path, later_commits: bool) -> (Params, History) {
-    let fitted = crate::score::user::load(store_dir).map(|w| if later_commits { w.backfill } else { w.hook });
+    // A repository's refit is backfill's (and review's). The hook keeps the shipped weights,
+    // recalibrated on what backfill and review said here (with the refit, once there is one),
+    // or else moved by this repository's share of linked commits: a calibration refitted on
+    // the answers, which are links backfill made, learnt that links are mostly right and said
+    // so of every commit the hook met (held out on Oak, 300 links at precision 0.05 on the
+    // newer half; docs/link-quality-trials.md, session 27).
+    let fitted = if later_commits { crate::score::user::load(store_dir).map(|w| w.backfill) } else { None };
     let history = History::load(store_dir);
-    // The shipped hook weights are recalibrated on what backfill and review said here, or
-    // else move by this repository's share of linked commits; a refit learned both from its
-    // answers already.
-    let recalibration = if later_commits || fitted.is_some() {
+    let recalibration = if later_commits {
         Recalibration::default()
     } else {
         history.hook_recalibration().unwrap_or_else(|| Recalibration::shifted(crate::score::fitted::hook_prior_shift(history.prior())))

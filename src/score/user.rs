@@ -2,13 +2,15 @@
 //! features of the link they judged; once there are [`MIN_EACH`] of each, the calibration
 //! (the model that says how likely a link is right) is refitted on them, pulled towards the
 //! shipped weights, and kept only if it does at least as well as the shipped weights on the
-//! newest 30 % of the answers, held out. It lives beside the dataset (`weights.json`).
+//! newest 30 % of the answers, held out. It lives beside the dataset (`weights.json`). It is
+//! backfill's and review's: the hook follows it through its recalibration on what they say
+//! (`pipeline::scoring_params`).
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{hook_view, N};
+use super::features::N;
 use super::fitted::{decision_input, Fitted};
 use super::logistic::Logistic;
 use crate::error::{Error, Result};
@@ -25,7 +27,6 @@ pub type Answer = ([f64; N], bool);
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserWeights {
     pub backfill: Fitted,
-    pub hook: Fitted,
     pub accepts: usize,
     pub rejects: usize,
     /// Mean log loss on the held-out answers: shipped weights, then refitted.
@@ -57,7 +58,7 @@ pub fn path(dir: &Path) -> PathBuf {
 pub fn load(dir: &Path) -> Option<UserWeights> {
     let text = std::fs::read_to_string(path(dir)).ok()?;
     match serde_json::from_str::<UserWeights>(&text) {
-        Ok(w) => Some(UserWeights { backfill: w.backfill.upgraded(), hook: w.hook.upgraded(), ..w }),
+        Ok(w) => Some(UserWeights { backfill: w.backfill.upgraded(), ..w }),
         Err(e) => {
             eprintln!(
                 "git-screenlink: warning: {} is unreadable ({e}); using the shipped weights — `git screenlink weights --reset` removes it",
@@ -77,30 +78,21 @@ pub fn reset(dir: &Path) -> Result<bool> {
     }
 }
 
-/// The answers as the calibration reads them (the ranker's score, then the features, as
-/// the hook sees them when `hook`), and their labels.
-fn calibration_examples(m: &Fitted, answers: &[Answer], hook: bool) -> (Vec<Vec<f64>>, Vec<bool>) {
-    answers
-        .iter()
-        .map(|(f, y)| {
-            let mut seen = *f;
-            if hook {
-                seen.copy_from_slice(&hook_view(f));
-            }
-            (decision_input(m.rank(&seen), &seen, &m.calibration_leaves_out), *y)
-        })
-        .unzip()
+/// The answers as backfill's calibration reads them (the ranker's score, then the features),
+/// and their labels.
+fn calibration_examples(m: &Fitted, answers: &[Answer]) -> (Vec<Vec<f64>>, Vec<bool>) {
+    answers.iter().map(|(f, y)| (decision_input(m.rank(f), f, &m.calibration_leaves_out), *y)).unzip()
 }
 
-fn refit_one(shipped: &Fitted, answers: &[Answer], hook: bool) -> Fitted {
-    let (xs, ys) = calibration_examples(shipped, answers, hook);
+fn refit_one(shipped: &Fitted, answers: &[Answer]) -> Fitted {
+    let (xs, ys) = calibration_examples(shipped, answers);
     let calibration = Logistic::fit(&xs, &ys, PRIOR_STRENGTH, Some(&shipped.calibration));
     Fitted { calibration, ..shipped.clone() }
 }
 
 /// Mean log loss of `m`'s confidence on `answers`.
-fn loss(m: &Fitted, answers: &[Answer], hook: bool) -> f64 {
-    let (xs, ys) = calibration_examples(m, answers, hook);
+fn loss(m: &Fitted, answers: &[Answer]) -> f64 {
+    let (xs, ys) = calibration_examples(m, answers);
     m.calibration.log_loss(&xs, &ys)
 }
 
@@ -109,9 +101,9 @@ fn loss(m: &Fitted, answers: &[Answer], hook: bool) -> f64 {
 /// when it is no worse there, else `None`. (`link_eval` measures it on held-out talk.)
 pub fn checked_refit(base: &Fitted, answers: &[Answer]) -> (Option<Fitted>, f64, f64) {
     let (train, held) = answers.split_at(answers.len() * 7 / 10);
-    let trial = refit_one(base, train, false);
-    let (s, r) = (loss(base, held, false), loss(&trial, held, false));
-    ((r <= s).then(|| refit_one(base, answers, false)), s, r)
+    let trial = refit_one(base, train);
+    let (s, r) = (loss(base, held), loss(&trial, held));
+    ((r <= s).then(|| refit_one(base, answers)), s, r)
 }
 
 /// Refit from `answers` (oldest first) and, when it helps, save to `dir`.
@@ -126,15 +118,7 @@ pub fn refit(dir: &Path, answers: &[Answer], now: &str) -> Result<Refit> {
     let Some(backfill) = kept else {
         return Ok(Refit::NotBetter { shipped: s, refit: r });
     };
-    let w = UserWeights {
-        backfill,
-        hook: refit_one(&Fitted::shipped(false), answers, true),
-        accepts,
-        rejects,
-        held_out_shipped: s,
-        held_out_refit: r,
-        fitted_at: now.to_string(),
-    };
+    let w = UserWeights { backfill, accepts, rejects, held_out_shipped: s, held_out_refit: r, fitted_at: now.to_string() };
     let json = serde_json::to_string_pretty(&w).map_err(|e| Error::io("writing weights", std::io::Error::other(e)))?;
     crate::fsutil::write_atomic(&path(dir), &format!("{json}\n"))?;
     Ok(Refit::Saved(Box::new(w)))

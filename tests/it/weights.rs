@@ -89,15 +89,36 @@ fn answers_and_weights_saved_before_talk_of_like_commits_still_count() {
     // The refit as it was saved then: each model one weight shorter.
     let path = dir.join("weights.json");
     let mut w: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    for mode in ["backfill", "hook"] {
-        for (model, at) in [("ranker", LIKE_COMMITS_INDEX), ("passage_ranker", LIKE_COMMITS_INDEX), ("calibration", 1 + LIKE_COMMITS_INDEX)] {
-            w[mode][model]["weights"].as_array_mut().unwrap().remove(at);
-        }
+    for (model, at) in [("ranker", LIKE_COMMITS_INDEX), ("passage_ranker", LIKE_COMMITS_INDEX), ("calibration", 1 + LIKE_COMMITS_INDEX)] {
+        w["backfill"][model]["weights"].as_array_mut().unwrap().remove(at);
     }
+    // Versions before session 27 saved the hook a refit of its own too: read and left alone.
+    w["hook"] = w["backfill"].clone();
     std::fs::write(&path, serde_json::to_string(&w).unwrap()).unwrap();
     std::fs::remove_file(dir.join("decisions.jsonl")).unwrap();
     let out = env.screenlink(["backfill", "--yes", "--dry-run"]);
     out.assert_ok();
     assert!(out.stdout_text().contains("this repository's refitted weights"), "{}", out.stdout_text());
     assert!(!out.stderr_text().contains("unreadable"), "{}", out.stderr_text());
+}
+
+/// A refit is backfill's and review's; the hook keeps the shipped weights and follows the
+/// refit through its recalibration on what backfill says (a calibration refitted on answers,
+/// which are links backfill made, learnt that links are mostly right and said so of every
+/// commit the hook met).
+#[test]
+fn a_refit_is_backfills_and_the_hook_keeps_the_shipped_weights() {
+    use git_screenlink::pipeline::scoring_params;
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let dir = world.repo.join(".git/screenlink");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("decisions.jsonl"), history(100)).unwrap();
+    env.screenlink(["weights", "--refit"]).assert_ok();
+    let settings = git_screenlink::config::Settings::load(&world.repo, &[]).unwrap();
+    let (backfill, _) = scoring_params(&settings, &dir, true);
+    assert!(backfill.fitted.is_some(), "backfill links with the refit");
+    let (hook, _) = scoring_params(&settings, &dir, false);
+    assert!(hook.fitted.is_none(), "the hook links with the shipped weights");
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("weights.json")).unwrap()).unwrap();
+    assert!(saved.get("hook").is_none(), "{saved}");
 }
