@@ -25,11 +25,17 @@ pub(crate) fn history(n: usize) -> String {
         .collect()
 }
 
-#[test]
-fn refit_from_answers_is_used_shown_and_reset() {
+/// A week's world and its repository's dataset directory, made.
+fn world_with_store() -> (TestEnv, git_screenlink::fixture::World, std::path::PathBuf) {
     let (env, world) = TestEnv::with_world(&Spec::week(3));
     let dir = world.repo.join(".git/screenlink");
     std::fs::create_dir_all(&dir).unwrap();
+    (env, world, dir)
+}
+
+#[test]
+fn refit_from_answers_is_used_shown_and_reset() {
+    let (env, _world, dir) = world_with_store();
 
     // Too few answers: nothing changes, and it says how many are needed.
     std::fs::write(dir.join("decisions.jsonl"), history(40)).unwrap();
@@ -70,9 +76,7 @@ fn refit_from_answers_is_used_shown_and_reset() {
 #[test]
 fn answers_and_weights_saved_before_talk_of_like_commits_still_count() {
     use git_screenlink::score::features::LIKE_COMMITS_INDEX;
-    let (env, world) = TestEnv::with_world(&Spec::week(3));
-    let dir = world.repo.join(".git/screenlink");
-    std::fs::create_dir_all(&dir).unwrap();
+    let (env, _world, dir) = world_with_store();
     let old: String = history(100)
         .lines()
         .map(|l| {
@@ -109,9 +113,7 @@ fn answers_and_weights_saved_before_talk_of_like_commits_still_count() {
 #[test]
 fn a_refit_is_backfills_and_the_hook_keeps_the_shipped_weights() {
     use git_screenlink::pipeline::scoring_params;
-    let (env, world) = TestEnv::with_world(&Spec::week(3));
-    let dir = world.repo.join(".git/screenlink");
-    std::fs::create_dir_all(&dir).unwrap();
+    let (env, world, dir) = world_with_store();
     std::fs::write(dir.join("decisions.jsonl"), history(100)).unwrap();
     env.screenlink(["weights", "--refit"]).assert_ok();
     let settings = git_screenlink::config::Settings::load(&world.repo, &[]).unwrap();
