@@ -66,6 +66,8 @@ mod orphans;
 mod over_time;
 #[path = "link_eval/prior.rs"]
 mod prior;
+#[path = "common/realtext.rs"]
+mod realtext;
 #[path = "common/same_change.rs"]
 mod same_change;
 #[path = "link_eval/unseen.rs"]

@@ -37,6 +37,8 @@ use std::process::{Command, Stdio};
 use git_screenlink::fixture::{self, Spec, Style};
 use serde_json::Value;
 
+#[path = "common/realtext.rs"]
+mod realtext;
 #[path = "common/same_change.rs"]
 mod same_change;
 
@@ -105,13 +107,12 @@ fn main() {
     if let Some(dir) = opt("--realtext") {
         // Oak (tools/realtext_oak.py) and the Bears projects (tools/realtext_bears.py), when
         // built, were never fitted on: named apart, outside the macro.
-        const UNSEEN: [&str; 4] = ["oak", "spoon", "sdc", "traccar"];
-        for proj in ["wicket", "accumulo", "log4j2", "mng"].into_iter().chain(UNSEEN) {
+        for proj in realtext::FITTED.into_iter().chain(realtext::UNSEEN) {
             let d = Path::new(&dir).join(proj);
             if !d.exists() {
                 continue;
             }
-            let unseen = UNSEEN.contains(&proj);
+            let unseen = realtext::UNSEEN.contains(&proj);
             let name = if unseen { format!("unseen realtext {proj}") } else { format!("realtext {proj}") };
             let set = |lists: &str, name: String, macro_of| Set {
                 name,

@@ -54,14 +54,7 @@ fn each_set(train_rows: &[&Row], rows: &[&Row]) {
             |idx: &[usize]| -> (Vec<&Row>, Vec<Vec<[f64; N]>>) { (idx.iter().map(|&i| test[i]).collect(), idx.iter().map(|&i| feats[i].clone()).collect()) };
         let (old_rows, old_feats) = part(older);
         let (new_rows, new_feats) = part(newer);
-        let link = |m: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>], t: f64| -> Figures {
-            let score = |f: &[f64], _: f64, _: f64| {
-                let f: &[f64; N] = f.try_into().expect("N features");
-                let rank = m.rank(f);
-                (rank, m.confidence_at(rank, f))
-            };
-            greedy(rows, feats, &score, t)
-        };
+        let link = |m: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>], t: f64| -> Figures { greedy(rows, feats, &backfill_score(m), t) };
         println!("{}", line(&format!("{s} newer half, model"), &link(&base, &new_rows, &new_feats, THRESHOLD)));
         // The hook on the newer half, one commit at a time (its features over the whole set,
         // in commit order): as shipped with no prior shift, and as the product has it,
@@ -119,6 +112,15 @@ fn each_set(train_rows: &[&Row], rows: &[&Row]) {
     }
 }
 
+/// `m`'s (rank, confidence) of a candidate as backfill scores it (`figures::Score`).
+fn backfill_score(m: &Fitted) -> impl Fn(&[f64], f64, f64) -> (f64, f64) + '_ {
+    move |f: &[f64], _: f64, _: f64| {
+        let f: &[f64; N] = f.try_into().expect("N features");
+        let rank = m.rank(f);
+        (rank, m.confidence_at(rank, f))
+    }
+}
+
 /// The answers of each kind a refit needs: the product's [`user::MIN_EACH`], or
 /// `LINK_EVAL_MIN_EACH` to see what a lower bar would do.
 fn min_each() -> usize {
@@ -131,12 +133,7 @@ fn min_each() -> usize {
 /// links still to ask that it puts below the threshold set aside: what a backfill that learned
 /// within its session would do (measured, not built: docs/link-quality-trials.md, session 27).
 fn in_session(set: &str, base: &Fitted, rows: &[&Row], feats: &[Vec<[f64; N]>]) {
-    let score = |f: &[f64], _: f64, _: f64| {
-        let f: &[f64; N] = f.try_into().expect("N features");
-        let rank = base.rank(f);
-        (rank, base.confidence_at(rank, f))
-    };
-    let linked = greedy(rows, feats, &score, THRESHOLD).linked;
+    let linked = greedy(rows, feats, &backfill_score(base), THRESHOLD).linked;
     let mut order: Vec<(usize, usize)> = linked.iter().map(|(&ri, &(ci, _))| (ri, ci)).collect();
     order.sort_by_key(|&(ri, _)| (rows[ri].time, rows[ri].sha.clone()));
     let gold = rows.iter().filter(|r| r.has_gold).count();

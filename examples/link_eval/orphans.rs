@@ -10,12 +10,10 @@
 //! motivated no commit of the list. Their rows are no commit's gold: a link to them is false.
 //! `examples/quality.rs` and `tools/fit_linker.sh` judge these lists apart.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use git_screenlink::commits::issue_keys;
-
-const PROJECTS: [&str; 8] = ["wicket", "accumulo", "log4j2", "mng", "oak", "spoon", "sdc", "traccar"];
 
 /// Whether the fix `sha` is one of the half left out.
 fn dropped(sha: &str) -> bool {
@@ -23,7 +21,7 @@ fn dropped(sha: &str) -> bool {
 }
 
 pub fn write(root: &Path) {
-    for proj in PROJECTS {
+    for proj in super::realtext::FITTED.into_iter().chain(super::realtext::UNSEEN) {
         let d = root.join(proj);
         let Ok(list) = std::fs::read_to_string(d.join("mixed/commits.txt")) else { continue };
         let shas: Vec<&str> = list.split_whitespace().collect();
@@ -32,21 +30,31 @@ pub fn write(root: &Path) {
         let message =
             |sha: &str| git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().map(String::from)).unwrap_or_default();
         let messages: HashMap<&str, String> = shas.iter().map(|s| (*s, message(s))).collect();
-        let subject = |sha: &str| messages[sha].lines().next().unwrap_or("").trim().to_lowercase();
+        // What each commit's message says, read once: its subject, its issues, and its words
+        // as a title is matched against them.
+        let subject: HashMap<&str, String> = shas.iter().map(|s| (*s, messages[s].lines().next().unwrap_or("").trim().to_lowercase())).collect();
+        let keys: HashMap<&str, BTreeSet<String>> = shas.iter().map(|s| (*s, issue_keys(&messages[s]))).collect();
+        let words = |m: &str| m.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         let is_fix = |sha: &str| gold.get(sha).is_some_and(|rows| !rows.is_empty());
         let gone: Vec<&str> = shas.iter().copied().filter(|s| is_fix(s) && dropped(s)).collect();
         // A commit whose message holds a dropped report's title works on that report even where
         // the fix names no issue (realtext keeps no issue key of a report): of its piece of work.
         let titles = report_titles(&d, &gone);
-        let norm = |m: &str| m.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        let by_title: Vec<&str> =
-            shas.iter().copied().filter(|s| !gone.contains(s) && titles.iter().any(|t| norm(&messages[s]).contains(t.as_str()))).collect();
-        let gone_subjects: BTreeSet<String> = gone.iter().map(|s| subject(s)).collect();
+        let by_title: Vec<&str> = shas
+            .iter()
+            .copied()
+            .filter(|s| !gone.contains(s))
+            .filter(|s| {
+                let m = words(&messages[s]);
+                titles.iter().any(|t| m.contains(t.as_str()))
+            })
+            .collect();
+        let gone_subjects: BTreeSet<&str> = gone.iter().map(|s| subject[s].as_str()).collect();
         let keep = |of_work: &[&str]| -> Vec<&str> {
-            let keys: BTreeSet<String> = of_work.iter().flat_map(|s| issue_keys(&messages[s])).collect();
+            let work_keys: BTreeSet<&String> = of_work.iter().flat_map(|s| &keys[s]).collect();
             shas.iter()
                 .copied()
-                .filter(|s| !of_work.contains(s) && issue_keys(&messages[s]).is_disjoint(&keys) && !gone_subjects.contains(&subject(s)))
+                .filter(|s| !of_work.contains(s) && keys[s].iter().all(|k| !work_keys.contains(k)) && !gone_subjects.contains(subject[s].as_str()))
                 .collect()
         };
         let kept = keep(&gone.iter().chain(&by_title).copied().collect::<Vec<_>>());
@@ -55,7 +63,7 @@ pub fn write(root: &Path) {
         let out = d.join("orphans");
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("commits.txt"), kept.iter().map(|s| format!("{s}\n")).collect::<String>()).unwrap();
-        let kept_gold: HashMap<&str, Vec<i64>> = kept.iter().map(|s| (*s, gold.get(*s).cloned().unwrap_or_default())).collect();
+        let kept_gold: BTreeMap<&str, Vec<i64>> = kept.iter().map(|s| (*s, gold.get(*s).cloned().unwrap_or_default())).collect();
         std::fs::write(out.join("gold.json"), serde_json::to_string(&kept_gold).unwrap()).unwrap();
         let fixes = kept.iter().filter(|s| is_fix(s)).count();
         println!(

@@ -32,7 +32,7 @@ pub fn judge(rows: &[Row], m: &Model, train_rows: &[&Row], hook: bool, shares: &
         println!("{}", line(&format!("UNSEEN {s} guide"), &gd));
         println!("    calibration UNSEEN {s}: {}", calibration(&fit));
         let of = match s.strip_suffix("orph") {
-            Some(p) if ["wicket", "accumulo", "log4j2", "mng"].contains(&p) => Some("realtext, half the reports motivating nothing,"),
+            Some(p) if super::realtext::FITTED.contains(&p) => Some("realtext, half the reports motivating nothing,"),
             Some(_) => None,
             None => Some("unseen"),
         };
