@@ -133,9 +133,9 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
         // `backfill --yes` or `review` should not wait for another command to learn it (the
         // hook follows the refit through what they then say). Where talk motivated nothing,
         // the refit is what lifts precision (README, "What a person's answers buy there").
-        // It never fails the commit.
+        // It never fails the commit, and says so once, when the first refit appears.
         Outcome::Accepted(_) | Outcome::Rejected => {
-            if let Some(line) = super::weights::refit_if_due(&store) {
+            if let Some(line) = super::weights::refit_after_answer(&store) {
                 say(&settings, &line);
             }
         }

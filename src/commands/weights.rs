@@ -96,6 +96,15 @@ pub fn refit_if_due(store: &Store) -> Option<String> {
     }
 }
 
+/// The hook's refit after a person's answer: as [`refit_if_due`], but said only when a
+/// repository's first weights appear. Once there are enough of each, every answered commit
+/// changes the counts and refits (a few ms after the keypress); saying so at each commit would
+/// be noise, and `status` and `weights` say which weights are in use.
+pub fn refit_after_answer(store: &Store) -> Option<String> {
+    let had = user::load(&store.dir).is_some();
+    refit_if_due(store).filter(|_| !had)
+}
+
 /// One line: which weights are in use and how well they do.
 pub fn describe(dir: &Path, scoring: Scoring) -> String {
     let scoring_line = match (scoring, user::load(dir)) {

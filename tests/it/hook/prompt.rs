@@ -186,6 +186,13 @@ fn an_answer_in_the_hook_refits_when_enough_are_known() {
             assert!(weights.exists(), "{screen}");
             assert!(screen.contains("Learned from your answers (50 accepts, 51 rejects)"), "{screen}");
             assert!(env.screenlink(["weights"]).stdout_text().contains("this repository's weights"));
+            // The next answer refits again, quietly: the first refit was said.
+            let mut later = recommit_newest_motivated(&env, &world);
+            later.time += chrono::Duration::minutes(1);
+            let screen = commit_on_a_pty(&env, &later, "r");
+            assert!(!screen.contains("Learned from your answers"), "{screen}");
+            let w: serde_json::Value = serde_json::from_slice(&std::fs::read(&weights).unwrap()).unwrap();
+            assert_eq!((w["accepts"].as_u64(), w["rejects"].as_u64()), (Some(50), Some(52)), "{screen}");
         } else {
             assert!(!weights.exists(), "{screen}");
         }
