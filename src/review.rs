@@ -86,7 +86,8 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
     let excerpt = excerpt(passage.text, &matched, &|w| style(w).yellow().bold().to_string());
     let speakers = passage.speakers();
     let who = if speakers.is_empty() { String::new() } else { format!(", {}", speakers.join(", ")) };
-    let verdict = if scored.confidence >= params.min_confidence { style("✓").green() } else { style("·").dim() };
+    // Below minConfidence a link is only ever shown to be asked about (screenlink.askConfidence).
+    let verdict = if scored.confidence >= params.min_confidence { style("✓").green() } else { style("? unsure:").yellow() };
     let how = match params.scoring {
         crate::config::Scoring::Guide => {
             format!("= {} × keyword {:.3} + {} × semantic {:.3}", params.keyword_weight, scored.keyword, params.semantic_weight, scored.semantic)

@@ -86,7 +86,7 @@ fn each_set(train_rows: &[&Row], rows: &[&Row]) {
         println!("{}", line(&format!("{s} newer half, the hook recalibrated on backfill's views"), &hook_link(&hook, &recal_by(&base))));
         println!("{}", line(&format!("{s} newer half, the hook"), &hook_link(&hook, &[])));
         in_session(s, &base, &test, &feats);
-        for (how, t, cap) in [("asked at threshold", THRESHOLD, usize::MAX), ("reviewed, every best", 0.0, MAX_REVIEWED)] {
+        for (how, t, cap) in [("asked at threshold", THRESHOLD, usize::MAX), ("asked from 0.3", 0.3, usize::MAX), ("reviewed, every best", 0.0, MAX_REVIEWED)] {
             let shown = link(&base, &old_rows, &old_feats, t);
             let mut answers: Vec<(usize, Answer)> =
                 shown.linked.iter().map(|(&ri, &(ci, _))| (ri, (old_feats[ri][ci], old_rows[ri].cands[ci].label))).collect();

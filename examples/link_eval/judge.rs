@@ -315,6 +315,7 @@ fn fit_modes(rows: &[Row], unseen: &[Row]) -> Shares {
                 println!("{}", line(&format!("{s} fitted"), &fit));
                 println!("{}", line(&format!("{s} guide"), &gd));
                 println!("    calibration {s}: {}", calibration(&fit));
+                println!("    asking {s}: {}", super::figures::asking(&test, &fit));
                 if s.ends_with("orph") {
                     macro_orph.push(fit.prf().into());
                 } else if !s.starts_with("plain") && !s.starts_with("meeting") {

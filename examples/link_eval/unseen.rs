@@ -31,6 +31,7 @@ pub fn judge(rows: &[Row], m: &Model, train_rows: &[&Row], hook: bool, shares: &
         println!("{}", line(&format!("UNSEEN {s}"), &fit));
         println!("{}", line(&format!("UNSEEN {s} guide"), &gd));
         println!("    calibration UNSEEN {s}: {}", calibration(&fit));
+        println!("    asking UNSEEN {s}: {}", super::figures::asking(&test, &fit));
         let of = match s.strip_suffix("orph") {
             Some(p) if super::realtext::FITTED.contains(&p) => Some("realtext, half the reports motivating nothing,"),
             Some(_) => None,

@@ -36,6 +36,9 @@ pub struct Knobs {
     /// Lowest confidence for a training pair [screenlink.minConfidence]
     #[arg(long, value_name = "X")]
     pub min_confidence: Option<String>,
+    /// Lowest confidence a person at the prompt is asked about, unsure [screenlink.askConfidence]
+    #[arg(long, value_name = "X")]
+    pub ask_confidence: Option<String>,
     /// How confidence is computed: fitted or guide [screenlink.scoring]
     #[arg(long, value_name = "fitted|guide")]
     pub scoring: Option<String>,
@@ -80,6 +83,7 @@ impl Knobs {
             (config::MIN_CODE_LINES, "--min-code-lines", &self.min_code_lines),
             (config::MAX_COMMITS, "--max-commits", &self.max_commits),
             (config::MIN_CONFIDENCE, "--min-confidence", &self.min_confidence),
+            (config::ASK_CONFIDENCE, "--ask-confidence", &self.ask_confidence),
             (config::SCORING, "--scoring", &self.scoring),
             (config::KEYWORD_WEIGHT, "--keyword-weight", &self.keyword_weight),
             (config::SEMANTIC_WEIGHT, "--semantic-weight", &self.semantic_weight),

@@ -206,8 +206,13 @@ pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linke
         log(Decision::Skipped, DecidedBy::Auto, best, Vec::new(), &[])?;
         return Ok(Outcome::NothingLinked(best));
     };
-    // On a terminal: the candidates at or above threshold, best first; Next cycles.
+    // On a terminal: the candidates at or above threshold, best first; Next cycles. With
+    // none, those a person is still asked about, unsure (screenlink.askConfidence): only a
+    // person's accept makes a pair of them.
     let mut shown: Vec<_> = candidates.iter().filter(|c| c.confidence >= params.min_confidence).collect();
+    if shown.is_empty() {
+        shown = candidates.iter().filter(|c| c.confidence >= settings.ask_floor()).collect();
+    }
     if shown.is_empty() {
         return Ok(Outcome::NothingLinked(best));
     }

@@ -22,6 +22,12 @@ pub const MAX_COMMITS: &str = "screenlink.maxCommits";
 pub const MAX_COMMITS_DEFAULT: u32 = 500;
 pub const MIN_CONFIDENCE: &str = "screenlink.minConfidence";
 pub const MIN_CONFIDENCE_DEFAULT: f64 = 0.6;
+/// Where a person is at the prompt (the hook, `review`, an interactive `backfill`), a
+/// commit whose best link is below minConfidence but at or above this is asked about too,
+/// marked unsure: confidence is the probability a link is right, so 0.3 asks when it is right
+/// at least 3 times in 10. Nothing is accepted below minConfidence without a person.
+pub const ASK_CONFIDENCE: &str = "screenlink.askConfidence";
+pub const ASK_CONFIDENCE_DEFAULT: f64 = 0.3;
 pub const KEYWORD_WEIGHT: &str = "screenlink.keywordWeight";
 pub const KEYWORD_WEIGHT_DEFAULT: f64 = 0.3;
 pub const SEMANTIC_WEIGHT: &str = "screenlink.semanticWeight";
@@ -129,6 +135,7 @@ pub const KEYS: &[&str] = &[
     MAX_OUTPUT_BYTES,
     MAX_COMMITS,
     MIN_CONFIDENCE,
+    ASK_CONFIDENCE,
     SCORING,
     NOTES,
     KEYWORD_WEIGHT,

@@ -94,6 +94,7 @@ pub struct Settings {
     pub max_commits: Setting<u32>,
     pub max_output_bytes: Setting<u32>,
     pub min_confidence: Setting<f64>,
+    pub ask_confidence: Setting<f64>,
     pub scoring: Setting<Scoring>,
     pub notes: Setting<GitBool>,
     pub keyword_weight: Setting<f64>,
@@ -161,6 +162,16 @@ pub struct BadValue {
 impl Settings {
     /// Resolve every setting for a command run in `dir` (inside a repo or not); the first
     /// bad value is the error.
+    /// The lowest confidence a person at the prompt is asked about: `askConfidence`, never
+    /// above `minConfidence`; with the guide's formula, whose score is no probability,
+    /// `minConfidence` as the guide has it.
+    pub fn ask_floor(&self) -> f64 {
+        match self.scoring.value {
+            Scoring::Fitted => self.ask_confidence.value.min(self.min_confidence.value),
+            Scoring::Guide => self.min_confidence.value,
+        }
+    }
+
     pub fn load(dir: &Path, overrides: &[Override]) -> Result<Settings> {
         let mut settings = Settings::load_lenient(dir, overrides)?;
         if settings.bad_values.is_empty() {
@@ -214,6 +225,7 @@ impl Settings {
             max_commits: r.parse(MAX_COMMITS, MAX_COMMITS_DEFAULT, POSITIVE, positive),
             max_output_bytes: r.parse(MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES_DEFAULT, POSITIVE, positive),
             min_confidence: r.parse(MIN_CONFIDENCE, MIN_CONFIDENCE_DEFAULT, UNIT, unit),
+            ask_confidence: r.parse(ASK_CONFIDENCE, ASK_CONFIDENCE_DEFAULT, UNIT, unit),
             scoring: r.parse(SCORING, SCORING_DEFAULT, "fitted or guide", |_| true),
             notes: r.parse(NOTES, GitBool(NOTES_DEFAULT), "true or false", |_| true),
             keyword_weight: r.parse(KEYWORD_WEIGHT, KEYWORD_WEIGHT_DEFAULT, UNIT, unit),
@@ -282,6 +294,7 @@ impl Settings {
             one(MAX_COMMITS, &self.max_commits),
             one(MAX_OUTPUT_BYTES, &self.max_output_bytes),
             one(MIN_CONFIDENCE, &self.min_confidence),
+            one(ASK_CONFIDENCE, &self.ask_confidence),
             one(SCORING, &self.scoring),
             one(NOTES, &self.notes),
             one(KEYWORD_WEIGHT, &self.keyword_weight),

@@ -243,6 +243,39 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     assert!(!shas.contains(&log[1].commit_sha.as_str()));
 }
 
+/// On a terminal, links below minConfidence down to askConfidence are asked about too,
+/// marked unsure, and an accepted one is a pair; `--yes` never takes them.
+#[cfg(unix)]
+#[test]
+fn interactive_backfill_asks_about_unsure_links_and_yes_takes_none() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    let dir = world.repo.join(".git").join("screenlink");
+    // Every link is below this threshold: what is asked is what the ask floor lets through.
+    env.git(["config", "screenlink.minConfidence", "0.999"]).assert_ok();
+    env.git(["config", "screenlink.askConfidence", "0"]).assert_ok();
+    let yes = env.screenlink(["backfill", "--yes", "--dry-run", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&yes.stdout_text()).unwrap();
+    assert!(v["pairs"].as_array().unwrap().is_empty(), "--yes takes nothing below minConfidence");
+    assert!(v["summary"].get("asked_unsure").is_none());
+
+    let mut cmd = std::process::Command::new("sh");
+    env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", "git-screenlink backfill; echo \"exit=$?\""]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    let first = p.exp_string("uit").unwrap();
+    assert!(first.contains("? unsure:"), "{first}");
+    p.send("a").unwrap();
+    p.flush().unwrap();
+    p.exp_string("uit").unwrap();
+    p.send("q").unwrap();
+    p.flush().unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("asked about") && rest.contains("below it, unsure"), "{rest}");
+    let kept = pairs(&dir.join("training_data.jsonl"));
+    assert_eq!(kept.len(), 1, "{rest}");
+    assert!(kept[0].metadata.confidence < 0.999);
+    assert_eq!(kept[0].metadata.decided_by, git_screenlink::dataset::DecidedBy::User);
+}
+
 /// The keyword stage finds candidates through its inverted index exactly as a scan of every
 /// passage in the window did: same passages, same scores, same order.
 #[test]

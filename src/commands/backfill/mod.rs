@@ -27,6 +27,8 @@ pub use report::{report, Summary};
 struct Ready {
     pair: Pair,
     question: Option<String>,
+    /// Below minConfidence: asked about only (screenlink.askConfidence).
+    unsure: bool,
 }
 
 pub fn run(args: &BackfillArgs) -> Result<i32> {
@@ -125,6 +127,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     let now = Utc::now();
     let decided_by = if term.is_some() { DecidedBy::User } else { DecidedBy::Auto };
     let filters = commits::Filters::from_settings(&settings);
+    let ask_floor = settings.ask_floor();
     // Each block's links become pairs (and the question to ask) while its talk is held.
     let mut ready: Vec<Ready> = Vec::new();
     let mut building = std::time::Duration::ZERO;
@@ -162,16 +165,23 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                     summary.no_candidates += 1;
                     continue;
                 };
-                if best.confidence < params.min_confidence {
+                // Below the threshold a person at the prompt is still asked, unsure, down to
+                // screenlink.askConfidence; nothing below it is accepted without them.
+                let unsure = best.confidence < params.min_confidence;
+                if unsure && (term.is_none() || best.confidence < ask_floor) {
                     summary.below_threshold += 1;
                     continue;
                 }
-                summary.linked += 1;
+                if unsure {
+                    summary.asked_unsure += 1;
+                } else {
+                    summary.linked += 1;
+                }
                 let passage = &block.passages[best.passage];
                 let full = commits::with_code(&repo, commit, filters)?;
                 let pair = pair::build(&full, &l.crates, passage, best, model, decided_by, now);
                 let question = term.is_some().then(|| review::render(commit, passage, best, now, &params));
-                ready.push(Ready { pair, question });
+                ready.push(Ready { pair, question, unsure });
             }
             building += t.elapsed();
             Ok(())
@@ -211,7 +221,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     let mut pairs = Vec::new();
     let t = Instant::now();
     let mut quit = false;
-    for Ready { pair: p, question } in ready {
+    for Ready { pair: p, question, unsure } in ready {
         if quit {
             summary.unasked += 1;
             continue;
@@ -230,7 +240,11 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                     match store.accept(&p)? {
                         Accepted::Written => crate::notes::after_accept(&repo, settings.notes.value.0, &p),
                         Accepted::TalkClaimed(_) | Accepted::CommitHasPair => {
-                            summary.linked -= 1;
+                            if unsure {
+                                summary.asked_unsure -= 1;
+                            } else {
+                                summary.linked -= 1;
+                            }
                             summary.taken_meanwhile += 1;
                             continue;
                         }

@@ -34,6 +34,9 @@ pub struct Summary {
     pub discussions_split: usize,
     /// Commits whose best candidate reached minConfidence.
     pub linked: usize,
+    /// Commits below minConfidence a person was asked about, unsure (screenlink.askConfidence).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub asked_unsure: usize,
     pub below_threshold: usize,
     pub no_candidates: usize,
     pub accepted: usize,
@@ -84,9 +87,11 @@ pub fn report(args: &BackfillArgs, summary: &Summary, pairs: &[Pair]) -> Result<
 
 fn print_human(s: &Summary, profile: bool) {
     let verb = if s.dry_run { "Would save" } else { "Saved" };
-    if s.linked > 0 {
+    if s.linked + s.asked_unsure > 0 {
+        let unsure =
+            if s.asked_unsure > 0 { format!(", and asked about {} below it, unsure (screenlink.askConfidence)", s.asked_unsure) } else { String::new() };
         println!(
-            "  ✓ Linked {} at or above threshold ({} below, {} with no candidate)",
+            "  ✓ Linked {} at or above threshold{unsure} ({} below, {} with no candidate)",
             messages::count(s.linked, "commit"),
             s.below_threshold,
             s.no_candidates

@@ -198,3 +198,50 @@ fn an_answer_in_the_hook_refits_when_enough_are_known() {
         }
     }
 }
+
+/// A link below minConfidence is still put to a person at the prompt, marked unsure, when it
+/// is at or above askConfidence; only their accept makes a pair of it. At or above
+/// minConfidence nothing changes, and with askConfidence at minConfidence it is not asked.
+#[test]
+fn a_person_is_asked_about_an_unsure_link_down_to_ask_confidence() {
+    for (ask, key) in [("0", "a"), ("0", "r"), ("0.999", "-")] {
+        let (env, world) = TestEnv::with_world(&Spec::week(11));
+        env.screenlink(["install"]).assert_ok();
+        // Every link is below this threshold: only the ask floor decides whether one is asked.
+        env.git(["config", "screenlink.minConfidence", "0.999"]).assert_ok();
+        env.git(["config", "screenlink.askConfidence", ask]).assert_ok();
+        let t = recommit_newest_motivated(&env, &world);
+        let dir = store(&world.repo);
+        let head_pairs = || lines::<Pair>(&dir.join("training_data.jsonl"));
+        if key == "-" {
+            let mut c = git_at(&env, &t.time.to_rfc3339());
+            c.args(["commit", "-q", "-m", &t.subject]);
+            let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+            let screen = p.exp_eof().unwrap();
+            assert!(screen.contains("no discussion linked"), "{screen}");
+            assert!(!screen.contains("unsure"), "{screen}");
+            assert!(head_pairs().is_empty());
+            continue;
+        }
+        let mut c = git_at(&env, &t.time.to_rfc3339());
+        c.args(["commit", "-q", "-m", &t.subject]);
+        let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+        let asked = p.exp_string("ater").unwrap();
+        assert!(asked.contains("? unsure:"), "{asked}");
+        p.send(key).unwrap();
+        p.flush().unwrap();
+        let screen = p.exp_eof().unwrap();
+        let pairs = head_pairs();
+        let decisions: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
+        if key == "a" {
+            assert_eq!(pairs.len(), 1, "{screen}");
+            assert!(pairs[0].metadata.confidence < 0.999);
+            assert_eq!(pairs[0].metadata.decided_by, git_screenlink::dataset::DecidedBy::User);
+        } else {
+            assert!(pairs.is_empty(), "{screen}");
+            assert_eq!(decisions.len(), 1);
+            assert_eq!(decisions[0].decision, git_screenlink::dataset::Decision::Rejected);
+            assert!(!decisions[0].features.is_empty(), "the reject is an answer the refit can learn from");
+        }
+    }
+}
