@@ -29,7 +29,8 @@ pub fn queued(sha: &str, why: &str) -> String {
 /// One line when nothing reaches minConfidence.
 pub fn nothing_linked(sha: &str, best: Option<f64>, min: f64) -> String {
     match best {
-        Some(b) => format!("git-screenlink: no discussion linked to {} (best {b:.2} < {min:.2})", short(sha)),
+        // Cut, not rounded, so the best never reads as reaching the threshold it missed.
+        Some(b) => format!("git-screenlink: no discussion linked to {} (best {:.3} < minConfidence {min})", short(sha), (b * 1000.0).floor() / 1000.0),
         None => format!("git-screenlink: no discussion found for {}", short(sha)),
     }
 }
@@ -81,5 +82,13 @@ mod tests {
         assert_eq!(super::thousands(87432), "87,432");
         assert_eq!(super::thousands(999), "999");
         assert_eq!(super::thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn a_missed_threshold_never_reads_as_reached() {
+        let line = super::nothing_linked("0123456789abcdef", Some(0.9996), 0.9999);
+        assert!(line.ends_with("(best 0.999 < minConfidence 0.9999)"), "{line}");
+        let line = super::nothing_linked("0123456789abcdef", Some(0.5), 0.6);
+        assert!(line.ends_with("(best 0.500 < minConfidence 0.6)"), "{line}");
     }
 }

@@ -179,7 +179,8 @@ pub enum Outcome {
 }
 
 /// Ask about (or, with no terminal, decide automatically) a linked commit, and record the
-/// decision. `term: None` accepts at or above minConfidence and logs the rest as skipped.
+/// decision. `term: None` accepts at or above minConfidence; a commit with nothing to accept
+/// (or, on a terminal, to ask about) is noted as skipped, automatically, either way.
 /// `on_cancel`: what Ctrl-C or Esc means (the hook: later; review: quit).
 pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linked: &Linked, term: Option<&Term>, on_cancel: Choice) -> Result<Outcome> {
     let params = Params::from_settings(settings);
@@ -214,6 +215,9 @@ pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linke
         shown = candidates.iter().filter(|c| c.confidence >= settings.ask_floor()).collect();
     }
     if shown.is_empty() {
+        // Nothing to ask about: noted as without a terminal, so `status` counts it and
+        // `backfill` knows the hook found nothing (a note, not a decision).
+        log(Decision::Skipped, DecidedBy::Auto, best, Vec::new(), &[])?;
         return Ok(Outcome::NothingLinked(best));
     }
     let io = |e| Error::io("reading the terminal", e);

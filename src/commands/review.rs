@@ -49,11 +49,8 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
             Outcome::Accepted(_) => accepted += 1,
             Outcome::Rejected => rejected += 1,
             Outcome::NothingLinked(best) => {
+                // `decide` noted it (skipped, automatic): it leaves the queue.
                 unlinked += 1;
-                if term.is_some() {
-                    // Asked about and nothing to show: it leaves the queue.
-                    store.log(&DecisionRecord::now(&linked.commit.sha, Decision::Skipped, DecidedBy::Auto, best, Vec::new()))?;
-                }
                 eprintln!("  {}", crate::messages::nothing_linked(&linked.commit.sha, best, settings.min_confidence.value));
             }
             Outcome::Later => later += 1,

@@ -221,6 +221,12 @@ fn a_person_is_asked_about_an_unsure_link_down_to_ask_confidence() {
             assert!(screen.contains("no discussion linked"), "{screen}");
             assert!(!screen.contains("unsure"), "{screen}");
             assert!(head_pairs().is_empty());
+            // Noted as without a terminal: `status` counts it and backfill looks again.
+            let decisions: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
+            assert_eq!(decisions.len(), 1, "{screen}");
+            assert!(decisions[0].nothing_linked(), "{:?}", decisions[0]);
+            let status = env.screenlink(["status", "--no-load"]).stdout_text();
+            assert!(status.contains("1 commit nothing was linked to when made"), "{status}");
             continue;
         }
         let mut c = git_at(&env, &t.time.to_rfc3339());
