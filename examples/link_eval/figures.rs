@@ -73,6 +73,12 @@ impl Figures {
         (self.correct + self.talk_to_same_change) as f64 / self.gold.max(1) as f64
     }
 
+    /// [`prf`](Self::prf) for a macro: precision not a number when nothing was linked.
+    pub fn macro_row(&self) -> [f64; 3] {
+        let (p, r, f) = self.prf();
+        [if self.pairs == 0 { f64::NAN } else { p }, r, f]
+    }
+
     pub fn prf(&self) -> (f64, f64, f64) {
         let p = self.correct as f64 / self.pairs.max(1) as f64;
         let r = self.correct as f64 / self.gold.max(1) as f64;
@@ -232,13 +238,22 @@ pub fn guide(_: &[f64], keyword: f64, semantic: f64) -> (f64, f64) {
     (c, c)
 }
 
-/// The mean of each of `K` figures over the sets (a macro average; `prf().into()` per set).
+/// The mean of each of `K` figures over the sets where it is defined (a macro average;
+/// [`Figures::macro_row`] per set): a set that linked nothing has no precision, so it is left
+/// out of the precision's mean (it counted as 0 until session 31) while its recall, 0, counts.
 pub fn mean<const K: usize>(per_set: &[[f64; K]]) -> [f64; K] {
-    let n = per_set.len().max(1) as f64;
-    per_set.iter().fold([0.0; K], |mut acc, x| {
-        acc.iter_mut().zip(x).for_each(|(a, v)| *a += v / n);
-        acc
+    std::array::from_fn(|k| {
+        let defined: Vec<f64> = per_set.iter().map(|x| x[k]).filter(|v| !v.is_nan()).collect();
+        defined.iter().sum::<f64>() / defined.len().max(1) as f64
     })
+}
+
+/// How many of the sets a macro's first figure (precision) leaves out for linking nothing.
+pub fn undefined<const K: usize>(per_set: &[[f64; K]]) -> String {
+    match per_set.iter().filter(|x| x[0].is_nan()).count() {
+        0 => String::new(),
+        n => format!(" (precision over {} of {} sets: {n} linked nothing)", per_set.len() - n, per_set.len()),
+    }
 }
 
 /// What asking a person about links below the threshold buys: for each lowest confidence a

@@ -9,7 +9,7 @@ use git_screenlink::score::fitted::{decision_input as product_input, leaves_out}
 use git_screenlink::score::history::HISTORY_LEN;
 use git_screenlink::score::logistic::{sigmoid, Logistic};
 
-use super::figures::{calibration, calibration_of, greedy, guide, line, mean, oldest_first, oldest_first_unshared, Figures};
+use super::figures::{calibration, calibration_of, greedy, guide, line, mean, oldest_first, oldest_first_unshared, undefined, Figures};
 use super::prior::{groups_mean, prior_shift, Shares};
 use super::Row;
 
@@ -307,7 +307,7 @@ fn fit_modes(rows: &[Row], unseen: &[Row]) -> Shares {
                 }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     for (k, t) in SWEEP.iter().enumerate() {
-                        sweep[k].push(link(*t).prf().into());
+                        sweep[k].push(link(*t).macro_row());
                     }
                 }
                 // The guide's formula links as the product does with it: oldest commit first.
@@ -317,11 +317,12 @@ fn fit_modes(rows: &[Row], unseen: &[Row]) -> Shares {
                 println!("    calibration {s}: {}", calibration(&fit));
                 println!("    asking {s}: {}", super::figures::asking(&test, &fit));
                 if s.ends_with("orph") {
-                    macro_orph.push(fit.prf().into());
+                    macro_orph.push(fit.macro_row());
                 } else if !s.starts_with("plain") && !s.starts_with("meeting") {
-                    macro_fit.push(fit.prf().into());
-                    macro_guide.push(gd.prf().into());
-                    macro_same.push([fit.precision_same_change(), fit.recall_same_change(), gd.precision_same_change(), gd.recall_same_change()]);
+                    macro_fit.push(fit.macro_row());
+                    macro_guide.push(gd.macro_row());
+                    let p_same = |f: &Figures| if f.pairs == 0 { f64::NAN } else { f.precision_same_change() };
+                    macro_same.push([p_same(&fit), fit.recall_same_change(), p_same(&gd), gd.recall_same_change()]);
                 }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {
                     pooled_real.tops.extend(fit.tops.iter().copied());
@@ -338,7 +339,7 @@ fn fit_modes(rows: &[Row], unseen: &[Row]) -> Shares {
         ] {
             if !m.is_empty() {
                 let [p, r, f] = mean(m);
-                println!("{label}: precision {p:.3} recall {r:.3} F1 {f:.3}");
+                println!("{label}: precision {p:.3} recall {r:.3} F1 {f:.3}{}", undefined(m));
             }
         }
         let [a, b, c, d] = mean(&macro_same);
@@ -357,7 +358,7 @@ fn fit_modes(rows: &[Row], unseen: &[Row]) -> Shares {
         println!("calibration, realtext's held-out sets pooled, same change counted right: {}", calibration_of(&pooled_real.tops_same_change));
         for (t, m) in SWEEP.iter().zip(&sweep) {
             let [p, r, f] = mean(m);
-            println!("realtext macro at threshold {t}: precision {p:.3} recall {r:.3} F1 {f:.3}");
+            println!("realtext macro at threshold {t}: precision {p:.3} recall {r:.3} F1 {f:.3}{}", undefined(m));
         }
         let all: Vec<&Row> = rows.iter().collect();
         let m = train(&all, hook);

@@ -27,8 +27,8 @@ pub fn hook_then_backfill(rows: &[Row], unseen: &[Row], shares: &Shares) {
         for s in sets {
             let test: Vec<&Row> = rows.iter().filter(|r| r.set == s).collect();
             let (at_commit, both, reviewed) = over_time(&test, &hm, &bm, prior_shift(s, &train_rows, shares));
-            let (rp, rr, _) = reviewed.prf();
             if !s.starts_with("plain") && !s.starts_with("meeting") {
+                let [rp, rr, _] = reviewed.macro_row();
                 macro_review.push([rp, rr]);
             }
             let (p, r, f1) = both.prf();
@@ -37,7 +37,7 @@ pub fn hook_then_backfill(rows: &[Row], unseen: &[Row], shares: &Shares) {
             eprintln!("hook calibration {s}: {}", calibration(&at_commit));
             println!("| {s:<28} | {:>5} | {:>5} | {p:>9.3} | {r:>6.3} | {f1:>5.3} | {:>10} | {hp:>6.3} | {hr:>6.3} |", both.gold, both.pairs, at_commit.pairs);
             if !s.starts_with("plain") && !s.starts_with("meeting") {
-                macro_both.push([p, r, f1]);
+                macro_both.push(both.macro_row());
             }
         }
     }

@@ -3,7 +3,7 @@
 //! `tools/realtext_oak.py`, `tools/realtext_bears.py`), and each project less half its fixes
 //! (`link_eval orphans`, sets named `<project>orph`: talk that motivated no commit).
 
-use super::figures::{calibration, greedy, guide, line, mean, oldest_first, oldest_first_unshared};
+use super::figures::{calibration, greedy, guide, line, mean, oldest_first, oldest_first_unshared, undefined};
 use super::judge::{scorer, with_context, Model, THRESHOLD};
 use super::prior::{prior_shift, Shares};
 use super::Row;
@@ -38,12 +38,12 @@ pub fn judge(rows: &[Row], m: &Model, train_rows: &[&Row], hook: bool, shares: &
             None => Some("unseen"),
         };
         if let Some(of) = of {
-            macros.entry((of, "fitted")).or_default().push(fit.prf().into());
-            macros.entry((of, "guide")).or_default().push(gd.prf().into());
+            macros.entry((of, "fitted")).or_default().push(fit.macro_row());
+            macros.entry((of, "guide")).or_default().push(gd.macro_row());
         }
     }
     for ((of, label), m) in &macros {
         let [p, r, f] = mean(m);
-        println!("{of} macro {label} ({} mode): precision {p:.3} recall {r:.3} F1 {f:.3}", if hook { "hook" } else { "backfill" });
+        println!("{of} macro {label} ({} mode): precision {p:.3} recall {r:.3} F1 {f:.3}{}", if hook { "hook" } else { "backfill" }, undefined(m));
     }
 }
