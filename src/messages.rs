@@ -10,6 +10,46 @@ pub const NOT_A_REPO: &str = "not in a git repository";
 pub const NO_PAIRS: &str = "git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence \
     (e.g. --min-confidence 0.4); `--dry-run --json` shows the best confidence each commit reached";
 
+/// When backfill read no talk at all for its commits, the guide's "no training pairs" says
+/// why instead of suggesting a lower threshold: the source holds no audio, or none in the
+/// `window_days` before any of the commits (`commits`: how many, oldest and newest), with
+/// the commits the talk it holds could link when it says when that talk is (`talk`).
+pub fn no_talk(
+    commits: (usize, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    window_days: u32,
+    talk: Option<&crate::source::Summary>,
+    location: &str,
+) -> String {
+    let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
+    let (n, first, last) = commits;
+    let made = if day(first) == day(last) { format!("made {}", day(first)) } else { format!("made {} to {}", day(first), day(last)) };
+    let before = if n == 1 { "this commit".to_string() } else { format!("any of these {}", count(n, "commit")) };
+    let head = format!("git-screenlink: no training pairs created: screenpipe has no audio transcriptions in the {window_days} days before {before} ({made})");
+    match talk {
+        Some(crate::source::Summary { rows: 0, .. }) => format!(
+            "git-screenlink: no training pairs created: screenpipe has no audio transcriptions to read ({location})\n  \
+             hint: check that screenpipe records audio (its audio capture on), then run backfill again"
+        ),
+        Some(crate::source::Summary { rows, oldest: Some(oldest), newest: Some(newest) }) => {
+            let until = *newest + chrono::Duration::days(i64::from(window_days) + 1);
+            format!(
+                "{head}; its {} span {} to {} ({location})\n  hint: link the commits made while screenpipe recorded: \
+                 `git screenlink backfill --since {} --until {}`, or widen screenlink.timeWindowDays",
+                count(*rows as usize, "row"),
+                day(*oldest),
+                day(*newest),
+                day(*oldest),
+                day(until),
+            )
+        }
+        // The source cannot say when its talk is (the API).
+        _ => format!(
+            "{head} ({location})\n  hint: link the commits made while screenpipe recorded (`git screenlink backfill --since DATE --until DATE`), \
+             or widen screenlink.timeWindowDays"
+        ),
+    }
+}
+
 /// Said after every hook problem: the commit itself is never affected.
 pub const HOOK_SAFE: &str = "your commit is fine; it is queued for `git screenlink review`";
 
@@ -82,6 +122,28 @@ mod tests {
         assert_eq!(super::thousands(87432), "87,432");
         assert_eq!(super::thousands(999), "999");
         assert_eq!(super::thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn no_talk_says_when_the_talk_is_and_which_commits_it_can_link() {
+        use chrono::TimeZone;
+        let at = |y, m, d| chrono::Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap();
+        let talk = crate::source::Summary { rows: 40_123, oldest: Some(at(2019, 1, 2)), newest: Some(at(2020, 5, 2)) };
+        let line = super::no_talk((168, at(2024, 3, 1), at(2024, 5, 2)), 7, Some(&talk), "db.sqlite");
+        assert!(line.contains("in the 7 days before any of these 168 commits (made 2024-03-01 to 2024-05-02)"), "{line}");
+        assert!(line.contains("its 40,123 rows span 2019-01-02 to 2020-05-02 (db.sqlite)"), "{line}");
+        assert!(line.contains("`git screenlink backfill --since 2019-01-02 --until 2020-05-10`"), "{line}");
+        assert!(!line.contains("minConfidence"), "no threshold can link talk that is not there: {line}");
+        let empty = crate::source::Summary { rows: 0, oldest: None, newest: None };
+        let line = super::no_talk((1, at(2024, 3, 1), at(2024, 3, 1)), 7, Some(&empty), "db.sqlite");
+        assert!(line.contains("no audio transcriptions to read (db.sqlite)") && line.contains("records audio"), "{line}");
+        // The API says how many rows it has lately, not since when: no made-up dates.
+        let lately = crate::source::Summary { rows: 12, oldest: None, newest: Some(at(2024, 2, 1)) };
+        for talk in [Some(&lately), None] {
+            let line = super::no_talk((1, at(2024, 3, 1), at(2024, 3, 1)), 7, talk, "http://localhost:3030");
+            assert!(line.contains("in the 7 days before this commit (made 2024-03-01) (http://localhost:3030)"), "{line}");
+            assert!(line.contains("--since DATE --until DATE") && !line.contains("minConfidence"), "{line}");
+        }
     }
 
     #[test]

@@ -118,6 +118,37 @@ fn nothing_linked_is_the_guides_error_with_exit_1() {
     assert!(!world.repo.join(".git/screenlink/training_data.jsonl").exists());
 }
 
+/// Commits made long after every talk: no threshold can link them, so the error says where
+/// the talk is and which command links the commits made then, and that command works.
+#[test]
+fn commits_with_no_talk_near_them_say_when_the_talk_is_not_to_lower_the_threshold() {
+    let (env, world) = TestEnv::with_world(&Spec::week(9));
+    for (i, day) in ["2099-01-01", "2099-01-02"].iter().enumerate() {
+        let body: String = (0..8).map(|k| format!("pub fn late_{i}_{k}() -> usize {{ {k} }}\n")).collect();
+        env.write(&format!("src/late{i}.rs"), &body);
+        env.git(["add", "src"]).assert_ok();
+        let date = format!("{day}T10:00:00+00:00");
+        let mut c = std::process::Command::new("git");
+        env.scrub(&mut c).env("GIT_COMMITTER_DATE", &date).env("GIT_AUTHOR_DATE", &date).args(["commit", "-q", "-m", &format!("Late change {i}")]);
+        c.output().unwrap().assert_ok();
+    }
+    let out = env.screenlink(["backfill", "--yes", "HEAD~2..HEAD"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr_text());
+    let err = out.stderr_text();
+    assert!(err.contains("no audio transcriptions in the 7 days before any of these 2 commits (made 2099-01-01 to 2099-01-02)"), "{err}");
+    assert!(!err.contains("minConfidence"), "a lower threshold cannot link talk that is not there: {err}");
+    let dataset = world.repo.join(".git/screenlink/training_data.jsonl");
+    assert!(!dataset.exists());
+    // The hint's command, as a user would paste it, links the commits made while talk was recorded.
+    let cmd = err.split('`').nth(1).unwrap_or_else(|| panic!("no command in {err}"));
+    let args: Vec<&str> = cmd.strip_prefix("git screenlink ").unwrap_or_else(|| panic!("{cmd}")).split_whitespace().chain(["--yes"]).collect();
+    assert!(args.contains(&"--since") && args.contains(&"--until"), "{args:?}");
+    env.screenlink(&args).assert_ok();
+    let got = pairs(&dataset);
+    assert!(got.len() >= 5, "{} pairs from {cmd}", got.len());
+    assert!(got.iter().all(|p| !p.instruction.starts_with("Late change")), "the late commits stay unlinked");
+}
+
 #[test]
 fn without_a_terminal_backfill_asks_for_yes_or_dry_run() {
     let (env, _world) = TestEnv::with_world(&Spec::week(6));

@@ -203,6 +203,11 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         summary.passages,
         if totals.blocks > 1 { format!(" (read in {} blocks of time)", totals.blocks) } else { String::new() }
     ));
+    if totals.rows == 0 {
+        let (first, last) = (todo[0].committer_time, todo[todo.len() - 1].committer_time);
+        let talk = source.summary().ok();
+        summary.no_talk = Some(messages::no_talk((todo.len(), first, last), settings.time_window_days.value, talk.as_ref(), &source.location()));
+    }
     summary.texts_embedded = semantic.embedded;
     summary.texts_from_cache = semantic.from_cache;
     let scoring = match params.scoring {
