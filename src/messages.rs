@@ -75,6 +75,20 @@ pub fn nothing_linked(sha: &str, best: Option<f64>, min: f64) -> String {
     }
 }
 
+/// The hook's line for a commit with no talk at all in its window: when screenpipe last
+/// recorded audio (`newest`; `None`: it holds none), since a screenpipe that stopped
+/// recording is the usual reason, and every commit would say only "no discussion found".
+pub fn no_talk_for_commit(sha: &str, window_days: u32, newest: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> String {
+    let last = match newest {
+        Some(t) => format!("its newest audio is from {} ({})", t.format("%Y-%m-%d %H:%M UTC"), crate::source::time::ago(t, now)),
+        None => "it holds no audio transcriptions".to_string(),
+    };
+    format!(
+        "git-screenlink: no discussion found for {}: screenpipe has no audio in the {window_days} days before it; {last}: is screenpipe recording audio?",
+        short(sha)
+    )
+}
+
 /// Status's note on the commits nothing could be linked to when they were made: backfill
 /// looks at them again beside the commits made after them, which on real text links about
 /// as many again as the hook did (README, "Link quality"). Empty when there are none.
@@ -144,6 +158,18 @@ mod tests {
             assert!(line.contains("in the 7 days before this commit (made 2024-03-01) (http://localhost:3030)"), "{line}");
             assert!(line.contains("--since DATE --until DATE") && !line.contains("minConfidence"), "{line}");
         }
+    }
+
+    #[test]
+    fn no_talk_for_a_commit_says_when_screenpipe_last_recorded() {
+        use chrono::TimeZone;
+        let now = chrono::Utc.with_ymd_and_hms(2026, 3, 20, 12, 0, 0).unwrap();
+        let then = chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap();
+        let line = super::no_talk_for_commit("0123456789abcdef", 7, Some(then), now);
+        assert!(line.starts_with("git-screenlink: no discussion found for 0123456789: screenpipe has no audio in the 7 days before it"), "{line}");
+        assert!(line.contains("its newest audio is from 2026-03-01 09:30 UTC (19 days ago)"), "{line}");
+        let line = super::no_talk_for_commit("0123456789abcdef", 7, None, now);
+        assert!(line.contains("it holds no audio transcriptions: is screenpipe recording audio?"), "{line}");
     }
 
     #[test]

@@ -220,6 +220,26 @@ impl Source for DbSource {
         Ok(out)
     }
 
+    fn newest(&self) -> Result<Option<DateTime<Utc>>> {
+        // The timestamp index answers it without a scan. Text order is time order within a
+        // shape; the newest few rows of years 1000-2999 are parsed, the latest kept, so a
+        // cell that is not a time (sorted past every digit) cannot hide the rest.
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT timestamp FROM audio_transcriptions WHERE timestamp >= '1' AND timestamp < '3' ORDER BY timestamp DESC LIMIT 16")
+            .map_err(|e| sql_error(&self.path, e))?;
+        let cells = stmt.query_map([], |r| Ok(lossy_text(r.get_ref(0)?).unwrap_or_default())).map_err(|e| sql_error(&self.path, e))?;
+        let mut newest = None;
+        for cell in cells {
+            let cell = cell.map_err(|e| sql_error(&self.path, e))?;
+            newest = newest.max(time::parse(&cell));
+        }
+        match newest {
+            Some(t) => Ok(Some(t)),
+            None => Ok(self.summary()?.newest),
+        }
+    }
+
     fn rows_per_day(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Vec<(chrono::NaiveDate, u64)>> {
         let lo = (start - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
         let hi = (end + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();

@@ -50,6 +50,12 @@ pub trait Source {
     /// Rows with `start <= timestamp < end`, oldest first.
     fn read(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Vec<Transcription>>;
     fn summary(&self) -> Result<Summary>;
+    /// When the newest row was said (`None`: the source holds none), cheaper than
+    /// [`summary`](Self::summary) where the source can tell: the hook asks it on every
+    /// commit that found no talk at all.
+    fn newest(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.summary()?.newest)
+    }
     /// Rows per UTC day (by each row's own date, to the day) in `[start, end)`, to plan
     /// reading a long span in blocks; empty when the source cannot count cheaply (the API),
     /// which reads the span at once.

@@ -66,6 +66,12 @@ fn reads_every_timestamp_shape_by_time_not_text() {
     let summary = src.summary().unwrap();
     assert_eq!(summary.rows, 9);
     assert_eq!(summary.newest.unwrap(), utc(2026, 2, 16, 9, 0));
+    // The hook's cheap question (the timestamp index, newest first) agrees, whatever the shapes
+    // and the cell that is not a time.
+    assert_eq!(src.newest().unwrap(), Some(utc(2026, 2, 16, 9, 0)));
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert_eq!(open(&hand_db(&empty, &[])).unwrap().newest().unwrap(), None, "no rows: none");
     // An empty range is empty, and the caller's error for it says so.
     let empty = src.read(utc(2030, 1, 1, 0, 0), utc(2030, 1, 2, 0, 0)).unwrap();
     assert!(empty.is_empty());

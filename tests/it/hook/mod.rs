@@ -172,6 +172,38 @@ fn skip_missing_and_locked_databases_never_break_a_commit() {
     assert_eq!(env.git(["rev-list", "--count", "HEAD"]).stdout_text().trim(), "3");
 }
 
+/// A commit whose window holds no talk because screenpipe stopped recording says when it
+/// last did; talk left out only for being within commitOffsetHours of the commit does not
+/// read as screenpipe being off.
+#[test]
+fn a_commit_after_screenpipe_stopped_recording_says_when_it_last_did() {
+    let env = TestEnv::new();
+    env.screenlink(["install"]).assert_ok();
+    let db = hand_db(env.root(), &[("2026-03-01T10:00:00+00:00", "we should page the export results by cursor")]);
+    for (k, v) in
+        [("screenlink.prompt", "auto"), ("screenlink.source", "db"), ("screenlink.screenpipeDb", db.to_str().unwrap()), ("screenlink.hookTimeoutMs", "60000")]
+    {
+        env.git(["config", k, v]).assert_ok();
+    }
+    let commit_at = |file: &str, when: &str| {
+        write(&env.repo, file, &code(&file.replace(['/', '.'], "_")));
+        env.git(["add", "."]).assert_ok();
+        let out = git_at(&env, when).args(["commit", "-qm", "Page the export"]).output().unwrap();
+        out.assert_ok();
+        out.stderr_text()
+    };
+    let err = commit_at("src/late.rs", "2026-03-20T10:00:00+00:00");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no discussion found for") && err.contains("screenpipe has no audio in the 7 days before it"), "{err}");
+    assert!(err.contains("its newest audio is from 2026-03-01 10:00 UTC") && err.contains("is screenpipe recording audio?"), "{err}");
+    let decisions: Vec<DecisionRecord> = lines(&store(&env.repo).join("decisions.jsonl"));
+    assert!(decisions.len() == 1 && decisions[0].nothing_linked(), "{decisions:?}");
+    // Talk 30 minutes before the commit is within screenlink.commitOffsetHours (1): left out,
+    // but screenpipe is recording.
+    let err = commit_at("src/soon.rs", "2026-03-01T10:30:00+00:00");
+    assert!(err.contains("no discussion found for") && !err.contains("recording"), "{err}");
+}
+
 /// Recreate a motivated commit of `world` on top of its parent, at its original time, so
 /// the hook links it to its talk.
 fn recommit_newest_motivated(env: &TestEnv, world: &World) -> git_screenlink::fixture::TruthCommit {
