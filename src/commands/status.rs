@@ -239,7 +239,17 @@ fn source_check(settings: &Settings) -> Check {
             };
             let detail = format!("{} source, {} transcription rows{span}", src.kind(), summary.rows);
             let origin = if src.kind() == "db" { settings.screenpipe_db.origin.clone() } else { settings.screenpipe_url.origin.clone() };
-            Check { path: Some(src.location()), origin: Some(origin), ok: true, detail, fix: None }
+            // Readable, so not an error; but a screenpipe that stopped recording leaves every
+            // new commit without talk, which the hook alone would only say one commit at a time.
+            let days = settings.time_window_days.value;
+            let fix = match summary.newest {
+                _ if summary.rows == 0 => Some("screenpipe holds no audio transcriptions yet: is it recording audio?".to_string()),
+                Some(new) if Utc::now() - new > chrono::Duration::days(i64::from(days)) => Some(format!(
+                    "nothing recorded in the last {days} days (screenlink.timeWindowDays): a new commit has no talk to link; is screenpipe recording audio?"
+                )),
+                _ => None,
+            };
+            Check { path: Some(src.location()), origin: Some(origin), ok: true, detail, fix }
         }
         Err(err) => Check::at(&db_location, false, err.message, err.hint),
     }

@@ -342,6 +342,14 @@ fn status_reports_the_source_and_auto_falls_back_to_the_api() {
     let detail = s["screenpipe"]["detail"].as_str().unwrap();
     assert!(detail.contains("db source") && detail.contains(&format!("{} transcription rows", world.truth.rows + 2)), "{detail}");
     assert!(detail.contains("2026-01-"), "{detail}");
+    // Readable (exit 0) but silent for weeks: status says a new commit has no talk to link.
+    let fix = s["screenpipe"]["fix"].as_str().unwrap_or_default();
+    assert!(fix.contains("nothing recorded in the last 7 days") && fix.contains("is screenpipe recording audio?"), "{s}");
+    let recent = hand_db(env.root(), &[(&(Utc::now() - Duration::hours(2)).to_rfc3339(), "said this morning")]);
+    let out = env.screenlink(["status", "--no-load", "--json", "--screenpipe-db", recent.to_str().unwrap()]);
+    out.assert_ok();
+    let s: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert!(s["screenpipe"]["fix"].is_null(), "recording: no fix to suggest: {s}");
 
     // No database: auto mode reads the API instead.
     let t0 = utc(2026, 3, 2, 9, 0);
