@@ -53,6 +53,7 @@ fn link_every_commit(env: &TestEnv, db: &Path) {
     }
 }
 
+mod history;
 mod link;
 mod prompt;
 
