@@ -125,8 +125,12 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
     let mode = if settings.prompt.value == PromptMode::Auto { None } else { term.as_ref() };
     match decide(&settings, &repo, &store, &linked, mode, Choice::Later).map_err(queue_on_error)? {
         Outcome::Later => say(&settings, &messages::queued(&sha, "later")),
-        Outcome::NothingLinked(None) if linked.talk.rows == 0 => say(&settings, &no_talk_line(&settings, &sha, linked.commit.committer_time)),
-        Outcome::NothingLinked(best) => say(&settings, &messages::nothing_linked(&sha, best, settings.min_confidence.value)),
+        Outcome::NothingLinked(best) => {
+            match (linked.talk.rows == 0).then(|| crate::source::silent_before(&settings, linked.commit.committer_time)).flatten() {
+                Some(newest) => say(&settings, &messages::no_talk_for_commit(&sha, settings.time_window_days.value, newest, Utc::now())),
+                None => say(&settings, &messages::nothing_linked(&sha, best, settings.min_confidence.value)),
+            }
+        }
         Outcome::Accepted(conf) if mode.is_none() => {
             say(&settings, &format!("git-screenlink: {} linked (confidence {conf:.3}) and accepted", messages::short(&sha)))
         }
@@ -143,18 +147,6 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
         _ => {}
     }
     Ok(())
-}
-
-/// What the hook says of a commit whose window held no talk at all: when screenpipe has
-/// recorded nothing since before the window opened, when it last did (one indexed query);
-/// else (talk after the commit, or within commitOffsetHours of it) the plain line.
-fn no_talk_line(settings: &Settings, sha: &str, made: chrono::DateTime<Utc>) -> String {
-    let days = settings.time_window_days.value;
-    let opened = made - chrono::Duration::days(i64::from(days));
-    match crate::source::open(settings).and_then(|s| s.newest()) {
-        Ok(newest) if newest.is_none_or(|t| t < opened) => messages::no_talk_for_commit(sha, days, newest, Utc::now()),
-        _ => messages::nothing_linked(sha, None, settings.min_confidence.value),
-    }
 }
 
 /// Link on a worker thread; `None` when it does not finish within `budget`.
