@@ -350,6 +350,12 @@ fn status_reports_the_source_and_auto_falls_back_to_the_api() {
     out.assert_ok();
     let s: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
     assert!(s["screenpipe"]["fix"].is_null(), "recording: no fix to suggest: {s}");
+    let empty = env.root().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = env.screenlink(["status", "--no-load", "--json", "--screenpipe-db", hand_db(&empty, &[]).to_str().unwrap()]);
+    out.assert_ok();
+    let s: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert!(s["screenpipe"]["fix"].as_str().unwrap_or_default().contains("holds no audio transcriptions yet"), "{s}");
 
     // No database: auto mode reads the API instead.
     let t0 = utc(2026, 3, 2, 9, 0);
