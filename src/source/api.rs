@@ -155,4 +155,13 @@ impl Source for ApiSource {
         let newest = page.data.first().and_then(|i| serde_json::from_value::<Audio>(i.content.clone()).ok()).and_then(|a| time::parse(&a.timestamp));
         Ok(Summary { rows: page.pagination.total.max(0) as u64, oldest: None, newest })
     }
+
+    /// The newest of the last 30 days; with none there, not known (older talk may exist),
+    /// which the hook then does not read as screenpipe holding nothing.
+    fn newest(&self) -> Result<Option<DateTime<Utc>>> {
+        match self.summary()?.newest {
+            Some(t) => Ok(Some(t)),
+            None => Err(Error::new(Kind::Source, "screenpipe's API holds no audio of the last 30 days and cannot say when it has")),
+        }
+    }
 }

@@ -322,6 +322,12 @@ fn api_pages_through_everything_with_the_bearer_token() {
     let err = ApiSource::new(&base, None).read(t0, t0 + Duration::days(1)).err().unwrap();
     assert!(err.message.contains("401"), "{}", err.message);
     assert!(err.hint.unwrap().contains("SCREENPIPE_API_KEY"));
+
+    // Nothing in the last 30 days: the API cannot say when it last recorded, so the hook does
+    // not read it as holding nothing.
+    let (empty, _) = serve_api(Vec::new(), None);
+    let err = ApiSource::new(&empty, None).newest().expect_err("not known");
+    assert!(err.message.contains("cannot say"), "{}", err.message);
 }
 
 #[test]
