@@ -205,7 +205,8 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     ));
     if totals.rows == 0 {
         let (first, last) = (todo[0].committer_time, todo[todo.len() - 1].committer_time);
-        let talk = source.summary().ok();
+        // The API's summary covers its last 30 days only: no span to say, nor "holds none".
+        let talk = if source.kind() == "db" { source.summary().ok() } else { None };
         summary.no_talk = Some(messages::no_talk((todo.len(), first, last), settings.time_window_days.value, talk.as_ref(), &source.location()));
     }
     summary.texts_embedded = semantic.embedded;
