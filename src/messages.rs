@@ -24,12 +24,12 @@ pub fn no_talk(
     let (n, first, last) = commits;
     let made = if day(first) == day(last) { format!("made {}", day(first)) } else { format!("made {} to {}", day(first), day(last)) };
     let before = if n == 1 { "this commit".to_string() } else { format!("any of these {}", count(n, "commit")) };
-    let head = format!("git-screenlink: no training pairs created: screenpipe has no audio transcriptions in the {window_days} days before {before} ({made})");
+    let none = "git-screenlink: no training pairs created: screenpipe has no audio transcriptions";
+    let head = format!("{none} in the {window_days} days before {before} ({made})");
     match talk {
-        Some(crate::source::Summary { rows: 0, .. }) => format!(
-            "git-screenlink: no training pairs created: screenpipe has no audio transcriptions to read ({location})\n  \
-             hint: check that screenpipe records audio (its audio capture on), then run backfill again"
-        ),
+        Some(crate::source::Summary { rows: 0, .. }) => {
+            format!("{none} to read ({location})\n  hint: check that screenpipe records audio (its audio capture on), then run backfill again")
+        }
         Some(crate::source::Summary { rows, oldest: Some(oldest), newest: Some(newest) }) => {
             let until = *newest + chrono::Duration::days(i64::from(window_days) + 1);
             format!(

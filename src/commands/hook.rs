@@ -126,8 +126,9 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
     match decide(&settings, &repo, &store, &linked, mode, Choice::Later).map_err(queue_on_error)? {
         Outcome::Later => say(&settings, &messages::queued(&sha, "later")),
         Outcome::NothingLinked(best) => {
-            match (linked.talk.rows == 0).then(|| crate::source::silent_before(&settings, linked.commit.committer_time)).flatten() {
-                Some(newest) => say(&settings, &messages::no_talk_for_commit(&sha, settings.time_window_days.value, newest, Utc::now())),
+            let days = settings.time_window_days.value;
+            match linked.talk.newest.filter(|n| crate::source::silent(*n, linked.commit.committer_time, days)) {
+                Some(newest) => say(&settings, &messages::no_talk_for_commit(&sha, days, newest, Utc::now())),
                 None => say(&settings, &messages::nothing_linked(&sha, best, settings.min_confidence.value)),
             }
         }

@@ -242,12 +242,14 @@ fn source_check(settings: &Settings) -> Check {
             // Readable, so not an error; but a screenpipe that stopped recording leaves every
             // new commit without talk, which the hook alone would only say one commit at a time.
             let days = settings.time_window_days.value;
-            let fix = match summary.newest {
-                _ if summary.rows == 0 => Some("screenpipe holds no audio transcriptions yet: is it recording audio?".to_string()),
-                Some(new) if Utc::now() - new > chrono::Duration::days(i64::from(days)) => Some(format!(
+            let fix = if summary.rows == 0 {
+                Some("screenpipe holds no audio transcriptions yet: is it recording audio?".to_string())
+            } else if summary.newest.is_some() && source::silent(summary.newest, Utc::now(), days) {
+                Some(format!(
                     "nothing recorded in the last {days} days (screenlink.timeWindowDays): a new commit has no talk to link; is screenpipe recording audio?"
-                )),
-                _ => None,
+                ))
+            } else {
+                None
             };
             Check { path: Some(src.location()), origin: Some(origin), ok: true, detail, fix }
         }

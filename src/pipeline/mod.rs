@@ -102,6 +102,10 @@ pub struct Talk {
     pub discussions: Vec<Discussion>,
     /// The discussions' rows as terms (empty until [`Talk::with_terms`]).
     pub terms: TalkTerms,
+    /// When no row was read: the source's newest row (`Some(None)`: it holds none), asked of
+    /// the source already open, so the hook can tell a screenpipe that stopped recording;
+    /// `None` when rows were read or the source cannot say.
+    pub newest: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Talk {
@@ -122,9 +126,13 @@ impl Talk {
 pub fn read_talk(settings: &Settings, commits: &[CommitInfo], params: &Params) -> Result<Talk> {
     let src: Box<dyn Source> = source::open(settings)?;
     let Some(span) = link::read_span(commits, params) else {
-        return Ok(Talk { source: src.location(), rows: 0, discussions: Vec::new(), terms: TalkTerms::default() });
+        return Ok(Talk { source: src.location(), rows: 0, discussions: Vec::new(), terms: TalkTerms::default(), newest: src.newest().ok() });
     };
-    Ok(read_talk_span(settings, src.as_ref(), span, None)?.with_terms())
+    let mut talk = read_talk_span(settings, src.as_ref(), span, None)?.with_terms();
+    if talk.rows == 0 {
+        talk.newest = src.newest().ok();
+    }
+    Ok(talk)
 }
 
 /// The talk of `[start, end)` from `src`, grouped (its terms not yet split); `rows` counts the rows at or after
@@ -139,7 +147,7 @@ fn read_talk_span(
     let gap = Duration::milliseconds((settings.discussion_gap_minutes.value * 60_000.0) as i64);
     let discussions = discussion::group(&rows, gap, settings.min_audio_length.value as usize);
     let counted = rows.iter().filter(|r| counted_from.is_none_or(|t| r.timestamp >= t)).count();
-    Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: counted, discussions, terms: TalkTerms::default() })
+    Ok(Talk { source: format!("{} {}", src.kind(), src.location()), rows: counted, discussions, terms: TalkTerms::default(), newest: None })
 }
 
 /// The semantic scorer over the shared embedding cache. The model itself loads on the first

@@ -84,14 +84,11 @@ pub fn open(settings: &Settings) -> Result<Box<dyn Source>> {
     }
 }
 
-/// When screenpipe has recorded nothing since before the window of a commit `made` then
-/// opened (`screenlink.timeWindowDays`), when it last did (`Some(None)`: it holds nothing);
-/// `None` when it has recorded since, or cannot say. One query on the timestamp index: the
-/// hook asks it of a commit that found no talk at all.
-pub fn silent_before(settings: &Settings, made: DateTime<Utc>) -> Option<Option<DateTime<Utc>>> {
-    let opened = made - chrono::Duration::days(i64::from(settings.time_window_days.value));
-    let newest = open(settings).and_then(|s| s.newest()).ok()?;
-    newest.is_none_or(|t| t < opened).then_some(newest)
+/// Whether a source whose newest row is `newest` (`None`: it holds none) has recorded
+/// nothing since the window of a commit made `at` opened, `window_days` before it: a
+/// screenpipe that stopped recording, not a quiet week.
+pub fn silent(newest: Option<DateTime<Utc>>, at: DateTime<Utc>, window_days: u32) -> bool {
+    newest.is_none_or(|t| t < at - chrono::Duration::days(i64::from(window_days)))
 }
 
 /// The distinct error for an empty range, for commands that need rows.
