@@ -16,12 +16,14 @@ pub mod attributes;
 mod cache;
 mod issue_keys;
 mod select;
+mod walk;
 
 use added::within_budget;
 pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 pub use cache::FILE_NAME as CACHE_FILE;
 pub use issue_keys::{issue_keys, work};
 pub use select::{select, select_cached, RevisionSet, Selection};
+pub use walk::NewestFirst;
 
 /// Why a commit is not linked. Counted by reason in every summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

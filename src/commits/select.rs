@@ -51,12 +51,11 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
             oids.push(obj.peel_to_commit()?.id());
         }
     } else {
-        let mut walk = repo.revwalk()?;
-        walk.set_sorting(git2::Sort::TIME)?;
+        let mut walk = super::NewestFirst::new(repo)?;
         match set.range.as_deref() {
-            Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| unknown_revision(r))?,
-            Some(r) => walk.push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
-            None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
+            Some(r) if r.contains("..") => walk.revwalk().push_range(r).map_err(|_| unknown_revision(r))?,
+            Some(r) => walk.revwalk().push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
+            None => walk.revwalk().push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
         }
         for oid in walk {
             let oid = oid?;

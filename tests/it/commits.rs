@@ -328,3 +328,40 @@ fn a_moved_file_is_not_new_code() {
     let lines: Vec<&str> = moved.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
     assert_eq!(lines.len(), 7, "the changed line and the six new ones, not the whole file: {lines:?}");
 }
+
+/// A rebase or a script makes many commits in one second (the test environment's fixed date
+/// does too); libgit2's time sort left them in any order, a parent before its child included.
+#[test]
+fn commits_of_one_second_come_children_first_as_git_log_shows_them() {
+    let env = TestEnv::new();
+    for i in 0..8 {
+        commit(&env, &format!("src/f{i}.rs"), code(6, &format!("f{i}")).as_bytes(), &format!("Change {i}"), &[]);
+    }
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let git_log = |args: &[&str]| -> Vec<String> { env.git(["log", "--format=%s"].iter().chain(args)).stdout_text().lines().map(String::from).collect() };
+    let subjects = |set: &RevisionSet| -> Vec<String> { select(&repo, set, 5).unwrap().commits.into_iter().map(|c| c.subject).collect() };
+    assert_eq!(subjects(&all(100)), git_log(&[]), "one line of history: git log's order");
+    assert_eq!(subjects(&all(3)), git_log(&["-n", "3"]), "--max-commits takes the newest");
+    let shown = env.screenlink(["log", "-n", "100"]).stdout_text();
+    let shown: Vec<&str> = shown.lines().map(|l| l.split_once(' ').unwrap().1).collect();
+    assert_eq!(shown, git_log(&[]), "`git screenlink log` as `git log --oneline`");
+
+    // A side branch merged in the same second: every commit before its parents.
+    env.git(["checkout", "-q", "-b", "side", "HEAD~4"]).assert_ok();
+    for i in 0..3 {
+        commit(&env, &format!("src/s{i}.rs"), code(6, &format!("s{i}")).as_bytes(), &format!("Side {i}"), &[]);
+    }
+    env.git(["checkout", "-q", "-"]).assert_ok();
+    env.git(["merge", "-q", "--no-ff", "-m", "Merge side", "side"]).assert_ok();
+    let shown = env.screenlink(["log", "--json", "-n", "100"]).stdout_text();
+    let order: Vec<String> = shown.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["commit"].as_str().unwrap().to_string()).collect();
+    assert_eq!(order.len(), 12);
+    let position = |sha: &str| order.iter().position(|s| s == sha).unwrap();
+    for line in env.git(["rev-list", "--parents", "HEAD"]).stdout_text().lines() {
+        let mut shas = line.split(' ');
+        let child = position(shas.next().unwrap());
+        for parent in shas {
+            assert!(child < position(parent), "{line}: a parent shown before its child\n{order:?}");
+        }
+    }
+}
