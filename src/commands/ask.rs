@@ -23,7 +23,7 @@ pub fn run(args: &AskArgs) -> Result<i32> {
     } else if args.base {
         (settings.train_model.value.clone(), None, settings.train_format.value.clone())
     } else {
-        let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref())?;
+        let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Ask)?;
         (m.options["model"].as_str().unwrap_or_default().to_string(), Some(m.adapter_path.clone()), m.dataset.format.clone())
     };
     let context = match (&args.context, args.from_talk) {

@@ -19,7 +19,7 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
     let settings = Settings::load(&dir, &[])?;
     let repo = crate::pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
-    let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref())?;
+    let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Evaluate)?;
     let run_dir = train::runs_dir(&store.dir).join(&m.run_id);
     if let Some(model) = &args.model {
         if !model.join("config.json").is_file() {

@@ -183,8 +183,15 @@ pub fn generations_file(label: &str, max_tokens: u32) -> PathBuf {
     Path::new(EVAL_DIR).join(format!("{label}.t{max_tokens}.jsonl"))
 }
 
+/// What a run is picked for: the error says what the user can do instead.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Evaluate,
+    Ask,
+}
+
 /// The newest run with adapters, or the run named `id`.
-pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>) -> Result<crate::train::Manifest> {
+pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>, purpose: Purpose) -> Result<crate::train::Manifest> {
     let has_adapters = |m: &crate::train::Manifest| Path::new(&m.adapter_path).join("adapters.safetensors").is_file();
     match id {
         Some(id) => {
@@ -193,14 +200,17 @@ pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>) -> Result<cra
                 .find(|m| m.run_id == id)
                 .ok_or_else(|| Error::new(Kind::Usage, format!("no training run {id}")).hint("`git screenlink train --list` lists the runs"))?;
             if !has_adapters(m) {
+                let verb = if purpose == Purpose::Ask { "ask" } else { "evaluate" };
                 return Err(Error::new(Kind::Usage, format!("run {id} has no adapters (its status: {})", m.status))
-                    .hint("evaluate a run that completed (`git screenlink train --list`), or train one"));
+                    .hint(format!("{verb} a run that completed (`git screenlink train --list`), or train one")));
             }
             Ok(m.clone())
         }
-        None => runs.iter().rev().find(|m| has_adapters(m)).cloned().ok_or_else(|| {
-            Error::new(Kind::Usage, "no training run with adapters to evaluate")
-                .hint("train one first: `git screenlink train` (see `git screenlink train --list`)")
+        None => runs.iter().rev().find(|m| has_adapters(m)).cloned().ok_or_else(|| match purpose {
+            Purpose::Evaluate => Error::new(Kind::Usage, "no training run with adapters to evaluate")
+                .hint("train one first: `git screenlink train` (see `git screenlink train --list`)"),
+            Purpose::Ask => Error::new(Kind::Usage, "no training run with adapters to ask")
+                .hint("train one first (`git screenlink train`), or ask the base model with --base or a fused model with --model DIR"),
         }),
     }
 }

@@ -213,7 +213,10 @@ fn eval_compares_base_and_adapter_on_real_generations_and_ask_answers() {
     let (env, world) = linked_world();
     let out = env.screenlink(["eval"]);
     assert_eq!(out.code(), 2);
-    assert!(out.stderr_text().contains("no training run with adapters"), "{}", out.stderr_text());
+    assert!(out.stderr_text().contains("no training run with adapters to evaluate"), "{}", out.stderr_text());
+    let out = env.screenlink(["ask", "Add retries"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("no training run with adapters to ask") && out.stderr_text().contains("--base"), "{}", out.stderr_text());
 
     let model = tiny_model().to_str().unwrap().to_string();
     env.screenlink(["train", "--model", &model, "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--fuse", "--", "--steps-per-eval", "5"]).assert_ok();
