@@ -98,13 +98,11 @@ pub fn log(args: &LogArgs) -> Result<i32> {
     let repo = pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
     let pairs = pairs_by_sha(&store)?;
-    let mut walk = crate::commits::NewestFirst::new(&repo)?;
+    let mut walk = crate::commits::log_order(&repo)?;
     match args.range.as_deref() {
-        Some(r) if r.contains("..") => {
-            walk.revwalk().push_range(r).map_err(|_| Error::new(Kind::Usage, format!("{r:?} is not a range here")).hint("give A..B"))?
-        }
-        Some(r) => walk.revwalk().push(resolve(&repo, r)?.id())?,
-        None => walk.revwalk().push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
+        Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| Error::new(Kind::Usage, format!("{r:?} is not a range here")).hint("give A..B"))?,
+        Some(r) => walk.push(resolve(&repo, r)?.id())?,
+        None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
     }
     let mut out = String::new();
     let mut shown = 0;

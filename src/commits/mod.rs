@@ -16,14 +16,23 @@ pub mod attributes;
 mod cache;
 mod issue_keys;
 mod select;
-mod walk;
 
 use added::within_budget;
 pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 pub use cache::FILE_NAME as CACHE_FILE;
 pub use issue_keys::{issue_keys, work};
 pub use select::{select, select_cached, RevisionSet, Selection};
-pub use walk::NewestFirst;
+
+/// A walk of `repo`'s history in `git log`'s order: newest first by committer time, yet never
+/// a parent before its child (clocks skew: a backdated or rebased commit can be older than its
+/// parent), and commits of one second as they come. libgit2's default order is git's; its
+/// time sort orders the whole history by time alone, which showed a rebased branch shuffled and
+/// let `--max-commits` take older commits over newer ones.
+pub fn log_order(repo: &git2::Repository) -> Result<git2::Revwalk<'_>> {
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(git2::Sort::NONE)?;
+    Ok(walk)
+}
 
 /// Why a commit is not linked. Counted by reason in every summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

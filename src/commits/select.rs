@@ -32,6 +32,10 @@ pub struct RevisionSet {
     pub max: usize,
 }
 
+/// How many commits in a row older than `since` end a walk (git's own rule allows 5): the walk
+/// goes newest first by time, so past them only a commit backdated below its parents is left.
+const SINCE_SLOP: usize = 64;
+
 /// Walk `set` in `repo`, newest first, and sort each commit into linked or skipped.
 pub fn select(repo: &git2::Repository, set: &RevisionSet, filters: impl Into<Filters>) -> Result<Selection> {
     select_in(repo, set, filters.into(), cache::CommitCache::none())
@@ -51,12 +55,13 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
             oids.push(obj.peel_to_commit()?.id());
         }
     } else {
-        let mut walk = super::NewestFirst::new(repo)?;
+        let mut walk = super::log_order(repo)?;
         match set.range.as_deref() {
-            Some(r) if r.contains("..") => walk.revwalk().push_range(r).map_err(|_| unknown_revision(r))?,
-            Some(r) => walk.revwalk().push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
-            None => walk.revwalk().push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
+            Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| unknown_revision(r))?,
+            Some(r) => walk.push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
+            None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
         }
+        let mut older_in_a_row = 0;
         for oid in walk {
             let oid = oid?;
             let t = commit_time(&repo.find_commit(oid)?);
@@ -64,8 +69,15 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
                 continue;
             }
             if set.since.is_some_and(|s| t < s) {
+                // Past `since` the walk stops, as git's does, with room for a clock that
+                // skews: a week of rivals costs a week of history, not all of it.
+                older_in_a_row += 1;
+                if older_in_a_row >= SINCE_SLOP {
+                    break;
+                }
                 continue;
             }
+            older_in_a_row = 0;
             oids.push(oid);
             if oids.len() >= set.max {
                 break;
