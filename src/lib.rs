@@ -44,7 +44,7 @@ pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
     let _ = STARTED.set(std::time::Instant::now());
     restore_sigpipe();
     bound_pack_maps();
-    let matches = cli::Cli::command().bin_name(bin_name).try_get_matches_from(args);
+    let matches = cli::Cli::command().bin_name(bin_name).try_get_matches_from(cli::log_count_as_git_takes_it(args));
     let cli = match matches.and_then(|m| cli::Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(err) => {

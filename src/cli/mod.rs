@@ -166,11 +166,24 @@ pub struct ShowArgs {
     pub knobs: Knobs,
 }
 
+/// `log -5`, as `git log` takes it, is `log -n 5` (clap has no flag made of digits).
+pub fn log_count_as_git_takes_it(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).is_some_and(|a| a == "log") {
+        for arg in args.iter_mut().skip(2).take_while(|a| *a != "--") {
+            let count = arg.to_str().and_then(|a| a.strip_prefix('-')).filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if let Some(n) = count {
+                *arg = format!("--max-count={n}").into();
+            }
+        }
+    }
+    args
+}
+
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Commits to list: `A..B`, or a revision and its history (default HEAD)
     pub range: Option<String>,
-    /// At most this many commits
+    /// At most this many commits (`-5` too, as git log takes it)
     #[arg(long, short = 'n', default_value_t = 50)]
     pub max_count: usize,
     /// Only commits that have a pair

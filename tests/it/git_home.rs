@@ -44,6 +44,12 @@ fn show_and_log_print_the_talk_behind_commits() {
     assert_eq!(lines.len(), count, "every commit, one line");
     assert_eq!(lines.iter().filter(|l| l.contains("← \"")).count(), pairs.len(), "each linked commit shows its talk");
     assert!(!log.stdout_text().contains('\u{1b}'));
+    // `-3` as git log takes it, through both binaries; `--` still ends the flags.
+    let three = env.run_bin("git-screenlink", ["log", "-3"], &[("NO_COLOR", "1".as_ref())]);
+    assert_eq!(three.stdout_text().lines().collect::<Vec<_>>(), lines[..3], "{}", three.stderr_text());
+    let cargo = env.run_bin("cargo-screenlink", ["screenlink", "log", "-2", "--linked"], &[("NO_COLOR", "1".as_ref())]);
+    assert_eq!(cargo.stdout_text().lines().count(), 2, "{}", cargo.stderr_text());
+    assert_eq!(env.screenlink(["log", "--", "-3"]).code(), 2, "after --, -3 is a revision");
     let linked = env.screenlink(["log", "--linked", "--json"]);
     let rows: Vec<serde_json::Value> = linked.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), pairs.len());
