@@ -6,6 +6,28 @@ pub const INSTALL_ASSETS_HINT: &str = "run `./install.sh --assets-only` in a git
 
 pub const NOT_A_REPO: &str = "not in a git repository";
 
+/// What each feature (`score::features::NAMES`, in order) says of a link when it is what made
+/// the link sure (`score::why`), for the prompt's `why:` line.
+pub const WHY: [&str; crate::score::features::N] = [
+    "close in meaning to the change",
+    "close in meaning to the commit message",
+    "says the commit's words",
+    "says the commit's rarer words",
+    "closer in meaning than the commit's other talk",
+    "says more of the commit's words than its other talk",
+    "closer in meaning than most talk before the commit",
+    "said shortly before the commit",
+    "names code the commit touches",
+    "the commit's author speaks in it",
+    "sounds like the talk behind commits like this one",
+    "closer in meaning than this period's talk usually is",
+    "well ahead of the commit's other talk",
+    "of the commits after this talk, it fits this one best, by far",
+    "of the commits after this talk, it fits this one best",
+    "closer in meaning to this commit than to the others after it",
+    "the kind of talk that motivates commits here",
+];
+
 /// When nothing links (the seed guide's "No training pairs created"), with our key's name.
 pub const NO_PAIRS: &str = "git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence \
     (e.g. --min-confidence 0.4); `--dry-run --json` shows the best confidence each commit reached";

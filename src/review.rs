@@ -96,14 +96,41 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
             format!("(right about {:.0} times in 10; keyword {:.3}, semantic {:.3})", scored.confidence * 10.0, scored.keyword, scored.semantic)
         }
     };
+    // What made the link sure beyond the two scores shown (the fitted scoring only).
+    let why = (params.scoring == crate::config::Scoring::Fitted)
+        .then(|| scorer_of(params, scored))
+        .flatten()
+        .map(|f| crate::score::why::reasons(&f, &scored.features, 2))
+        .filter(|r| !r.is_empty())
+        .map_or(String::new(), |r| format!("  {} {}\n", style("why:").dim(), r.iter().map(|&i| crate::messages::WHY[i]).collect::<Vec<_>>().join("; ")));
     format!(
-        "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} {how}   matched: {}\n",
+        "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} {how}   matched: {}\n{why}",
         style(crate::messages::short(&commit.sha)).dim(),
         style(&commit.subject).bold(),
-        time::ago(passage.start, now),
+        said_when(passage, commit, now),
         scored.confidence,
         scored.matched.iter().take(8).cloned().collect::<Vec<_>>().join(", "),
     )
+}
+
+/// The weights that scored `scored`: the prompt is not told whether its run had a centre to
+/// read `semantic_centred` against, and of the two scorers its parameters allow, the one that
+/// gives its confidence did.
+fn scorer_of(params: &Params, scored: &Scored) -> Option<crate::score::fitted::Fitted> {
+    let f = &scored.features;
+    [true, false]
+        .into_iter()
+        .map(|centred| params.scorer(centred))
+        .find(|w| (w.confidence_recalibrated(w.rank(f), f, &params.recalibration) - scored.confidence).abs() < 1e-9)
+}
+
+/// "3 hours ago" for talk of the last week (the hook, a recent backfill); for older talk the
+/// day, and how long before the commit it was said, which is what a person judges it by.
+fn said_when(passage: &Passage, commit: &CommitInfo, now: DateTime<Utc>) -> String {
+    if now - passage.start < chrono::Duration::days(7) {
+        return time::ago(passage.start, now);
+    }
+    format!("on {}, {} before the commit", passage.start.format("%Y-%m-%d"), time::span(commit.committer_time - passage.start))
 }
 
 /// Print the choices and wait for one of their keys. Ctrl-C and Esc map to `on_cancel`.

@@ -16,6 +16,7 @@ pub mod said;
 pub mod semantic;
 pub mod stored;
 pub mod user;
+pub mod why;
 
 /// The seed guide's formula: `keywordWeight × keyword + semanticWeight × semantic`.
 pub fn confidence(keyword: f64, semantic: f64, keyword_weight: f64, semantic_weight: f64) -> f64 {

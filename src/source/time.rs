@@ -30,14 +30,20 @@ pub fn format(t: DateTime<Utc>) -> String {
 
 /// "2 days ago", "3 hours ago", "just now": for prompts and status lines.
 pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - then).num_seconds();
-    let (n, unit) = match secs {
-        s if s < 60 => return "just now".into(),
+    if (now - then).num_seconds() < 60 {
+        return "just now".into();
+    }
+    format!("{} ago", span(now - then))
+}
+
+/// "2 days", "3 hours", "1 minute" (whole units, rounded down; under a minute: "0 minutes").
+pub fn span(d: chrono::Duration) -> String {
+    let (n, unit) = match d.num_seconds().max(0) {
         s if s < 3600 => (s / 60, "minute"),
         s if s < 86_400 => (s / 3600, "hour"),
         s => (s / 86_400, "day"),
     };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
@@ -79,5 +85,7 @@ mod tests {
         assert_eq!(ago(now - chrono::Duration::minutes(1), now), "1 minute ago");
         assert_eq!(ago(now - chrono::Duration::hours(5), now), "5 hours ago");
         assert_eq!(ago(now - chrono::Duration::days(2), now), "2 days ago");
+        assert_eq!(span(chrono::Duration::days(4) + chrono::Duration::hours(23)), "4 days", "whole units");
+        assert_eq!(span(chrono::Duration::seconds(-5)), "0 minutes");
     }
 }

@@ -248,7 +248,11 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     let mut cmd = std::process::Command::new("sh");
     env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", "git-screenlink backfill; echo \"exit=$?\""]);
     let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
-    p.exp_string("uit").unwrap();
+    let first = p.exp_string("uit").unwrap();
+    // The world's talk is months old: when it was said is told against the commit, and what
+    // made the link sure beyond its two scores is named.
+    assert!(first.contains("said on 2026-") && first.contains("before the commit"), "{first}");
+    assert!(first.contains("why:"), "{first}");
     p.send("a").unwrap();
     p.flush().unwrap();
     p.exp_string("uit").unwrap();
