@@ -10,6 +10,7 @@ use crate::dataset::{Pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::messages;
 use crate::pipeline;
+use crate::source::time;
 
 fn pairs_by_sha(store: &Store) -> Result<HashMap<String, Pair>> {
     Ok(store.pairs()?.records.into_iter().map(|p| (p.metadata.commit_sha.clone(), p)).collect())
@@ -56,7 +57,11 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
     let m = &pair.metadata;
     let who = if m.speakers.is_empty() { String::new() } else { format!(" by {}", m.speakers.join(", ")) };
     println!("{} {}", dim(messages::short(&sha)), pair.instruction);
-    println!("said {}{who}:", m.audio_timestamp);
+    let before = match (time::parse(&m.audio_timestamp), time::parse(&m.commit_timestamp)) {
+        (Some(said), Some(made)) if said <= made => format!(", {} before the commit", time::span(made - said)),
+        _ => String::new(),
+    };
+    println!("said {}{who}{before}:", m.audio_timestamp);
     for line in textwrap_lines(talk_of(&pair), 96) {
         println!("  {line}");
     }
