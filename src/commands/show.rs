@@ -58,7 +58,7 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
     let who = if m.speakers.is_empty() { String::new() } else { format!(" by {}", m.speakers.join(", ")) };
     println!("{} {}", dim(messages::short(&sha)), pair.instruction);
     let before = match (time::parse(&m.audio_timestamp), time::parse(&m.commit_timestamp)) {
-        (Some(said), Some(made)) if said <= made => format!(", {} before the commit", time::span(made - said)),
+        (Some(said), Some(made)) if said <= made => format!(" ({} before the commit)", time::span(made - said)),
         _ => String::new(),
     };
     println!("said {}{who}{before}:", m.audio_timestamp);

@@ -30,7 +30,7 @@ fn show_and_log_print_the_talk_behind_commits() {
     let made = chrono::DateTime::parse_from_rfc3339(&p.metadata.commit_timestamp).unwrap();
     let hours = (made - said).num_hours();
     let before = if hours < 24 { format!("{hours} hour") } else { format!("{} day", hours / 24) };
-    assert!(text.contains(&format!(", {before}")) && text.contains(" before the commit:"), "{before}: {text}");
+    assert!(text.contains(&format!(" ({before}")) && text.contains(" before the commit):"), "{before}: {text}");
     let json = env.screenlink(["show", sha, "--json"]);
     let back: Pair = serde_json::from_str(&json.stdout_text()).unwrap();
     assert_eq!(&back, p);
