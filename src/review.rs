@@ -130,7 +130,7 @@ fn said_when(passage: &Passage, commit: &CommitInfo, now: DateTime<Utc>) -> Stri
     if now - passage.start < chrono::Duration::days(7) {
         return time::ago(passage.start, now);
     }
-    format!("on {}, {} before the commit", passage.start.format("%Y-%m-%d"), time::span(commit.committer_time - passage.start))
+    format!("on {} ({} before the commit)", passage.start.format("%Y-%m-%d"), time::span(commit.committer_time - passage.start))
 }
 
 /// Print the choices and wait for one of their keys. Ctrl-C and Esc map to `on_cancel`.
