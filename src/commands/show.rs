@@ -47,7 +47,13 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
     let sha = commit.id().to_string();
     let Some(pair) = pairs_by_sha(&store)?.remove(&sha) else {
         let short = messages::short(&sha);
-        eprintln!("git-screenlink: {short} has no linked talk (link it with `git screenlink backfill {short}~1..{short}`)");
+        // A root commit has no `~1` to start a range from.
+        let link = if commit.parent_count() == 0 {
+            format!("echo {short} | git screenlink backfill --stdin")
+        } else {
+            format!("git screenlink backfill {short}~1..{short}")
+        };
+        eprintln!("git-screenlink: {short} has no linked talk (link it with `{link}`)");
         return Ok(1);
     };
     if args.json {

@@ -41,6 +41,17 @@ fn show_and_log_print_the_talk_behind_commits() {
     assert_eq!(out.code(), 1);
     assert_eq!(out.stderr_text().trim().lines().count(), 1, "{}", out.stderr_text());
     assert!(out.stderr_text().contains("has no linked talk"));
+    // The command it gives runs, for the root commit too (which has no `~1`).
+    let root = env.git(["rev-list", "--max-parents=0", "HEAD"]).stdout_text().trim().to_string();
+    for sha in [unlinked.sha.as_str(), root.as_str()] {
+        let said = env.screenlink(["show", sha]).stderr_text();
+        let hint = said.split('`').nth(1).unwrap_or_else(|| panic!("{said}"));
+        let mut cmd = std::process::Command::new("sh");
+        env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", &format!("{hint} --dry-run --yes")]);
+        let ran = cmd.output().unwrap();
+        assert!(ran.code() == 0 || ran.code() == 1, "{hint}: {}", ran.stderr_text());
+        assert!(!ran.stderr_text().contains("error"), "{hint}: {}", ran.stderr_text());
+    }
 
     let log = env.run_bin("git-screenlink", ["log", "-n", "100"], &[("NO_COLOR", "1".as_ref())]);
     log.assert_ok();
