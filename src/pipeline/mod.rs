@@ -302,16 +302,33 @@ pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo,
     // The hook sees only the past: the passage-side features need later commits, and one
     // commit is too few to say what kind of talk this is: the commits before it say.
     let (params, mut history) = scoring_params(settings, store_dir, false);
+    // The tokenizer and the vector cache load on a thread of their own while the talk is
+    // read (each ~40-60 ms on the hook's path, which a daemon leaves to them alone).
+    let ready = {
+        let settings = settings.clone();
+        std::thread::spawn(move || load_semantic(&settings, true))
+    };
     // The daemon holds the model loaded; without one, start one for the next commit and,
     // since a new commit's text is never in the cache, load the model here, first, so the
     // load runs beside reading the tokenizer and the talk (on 2 cores: ~30 ms sooner).
     let socket = crate::daemon::socket_path(settings);
     let daemon = settings.daemon.value.0.then(|| crate::daemon::Client::connect(&socket, settings.model_precision.value.model_id())).flatten();
     let loading = daemon.is_none().then(|| crate::score::semantic::Semantic::start_loading(settings));
-    let mut semantic = load_semantic(settings, true)?;
     if daemon.is_none() && settings.daemon.value.0 {
         crate::daemon::start_in_background(settings);
     }
+    let commits = [commit];
+    let talk = read_talk(settings, &commits, &params);
+    let semantic = ready.join().unwrap_or_else(|_| Err(crate::error::Error::assets("loading the tokenizer panicked")));
+    // A tokenizer that does not load is reported before the talk, as when it loaded first;
+    // a model load under way is waited for before any return (never exit under ONNX Runtime).
+    let mut semantic = match semantic {
+        Ok(semantic) => semantic,
+        Err(err) => {
+            loading.into_iter().for_each(crate::score::semantic::Loading::wait);
+            return Err(err);
+        }
+    };
     match (daemon, loading) {
         (Some(client), _) => {
             let wait = std::time::Duration::from_millis(settings.hook_timeout_ms.value as u64 / 3);
@@ -323,8 +340,7 @@ pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo,
             crate::debug(format_args!("tokenizer loaded, model loading"));
         }
     }
-    let commits = [commit];
-    let talk = read_talk(settings, &commits, &params)?;
+    let talk = talk?;
     let passages = talk.passages();
     crate::debug(format_args!("talk read: {} rows, {} passages", talk.rows, passages.len()));
     let ws = workdir.map(crate::workspace::Workspace::load).unwrap_or_default();

@@ -17,6 +17,14 @@ use crate::error::Result;
 /// A load of the model under way on another thread ([`Semantic::start_loading`]).
 pub struct Loading(std::thread::JoinHandle<Result<Embedder>>);
 
+impl Loading {
+    /// Wait for the load to end, its result unused: the process must not exit under ONNX
+    /// Runtime.
+    pub fn wait(self) {
+        let _ = self.0.join();
+    }
+}
+
 pub struct Semantic {
     settings: Settings,
     /// Loaded on the first text the cache does not hold (a warm run never loads it).
