@@ -23,11 +23,13 @@ pub use cache::FILE_NAME as CACHE_FILE;
 pub use issue_keys::{issue_keys, work};
 pub use select::{select, select_cached, RevisionSet, Selection};
 
-/// A walk of `repo`'s history in `git log`'s order: newest first by committer time, yet never
-/// a parent before its child (clocks skew: a backdated or rebased commit can be older than its
-/// parent), and commits of one second as they come. libgit2's default order is git's; its
-/// time sort orders the whole history by time alone, which showed a rebased branch shuffled and
-/// let `--max-commits` take older commits over newer ones.
+/// A walk of `repo`'s history in `git log`'s order, streamed: newest first by committer time
+/// among the commits reached so far, and a commit is reached only through its children, so
+/// along one line of history a child comes before its parent whatever the clocks say (a
+/// backdated or rebased commit can be older than its parent) and commits of one second come
+/// children first. libgit2's default order is git's; its time sort read the whole history and
+/// ordered it by time alone, which showed a rebased branch shuffled and let `--max-commits`
+/// take older commits over newer ones.
 pub fn log_order(repo: &git2::Repository) -> Result<git2::Revwalk<'_>> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(git2::Sort::NONE)?;
