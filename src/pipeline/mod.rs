@@ -181,6 +181,9 @@ pub struct Linked {
     pub talk: Talk,
     pub links: link::CommitLinks,
     pub model: &'static str,
+    /// What scored the links (the hook's weights or backfill's, the recalibration), for the
+    /// prompt to say why a link is sure.
+    pub params: link::Params,
 }
 
 impl Linked {
@@ -294,7 +297,7 @@ pub fn link_with_rivals(
     let commit = everyone.pop().expect("the commit was pushed last");
     remember_talk_level(store_dir, &mut history, semantic.observed.take(), judged(&params), [(&commit, &links)]);
     drop(passages);
-    Ok(Linked { commit, talk, links, model: semantic.model_id() })
+    Ok(Linked { commit, talk, links, model: semantic.model_id(), params })
 }
 
 /// Link `commit`, skipping talk whose rows are in `claimed`.
@@ -359,5 +362,5 @@ pub fn link_one(settings: &Settings, workdir: Option<&Path>, commit: CommitInfo,
         semantic.model_loaded()
     ));
     drop(passages);
-    Ok(Linked { commit, talk, links, model: semantic.model_id() })
+    Ok(Linked { commit, talk, links, model: semantic.model_id(), params })
 }

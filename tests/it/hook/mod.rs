@@ -225,10 +225,10 @@ fn commit_on_a_pty(env: &TestEnv, t: &git_screenlink::fixture::TruthCommit, key:
     let mut c = git_at(env, &t.time.to_rfc3339());
     c.args(["commit", "-q", "-m", &t.subject]);
     let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
-    p.exp_string("ater").unwrap();
+    let asked = p.exp_string("ater").unwrap();
     p.send(key).unwrap();
     p.flush().unwrap();
-    p.exp_eof().unwrap()
+    format!("{asked}ater{}", p.exp_eof().unwrap())
 }
 
 #[cfg(unix)]

@@ -14,6 +14,9 @@ fn the_prompt_on_a_terminal_accepts_rejects_and_defers() {
         let decisions: Vec<DecisionRecord> = lines(&dir.join("decisions.jsonl"));
         let pending: Vec<PendingRecord> = lines(&dir.join("pending.jsonl"));
         let head = env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string();
+        // What made the link sure, by the hook's own weights (the prompt was once given
+        // backfill's, which gave another confidence and so no reason at all).
+        assert!(screen.contains("why:"), "{screen}");
         match key {
             "a" => {
                 assert_eq!(pairs.len(), 1, "{screen}");
