@@ -80,8 +80,10 @@ pub fn require_terminal(what: &str, hint: &str) -> crate::error::Result<Term> {
 /// Characters of the excerpt shown (the pair keeps it whole).
 const EXCERPT_CHARS: usize = 480;
 
-/// The commit, the excerpt with matched terms highlighted, when and who, and the scores.
-pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: DateTime<Utc>, params: &Params) -> String {
+/// The commit, the excerpt with matched terms highlighted, when and who, the scores, and what
+/// made the link sure; `centred`: its commit's candidates were scored with `semantic_centred`
+/// ([`crate::link::CommitLinks::centred`]).
+pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, centred: bool, now: DateTime<Utc>, params: &Params) -> String {
     let matched: BTreeSet<&str> = scored.matched.iter().map(String::as_str).collect();
     let excerpt = excerpt(passage.text, &matched, &|w| style(w).yellow().bold().to_string());
     let speakers = passage.speakers();
@@ -97,12 +99,15 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
         }
     };
     // What made the link sure beyond the two scores shown (the fitted scoring only).
-    let why = (params.scoring == crate::config::Scoring::Fitted)
-        .then(|| scorer_of(params, scored))
-        .flatten()
-        .map(|f| crate::score::why::reasons(&f, &scored.features, 2))
-        .filter(|r| !r.is_empty())
-        .map_or(String::new(), |r| format!("  {} {}\n", style("why:").dim(), r.iter().map(|&i| crate::messages::WHY[i]).collect::<Vec<_>>().join("; ")));
+    let reasons = match params.scoring {
+        crate::config::Scoring::Fitted => crate::score::why::reasons(&params.scorer(centred), &scored.features, 2),
+        crate::config::Scoring::Guide => Vec::new(),
+    };
+    let why = if reasons.is_empty() {
+        String::new()
+    } else {
+        format!("  {} {}\n", style("why:").dim(), reasons.iter().map(|&i| crate::messages::WHY[i]).collect::<Vec<_>>().join("; "))
+    };
     format!(
         "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} {how}   matched: {}\n{why}",
         style(crate::messages::short(&commit.sha)).dim(),
@@ -111,17 +116,6 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: Date
         scored.confidence,
         scored.matched.iter().take(8).cloned().collect::<Vec<_>>().join(", "),
     )
-}
-
-/// The weights that scored `scored`: the prompt is not told whether its run had a centre to
-/// read `semantic_centred` against, and of the two scorers its parameters allow, the one that
-/// gives its confidence did.
-fn scorer_of(params: &Params, scored: &Scored) -> Option<crate::score::fitted::Fitted> {
-    let f = &scored.features;
-    [true, false]
-        .into_iter()
-        .map(|centred| params.scorer(centred))
-        .find(|w| (w.confidence_recalibrated(w.rank(f), f, &params.recalibration) - scored.confidence).abs() < 1e-9)
 }
 
 /// "3 hours ago" for talk of the last week (the hook, a recent backfill); for older talk the

@@ -76,7 +76,16 @@ impl Figures {
     /// [`prf`](Self::prf) for a macro: precision not a number when nothing was linked.
     pub fn macro_row(&self) -> [f64; 3] {
         let (p, r, f) = self.prf();
-        [if self.pairs == 0 { f64::NAN } else { p }, r, f]
+        [self.precision_for_macro(p), r, f]
+    }
+
+    /// A precision `p` of these links as a macro reads it: not a number when nothing was linked.
+    pub fn precision_for_macro(&self, p: f64) -> f64 {
+        if self.pairs == 0 {
+            f64::NAN
+        } else {
+            p
+        }
     }
 
     pub fn prf(&self) -> (f64, f64, f64) {

@@ -321,7 +321,7 @@ fn fit_modes(rows: &[Row], unseen: &[Row]) -> Shares {
                 } else if !s.starts_with("plain") && !s.starts_with("meeting") {
                     macro_fit.push(fit.macro_row());
                     macro_guide.push(gd.macro_row());
-                    let p_same = |f: &Figures| if f.pairs == 0 { f64::NAN } else { f.precision_same_change() };
+                    let p_same = |f: &Figures| f.precision_for_macro(f.precision_same_change());
                     macro_same.push([p_same(&fit), fit.recall_same_change(), p_same(&gd), gd.recall_same_change()]);
                 }
                 if !s.starts_with("plain") && !s.starts_with("meeting") {

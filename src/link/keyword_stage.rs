@@ -170,7 +170,7 @@ pub fn keyword_stage(commit: &CommitInfo, ws: &Workspace, passages: &[Passage], 
         s.raw.identifiers_said = said::names_said(&names, &p.text.to_lowercase());
         s.raw.author_speaks = said::author_speaks(&commit.author, &p.speakers());
     }
-    CommitLinks { commit: 0, crates, candidates: scored, work: Default::default() }
+    CommitLinks { commit: 0, crates, candidates: scored, work: Default::default(), centred: false }
 }
 
 /// The keyword stage's order: which passages go on to be embedded.

@@ -123,6 +123,8 @@ pub struct CommitLinks {
     /// commits of the same work ([`crate::claimed`]). None under the guide's scoring, which
     /// keeps one commit per talk.
     pub work: crate::claimed::Work,
+    /// Whether its candidates were scored with `semantic_centred` ([`Params::scorer`]).
+    pub centred: bool,
 }
 
 impl CommitLinks {
@@ -370,6 +372,7 @@ pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Pa
     let fitted = params.scorer(centred);
     let feats = fitted.features(&cands, changes, params.later_commits, params.talk_level);
     for (l, fs) in links.iter_mut().zip(feats) {
+        l.centred = centred;
         let mut rank = Vec::with_capacity(fs.len());
         for (s, f) in l.candidates.iter_mut().zip(fs) {
             s.features = f;

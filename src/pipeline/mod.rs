@@ -125,10 +125,10 @@ impl Talk {
 
 pub fn read_talk(settings: &Settings, commits: &[CommitInfo], params: &Params) -> Result<Talk> {
     let src: Box<dyn Source> = source::open(settings)?;
-    let Some(span) = link::read_span(commits, params) else {
-        return Ok(Talk { source: src.location(), rows: 0, discussions: Vec::new(), terms: TalkTerms::default(), newest: src.newest().ok() });
+    let mut talk = match link::read_span(commits, params) {
+        Some(span) => read_talk_span(settings, src.as_ref(), span, None)?.with_terms(),
+        None => Talk { source: src.location(), rows: 0, discussions: Vec::new(), terms: TalkTerms::default(), newest: None },
     };
-    let mut talk = read_talk_span(settings, src.as_ref(), span, None)?.with_terms();
     if talk.rows == 0 {
         talk.newest = src.newest().ok();
     }
