@@ -28,6 +28,13 @@ pub const WHY: [&str; crate::score::features::N] = [
     "the kind of talk that motivates commits here",
 ];
 
+/// The prompt's and `show`'s "why:" line from the features named (`score::why::reasons`),
+/// read by name so a pair written by another version says what it can; None for none.
+pub fn why<S: AsRef<str>>(features: &[S]) -> Option<String> {
+    let said: Vec<&str> = features.iter().filter_map(|name| crate::score::features::NAMES.iter().position(|n| *n == name.as_ref())).map(|i| WHY[i]).collect();
+    (!said.is_empty()).then(|| said.join("; "))
+}
+
 /// When nothing links (the seed guide's "No training pairs created"), with our key's name.
 pub const NO_PAIRS: &str = "git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence \
     (e.g. --min-confidence 0.4); `--dry-run --json` shows the best confidence each commit reached";
@@ -192,6 +199,16 @@ mod tests {
         assert!(line.contains("its newest audio is from 2026-03-01 09:30 UTC (19 days ago)"), "{line}");
         let line = super::no_talk_for_commit("0123456789abcdef", 7, None, now);
         assert!(line.contains("it holds no audio transcriptions: is screenpipe recording audio?"), "{line}");
+    }
+
+    #[test]
+    fn why_reads_features_by_name_and_skips_names_it_does_not_know() {
+        assert_eq!(
+            super::why(&["passage_rank_margin", "a_later_versions_feature", "identifiers_said"]).as_deref(),
+            Some("of the commits after this talk, it fits this one best, by far; names code the commit touches")
+        );
+        assert_eq!(super::why(&["a_later_versions_feature"]), None);
+        assert_eq!(super::why::<&str>(&[]), None);
     }
 
     #[test]

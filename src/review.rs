@@ -81,9 +81,8 @@ pub fn require_terminal(what: &str, hint: &str) -> crate::error::Result<Term> {
 const EXCERPT_CHARS: usize = 480;
 
 /// The commit, the excerpt with matched terms highlighted, when and who, the scores, and what
-/// made the link sure; `centred`: its commit's candidates were scored with `semantic_centred`
-/// ([`crate::link::CommitLinks::centred`]).
-pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, centred: bool, now: DateTime<Utc>, params: &Params) -> String {
+/// made the link sure.
+pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, now: DateTime<Utc>, params: &Params) -> String {
     let matched: BTreeSet<&str> = scored.matched.iter().map(String::as_str).collect();
     let excerpt = excerpt(passage.text, &matched, &|w| style(w).yellow().bold().to_string());
     let speakers = passage.speakers();
@@ -99,15 +98,8 @@ pub fn render(commit: &CommitInfo, passage: &Passage, scored: &Scored, centred: 
         }
     };
     // What made the link sure beyond the two scores shown (the fitted scoring only).
-    let reasons = match params.scoring {
-        crate::config::Scoring::Fitted => crate::score::why::reasons(&params.scorer(centred), &scored.features, 2),
-        crate::config::Scoring::Guide => Vec::new(),
-    };
-    let why = if reasons.is_empty() {
-        String::new()
-    } else {
-        format!("  {} {}\n", style("why:").dim(), reasons.iter().map(|&i| crate::messages::WHY[i]).collect::<Vec<_>>().join("; "))
-    };
+    let names: Vec<&str> = scored.why.iter().map(|&i| crate::score::features::NAMES[i]).collect();
+    let why = crate::messages::why(&names).map_or(String::new(), |why| format!("  {} {why}\n", style("why:").dim()));
     format!(
         "\n{} {}\n  said {}{who}:\n  \"{excerpt}\"\n  {verdict} confidence {:.3} {how}   matched: {}\n{why}",
         style(crate::messages::short(&commit.sha)).dim(),

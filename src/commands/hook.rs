@@ -232,7 +232,7 @@ pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linke
     loop {
         let s = shown[i];
         let passage = &passages[s.passage];
-        term.write_str(&review::render(&linked.commit, passage, s, linked.links.centred, Utc::now(), &linked.params)).map_err(io)?;
+        term.write_str(&review::render(&linked.commit, passage, s, Utc::now(), &linked.params)).map_err(io)?;
         if shown.len() > 1 {
             term.write_line(&format!("  candidate {} of {}", i + 1, shown.len())).map_err(io)?;
         }

@@ -84,6 +84,9 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
             m.audio_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
         ))
     );
+    if let Some(why) = messages::why(&m.why) {
+        println!("{} {why}", dim("why:"));
+    }
     Ok(0)
 }
 

@@ -65,6 +65,10 @@ pub struct Metadata {
     /// The fitted scorer's features of this link (see `score::features::NAMES`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<f64>,
+    /// What made the link sure, by feature name, as the prompt said it (`score::why`): the
+    /// weights that scored it may be refitted since, so it is kept rather than recomputed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +187,7 @@ pub fn build(commit: &CommitInfo, crates: &[String], passage: &Passage, scored: 
             sensitive: false,
             work: commit.work().into_iter().collect(),
             features: scored.features.iter().map(|x| (x * 10_000.0).round() / 10_000.0).collect(),
+            why: scored.why.iter().map(|&i| crate::score::features::NAMES[i].to_string()).collect(),
         },
     }
 }

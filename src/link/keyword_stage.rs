@@ -152,7 +152,7 @@ pub fn keyword_stage(commit: &CommitInfo, ws: &Workspace, passages: &[Passage], 
             let (keyword, matched) = terms.score_with(|t| pterms.says(i, t));
             (keyword > 0.0).then(|| {
                 let raw = Raw { keyword, bm25: pterms.bm25(i, &query), ..Raw::default() };
-                Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched, raw, features: [0.0; N] }
+                Scored { passage: i, keyword, semantic: 0.0, confidence: 0.0, matched, raw, features: [0.0; N], why: Vec::new() }
             })
         })
         .collect();
@@ -170,7 +170,7 @@ pub fn keyword_stage(commit: &CommitInfo, ws: &Workspace, passages: &[Passage], 
         s.raw.identifiers_said = said::names_said(&names, &p.text.to_lowercase());
         s.raw.author_speaks = said::author_speaks(&commit.author, &p.speakers());
     }
-    CommitLinks { commit: 0, crates, candidates: scored, work: Default::default(), centred: false }
+    CommitLinks { commit: 0, crates, candidates: scored, work: Default::default() }
 }
 
 /// The keyword stage's order: which passages go on to be embedded.

@@ -111,6 +111,9 @@ pub struct Scored {
     pub raw: Raw,
     /// The fitted scorer's input.
     pub features: [f64; N],
+    /// The features that made the link sure (`score::why::reasons`), under the fitted scoring.
+    #[serde(skip)]
+    pub why: Vec<usize>,
 }
 
 /// A commit and its candidates, best first.
@@ -123,8 +126,6 @@ pub struct CommitLinks {
     /// commits of the same work ([`crate::claimed`]). None under the guide's scoring, which
     /// keeps one commit per talk.
     pub work: crate::claimed::Work,
-    /// Whether its candidates were scored with `semantic_centred` ([`Params::scorer`]).
-    pub centred: bool,
 }
 
 impl CommitLinks {
@@ -372,7 +373,6 @@ pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Pa
     let fitted = params.scorer(centred);
     let feats = fitted.features(&cands, changes, params.later_commits, params.talk_level);
     for (l, fs) in links.iter_mut().zip(feats) {
-        l.centred = centred;
         let mut rank = Vec::with_capacity(fs.len());
         for (s, f) in l.candidates.iter_mut().zip(fs) {
             s.features = f;
@@ -383,6 +383,7 @@ pub fn score_candidates(links: &mut [CommitLinks], changes: &[&str], params: &Pa
                 }
                 Scoring::Fitted => {
                     let rank = fitted.rank(&f);
+                    s.why = score::why::reasons(&fitted, &f, 2);
                     (rank, fitted.confidence_recalibrated(rank, &f, &params.recalibration))
                 }
             };

@@ -35,6 +35,30 @@ fn show_and_log_print_the_talk_behind_commits() {
     let back: Pair = serde_json::from_str(&json.stdout_text()).unwrap();
     assert_eq!(&back, p);
 
+    // What made each link sure, as the prompt said it: the features backfill's scorer (with
+    // or without the centre) names for the pair's features, kept in the pair, and `show` says
+    // them in the prompt's words; a pair with none has no "why:" line.
+    use git_screenlink::score::{features::NAMES, fitted::Fitted, why};
+    let mut named = 0;
+    for p in &pairs {
+        let f: [f64; NAMES.len()] = p.metadata.features.clone().try_into().unwrap();
+        // Stored to 4 decimals: each named share is NAMED or more, to that rounding.
+        let raised = [Fitted::shipped(true), Fitted::shipped_uncentred(true)].iter().any(|fitted| {
+            let shares = why::shares(fitted, &f);
+            p.metadata.why.iter().all(|n| shares[NAMES.iter().position(|m| m == n).unwrap()] >= why::NAMED - 0.01)
+        });
+        assert!(raised && p.metadata.why.len() <= 2, "{:?} for {f:?}", p.metadata.why);
+        let text = env.screenlink(["show", &p.metadata.commit_sha]).stdout_text();
+        match git_screenlink::messages::why(&p.metadata.why) {
+            Some(words) => {
+                named += 1;
+                assert!(text.contains(&format!("\nwhy: {words}\n")), "{words}: {text}");
+            }
+            None => assert!(!text.contains("why:"), "{text}"),
+        }
+    }
+    assert!(named > 0, "some link is sure for a reason beyond its two scores: {pairs:?}");
+
     // A commit with no pair: exit 1, one line.
     let unlinked = world.truth.commits.iter().find(|c| !pairs.iter().any(|p| p.metadata.commit_sha == c.sha)).unwrap();
     let out = env.screenlink(["show", &unlinked.sha]);

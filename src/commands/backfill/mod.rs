@@ -180,7 +180,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                 let passage = &block.passages[best.passage];
                 let full = commits::with_code(&repo, commit, filters)?;
                 let pair = pair::build(&full, &l.crates, passage, best, model, decided_by, now);
-                let question = term.is_some().then(|| review::render(commit, passage, best, l.centred, now, &params));
+                let question = term.is_some().then(|| review::render(commit, passage, best, now, &params));
                 ready.push(Ready { pair, question, unsure });
             }
             building += t.elapsed();
