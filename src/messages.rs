@@ -35,6 +35,16 @@ pub fn why<S: AsRef<str>>(features: &[S]) -> Option<String> {
     (!said.is_empty()).then(|| said.join("; "))
 }
 
+/// Backfill's ", N already decided" in its commits line; the rejected or skipped among them
+/// are said with the flag that asks about them again.
+pub fn already_decided(decided: usize, answered: usize) -> String {
+    match (decided, answered) {
+        (0, _) => String::new(),
+        (n, 0) => format!(", {n} already decided"),
+        (n, a) => format!(", {n} already decided ({a} you rejected or skipped: `--again` asks about them again)"),
+    }
+}
+
 /// When nothing links (the seed guide's "No training pairs created"), with our key's name.
 pub const NO_PAIRS: &str = "git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence \
     (e.g. --min-confidence 0.4); `--dry-run --json` shows the best confidence each commit reached";

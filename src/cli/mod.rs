@@ -260,6 +260,9 @@ pub struct BackfillArgs {
     /// Accept every pair at or above minConfidence without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Ask again about the commits whose link you rejected or skipped (accepted pairs stay)
+    #[arg(long, conflicts_with = "yes")]
+    pub again: bool,
     /// Link and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -47,13 +47,19 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
     let sha = commit.id().to_string();
     let Some(pair) = pairs_by_sha(&store)?.remove(&sha) else {
         let short = messages::short(&sha);
+        // A link a person rejected or skipped is asked about again only with --again.
+        let answered = answered(&store, &sha)?;
+        let again = if answered.is_some() { " --again" } else { "" };
         // A root commit has no `~1` to start a range from.
         let link = if commit.parent_count() == 0 {
-            format!("echo {short} | git screenlink backfill --stdin")
+            format!("echo {short} | git screenlink backfill --stdin{again}")
         } else {
-            format!("git screenlink backfill {short}~1..{short}")
+            format!("git screenlink backfill{again} {short}~1..{short}")
         };
-        eprintln!("git-screenlink: {short} has no linked talk (link it with `{link}`)");
+        match answered {
+            Some(said) => eprintln!("git-screenlink: {short} has no linked talk: {said} (`{link}` asks again)"),
+            None => eprintln!("git-screenlink: {short} has no linked talk (link it with `{link}`)"),
+        }
         return Ok(1);
     };
     if args.json {
@@ -88,6 +94,19 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
         println!("{} {why}", dim("why:"));
     }
     Ok(0)
+}
+
+/// "you rejected its link on 2026-12-01" when a person's reject or skip is the commit's
+/// latest decision.
+fn answered(store: &Store, sha: &str) -> Result<Option<String>> {
+    if !store.snapshot()?.answered.contains(sha) {
+        return Ok(None);
+    }
+    let records = crate::dataset::read_jsonl::<crate::dataset::DecisionRecord>(&store.decisions_path())?.records;
+    Ok(records.into_iter().rev().find(|r| r.commit_sha == sha).map(|r| {
+        let what = if r.decision == crate::dataset::Decision::Rejected { "rejected" } else { "skipped" };
+        format!("you {what} its link on {}", r.decided_at.get(..10).unwrap_or(&r.decided_at))
+    }))
 }
 
 fn textwrap_lines(text: &str, width: usize) -> Vec<String> {

@@ -42,6 +42,9 @@ pub struct Snapshot {
     /// made (skipped automatically, no talk): nobody decided them, and `backfill`, which
     /// sees the commits after them too, looks at them again.
     pub unlinked: HashSet<String>,
+    /// Commits with no pair whose latest record is a person's reject or skip: decided, and
+    /// asked about again only when they ask for it (`backfill --again`).
+    pub answered: HashSet<String>,
     /// Talk already in the dataset, and the work of the commits it went to.
     pub claimed: Claimed,
     pub pending: Vec<PendingRecord>,
@@ -242,24 +245,30 @@ impl Store {
         if let Ok(mut claims) = self.claims.lock() {
             *claims = Claims { file, offset: text.rfind('\n').map_or(0, |i| i + 1) as u64, ids: claimed.clone(), commits: paired.clone() };
         }
-        let mut unlinked = HashSet::new();
+        let (mut unlinked, mut answered) = (HashSet::new(), HashSet::new());
         for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {
             if d.nothing_linked() {
                 unlinked.insert(d.commit_sha.clone());
             } else {
                 unlinked.remove(&d.commit_sha);
             }
+            if d.decided_by == DecidedBy::User && d.decision != Decision::Accepted {
+                answered.insert(d.commit_sha.clone());
+            } else {
+                answered.remove(&d.commit_sha);
+            }
             decided.insert(d.commit_sha, d.decision);
         }
         // A pair in the dataset settles it, whatever the log says.
         unlinked.retain(|c| !paired.contains(c));
+        answered.retain(|c| !paired.contains(c));
         let mut seen = HashSet::new();
         let pending = read_jsonl::<PendingRecord>(&self.pending_path())?
             .records
             .into_iter()
             .filter(|p| !decided.contains_key(&p.commit_sha) && seen.insert(p.commit_sha.clone()))
             .collect();
-        Ok(Snapshot { decided, unlinked, claimed, pending, pairs, bad_lines: read.bad_lines })
+        Ok(Snapshot { decided, unlinked, answered, claimed, pending, pairs, bad_lines: read.bad_lines })
     }
 
     /// The latest decision for every commit decided so far (pairs in the dataset count as

@@ -51,7 +51,12 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     let term = if args.yes || args.dry_run {
         None
     } else {
-        Some(review::require_terminal("backfill", "pass --yes to accept every pair at or above minConfidence, or --dry-run to only see them")?)
+        let hint = if args.again {
+            "--again asks you about the links you answered: run it on a terminal, or add --dry-run to only see them"
+        } else {
+            "pass --yes to accept every pair at or above minConfidence, or --dry-run to only see them"
+        };
+        Some(review::require_terminal("backfill", hint)?)
     };
     let human = !args.json;
     let say = |line: String| {
@@ -69,7 +74,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     };
     let selection =
         profile.time("commit extraction", || commits::select_cached(&repo, &set, commits::Filters::from_settings(&settings), &crate::fsutil::cache_dir()))?;
-    let crate::dataset::Snapshot { decided, unlinked, claimed, bad_lines, .. } = store.snapshot()?;
+    let crate::dataset::Snapshot { decided, unlinked, answered, claimed, bad_lines, .. } = store.snapshot()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &bad_lines);
     let mut summary = Summary {
         commits_examined: selection.commits.len() + selection.skipped.values().sum::<usize>(),
@@ -82,15 +87,17 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         ..Summary::default()
     };
     // What the hook could not link when a commit was made is looked at again: backfill sees
-    // the commits after it, the hook did not.
-    let (todo, done): (Vec<_>, Vec<_>) = selection.commits.into_iter().partition(|c| !decided.contains_key(&c.sha) || unlinked.contains(&c.sha));
+    // the commits after it, the hook did not. A person's reject or skip, when they ask.
+    let (todo, done): (Vec<_>, Vec<_>) =
+        selection.commits.into_iter().partition(|c| !decided.contains_key(&c.sha) || unlinked.contains(&c.sha) || (args.again && answered.contains(&c.sha)));
     summary.already_decided = done.len();
+    summary.answered = done.iter().filter(|c| answered.contains(&c.sha)).count();
     say(format!(
         "[Stage 1] Commits: {} examined, {} to link{}{}",
         summary.commits_examined,
         todo.len(),
         skipped_text(&summary.commits_skipped),
-        if done.is_empty() { String::new() } else { format!(", {} already decided", done.len()) }
+        messages::already_decided(done.len(), summary.answered)
     ));
     if let Some(n) = summary.commits_skipped.get(&SkipReason::MissingObjects) {
         say(format!(

@@ -22,6 +22,8 @@ pub struct Summary {
     /// Files left out of pairs because they hold credentials.
     pub credential_files: usize,
     pub already_decided: usize,
+    /// Of those, the commits whose link a person rejected or skipped (`--again` asks again).
+    pub answered: usize,
     pub transcription_rows: usize,
     pub discussions: usize,
     pub passages: usize,

@@ -278,6 +278,39 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     let shas: Vec<&str> = v["pairs"].as_array().unwrap().iter().map(|p| p["metadata"]["commit_sha"].as_str().unwrap()).collect();
     assert!(!shas.contains(&kept[0].metadata.commit_sha.as_str()));
     assert!(!shas.contains(&log[1].commit_sha.as_str()));
+
+    // A reject can be taken back: `show` and backfill's commits line say how (`--again`),
+    // which only a person at a terminal may use, and which asks about it again.
+    let rejected = log[1].commit_sha.as_str();
+    let show = env.screenlink(["show", rejected]);
+    assert_eq!(show.code(), 1);
+    assert!(show.stderr_text().contains("you rejected its link on ") && show.stderr_text().contains("--again"), "{}", show.stderr_text());
+    let dry = env.screenlink(["backfill", "--dry-run"]).stdout_text();
+    assert!(dry.contains("2 already decided (1 you rejected or skipped: `--again` asks about them again)"), "{dry}");
+    assert_eq!(env.screenlink(["backfill", "--again", "--yes"]).code(), 2, "a person's reject is not taken back by --yes");
+    let no_term = env.screenlink(["backfill", "--again"]);
+    assert_eq!(no_term.code(), 2);
+    assert!(no_term.stderr_text().contains("--dry-run") && !no_term.stderr_text().contains("--yes"), "{}", no_term.stderr_text());
+    let v: serde_json::Value = serde_json::from_str(&env.screenlink(["backfill", "--again", "--dry-run", "--json"]).stdout_text()).unwrap();
+    assert_eq!(v["summary"]["already_decided"], 1, "only the accepted commit");
+    assert!(v["pairs"].as_array().unwrap().iter().any(|p| p["metadata"]["commit_sha"] == rejected));
+    let mut cmd = std::process::Command::new("sh");
+    env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", "git-screenlink backfill --again; echo \"exit=$?\""]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    let asked = p.exp_string("uit").unwrap();
+    assert!(asked.contains(git_screenlink::messages::short(rejected)), "the rejected commit is the oldest left: {asked}");
+    p.send("a").unwrap();
+    p.flush().unwrap();
+    p.exp_string("uit").unwrap();
+    p.send("q").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    let kept = pairs(&dir.join("training_data.jsonl"));
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().any(|k| k.metadata.commit_sha == rejected));
+    env.screenlink(["show", rejected]).assert_ok();
+    let last = decisions(&dir.join("decisions.jsonl")).into_iter().rev().find(|d| d.commit_sha == rejected).unwrap();
+    assert_eq!(last.decision, git_screenlink::dataset::Decision::Accepted, "the new answer is the latest");
 }
 
 /// On a terminal, links below minConfidence down to askConfidence are asked about too,
