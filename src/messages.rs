@@ -138,6 +138,14 @@ pub fn left_for_backfill(n: usize) -> String {
     format!(", {} nothing was linked to when made (`git screenlink backfill` looks at them again, beside the commits after them)", count(n, "commit"))
 }
 
+/// `status`'s count of the commits whose link a person rejected or skipped.
+pub fn answered(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    format!(", {} whose link you rejected or skipped (`git screenlink backfill --again` asks again)", count(n, "commit"))
+}
+
 /// `87432` → `87,432`, as the guide prints counts.
 /// `1 pair`, `2 pairs`, `1,000 pairs`: a count with its noun in the right number.
 pub fn count(n: usize, noun: &str) -> String {

@@ -108,10 +108,11 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         let store = crate::dataset::Store::for_repo(&repo, &settings).ok()?;
         let snapshot = store.snapshot().unwrap_or_default();
         let detail = format!(
-            "{}, {} waiting for `git screenlink review`{}; {}",
+            "{}, {} waiting for `git screenlink review`{}{}; {}",
             messages::count(snapshot.pairs, "pair"),
             messages::count(snapshot.pending.len(), "commit"),
             messages::left_for_backfill(snapshot.unlinked.len()),
+            messages::answered(snapshot.answered.len()),
             super::weights::describe(&store.dir, settings.scoring.value)
         );
         Some(Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None })

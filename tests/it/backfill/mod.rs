@@ -285,6 +285,8 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     let show = env.screenlink(["show", rejected]);
     assert_eq!(show.code(), 1);
     assert!(show.stderr_text().contains("you rejected its link on ") && show.stderr_text().contains("--again"), "{}", show.stderr_text());
+    let status = env.screenlink(["status", "--no-load"]).stdout_text();
+    assert!(status.contains("1 commit whose link you rejected or skipped (`git screenlink backfill --again` asks again)"), "{status}");
     let dry = env.screenlink(["backfill", "--dry-run"]).stdout_text();
     assert!(dry.contains("2 already decided (1 you rejected or skipped: `--again` asks about them again)"), "{dry}");
     assert_eq!(env.screenlink(["backfill", "--again", "--yes"]).code(), 2, "a person's reject is not taken back by --yes");
