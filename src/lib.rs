@@ -70,7 +70,19 @@ pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
 /// clap's message as one `error[usage]` line, its tip as the hint, and its usage line.
 fn usage_error(rendered: &str, bin_name: &str) -> String {
     let lines: Vec<&str> = rendered.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let what = lines.first().map_or("bad usage", |l| l.strip_prefix("error: ").unwrap_or(l));
+    let first = lines.first().map_or("bad usage", |l| l.strip_prefix("error: ").unwrap_or(l));
+    // "the following required arguments were not provided:" names them on the lines after.
+    let what = match first.strip_suffix(':') {
+        Some(head) => {
+            let named: Vec<&str> = lines.iter().skip(1).take_while(|l| l.starts_with('<') || l.starts_with("--")).copied().collect();
+            if named.is_empty() {
+                first.to_string()
+            } else {
+                format!("{head}: {}", named.join(", "))
+            }
+        }
+        None => first.to_string(),
+    };
     let usage = lines.iter().find(|l| l.starts_with("Usage: "));
     let command = usage
         .and_then(|u| u.strip_prefix("Usage: "))

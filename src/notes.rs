@@ -47,3 +47,16 @@ pub fn after_accept(repo: &git2::Repository, enabled: bool, pair: &Pair) {
         eprintln!("git-screenlink: warning: could not write the git note for {}: {}", crate::messages::short(&pair.metadata.commit_sha), e.message);
     }
 }
+
+/// Remove the note of a link a person took back (`git screenlink reject`), if it has one; a
+/// failure is a warning, never an error.
+pub fn after_reject(repo: &git2::Repository, commit_sha: &str) {
+    let Ok(oid) = git2::Oid::from_str(commit_sha) else { return };
+    if repo.find_note(Some(NOTES_REF), oid).is_err() {
+        return;
+    }
+    let removed = signature(repo).and_then(|sig| Ok(repo.note_delete(oid, Some(NOTES_REF), &sig, &sig)?));
+    if let Err(e) = removed {
+        eprintln!("git-screenlink: warning: could not remove the git note of {}: {}", crate::messages::short(commit_sha), e.message);
+    }
+}

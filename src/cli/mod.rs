@@ -54,6 +54,8 @@ pub enum Command {
     Weights(WeightsArgs),
     /// The talk linked to a commit (default HEAD): the passage, when, who, the scores
     Show(ShowArgs),
+    /// Take commits' links back: their pairs leave the dataset, and each counts as your reject
+    Reject(RejectArgs),
     /// Commits one per line, like `git log --oneline`, with the talk linked to each
     Log(LogArgs),
     /// Print a shell completion script (bash, zsh, fish), for `git screenlink` and `git-screenlink`
@@ -162,6 +164,15 @@ pub struct ShowArgs {
     /// Print the pair as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub knobs: Knobs,
+}
+
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    /// The commits whose links to take back (any revisions git understands)
+    #[arg(required = true, value_name = "COMMIT")]
+    pub commits: Vec<String>,
     #[command(flatten)]
     pub knobs: Knobs,
 }

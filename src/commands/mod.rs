@@ -11,6 +11,7 @@ mod export;
 mod hook;
 mod index;
 mod install;
+mod reject;
 mod review;
 mod show;
 mod status;
@@ -37,6 +38,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Index(args) => index::run(&args),
         Command::Weights(args) => weights::run(&args),
         Command::Show(args) => show::show(&args),
+        Command::Reject(args) => reject::run(&args),
         Command::Log(args) => show::log(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),

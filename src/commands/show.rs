@@ -32,7 +32,7 @@ fn dim(s: &str) -> String {
     }
 }
 
-fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
+pub(super) fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
         .map_err(|_| Error::new(Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))

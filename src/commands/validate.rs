@@ -9,7 +9,7 @@ use console::style;
 
 use crate::cli::ValidateArgs;
 use crate::config::Settings;
-use crate::dataset::{self, pair, DecidedBy, Decision, DecisionRecord, Store};
+use crate::dataset::{self, Store};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
 use crate::review::{self, Choice};
@@ -161,12 +161,12 @@ fn review_pairs(file: &Path, store_dir: &Path, n: usize, seed: u64) -> Result<i3
         match review::ask(&term, &[Choice::Good, Choice::Bad, Choice::Skip, Choice::Quit], Choice::Quit).map_err(io)? {
             Choice::Good => {
                 good += 1;
-                confirm(&store, &valid[i].value)?;
+                dataset::answers::confirm(&store, &valid[i].value)?;
             }
             Choice::Skip => skipped += 1,
             Choice::Bad => {
                 bad += 1;
-                reject(&store, file, &valid[i].value)?;
+                dataset::answers::reject(&store, file, &valid[i].value)?;
             }
             _ => break,
         }
@@ -176,53 +176,4 @@ fn review_pairs(file: &Path, store_dir: &Path, n: usize, seed: u64) -> Result<i3
         println!("{line}");
     }
     Ok(0)
-}
-
-/// A person confirmed a pair: log it as their accept, a label for refitting the weights.
-fn confirm(store: &Store, value: &serde_json::Value) -> Result<()> {
-    let record = user_decision(value, Decision::Accepted);
-    fsutil::append_lines(&store.decisions_path(), &dataset::to_line(&record)?)
-}
-
-/// Move one pair from the dataset to `rejected.jsonl`, and log the decision.
-fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<()> {
-    let _lock = fsutil::DirLock::acquire(&store.dir)?;
-    let text = read(file)?;
-    let target = serde_json::to_string(value).expect("a JSON value serialises");
-    let mut removed = false;
-    let kept: String = text
-        .lines()
-        .filter(|l| {
-            let same =
-                !removed && serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| serde_json::to_string(&v).ok().as_deref() == Some(target.as_str()));
-            removed |= same;
-            !same
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let mut rejected = value.clone();
-    if let Some(m) = rejected.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-        m.insert("decision".into(), "rejected".into());
-        m.insert("decided_by".into(), "user".into());
-        m.insert("decided_at".into(), pair::timestamp(Utc::now()).into());
-    }
-    fsutil::append_lines_locked(&store.rejected_path(), &dataset::to_line(&rejected)?)?;
-    fsutil::write_atomic(file, &kept)?;
-    let record = user_decision(value, Decision::Rejected);
-    fsutil::append_lines_locked(&store.decisions_path(), &dataset::to_line(&record)?)
-}
-
-/// A person's decision about the pair on a dataset line, with the link's features (a label
-/// for refitting the weights).
-fn user_decision(value: &serde_json::Value, decision: Decision) -> DecisionRecord {
-    let md = &value["metadata"];
-    let numbers = |key: &str| md[key].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect::<Vec<_>>()).unwrap_or_default();
-    DecisionRecord::now(
-        md["commit_sha"].as_str().unwrap_or(""),
-        decision,
-        DecidedBy::User,
-        md["confidence"].as_f64(),
-        md["audio_ids"].as_array().map(|a| a.iter().filter_map(|i| i.as_i64()).collect()).unwrap_or_default(),
-    )
-    .with_features(&numbers("features"))
 }

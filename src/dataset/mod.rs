@@ -6,6 +6,7 @@
 //! Every write is a locked append of whole lines ([`crate::fsutil::append_lines`]); readers
 //! skip a torn last line with a warning.
 
+pub mod answers;
 mod claims;
 mod jsonl;
 pub mod pair;

@@ -17,6 +17,7 @@ pub(crate) const SUBCOMMANDS: &[&str] = &[
     "index",
     "weights",
     "show",
+    "reject",
     "log",
     "completions",
     "man",
@@ -48,7 +49,7 @@ fn every_subcommand_has_help() {
 #[test]
 fn repository_commands_outside_a_repository_say_so() {
     let env = TestEnv::new();
-    for args in [vec!["backfill", "--yes"], vec!["review", "--yes"], vec!["validate"], vec!["train", "--dry-run"], vec!["install"]] {
+    for args in [vec!["backfill", "--yes"], vec!["review", "--yes"], vec!["validate"], vec!["train", "--dry-run"], vec!["install"], vec!["reject", "HEAD"]] {
         let mut cmd = env.command("git-screenlink");
         let out = cmd.current_dir(env.root()).args(&args).output().unwrap();
         assert_eq!(out.code(), 2, "{args:?}");
@@ -67,6 +68,10 @@ fn unknown_flag_and_missing_subcommand_are_usage_errors() {
     let out = env.screenlink(Vec::<&str>::new());
     assert_eq!(out.code(), 2);
     assert!(out.stderr_text().contains("Usage"), "{}", out.stderr_text());
+    // A missing argument is named on the error's own line.
+    let out = env.screenlink(["reject"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().lines().next().unwrap().ends_with("were not provided: <COMMIT>..."), "{}", out.stderr_text());
 }
 
 #[test]

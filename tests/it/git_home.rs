@@ -161,6 +161,57 @@ fn notes_show_the_talk_in_git_log_and_survive_amend_and_rebase() {
     assert!(plain.git(["notes", "--ref=screenlink", "list"]).stdout_text().trim().is_empty());
 }
 
+/// `reject` takes links back: the pairs move to rejected.jsonl (owner-only), the rest of the
+/// dataset stays as it was, notes go, each reject is the person's answer with its features,
+/// and `backfill --again` can offer the link again.
+#[test]
+fn reject_takes_links_back_and_backfill_again_offers_them_again() {
+    let (env, world) = TestEnv::with_world(&Spec::week(3));
+    env.git(["config", "screenlink.notes", "true"]).assert_ok();
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let dir = world.repo.join(".git/screenlink");
+    let before = std::fs::read_to_string(dir.join("training_data.jsonl")).unwrap();
+    let pairs = pairs_of(&world);
+    assert!(pairs.len() >= 3, "{}", pairs.len());
+    let (a, b) = (pairs[0].metadata.commit_sha.clone(), pairs[1].metadata.commit_sha.clone());
+    let unlinked = world.truth.commits.iter().find(|c| !pairs.iter().any(|p| p.metadata.commit_sha == c.sha)).unwrap();
+    let note = |sha: &str| env.git(["log", "-1", "--notes=screenlink", "--format=%N", sha]).stdout_text();
+    assert!(note(&a).starts_with("screenlink: said "));
+
+    // One commit with nothing to reject: said, exit 1, and the others are still rejected.
+    let out = env.screenlink(["reject", &a, &unlinked.sha, &b[..12]]);
+    assert_eq!(out.code(), 1, "{}", out.stderr_text());
+    assert!(out.stderr_text().contains("has no linked talk to reject"), "{}", out.stderr_text());
+    assert_eq!(out.stdout_text().matches("Rejected the link of").count(), 2, "{}", out.stdout_text());
+    let after = std::fs::read_to_string(dir.join("training_data.jsonl")).unwrap();
+    let kept: Vec<&str> = before.lines().filter(|l| !l.contains(&a) && !l.contains(&b)).collect();
+    assert_eq!(after.lines().collect::<Vec<_>>(), kept, "every other pair as it was, in order");
+    let rejected = std::fs::read_to_string(dir.join("rejected.jsonl")).unwrap();
+    assert!(rejected.contains(&a) && rejected.contains(&b) && rejected.contains("\"decision\":\"rejected\""), "{rejected}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(dir.join("rejected.jsonl")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let log: Vec<git_screenlink::dataset::DecisionRecord> =
+        std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let last = log.iter().rev().find(|d| d.commit_sha == a).unwrap();
+    assert_eq!((last.decision, last.decided_by), (git_screenlink::dataset::Decision::Rejected, git_screenlink::dataset::DecidedBy::User));
+    assert_eq!(last.features, pairs[0].metadata.features, "a label for the refit");
+    assert!(note(&a).trim().is_empty() && note(&pairs[2].metadata.commit_sha).starts_with("screenlink: said "), "only the rejected lose their notes");
+    assert!(env.screenlink(["show", &a]).stderr_text().contains("you rejected its link on"));
+    assert_eq!(env.screenlink(["reject", &a]).code(), 1, "nothing left to reject");
+
+    // Decided, so backfill leaves them; with --again it offers their talk again.
+    let shas = |args: &[&str]| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&env.screenlink(args).stdout_text()).unwrap();
+        v["pairs"].as_array().unwrap().iter().map(|p| p["metadata"]["commit_sha"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(!shas(&["backfill", "--dry-run", "--json"]).contains(&a));
+    let again = shas(&["backfill", "--again", "--dry-run", "--json"]);
+    assert!(again.contains(&a) && again.contains(&b), "{again:?}");
+}
+
 #[test]
 fn exports_other_trainers_read_round_trip() {
     use parquet::file::reader::{FileReader, SerializedFileReader};
