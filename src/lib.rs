@@ -86,7 +86,7 @@ fn usage_error(rendered: &str, bin_name: &str) -> String {
     let usage = lines.iter().find(|l| l.starts_with("Usage: "));
     let command = usage
         .and_then(|u| u.strip_prefix("Usage: "))
-        .map_or(bin_name.to_string(), |u| u.split_whitespace().take_while(|w| !w.starts_with('[') && !w.starts_with('<')).collect::<Vec<_>>().join(" "));
+        .map_or(bin_name.to_string(), |u| u.split_whitespace().take_while(|w| !w.starts_with(['[', '<', '-'])).collect::<Vec<_>>().join(" "));
     let hint = match lines.iter().find_map(|l| l.strip_prefix("tip: ")) {
         Some(tip) => format!("{tip}; see `{command} --help`"),
         None => format!("see `{command} --help`"),

@@ -289,7 +289,13 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     assert!(status.contains("1 commit whose link you rejected or skipped (`git screenlink backfill --again` asks again)"), "{status}");
     let dry = env.screenlink(["backfill", "--dry-run"]).stdout_text();
     assert!(dry.contains("2 already decided (1 you rejected or skipped: `--again` asks about them again)"), "{dry}");
-    assert_eq!(env.screenlink(["backfill", "--again", "--yes"]).code(), 2, "a person's reject is not taken back by --yes");
+    let both = env.screenlink(["backfill", "--again", "--yes"]);
+    assert_eq!(both.code(), 2, "a person's reject is not taken back by --yes");
+    assert!(
+        both.stderr_text().contains("cannot be used with") && both.stderr_text().contains("see `git screenlink backfill --help`"),
+        "{}",
+        both.stderr_text()
+    );
     let no_term = env.screenlink(["backfill", "--again"]);
     assert_eq!(no_term.code(), 2);
     assert!(no_term.stderr_text().contains("--dry-run") && !no_term.stderr_text().contains("--yes"), "{}", no_term.stderr_text());
