@@ -60,6 +60,9 @@ pub enum SkipReason {
     /// What it adds is what it removed but for whitespace (a reformatting, a re-indent): no
     /// new code.
     Formatting,
+    /// The edge of a shallow clone: its parents were not fetched, so what it changed is not
+    /// known here (diffed against nothing, it would seem to add the whole tree).
+    Shallow,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,6 +155,14 @@ pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Int
     }
 }
 
+/// A shallow clone's boundary commit: git lists it in `shallow` because its parents were not
+/// fetched, and libgit2 shows it with none. A true root commit is never listed there.
+fn at_shallow_edge(repo: &git2::Repository, commit: &git2::Commit) -> bool {
+    commit.parent_count() == 0
+        && repo.is_shallow()
+        && std::fs::read_to_string(repo.commondir().join("shallow")).is_ok_and(|s| s.lines().any(|l| l.trim() == commit.id().to_string()))
+}
+
 fn commit_time(c: &git2::Commit) -> DateTime<Utc> {
     git_time(c.time())
 }
@@ -165,6 +176,9 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
     let Filters { min_code_lines, max_output_bytes, linguist_attributes } = filters.into();
     if commit.parent_count() > 1 {
         return Ok(Err(SkipReason::Merge));
+    }
+    if at_shallow_edge(repo, commit) {
+        return Ok(Err(SkipReason::Shallow));
     }
     let author = commit.author();
     let author_id = format!("{} <{}>", author.name().unwrap_or(""), author.email().unwrap_or(""));

@@ -92,7 +92,7 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     // A commit examined before is read from the commit cache: what it adds (or why it is
     // skipped) is a function of its objects, its parents and the filters.
     // Its parents as this repository sees them are part of the key: a shallow clone's
-    // boundary commit, diffed against nothing, has a parent once the clone is deepened.
+    // boundary commit, skipped, has a parent once the clone is deepened.
     let commits: Vec<git2::Commit> = oids.iter().map(|oid| reader.find_commit(*oid)).collect::<std::result::Result<_, _>>()?;
     let attributes = super::attributes::read(repo);
     let filters = Filters { linguist_attributes: Some(attributes.linguist), ..filters };
@@ -107,8 +107,9 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
                 if let Ok(info) = &mut outcome {
                     info.shed_code();
                 }
-                // Objects a partial clone lacks may be fetched later: asked again next time.
-                if outcome.as_ref().err() != Some(&SkipReason::MissingObjects) {
+                // Objects a partial clone lacks may be fetched later, a shallow clone's edge
+                // deepened: asked again next time.
+                if !matches!(outcome, Err(SkipReason::MissingObjects | SkipReason::Shallow)) {
                     fresh.push((keys[i], outcome.clone()));
                 }
                 selection.examined += 1;

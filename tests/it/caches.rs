@@ -50,7 +50,7 @@ fn a_warm_backfill_splits_no_talk_into_terms_again() {
 
 /// Commits examined once are read from the commit cache: a warm backfill reads no diff and
 /// links exactly the same; other filters are examined again; and a shallow clone's boundary
-/// commit is diffed against nothing while it has no parent, and once the clone is deepened
+/// commit is skipped while it has no parent (never cached), and once the clone is deepened
 /// it gets the full clone's answer, which is what a fresh cache gives.
 #[test]
 fn a_warm_backfill_reads_no_diff_again() {
@@ -93,8 +93,9 @@ fn a_warm_backfill_reads_no_diff_again() {
     let before = run(None);
     assert_eq!(before["summary"]["commits_examined"].as_u64(), Some(3));
     // Two have the parents they had in the full clone: cached. The boundary commit has none
-    // here, so it is diffed against nothing, as git shows it.
+    // here, so what it changed is not known: skipped.
     assert_eq!(before["summary"]["commits_diffed"].as_u64(), Some(1), "{}", before["summary"]);
+    assert_eq!(before["summary"]["commits_skipped"]["shallow"], 1, "{}", before["summary"]);
     let mut deepen = std::process::Command::new("git");
     env.scrub(&mut deepen).current_dir(&shallow).args(["fetch", "-q", "--unshallow"]);
     assert!(deepen.status().unwrap().success());

@@ -106,6 +106,13 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
             if *n == 1 { "lacks" } else { "lack" }
         ));
     }
+    if let Some(n) = summary.commits_skipped.get(&SkipReason::Shallow) {
+        let (is, its, it) = if *n == 1 { ("is", "its", "it") } else { ("are", "their", "they") };
+        say(format!(
+            "  {} {is} the edge of a shallow clone: {its} parents are not here, so what {it} changed is not known; `git fetch --deepen=100` (or `--unshallow`) brings more history, then run backfill again",
+            messages::count(*n, "commit"),
+        ));
+    }
     if summary.credential_files > 0 {
         say(format!("  {} that hold credentials (.env, .npmrc, keys…) left out of their pairs", messages::count(summary.credential_files, "file")));
     }

@@ -97,6 +97,11 @@ fn odd_repositories_link_or_say_why() {
     // Detached HEAD, a shallow clone, and GIT_DIR/GIT_WORK_TREE set: all link.
     let env = TestEnv::new();
     small_world(&env);
+    // A first commit with no code, so that the linked one has a parent a shallow clone cuts.
+    std::fs::create_dir_all(env.repo.join("src")).unwrap();
+    std::fs::write(env.repo.join("src/lib.rs"), "pub mod search;\npub const NAME: &str = \"search\";\n").unwrap();
+    env.git(["add", "src/lib.rs"]).assert_ok();
+    env.git(["commit", "-q", "-m", "Start the search service"]).assert_ok();
     write_search(&env.repo);
     env.git(["add", "src"]).assert_ok();
     env.git(["commit", "-q", "-m", "Add pagination to search"]).assert_ok();
@@ -105,17 +110,30 @@ fn odd_repositories_link_or_say_why() {
     out.assert_ok();
     assert!(out.stdout_text().contains("Add pagination to search"), "detached HEAD: {}", out.stdout_text());
 
+    // A shallow clone's edge has no parent here: what it changed is not known (diffed against
+    // nothing it would seem to add the whole tree), so it is skipped and said, until deepened.
     let shallow = env.root().join("shallow");
     env.git(["clone", "-q", "--depth", "1", &format!("file://{}", env.repo.display()), shallow.to_str().unwrap()]).assert_ok();
+    let backfill = || {
+        let mut c = env.command("git-screenlink");
+        c.current_dir(&shallow).args(["backfill", "--yes", "--dry-run", "--json", "--source", "db", "--screenpipe-db"]).arg(env.root().join("db.sqlite"));
+        let out = c.output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr_text()));
+        (out, v)
+    };
+    let (out, v) = backfill();
+    assert_eq!(v["summary"]["commits_skipped"]["shallow"], 1, "{}", v["summary"]);
+    assert!(v["pairs"].as_array().unwrap().is_empty());
     let mut c = env.command("git-screenlink");
-    let out = c
-        .current_dir(&shallow)
-        .args(["backfill", "--yes", "--dry-run", "--source", "db", "--screenpipe-db"])
-        .arg(env.root().join("db.sqlite"))
-        .output()
-        .unwrap();
-    out.assert_ok();
-    assert!(out.stdout_text().contains("Would save 1 training pair"), "shallow clone: {}", out.stdout_text());
+    let said = c.current_dir(&shallow).args(["backfill", "--yes", "--dry-run", "--source", "db"]).output().unwrap().stdout_text();
+    assert!(said.contains("1 commit is the edge of a shallow clone") && said.contains("git fetch --deepen"), "{said}\n{}", out.stderr_text());
+    let mut deepen = std::process::Command::new("git");
+    env.scrub(&mut deepen).current_dir(&shallow).args(["fetch", "-q", "--deepen=1"]);
+    assert!(deepen.status().unwrap().success());
+    let (_, v) = backfill();
+    let pairs = v["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 1, "{v}");
+    assert_eq!(pairs[0]["metadata"]["files"], serde_json::json!(["src/search.rs"]), "only what the commit changed");
 
     let mut c = env.command("git-screenlink");
     let out = c
