@@ -33,6 +33,9 @@ fn dim(s: &str) -> String {
 }
 
 pub(super) fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
+    if repo.head().is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch) {
+        return Err(Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"));
+    }
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
         .map_err(|_| Error::new(Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))

@@ -60,6 +60,20 @@ fn repository_commands_outside_a_repository_say_so() {
 }
 
 #[test]
+fn commands_about_commits_in_a_repository_with_none_say_so() {
+    let env = TestEnv::new();
+    for args in [vec!["show"], vec!["log"], vec!["reject", "HEAD"], vec!["backfill", "--yes"]] {
+        let out = env.screenlink(&args);
+        assert_eq!(out.code(), 2, "{args:?}");
+        assert!(
+            out.stderr_text().contains("this repository has no commits yet") && out.stderr_text().contains("make a commit first"),
+            "{args:?}: {}",
+            out.stderr_text()
+        );
+    }
+}
+
+#[test]
 fn unknown_flag_and_missing_subcommand_are_usage_errors() {
     let env = TestEnv::new();
     let out = env.screenlink(["config", "--no-such-flag"]);
