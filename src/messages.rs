@@ -146,6 +146,14 @@ pub fn answered(n: usize) -> String {
     format!(", {} whose link you rejected or skipped (`git screenlink backfill --again` asks again)", count(n, "commit"))
 }
 
+/// Export's and train's note of the pairs left out as copies of an older pair's text.
+pub fn repeated(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    format!("; {} the same as an older pair (a change committed twice) left out", count(n, "pair"))
+}
+
 /// `87432` → `87,432`, as the guide prints counts.
 /// `1 pair`, `2 pairs`, `1,000 pairs`: a count with its noun in the right number.
 pub fn count(n: usize, noun: &str) -> String {

@@ -13,7 +13,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let store = Store::for_repo(&repo, &settings)?;
     let read = store.pairs()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
-    let pairs = train::usable(read.records);
+    let (pairs, repeated) = train::usable(read.records);
     let fraction = args.valid_fraction.unwrap_or(settings.train_valid_fraction.value);
     // One pair per split at least; the rest by time.
     if pairs.len() < 3 {
@@ -27,13 +27,14 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let out = args.out.clone().unwrap_or_else(|| store.dir.join("export").join(&args.format));
     let files = crate::export::write(&pairs, split, &args.format, &out)?;
     println!(
-        "Exported {} ({} train, {} validation, {} test) as {} to {}",
+        "Exported {} ({} train, {} validation, {} test) as {} to {}{}",
         messages::count(pairs.len(), "pair"),
         split.train,
         split.valid,
         split.test,
         args.format,
-        out.display()
+        out.display(),
+        messages::repeated(repeated)
     );
     for f in files {
         println!("  {}", f.display());

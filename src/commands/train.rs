@@ -28,7 +28,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     let read = store.pairs()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
     let total = read.records.len();
-    let pairs = train::usable(read.records);
+    let (pairs, repeated) = train::usable(read.records);
     let split = train::split(pairs.len(), opts.batch_size as usize, opts.valid_fraction)?;
 
     // The model: a local directory must hold a model; anything else is a hub id.
@@ -76,12 +76,13 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     let line = train::shell_line(&full[..1], &full[1..]);
 
     println!(
-        "Exporting {} of {total} pairs (accepted, not flagged) as {}: train {}, valid {}, test {} (oldest to train, newest to test)",
+        "Exporting {} of {total} pairs (accepted, not flagged) as {}: train {}, valid {}, test {} (oldest to train, newest to test){}",
         pairs.len(),
         opts.format,
         split.train,
         split.valid,
-        split.test
+        split.test,
+        crate::messages::repeated(repeated)
     );
     if !train::is_local_model(&opts.model) {
         println!("Note: mlx-lm will download {} from the Hugging Face hub unless it is in its cache", opts.model);

@@ -96,11 +96,19 @@ pub fn record(pair: &Pair, format: &str) -> serde_json::Value {
     }
 }
 
-/// Pairs that may train: accepted and not flagged sensitive, oldest commit first.
-pub fn usable(mut pairs: Vec<Pair>) -> Vec<Pair> {
+/// Pairs that may train: accepted and not flagged sensitive, oldest commit first, each text
+/// once; and how many were left out as the same instruction, talk and code as an older pair.
+/// A change committed twice (a cherry-pick to a release branch) links its talk to both commits,
+/// rightly, but as training data the copy weighs the example twice, and split by time it can
+/// land in test with its twin in train.
+pub fn usable(mut pairs: Vec<Pair>) -> (Vec<Pair>, usize) {
     pairs.retain(|p| p.metadata.decision == crate::dataset::Decision::Accepted && !p.metadata.sensitive);
     pairs.sort_by(|a, b| a.metadata.commit_timestamp.cmp(&b.metadata.commit_timestamp));
-    pairs
+    let before = pairs.len();
+    let mut seen = std::collections::HashSet::new();
+    pairs.retain(|p| seen.insert((p.instruction.clone(), p.input.clone(), p.output.clone())));
+    let repeated = before - pairs.len();
+    (pairs, repeated)
 }
 
 /// Write `train.jsonl`, `valid.jsonl`, `test.jsonl` into `dir`.

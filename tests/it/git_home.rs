@@ -266,6 +266,23 @@ fn exports_other_trainers_read_round_trip() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(dir.join("train.parquet")).unwrap().permissions().mode() & 0o077, 0, "owner only");
     }
+
+    // A change committed twice (a cherry-pick) links its talk to both commits: the dataset
+    // keeps both, and the export (as train) takes the text once, the older, and says so.
+    let mut twin = pairs[0].clone();
+    twin.metadata.commit_sha = "f".repeat(40);
+    twin.metadata.commit_timestamp = "2099-01-01T00:00:00Z".into();
+    let file = world.repo.join(".git/screenlink/training_data.jsonl");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&format!("{}\n", serde_json::to_string(&twin).unwrap()));
+    std::fs::write(&file, text).unwrap();
+    let dir = out.join("twice");
+    let said = env.screenlink(["export", "--format", "completions", "--out", dir.to_str().unwrap()]);
+    said.assert_ok();
+    assert!(said.stdout_text().contains(&format!("Exported {} pairs", pairs.len())), "{}", said.stdout_text());
+    assert!(said.stdout_text().contains("; 1 pair the same as an older pair (a change committed twice) left out"), "{}", said.stdout_text());
+    let lines: usize = ["train", "validation", "test"].iter().map(|s| std::fs::read_to_string(dir.join(format!("{s}.jsonl"))).unwrap().lines().count()).sum();
+    assert_eq!(lines, pairs.len(), "the twin is in no split");
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn a_real_lora_run_writes_adapters_and_a_manifest() {
 #[test]
 fn every_export_format_loads_in_mlx_lm() {
     let (_env, world) = linked_world();
-    let pairs = train::usable(read_jsonl::<Pair>(&world.repo.join(".git/screenlink/training_data.jsonl")).unwrap().records);
+    let (pairs, _) = train::usable(read_jsonl::<Pair>(&world.repo.join(".git/screenlink/training_data.jsonl")).unwrap().records);
     let split = train::split(pairs.len(), 2, 0.1).unwrap();
     let loader = r#"
 import json, sys
