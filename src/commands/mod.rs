@@ -53,3 +53,13 @@ pub fn run(command: Command) -> Result<i32> {
 fn current_dir() -> Result<std::path::PathBuf> {
     std::env::current_dir().map_err(|err| Error::io("reading the current directory", err))
 }
+
+/// The commit a revision names, or a usage error that says what to give.
+fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
+    if repo.head().is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch) {
+        return Err(Error::new(crate::error::Kind::Git, "this repository has no commits yet").hint("make a commit first"));
+    }
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|_| Error::new(crate::error::Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))
+}

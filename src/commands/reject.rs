@@ -15,7 +15,7 @@ pub fn run(args: &RejectArgs) -> Result<i32> {
     let store = Store::for_repo(&repo, &settings)?;
     let mut code = 0;
     for rev in &args.commits {
-        let commit = super::show::resolve(&repo, rev)?;
+        let commit = super::resolve(&repo, rev)?;
         let sha = commit.id().to_string();
         let short = messages::short(&sha);
         let Some(line) = answers::pair_line(&store, &sha)? else {

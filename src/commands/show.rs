@@ -32,21 +32,12 @@ fn dim(s: &str) -> String {
     }
 }
 
-pub(super) fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
-    if repo.head().is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch) {
-        return Err(Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"));
-    }
-    repo.revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|_| Error::new(Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))
-}
-
 pub fn show(args: &ShowArgs) -> Result<i32> {
     let dir = super::current_dir()?;
     let settings = Settings::load(&dir, &args.knobs.overrides())?;
     let repo = pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
-    let commit = resolve(&repo, &args.commit)?;
+    let commit = super::resolve(&repo, &args.commit)?;
     let sha = commit.id().to_string();
     let Some(pair) = pairs_by_sha(&store)?.remove(&sha) else {
         let short = messages::short(&sha);
@@ -102,11 +93,7 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
 /// "you rejected its link on 2026-12-01" when a person's reject or skip is the commit's
 /// latest decision.
 fn answered(store: &Store, sha: &str) -> Result<Option<String>> {
-    if !store.snapshot()?.answered.contains(sha) {
-        return Ok(None);
-    }
-    let records = crate::dataset::read_jsonl::<crate::dataset::DecisionRecord>(&store.decisions_path())?.records;
-    Ok(records.into_iter().rev().find(|r| r.commit_sha == sha).map(|r| {
+    Ok(store.snapshot()?.answered.remove(sha).map(|r| {
         let what = if r.decision == crate::dataset::Decision::Rejected { "rejected" } else { "skipped" };
         format!("you {what} its link on {}", r.decided_at.get(..10).unwrap_or(&r.decided_at))
     }))
@@ -137,7 +124,7 @@ pub fn log(args: &LogArgs) -> Result<i32> {
     let mut walk = crate::commits::log_order(&repo)?;
     match args.range.as_deref() {
         Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| Error::new(Kind::Usage, format!("{r:?} is not a range here")).hint("give A..B"))?,
-        Some(r) => walk.push(resolve(&repo, r)?.id())?,
+        Some(r) => walk.push(super::resolve(&repo, r)?.id())?,
         None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
     }
     let mut out = String::new();

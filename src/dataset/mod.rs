@@ -43,9 +43,9 @@ pub struct Snapshot {
     /// made (skipped automatically, no talk): nobody decided them, and `backfill`, which
     /// sees the commits after them too, looks at them again.
     pub unlinked: HashSet<String>,
-    /// Commits with no pair whose latest record is a person's reject or skip: decided, and
-    /// asked about again only when they ask for it (`backfill --again`).
-    pub answered: HashSet<String>,
+    /// Commits with no pair whose latest record is a person's reject or skip (that record):
+    /// decided, and asked about again only when they ask for it (`backfill --again`).
+    pub answered: HashMap<String, DecisionRecord>,
     /// Talk already in the dataset, and the work of the commits it went to.
     pub claimed: Claimed,
     pub pending: Vec<PendingRecord>,
@@ -246,7 +246,7 @@ impl Store {
         if let Ok(mut claims) = self.claims.lock() {
             *claims = Claims { file, offset: text.rfind('\n').map_or(0, |i| i + 1) as u64, ids: claimed.clone(), commits: paired.clone() };
         }
-        let (mut unlinked, mut answered) = (HashSet::new(), HashSet::new());
+        let (mut unlinked, mut answered) = (HashSet::new(), HashMap::new());
         for d in read_jsonl::<DecisionRecord>(&self.decisions_path())?.records {
             if d.nothing_linked() {
                 unlinked.insert(d.commit_sha.clone());
@@ -254,7 +254,7 @@ impl Store {
                 unlinked.remove(&d.commit_sha);
             }
             if d.decided_by == DecidedBy::User && d.decision != Decision::Accepted {
-                answered.insert(d.commit_sha.clone());
+                answered.insert(d.commit_sha.clone(), d.clone());
             } else {
                 answered.remove(&d.commit_sha);
             }
@@ -262,7 +262,7 @@ impl Store {
         }
         // A pair in the dataset settles it, whatever the log says.
         unlinked.retain(|c| !paired.contains(c));
-        answered.retain(|c| !paired.contains(c));
+        answered.retain(|c, _| !paired.contains(c));
         let mut seen = HashSet::new();
         let pending = read_jsonl::<PendingRecord>(&self.pending_path())?
             .records

@@ -88,10 +88,12 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     };
     // What the hook could not link when a commit was made is looked at again: backfill sees
     // the commits after it, the hook did not. A person's reject or skip, when they ask.
-    let (todo, done): (Vec<_>, Vec<_>) =
-        selection.commits.into_iter().partition(|c| !decided.contains_key(&c.sha) || unlinked.contains(&c.sha) || (args.again && answered.contains(&c.sha)));
+    let (todo, done): (Vec<_>, Vec<_>) = selection
+        .commits
+        .into_iter()
+        .partition(|c| !decided.contains_key(&c.sha) || unlinked.contains(&c.sha) || (args.again && answered.contains_key(&c.sha)));
     summary.already_decided = done.len();
-    summary.answered = done.iter().filter(|c| answered.contains(&c.sha)).count();
+    summary.answered = done.iter().filter(|c| answered.contains_key(&c.sha)).count();
     say(format!(
         "[Stage 1] Commits: {} examined, {} to link{}{}",
         summary.commits_examined,
