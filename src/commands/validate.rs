@@ -112,6 +112,7 @@ pub fn build_report(file: &Path, settings: &Settings) -> Result<Report> {
         confidence: validate::confidence(&valid),
         findings,
         findings_by_kind: by_kind,
+        repeated: validate::repeated(&valid),
         recommendations: Vec::new(),
     };
     report.recommendations = validate::recommendations(&report, settings.min_confidence.value);

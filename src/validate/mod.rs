@@ -58,7 +58,21 @@ pub struct Report {
     pub findings: Vec<LineFinding>,
     /// kind → field → count.
     pub findings_by_kind: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
+    /// Valid pairs whose instruction, input and output repeat an older line's (a change
+    /// committed twice links its talk to both commits): export and train take each text once.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub repeated: usize,
     pub recommendations: Vec<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// How many valid lines repeat an earlier line's instruction, input and output.
+pub fn repeated(valid: &[ValidLine]) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    valid.iter().filter(|v| !seen.insert(FIELDS.map(|f| v.value[f].as_str().unwrap_or("").to_string()))).count()
 }
 
 impl Report {
@@ -304,6 +318,15 @@ mod tests {
                 "confidence": conf, "keyword_score": 0.5, "semantic_score": 0.5, "audio_ids": [1, 2]}
         })
         .to_string()
+    }
+
+    #[test]
+    fn a_text_repeated_on_another_commit_is_counted_not_a_problem() {
+        // Commits b and c: the same change committed twice; d: the same text but its output.
+        let d = pair("d", 0.7).replace("fn a() {}", "fn d() {}");
+        let (valid, problems) = check_lines(&format!("{}\n{}\n{}\n{d}", pair("a", 0.7), pair("b", 0.8), pair("c", 0.9)));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(repeated(&valid), 2, "b and c repeat a; d says other code");
     }
 
     #[test]

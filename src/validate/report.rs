@@ -44,6 +44,9 @@ pub fn render(r: &Report) -> String {
     line(format!("Total training pairs: {}", r.lines));
     let share = if r.lines > 0 { 100.0 * r.valid as f64 / r.lines as f64 } else { 0.0 };
     line(format!("Valid pairs: {} ({share:.1}%)", r.valid));
+    if r.repeated > 0 {
+        line(format!("Repeated text: {} (a change committed twice; export and train take each text once)", crate::messages::count(r.repeated, "pair")));
+    }
     match r.tokens {
         Some(t) => line(format!("Total tokens: {} ({} tokenizer)", crate::messages::thousands(t), r.tokenizer)),
         None => line(format!("Total tokens: not counted ({})", r.tokenizer)),
