@@ -10,26 +10,19 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::cli::BackfillArgs;
 use crate::commits::{self, RevisionSet, SkipReason};
 use crate::config::{Override, Settings};
-use crate::dataset::{pair, Accepted, DecidedBy, Decision, DecisionRecord, Pair, Store};
+use crate::dataset::{pair, DecidedBy, Pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::messages;
 use crate::pipeline::{self, Profile};
-use crate::review::{self, Choice};
+use crate::review;
 use crate::source::time;
 use crate::workspace::Workspace;
 
+mod decide;
 mod report;
+use decide::{Decide, Offer, Ready};
 use report::skipped_text;
 pub use report::{report, Summary};
-
-/// A link at or above the threshold, its pair built and its question written while its
-/// block's talk was held.
-struct Ready {
-    pair: Pair,
-    question: Option<String>,
-    /// Below minConfidence: asked about only (screenlink.askConfidence).
-    unsure: bool,
-}
 
 pub fn run(args: &BackfillArgs) -> Result<i32> {
     let dir = super::current_dir()?;
@@ -193,11 +186,21 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                 } else {
                     summary.linked += 1;
                 }
-                let passage = &block.passages[best.passage];
                 let full = commits::with_code(&repo, commit, filters)?;
-                let pair = pair::build(&full, &l.crates, passage, best, model, decided_by, now);
-                let question = term.is_some().then(|| review::render(commit, passage, best, now, &params));
-                ready.push(Ready { pair, question, unsure });
+                // On a terminal, the commit's other talk too, as the hook offers it (Next): the
+                // sure ones when the pick is sure, else those down to askConfidence.
+                let floor = if unsure { ask_floor } else { params.min_confidence };
+                let others = l.candidates[1..].iter().filter(|c| term.is_some() && c.confidence >= floor);
+                let offers = std::iter::once(best)
+                    .chain(others)
+                    .map(|s| {
+                        let passage = &block.passages[s.passage];
+                        let pair = pair::build(&full, &l.crates, passage, s, model, decided_by, now);
+                        let question = term.is_some().then(|| review::render(commit, passage, s, now, &params));
+                        Offer { pair, question, unsure: s.confidence < params.min_confidence }
+                    })
+                    .collect();
+                ready.push(Ready { offers });
             }
             building += t.elapsed();
             Ok(())
@@ -240,61 +243,9 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         summary.texts_from_cache
     ));
 
-    let mut pairs = Vec::new();
     let t = Instant::now();
-    let mut quit = false;
-    for Ready { pair: p, question, unsure } in ready {
-        if quit {
-            summary.unasked += 1;
-            continue;
-        }
-        let choice = match (&term, question) {
-            (Some(term), Some(question)) => {
-                let _ = term.write_str(&question);
-                review::ask(term, &[Choice::Accept, Choice::Reject, Choice::Skip, Choice::Quit], Choice::Interrupted)
-                    .map_err(|e| Error::io("reading the terminal", e))?
-            }
-            _ => Choice::Accept,
-        };
-        match choice {
-            Choice::Accept => {
-                if !args.dry_run {
-                    match store.accept(&p)? {
-                        Accepted::Written => crate::notes::after_accept(&repo, settings.notes.value.0, &p),
-                        Accepted::TalkClaimed(_) | Accepted::CommitHasPair => {
-                            if unsure {
-                                summary.asked_unsure -= 1;
-                            } else {
-                                summary.linked -= 1;
-                            }
-                            summary.taken_meanwhile += 1;
-                            continue;
-                        }
-                    }
-                }
-                summary.accepted += 1;
-                summary.estimated_tokens += semantic.count_tokens(&format!("{}\n{}\n{}", p.instruction, p.input, p.output));
-                pairs.push(p);
-            }
-            Choice::Reject | Choice::Skip => {
-                let decision = if choice == Choice::Reject { Decision::Rejected } else { Decision::Skipped };
-                store.log(
-                    &DecisionRecord::now(&p.metadata.commit_sha, decision, DecidedBy::User, Some(p.metadata.confidence), p.metadata.audio_ids.clone())
-                        .with_features(&p.metadata.features),
-                )?;
-                if choice == Choice::Reject {
-                    summary.rejected += 1;
-                } else {
-                    summary.skipped += 1;
-                }
-            }
-            other => {
-                quit = true;
-                summary.interrupted = other == Choice::Interrupted;
-                summary.unasked += 1;
-            }
-        }
-    }
+    let decide = Decide { term: term.as_ref(), store: &store, repo: &repo, notes: settings.notes.value.0, dry_run: args.dry_run };
+    let pairs = decide::decide_all(ready, &decide, &mut summary, &mut |p| semantic.count_tokens(&format!("{}\n{}\n{}", p.instruction, p.input, p.output)))?;
     profile.add("writing", t.elapsed());
     if let Some(pruned) = crate::cache_limit::enforce(&crate::score::cache::default_dir(), crate::cache_limit::megabytes(settings.cache_max_mb.value)) {
         say(messages::cache_pruned(&pruned, settings.cache_max_mb.value));

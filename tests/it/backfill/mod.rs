@@ -341,6 +341,13 @@ fn interactive_backfill_asks_about_unsure_links_and_yes_takes_none() {
     let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
     let first = p.exp_string("uit").unwrap();
     assert!(first.contains("? unsure:"), "{first}");
+    // The commit's other talk is offered too, as the hook offers it: Next shows it, and an
+    // accept takes the talk on the screen.
+    assert!(first.contains("candidate 1 of "), "{first}");
+    p.send("n").unwrap();
+    p.flush().unwrap();
+    let second = p.exp_string("uit").unwrap();
+    assert!(second.contains("candidate 2 of "), "{second}");
     p.send("a").unwrap();
     p.flush().unwrap();
     p.exp_string("uit").unwrap();
@@ -352,4 +359,6 @@ fn interactive_backfill_asks_about_unsure_links_and_yes_takes_none() {
     assert_eq!(kept.len(), 1, "{rest}");
     assert!(kept[0].metadata.confidence < 0.999);
     assert_eq!(kept[0].metadata.decided_by, git_screenlink::dataset::DecidedBy::User);
+    let shown = format!("confidence {:.3}", kept[0].metadata.confidence);
+    assert!(second.contains(&shown) && !first.contains(&shown), "{shown}: the second candidate's talk\n{first}\n{second}");
 }
