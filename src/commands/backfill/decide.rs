@@ -13,13 +13,13 @@ use crate::review::{self, Choice};
 pub(super) struct Offer {
     pub pair: Pair,
     pub question: Option<String>,
-    /// Below minConfidence: asked about only (screenlink.askConfidence).
-    pub unsure: bool,
 }
 
-/// A commit's offers, its pick first.
+/// A commit's offers, its pick first (last when the person turned its talk down before).
 pub(super) struct Ready {
     pub offers: Vec<Offer>,
+    /// The pick is below minConfidence (how the summary counted the commit).
+    pub pick_unsure: bool,
 }
 
 pub(super) struct Decide<'a> {
@@ -35,12 +35,11 @@ pub(super) struct Decide<'a> {
 pub(super) fn decide_all(ready: Vec<Ready>, d: &Decide, summary: &mut Summary, tokens: &mut dyn FnMut(&Pair) -> usize) -> Result<Vec<Pair>> {
     let mut pairs = Vec::new();
     let mut quit = false;
-    for Ready { mut offers } in ready {
+    for Ready { mut offers, pick_unsure } in ready {
         if quit {
             summary.unasked += 1;
             continue;
         }
-        let pick_unsure = offers[0].unsure;
         let mut i = 0;
         loop {
             let offer = &offers[i];

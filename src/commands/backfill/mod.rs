@@ -191,16 +191,20 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                 // sure ones when the pick is sure, else those down to askConfidence.
                 let floor = if unsure { ask_floor } else { params.min_confidence };
                 let others = l.candidates[1..].iter().filter(|c| term.is_some() && c.confidence >= floor);
-                let offers = std::iter::once(best)
+                let mut offers: Vec<Offer> = std::iter::once(best)
                     .chain(others)
                     .map(|s| {
                         let passage = &block.passages[s.passage];
                         let pair = pair::build(&full, &l.crates, passage, s, model, decided_by, now);
                         let question = term.is_some().then(|| review::render(commit, passage, s, now, &params));
-                        Offer { pair, question, unsure: s.confidence < params.min_confidence }
+                        Offer { pair, question }
                     })
                     .collect();
-                ready.push(Ready { offers });
+                // Asked again (--again): the talk the person turned down for it comes last.
+                if let Some(before) = answered.get(&commit.sha) {
+                    offers.sort_by_key(|o| o.pair.metadata.audio_ids.iter().any(|id| before.audio_ids.contains(id)));
+                }
+                ready.push(Ready { offers, pick_unsure: unsure });
             }
             building += t.elapsed();
             Ok(())

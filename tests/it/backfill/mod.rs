@@ -362,3 +362,35 @@ fn interactive_backfill_asks_about_unsure_links_and_yes_takes_none() {
     let shown = format!("confidence {:.3}", kept[0].metadata.confidence);
     assert!(second.contains(&shown) && !first.contains(&shown), "{shown}: the second candidate's talk\n{first}\n{second}");
 }
+
+/// With `--again`, the talk a person turned down for a commit is offered last, not first.
+#[cfg(unix)]
+#[test]
+fn asked_again_the_talk_turned_down_comes_last() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(3));
+    env.git(["config", "screenlink.minConfidence", "0.999"]).assert_ok();
+    env.git(["config", "screenlink.askConfidence", "0"]).assert_ok();
+    let confidence = |screen: &str| screen.split("confidence ").nth(1).map(|r| r[..5].to_string()).unwrap_or_else(|| panic!("{screen}"));
+    let run = |line: &str, keys: &[&str]| -> Vec<String> {
+        let mut cmd = std::process::Command::new("sh");
+        env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", line]);
+        let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+        let mut screens = Vec::new();
+        for k in keys {
+            screens.push(p.exp_string("uit").unwrap());
+            p.send(k).unwrap();
+            p.flush().unwrap();
+        }
+        p.exp_eof().unwrap();
+        screens
+    };
+    let first = run("git-screenlink backfill", &["r", "q"]);
+    let turned_down = confidence(&first[0]);
+    assert!(first[0].contains("candidate 1 of "), "{}", first[0]);
+    // Asked again: the same commit (the oldest), another talk first; Next to the last one
+    // reaches the talk turned down.
+    let again = run("git-screenlink backfill --again", &["q"]);
+    let sha = |screen: &str| regex::Regex::new(r"\b[0-9a-f]{10}\b").unwrap().find(screen).map(|m| m.as_str().to_string());
+    assert!(sha(&first[0]).is_some() && sha(&again[0]) == sha(&first[0]), "the same commit: {}\n{}", first[0], again[0]);
+    assert_ne!(confidence(&again[0]), turned_down, "{}\n{}", first[0], again[0]);
+}
