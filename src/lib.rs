@@ -148,3 +148,9 @@ pub fn debug(args: std::fmt::Arguments) {
         eprintln!("git-screenlink: debug: +{ms:.0} ms{rss} {args}");
     }
 }
+
+/// For `skip_serializing_if` in the JSON reports (backfill's summary, validate's report): a
+/// count of zero is left out.
+pub(crate) fn is_zero(n: &usize) -> bool {
+    *n == 0
+}

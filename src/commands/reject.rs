@@ -13,12 +13,13 @@ pub fn run(args: &RejectArgs) -> Result<i32> {
     let settings = Settings::load(&dir, &args.knobs.overrides())?;
     let repo = crate::pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
+    let mut lines = answers::pair_lines(&store)?;
     let mut code = 0;
     for rev in &args.commits {
         let commit = super::resolve(&repo, rev)?;
         let sha = commit.id().to_string();
         let short = messages::short(&sha);
-        let Some(line) = answers::pair_line(&store, &sha)? else {
+        let Some(line) = lines.remove(&sha) else {
             eprintln!("git-screenlink: {short} has no linked talk to reject");
             code = 1;
             continue;

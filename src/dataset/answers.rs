@@ -44,15 +44,15 @@ pub fn reject(store: &Store, file: &Path, value: &serde_json::Value) -> Result<(
     fsutil::append_lines_locked(&store.decisions_path(), &to_line(&record)?)
 }
 
-/// The dataset's line for `commit_sha`, as JSON, if it has one.
-pub fn pair_line(store: &Store, commit_sha: &str) -> Result<Option<serde_json::Value>> {
-    let path = store.dataset_path();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
-    };
-    Ok(text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).find(|v| v["metadata"]["commit_sha"].as_str() == Some(commit_sha)))
+/// The dataset's lines, as JSON, by commit (the first line of each).
+pub fn pair_lines(store: &Store) -> Result<std::collections::HashMap<String, serde_json::Value>> {
+    let mut by_sha = std::collections::HashMap::new();
+    for v in super::read_jsonl::<serde_json::Value>(&store.dataset_path())?.records {
+        if let Some(sha) = v["metadata"]["commit_sha"].as_str() {
+            by_sha.entry(sha.to_string()).or_insert(v);
+        }
+    }
+    Ok(by_sha)
 }
 
 /// A person's decision about the pair on a dataset line, with the link's features.

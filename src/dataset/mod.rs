@@ -253,12 +253,12 @@ impl Store {
             } else {
                 unlinked.remove(&d.commit_sha);
             }
+            decided.insert(d.commit_sha.clone(), d.decision);
             if d.decided_by == DecidedBy::User && d.decision != Decision::Accepted {
-                answered.insert(d.commit_sha.clone(), d.clone());
+                answered.insert(d.commit_sha.clone(), d);
             } else {
                 answered.remove(&d.commit_sha);
             }
-            decided.insert(d.commit_sha, d.decision);
         }
         // A pair in the dataset settles it, whatever the log says.
         unlinked.retain(|c| !paired.contains(c));

@@ -192,6 +192,14 @@ pub fn build(commit: &CommitInfo, crates: &[String], passage: &Passage, scored: 
     }
 }
 
+/// Which texts (instruction, input, output) repeat an earlier one's: a change committed twice
+/// links its talk to both commits, and the two pairs say the same (export and train take the
+/// text once, validate counts the copies).
+pub fn repeats<'a>(texts: impl IntoIterator<Item = [&'a str; 3]>) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    texts.into_iter().map(|t| !seen.insert(t)).collect()
+}
+
 /// Apply `mode` to a pair about to be written: redact its text, or flag it.
 pub fn protect(pair: &mut Pair, mode: crate::secrets::RedactMode) {
     use crate::secrets::{redact, scan, RedactMode};

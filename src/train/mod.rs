@@ -104,10 +104,10 @@ pub fn record(pair: &Pair, format: &str) -> serde_json::Value {
 pub fn usable(mut pairs: Vec<Pair>) -> (Vec<Pair>, usize) {
     pairs.retain(|p| p.metadata.decision == crate::dataset::Decision::Accepted && !p.metadata.sensitive);
     pairs.sort_by(|a, b| a.metadata.commit_timestamp.cmp(&b.metadata.commit_timestamp));
-    let before = pairs.len();
-    let mut seen = std::collections::HashSet::new();
-    pairs.retain(|p| seen.insert((p.instruction.clone(), p.input.clone(), p.output.clone())));
-    let repeated = before - pairs.len();
+    let again = crate::dataset::pair::repeats(pairs.iter().map(|p| [p.instruction.as_str(), p.input.as_str(), p.output.as_str()]));
+    let repeated = again.iter().filter(|&&r| r).count();
+    let mut again = again.into_iter();
+    pairs.retain(|_| !again.next().unwrap_or(false));
     (pairs, repeated)
 }
 

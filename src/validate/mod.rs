@@ -60,19 +60,14 @@ pub struct Report {
     pub findings_by_kind: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
     /// Valid pairs whose instruction, input and output repeat an older line's (a change
     /// committed twice links its talk to both commits): export and train take each text once.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub repeated: usize,
     pub recommendations: Vec<String>,
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
 /// How many valid lines repeat an earlier line's instruction, input and output.
 pub fn repeated(valid: &[ValidLine]) -> usize {
-    let mut seen = std::collections::HashSet::new();
-    valid.iter().filter(|v| !seen.insert(FIELDS.map(|f| v.value[f].as_str().unwrap_or("").to_string()))).count()
+    crate::dataset::pair::repeats(valid.iter().map(|v| FIELDS.map(|f| v.value[f].as_str().unwrap_or("")))).into_iter().filter(|&r| r).count()
 }
 
 impl Report {

@@ -37,7 +37,7 @@ pub struct Summary {
     /// Commits whose best candidate reached minConfidence.
     pub linked: usize,
     /// Commits below minConfidence a person was asked about, unsure (screenlink.askConfidence).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub asked_unsure: usize,
     pub below_threshold: usize,
     pub no_candidates: usize,
@@ -46,7 +46,7 @@ pub struct Summary {
     pub skipped: usize,
     pub unasked: usize,
     /// Linked, but another process gave the talk or the commit a pair first.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub taken_meanwhile: usize,
     /// Ctrl-C at a prompt: decisions so far are kept, and the exit code is 130.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -145,8 +145,4 @@ pub(super) fn skipped_text(skipped: &BTreeMap<SkipReason, usize>) -> String {
         .map(|(r, n)| format!("{} {n}", serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default().replace('_', " ")))
         .collect();
     format!(", skipped: {}", parts.join(", "))
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }

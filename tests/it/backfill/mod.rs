@@ -20,6 +20,23 @@ fn decisions(path: &Path) -> Vec<DecisionRecord> {
 }
 
 /// (pairs, correct) against the world's ground truth.
+/// Run `line` through a shell on a real pseudo-terminal, answering each prompt with the next
+/// of `keys`: the screen before each answer, and what was printed after the last.
+#[cfg(unix)]
+fn on_a_pty(env: &TestEnv, line: &str, keys: &[&str]) -> (Vec<String>, String) {
+    let mut cmd = std::process::Command::new("sh");
+    env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", line]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    let mut screens = Vec::new();
+    for k in keys {
+        screens.push(p.exp_string("uit").unwrap());
+        p.send(k).unwrap();
+        p.flush().unwrap();
+    }
+    let rest = p.exp_eof().unwrap();
+    (screens, rest)
+}
+
 pub(super) fn correct(world: &World, pairs: &[Pair]) -> usize {
     pairs
         .iter()
@@ -302,17 +319,8 @@ fn interactive_backfill_keeps_every_decision_made_before_ctrl_c() {
     let v: serde_json::Value = serde_json::from_str(&env.screenlink(["backfill", "--again", "--dry-run", "--json"]).stdout_text()).unwrap();
     assert_eq!(v["summary"]["already_decided"], 1, "only the accepted commit");
     assert!(v["pairs"].as_array().unwrap().iter().any(|p| p["metadata"]["commit_sha"] == rejected));
-    let mut cmd = std::process::Command::new("sh");
-    env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", "git-screenlink backfill --again; echo \"exit=$?\""]);
-    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
-    let asked = p.exp_string("uit").unwrap();
-    assert!(asked.contains(git_screenlink::messages::short(rejected)), "the rejected commit is the oldest left: {asked}");
-    p.send("a").unwrap();
-    p.flush().unwrap();
-    p.exp_string("uit").unwrap();
-    p.send("q").unwrap();
-    p.flush().unwrap();
-    p.exp_eof().unwrap();
+    let (asked, _) = on_a_pty(&env, "git-screenlink backfill --again; echo \"exit=$?\"", &["a", "q"]);
+    assert!(asked[0].contains(git_screenlink::messages::short(rejected)), "the rejected commit is the oldest left: {}", asked[0]);
     let kept = pairs(&dir.join("training_data.jsonl"));
     assert_eq!(kept.len(), 2);
     assert!(kept.iter().any(|k| k.metadata.commit_sha == rejected));
@@ -336,24 +344,13 @@ fn interactive_backfill_asks_about_unsure_links_and_yes_takes_none() {
     assert!(v["pairs"].as_array().unwrap().is_empty(), "--yes takes nothing below minConfidence");
     assert!(v["summary"].get("asked_unsure").is_none());
 
-    let mut cmd = std::process::Command::new("sh");
-    env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", "git-screenlink backfill; echo \"exit=$?\""]);
-    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
-    let first = p.exp_string("uit").unwrap();
-    assert!(first.contains("? unsure:"), "{first}");
     // The commit's other talk is offered too, as the hook offers it: Next shows it, and an
     // accept takes the talk on the screen.
+    let (screens, rest) = on_a_pty(&env, "git-screenlink backfill; echo \"exit=$?\"", &["n", "a", "q"]);
+    let (first, second) = (&screens[0], &screens[1]);
+    assert!(first.contains("? unsure:"), "{first}");
     assert!(first.contains("candidate 1 of "), "{first}");
-    p.send("n").unwrap();
-    p.flush().unwrap();
-    let second = p.exp_string("uit").unwrap();
     assert!(second.contains("candidate 2 of "), "{second}");
-    p.send("a").unwrap();
-    p.flush().unwrap();
-    p.exp_string("uit").unwrap();
-    p.send("q").unwrap();
-    p.flush().unwrap();
-    let rest = p.exp_eof().unwrap();
     assert!(rest.contains("asked about") && rest.contains("below it, unsure"), "{rest}");
     let kept = pairs(&dir.join("training_data.jsonl"));
     assert_eq!(kept.len(), 1, "{rest}");
@@ -371,25 +368,11 @@ fn asked_again_the_talk_turned_down_comes_last() {
     env.git(["config", "screenlink.minConfidence", "0.999"]).assert_ok();
     env.git(["config", "screenlink.askConfidence", "0"]).assert_ok();
     let confidence = |screen: &str| screen.split("confidence ").nth(1).map(|r| r[..5].to_string()).unwrap_or_else(|| panic!("{screen}"));
-    let run = |line: &str, keys: &[&str]| -> Vec<String> {
-        let mut cmd = std::process::Command::new("sh");
-        env.scrub(&mut cmd).current_dir(&env.repo).args(["-c", line]);
-        let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
-        let mut screens = Vec::new();
-        for k in keys {
-            screens.push(p.exp_string("uit").unwrap());
-            p.send(k).unwrap();
-            p.flush().unwrap();
-        }
-        p.exp_eof().unwrap();
-        screens
-    };
-    let first = run("git-screenlink backfill", &["r", "q"]);
+    let (first, _) = on_a_pty(&env, "git-screenlink backfill", &["r", "q"]);
     let turned_down = confidence(&first[0]);
     assert!(first[0].contains("candidate 1 of "), "{}", first[0]);
-    // Asked again: the same commit (the oldest), another talk first; Next to the last one
-    // reaches the talk turned down.
-    let again = run("git-screenlink backfill --again", &["q"]);
+    // Asked again: the same commit (the oldest), another talk first.
+    let (again, _) = on_a_pty(&env, "git-screenlink backfill --again", &["q"]);
     let sha = |screen: &str| regex::Regex::new(r"\b[0-9a-f]{10}\b").unwrap().find(screen).map(|m| m.as_str().to_string());
     assert!(sha(&first[0]).is_some() && sha(&again[0]) == sha(&first[0]), "the same commit: {}\n{}", first[0], again[0]);
     assert_ne!(confidence(&again[0]), turned_down, "{}\n{}", first[0], again[0]);
