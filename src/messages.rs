@@ -184,6 +184,33 @@ pub fn cache_pruned(p: &crate::cache_limit::Pruned, max_mb: u32) -> String {
     )
 }
 
+/// `serve` as it starts: what it serves and where.
+pub fn serving(what: &str, url: &str) -> String {
+    format!("git-screenlink: serving {what} at {url} (OpenAI-compatible: POST {url}/chat/completions, {url}/completions); Ctrl-C stops it")
+}
+
+/// `serve` once the port answers.
+pub fn serving_ready(url: &str) -> String {
+    format!(
+        "git-screenlink: ready at {url}; the model was trained on prompts as `git screenlink ask --dry-run \"INSTRUCTION\"` prints them (the instruction, then the talk as business context, then the task line)"
+    )
+}
+
+/// `serve` on an address other machines can reach.
+pub fn served_beyond_this_machine(host: &str, port: u16) -> String {
+    format!(
+        "git-screenlink: warning: listening on {host}: anyone who can reach this machine's port {port} can use a model trained on your talk and code, with no password (mlx-lm's server has none)"
+    )
+}
+
+/// `serve` when the port cannot be listened on.
+pub fn port_unusable(host: &str, port: u16, err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::AddrInUse => format!("port {port} on {host} is in use"),
+        _ => format!("cannot listen on {host} port {port}: {err}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -68,6 +68,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Ask the fine-tuned model for a change, in the training prompt's format
     Ask(AskArgs),
+    /// Serve the fine-tuned model on this machine over an OpenAI-compatible API (mlx-lm's server)
+    Serve(ServeArgs),
     /// Keep the embedding model loaded for the commit hook (the hook starts it on demand)
     Daemon(DaemonArgs),
 }
@@ -107,6 +109,33 @@ pub struct EvalArgs {
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The run whose adapter to serve (default: the newest with adapters; `train --list` names them)
+    #[arg(conflicts_with = "base")]
+    pub run: Option<String>,
+    /// The base model alone, without an adapter
+    #[arg(long)]
+    pub base: bool,
+    /// A model directory (a fused model) to serve instead
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["run", "base"])]
+    pub model: Option<PathBuf>,
+    /// Address to listen on; anything but loopback lets other machines use the model
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on
+    #[arg(long, value_name = "N", default_value_t = 8080)]
+    pub port: u16,
+    /// Print the command and run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Arguments passed through to `mlx_lm server` (after `--`)
+    #[arg(last = true)]
+    pub extra: Vec<String>,
+    #[command(flatten)]
+    pub knobs: Knobs,
 }
 
 #[derive(Debug, Args)]

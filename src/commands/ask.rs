@@ -17,15 +17,8 @@ pub fn run(args: &AskArgs) -> Result<i32> {
     let repo = crate::pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
 
-    // Which model: a fused directory, the base alone, or base + a run's adapter.
-    let (model, adapter, format) = if let Some(m) = &args.model {
-        (m.display().to_string(), None, settings.train_format.value.clone())
-    } else if args.base {
-        (settings.train_model.value.clone(), None, settings.train_format.value.clone())
-    } else {
-        let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Ask)?;
-        (m.options["model"].as_str().unwrap_or_default().to_string(), Some(m.adapter_path.clone()), m.dataset.format.clone())
-    };
+    let chosen = eval::choose(&settings, &store.dir, args.model.as_deref(), args.base, args.run.as_deref(), eval::Purpose::Ask)?;
+    let (model, adapter, format) = (chosen.model.clone(), chosen.adapter.clone(), chosen.format.clone());
     let context = match (&args.context, args.from_talk) {
         (Some(text), _) => text.clone(),
         (None, true) => best_talk(&settings, &args.instruction)?,
@@ -39,7 +32,7 @@ pub fn run(args: &AskArgs) -> Result<i32> {
         "completions" => serde_json::json!({"messages": [{"role": "user", "content": prompt}]}),
         _ => serde_json::json!({"messages": [{"role": "system", "content": train::SYSTEM_LINE}, {"role": "user", "content": prompt}]}),
     };
-    let what = adapter.as_deref().map_or(model.clone(), |a| format!("{model} + {a}"));
+    let what = chosen.describe();
     if args.dry_run {
         println!("Model: {what}\nFormat: {format}\nPrompt:\n{prompt}");
         return Ok(0);

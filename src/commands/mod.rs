@@ -13,6 +13,7 @@ mod index;
 mod install;
 mod reject;
 mod review;
+mod serve;
 mod show;
 mod status;
 mod train;
@@ -45,6 +46,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Export(args) => export::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Ask(args) => ask::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Daemon(args) => daemon::run(&args),
     }
 }

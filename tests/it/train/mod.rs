@@ -14,6 +14,7 @@ use git_screenlink::train;
 use crate::env::{OutputExt, TestEnv};
 
 mod faults;
+mod serve;
 
 /// The Python that has mlx-lm: `./install.sh --mlx` puts it in the data dir.
 fn mlx_python() -> PathBuf {

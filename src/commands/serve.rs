@@ -1,0 +1,161 @@
+//! `git screenlink serve`: the fine-tuned model behind mlx-lm's OpenAI-compatible server,
+//! on this machine, for editors and scripts that speak that API. mlx-lm does the serving;
+//! this picks the run as `ask` does, checks the port, keeps the server off the network and
+//! off the Hugging Face hub unless told, and says when it answers.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cli::ServeArgs;
+use crate::config::Settings;
+use crate::dataset::Store;
+use crate::error::{Error, Kind, Result};
+use crate::{eval, messages, train};
+
+pub fn run(args: &ServeArgs) -> Result<i32> {
+    let dir = super::current_dir()?;
+    let settings = Settings::load(&dir, &args.knobs.overrides())?;
+    let repo = crate::pipeline::open_repo(&dir)?;
+    let store = Store::for_repo(&repo, &settings)?;
+    let chosen = eval::choose(&settings, &store.dir, args.model.as_deref(), args.base, args.run.as_deref(), eval::Purpose::Serve)?;
+    if let Some(m) = &args.model {
+        if !m.join("config.json").is_file() {
+            return Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json)", m.display()))
+                .hint("give the directory `train --fuse` wrote (`<run dir>/fused`), or leave out --model to serve the newest run's adapter"));
+        }
+    }
+    let url = base_url(&args.host, args.port);
+
+    let launcher = match train::find_mlx(&settings) {
+        Ok(l) => Some(l),
+        Err(_) if args.dry_run => None,
+        Err(e) => return Err(e),
+    };
+    let mut words: Vec<String> = launcher.as_ref().map_or(vec!["mlx_lm".into()], |l| l.program.clone());
+    words.extend(["server".into(), "--model".into(), chosen.model.clone()]);
+    if let Some(a) = &chosen.adapter {
+        words.extend(["--adapter-path".into(), a.clone()]);
+    }
+    words.extend(["--host".into(), args.host.clone(), "--port".into(), args.port.to_string()]);
+    words.extend(args.extra.iter().cloned());
+    if args.dry_run {
+        println!("Model: {}\nURL: {url}\nCommand: {}", chosen.describe(), words.join(" "));
+        return Ok(0);
+    }
+    let launcher = launcher.expect("found unless a dry run");
+
+    let addrs = listen_addrs(&args.host, args.port)?;
+    // The port checked before mlx-lm loads a model: its own error comes after the load, as a
+    // traceback.
+    if let Err(e) = TcpListener::bind(&addrs[..]) {
+        return Err(Error::new(Kind::Usage, messages::port_unusable(&args.host, args.port, &e)).hint("pick another with --port N"));
+    }
+    if !addrs.iter().all(|a| a.ip().is_loopback()) {
+        eprintln!("{}", messages::served_beyond_this_machine(&args.host, args.port));
+    }
+
+    let mut cmd = launcher.command("server");
+    cmd.args(&words[launcher.program.len() + 1..]);
+    // A request that names another model would have mlx-lm fetch it from the hub: never.
+    cmd.env("HF_HUB_OFFLINE", "1");
+    // mlx-lm lists models (`GET /v1/models`, which editors call first) by scanning the hub
+    // cache, and fails when there is none; an empty one stands in while it runs.
+    let empty_cache = match hub_cache_missing() {
+        true => Some(tempfile::tempdir().map_err(|e| Error::io("making an empty model cache for mlx-lm", e))?),
+        false => None,
+    };
+    if let Some(c) = &empty_cache {
+        cmd.env("HF_HUB_CACHE", c.path());
+    }
+    eprintln!("{}", messages::serving(&chosen.describe(), &url));
+
+    let done = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (done, probes, url) = (done.clone(), probe_addrs(&addrs), url.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::SeqCst) {
+                if probes.iter().any(|a| TcpStream::connect_timeout(a, Duration::from_millis(200)).is_ok()) {
+                    // stdout holds the URL alone, for a script to read.
+                    println!("{url}");
+                    eprintln!("{}", messages::serving_ready(&url));
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        })
+    };
+    let outcome = train::process::stream_lines(&mut cmd, |_| true);
+    done.store(true, Ordering::SeqCst);
+    let _ = watcher.join();
+    drop(empty_cache);
+    match outcome? {
+        (_, true) => {
+            eprintln!("git-screenlink: the server stopped");
+            Ok(Kind::Interrupted.exit_code())
+        }
+        (Some(0), false) => Ok(0),
+        (code, false) => Err(Error::new(Kind::Io, format!("mlx-lm's server stopped (exit code {})", code.map_or("none".into(), |c| c.to_string())))
+            .hint("the lines above are mlx-lm's")),
+    }
+}
+
+/// What a client is given: `http://host:port/v1`, an IPv6 address in brackets.
+fn base_url(host: &str, port: u16) -> String {
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V6(_)) => format!("http://[{host}]:{port}/v1"),
+        _ => format!("http://{host}:{port}/v1"),
+    }
+}
+
+fn listen_addrs(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map(Iterator::collect).unwrap_or_default();
+    if addrs.is_empty() {
+        return Err(Error::new(Kind::Usage, format!("{host:?} is not an address to listen on"))
+            .hint("give an address of this machine, e.g. --host 127.0.0.1 (the default)"));
+    }
+    Ok(addrs)
+}
+
+/// Where to knock to see the server up: an unspecified address (0.0.0.0, ::) answers on
+/// loopback.
+fn probe_addrs(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
+    addrs
+        .iter()
+        .map(|a| match a.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), a.port()),
+            IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), a.port()),
+            _ => *a,
+        })
+        .collect()
+}
+
+/// Whether huggingface_hub would find no cache directory (none of the user's settings name
+/// one, and the default place does not exist).
+fn hub_cache_missing() -> bool {
+    if std::env::var_os("HF_HUB_CACHE").is_some() || std::env::var_os("HF_HOME").is_some() {
+        return false;
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")));
+    cache.is_none_or(|c| !c.join("huggingface").join("hub").is_dir())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_probes_name_the_address_a_client_can_reach() {
+        assert_eq!(base_url("127.0.0.1", 8080), "http://127.0.0.1:8080/v1");
+        assert_eq!(base_url("::1", 9000), "http://[::1]:9000/v1");
+        assert_eq!(base_url("localhost", 1), "http://localhost:1/v1");
+        let any = listen_addrs("0.0.0.0", 8080).unwrap();
+        assert_eq!(probe_addrs(&any), vec!["127.0.0.1:8080".parse::<SocketAddr>().unwrap()]);
+        let six: SocketAddr = "[::]:81".parse().unwrap();
+        assert_eq!(probe_addrs(&[six]), vec!["[::1]:81".parse::<SocketAddr>().unwrap()]);
+        assert!(listen_addrs("no such host.invalid", 80).is_err());
+    }
+}
