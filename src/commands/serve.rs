@@ -4,6 +4,7 @@
 //! off the Hugging Face hub unless told, and says when it answers.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,9 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             return Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json)", m.display()))
                 .hint("give the directory `train --fuse` wrote (`<run dir>/fused`), or leave out --model to serve the newest run's adapter"));
         }
+    }
+    if !args.dry_run {
+        check_downloaded(&chosen.model)?;
     }
     let url = base_url(&args.host, args.port);
 
@@ -131,16 +135,38 @@ fn probe_addrs(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
         .collect()
 }
 
-/// Whether huggingface_hub would find no cache directory (none of the user's settings name
-/// one, and the default place does not exist).
-fn hub_cache_missing() -> bool {
-    if std::env::var_os("HF_HUB_CACHE").is_some() || std::env::var_os("HF_HOME").is_some() {
-        return false;
+/// Where huggingface_hub keeps downloaded models: `HF_HUB_CACHE`, `HF_HOME/hub`, else
+/// `huggingface/hub` in the user's cache directory.
+fn hub_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("HF_HUB_CACHE") {
+        return Some(dir.into());
     }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")));
-    cache.is_none_or(|c| !c.join("huggingface").join("hub").is_dir())
+    if let Some(home) = std::env::var_os("HF_HOME") {
+        return Some(PathBuf::from(home).join("hub"));
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(cache.join("huggingface").join("hub"))
+}
+
+/// Whether huggingface_hub would find no cache directory to list.
+fn hub_cache_missing() -> bool {
+    hub_cache_dir().is_none_or(|d| !d.is_dir())
+}
+
+/// A model named by its hub id is served only when it was downloaded before: the server
+/// runs offline, and would otherwise say it is ready while its model failed to load.
+fn check_downloaded(model: &str) -> Result<()> {
+    if Path::new(model).exists() {
+        return Ok(());
+    }
+    let folder = format!("models--{}", model.replace('/', "--"));
+    let snapshots = hub_cache_dir().map(|d| d.join(folder).join("snapshots"));
+    let downloaded = snapshots.and_then(|s| std::fs::read_dir(s).ok()).is_some_and(|mut d| d.next().is_some());
+    if downloaded {
+        return Ok(());
+    }
+    Err(Error::new(Kind::Usage, format!("{model} is neither a model directory nor a model downloaded to this machine"))
+        .hint("serve runs offline: give a local model with --model DIR, or download this one once (`git screenlink train` does)"))
 }
 
 #[cfg(test)]

@@ -38,6 +38,12 @@ fn serve_answers_over_http_with_the_newest_adapter_and_stops_on_ctrl_c() {
     assert_eq!(out.code(), 2);
     assert!(out.stderr_text().contains("no training run with adapters to serve") && out.stderr_text().contains("--base"), "{}", out.stderr_text());
 
+    // A base model named by a hub id and never downloaded: said before the server starts
+    // (offline, mlx-lm's server would say it is up while its model failed to load).
+    let out = env.git(["-c", "screenlink.train.model=some-org/not-here", "screenlink", "serve", "--base"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("some-org/not-here is neither a model directory nor a model downloaded"), "{}", out.stderr_text());
+
     let model = tiny_model().to_str().unwrap().to_string();
     env.screenlink(["train", "--model", &model, "--iters", "3", "--batch-size", "2", "--num-layers", "2"]).assert_ok();
     let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx")).unwrap().flatten().next().unwrap().path();
