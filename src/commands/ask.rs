@@ -34,7 +34,9 @@ pub fn run(args: &AskArgs) -> Result<i32> {
     };
     let what = chosen.describe();
     if args.dry_run {
-        println!("Model: {what}\nFormat: {format}\nPrompt:\n{prompt}");
+        // The chat format's system turn too: a client of `serve` sends it as training did.
+        let system = rec["messages"][0]["role"].as_str().filter(|r| *r == "system").map(|_| format!("System: {}\n", train::SYSTEM_LINE)).unwrap_or_default();
+        println!("Model: {what}\nFormat: {format}\n{system}Prompt:\n{prompt}");
         return Ok(0);
     }
     let launcher = train::find_mlx(&settings)?;

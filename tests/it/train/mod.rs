@@ -282,6 +282,8 @@ fn eval_compares_base_and_adapter_on_real_generations_and_ask_answers() {
     assert!(answer.strip_suffix('\n').is_some_and(|a| !a.is_empty()), "a generation: {answer:?} {}", out.stderr_text());
     let dry = env.screenlink(["ask", "Add user authentication to the API", "--context", "we need login", "--dry-run"]);
     assert!(dry.stdout_text().contains("Business Context from team discussions:\n\nwe need login\n\nTask: make the change"), "{}", dry.stdout_text());
+    // The chat format's system turn, which a client of `serve` sends as training did.
+    assert!(dry.stdout_text().contains(&format!("Format: chat\nSystem: {}\nPrompt:\n", train::SYSTEM_LINE)), "{}", dry.stdout_text());
 
     // A run without adapters is a clear error.
     let broken = runs.join("20000101-000000");
