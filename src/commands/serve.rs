@@ -37,18 +37,20 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         Err(_) if args.dry_run => None,
         Err(e) => return Err(e),
     };
-    let mut words: Vec<String> = launcher.as_ref().map_or(vec!["mlx_lm".into()], |l| l.program.clone());
-    words.extend(["server".into(), "--model".into(), chosen.model.clone()]);
+    let python = launcher.as_ref().and_then(train::Launcher::python);
+    let mut server_args: Vec<String> = vec!["--model".into(), chosen.model.clone()];
     if let Some(a) = &chosen.adapter {
-        words.extend(["--adapter-path".into(), a.clone()]);
+        server_args.extend(["--adapter-path".into(), a.clone()]);
     }
-    words.extend(["--host".into(), args.host.clone(), "--port".into(), args.port.to_string()]);
-    words.extend(args.extra.iter().cloned());
+    server_args.extend(["--host".into(), args.host.clone(), "--port".into(), args.port.to_string()]);
+    server_args.extend(args.extra.iter().cloned());
     if args.dry_run {
-        println!("Model: {}\nURL: {url}\nCommand: {}", chosen.describe(), words.join(" "));
+        let python = python.map_or("python3".into(), |p| p.display().to_string());
+        println!("Model: {}\nURL: {url}\nCommand: {python} -c <src/train/serve.py: mlx_lm server> {}", chosen.describe(), server_args.join(" "));
         return Ok(0);
     }
-    let launcher = launcher.expect("found unless a dry run");
+    let python = python
+        .ok_or_else(|| Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm"))?;
 
     let addrs = listen_addrs(&args.host, args.port)?;
     // The port checked before mlx-lm loads a model: its own error comes after the load, as a
@@ -60,8 +62,8 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         eprintln!("{}", messages::served_beyond_this_machine(&args.host, args.port));
     }
 
-    let mut cmd = launcher.command("server");
-    cmd.args(&words[launcher.program.len() + 1..]);
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg("-c").arg(train::SERVE_PY).args(&server_args);
     // A request that names another model would have mlx-lm fetch it from the hub: never.
     cmd.env("HF_HUB_OFFLINE", "1");
     // mlx-lm lists models (`GET /v1/models`, which editors call first) by scanning the hub

@@ -22,6 +22,9 @@ use crate::config::Settings;
 use crate::dataset::Pair;
 use crate::error::{Error, Kind, Result};
 
+/// `serve`'s launcher of mlx-lm's server, run with mlx-lm's Python.
+pub const SERVE_PY: &str = include_str!("serve.py");
+
 pub const SYSTEM_LINE: &str = "You write the code change that the team's discussion asks for.";
 
 /// The effective training options (git config, overridden by flags).

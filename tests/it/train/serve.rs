@@ -54,7 +54,7 @@ fn serve_answers_over_http_with_the_newest_adapter_and_stops_on_ctrl_c() {
     let dry = env.screenlink(["serve", "--port", &port.to_string(), "--dry-run", "--", "--max-tokens", "64"]);
     dry.assert_ok();
     let text = dry.stdout_text();
-    let want = format!("server --model {model} --adapter-path {} --host 127.0.0.1 --port {port} --max-tokens 64", adapters.display());
+    let want = format!("<src/train/serve.py: mlx_lm server> --model {model} --adapter-path {} --host 127.0.0.1 --port {port} --max-tokens 64", adapters.display());
     assert!(text.contains(&want) && text.contains(&format!("URL: http://127.0.0.1:{port}/v1")), "{text}");
 
     // A port in use is said before any model loads.
@@ -91,6 +91,24 @@ fn serve_answers_over_http_with_the_newest_adapter_and_stops_on_ctrl_c() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["choices"][0]["message"]["role"], "assistant", "{answer}");
     assert_eq!(answer["usage"]["completion_tokens"], 4, "{answer}");
+    // Whatever name a client gives the served model (none, the id the list gave, the path,
+    // "screenlink"), it gets base + adapter: the same log-probabilities, and not the base's
+    // alone (the same directory named another way loads without the adapter).
+    let logprobs = |name: Option<&str>| {
+        let mut body = serde_json::json!({"messages": [{"role": "user", "content": "Add retries to the fetch loop"}], "max_tokens": 3, "logprobs": true});
+        if let Some(n) = name {
+            body["model"] = n.into();
+        }
+        let (status, answer) = post(&format!("{url}/chat/completions"), body);
+        assert_eq!(status, 200, "{answer}");
+        answer["choices"][0]["logprobs"]["content"].as_array().unwrap().iter().map(|t| t["logprob"].as_f64().unwrap()).collect::<Vec<f64>>()
+    };
+    let served = logprobs(None);
+    let listed = models["data"][0]["id"].as_str().unwrap().to_string();
+    for name in [listed.as_str(), model.as_str(), "screenlink"] {
+        assert_eq!(logprobs(Some(name)), served, "the model named {name:?}");
+    }
+    assert_ne!(logprobs(Some(&format!("{model}/"))), served, "the base alone answers otherwise");
     // A request naming a model that is not here is refused, not fetched from the hub.
     let (status, refused) = post(
         &format!("{url}/chat/completions"),
