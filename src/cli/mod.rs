@@ -181,6 +181,9 @@ pub struct ExportArgs {
     /// Share of the newest pairs for validation, and as much again for test [screenlink.train.validFraction]
     #[arg(long, value_name = "X")]
     pub valid_fraction: Option<f64>,
+    /// Pairs from other repositories' datasets too (a repository, or a dataset file), so one model learns all your work
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub also: Vec<PathBuf>,
     #[command(flatten)]
     pub knobs: Knobs,
 }
@@ -381,6 +384,9 @@ pub struct TrainArgs {
     /// ring, mpi, or any (mlx.launch picks) [screenlink.train.backend; default any]
     #[arg(long, value_name = "BACKEND")]
     pub backend: Option<String>,
+    /// Pairs from other repositories' datasets too (a repository, or a dataset file), so one model learns all your work
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub also: Vec<PathBuf>,
     /// Print the exact command and export figures; run nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -13,7 +13,11 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let store = Store::for_repo(&repo, &settings)?;
     let read = store.pairs()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
-    let (pairs, repeated) = train::usable(read.records);
+    let mut records = read.records;
+    let others = super::also(&args.also, &store.dataset_path())?;
+    let from_others: Vec<(usize, std::path::PathBuf)> = others.iter().map(|o| (o.pairs.len(), o.path.clone())).collect();
+    records.extend(others.into_iter().flat_map(|o| o.pairs));
+    let (pairs, repeated) = train::usable(records);
     let fraction = args.valid_fraction.unwrap_or(settings.train_valid_fraction.value);
     // One pair per split at least; the rest by time.
     if pairs.len() < 3 {
@@ -36,6 +40,9 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         out.display(),
         messages::repeated(repeated)
     );
+    for (n, path) in from_others {
+        println!("  with {} from {}", messages::count(n, "pair"), path.display());
+    }
     for f in files {
         println!("  {}", f.display());
     }

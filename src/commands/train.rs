@@ -27,8 +27,18 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     // The data: accepted, unflagged pairs, oldest first, split by time.
     let read = store.pairs()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
-    let total = read.records.len();
-    let (pairs, repeated) = train::usable(read.records);
+    let others = super::also(&args.also, &store.dataset_path())?;
+    let mut records = read.records;
+    let also: Vec<train::OtherDataset> = others
+        .into_iter()
+        .map(|o| {
+            let info = train::OtherDataset { path: o.path.display().to_string(), sha256: o.sha256, pairs: o.pairs.len() };
+            records.extend(o.pairs);
+            info
+        })
+        .collect();
+    let total = records.len();
+    let (pairs, repeated) = train::usable(records);
     let split = train::split(pairs.len(), opts.batch_size as usize, opts.valid_fraction)?;
 
     // The model: a local directory must hold a model; anything else is a hub id.
@@ -84,6 +94,9 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         split.test,
         crate::messages::repeated(repeated)
     );
+    for o in &also {
+        println!("  with {} from {}", crate::messages::count(o.pairs, "pair"), o.path);
+    }
     if !train::is_local_model(&opts.model) {
         println!("Note: mlx-lm will download {} from the Hugging Face hub unless it is in its cache", opts.model);
     }
@@ -134,6 +147,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
             split,
             format: opts.format.clone(),
             export_dir: run_dir.display().to_string(),
+            also,
         },
         options: serde_json::to_value(&opts).unwrap_or_default(),
         losses: Vec::new(),

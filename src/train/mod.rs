@@ -312,6 +312,14 @@ pub struct Manifest {
     pub distributed: Option<serde_json::Value>,
 }
 
+/// A dataset of another repository a run took pairs from: where, its bytes' sha256, its pairs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OtherDataset {
+    pub path: String,
+    pub sha256: String,
+    pub pairs: usize,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatasetInfo {
     pub path: String,
@@ -321,6 +329,9 @@ pub struct DatasetInfo {
     pub split: Split,
     pub format: String,
     pub export_dir: String,
+    /// Other repositories' datasets trained on too (`--also`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<OtherDataset>,
 }
 
 pub fn runs_dir(dataset_dir: &Path) -> PathBuf {

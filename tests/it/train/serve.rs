@@ -54,7 +54,8 @@ fn serve_answers_over_http_with_the_newest_adapter_and_stops_on_ctrl_c() {
     let dry = env.screenlink(["serve", "--port", &port.to_string(), "--dry-run", "--", "--max-tokens", "64"]);
     dry.assert_ok();
     let text = dry.stdout_text();
-    let want = format!("<src/train/serve.py: mlx_lm server> --model {model} --adapter-path {} --host 127.0.0.1 --port {port} --max-tokens 64", adapters.display());
+    let want =
+        format!("<src/train/serve.py: mlx_lm server> --model {model} --adapter-path {} --host 127.0.0.1 --port {port} --max-tokens 64", adapters.display());
     assert!(text.contains(&want) && text.contains(&format!("URL: http://127.0.0.1:{port}/v1")), "{text}");
 
     // A port in use is said before any model loads.
