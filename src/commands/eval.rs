@@ -31,7 +31,12 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
 
     let format = m.dataset.format.clone();
     let test = std::fs::read_to_string(run_dir.join("test.jsonl")).map_err(|e| Error::io(format!("reading {}", run_dir.join("test.jsonl").display()), e))?;
-    let pairs = store.pairs().map(|r| r.records).unwrap_or_default();
+    // The dataset names each case's commit (and splits a text record): ours, and those the
+    // run took pairs from with `--also`.
+    let mut pairs = store.pairs().map(|r| r.records).unwrap_or_default();
+    for other in &m.dataset.also {
+        pairs.extend(crate::dataset::read_jsonl::<crate::dataset::Pair>(Path::new(&other.path)).map(|r| r.records).unwrap_or_default());
+    }
     let all = eval::cases(&test, &format, &pairs);
     let pairs_in_test = all.len();
     let cases: Vec<Case> = all.into_iter().take(args.limit.unwrap_or(usize::MAX)).collect();

@@ -347,6 +347,17 @@ fn train_and_export_take_other_repositories_pairs_with_also() {
             + m["dataset"]["split"]["test"].as_u64().unwrap() as usize
     );
 
+    // eval names each test pair's commit, those of the other repository too.
+    let report = env.screenlink(["eval", "--max-tokens", "2", "--json"]);
+    report.assert_ok();
+    let report: serde_json::Value = serde_json::from_str(&report.stdout_text()).unwrap();
+    let shas: Vec<&str> = report["adapter"]["pairs"].as_array().unwrap().iter().map(|p| p["sha"].as_str().unwrap_or("none")).collect();
+    assert_eq!(shas.len(), m["dataset"]["split"]["test"].as_u64().unwrap() as usize);
+    let theirs_shas: Vec<&str> = theirs.iter().map(|p| p.metadata.commit_sha.as_str()).collect();
+    let ours_shas: Vec<&str> = ours.iter().map(|p| p.metadata.commit_sha.as_str()).collect();
+    assert!(shas.iter().all(|s| theirs_shas.contains(s) || ours_shas.contains(s)), "{shas:?}");
+    assert!(shas.iter().any(|s| theirs_shas.contains(s)), "the other repository's newest pairs are tested too: {shas:?}");
+
     // The same repository twice, or this one, counts once; a directory with no repository or
     // dataset, and a repository with no dataset yet, are one line each.
     let dry = env.screenlink(["train", "--dry-run", "--model", &model, "--also", other_repo, other_repo, world.repo.to_str().unwrap()]);
