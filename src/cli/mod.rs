@@ -134,8 +134,6 @@ pub struct ServeArgs {
     /// Arguments passed through to `mlx_lm server` (after `--`)
     #[arg(last = true)]
     pub extra: Vec<String>,
-    #[command(flatten)]
-    pub knobs: Knobs,
 }
 
 #[derive(Debug, Args)]

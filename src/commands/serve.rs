@@ -17,7 +17,7 @@ use crate::{eval, messages, train};
 
 pub fn run(args: &ServeArgs) -> Result<i32> {
     let dir = super::current_dir()?;
-    let settings = Settings::load(&dir, &args.knobs.overrides())?;
+    let settings = Settings::load(&dir, &[])?;
     let repo = crate::pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
     let chosen = eval::choose(&settings, &store.dir, args.model.as_deref(), args.base, args.run.as_deref(), eval::Purpose::Serve)?;
