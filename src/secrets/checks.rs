@@ -117,6 +117,13 @@ fn is_secret_name(words: &[String]) -> bool {
         ("auth", "token"),
         ("access", "token"),
         ("refresh", "token"),
+        ("preshared", "key"),
+        // Personal access tokens named for their service (`ado_pat`, `AZURE_DEVOPS_PAT`).
+        ("ado", "pat"),
+        ("devops", "pat"),
+        ("github", "pat"),
+        ("gh", "pat"),
+        ("gitlab", "pat"),
     ];
     // Glued names end in the secret word (`PGPASSWORD`, `dbpassword`, `appsecret`); `bypass`
     // and `passthrough` do not.

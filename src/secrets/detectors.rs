@@ -41,7 +41,7 @@ fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Cap
 /// YAML's tags for a plain value (`password: !!str …`, `key: !!binary <base64>`), which hold
 /// the secret itself; other tags (`!secret name`, `!Ref`, `!vault`) name or encrypt it.
 const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt|key)[A-Za-z0-9_.\-]*";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|(?:ado|devops|github|gh|gitlab)[_.\-]?pat|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt|key)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
 const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
@@ -113,7 +113,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("age_secret_key", r"\b(AGE-SECRET-KEY-1[0-9A-Z]{58})\b", &[1], always),
         // Session 16: more providers' prefixed tokens, after gitleaks' public rules.
         d("vault_token", r"\b(hv[sb]\.[A-Za-z0-9_\-]{90,})", &[1], always),
-        d("doppler_token", r"\b(dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44})\b", &[1], always),
+        d("doppler_token", r"\b(dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_\-]{2,35}\.)?[A-Za-z0-9]{40,44})\b", &[1], always),
         d("dynatrace_token", r"\b(dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64})\b", &[1], always),
         d("grafana_token", r"\b(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})", &[1], always),
         d("linear_key", r"\b(lin_api_[A-Za-z0-9]{40})\b", &[1], always),
@@ -133,6 +133,35 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("clojars_token", r"\b(CLOJARS_[a-z0-9]{60})\b", &[1], always),
         d("duffel_token", r"\b(duffel_(?:test|live)_[A-Za-z0-9_\-=]{43})", &[1], always),
         d("dropbox_token", r"\b(sl\.[A-Za-z0-9_\-=]{130,})", &[1], always),
+        // Session 34: the prefixed tokens of Nosey Parker's rule examples that no rule here
+        // found (praetorian-inc/noseyparker, `data/default/builtin/rules`, fetched to measure).
+        d("adafruit_key", r"\b(aio_[A-Za-z0-9]{28})\b", &[1], always),
+        d("dependency_track_key", r"\b(odt_[A-Za-z0-9]{32,255})\b", &[1], always),
+        d("jina_key", r"\b(jina_[a-f0-9]{32}[A-Za-z0-9_\-]{20,})", &[1], always),
+        d("tavily_key", r"\b(tvly-(?:dev-|prod-)?[A-Za-z0-9]{32})\b", &[1], |_, v| super::entropy(v) > 3.0),
+        d("twitch_stream_key", r"\b(live_\d{6,12}_[A-Za-z0-9]{30})\b", &[1], always),
+        d("newrelic_key", r"\b(NRA[AIJ]-[a-f0-9]{27}|NRI[IQ]-[A-Za-z0-9_\-]{32}|[A-Za-z0-9]{36}NRAL)\b", &[1], |_, v| super::entropy(v) > 3.0),
+        d("pixie_key", r"\b(px-(?:api|dep)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b", &[1], always),
+        d("gitlab_token", r"\b(GR1348941[A-Za-z0-9_\-]{20})\b", &[1], always),
+        d("nuget_key", r"\b(oy2[a-z0-9]{43})\b", &[1], always),
+        d("okta_token", r"\bSSWS\s+(00[A-Za-z0-9_\-]{40})\b", &[1], always),
+        d("sonar_token", r"\b(sq[pua]_[a-f0-9]{40})\b", &[1], always),
+        d("sonar_token", r"(?i)sonar[._\-]?(?:login|token)[^\n]{0,6}?\b([a-f0-9]{40})\b", &[1], always),
+        d("sourcegraph_token", r"\b(sgp_local_[a-f0-9]{40})\b", &[1], always),
+        d("salesforce_token", r"\b(00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{80,})", &[1], always),
+        d("azure_devops_pat", r"\b([A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4})\b", &[1], always),
+        d("grafana_token", r"\b(eyJrIjoi[A-Za-z0-9+/]{50,}={0,2})", &[1], always),
+        d("teams_webhook", r"(https://outlook\.office(?:365)?\.com/webhook/[A-Za-z0-9\-@]{36,}/IncomingWebhook/[A-Za-z0-9\-/]{20,})", &[1], always),
+        // HashiCorp Vault's unseal keys, as `vault operator init` prints them and `unseal` takes them.
+        d("vault_unseal_key", r"(?i)\bunseal key \d+:\s*([A-Za-z0-9+/]{43,44}={0,2})", &[1], always),
+        d("vault_unseal_key", r"\bvault operator unseal\s+(?:-\S+\s+)*([A-Za-z0-9+/]{43,44}={0,2})", &[1], always),
+        // A Kubernetes bootstrap token (`kubeadm join --token`, a bootstrap token secret).
+        d(
+            "kubernetes_bootstrap_token",
+            r#"(?i)(?:bootstrap[_\-]?token|--token|--discovery-token|--tls-bootstrap-token)["']?\s*[:=\s]\s*["']?([a-z0-9]{6}\.[a-z0-9]{16})\b"#,
+            &[1],
+            always,
+        ),
         d("plaid_token", r"\b(access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b", &[1], always),
         Detector {
             hint: Some(|t| t.contains("Q~")),
@@ -150,7 +179,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d(
             "connection_string",
             // The user may be empty (`redis://:password@host`).
-            r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@]*:([^\s@/]{3,})@[^\s/]+",
+            // A password may hold `@` itself (`u:bria@pass135!@host`): the host follows the last.
+            r#"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@]*:([^\s/'"]{3,})@[^\s/@'"]+"#,
             &[1],
             // Test URLs say `user:pass@`, `foo:bar@`, `john:smith@`: a password of words alone is not one.
             |_, pw| !super::is_placeholder(pw) && !pw.chars().all(|c| c.is_alphabetic() || c == '*') && pw.chars().count() >= 6,
@@ -188,7 +218,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("basic_auth", r#"(?m)(?:^|[\s:])_auth\s*=\s*["']?([A-Za-z0-9+/]{8,}={0,2})"#, &[1], |_, v| decodes_to_credentials(v)),
         d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5),
         // Password hashes: crypt(3) forms, bcrypt, LDAP-style.
-        d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|y|gy|apr1)\$(?:[^\s:$]{0,60}\$){1,3}[./A-Za-z0-9]{8,})", &[1], always),
+        d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|8|9|y|gy|apr1)\$(?:[^\s:$]{0,60}\$){1,3}[./A-Za-z0-9]{8,})", &[1], always),
         // phpass (WordPress, phpBB), Django's and PHC strings (argon2, scrypt, pbkdf2), MySQL's.
         d("password_hash", r"(\$[PH]\$[./A-Za-z0-9]{31})(?:[^./A-Za-z0-9]|$)", &[1], always),
         d("password_hash", r"\b((?:pbkdf2_sha256|pbkdf2_sha1|bcrypt_sha256|argon2|scrypt)\$[^\s'\x22$]*\$[^\s'\x22]{16,})", &[1], always),
