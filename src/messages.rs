@@ -184,6 +184,11 @@ pub fn cache_pruned(p: &crate::cache_limit::Pruned, max_mb: u32) -> String {
     )
 }
 
+/// Train's and export's line for a dataset `--also` took pairs from.
+pub fn taken_also(pairs: usize, path: &str) -> String {
+    format!("  with {} from {path}", count(pairs, "pair"))
+}
+
 /// `serve` as it starts: what it serves and where.
 pub fn serving(what: &str, url: &str) -> String {
     format!("git-screenlink: serving {what} at {url} (OpenAI-compatible: POST {url}/chat/completions, {url}/completions); Ctrl-C stops it")

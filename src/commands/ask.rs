@@ -18,7 +18,6 @@ pub fn run(args: &AskArgs) -> Result<i32> {
     let store = Store::for_repo(&repo, &settings)?;
 
     let chosen = eval::choose(&settings, &store.dir, args.model.as_deref(), args.base, args.run.as_deref(), eval::Purpose::Ask)?;
-    let (model, adapter, format) = (chosen.model.clone(), chosen.adapter.clone(), chosen.format.clone());
     let context = match (&args.context, args.from_talk) {
         (Some(text), _) => text.clone(),
         (None, true) => best_talk(&settings, &args.instruction)?,
@@ -27,7 +26,7 @@ pub fn run(args: &AskArgs) -> Result<i32> {
     let task = if args.files.is_empty() { "Task: make the change".to_string() } else { format!("Task: Modify {}", args.files.join(", ")) };
     let input = format!("Business Context from team discussions:\n\n{context}\n\n{task}");
     let prompt = format!("{}\n\n{input}", args.instruction);
-    let rec = match format.as_str() {
+    let rec = match chosen.format.as_str() {
         "text" => serde_json::json!({"text": format!("{prompt}\n\n")}),
         "completions" => serde_json::json!({"messages": [{"role": "user", "content": prompt}]}),
         _ => serde_json::json!({"messages": [{"role": "system", "content": train::SYSTEM_LINE}, {"role": "user", "content": prompt}]}),
@@ -36,12 +35,13 @@ pub fn run(args: &AskArgs) -> Result<i32> {
     if args.dry_run {
         // The chat format's system turn too: a client of `serve` sends it as training did.
         let system = rec["messages"][0]["role"].as_str().filter(|r| *r == "system").map(|_| format!("System: {}\n", train::SYSTEM_LINE)).unwrap_or_default();
-        println!("Model: {what}\nFormat: {format}\n{system}Prompt:\n{prompt}");
+        println!("Model: {what}\nFormat: {}\n{system}Prompt:\n{prompt}", chosen.format);
         return Ok(0);
     }
     let launcher = train::find_mlx(&settings)?;
     eprintln!("git-screenlink: asking {what}");
-    let spec = serde_json::json!({"model": model, "adapter": adapter, "max_tokens": args.max_tokens, "stream": true, "prompt": rec, "label": "ask"});
+    let spec =
+        serde_json::json!({"model": chosen.model, "adapter": chosen.adapter, "max_tokens": args.max_tokens, "stream": true, "prompt": rec, "label": "ask"});
     let status = eval::generate_command(&launcher, &spec)?.status().map_err(|e| Error::io("starting mlx-lm's Python", e))?;
     match status.code() {
         Some(0) => Ok(0),

@@ -22,10 +22,7 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
     let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Evaluate)?;
     let run_dir = train::runs_dir(&store.dir).join(&m.run_id);
     if let Some(model) = &args.model {
-        if !model.join("config.json").is_file() {
-            return Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json in it)", model.display()))
-                .hint("give --model a fused model (`git screenlink train --fuse` writes one in the run dir)"));
-        }
+        train::require_model_dir(model, "give --model a fused model (`git screenlink train --fuse` writes one in the run dir)")?;
     }
     let launcher = train::find_mlx(&settings)?;
 

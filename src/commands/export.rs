@@ -13,10 +13,9 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let store = Store::for_repo(&repo, &settings)?;
     let read = store.pairs()?;
     pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
+    let (also, theirs) = super::also(&args.also, &store.dataset_path())?;
     let mut records = read.records;
-    let others = super::also(&args.also, &store.dataset_path())?;
-    let from_others: Vec<(usize, std::path::PathBuf)> = others.iter().map(|o| (o.pairs.len(), o.path.clone())).collect();
-    records.extend(others.into_iter().flat_map(|o| o.pairs));
+    records.extend(theirs);
     let (pairs, repeated) = train::usable(records);
     let fraction = args.valid_fraction.unwrap_or(settings.train_valid_fraction.value);
     // One pair per split at least; the rest by time.
@@ -40,8 +39,8 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         out.display(),
         messages::repeated(repeated)
     );
-    for (n, path) in from_others {
-        println!("  with {} from {}", messages::count(n, "pair"), path.display());
+    for o in &also {
+        println!("{}", messages::taken_also(o.pairs, &o.path));
     }
     for f in files {
         println!("  {}", f.display());

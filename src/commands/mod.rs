@@ -66,18 +66,12 @@ fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>
         .map_err(|_| Error::new(crate::error::Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))
 }
 
-/// Another repository's dataset, read for `train --also` and `export --also`.
-struct Other {
-    path: std::path::PathBuf,
-    sha256: String,
-    pairs: Vec<crate::dataset::Pair>,
-}
-
-/// The datasets `--also` names: a repository (its dataset where its own settings put it)
-/// or a dataset file; each must exist, and unreadable lines are warned about as for ours.
-fn also(paths: &[std::path::PathBuf], ours: &std::path::Path) -> Result<Vec<Other>> {
-    use sha2::Digest;
-    let mut out: Vec<Other> = Vec::new();
+/// The datasets `--also` names (a repository: its dataset where its own settings put it; or
+/// a dataset file), each read once: their pairs, and what a run records of each. Each must
+/// exist; unreadable lines are warned about as for ours; ours, or one named twice, counts once.
+fn also(paths: &[std::path::PathBuf], ours: &std::path::Path) -> Result<(Vec<crate::train::OtherDataset>, Vec<crate::dataset::Pair>)> {
+    let same = |a: &std::path::Path, b: &std::path::Path| a.canonicalize().ok().is_some_and(|a| b.canonicalize().is_ok_and(|b| a == b));
+    let (mut infos, mut pairs): (Vec<crate::train::OtherDataset>, Vec<crate::dataset::Pair>) = (Vec::new(), Vec::new());
     for given in paths {
         let path = if given.is_file() {
             given.clone()
@@ -88,22 +82,16 @@ fn also(paths: &[std::path::PathBuf], ours: &std::path::Path) -> Result<Vec<Othe
             return Err(Error::new(crate::error::Kind::Usage, format!("--also {}: neither a git repository nor a dataset file", given.display()))
                 .hint("give another repository's directory, or a training_data.jsonl"));
         };
-        let same = |a: &std::path::Path, b: &std::path::Path| a.canonicalize().ok().is_some_and(|a| b.canonicalize().is_ok_and(|b| a == b));
-        if same(&path, ours) || out.iter().any(|o| same(&path, &o.path)) {
+        if same(&path, ours) || infos.iter().any(|o| same(&path, std::path::Path::new(&o.path))) {
             continue;
         }
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::new(crate::error::Kind::Usage, format!("--also {}: no dataset at {}", given.display(), path.display()))
-                    .hint(format!("link its commits first: `git -C {} screenlink backfill`", given.display())));
-            }
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        let Some((read, sha256)) = crate::dataset::read_jsonl_hashed::<crate::dataset::Pair>(&path)? else {
+            return Err(Error::new(crate::error::Kind::Usage, format!("--also {}: no dataset at {}", given.display(), path.display()))
+                .hint(format!("link its commits first: `git -C {} screenlink backfill`", given.display())));
         };
-        let read = crate::dataset::read_jsonl::<crate::dataset::Pair>(&path)?;
         crate::pipeline::warn_bad_lines(&path, &read.bad_lines);
-        let sha256 = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-        out.push(Other { path, sha256, pairs: read.records });
+        infos.push(crate::train::OtherDataset { path: path.display().to_string(), sha256, pairs: read.records.len() });
+        pairs.extend(read.records);
     }
-    Ok(out)
+    Ok((infos, pairs))
 }

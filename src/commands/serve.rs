@@ -22,22 +22,19 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
     let store = Store::for_repo(&repo, &settings)?;
     let chosen = eval::choose(&settings, &store.dir, args.model.as_deref(), args.base, args.run.as_deref(), eval::Purpose::Serve)?;
     if let Some(m) = &args.model {
-        if !m.join("config.json").is_file() {
-            return Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json)", m.display()))
-                .hint("give the directory `train --fuse` wrote (`<run dir>/fused`), or leave out --model to serve the newest run's adapter"));
-        }
+        train::require_model_dir(m, "give the directory `train --fuse` wrote (`<run dir>/fused`), or leave out --model to serve the newest run's adapter")?;
     }
     if !args.dry_run {
         check_downloaded(&chosen.model)?;
     }
     let url = base_url(&args.host, args.port);
 
-    let launcher = match train::find_mlx(&settings) {
-        Ok(l) => Some(l),
+    // mlx-lm's Python runs the server (`serve.py`); a dry run shows the command without it.
+    let python = match train::find_mlx(&settings).and_then(|l| l.require_python()) {
+        Ok(p) => Some(p),
         Err(_) if args.dry_run => None,
         Err(e) => return Err(e),
     };
-    let python = launcher.as_ref().and_then(train::Launcher::python);
     let mut server_args: Vec<String> = vec!["--model".into(), chosen.model.clone()];
     if let Some(a) = &chosen.adapter {
         server_args.extend(["--adapter-path".into(), a.clone()]);
@@ -49,8 +46,7 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         println!("Model: {}\nURL: {url}\nCommand: {python} -c <src/train/serve.py: mlx_lm server> {}", chosen.describe(), server_args.join(" "));
         return Ok(0);
     }
-    let python = python
-        .ok_or_else(|| Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm"))?;
+    let python = python.expect("found unless a dry run");
 
     let addrs = listen_addrs(&args.host, args.port)?;
     // The port checked before mlx-lm loads a model: its own error comes after the load, as a

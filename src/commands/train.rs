@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 
 use crate::cli::TrainArgs;
 use crate::config::{self, Override, Settings};
@@ -13,6 +12,9 @@ use crate::pipeline;
 use crate::train::distributed::{self, Plan};
 use crate::train::process::stream;
 use crate::train::{self, DatasetInfo, Loss, Manifest, Options};
+
+/// The sha256 of no bytes: a repository with no dataset yet (its pairs may all come `--also`).
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 pub fn run(args: &TrainArgs) -> Result<i32> {
     let dir = super::current_dir()?;
@@ -25,26 +27,23 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     let opts = Options::from_settings(&settings);
 
     // The data: accepted, unflagged pairs, oldest first, split by time.
-    let read = store.pairs()?;
+    // Read once: the pairs, and the sha256 the run records of the file.
+    let (read, dataset_sha256) = crate::dataset::read_jsonl_hashed::<crate::dataset::Pair>(&store.dataset_path())?
+        .unwrap_or_else(|| (crate::dataset::ReadOutcome { records: Vec::new(), bad_lines: Vec::new() }, EMPTY_SHA256.to_string()));
     pipeline::warn_bad_lines(&store.dataset_path(), &read.bad_lines);
-    let others = super::also(&args.also, &store.dataset_path())?;
+    let (also, theirs) = super::also(&args.also, &store.dataset_path())?;
     let mut records = read.records;
-    let also: Vec<train::OtherDataset> = others
-        .into_iter()
-        .map(|o| {
-            let info = train::OtherDataset { path: o.path.display().to_string(), sha256: o.sha256, pairs: o.pairs.len() };
-            records.extend(o.pairs);
-            info
-        })
-        .collect();
+    records.extend(theirs);
     let total = records.len();
     let (pairs, repeated) = train::usable(records);
     let split = train::split(pairs.len(), opts.batch_size as usize, opts.valid_fraction)?;
 
     // The model: a local directory must hold a model; anything else is a hub id.
-    if train::is_local_model(&opts.model) && !Path::new(&opts.model).join("config.json").is_file() {
-        return Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json in it)", opts.model))
-            .hint("give --model a directory holding an mlx-lm model (config.json, *.safetensors, tokenizer), or a Hugging Face id"));
+    if train::is_local_model(&opts.model) {
+        train::require_model_dir(
+            Path::new(&opts.model),
+            "give --model a directory holding an mlx-lm model (config.json, *.safetensors, tokenizer), or a Hugging Face id",
+        )?;
     }
     let launcher = match train::find_mlx(&settings) {
         Ok(l) => Some(l),
@@ -95,7 +94,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         crate::messages::repeated(repeated)
     );
     for o in &also {
-        println!("  with {} from {}", crate::messages::count(o.pairs, "pair"), o.path);
+        println!("{}", crate::messages::taken_also(o.pairs, &o.path));
     }
     if !train::is_local_model(&opts.model) {
         println!("Note: mlx-lm will download {} from the Hugging Face hub unless it is in its cache", opts.model);
@@ -130,7 +129,6 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
             }
         }
     }
-    let dataset_bytes = std::fs::read(store.dataset_path()).unwrap_or_default();
     let mut manifest = Manifest {
         run_id: run_id.clone(),
         status: "running".into(),
@@ -141,7 +139,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         mlx_lm_version: launcher.version.clone(),
         dataset: DatasetInfo {
             path: store.dataset_path().display().to_string(),
-            sha256: Sha256::digest(&dataset_bytes).iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: dataset_sha256,
             pairs: total,
             usable: pairs.len(),
             split,

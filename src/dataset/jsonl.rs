@@ -27,6 +27,17 @@ pub fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<ReadOutcome<T>> {
     Ok(parse_jsonl(&read_with_identity(path)?.0))
 }
 
+/// A JSONL file read once: its records, and the sha256 of its bytes (a run's record of what
+/// it trained on); None for a file that does not exist.
+pub fn read_jsonl_hashed<T: DeserializeOwned>(path: &Path) -> Result<Option<(ReadOutcome<T>, String)>> {
+    use sha2::Digest;
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some((parse_jsonl(&text), sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
+    }
+}
+
 /// A file's text (empty when it does not exist) and which file it was.
 pub(super) fn read_with_identity(path: &Path) -> Result<(String, Option<(u64, u64)>)> {
     use std::io::Read;

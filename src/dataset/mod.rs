@@ -14,7 +14,7 @@ mod records;
 
 use claims::{Claims, PairKeys};
 use jsonl::{parse_jsonl, read_with_identity};
-pub use jsonl::{read_jsonl, to_line, ReadOutcome};
+pub use jsonl::{read_jsonl, read_jsonl_hashed, to_line, ReadOutcome};
 pub use records::{DecisionRecord, PendingRecord};
 
 use std::collections::{HashMap, HashSet};

@@ -23,9 +23,7 @@ pub const EVAL_DIR: &str = "eval";
 
 /// `generate.py` run with mlx-lm's Python (the one `launcher` runs), given `spec`.
 pub fn generate_command(launcher: &crate::train::Launcher, spec: &Value) -> Result<std::process::Command> {
-    let python = launcher
-        .python()
-        .ok_or_else(|| Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm"))?;
+    let python = launcher.require_python()?;
     let mut cmd = std::process::Command::new(python);
     cmd.arg("-c").arg(GENERATE_PY).arg(spec.to_string());
     Ok(cmd)

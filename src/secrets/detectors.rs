@@ -140,7 +140,11 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("jina_key", r"\b(jina_[a-f0-9]{32}[A-Za-z0-9_\-]{20,})", &[1], always),
         d("tavily_key", r"\b(tvly-(?:dev-|prod-)?[A-Za-z0-9]{32})\b", &[1], |_, v| super::entropy(v) > 3.0),
         d("twitch_stream_key", r"\b(live_\d{6,12}_[A-Za-z0-9]{30})\b", &[1], always),
-        d("newrelic_key", r"\b(NRA[AIJ]-[a-f0-9]{27}|NRI[IQ]-[A-Za-z0-9_\-]{32}|[A-Za-z0-9]{36}NRAL)\b", &[1], |_, v| super::entropy(v) > 3.0),
+        // The two without a literal to start from are tried only where their literal is.
+        Detector {
+            hint: Some(|t| t.contains("NRA") || t.contains("NRI")),
+            ..d("newrelic_key", r"\b(NRA[AIJ]-[a-f0-9]{27}|NRI[IQ]-[A-Za-z0-9_\-]{32}|[A-Za-z0-9]{36}NRAL)\b", &[1], |_, v| super::entropy(v) > 3.0)
+        },
         d("pixie_key", r"\b(px-(?:api|dep)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b", &[1], always),
         d("gitlab_token", r"\b(GR1348941[A-Za-z0-9_\-]{20})\b", &[1], always),
         d("nuget_key", r"\b(oy2[a-z0-9]{43})\b", &[1], always),
@@ -149,7 +153,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("sonar_token", r"(?i)sonar[._\-]?(?:login|token)[^\n]{0,6}?\b([a-f0-9]{40})\b", &[1], always),
         d("sourcegraph_token", r"\b(sgp_local_[a-f0-9]{40})\b", &[1], always),
         d("salesforce_token", r"\b(00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{80,})", &[1], always),
-        d("azure_devops_pat", r"\b([A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4})\b", &[1], always),
+        Detector { hint: Some(|t| t.contains("AZDO")), ..d("azure_devops_pat", r"\b([A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4})\b", &[1], always) },
         d("grafana_token", r"\b(eyJrIjoi[A-Za-z0-9+/]{50,}={0,2})", &[1], always),
         d("teams_webhook", r"(https://outlook\.office(?:365)?\.com/webhook/[A-Za-z0-9\-@]{36,}/IncomingWebhook/[A-Za-z0-9\-/]{20,})", &[1], always),
         // HashiCorp Vault's unseal keys, as `vault operator init` prints them and `unseal` takes them.

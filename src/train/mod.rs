@@ -153,6 +153,13 @@ impl Launcher {
         Some(PathBuf::from(interpreter))
     }
 
+    /// [`Launcher::python`], or the error that says how to name it.
+    pub fn require_python(&self) -> Result<PathBuf> {
+        self.python().ok_or_else(|| {
+            Error::new(Kind::Assets, "could not tell which Python runs mlx-lm").hint("set screenlink.train.python to the Python that has mlx-lm")
+        })
+    }
+
     pub fn command(&self, sub: &str) -> Command {
         let mut c = Command::new(&self.program[0]);
         c.args(&self.program[1..]).arg(sub);
@@ -208,6 +215,15 @@ fn glibc_version() -> Option<String> {
     let out = Command::new("getconf").arg("GNU_LIBC_VERSION").output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// A local model directory must hold a model: train, eval and serve say so before mlx-lm
+/// fails on it, each with the fix that fits it (`hint`).
+pub fn require_model_dir(dir: &Path, hint: &str) -> Result<()> {
+    if dir.join("config.json").is_file() {
+        return Ok(());
+    }
+    Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json in it)", dir.display())).hint(hint))
 }
 
 /// Whether `model` names a local directory (else mlx-lm treats it as a Hugging Face hub id).
