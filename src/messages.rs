@@ -216,6 +216,20 @@ pub fn port_unusable(host: &str, port: u16, err: &std::io::Error) -> String {
     }
 }
 
+/// Where a model named by a hub id is not on this machine (serve, ask, eval: they run
+/// mlx-lm offline).
+pub const MODEL_NOT_HERE_HINT: &str =
+    "models are read offline: download it once (`git screenlink train --download` does), or give a local mlx-lm model directory with --model DIR";
+
+/// `train` with a hub id that is not on this machine, and no `--download`.
+pub fn model_not_downloaded(model: &str) -> String {
+    format!("{model} is not on this machine, and train downloads nothing unless told")
+}
+
+pub const MODEL_DOWNLOAD_HINT: &str =
+    "`git screenlink train --download` lets mlx-lm fetch it from the Hugging Face hub once (later runs read it from the cache), \
+or set --model (screenlink.train.model) to a local mlx-lm model directory";
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -385,6 +385,9 @@ pub struct TrainArgs {
     /// Pairs from other repositories' datasets too (a repository, or a dataset file), so one model learns all your work
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub also: Vec<PathBuf>,
+    /// Let mlx-lm download the base model from the Hugging Face hub if it is not on this machine (nothing is downloaded without it)
+    #[arg(long)]
+    pub download: bool,
     /// Print the exact command and export figures; run nothing
     #[arg(long)]
     pub dry_run: bool,

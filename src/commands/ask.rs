@@ -38,6 +38,7 @@ pub fn run(args: &AskArgs) -> Result<i32> {
         println!("Model: {what}\nFormat: {}\n{system}Prompt:\n{prompt}", chosen.format);
         return Ok(0);
     }
+    crate::train::hub::require_here(&chosen.model, crate::messages::MODEL_NOT_HERE_HINT)?;
     let launcher = train::find_mlx(&settings)?;
     eprintln!("git-screenlink: asking {what}");
     let spec =

@@ -4,7 +4,6 @@
 //! off the Hugging Face hub unless told, and says when it answers.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +12,7 @@ use crate::cli::ServeArgs;
 use crate::config::Settings;
 use crate::dataset::Store;
 use crate::error::{Error, Kind, Result};
+use crate::train::hub;
 use crate::{eval, messages, train};
 
 pub fn run(args: &ServeArgs) -> Result<i32> {
@@ -25,7 +25,9 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
         train::require_model_dir(m, "give the directory `train --fuse` wrote (`<run dir>/fused`), or leave out --model to serve the newest run's adapter")?;
     }
     if !args.dry_run {
-        check_downloaded(&chosen.model)?;
+        // The server runs offline, and would otherwise say it is ready while its model failed
+        // to load.
+        hub::require_here(&chosen.model, messages::MODEL_NOT_HERE_HINT)?;
     }
     let url = base_url(&args.host, args.port);
 
@@ -61,10 +63,10 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
     let mut cmd = std::process::Command::new(python);
     cmd.arg("-c").arg(train::SERVE_PY).args(&server_args);
     // A request that names another model would have mlx-lm fetch it from the hub: never.
-    cmd.env("HF_HUB_OFFLINE", "1");
+    hub::offline(&mut cmd);
     // mlx-lm lists models (`GET /v1/models`, which editors call first) by scanning the hub
     // cache, and fails when there is none; an empty one stands in while it runs.
-    let empty_cache = match hub_cache_missing() {
+    let empty_cache = match hub::cache_missing() {
         true => Some(tempfile::tempdir().map_err(|e| Error::io("making an empty model cache for mlx-lm", e))?),
         false => None,
     };
@@ -131,40 +133,6 @@ fn probe_addrs(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
             _ => *a,
         })
         .collect()
-}
-
-/// Where huggingface_hub keeps downloaded models: `HF_HUB_CACHE`, `HF_HOME/hub`, else
-/// `huggingface/hub` in the user's cache directory.
-fn hub_cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("HF_HUB_CACHE") {
-        return Some(dir.into());
-    }
-    if let Some(home) = std::env::var_os("HF_HOME") {
-        return Some(PathBuf::from(home).join("hub"));
-    }
-    let cache = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(cache.join("huggingface").join("hub"))
-}
-
-/// Whether huggingface_hub would find no cache directory to list.
-fn hub_cache_missing() -> bool {
-    hub_cache_dir().is_none_or(|d| !d.is_dir())
-}
-
-/// A model named by its hub id is served only when it was downloaded before: the server
-/// runs offline, and would otherwise say it is ready while its model failed to load.
-fn check_downloaded(model: &str) -> Result<()> {
-    if Path::new(model).exists() {
-        return Ok(());
-    }
-    let folder = format!("models--{}", model.replace('/', "--"));
-    let snapshots = hub_cache_dir().map(|d| d.join(folder).join("snapshots"));
-    let downloaded = snapshots.and_then(|s| std::fs::read_dir(s).ok()).is_some_and(|mut d| d.next().is_some());
-    if downloaded {
-        return Ok(());
-    }
-    Err(Error::new(Kind::Usage, format!("{model} is neither a model directory nor a model downloaded to this machine"))
-        .hint("serve runs offline: give a local model with --model DIR, or download this one once (`git screenlink train` does)"))
 }
 
 #[cfg(test)]

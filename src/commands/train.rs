@@ -8,8 +8,10 @@ use crate::cli::TrainArgs;
 use crate::config::{self, Override, Settings};
 use crate::dataset::{pair, Store};
 use crate::error::{Error, Kind, Result};
+use crate::messages;
 use crate::pipeline;
 use crate::train::distributed::{self, Plan};
+use crate::train::hub;
 use crate::train::process::stream;
 use crate::train::{self, DatasetInfo, Loss, Manifest, Options};
 
@@ -39,11 +41,17 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     let split = train::split(pairs.len(), opts.batch_size as usize, opts.valid_fraction)?;
 
     // The model: a local directory must hold a model; anything else is a hub id.
-    if train::is_local_model(&opts.model) {
+    // A hub id is read from the cache; downloaded only with --download.
+    let local = train::is_local_model(&opts.model);
+    if local {
         train::require_model_dir(
             Path::new(&opts.model),
             "give --model a directory holding an mlx-lm model (config.json, *.safetensors, tokenizer), or a Hugging Face id",
         )?;
+    }
+    let to_download = !local && !hub::is_here(&opts.model);
+    if to_download && !args.download && !args.dry_run {
+        return Err(Error::new(Kind::Usage, messages::model_not_downloaded(&opts.model)).hint(messages::MODEL_DOWNLOAD_HINT));
     }
     let launcher = match train::find_mlx(&settings) {
         Ok(l) => Some(l),
@@ -96,8 +104,10 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     for o in &also {
         println!("{}", crate::messages::taken_also(o.pairs, &o.path));
     }
-    if !train::is_local_model(&opts.model) {
-        println!("Note: mlx-lm will download {} from the Hugging Face hub unless it is in its cache", opts.model);
+    match (to_download, args.download) {
+        (true, true) => println!("Note: mlx-lm will download {} from the Hugging Face hub (once: later runs read it from the cache)", opts.model),
+        (true, false) => println!("Note: {} is not on this machine: `--download` lets mlx-lm fetch it from the Hugging Face hub", opts.model),
+        (false, _) => {}
     }
     if plan.is_distributed() {
         println!(
@@ -160,6 +170,9 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
 
     let mut cmd = std::process::Command::new(&full[0]);
     cmd.args(&full[1..]);
+    if !args.download {
+        hub::offline(&mut cmd);
+    }
     let (code, interrupted) = stream(cmd, |loss| {
         merge(&mut manifest.losses, loss);
         let last = manifest.losses.last().copied();

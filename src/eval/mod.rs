@@ -26,6 +26,7 @@ pub fn generate_command(launcher: &crate::train::Launcher, spec: &Value) -> Resu
     let python = launcher.require_python()?;
     let mut cmd = std::process::Command::new(python);
     cmd.arg("-c").arg(GENERATE_PY).arg(spec.to_string());
+    crate::train::hub::offline(&mut cmd);
     Ok(cmd)
 }
 

@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod distributed;
+pub mod hub;
 pub mod process;
 
 use std::path::{Path, PathBuf};
@@ -163,6 +164,7 @@ impl Launcher {
     pub fn command(&self, sub: &str) -> Command {
         let mut c = Command::new(&self.program[0]);
         c.args(&self.program[1..]).arg(sub);
+        hub::offline(&mut c);
         c
     }
 }
