@@ -201,6 +201,14 @@ pub fn serving_ready(url: &str) -> String {
     )
 }
 
+/// `serve` when mlx-lm could not load the model: the server stopped.
+pub fn model_did_not_load(what: &str, why: &str) -> String {
+    format!("mlx-lm could not load {what}, so nothing is served: {why}")
+}
+
+pub const MODEL_DID_NOT_LOAD_HINT: &str =
+    "the lines above are mlx-lm's; check that the model's directory holds its weights whole (a fused model is `<run dir>/fused`, as `train --fuse` writes it)";
+
 /// `serve` on an address other machines can reach.
 pub fn served_beyond_this_machine(host: &str, port: u16) -> String {
     format!(

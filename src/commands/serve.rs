@@ -76,11 +76,14 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
     eprintln!("{}", messages::serving(&chosen.describe(), &url));
 
     let done = Arc::new(AtomicBool::new(false));
+    let loaded = Arc::new(AtomicBool::new(false));
     let watcher = {
-        let (done, probes, url) = (done.clone(), probe_addrs(&addrs), url.clone());
+        let (done, loaded, probes, url) = (done.clone(), loaded.clone(), probe_addrs(&addrs), url.clone());
         std::thread::spawn(move || {
             while !done.load(Ordering::SeqCst) {
-                if probes.iter().any(|a| TcpStream::connect_timeout(a, Duration::from_millis(200)).is_ok()) {
+                // Ready once the model is in memory and the port answers (mlx-lm opens the
+                // port before the model loads).
+                if loaded.load(Ordering::SeqCst) && probes.iter().any(|a| TcpStream::connect_timeout(a, Duration::from_millis(200)).is_ok()) {
                     // stdout holds the URL alone, for a script to read.
                     println!("{url}");
                     eprintln!("{}", messages::serving_ready(&url));
@@ -90,11 +93,26 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             }
         })
     };
-    let outcome = train::process::stream_lines(&mut cmd, |_| true);
+    let mut failed_load = None;
+    let outcome = train::process::stream_lines(&mut cmd, |line| {
+        if line == LOADED {
+            loaded.store(true, Ordering::SeqCst);
+            return false;
+        }
+        if let Some(why) = line.strip_prefix(FAILED) {
+            failed_load = Some(why.to_string());
+            return false;
+        }
+        true
+    });
     done.store(true, Ordering::SeqCst);
     let _ = watcher.join();
     drop(empty_cache);
-    match outcome? {
+    let outcome = outcome?;
+    if let Some(why) = failed_load {
+        return Err(Error::new(Kind::Io, messages::model_did_not_load(&chosen.describe(), &why)).hint(messages::MODEL_DID_NOT_LOAD_HINT));
+    }
+    match outcome {
         (_, true) => {
             eprintln!("git-screenlink: the server stopped");
             Ok(Kind::Interrupted.exit_code())
@@ -104,6 +122,10 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
             .hint("the lines above are mlx-lm's")),
     }
 }
+
+/// What `serve.py` prints when mlx-lm has loaded the model, and before why it did not.
+const LOADED: &str = "git-screenlink: model loaded";
+const FAILED: &str = "git-screenlink: model failed to load: ";
 
 /// What a client is given: `http://host:port/v1`, an IPv6 address in brackets.
 fn base_url(host: &str, port: u16) -> String {

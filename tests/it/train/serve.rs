@@ -66,6 +66,39 @@ fn serve_answers_over_http_with_the_newest_adapter_and_stops_on_ctrl_c() {
     assert!(out.stderr_text().contains(&format!("port {busy} on 127.0.0.1 is in use")) && out.stderr_text().contains("--port N"), "{}", out.stderr_text());
     drop(taken);
 
+    // A model that does not load stops the server with mlx-lm's reason, and no URL is given
+    // (mlx-lm's own server opens its port first and keeps answering every request with an
+    // error).
+    let broken = env.root().join("broken-model");
+    std::fs::create_dir_all(&broken).unwrap();
+    for f in std::fs::read_dir(tiny_model()).unwrap().flatten() {
+        std::fs::copy(f.path(), broken.join(f.file_name())).unwrap();
+    }
+    let weights = std::fs::read(tiny_model().join("model.safetensors")).unwrap();
+    std::fs::write(broken.join("model.safetensors"), &weights[..weights.len() / 2]).unwrap();
+    let mut failing = env
+        .command("git-screenlink")
+        .args(["serve", "--model", broken.to_str().unwrap(), "--port", &port.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while failing.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(120) {
+            unsafe { libc::kill(failing.id() as i32, libc::SIGINT) };
+            panic!("serve of a broken model still running after {:?}", started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = failing.wait_with_output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(out.stdout_text(), "", "no URL for a server with no model");
+    let err = out.stderr_text();
+    assert!(err.contains(&format!("mlx-lm could not load {}, so nothing is served: [load_safetensors]", broken.display())), "{err}");
+    assert!(!err.contains("ready at"), "{err}");
+    assert!(TcpListener::bind(("127.0.0.1", port)).is_ok(), "the port is free again");
+
     let mut child = Serving(
         env.command("git-screenlink")
             .args(["serve", "--port", &port.to_string()])
