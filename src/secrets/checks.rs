@@ -59,7 +59,8 @@ const NOT_A_SECRET_SUFFIXES: &[&str] = &[
     "endpoint",
 ];
 
-/// The words of a name, lower-cased: `DB_PASSWORD` → db, password; `apiKey` → api, key.
+/// The words of a name, lower-cased, less a number they end in: `DB_PASSWORD` → db,
+/// password; `apiKey` → api, key; `static_password01`, `PASSWORD2` → password.
 fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
@@ -74,6 +75,12 @@ fn name_words(name: &str) -> Vec<String> {
         }
         if !cur.is_empty() {
             words.push(cur);
+        }
+    }
+    for w in &mut words {
+        let stem = w.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        if stem > 0 {
+            w.truncate(stem);
         }
     }
     words
@@ -95,6 +102,7 @@ fn is_secret_name(words: &[String]) -> bool {
         "salt",
         "secretkey",
         "authtoken",
+        "apitoken",
         "accesstoken",
         "privatekey",
         "accesskey",
@@ -282,20 +290,30 @@ fn is_identifier(v: &str) -> bool {
         return false;
     }
     let parts: Vec<&str> = v.split('_').filter(|p| !p.is_empty()).collect();
-    v.contains('_') && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_alphabetic()) || p.chars().all(|c| c.is_ascii_digit()))
+    // A word is written in one case or in camelCase; letters whose case changes at every
+    // other one are a token's (`YXNkZmZmZmZm`), not a name's.
+    let word = |p: &str| p.chars().all(|c| c.is_ascii_alphabetic()) && !random_case(p);
+    v.contains('_') && parts.iter().all(|p| word(p) || p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Letters whose case changes at every other one or more often (`YXNkZmZmZmZm`, base64's),
+/// where a name is written in one case or in camelCase.
+fn random_case(p: &str) -> bool {
+    p.len() >= 8 && class_changes(p) * 2 >= p.len()
 }
 
 /// Only words between separators and no digit: `true/false`, `Enter your password`.
 fn only_words(v: &str) -> bool {
-    !v.chars().any(|c| c.is_ascii_digit()) && v.split(|c: char| !c.is_alphabetic()).all(|w| w.is_empty() || w.chars().count() >= 2) && {
+    !v.chars().any(|c| c.is_ascii_digit()) && v.split(|c: char| !c.is_alphabetic()).all(|w| w.is_empty() || (w.chars().count() >= 2 && !random_case(w))) && {
         let punct = v.chars().filter(|c| !c.is_alphanumeric()).count();
         punct <= 2 && v.chars().filter(|c| c.is_alphabetic()).count() >= v.chars().count().saturating_sub(2)
     }
 }
 
-pub(super) fn xml_value(_: &Captures, v: &str) -> bool {
-    let v = v.trim();
-    !super::is_placeholder(v) && !v.chars().all(|c| c.is_alphabetic() || c == ' ') && v.chars().count() >= 4
+pub(super) fn xml_value(caps: &Captures, v: &str) -> bool {
+    // An element named for a secret holds a value judged as an assignment's: not a template
+    // (`{token}`), a reference (`!Ref 'X'`), a number or the name again (`<API_KEY>API_KEY<`).
+    assigned_value(caps, v)
 }
 
 /// Values that are code, not secrets: `password = get_password(config)`, `env::var("X")`,
@@ -318,7 +336,7 @@ pub(super) fn looks_like_code(v: &str) -> bool {
         || v.starts_with("settings.")
         || v.starts_with("this.")
         || v.starts_with('@')
-        || v.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '.')
+        || (v.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '.') && !v.split(['_', '.']).any(random_case))
         || is_field_path(v)
 }
 

@@ -55,7 +55,7 @@ const KEY_LINE: &str =
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
         // Keys and key files: the whole block, its key material too, not the header alone (a
@@ -190,11 +190,18 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             |_, pw| !super::is_placeholder(pw) && !pw.chars().all(|c| c.is_alphabetic() || c == '*') && pw.chars().count() >= 6,
         ),
         d("basic_auth", r"(?i)\bauthorization\b[\s:=]+[\x22']?basic\s+([A-Za-z0-9+/]{8,}={0,2})", &[1], |_, v| decodes_to_credentials(v)),
-        // `curl -u user:password`, `--user`, `wget --http-password`.
-        d("basic_auth", r#"\b(?:curl|http|wget)\b[^\r\n]*?\s(?:-u|--user|--proxy-user)[ =]['"]?[^\s:'"]+:([^\s'"@]{4,})"#, &[1], |_, v| {
-            !super::is_placeholder(v) && !looks_like_code(v) && v.chars().count() >= 6
+        // `curl -u user:password`, `--user`, `wget --http-password`, `--tlspassword`; the flag
+        // may be on a line continued with `\`.
+        d(
+            "basic_auth",
+            r#"\b(?:curl|http|wget)\b(?:[^\r\n]*?\\\r?\n)*?[^\r\n]*?\s(?:-u|--user|--proxy-user)[ =]['"]?[^\s:'"]+:([^\s'"@]{4,})"#,
+            &[1],
+            |_, v| !super::is_placeholder(v) && !looks_like_code(v) && v.chars().count() >= 6,
+        ),
+        d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?(?:tls)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| {
+            // `curl --tlspassword https://host` asks for it: the next word is the URL.
+            !super::is_placeholder(v) && !looks_like_code(v) && !v.contains("://")
         }),
-        d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| !super::is_placeholder(v) && !looks_like_code(v)),
         // Passwords on command lines: `docker login -p …`, `sshpass -p …`, MySQL's
         // `-p<password>` (no space).
         d("cli_password", r#"\blogin\b[^\r\n|;&]*?\s-p[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |caps, v| {
@@ -279,6 +286,36 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             assigned_value,
         ),
         d("assigned_secret", &format!(r"\$\{{({SECRET_NAME}):?[-=]([^}}\s$]{{4,}})\}}"), &[2], assigned_value),
+        // A secret compared with a literal: a credential check written into code
+        // (`if password == "…"`, `"…" === apiToken`), Python's f-strings too.
+        Detector {
+            hint: Some(|t| t.contains("==") || t.contains("!=")),
+            ..d(
+                "assigned_secret",
+                &format!(r#"(?:^|[^A-Za-z0-9_.])({SECRET_NAME})[ \t]*(?:===?|!==?)[ \t]*[fbr]?(?:"([^"\r\n{{}}]{{4,}})"|'([^'\r\n{{}}]{{4,}})')"#),
+                &[2, 3],
+                assigned_value,
+            )
+        },
+        Detector {
+            hint: Some(|t| t.contains("==") || t.contains("!=")),
+            ..d(
+                "assigned_secret",
+                &format!(r#"(?:"([^"\r\n{{}}]{{4,}})"|'([^'\r\n{{}}]{{4,}})')[ \t]*(?:===?|!==?)[ \t]*({SECRET_NAME})\b"#),
+                &[1, 2],
+                |c, v| value_of_name(c.get(3).map_or("", |m| m.as_str()), v),
+            )
+        },
+        // A Dockerfile's `ENV NAME value` (its older form, no `=`).
+        Detector {
+            hint: Some(|t| t.contains("ENV")),
+            ..d(
+                "assigned_secret",
+                &format!(r#"(?m)^[ \t]*ENV[ \t]+({SECRET_NAME})[ \t]+(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"'=][^\r\n]{{3,}}))[ \t]*\r?$"#),
+                &[2, 3, 4],
+                assigned_value,
+            )
+        },
         // Capistrano's and Sinatra's `set :db_password, "…"`.
         d("assigned_secret", &format!(r#"\bset\s+:({SECRET_NAME})\s*,\s*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#), &[2, 3], assigned_value),
         // A password as the argument after a user name, where an API takes them in that order:
@@ -304,6 +341,14 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d(
             "assigned_secret",
             &format!(r#"<[A-Za-z_:\-]+\s[^>]*?\b(?:name|key)\s*=\s*["']({SECRET_NAME})["'](?:\s+[^>]*[^/>\s])?\s*>([^<\r\n]{{4,}})</"#),
+            &[2],
+            assigned_value,
+        ),
+        // A name and its value as two elements: Hadoop's and Hive's `<property><name>…</name>
+        // <value>…</value>`, `<entry><key>password</key><value>…</value>`.
+        d(
+            "assigned_secret",
+            &format!(r"<(?:name|key)>\s*({SECRET_NAME})\s*</(?:name|key)>\s*(?:<description>[^<]*</description>\s*)?<value>([^<\r\n]{{4,}})</value>"),
             &[2],
             assigned_value,
         ),

@@ -174,6 +174,18 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", format!("PresharedKey = {}", "uRsfsZ2Ts1rach4Zv3hhwcx6wa5fuIo2u3w7sa+7j81=")),
         ("connection_string", format!("mongodb+srv://hpapp:{}@briaserver.7xsu17j.mongodb.net/test", "bria@pass135!")),
         ("doppler_token", format!("dp.st.dev.{}", "bAqhcVzrhy5cRHkOlNTc0Ve6w5NUDCpcutm8vGE9myi")),
+        // Session 35: the forms Skyscanner's whispers tests hold that no rule found.
+        ("assigned_secret", format!("String static_password01 = \"{}\";", "Qr8mV2wz")),
+        ("assigned_secret", format!("apikey: {}", "YXNkZmZmZmZm_HARDqoded")),
+        ("assigned_secret", format!("static final String NONCOMPLIANT_APITOKEN = \"{}\";", "Zk4vN8pQ2wLm7RtX")),
+        ("assigned_secret", format!("<entry>\n  <key>business.password</key>\n  <value>{}</value>\n</entry>", "Wq7mZ2rt")),
+        ("assigned_secret", format!("<property>\n  <name>fs.s3a.secret.key</name>\n  <value>{}</value>\n</property>", "wJalrXUtnFEMIK7MDENGbPxRfiCYz9q3")),
+        ("assigned_secret", format!("<environment>GITHUB_TOKEN={}</environment>", "Zk4vN8pQ2wLm7RtXa9Yc")),
+        ("assigned_secret", format!("if user == \"admin\" and password == f\"{}\":", "Qr8mV2wz")),
+        ("assigned_secret", format!("if (\"{}\" === apiToken) {{", "Zk4vN8pQ2wLm7RtX")),
+        ("assigned_secret", format!("\nENV DRONE_TOKEN {}\n", "Zk4vN8pQ2wLm7RtXa9Yc")),
+        ("basic_auth", format!("curl -k -v \\\n    --proxy-user admin:{} \\\n    https://localhost", "Qr8mV2wz")),
+        ("basic_auth", format!("curl --proxy-tlspassword {} https://localhost", "Qr8mV2wz")),
         ("pulumi_token", "pul-0a5bd9b6561280038633ffb0028d3adfc7695755".into()),
         ("rubygems_key", "rubygems_cb24064d289daac6a7e00b0edd2477051587bf1f47afdba7".into()),
         ("sendinblue_key", "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".into()),
@@ -208,6 +220,19 @@ fn secrets() -> Vec<(&'static str, String)> {
 
 /// Things that look like secrets and are not.
 const LOOK_ALIKES: &[&str] = &[
+    // Session 35's forms, where they are not secrets (from whispers' compliant lines): an XML
+    // element holding its own name, a template, a reference or a number; a comparison with
+    // nothing or a variable; a prompt for the TLS password; a Dockerfile variable.
+    "<TRAVEL_API_KEY>TRAVEL_API_KEY</TRAVEL_API_KEY>",
+    "<api_secret>AUTH_TOKEN</api_secret>",
+    "<compliantApiToken>{token}</compliantApiToken>",
+    "<MasterUserPassword>!Ref 'MasterUserPassword'</MasterUserPassword>",
+    "<NUMERIC_APIKEY>1925483168813050783076</NUMERIC_APIKEY>",
+    "if password == \"\":\n    return None",
+    "if token_type == \"Bearer\":",
+    "curl --tlspassword https://localhost",
+    "ENV DB_PASSWORD $DB_PASSWORD",
+    "<entry>\n  <key>password</key>\n  <value></value>\n</entry>",
     // Session 34's names and prefixes, where they are not secrets: a regex named `pat`, a
     // placeholder key, a licence expression, a Twitch-like name, a Cisco-like shell line.
     "let pat = \"[A-Za-z0-9]+_[0-9]{3,}\";",
