@@ -234,6 +234,11 @@ pub fn model_not_downloaded(model: &str) -> String {
     format!("{model} is not on this machine, and train downloads nothing unless told")
 }
 
+/// `status` of a base model named by a hub id that is not in the cache.
+pub fn model_not_on_machine(model: &str) -> String {
+    format!("base model {model} is not on this machine (not in the Hugging Face cache)")
+}
+
 pub const MODEL_DOWNLOAD_HINT: &str =
     "`git screenlink train --download` lets mlx-lm fetch it from the Hugging Face hub once (later runs read it from the cache), \
 or set --model (screenlink.train.model) to a local mlx-lm model directory";

@@ -29,6 +29,8 @@ struct Status {
     daemon: Check,
     /// The cache dir: what each cache takes (informational; all of it can be deleted).
     caches: Check,
+    /// What `train` would use: mlx-lm and the base model (informational: training is optional).
+    training: Check,
 }
 
 /// One line of the report: where we looked, what we found, and how to fix it if broken.
@@ -130,7 +132,9 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         fix: None,
     };
     let caches = caches_check(settings.cache_max_mb.value);
-    let status = Status { version: env!("CARGO_PKG_VERSION"), repository, config, hook, dataset, screenpipe, onnxruntime, model, embedding, daemon, caches };
+    let training = training_check(&settings, args.no_load);
+    let status =
+        Status { version: env!("CARGO_PKG_VERSION"), repository, config, hook, dataset, screenpipe, onnxruntime, model, embedding, daemon, caches, training };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
     } else {
@@ -149,9 +153,14 @@ fn print_status(s: &Status) {
     };
     println!("{:13} {}", "repository", s.repository.as_deref().unwrap_or(&unreadable));
     let config = Some(&s.config).filter(|c| !c.ok);
-    for (name, check) in
-        [("config", config), ("hook", s.hook.as_ref()), ("dataset", s.dataset.as_ref()), ("daemon", Some(&s.daemon)), ("caches", Some(&s.caches))]
-    {
+    for (name, check) in [
+        ("config", config),
+        ("hook", s.hook.as_ref()),
+        ("dataset", s.dataset.as_ref()),
+        ("daemon", Some(&s.daemon)),
+        ("caches", Some(&s.caches)),
+        ("training", Some(&s.training)),
+    ] {
         if let Some(check) = check {
             let mark = if check.ok { "ok" } else { "no" };
             match &check.path {
@@ -185,6 +194,37 @@ fn print_status(s: &Status) {
             println!("{:13}   fix: {fix}", "");
         }
     }
+}
+
+/// What `train` would run: mlx-lm (its version; not looked for with --no-load, as finding it
+/// starts Python) and the base model, which is read from a local directory or the Hugging Face
+/// cache and downloaded only by `train --download`.
+fn training_check(settings: &Settings, no_load: bool) -> Check {
+    let model = &settings.train_model.value;
+    let mlx = if no_load {
+        "mlx-lm not looked for (--no-load)".to_string()
+    } else {
+        match crate::train::find_mlx(settings) {
+            Ok(l) => format!("mlx-lm {}", l.version),
+            Err(e) => return Check::plain(false, e.message, e.hint),
+        }
+    };
+    let local = crate::train::is_local_model(model);
+    let path = if local { Some(model.clone()) } else { crate::train::hub::cache_dir().map(|d| d.display().to_string()) };
+    let (ok, base, fix) = if local && !std::path::Path::new(model).join("config.json").is_file() {
+        (
+            false,
+            format!("base model {model} is not a model directory (no config.json)"),
+            Some("set screenlink.train.model to a directory holding an mlx-lm model".to_string()),
+        )
+    } else if local {
+        (true, format!("base model {model}"), None)
+    } else if crate::train::hub::is_here(model) {
+        (true, format!("base model {model}, in the Hugging Face cache"), None)
+    } else {
+        (false, messages::model_not_on_machine(model), Some(messages::MODEL_DOWNLOAD_HINT.to_string()))
+    };
+    Check { path, origin: None, ok, detail: format!("{mlx}; {base}"), fix }
 }
 
 /// The cache dir's files and their sizes (with their write-ahead logs): copies of what can be

@@ -408,8 +408,24 @@ fn a_hub_model_is_read_from_the_cache_and_never_downloaded_unless_told() {
     dry.assert_ok();
     assert!(dry.stdout_text().contains(&format!("Note: {id} is not on this machine: `--download` lets mlx-lm fetch it")), "{}", dry.stdout_text());
 
+    // status says so, with the fix, and stays healthy (training is optional).
+    env.git(["config", "screenlink.train.model", id]).assert_ok();
+    let training = |args: &[&str]| {
+        let out = env.screenlink(args);
+        out.assert_ok();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["training"].clone()
+    };
+    let t = training(&["status", "--json", "--no-load"]);
+    assert_eq!(t["ok"], false, "{t}");
+    assert!(t["detail"].as_str().unwrap().contains(&format!("base model {id} is not on this machine")), "{t}");
+    assert!(t["fix"].as_str().unwrap().contains("train --download"), "{t}");
+
     // In the cache as a download leaves it: trained from there, offline, with no note.
     let folder = put_in_hub_cache(&env.home, id, tiny_model());
+    let t = training(&["status", "--json"]);
+    assert_eq!(t["ok"], true, "{t}");
+    let detail = t["detail"].as_str().unwrap();
+    assert!(detail.starts_with("mlx-lm 0.") && detail.ends_with(&format!("base model {id}, in the Hugging Face cache")), "{t}");
     let out = env.screenlink(train);
     out.assert_ok();
     assert!(!out.stdout_text().contains("download"), "{}", out.stdout_text());
