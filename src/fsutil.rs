@@ -28,12 +28,28 @@ pub fn cache_dir() -> std::path::PathBuf {
 /// The hook writes the new commit's vectors every time, and this keeps an fsync off its path.
 pub fn open_cache_db(dir: &Path, file: &str, busy: std::time::Duration, schema: &str) -> std::result::Result<rusqlite::Connection, String> {
     create_private_dir(dir).map_err(|e| e.to_string())?;
-    let conn = rusqlite::Connection::open(dir.join(file)).map_err(|e| e.to_string())?;
+    let path = dir.join(file);
+    let conn = rusqlite::Connection::open(&path).map_err(|e| e.to_string())?;
+    // Owner-only whatever the directory (a cache dir made before, or a shared
+    // SCREENLINK_CACHE_DIR, may be readable by others): the caches hold the talk's words and
+    // the commits' code. SQLite gives its WAL and shared-memory files the database's mode.
+    for f in [path.clone(), sibling(&path, "-wal"), sibling(&path, "-shm")] {
+        if f.exists() {
+            make_private(&f).map_err(|e| e.to_string())?;
+        }
+    }
     conn.busy_timeout(busy).map_err(|e| e.to_string())?;
     let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(|e| e.to_string())?;
     conn.execute_batch("PRAGMA synchronous=NORMAL;").map_err(|e| e.to_string())?;
     conn.execute_batch(schema).map_err(|e| e.to_string())?;
     Ok(conn)
+}
+
+/// `path` with `suffix` after its file name (`x.sqlite` → `x.sqlite-wal`).
+fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    name.into()
 }
 
 /// Create `dir` (and parents) readable only by its owner: it holds what was said.

@@ -238,3 +238,34 @@ fn past_the_size_limit_the_oldest_cache_entries_go() {
     let again = index();
     assert!(again.contains(" 0 embedded") && !again.contains("cacheMaxMb"), "{again}");
 }
+
+/// The caches hold the talk's words, its vectors and the commits' code: owner-only files even
+/// in a cache dir others can read (one made before, or a shared `SCREENLINK_CACHE_DIR`).
+#[cfg(unix)]
+#[test]
+fn cache_files_are_readable_only_by_their_owner_in_a_dir_others_can_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, _world) = TestEnv::with_world(&Spec::week(2));
+    let dir = env.root().join("shared-cache");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = env.run_bin("git-screenlink", ["backfill", "--yes", "--dry-run"], &[("SCREENLINK_CACHE_DIR", dir.as_os_str())]);
+    out.assert_ok();
+    let mut seen = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                assert_eq!(mode & 0o077, 0, "{} is {mode:o}", path.display());
+                seen.push(path.file_name().unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    for f in ["embeddings.sqlite", "terms.sqlite", "commits.sqlite"] {
+        assert!(seen.iter().any(|s| s == f), "{f} in {seen:?}");
+    }
+}
