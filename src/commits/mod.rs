@@ -150,8 +150,12 @@ pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Int
     let oid = git2::Oid::from_str(&commit.sha)?;
     match examine(repo, &repo.find_commit(oid)?, filters)? {
         Ok(full) => Ok(full),
-        Err(reason) => Err(Error::new(Kind::Git, format!("commit {} could not be read again ({reason:?})", &commit.sha[..commit.sha.len().min(12)]))
-            .hint("was the repository changed during the run? run the command again")),
+        Err(reason) => {
+            Err(Error::new(Kind::Git, format!("commit {} could not be read again ({reason:?})", &commit.sha[..commit.sha.len().min(12)])).hint(match reason {
+                SkipReason::MissingObjects => "its objects are not in this repository (a partial clone): `git log -p >/dev/null` makes git fetch them",
+                _ => "was the repository changed during the run? run the command again",
+            }))
+        }
     }
 }
 

@@ -98,6 +98,12 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     let filters = Filters { linguist_attributes: Some(attributes.linguist), ..filters };
     let keys: Vec<cache::Key> = commits.iter().map(|c| cache::key(&c.id(), c.parent_ids(), filters, &attributes.digest)).collect();
     let mut found = cache.get_many(&keys);
+    // The cache is shared by every clone: a commit examined where its objects were all
+    // present reads as linkable in a partial clone that has not fetched them, and its code
+    // could not be read when its pair is built. There, such a commit is examined again.
+    if is_partial_clone(repo) {
+        found.retain(|i, outcome| outcome.is_err() || objects_here(reader, &commits[*i]));
+    }
     let mut fresh: Vec<(cache::Key, std::result::Result<CommitInfo, SkipReason>)> = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
         let outcome = match found.remove(&i) {
@@ -123,6 +129,27 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     }
     cache.put_many(&fresh);
     Ok(selection)
+}
+
+/// A partial clone (`git clone --filter=…`): a promisor remote fetches its objects on demand.
+fn is_partial_clone(repo: &git2::Repository) -> bool {
+    let Ok(config) = repo.config() else { return false };
+    let Ok(mut entries) = config.entries(Some(r"remote\..*\.promisor")) else { return false };
+    let mut partial = false;
+    while let Some(Ok(entry)) = entries.next() {
+        partial |= entry.value().is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"));
+    }
+    partial || config.get_string("extensions.partialclone").is_ok()
+}
+
+/// Whether every blob the commit changes (both sides) is in the object store: a tree diff,
+/// which reads trees alone (a blobless clone has them all).
+fn objects_here(repo: &git2::Repository, commit: &git2::Commit) -> bool {
+    let Ok(tree) = commit.tree() else { return false };
+    let parent = commit.parents().next().and_then(|p| p.tree().ok());
+    let Ok(diff) = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else { return false };
+    let Ok(odb) = repo.odb() else { return false };
+    diff.deltas().all(|d| [d.old_file(), d.new_file()].iter().all(|f| f.id().is_zero() || odb.exists(f.id())))
 }
 
 fn unknown_revision(r: &str) -> Error {
