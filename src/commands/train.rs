@@ -86,7 +86,10 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     distributed::check_batch(opts.batch_size, ranks)?;
     let full: Vec<String> = if plan.is_distributed() {
         let python = launcher.as_ref().and_then(|l| l.python()).unwrap_or_else(|| "python3".into());
-        distributed::launch_command(&plan, &distributed::launcher_for(&python), &run_dir, &program_lora)
+        // Ranks on other hosts start from mlx.launch over SSH, without this process's
+        // environment: each is told to read the model offline itself.
+        let trainer = if args.download { program_lora } else { [vec!["env".to_string(), "HF_HUB_OFFLINE=1".to_string()], program_lora].concat() };
+        distributed::launch_command(&plan, &distributed::launcher_for(&python), &run_dir, &trainer)
     } else {
         program_lora
     };

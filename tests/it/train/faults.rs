@@ -121,6 +121,11 @@ fn two_ranks_over_loopback_train_one_adapter() {
     let text = dry.stdout_text();
     let line = text.lines().find(|l| l.starts_with("Would run: ")).unwrap();
     assert!(line.contains("mlx.launch -n 2 -- sh -c") && line.contains("-m mlx_lm lora --model"), "{line}");
+    // Every rank reads the model offline, those mlx.launch starts over SSH too; with
+    // --download, none.
+    assert!(line.contains(" env HF_HUB_OFFLINE=1 "), "{line}");
+    let told = env.screenlink(["train", "--dry-run", "--download", "--processes", "2", "--model", &model, "--batch-size", "2"]);
+    assert!(told.stdout_text().contains("Would run: ") && !told.stdout_text().contains("HF_HUB_OFFLINE"), "{}", told.stdout_text());
     assert!(text.contains("2 ranks on this machine: --batch-size 2 is each step's whole batch"), "{text}");
     let odd = env.screenlink(["train", "--dry-run", "--processes", "2", "--model", &model, "--batch-size", "3"]);
     assert_eq!(odd.code(), 2);
