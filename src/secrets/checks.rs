@@ -311,9 +311,17 @@ fn only_words(v: &str) -> bool {
 }
 
 pub(super) fn xml_value(caps: &Captures, v: &str) -> bool {
-    // An element named for a secret holds a value judged as an assignment's: not a template
-    // (`{token}`), a reference (`!Ref 'X'`), a number or the name again (`<API_KEY>API_KEY<`).
-    assigned_value(caps, v)
+    let v = v.trim();
+    if super::is_placeholder(v) || v.chars().all(|c| c.is_alphabetic() || c == ' ') || v.chars().count() < 4 {
+        return false;
+    }
+    // Not what whispers' compliant lines hold: the name again or another name in code
+    // (`<API_KEY>AUTH_TOKEN<`), a template (`{token}`), a reference (`!Ref 'X'`), a number.
+    // Jenkins' encrypted secrets are braced too (`{AQAAABAAAAAQ…}`), and are findings.
+    let name = caps.get(1).map_or("", |m| m.as_str());
+    let template =
+        v.starts_with('{') && v.ends_with('}') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-{}".contains(c)) && !v.contains("AQAAAB");
+    !(v.eq_ignore_ascii_case(name) || is_identifier(v) || template || v.starts_with('!') || v.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Values that are code, not secrets: `password = get_password(config)`, `env::var("X")`,

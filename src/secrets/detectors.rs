@@ -153,6 +153,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("sonar_token", r"(?i)sonar[._\-]?(?:login|token)[^\n]{0,6}?\b([a-f0-9]{40})\b", &[1], always),
         d("sourcegraph_token", r"\b(sgp_local_[a-f0-9]{40})\b", &[1], always),
         d("salesforce_token", r"\b(00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{80,})", &[1], always),
+        // Jenkins' encrypted secrets (`credentials.xml`, job `config.xml`): `{AQAAAB…}`, which
+        // the instance's master key opens.
+        d("jenkins_secret", r"\{(AQAAAB[A-Za-z0-9+/]{20,}={0,2})\}", &[1], always),
         Detector { hint: Some(|t| t.contains("AZDO")), ..d("azure_devops_pat", r"\b([A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4})\b", &[1], always) },
         d("grafana_token", r"\b(eyJrIjoi[A-Za-z0-9+/]{50,}={0,2})", &[1], always),
         d("teams_webhook", r"(https://outlook\.office(?:365)?\.com/webhook/[A-Za-z0-9\-@]{36,}/IncomingWebhook/[A-Za-z0-9\-/]{20,})", &[1], always),
@@ -306,6 +309,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
                 |c, v| value_of_name(c.get(3).map_or("", |m| m.as_str()), v),
             )
         },
+        // A name and its value as a call's first two arguments: a request's header
+        // (`req.Header.Set("X-Api-Key", "…")`, `setHeader`), a map's entry (`put("token", "…")`),
+        // an environment variable set in code (`os.Setenv("API_TOKEN", "…")`).
+        d("assigned_secret", &format!(r#"\(\s*["']({SECRET_NAME})["']\s*,\s*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#), &[2, 3], assigned_value),
         // A Dockerfile's `ENV NAME value` (its older form, no `=`).
         Detector {
             hint: Some(|t| t.contains("ENV")),

@@ -53,7 +53,8 @@ fn is_placeholder(v: &str) -> bool {
         || lower.starts_with('$')
         || lower.starts_with('[')
         || lower.starts_with('%')
-        || ["password", "changeme", "change_me", "your_password", "yourpassword", "placeholder", "example", "secret", "dummy", "xxx", "todo", "fixme"]
+        || // `hunter2`: the internet's example password, in tests everywhere.
+        ["password", "changeme", "change_me", "your_password", "yourpassword", "placeholder", "example", "secret", "dummy", "xxx", "todo", "fixme", "hunter2"]
             .contains(&lower.as_str())
         || lower.starts_with("your_")
         || lower.starts_with("your-")

@@ -186,6 +186,10 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", format!("\nENV DRONE_TOKEN {}\n", "Zk4vN8pQ2wLm7RtXa9Yc")),
         ("basic_auth", format!("curl -k -v \\\n    --proxy-user admin:{} \\\n    https://localhost", "Qr8mV2wz")),
         ("basic_auth", format!("curl --proxy-tlspassword {} https://localhost", "Qr8mV2wz")),
+        // trufflehog's detector tests: a header set in code, Jenkins' encrypted secrets.
+        ("assigned_secret", format!("req.Header.Set(\"X-BillomatApiKey\", \"{}\")", "c09761f99f39f79ae28eaaf8df20d7c9")),
+        ("jenkins_secret", format!("\"password\": \"{{{}}}\"", "AQAAABAAAAAQx7b3oYkQv2H9y0ZkM1xq5Rj4sW8yTn0cLp2vF6gH8iJ=")),
+        ("assigned_secret", format!("<secret>{{AQAAABAAA {}}}</secret>", "ssoj8umx032r2f6sintvtw582bwvxymxgifu6gmk")),
         ("pulumi_token", "pul-0a5bd9b6561280038633ffb0028d3adfc7695755".into()),
         ("rubygems_key", "rubygems_cb24064d289daac6a7e00b0edd2477051587bf1f47afdba7".into()),
         ("sendinblue_key", "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".into()),
@@ -233,6 +237,9 @@ const LOOK_ALIKES: &[&str] = &[
     "curl --tlspassword https://localhost",
     "ENV DB_PASSWORD $DB_PASSWORD",
     "<entry>\n  <key>password</key>\n  <value></value>\n</entry>",
+    // The internet's example password, and a header set from a variable.
+    "snapshot(&[(\"CC_TEST_SECRET\", \"hunter2\")])",
+    "req.Header.Set(\"X-Api-Key\", apiKey)",
     // Session 34's names and prefixes, where they are not secrets: a regex named `pat`, a
     // placeholder key, a licence expression, a Twitch-like name, a Cisco-like shell line.
     "let pat = \"[A-Za-z0-9]+_[0-9]{3,}\";",
