@@ -49,6 +49,23 @@ pub fn already_decided(decided: usize, answered: usize) -> String {
 pub const NO_PAIRS: &str = "git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence \
     (e.g. --min-confidence 0.4); `--dry-run --json` shows the best confidence each commit reached";
 
+/// When backfill has no commit to link (the range holds none, or every one was skipped),
+/// the guide's "no training pairs" says so, with the fix for the commonest reason, instead of
+/// suggesting a lower threshold.
+pub fn nothing_to_link(examined: usize, skipped: &std::collections::BTreeMap<crate::commits::SkipReason, usize>) -> String {
+    use crate::commits::SkipReason as R;
+    let Some((reason, _)) = skipped.iter().max_by_key(|(r, n)| (**n, std::cmp::Reverse(**r))) else {
+        return "git-screenlink: no training pairs created: no commit in the range\n  hint: give a range that holds commits (`git log A..B` lists them), or leave it out for the newest".into();
+    };
+    let hint = match reason {
+        R::MissingObjects => "`git log -p >/dev/null` makes git fetch what this partial clone lacks; then run backfill again",
+        R::Shallow => "`git fetch --deepen=100` (or `--unshallow`) brings more history; then run backfill again",
+        R::TooFewCodeLines => "a commit needs screenlink.minCodeLines added code lines: `--min-code-lines 1` takes smaller ones, or give a wider range (`--since`, `--max-commits`)",
+        _ => "give a range whose commits add code a person wrote (`git screenlink backfill A..B`); the counts above say why each was skipped",
+    };
+    format!("git-screenlink: no training pairs created: none of the {} examined has code to link\n  hint: {hint}", count(examined, "commit"))
+}
+
 /// When backfill read no talk at all for its commits, the guide's "no training pairs" says
 /// why instead of suggesting a lower threshold: the source holds no audio, or none in the
 /// `window_days` before any of the commits (`commits`: how many, oldest and newest), with

@@ -115,6 +115,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         say(format!("  {} over screenlink.maxOutputBytes left out of their pairs", messages::count(summary.files_over_budget, "file")));
     }
     if todo.is_empty() {
+        summary.why_nothing = Some(messages::nothing_to_link(summary.commits_examined, &summary.commits_skipped));
         summary.profile = profile;
         return Ok((summary, Vec::new()));
     }
@@ -230,7 +231,7 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         let (first, last) = (todo[0].committer_time, todo[todo.len() - 1].committer_time);
         // The API's summary covers its last 30 days only: no span to say, nor "holds none".
         let talk = if source.kind() == "db" { source.summary().ok() } else { None };
-        summary.no_talk = Some(messages::no_talk((todo.len(), first, last), settings.time_window_days.value, talk.as_ref(), &source.location()));
+        summary.why_nothing = Some(messages::no_talk((todo.len(), first, last), settings.time_window_days.value, talk.as_ref(), &source.location()));
     }
     summary.texts_embedded = semantic.embedded;
     summary.texts_from_cache = semantic.from_cache;

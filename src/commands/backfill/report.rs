@@ -51,9 +51,10 @@ pub struct Summary {
     /// Ctrl-C at a prompt: decisions so far are kept, and the exit code is 130.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
-    /// Why nothing could link when no talk was read at all ([`messages::no_talk`]).
+    /// Why nothing could link, when the threshold is not the reason: no commit to link
+    /// ([`messages::nothing_to_link`]), or no talk read at all ([`messages::no_talk`]).
     #[serde(skip)]
-    pub no_talk: Option<String>,
+    pub why_nothing: Option<String>,
     pub estimated_tokens: usize,
     pub average_confidence: Option<f64>,
     pub min_confidence: Option<f64>,
@@ -84,7 +85,7 @@ pub fn report(args: &BackfillArgs, summary: &Summary, pairs: &[Pair]) -> Result<
     }
     let user_decided = summary.rejected + summary.skipped + summary.unasked > 0;
     if pairs.is_empty() && summary.already_decided == 0 && !user_decided {
-        eprintln!("{}", summary.no_talk.as_deref().unwrap_or(messages::NO_PAIRS));
+        eprintln!("{}", summary.why_nothing.as_deref().unwrap_or(messages::NO_PAIRS));
         return Ok(1);
     }
     Ok(0)

@@ -135,6 +135,15 @@ fn nothing_linked_is_the_guides_error_with_exit_1() {
     assert_eq!(out.code(), 1, "{}", out.stderr_text());
     assert!(out.stderr_text().contains("git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence"), "{}", out.stderr_text());
     assert!(!world.repo.join(".git/screenlink/training_data.jsonl").exists());
+    // No commit to link: the threshold is not the reason, and the error says what is.
+    let out = env.screenlink(["backfill", "--yes", "--min-code-lines", "100000"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr_text());
+    let err = out.stderr_text();
+    assert!(err.contains("git-screenlink: no training pairs created: none of the") && err.contains("examined has code to link"), "{err}");
+    assert!(err.contains("`--min-code-lines 1`") && !err.contains("minConfidence"), "{err}");
+    let out = env.screenlink(["backfill", "--yes", "HEAD..HEAD"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr_text());
+    assert!(out.stderr_text().contains("no training pairs created: no commit in the range\n  hint: give a range that holds commits"), "{}", out.stderr_text());
 }
 
 /// Commits made long after every talk: no threshold can link them, so the error says where
