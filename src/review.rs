@@ -119,14 +119,15 @@ fn said_when(passage: &Passage, commit: &CommitInfo, now: DateTime<Utc>) -> Stri
     format!("on {} ({} before the commit)", passage.start.format("%Y-%m-%d"), time::span(commit.committer_time - passage.start))
 }
 
-/// Print the choices and wait for one of their keys. Ctrl-C and Esc map to `on_cancel`.
+/// Print the choices and wait for one of their keys. Ctrl-C, Esc and Ctrl-D (end of input,
+/// which a terminal's reader sees as that key) map to `on_cancel`.
 pub fn ask(term: &Term, choices: &[Choice], on_cancel: Choice) -> std::io::Result<Choice> {
     let line: Vec<String> = choices.iter().map(|c| format!("[{}]{}", style(c.key()).bold().cyan(), c.label())).collect();
     term.write_str(&format!("  {} ", line.join(" ")))?;
     loop {
         let key = term.read_key_raw()?;
         let picked = match key {
-            Key::CtrlC | Key::Escape => Some(on_cancel),
+            Key::CtrlC | Key::Escape | Key::Char('\u{4}') => Some(on_cancel),
             Key::Char(c) => choices.iter().copied().find(|ch| ch.key() == c.to_ascii_lowercase()),
             _ => None,
         };

@@ -4,7 +4,8 @@ use super::*;
 
 #[test]
 fn the_prompt_on_a_terminal_accepts_rejects_and_defers() {
-    for key in ["a", "r", "l"] {
+    // Ctrl-D (end of input) defers as `l` does: the prompt had waited on it for good.
+    for key in ["a", "r", "l", "\u{4}"] {
         let (env, world) = TestEnv::with_world(&Spec::week(11));
         env.screenlink(["install"]).assert_ok();
         let t = recommit_newest_motivated(&env, &world);
