@@ -45,5 +45,24 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     for f in files {
         println!("  {}", f.display());
     }
+    if let Some(ignore) = keep_out_of_git(&repo, &out)? {
+        println!("  {} (this export is inside the work tree: it keeps the files out of git, as they hold your team's talk)", ignore.display());
+    }
     Ok(0)
+}
+
+/// An export written inside the work tree, where git does not already ignore it, gets a
+/// `.gitignore` of `*`: the directory ignores itself, so a `git add -A` cannot commit (and a
+/// push publish) what was said. Never overwrites a `.gitignore` that is there.
+fn keep_out_of_git(repo: &git2::Repository, out: &std::path::Path) -> Result<Option<std::path::PathBuf>> {
+    let (Some(workdir), Ok(out_abs)) = (repo.workdir().and_then(|w| w.canonicalize().ok()), out.canonicalize()) else { return Ok(None) };
+    let Ok(rel) = out_abs.strip_prefix(&workdir) else { return Ok(None) };
+    let probe = rel.join("train.jsonl");
+    let ignore = out.join(".gitignore");
+    if repo.is_path_ignored(&probe).unwrap_or(false) || ignore.exists() {
+        return Ok(None);
+    }
+    let text = "# Written by git-screenlink export: these files hold your team's talk and code.\n*\n";
+    crate::fsutil::write_atomic(&ignore, text)?;
+    Ok(Some(ignore))
 }

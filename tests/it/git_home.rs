@@ -283,6 +283,20 @@ fn exports_other_trainers_read_round_trip() {
     assert!(said.stdout_text().contains("; 1 pair the same as an older pair (a change committed twice) left out"), "{}", said.stdout_text());
     let lines: usize = ["train", "validation", "test"].iter().map(|s| std::fs::read_to_string(dir.join(format!("{s}.jsonl"))).unwrap().lines().count()).sum();
     assert_eq!(lines, pairs.len(), "the twin is in no split");
+    // Outside the work tree, as above, nothing else is written.
+    assert!(!dir.join(".gitignore").exists());
+
+    // Inside the work tree: the export ignores itself, so `git add -A` cannot commit the talk.
+    let said = env.screenlink(["export", "--out", "training-data"]);
+    said.assert_ok();
+    assert!(said.stdout_text().contains("training-data/.gitignore (this export is inside the work tree"), "{}", said.stdout_text());
+    assert!(
+        env.git(["status", "--porcelain", "--untracked-files=all"]).stdout_text().lines().all(|l| !l.contains("training-data")),
+        "nothing of it for git to add"
+    );
+    // A second export keeps the file and says nothing of it.
+    let again = env.screenlink(["export", "--out", "training-data"]);
+    assert!(!again.stdout_text().contains(".gitignore"), "{}", again.stdout_text());
 }
 
 #[test]
