@@ -206,6 +206,14 @@ pub fn taken_also(pairs: usize, path: &str) -> String {
     format!("  with {} from {path}", count(pairs, "pair"))
 }
 
+/// `install` into a hooks dir that `core.hooksPath` in a shared config names.
+pub fn shared_hooks(config_file: &str, dir: &std::path::Path) -> String {
+    format!(
+        "git-screenlink: note: core.hooksPath is set in {config_file}, not for this repository alone: every repository that uses {} runs this hook and links its commits to your talk (`git screenlink uninstall` removes it for all of them; `git config core.hooksPath .git/hooks` in a repository gives it hooks of its own)",
+        dir.display()
+    )
+}
+
 /// `serve` as it starts: what it serves and where.
 pub fn serving(what: &str, url: &str) -> String {
     format!("git-screenlink: serving {what} at {url} (OpenAI-compatible: POST {url}/chat/completions, {url}/completions); Ctrl-C stops it")

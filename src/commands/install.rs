@@ -50,6 +50,9 @@ pub fn install(args: &InstallArgs) -> Result<i32> {
         }
     }
     if refused < hooks::HOOKS.len() {
+        if let Some(file) = hooks::shared_hooks_path(&cwd) {
+            eprintln!("{}", crate::messages::shared_hooks(&file, &dir));
+        }
         save_model_for_hook(&cwd);
     }
     Ok(if refused > 0 { 1 } else { 0 })

@@ -31,6 +31,18 @@ pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
+/// Where `core.hooksPath` is set when it is not this repository's own setting (the user's
+/// global or the system config, an included file): every repository that reads that config
+/// and sets no hooks path of its own runs the same hook files. `None` when it is unset or
+/// set for this repository alone.
+pub fn shared_hooks_path(dir: &Path) -> Option<String> {
+    let out = Command::new("git").args(["config", "--show-scope", "--show-origin", "--get", "core.hooksPath"]).current_dir(dir).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.trim_end().splitn(3, '\t');
+    let (scope, origin) = (fields.next()?, fields.next()?);
+    (out.status.success() && !matches!(scope, "local" | "worktree" | "command")).then(|| origin.strip_prefix("file:").unwrap_or(origin).to_string())
+}
+
 /// What to do with a hook file.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Edit {

@@ -98,7 +98,9 @@ fn a_relative_hooks_path_and_a_linked_worktree_are_honoured() {
     env.git(["config", "core.hooksPath", "githooks"]).assert_ok();
     env.git(["config", "screenlink.prompt", "queue"]).assert_ok();
     commit(&env, &env.repo, "src/a.rs", "Add a").assert_ok();
-    env.screenlink(["install"]).assert_ok();
+    let out = env.screenlink(["install"]);
+    out.assert_ok();
+    assert!(!out.stderr_text().contains("core.hooksPath is set in"), "this repository's own hooks path: {}", out.stderr_text());
     assert!(env.repo.join("githooks/post-commit").exists());
     assert!(!env.repo.join(".git/hooks/post-commit").exists());
     let out = commit(&env, &env.repo, "src/b.rs", "Add b");
@@ -119,6 +121,17 @@ fn a_relative_hooks_path_and_a_linked_worktree_are_honoured() {
     assert!(out.stderr_text().contains("queued"), "{}", out.stderr_text());
     let pending: Vec<PendingRecord> = lines(&store(&env.repo).join("pending.jsonl"));
     assert_eq!(pending.len(), 1, "the worktree's commit is queued in the shared git dir");
+
+    // A hooks path in the user's global config: every repository runs what is installed there,
+    // which install says, naming the file.
+    let env = TestEnv::new();
+    let shared = env.home.join("githooks");
+    env.git(["config", "--global", "core.hooksPath", shared.to_str().unwrap()]).assert_ok();
+    let out = env.screenlink(["install"]);
+    out.assert_ok();
+    assert!(shared.join("post-commit").exists());
+    let note = format!("core.hooksPath is set in {}, not for this repository alone", env.home.join(".gitconfig").display());
+    assert!(out.stderr_text().contains(&note) && out.stderr_text().contains("`git screenlink uninstall` removes it for all of them"), "{}", out.stderr_text());
 }
 
 #[test]
