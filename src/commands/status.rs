@@ -103,7 +103,17 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
 
     let in_repo = repository.is_some();
     let hook = in_repo.then(|| match super::install::installed_in(&dir) {
-        Some(path) => Check { path: Some(path.display().to_string()), origin: None, ok: true, detail: "post-commit hook installed".into(), fix: None },
+        Some(path) => {
+            let shared =
+                crate::hooks::shared_hooks_path(&dir).map(|file| format!(" (core.hooksPath from {file}: every repository that uses it runs this hook)"));
+            Check {
+                path: Some(path.display().to_string()),
+                origin: None,
+                ok: true,
+                detail: format!("post-commit hook installed{}", shared.unwrap_or_default()),
+                fix: None,
+            }
+        }
         None => Check::plain(false, "post-commit hook not installed".into(), Some("run `git screenlink install`".into())),
     });
     let dataset = git2::Repository::discover(&dir).ok().and_then(|repo| {

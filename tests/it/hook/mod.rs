@@ -132,6 +132,12 @@ fn a_relative_hooks_path_and_a_linked_worktree_are_honoured() {
     assert!(shared.join("post-commit").exists());
     let note = format!("core.hooksPath is set in {}, not for this repository alone", env.home.join(".gitconfig").display());
     assert!(out.stderr_text().contains(&note) && out.stderr_text().contains("`git screenlink uninstall` removes it for all of them"), "{}", out.stderr_text());
+    let status = env.screenlink(["status", "--no-load"]);
+    assert!(
+        status.stdout_text().contains(&format!("post-commit hook installed (core.hooksPath from {}", env.home.join(".gitconfig").display())),
+        "{}",
+        status.stdout_text()
+    );
 }
 
 #[test]
