@@ -34,9 +34,7 @@ pub fn open_cache_db(dir: &Path, file: &str, busy: std::time::Duration, schema: 
     // SCREENLINK_CACHE_DIR, may be readable by others): the caches hold the talk's words and
     // the commits' code. SQLite gives its WAL and shared-memory files the database's mode.
     for f in [path.clone(), sibling(&path, "-wal"), sibling(&path, "-shm")] {
-        if f.exists() {
-            make_private(&f).map_err(|e| e.to_string())?;
-        }
+        make_private_if_loose(&f).map_err(|e| e.to_string())?;
     }
     conn.busy_timeout(busy).map_err(|e| e.to_string())?;
     let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(|e| e.to_string())?;
@@ -74,6 +72,25 @@ pub fn make_private(path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+/// [`make_private`] for a file that exists and others can read: one `stat` where it is
+/// private already (the hook opens the caches on every commit; a `chmod` each time would
+/// write the inode for nothing).
+fn make_private_if_loose(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::metadata(path) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => make_private(path),
+            _ => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
 }
 
 /// Open for appending, creating the file owner-only (0600) and tightening it if it is not.

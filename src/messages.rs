@@ -249,6 +249,11 @@ pub fn port_unusable(host: &str, port: u16, err: &std::io::Error) -> String {
     }
 }
 
+/// A model that is neither a directory nor in the Hugging Face cache (serve, ask, eval).
+pub fn model_not_here(model: &str) -> String {
+    format!("{model} is neither a model directory nor a model downloaded to this machine")
+}
+
 /// Where a model named by a hub id is not on this machine (serve, ask, eval: they run
 /// mlx-lm offline).
 pub const MODEL_NOT_HERE_HINT: &str =

@@ -221,14 +221,11 @@ fn training_check(settings: &Settings, no_load: bool) -> Check {
     };
     let local = crate::train::is_local_model(model);
     let path = if local { Some(model.clone()) } else { crate::train::hub::cache_dir().map(|d| d.display().to_string()) };
-    let (ok, base, fix) = if local && !std::path::Path::new(model).join("config.json").is_file() {
-        (
-            false,
-            format!("base model {model} is not a model directory (no config.json)"),
-            Some("set screenlink.train.model to a directory holding an mlx-lm model".to_string()),
-        )
-    } else if local {
-        (true, format!("base model {model}"), None)
+    let (ok, base, fix) = if local {
+        match crate::train::require_model_dir(std::path::Path::new(model), "set screenlink.train.model to a directory holding an mlx-lm model") {
+            Ok(()) => (true, format!("base model {model}"), None),
+            Err(e) => (false, format!("base model {}", e.message), e.hint),
+        }
     } else if crate::train::hub::is_here(model) {
         (true, format!("base model {model}, in the Hugging Face cache"), None)
     } else {

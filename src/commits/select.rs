@@ -101,7 +101,7 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     // The cache is shared by every clone: a commit examined where its objects were all
     // present reads as linkable in a partial clone that has not fetched them, and its code
     // could not be read when its pair is built. There, such a commit is examined again.
-    if is_partial_clone(repo) {
+    if !found.is_empty() && is_partial_clone(repo) {
         found.retain(|i, outcome| outcome.is_err() || objects_here(reader, &commits[*i]));
     }
     let mut fresh: Vec<(cache::Key, std::result::Result<CommitInfo, SkipReason>)> = Vec::new();

@@ -317,10 +317,9 @@ pub(super) fn xml_value(caps: &Captures, v: &str) -> bool {
     }
     // Not what whispers' compliant lines hold: the name again or another name in code
     // (`<API_KEY>AUTH_TOKEN<`), a template (`{token}`), a reference (`!Ref 'X'`), a number.
-    // Jenkins' encrypted secrets are braced too (`{AQAAABAAAAAQ…}`), and are findings.
+    // (Jenkins' braced secrets, `{AQAAAB…}`, are `jenkins_secret`'s.)
     let name = caps.get(1).map_or("", |m| m.as_str());
-    let template =
-        v.starts_with('{') && v.ends_with('}') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-{}".contains(c)) && !v.contains("AQAAAB");
+    let template = v.starts_with('{') && v.ends_with('}') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-{}".contains(c));
     !(v.eq_ignore_ascii_case(name) || is_identifier(v) || template || v.starts_with('!') || v.chars().all(|c| c.is_ascii_digit()))
 }
 

@@ -28,6 +28,11 @@ pub(super) struct Detector {
     pub hint: Option<fn(&str) -> bool>,
 }
 
+/// Whether a text compares anything: the comparison rules start at any name.
+fn compares(t: &str) -> bool {
+    t.contains("==") || t.contains("!=")
+}
+
 fn always(_: &Captures, _: &str) -> bool {
     true
 }
@@ -292,7 +297,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A secret compared with a literal: a credential check written into code
         // (`if password == "…"`, `"…" === apiToken`), Python's f-strings too.
         Detector {
-            hint: Some(|t| t.contains("==") || t.contains("!=")),
+            hint: Some(compares),
             ..d(
                 "assigned_secret",
                 &format!(r#"(?:^|[^A-Za-z0-9_.])({SECRET_NAME})[ \t]*(?:===?|!==?)[ \t]*[fbr]?(?:"([^"\r\n{{}}]{{4,}})"|'([^'\r\n{{}}]{{4,}})')"#),
@@ -301,7 +306,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             )
         },
         Detector {
-            hint: Some(|t| t.contains("==") || t.contains("!=")),
+            hint: Some(compares),
             ..d(
                 "assigned_secret",
                 &format!(r#"(?:"([^"\r\n{{}}]{{4,}})"|'([^'\r\n{{}}]{{4,}})')[ \t]*(?:===?|!==?)[ \t]*({SECRET_NAME})\b"#),

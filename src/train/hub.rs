@@ -45,7 +45,7 @@ pub fn require_here(model: &str, hint: &str) -> Result<()> {
     if is_here(model) {
         return Ok(());
     }
-    Err(Error::new(Kind::Usage, format!("{model} is neither a model directory nor a model downloaded to this machine")).hint(hint))
+    Err(Error::new(Kind::Usage, crate::messages::model_not_here(model)).hint(hint))
 }
 
 /// mlx-lm reads models from the cache only: a hub id that is not there fails at once
