@@ -15,7 +15,8 @@ Usage: ./install.sh [--assets-only] [--hook] [--mlx] [--help]
   (no flag)      install git-screenlink and cargo-screenlink, then fetch the assets
   --assets-only  only fetch ONNX Runtime and the embedding model
   --hook         also install the git hooks into the repository in the current directory
-  --mlx          also install mlx-lm (for `git screenlink train`) into a venv in the data dir
+  --mlx          also install mlx-lm (for `git screenlink train`) and gguf (for `fuse --gguf`)
+                 into a venv in the data dir
   --help         show this help
 
 Assets go to $SCREENLINK_DATA_DIR, else ~/.local/share/screenlink (Linux) or
@@ -30,6 +31,8 @@ MODEL_SHA256=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
 MODEL_NAME=all-MiniLM-L6-v2
 
 MLX_LM_VERSION=0.32.2
+# llama.cpp's GGUF writer, for `git screenlink fuse --gguf`.
+GGUF_VERSION=0.19.0
 
 assets_only=0
 hook=0
@@ -181,6 +184,10 @@ if [ "$mlx" = 1 ]; then
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "$spec" tokenizers \
       || die "pip could not install $spec"
     "$venv/bin/python" -m mlx_lm --version >/dev/null || die "mlx-lm installed but does not run (mlx's CPU build needs glibc 2.35+)"
+  fi
+  if ! "$venv/bin/python" -c "import gguf, importlib.metadata as m; assert m.version('gguf') == '$GGUF_VERSION'" 2>/dev/null; then
+    say "Installing gguf $GGUF_VERSION (llama.cpp's GGUF writer, for fuse --gguf) into $venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "gguf==$GGUF_VERSION" || die "pip could not install gguf==$GGUF_VERSION"
   fi
 fi
 

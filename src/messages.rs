@@ -234,6 +234,39 @@ pub fn model_did_not_load(what: &str, why: &str) -> String {
 pub const MODEL_DID_NOT_LOAD_HINT: &str =
     "the lines above are mlx-lm's; check that the model's directory holds its weights whole (a fused model is `<run dir>/fused`, as `train --fuse` writes it)";
 
+/// `fuse --gguf` of a model `to_gguf.py` will not convert faithfully.
+pub fn gguf_refused(model_dir: &std::path::Path, why: &str) -> String {
+    format!("{} cannot be written as GGUF here: {why}", model_dir.display())
+}
+
+pub fn gguf_refused_hint(model_dir: &std::path::Path) -> String {
+    format!(
+        "the fused model is whole in {}: llama.cpp's own converter (`python convert_hf_to_gguf.py {0}`, in llama.cpp's source) knows every tokenizer it supports",
+        model_dir.display()
+    )
+}
+
+pub const GGUF_PACKAGE_MISSING: &str = "the gguf package (llama.cpp's GGUF writer) is not installed beside mlx-lm";
+
+pub fn gguf_package_hint(python: &std::path::Path) -> String {
+    format!("`./install.sh --mlx` installs it, or `{} -m pip install gguf`", python.display())
+}
+
+/// `fuse` when it is done: where each file is and what reads it.
+pub fn fused(dir: &std::path::Path, gguf: Option<&std::path::Path>) -> String {
+    let mut s = format!(
+        "git-screenlink: the fused model is a whole mlx-lm model: `git screenlink ask --model {0}`, `serve --model {0}`, `eval --model {0}`",
+        dir.display()
+    );
+    if let Some(g) = gguf {
+        s.push_str(&format!(
+            "\ngit-screenlink: the GGUF file runs in llama.cpp (`llama-cli -m {0}`) and the tools built on it (an Ollama Modelfile's `FROM {0}`); it is the team's talk and code in a model: share it as you would them",
+            g.display()
+        ));
+    }
+    s
+}
+
 /// `serve` on an address other machines can reach.
 pub fn served_beyond_this_machine(host: &str, port: u16) -> String {
     format!(

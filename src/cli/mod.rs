@@ -70,6 +70,8 @@ pub enum Command {
     Ask(AskArgs),
     /// Serve the fine-tuned model on this machine over an OpenAI-compatible API (mlx-lm's server)
     Serve(ServeArgs),
+    /// Fuse a run's adapter into its base model, and write it as GGUF for llama.cpp (--gguf)
+    Fuse(FuseArgs),
     /// Keep the embedding model loaded for the commit hook (the hook starts it on demand)
     Daemon(DaemonArgs),
 }
@@ -109,6 +111,18 @@ pub struct EvalArgs {
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FuseArgs {
+    /// The run to fuse (default: the newest with adapters; `train --list` names them)
+    pub run: Option<String>,
+    /// Also write the fused model as one GGUF file, for llama.cpp and the tools built on it
+    #[arg(long)]
+    pub gguf: bool,
+    /// Print what would be done and run nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

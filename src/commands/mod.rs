@@ -8,6 +8,7 @@ mod daemon;
 mod demo;
 mod eval;
 mod export;
+mod fuse;
 mod hook;
 mod index;
 mod install;
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Eval(args) => eval::run(&args),
         Command::Ask(args) => ask::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Fuse(args) => fuse::run(&args),
         Command::Daemon(args) => daemon::run(&args),
     }
 }

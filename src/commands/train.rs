@@ -166,6 +166,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         final_val_loss: None,
         adapter_path: adapters.display().to_string(),
         fused_path: None,
+        gguf_path: None,
         distributed: None,
     };
     write_manifest(&run_dir, &manifest)?;
@@ -209,14 +210,14 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     }
 
     if manifest.status == "completed" && args.fuse {
-        let fused = run_dir.join("fused");
-        let mut fuse = launcher.command("fuse");
-        fuse.args(["--model", &opts.model, "--adapter-path"]).arg(&adapters).arg("--save-path").arg(&fused);
-        let (fcode, _) = stream(fuse, |_| {})?;
-        if fcode == Some(0) {
-            manifest.fused_path = Some(fused.display().to_string());
-        } else {
-            manifest.status = "fuse failed".into();
+        // The adapters are whole whatever happens to the fuse: the run is written either way.
+        match train::fuse::fuse_into(&launcher, &opts.model, &adapters, &run_dir, train::fuse::FUSED_DIR, false) {
+            Ok(Some(fused)) => manifest.fused_path = Some(fused.display().to_string()),
+            Ok(None) => manifest.status = "fuse failed".into(),
+            Err(e) => {
+                eprintln!("git-screenlink: {}", e.message);
+                manifest.status = "fuse failed".into();
+            }
         }
     }
     write_manifest(&run_dir, &manifest)?;
@@ -290,7 +291,7 @@ fn merge(losses: &mut Vec<Loss>, l: Loss) {
     }
 }
 
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+pub(super) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     crate::fsutil::write_atomic(&dir.join("run.json"), &serde_json::to_string_pretty(m).expect("a manifest serialises"))
 }
 

@@ -188,6 +188,7 @@ pub enum Purpose {
     Evaluate,
     Ask,
     Serve,
+    Fuse,
 }
 
 /// The model `ask` and `serve` use: a model directory given (a fused model), the base
@@ -232,6 +233,7 @@ pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>, purpose: Purp
                     Purpose::Evaluate => "evaluate",
                     Purpose::Ask => "ask",
                     Purpose::Serve => "serve",
+                    Purpose::Fuse => "fuse",
                 };
                 return Err(Error::new(Kind::Usage, format!("run {id} has no adapters (its status: {})", m.status))
                     .hint(format!("{verb} a run that completed (`git screenlink train --list`), or train one")));
@@ -245,6 +247,7 @@ pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>, purpose: Purp
                 .hint("train one first (`git screenlink train`), or ask the base model with --base or a fused model with --model DIR"),
             Purpose::Serve => Error::new(Kind::Usage, "no training run with adapters to serve")
                 .hint("train one first (`git screenlink train`), or serve the base model with --base or a fused model with --model DIR"),
+            Purpose::Fuse => Error::new(Kind::Usage, "no training run with adapters to fuse").hint("train one first: `git screenlink train`"),
         }),
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod distributed;
+pub mod fuse;
 pub mod hub;
 pub mod process;
 
@@ -325,6 +326,9 @@ pub struct Manifest {
     pub final_val_loss: Option<f64>,
     pub adapter_path: String,
     pub fused_path: Option<String>,
+    /// The fused model as one GGUF file (`git screenlink fuse --gguf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gguf_path: Option<String>,
     /// Ranks, hosts, backend and each rank's exit code, for a run through mlx.launch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distributed: Option<serde_json::Value>,

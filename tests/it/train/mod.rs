@@ -14,10 +14,11 @@ use git_screenlink::train;
 use crate::env::{OutputExt, TestEnv};
 
 mod faults;
+mod gguf;
 mod serve;
 
 /// The Python that has mlx-lm: `./install.sh --mlx` puts it in the data dir.
-fn mlx_python() -> PathBuf {
+pub(super) fn mlx_python() -> PathBuf {
     let py = std::env::var_os("SCREENLINK_MLX_PYTHON").map(PathBuf::from).unwrap_or_else(train::bundled_python);
     assert!(py.exists(), "no mlx-lm Python at {} — run `./install.sh --assets-only --mlx` first", py.display());
     py

@@ -1,0 +1,98 @@
+//! `git screenlink fuse [RUN] [--gguf]`: a run's adapter fused into its base model after
+//! training (`train --fuse` does it at the end of a run), and that model as one GGUF file
+//! for llama.cpp and the tools built on it. What is already there is used again.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::FuseArgs;
+use crate::config::Settings;
+use crate::dataset::Store;
+use crate::error::{Error, Kind, Result};
+use crate::train::fuse::{self, DEQUANTIZED_DIR, FUSED_DIR};
+use crate::train::hub;
+use crate::{eval, messages, train};
+
+pub fn run(args: &FuseArgs) -> Result<i32> {
+    let dir = super::current_dir()?;
+    let settings = Settings::load(&dir, &[])?;
+    let repo = crate::pipeline::open_repo(&dir)?;
+    let store = Store::for_repo(&repo, &settings)?;
+    let mut manifest = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Fuse)?;
+    let run_dir = train::runs_dir(&store.dir).join(&manifest.run_id);
+    let model = manifest.options["model"].as_str().unwrap_or_default().to_string();
+    let adapters = PathBuf::from(&manifest.adapter_path);
+
+    // A model fused before is used again, unless GGUF needs its weights whole.
+    let fused_before = manifest.fused_path.as_deref().map(PathBuf::from).filter(|p| p.join("config.json").is_file());
+    let target = match &fused_before {
+        Some(f) if args.gguf && fuse::is_quantized(f) => Target::Fuse(DEQUANTIZED_DIR),
+        Some(f) => Target::Ready(f.clone()),
+        None => Target::Fuse(FUSED_DIR),
+    };
+    let dequantized = run_dir.join(DEQUANTIZED_DIR);
+    let target = match target {
+        Target::Fuse(DEQUANTIZED_DIR) if dequantized.join("config.json").is_file() => Target::Ready(dequantized),
+        t => t,
+    };
+    let gguf = args.gguf.then(|| fuse::gguf_path(&run_dir, &manifest.run_id));
+
+    if args.dry_run {
+        println!("Run: {}\nBase model: {model}\nAdapters: {}", manifest.run_id, adapters.display());
+        match &target {
+            Target::Ready(f) => println!("Fused model: {} (already there)", f.display()),
+            Target::Fuse(name) => println!(
+                "Fuse: mlx_lm fuse --model {model} --adapter-path {} --save-path {}{}",
+                adapters.display(),
+                run_dir.join(name).display(),
+                if args.gguf { " --dequantize" } else { "" }
+            ),
+        }
+        if let Some(g) = &gguf {
+            println!("GGUF: {} (python -c <src/train/to_gguf.py>)", g.display());
+        }
+        return Ok(0);
+    }
+
+    let launcher = train::find_mlx(&settings)?;
+    let fused = match target {
+        Target::Ready(f) => {
+            eprintln!("git-screenlink: {} is fused already", f.display());
+            f
+        }
+        Target::Fuse(name) => {
+            // mlx-lm reads the base model offline, as every mlx-lm git-screenlink starts.
+            if train::is_local_model(&model) {
+                train::require_model_dir(Path::new(&model), "the run's base model moved: put it back where run.json names it")?;
+            } else {
+                hub::require_here(&model, messages::MODEL_NOT_HERE_HINT)?;
+            }
+            // GGUF wants whole weights: a quantized base is dequantized as it is fused.
+            let made = fuse::fuse_into(&launcher, &model, &adapters, &run_dir, name, args.gguf)?
+                .ok_or_else(|| Error::new(Kind::Io, "mlx_lm fuse failed").hint("its output is above"))?;
+            if name == FUSED_DIR {
+                manifest.fused_path = Some(made.display().to_string());
+            }
+            made
+        }
+    };
+    if let Some(g) = &gguf {
+        fuse::write_gguf(&launcher.require_python()?, &fused, g)?;
+        manifest.gguf_path = Some(g.display().to_string());
+    }
+    super::train::write_manifest(&run_dir, &manifest)?;
+
+    // stdout holds the paths alone, for a script to read.
+    println!("Fused model: {}", fused.display());
+    if let Some(g) = &gguf {
+        println!("GGUF: {}", g.display());
+    }
+    eprintln!("{}", messages::fused(&fused, gguf.as_deref()));
+    Ok(0)
+}
+
+enum Target {
+    /// A whole fused model, already on disk.
+    Ready(PathBuf),
+    /// To fuse into this directory of the run.
+    Fuse(&'static str),
+}

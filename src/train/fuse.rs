@@ -1,0 +1,93 @@
+//! A run's adapter fused into its base model (`mlx_lm fuse`), and that model as one GGUF
+//! file for llama.cpp and the tools built on it (`to_gguf.py`: mlx-lm's own
+//! `--export-gguf` writes files llama.cpp refuses).
+
+use std::path::{Path, PathBuf};
+
+use super::process::{stream, stream_lines};
+use super::{hub, Launcher};
+use crate::error::{Error, Kind, Result};
+use crate::messages;
+
+pub const TO_GGUF_PY: &str = include_str!("to_gguf.py");
+
+/// Where a run's fused model goes.
+pub const FUSED_DIR: &str = "fused";
+/// Where it goes when the one in [`FUSED_DIR`] is quantized and GGUF wants whole weights.
+pub const DEQUANTIZED_DIR: &str = "fused-dequantized";
+
+/// `to_gguf.py`'s exit codes: a model it will not convert, the `gguf` package missing.
+const REFUSED: i32 = 4;
+const MISSING: i32 = 5;
+
+/// Whether a model directory holds quantized weights (mlx-community's 4-bit models).
+pub fn is_quantized(model_dir: &Path) -> bool {
+    std::fs::read_to_string(model_dir.join("config.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .is_some_and(|c| c.get("quantization").is_some() || c.get("quantization_config").is_some())
+}
+
+/// `mlx_lm fuse` of `adapters` into `model`, written to `out`; `dequantize` for whole weights.
+/// Ok(false) when mlx-lm failed (its output was shown); Err when interrupted.
+pub fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantize: bool) -> Result<bool> {
+    let mut cmd = launcher.command("fuse");
+    cmd.args(["--model", model, "--adapter-path"]).arg(adapters).arg("--save-path").arg(out);
+    if dequantize {
+        cmd.arg("--dequantize");
+    }
+    match stream(cmd, |_| {})? {
+        (_, true) => Err(Error::new(Kind::Interrupted, "fusing interrupted").hint(format!("run it again; {} may be incomplete", out.display()))),
+        (code, false) => Ok(code == Some(0) && out.join("config.json").is_file()),
+    }
+}
+
+/// [`fuse`] into `run_dir/name`, by way of a partial directory renamed when whole, so a
+/// later run never takes a half-written model for a fused one. The directory, or None when
+/// mlx-lm failed (its output was shown).
+pub fn fuse_into(launcher: &Launcher, model: &str, adapters: &Path, run_dir: &Path, name: &str, dequantize: bool) -> Result<Option<PathBuf>> {
+    let (partial, done) = (run_dir.join(format!(".{name}.partial")), run_dir.join(name));
+    let clear = |p: &Path| match std::fs::remove_dir_all(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(format!("removing {}", p.display()), e)),
+        _ => Ok(()),
+    };
+    clear(&partial)?;
+    if !fuse(launcher, model, adapters, &partial, dequantize)? {
+        clear(&partial)?;
+        return Ok(None);
+    }
+    clear(&done)?;
+    std::fs::rename(&partial, &done).map_err(|e| Error::io(format!("renaming {} to {}", partial.display(), done.display()), e))?;
+    Ok(Some(done))
+}
+
+/// Write the fused model in `model_dir` as the GGUF file `out`, with mlx-lm's Python.
+pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path) -> Result<()> {
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg("-c").arg(TO_GGUF_PY).arg(model_dir).arg(out);
+    hub::offline(&mut cmd);
+    let mut refused = None;
+    let outcome = stream_lines(&mut cmd, |line| {
+        if let Some(why) = line.strip_prefix("REFUSED ") {
+            refused = Some(why.to_string());
+            return false;
+        }
+        !(line.starts_with("WROTE ") || line.starts_with("MISSING "))
+    })?;
+    match outcome {
+        (_, true) => Err(Error::new(Kind::Interrupted, "writing the GGUF file interrupted")),
+        (Some(0), false) if out.is_file() => Ok(()),
+        (Some(REFUSED), false) => {
+            Err(Error::new(Kind::Usage, messages::gguf_refused(model_dir, refused.as_deref().unwrap_or("unknown")))
+                .hint(messages::gguf_refused_hint(model_dir)))
+        }
+        (Some(MISSING), false) => Err(Error::new(Kind::Assets, messages::GGUF_PACKAGE_MISSING).hint(messages::gguf_package_hint(python))),
+        (code, false) => Err(Error::new(Kind::Io, format!("writing {} failed (exit {})", out.display(), code.map_or("by a signal".into(), |c| c.to_string())))
+            .hint("its output is above")),
+    }
+}
+
+/// The GGUF file of a run: in its run dir, named for the run.
+pub fn gguf_path(run_dir: &Path, run_id: &str) -> PathBuf {
+    run_dir.join(format!("{run_id}.gguf"))
+}

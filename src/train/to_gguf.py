@@ -1,0 +1,160 @@
+"""Write a fused model as one GGUF file for llama.cpp: `python to_gguf.py FUSED_DIR OUT`.
+
+git-screenlink runs this with the mlx-lm venv's Python (`git screenlink fuse --gguf`), not
+mlx-lm's own `fuse --export-gguf`: llama.cpp refuses what that writes ("invalid gguf type
+for tokenizer.ggml.token_type", mlx-lm 0.32 and llama.cpp b7000-era, checked by hand), and
+it labels every tokenizer SentencePiece, which garbles a byte-level BPE model's text.
+
+The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's safetensors.
+A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
+an architecture other than Llama's, quantized weights, a tokenizer other than GPT-2-style
+byte-level BPE (llama.cpp knows the others by names or scores this cannot check), a RoPE
+scaling other than linear.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import mlx.core as mx
+import numpy as np
+
+try:
+    import gguf
+except ImportError:
+    print("MISSING gguf", file=sys.stderr)
+    sys.exit(5)
+
+REFUSED = 4
+
+
+def refuse(why: str) -> None:
+    print(f"REFUSED {why}", file=sys.stderr)
+    sys.exit(REFUSED)
+
+
+def token_types(tokenizer: dict, n_vocab: int) -> list[int]:
+    """NORMAL, but CONTROL for the tokenizer's special tokens and USER_DEFINED for its other
+    added ones, so llama.cpp matches `</s>` in a chat template as one token."""
+    types = [gguf.TokenType.NORMAL] * n_vocab
+    for added in tokenizer.get("added_tokens") or []:
+        if added["id"] < n_vocab:
+            types[added["id"]] = gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED
+    return types
+
+
+def gpt2_pre(pre: dict | None) -> str | None:
+    """llama.cpp's name for a byte-level pre-tokenizer, when this script can tell it for sure:
+    GPT-2's regex (ByteLevel with its regex on, no prefix space) is `gpt-2`. Others (a
+    Sequence of Splits, as DeepSeek's and Llama 3's) are named in llama.cpp by a hash of how
+    they tokenize a test text, which needs llama.cpp's converter."""
+    if pre and pre.get("type") == "ByteLevel" and pre.get("use_regex", True) and not pre.get("add_prefix_space", False):
+        return "gpt-2"
+    return None
+
+
+def write_vocab(writer: gguf.GGUFWriter, model_dir: Path) -> None:
+    tokenizer = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    model = tokenizer.get("model") or {}
+    if model.get("type") != "BPE":
+        refuse(f"its tokenizer is {model.get('type')}, not BPE")
+    if model.get("byte_fallback"):
+        # SentencePiece-style (Llama 2, Mistral): llama.cpp merges those by token scores,
+        # which tokenizer.json does not hold.
+        refuse("its tokenizer is SentencePiece-style (byte fallback), whose merge scores tokenizer.json does not hold")
+    if (tokenizer.get("decoder") or {}).get("type") != "ByteLevel":
+        refuse("its BPE tokenizer is neither byte-level nor SentencePiece-style")
+    pre = gpt2_pre(tokenizer.get("pre_tokenizer"))
+    if pre is None:
+        kind = (tokenizer.get("pre_tokenizer") or {}).get("type", "none")
+        refuse(f"its tokenizer splits text before BPE in its own way (pre-tokenizer {kind}), which llama.cpp knows only by a name this cannot check")
+    vocab = gguf.BpeVocab(model_dir)
+    tokens = [text for text, _, _ in vocab.all_tokens()]
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre(pre)
+    writer.add_token_list(tokens)
+    writer.add_token_types(token_types(tokenizer, len(tokens)))
+    gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=len(tokens)).add_to_gguf(writer, quiet=True)
+
+
+def permute(w: np.ndarray, heads: int) -> np.ndarray:
+    """Hugging Face's rotary layout to llama.cpp's (what its converter does to q and k)."""
+    return w.reshape(heads, 2, w.shape[0] // heads // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+
+def write_tensors(writer: gguf.GGUFWriter, model_dir: Path, config: dict) -> bool:
+    """Add every weight under llama.cpp's name; True when all are 32-bit."""
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config["num_hidden_layers"])
+    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads", config["num_attention_heads"])
+    all_f32 = True
+    for file in sorted(model_dir.glob("*.safetensors")):
+        for name, value in mx.load(str(file)).items():
+            if name.endswith("rotary_emb.inv_freq"):
+                continue
+            gname = names.get_name(name, try_suffixes=(".weight", ".bias"))
+            if gname is None:
+                refuse(f"it has a weight llama.cpp's Llama has no place for ({name})")
+            if value.dtype not in (mx.float32, mx.float16, mx.bfloat16):
+                refuse(f"its weights are {value.dtype}")
+            all_f32 &= value.dtype == mx.float32
+            # llama.cpp keeps norms and other vectors in 32 bits; matrices as they came
+            # (bfloat16 as float16: numpy has no bfloat16).
+            data = np.array(value.astype(mx.float32 if value.ndim == 1 or value.dtype == mx.float32 else mx.float16))
+            if name.endswith("q_proj.weight"):
+                data = permute(data, heads)
+            elif name.endswith("k_proj.weight"):
+                data = permute(data, kv_heads)
+            writer.add_tensor(gname, data)
+    return all_f32
+
+
+def main() -> None:
+    model_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") not in ("llama", "mistral"):
+        refuse(f"its architecture is {config.get('model_type')}; this writes Llama and Mistral models only")
+    if config.get("quantization") or config.get("quantization_config"):
+        refuse("its weights are quantized")
+    scaling = config.get("rope_scaling") or {}
+    scaling_type = scaling.get("type") or scaling.get("rope_type")
+    if scaling_type not in (None, "linear", "default"):
+        refuse(f"its RoPE scaling is {scaling_type}")
+
+    partial = out.with_name(f".{out.name}.partial")
+    writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])
+    writer.add_name(config.get("_name_or_path", model_dir.name).split("/")[-1] or "model")
+    heads = config["num_attention_heads"]
+    writer.add_context_length(config.get("max_position_embeddings", 2048))
+    writer.add_embedding_length(config["hidden_size"])
+    writer.add_block_count(config["num_hidden_layers"])
+    writer.add_feed_forward_length(config["intermediate_size"])
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(config.get("num_key_value_heads", heads))
+    writer.add_rope_dimension_count(config.get("head_dim", config["hidden_size"] // heads))
+    writer.add_layer_norm_rms_eps(config.get("rms_norm_eps", 1e-5))
+    writer.add_rope_freq_base(config.get("rope_theta", 10000.0))
+    if scaling_type == "linear":
+        writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+        writer.add_rope_scaling_factor(scaling["factor"])
+    writer.add_vocab_size(config["vocab_size"])
+    write_vocab(writer, model_dir)
+    all_f32 = write_tensors(writer, model_dir, config)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32 if all_f32 else gguf.LlamaFileType.MOSTLY_F16)
+
+    # Written under a temporary name and renamed when whole; the model is the team's talk
+    # and code, so its owner's alone, as the dataset is.
+    try:
+        writer.write_header_to_file()
+        partial.chmod(0o600)
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    print(f"WROTE {out}")
+
+
+if __name__ == "__main__":
+    main()

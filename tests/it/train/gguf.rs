@@ -1,0 +1,198 @@
+//! `git screenlink fuse --gguf`: the tiny model's run fused and written as GGUF, then loaded
+//! in llama.cpp itself (node-llama-cpp's prebuilt build, `tools/llama_check/install.sh`),
+//! which must tokenize as the model's own tokenizer does and give the fused model's next-token
+//! probabilities; a tokenizer it cannot name for llama.cpp is refused, and nothing is left.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{linked_world, mlx_python, tiny_model};
+use crate::env::OutputExt;
+
+const PROMPTS: [&str; 3] = ["users complain search is slow", "We need retries with exponential backoff", "fn retry_upload(input: &Upload) {"];
+
+/// Per prompt, its tokens and the next token's probabilities (indexed by token id).
+type Reading = Vec<(Vec<u32>, Vec<f64>)>;
+
+/// llama.cpp's reading of a GGUF file.
+fn llama_cpp(gguf: &Path, vocab: usize) -> Reading {
+    let modules = git_screenlink::assets::data_dir().join("llama-check");
+    assert!(
+        modules.join("node_modules/node-llama-cpp").is_dir(),
+        "llama.cpp for the tests is not installed in {}: run `tools/llama_check/install.sh`",
+        modules.display()
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/llama_check/check.mjs");
+    let out = Command::new("node").arg(script).arg(&modules).arg(gguf).args(PROMPTS).output().unwrap();
+    assert!(out.status.success(), "llama.cpp: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let tokens = v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
+            let mut probs = vec![0.0; vocab];
+            for (id, p) in v["probabilities"].as_object().unwrap() {
+                probs[id.parse::<usize>().unwrap()] = p.as_f64().unwrap();
+            }
+            (tokens, probs)
+        })
+        .collect()
+}
+
+/// mlx-lm's reading of a model directory: its own tokenizer's tokens, and the softmax of the
+/// model's last logits.
+fn mlx(model: &Path) -> Reading {
+    let code = r#"
+import json, sys
+import mlx.core as mx
+from mlx_lm.utils import load
+model, tokenizer = load(sys.argv[1])
+for prompt in sys.argv[2:]:
+    tokens = tokenizer.encode(prompt, add_special_tokens=False)
+    probs = mx.softmax(model(mx.array([tokens]))[0, -1].astype(mx.float32)).tolist()
+    print(json.dumps({"tokens": tokens, "probabilities": probs}))
+"#;
+    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model).args(PROMPTS).env("HF_HUB_OFFLINE", "1").output().unwrap();
+    assert!(out.status.success(), "mlx-lm: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let tokens = v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
+            (tokens, v["probabilities"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).collect())
+        })
+        .collect()
+}
+
+/// The largest difference of any token's probability between two readings of one prompt.
+fn largest_gap(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+fn gguf_string(gguf: &Path, key: &str) -> Option<String> {
+    let code = "import sys, gguf\nf = gguf.GGUFReader(sys.argv[1]).fields.get(sys.argv[2])\nprint(f.contents() if f else '')";
+    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(gguf).arg(key).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap().trim_end().to_string()).filter(|s| !s.is_empty())
+}
+
+#[test]
+fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
+    let (env, world) = linked_world();
+    let out = env.screenlink(["fuse", "--gguf"]);
+    assert_eq!(out.code(), 2);
+    assert!(out.stderr_text().contains("no training run with adapters to fuse"), "{}", out.stderr_text());
+
+    // A learning rate that moves the weights in five steps, so the adapter shows in them.
+    let model = tiny_model();
+    let args = ["train", "--model", model.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--learning-rate", "0.01"];
+    env.screenlink(args).assert_ok();
+    let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx")).unwrap().flatten().next().unwrap().path();
+    let run_id = run.file_name().unwrap().to_str().unwrap().to_string();
+    let gguf = run.join(format!("{run_id}.gguf"));
+
+    let out = env.screenlink(["fuse", "--gguf", "--dry-run"]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains(&format!("--save-path {} --dequantize", run.join("fused").display())), "{}", out.stdout_text());
+    assert!(out.stdout_text().contains(&format!("GGUF: {}", gguf.display())), "{}", out.stdout_text());
+    assert!(!run.join("fused").exists() && !gguf.exists(), "a dry run writes nothing");
+
+    let out = env.screenlink(["fuse", "--gguf"]);
+    out.assert_ok();
+    let fused = run.join("fused");
+    assert_eq!(out.stdout_text(), format!("Fused model: {}\nGGUF: {}\n", fused.display(), gguf.display()));
+    assert!(out.stderr_text().contains("llama-cli -m"), "{}", out.stderr_text());
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["fused_path"].as_str(), fused.to_str());
+    assert_eq!(manifest["gguf_path"].as_str(), gguf.to_str());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&gguf).unwrap().permissions().mode() & 0o777, 0o600, "the model is its owner's alone");
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(&run).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains("partial")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // llama.cpp tokenizes as the model's tokenizer does and predicts as mlx-lm does on the
+    // fused model; the base model predicts otherwise (the file holds the fine-tuned weights).
+    let vocab = mlx(&fused)[0].1.len();
+    let (in_llama, in_mlx, base) = (llama_cpp(&gguf, vocab), mlx(&fused), mlx(model));
+    for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(&in_llama).zip(in_mlx.iter().zip(&base)) {
+        assert_eq!(ltok, mtok, "{prompt}: llama.cpp's tokens");
+        assert!(mtok.len() > 3, "{prompt}: {mtok:?}");
+        let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
+        eprintln!("{prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
+        assert!(gap < 1e-3, "{prompt}: llama.cpp and mlx-lm differ by {gap}");
+        assert!(tuned > 10.0 * gap, "{prompt}: fine-tuning moved the probabilities by {tuned}, the GGUF differs by {gap}");
+    }
+    // The prompt layout travels with it: llama.cpp's chat tools read the template from the file.
+    let template = gguf_string(&gguf, "tokenizer.chat_template").expect("a chat template");
+    assert!(template.contains("add_generation_prompt"), "{template}");
+    assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some("gpt-2"));
+
+    // Again: the fused model is used as it is; the GGUF file written anew.
+    let config_time = std::fs::metadata(fused.join("config.json")).unwrap().modified().unwrap();
+    let out = env.screenlink(["fuse", "--gguf"]);
+    out.assert_ok();
+    assert!(out.stderr_text().contains("is fused already"), "{}", out.stderr_text());
+    assert_eq!(std::fs::metadata(fused.join("config.json")).unwrap().modified().unwrap(), config_time);
+
+    // A tokenizer that splits text its own way before BPE (as DeepSeek's and Llama 3's do):
+    // llama.cpp names those by a hash of how they tokenize, so it is refused, not guessed.
+    std::fs::remove_file(&gguf).unwrap();
+    let tokenizer = fused.join("tokenizer.json");
+    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&tokenizer).unwrap()).unwrap();
+    let byte_level = t["pre_tokenizer"].clone();
+    t["pre_tokenizer"] = serde_json::json!({"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": true}, byte_level]});
+    std::fs::write(&tokenizer, t.to_string()).unwrap();
+    let out = env.screenlink(["fuse", "--gguf"]);
+    assert_eq!(out.code(), 2, "{}", out.stderr_text());
+    let err = out.stderr_text();
+    assert!(err.contains("cannot be written as GGUF here") && err.contains("pre-tokenizer Sequence"), "{err}");
+    assert!(err.contains("convert_hf_to_gguf.py"), "{err}");
+    assert!(!gguf.exists(), "nothing written");
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(&run).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains("partial")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A 4-bit base (as mlx-community's are): `train --fuse` leaves a quantized fused model,
+/// which GGUF cannot hold, so `fuse --gguf` fuses again with whole weights beside it.
+#[test]
+fn a_quantized_base_is_dequantized_for_gguf() {
+    let (env, world) = linked_world();
+    let quantized = env.root().join("tiny-4bit");
+    let out = Command::new(mlx_python())
+        .args(["-m", "mlx_lm", "convert", "--hf-path"])
+        .arg(tiny_model())
+        .arg("--mlx-path")
+        .arg(&quantized)
+        .args(["-q", "--q-group-size", "32"])
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let args =
+        ["train", "--model", quantized.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--fuse", "--", "--learning-rate", "0.01"];
+    env.screenlink(args).assert_ok();
+    let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx")).unwrap().flatten().next().unwrap().path();
+    let is_quantized = |dir: &Path| std::fs::read_to_string(dir.join("config.json")).unwrap().contains("\"quantization\"");
+    assert!(is_quantized(&run.join("fused")), "train --fuse keeps the base's 4 bits");
+
+    let out = env.screenlink(["fuse", "--gguf"]);
+    out.assert_ok();
+    let whole = run.join("fused-dequantized");
+    let gguf = run.join(format!("{}.gguf", run.file_name().unwrap().to_str().unwrap()));
+    assert_eq!(out.stdout_text(), format!("Fused model: {}\nGGUF: {}\n", whole.display(), gguf.display()));
+    assert!(!is_quantized(&whole) && is_quantized(&run.join("fused")), "whole weights beside the 4-bit fused model, which stays");
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["fused_path"].as_str(), run.join("fused").to_str(), "run.json still names train's fused model");
+
+    let in_mlx = mlx(&whole);
+    let in_llama = llama_cpp(&gguf, in_mlx[0].1.len());
+    for ((prompt, (ltok, lp)), (mtok, mp)) in PROMPTS.iter().zip(&in_llama).zip(&in_mlx) {
+        assert_eq!(ltok, mtok, "{prompt}: llama.cpp's tokens");
+        let gap = largest_gap(lp, mp);
+        eprintln!("{prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}");
+        assert!(gap < 1e-3, "{prompt}: llama.cpp and mlx-lm differ by {gap}");
+    }
+}

@@ -1,0 +1,22 @@
+// For the tests: load a GGUF file in llama.cpp (node-llama-cpp's prebuilt build) and print,
+// per prompt, its tokens and llama.cpp's probability of every next token, as JSON lines.
+// `node check.mjs MODULE_DIR MODEL.gguf PROMPT...`; MODULE_DIR holds node_modules.
+import {pathToFileURL} from "node:url";
+import {join} from "node:path";
+
+const [moduleDir, modelPath, ...prompts] = process.argv.slice(2);
+const {getLlama, LlamaLogLevel} = await import(pathToFileURL(join(moduleDir, "node_modules/node-llama-cpp/dist/index.js")).href);
+const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLevel.error});
+const model = await llama.loadModel({modelPath});
+for (const prompt of prompts) {
+  const tokens = model.tokenize(prompt, false);
+  const context = await model.createContext({contextSize: 256});
+  const sequence = context.getSequence();
+  // No top-k, top-p or min-p: the whole distribution, as the model gives it.
+  const options = {temperature: 1, topK: 1 << 30, topP: 1, minP: 0};
+  for await (const step of sequence.evaluateWithMetadata(tokens, {probabilities: true}, options)) {
+    console.log(JSON.stringify({prompt, tokens: Array.from(tokens), probabilities: Object.fromEntries(step.probabilities)}));
+    break;
+  }
+  await context.dispose();
+}
