@@ -235,13 +235,14 @@ pub const MODEL_DID_NOT_LOAD_HINT: &str =
     "the lines above are mlx-lm's; check that the model's directory holds its weights whole (a fused model is `<run dir>/fused`, as `train --fuse` writes it)";
 
 /// `fuse --gguf` of a model `to_gguf.py` will not convert faithfully.
-pub fn gguf_refused(model_dir: &std::path::Path, why: &str) -> String {
-    format!("{} cannot be written as GGUF here: {why}", model_dir.display())
+pub fn gguf_refused(why: &str) -> String {
+    format!("this model cannot be written as GGUF here: {why}")
 }
 
+/// Where the fused model is (or `git screenlink fuse` puts it) for llama.cpp's converter.
 pub fn gguf_refused_hint(model_dir: &std::path::Path) -> String {
     format!(
-        "the fused model is whole in {}: llama.cpp's own converter (`python convert_hf_to_gguf.py {0}`, in llama.cpp's source) knows every tokenizer it supports",
+        "`git screenlink fuse` (without --gguf) writes the whole fused model to {}, which llama.cpp's own converter reads: `python convert_hf_to_gguf.py {0}` (in llama.cpp's source) knows every tokenizer llama.cpp supports",
         model_dir.display()
     )
 }

@@ -66,6 +66,11 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
             } else {
                 hub::require_here(&model, messages::MODEL_NOT_HERE_HINT)?;
             }
+            // A refusal before the fuse, not after it (a 1.3B model takes minutes).
+            if args.gguf {
+                let base = hub::local_dir(&model).expect("checked above");
+                fuse::check_gguf(&launcher.require_python()?, &base, &run_dir.join(FUSED_DIR))?;
+            }
             // GGUF wants whole weights: a quantized base is dequantized as it is fused.
             let made = fuse::fuse_into(&launcher, &model, &adapters, &run_dir, name, args.gguf)?
                 .ok_or_else(|| Error::new(Kind::Io, "mlx_lm fuse failed").hint("its output is above"))?;

@@ -63,8 +63,25 @@ pub fn fuse_into(launcher: &Launcher, model: &str, adapters: &Path, run_dir: &Pa
 
 /// Write the fused model in `model_dir` as the GGUF file `out`, with mlx-lm's Python.
 pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path) -> Result<()> {
+    run_to_gguf(python, &[model_dir.as_os_str(), out.as_os_str()], model_dir)?;
+    if out.is_file() {
+        Ok(())
+    } else {
+        Err(Error::new(Kind::Io, format!("{} was not written", out.display())).hint("the lines above say why"))
+    }
+}
+
+/// Before fusing: whether the fused model of `base_dir` could be written as GGUF (its
+/// config and tokenizer are the fused model's), so a refusal costs no fuse.
+pub fn check_gguf(python: &Path, base_dir: &Path, fused_dir: &Path) -> Result<()> {
+    run_to_gguf(python, &["--check".as_ref(), base_dir.as_os_str()], fused_dir)
+}
+
+/// `to_gguf.py` with `args`; a refusal names `model_dir`, where the fused model is (or
+/// will be) for llama.cpp's own converter.
+fn run_to_gguf(python: &Path, args: &[&std::ffi::OsStr], model_dir: &Path) -> Result<()> {
     let mut cmd = std::process::Command::new(python);
-    cmd.arg("-c").arg(TO_GGUF_PY).arg(model_dir).arg(out);
+    cmd.arg("-c").arg(TO_GGUF_PY).args(args);
     hub::offline(&mut cmd);
     let mut refused = None;
     let outcome = stream_lines(&mut cmd, |line| {
@@ -72,18 +89,18 @@ pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path) -> Result<()> {
             refused = Some(why.to_string());
             return false;
         }
-        !(line.starts_with("WROTE ") || line.starts_with("MISSING "))
+        !(line.starts_with("WROTE ") || line.starts_with("MISSING ") || line == "CHECKED")
     })?;
     match outcome {
         (_, true) => Err(Error::new(Kind::Interrupted, "writing the GGUF file interrupted")),
-        (Some(0), false) if out.is_file() => Ok(()),
+        (Some(0), false) => Ok(()),
         (Some(REFUSED), false) => {
-            Err(Error::new(Kind::Usage, messages::gguf_refused(model_dir, refused.as_deref().unwrap_or("unknown")))
-                .hint(messages::gguf_refused_hint(model_dir)))
+            Err(Error::new(Kind::Usage, messages::gguf_refused(refused.as_deref().unwrap_or("unknown"))).hint(messages::gguf_refused_hint(model_dir)))
         }
         (Some(MISSING), false) => Err(Error::new(Kind::Assets, messages::GGUF_PACKAGE_MISSING).hint(messages::gguf_package_hint(python))),
-        (code, false) => Err(Error::new(Kind::Io, format!("writing {} failed (exit {})", out.display(), code.map_or("by a signal".into(), |c| c.to_string())))
-            .hint("its output is above")),
+        (code, false) => {
+            Err(Error::new(Kind::Io, format!("to_gguf.py failed (exit {})", code.map_or("by a signal".into(), |c| c.to_string()))).hint("its output is above"))
+        }
     }
 }
 

@@ -31,13 +31,20 @@ pub fn cache_missing() -> bool {
 /// `main` the cache holds (`refs/main` names a snapshot that is there, as huggingface_hub
 /// reads it offline).
 pub fn is_here(model: &str) -> bool {
+    local_dir(model).is_some()
+}
+
+/// The directory mlx-lm reads `model` from offline: the path itself, or the snapshot of
+/// the hub id's `main` in the cache.
+pub fn local_dir(model: &str) -> Option<PathBuf> {
     if Path::new(model).exists() {
-        return true;
+        return Some(PathBuf::from(model));
     }
-    let Some(folder) = cache_dir().map(|d| d.join(format!("models--{}", model.replace('/', "--")))) else { return false };
-    let Ok(main) = std::fs::read_to_string(folder.join("refs").join("main")) else { return false };
+    let folder = cache_dir()?.join(format!("models--{}", model.replace('/', "--")));
+    let main = std::fs::read_to_string(folder.join("refs").join("main")).ok()?;
     let main = main.trim();
-    !main.is_empty() && !main.contains(['/', '\\']) && folder.join("snapshots").join(main).is_dir()
+    let snapshot = folder.join("snapshots").join(main);
+    (!main.is_empty() && !main.contains(['/', '\\']) && snapshot.is_dir()).then_some(snapshot)
 }
 
 /// `model` must be here (see [`is_here`]); else the error says so, with `hint`.

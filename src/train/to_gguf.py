@@ -1,4 +1,5 @@
-"""Write a fused model as one GGUF file for llama.cpp: `python to_gguf.py FUSED_DIR OUT`.
+"""Write a fused model as one GGUF file for llama.cpp: `python to_gguf.py FUSED_DIR OUT`;
+`python to_gguf.py --check MODEL_DIR` says only whether it would refuse (exit 4) a model.
 
 git-screenlink runs this with the mlx-lm venv's Python (`git screenlink fuse --gguf`), not
 mlx-lm's own `fuse --export-gguf`: llama.cpp refuses what that writes ("invalid gguf type
@@ -53,7 +54,8 @@ def gpt2_pre(pre: dict | None) -> str | None:
     return None
 
 
-def write_vocab(writer: gguf.GGUFWriter, model_dir: Path) -> None:
+def checked_tokenizer(model_dir: Path) -> tuple[dict, str]:
+    """The tokenizer and llama.cpp's name for its pre-tokenizer; refused unless both are sure."""
     tokenizer = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
     model = tokenizer.get("model") or {}
     if model.get("type") != "BPE":
@@ -68,6 +70,25 @@ def write_vocab(writer: gguf.GGUFWriter, model_dir: Path) -> None:
     if pre is None:
         kind = (tokenizer.get("pre_tokenizer") or {}).get("type", "none")
         refuse(f"its tokenizer splits text before BPE in its own way (pre-tokenizer {kind}), which llama.cpp knows only by a name this cannot check")
+    return tokenizer, pre
+
+
+def checked_config(model_dir: Path, whole: bool) -> dict:
+    """config.json, refused unless llama.cpp's Llama reads it as mlx-lm does (`whole`: the
+    weights must not be quantized, as they may be in a base that is dequantized as it is fused)."""
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") not in ("llama", "mistral"):
+        refuse(f"its architecture is {config.get('model_type')}; this writes Llama and Mistral models only")
+    if whole and (config.get("quantization") or config.get("quantization_config")):
+        refuse("its weights are quantized")
+    scaling = config.get("rope_scaling") or {}
+    if (scaling.get("type") or scaling.get("rope_type")) not in (None, "linear", "default"):
+        refuse(f"its RoPE scaling is {scaling.get('type') or scaling.get('rope_type')}")
+    return config
+
+
+def write_vocab(writer: gguf.GGUFWriter, model_dir: Path) -> None:
+    tokenizer, pre = checked_tokenizer(model_dir)
     vocab = gguf.BpeVocab(model_dir)
     tokens = [text for text, _, _ in vocab.all_tokens()]
     writer.add_tokenizer_model("gpt2")
@@ -109,16 +130,16 @@ def write_tensors(writer: gguf.GGUFWriter, model_dir: Path, config: dict) -> boo
 
 
 def main() -> None:
+    if sys.argv[1] == "--check":
+        # Before fusing, on the base model: whether its fused model could be written.
+        checked_config(Path(sys.argv[2]), whole=False)
+        checked_tokenizer(Path(sys.argv[2]))
+        print("CHECKED")
+        return
     model_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    if config.get("model_type") not in ("llama", "mistral"):
-        refuse(f"its architecture is {config.get('model_type')}; this writes Llama and Mistral models only")
-    if config.get("quantization") or config.get("quantization_config"):
-        refuse("its weights are quantized")
+    config = checked_config(model_dir, whole=True)
     scaling = config.get("rope_scaling") or {}
     scaling_type = scaling.get("type") or scaling.get("rope_type")
-    if scaling_type not in (None, "linear", "default"):
-        refuse(f"its RoPE scaling is {scaling_type}")
 
     partial = out.with_name(f".{out.name}.partial")
     writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])

@@ -149,10 +149,32 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     assert_eq!(out.code(), 2, "{}", out.stderr_text());
     let err = out.stderr_text();
     assert!(err.contains("cannot be written as GGUF here") && err.contains("pre-tokenizer Sequence"), "{err}");
-    assert!(err.contains("convert_hf_to_gguf.py"), "{err}");
+    assert!(err.contains("convert_hf_to_gguf.py") && err.contains(fused.to_str().unwrap()), "{err}");
     assert!(!gguf.exists(), "nothing written");
     let leftovers: Vec<PathBuf> = std::fs::read_dir(&run).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains("partial")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Not fused yet, and a base model with such a tokenizer: refused before the fuse, which
+    // would take minutes on a real model.
+    let odd_base = env.root().join("odd-base");
+    std::fs::create_dir_all(&odd_base).unwrap();
+    for f in std::fs::read_dir(model).unwrap().flatten() {
+        std::fs::copy(f.path(), odd_base.join(f.file_name())).unwrap();
+    }
+    std::fs::copy(&tokenizer, odd_base.join("tokenizer.json")).unwrap();
+    std::fs::remove_dir_all(&fused).unwrap();
+    let mut manifest = manifest;
+    manifest["options"]["model"] = odd_base.to_str().unwrap().into();
+    manifest["fused_path"] = serde_json::Value::Null;
+    std::fs::write(run.join("run.json"), manifest.to_string()).unwrap();
+    let out = env.screenlink(["fuse", "--gguf"]);
+    assert_eq!(out.code(), 2, "{}", out.stderr_text());
+    assert!(
+        out.stderr_text().contains("pre-tokenizer Sequence") && out.stderr_text().contains("`git screenlink fuse` (without --gguf)"),
+        "{}",
+        out.stderr_text()
+    );
+    assert!(!fused.exists() && !gguf.exists(), "refused before fusing");
 }
 
 /// A 4-bit base (as mlx-community's are): `train --fuse` leaves a quantized fused model,
