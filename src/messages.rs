@@ -261,7 +261,7 @@ pub fn fused(dir: &std::path::Path, gguf: Option<&std::path::Path>) -> String {
     );
     if let Some(g) = gguf {
         s.push_str(&format!(
-            "\ngit-screenlink: the GGUF file runs in llama.cpp (`llama-cli -m {0}`) and the tools built on it (an Ollama Modelfile's `FROM {0}`); it is the team's talk and code in a model: share it as you would them",
+            "\ngit-screenlink: the GGUF file runs in llama.cpp (`llama-cli -m {0}`) and the tools built on it; it is the team's talk and code in a model: share it as you would them",
             g.display()
         ));
     }
