@@ -1,8 +1,12 @@
-"""Build a tiny Llama model for tests: `python tools/tiny_model.py OUT_DIR`.
+"""Build a tiny Llama model for tests: `python tools/tiny_model.py OUT_DIR [--pre KIND]`.
 
 A byte-level BPE tokenizer trained with the `tokenizers` package (saved with a chat template)
 and random weights created with mlx-lm's own Llama class, saved as safetensors: hidden size
 64, 2 layers, 4 heads. Nothing is downloaded. Needs mlx-lm and tokenizers.
+
+`--pre` splits text before BPE as another family of tokenizers does (`llama3`,
+`deepseek-coder`, `whitespace`; default GPT-2's), trained on more kinds of text (numbers,
+contractions, code, CJK) so the merges differ where the splits do: the GGUF test's tokenizers.
 """
 
 import json
@@ -12,7 +16,7 @@ from pathlib import Path
 import mlx.core as mx
 from mlx.utils import tree_flatten
 from mlx_lm.models import llama
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}</s>\n{% endfor %}"
@@ -30,19 +34,48 @@ CORPUS = [
 ]
 
 
+# More kinds of text for the `--pre` tokenizers: where their splits differ.
+MORE = [
+    "It's 2024 and we've 12345 users; they'll pay 3.14159 each, don't they?",
+    "x = foo(bar, 42) + baz[7] * 1000000;\n    return x  # done\n\n\tend",
+    "東京の会議で検索が遅いと言われた。서울에서도 같은 문제가 있습니다.",
+    "if (a >= 10 && b != 0) { console.log(`ok ${a}`); } // 99 bottles",
+    "The build's been failing since 20:15 UTC; I'd retry 3 times.",
+]
+
+# How each `--pre` splits text before BPE, as its family's tokenizer.json says.
+SPLITS = {
+    "llama3": [
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ],
+    "deepseek-coder": ["[\r\n]", r"\s?\p{L}+", r"\s?\p{P}+", "[一-龥ࠀ-一가-퟿]+", r"\p{N}"],
+}
+
+
+def pre_tokenizer(kind: str):
+    if kind == "gpt2":
+        return pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if kind == "whitespace":
+        return pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    splits = [pre_tokenizers.Split(Regex(p), "isolated") for p in SPLITS[kind]]
+    return pre_tokenizers.Sequence(splits + [pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+
+
 def main() -> None:
     out = Path(sys.argv[1])
+    kind = sys.argv[sys.argv.index("--pre") + 1] if "--pre" in sys.argv else "gpt2"
     out.mkdir(parents=True, exist_ok=True)
 
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.pre_tokenizer = pre_tokenizer(kind)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=512,
         special_tokens=["<s>", "</s>", "<pad>"],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
-    tok.train_from_iterator(CORPUS * 4, trainer)
+    # The default model is the one every other test knows: its corpus unchanged.
+    tok.train_from_iterator(CORPUS * 4 if "--pre" not in sys.argv else (CORPUS + MORE) * 4, trainer)
     tok.save(str(out / "tokenizer.json"))
     special = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
     (out / "special_tokens_map.json").write_text(json.dumps(special))

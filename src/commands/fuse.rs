@@ -35,6 +35,8 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
         t => t,
     };
     let gguf = args.gguf.then(|| fuse::gguf_path(&run_dir, &manifest.run_id));
+    // The tokenizer is checked on what the model was trained on, besides its own texts.
+    let trained_on = fuse::trained_on(Path::new(&manifest.dataset.export_dir));
 
     if args.dry_run {
         println!("Run: {}\nBase model: {model}\nAdapters: {}", manifest.run_id, adapters.display());
@@ -69,7 +71,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
             // A refusal before the fuse, not after it (a 1.3B model takes minutes).
             if args.gguf {
                 let base = hub::local_dir(&model).expect("checked above");
-                fuse::check_gguf(&launcher.require_python()?, &base, &run_dir.join(FUSED_DIR))?;
+                fuse::check_gguf(&launcher.require_python()?, &base, &run_dir.join(FUSED_DIR), &trained_on)?;
             }
             // GGUF wants whole weights: a quantized base is dequantized as it is fused.
             let made = fuse::fuse_into(&launcher, &model, &adapters, &run_dir, name, args.gguf)?
@@ -81,7 +83,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
         }
     };
     if let Some(g) = &gguf {
-        fuse::write_gguf(&launcher.require_python()?, &fused, g)?;
+        fuse::write_gguf(&launcher.require_python()?, &fused, g, &trained_on)?;
         manifest.gguf_path = Some(g.display().to_string());
     }
     super::train::write_manifest(&run_dir, &manifest)?;

@@ -61,9 +61,12 @@ pub fn fuse_into(launcher: &Launcher, model: &str, adapters: &Path, run_dir: &Pa
     Ok(Some(done))
 }
 
-/// Write the fused model in `model_dir` as the GGUF file `out`, with mlx-lm's Python.
-pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path) -> Result<()> {
-    run_to_gguf(python, &[model_dir.as_os_str(), out.as_os_str()], model_dir)?;
+/// Write the fused model in `model_dir` as the GGUF file `out`, with mlx-lm's Python; the
+/// tokenizer is checked on the texts in `trained_on` (JSONL) too.
+pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path, trained_on: &[PathBuf]) -> Result<()> {
+    let mut args = vec![model_dir.as_os_str(), out.as_os_str()];
+    args.extend(trained_on.iter().map(|p| p.as_os_str()));
+    run_to_gguf(python, &args, model_dir)?;
     if out.is_file() {
         Ok(())
     } else {
@@ -73,8 +76,15 @@ pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path) -> Result<()> {
 
 /// Before fusing: whether the fused model of `base_dir` could be written as GGUF (its
 /// config and tokenizer are the fused model's), so a refusal costs no fuse.
-pub fn check_gguf(python: &Path, base_dir: &Path, fused_dir: &Path) -> Result<()> {
-    run_to_gguf(python, &["--check".as_ref(), base_dir.as_os_str()], fused_dir)
+pub fn check_gguf(python: &Path, base_dir: &Path, fused_dir: &Path, trained_on: &[PathBuf]) -> Result<()> {
+    let mut args = vec!["--check".as_ref(), base_dir.as_os_str()];
+    args.extend(trained_on.iter().map(|p| p.as_os_str()));
+    run_to_gguf(python, &args, fused_dir)
+}
+
+/// The JSONL files a run trained on (its export), those still there.
+pub fn trained_on(export_dir: &Path) -> Vec<PathBuf> {
+    ["train.jsonl", "valid.jsonl", "test.jsonl"].iter().map(|f| export_dir.join(f)).filter(|p| p.is_file()).collect()
 }
 
 /// `to_gguf.py` with `args`; a refusal names `model_dir`, where the fused model is (or

@@ -1,5 +1,7 @@
-"""Write a fused model as one GGUF file for llama.cpp: `python to_gguf.py FUSED_DIR OUT`;
-`python to_gguf.py --check MODEL_DIR` says only whether it would refuse (exit 4) a model.
+"""Write a fused model as one GGUF file for llama.cpp:
+`python to_gguf.py FUSED_DIR OUT [TRAINED_ON.jsonl...]`; `python to_gguf.py --check MODEL_DIR
+[TRAINED_ON.jsonl...]` says only whether it would refuse (exit 4) a model. The JSONL files
+(the run's training data) are texts the tokenizer check runs on besides its own.
 
 git-screenlink runs this with the mlx-lm venv's Python (`git screenlink fuse --gguf`), not
 mlx-lm's own `fuse --export-gguf`: llama.cpp refuses what that writes ("invalid gguf type
@@ -8,9 +10,9 @@ it labels every tokenizer SentencePiece, which garbles a byte-level BPE model's 
 
 The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's safetensors.
 A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
-an architecture other than Llama's, quantized weights, a tokenizer other than GPT-2-style
-byte-level BPE (llama.cpp knows the others by names or scores this cannot check), a RoPE
-scaling other than linear.
+an architecture other than Llama's, quantized weights, a tokenizer other than byte-level BPE
+split as one of LLAMA_CPP_PRE splits (SentencePiece-style ones llama.cpp merges by scores
+tokenizer.json does not hold), a RoPE scaling other than linear.
 """
 
 import json
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import mlx.core as mx
 import numpy as np
+from tokenizers import Regex, Tokenizer, pre_tokenizers
 
 try:
     import gguf
@@ -44,17 +47,70 @@ def token_types(tokenizer: dict, n_vocab: int) -> list[int]:
     return types
 
 
-def gpt2_pre(pre: dict | None) -> str | None:
-    """llama.cpp's name for a byte-level pre-tokenizer, when this script can tell it for sure:
-    GPT-2's regex (ByteLevel with its regex on, no prefix space) is `gpt-2`. Others (a
-    Sequence of Splits, as DeepSeek's and Llama 3's) are named in llama.cpp by a hash of how
-    they tokenize a test text, which needs llama.cpp's converter."""
-    if pre and pre.get("type") == "ByteLevel" and pre.get("use_regex", True) and not pre.get("add_prefix_space", False):
-        return "gpt-2"
+def _splits(patterns: list[str]):
+    return pre_tokenizers.Sequence(
+        [pre_tokenizers.Split(Regex(p), "isolated") for p in patterns] + [pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]
+    )
+
+
+# llama.cpp knows a byte-level tokenizer's pre-tokenizer (how text is split before BPE) only
+# by a name (`tokenizer.ggml.pre`), each meaning the splits below (llama.cpp's
+# src/llama-vocab.cpp holds its own). A tokenizer is written under a name only when splitting
+# text that way gives the very tokens its own pre-tokenizer gives, on CHECK_TEXTS and on the
+# texts the model was trained on; else it is refused, never guessed.
+LLAMA_CPP_PRE = {
+    "gpt-2": lambda: pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+    "llama-bpe": lambda: _splits(
+        [r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"]
+    ),
+    "deepseek-coder": lambda: _splits(["[\r\n]", r"\s?\p{L}+", r"\s?\p{P}+", "[一-龥ࠀ-一가-퟿]+", r"\p{N}"]),
+}
+
+# Where pre-tokenizers part: numbers, contractions, code, runs of spaces and newlines, CJK.
+CHECK_TEXTS = [
+    "It's 2024: we've 12345 users and they'll pay 3.14159 each, don't they? I'd say 7.",
+    "def retry(n=3):\n    for i in range(10_000):\n        x = foo(bar, 42) + baz[7] * 1000000  # ok\n\n\treturn x",
+    "if (a >= 10 && b != 0) { console.log(`ok ${a}`); } // 99 bottles; a->b::c <=> d",
+    "東京の会議で検索が遅いと言われた。서울에서도 같은 문제가 있습니다. Ünïcödé naïve café — «quotes»",
+    "   leading spaces, trailing spaces   \n\n\n  \r\n mixed\tTabs\t\t and   runs    ",
+    "The export times out for big customers (> 5,000 rows); WICKET-6473 fixed it at 20:15 UTC.",
+]
+
+
+def texts_of(files: list[str]) -> list[str]:
+    """Every string in the JSONL files the model was trained on (chat or completions)."""
+    out: list[str] = []
+
+    def walk(v) -> None:
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+
+    for f in files:
+        for line in Path(f).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                walk(json.loads(line))
+    return out
+
+
+def llama_cpp_pre(model_dir: Path, texts: list[str]) -> str | None:
+    """The name whose splits give this tokenizer's tokens on every text, if one does."""
+    path = str(model_dir / "tokenizer.json")
+    want = [e.ids for e in Tokenizer.from_file(path).encode_batch(texts, add_special_tokens=False)]
+    for name, splits in LLAMA_CPP_PRE.items():
+        candidate = Tokenizer.from_file(path)
+        candidate.pre_tokenizer = splits()
+        if [e.ids for e in candidate.encode_batch(texts, add_special_tokens=False)] == want:
+            return name
     return None
 
 
-def checked_tokenizer(model_dir: Path) -> tuple[dict, str]:
+def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str]:
     """The tokenizer and llama.cpp's name for its pre-tokenizer; refused unless both are sure."""
     tokenizer = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
     model = tokenizer.get("model") or {}
@@ -66,10 +122,14 @@ def checked_tokenizer(model_dir: Path) -> tuple[dict, str]:
         refuse("its tokenizer is SentencePiece-style (byte fallback), whose merge scores tokenizer.json does not hold")
     if (tokenizer.get("decoder") or {}).get("type") != "ByteLevel":
         refuse("its BPE tokenizer is neither byte-level nor SentencePiece-style")
-    pre = gpt2_pre(tokenizer.get("pre_tokenizer"))
+    texts = CHECK_TEXTS + texts_of(trained_on)
+    pre = llama_cpp_pre(model_dir, texts)
     if pre is None:
         kind = (tokenizer.get("pre_tokenizer") or {}).get("type", "none")
-        refuse(f"its tokenizer splits text before BPE in its own way (pre-tokenizer {kind}), which llama.cpp knows only by a name this cannot check")
+        refuse(
+            f"its tokenizer splits text before BPE (pre-tokenizer {kind}) as none of llama.cpp's "
+            f"{', '.join(LLAMA_CPP_PRE)} does: their tokens differ on {len(texts)} texts checked"
+        )
     return tokenizer, pre
 
 
@@ -87,8 +147,8 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
     return config
 
 
-def write_vocab(writer: gguf.GGUFWriter, model_dir: Path) -> None:
-    tokenizer, pre = checked_tokenizer(model_dir)
+def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, trained_on: list[str]) -> None:
+    tokenizer, pre = checked_tokenizer(model_dir, trained_on)
     vocab = gguf.BpeVocab(model_dir)
     tokens = [text for text, _, _ in vocab.all_tokens()]
     writer.add_tokenizer_model("gpt2")
@@ -133,10 +193,10 @@ def main() -> None:
     if sys.argv[1] == "--check":
         # Before fusing, on the base model: whether its fused model could be written.
         checked_config(Path(sys.argv[2]), whole=False)
-        checked_tokenizer(Path(sys.argv[2]))
+        checked_tokenizer(Path(sys.argv[2]), sys.argv[3:])
         print("CHECKED")
         return
-    model_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
+    model_dir, out, trained_on = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
     config = checked_config(model_dir, whole=True)
     scaling = config.get("rope_scaling") or {}
     scaling_type = scaling.get("type") or scaling.get("rope_type")
@@ -158,7 +218,7 @@ def main() -> None:
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         writer.add_rope_scaling_factor(scaling["factor"])
     writer.add_vocab_size(config["vocab_size"])
-    write_vocab(writer, model_dir)
+    write_vocab(writer, model_dir, trained_on)
     all_f32 = write_tensors(writer, model_dir, config)
     writer.add_file_type(gguf.LlamaFileType.ALL_F32 if all_f32 else gguf.LlamaFileType.MOSTLY_F16)
 

@@ -14,8 +14,8 @@ const PROMPTS: [&str; 3] = ["users complain search is slow", "We need retries wi
 /// Per prompt, its tokens and the next token's probabilities (indexed by token id).
 type Reading = Vec<(Vec<u32>, Vec<f64>)>;
 
-/// llama.cpp's reading of a GGUF file.
-fn llama_cpp(gguf: &Path, vocab: usize) -> Reading {
+/// llama.cpp's lines for a GGUF file and prompts (`tools/llama_check/check.mjs`).
+fn llama_cpp_lines(gguf: &Path, prompts: &[&str]) -> Vec<serde_json::Value> {
     let modules = git_screenlink::assets::data_dir().join("llama-check");
     assert!(
         modules.join("node_modules/node-llama-cpp").is_dir(),
@@ -23,13 +23,20 @@ fn llama_cpp(gguf: &Path, vocab: usize) -> Reading {
         modules.display()
     );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/llama_check/check.mjs");
-    let out = Command::new("node").arg(script).arg(&modules).arg(gguf).args(PROMPTS).output().unwrap();
+    let out = Command::new("node").arg(script).arg(&modules).arg(gguf).args(prompts).output().unwrap();
     assert!(out.status.success(), "llama.cpp: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn llama_cpp_tokens(gguf: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
+    llama_cpp_lines(gguf, prompts).iter().map(|v| v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect()).collect()
+}
+
+/// llama.cpp's reading of a GGUF file.
+fn llama_cpp(gguf: &Path, vocab: usize) -> Reading {
+    llama_cpp_lines(gguf, &PROMPTS)
+        .into_iter()
+        .map(|v| {
             let tokens = v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
             let mut probs = vec![0.0; vocab];
             for (id, p) in v["probabilities"].as_object().unwrap() {
@@ -137,13 +144,15 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     assert!(out.stderr_text().contains("is fused already"), "{}", out.stderr_text());
     assert_eq!(std::fs::metadata(fused.join("config.json")).unwrap().modified().unwrap(), config_time);
 
-    // A tokenizer that splits text its own way before BPE (as DeepSeek's and Llama 3's do):
-    // llama.cpp names those by a hash of how they tokenize, so it is refused, not guessed.
+    // A tokenizer that splits text before BPE as none of the splits llama.cpp names does
+    // (here: at whitespace, dropping it): refused, not guessed.
     std::fs::remove_file(&gguf).unwrap();
     let tokenizer = fused.join("tokenizer.json");
     let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&tokenizer).unwrap()).unwrap();
-    let byte_level = t["pre_tokenizer"].clone();
-    t["pre_tokenizer"] = serde_json::json!({"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": true}, byte_level]});
+    t["pre_tokenizer"] = serde_json::json!({"type": "Sequence", "pretokenizers": [
+        {"type": "WhitespaceSplit"},
+        {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
+    ]});
     std::fs::write(&tokenizer, t.to_string()).unwrap();
     let out = env.screenlink(["fuse", "--gguf"]);
     assert_eq!(out.code(), 2, "{}", out.stderr_text());
@@ -217,4 +226,86 @@ fn a_quantized_base_is_dequantized_for_gguf() {
         eprintln!("{prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}");
         assert!(gap < 1e-3, "{prompt}: llama.cpp and mlx-lm differ by {gap}");
     }
+}
+
+/// Prompts where the three splits llama.cpp names give different tokens (numbers, code,
+/// CJK), none of them among the texts `to_gguf.py` checks.
+const SPLIT_PROMPTS: [&str; 6] = [
+    "The 2000000 rows took 1000 ms; they said it's 4000000 now.",
+    "x = bar(baz, 42) * 1000000;\n    return x  # done",
+    "It's 1999: they've 4096 rows; we'd pay 2.71828 and won't stop.",
+    "while (n >= 100 || m != 7) { log(`n=${n}`); } // 12 retries; p->q::r <=> s",
+    "    indented\n\n\tcode = 12345678 + x  # note\r\n",
+    "東京 2025年 서울 — café naïve",
+];
+
+/// A tiny model whose tokenizer splits text as `kind`'s family does (`tools/tiny_model.py --pre`).
+fn tiny_model_splitting(kind: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{kind}"));
+    if !dir.join("model.safetensors").is_file() {
+        let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{kind}-{}", std::process::id()));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/tiny_model.py");
+        let out = Command::new(mlx_python()).arg(script).arg(&building).args(["--pre", kind]).output().unwrap();
+        assert!(out.status.success(), "tiny model: {}", String::from_utf8_lossy(&out.stderr));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::rename(&building, &dir).unwrap();
+    }
+    dir
+}
+
+/// Of llama.cpp's names, those whose splits give `model`'s own tokens on every prompt.
+fn names_that_split_as(model: &Path) -> Vec<String> {
+    let code = r#"
+import sys
+sys.path.insert(0, sys.argv[1])
+import to_gguf
+from tokenizers import Tokenizer
+path, prompts = sys.argv[2] + "/tokenizer.json", sys.argv[3:]
+want = [e.ids for e in Tokenizer.from_file(path).encode_batch(prompts, add_special_tokens=False)]
+for name, splits in to_gguf.LLAMA_CPP_PRE.items():
+    t = Tokenizer.from_file(path)
+    t.pre_tokenizer = splits()
+    if [e.ids for e in t.encode_batch(prompts, add_special_tokens=False)] == want:
+        print(name)
+"#;
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train");
+    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(src).arg(model).args(SPLIT_PROMPTS).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+/// Each pre-tokenizer llama.cpp names is written under its name, and llama.cpp then
+/// tokenizes as the model's own tokenizer does on prompts where the names part; one llama.cpp
+/// has no name for is refused.
+#[test]
+fn each_split_llama_cpp_names_is_written_under_that_name() {
+    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, name) in [("gpt2", "gpt-2"), ("llama3", "llama-bpe"), ("deepseek-coder", "deepseek-coder")] {
+        let model = tiny_model_splitting(kind);
+        let gguf = dir.path().join(format!("{kind}.gguf"));
+        let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).env("HF_HUB_OFFLINE", "1").output().unwrap();
+        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some(name), "{kind}");
+        // On these prompts only this name's splits give the model's tokens ...
+        assert_eq!(names_that_split_as(&model), vec![name.to_string()], "{kind}: the prompts tell the names apart");
+        // ... and llama.cpp gives them: it split as that name says.
+        let code = "import sys\nfrom tokenizers import Tokenizer\nt = Tokenizer.from_file(sys.argv[1])\nfor p in sys.argv[2:]:\n    print(t.encode(p, add_special_tokens=False).ids)";
+        let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model.join("tokenizer.json")).args(SPLIT_PROMPTS).output().unwrap();
+        let own: Vec<Vec<u32>> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let in_llama = llama_cpp_tokens(&gguf, &SPLIT_PROMPTS);
+        for ((prompt, own), llama) in SPLIT_PROMPTS.iter().zip(&own).zip(&in_llama) {
+            assert_eq!(llama, own, "{kind}: {prompt:?}");
+        }
+    }
+    let model = tiny_model_splitting("whitespace");
+    let gguf = dir.path().join("whitespace.gguf");
+    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("as none of llama.cpp's gpt-2, llama-bpe, deepseek-coder does"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!gguf.exists() && std::fs::read_dir(dir.path()).unwrap().flatten().all(|e| !e.file_name().to_string_lossy().contains("whitespace")));
 }
