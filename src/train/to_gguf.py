@@ -12,10 +12,11 @@ The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's saf
 A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
 an architecture other than Llama's, quantized weights, a tokenizer other than byte-level BPE
 split as one of LLAMA_CPP_PRE splits (SentencePiece-style ones llama.cpp merges by scores
-tokenizer.json does not hold), a RoPE scaling other than linear.
+tokenizer.json does not hold), a RoPE scaling other than linear or Llama 3.1's.
 """
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -142,9 +143,30 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
     if whole and (config.get("quantization") or config.get("quantization_config")):
         refuse("its weights are quantized")
     scaling = config.get("rope_scaling") or {}
-    if (scaling.get("type") or scaling.get("rope_type")) not in (None, "linear", "default"):
+    if (scaling.get("type") or scaling.get("rope_type")) not in (None, "linear", "default", "llama3"):
         refuse(f"its RoPE scaling is {scaling.get('type') or scaling.get('rope_type')}")
     return config
+
+
+def llama3_rope_factors(config: dict, scaling: dict) -> np.ndarray:
+    """Llama 3.1's RoPE scaling as llama.cpp reads it: a divisor per rotary frequency
+    (`rope_freqs`): 1 for short wavelengths, `factor` for long ones, smoothly between."""
+    dim = config.get("head_dim", config["hidden_size"] // config["num_attention_heads"])
+    base = config.get("rope_theta", 10000.0)
+    factor = scaling["factor"]
+    low, high = scaling.get("low_freq_factor", 1.0), scaling.get("high_freq_factor", 4.0)
+    old = scaling.get("original_max_position_embeddings", 8192)
+    factors = []
+    for i in range(0, dim, 2):
+        wavelen = 2 * math.pi * base ** (i / dim)
+        if wavelen < old / high:
+            factors.append(1.0)
+        elif wavelen > old / low:
+            factors.append(factor)
+        else:
+            smooth = (old / wavelen - low) / (high - low)
+            factors.append(1.0 / ((1 - smooth) / factor + smooth))
+    return np.array(factors, dtype=np.float32)
 
 
 def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, trained_on: list[str]) -> None:
@@ -217,6 +239,8 @@ def main() -> None:
     if scaling_type == "linear":
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         writer.add_rope_scaling_factor(scaling["factor"])
+    elif scaling_type == "llama3":
+        writer.add_tensor(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FREQS] + ".weight", llama3_rope_factors(config, scaling))
     writer.add_vocab_size(config["vocab_size"])
     write_vocab(writer, model_dir, trained_on)
     all_f32 = write_tensors(writer, model_dir, config)

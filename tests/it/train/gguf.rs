@@ -309,3 +309,33 @@ fn each_split_llama_cpp_names_is_written_under_that_name() {
     );
     assert!(!gguf.exists() && std::fs::read_dir(dir.path()).unwrap().flatten().all(|e| !e.file_name().to_string_lossy().contains("whitespace")));
 }
+
+/// Llama 3.1's RoPE scaling (Llama 3.2's small models have it too) travels as the divisors
+/// llama.cpp reads (`rope_freqs`): llama.cpp then predicts as mlx-lm does with the scaling,
+/// which differs from the same weights without it far more than the two runtimes differ.
+#[test]
+fn llama_3_rope_scaling_is_written_as_llama_cpp_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let scaled = dir.path().join("scaled");
+    std::fs::create_dir(&scaled).unwrap();
+    for f in std::fs::read_dir(tiny_model()).unwrap().flatten() {
+        std::fs::copy(f.path(), scaled.join(f.file_name())).unwrap();
+    }
+    let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(scaled.join("config.json")).unwrap()).unwrap();
+    // An original context of 64 tokens, so the scaling reaches most of the tiny model's frequencies.
+    config["rope_scaling"] =
+        serde_json::json!({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64});
+    std::fs::write(scaled.join("config.json"), config.to_string()).unwrap();
+
+    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let gguf = dir.path().join("scaled.gguf");
+    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&scaled).arg(&gguf).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (with, without) = (mlx(&scaled), mlx(tiny_model()));
+    let in_llama = llama_cpp(&gguf, with[0].1.len());
+    for ((prompt, (_, lp)), ((_, wp), (_, np))) in PROMPTS.iter().zip(&in_llama).zip(with.iter().zip(&without)) {
+        let (gap, scaling) = (largest_gap(lp, wp), largest_gap(wp, np));
+        eprintln!("{prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the scaling moves it by {scaling:.2e}");
+        assert!(gap < 1e-4 && scaling > 10.0 * gap, "{prompt}: llama.cpp and mlx-lm differ by {gap}, the scaling moves it by {scaling}");
+    }
+}
