@@ -1,4 +1,4 @@
-"""Build a tiny Llama model for tests: `python tools/tiny_model.py OUT_DIR [--pre KIND]`.
+"""Build a tiny Llama model for tests: `python tools/tiny_model.py OUT_DIR [--pre KIND] [--pad N]`.
 
 A byte-level BPE tokenizer trained with the `tokenizers` package (saved with a chat template)
 and random weights created with mlx-lm's own Llama class, saved as safetensors: hidden size
@@ -91,7 +91,8 @@ def main() -> None:
         "num_attention_heads": 4,
         "num_key_value_heads": 4,
         "rms_norm_eps": 1e-5,
-        "vocab_size": tok.get_vocab_size(),
+        # `--pad N`: N rows of embeddings past the tokenizer's tokens, as DeepSeek Coder has.
+        "vocab_size": tok.get_vocab_size() + (int(sys.argv[sys.argv.index("--pad") + 1]) if "--pad" in sys.argv else 0),
         "max_position_embeddings": 512,
         "rope_theta": 10000.0,
         "tie_word_embeddings": True,

@@ -169,15 +169,21 @@ def llama3_rope_factors(config: dict, scaling: dict) -> np.ndarray:
     return np.array(factors, dtype=np.float32)
 
 
-def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, trained_on: list[str]) -> None:
+def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on: list[str]) -> None:
+    """The tokenizer, padded to the embedding's `rows` (DeepSeek Coder's has 32,256 rows for
+    32,022 tokens): llama.cpp wants one token per row, and marks the padding unused."""
     tokenizer, pre = checked_tokenizer(model_dir, trained_on)
     vocab = gguf.BpeVocab(model_dir)
     tokens = [text for text, _, _ in vocab.all_tokens()]
+    if len(tokens) > rows:
+        refuse(f"its tokenizer has {len(tokens)} tokens for {rows} rows of embeddings")
+    types = token_types(tokenizer, len(tokens)) + [gguf.TokenType.UNUSED] * (rows - len(tokens))
+    tokens += [f"[PAD{i}]" for i in range(len(tokens), rows)]
     writer.add_tokenizer_model("gpt2")
     writer.add_tokenizer_pre(pre)
     writer.add_token_list(tokens)
-    writer.add_token_types(token_types(tokenizer, len(tokens)))
-    gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=len(tokens)).add_to_gguf(writer, quiet=True)
+    writer.add_token_types(types)
+    gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=rows).add_to_gguf(writer, quiet=True)
 
 
 def permute(w: np.ndarray, heads: int) -> np.ndarray:
@@ -242,7 +248,7 @@ def main() -> None:
     elif scaling_type == "llama3":
         writer.add_tensor(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FREQS] + ".weight", llama3_rope_factors(config, scaling))
     writer.add_vocab_size(config["vocab_size"])
-    write_vocab(writer, model_dir, trained_on)
+    write_vocab(writer, model_dir, config["vocab_size"], trained_on)
     all_f32 = write_tensors(writer, model_dir, config)
     writer.add_file_type(gguf.LlamaFileType.ALL_F32 if all_f32 else gguf.LlamaFileType.MOSTLY_F16)
 

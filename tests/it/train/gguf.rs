@@ -241,11 +241,16 @@ const SPLIT_PROMPTS: [&str; 6] = [
 
 /// A tiny model whose tokenizer splits text as `kind`'s family does (`tools/tiny_model.py --pre`).
 fn tiny_model_splitting(kind: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{kind}"));
+    tiny_variant(kind, &["--pre", kind])
+}
+
+/// A variant of the tiny model (`tools/tiny_model.py` with `args`), built once like it.
+fn tiny_variant(name: &str, args: &[&str]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}"));
     if !dir.join("model.safetensors").is_file() {
-        let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{kind}-{}", std::process::id()));
+        let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}-{}", std::process::id()));
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/tiny_model.py");
-        let out = Command::new(mlx_python()).arg(script).arg(&building).args(["--pre", kind]).output().unwrap();
+        let out = Command::new(mlx_python()).arg(script).arg(&building).args(args).output().unwrap();
         assert!(out.status.success(), "tiny model: {}", String::from_utf8_lossy(&out.stderr));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::rename(&building, &dir).unwrap();
@@ -338,4 +343,27 @@ fn llama_3_rope_scaling_is_written_as_llama_cpp_reads_it() {
         eprintln!("{prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the scaling moves it by {scaling:.2e}");
         assert!(gap < 1e-4 && scaling > 10.0 * gap, "{prompt}: llama.cpp and mlx-lm differ by {gap}, the scaling moves it by {scaling}");
     }
+}
+
+/// More rows of embeddings than the tokenizer has tokens (DeepSeek Coder's base: 32,256 for
+/// 32,022): llama.cpp refuses such a file unless each row has a token, so the rest are unused
+/// padding, and it then predicts as mlx-lm does.
+#[test]
+fn embedding_rows_past_the_tokenizer_are_padded() {
+    let model = tiny_variant("padded", &["--pad", "15"]);
+    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let gguf = dir.path().join("padded.gguf");
+    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let in_mlx = mlx(&model);
+    assert_eq!(in_mlx[0].1.len(), 512);
+    let in_llama = llama_cpp(&gguf, 512);
+    for ((prompt, (ltok, lp)), (mtok, mp)) in PROMPTS.iter().zip(&in_llama).zip(&in_mlx) {
+        assert_eq!(ltok, mtok, "{prompt}");
+        assert!(largest_gap(lp, mp) < 1e-4, "{prompt}: {}", largest_gap(lp, mp));
+    }
+    let code = "import sys, gguf\nf = gguf.GGUFReader(sys.argv[1]).fields['tokenizer.ggml.tokens']\nprint(len(f.data), f.contents()[-1])";
+    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(&gguf).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "512 [PAD511]");
 }
