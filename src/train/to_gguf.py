@@ -170,8 +170,8 @@ def llama3_rope_factors(config: dict, scaling: dict) -> np.ndarray:
 
 
 def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on: list[str]) -> None:
-    """The tokenizer, padded to the embedding's `rows` (DeepSeek Coder's has 32,256 rows for
-    32,022 tokens): llama.cpp wants one token per row, and marks the padding unused."""
+    """The tokenizer, padded to the embedding's `rows` (DeepSeek Coder pads its 32,256 rows
+    past its tokenizer's tokens): llama.cpp wants one token per row, the padding unused."""
     tokenizer, pre = checked_tokenizer(model_dir, trained_on)
     vocab = gguf.BpeVocab(model_dir)
     tokens = [text for text, _, _ in vocab.all_tokens()]

@@ -345,8 +345,8 @@ fn llama_3_rope_scaling_is_written_as_llama_cpp_reads_it() {
     }
 }
 
-/// More rows of embeddings than the tokenizer has tokens (DeepSeek Coder's base: 32,256 for
-/// 32,022): llama.cpp refuses such a file unless each row has a token, so the rest are unused
+/// More rows of embeddings than the tokenizer has tokens (DeepSeek Coder pads its 32,256
+/// rows past its tokens): llama.cpp refuses such a file unless each row has a token, so the rest are unused
 /// padding, and it then predicts as mlx-lm does.
 #[test]
 fn embedding_rows_past_the_tokenizer_are_padded() {
