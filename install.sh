@@ -10,13 +10,15 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: ./install.sh [--assets-only] [--hook] [--mlx] [--help]
+Usage: ./install.sh [--assets-only] [--hook] [--mlx] [--llama-check] [--help]
 
   (no flag)      install git-screenlink and cargo-screenlink, then fetch the assets
   --assets-only  only fetch ONNX Runtime and the embedding model
   --hook         also install the git hooks into the repository in the current directory
   --mlx          also install mlx-lm (for `git screenlink train`) and gguf (for `fuse --gguf`)
                  into a venv in the data dir
+  --llama-check  for the tests: llama.cpp (node-llama-cpp's prebuilt build, from npm) into the
+                 data dir, to load the GGUF files `fuse --gguf` writes
   --help         show this help
 
 Assets go to $SCREENLINK_DATA_DIR, else ~/.local/share/screenlink (Linux) or
@@ -33,15 +35,19 @@ MODEL_NAME=all-MiniLM-L6-v2
 MLX_LM_VERSION=0.32.2
 # llama.cpp's GGUF writer, for `git screenlink fuse --gguf`.
 GGUF_VERSION=0.19.0
+# llama.cpp for the tests (--llama-check).
+NODE_LLAMA_CPP_VERSION=3.21.1
 
 assets_only=0
 hook=0
 mlx=0
+llama_check=0
 for arg in "$@"; do
   case "$arg" in
     --assets-only) assets_only=1 ;;
     --hook) hook=1 ;;
     --mlx) mlx=1 ;;
+    --llama-check) llama_check=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option '$arg' (see ./install.sh --help)" >&2; exit 2 ;;
   esac
@@ -188,6 +194,30 @@ if [ "$mlx" = 1 ]; then
   if ! "$venv/bin/python" -c "import gguf, importlib.metadata as m; assert m.version('gguf') == '$GGUF_VERSION'" 2>/dev/null; then
     say "Installing gguf $GGUF_VERSION (llama.cpp's GGUF writer, for fuse --gguf) into $venv"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "gguf==$GGUF_VERSION" || die "pip could not install gguf==$GGUF_VERSION"
+  fi
+fi
+
+# --- llama.cpp, for the tests -------------------------------------------------
+# node-llama-cpp's prebuilt llama.cpp for this platform only (the optional builds for every
+# other, CUDA and Vulkan among them, are ~700 MB), its install script not run (it could
+# download a llama.cpp release): nothing is built and nothing else fetched.
+if [ "$llama_check" = 1 ]; then
+  case "$(uname -s)/$(uname -m)" in
+    Linux/x86_64) llama_platform=linux-x64 ;;
+    Linux/aarch64|Linux/arm64) llama_platform=linux-arm64 ;;
+    Darwin/arm64) llama_platform=mac-arm64-metal ;;
+  esac
+  command -v npm >/dev/null 2>&1 || die "npm not found: --llama-check needs Node.js 20 or newer with npm"
+  llama_dir="$data_dir/llama-check"
+  if grep -qs "\"version\": \"$NODE_LLAMA_CPP_VERSION\"" "$llama_dir/node_modules/node-llama-cpp/package.json"; then
+    say "node-llama-cpp $NODE_LLAMA_CPP_VERSION already in $llama_dir"
+  else
+    say "Installing node-llama-cpp $NODE_LLAMA_CPP_VERSION ($llama_platform, ~85 MB, from npm) into $llama_dir"
+    mkdir -p "$llama_dir"
+    [ -f "$llama_dir/package.json" ] || echo '{"private": true}' >"$llama_dir/package.json"
+    (cd "$llama_dir" && npm install --silent --no-audit --no-fund --ignore-scripts --omit=optional -E \
+      "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" "@node-llama-cpp/$llama_platform@$NODE_LLAMA_CPP_VERSION") \
+      || die "npm could not install node-llama-cpp $NODE_LLAMA_CPP_VERSION"
   fi
 fi
 

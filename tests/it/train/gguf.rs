@@ -1,5 +1,5 @@
 //! `git screenlink fuse --gguf`: the tiny model's run fused and written as GGUF, then loaded
-//! in llama.cpp itself (node-llama-cpp's prebuilt build, `tools/llama_check/install.sh`),
+//! in llama.cpp itself (node-llama-cpp's prebuilt build, `./install.sh --llama-check`),
 //! which must tokenize as the model's own tokenizer does and give the fused model's next-token
 //! probabilities; a tokenizer it cannot name for llama.cpp is refused, and nothing is left.
 
@@ -19,7 +19,7 @@ fn llama_cpp_lines(gguf: &Path, prompts: &[&str]) -> Vec<serde_json::Value> {
     let modules = git_screenlink::assets::data_dir().join("llama-check");
     assert!(
         modules.join("node_modules/node-llama-cpp").is_dir(),
-        "llama.cpp for the tests is not installed in {}: run `tools/llama_check/install.sh`",
+        "llama.cpp for the tests is not installed in {}: run `./install.sh --assets-only --llama-check`",
         modules.display()
     );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/llama_check/check.mjs");
