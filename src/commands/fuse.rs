@@ -23,7 +23,8 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     let adapters = PathBuf::from(&manifest.adapter_path);
 
     // A model fused before is used again, unless GGUF needs its weights whole.
-    let fused_before = manifest.fused_path.as_deref().map(PathBuf::from).filter(|p| p.join("config.json").is_file());
+    // (A directory of that name is whole: fuse_into renames it into place when done.)
+    let fused_before = manifest.fused_path.as_deref().map(PathBuf::from).or_else(|| Some(run_dir.join(FUSED_DIR))).filter(|p| p.join("config.json").is_file());
     let target = match &fused_before {
         Some(f) if args.gguf && fuse::is_quantized(f) => Target::Fuse(DEQUANTIZED_DIR),
         Some(f) => Target::Ready(f.clone()),
@@ -59,6 +60,9 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     let fused = match target {
         Target::Ready(f) => {
             eprintln!("git-screenlink: {} is fused already", f.display());
+            if f == run_dir.join(FUSED_DIR) {
+                manifest.fused_path = Some(f.display().to_string());
+            }
             f
         }
         Target::Fuse(name) => {
@@ -77,7 +81,9 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
             let made = fuse::fuse_into(&launcher, &model, &adapters, &run_dir, name, args.gguf)?
                 .ok_or_else(|| Error::new(Kind::Io, "mlx_lm fuse failed").hint("its output is above"))?;
             if name == FUSED_DIR {
+                // Said at once: a GGUF file that fails next leaves the fused model known.
                 manifest.fused_path = Some(made.display().to_string());
+                super::train::write_manifest(&run_dir, &manifest)?;
             }
             made
         }

@@ -143,6 +143,16 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     out.assert_ok();
     assert!(out.stderr_text().contains("is fused already"), "{}", out.stderr_text());
     assert_eq!(std::fs::metadata(fused.join("config.json")).unwrap().modified().unwrap(), config_time);
+    // A whole fused model that run.json does not name (a GGUF file failed after it) is found.
+    let mut m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    m["fused_path"] = serde_json::Value::Null;
+    std::fs::write(run.join("run.json"), m.to_string()).unwrap();
+    let out = env.screenlink(["fuse"]);
+    out.assert_ok();
+    assert!(out.stderr_text().contains("is fused already"), "{}", out.stderr_text());
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["fused_path"].as_str(), fused.to_str());
+    assert_eq!(std::fs::metadata(fused.join("config.json")).unwrap().modified().unwrap(), config_time);
 
     // A tokenizer that splits text before BPE as none of the splits llama.cpp names does
     // (here: at whitespace, dropping it): refused, not guessed.
