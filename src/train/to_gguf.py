@@ -191,13 +191,14 @@ def permute(w: np.ndarray, heads: int) -> np.ndarray:
     return w.reshape(heads, 2, w.shape[0] // heads // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
-def write_tensors(writer: gguf.GGUFWriter, model_dir: Path, config: dict) -> bool:
-    """Add every weight under llama.cpp's name; True when all are 32-bit."""
+def plan_tensors(model_dir: Path, config: dict) -> list[tuple[str, Path, str, np.dtype, list[int]]]:
+    """Every weight: llama.cpp's name for it, its file, its name there, the type it is written
+    in (norms and other vectors in 32 bits, matrices as they came; bfloat16 as float16, which
+    numpy has). Read for shapes only: the weights are converted one at a time when written."""
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config["num_hidden_layers"])
-    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads", config["num_attention_heads"])
-    all_f32 = True
+    plan = []
     for file in sorted(model_dir.glob("*.safetensors")):
-        for name, value in mx.load(str(file)).items():
+        for name, value in sorted(mx.load(str(file)).items()):
             if name.endswith("rotary_emb.inv_freq"):
                 continue
             gname = names.get_name(name, try_suffixes=(".weight", ".bias"))
@@ -205,16 +206,26 @@ def write_tensors(writer: gguf.GGUFWriter, model_dir: Path, config: dict) -> boo
                 refuse(f"it has a weight llama.cpp's Llama has no place for ({name})")
             if value.dtype not in (mx.float32, mx.float16, mx.bfloat16):
                 refuse(f"its weights are {value.dtype}")
-            all_f32 &= value.dtype == mx.float32
-            # llama.cpp keeps norms and other vectors in 32 bits; matrices as they came
-            # (bfloat16 as float16: numpy has no bfloat16).
-            data = np.array(value.astype(mx.float32 if value.ndim == 1 or value.dtype == mx.float32 else mx.float16))
-            if name.endswith("q_proj.weight"):
-                data = permute(data, heads)
-            elif name.endswith("k_proj.weight"):
-                data = permute(data, kv_heads)
-            writer.add_tensor(gname, data)
-    return all_f32
+            plan.append((gname, file, name, np.dtype(np.float32 if value.ndim == 1 or value.dtype == mx.float32 else np.float16), value.shape))
+    return plan
+
+
+def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict) -> None:
+    """The planned weights, in plan order, each converted as it is written: a model needs
+    little more memory than its largest file (all at once took twice the model)."""
+    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads", config["num_attention_heads"])
+    loaded: tuple[Path | None, dict] = (None, {})
+    for _, file, name, dtype, _ in plan:
+        if loaded[0] != file:
+            loaded = (file, mx.load(str(file)))
+        value = loaded[1].pop(name)
+        data = np.array(value.astype(mx.float32 if dtype == np.float32 else mx.float16))
+        del value
+        if name.endswith("q_proj.weight"):
+            data = permute(data, heads)
+        elif name.endswith("k_proj.weight"):
+            data = permute(data, kv_heads)
+        writer.write_tensor_data(data)
 
 
 def main() -> None:
@@ -229,6 +240,8 @@ def main() -> None:
     scaling = config.get("rope_scaling") or {}
     scaling_type = scaling.get("type") or scaling.get("rope_type")
 
+    # Tensors that are not weights of the model (written first, in this order).
+    extra: list[np.ndarray] = []
     partial = out.with_name(f".{out.name}.partial")
     writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])
     writer.add_name(config.get("_name_or_path", model_dir.name).split("/")[-1] or "model")
@@ -246,10 +259,15 @@ def main() -> None:
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         writer.add_rope_scaling_factor(scaling["factor"])
     elif scaling_type == "llama3":
-        writer.add_tensor(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FREQS] + ".weight", llama3_rope_factors(config, scaling))
+        factors = llama3_rope_factors(config, scaling)
+        writer.add_tensor_info(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FREQS] + ".weight", factors.shape, factors.dtype, factors.nbytes)
+        extra.append(factors)
     writer.add_vocab_size(config["vocab_size"])
     write_vocab(writer, model_dir, config["vocab_size"], trained_on)
-    all_f32 = write_tensors(writer, model_dir, config)
+    plan = plan_tensors(model_dir, config)
+    for gname, _, _, dtype, shape in plan:
+        writer.add_tensor_info(gname, shape, dtype, int(np.prod(shape)) * dtype.itemsize)
+    all_f32 = all(dtype == np.float32 for _, _, _, dtype, _ in plan)
     writer.add_file_type(gguf.LlamaFileType.ALL_F32 if all_f32 else gguf.LlamaFileType.MOSTLY_F16)
 
     # Written under a temporary name and renamed when whole; the model is the team's talk
@@ -258,7 +276,10 @@ def main() -> None:
         writer.write_header_to_file()
         partial.chmod(0o600)
         writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
+        writer.write_ti_data_to_file()
+        for tensor in extra:
+            writer.write_tensor_data(tensor)
+        write_tensors(writer, plan, config)
         writer.close()
         partial.replace(out)
     except BaseException:
