@@ -83,6 +83,10 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
             if name == FUSED_DIR {
                 // Said at once: a GGUF file that fails next leaves the fused model known.
                 manifest.fused_path = Some(made.display().to_string());
+                if manifest.status == "fuse failed" {
+                    // `train --fuse` trained it whole and failed only here.
+                    manifest.status = "completed".into();
+                }
                 super::train::write_manifest(&run_dir, &manifest)?;
             }
             made

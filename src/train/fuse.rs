@@ -30,14 +30,14 @@ pub fn is_quantized(model_dir: &Path) -> bool {
 
 /// `mlx_lm fuse` of `adapters` into `model`, written to `out`; `dequantize` for whole weights.
 /// Ok(false) when mlx-lm failed (its output was shown); Err when interrupted.
-pub fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantize: bool) -> Result<bool> {
+fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantize: bool) -> Result<bool> {
     let mut cmd = launcher.command("fuse");
     cmd.args(["--model", model, "--adapter-path"]).arg(adapters).arg("--save-path").arg(out);
     if dequantize {
         cmd.arg("--dequantize");
     }
     match stream(cmd, |_| {})? {
-        (_, true) => Err(Error::new(Kind::Interrupted, "fusing interrupted").hint(format!("run it again; {} may be incomplete", out.display()))),
+        (_, true) => Err(Error::new(Kind::Interrupted, "fusing interrupted").hint("nothing half-written was kept: `git screenlink fuse` runs it again")),
         (code, false) => Ok(code == Some(0) && out.join("config.json").is_file()),
     }
 }
@@ -52,9 +52,12 @@ pub fn fuse_into(launcher: &Launcher, model: &str, adapters: &Path, run_dir: &Pa
         _ => Ok(()),
     };
     clear(&partial)?;
-    if !fuse(launcher, model, adapters, &partial, dequantize)? {
-        clear(&partial)?;
-        return Ok(None);
+    match fuse(launcher, model, adapters, &partial, dequantize) {
+        Ok(true) => {}
+        failed => {
+            clear(&partial)?;
+            return failed.map(|_| None);
+        }
     }
     clear(&done)?;
     std::fs::rename(&partial, &done).map_err(|e| Error::io(format!("renaming {} to {}", partial.display(), done.display()), e))?;

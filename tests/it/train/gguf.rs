@@ -194,6 +194,16 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
         out.stderr_text()
     );
     assert!(!fused.exists() && !gguf.exists(), "refused before fusing");
+
+    // A run whose fuse failed at the end of `train --fuse` is whole once `fuse` succeeds.
+    manifest["options"]["model"] = model.to_str().unwrap().into();
+    manifest["status"] = "fuse failed".into();
+    std::fs::write(run.join("run.json"), manifest.to_string()).unwrap();
+    let out = env.screenlink(["fuse"]);
+    out.assert_ok();
+    assert_eq!(out.stdout_text(), format!("Fused model: {}\n", fused.display()));
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!((m["status"].as_str(), m["fused_path"].as_str()), (Some("completed"), fused.to_str()));
 }
 
 /// A 4-bit base (as mlx-community's are): `train --fuse` leaves a quantized fused model,
