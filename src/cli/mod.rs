@@ -120,6 +120,9 @@ pub struct FuseArgs {
     /// Also write the fused model as one GGUF file, for llama.cpp and the tools built on it
     #[arg(long)]
     pub gguf: bool,
+    /// With --gguf: matrices in llama.cpp's 8-bit blocks (Q8_0), about half the size
+    #[arg(long, requires = "gguf")]
+    pub q8: bool,
     /// Print what would be done and run nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -35,7 +35,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
         Target::Fuse(DEQUANTIZED_DIR) if dequantized.join("config.json").is_file() => Target::Ready(dequantized),
         t => t,
     };
-    let gguf = args.gguf.then(|| fuse::gguf_path(&run_dir, &manifest.run_id));
+    let gguf = args.gguf.then(|| fuse::gguf_path(&run_dir, &manifest.run_id, args.q8));
     // The tokenizer is checked on what the model was trained on, besides its own texts.
     let trained_on = fuse::trained_on(Path::new(&manifest.dataset.export_dir));
 
@@ -51,7 +51,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
             ),
         }
         if let Some(g) = &gguf {
-            println!("GGUF: {} (python -c <src/train/to_gguf.py>)", g.display());
+            println!("GGUF: {} (python -c <src/train/to_gguf.py>{})", g.display(), if args.q8 { " --q8_0" } else { "" });
         }
         return Ok(0);
     }
@@ -93,7 +93,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
         }
     };
     if let Some(g) = &gguf {
-        fuse::write_gguf(&launcher.require_python()?, &fused, g, &trained_on)?;
+        fuse::write_gguf(&launcher.require_python()?, &fused, g, args.q8, &trained_on)?;
         manifest.gguf_path = Some(g.display().to_string());
     }
     super::train::write_manifest(&run_dir, &manifest)?;

@@ -64,10 +64,11 @@ pub fn fuse_into(launcher: &Launcher, model: &str, adapters: &Path, run_dir: &Pa
     Ok(Some(done))
 }
 
-/// Write the fused model in `model_dir` as the GGUF file `out`, with mlx-lm's Python; the
-/// tokenizer is checked on the texts in `trained_on` (JSONL) too.
-pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path, trained_on: &[PathBuf]) -> Result<()> {
-    let mut args = vec![model_dir.as_os_str(), out.as_os_str()];
+/// Write the fused model in `model_dir` as the GGUF file `out` (`q8`: matrices as Q8_0), with
+/// mlx-lm's Python; the tokenizer is checked on the texts in `trained_on` (JSONL) too.
+pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path, q8: bool, trained_on: &[PathBuf]) -> Result<()> {
+    let mut args = if q8 { vec!["--q8_0".as_ref()] } else { Vec::new() };
+    args.extend([model_dir.as_os_str(), out.as_os_str()]);
     args.extend(trained_on.iter().map(|p| p.as_os_str()));
     run_to_gguf(python, &args, model_dir)?;
     if out.is_file() {
@@ -117,7 +118,7 @@ fn run_to_gguf(python: &Path, args: &[&std::ffi::OsStr], model_dir: &Path) -> Re
     }
 }
 
-/// The GGUF file of a run: in its run dir, named for the run.
-pub fn gguf_path(run_dir: &Path, run_id: &str) -> PathBuf {
-    run_dir.join(format!("{run_id}.gguf"))
+/// The GGUF file of a run: in its run dir, named for the run (and `q8_0` when in 8 bits).
+pub fn gguf_path(run_dir: &Path, run_id: &str, q8: bool) -> PathBuf {
+    run_dir.join(if q8 { format!("{run_id}-q8_0.gguf") } else { format!("{run_id}.gguf") })
 }

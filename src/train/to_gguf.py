@@ -1,5 +1,5 @@
 """Write a fused model as one GGUF file for llama.cpp:
-`python to_gguf.py FUSED_DIR OUT [TRAINED_ON.jsonl...]`; `python to_gguf.py --check MODEL_DIR
+`python to_gguf.py [--q8_0] FUSED_DIR OUT [TRAINED_ON.jsonl...]`; `python to_gguf.py --check MODEL_DIR
 [TRAINED_ON.jsonl...]` says only whether it would refuse (exit 4) a model. The JSONL files
 (the run's training data) are texts the tokenizer check runs on besides its own.
 
@@ -191,10 +191,12 @@ def permute(w: np.ndarray, heads: int) -> np.ndarray:
     return w.reshape(heads, 2, w.shape[0] // heads // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
-def plan_tensors(model_dir: Path, config: dict) -> list[tuple[str, Path, str, np.dtype, list[int]]]:
+def plan_tensors(model_dir: Path, config: dict, q8: bool) -> list[tuple[str, Path, str, str, list[int]]]:
     """Every weight: llama.cpp's name for it, its file, its name there, the type it is written
-    in (norms and other vectors in 32 bits, matrices as they came; bfloat16 as float16, which
-    numpy has). Read for shapes only: the weights are converted one at a time when written."""
+    in (`f32` for norms and other vectors, and matrices that came in 32 bits; `q8_0` for
+    matrices when `q8` and their rows split into 32-value blocks; else `f16`, as bfloat16 comes
+    too: numpy has no bfloat16), its shape. Read for shapes only: the weights are converted one
+    at a time when written."""
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config["num_hidden_layers"])
     plan = []
     for file in sorted(model_dir.glob("*.safetensors")):
@@ -206,8 +208,24 @@ def plan_tensors(model_dir: Path, config: dict) -> list[tuple[str, Path, str, np
                 refuse(f"it has a weight llama.cpp's Llama has no place for ({name})")
             if value.dtype not in (mx.float32, mx.float16, mx.bfloat16):
                 refuse(f"its weights are {value.dtype}")
-            plan.append((gname, file, name, np.dtype(np.float32 if value.ndim == 1 or value.dtype == mx.float32 else np.float16), value.shape))
+            if value.ndim == 1:
+                kind = "f32"
+            elif q8 and value.shape[-1] % 32 == 0:
+                kind = "q8_0"
+            else:
+                kind = "f32" if value.dtype == mx.float32 else "f16"
+            plan.append((gname, file, name, kind, list(value.shape)))
     return plan
+
+
+def add_tensor_infos(writer: gguf.GGUFWriter, plan: list) -> None:
+    for gname, _, _, kind, shape in plan:
+        if kind == "q8_0":
+            size = gguf.quants.quant_shape_to_byte_shape(shape, gguf.GGMLQuantizationType.Q8_0)
+            writer.add_tensor_info(gname, size, np.dtype(np.uint8), int(np.prod(size)), raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+        else:
+            dtype = np.dtype(np.float32 if kind == "f32" else np.float16)
+            writer.add_tensor_info(gname, shape, dtype, int(np.prod(shape)) * dtype.itemsize)
 
 
 def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict) -> None:
@@ -215,20 +233,26 @@ def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict) -> None:
     little more memory than its largest file (all at once took twice the model)."""
     heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads", config["num_attention_heads"])
     loaded: tuple[Path | None, dict] = (None, {})
-    for _, file, name, dtype, _ in plan:
+    for _, file, name, kind, _ in plan:
         if loaded[0] != file:
             loaded = (file, mx.load(str(file)))
         value = loaded[1].pop(name)
-        data = np.array(value.astype(mx.float32 if dtype == np.float32 else mx.float16))
+        data = np.array(value.astype(mx.float16 if kind == "f16" else mx.float32))
         del value
         if name.endswith("q_proj.weight"):
             data = permute(data, heads)
         elif name.endswith("k_proj.weight"):
             data = permute(data, kv_heads)
+        if kind == "q8_0":
+            data = gguf.quants.quantize(data, gguf.GGMLQuantizationType.Q8_0)
         writer.write_tensor_data(data)
 
 
 def main() -> None:
+    # `--q8_0`: matrices as llama.cpp's 8-bit blocks (half of f16's size).
+    q8 = "--q8_0" in sys.argv
+    if q8:
+        sys.argv.remove("--q8_0")
     if sys.argv[1] == "--check":
         # Before fusing, on the base model: whether its fused model could be written.
         checked_config(Path(sys.argv[2]), whole=False)
@@ -264,11 +288,13 @@ def main() -> None:
         extra.append(factors)
     writer.add_vocab_size(config["vocab_size"])
     write_vocab(writer, model_dir, config["vocab_size"], trained_on)
-    plan = plan_tensors(model_dir, config)
-    for gname, _, _, dtype, shape in plan:
-        writer.add_tensor_info(gname, shape, dtype, int(np.prod(shape)) * dtype.itemsize)
-    all_f32 = all(dtype == np.float32 for _, _, _, dtype, _ in plan)
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32 if all_f32 else gguf.LlamaFileType.MOSTLY_F16)
+    plan = plan_tensors(model_dir, config, q8)
+    add_tensor_infos(writer, plan)
+    kinds = {kind for _, _, _, kind, _ in plan}
+    if "q8_0" in kinds:
+        writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0)
+    else:
+        writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if "f16" in kinds else gguf.LlamaFileType.ALL_F32)
 
     # Written under a temporary name and renamed when whole; the model is the team's talk
     # and code, so its owner's alone, as the dataset is.

@@ -137,6 +137,22 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     assert!(template.contains("add_generation_prompt"), "{template}");
     assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some("gpt-2"));
 
+    // In 8 bits: a smaller file beside it that still predicts as the fine-tuned model does.
+    let out = env.screenlink(["fuse", "--q8"]);
+    assert_eq!(out.code(), 2, "--q8 needs --gguf: {}", out.stderr_text());
+    let out = env.screenlink(["fuse", "--gguf", "--q8"]);
+    out.assert_ok();
+    let q8 = run.join(format!("{run_id}-q8_0.gguf"));
+    assert_eq!(out.stdout_text(), format!("Fused model: {}\nGGUF: {}\n", fused.display(), q8.display()));
+    let (size, q8_size) = (std::fs::metadata(&gguf).unwrap().len(), std::fs::metadata(&q8).unwrap().len());
+    assert!(q8_size * 3 < size, "Q8_0 {q8_size} bytes against 32-bit {size}");
+    for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(&llama_cpp(&q8, vocab)).zip(in_mlx.iter().zip(&base)) {
+        assert_eq!(ltok, mtok, "{prompt}: llama.cpp's tokens");
+        let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
+        eprintln!("{prompt}: Q8_0 in llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
+        assert!(gap < 5e-3 && tuned > 5.0 * gap, "{prompt}: Q8_0 differs by {gap}, fine-tuning by {tuned}");
+    }
+
     // Again: the fused model is used as it is; the GGUF file written anew.
     let config_time = std::fs::metadata(fused.join("config.json")).unwrap().modified().unwrap();
     let out = env.screenlink(["fuse", "--gguf"]);
