@@ -58,21 +58,24 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 
-# The wheel of onnxruntime for this OS and CPU. Python version and ABI are fixed so the
+# The wheel of onnxruntime for this OS and CPU (and node-llama-cpp's build, for --llama-check). Python version and ABI are fixed so the
 # same file is chosen whatever python3 is installed: we only keep its C library.
 case "$(uname -s)/$(uname -m)" in
   Linux/x86_64)
     ORT_PLATFORMS="--platform manylinux_2_27_x86_64 --platform manylinux_2_28_x86_64"
     ORT_SHA256=e54ad52e61d2d4618dcff8fa1480ac66b24ee2eab73331322db1049f11ccf330
-    ORT_LIB="libonnxruntime.so.$ORT_VERSION" ;;
+    ORT_LIB="libonnxruntime.so.$ORT_VERSION"
+    LLAMA_PLATFORM=linux-x64 ;;
   Linux/aarch64|Linux/arm64)
     ORT_PLATFORMS="--platform manylinux_2_27_aarch64 --platform manylinux_2_28_aarch64"
     ORT_SHA256=046ff290045a387676941a02a8ae5c3ebec6b4f551ae228711968c4a69d8f6b7
-    ORT_LIB="libonnxruntime.so.$ORT_VERSION" ;;
+    ORT_LIB="libonnxruntime.so.$ORT_VERSION"
+    LLAMA_PLATFORM=linux-arm64 ;;
   Darwin/arm64)
     ORT_PLATFORMS="--platform macosx_14_0_arm64"
     ORT_SHA256=0bdfce8e9a6497cec584aab407b71bf697dac5e1b7b7974adc50bf7533bdb3a2
-    ORT_LIB="libonnxruntime.$ORT_VERSION.dylib" ;;
+    ORT_LIB="libonnxruntime.$ORT_VERSION.dylib"
+    LLAMA_PLATFORM=mac-arm64-metal ;;
   *) die "no ONNX Runtime wheel is pinned for $(uname -s) $(uname -m); supported: Linux x86_64, Linux aarch64, macOS arm64" ;;
 esac
 
@@ -202,21 +205,16 @@ fi
 # other, CUDA and Vulkan among them, are ~700 MB), its install script not run (it could
 # download a llama.cpp release): nothing is built and nothing else fetched.
 if [ "$llama_check" = 1 ]; then
-  case "$(uname -s)/$(uname -m)" in
-    Linux/x86_64) llama_platform=linux-x64 ;;
-    Linux/aarch64|Linux/arm64) llama_platform=linux-arm64 ;;
-    Darwin/arm64) llama_platform=mac-arm64-metal ;;
-  esac
   command -v npm >/dev/null 2>&1 || die "npm not found: --llama-check needs Node.js 20 or newer with npm"
   llama_dir="$data_dir/llama-check"
   if grep -qs "\"version\": \"$NODE_LLAMA_CPP_VERSION\"" "$llama_dir/node_modules/node-llama-cpp/package.json"; then
     say "node-llama-cpp $NODE_LLAMA_CPP_VERSION already in $llama_dir"
   else
-    say "Installing node-llama-cpp $NODE_LLAMA_CPP_VERSION ($llama_platform, ~85 MB, from npm) into $llama_dir"
+    say "Installing node-llama-cpp $NODE_LLAMA_CPP_VERSION ($LLAMA_PLATFORM, ~85 MB, from npm) into $llama_dir"
     mkdir -p "$llama_dir"
     [ -f "$llama_dir/package.json" ] || echo '{"private": true}' >"$llama_dir/package.json"
     (cd "$llama_dir" && npm install --silent --no-audit --no-fund --ignore-scripts --omit=optional -E \
-      "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" "@node-llama-cpp/$llama_platform@$NODE_LLAMA_CPP_VERSION") \
+      "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" "@node-llama-cpp/$LLAMA_PLATFORM@$NODE_LLAMA_CPP_VERSION") \
       || die "npm could not install node-llama-cpp $NODE_LLAMA_CPP_VERSION"
   fi
 fi

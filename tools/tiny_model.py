@@ -9,8 +9,8 @@ and random weights created with mlx-lm's own Llama class, saved as safetensors: 
 contractions, code, CJK) so the merges differ where the splits do: the GGUF test's tokenizers.
 """
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import mlx.core as mx
@@ -62,8 +62,12 @@ def pre_tokenizer(kind: str):
 
 
 def main() -> None:
-    out = Path(sys.argv[1])
-    kind = sys.argv[sys.argv.index("--pre") + 1] if "--pre" in sys.argv else "gpt2"
+    parser = argparse.ArgumentParser(description="Build a tiny Llama model for tests.")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--pre", choices=["gpt2", "whitespace", *SPLITS])
+    parser.add_argument("--pad", type=int, default=0)
+    args = parser.parse_args()
+    out, kind = args.out, args.pre or "gpt2"
     out.mkdir(parents=True, exist_ok=True)
 
     tok = Tokenizer(models.BPE())
@@ -75,7 +79,7 @@ def main() -> None:
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     # The default model is the one every other test knows: its corpus unchanged.
-    tok.train_from_iterator(CORPUS * 4 if "--pre" not in sys.argv else (CORPUS + MORE) * 4, trainer)
+    tok.train_from_iterator((CORPUS if args.pre is None else CORPUS + MORE) * 4, trainer)
     tok.save(str(out / "tokenizer.json"))
     special = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
     (out / "special_tokens_map.json").write_text(json.dumps(special))
@@ -92,7 +96,7 @@ def main() -> None:
         "num_key_value_heads": 4,
         "rms_norm_eps": 1e-5,
         # `--pad N`: N rows of embeddings past the tokenizer's tokens, as DeepSeek Coder has.
-        "vocab_size": tok.get_vocab_size() + (int(sys.argv[sys.argv.index("--pad") + 1]) if "--pad" in sys.argv else 0),
+        "vocab_size": tok.get_vocab_size() + args.pad,
         "max_position_embeddings": 512,
         "rope_theta": 10000.0,
         "tie_word_embeddings": True,

@@ -24,16 +24,13 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
 
     // A model fused before is used again, unless GGUF needs its weights whole.
     // (A directory of that name is whole: fuse_into renames it into place when done.)
-    let fused_before = manifest.fused_path.as_deref().map(PathBuf::from).or_else(|| Some(run_dir.join(FUSED_DIR))).filter(|p| p.join("config.json").is_file());
-    let target = match &fused_before {
-        Some(f) if args.gguf && fuse::is_quantized(f) => Target::Fuse(DEQUANTIZED_DIR),
-        Some(f) => Target::Ready(f.clone()),
-        None => Target::Fuse(FUSED_DIR),
-    };
+    let fused_before = manifest.fused_path.as_deref().map(PathBuf::from).unwrap_or_else(|| run_dir.join(FUSED_DIR));
     let dequantized = run_dir.join(DEQUANTIZED_DIR);
-    let target = match target {
-        Target::Fuse(DEQUANTIZED_DIR) if dequantized.join("config.json").is_file() => Target::Ready(dequantized),
-        t => t,
+    let target = match (train::is_model_dir(&fused_before), args.gguf && fuse::is_quantized(&fused_before)) {
+        (false, _) => Target::Fuse(FUSED_DIR),
+        (true, false) => Target::Ready(fused_before),
+        (true, true) if train::is_model_dir(&dequantized) => Target::Ready(dequantized),
+        (true, true) => Target::Fuse(DEQUANTIZED_DIR),
     };
     let gguf = args.gguf.then(|| fuse::gguf_path(&run_dir, &manifest.run_id, args.q8));
     // The tokenizer is checked on what the model was trained on, besides its own texts.
@@ -57,6 +54,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     }
 
     let launcher = train::find_mlx(&settings)?;
+    let python = if args.gguf { Some(launcher.require_python()?) } else { None };
     let fused = match target {
         Target::Ready(f) => {
             eprintln!("git-screenlink: {} is fused already", f.display());
@@ -67,15 +65,15 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
         }
         Target::Fuse(name) => {
             // mlx-lm reads the base model offline, as every mlx-lm git-screenlink starts.
-            if train::is_local_model(&model) {
+            let base = if train::is_local_model(&model) {
                 train::require_model_dir(Path::new(&model), "the run's base model moved: put it back where run.json names it")?;
+                PathBuf::from(&model)
             } else {
-                hub::require_here(&model, messages::MODEL_NOT_HERE_HINT)?;
-            }
+                hub::require_here(&model, messages::MODEL_NOT_HERE_HINT)?
+            };
             // A refusal before the fuse, not after it (a 1.3B model takes minutes).
-            if args.gguf {
-                let base = hub::local_dir(&model).expect("checked above");
-                fuse::check_gguf(&launcher.require_python()?, &base, &run_dir.join(FUSED_DIR), &trained_on)?;
+            if let Some(python) = &python {
+                fuse::check_gguf(python, &base, &run_dir.join(FUSED_DIR), &trained_on)?;
             }
             // GGUF wants whole weights: a quantized base is dequantized as it is fused.
             let made = fuse::fuse_into(&launcher, &model, &adapters, &run_dir, name, args.gguf)?
@@ -92,8 +90,8 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
             made
         }
     };
-    if let Some(g) = &gguf {
-        fuse::write_gguf(&launcher.require_python()?, &fused, g, args.q8, &trained_on)?;
+    if let (Some(g), Some(python)) = (&gguf, &python) {
+        fuse::write_gguf(python, &fused, g, args.q8, &trained_on)?;
         manifest.gguf_path = Some(g.display().to_string());
     }
     super::train::write_manifest(&run_dir, &manifest)?;

@@ -38,7 +38,7 @@ fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantiz
     }
     match stream(cmd, |_| {})? {
         (_, true) => Err(Error::new(Kind::Interrupted, "fusing interrupted").hint("nothing half-written was kept: `git screenlink fuse` runs it again")),
-        (code, false) => Ok(code == Some(0) && out.join("config.json").is_file()),
+        (code, false) => Ok(code == Some(0) && super::is_model_dir(out)),
     }
 }
 

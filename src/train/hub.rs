@@ -47,12 +47,10 @@ pub fn local_dir(model: &str) -> Option<PathBuf> {
     (!main.is_empty() && !main.contains(['/', '\\']) && snapshot.is_dir()).then_some(snapshot)
 }
 
-/// `model` must be here (see [`is_here`]); else the error says so, with `hint`.
-pub fn require_here(model: &str, hint: &str) -> Result<()> {
-    if is_here(model) {
-        return Ok(());
-    }
-    Err(Error::new(Kind::Usage, crate::messages::model_not_here(model)).hint(hint))
+/// `model` must be here (see [`is_here`]): the directory mlx-lm reads it from
+/// ([`local_dir`]); else the error says so, with `hint`.
+pub fn require_here(model: &str, hint: &str) -> Result<PathBuf> {
+    local_dir(model).ok_or_else(|| Error::new(Kind::Usage, crate::messages::model_not_here(model)).hint(hint))
 }
 
 /// mlx-lm reads models from the cache only: a hub id that is not there fails at once

@@ -223,10 +223,16 @@ fn glibc_version() -> Option<String> {
 /// A local model directory must hold a model: train, eval and serve say so before mlx-lm
 /// fails on it, each with the fix that fits it (`hint`).
 pub fn require_model_dir(dir: &Path, hint: &str) -> Result<()> {
-    if dir.join("config.json").is_file() {
+    if is_model_dir(dir) {
         return Ok(());
     }
     Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json in it)", dir.display())).hint(hint))
+}
+
+/// Whether `dir` holds a model (its `config.json`; a fused model's directory is renamed into
+/// place only when whole, so this also tells a whole one).
+pub fn is_model_dir(dir: &Path) -> bool {
+    dir.join("config.json").is_file()
 }
 
 /// Whether `model` names a local directory (else mlx-lm treats it as a Hugging Face hub id).

@@ -99,12 +99,11 @@ def texts_of(files: list[str]) -> list[str]:
     return out
 
 
-def llama_cpp_pre(model_dir: Path, texts: list[str]) -> str | None:
+def llama_cpp_pre(tokenizer_json: str, texts: list[str]) -> str | None:
     """The name whose splits give this tokenizer's tokens on every text, if one does."""
-    path = str(model_dir / "tokenizer.json")
-    want = [e.ids for e in Tokenizer.from_file(path).encode_batch(texts, add_special_tokens=False)]
+    want = [e.ids for e in Tokenizer.from_str(tokenizer_json).encode_batch(texts, add_special_tokens=False)]
     for name, splits in LLAMA_CPP_PRE.items():
-        candidate = Tokenizer.from_file(path)
+        candidate = Tokenizer.from_str(tokenizer_json)
         candidate.pre_tokenizer = splits()
         if [e.ids for e in candidate.encode_batch(texts, add_special_tokens=False)] == want:
             return name
@@ -113,7 +112,8 @@ def llama_cpp_pre(model_dir: Path, texts: list[str]) -> str | None:
 
 def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str]:
     """The tokenizer and llama.cpp's name for its pre-tokenizer; refused unless both are sure."""
-    tokenizer = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    text = (model_dir / "tokenizer.json").read_text(encoding="utf-8")
+    tokenizer = json.loads(text)
     model = tokenizer.get("model") or {}
     if model.get("type") != "BPE":
         refuse(f"its tokenizer is {model.get('type')}, not BPE")
@@ -124,7 +124,7 @@ def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str
     if (tokenizer.get("decoder") or {}).get("type") != "ByteLevel":
         refuse("its BPE tokenizer is neither byte-level nor SentencePiece-style")
     texts = CHECK_TEXTS + texts_of(trained_on)
-    pre = llama_cpp_pre(model_dir, texts)
+    pre = llama_cpp_pre(text, texts)
     if pre is None:
         kind = (tokenizer.get("pre_tokenizer") or {}).get("type", "none")
         refuse(
@@ -132,6 +132,20 @@ def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str
             f"{', '.join(LLAMA_CPP_PRE)} does: their tokens differ on {len(texts)} texts checked"
         )
     return tokenizer, pre
+
+
+def rope_scaling(config: dict) -> tuple[dict, str | None]:
+    """config.json's RoPE scaling and its kind (`type` in older configs, `rope_type` now)."""
+    scaling = config.get("rope_scaling") or {}
+    return scaling, scaling.get("type") or scaling.get("rope_type")
+
+
+def kv_heads(config: dict) -> int:
+    return config.get("num_key_value_heads", config["num_attention_heads"])
+
+
+def head_dim(config: dict) -> int:
+    return config.get("head_dim", config["hidden_size"] // config["num_attention_heads"])
 
 
 def checked_config(model_dir: Path, whole: bool) -> dict:
@@ -142,16 +156,16 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
         refuse(f"its architecture is {config.get('model_type')}; this writes Llama and Mistral models only")
     if whole and (config.get("quantization") or config.get("quantization_config")):
         refuse("its weights are quantized")
-    scaling = config.get("rope_scaling") or {}
-    if (scaling.get("type") or scaling.get("rope_type")) not in (None, "linear", "default", "llama3"):
-        refuse(f"its RoPE scaling is {scaling.get('type') or scaling.get('rope_type')}")
+    kind = rope_scaling(config)[1]
+    if kind not in (None, "linear", "default", "llama3"):
+        refuse(f"its RoPE scaling is {kind}")
     return config
 
 
 def llama3_rope_factors(config: dict, scaling: dict) -> np.ndarray:
     """Llama 3.1's RoPE scaling as llama.cpp reads it: a divisor per rotary frequency
     (`rope_freqs`): 1 for short wavelengths, `factor` for long ones, smoothly between."""
-    dim = config.get("head_dim", config["hidden_size"] // config["num_attention_heads"])
+    dim = head_dim(config)
     base = config.get("rope_theta", 10000.0)
     factor = scaling["factor"]
     low, high = scaling.get("low_freq_factor", 1.0), scaling.get("high_freq_factor", 4.0)
@@ -231,7 +245,6 @@ def add_tensor_infos(writer: gguf.GGUFWriter, plan: list) -> None:
 def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict) -> None:
     """The planned weights, in plan order, each converted as it is written: a model needs
     little more memory than its largest file (all at once took twice the model)."""
-    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads", config["num_attention_heads"])
     loaded: tuple[Path | None, dict] = (None, {})
     for _, file, name, kind, _ in plan:
         if loaded[0] != file:
@@ -240,9 +253,9 @@ def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict) -> None:
         data = np.array(value.astype(mx.float16 if kind == "f16" else mx.float32))
         del value
         if name.endswith("q_proj.weight"):
-            data = permute(data, heads)
+            data = permute(data, config["num_attention_heads"])
         elif name.endswith("k_proj.weight"):
-            data = permute(data, kv_heads)
+            data = permute(data, kv_heads(config))
         if kind == "q8_0":
             data = gguf.quants.quantize(data, gguf.GGMLQuantizationType.Q8_0)
         writer.write_tensor_data(data)
@@ -261,22 +274,20 @@ def main() -> None:
         return
     model_dir, out, trained_on = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
     config = checked_config(model_dir, whole=True)
-    scaling = config.get("rope_scaling") or {}
-    scaling_type = scaling.get("type") or scaling.get("rope_type")
+    scaling, scaling_type = rope_scaling(config)
 
     # Tensors that are not weights of the model (written first, in this order).
     extra: list[np.ndarray] = []
     partial = out.with_name(f".{out.name}.partial")
     writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])
     writer.add_name(config.get("_name_or_path", model_dir.name).split("/")[-1] or "model")
-    heads = config["num_attention_heads"]
     writer.add_context_length(config.get("max_position_embeddings", 2048))
     writer.add_embedding_length(config["hidden_size"])
     writer.add_block_count(config["num_hidden_layers"])
     writer.add_feed_forward_length(config["intermediate_size"])
-    writer.add_head_count(heads)
-    writer.add_head_count_kv(config.get("num_key_value_heads", heads))
-    writer.add_rope_dimension_count(config.get("head_dim", config["hidden_size"] // heads))
+    writer.add_head_count(config["num_attention_heads"])
+    writer.add_head_count_kv(kv_heads(config))
+    writer.add_rope_dimension_count(head_dim(config))
     writer.add_layer_norm_rms_eps(config.get("rms_norm_eps", 1e-5))
     writer.add_rope_freq_base(config.get("rope_theta", 10000.0))
     if scaling_type == "linear":
@@ -299,8 +310,10 @@ def main() -> None:
     # Written under a temporary name and renamed when whole; the model is the team's talk
     # and code, so its owner's alone, as the dataset is.
     try:
+        # Made owner-only before anything is in it; the writer's open keeps the mode.
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)
         writer.write_header_to_file()
-        partial.chmod(0o600)
         writer.write_kv_data_to_file()
         writer.write_ti_data_to_file()
         for tensor in extra:
