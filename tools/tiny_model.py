@@ -1,11 +1,16 @@
-"""Build a tiny Llama model for tests: `python tools/tiny_model.py OUT_DIR [--pre KIND] [--pad N]`.
+"""Build a tiny model for tests:
+`python tools/tiny_model.py OUT_DIR [--pre KIND] [--pad N] [--arch ARCH]`.
 
 A byte-level BPE tokenizer trained with the `tokenizers` package (saved with a chat template)
-and random weights created with mlx-lm's own Llama class, saved as safetensors: hidden size
+and random weights created with mlx-lm's own model class, saved as safetensors: hidden size
 64, 2 layers, 4 heads. Nothing is downloaded. Needs mlx-lm and tokenizers.
 
+`--arch` builds another family's model instead of Llama's: `qwen2` (Qwen2.5's: biases on q, k
+and v, two KV heads) or `qwen3` (Qwen3's: norms on q and k, heads of 32 wider than 64 / 4).
+
 `--pre` splits text before BPE as another family of tokenizers does (`llama3`,
-`deepseek-coder`, `whitespace`; default GPT-2's), trained on more kinds of text (numbers,
+`deepseek-coder`, `qwen2` (which composes text to NFC first, as Qwen's does), `whitespace`;
+default GPT-2's), trained on more kinds of text (numbers,
 contractions, code, CJK) so the merges differ where the splits do: the GGUF test's tokenizers.
 """
 
@@ -15,13 +20,21 @@ from pathlib import Path
 
 import mlx.core as mx
 from mlx.utils import tree_flatten
-from mlx_lm.models import llama
-from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+from mlx_lm.models import llama, qwen2, qwen3
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}</s>\n{% endfor %}"
     "{% if add_generation_prompt %}<s>assistant: {% endif %}"
 )
+
+# Qwen's chat layout (ChatML) and special tokens, for `--arch qwen2` and `qwen3`: no BOS,
+# the turn's end as EOS, as Qwen's instruct models have.
+CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+QWEN_SPECIAL = {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}
 
 CORPUS = [
     "Business Context from team discussions: users complain search is slow with a thousand results.",
@@ -49,6 +62,16 @@ SPLITS = {
         r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
     ],
     "deepseek-coder": ["[\r\n]", r"\s?\p{L}+", r"\s?\p{P}+", "[一-龥ࠀ-一가-퟿]+", r"\p{N}"],
+    "qwen2": [
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ],
+}
+
+# Each `--arch`: mlx-lm's class and what its config adds to or changes in the Llama one.
+ARCHS = {
+    "llama": (llama, {}),
+    "qwen2": (qwen2, {"model_type": "qwen2", "num_key_value_heads": 2, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
+    "qwen3": (qwen3, {"model_type": "qwen3", "num_key_value_heads": 2, "head_dim": 32, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
 }
 
 
@@ -62,29 +85,33 @@ def pre_tokenizer(kind: str):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Build a tiny Llama model for tests.")
+    parser = argparse.ArgumentParser(description="Build a tiny model for tests.")
     parser.add_argument("out", type=Path)
     parser.add_argument("--pre", choices=["gpt2", "whitespace", *SPLITS])
     parser.add_argument("--pad", type=int, default=0)
+    parser.add_argument("--arch", choices=list(ARCHS), default="llama")
     args = parser.parse_args()
     out, kind = args.out, args.pre or "gpt2"
     out.mkdir(parents=True, exist_ok=True)
 
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizer(kind)
+    if kind == "qwen2":
+        tok.normalizer = normalizers.NFC()
     tok.decoder = decoders.ByteLevel()
+    qwen = args.arch != "llama"
     trainer = trainers.BpeTrainer(
         vocab_size=512,
-        special_tokens=["<s>", "</s>", "<pad>"],
+        special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"] if qwen else ["<s>", "</s>", "<pad>"],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     # The default model is the one every other test knows: its corpus unchanged.
     tok.train_from_iterator((CORPUS if args.pre is None else CORPUS + MORE) * 4, trainer)
     tok.save(str(out / "tokenizer.json"))
-    special = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
+    special = QWEN_SPECIAL if qwen else {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
     (out / "special_tokens_map.json").write_text(json.dumps(special))
     (out / "tokenizer_config.json").write_text(
-        json.dumps({"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": CHAT_TEMPLATE, "model_max_length": 512, **special})
+        json.dumps({"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": CHATML if qwen else CHAT_TEMPLATE, "model_max_length": 512, **special})
     )
 
     config = {
@@ -103,11 +130,20 @@ def main() -> None:
         "bos_token_id": tok.token_to_id("<s>"),
         "eos_token_id": tok.token_to_id("</s>"),
     }
+    if qwen:
+        # Qwen's config names `<|endoftext|>` BOS though its tokenizer adds none.
+        config.update(bos_token_id=tok.token_to_id("<|endoftext|>"), eos_token_id=tok.token_to_id("<|im_end|>"))
+    module, changes = ARCHS[args.arch]
+    config.update(changes)
     (out / "config.json").write_text(json.dumps(config, indent=2))
     mx.random.seed(0)
-    model = llama.Model(llama.ModelArgs.from_dict(config))
-    mx.save_safetensors(str(out / "model.safetensors"), dict(tree_flatten(model.parameters())))
-    print(f"tiny model in {out}: vocab {config['vocab_size']}, hidden 64, 2 layers")
+    model = module.Model(module.ModelArgs.from_dict(config))
+    weights = dict(tree_flatten(model.parameters()))
+    if args.arch != "llama":
+        # Norms start at one; moved, so a norm written in the wrong place shows.
+        weights = {k: v + 0.2 * mx.random.normal(v.shape) if k.endswith("norm.weight") else v for k, v in weights.items()}
+    mx.save_safetensors(str(out / "model.safetensors"), weights)
+    print(f"tiny {args.arch} model in {out}: vocab {config['vocab_size']}, hidden 64, 2 layers")
 
 
 if __name__ == "__main__":

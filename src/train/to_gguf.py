@@ -10,7 +10,7 @@ it labels every tokenizer SentencePiece, which garbles a byte-level BPE model's 
 
 The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's safetensors.
 A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
-an architecture other than Llama's, quantized weights, a tokenizer other than byte-level BPE
+an architecture other than those in ARCHS (Llama's, Mistral's, Qwen2's and Qwen3's), quantized weights, a tokenizer other than byte-level BPE
 split as one of LLAMA_CPP_PRE splits (SentencePiece-style ones llama.cpp merges by scores
 tokenizer.json does not hold), a RoPE scaling other than linear or Llama 3.1's.
 """
@@ -18,6 +18,7 @@ tokenizer.json does not hold), a RoPE scaling other than linear or Llama 3.1's.
 import json
 import math
 import sys
+import unicodedata
 from pathlib import Path
 
 import mlx.core as mx
@@ -31,6 +32,16 @@ except ImportError:
     sys.exit(5)
 
 REFUSED = 4
+
+# Each model_type this writes: llama.cpp's architecture, and whether q and k are permuted to
+# its rotary layout (Llama's rotates pairs of neighbours; Qwen's, as Hugging Face stores
+# every model, the two halves of a head, so llama.cpp's converter leaves them as they are).
+ARCHS = {
+    "llama": (gguf.MODEL_ARCH.LLAMA, True),
+    "mistral": (gguf.MODEL_ARCH.LLAMA, True),
+    "qwen2": (gguf.MODEL_ARCH.QWEN2, False),
+    "qwen3": (gguf.MODEL_ARCH.QWEN3, False),
+}
 
 
 def refuse(why: str) -> None:
@@ -65,7 +76,12 @@ LLAMA_CPP_PRE = {
         [r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"]
     ),
     "deepseek-coder": lambda: _splits(["[\r\n]", r"\s?\p{L}+", r"\s?\p{P}+", "[一-龥ࠀ-一가-퟿]+", r"\p{N}"]),
+    "qwen2": lambda: _splits(
+        [r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"]
+    ),
 }
+
+TAKES_WHOLE_PIECES = {"llama-bpe"}
 
 # Where pre-tokenizers part: numbers, contractions, code, runs of spaces and newlines, CJK.
 CHECK_TEXTS = [
@@ -99,11 +115,24 @@ def texts_of(files: list[str]) -> list[str]:
     return out
 
 
-def llama_cpp_pre(tokenizer_json: str, texts: list[str]) -> str | None:
-    """The name whose splits give this tokenizer's tokens on every text, if one does."""
+def llama_cpp_pre(tokenizer_json: str, tokenizer: dict, texts: list[str]) -> str | None:
+    """The name whose splits give this tokenizer's tokens on every text, if one does. The
+    splits are tried with no normalizer, as llama.cpp has none: a tokenizer that changes text
+    before splitting it differs. Except composing it (NFC, Qwen's): on text already composed,
+    as the check texts are made, both read alike, and llama.cpp's own converter writes such
+    a tokenizer the same way."""
+    if (tokenizer.get("normalizer") or {}).get("type") == "NFC":
+        texts = [unicodedata.normalize("NFC", t) for t in texts]
     want = [e.ids for e in Tokenizer.from_str(tokenizer_json).encode_batch(texts, add_special_tokens=False)]
-    for name, splits in LLAMA_CPP_PRE.items():
-        candidate = Tokenizer.from_str(tokenizer_json)
+    # llama.cpp takes a piece that is a token whole, before merging, under `llama-bpe` alone,
+    # whatever tokenizer.json says. Where two names give the same tokens on the texts (Qwen's
+    # and Llama 3's splits differ only on numbers, where a tokenizer with no token of several
+    # digits reads alike), the one that merges as the tokenizer does is taken.
+    own = bool(tokenizer["model"].get("ignore_merges"))
+    for name in sorted(LLAMA_CPP_PRE, key=lambda n: (n in TAKES_WHOLE_PIECES) != own):
+        splits = LLAMA_CPP_PRE[name]
+        model = {**tokenizer["model"], "ignore_merges": name in TAKES_WHOLE_PIECES}
+        candidate = Tokenizer.from_str(json.dumps({**tokenizer, "normalizer": None, "model": model}))
         candidate.pre_tokenizer = splits()
         if [e.ids for e in candidate.encode_batch(texts, add_special_tokens=False)] == want:
             return name
@@ -124,11 +153,14 @@ def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str
     if (tokenizer.get("decoder") or {}).get("type") != "ByteLevel":
         refuse("its BPE tokenizer is neither byte-level nor SentencePiece-style")
     texts = CHECK_TEXTS + texts_of(trained_on)
-    pre = llama_cpp_pre(text, texts)
+    pre = llama_cpp_pre(text, tokenizer, texts)
     if pre is None:
         kind = (tokenizer.get("pre_tokenizer") or {}).get("type", "none")
+        # A normalizer is named too: llama.cpp has none, so one that changes text parts them.
+        normalizer = (tokenizer.get("normalizer") or {}).get("type")
+        how = f"pre-tokenizer {kind}" + (f", normalizer {normalizer}" if normalizer else "")
         refuse(
-            f"its tokenizer splits text before BPE (pre-tokenizer {kind}) as none of llama.cpp's "
+            f"its tokenizer splits text before BPE ({how}) as none of llama.cpp's "
             f"{', '.join(LLAMA_CPP_PRE)} does: their tokens differ on {len(texts)} texts checked"
         )
     return tokenizer, pre
@@ -152,8 +184,8 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
     """config.json, refused unless llama.cpp's Llama reads it as mlx-lm does (`whole`: the
     weights must not be quantized, as they may be in a base that is dequantized as it is fused)."""
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    if config.get("model_type") not in ("llama", "mistral"):
-        refuse(f"its architecture is {config.get('model_type')}; this writes Llama and Mistral models only")
+    if config.get("model_type") not in ARCHS:
+        refuse(f"its architecture is {config.get('model_type')}; this writes {', '.join(ARCHS)} models only")
     if whole and (config.get("quantization") or config.get("quantization_config")):
         refuse("its weights are quantized")
     kind = rope_scaling(config)[1]
@@ -183,6 +215,20 @@ def llama3_rope_factors(config: dict, scaling: dict) -> np.ndarray:
     return np.array(factors, dtype=np.float32)
 
 
+def adds_bos_eos(model_dir: Path) -> tuple[bool, bool]:
+    """Whether the model's tokenizer, as mlx-lm loads it to train, puts BOS before a text and
+    EOS after it. Written into the file, so llama.cpp does as training did rather than what
+    the pre-tokenizer's name implies (`llama-bpe` adds BOS to any tokenizer)."""
+    from mlx_lm.tokenizer_utils import load
+
+    tokenizer = load(model_dir)
+    bare, full = tokenizer.encode("a", add_special_tokens=False), tokenizer.encode("a")
+    at = next((i for i in range(len(full)) if full[i : i + len(bare)] == bare), 0)
+    bos = at > 0 and full[0] == tokenizer.bos_token_id
+    eos = len(full) > at + len(bare) and full[-1] == tokenizer.eos_token_id
+    return bos, eos
+
+
 def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on: list[str]) -> None:
     """The tokenizer, padded to the embedding's `rows` (DeepSeek Coder pads its 32,256 rows
     past its tokenizer's tokens): llama.cpp wants one token per row, the padding unused."""
@@ -197,7 +243,9 @@ def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on:
     writer.add_tokenizer_pre(pre)
     writer.add_token_list(tokens)
     writer.add_token_types(types)
-    gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=rows).add_to_gguf(writer, quiet=True)
+    special = gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=rows)
+    special.add_special_token["bos"], special.add_special_token["eos"] = adds_bos_eos(model_dir)
+    special.add_to_gguf(writer, quiet=True)
 
 
 def permute(w: np.ndarray, heads: int) -> np.ndarray:
@@ -211,7 +259,8 @@ def plan_tensors(model_dir: Path, config: dict, q8: bool) -> list[tuple[str, Pat
     matrices when `q8` and their rows split into 32-value blocks; else `f16`, as bfloat16 comes
     too: numpy has no bfloat16), its shape. Read for shapes only: the weights are converted one
     at a time when written."""
-    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config["num_hidden_layers"])
+    arch = ARCHS[config["model_type"]][0]
+    names = gguf.get_tensor_name_map(arch, config["num_hidden_layers"])
     plan = []
     for file in sorted(model_dir.glob("*.safetensors")):
         for name, value in sorted(mx.load(str(file)).items()):
@@ -219,7 +268,7 @@ def plan_tensors(model_dir: Path, config: dict, q8: bool) -> list[tuple[str, Pat
                 continue
             gname = names.get_name(name, try_suffixes=(".weight", ".bias"))
             if gname is None:
-                refuse(f"it has a weight llama.cpp's Llama has no place for ({name})")
+                refuse(f"it has a weight llama.cpp's {gguf.MODEL_ARCH_NAMES[arch]} has no place for ({name})")
             if value.dtype not in (mx.float32, mx.float16, mx.bfloat16):
                 refuse(f"its weights are {value.dtype}")
             if value.ndim == 1:
@@ -246,15 +295,16 @@ def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict) -> None:
     """The planned weights, in plan order, each converted as it is written: a model needs
     little more memory than its largest file (all at once took twice the model)."""
     loaded: tuple[Path | None, dict] = (None, {})
+    rotate_pairs = ARCHS[config["model_type"]][1]
     for _, file, name, kind, _ in plan:
         if loaded[0] != file:
             loaded = (file, mx.load(str(file)))
         value = loaded[1].pop(name)
         data = np.array(value.astype(mx.float16 if kind == "f16" else mx.float32))
         del value
-        if name.endswith("q_proj.weight"):
+        if rotate_pairs and name.endswith("q_proj.weight"):
             data = permute(data, config["num_attention_heads"])
-        elif name.endswith("k_proj.weight"):
+        elif rotate_pairs and name.endswith("k_proj.weight"):
             data = permute(data, kv_heads(config))
         if kind == "q8_0":
             data = gguf.quants.quantize(data, gguf.GGMLQuantizationType.Q8_0)
@@ -279,7 +329,7 @@ def main() -> None:
     # Tensors that are not weights of the model (written first, in this order).
     extra: list[np.ndarray] = []
     partial = out.with_name(f".{out.name}.partial")
-    writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])
+    writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[ARCHS[config["model_type"]][0]])
     writer.add_name(config.get("_name_or_path", model_dir.name).split("/")[-1] or "model")
     writer.add_context_length(config.get("max_position_embeddings", 2048))
     writer.add_embedding_length(config["hidden_size"])
@@ -288,6 +338,10 @@ def main() -> None:
     writer.add_head_count(config["num_attention_heads"])
     writer.add_head_count_kv(kv_heads(config))
     writer.add_rope_dimension_count(head_dim(config))
+    if head_dim(config) * config["num_attention_heads"] != config["hidden_size"]:
+        # Heads wider or narrower than hidden / heads (Qwen3's): llama.cpp assumes that unless told.
+        writer.add_key_length(head_dim(config))
+        writer.add_value_length(head_dim(config))
     writer.add_layer_norm_rms_eps(config.get("rms_norm_eps", 1e-5))
     writer.add_rope_freq_base(config.get("rope_theta", 10000.0))
     if scaling_type == "linear":

@@ -1,5 +1,6 @@
 // For the tests: load a GGUF file in llama.cpp (node-llama-cpp's prebuilt build) and print,
-// per prompt, its tokens and llama.cpp's probability of every next token, as JSON lines.
+// per prompt, its tokens, whether llama.cpp adds BOS and EOS, and llama.cpp's probability of
+// every next token, as JSON lines.
 // `node check.mjs MODULE_DIR MODEL.gguf PROMPT...`; MODULE_DIR holds node_modules.
 import {pathToFileURL} from "node:url";
 import {join} from "node:path";
@@ -15,7 +16,10 @@ for (const prompt of prompts) {
   // No top-k, top-p or min-p: the whole distribution, as the model gives it.
   const options = {temperature: 1, topK: 1 << 30, topP: 1, minP: 0};
   for await (const step of sequence.evaluateWithMetadata(tokens, {probabilities: true}, options)) {
-    console.log(JSON.stringify({prompt, tokens: Array.from(tokens), probabilities: Object.fromEntries(step.probabilities)}));
+    // Whether llama.cpp puts BOS before a text and EOS after it, as the file says or its
+    // pre-tokenizer's name implies.
+    const specials = {addBos: model.tokens.shouldPrependBosToken, addEos: model.tokens.shouldAppendEosToken};
+    console.log(JSON.stringify({prompt, tokens: Array.from(tokens), ...specials, probabilities: Object.fromEntries(step.probabilities)}));
     break;
   }
   await context.dispose();

@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{gguf_string, largest_gap, llama_cpp, llama_cpp_tokens, mlx, PROMPTS};
+use super::{gguf_string, largest_gap, llama_cpp, llama_cpp_lines, llama_cpp_tokens, mlx, PROMPTS};
 use crate::train::{mlx_python, tiny_model};
 
-/// Prompts where the three splits llama.cpp names give different tokens (numbers, code,
+/// Prompts where the splits llama.cpp names give different tokens (numbers, code,
 /// CJK), none of them among the texts `to_gguf.py` checks.
-const SPLIT_PROMPTS: [&str; 6] = [
+pub(super) const SPLIT_PROMPTS: [&str; 6] = [
     "The 2000000 rows took 1000 ms; they said it's 4000000 now.",
     "x = bar(baz, 42) * 1000000;\n    return x  # done",
     "It's 1999: they've 4096 rows; we'd pay 2.71828 and won't stop.",
@@ -25,15 +25,23 @@ fn tiny_model_splitting(kind: &str) -> PathBuf {
 }
 
 /// A variant of the tiny model (`tools/tiny_model.py` with `args`), built once like it.
-fn tiny_variant(name: &str, args: &[&str]) -> PathBuf {
+pub(super) fn tiny_variant(name: &str, args: &[&str]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}"));
     if !dir.join("model.safetensors").is_file() {
-        let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}-{}", std::process::id()));
+        // Two tests of one process may build the same variant: each in a place of its own.
+        static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}-{}-{n}", std::process::id()));
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/tiny_model.py");
         let out = Command::new(mlx_python()).arg(script).arg(&building).args(args).output().unwrap();
         assert!(out.status.success(), "tiny model: {}", String::from_utf8_lossy(&out.stderr));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::rename(&building, &dir).unwrap();
+        if !dir.join("model.safetensors").is_file() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        // Another test that built it first keeps its own (a rename onto it fails).
+        if std::fs::rename(&building, &dir).is_err() {
+            std::fs::remove_dir_all(&building).unwrap();
+        }
     }
     dir
 }
@@ -82,13 +90,15 @@ fn each_split_llama_cpp_names_is_written_under_that_name() {
         for ((prompt, own), llama) in SPLIT_PROMPTS.iter().zip(&own).zip(&in_llama) {
             assert_eq!(llama, own, "{kind}: {prompt:?}");
         }
+        // No BOS, as the tokenizer adds none, though `llama-bpe` implies one to llama.cpp.
+        assert_eq!(llama_cpp_lines(&gguf, &["a"])[0]["addBos"], false, "{kind}");
     }
     let model = tiny_model_splitting("whitespace");
     let gguf = dir.path().join("whitespace.gguf");
     let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("as none of llama.cpp's gpt-2, llama-bpe, deepseek-coder does"),
+        String::from_utf8_lossy(&out.stderr).contains("as none of llama.cpp's gpt-2, llama-bpe, deepseek-coder, qwen2 does"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -146,4 +156,29 @@ fn embedding_rows_past_the_tokenizer_are_padded() {
     let code = "import sys, gguf\nf = gguf.GGUFReader(sys.argv[1]).fields['tokenizer.ggml.tokens']\nprint(len(f.data), f.contents()[-1])";
     let out = Command::new(mlx_python()).arg("-c").arg(code).arg(&gguf).output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "512 [PAD511]");
+}
+
+/// llama.cpp puts BOS before a text as the model's tokenizer does in training (mlx-lm's
+/// load of it), whatever its pre-tokenizer's name implies: here a Llama-3-split tokenizer
+/// (`llama-bpe`, which implies BOS) with and without a BOS template.
+#[test]
+fn llama_cpp_adds_bos_as_the_tokenizer_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let model = dir.path().join("bos");
+    std::fs::create_dir(&model).unwrap();
+    for f in std::fs::read_dir(tiny_model_splitting("llama3")).unwrap().flatten() {
+        std::fs::copy(f.path(), model.join(f.file_name())).unwrap();
+    }
+    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("tokenizer.json")).unwrap()).unwrap();
+    let (bos, text) = (serde_json::json!({"SpecialToken": {"id": "<s>", "type_id": 0}}), serde_json::json!({"Sequence": {"id": "A", "type_id": 0}}));
+    t["post_processor"] = serde_json::json!({"type": "TemplateProcessing", "single": [bos, text], "pair": [bos, text, {"Sequence": {"id": "B", "type_id": 1}}],
+        "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]}}});
+    std::fs::write(model.join("tokenizer.json"), t.to_string()).unwrap();
+    let gguf = dir.path().join("bos.gguf");
+    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some("llama-bpe"));
+    let line = &llama_cpp_lines(&gguf, &["a"])[0];
+    assert_eq!((&line["addBos"], &line["addEos"]), (&serde_json::json!(true), &serde_json::json!(false)));
 }

@@ -9,6 +9,7 @@ use std::process::Command;
 use super::{linked_world, mlx_python, tiny_model};
 use crate::env::OutputExt;
 
+mod archs;
 mod layout;
 
 const PROMPTS: [&str; 3] = ["users complain search is slow", "We need retries with exponential backoff", "fn retry_upload(input: &Upload) {"];

@@ -1,0 +1,78 @@
+//! Families other than Llama's: a Qwen2 and a Qwen3 run (`tools/tiny_model.py --arch`) fused
+//! and written as GGUF under llama.cpp's architecture for each, which then predicts as mlx-lm
+//! does on the fused model; and a tokenizer that changes text before splitting it, which
+//! llama.cpp would not do, refused.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::env::OutputExt;
+
+use super::layout::{tiny_variant, SPLIT_PROMPTS};
+use super::{gguf_string, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, PROMPTS};
+
+/// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
+/// composed to NFC first, ChatML's special tokens, embedding rows past them (Qwen2.5's
+/// 151,936 rows hold 151,665 tokens).
+fn tiny_qwen(arch: &str) -> std::path::PathBuf {
+    tiny_variant(&format!("arch-{arch}"), &["--arch", arch, "--pre", "qwen2", "--pad", "16"])
+}
+
+#[test]
+fn qwen_runs_read_in_llama_cpp_as_in_mlx() {
+    let (env, world) = linked_world();
+    for arch in ["qwen2", "qwen3"] {
+        let base = tiny_qwen(arch);
+        let args = ["train", "--model", base.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--learning-rate", "0.01"];
+        env.screenlink(args).assert_ok();
+        let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|run| std::fs::read_to_string(run.join("run.json")).unwrap().contains(&format!("tiny-model-arch-{arch}\"")))
+            .expect("the run trained on this base");
+        let run_id = run.file_name().unwrap().to_str().unwrap();
+        let out = env.screenlink(["fuse", "--gguf", run_id]);
+        out.assert_ok();
+        let (fused, gguf) = (run.join("fused"), run.join(format!("{run_id}.gguf")));
+        assert_eq!(gguf_string(&gguf, "general.architecture").as_deref(), Some(arch));
+        assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some("qwen2"));
+        assert!(gguf_string(&gguf, "tokenizer.chat_template").unwrap().contains("<|im_start|>assistant"));
+
+        let in_mlx = mlx(&fused);
+        let (in_llama, in_base) = (llama_cpp(&gguf, in_mlx[0].1.len()), mlx(&base));
+        for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(&in_llama).zip(in_mlx.iter().zip(&in_base)) {
+            assert_eq!(ltok, mtok, "{arch}, {prompt}: llama.cpp's tokens");
+            let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
+            eprintln!("{arch}, {prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
+            assert!(gap < 1e-3 && tuned > 10.0 * gap, "{arch}, {prompt}: llama.cpp and mlx-lm differ by {gap}, fine-tuning moved it by {tuned}");
+        }
+        // Numbers, code, CJK and accents: llama.cpp splits them as Qwen's tokenizer does.
+        let code = "import sys\nfrom tokenizers import Tokenizer\nt = Tokenizer.from_file(sys.argv[1])\nfor p in sys.argv[2:]:\n    print(t.encode(p, add_special_tokens=False).ids)";
+        let out = Command::new(mlx_python()).arg("-c").arg(code).arg(fused.join("tokenizer.json")).args(SPLIT_PROMPTS).output().unwrap();
+        let own: Vec<Vec<u32>> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(llama_cpp_tokens(&gguf, &SPLIT_PROMPTS), own, "{arch}");
+    }
+}
+
+/// llama.cpp applies no normalizer: a tokenizer that changes text before splitting it (here
+/// lowercases it) is refused, where it was once written and llama.cpp read the prompts as
+/// other tokens; Qwen's, which only composes text, is written (above).
+#[test]
+fn a_tokenizer_that_changes_text_first_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("lowercasing");
+    std::fs::create_dir(&model).unwrap();
+    for f in std::fs::read_dir(tiny_qwen("qwen2")).unwrap().flatten() {
+        std::fs::copy(f.path(), model.join(f.file_name())).unwrap();
+    }
+    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("tokenizer.json")).unwrap()).unwrap();
+    t["normalizer"] = serde_json::json!({"type": "Lowercase"});
+    std::fs::write(model.join("tokenizer.json"), t.to_string()).unwrap();
+    let to_gguf = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py");
+    let gguf = dir.path().join("lowercasing.gguf");
+    let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(pre-tokenizer Sequence, normalizer Lowercase)"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_dir(dir.path()).unwrap().flatten().all(|e| e.file_name() == "lowercasing"), "nothing written");
+}
