@@ -10,8 +10,8 @@ it labels every tokenizer SentencePiece, which garbles a byte-level BPE model's 
 
 The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's safetensors.
 A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
-an architecture other than those in ARCHS (Llama's, Mistral's, Qwen2's and Qwen3's), quantized weights, a tokenizer other than byte-level BPE
-split as one of LLAMA_CPP_PRE splits (SentencePiece-style ones llama.cpp merges by scores
+an architecture not in ARCHS (Llama's, Mistral's, Qwen2's, Qwen3's), quantized weights, a
+tokenizer other than byte-level BPE split as one of LLAMA_CPP_PRE splits (SentencePiece-style ones llama.cpp merges by scores
 tokenizer.json does not hold), a RoPE scaling other than linear or Llama 3.1's.
 """
 
@@ -33,9 +33,9 @@ except ImportError:
 
 REFUSED = 4
 
-# Each model_type this writes: llama.cpp's architecture, and whether q and k are permuted to
-# its rotary layout (Llama's rotates pairs of neighbours; Qwen's, as Hugging Face stores
-# every model, the two halves of a head, so llama.cpp's converter leaves them as they are).
+# Each model_type this writes: llama.cpp's architecture, and whether q and k are permuted.
+# Hugging Face stores every model's q and k for a rotation of a head's two halves; llama.cpp's
+# Llama rotates pairs of neighbours (its converter permutes them), its Qwen the halves.
 ARCHS = {
     "llama": (gguf.MODEL_ARCH.LLAMA, True),
     "mistral": (gguf.MODEL_ARCH.LLAMA, True),
@@ -81,6 +81,7 @@ LLAMA_CPP_PRE = {
     ),
 }
 
+# The names under which llama.cpp takes a piece that is a token whole, before merging.
 TAKES_WHOLE_PIECES = {"llama-bpe"}
 
 # Where pre-tokenizers part: numbers, contractions, code, runs of spaces and newlines, CJK.
@@ -124,10 +125,10 @@ def llama_cpp_pre(tokenizer_json: str, tokenizer: dict, texts: list[str]) -> str
     if (tokenizer.get("normalizer") or {}).get("type") == "NFC":
         texts = [unicodedata.normalize("NFC", t) for t in texts]
     want = [e.ids for e in Tokenizer.from_str(tokenizer_json).encode_batch(texts, add_special_tokens=False)]
-    # llama.cpp takes a piece that is a token whole, before merging, under `llama-bpe` alone,
-    # whatever tokenizer.json says. Where two names give the same tokens on the texts (Qwen's
-    # and Llama 3's splits differ only on numbers, where a tokenizer with no token of several
-    # digits reads alike), the one that merges as the tokenizer does is taken.
+    # Whole pieces by the name, whatever tokenizer.json says, as llama.cpp does. Where two
+    # names give the same tokens on the texts (Qwen's and Llama 3's splits differ only on
+    # numbers, where a tokenizer with no token of several digits reads alike), the one that
+    # merges as the tokenizer does is taken.
     own = bool(tokenizer["model"].get("ignore_merges"))
     for name in sorted(LLAMA_CPP_PRE, key=lambda n: (n in TAKES_WHOLE_PIECES) != own):
         splits = LLAMA_CPP_PRE[name]
@@ -181,7 +182,7 @@ def head_dim(config: dict) -> int:
 
 
 def checked_config(model_dir: Path, whole: bool) -> dict:
-    """config.json, refused unless llama.cpp's Llama reads it as mlx-lm does (`whole`: the
+    """config.json, refused unless llama.cpp reads it as mlx-lm does (`whole`: the
     weights must not be quantized, as they may be in a base that is dequantized as it is fused)."""
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") not in ARCHS:

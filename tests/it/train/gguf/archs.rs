@@ -1,20 +1,20 @@
-//! Families other than Llama's: a Qwen2 and a Qwen3 run (`tools/tiny_model.py --arch`) fused
-//! and written as GGUF under llama.cpp's architecture for each, which then predicts as mlx-lm
-//! does on the fused model; and a tokenizer that changes text before splitting it, which
+//! Families other than Llama's: a Qwen2 and a Qwen3 run (`tools/tiny_model.py --arch`; Qwen3's
+//! from a 4-bit base, as mlx-community's are) fused and written as GGUF under llama.cpp's
+//! architecture for each, which then predicts as mlx-lm does on the fused model; and a tokenizer that changes text before splitting it, which
 //! llama.cpp would not do, refused.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
-use super::{gguf_string, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, PROMPTS};
+use super::{gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, PROMPTS};
 
 /// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
 /// composed to NFC first, ChatML's special tokens, embedding rows past them (Qwen2.5's
 /// 151,936 rows hold 151,665 tokens).
-fn tiny_qwen(arch: &str) -> std::path::PathBuf {
+fn tiny_qwen(arch: &str) -> PathBuf {
     tiny_variant(&format!("arch-{arch}"), &["--arch", arch, "--pre", "qwen2", "--pad", "16"])
 }
 
@@ -22,19 +22,23 @@ fn tiny_qwen(arch: &str) -> std::path::PathBuf {
 fn qwen_runs_read_in_llama_cpp_as_in_mlx() {
     let (env, world) = linked_world();
     for arch in ["qwen2", "qwen3"] {
-        let base = tiny_qwen(arch);
+        let base = if arch == "qwen3" { in_4_bits(&tiny_qwen(arch), &env.root().join("qwen3-4bit")) } else { tiny_qwen(arch) };
         let args = ["train", "--model", base.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--learning-rate", "0.01"];
         env.screenlink(args).assert_ok();
         let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx"))
             .unwrap()
             .flatten()
             .map(|e| e.path())
-            .find(|run| std::fs::read_to_string(run.join("run.json")).unwrap().contains(&format!("tiny-model-arch-{arch}\"")))
+            .find(|run| std::fs::read_to_string(run.join("run.json")).unwrap().contains(&format!("{}\"", base.display())))
             .expect("the run trained on this base");
         let run_id = run.file_name().unwrap().to_str().unwrap();
         let out = env.screenlink(["fuse", "--gguf", run_id]);
         out.assert_ok();
+        // From the 4-bit base, the fused model's weights are whole (fused with --dequantize).
         let (fused, gguf) = (run.join("fused"), run.join(format!("{run_id}.gguf")));
+        assert_eq!(out.stdout_text(), format!("Fused model: {}\nGGUF: {}\n", fused.display(), gguf.display()));
+        let quantized = |dir: &Path| std::fs::read_to_string(dir.join("config.json")).unwrap().contains("\"quantization\"");
+        assert_eq!((quantized(&base), quantized(&fused)), (arch == "qwen3", false));
         assert_eq!(gguf_string(&gguf, "general.architecture").as_deref(), Some(arch));
         assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some("qwen2"));
         assert!(gguf_string(&gguf, "tokenizer.chat_template").unwrap().contains("<|im_start|>assistant"));

@@ -225,22 +225,27 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     assert_eq!((m["status"].as_str(), m["fused_path"].as_str()), (Some("completed"), fused.to_str()));
 }
 
+/// `model` in 4 bits at `out` (`mlx_lm convert -q`, as mlx-community's models are).
+fn in_4_bits(model: &Path, out: &Path) -> PathBuf {
+    let done = Command::new(mlx_python())
+        .args(["-m", "mlx_lm", "convert", "--hf-path"])
+        .arg(model)
+        .arg("--mlx-path")
+        .arg(out)
+        .args(["-q", "--q-group-size", "32"])
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    out.to_path_buf()
+}
+
 /// A 4-bit base (as mlx-community's are): `train --fuse` leaves a quantized fused model,
 /// which GGUF cannot hold, so `fuse --gguf` fuses again with whole weights beside it.
 #[test]
 fn a_quantized_base_is_dequantized_for_gguf() {
     let (env, world) = linked_world();
-    let quantized = env.root().join("tiny-4bit");
-    let out = Command::new(mlx_python())
-        .args(["-m", "mlx_lm", "convert", "--hf-path"])
-        .arg(tiny_model())
-        .arg("--mlx-path")
-        .arg(&quantized)
-        .args(["-q", "--q-group-size", "32"])
-        .env("HF_HUB_OFFLINE", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let quantized = in_4_bits(tiny_model(), &env.root().join("tiny-4bit"));
     let args =
         ["train", "--model", quantized.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--fuse", "--", "--learning-rate", "0.01"];
     env.screenlink(args).assert_ok();
