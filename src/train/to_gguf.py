@@ -116,15 +116,17 @@ def texts_of(files: list[str]) -> list[str]:
     return out
 
 
-def llama_cpp_pre(tokenizer_json: str, tokenizer: dict, texts: list[str]) -> str | None:
-    """The name whose splits give this tokenizer's tokens on every text, if one does. The
+def llama_cpp_pre(tokenizer: dict, trained, texts: list[str]) -> str | None:
+    """The name whose splits give the tokens of `trained` (the tokenizer as mlx-lm loads it to
+    train: transformers' reading of `tokenizer`, which some of its classes rebuild) on every
+    text, if one does. The
     splits are tried with no normalizer, as llama.cpp has none: a tokenizer that changes text
     before splitting it differs. Except composing it (NFC, Qwen's): on text already composed,
     as the check texts are made, both read alike, and llama.cpp's own converter writes such
     a tokenizer the same way."""
     if (tokenizer.get("normalizer") or {}).get("type") == "NFC":
         texts = [unicodedata.normalize("NFC", t) for t in texts]
-    want = [e.ids for e in Tokenizer.from_str(tokenizer_json).encode_batch(texts, add_special_tokens=False)]
+    want = trained._tokenizer(texts, add_special_tokens=False)["input_ids"]
     # Whole pieces by the name, whatever tokenizer.json says, as llama.cpp does. Where two
     # names give the same tokens on the texts (Qwen's and Llama 3's splits differ only on
     # numbers, where a tokenizer with no token of several digits reads alike), the one that
@@ -140,10 +142,21 @@ def llama_cpp_pre(tokenizer_json: str, tokenizer: dict, texts: list[str]) -> str
     return None
 
 
-def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str]:
-    """The tokenizer and llama.cpp's name for its pre-tokenizer; refused unless both are sure."""
-    text = (model_dir / "tokenizer.json").read_text(encoding="utf-8")
-    tokenizer = json.loads(text)
+def adds_bos_eos(tokenizer) -> tuple[bool, bool]:
+    """Whether the tokenizer mlx-lm trains with puts BOS before a text and EOS after it.
+    Written into the file, so llama.cpp does as training did rather than what the
+    pre-tokenizer's name implies (`llama-bpe` adds BOS to any tokenizer)."""
+    bare, full = tokenizer.encode("a", add_special_tokens=False), tokenizer.encode("a")
+    at = next((i for i in range(len(full)) if full[i : i + len(bare)] == bare), 0)
+    bos = at > 0 and full[0] == tokenizer.bos_token_id
+    eos = len(full) > at + len(bare) and full[-1] == tokenizer.eos_token_id
+    return bos, eos
+
+
+def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str, tuple[bool, bool]]:
+    """The tokenizer, llama.cpp's name for its pre-tokenizer, and whether training put BOS and
+    EOS around a text; refused unless the name is sure."""
+    tokenizer = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
     model = tokenizer.get("model") or {}
     if model.get("type") != "BPE":
         refuse(f"its tokenizer is {model.get('type')}, not BPE")
@@ -153,8 +166,11 @@ def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str
         refuse("its tokenizer is SentencePiece-style (byte fallback), whose merge scores tokenizer.json does not hold")
     if (tokenizer.get("decoder") or {}).get("type") != "ByteLevel":
         refuse("its BPE tokenizer is neither byte-level nor SentencePiece-style")
+    from mlx_lm.tokenizer_utils import load
+
+    trained = load(model_dir)
     texts = CHECK_TEXTS + texts_of(trained_on)
-    pre = llama_cpp_pre(text, tokenizer, texts)
+    pre = llama_cpp_pre(tokenizer, trained, texts)
     if pre is None:
         kind = (tokenizer.get("pre_tokenizer") or {}).get("type", "none")
         # A normalizer is named too: llama.cpp has none, so one that changes text parts them.
@@ -164,7 +180,7 @@ def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str
             f"its tokenizer splits text before BPE ({how}) as none of llama.cpp's "
             f"{', '.join(LLAMA_CPP_PRE)} does: their tokens differ on {len(texts)} texts checked"
         )
-    return tokenizer, pre
+    return tokenizer, pre, adds_bos_eos(trained)
 
 
 def rope_scaling(config: dict) -> tuple[dict, str | None]:
@@ -216,24 +232,10 @@ def llama3_rope_factors(config: dict, scaling: dict) -> np.ndarray:
     return np.array(factors, dtype=np.float32)
 
 
-def adds_bos_eos(model_dir: Path) -> tuple[bool, bool]:
-    """Whether the model's tokenizer, as mlx-lm loads it to train, puts BOS before a text and
-    EOS after it. Written into the file, so llama.cpp does as training did rather than what
-    the pre-tokenizer's name implies (`llama-bpe` adds BOS to any tokenizer)."""
-    from mlx_lm.tokenizer_utils import load
-
-    tokenizer = load(model_dir)
-    bare, full = tokenizer.encode("a", add_special_tokens=False), tokenizer.encode("a")
-    at = next((i for i in range(len(full)) if full[i : i + len(bare)] == bare), 0)
-    bos = at > 0 and full[0] == tokenizer.bos_token_id
-    eos = len(full) > at + len(bare) and full[-1] == tokenizer.eos_token_id
-    return bos, eos
-
-
 def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on: list[str]) -> None:
     """The tokenizer, padded to the embedding's `rows` (DeepSeek Coder pads its 32,256 rows
     past its tokenizer's tokens): llama.cpp wants one token per row, the padding unused."""
-    tokenizer, pre = checked_tokenizer(model_dir, trained_on)
+    tokenizer, pre, (bos, eos) = checked_tokenizer(model_dir, trained_on)
     vocab = gguf.BpeVocab(model_dir)
     tokens = [text for text, _, _ in vocab.all_tokens()]
     if len(tokens) > rows:
@@ -245,7 +247,7 @@ def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on:
     writer.add_token_list(tokens)
     writer.add_token_types(types)
     special = gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=rows)
-    special.add_special_token["bos"], special.add_special_token["eos"] = adds_bos_eos(model_dir)
+    special.add_special_token["bos"], special.add_special_token["eos"] = bos, eos
     special.add_to_gguf(writer, quiet=True)
 
 

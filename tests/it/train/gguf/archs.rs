@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
-use super::{gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, PROMPTS};
+use super::{gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, PROMPTS};
 
 /// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
 /// composed to NFC first, ChatML's special tokens, embedding rows past them (Qwen2.5's
@@ -52,31 +52,52 @@ fn qwen_runs_read_in_llama_cpp_as_in_mlx() {
             assert!(gap < 1e-3 && tuned > 10.0 * gap, "{arch}, {prompt}: llama.cpp and mlx-lm differ by {gap}, fine-tuning moved it by {tuned}");
         }
         // Numbers, code, CJK and accents: llama.cpp splits them as Qwen's tokenizer does.
-        let code = "import sys\nfrom tokenizers import Tokenizer\nt = Tokenizer.from_file(sys.argv[1])\nfor p in sys.argv[2:]:\n    print(t.encode(p, add_special_tokens=False).ids)";
-        let out = Command::new(mlx_python()).arg("-c").arg(code).arg(fused.join("tokenizer.json")).args(SPLIT_PROMPTS).output().unwrap();
-        let own: Vec<Vec<u32>> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(llama_cpp_tokens(&gguf, &SPLIT_PROMPTS), own, "{arch}");
+        assert_eq!(llama_cpp_tokens(&gguf, &SPLIT_PROMPTS), trained_tokens(&fused, &SPLIT_PROMPTS), "{arch}");
     }
 }
 
-/// llama.cpp applies no normalizer: a tokenizer that changes text before splitting it (here
-/// lowercases it) is refused, where it was once written and llama.cpp read the prompts as
-/// other tokens; Qwen's, which only composes text, is written (above).
+/// The tokens mlx-lm's tokenizer (transformers' reading of the model's) gives each prompt.
+fn trained_tokens(model: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
+    let code = "import sys\nfrom pathlib import Path\nfrom mlx_lm.tokenizer_utils import load\nt = load(Path(sys.argv[1]))\nfor p in sys.argv[2:]:\n    print(t.encode(p, add_special_tokens=False))";
+    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model).args(prompts).env("HF_HUB_OFFLINE", "1").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// llama.cpp applies no normalizer, so the tokens are checked against those training used:
+/// a tokenizer that lowercases text first (in `tokenizer.json`, which transformers reads as it
+/// is for Llama's tiny model) is refused, where it was once written and llama.cpp read the
+/// prompts as other tokens; the same normalizer in a Qwen tokenizer, which transformers'
+/// Qwen2 class builds anew and never lowercases with, is written, and llama.cpp reads capitals
+/// as training did.
 #[test]
-fn a_tokenizer_that_changes_text_first_is_refused() {
+fn a_tokenizer_that_changes_text_first_is_refused_unless_training_did_not() {
     let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("lowercasing");
-    std::fs::create_dir(&model).unwrap();
-    for f in std::fs::read_dir(tiny_qwen("qwen2")).unwrap().flatten() {
-        std::fs::copy(f.path(), model.join(f.file_name())).unwrap();
-    }
-    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("tokenizer.json")).unwrap()).unwrap();
-    t["normalizer"] = serde_json::json!({"type": "Lowercase"});
-    std::fs::write(model.join("tokenizer.json"), t.to_string()).unwrap();
     let to_gguf = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py");
-    let gguf = dir.path().join("lowercasing.gguf");
-    let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("(pre-tokenizer Sequence, normalizer Lowercase)"), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::read_dir(dir.path()).unwrap().flatten().all(|e| e.file_name() == "lowercasing"), "nothing written");
+    for (name, base) in [("llama", tiny_model().to_path_buf()), ("qwen2", tiny_qwen("qwen2"))] {
+        let model = dir.path().join(name);
+        std::fs::create_dir(&model).unwrap();
+        for f in std::fs::read_dir(&base).unwrap().flatten() {
+            std::fs::copy(f.path(), model.join(f.file_name())).unwrap();
+        }
+        let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("tokenizer.json")).unwrap()).unwrap();
+        t["normalizer"] = serde_json::json!({"type": "Lowercase"});
+        std::fs::write(model.join("tokenizer.json"), t.to_string()).unwrap();
+        let gguf = dir.path().join(format!("{name}.gguf"));
+        let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).env("HF_HUB_OFFLINE", "1").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if name == "llama" {
+            assert_eq!(out.status.code(), Some(4), "{err}");
+            assert!(err.contains("(pre-tokenizer ByteLevel, normalizer Lowercase)"), "{err}");
+            assert!(!gguf.exists(), "nothing written");
+        } else {
+            assert!(out.status.success(), "{err}");
+            let prompts = ["Users Complain Search Is SLOW", "We Need Retries"];
+            let trained = trained_tokens(&model, &prompts);
+            assert_ne!(trained[0], trained_tokens(&model, &["users complain search is slow"])[0], "training kept the capitals");
+            assert_eq!(llama_cpp_tokens(&gguf, &prompts), trained);
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 3, "the two models and Qwen's file, nothing partial: {left:?}");
 }
