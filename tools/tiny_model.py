@@ -9,9 +9,9 @@ and random weights created with mlx-lm's own model class, saved as safetensors: 
 and v, two KV heads) or `qwen3` (Qwen3's: norms on q and k, heads of 32 wider than 64 / 4).
 
 `--pre` splits text before BPE as another family of tokenizers does (`llama3`,
-`deepseek-coder`, `qwen2` (which composes text to NFC first, as Qwen's does), `whitespace`;
-default GPT-2's), trained on more kinds of text (numbers,
-contractions, code, CJK) so the merges differ where the splits do: the GGUF test's tokenizers.
+`deepseek-coder`, `qwen2`, which also composes text to NFC first, as Qwen's does;
+`whitespace`; default GPT-2's), trained on more kinds of text (numbers, contractions, code,
+CJK) so the merges differ where the splits do: the GGUF test's tokenizers.
 """
 
 import argparse

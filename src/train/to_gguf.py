@@ -119,11 +119,10 @@ def texts_of(files: list[str]) -> list[str]:
 def llama_cpp_pre(tokenizer: dict, trained, texts: list[str]) -> str | None:
     """The name whose splits give the tokens of `trained` (the tokenizer as mlx-lm loads it to
     train: transformers' reading of `tokenizer`, which some of its classes rebuild) on every
-    text, if one does. The
-    splits are tried with no normalizer, as llama.cpp has none: a tokenizer that changes text
-    before splitting it differs. Except composing it (NFC, Qwen's): on text already composed,
-    as the check texts are made, both read alike, and llama.cpp's own converter writes such
-    a tokenizer the same way."""
+    text, if one does. The splits are tried with no normalizer, as llama.cpp has none: a
+    tokenizer that changes text before splitting it differs. Except composing it (NFC,
+    Qwen's): on text already composed, as the check texts are made, both read alike, and
+    llama.cpp's own converter writes such a tokenizer the same way."""
     if (tokenizer.get("normalizer") or {}).get("type") == "NFC":
         texts = [unicodedata.normalize("NFC", t) for t in texts]
     want = trained._tokenizer(texts, add_special_tokens=False)["input_ids"]

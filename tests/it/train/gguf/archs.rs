@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
-use super::{gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, PROMPTS};
+use super::{copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, PROMPTS};
 
 /// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
 /// composed to NFC first, ChatML's special tokens, embedding rows past them (Qwen2.5's
@@ -75,14 +75,8 @@ fn a_tokenizer_that_changes_text_first_is_refused_unless_training_did_not() {
     let dir = tempfile::tempdir().unwrap();
     let to_gguf = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py");
     for (name, base) in [("llama", tiny_model().to_path_buf()), ("qwen2", tiny_qwen("qwen2"))] {
-        let model = dir.path().join(name);
-        std::fs::create_dir(&model).unwrap();
-        for f in std::fs::read_dir(&base).unwrap().flatten() {
-            std::fs::copy(f.path(), model.join(f.file_name())).unwrap();
-        }
-        let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("tokenizer.json")).unwrap()).unwrap();
-        t["normalizer"] = serde_json::json!({"type": "Lowercase"});
-        std::fs::write(model.join("tokenizer.json"), t.to_string()).unwrap();
+        let model = copy_of(&base, &dir.path().join(name));
+        edit_json(&model.join("tokenizer.json"), |t| t["normalizer"] = serde_json::json!({"type": "Lowercase"}));
         let gguf = dir.path().join(format!("{name}.gguf"));
         let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).env("HF_HUB_OFFLINE", "1").output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);

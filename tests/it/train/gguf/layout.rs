@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{gguf_string, largest_gap, llama_cpp, llama_cpp_lines, llama_cpp_tokens, mlx, PROMPTS};
+use super::{copy_of, edit_json, gguf_string, largest_gap, llama_cpp, llama_cpp_lines, llama_cpp_tokens, mlx, PROMPTS};
 use crate::train::{mlx_python, tiny_model};
 
 /// Prompts where the splits llama.cpp names give different tokens (numbers, code,
@@ -111,16 +111,12 @@ fn each_split_llama_cpp_names_is_written_under_that_name() {
 #[test]
 fn llama_3_rope_scaling_is_written_as_llama_cpp_reads_it() {
     let dir = tempfile::tempdir().unwrap();
-    let scaled = dir.path().join("scaled");
-    std::fs::create_dir(&scaled).unwrap();
-    for f in std::fs::read_dir(tiny_model()).unwrap().flatten() {
-        std::fs::copy(f.path(), scaled.join(f.file_name())).unwrap();
-    }
-    let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(scaled.join("config.json")).unwrap()).unwrap();
+    let scaled = copy_of(tiny_model(), &dir.path().join("scaled"));
     // An original context of 64 tokens, so the scaling reaches most of the tiny model's frequencies.
-    config["rope_scaling"] =
-        serde_json::json!({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64});
-    std::fs::write(scaled.join("config.json"), config.to_string()).unwrap();
+    edit_json(&scaled.join("config.json"), |config| {
+        config["rope_scaling"] =
+            serde_json::json!({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64})
+    });
 
     let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
     let gguf = dir.path().join("scaled.gguf");
@@ -160,21 +156,18 @@ fn embedding_rows_past_the_tokenizer_are_padded() {
 
 /// llama.cpp puts BOS before a text as the model's tokenizer does in training (mlx-lm's
 /// load of it), whatever its pre-tokenizer's name implies: here a Llama-3-split tokenizer
-/// (`llama-bpe`, which implies BOS) with and without a BOS template.
+/// (`llama-bpe`, which implies BOS) with a BOS template; without one (the split test above),
+/// no BOS.
 #[test]
 fn llama_cpp_adds_bos_as_the_tokenizer_does() {
     let dir = tempfile::tempdir().unwrap();
     let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
-    let model = dir.path().join("bos");
-    std::fs::create_dir(&model).unwrap();
-    for f in std::fs::read_dir(tiny_model_splitting("llama3")).unwrap().flatten() {
-        std::fs::copy(f.path(), model.join(f.file_name())).unwrap();
-    }
-    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("tokenizer.json")).unwrap()).unwrap();
+    let model = copy_of(&tiny_model_splitting("llama3"), &dir.path().join("bos"));
     let (bos, text) = (serde_json::json!({"SpecialToken": {"id": "<s>", "type_id": 0}}), serde_json::json!({"Sequence": {"id": "A", "type_id": 0}}));
-    t["post_processor"] = serde_json::json!({"type": "TemplateProcessing", "single": [bos, text], "pair": [bos, text, {"Sequence": {"id": "B", "type_id": 1}}],
-        "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]}}});
-    std::fs::write(model.join("tokenizer.json"), t.to_string()).unwrap();
+    edit_json(&model.join("tokenizer.json"), |t| {
+        t["post_processor"] = serde_json::json!({"type": "TemplateProcessing", "single": [bos, text], "pair": [bos, text, {"Sequence": {"id": "B", "type_id": 1}}],
+            "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]}}})
+    });
     let gguf = dir.path().join("bos.gguf");
     let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -76,6 +76,22 @@ for prompt in sys.argv[2:]:
         .collect()
 }
 
+/// A copy of the model directory `model` at `to`, to change a file of.
+fn copy_of(model: &Path, to: &Path) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(model).unwrap().flatten() {
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+    to.to_path_buf()
+}
+
+/// `file`'s JSON, changed by `change` and written back.
+fn edit_json(file: &Path, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    change(&mut value);
+    std::fs::write(file, value.to_string()).unwrap();
+}
+
 /// The largest difference of any token's probability between two readings of one prompt.
 fn largest_gap(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
@@ -177,12 +193,12 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     // (here: at whitespace, dropping it): refused, not guessed.
     std::fs::remove_file(&gguf).unwrap();
     let tokenizer = fused.join("tokenizer.json");
-    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&tokenizer).unwrap()).unwrap();
-    t["pre_tokenizer"] = serde_json::json!({"type": "Sequence", "pretokenizers": [
-        {"type": "WhitespaceSplit"},
-        {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
-    ]});
-    std::fs::write(&tokenizer, t.to_string()).unwrap();
+    edit_json(&tokenizer, |t| {
+        t["pre_tokenizer"] = serde_json::json!({"type": "Sequence", "pretokenizers": [
+            {"type": "WhitespaceSplit"},
+            {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
+        ]})
+    });
     let out = env.screenlink(["fuse", "--gguf"]);
     assert_eq!(out.code(), 2, "{}", out.stderr_text());
     let err = out.stderr_text();
@@ -194,11 +210,7 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
 
     // Not fused yet, and a base model with such a tokenizer: refused before the fuse, which
     // would take minutes on a real model.
-    let odd_base = env.root().join("odd-base");
-    std::fs::create_dir_all(&odd_base).unwrap();
-    for f in std::fs::read_dir(model).unwrap().flatten() {
-        std::fs::copy(f.path(), odd_base.join(f.file_name())).unwrap();
-    }
+    let odd_base = copy_of(model, &env.root().join("odd-base"));
     std::fs::copy(&tokenizer, odd_base.join("tokenizer.json")).unwrap();
     std::fs::remove_dir_all(&fused).unwrap();
     let mut manifest = manifest;
