@@ -249,6 +249,15 @@ pub fn gguf_refused_hint(model_dir: &std::path::Path) -> String {
 
 pub const GGUF_PACKAGE_MISSING: &str = "the gguf package (llama.cpp's GGUF writer) is not installed beside mlx-lm";
 
+/// `status`, after mlx-lm's version: the `gguf` package beside it (`version`, if installed),
+/// which `fuse --gguf` needs (informational, as training itself is).
+pub fn gguf_beside(python: &std::path::Path, version: Option<&str>) -> String {
+    match version {
+        Some(version) => format!(", gguf {version} (fuse --gguf)"),
+        None => format!(", no gguf package (fuse --gguf needs it: {})", gguf_package_hint(python)),
+    }
+}
+
 pub fn gguf_package_hint(python: &std::path::Path) -> String {
     format!("`./install.sh --mlx` installs it, or `{} -m pip install gguf`", python.display())
 }

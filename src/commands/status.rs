@@ -206,8 +206,8 @@ fn print_status(s: &Status) {
     }
 }
 
-/// What `train` would run: mlx-lm (its version; not looked for with --no-load, as finding it
-/// starts Python) and the base model, which is read from a local directory or the Hugging Face
+/// What `train` would run: mlx-lm (its version, and the `gguf` package's that `fuse --gguf`
+/// needs; not looked for with --no-load, as finding them starts Python) and the base model, which is read from a local directory or the Hugging Face
 /// cache and downloaded only by `train --download`.
 fn training_check(settings: &Settings, no_load: bool) -> Check {
     let model = &settings.train_model.value;
@@ -215,7 +215,10 @@ fn training_check(settings: &Settings, no_load: bool) -> Check {
         "mlx-lm not looked for (--no-load)".to_string()
     } else {
         match crate::train::find_mlx(settings) {
-            Ok(l) => format!("mlx-lm {}", l.version),
+            Ok(l) => {
+                let gguf = l.python().map(|py| messages::gguf_beside(&py, crate::train::fuse::gguf_version(&py).as_deref()));
+                format!("mlx-lm {}{}", l.version, gguf.unwrap_or_default())
+            }
             Err(e) => return Check::plain(false, e.message, e.hint),
         }
     };

@@ -20,6 +20,13 @@ pub const DEQUANTIZED_DIR: &str = "fused-dequantized";
 const REFUSED: i32 = 4;
 const MISSING: i32 = 5;
 
+/// The `gguf` package's version beside mlx-lm (`fuse --gguf` needs it), if it is installed.
+pub fn gguf_version(python: &Path) -> Option<String> {
+    let out = std::process::Command::new(python).args(["-c", "import importlib.metadata as m; print(m.version('gguf'))"]).output().ok()?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !version.is_empty()).then_some(version)
+}
+
 /// Whether a model directory holds quantized weights (mlx-community's 4-bit models).
 pub fn is_quantized(model_dir: &Path) -> bool {
     std::fs::read_to_string(model_dir.join("config.json"))

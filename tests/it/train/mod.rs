@@ -427,6 +427,8 @@ fn a_hub_model_is_read_from_the_cache_and_never_downloaded_unless_told() {
     assert_eq!(t["ok"], true, "{t}");
     let detail = t["detail"].as_str().unwrap();
     assert!(detail.starts_with("mlx-lm 0.") && detail.ends_with(&format!("base model {id}, in the Hugging Face cache")), "{t}");
+    // … and the gguf package `fuse --gguf` needs, which `./install.sh --mlx` put beside mlx-lm.
+    assert!(detail.contains(", gguf 0.19.0 (fuse --gguf); "), "{t}");
     let out = env.screenlink(train);
     out.assert_ok();
     assert!(!out.stdout_text().contains("download"), "{}", out.stdout_text());
