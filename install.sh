@@ -58,8 +58,9 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 
-# The wheel of onnxruntime for this OS and CPU (and node-llama-cpp's build, for --llama-check). Python version and ABI are fixed so the
-# same file is chosen whatever python3 is installed: we only keep its C library.
+# The wheel of onnxruntime for this OS and CPU (and node-llama-cpp's build, for
+# --llama-check). Python version and ABI are fixed so the same file is chosen whatever
+# python3 is installed: we only keep its C library.
 case "$(uname -s)/$(uname -m)" in
   Linux/x86_64)
     ORT_PLATFORMS="--platform manylinux_2_27_x86_64 --platform manylinux_2_28_x86_64"

@@ -207,8 +207,9 @@ fn print_status(s: &Status) {
 }
 
 /// What `train` would run: mlx-lm (its version, and the `gguf` package's that `fuse --gguf`
-/// needs; not looked for with --no-load, as finding them starts Python) and the base model, which is read from a local directory or the Hugging Face
-/// cache and downloaded only by `train --download`.
+/// needs; not looked for with --no-load, as finding them starts Python) and the base model,
+/// which is read from a local directory or the Hugging Face cache and downloaded only by
+/// `train --download`.
 fn training_check(settings: &Settings, no_load: bool) -> Check {
     let model = &settings.train_model.value;
     let mlx = if no_load {

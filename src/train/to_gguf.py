@@ -11,8 +11,9 @@ it labels every tokenizer SentencePiece, which garbles a byte-level BPE model's 
 The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's safetensors.
 A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
 an architecture not in ARCHS (Llama's, Mistral's, Qwen2's, Qwen3's), quantized weights, a
-tokenizer other than byte-level BPE split as one of LLAMA_CPP_PRE splits (SentencePiece-style ones llama.cpp merges by scores
-tokenizer.json does not hold), a RoPE scaling other than linear or Llama 3.1's.
+tokenizer other than byte-level BPE split as one of LLAMA_CPP_PRE splits (SentencePiece-style
+ones llama.cpp merges by scores tokenizer.json does not hold), a RoPE scaling other than
+linear or Llama 3.1's.
 """
 
 import json
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import mlx.core as mx
 import numpy as np
+from mlx_lm.tokenizer_utils import load as load_tokenizer
 from tokenizers import Regex, Tokenizer, pre_tokenizers
 
 try:
@@ -165,9 +167,7 @@ def checked_tokenizer(model_dir: Path, trained_on: list[str]) -> tuple[dict, str
         refuse("its tokenizer is SentencePiece-style (byte fallback), whose merge scores tokenizer.json does not hold")
     if (tokenizer.get("decoder") or {}).get("type") != "ByteLevel":
         refuse("its BPE tokenizer is neither byte-level nor SentencePiece-style")
-    from mlx_lm.tokenizer_utils import load
-
-    trained = load(model_dir)
+    trained = load_tokenizer(model_dir)
     texts = CHECK_TEXTS + texts_of(trained_on)
     pre = llama_cpp_pre(tokenizer, trained, texts)
     if pre is None:
@@ -255,13 +255,12 @@ def permute(w: np.ndarray, heads: int) -> np.ndarray:
     return w.reshape(heads, 2, w.shape[0] // heads // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
-def plan_tensors(model_dir: Path, config: dict, q8: bool) -> list[tuple[str, Path, str, str, list[int]]]:
+def plan_tensors(model_dir: Path, config: dict, arch: gguf.MODEL_ARCH, q8: bool) -> list[tuple[str, Path, str, str, list[int]]]:
     """Every weight: llama.cpp's name for it, its file, its name there, the type it is written
     in (`f32` for norms and other vectors, and matrices that came in 32 bits; `q8_0` for
     matrices when `q8` and their rows split into 32-value blocks; else `f16`, as bfloat16 comes
     too: numpy has no bfloat16), its shape. Read for shapes only: the weights are converted one
     at a time when written."""
-    arch = ARCHS[config["model_type"]][0]
     names = gguf.get_tensor_name_map(arch, config["num_hidden_layers"])
     plan = []
     for file in sorted(model_dir.glob("*.safetensors")):
@@ -293,11 +292,11 @@ def add_tensor_infos(writer: gguf.GGUFWriter, plan: list) -> None:
             writer.add_tensor_info(gname, shape, dtype, int(np.prod(shape)) * dtype.itemsize)
 
 
-def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict) -> None:
+def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict, rotate_pairs: bool) -> None:
     """The planned weights, in plan order, each converted as it is written: a model needs
-    little more memory than its largest file (all at once took twice the model)."""
+    little more memory than its largest file (all at once took twice the model); q and k
+    permuted to llama.cpp's rotary layout when `rotate_pairs` (ARCHS)."""
     loaded: tuple[Path | None, dict] = (None, {})
-    rotate_pairs = ARCHS[config["model_type"]][1]
     for _, file, name, kind, _ in plan:
         if loaded[0] != file:
             loaded = (file, mx.load(str(file)))
@@ -326,12 +325,14 @@ def main() -> None:
         return
     model_dir, out, trained_on = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
     config = checked_config(model_dir, whole=True)
+    arch, rotate_pairs = ARCHS[config["model_type"]]
     scaling, scaling_type = rope_scaling(config)
+    width = head_dim(config)
 
     # Tensors that are not weights of the model (written first, in this order).
     extra: list[np.ndarray] = []
     partial = out.with_name(f".{out.name}.partial")
-    writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[ARCHS[config["model_type"]][0]])
+    writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[arch])
     writer.add_name(config.get("_name_or_path", model_dir.name).split("/")[-1] or "model")
     writer.add_context_length(config.get("max_position_embeddings", 2048))
     writer.add_embedding_length(config["hidden_size"])
@@ -339,11 +340,11 @@ def main() -> None:
     writer.add_feed_forward_length(config["intermediate_size"])
     writer.add_head_count(config["num_attention_heads"])
     writer.add_head_count_kv(kv_heads(config))
-    writer.add_rope_dimension_count(head_dim(config))
-    if head_dim(config) * config["num_attention_heads"] != config["hidden_size"]:
+    writer.add_rope_dimension_count(width)
+    if width * config["num_attention_heads"] != config["hidden_size"]:
         # Heads wider or narrower than hidden / heads (Qwen3's): llama.cpp assumes that unless told.
-        writer.add_key_length(head_dim(config))
-        writer.add_value_length(head_dim(config))
+        writer.add_key_length(width)
+        writer.add_value_length(width)
     writer.add_layer_norm_rms_eps(config.get("rms_norm_eps", 1e-5))
     writer.add_rope_freq_base(config.get("rope_theta", 10000.0))
     if scaling_type == "linear":
@@ -355,7 +356,7 @@ def main() -> None:
         extra.append(factors)
     writer.add_vocab_size(config["vocab_size"])
     write_vocab(writer, model_dir, config["vocab_size"], trained_on)
-    plan = plan_tensors(model_dir, config, q8)
+    plan = plan_tensors(model_dir, config, arch, q8)
     add_tensor_infos(writer, plan)
     kinds = {kind for _, _, _, kind, _ in plan}
     if "q8_0" in kinds:
@@ -374,7 +375,7 @@ def main() -> None:
         writer.write_ti_data_to_file()
         for tensor in extra:
             writer.write_tensor_data(tensor)
-        write_tensors(writer, plan, config)
+        write_tensors(writer, plan, config, rotate_pairs)
         writer.close()
         partial.replace(out)
     except BaseException:

@@ -9,7 +9,9 @@ use std::process::Command;
 use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
-use super::{copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, PROMPTS};
+use super::{
+    copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, trained_tokens, PROMPTS,
+};
 
 /// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
 /// composed to NFC first, ChatML's special tokens, embedding rows past them (Qwen2.5's
@@ -54,14 +56,6 @@ fn qwen_runs_read_in_llama_cpp_as_in_mlx() {
         // Numbers, code, CJK and accents: llama.cpp splits them as Qwen's tokenizer does.
         assert_eq!(llama_cpp_tokens(&gguf, &SPLIT_PROMPTS), trained_tokens(&fused, &SPLIT_PROMPTS), "{arch}");
     }
-}
-
-/// The tokens mlx-lm's tokenizer (transformers' reading of the model's) gives each prompt.
-fn trained_tokens(model: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
-    let code = "import sys\nfrom pathlib import Path\nfrom mlx_lm.tokenizer_utils import load\nt = load(Path(sys.argv[1]))\nfor p in sys.argv[2:]:\n    print(t.encode(p, add_special_tokens=False))";
-    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model).args(prompts).env("HF_HUB_OFFLINE", "1").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 /// llama.cpp applies no normalizer, so the tokens are checked against those training used:

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{copy_of, edit_json, gguf_string, largest_gap, llama_cpp, llama_cpp_lines, llama_cpp_tokens, mlx, PROMPTS};
+use super::{copy_of, edit_json, gguf_string, largest_gap, llama_cpp, llama_cpp_lines, llama_cpp_tokens, mlx, trained_tokens, PROMPTS};
 use crate::train::{mlx_python, tiny_model};
 
 /// Prompts where the splits llama.cpp names give different tokens (numbers, code,
@@ -83,9 +83,7 @@ fn each_split_llama_cpp_names_is_written_under_that_name() {
         // On these prompts only this name's splits give the model's tokens ...
         assert_eq!(names_that_split_as(&model), vec![name.to_string()], "{kind}: the prompts tell the names apart");
         // ... and llama.cpp gives them: it split as that name says.
-        let code = "import sys\nfrom tokenizers import Tokenizer\nt = Tokenizer.from_file(sys.argv[1])\nfor p in sys.argv[2:]:\n    print(t.encode(p, add_special_tokens=False).ids)";
-        let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model.join("tokenizer.json")).args(SPLIT_PROMPTS).output().unwrap();
-        let own: Vec<Vec<u32>> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let own = trained_tokens(&model, &SPLIT_PROMPTS);
         let in_llama = llama_cpp_tokens(&gguf, &SPLIT_PROMPTS);
         for ((prompt, own), llama) in SPLIT_PROMPTS.iter().zip(&own).zip(&in_llama) {
             assert_eq!(llama, own, "{kind}: {prompt:?}");

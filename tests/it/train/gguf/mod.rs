@@ -92,6 +92,14 @@ fn edit_json(file: &Path, change: impl FnOnce(&mut serde_json::Value)) {
     std::fs::write(file, value.to_string()).unwrap();
 }
 
+/// The tokens mlx-lm's tokenizer (transformers' reading of the model's) gives each prompt.
+pub(super) fn trained_tokens(model: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
+    let code = "import sys\nfrom pathlib import Path\nfrom mlx_lm.tokenizer_utils import load\nt = load(Path(sys.argv[1]))\nfor p in sys.argv[2:]:\n    print(t.encode(p, add_special_tokens=False))";
+    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model).args(prompts).env("HF_HUB_OFFLINE", "1").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
 /// The largest difference of any token's probability between two readings of one prompt.
 fn largest_gap(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
