@@ -360,6 +360,24 @@ pub(super) fn cli_password(_: &Captures, v: &str) -> bool {
     !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4
 }
 
+/// Whether a key block holds key material. The smallest real key (Ed25519 in PKCS#8) is 64
+/// base64 characters, so a block whose body is shorter (`...`, `xxx`, `***`, `QQ==`, the
+/// alphabet in base64) is a placeholder in a guide or a test. A block cut short before its
+/// END line is kept whatever it holds: what followed it is not known.
+pub(super) fn holds_key_material(block: &str) -> bool {
+    let Some(end) = block.rfind("-----END") else { return true };
+    // After the BEGIN line when there is one (its own letters are not key material).
+    let start = match block.strip_prefix("-----BEGIN") {
+        Some(rest) => rest.find("-----").map_or(0, |i| "-----BEGIN".len() + i + "-----".len()),
+        None => 0,
+    };
+    let body = block[start..end].replace("\\r", "\n").replace("\\n", "\n");
+    // A header line (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`) is not key material either.
+    let material: usize =
+        body.lines().filter(|l| !l.contains(':')).map(|l| l.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/').count()).sum();
+    material >= 60
+}
+
 /// A base64 blob that decodes to a private key file.
 pub(super) fn decodes_to_private_key(v: &str) -> bool {
     base64::engine::general_purpose::STANDARD.decode(v).ok().is_some_and(|b| String::from_utf8_lossy(&b).contains("PRIVATE KEY"))

@@ -8,8 +8,8 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::checks::{
-    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, is_boring_ip, is_example_email, looks_like_code, luhn_card,
-    value_of_name, xml_value,
+    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_boring_ip, is_example_email,
+    looks_like_code, luhn_card, value_of_name, xml_value,
 };
 use super::paths::is_credential_path;
 
@@ -26,6 +26,12 @@ pub(super) struct Detector {
     /// A cheap test a text must pass for the pattern to be worth running: for a pattern that
     /// starts at every line and so gives the regex engine no literal to look for first.
     pub hint: Option<fn(&str) -> bool>,
+}
+
+/// The random part of a token whose prefix is short enough to begin a name in code
+/// (`vca_`, `shpat_`): letters and digits both, as a generated token has them.
+fn random_token(v: &str) -> bool {
+    v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(|c| c.is_ascii_alphabetic()) && super::entropy(v) >= 3.0
 }
 
 /// Whether a text compares anything: the comparison rules start at any name.
@@ -67,10 +73,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // redacted header before the base64 body would leave the key in the dataset). A block
         // cut short (no END line, as a diff can show it) runs on over the lines that look like
         // key material. Newlines may be real or escaped (a key in a JSON string).
-        d("private_key", &format!(r"{BEGIN_KEY}(?:[\s\S]*?{END_KEY}|(?:{KEY_LINE})*)"), &[0], always),
+        d("private_key", &format!(r"{BEGIN_KEY}(?:[\s\S]*?{END_KEY}|(?:{KEY_LINE})*)"), &[0], |_, v| holds_key_material(v)),
         // Key material without its BEGIN line: what a redaction of the header alone (before
         // this version) left in a dataset, so `validate --fix` can finish the job.
-        d("private_key", &format!(r"(?:[A-Za-z0-9+/=]{{16,}}(?:\r?\n|\\r?\\n))+{END_KEY}"), &[0], always),
+        d("private_key", &format!(r"(?:[A-Za-z0-9+/=]{{16,}}(?:\r?\n|\\r?\\n))+{END_KEY}"), &[0], |_, v| holds_key_material(v)),
         d(
             "private_key",
             r"-----BEGIN OpenVPN Static key V\d-----(?:[\s\S]*?-----END OpenVPN Static key V\d-----|(?:(?:\r?\n|\\r?\\n)[0-9a-fA-F]{16,})*)",
@@ -88,10 +94,15 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("gcp_service_account", r#""private_key_id"\s*:\s*"([0-9a-f]{40})""#, &[1], always),
         // Provider tokens, by prefix.
         d("aws_access_key", r"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b", &[1], always),
-        d("github_token", r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b", &[1], always),
+        d(
+            "github_token",
+            r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255}|ghs_[0-9]{1,20}_[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})",
+            &[1],
+            always,
+        ),
         d("gitlab_token", r"\b(gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_\-]{20,})", &[1], always),
         d("slack_webhook", r"(https://hooks\.slack\.com/(?:services|workflows)/T[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+)", &[1], always),
-        d("slack_token", r"\b(xox[abposre]-[A-Za-z0-9-]{10,})", &[1], always),
+        d("slack_token", r"\b(xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})", &[1], always),
         d("discord_webhook", r"(https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_\-]{20,})", &[1], always),
         d("teams_webhook", r"(https://[A-Za-z0-9\-]+\.webhook\.office\.com/webhookb2/[A-Za-z0-9\-@/]{40,})", &[1], always),
         // A shared access signature: the `sig` of a URL that says what it signs (`sv=`).
@@ -104,7 +115,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("pypi_token", r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})", &[1], always),
         d("sendgrid_key", r"\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b", &[1], always),
         d("twilio_key", r"\b(SK[0-9a-fA-F]{32})\b", &[1], |_, s| super::entropy(s) > 3.0),
-        d("shopify_token", r"\b(shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})\b", &[1], always),
+        d("shopify_token", r"\b(shp(?:at|ss|ca|pa)_[A-Za-z0-9]{32,64})\b", &[1], |_, v| random_token(&v[6..])),
         d("discord_token", r"\b([MNO][A-Za-z\d_\-]{23,25}\.[A-Za-z\d_\-]{6}\.[A-Za-z\d_\-]{27,38})\b", &[1], always),
         d("telegram_token", r"\b(\d{8,10}:AA[0-9A-Za-z_\-]{33})\b", &[1], always),
         d("azure_storage_key", r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)", &[1], always),
@@ -113,7 +124,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("square_token", r"\b(sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,43})", &[1], always),
         d("digitalocean_token", r"\b(do[por]_v1_[a-f0-9]{64})\b", &[1], always),
         d("huggingface_token", r"\b(hf_[A-Za-z]{34})\b", &[1], always),
-        d("databricks_token", r"\b(dapi[a-f0-9]{32})\b", &[1], always),
+        d("databricks_token", r"\b(dapi[a-fA-F0-9]{32}(?:-\d)?)\b", &[1], always),
         d("newrelic_key", r"\b(NRAK-[A-Z0-9]{27})\b", &[1], always),
         d("age_secret_key", r"\b(AGE-SECRET-KEY-1[0-9A-Z]{58})\b", &[1], always),
         // Session 16: more providers' prefixed tokens, after gitleaks' public rules.
@@ -121,7 +132,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("doppler_token", r"\b(dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_\-]{2,35}\.)?[A-Za-z0-9]{40,44})\b", &[1], always),
         d("dynatrace_token", r"\b(dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64})\b", &[1], always),
         d("grafana_token", r"\b(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})", &[1], always),
-        d("linear_key", r"\b(lin_api_[A-Za-z0-9]{40})\b", &[1], always),
+        d("linear_key", r"\b(lin_api_[A-Za-z0-9_]{32,128})\b", &[1], |_, v| random_token(&v[8..])),
         d("planetscale_token", r"\b(pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_=.\-]{32,64})", &[1], always),
         d("postman_key", r"\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b", &[1], always),
         d("prefect_key", r"\b(pnu_[A-Za-z0-9]{36})\b", &[1], always),
@@ -145,6 +156,14 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("jina_key", r"\b(jina_[a-f0-9]{32}[A-Za-z0-9_\-]{20,})", &[1], always),
         d("tavily_key", r"\b(tvly-(?:dev-|prod-)?[A-Za-z0-9]{32})\b", &[1], |_, v| super::entropy(v) > 3.0),
         d("twitch_stream_key", r"\b(live_\d{6,12}_[A-Za-z0-9]{30})\b", &[1], always),
+        // Session 38: prefixes of secretlint's rules (secretlint/secretlint, each rule's
+        // `test/snapshots`, fetched to measure) that no rule here knew.
+        d("tailscale_key", r"\b(tskey-[a-z]{2,20}-[0-9A-Za-z_]{8,40}-[0-9A-Za-z_]{16,60})\b", &[1], always),
+        d("vercel_token", r"\b(vc[pikar]_[A-Za-z0-9]{20,60})\b", &[1], |_, v| random_token(&v[4..])),
+        d("cloudflare_token", r"\b((?:cfk|cfut|cfat)_[A-Za-z0-9]{40}[0-9a-f]{8})\b", &[1], always),
+        d("docker_token", r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,64})", &[1], |_, v| random_token(&v[9..])),
+        d("groq_key", r"\b(gsk_[A-Za-z0-9]{52})\b", &[1], always),
+        d("onepassword_token", r"\b(ops_eyJ[A-Za-z0-9+/=_\-]{100,})", &[1], always),
         // The two without a literal to start from are tried only where their literal is.
         Detector {
             hint: Some(|t| t.contains("NRA") || t.contains("NRI")),

@@ -190,6 +190,17 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", format!("req.Header.Set(\"X-BillomatApiKey\", \"{}\")", "c09761f99f39f79ae28eaaf8df20d7c9")),
         ("jenkins_secret", format!("\"password\": \"{{{}}}\"", "AQAAABAAAAAQx7b3oYkQv2H9y0ZkM1xq5Rj4sW8yTn0cLp2vF6gH8iJ=")),
         ("assigned_secret", format!("<secret>{{AQAAABAAA {}}}</secret>", "ssoj8umx032r2f6sintvtw582bwvxymxgifu6gmk")),
+        // Session 38: formats secretlint's rule tests hold that no rule here found.
+        ("tailscale_key", format!("tskey-auth-{}-{}", "kQ7vW2xCNTRL", "Vt4R8nB7cD1eF0gH5jK3lM6nP2q1")),
+        ("vercel_token", format!("vca_{}", "Q7vW2xLm9Vt4R8nB7cD1eF0gH5jK3")),
+        ("cloudflare_token", format!("cfut_{}{}", "Zq8rT5vLp9Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM", "5da846a3")),
+        ("docker_token", format!("docker login -u deploy -p dckr_pat_{}", "Xq2LmN9Vt4R8nB7cD1eF0gH5jK3")),
+        ("groq_key", format!("gsk_{}", "Q7vW2xLm9Vt4R8nB7cD1eF0gH5jK3lM6nP2q1Zq8rT5vLp9Xy9Kq")),
+        ("onepassword_token", format!("ops_eyJ{}", "lbWFpbCI6ImRlcGxveUBhY21lLmlvIiwibXVrIjp7ImFsZyI6IkEyNTZHQ00iLCJrIjoiWHk5S3EyTG04VnRSNG5CN2NEMWVGMGdINWpLM2xNNm4ifX0")),
+        ("slack_token", format!("xapp-1-A02BCDE3FGH-{}", "1234576618999-4f8e9a1b2c3d4e5f6a7b8c9d0e1f2a3b")),
+        ("github_token", format!("ghs_12345_{}", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIxMjM0NSIsImV4cCI6MTc0NTU2ODM2MH0.Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n")),
+        ("shopify_token", format!("shpat_{}", "r8TRc9ZXqvcVvcrmtr7qoVw69WeeY1xQ")),
+        ("databricks_token", format!("dapi{}", "C0FFEE9876543210FEDCBA9876543210-2")),
         ("pulumi_token", "pul-0a5bd9b6561280038633ffb0028d3adfc7695755".into()),
         ("rubygems_key", "rubygems_cb24064d289daac6a7e00b0edd2477051587bf1f47afdba7".into()),
         ("sendinblue_key", "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".into()),
@@ -224,6 +235,22 @@ fn secrets() -> Vec<(&'static str, String)> {
 
 /// Things that look like secrets and are not.
 const LOOK_ALIKES: &[&str] = &[
+    // Session 38, from secretlint's tests of what must stay quiet: a template's names and a
+    // guide's words for a password in a URL, key blocks with no key in them, and tokens
+    // whose body is one character again and again.
+    "postgresql://{username}:{password}@db.internal:5432/app",
+    "https://{USER}:{PASS}@template.internal",
+    "mysql://admin:REPLACE_WITH_PASSWORD@mysql.internal:3306/db",
+    "\"private_key\": \"-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n\"",
+    "-----BEGIN PRIVATE KEY-----\n***\n-----END PRIVATE KEY-----",
+    "-----BEGIN PRIVATE KEY-----\nQQ==\n-----END PRIVATE KEY-----",
+    "-----BEGIN PRIVATE KEY-----\nYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo=\n-----END PRIVATE KEY-----",
+    "STRIPE_SECRET_KEY=sk_live_AAAAAAAAAAAAAAAAAAAAAAAA",
+    "HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "shippo_test_1111111111111111111111111111111111111111",
+    // Names in code that begin as a short prefix does.
+    "let vca_ComputeAverageTotalsForRegion = 1;",
+    "shpat_abcdefabcdefabcdefabcdefabcdefab",
     // Session 35's forms, where they are not secrets (from whispers' compliant lines): an XML
     // element holding its own name, a template, a reference or a number; a comparison with
     // nothing or a variable; a prompt for the TLS password; a Dockerfile variable.
