@@ -155,7 +155,7 @@ fn word_terms(word: &str, out: &mut Vec<String>) {
 }
 
 /// `parseHTTPResponse` → `parse`, `HTTP`, `Response`; snake_case is split by the caller's
-/// separator split already.
+/// separator split already; `修复MailUtil发送` → `修复`, `Mail`, `Util`, `发送`.
 fn split_case(word: &str) -> Vec<&str> {
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     let mut parts = Vec::new();
@@ -166,7 +166,8 @@ fn split_case(word: &str) -> Vec<&str> {
         let next_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
         let boundary = (prev.is_lowercase() && c.is_uppercase())
             || (prev.is_uppercase() && c.is_uppercase() && next_lower)
-            || (prev.is_alphabetic() && c.is_ascii_digit());
+            || (prev.is_alphabetic() && c.is_ascii_digit())
+            || unspaced(prev) != unspaced(c);
         if boundary {
             parts.push(&word[start..pos]);
             start = pos;
@@ -176,6 +177,21 @@ fn split_case(word: &str) -> Vec<&str> {
         parts.push(&word[start..]);
     }
     parts
+}
+
+/// A letter of a script written without spaces between words (Chinese, Japanese, Thai, …),
+/// or Korean's, which glues particles to the word before: where text in it meets other letters,
+/// a word ends. Chinese speech names code inside a sentence (`修复MailUtil发送邮件问题`), and
+/// without the cut the name is lost in the sentence.
+fn unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF // Hangul
+        | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F // Hiragana, Katakana
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF // Han
+    )
 }
 
 /// A commit's weighted terms, built once and matched against many discussions.
@@ -318,6 +334,18 @@ mod tests {
         assert_eq!(terms("src/api/search.rs"), ["api", "search"]);
         assert_eq!(terms("the retries and the caches"), ["retrie", "cache"]);
         assert!(terms("um yeah so I think 2026").is_empty());
+    }
+
+    #[test]
+    fn code_said_inside_a_sentence_without_spaces_is_its_own_terms() {
+        // A real commit subject (dromara/hutool): before, `修复mail` and `util发送html…` were
+        // the terms, and neither `mail` nor `util` was.
+        let t = talk_terms("修复MailUtil发送html格式邮件无法正常展示图片问题");
+        assert_eq!(t[..3], ["mail", "util", "html"], "{t:?}");
+        assert_eq!(terms("SessionPoolの設定を変更"), ["session", "pool", "の設定を変更"]);
+        assert_eq!(terms("새CacheManager를"), ["cache", "manager"]);
+        // Letters of spaced scripts stay whole, accents and all.
+        assert_eq!(terms("Größe résumé"), ["größe", "résumé"]);
     }
 
     #[test]

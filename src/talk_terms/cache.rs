@@ -24,11 +24,12 @@ pub const FILE_NAME: &str = "terms.sqlite";
 const LAYOUT: &str = "terms-v2";
 
 /// What the splitting rules make of a probe that exercises each of them (case changes,
-/// separators, plurals, stop words, non-ASCII), so a changed rule changes every key.
+/// separators, plurals, stop words, non-ASCII, a script without spaces), so a changed rule
+/// changes every key.
 fn rules() -> &'static [u8; 32] {
     static RULES: OnceLock<[u8; 32]> = OnceLock::new();
     RULES.get_or_init(|| {
-        let probe = "The HTTPClient's retry_budget caches ÀA does classes x1 idempotency-keys um yeah sort of basically";
+        let probe = "The HTTPClient's retry_budget caches ÀA does classes x1 idempotency-keys um yeah sort of basically 修复SessionPool的缓存";
         let mut h = Sha256::new();
         h.update(LAYOUT.as_bytes());
         for t in crate::score::keywords::talk_terms(probe) {

@@ -251,3 +251,37 @@ fn the_same_change_committed_twice_shares_its_talk() {
     assert_eq!(got[0].metadata.work, got[1].metadata.work, "one piece of work: {got:#?}");
     assert!(got[0].metadata.work[0].starts_with("patch:"), "{got:#?}");
 }
+
+/// Chinese speech names code inside its sentences, with no space on either side
+/// (`客户反馈说MailUtil发送…`): the name is still a term, so the commit that changes that code
+/// has the talk as a candidate. Before, `说mailutil发送…` was one term and the commit none.
+#[test]
+fn code_named_inside_chinese_speech_links_its_commit() {
+    let env = TestEnv::new();
+    let mail = |body: &str| {
+        format!("package cn.mail;\n\npublic class MailUtil {{\n    public static void send(String to, String html{body}\n        message.send();\n    }}\n}}\n")
+    };
+    env.write("src/main/java/cn/mail/MailUtil.java", &mail(") {\n        Message message = new Message(to);\n        message.setHtml(html);"));
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "初始化邮件模块"]).assert_ok();
+    env.write(
+        "src/main/java/cn/mail/MailUtil.java",
+        &mail(", File[] images) {\n        Message message = new Message(to);\n        message.setHtml(html);\n        for (File image : images) {\n            Attachment attachment = Attachment.of(image);\n            attachment.setDisposition(Disposition.INLINE);\n            attachment.setContentId(image.getName());\n            message.attach(attachment);\n        }"),
+    );
+    env.git(["add", "."]).assert_ok();
+    env.git(["commit", "-qm", "图片附件设置内联"]).assert_ok();
+    let talk = [
+        ("2026-03-01T09:00:00+00:00", "客户反馈说MailUtil发送html格式的邮件时，图片无法正常展示，邮件客户端里只看到一个红叉，附件里倒是有图片。"),
+        ("2026-03-01T09:00:30+00:00", "我看了一下，应该是附件图片没有设置内联，所以html里引用不到，需要给每个Attachment设置contentId。"),
+        ("2026-03-01T09:01:00+00:00", "那就在MailUtil里把图片附件设置成内联，然后加一个测试吧，下周发布之前合进去。"),
+        ("2026-03-01T14:00:00+00:00", "下午我们讨论一下数据库连接池的配置，ConnectionPool的最大连接数现在是十，是不是太小了？"),
+        ("2026-03-01T14:00:30+00:00", "我觉得可以先改成二十，再看看监控的数据，如果还是不够再调整超时时间。"),
+    ];
+    let db = hand_db(env.root(), &talk);
+    let out = env.screenlink(["backfill", "--yes", "--screenpipe-db", db.to_str().unwrap(), "--min-confidence", "0"]);
+    out.assert_ok();
+    let got = pairs(&env.repo.join(".git/screenlink/training_data.jsonl"));
+    assert_eq!(got.len(), 1, "{}", out.stderr_text());
+    assert_eq!(got[0].instruction, "图片附件设置内联");
+    assert_eq!(got[0].metadata.audio_ids, [1, 2, 3], "the talk about MailUtil, not the pool: {got:#?}");
+}
