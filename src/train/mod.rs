@@ -223,10 +223,17 @@ fn glibc_version() -> Option<String> {
 /// A local model directory must hold a model: train, eval and serve say so before mlx-lm
 /// fails on it, each with the fix that fits it (`hint`).
 pub fn require_model_dir(dir: &Path, hint: &str) -> Result<()> {
-    if is_model_dir(dir) {
+    if !is_model_dir(dir) {
+        return Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json in it)", dir.display())).hint(hint));
+    }
+    // mlx-lm loads `model*.safetensors` and nothing else: a PyTorch-only or ONNX model (an
+    // embedding model's folder) would fail inside it with a traceback.
+    let files: Vec<String> = std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    if files.iter().any(|f| f.starts_with("model") && f.ends_with(".safetensors")) {
         return Ok(());
     }
-    Err(Error::new(Kind::Usage, format!("{} is not a model directory (no config.json in it)", dir.display())).hint(hint))
+    let other = files.iter().find(|f| [".bin", ".pt", ".pth", ".onnx", ".gguf", ".h5", ".msgpack"].iter().any(|x| f.ends_with(x)));
+    Err(Error::new(Kind::Usage, crate::messages::no_safetensors(dir, other.map(String::as_str))).hint(hint))
 }
 
 /// Whether `dir` holds a model (its `config.json`; a fused model's directory is renamed into
@@ -282,6 +289,14 @@ pub fn shell_line(program: &[String], args: &[String]) -> String {
 }
 
 static ANSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07").expect("valid regex"));
+
+/// The last line of a Python traceback (`ValueError: Model type bert not supported.`): what
+/// went wrong, said by the program that failed.
+pub fn python_error(line: &str) -> Option<String> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception): \S.*$").expect("valid regex"));
+    let line = strip_ansi(line.trim());
+    RE.is_match(&line).then_some(line)
+}
 
 pub fn strip_ansi(s: &str) -> String {
     ANSI.replace_all(s, "").into_owned()
@@ -390,6 +405,20 @@ mod tests {
         assert_eq!(split(6, 2, 0.1).unwrap(), Split { train: 2, valid: 2, test: 2 });
         let err = split(7, 4, 0.1).unwrap_err();
         assert!(err.message.contains("at least 12"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_tracebacks_last_line_is_the_error() {
+        assert_eq!(python_error("ValueError: Model type bert not supported.").as_deref(), Some("ValueError: Model type bert not supported."));
+        let hub = "huggingface_hub.errors.LocalEntryNotFoundError: Cannot find the requested files";
+        assert_eq!(python_error(hub).as_deref(), Some(hub));
+        assert_eq!(
+            python_error("\x1b[31mFileNotFoundError: No safetensors found in m\x1b[0m").as_deref(),
+            Some("FileNotFoundError: No safetensors found in m")
+        );
+        for line in ["Traceback (most recent call last):", "  File \"x.py\", line 3, in load", "Iter 10: Train loss 2.310", "ValueError"] {
+            assert_eq!(python_error(line), None, "{line}");
+        }
     }
 
     #[test]

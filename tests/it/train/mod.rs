@@ -42,6 +42,22 @@ pub(super) fn tiny_model() -> &'static Path {
     })
 }
 
+/// A copy of the model directory `model` at `to`, to change a file of.
+fn copy_of(model: &Path, to: &Path) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(model).unwrap().flatten() {
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+    to.to_path_buf()
+}
+
+/// `file`'s JSON, changed by `change` and written back.
+fn edit_json(file: &Path, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    change(&mut value);
+    std::fs::write(file, value.to_string()).unwrap();
+}
+
 /// A week world linked with `backfill --yes`: about 15 pairs.
 pub(super) fn linked_world() -> (TestEnv, git_screenlink::fixture::World) {
     let (env, world) = TestEnv::with_world(&Spec::week(3));
@@ -155,6 +171,25 @@ fn preflight_errors_say_what_to_do() {
     let out = env.screenlink(["train", "--model", "./no-such-model", "--batch-size", "2"]);
     assert_eq!(out.code(), 2);
     assert!(out.stderr_text().contains("is not a model directory"), "{}", out.stderr_text());
+
+    // A model folder without the weights mlx-lm loads (a PyTorch checkpoint, an embedding
+    // model's ONNX file) is refused before mlx-lm runs: no run is started.
+    let no_weights = copy_of(tiny_model(), &env.root().join("no-weights"));
+    std::fs::rename(no_weights.join("model.safetensors"), no_weights.join("pytorch_model.bin")).unwrap();
+    let out = env.screenlink(["train", "--model", no_weights.to_str().unwrap(), "--batch-size", "2"]);
+    assert_eq!(out.code(), 2);
+    let err = out.stderr_text();
+    assert!(err.contains("holds no model*.safetensors weights") && err.contains("pytorch_model.bin"), "{err}");
+    assert!(!env.repo.join(".git/screenlink/mlx").exists(), "no run started");
+    // A model of a kind mlx-lm does not run fails inside mlx-lm: the error's own line says
+    // why, in mlx-lm's words, where it said only "exit code 1".
+    let bert = copy_of(tiny_model(), &env.root().join("bert"));
+    edit_json(&bert.join("config.json"), |c| c["model_type"] = serde_json::json!("bert"));
+    let out = env.screenlink(["train", "--model", bert.to_str().unwrap(), "--batch-size", "2", "--iters", "1", "--num-layers", "2"]);
+    assert_eq!(out.code(), 2);
+    let err = out.stderr_text();
+    let ours = err.lines().find(|l| l.starts_with("git-screenlink: error")).unwrap_or_default();
+    assert!(ours.contains("mlx-lm failed (exit code 1): ValueError: Model type bert not supported"), "{err}");
 
     env.git(["config", "screenlink.train.python", "/nonexistent/python3"]).assert_ok();
     let out = env.screenlink(["train", "--model", &model, "--batch-size", "2"]);

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{linked_world, mlx_python, tiny_model};
+use super::{copy_of, edit_json, linked_world, mlx_python, tiny_model};
 use crate::env::OutputExt;
 
 mod archs;
@@ -74,22 +74,6 @@ for prompt in sys.argv[2:]:
             (tokens, v["probabilities"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).collect())
         })
         .collect()
-}
-
-/// A copy of the model directory `model` at `to`, to change a file of.
-fn copy_of(model: &Path, to: &Path) -> PathBuf {
-    std::fs::create_dir_all(to).unwrap();
-    for f in std::fs::read_dir(model).unwrap().flatten() {
-        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
-    }
-    to.to_path_buf()
-}
-
-/// `file`'s JSON, changed by `change` and written back.
-fn edit_json(file: &Path, change: impl FnOnce(&mut serde_json::Value)) {
-    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    change(&mut value);
-    std::fs::write(file, value.to_string()).unwrap();
 }
 
 /// The tokens mlx-lm's tokenizer (transformers' reading of the model's) gives each prompt.
