@@ -121,14 +121,20 @@ fn test_loss(launcher: &Launcher, side: &Side, data: &Path, batch: usize) -> Res
     cmd.arg("--adapter-path").arg(side.adapter.as_deref().unwrap_or(""));
     cmd.args(["--batch-size", &batch.to_string()]);
     let mut found = None;
-    let (code, interrupted) = stream_lines(&mut cmd, |line| {
+    let ended = stream_lines(&mut cmd, |line| {
         if let Some(l) = eval::parse_test_loss(&train::strip_ansi(line)) {
             found = Some(l);
         }
         false
     })?;
+    let interrupted = ended.interrupted;
     if found.is_none() && !interrupted {
-        eprintln!("git-screenlink: warning: mlx-lm's test of {} gave no loss (exit code {code:?})", side.adapter.as_deref().unwrap_or(&side.model));
+        eprintln!(
+            "git-screenlink: warning: mlx-lm's test of {} gave no loss (exit code {:?}){}",
+            side.adapter.as_deref().unwrap_or(&side.model),
+            ended.code,
+            ended.reason()
+        );
     }
     Ok((found, interrupted))
 }
@@ -140,12 +146,13 @@ fn generate(launcher: &Launcher, side: &Side, prompts: &Path, out: &Path, max_to
         "model": side.model, "adapter": side.adapter, "prompts": prompts, "out": out, "max_tokens": max_tokens, "label": label,
     });
     let mut cmd = eval::generate_command(launcher, &spec)?;
-    let (code, interrupted) = stream_lines(&mut cmd, |line| line.starts_with("screenlink-eval: ") || line.contains("Error") || line.contains("Traceback"))?;
-    if code != Some(0) && !interrupted {
-        return Err(Error::new(Kind::Io, format!("generating with {} failed (exit code {code:?})", side.adapter.as_deref().unwrap_or(&side.model)))
+    let ended = stream_lines(&mut cmd, |line| line.starts_with("screenlink-eval: ") || line.contains("Error") || line.contains("Traceback"))?;
+    if ended.code != Some(0) && !ended.interrupted {
+        let what = side.adapter.as_deref().unwrap_or(&side.model);
+        return Err(Error::new(Kind::Io, format!("generating with {what} failed (exit code {:?}){}", ended.code, ended.reason()))
             .hint("the lines above are mlx-lm's; what was generated is kept and a second run resumes"));
     }
-    Ok(interrupted)
+    Ok(ended.interrupted)
 }
 
 fn print_table(r: &Report, cases: &[Case], run_dir: &Path) {

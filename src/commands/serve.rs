@@ -112,14 +112,16 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
     if let Some(why) = failed_load {
         return Err(Error::new(Kind::Io, messages::model_did_not_load(&chosen.describe(), &why)).hint(messages::MODEL_DID_NOT_LOAD_HINT));
     }
-    match outcome {
+    match (outcome.code, outcome.interrupted) {
         (_, true) => {
             eprintln!("git-screenlink: the server stopped");
             Ok(Kind::Interrupted.exit_code())
         }
         (Some(0), false) => Ok(0),
-        (code, false) => Err(Error::new(Kind::Io, format!("mlx-lm's server stopped (exit code {})", code.map_or("none".into(), |c| c.to_string())))
-            .hint("the lines above are mlx-lm's")),
+        (code, false) => {
+            Err(Error::new(Kind::Io, format!("mlx-lm's server stopped (exit code {}){}", code.map_or("none".into(), |c| c.to_string()), outcome.reason()))
+                .hint("the lines above are mlx-lm's"))
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::messages;
 use crate::pipeline;
 use crate::train::distributed::{self, Plan};
 use crate::train::hub;
-use crate::train::process::stream_lines;
+use crate::train::process::stream;
 use crate::train::{self, DatasetInfo, Loss, Manifest, Options};
 
 /// The sha256 of no bytes: a repository with no dataset yet (its pairs may all come `--also`).
@@ -177,23 +177,16 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     if !args.download {
         hub::offline(&mut cmd);
     }
-    // Python's last exception line says why a failed run failed, in one line for our error.
-    let mut python_error: Option<String> = None;
-    let (code, interrupted) = stream_lines(&mut cmd, |line| {
-        if let Some(loss) = train::parse_loss(line) {
-            merge(&mut manifest.losses, loss);
-            let last = manifest.losses.last().copied();
-            if let Some(l) = last {
-                let v = l.val.map(|v| format!(", val loss {v:.3}")).unwrap_or_default();
-                let t = l.train.map(|t| format!(", train loss {t:.3}")).unwrap_or_default();
-                eprintln!("git-screenlink: iter {}/{}{t}{v}", l.iter, opts.iters);
-            }
+    let ended = stream(cmd, |loss| {
+        merge(&mut manifest.losses, loss);
+        let last = manifest.losses.last().copied();
+        if let Some(l) = last {
+            let v = l.val.map(|v| format!(", val loss {v:.3}")).unwrap_or_default();
+            let t = l.train.map(|t| format!(", train loss {t:.3}")).unwrap_or_default();
+            eprintln!("git-screenlink: iter {}/{}{t}{v}", l.iter, opts.iters);
         }
-        if let Some(e) = train::python_error(line) {
-            python_error = Some(e);
-        }
-        true
     })?;
+    let (code, interrupted) = (ended.code, ended.interrupted);
     manifest.final_train_loss = manifest.losses.iter().rev().find_map(|l| l.train);
     manifest.final_val_loss = manifest.losses.iter().rev().find_map(|l| l.val);
     manifest.ended = Some(pair::timestamp(Utc::now()));
@@ -254,7 +247,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
             Err(Error::new(Kind::Interrupted, "training interrupted").hint(format!("the partial run is described in {}", run_dir.join("run.json").display())))
         }
         other => match code {
-            Some(c) => Err(Error::new(Kind::Io, format!("mlx-lm {other} (exit code {c}){}", python_error.map_or(String::new(), |e| format!(": {e}"))))
+            Some(c) => Err(Error::new(Kind::Io, format!("mlx-lm {other} (exit code {c}){}", ended.reason()))
                 .hint("see mlx-lm's output above; `git screenlink train --dry-run` shows the command")),
             // No exit code: a signal ended it (the OOM killer, or someone's kill -9).
             None => Err(Error::new(Kind::Io, "mlx-lm was killed before it finished (no exit code: a signal, often the system running out of memory)").hint(

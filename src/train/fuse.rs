@@ -43,10 +43,14 @@ fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantiz
     if dequantize {
         cmd.arg("--dequantize");
     }
-    match stream(cmd, |_| {})? {
-        (_, true) => Err(Error::new(Kind::Interrupted, "fusing interrupted").hint("nothing half-written was kept: `git screenlink fuse` runs it again")),
-        (code, false) => Ok(code == Some(0) && super::is_model_dir(out)),
+    let ended = stream(cmd, |_| {})?;
+    if ended.interrupted {
+        return Err(Error::new(Kind::Interrupted, "fusing interrupted").hint("nothing half-written was kept: `git screenlink fuse` runs it again"));
     }
+    if let (Some(e), false) = (&ended.error, ended.code == Some(0)) {
+        eprintln!("git-screenlink: mlx-lm could not fuse: {e}");
+    }
+    Ok(ended.code == Some(0) && super::is_model_dir(out))
 }
 
 /// [`fuse`] into `run_dir/name`, by way of a partial directory renamed when whole, so a
@@ -112,7 +116,7 @@ fn run_to_gguf(python: &Path, args: &[&std::ffi::OsStr], model_dir: &Path) -> Re
         }
         !(line.starts_with("WROTE ") || line.starts_with("MISSING ") || line == "CHECKED")
     })?;
-    match outcome {
+    match (outcome.code, outcome.interrupted) {
         (_, true) => Err(Error::new(Kind::Interrupted, "writing the GGUF file interrupted")),
         (Some(0), false) => Ok(()),
         (Some(REFUSED), false) => {
@@ -120,7 +124,8 @@ fn run_to_gguf(python: &Path, args: &[&std::ffi::OsStr], model_dir: &Path) -> Re
         }
         (Some(MISSING), false) => Err(Error::new(Kind::Assets, messages::GGUF_PACKAGE_MISSING).hint(messages::gguf_package_hint(python))),
         (code, false) => {
-            Err(Error::new(Kind::Io, format!("to_gguf.py failed (exit {})", code.map_or("by a signal".into(), |c| c.to_string()))).hint("its output is above"))
+            Err(Error::new(Kind::Io, format!("to_gguf.py failed (exit {}){}", code.map_or("by a signal".into(), |c| c.to_string()), outcome.reason()))
+                .hint("its output is above"))
         }
     }
 }

@@ -51,10 +51,24 @@ fn watch_after_interrupt() {
     }
 }
 
+/// How a run ended: its exit code, whether Ctrl-C stopped it, and the last line of a Python
+/// traceback it printed, which says what went wrong in the program's own words.
+pub struct Ended {
+    pub code: Option<i32>,
+    pub interrupted: bool,
+    pub error: Option<String>,
+}
+
+impl Ended {
+    /// `: <the error>` to end a failure message with, or nothing.
+    pub fn reason(&self) -> String {
+        self.error.as_ref().map_or(String::new(), |e| format!(": {e}"))
+    }
+}
+
 /// Run `cmd`, passing its output through (colours kept on a terminal, stripped otherwise),
-/// handing every loss line to `on_loss`, and forwarding Ctrl-C to it. Returns its exit
-/// code and whether it was interrupted.
-pub fn stream(mut cmd: std::process::Command, mut on_loss: impl FnMut(Loss)) -> Result<(Option<i32>, bool)> {
+/// handing every loss line to `on_loss`, and forwarding Ctrl-C to it.
+pub fn stream(mut cmd: std::process::Command, mut on_loss: impl FnMut(Loss)) -> Result<Ended> {
     stream_lines(&mut cmd, |line| {
         if let Some(loss) = super::parse_loss(line) {
             on_loss(loss);
@@ -65,7 +79,7 @@ pub fn stream(mut cmd: std::process::Command, mut on_loss: impl FnMut(Loss)) -> 
 
 /// Run `cmd` as [`stream`] does, handing every line to `on_line`; a line for which it
 /// returns false is not printed.
-pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&str) -> bool) -> Result<(Option<i32>, bool)> {
+pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&str) -> bool) -> Result<Ended> {
     let colour = console::Term::stderr().is_term();
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
     if !colour {
@@ -98,9 +112,13 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
         })
         .collect();
     drop(tx);
+    let mut error = None;
     for line in rx {
         if line.is_empty() {
             continue;
+        }
+        if let Some(e) = super::python_error(&line) {
+            error = Some(e);
         }
         if on_line(&line) {
             eprintln!("{}", if colour { line.clone() } else { super::strip_ansi(&line) });
@@ -121,7 +139,7 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
     };
     #[cfg(not(unix))]
     let interrupted = false;
-    Ok((status.code(), interrupted))
+    Ok(Ended { code: status.code(), interrupted, error })
 }
 
 #[cfg(test)]
@@ -135,7 +153,7 @@ mod tests {
         cmd.args(["-c", "trap '' INT; echo ready; sleep 60 & wait"]);
         let started = std::time::Instant::now();
         let mut sent = false;
-        let (_, interrupted) = stream_lines(&mut cmd, |line| {
+        let ended = stream_lines(&mut cmd, |line| {
             if line == "ready" && !sent {
                 sent = true;
                 forward_sigint(libc::SIGINT);
@@ -143,7 +161,7 @@ mod tests {
             false
         })
         .unwrap();
-        assert!(sent && interrupted);
+        assert!(sent && ended.interrupted);
         let took = started.elapsed();
         assert!(took >= GRACE && took < 2 * GRACE, "stopped after {took:?}");
     }
