@@ -251,6 +251,13 @@ fn is_random_token(v: &str) -> bool {
         && class_changes(v) * 2 >= v.len()
 }
 
+/// The part after a provider's prefix, where the prefix is short enough to begin a name in
+/// code (`vca_ComputeTotals`, `shpat_…`): letters and digits both, with some entropy. Looser
+/// than [`is_random_token`], which a bare value must pass: Shopify's tokens are lower-case hex.
+pub(super) fn generated_body(v: &str) -> bool {
+    v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(|c| c.is_ascii_alphabetic()) && super::entropy(v) >= 3.0
+}
+
 fn mixes_cases_and_digits(v: &str) -> bool {
     v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(|c| c.is_ascii_uppercase()) && v.chars().any(|c| c.is_ascii_lowercase())
 }

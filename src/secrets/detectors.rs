@@ -8,8 +8,8 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::checks::{
-    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_boring_ip, is_example_email,
-    looks_like_code, luhn_card, value_of_name, xml_value,
+    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, generated_body, holds_key_material, is_boring_ip,
+    is_example_email, looks_like_code, luhn_card, value_of_name, xml_value,
 };
 use super::paths::is_credential_path;
 
@@ -26,12 +26,6 @@ pub(super) struct Detector {
     /// A cheap test a text must pass for the pattern to be worth running: for a pattern that
     /// starts at every line and so gives the regex engine no literal to look for first.
     pub hint: Option<fn(&str) -> bool>,
-}
-
-/// The random part of a token whose prefix is short enough to begin a name in code
-/// (`vca_`, `shpat_`): letters and digits both, as a generated token has them.
-fn random_token(v: &str) -> bool {
-    v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(|c| c.is_ascii_alphabetic()) && super::entropy(v) >= 3.0
 }
 
 /// Whether a text compares anything: the comparison rules start at any name.
@@ -115,7 +109,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("pypi_token", r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})", &[1], always),
         d("sendgrid_key", r"\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b", &[1], always),
         d("twilio_key", r"\b(SK[0-9a-fA-F]{32})\b", &[1], |_, s| super::entropy(s) > 3.0),
-        d("shopify_token", r"\b(shp(?:at|ss|ca|pa)_[A-Za-z0-9]{32,64})\b", &[1], |_, v| random_token(&v[6..])),
+        d("shopify_token", r"\b(shp(?:at|ss|ca|pa)_[A-Za-z0-9]{32,64})\b", &[1], |_, v| generated_body(&v[6..])),
         d("discord_token", r"\b([MNO][A-Za-z\d_\-]{23,25}\.[A-Za-z\d_\-]{6}\.[A-Za-z\d_\-]{27,38})\b", &[1], always),
         d("telegram_token", r"\b(\d{8,10}:AA[0-9A-Za-z_\-]{33})\b", &[1], always),
         d("azure_storage_key", r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)", &[1], always),
@@ -132,7 +126,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("doppler_token", r"\b(dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_\-]{2,35}\.)?[A-Za-z0-9]{40,44})\b", &[1], always),
         d("dynatrace_token", r"\b(dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64})\b", &[1], always),
         d("grafana_token", r"\b(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})", &[1], always),
-        d("linear_key", r"\b(lin_api_[A-Za-z0-9_]{32,128})\b", &[1], |_, v| random_token(&v[8..])),
+        d("linear_key", r"\b(lin_api_[A-Za-z0-9_]{32,128})\b", &[1], |_, v| generated_body(&v[8..])),
         d("planetscale_token", r"\b(pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_=.\-]{32,64})", &[1], always),
         d("postman_key", r"\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b", &[1], always),
         d("prefect_key", r"\b(pnu_[A-Za-z0-9]{36})\b", &[1], always),
@@ -159,9 +153,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // Session 38: prefixes of secretlint's rules (secretlint/secretlint, each rule's
         // `test/snapshots`, fetched to measure) that no rule here knew.
         d("tailscale_key", r"\b(tskey-[a-z]{2,20}-[0-9A-Za-z_]{8,40}-[0-9A-Za-z_]{16,60})\b", &[1], always),
-        d("vercel_token", r"\b(vc[pikar]_[A-Za-z0-9]{20,60})\b", &[1], |_, v| random_token(&v[4..])),
+        d("vercel_token", r"\b(vc[pikar]_[A-Za-z0-9]{20,60})\b", &[1], |_, v| generated_body(&v[4..])),
         d("cloudflare_token", r"\b((?:cfk|cfut|cfat)_[A-Za-z0-9]{40}[0-9a-f]{8})\b", &[1], always),
-        d("docker_token", r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,64})", &[1], |_, v| random_token(&v[9..])),
+        d("docker_token", r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,64})", &[1], |_, v| generated_body(&v[9..])),
         d("groq_key", r"\b(gsk_[A-Za-z0-9]{52})\b", &[1], always),
         d("onepassword_token", r"\b(ops_eyJ[A-Za-z0-9+/=_\-]{100,})", &[1], always),
         // The two without a literal to start from are tried only where their literal is.
