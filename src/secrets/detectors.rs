@@ -103,7 +103,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("azure_sas", r"[?&]sv=\d{4}-\d{2}-\d{2}&[^\s\x22'<>]*?\bsig=([A-Za-z0-9%+/=]{20,})", &[1], always),
         d("stripe_key", r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})\b", &[1], always),
         d("anthropic_key", r"\b(sk-ant-[A-Za-z0-9]+-[A-Za-z0-9_\-]{20,})", &[1], always),
-        d("openai_key", r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,})", &[1], |_, s| !s.starts_with("sk-ant-")),
+        // Words joined by hyphens are CSS classes (SpinKit's `sk-spinner-fading-circle`), not a key.
+        d("openai_key", r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,})", &[1], |_, s| !s.starts_with("sk-ant-") && generated_body(&s[3..])),
         d("google_api_key", r"\b(AIza[0-9A-Za-z_\-]{35})", &[1], always),
         d("npm_token", r"\b(npm_[A-Za-z0-9]{36})\b", &[1], always),
         d("pypi_token", r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})", &[1], always),

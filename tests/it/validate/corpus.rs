@@ -248,7 +248,9 @@ const LOOK_ALIKES: &[&str] = &[
     "STRIPE_SECRET_KEY=sk_live_AAAAAAAAAAAAAAAAAAAAAAAA",
     "HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "shippo_test_1111111111111111111111111111111111111111",
-    // Names in code that begin as a short prefix does.
+    // Names in code that begin as a short prefix does; CSS classes (SpinKit's) that begin
+    // as OpenAI's keys do.
+    "<div class=\"sk-spinner sk-spinner-fading-circle\"><div class=\"sk-double-bounce-circle\"></div></div>",
     "let vca_ComputeAverageTotalsForRegion = 1;",
     "shpat_abcdefabcdefabcdefabcdefabcdefab",
     // Session 35's forms, where they are not secrets (from whispers' compliant lines): an XML
