@@ -198,6 +198,8 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         || v.contains("\\r")
         || v.contains("\\n")
         || lower.contains("example")
+        || is_version_range(v)
+        || says_its_name(&words, v)
     {
         return false;
     }
@@ -209,6 +211,20 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     } else {
         strong
     }
+}
+
+/// A dependency's version range (`"parse-passwd": "^1.0.0"` in a package.json).
+fn is_version_range(v: &str) -> bool {
+    let rest = v.trim_start_matches(['^', '~', '>', '<', '=', 'v', ' ']);
+    rest.len() < v.len() && rest.starts_with(|c: char| c.is_ascii_digit()) && rest.chars().all(|c| c.is_ascii_digit() || ".x*-+ <>=|".contains(c))
+}
+
+/// Prose or code that says the name's own words (`UnexpectedToken: "Unexpected token %0"`,
+/// `"[beginToken=" + beginToken + "]"`): a message or a string being built, not a secret,
+/// which is one word.
+fn says_its_name(words: &[String], v: &str) -> bool {
+    let said = name_words(v);
+    v.contains(' ') && !words.is_empty() && words.iter().all(|w| said.contains(w))
 }
 
 /// Base64 with its padding: 8 or more characters in fours, ending in `=`, mixing cases.

@@ -48,8 +48,8 @@ fn is_placeholder(v: &str) -> bool {
         || v.contains("EXAMPLE")
         || lower.contains("redacted")
         || lower.starts_with('<')
-        || lower.starts_with("${")
-        || lower.starts_with("{{")
+        || lower.contains("${")
+        || lower.contains("{{")
         || lower.starts_with('$')
         || lower.starts_with('[')
         || lower.starts_with('%')
@@ -66,6 +66,8 @@ fn is_placeholder(v: &str) -> bool {
         // A template's one name in braces (`{PASS}`, `{password}`), and what a guide asks
         // to be put in its place (`REPLACE_WITH_PASSWORD`).
         || (v.len() > 2 && v.starts_with('{') && v.ends_with('}') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
+        // A build's filter token (Maven's and Ant's `@version@`).
+        || (v.len() > 2 && v.starts_with('@') && v.ends_with('@') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
         || lower.starts_with("replace_with")
         || lower.starts_with("replace-with")
         || mostly_one_character(v)

@@ -248,6 +248,15 @@ const LOOK_ALIKES: &[&str] = &[
     "STRIPE_SECRET_KEY=sk_live_AAAAAAAAAAAAAAAAAAAAAAAA",
     "HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "shippo_test_1111111111111111111111111111111111111111",
+    // False alarms in real projects' code (Wicket, Log4j 2, Maven, trufflehog): a version
+    // range, messages and strings built from the name's own words, a template's variables
+    // inside a URL, a build's filter token.
+    "\"parse-passwd\": \"^1.0.0\",",
+    "kc={UnexpectedToken:\"Unexpected token %0\",UnexpectedNumber:\"Unexpected number\"}",
+    "return \"Renderer [beginToken=\" + beginToken + \", endToken=\" + endToken + \"]\";",
+    "connection: \"mongodb://${env:DB_USER}:${env:DB_PASS}@localhost:27017/\"",
+    "<token>@version@</token>",
+    "githubScanToken = githubScan.Flag(\"token\", \"GitHub token. Can be provided with environment variable GITHUB_TOKEN.\").String()",
     // Names in code that begin as a short prefix does; CSS classes (SpinKit's) that begin
     // as OpenAI's keys do.
     "<div class=\"sk-spinner sk-spinner-fading-circle\"><div class=\"sk-double-bounce-circle\"></div></div>",
