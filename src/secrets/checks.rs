@@ -191,7 +191,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         || v.starts_with("https://")
         || lower.starts_with("env[")
         || lower.contains("%(")
-        || v.starts_with([':', '*', '&', '!', '|', '-', '#', '\\'])
+        || v.starts_with([':', '*', '&', '!', '|', '-', '#', '\\', ')'])
         || is_number_literal(&lower)
         || is_identifier(v)
         || only_words(v)

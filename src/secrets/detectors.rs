@@ -28,6 +28,15 @@ pub(super) struct Detector {
     pub hint: Option<fn(&str) -> bool>,
 }
 
+/// A value that runs on into a URL's next parameter (`pass=123456&DevBat=80`), after a name
+/// that is a parameter itself (`?` or `&` before it).
+fn is_query_string(c: &Captures, v: &str) -> bool {
+    let (Some(name), Some(all)) = (c.get(1), c.get(0)) else { return false };
+    let text = all.as_str();
+    let before = &text[..name.start() - all.start()];
+    (before.ends_with('?') || before.ends_with('&')) && v.split('&').skip(1).any(|p| p.contains('='))
+}
+
 /// Whether a text compares anything: the comparison rules start at any name.
 fn compares(t: &str) -> bool {
     t.contains("==") || t.contains("!=")
@@ -262,9 +271,15 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("password_hash", r"(SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]{8,}\$[A-Za-z0-9+/=]{16,}:[A-Za-z0-9+/=]{16,})", &[1], always),
         d("password_hash", r"(\{(?:SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|MD5|SMD5|CRYPT)\}[A-Za-z0-9+/=.$]{8,})", &[1], always),
         // Secrets assigned to secret-like names, in every format configuration takes.
+        // A URL's query parameter (`?user=driver&pass=…&lat=60.0`): its value ends at the next
+        // `&`. The assignment rule below, which would run on over the other parameters, leaves
+        // such a value to this one.
+        d("assigned_secret", &format!(r"[?&]({SECRET_NAME})=([^&#\s\x22'<>]{{4,}})"), &[2], assigned_value),
         Detector {
             tail: Some(6),
-            ..d("assigned_secret", &assignment, &[3, 4, 5], |c, v| c.get(2).is_some_and(|sep| sep.as_str() != "::") && assigned_value(c, v))
+            ..d("assigned_secret", &assignment, &[3, 4, 5], |c, v| {
+                c.get(2).is_some_and(|sep| sep.as_str() != "::") && !is_query_string(c, v) && assigned_value(c, v)
+            })
         },
         d("assigned_secret", r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</", &[2], xml_value),
         // A YAML block scalar: `password: |` (or `>-`), the value on the next line.

@@ -42,6 +42,9 @@ mod sql;
 pub use paths::is_credential_path;
 
 /// Documentation examples and placeholders that look like secrets but are not.
+/// Keys published for everyone to use: the Azure Storage emulator's (Azurite's) account key.
+const KNOWN_EXAMPLES: &[&str] = &["Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="];
+
 fn is_placeholder(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
     v.ends_with("EXAMPLE")
@@ -68,6 +71,7 @@ fn is_placeholder(v: &str) -> bool {
         || (v.len() > 2 && v.starts_with('{') && v.ends_with('}') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
         // A build's filter token (Maven's and Ant's `@version@`).
         || (v.len() > 2 && v.starts_with('@') && v.ends_with('@') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
+        || KNOWN_EXAMPLES.contains(&v)
         || lower.starts_with("replace_with")
         || lower.starts_with("replace-with")
         || mostly_one_character(v)

@@ -201,6 +201,7 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("github_token", format!("ghs_12345_{}", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIxMjM0NSIsImV4cCI6MTc0NTU2ODM2MH0.Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n")),
         ("shopify_token", format!("shpat_{}", "r8TRc9ZXqvcVvcrmtr7qoVw69WeeY1xQ")),
         ("databricks_token", format!("dapi{}", "C0FFEE9876543210FEDCBA9876543210-2")),
+        ("assigned_secret", format!("GET /api/positions?user=bob&token={}&page=2", "Zk4vN8pQ2wLm7RtXa9Yc")),
         ("pulumi_token", "pul-0a5bd9b6561280038633ffb0028d3adfc7695755".into()),
         ("rubygems_key", "rubygems_cb24064d289daac6a7e00b0edd2477051587bf1f47afdba7".into()),
         ("sendinblue_key", "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".into()),
@@ -256,6 +257,12 @@ const LOOK_ALIKES: &[&str] = &[
     "return \"Renderer [beginToken=\" + beginToken + \", endToken=\" + endToken + \"]\";",
     "connection: \"mongodb://${env:DB_USER}:${env:DB_PASS}@localhost:27017/\"",
     "<token>@version@</token>",
+    // Traccar's and Oak's tests: parameters of a URL whose value is no secret, code between
+    // two strings, and the Azure Storage emulator's published key.
+    "request(\"/?user=driver&pass=123456&DevBat=80&Lat=60.0&Long=30.0\")",
+    "request(\"?UserName=name&Password=pass&LOC=$PWS,1\")",
+    ".append(\"userPassword: \").append(password).append('\\n')",
+    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;",
     "githubScanToken = githubScan.Flag(\"token\", \"GitHub token. Can be provided with environment variable GITHUB_TOKEN.\").String()",
     // Names in code that begin as a short prefix does; CSS classes (SpinKit's) that begin
     // as OpenAI's keys do.
