@@ -274,7 +274,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A URL's query parameter (`?user=driver&pass=…&lat=60.0`): its value ends at the next
         // `&`. The assignment rule below, which would run on over the other parameters, leaves
         // such a value to this one.
-        d("assigned_secret", &format!(r"[?&]({SECRET_NAME})=([^&#\s\x22'<>]{{4,}})"), &[2], assigned_value),
+        d("assigned_secret", &format!(r"[?&]({SECRET_NAME})=([^&#\s\x22',;)}}\]<>]{{4,}})"), &[2], assigned_value),
         Detector {
             tail: Some(6),
             ..d("assigned_secret", &assignment, &[3, 4, 5], |c, v| {

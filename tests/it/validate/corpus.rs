@@ -261,6 +261,7 @@ const LOOK_ALIKES: &[&str] = &[
     // two strings, and the Azure Storage emulator's published key.
     "request(\"/?user=driver&pass=123456&DevBat=80&Lat=60.0&Long=30.0\")",
     "request(\"?UserName=name&Password=pass&LOC=$PWS,1\")",
+    "[![codecov](https://codecov.io/gh/acme/app/branch/main/graph/badge.svg?token=yt4XSmQNKQ)](https://codecov.io/gh/acme/app)",
     ".append(\"userPassword: \").append(password).append('\\n')",
     "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;",
     "githubScanToken = githubScan.Flag(\"token\", \"GitHub token. Can be provided with environment variable GITHUB_TOKEN.\").String()",
