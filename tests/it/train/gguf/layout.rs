@@ -27,21 +27,21 @@ fn tiny_model_splitting(kind: &str) -> PathBuf {
 /// A variant of the tiny model (`tools/tiny_model.py` with `args`), built once like it.
 pub(super) fn tiny_variant(name: &str, args: &[&str]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}"));
+    // Two tests of one process may want the same variant: one builds it while the other
+    // waits, so neither replaces the model the other has trained on (a second build, moved
+    // in between the first one's training and its fuse, once gave the GGUF another
+    // tokenizer than the fused model's).
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = BUILDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if !dir.join("model.safetensors").is_file() {
-        // Two tests of one process may build the same variant: each in a place of its own.
-        static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}-{}-{n}", std::process::id()));
+        let building = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&building);
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/tiny_model.py");
         let out = Command::new(mlx_python()).arg(script).arg(&building).args(args).output().unwrap();
         assert!(out.status.success(), "tiny model: {}", String::from_utf8_lossy(&out.stderr));
-        if !dir.join("model.safetensors").is_file() {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        // Another test that built it first keeps its own (a rename onto it fails).
-        if std::fs::rename(&building, &dir).is_err() {
-            std::fs::remove_dir_all(&building).unwrap();
-        }
+        // A partial directory left by a killed run is not a model: it goes.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::rename(&building, &dir).unwrap();
     }
     dir
 }
