@@ -36,6 +36,7 @@ mod checks;
 mod detectors;
 mod mnemonic;
 mod paths;
+mod providers;
 mod shell;
 mod sql;
 
