@@ -302,7 +302,6 @@ pub fn model_not_here(model: &str) -> String {
 pub const MODEL_NOT_HERE_HINT: &str =
     "models are read offline: download it once (`git screenlink train --download` does), or give a local mlx-lm model directory with --model DIR";
 
-/// `train` with a hub id that is not on this machine, and no `--download`.
 /// A local model directory without the weights mlx-lm loads; `other` is a weights file of
 /// another format found there.
 pub fn no_safetensors(dir: &std::path::Path, other: Option<&str>) -> String {
@@ -310,6 +309,7 @@ pub fn no_safetensors(dir: &std::path::Path, other: Option<&str>) -> String {
     format!("{} holds no model*.safetensors weights, the only ones mlx-lm loads{found}", dir.display())
 }
 
+/// `train` with a hub id that is not on this machine, and no `--download`.
 pub fn model_not_downloaded(model: &str) -> String {
     format!("{model} is not on this machine, and train downloads nothing unless told")
 }

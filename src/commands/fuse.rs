@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::FuseArgs;
 use crate::config::Settings;
 use crate::dataset::Store;
-use crate::error::{Error, Kind, Result};
+use crate::error::Result;
 use crate::train::fuse::{self, DEQUANTIZED_DIR, FUSED_DIR};
 use crate::train::hub;
 use crate::{eval, messages, train};
@@ -76,8 +76,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
                 fuse::check_gguf(python, &base, &run_dir.join(FUSED_DIR), &trained_on)?;
             }
             // GGUF wants whole weights: a quantized base is dequantized as it is fused.
-            let made = fuse::fuse_into(&launcher, &model, &adapters, &run_dir, name, args.gguf)?
-                .ok_or_else(|| Error::new(Kind::Io, "mlx_lm fuse failed").hint("its output is above"))?;
+            let made = fuse::fuse_into(&launcher, &model, &adapters, &run_dir, name, args.gguf)?;
             if name == FUSED_DIR {
                 // Said at once: a GGUF file that fails next leaves the fused model known.
                 manifest.fused_path = Some(made.display().to_string());

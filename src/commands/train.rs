@@ -213,8 +213,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     if manifest.status == "completed" && args.fuse {
         // The adapters are whole whatever happens to the fuse: the run is written either way.
         match train::fuse::fuse_into(&launcher, &opts.model, &adapters, &run_dir, train::fuse::FUSED_DIR, false) {
-            Ok(Some(fused)) => manifest.fused_path = Some(fused.display().to_string()),
-            Ok(None) => manifest.status = "fuse failed".into(),
+            Ok(fused) => manifest.fused_path = Some(fused.display().to_string()),
             Err(e) => {
                 eprintln!("git-screenlink: {}", e.message);
                 manifest.status = "fuse failed".into();

@@ -36,8 +36,9 @@ pub fn is_quantized(model_dir: &Path) -> bool {
 }
 
 /// `mlx_lm fuse` of `adapters` into `model`, written to `out`; `dequantize` for whole weights.
-/// Ok(false) when mlx-lm failed (its output was shown); Err when interrupted.
-fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantize: bool) -> Result<bool> {
+/// An error when mlx-lm failed (its output was shown; the error ends with its reason) or was
+/// interrupted.
+fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantize: bool) -> Result<()> {
     let mut cmd = launcher.command("fuse");
     cmd.args(["--model", model, "--adapter-path"]).arg(adapters).arg("--save-path").arg(out);
     if dequantize {
@@ -47,32 +48,28 @@ fn fuse(launcher: &Launcher, model: &str, adapters: &Path, out: &Path, dequantiz
     if ended.interrupted {
         return Err(Error::new(Kind::Interrupted, "fusing interrupted").hint("nothing half-written was kept: `git screenlink fuse` runs it again"));
     }
-    if let (Some(e), false) = (&ended.error, ended.code == Some(0)) {
-        eprintln!("git-screenlink: mlx-lm could not fuse: {e}");
+    if ended.code == Some(0) && super::is_model_dir(out) {
+        return Ok(());
     }
-    Ok(ended.code == Some(0) && super::is_model_dir(out))
+    Err(Error::new(Kind::Io, format!("mlx_lm fuse failed{}", ended.reason())).hint("its output is above"))
 }
 
 /// [`fuse`] into `run_dir/name`, by way of a partial directory renamed when whole, so a
-/// later run never takes a half-written model for a fused one. The directory, or None when
-/// mlx-lm failed (its output was shown).
-pub fn fuse_into(launcher: &Launcher, model: &str, adapters: &Path, run_dir: &Path, name: &str, dequantize: bool) -> Result<Option<PathBuf>> {
+/// later run never takes a half-written model for a fused one. The directory.
+pub fn fuse_into(launcher: &Launcher, model: &str, adapters: &Path, run_dir: &Path, name: &str, dequantize: bool) -> Result<PathBuf> {
     let (partial, done) = (run_dir.join(format!(".{name}.partial")), run_dir.join(name));
     let clear = |p: &Path| match std::fs::remove_dir_all(p) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(format!("removing {}", p.display()), e)),
         _ => Ok(()),
     };
     clear(&partial)?;
-    match fuse(launcher, model, adapters, &partial, dequantize) {
-        Ok(true) => {}
-        failed => {
-            clear(&partial)?;
-            return failed.map(|_| None);
-        }
+    if let Err(failed) = fuse(launcher, model, adapters, &partial, dequantize) {
+        clear(&partial)?;
+        return Err(failed);
     }
     clear(&done)?;
     std::fs::rename(&partial, &done).map_err(|e| Error::io(format!("renaming {} to {}", partial.display(), done.display()), e))?;
-    Ok(Some(done))
+    Ok(done)
 }
 
 /// Write the fused model in `model_dir` as the GGUF file `out` (`q8`: matrices as Q8_0), with

@@ -293,6 +293,10 @@ static ANSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[ -/]
 /// The last line of a Python traceback (`ValueError: Model type bert not supported.`): what
 /// went wrong, said by the program that failed.
 pub fn python_error(line: &str) -> Option<String> {
+    // Every line of mlx-lm's output passes here: most are progress, with no exception's name.
+    if !line.contains("Error: ") && !line.contains("Exception: ") {
+        return None;
+    }
     static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception): \S.*$").expect("valid regex"));
     let line = strip_ansi(line.trim());
     RE.is_match(&line).then_some(line)
