@@ -8,6 +8,12 @@ and random weights created with mlx-lm's own model class, saved as safetensors: 
 `--arch` builds another family's model instead of Llama's: `qwen2` (Qwen2.5's: biases on q, k
 and v, two KV heads) or `qwen3` (Qwen3's: norms on q and k, heads of 32 wider than 64 / 4).
 
+`--arch mistral` is Mistral's (v0.3) model with a SentencePiece-style tokenizer: BPE over text
+whose spaces are `▁`, a token per byte for characters it lacks, `[INST]` and `[/INST]` as
+control tokens, Mistral's chat layout; as transformers 5 saves it (a Metaspace pre-tokenizer,
+`▁` before the start of a text only). `--spaces-by-normalizer`: as Llama 2's and Mistral
+v0.1's files are (a normalizer makes spaces `▁` and puts one before each run of text).
+
 `--pre` splits text before BPE as another family of tokenizers does (`llama3`,
 `deepseek-coder`, `qwen2`, which also composes text to NFC first, as Qwen's does;
 `whitespace`; default GPT-2's), trained on more kinds of text (numbers, contractions, code,
@@ -67,10 +73,17 @@ SPLITS = {
     ],
 }
 
+# Mistral's v3 chat layout: a space after `[INST]` and after `[/INST]`.
+MISTRAL_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'assistant' %} {{ m['content'] }}{{ eos_token }}"
+    "{% else %}[INST] {{ m['content'] }}[/INST]{% endif %}{% endfor %}"
+)
+
 # Each `--arch`: mlx-lm's class and what its config adds to or changes in the Llama one.
 ARCHS = {
     "llama": (llama, {}),
     "qwen2": (qwen2, {"model_type": "qwen2", "num_key_value_heads": 2, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
+    "mistral": (llama, {"model_type": "mistral", "num_key_value_heads": 2, "rope_theta": 1000000.0}),
     "qwen3": (qwen3, {"model_type": "qwen3", "num_key_value_heads": 2, "head_dim": 32, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
 }
 
@@ -84,16 +97,8 @@ def pre_tokenizer(kind: str):
     return pre_tokenizers.Sequence(splits + [pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Build a tiny model for tests.")
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--pre", choices=["gpt2", "whitespace", *SPLITS])
-    parser.add_argument("--pad", type=int, default=0)
-    parser.add_argument("--arch", choices=list(ARCHS), default="llama")
-    args = parser.parse_args()
-    out, kind = args.out, args.pre or "gpt2"
-    out.mkdir(parents=True, exist_ok=True)
-
+def byte_level(out: Path, args, kind: str) -> Tokenizer:
+    """A byte-level BPE tokenizer split as `kind`'s family splits text (GPT-2's by default)."""
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizer(kind)
     if kind == "qwen2":
@@ -113,6 +118,67 @@ def main() -> None:
     (out / "tokenizer_config.json").write_text(
         json.dumps({"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": CHATML if qwen else CHAT_TEMPLATE, "model_max_length": 512, **special})
     )
+    return tok
+
+
+def sentencepiece_style(out: Path, by_normalizer: bool) -> Tokenizer:
+    """Mistral's layout of a SentencePiece-style tokenizer: `<unk>`, `<s>`, `</s>`, then a token
+    per byte (`<0x00>`…), `[INST]` and `[/INST]`, then what BPE learned on the corpus."""
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<unk>", "<s>", "</s>"])
+    tok.train_from_iterator((CORPUS + MORE) * 4, trainer)
+    spec = json.loads(tok.to_str())
+    learned = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
+    added = ["[INST]", "[/INST]"]
+    vocab = {t: i for t, i in learned if i < 3}
+    vocab.update({f"<0x{b:02X}>": 3 + b for b in range(256)})
+    vocab.update({t: 259 + n for n, t in enumerate(added)})
+    vocab.update({t: i + 256 + len(added) for t, i in learned if i >= 3})
+    spec["model"].update(vocab=vocab, byte_fallback=True, fuse_unk=True)
+    spec["added_tokens"] = [
+        {"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
+        for t in ["<unk>", "<s>", "</s>", *added]
+    ]
+    if by_normalizer:
+        spec["pre_tokenizer"] = None
+        spec["normalizer"] = {
+            "type": "Sequence",
+            "normalizers": [{"type": "Prepend", "prepend": "▁"}, {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}],
+        }
+    else:
+        spec["pre_tokenizer"] = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": False}
+    spec["decoder"] = {
+        "type": "Sequence",
+        "decoders": [
+            {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+            {"type": "ByteFallback"},
+            {"type": "Fuse"},
+            {"type": "Strip", "content": " ", "start": 1, "stop": 0},
+        ],
+    }
+    (out / "tokenizer.json").write_text(json.dumps(spec, ensure_ascii=False))
+    special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}
+    (out / "special_tokens_map.json").write_text(json.dumps(special))
+    config = {"tokenizer_class": "LlamaTokenizer", "legacy": by_normalizer, "add_bos_token": True, "add_eos_token": False, "chat_template": MISTRAL_TEMPLATE}
+    (out / "tokenizer_config.json").write_text(json.dumps({**config, "model_max_length": 512, **special}))
+    return Tokenizer.from_str(json.dumps(spec))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Build a tiny model for tests.")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--pre", choices=["gpt2", "whitespace", *SPLITS])
+    parser.add_argument("--pad", type=int, default=0)
+    parser.add_argument("--arch", choices=list(ARCHS), default="llama")
+    parser.add_argument("--spaces-by-normalizer", action="store_true")
+    args = parser.parse_args()
+    out, kind = args.out, args.pre or "gpt2"
+    out.mkdir(parents=True, exist_ok=True)
+    if args.arch == "mistral":
+        tok = sentencepiece_style(out, args.spaces_by_normalizer)
+    else:
+        tok = byte_level(out, args, kind)
 
     config = {
         "model_type": "llama",
@@ -130,7 +196,7 @@ def main() -> None:
         "bos_token_id": tok.token_to_id("<s>"),
         "eos_token_id": tok.token_to_id("</s>"),
     }
-    if qwen:
+    if args.arch in ("qwen2", "qwen3"):
         # Qwen's config names `<|endoftext|>` BOS though its tokenizer adds none.
         config.update(bos_token_id=tok.token_to_id("<|endoftext|>"), eos_token_id=tok.token_to_id("<|im_end|>"))
     module, changes = ARCHS[args.arch]

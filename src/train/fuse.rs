@@ -9,7 +9,9 @@ use super::{hub, Launcher};
 use crate::error::{Error, Kind, Result};
 use crate::messages;
 
-pub const TO_GGUF_PY: &str = include_str!("to_gguf.py");
+/// `to_gguf.py` and the modules it imports, written to a directory of their own for each run.
+const GGUF_SCRIPTS: [(&str, &str); 3] =
+    [("to_gguf.py", include_str!("to_gguf.py")), ("gguf_vocab.py", include_str!("gguf_vocab.py")), ("gguf_spm.py", include_str!("gguf_spm.py"))];
 
 /// Where a run's fused model goes.
 pub const FUSED_DIR: &str = "fused";
@@ -102,8 +104,12 @@ pub fn trained_on(export_dir: &Path) -> Vec<PathBuf> {
 /// `to_gguf.py` with `args`; a refusal names `model_dir`, where the fused model is (or
 /// will be) for llama.cpp's own converter.
 fn run_to_gguf(python: &Path, args: &[&std::ffi::OsStr], model_dir: &Path) -> Result<()> {
+    let scripts = tempfile::Builder::new().prefix("screenlink-gguf").tempdir().map_err(|e| Error::io("making a directory for to_gguf.py", e))?;
+    for (name, text) in GGUF_SCRIPTS {
+        std::fs::write(scripts.path().join(name), text).map_err(|e| Error::io(format!("writing {name}"), e))?;
+    }
     let mut cmd = std::process::Command::new(python);
-    cmd.arg("-c").arg(TO_GGUF_PY).args(args);
+    cmd.arg(scripts.path().join("to_gguf.py")).args(args).env("PYTHONDONTWRITEBYTECODE", "1");
     hub::offline(&mut cmd);
     let mut refused = None;
     let outcome = stream_lines(&mut cmd, |line| {

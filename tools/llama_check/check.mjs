@@ -1,16 +1,19 @@
 // For the tests: load a GGUF file in llama.cpp (node-llama-cpp's prebuilt build) and print,
 // per prompt, its tokens, whether llama.cpp adds BOS and EOS, and llama.cpp's probability of
 // every next token, as JSON lines.
-// `node check.mjs MODULE_DIR MODEL.gguf PROMPT...`; MODULE_DIR holds node_modules.
+// `node check.mjs MODULE_DIR MODEL.gguf [--special] PROMPT...`; MODULE_DIR holds node_modules;
+// `--special`: special tokens written in a prompt are read as those tokens (a chat template's).
 import {pathToFileURL} from "node:url";
 import {join} from "node:path";
 
-const [moduleDir, modelPath, ...prompts] = process.argv.slice(2);
+const [moduleDir, modelPath, ...rest] = process.argv.slice(2);
+const special = rest[0] === "--special";
+const prompts = special ? rest.slice(1) : rest;
 const {getLlama, LlamaLogLevel} = await import(pathToFileURL(join(moduleDir, "node_modules/node-llama-cpp/dist/index.js")).href);
 const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLevel.error});
 const model = await llama.loadModel({modelPath});
 for (const prompt of prompts) {
-  const tokens = model.tokenize(prompt, false);
+  const tokens = model.tokenize(prompt, special);
   const context = await model.createContext({contextSize: 256});
   const sequence = context.getSequence();
   // No top-k, top-p or min-p: the whole distribution, as the model gives it.

@@ -10,7 +10,8 @@ use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
 use super::{
-    copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, trained_tokens, PROMPTS,
+    copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, to_gguf_py,
+    trained_tokens, PROMPTS,
 };
 
 /// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
@@ -67,7 +68,7 @@ fn qwen_runs_read_in_llama_cpp_as_in_mlx() {
 #[test]
 fn a_tokenizer_that_changes_text_first_is_refused_unless_training_did_not() {
     let dir = tempfile::tempdir().unwrap();
-    let to_gguf = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py");
+    let to_gguf = to_gguf_py();
     for (name, base) in [("llama", tiny_model().to_path_buf()), ("qwen2", tiny_qwen("qwen2"))] {
         let model = copy_of(&base, &dir.path().join(name));
         edit_json(&model.join("tokenizer.json"), |t| t["normalizer"] = serde_json::json!({"type": "Lowercase"}));

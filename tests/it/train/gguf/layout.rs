@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{copy_of, edit_json, gguf_string, largest_gap, llama_cpp, llama_cpp_lines, llama_cpp_tokens, mlx, trained_tokens, PROMPTS};
+use super::{copy_of, edit_json, gguf_string, largest_gap, llama_cpp, llama_cpp_lines, llama_cpp_tokens, mlx, to_gguf_py, trained_tokens, PROMPTS};
 use crate::train::{mlx_python, tiny_model};
 
 /// Prompts where the splits llama.cpp names give different tokens (numbers, code,
@@ -51,11 +51,11 @@ fn names_that_split_as(model: &Path) -> Vec<String> {
     let code = r#"
 import sys
 sys.path.insert(0, sys.argv[1])
-import to_gguf
+import gguf_vocab
 from tokenizers import Tokenizer
 path, prompts = sys.argv[2] + "/tokenizer.json", sys.argv[3:]
 want = [e.ids for e in Tokenizer.from_file(path).encode_batch(prompts, add_special_tokens=False)]
-for name, splits in to_gguf.LLAMA_CPP_PRE.items():
+for name, splits in gguf_vocab.LLAMA_CPP_PRE.items():
     t = Tokenizer.from_file(path)
     t.pre_tokenizer = splits()
     if [e.ids for e in t.encode_batch(prompts, add_special_tokens=False)] == want:
@@ -72,12 +72,12 @@ for name, splits in to_gguf.LLAMA_CPP_PRE.items():
 /// has no name for is refused.
 #[test]
 fn each_split_llama_cpp_names_is_written_under_that_name() {
-    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let to_gguf = to_gguf_py();
     let dir = tempfile::tempdir().unwrap();
     for (kind, name) in [("gpt2", "gpt-2"), ("llama3", "llama-bpe"), ("deepseek-coder", "deepseek-coder")] {
         let model = tiny_model_splitting(kind);
         let gguf = dir.path().join(format!("{kind}.gguf"));
-        let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).env("HF_HUB_OFFLINE", "1").output().unwrap();
+        let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).env("HF_HUB_OFFLINE", "1").output().unwrap();
         assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some(name), "{kind}");
         // On these prompts only this name's splits give the model's tokens ...
@@ -93,7 +93,7 @@ fn each_split_llama_cpp_names_is_written_under_that_name() {
     }
     let model = tiny_model_splitting("whitespace");
     let gguf = dir.path().join("whitespace.gguf");
-    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
+    let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("as none of llama.cpp's gpt-2, llama-bpe, deepseek-coder, qwen2 does"),
@@ -116,9 +116,9 @@ fn llama_3_rope_scaling_is_written_as_llama_cpp_reads_it() {
             serde_json::json!({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64})
     });
 
-    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let to_gguf = to_gguf_py();
     let gguf = dir.path().join("scaled.gguf");
-    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&scaled).arg(&gguf).output().unwrap();
+    let out = Command::new(mlx_python()).arg(&to_gguf).arg(&scaled).arg(&gguf).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (with, without) = (mlx(&scaled), mlx(tiny_model()));
     let in_llama = llama_cpp(&gguf, with[0].1.len());
@@ -135,10 +135,10 @@ fn llama_3_rope_scaling_is_written_as_llama_cpp_reads_it() {
 #[test]
 fn embedding_rows_past_the_tokenizer_are_padded() {
     let model = tiny_variant("padded", &["--pad", "15"]);
-    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let to_gguf = to_gguf_py();
     let dir = tempfile::tempdir().unwrap();
     let gguf = dir.path().join("padded.gguf");
-    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
+    let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let in_mlx = mlx(&model);
     assert_eq!(in_mlx[0].1.len(), 512);
@@ -159,7 +159,7 @@ fn embedding_rows_past_the_tokenizer_are_padded() {
 #[test]
 fn llama_cpp_adds_bos_as_the_tokenizer_does() {
     let dir = tempfile::tempdir().unwrap();
-    let to_gguf = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")).unwrap();
+    let to_gguf = to_gguf_py();
     let model = copy_of(&tiny_model_splitting("llama3"), &dir.path().join("bos"));
     let (bos, text) = (serde_json::json!({"SpecialToken": {"id": "<s>", "type_id": 0}}), serde_json::json!({"Sequence": {"id": "A", "type_id": 0}}));
     edit_json(&model.join("tokenizer.json"), |t| {
@@ -167,7 +167,7 @@ fn llama_cpp_adds_bos_as_the_tokenizer_does() {
             "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]}}})
     });
     let gguf = dir.path().join("bos.gguf");
-    let out = Command::new(mlx_python()).arg("-c").arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
+    let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some("llama-bpe"));
     let line = &llama_cpp_lines(&gguf, &["a"])[0];

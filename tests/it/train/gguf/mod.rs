@@ -11,14 +11,26 @@ use crate::env::OutputExt;
 
 mod archs;
 mod layout;
+mod sentencepiece;
 
 const PROMPTS: [&str; 3] = ["users complain search is slow", "We need retries with exponential backoff", "fn retry_upload(input: &Upload) {"];
+
+/// `src/train/to_gguf.py`, run where it is, so it imports the modules beside it.
+fn to_gguf_py() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")
+}
 
 /// Per prompt, its tokens and the next token's probabilities (indexed by token id).
 type Reading = Vec<(Vec<u32>, Vec<f64>)>;
 
 /// llama.cpp's lines for a GGUF file and prompts (`tools/llama_check/check.mjs`).
 fn llama_cpp_lines(gguf: &Path, prompts: &[&str]) -> Vec<serde_json::Value> {
+    llama_cpp_reading(gguf, prompts, false)
+}
+
+/// The same, `special`: with the special tokens written in the prompts read as those tokens,
+/// as llama.cpp's chat tools read a prompt laid out by the chat template.
+fn llama_cpp_reading(gguf: &Path, prompts: &[&str], special: bool) -> Vec<serde_json::Value> {
     let modules = git_screenlink::assets::data_dir().join("llama-check");
     assert!(
         modules.join("node_modules/node-llama-cpp").is_dir(),
@@ -26,7 +38,7 @@ fn llama_cpp_lines(gguf: &Path, prompts: &[&str]) -> Vec<serde_json::Value> {
         modules.display()
     );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/llama_check/check.mjs");
-    let out = Command::new("node").arg(script).arg(&modules).arg(gguf).args(prompts).output().unwrap();
+    let out = Command::new("node").arg(script).arg(&modules).arg(gguf).args(special.then_some("--special")).args(prompts).output().unwrap();
     assert!(out.status.success(), "llama.cpp: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
