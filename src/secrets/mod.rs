@@ -37,6 +37,7 @@ mod detectors;
 mod mnemonic;
 mod paths;
 mod providers;
+mod shapes;
 mod shell;
 mod sql;
 

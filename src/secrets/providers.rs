@@ -2,8 +2,8 @@
 //! prefixes follow the public rule lists of gitleaks, trufflehog, GitHub's secret scanning,
 //! Nosey Parker and secretlint; each session that added some says which it measured on.
 
-use super::checks::generated_body;
 use super::detectors::{always, d, Detector};
+use super::shapes::generated_body;
 
 pub(super) fn detectors() -> Vec<Detector> {
     vec![

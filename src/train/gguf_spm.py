@@ -17,8 +17,8 @@ import heapq
 
 import gguf
 
-# A token no merge makes and that is not one character (llama.cpp still joins pieces into it,
-# after every other join): last.
+# The score of a token no merge makes and longer than one character: below every other, so
+# llama.cpp joins pieces into it only when no other join is left (training never makes it).
 UNMADE = -1e9
 
 
