@@ -60,6 +60,13 @@ const NOT_A_SECRET_SUFFIXES: &[&str] = &[
     "version",
     "prefix",
     "endpoint",
+    // How a secret is made or read, not the secret: `FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256"`,
+    // `tsigSecretAlg: hmac-sha256`, `SECRET_KEY_CMD: "cat /run/secrets/key"`.
+    "alg",
+    "algorithm",
+    "method",
+    "cmd",
+    "command",
 ];
 
 /// The words of a name, lower-cased, less a number they end in: `DB_PASSWORD` → db,
@@ -278,7 +285,8 @@ fn is_field_path(v: &str) -> bool {
 /// A base64 blob that decodes to `user:password`.
 /// A password given on a command line, not a variable (`$PASS`) or a placeholder.
 pub(super) fn cli_password(_: &Captures, v: &str) -> bool {
-    !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4
+    // `fly login -u ... -p ...`: a guide's dots, no password.
+    !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4 && v.chars().any(char::is_alphanumeric)
 }
 
 /// Whether a key block holds key material. The smallest real key (Ed25519 in PKCS#8) is 64

@@ -58,13 +58,13 @@ const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
 const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|(?:ado|devops|github|gh|gitlab)[_.\-]?pat|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt|key)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
-const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
-const END_KEY: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+pub(super) const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+pub(super) const END_KEY: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
 
 /// One more line of a key block: a newline (real or escaped; a blank line may come first, as
 /// after an encrypted key's headers) and then base64, or a header
 /// a key file carries (`Proc-Type`, `DEK-Info`, PuTTY's `Encryption`, `Comment`, `…-Lines`).
-const KEY_LINE: &str =
+pub(super) const KEY_LINE: &str =
     r"(?:\r?\n|\\r?\\n){1,2}[ \t+]*(?:[A-Za-z0-9+/=]{16,}|(?:Proc-Type|DEK-Info|Encryption|Comment|Public-Lines|Private-Lines|Private-MAC): [^\r\n\\]*)";
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
@@ -72,11 +72,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
-        // Keys and key files: the whole block, its key material too, not the header alone (a
-        // redacted header before the base64 body would leave the key in the dataset). A block
-        // cut short (no END line, as a diff can show it) runs on over the lines that look like
-        // key material. Newlines may be real or escaped (a key in a JSON string).
-        d("private_key", &format!(r"{BEGIN_KEY}(?:[\s\S]*?{END_KEY}|(?:{KEY_LINE})*)"), &[0], |_, v| holds_key_material(v)),
+        // Key blocks with their BEGIN line are `keys.rs`'; newlines in them may be real or
+        // escaped (a key in a JSON string).
         // Key material without its BEGIN line: what a redaction of the header alone (before
         // this version) left in a dataset, so `validate --fix` can finish the job.
         d("private_key", &format!(r"(?:[A-Za-z0-9+/=]{{16,}}(?:\r?\n|\\r?\\n))+{END_KEY}"), &[0], |_, v| holds_key_material(v)),
@@ -339,7 +336,12 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A file of credentials named in a pair (`// file: .npmrc`).
         d("credential_file", r"(?m)^// file: ([^\r\n]+)$", &[1], |_, p| is_credential_path(p)),
         // Personal data.
-        d("email", r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b", &[1], |_, e| !is_example_email(e)),
+        // `git@github.com:group/repo.git` is an SSH remote, not a mailbox, and the token in
+        // `https://USER:PERSONAL_ACCESS_TOKEN@github.com/…` a guide's placeholder.
+        d("email", r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b(:)?", &[1], |c, e| {
+            let ssh_remote = e.starts_with("git@") && c.get(2).is_some();
+            !(is_example_email(e) || ssh_remote || super::names_itself(e.split('@').next().unwrap_or("")))
+        }),
         d("credit_card", r"\b((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], always),
         d("ip_address", r"(?:^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|[^\w.])", &[1], |_, ip| {

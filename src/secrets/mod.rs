@@ -34,6 +34,7 @@ impl std::str::FromStr for RedactMode {
 
 mod checks;
 mod detectors;
+mod keys;
 mod mnemonic;
 mod paths;
 mod providers;
@@ -77,6 +78,15 @@ fn is_placeholder(v: &str) -> bool {
         || lower.starts_with("replace_with")
         || lower.starts_with("replace-with")
         || mostly_one_character(v)
+        || names_itself(v)
+}
+
+/// A value in capitals that names what belongs there (`mongodb://DB_USER:DB_PASSWORD@…`,
+/// `https://PERSONAL_ACCESS_TOKEN@github.com/…`): a placeholder, as an environment
+/// variable's name is.
+pub(super) fn names_itself(v: &str) -> bool {
+    v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && v.split('_').any(|w| ["PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "SECRET", "KEY", "CREDENTIALS"].contains(&w))
 }
 
 /// A value most of which is one character said again and again (`sk_live_AAAAAAAA…`,
@@ -142,6 +152,12 @@ pub fn scan(text: &str) -> Vec<Finding> {
             found.push(Finding { kind, range, masked: mask(&text[range.0..range.1]) });
         }
     };
+    // Key blocks first: a block's lines hold what other rules would take for tokens.
+    for range in keys::findings(text) {
+        if !is_ours_or_placeholder(text, range.0) {
+            add(&mut found, "private_key", range);
+        }
+    }
     for det in detectors::DETECTORS.iter().filter(|d| d.hint.is_none_or(|h| h(text))) {
         for caps in det.re.captures_iter(text) {
             let Some(m) = det.groups.iter().find_map(|g| caps.get(*g)) else { continue };

@@ -397,6 +397,15 @@ const LOOK_ALIKES: &[&str] = &[
     "the token is valid for an hour",
     "the password is too short, it needs twelve characters",
     "the api key is in the vault",
+    // Real config files' look-alikes (bitnami/charts, docker/awesome-compose, Maven POMs).
+    "    ## key and certificate should start with -----BEGIN CERTIFICATE----- or\n    ## -----BEGIN RSA PRIVATE KEY-----\n    ##\n    ## name should line up with a tlsSecret set further up\n    tls: []",
+    "<developerConnection>scm:git:git@github.com:junit-team/junit4.git</developerConnection>",
+    "quarkus.mongodb.connection-string: mongodb://DB_USER:DB_PASSWORD@mongodb:27017",
+    "clone it as `https://USERNAME:PERSONAL_ACCESS_TOKEN@github.com/USERNAME/REPOSITORY`",
+    "tsigSecretAlg: hmac-sha256",
+    "FAB_PASSWORD_HASH_METHOD = \"pbkdf2:sha256\"",
+    "- name: AIRFLOW__WEBSERVER__SECRET_KEY_CMD\n  value: \"cat /opt/bitnami/airflow/secrets/airflow-secret-key\"",
+    "password authentication for `fly login -u ... -p ...`.",
 ];
 
 #[test]
