@@ -10,7 +10,7 @@ use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
 use super::{
-    copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, to_gguf_py,
+    copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, to_gguf_py, trained_run,
     trained_tokens, PROMPTS,
 };
 
@@ -26,14 +26,7 @@ fn qwen_runs_read_in_llama_cpp_as_in_mlx() {
     let (env, world) = linked_world();
     for arch in ["qwen2", "qwen3"] {
         let base = if arch == "qwen3" { in_4_bits(&tiny_qwen(arch), &env.root().join("qwen3-4bit")) } else { tiny_qwen(arch) };
-        let args = ["train", "--model", base.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--learning-rate", "0.01"];
-        env.screenlink(args).assert_ok();
-        let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|run| std::fs::read_to_string(run.join("run.json")).unwrap().contains(&format!("{}\"", base.display())))
-            .expect("the run trained on this base");
+        let run = trained_run(&env, &world, &base);
         let run_id = run.file_name().unwrap().to_str().unwrap();
         let out = env.screenlink(["fuse", "--gguf", run_id]);
         out.assert_ok();

@@ -15,6 +15,19 @@ mod sentencepiece;
 
 const PROMPTS: [&str; 3] = ["users complain search is slow", "We need retries with exponential backoff", "fn retry_upload(input: &Upload) {"];
 
+/// A run of `git screenlink train` on `base` (5 iterations at a rate that moves the weights):
+/// its run directory.
+fn trained_run(env: &crate::env::TestEnv, world: &git_screenlink::fixture::World, base: &Path) -> PathBuf {
+    let args = ["train", "--model", base.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--learning-rate", "0.01"];
+    env.screenlink(args).assert_ok();
+    std::fs::read_dir(world.repo.join(".git/screenlink/mlx"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|run| std::fs::read_to_string(run.join("run.json")).unwrap().contains(&format!("{}\"", base.display())))
+        .expect("the run trained on this base")
+}
+
 /// `src/train/to_gguf.py`, run where it is, so it imports the modules beside it.
 fn to_gguf_py() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/train/to_gguf.py")

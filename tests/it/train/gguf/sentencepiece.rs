@@ -9,8 +9,8 @@ use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
 use super::{
-    copy_of, edit_json, gguf_string, largest_gap, linked_world, llama_cpp, llama_cpp_reading, llama_cpp_tokens, mlx, mlx_python, to_gguf_py, trained_tokens,
-    PROMPTS,
+    copy_of, edit_json, gguf_string, largest_gap, linked_world, llama_cpp, llama_cpp_reading, llama_cpp_tokens, mlx, mlx_python, to_gguf_py, trained_run,
+    trained_tokens, PROMPTS,
 };
 
 /// Conversations where SentencePiece-style readings part: code and its indentation, runs of
@@ -47,14 +47,7 @@ fn sentencepiece_style_runs_read_in_llama_cpp_as_in_mlx() {
         [("mistral", &["--arch", "mistral"][..], "False"), ("mistral-normalizer", &["--arch", "mistral", "--spaces-by-normalizer"][..], "True")]
     {
         let base = tiny_variant(name, args);
-        let args = ["train", "--model", base.to_str().unwrap(), "--iters", "5", "--batch-size", "2", "--num-layers", "2", "--", "--learning-rate", "0.01"];
-        env.screenlink(args).assert_ok();
-        let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|run| std::fs::read_to_string(run.join("run.json")).unwrap().contains(&format!("{}\"", base.display())))
-            .expect("the run trained on this base");
+        let run = trained_run(&env, &world, &base);
         let run_id = run.file_name().unwrap().to_str().unwrap();
         env.screenlink(["fuse", "--gguf", run_id]).assert_ok();
         let (fused, gguf) = (run.join("fused"), run.join(format!("{run_id}.gguf")));
