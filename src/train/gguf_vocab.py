@@ -176,7 +176,6 @@ def checked_tokenizer(model_dir: Path, trained_on: list[str], rows: int) -> tupl
     return tokenizer, pre, adds_bos_eos(trained)
 
 
-
 def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on: list[str]) -> None:
     """The tokenizer, padded to the embedding's `rows` (DeepSeek Coder pads its 32,256 rows
     past its tokenizer's tokens): llama.cpp wants one token per row, the padding unused."""
