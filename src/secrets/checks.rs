@@ -61,10 +61,12 @@ const NOT_A_SECRET_SUFFIXES: &[&str] = &[
     "prefix",
     "endpoint",
     // How a secret is made or read, not the secret: `FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256"`,
-    // `tsigSecretAlg: hmac-sha256`, `SECRET_KEY_CMD: "cat /run/secrets/key"`.
+    // `tsigSecretAlg: hmac-sha256`, `SECRET_KEY_CMD: "cat /run/secrets/key"`,
+    // `MAILU_PASSWORD_SCHEME=SHA512-CRYPT`.
     "alg",
     "algorithm",
     "method",
+    "scheme",
     "cmd",
     "command",
 ];

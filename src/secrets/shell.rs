@@ -63,6 +63,12 @@ pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
         "pytest",
         "dotnet",
     ];
+    // The next argument of a command line (`--admin-password=secret1234 --admin-email=…`) or
+    // the line's continuation (`\`) is not more of the value.
+    let first = tail.split_whitespace().next().unwrap_or("");
+    if first.starts_with('-') || first == "\\" {
+        return false;
+    }
     let glued = caps.get(2).is_some_and(|sep| sep.as_str() == "=" && caps.get(1).is_some_and(|n| n.end() == sep.start()));
     let env_name = caps.get(1).is_some_and(|n| n.as_str().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
     if !(glued && env_name && tail.starts_with([' ', '\t'])) {
@@ -73,4 +79,28 @@ pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
     let flags = words.any(|w| w.starts_with('-') || w.contains('=') || ["|", "&&", ">", "<"].contains(&w));
     let command = PROGRAM.is_match(program) && (flags || READS_ENV.contains(&program.rsplit('/').next().unwrap_or(program)));
     !command
+}
+
+#[cfg(test)]
+mod tests {
+    /// A value on a command line ends where the line's next argument or its continuation
+    /// begins, and a Markdown guide's closing backtick is no part of it.
+    #[test]
+    fn a_value_ends_before_the_next_argument_and_a_closing_backtick() {
+        let cases = [
+            (
+                "  --admin-password=Xq7rT5vLp9 --admin-email=you@example.com \\",
+                "  --admin-password=[REDACTED:assigned_secret] --admin-email=you@example.com \\",
+            ),
+            ("  --adminpass=Xq7rT5vLp9! \\", "  --adminpass=[REDACTED:assigned_secret] \\"),
+            ("run `mysql -uapp -pXq7rT5vLp9` first", "run `mysql -uapp -p[REDACTED:cli_password]` first"),
+            ("input: `token = Xq7rT5vLp9Zk4vN8pQ2wLm`,", "input: `token = [REDACTED:assigned_secret]`,"),
+            ("password = Tr0ub4dor 3xQ9", "password = [REDACTED:assigned_secret]"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(super::super::redact(text).0, want, "{text}");
+        }
+        // Its placeholder is then seen as one: `-psecret` in a guide.
+        assert!(super::super::scan("For the app user: `mysql -udefault -psecret`.").is_empty());
+    }
 }

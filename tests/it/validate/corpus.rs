@@ -406,6 +406,8 @@ const LOOK_ALIKES: &[&str] = &[
     "FAB_PASSWORD_HASH_METHOD = \"pbkdf2:sha256\"",
     "- name: AIRFLOW__WEBSERVER__SECRET_KEY_CMD\n  value: \"cat /opt/bitnami/airflow/secrets/airflow-secret-key\"",
     "password authentication for `fly login -u ... -p ...`.",
+    "MAILU_PASSWORD_SCHEME=SHA512-CRYPT",
+    "For the non-root app user instead: `mysql -udefault -psecret` (or your own `MYSQL_USER`).",
 ];
 
 #[test]
