@@ -29,6 +29,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gguf
 import mlx.core as mx
 import sentencepiece
 from mlx.utils import tree_flatten
@@ -106,9 +107,11 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def llama_cpp_tokens(gguf: Path, items: list) -> list:
-    modules = Path(os.path.expanduser("~/.local/share/screenlink/llama-check"))
-    out = subprocess.run(["node", str(HERE / "llama_check/tokens.mjs"), str(modules), str(gguf)], input=json.dumps(items), capture_output=True, text=True, check=True)
+def llama_cpp_tokens(file: Path, items: list) -> list:
+    # Where `./install.sh --llama-check` put it (git-screenlink's data dir).
+    data_dir = os.environ.get("SCREENLINK_DATA_DIR") or os.path.expanduser("~/.local/share/screenlink")
+    modules = Path(data_dir) / "llama-check"
+    out = subprocess.run(["node", str(HERE / "llama_check/tokens.mjs"), str(modules), str(file)], input=json.dumps(items), capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -119,14 +122,12 @@ def main() -> None:
         folder = out / f"mistral-{version}"
         model_folder(data / FILES[version], folder, version)
         (folder / "train.jsonl").write_text("".join(json.dumps({"messages": c}) + "\n" for c in conversations[:100]))
-        gguf = out / f"mistral-{version}.gguf"
-        wrote = subprocess.run([sys.executable, str(TO_GGUF), str(folder), str(gguf), str(folder / "train.jsonl")], capture_output=True, text=True)
+        written = out / f"mistral-{version}.gguf"
+        wrote = subprocess.run([sys.executable, str(TO_GGUF), str(folder), str(written), str(folder / "train.jsonl")], capture_output=True, text=True)
         if wrote.returncode:
             print(f"{version}: refused: {wrote.stderr.strip().splitlines()[-1]}")
             continue
-        import gguf as gguf_package
-
-        prefix = gguf_package.GGUFReader(str(gguf)).fields["tokenizer.ggml.add_space_prefix"].contents()
+        prefix = gguf.GGUFReader(str(written)).fields["tokenizer.ggml.add_space_prefix"].contents()
         others = {"scores -1000": ("flat", str(prefix)), "tokenizer.model's scores, space yes": (str(data / FILES[version]), "True")}
         for name, (scores, flag) in others.items():
             other = out / f"mistral-{version}-{scores == 'flat' and 'flat' or 'sp'}.gguf"
@@ -139,7 +140,7 @@ def main() -> None:
         plain = [trained.encode(t, add_special_tokens=False) for t in texts]
         items = [{"text": r, "special": True} for r in rendered] + [{"text": t, "special": False} for t in texts]
         print(f"{version}: {len(sp)} tokens, add_space_prefix {prefix}; {sum(map(len, want))} tokens in {len(want)} chats")
-        for name, file in (("to_gguf.py", gguf), ("scores -1000", out / f"mistral-{version}-flat.gguf"), ("tokenizer.model's scores, space yes", out / f"mistral-{version}-sp.gguf")):
+        for name, file in (("to_gguf.py", written), ("scores -1000", out / f"mistral-{version}-flat.gguf"), ("tokenizer.model's scores, space yes", out / f"mistral-{version}-sp.gguf")):
             got = llama_cpp_tokens(file, items)
             chat_same = sum(g == w for g, w in zip(got, want))
             plain_same = sum(g == w for g, w in zip(got[len(want) :], plain))
