@@ -69,7 +69,7 @@ pub(super) const KEY_LINE: &str =
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|`?([^\s"',;#)}}\]<`]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
         // Key blocks with their BEGIN line are `keys.rs`'; newlines in them may be real or
@@ -116,20 +116,19 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[1],
             |_, v| !super::is_placeholder(v) && !looks_like_code(v) && v.chars().count() >= 6,
         ),
-        d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?(?:tls)?password[ =]['"]?([^\s'"`]{6,})"#, &[1], |_, v| {
+        d("basic_auth", r#"(?i)--(?:http-|ftp-|proxy-)?(?:tls)?password[ =]['"]?([^\s'"]{6,})"#, &[1], |_, v| {
             // `curl --tlspassword https://host` asks for it: the next word is the URL.
             !super::is_placeholder(v) && !looks_like_code(v) && !v.contains("://")
         }),
         // Passwords on command lines: `docker login -p …`, `sshpass -p …`, MySQL's
-        // `-p<password>` (no space). An unquoted value ends at a backtick, where a Markdown
-        // guide closes the command it quotes (`` `mysql -uroot -psecret` ``).
-        d("cli_password", r#"\blogin\b[^\r\n|;&]*?\s-p[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"`]{4,}))"#, &[1, 2, 3], |caps, v| {
+        // `-p<password>` (no space).
+        d("cli_password", r#"\blogin\b[^\r\n|;&]*?\s-p[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |caps, v| {
             cli_password(caps, v) && !v.chars().all(|c| c.is_ascii_digit())
         }),
-        d("cli_password", r#"\bsshpass\s+-p\s*(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"`]+))"#, &[1, 2, 3], cli_password),
+        d("cli_password", r#"\bsshpass\s+-p\s*(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]+))"#, &[1, 2, 3], cli_password),
         d(
             "cli_password",
-            r#"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n|;&]*?\s-p(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"`]{4,}))"#,
+            r#"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n|;&]*?\s-p(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#,
             &[1, 2, 3],
             cli_password,
         ),

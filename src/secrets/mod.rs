@@ -97,20 +97,27 @@ pub fn scan(text: &str) -> Vec<Finding> {
     for det in detectors::DETECTORS.iter().filter(|d| d.hint.is_none_or(|h| h(text))) {
         for caps in det.re.captures_iter(text) {
             let Some(m) = det.groups.iter().find_map(|g| caps.get(*g)) else { continue };
-            let value = m.as_str();
+            // A quoted value is taken as written.
+            let quoted = text[..m.start()].ends_with(['"', '\'']);
+            let (start, value) = if quoted { (m.start(), m.as_str()) } else { within_backticks(m.start(), m.as_str()) };
+            if value.is_empty() {
+                continue;
+            }
             let checks_itself = ["connection_string", "assigned_secret", "credential_file", "private_key", "password_hash"].contains(&det.kind);
-            if is_ours_or_placeholder(text, m.start()) || (!checks_itself && is_placeholder(value)) {
+            if is_ours_or_placeholder(text, start) || (!checks_itself && is_placeholder(value)) {
                 continue;
             }
             if !(det.check)(&caps, value) {
                 continue;
             }
+            // A value that ended at a closing backtick has no more words after it.
+            let whole = start + value.len() == m.end();
             let end = det
                 .tail
                 .and_then(|g| caps.get(g))
-                .filter(|t| t.start() == m.end() && shell::tail_is_value(&caps, t.as_str()))
-                .map_or(m.end(), |t| m.start() + text[m.start()..t.end()].trim_end().len());
-            add(&mut found, det.kind, (m.start(), end));
+                .filter(|t| whole && t.start() == m.end() && shell::tail_is_value(&caps, t.as_str()))
+                .map_or(start + value.len(), |t| start + text[start..t.end()].trim_end().len());
+            add(&mut found, det.kind, (start, end));
         }
     }
     for range in mnemonic::findings(text) {
@@ -131,6 +138,22 @@ pub fn scan(text: &str) -> Vec<Finding> {
 #[cfg(test)]
 fn spans(text: &str, ranges: Vec<(usize, usize)>) -> Vec<&str> {
     ranges.into_iter().map(|(s, e)| &text[s..e]).collect()
+}
+
+/// An unquoted value without the backticks a Markdown guide or a Go raw string puts around it
+/// (`` `mysql -psecret` ``, `` `token: Xq…`, ``): a leading one, and a last one with nothing
+/// but punctuation after it. One inside a value is the value's (`ab`cd`); a value that ends in
+/// one loses that character only. Its start, and it.
+fn within_backticks(start: usize, value: &str) -> (usize, &str) {
+    let (start, value) = match value.strip_prefix('`') {
+        Some(rest) => (start + 1, rest),
+        None => (start, value),
+    };
+    let value = match value.rfind('`') {
+        Some(i) if i > 0 && value[i + 1..].chars().all(|c| ".,;:*)!?]".contains(c)) => &value[..i],
+        _ => value,
+    };
+    (start, value)
 }
 
 /// Inside our own `[REDACTED:…]` marker.

@@ -84,7 +84,8 @@ pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
 #[cfg(test)]
 mod tests {
     /// A value on a command line ends where the line's next argument or its continuation
-    /// begins, and a Markdown guide's closing backtick is no part of it.
+    /// begins, and the backticks around it (a Markdown guide's, a Go raw string's) are no
+    /// part of it.
     #[test]
     fn a_value_ends_before_the_next_argument_and_a_closing_backtick() {
         let cases = [
@@ -96,6 +97,8 @@ mod tests {
             ("run `mysql -uapp -pXq7rT5vLp9` first", "run `mysql -uapp -p[REDACTED:cli_password]` first"),
             ("input: `token = Xq7rT5vLp9Zk4vN8pQ2wLm`,", "input: `token = [REDACTED:assigned_secret]`,"),
             ("password = Tr0ub4dor 3xQ9", "password = [REDACTED:assigned_secret]"),
+            // A backtick inside a password is the password's.
+            ("password: Xq7r`T5vLp9", "password: [REDACTED:assigned_secret]"),
         ];
         for (text, want) in cases {
             assert_eq!(super::super::redact(text).0, want, "{text}");
