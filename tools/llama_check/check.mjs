@@ -14,16 +14,23 @@ const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLeve
 const model = await llama.loadModel({modelPath});
 for (const prompt of prompts) {
   const tokens = model.tokenize(prompt, special);
-  const context = await model.createContext({contextSize: 256});
-  const sequence = context.getSequence();
-  // No top-k, top-p or min-p: the whole distribution, as the model gives it.
-  const options = {temperature: 1, topK: 1 << 30, topP: 1, minP: 0};
-  for await (const step of sequence.evaluateWithMetadata(tokens, {probabilities: true}, options)) {
-    // Whether llama.cpp puts BOS before a text and EOS after it, as the file says or its
-    // pre-tokenizer's name implies.
-    const specials = {addBos: model.tokens.shouldPrependBosToken, addEos: model.tokens.shouldAppendEosToken};
-    console.log(JSON.stringify({prompt, tokens: Array.from(tokens), ...specials, probabilities: Object.fromEntries(step.probabilities)}));
-    break;
+  // Whether llama.cpp puts BOS before a text and EOS after it, as the file says or its
+  // pre-tokenizer's name implies.
+  const specials = {addBos: model.tokens.shouldPrependBosToken, addEos: model.tokens.shouldAppendEosToken};
+  // One line per prompt whatever happens: its tokens, and the next token's probabilities when
+  // an evaluation gave them (tried twice: under load a context once yielded no step, and a
+  // prompt's line went missing).
+  let probabilities = null;
+  for (let attempt = 0; attempt < 2 && probabilities === null; attempt++) {
+    const context = await model.createContext({contextSize: 256});
+    const sequence = context.getSequence();
+    // No top-k, top-p or min-p: the whole distribution, as the model gives it.
+    const options = {temperature: 1, topK: 1 << 30, topP: 1, minP: 0};
+    for await (const step of sequence.evaluateWithMetadata(tokens, {probabilities: true}, options)) {
+      probabilities = Object.fromEntries(step.probabilities);
+      break;
+    }
+    await context.dispose();
   }
-  await context.dispose();
+  console.log(JSON.stringify({prompt, tokens: Array.from(tokens), ...specials, probabilities}));
 }

@@ -53,7 +53,9 @@ fn llama_cpp_reading(gguf: &Path, prompts: &[&str], special: bool) -> Vec<serde_
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/llama_check/check.mjs");
     let out = Command::new("node").arg(script).arg(&modules).arg(gguf).args(special.then_some("--special")).args(prompts).output().unwrap();
     assert!(out.status.success(), "llama.cpp: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), prompts.len(), "llama.cpp gave a line per prompt: {lines:?}");
+    lines
 }
 
 fn llama_cpp_tokens(gguf: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
@@ -67,7 +69,7 @@ fn llama_cpp(gguf: &Path, vocab: usize) -> Reading {
         .map(|v| {
             let tokens = v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
             let mut probs = vec![0.0; vocab];
-            for (id, p) in v["probabilities"].as_object().unwrap() {
+            for (id, p) in v["probabilities"].as_object().unwrap_or_else(|| panic!("llama.cpp evaluated nothing: {v}")) {
                 probs[id.parse::<usize>().unwrap()] = p.as_f64().unwrap();
             }
             (tokens, probs)
