@@ -180,7 +180,8 @@ def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on:
     """The tokenizer, padded to the embedding's `rows` (DeepSeek Coder pads its 32,256 rows
     past its tokenizer's tokens): llama.cpp wants one token per row, the padding unused."""
     tokenizer, how, (bos, eos) = checked_tokenizer(model_dir, trained_on, rows)
-    if gguf_spm.is_sentencepiece_style(tokenizer):
+    sentencepiece = gguf_spm.is_sentencepiece_style(tokenizer)
+    if sentencepiece:
         tokens, scores, types = gguf_spm.vocab_of(tokenizer, rows)
         writer.add_tokenizer_model("llama")
         writer.add_token_list(tokens)
@@ -198,6 +199,6 @@ def write_vocab(writer: gguf.GGUFWriter, model_dir: Path, rows: int, trained_on:
         writer.add_token_list(tokens)
         writer.add_token_types(types)
     # SentencePiece-style tokenizers merge by the scores above, not by merges.
-    special = gguf.SpecialVocab(model_dir, load_merges=not gguf_spm.is_sentencepiece_style(tokenizer), n_vocab=rows)
+    special = gguf.SpecialVocab(model_dir, load_merges=not sentencepiece, n_vocab=rows)
     special.add_special_token["bos"], special.add_special_token["eos"] = bos, eos
     special.add_to_gguf(writer, quiet=True)
