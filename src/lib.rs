@@ -25,6 +25,7 @@ pub mod messages;
 pub mod notes;
 pub mod par;
 pub mod pipeline;
+pub mod refs;
 pub mod review;
 pub mod score;
 pub mod secrets;
@@ -121,6 +122,7 @@ fn bound_pack_maps() {
     unsafe {
         let _ = git2::opts::set_mwindow_size(PACK_WINDOW_BYTES);
         let _ = git2::opts::set_mwindow_mapped_limit(PACK_MAPPED_LIMIT_BYTES);
+        refs::allow_reftable();
     }
 }
 

@@ -3,7 +3,8 @@
 //! never pushes unless told to (`git push origin refs/notes/screenlink`).
 
 use crate::dataset::Pair;
-use crate::error::Result;
+use crate::error::{Error, Kind, Result};
+use crate::refs;
 
 pub const NOTES_REF: &str = "refs/notes/screenlink";
 
@@ -20,9 +21,17 @@ fn signature(repo: &git2::Repository) -> Result<git2::Signature<'static>> {
     Ok(repo.signature().or_else(|_| git2::Signature::now("git-screenlink", "git-screenlink@localhost"))?)
 }
 
+/// What `git notes` did, as an error when it failed (a reftable repository's notes).
+fn by_git(done: bool) -> Result<()> {
+    done.then_some(()).ok_or_else(|| Error::new(Kind::Git, "git notes failed"))
+}
+
 /// Attach `pair`'s note to its commit (replacing an older one).
 pub fn write(repo: &git2::Repository, pair: &Pair) -> Result<()> {
     let oid = git2::Oid::from_str(&pair.metadata.commit_sha)?;
+    if refs::in_reftable(repo) {
+        return by_git(refs::set_note(repo, NOTES_REF, oid, Some(&text(pair))));
+    }
     let sig = signature(repo)?;
     repo.note(&sig, &sig, Some(NOTES_REF), oid, &text(pair), true)?;
     Ok(())
@@ -31,6 +40,10 @@ pub fn write(repo: &git2::Repository, pair: &Pair) -> Result<()> {
 /// A rewritten commit keeps its note (amend, rebase).
 pub fn carry(repo: &git2::Repository, old: &str, new: &str) -> Result<()> {
     let (old, new) = (git2::Oid::from_str(old)?, git2::Oid::from_str(new)?);
+    if refs::in_reftable(repo) {
+        let Some(message) = refs::note(repo, NOTES_REF, old) else { return Ok(()) };
+        return by_git(refs::set_note(repo, NOTES_REF, new, Some(&message)));
+    }
     let Ok(note) = repo.find_note(Some(NOTES_REF), old) else { return Ok(()) };
     let Some(message) = note.message().map(str::to_string) else { return Ok(()) };
     let sig = signature(repo)?;
@@ -52,6 +65,12 @@ pub fn after_accept(repo: &git2::Repository, enabled: bool, pair: &Pair) {
 /// failure is a warning, never an error.
 pub fn after_reject(repo: &git2::Repository, commit_sha: &str) {
     let Ok(oid) = git2::Oid::from_str(commit_sha) else { return };
+    if refs::in_reftable(repo) {
+        if !refs::set_note(repo, NOTES_REF, oid, None) {
+            eprintln!("git-screenlink: warning: could not remove the git note of {}: git notes failed", crate::messages::short(commit_sha));
+        }
+        return;
+    }
     if repo.find_note(Some(NOTES_REF), oid).is_err() {
         return;
     }

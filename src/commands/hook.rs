@@ -68,7 +68,8 @@ fn here() -> Result<Here> {
 }
 
 fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
-    let head = repo.head()?.peel_to_commit()?;
+    let Some(head) = crate::refs::head(&repo)? else { return Ok(()) };
+    let head = repo.find_commit(head)?;
     let sha = head.id().to_string();
     // From here on, an error queues the commit before it is reported.
     let queue_on_error = |err: Error| {
@@ -288,9 +289,8 @@ pub fn decide(settings: &Settings, repo: &git2::Repository, store: &Store, linke
 
 /// The commit `git commit --amend` replaced, from HEAD's reflog.
 fn amended_from(repo: &git2::Repository) -> Option<git2::Oid> {
-    let reflog = repo.reflog("HEAD").ok()?;
-    let entry = reflog.get(0)?;
-    entry.message()?.starts_with("commit (amend)").then(|| entry.id_old())
+    let (old, message) = crate::refs::last_move(repo)?;
+    message.starts_with("commit (amend)").then_some(old)
 }
 
 /// What became of the records of a commit `git commit --amend` replaced.

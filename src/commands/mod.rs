@@ -60,12 +60,12 @@ fn current_dir() -> Result<std::path::PathBuf> {
 
 /// The commit a revision names, or a usage error that says what to give.
 fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
-    if repo.head().is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch) {
+    if crate::refs::head(repo)?.is_none() {
         return Err(Error::new(crate::error::Kind::Git, "this repository has no commits yet").hint("make a commit first"));
     }
-    repo.revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|_| Error::new(crate::error::Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))
+    crate::refs::commit(repo, rev)
+        .and_then(|oid| repo.find_commit(oid).ok())
+        .ok_or_else(|| Error::new(crate::error::Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))
 }
 
 /// The datasets `--also` names (a repository: its dataset where its own settings put it; or

@@ -123,9 +123,13 @@ pub fn log(args: &LogArgs) -> Result<i32> {
     let pairs = pairs_by_sha(&store)?;
     let mut walk = crate::commits::log_order(&repo)?;
     match args.range.as_deref() {
-        Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| Error::new(Kind::Usage, format!("{r:?} is not a range here")).hint("give A..B"))?,
+        Some(r) if r.contains("..") => crate::refs::push_range(&repo, &mut walk, r)
+            .then_some(())
+            .ok_or_else(|| Error::new(Kind::Usage, format!("{r:?} is not a range here")).hint("give A..B"))?,
         Some(r) => walk.push(super::resolve(&repo, r)?.id())?,
-        None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
+        None => crate::refs::push_head(&repo, &mut walk)
+            .then_some(())
+            .ok_or_else(|| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
     }
     let mut out = String::new();
     let mut shown = 0;

@@ -51,15 +51,16 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     let mut oids = Vec::new();
     if let Some(shas) = &set.shas {
         for sha in shas {
-            let obj = repo.revparse_single(sha.trim()).map_err(|_| unknown_revision(sha))?;
-            oids.push(obj.peel_to_commit()?.id());
+            oids.push(crate::refs::commit(repo, sha.trim()).ok_or_else(|| unknown_revision(sha))?);
         }
     } else {
         let mut walk = super::log_order(repo)?;
         match set.range.as_deref() {
-            Some(r) if r.contains("..") => walk.push_range(r).map_err(|_| unknown_revision(r))?,
-            Some(r) => walk.push(repo.revparse_single(r).map_err(|_| unknown_revision(r))?.peel_to_commit()?.id())?,
-            None => walk.push_head().map_err(|_| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
+            Some(r) if r.contains("..") => crate::refs::push_range(repo, &mut walk, r).then_some(()).ok_or_else(|| unknown_revision(r))?,
+            Some(r) => walk.push(crate::refs::commit(repo, r).ok_or_else(|| unknown_revision(r))?)?,
+            None => crate::refs::push_head(repo, &mut walk)
+                .then_some(())
+                .ok_or_else(|| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
         }
         let mut older_in_a_row = 0;
         for oid in walk {

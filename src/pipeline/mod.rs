@@ -52,7 +52,7 @@ pub fn open_repo(dir: &Path) -> Result<git2::Repository> {
 }
 
 /// Why the repository around `dir` could not be opened, in the user's terms: git itself reads
-/// repositories libgit2 cannot (SHA-256 objects, reftable refs), and one owned by another
+/// repositories libgit2 cannot (SHA-256 objects), and one owned by another
 /// user is refused by both; "not in a git repository" would send them looking for the wrong
 /// thing.
 fn unreadable_repo(dir: &Path, e: &git2::Error) -> Error {
@@ -69,10 +69,6 @@ fn unreadable_repo(dir: &Path, e: &git2::Error) -> Error {
             format!("this repository names its objects with {format} (extensions.objectFormat), which git-screenlink cannot read yet: libgit2 reads SHA-1 repositories only"),
         )
         .hint(format!("{NOTHING_DONE}; uninstall the hook here with `git screenlink uninstall`, or link a SHA-1 clone of the history"));
-    }
-    if git_cli(dir, &["rev-parse", "--show-ref-format"]).as_deref() == Some("reftable") {
-        return Error::new(Kind::Git, "this repository keeps its refs in reftable (extensions.refStorage), which git-screenlink cannot read yet: libgit2 reads files refs only")
-            .hint(format!("{NOTHING_DONE}; `git refs migrate --ref-format=files` converts it back (git 2.46 or later), or uninstall the hook here with `git screenlink uninstall`"));
     }
     if e.message().contains("unsupported extension") {
         return Error::new(Kind::Git, format!("this repository uses a git extension git-screenlink cannot read yet ({})", e.message())).hint(format!(

@@ -14,6 +14,7 @@ mod fuzz;
 mod git_home;
 mod hook;
 mod newuser;
+mod reftable;
 mod source;
 mod train;
 mod validate;

@@ -1,0 +1,120 @@
+//! Where HEAD and the revisions a user names point, and where notes are kept. libgit2 reads
+//! and writes refs in git's files backend only; a repository that keeps them in reftable
+//! (`git init --ref-format=reftable`, planned as Git 3's default) has them read and written
+//! by git itself, while libgit2 still reads its objects, which reftable does not change.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use git2::{Oid, Repository, Revwalk};
+
+use crate::error::Result;
+
+/// Let libgit2 open a repository that names `extensions.refStorage` (it refuses an extension
+/// it does not know); every ref of such a repository goes through this module instead.
+///
+/// # Safety
+/// Sets a libgit2 global: call before any thread or repository exists (first thing in main).
+pub unsafe fn allow_reftable() {
+    let _ = git2::opts::set_extensions(&["refstorage"]);
+}
+
+/// Whether the repository keeps its refs in reftable.
+pub fn in_reftable(repo: &Repository) -> bool {
+    repo.config().and_then(|c| c.get_string("extensions.refstorage")).is_ok_and(|v| v.eq_ignore_ascii_case("reftable"))
+}
+
+/// `git ARGS` in the repository (its git dir named, so a linked worktree's HEAD is its own),
+/// with `input` on stdin: its stdout, trimmed, when it succeeds.
+fn git(repo: &Repository, args: &[&str], input: Option<&str>) -> Option<String> {
+    let mut cmd = Command::new("git");
+    cmd.arg("--git-dir").arg(repo.path()).args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+    if repo.signature().is_err() {
+        // As libgit2's notes are signed when no identity is set (`notes::signature`).
+        cmd.env("GIT_AUTHOR_NAME", "git-screenlink").env("GIT_AUTHOR_EMAIL", "git-screenlink@localhost");
+        cmd.env("GIT_COMMITTER_NAME", "git-screenlink").env("GIT_COMMITTER_EMAIL", "git-screenlink@localhost");
+    }
+    cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = cmd.spawn().ok()?;
+    if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+        stdin.write_all(text.as_bytes()).ok()?;
+    }
+    let out = child.wait_with_output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The commit `rev` names (a SHA, a branch, `HEAD~2`, …), `None` when it names none.
+pub fn commit(repo: &Repository, rev: &str) -> Option<Oid> {
+    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        // A whole SHA (`backfill --stdin`, the queue) names its commit without a ref.
+        return Oid::from_str(rev).ok().and_then(|oid| repo.find_commit(oid).ok()).map(|c| c.id());
+    }
+    if in_reftable(repo) {
+        let peeled = format!("{rev}^{{commit}}");
+        return git(repo, &["rev-parse", "--verify", "--quiet", "--end-of-options", &peeled], None).and_then(|s| Oid::from_str(&s).ok());
+    }
+    repo.revparse_single(rev).and_then(|o| o.peel_to_commit()).ok().map(|c| c.id())
+}
+
+/// The commit HEAD names; `Ok(None)` when the branch has no commit yet.
+pub fn head(repo: &Repository) -> Result<Option<Oid>> {
+    if in_reftable(repo) {
+        return Ok(commit(repo, "HEAD"));
+    }
+    match repo.head() {
+        Ok(head) => Ok(Some(head.peel_to_commit()?.id())),
+        Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Put HEAD's history on `walk`; false when HEAD names no commit.
+pub fn push_head(repo: &Repository, walk: &mut Revwalk) -> bool {
+    match head(repo) {
+        Ok(Some(oid)) => walk.push(oid).is_ok(),
+        _ => false,
+    }
+}
+
+/// Put `A..B` on `walk` (B's history less A's; a side left out is HEAD, as git reads it);
+/// false when a side names no commit.
+pub fn push_range(repo: &Repository, walk: &mut Revwalk, range: &str) -> bool {
+    if !in_reftable(repo) {
+        return walk.push_range(range).is_ok();
+    }
+    let Some((from, to)) = range.split_once("..").filter(|(_, to)| !to.starts_with('.')) else { return false };
+    let side = |s: &str| commit(repo, if s.is_empty() { "HEAD" } else { s });
+    match (side(from), side(to)) {
+        (Some(from), Some(to)) => walk.hide(from).is_ok() && walk.push(to).is_ok(),
+        _ => false,
+    }
+}
+
+/// HEAD's newest reflog entry: the commit HEAD named before it, and its message
+/// (`commit (amend): …`).
+pub fn last_move(repo: &Repository) -> Option<(Oid, String)> {
+    if in_reftable(repo) {
+        let message = git(repo, &["reflog", "show", "-1", "--format=%gs", "HEAD"], None)?;
+        return Some((commit(repo, "HEAD@{1}")?, message));
+    }
+    let reflog = repo.reflog("HEAD").ok()?;
+    let entry = reflog.get(0)?;
+    Some((entry.id_old(), entry.message()?.to_string()))
+}
+
+/// In a reftable repository, the note on `oid` under `notes_ref` (`None`: none, or not such a
+/// repository, where libgit2 reads it).
+pub fn note(repo: &Repository, notes_ref: &str, oid: Oid) -> Option<String> {
+    let raw = git(repo, &["notes", &format!("--ref={notes_ref}"), "show", &oid.to_string()], None)?;
+    Some(raw + "\n")
+}
+
+/// In a reftable repository, set (`Some`) or remove (`None`) the note on `oid`; false when git
+/// could not.
+pub fn set_note(repo: &Repository, notes_ref: &str, oid: Oid, text: Option<&str>) -> bool {
+    let (by_ref, sha) = (format!("--ref={notes_ref}"), oid.to_string());
+    match text {
+        Some(text) => git(repo, &["notes", &by_ref, "add", "-f", "-F", "-", &sha], Some(text)).is_some(),
+        None => git(repo, &["notes", &by_ref, "remove", "--ignore-missing", &sha], None).is_some(),
+    }
+}
