@@ -3,7 +3,7 @@
 //! never pushes unless told to (`git push origin refs/notes/screenlink`).
 
 use crate::dataset::Pair;
-use crate::error::{Error, Kind, Result};
+use crate::error::Result;
 use crate::refs;
 
 pub const NOTES_REF: &str = "refs/notes/screenlink";
@@ -17,38 +17,18 @@ pub fn text(pair: &Pair) -> String {
     format!("screenlink: said {}{who}, confidence {:.2}\n\n{talk}{more}\n", m.audio_timestamp, m.confidence)
 }
 
-fn signature(repo: &git2::Repository) -> Result<git2::Signature<'static>> {
-    Ok(repo.signature().or_else(|_| git2::Signature::now("git-screenlink", "git-screenlink@localhost"))?)
-}
-
-/// What `git notes` did, as an error when it failed (a reftable repository's notes).
-fn by_git(done: bool) -> Result<()> {
-    done.then_some(()).ok_or_else(|| Error::new(Kind::Git, "git notes failed"))
-}
-
 /// Attach `pair`'s note to its commit (replacing an older one).
 pub fn write(repo: &git2::Repository, pair: &Pair) -> Result<()> {
-    let oid = git2::Oid::from_str(&pair.metadata.commit_sha)?;
-    if refs::in_reftable(repo) {
-        return by_git(refs::set_note(repo, NOTES_REF, oid, Some(&text(pair))));
-    }
-    let sig = signature(repo)?;
-    repo.note(&sig, &sig, Some(NOTES_REF), oid, &text(pair), true)?;
-    Ok(())
+    refs::set_note(repo, NOTES_REF, git2::Oid::from_str(&pair.metadata.commit_sha)?, Some(&text(pair)))
 }
 
 /// A rewritten commit keeps its note (amend, rebase).
 pub fn carry(repo: &git2::Repository, old: &str, new: &str) -> Result<()> {
     let (old, new) = (git2::Oid::from_str(old)?, git2::Oid::from_str(new)?);
-    if refs::in_reftable(repo) {
-        let Some(message) = refs::note(repo, NOTES_REF, old) else { return Ok(()) };
-        return by_git(refs::set_note(repo, NOTES_REF, new, Some(&message)));
+    match refs::note(repo, NOTES_REF, old) {
+        Some(message) => refs::set_note(repo, NOTES_REF, new, Some(&message)),
+        None => Ok(()),
     }
-    let Ok(note) = repo.find_note(Some(NOTES_REF), old) else { return Ok(()) };
-    let Some(message) = note.message().map(str::to_string) else { return Ok(()) };
-    let sig = signature(repo)?;
-    repo.note(&sig, &sig, Some(NOTES_REF), new, &message, true)?;
-    Ok(())
 }
 
 /// Write the note when `screenlink.notes` is on; a failure is a warning, never an error.
@@ -65,17 +45,7 @@ pub fn after_accept(repo: &git2::Repository, enabled: bool, pair: &Pair) {
 /// failure is a warning, never an error.
 pub fn after_reject(repo: &git2::Repository, commit_sha: &str) {
     let Ok(oid) = git2::Oid::from_str(commit_sha) else { return };
-    if refs::in_reftable(repo) {
-        if !refs::set_note(repo, NOTES_REF, oid, None) {
-            eprintln!("git-screenlink: warning: could not remove the git note of {}: git notes failed", crate::messages::short(commit_sha));
-        }
-        return;
-    }
-    if repo.find_note(Some(NOTES_REF), oid).is_err() {
-        return;
-    }
-    let removed = signature(repo).and_then(|sig| Ok(repo.note_delete(oid, Some(NOTES_REF), &sig, &sig)?));
-    if let Err(e) = removed {
+    if let Err(e) = refs::set_note(repo, NOTES_REF, oid, None) {
         eprintln!("git-screenlink: warning: could not remove the git note of {}: {}", crate::messages::short(commit_sha), e.message);
     }
 }

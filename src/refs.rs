@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use git2::{Oid, Repository, Revwalk};
 
-use crate::error::Result;
+use crate::error::{Error, Kind, Result};
 
 /// Let libgit2 open a repository that names `extensions.refStorage` (it refuses an extension
 /// it does not know); every ref of such a repository goes through this module instead.
@@ -25,22 +25,24 @@ pub fn in_reftable(repo: &Repository) -> bool {
 }
 
 /// `git ARGS` in the repository (its git dir named, so a linked worktree's HEAD is its own),
-/// with `input` on stdin: its stdout, trimmed, when it succeeds.
-fn git(repo: &Repository, args: &[&str], input: Option<&str>) -> Option<String> {
+/// with `input` on stdin and `env` set: its stdout, trimmed, when it succeeds.
+fn git(repo: &Repository, args: &[&str], input: Option<&str>, env: &[(&str, &str)]) -> Option<String> {
     let mut cmd = Command::new("git");
-    cmd.arg("--git-dir").arg(repo.path()).args(args).stdout(Stdio::piped()).stderr(Stdio::null());
-    if repo.signature().is_err() {
-        // As libgit2's notes are signed when no identity is set (`notes::signature`).
-        cmd.env("GIT_AUTHOR_NAME", "git-screenlink").env("GIT_AUTHOR_EMAIL", "git-screenlink@localhost");
-        cmd.env("GIT_COMMITTER_NAME", "git-screenlink").env("GIT_COMMITTER_EMAIL", "git-screenlink@localhost");
-    }
+    cmd.arg("--git-dir").arg(repo.path()).args(args).envs(env.iter().copied()).stdout(Stdio::piped()).stderr(Stdio::null());
     cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().ok()?;
     if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
-        stdin.write_all(text.as_bytes()).ok()?;
+        // A git that stops reading fails, and says so by its exit status below.
+        let _ = stdin.write_all(text.as_bytes());
     }
     let out = child.wait_with_output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The commit git resolves `rev` to in a reftable repository.
+fn commit_by_git(repo: &Repository, rev: &str) -> Option<Oid> {
+    let peeled = format!("{rev}^{{commit}}");
+    git(repo, &["rev-parse", "--verify", "--quiet", "--end-of-options", &peeled], None, &[]).and_then(|s| Oid::from_str(&s).ok())
 }
 
 /// The commit `rev` names (a SHA, a branch, `HEAD~2`, …), `None` when it names none.
@@ -50,8 +52,7 @@ pub fn commit(repo: &Repository, rev: &str) -> Option<Oid> {
         return Oid::from_str(rev).ok().and_then(|oid| repo.find_commit(oid).ok()).map(|c| c.id());
     }
     if in_reftable(repo) {
-        let peeled = format!("{rev}^{{commit}}");
-        return git(repo, &["rev-parse", "--verify", "--quiet", "--end-of-options", &peeled], None).and_then(|s| Oid::from_str(&s).ok());
+        return commit_by_git(repo, rev);
     }
     repo.revparse_single(rev).and_then(|o| o.peel_to_commit()).ok().map(|c| c.id())
 }
@@ -59,7 +60,7 @@ pub fn commit(repo: &Repository, rev: &str) -> Option<Oid> {
 /// The commit HEAD names; `Ok(None)` when the branch has no commit yet.
 pub fn head(repo: &Repository) -> Result<Option<Oid>> {
     if in_reftable(repo) {
-        return Ok(commit(repo, "HEAD"));
+        return Ok(commit_by_git(repo, "HEAD"));
     }
     match repo.head() {
         Ok(head) => Ok(Some(head.peel_to_commit()?.id())),
@@ -83,7 +84,7 @@ pub fn push_range(repo: &Repository, walk: &mut Revwalk, range: &str) -> bool {
         return walk.push_range(range).is_ok();
     }
     let Some((from, to)) = range.split_once("..").filter(|(_, to)| !to.starts_with('.')) else { return false };
-    let side = |s: &str| commit(repo, if s.is_empty() { "HEAD" } else { s });
+    let side = |s: &str| commit_by_git(repo, if s.is_empty() { "HEAD" } else { s });
     match (side(from), side(to)) {
         (Some(from), Some(to)) => walk.hide(from).is_ok() && walk.push(to).is_ok(),
         _ => false,
@@ -94,27 +95,52 @@ pub fn push_range(repo: &Repository, walk: &mut Revwalk, range: &str) -> bool {
 /// (`commit (amend): …`).
 pub fn last_move(repo: &Repository) -> Option<(Oid, String)> {
     if in_reftable(repo) {
-        let message = git(repo, &["reflog", "show", "-1", "--format=%gs", "HEAD"], None)?;
-        return Some((commit(repo, "HEAD@{1}")?, message));
+        let message = git(repo, &["reflog", "show", "-1", "--format=%gs", "HEAD"], None, &[])?;
+        return Some((commit_by_git(repo, "HEAD@{1}")?, message));
     }
     let reflog = repo.reflog("HEAD").ok()?;
     let entry = reflog.get(0)?;
     Some((entry.id_old(), entry.message()?.to_string()))
 }
 
-/// In a reftable repository, the note on `oid` under `notes_ref` (`None`: none, or not such a
-/// repository, where libgit2 reads it).
-pub fn note(repo: &Repository, notes_ref: &str, oid: Oid) -> Option<String> {
-    let raw = git(repo, &["notes", &format!("--ref={notes_ref}"), "show", &oid.to_string()], None)?;
-    Some(raw + "\n")
+/// Who signs a note where the repository sets no identity.
+const NO_IDENTITY: (&str, &str) = ("git-screenlink", "git-screenlink@localhost");
+
+/// Who signs a note: the repository's identity, else [`NO_IDENTITY`].
+fn signature(repo: &Repository) -> std::result::Result<git2::Signature<'static>, git2::Error> {
+    repo.signature().or_else(|_| git2::Signature::now(NO_IDENTITY.0, NO_IDENTITY.1))
 }
 
-/// In a reftable repository, set (`Some`) or remove (`None`) the note on `oid`; false when git
-/// could not.
-pub fn set_note(repo: &Repository, notes_ref: &str, oid: Oid, text: Option<&str>) -> bool {
-    let (by_ref, sha) = (format!("--ref={notes_ref}"), oid.to_string());
-    match text {
-        Some(text) => git(repo, &["notes", &by_ref, "add", "-f", "-F", "-", &sha], Some(text)).is_some(),
-        None => git(repo, &["notes", &by_ref, "remove", "--ignore-missing", &sha], None).is_some(),
+/// The note on `oid` under `notes_ref`, `None` when it has none.
+pub fn note(repo: &Repository, notes_ref: &str, oid: Oid) -> Option<String> {
+    if in_reftable(repo) {
+        return git(repo, &["notes", &format!("--ref={notes_ref}"), "show", &oid.to_string()], None, &[]).map(|text| text + "\n");
     }
+    repo.find_note(Some(notes_ref), oid).ok()?.message().map(str::to_string)
+}
+
+/// Set (`Some`) or remove (`None`, nothing to do when there is none) the note on `oid` under
+/// `notes_ref`.
+pub fn set_note(repo: &Repository, notes_ref: &str, oid: Oid, text: Option<&str>) -> Result<()> {
+    if in_reftable(repo) {
+        let (by_ref, sha) = (format!("--ref={notes_ref}"), oid.to_string());
+        // git signs as it would any note; with no identity set, as libgit2's notes are signed.
+        let (name, email) = NO_IDENTITY;
+        let ours = [("GIT_AUTHOR_NAME", name), ("GIT_AUTHOR_EMAIL", email), ("GIT_COMMITTER_NAME", name), ("GIT_COMMITTER_EMAIL", email)];
+        let env: &[(&str, &str)] = if repo.signature().is_ok() { &[] } else { &ours };
+        let done = match text {
+            Some(text) => git(repo, &["notes", &by_ref, "add", "-f", "-F", "-", &sha], Some(text), env),
+            None => git(repo, &["notes", &by_ref, "remove", "--ignore-missing", &sha], None, env),
+        };
+        return done.map(drop).ok_or_else(|| Error::new(Kind::Git, "git notes failed"));
+    }
+    let sig = signature(repo)?;
+    match text {
+        Some(text) => repo.note(&sig, &sig, Some(notes_ref), oid, text, true).map(drop)?,
+        None => match repo.note_delete(oid, Some(notes_ref), &sig, &sig) {
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+            removed => removed?,
+        },
+    }
+    Ok(())
 }
