@@ -14,6 +14,11 @@ control tokens, Mistral's chat layout; as transformers 5 saves it (a Metaspace p
 `▁` before the start of a text only). `--spaces-by-normalizer`: as Llama 2's and Mistral
 v0.1's files are (a normalizer makes spaces `▁` and puts one before each run of text).
 
+`--arch gemma2`, `gemma3_text` and `gemma3` are Gemma 2's, Gemma 3's (text: 1B) and Gemma 3's
+with vision (4B and up, whose language half mlx-lm trains: no vision weights here) models with
+Gemma's SentencePiece-style tokenizer (`<bos>`, `<start_of_turn>`, no `▁` before text) and
+chat layout.
+
 `--pre` splits text before BPE as another family of tokenizers does (`llama3`,
 `deepseek-coder`, `qwen2`, which also composes text to NFC first, as Qwen's does;
 `whitespace`; default GPT-2's), trained on more kinds of text (numbers, contractions, code,
@@ -26,7 +31,7 @@ from pathlib import Path
 
 import mlx.core as mx
 from mlx.utils import tree_flatten
-from mlx_lm.models import llama, qwen2, qwen3
+from mlx_lm.models import gemma2, gemma3, gemma3_text, llama, qwen2, qwen3
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 CHAT_TEMPLATE = (
@@ -79,13 +84,45 @@ MISTRAL_TEMPLATE = (
     "{% else %}[INST] {{ m['content'] }}[/INST]{% endif %}{% endfor %}"
 )
 
+# Gemma 3's chat layout (Gemma 2's, but a system message goes before the first user turn).
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{% set first = messages[0]['content'] + '\\n\\n' %}"
+    "{% set messages = messages[1:] %}{% else %}{% set first = '' %}{% endif %}{% for m in messages %}"
+    "{% set role = 'model' if m['role'] == 'assistant' else m['role'] %}"
+    "{{ '<start_of_turn>' + role + '\\n' + (first if loop.first else '') + m['content'] | trim + '<end_of_turn>\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<start_of_turn>model\\n' }}{% endif %}"
+)
+
+# What Gemma's configs say besides Llama's: heads of 32 (wider than 64 / 4), one KV head, the
+# attention scale's own number, Gemma 2's caps on logits, Gemma 3's local layers (every layer
+# but each second's last, here: one of two) with their own RoPE base and a window of 4
+# tokens, so prompts pass it; its global layers' linear RoPE scaling.
+GEMMA = {"head_dim": 32, "num_key_value_heads": 1, "query_pre_attn_scalar": 32, "rms_norm_eps": 1e-6}
+
 # Each `--arch`: mlx-lm's class and what its config adds to or changes in the Llama one.
 ARCHS = {
     "llama": (llama, {}),
     "qwen2": (qwen2, {"model_type": "qwen2", "num_key_value_heads": 2, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
     "mistral": (llama, {"model_type": "mistral", "num_key_value_heads": 2, "rope_theta": 1000000.0}),
     "qwen3": (qwen3, {"model_type": "qwen3", "num_key_value_heads": 2, "head_dim": 32, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
+    "gemma2": (
+        gemma2,
+        {**GEMMA, "model_type": "gemma2", "attn_logit_softcapping": 1.0, "final_logit_softcapping": 2.0, "sliding_window": 4096},
+    ),
+    "gemma3_text": (
+        gemma3_text,
+        {
+            **GEMMA,
+            "model_type": "gemma3_text",
+            "rope_theta": 1000000.0,
+            "rope_local_base_freq": 1000.0,
+            "rope_scaling": {"rope_type": "linear", "factor": 8.0},
+            "sliding_window": 4,
+            "sliding_window_pattern": 2,
+        },
+    ),
 }
+ARCHS["gemma3"] = (gemma3, ARCHS["gemma3_text"][1])
 
 
 def pre_tokenizer(kind: str):
@@ -165,6 +202,47 @@ def sentencepiece_style(out: Path, by_normalizer: bool) -> Tokenizer:
     return Tokenizer.from_str(json.dumps(spec))
 
 
+def gemma_style(out: Path) -> Tokenizer:
+    """Gemma's layout of a SentencePiece-style tokenizer: `<pad> <eos> <bos> <unk>`, its turn
+    tokens, a token per byte, then what BPE learned; spaces made `▁` by a normalizer that puts
+    none before text (Gemma's tokenizer.json)."""
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="never", split=True)
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<pad>", "<eos>", "<bos>", "<unk>"])
+    tok.train_from_iterator((CORPUS + MORE) * 4, trainer)
+    spec = json.loads(tok.to_str())
+    learned = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
+    added = ["<start_of_turn>", "<end_of_turn>"]
+    vocab = {t: i for t, i in learned if i < 4}
+    vocab.update({t: 4 + n for n, t in enumerate(added)})
+    vocab.update({f"<0x{b:02X}>": 4 + len(added) + b for b in range(256)})
+    vocab.update({t: i + 256 + len(added) for t, i in learned if i >= 4})
+    spec["model"].update(vocab=vocab, byte_fallback=True, fuse_unk=True)
+    spec["added_tokens"] = [
+        {"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
+        for t in ["<pad>", "<eos>", "<bos>", "<unk>", *added]
+    ]
+    spec["pre_tokenizer"] = None
+    spec["normalizer"] = {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}
+    bos = {"SpecialToken": {"id": "<bos>", "type_id": 0}}
+    spec["post_processor"] = {
+        "type": "TemplateProcessing",
+        "single": [bos, {"Sequence": {"id": "A", "type_id": 0}}],
+        "pair": [bos, {"Sequence": {"id": "A", "type_id": 0}}, bos, {"Sequence": {"id": "B", "type_id": 1}}],
+        "special_tokens": {"<bos>": {"id": "<bos>", "ids": [vocab["<bos>"]], "tokens": ["<bos>"]}},
+    }
+    spec["decoder"] = {
+        "type": "Sequence",
+        "decoders": [{"type": "Replace", "pattern": {"String": "▁"}, "content": " "}, {"type": "ByteFallback"}, {"type": "Fuse"}],
+    }
+    (out / "tokenizer.json").write_text(json.dumps(spec, ensure_ascii=False))
+    special = {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"}
+    (out / "special_tokens_map.json").write_text(json.dumps(special))
+    config = {"tokenizer_class": "GemmaTokenizer", "add_bos_token": True, "add_eos_token": False, "chat_template": GEMMA_TEMPLATE}
+    (out / "tokenizer_config.json").write_text(json.dumps({**config, "model_max_length": 512, **special}))
+    return Tokenizer.from_str(json.dumps(spec))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Build a tiny model for tests.")
     parser.add_argument("out", type=Path)
@@ -177,6 +255,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     if args.arch == "mistral":
         tok = sentencepiece_style(out, args.spaces_by_normalizer)
+    elif args.arch.startswith("gemma"):
+        tok = gemma_style(out)
     else:
         tok = byte_level(out, args, kind)
 
@@ -199,8 +279,15 @@ def main() -> None:
     if args.arch in ("qwen2", "qwen3"):
         # Qwen's config names `<|endoftext|>` BOS though its tokenizer adds none.
         config.update(bos_token_id=tok.token_to_id("<|endoftext|>"), eos_token_id=tok.token_to_id("<|im_end|>"))
+    if args.arch.startswith("gemma"):
+        config.update(bos_token_id=tok.token_to_id("<bos>"), eos_token_id=tok.token_to_id("<eos>"), pad_token_id=tok.token_to_id("<pad>"))
     module, changes = ARCHS[args.arch]
     config.update(changes)
+    if args.arch == "gemma3":
+        # Gemma 3 with vision, as mlx-lm loads it: the language half's config inside.
+        text = {k: v for k, v in config.items() if not k.endswith("_token_id")}
+        config = {"model_type": "gemma3", "vocab_size": config["vocab_size"], "text_config": {**text, "model_type": "gemma3_text"}}
+        config.update({k: v for k, v in text.items() if k.endswith("_token_id")})
     (out / "config.json").write_text(json.dumps(config, indent=2))
     mx.random.seed(0)
     model = module.Model(module.ModelArgs.from_dict(config))
@@ -208,6 +295,10 @@ def main() -> None:
     if args.arch != "llama":
         # Norms start at one; moved, so a norm written in the wrong place shows.
         weights = {k: v + 0.2 * mx.random.normal(v.shape) if k.endswith("norm.weight") else v for k, v in weights.items()}
+    if args.arch.startswith("gemma3"):
+        # Gemma 3's output is its embedding, as in its own files (mlx-lm's class has a head
+        # until it loads weights without one).
+        weights = {k: v for k, v in weights.items() if not k.endswith("lm_head.weight")}
     mx.save_safetensors(str(out / "model.safetensors"), weights)
     print(f"tiny {args.arch} model in {out}: vocab {config['vocab_size']}, hidden 64, 2 layers")
 

@@ -32,7 +32,11 @@ def vocab_of(tokenizer: dict, rows: int) -> tuple[list[str], list[float], list[i
     to the embedding's `rows`), or why it cannot be written."""
     model = tokenizer["model"]
     ids = dict(model["vocab"])
-    for added in tokenizer.get("added_tokens") or []:
+    # A special token past the rows has no embedding, so no model input ever was it: left out,
+    # as llama.cpp's converter leaves it (Gemma 3's image token in its 1B model; the `<mask>`
+    # transformers adds when it saves a Gemma tokenizer that lacks one).
+    added_tokens = [a for a in tokenizer.get("added_tokens") or [] if a["id"] < rows or not a.get("special")]
+    for added in added_tokens:
         ids[added["content"]] = added["id"]
     if max(ids.values()) >= rows:
         return f"its tokenizer has a token {max(ids.values())} for {rows} rows of embeddings"
@@ -45,7 +49,7 @@ def vocab_of(tokenizer: dict, rows: int) -> tuple[list[str], list[float], list[i
         tokens[i], types[i] = text, gguf.TokenType.NORMAL
     for b in range(256):
         types[ids[f"<0x{b:02X}>"]] = gguf.TokenType.BYTE
-    for added in tokenizer.get("added_tokens") or []:
+    for added in added_tokens:
         types[added["id"]] = gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED
     if model.get("unk_token") in ids:
         types[ids[model["unk_token"]]] = gguf.TokenType.UNKNOWN

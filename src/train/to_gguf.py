@@ -11,9 +11,10 @@ it labels every tokenizer SentencePiece, which garbles a byte-level BPE model's 
 The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's safetensors; the
 tokenizer is `gguf_vocab.py`'s (and `gguf_spm.py`'s), imported from beside this file.
 A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
-an architecture not in ARCHS (Llama's, Mistral's, Qwen2's, Qwen3's), quantized weights, a
-tokenizer llama.cpp would read otherwise than training did (`gguf_vocab.checked_tokenizer`),
-a RoPE scaling other than linear or Llama 3.1's.
+an architecture not in ARCHS (Llama's, Mistral's, Qwen2's, Qwen3's, Gemma 2's and 3's),
+quantized weights, a tokenizer llama.cpp would read otherwise than training did
+(`gguf_vocab.checked_tokenizer`), a RoPE scaling other than linear or Llama 3.1's, a Gemma
+whose attention scale llama.cpp would not derive (`gguf_gemma.py`).
 """
 
 import json
@@ -30,6 +31,7 @@ except ImportError:
     print("MISSING gguf", file=sys.stderr)
     sys.exit(5)
 
+import gguf_gemma
 from gguf_vocab import checked_tokenizer, refuse, write_vocab
 
 
@@ -41,6 +43,7 @@ ARCHS = {
     "mistral": (gguf.MODEL_ARCH.LLAMA, True),
     "qwen2": (gguf.MODEL_ARCH.QWEN2, False),
     "qwen3": (gguf.MODEL_ARCH.QWEN3, False),
+    **gguf_gemma.ARCHS,
 }
 
 
@@ -64,11 +67,15 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") not in ARCHS:
         refuse(f"its architecture is {config.get('model_type')}; this writes {', '.join(ARCHS)} models only")
+    if config["model_type"] in gguf_gemma.ARCHS:
+        config = gguf_gemma.with_defaults(config)
     if whole and (config.get("quantization") or config.get("quantization_config")):
         refuse("its weights are quantized")
     kind = rope_scaling(config)[1]
-    if kind not in (None, "linear", "default", "llama3"):
+    if kind not in (None, "linear", "default", "llama3") or (kind == "llama3" and config["model_type"] in gguf_gemma.ARCHS):
         refuse(f"its RoPE scaling is {kind}")
+    if config["model_type"] in gguf_gemma.ARCHS:
+        gguf_gemma.check(config)
     return config
 
 
@@ -111,7 +118,7 @@ def plan_tensors(model_dir: Path, config: dict, arch: gguf.MODEL_ARCH, q8: bool)
         for name, value in sorted(mx.load(str(file)).items()):
             if name.endswith("rotary_emb.inv_freq"):
                 continue
-            gname = names.get_name(name, try_suffixes=(".weight", ".bias"))
+            gname = names.get_name(gguf_gemma.tensor_name(config, name), try_suffixes=(".weight", ".bias"))
             if gname is None:
                 refuse(f"it has a weight llama.cpp's {gguf.MODEL_ARCH_NAMES[arch]} has no place for ({name})")
             if value.dtype not in (mx.float32, mx.float16, mx.bfloat16):
@@ -139,7 +146,9 @@ def add_tensor_infos(writer: gguf.GGUFWriter, plan: list) -> None:
 def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict, rotate_pairs: bool) -> None:
     """The planned weights, in plan order, each converted as it is written: a model needs
     little more memory than its largest file (all at once took twice the model); q and k
-    permuted to llama.cpp's rotary layout when `rotate_pairs` (ARCHS)."""
+    permuted to llama.cpp's rotary layout when `rotate_pairs` (ARCHS); Gemma's norms as
+    llama.cpp multiplies by them (`gguf_gemma.norm_shift`)."""
+    shift = gguf_gemma.norm_shift(config)
     loaded: tuple[Path | None, dict] = (None, {})
     for _, file, name, kind, _ in plan:
         if loaded[0] != file:
@@ -147,6 +156,8 @@ def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict, rotate_pair
         value = loaded[1].pop(name)
         data = np.array(value.astype(mx.float16 if kind == "f16" else mx.float32))
         del value
+        if shift and name.endswith("norm.weight"):
+            data = data + shift
         if rotate_pairs and name.endswith("q_proj.weight"):
             data = permute(data, config["num_attention_heads"])
         elif rotate_pairs and name.endswith("k_proj.weight"):
@@ -185,12 +196,14 @@ def main() -> None:
     writer.add_head_count(config["num_attention_heads"])
     writer.add_head_count_kv(kv_heads(config))
     writer.add_rope_dimension_count(width)
-    if width * config["num_attention_heads"] != config["hidden_size"]:
+    if width * config["num_attention_heads"] != config["hidden_size"] or config["model_type"] in gguf_gemma.ARCHS:
         # Heads wider or narrower than hidden / heads (Qwen3's): llama.cpp assumes that unless told.
         writer.add_key_length(width)
         writer.add_value_length(width)
     writer.add_layer_norm_rms_eps(config.get("rms_norm_eps", 1e-5))
     writer.add_rope_freq_base(config.get("rope_theta", 10000.0))
+    if config["model_type"] in gguf_gemma.ARCHS:
+        gguf_gemma.add_params(writer, config)
     if scaling_type == "linear":
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         writer.add_rope_scaling_factor(scaling["factor"])

@@ -10,6 +10,7 @@ use super::{copy_of, edit_json, linked_world, mlx_python, tiny_model};
 use crate::env::OutputExt;
 
 mod archs;
+mod gemma;
 mod layout;
 mod sentencepiece;
 
@@ -38,12 +39,13 @@ type Reading = Vec<(Vec<u32>, Vec<f64>)>;
 
 /// llama.cpp's lines for a GGUF file and prompts (`tools/llama_check/check.mjs`).
 fn llama_cpp_lines(gguf: &Path, prompts: &[&str]) -> Vec<serde_json::Value> {
-    llama_cpp_reading(gguf, prompts, false)
+    llama_cpp_reading(gguf, prompts, &[])
 }
 
-/// The same, `special`: with the special tokens written in the prompts read as those tokens,
-/// as llama.cpp's chat tools read a prompt laid out by the chat template.
-fn llama_cpp_reading(gguf: &Path, prompts: &[&str], special: bool) -> Vec<serde_json::Value> {
+/// The same, with check.mjs's `flags`: `--special`, the special tokens written in the prompts
+/// read as those tokens, as llama.cpp's chat tools read a prompt laid out by the chat template;
+/// `--f32-attention`, attention in 32 bits.
+fn llama_cpp_reading(gguf: &Path, prompts: &[&str], flags: &[&str]) -> Vec<serde_json::Value> {
     let modules = git_screenlink::assets::data_dir().join("llama-check");
     assert!(
         modules.join("node_modules/node-llama-cpp").is_dir(),
@@ -55,7 +57,7 @@ fn llama_cpp_reading(gguf: &Path, prompts: &[&str], special: bool) -> Vec<serde_
     // sometimes yields no step; check.mjs then prints null probabilities): up to three runs.
     let mut lines = Vec::new();
     for _ in 0..3 {
-        let out = Command::new("node").arg(&script).arg(&modules).arg(gguf).args(special.then_some("--special")).args(prompts).output().unwrap();
+        let out = Command::new("node").arg(&script).arg(&modules).arg(gguf).args(flags).args(prompts).output().unwrap();
         assert!(out.status.success(), "llama.cpp: {}", String::from_utf8_lossy(&out.stderr));
         lines = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect::<Vec<serde_json::Value>>();
         assert_eq!(lines.len(), prompts.len(), "llama.cpp gave a line per prompt: {lines:?}");
@@ -72,7 +74,12 @@ fn llama_cpp_tokens(gguf: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
 
 /// llama.cpp's reading of a GGUF file.
 fn llama_cpp(gguf: &Path, vocab: usize) -> Reading {
-    llama_cpp_lines(gguf, &PROMPTS)
+    llama_cpp_with(gguf, vocab, &[])
+}
+
+/// The same, with check.mjs's `flags`.
+fn llama_cpp_with(gguf: &Path, vocab: usize, flags: &[&str]) -> Reading {
+    llama_cpp_reading(gguf, &PROMPTS, flags)
         .into_iter()
         .map(|v| {
             let tokens = v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();

@@ -15,14 +15,14 @@ use super::{
 
 /// Conversations where SentencePiece-style readings part: code and its indentation, runs of
 /// spaces, characters the vocabulary lacks (bytes), a message that begins with spaces.
-const CHATS: [[&str; 2]; 3] = [
+pub(super) const CHATS: [[&str; 2]; 3] = [
     ["users complain search is slow", "fn retry_upload(input: &Upload) {\n    Ok(input.clone())\n}"],
     ["東京 2025年 서울 — café naïve", "   x = bar(baz, 42) * 1000000;\n\treturn x  # done"],
     ["  two spaces, then [INST] in a message", "The 2000000 rows took 1000 ms."],
 ];
 
 /// Each chat as mlx-lm lays it out to train (its chat template) and the tokens training read.
-fn trained_chats(model: &Path) -> Vec<(String, Vec<u32>)> {
+pub(super) fn trained_chats(model: &Path) -> Vec<(String, Vec<u32>)> {
     let code = r#"
 import json, sys
 from pathlib import Path
@@ -58,7 +58,7 @@ fn sentencepiece_style_runs_read_in_llama_cpp_as_in_mlx() {
         let chats = trained_chats(&fused);
         let rendered: Vec<&str> = chats.iter().map(|(text, _)| text.as_str()).collect();
         assert!(rendered[2].contains("[INST]   two spaces"), "{}", rendered[2]);
-        let in_llama = llama_cpp_reading(&gguf, &rendered, true);
+        let in_llama = llama_cpp_reading(&gguf, &rendered, &["--special"]);
         for ((text, want), line) in chats.iter().zip(&in_llama) {
             let got: Vec<u32> = line["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
             assert_eq!(&got, want, "{name}: {text:?}");
