@@ -10,7 +10,9 @@ config's missing values are mlx-lm's defaults, not llama.cpp's converter's.
   (1 / sqrt(head width), or hidden / heads for the 27B models, told by their layer count): a
   config whose number llama.cpp would not derive is refused.
 - Gemma 2: its caps on attention and output logits; a window on every other layer (mlx-lm
-  attends to the whole context, which is the same up to the window, 4,096 tokens).
+  attends to the whole context, which is the same up to the window, 4,096 tokens); no RoPE
+  scaling, as mlx-lm's Gemma 2 reads none.
+- RoPE scaling: linear or none (llama.cpp's Gemma reads no other).
 - Gemma 3: local layers (each `sliding_window_pattern`-th layer is global) with their own
   window and RoPE base, the global layers' RoPE scaling; no cap on logits in mlx-lm, so none
   written. `gemma3`, the model with vision that mlx-lm trains the language half of, is written
@@ -44,9 +46,16 @@ def _args(module: str, config: dict) -> dict:
     return dataclasses.asdict(args)
 
 
+def is_gemma(config: dict) -> bool:
+    return config["model_type"] in ARCHS
+
+
 def with_defaults(config: dict) -> dict:
     """The config as mlx-lm trains with it; `gemma3`'s is its language half's, under the
-    outer `model_type` and vocabulary size."""
+    outer `model_type` and vocabulary size. mlx-lm's Gemma 2 has no RoPE scaling, so a
+    config's is not what training did and is dropped."""
+    if config["model_type"] == "gemma2":
+        config = {k: v for k, v in config.items() if k != "rope_scaling"}
     if config["model_type"] == "gemma3":
         outer = _args("gemma3", config)
         text = outer["text_config"]
@@ -54,8 +63,11 @@ def with_defaults(config: dict) -> dict:
     return {**config, **_args(config["model_type"], config)}
 
 
-def check(config: dict) -> None:
-    """Refused unless llama.cpp's attention scale is mlx-lm's."""
+def check(config: dict, rope_scaling: str | None) -> None:
+    """Refused unless llama.cpp's attention scale is mlx-lm's, and its RoPE scaling none or
+    linear (llama.cpp's Gemma reads no other)."""
+    if rope_scaling not in (None, "linear", "default"):
+        refuse(f"its RoPE scaling is {rope_scaling}")
     width, heads, hidden = config["head_dim"], config["num_attention_heads"], config["hidden_size"]
     derived = hidden / heads if config["num_hidden_layers"] == LAYERS_OF_27B[config["model_type"]] else width
     if abs(config["query_pre_attn_scalar"] - derived) > 1e-6 * derived:
@@ -66,7 +78,7 @@ def check(config: dict) -> None:
 
 
 def norm_shift(config: dict) -> float:
-    return 1.0 if config["model_type"] in ARCHS else 0.0
+    return 1.0 if is_gemma(config) else 0.0
 
 
 def tensor_name(config: dict, name: str) -> str:

@@ -67,15 +67,16 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") not in ARCHS:
         refuse(f"its architecture is {config.get('model_type')}; this writes {', '.join(ARCHS)} models only")
-    if config["model_type"] in gguf_gemma.ARCHS:
+    gemma = gguf_gemma.is_gemma(config)
+    if gemma:
         config = gguf_gemma.with_defaults(config)
     if whole and (config.get("quantization") or config.get("quantization_config")):
         refuse("its weights are quantized")
     kind = rope_scaling(config)[1]
-    if kind not in (None, "linear", "default", "llama3") or (kind == "llama3" and config["model_type"] in gguf_gemma.ARCHS):
+    if kind not in (None, "linear", "default", "llama3"):
         refuse(f"its RoPE scaling is {kind}")
-    if config["model_type"] in gguf_gemma.ARCHS:
-        gguf_gemma.check(config)
+    if gemma:
+        gguf_gemma.check(config, kind)
     return config
 
 
@@ -196,13 +197,15 @@ def main() -> None:
     writer.add_head_count(config["num_attention_heads"])
     writer.add_head_count_kv(kv_heads(config))
     writer.add_rope_dimension_count(width)
-    if width * config["num_attention_heads"] != config["hidden_size"] or config["model_type"] in gguf_gemma.ARCHS:
-        # Heads wider or narrower than hidden / heads (Qwen3's): llama.cpp assumes that unless told.
+    gemma = gguf_gemma.is_gemma(config)
+    if width * config["num_attention_heads"] != config["hidden_size"] or gemma:
+        # Heads wider or narrower than hidden / heads (Qwen3's, Gemma's): llama.cpp assumes
+        # that unless told.
         writer.add_key_length(width)
         writer.add_value_length(width)
     writer.add_layer_norm_rms_eps(config.get("rms_norm_eps", 1e-5))
     writer.add_rope_freq_base(config.get("rope_theta", 10000.0))
-    if config["model_type"] in gguf_gemma.ARCHS:
+    if gemma:
         gguf_gemma.add_params(writer, config)
     if scaling_type == "linear":
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
