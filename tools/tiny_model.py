@@ -14,8 +14,9 @@ control tokens, Mistral's chat layout; as transformers 5 saves it (a Metaspace p
 `▁` before the start of a text only). `--spaces-by-normalizer`: as Llama 2's and Mistral
 v0.1's files are (a normalizer makes spaces `▁` and puts one before each run of text).
 
-`--arch gemma2`, `gemma3_text` and `gemma3` are Gemma 2's, Gemma 3's (text: 1B) and Gemma 3's
-with vision (4B and up, whose language half mlx-lm trains: no vision weights here) models with
+`--arch gemma`, `gemma2`, `gemma3_text` and `gemma3` are Gemma's (CodeGemma's), Gemma 2's,
+Gemma 3's (text: 1B) and Gemma 3's with vision (4B and up, whose language half mlx-lm trains:
+no vision weights here) models with
 Gemma's SentencePiece-style tokenizer (`<bos>`, `<start_of_turn>`, no `▁` before text) and
 chat layout.
 
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import mlx.core as mx
 from mlx.utils import tree_flatten
-from mlx_lm.models import gemma2, gemma3, gemma3_text, llama, qwen2, qwen3
+from mlx_lm.models import gemma, gemma2, gemma3, gemma3_text, llama, qwen2, qwen3
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 CHAT_TEMPLATE = (
@@ -105,6 +106,7 @@ ARCHS = {
     "qwen2": (qwen2, {"model_type": "qwen2", "num_key_value_heads": 2, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
     "mistral": (llama, {"model_type": "mistral", "num_key_value_heads": 2, "rope_theta": 1000000.0}),
     "qwen3": (qwen3, {"model_type": "qwen3", "num_key_value_heads": 2, "head_dim": 32, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0}),
+    "gemma": (gemma, {**GEMMA, "model_type": "gemma"}),
     "gemma2": (
         gemma2,
         {**GEMMA, "model_type": "gemma2", "attn_logit_softcapping": 1.0, "final_logit_softcapping": 2.0, "sliding_window": 4096},

@@ -1,18 +1,21 @@
-"""Gemma 2 and Gemma 3 as llama.cpp reads them (`to_gguf.py`): what their GGUF file says besides
-a Llama's, and what llama.cpp derives where mlx-lm reads the config, checked.
+"""Gemma (1: CodeGemma's), Gemma 2 and Gemma 3 as llama.cpp reads them (`to_gguf.py`): what
+their GGUF file says besides a Llama's, and what llama.cpp derives where mlx-lm reads the
+config, checked.
 
 mlx-lm's model classes are the reference (the fused weights were trained through them), so a
 config's missing values are mlx-lm's defaults, not llama.cpp's converter's.
 - Norms: Gemma multiplies by 1 + weight, llama.cpp by the weight: written shifted by 1.
 - Embeddings scaled by sqrt(hidden size) and q and k rotated by halves: llama.cpp's Gemma does
-  both itself, so nothing is written and nothing permuted.
-- Attention scale: mlx-lm takes `query_pre_attn_scalar` from the config, llama.cpp derives it
+  both itself, so nothing is written and nothing permuted (a config that rotates pairs,
+  `rope_traditional`, is refused). RoPE scaling: linear or none, as llama.cpp's Gemma reads.
+- Attention scale (Gemma 2 and 3): mlx-lm takes `query_pre_attn_scalar` from the config, llama.cpp derives it
   (1 / sqrt(head width), or hidden / heads for the 27B models, told by their layer count): a
   config whose number llama.cpp would not derive is refused.
+- Gemma 1: nothing more. mlx-lm computes its GELU exactly, llama.cpp with the tanh
+  approximation (as Hugging Face's Gemma does): on the tiny test model the two differ by 3e-6.
 - Gemma 2: its caps on attention and output logits; a window on every other layer (mlx-lm
   attends to the whole context, which is the same up to the window, 4,096 tokens); no RoPE
   scaling, as mlx-lm's Gemma 2 reads none.
-- RoPE scaling: linear or none (llama.cpp's Gemma reads no other).
 - Gemma 3: local layers (each `sliding_window_pattern`-th layer is global) with their own
   window and RoPE base, the global layers' RoPE scaling; no cap on logits in mlx-lm, so none
   written. `gemma3`, the model with vision that mlx-lm trains the language half of, is written
@@ -27,6 +30,7 @@ import gguf
 from gguf_vocab import refuse
 
 ARCHS = {
+    "gemma": (gguf.MODEL_ARCH.GEMMA, False),
     "gemma2": (gguf.MODEL_ARCH.GEMMA2, False),
     "gemma3_text": (gguf.MODEL_ARCH.GEMMA3, False),
     "gemma3": (gguf.MODEL_ARCH.GEMMA3, False),
@@ -68,6 +72,11 @@ def check(config: dict, rope_scaling: str | None) -> None:
     linear (llama.cpp's Gemma reads no other)."""
     if rope_scaling not in (None, "linear", "default"):
         refuse(f"its RoPE scaling is {rope_scaling}")
+    if config.get("rope_traditional"):
+        refuse("its RoPE rotates neighbouring pairs (rope_traditional), where llama.cpp's Gemma rotates halves")
+    if config["model_type"] == "gemma":
+        # Gemma 1's scale is the head width's in mlx-lm and llama.cpp alike.
+        return
     width, heads, hidden = config["head_dim"], config["num_attention_heads"], config["hidden_size"]
     derived = hidden / heads if config["num_hidden_layers"] == LAYERS_OF_27B[config["model_type"]] else width
     if abs(config["query_pre_attn_scalar"] - derived) > 1e-6 * derived:
@@ -89,6 +98,8 @@ def tensor_name(config: dict, name: str) -> str:
 
 
 def add_params(writer: gguf.GGUFWriter, config: dict) -> None:
+    if config["model_type"] == "gemma":
+        return
     if config["model_type"] == "gemma2":
         writer.add_attn_logit_softcapping(config["attn_logit_softcapping"])
         writer.add_final_logit_softcapping(config["final_logit_softcapping"])

@@ -1,6 +1,6 @@
-//! Gemma 2 and Gemma 3 (text alone, and with vision, whose language half mlx-lm trains): tiny
-//! runs (`tools/tiny_model.py --arch`) fused and written as GGUF under llama.cpp's `gemma2` and
-//! `gemma3`, which then read chats as training did and predict as mlx-lm does on the fused
+//! Gemma (CodeGemma's), Gemma 2 and Gemma 3 (text alone, and with vision, whose language half
+//! mlx-lm trains): tiny runs (`tools/tiny_model.py --arch`) fused and written as GGUF under
+//! llama.cpp's `gemma`, `gemma2` and `gemma3`, which then read chats as training did and predict as mlx-lm does on the fused
 //! model; a Gemma whose attention scale llama.cpp would derive otherwise, refused.
 
 use std::process::Command;
@@ -14,7 +14,7 @@ use super::{copy_of, edit_json, gguf_string, largest_gap, linked_world, llama_cp
 #[test]
 fn gemma_runs_read_in_llama_cpp_as_in_mlx() {
     let (env, world) = linked_world();
-    for (arch, written_as) in [("gemma2", "gemma2"), ("gemma3_text", "gemma3"), ("gemma3", "gemma3")] {
+    for (arch, written_as) in [("gemma", "gemma"), ("gemma2", "gemma2"), ("gemma3_text", "gemma3"), ("gemma3", "gemma3")] {
         let base = tiny_variant(&format!("arch-{arch}"), &["--arch", arch]);
         let run = trained_run(&env, &world, &base);
         let run_id = run.file_name().unwrap().to_str().unwrap();
@@ -26,7 +26,9 @@ fn gemma_runs_read_in_llama_cpp_as_in_mlx() {
         assert_eq!(field("tokenizer.ggml.model").as_deref(), Some("llama"), "{arch}");
         assert_eq!(field("tokenizer.ggml.add_space_prefix").as_deref(), Some("False"), "{arch}");
         assert!(field("tokenizer.chat_template").unwrap().contains("<start_of_turn>"), "{arch}");
-        if written_as == "gemma2" {
+        if written_as == "gemma" {
+            assert_eq!(field("{arch}.attention.sliding_window"), None, "Gemma 1 has no window");
+        } else if written_as == "gemma2" {
             assert_eq!((field("{arch}.attn_logit_softcapping"), field("{arch}.final_logit_softcapping")), (Some("1.0".into()), Some("2.0".into())));
         } else {
             // Local layers (one of two), their window and RoPE base, as the config says.
