@@ -10,8 +10,8 @@ use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
 use super::{
-    copy_of, edit_json, gguf_string, in_4_bits, largest_gap, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, to_gguf_py, trained_run,
-    trained_tokens, PROMPTS,
+    assert_predicts_as_mlx, copy_of, edit_json, gguf_string, in_4_bits, linked_world, llama_cpp, llama_cpp_tokens, mlx, mlx_python, tiny_model, to_gguf_py,
+    trained_run, trained_tokens,
 };
 
 /// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
@@ -41,12 +41,7 @@ fn qwen_runs_read_in_llama_cpp_as_in_mlx() {
 
         let in_mlx = mlx(&fused);
         let (in_llama, in_base) = (llama_cpp(&gguf, in_mlx[0].1.len()), mlx(&base));
-        for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(&in_llama).zip(in_mlx.iter().zip(&in_base)) {
-            assert_eq!(ltok, mtok, "{arch}, {prompt}: llama.cpp's tokens");
-            let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
-            eprintln!("{arch}, {prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
-            assert!(gap < 1e-3 && tuned > 10.0 * gap, "{arch}, {prompt}: llama.cpp and mlx-lm differ by {gap}, fine-tuning moved it by {tuned}");
-        }
+        assert_predicts_as_mlx(arch, &in_llama, &in_mlx, &in_base, 1e-3, 10.0);
         // Numbers, code, CJK and accents: llama.cpp splits them as Qwen's tokenizer does.
         assert_eq!(llama_cpp_tokens(&gguf, &SPLIT_PROMPTS), trained_tokens(&fused, &SPLIT_PROMPTS), "{arch}");
     }

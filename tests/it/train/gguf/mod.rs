@@ -126,6 +126,18 @@ pub(super) fn trained_tokens(model: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
     String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
+/// llama.cpp read each of `PROMPTS` as mlx-lm's tokenizer does and predicts as mlx-lm does on
+/// the fused model, within `tolerance`, where fine-tuning moved the base model's predictions by
+/// `margin` times more (so the file holds the fine-tuned weights); each gap printed.
+fn assert_predicts_as_mlx(name: &str, in_llama: &Reading, in_mlx: &Reading, in_base: &Reading, tolerance: f64, margin: f64) {
+    for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(in_llama).zip(in_mlx.iter().zip(in_base)) {
+        assert_eq!(ltok, mtok, "{name}, {prompt}: llama.cpp's tokens");
+        let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
+        eprintln!("{name}, {prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
+        assert!(gap < tolerance && tuned > margin * gap, "{name}, {prompt}: llama.cpp and mlx-lm differ by {gap}, fine-tuning moved it by {tuned}");
+    }
+}
+
 /// The largest difference of any token's probability between two readings of one prompt.
 fn largest_gap(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
@@ -177,14 +189,8 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     // fused model; the base model predicts otherwise (the file holds the fine-tuned weights).
     let vocab = mlx(&fused)[0].1.len();
     let (in_llama, in_mlx, base) = (llama_cpp(&gguf, vocab), mlx(&fused), mlx(model));
-    for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(&in_llama).zip(in_mlx.iter().zip(&base)) {
-        assert_eq!(ltok, mtok, "{prompt}: llama.cpp's tokens");
-        assert!(mtok.len() > 3, "{prompt}: {mtok:?}");
-        let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
-        eprintln!("{prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
-        assert!(gap < 1e-3, "{prompt}: llama.cpp and mlx-lm differ by {gap}");
-        assert!(tuned > 10.0 * gap, "{prompt}: fine-tuning moved the probabilities by {tuned}, the GGUF differs by {gap}");
-    }
+    assert!(in_mlx.iter().all(|(tokens, _)| tokens.len() > 3), "{in_mlx:?}");
+    assert_predicts_as_mlx("llama", &in_llama, &in_mlx, &base, 1e-3, 10.0);
     // The prompt layout travels with it: llama.cpp's chat tools read the template from the file.
     let template = gguf_string(&gguf, "tokenizer.chat_template").expect("a chat template");
     assert!(template.contains("add_generation_prompt"), "{template}");
@@ -199,12 +205,7 @@ fn a_fused_run_written_as_gguf_reads_in_llama_cpp_as_in_mlx() {
     assert_eq!(out.stdout_text(), format!("Fused model: {}\nGGUF: {}\n", fused.display(), q8.display()));
     let (size, q8_size) = (std::fs::metadata(&gguf).unwrap().len(), std::fs::metadata(&q8).unwrap().len());
     assert!(q8_size * 3 < size, "Q8_0 {q8_size} bytes against 32-bit {size}");
-    for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(&llama_cpp(&q8, vocab)).zip(in_mlx.iter().zip(&base)) {
-        assert_eq!(ltok, mtok, "{prompt}: llama.cpp's tokens");
-        let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
-        eprintln!("{prompt}: Q8_0 in llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
-        assert!(gap < 5e-3 && tuned > 5.0 * gap, "{prompt}: Q8_0 differs by {gap}, fine-tuning by {tuned}");
-    }
+    assert_predicts_as_mlx("Q8_0", &llama_cpp(&q8, vocab), &in_mlx, &base, 5e-3, 5.0);
 
     // Again: the fused model is used as it is; the GGUF file written anew.
     let config_time = std::fs::metadata(fused.join("config.json")).unwrap().modified().unwrap();

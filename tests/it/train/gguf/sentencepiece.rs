@@ -9,8 +9,8 @@ use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
 use super::{
-    copy_of, edit_json, gguf_string, largest_gap, linked_world, llama_cpp, llama_cpp_reading, llama_cpp_tokens, mlx, mlx_python, to_gguf_py, trained_run,
-    trained_tokens, PROMPTS,
+    assert_predicts_as_mlx, copy_of, edit_json, gguf_string, linked_world, llama_cpp, llama_cpp_reading, llama_cpp_tokens, mlx, mlx_python, to_gguf_py,
+    trained_run, trained_tokens,
 };
 
 /// Conversations where SentencePiece-style readings part: code and its indentation, runs of
@@ -68,12 +68,7 @@ fn sentencepiece_style_runs_read_in_llama_cpp_as_in_mlx() {
             assert_eq!(llama_cpp_tokens(&gguf, &SPLIT_PROMPTS), trained_tokens(&fused, &SPLIT_PROMPTS), "{name}");
             let in_mlx = mlx(&fused);
             let (in_llama, in_base) = (llama_cpp(&gguf, in_mlx[0].1.len()), mlx(&base));
-            for ((prompt, (ltok, lp)), ((mtok, mp), (_, bp))) in PROMPTS.iter().zip(&in_llama).zip(in_mlx.iter().zip(&in_base)) {
-                assert_eq!(ltok, mtok, "{name}, {prompt}: llama.cpp's tokens");
-                let (gap, tuned) = (largest_gap(lp, mp), largest_gap(mp, bp));
-                eprintln!("{name}, {prompt}: llama.cpp and mlx-lm differ by at most {gap:.2e}; the base model by {tuned:.2e}");
-                assert!(gap < 1e-3 && tuned > 10.0 * gap, "{name}, {prompt}: llama.cpp and mlx-lm differ by {gap}, fine-tuning moved it by {tuned}");
-            }
+            assert_predicts_as_mlx(name, &in_llama, &in_mlx, &in_base, 1e-3, 10.0);
         }
     }
 }
