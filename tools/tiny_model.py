@@ -20,8 +20,12 @@ no vision weights here) models with
 Gemma's SentencePiece-style tokenizer (`<bos>`, `<start_of_turn>`, no `▁` before text) and
 chat layout.
 
+`--arch phi3` is Phi-4-mini's model (fused q, k, v and gate, up; part of each head rotated;
+LongRoPE) with its chat layout and special tokens, a byte-level tokenizer (`--pre gpt-4o` for
+Phi-4-mini's splits).
+
 `--pre` splits text before BPE as another family of tokenizers does (`llama3`,
-`deepseek-coder`, `qwen2`, which also composes text to NFC first, as Qwen's does;
+`deepseek-coder`, `gpt-4o`, `qwen2`, which also composes text to NFC first, as Qwen's does;
 `whitespace`; default GPT-2's), trained on more kinds of text (numbers, contractions, code,
 CJK) so the merges differ where the splits do: the GGUF test's tokenizers.
 """
@@ -32,7 +36,7 @@ from pathlib import Path
 
 import mlx.core as mx
 from mlx.utils import tree_flatten
-from mlx_lm.models import gemma, gemma2, gemma3, gemma3_text, llama, qwen2, qwen3
+from mlx_lm.models import gemma, gemma2, gemma3, gemma3_text, llama, phi3, qwen2, qwen3
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 CHAT_TEMPLATE = (
@@ -47,6 +51,14 @@ CHATML = (
     "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
 QWEN_SPECIAL = {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}
+
+# Phi-4-mini's chat layout and special tokens, for `--arch phi3`: no BOS, a turn's end as EOS.
+PHI_TEMPLATE = (
+    "{% for m in messages %}{{ '<|' + m['role'] + '|>' + m['content'] + '<|end|>' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}"
+)
+PHI_SPECIAL = {"eos_token": "<|end|>", "pad_token": "<|endoftext|>"}
+PHI_TOKENS = ["<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>"]
 
 CORPUS = [
     "Business Context from team discussions: users complain search is slow with a thousand results.",
@@ -76,6 +88,12 @@ SPLITS = {
     "deepseek-coder": ["[\r\n]", r"\s?\p{L}+", r"\s?\p{P}+", "[一-龥ࠀ-一가-퟿]+", r"\p{N}"],
     "qwen2": [
         r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ],
+    # GPT-4o's, as Phi-4-mini's tokenizer.json has it.
+    "gpt-4o": [
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+        r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+        r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
     ],
 }
 
@@ -125,6 +143,17 @@ ARCHS = {
     ),
 }
 ARCHS["gemma3"] = (gemma3, ARCHS["gemma3_text"][1])
+# Phi-4-mini's: three quarters of each head rotated, LongRoPE past an original context of 64.
+ARCHS["phi3"] = (
+    phi3,
+    {
+        "model_type": "phi3",
+        "num_key_value_heads": 2,
+        "partial_rotary_factor": 0.75,
+        "original_max_position_embeddings": 64,
+        "rope_scaling": {"type": "longrope", "long_factor": [1.0, 1.5, 2.5, 4.0, 6.0, 9.0], "short_factor": [1.0] * 6},
+    },
+)
 
 
 def pre_tokenizer(kind: str):
@@ -143,19 +172,20 @@ def byte_level(out: Path, args, kind: str) -> Tokenizer:
     if kind == "qwen2":
         tok.normalizer = normalizers.NFC()
     tok.decoder = decoders.ByteLevel()
-    qwen = args.arch != "llama"
+    qwen, phi = args.arch.startswith("qwen"), args.arch == "phi3"
     trainer = trainers.BpeTrainer(
         vocab_size=512,
-        special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"] if qwen else ["<s>", "</s>", "<pad>"],
+        special_tokens=PHI_TOKENS if phi else ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] if qwen else ["<s>", "</s>", "<pad>"],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     # The default model is the one every other test knows: its corpus unchanged.
     tok.train_from_iterator((CORPUS if args.pre is None else CORPUS + MORE) * 4, trainer)
     tok.save(str(out / "tokenizer.json"))
-    special = QWEN_SPECIAL if qwen else {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
+    special = PHI_SPECIAL if phi else QWEN_SPECIAL if qwen else {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
+    template = PHI_TEMPLATE if phi else CHATML if qwen else CHAT_TEMPLATE
     (out / "special_tokens_map.json").write_text(json.dumps(special))
     (out / "tokenizer_config.json").write_text(
-        json.dumps({"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": CHATML if qwen else CHAT_TEMPLATE, "model_max_length": 512, **special})
+        json.dumps({"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": template, "model_max_length": 512, **special})
     )
     return tok
 
@@ -281,6 +311,8 @@ def main() -> None:
     if args.arch in ("qwen2", "qwen3"):
         # Qwen's config names `<|endoftext|>` BOS though its tokenizer adds none.
         config.update(bos_token_id=tok.token_to_id("<|endoftext|>"), eos_token_id=tok.token_to_id("<|im_end|>"))
+    if args.arch == "phi3":
+        config.update(bos_token_id=tok.token_to_id("<|endoftext|>"), eos_token_id=tok.token_to_id("<|end|>"), pad_token_id=tok.token_to_id("<|endoftext|>"))
     if args.arch.startswith("gemma"):
         config.update(bos_token_id=tok.token_to_id("<bos>"), eos_token_id=tok.token_to_id("<eos>"), pad_token_id=tok.token_to_id("<pad>"))
     module, changes = ARCHS[args.arch]

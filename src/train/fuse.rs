@@ -10,11 +10,12 @@ use crate::error::{Error, Kind, Result};
 use crate::messages;
 
 /// `to_gguf.py` and the modules it imports, written to a directory of their own for each run.
-const GGUF_SCRIPTS: [(&str, &str); 4] = [
+const GGUF_SCRIPTS: [(&str, &str); 5] = [
     ("to_gguf.py", include_str!("to_gguf.py")),
     ("gguf_vocab.py", include_str!("gguf_vocab.py")),
     ("gguf_spm.py", include_str!("gguf_spm.py")),
     ("gguf_gemma.py", include_str!("gguf_gemma.py")),
+    ("gguf_phi3.py", include_str!("gguf_phi3.py")),
 ];
 
 /// Where a run's fused model goes.

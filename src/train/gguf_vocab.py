@@ -55,6 +55,15 @@ LLAMA_CPP_PRE = {
     "qwen2": lambda: _splits(
         [r"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"]
     ),
+    # GPT-4o's (Phi-4-mini's), as llama.cpp writes it: a letter not a-z for its capitals,
+    # one not A-Z for its small letters.
+    "gpt-4o": lambda: _splits(
+        [
+            r"[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))*((?=[\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?"
+            r"|[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))+((?=[\p{L}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?"
+            r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+        ]
+    ),
 }
 
 # The names under which llama.cpp takes a piece that is a token whole, before merging.
@@ -106,8 +115,10 @@ def llama_cpp_pre(tokenizer: dict, trained, texts: list[str]) -> str | None:
     # names give the same tokens on the texts (Qwen's and Llama 3's splits differ only on
     # numbers, where a tokenizer with no token of several digits reads alike), the one that
     # merges as the tokenizer does is taken.
+    # `gpt-4o` last: its pieces are coarser than the others' at contractions, so it reads alike
+    # any tokenizer with no merge across them; it is the name only when no other is.
     own = bool(tokenizer["model"].get("ignore_merges"))
-    for name in sorted(LLAMA_CPP_PRE, key=lambda n: (n in TAKES_WHOLE_PIECES) != own):
+    for name in sorted(LLAMA_CPP_PRE, key=lambda n: (n == "gpt-4o", (n in TAKES_WHOLE_PIECES) != own)):
         splits = LLAMA_CPP_PRE[name]
         model = {**tokenizer["model"], "ignore_merges": name in TAKES_WHOLE_PIECES}
         candidate = Tokenizer.from_str(json.dumps({**tokenizer, "normalizer": None, "model": model}))

@@ -11,7 +11,7 @@ it labels every tokenizer SentencePiece, which garbles a byte-level BPE model's 
 The writer is llama.cpp's own (the `gguf` package); the tensors are mlx-lm's safetensors; the
 tokenizer is `gguf_vocab.py`'s (and `gguf_spm.py`'s), imported from beside this file.
 A model this cannot convert faithfully is refused with the reason on stderr and exit 4:
-an architecture not in ARCHS (Llama's, Mistral's, Qwen2's, Qwen3's, Gemma 2's and 3's),
+an architecture not in ARCHS (Llama's, Mistral's, Qwen2's, Qwen3's, Gemma's, Phi-3's),
 quantized weights, a tokenizer llama.cpp would read otherwise than training did
 (`gguf_vocab.checked_tokenizer`), a RoPE scaling other than linear or Llama 3.1's, a Gemma
 whose attention scale llama.cpp would not derive (`gguf_gemma.py`).
@@ -19,6 +19,7 @@ whose attention scale llama.cpp would not derive (`gguf_gemma.py`).
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -32,6 +33,7 @@ except ImportError:
     sys.exit(5)
 
 import gguf_gemma
+import gguf_phi3
 from gguf_vocab import checked_tokenizer, refuse, write_vocab
 
 
@@ -44,6 +46,7 @@ ARCHS = {
     "qwen2": (gguf.MODEL_ARCH.QWEN2, False),
     "qwen3": (gguf.MODEL_ARCH.QWEN3, False),
     **gguf_gemma.ARCHS,
+    **gguf_phi3.ARCHS,
 }
 
 
@@ -73,11 +76,24 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
     if whole and (config.get("quantization") or config.get("quantization_config")):
         refuse("its weights are quantized")
     kind = rope_scaling(config)[1]
-    if kind not in (None, "linear", "default", "llama3"):
+    phi3 = gguf_phi3.is_phi3(config)
+    if kind not in (None, "linear", "default", "llama3") and not (phi3 and kind in gguf_phi3.LONG_ROPE):
         refuse(f"its RoPE scaling is {kind}")
     if gemma:
         gguf_gemma.check(config, kind)
+    if phi3:
+        gguf_phi3.check(config, kind)
     return config
+
+
+def gguf_name(config: dict, model_dir: Path) -> str:
+    """The model's name, but never one llama.cpp reads tokens otherwise by: a name holding
+    `phi-3` or `phi3` makes it strip the spaces after every special token (its rule for Phi-3's
+    first tokenizer), which the tokenizer check does not do, and look up `</s>`, `<unk>` and
+    `<s>`, without which it loads no file ("_Map_base::at": Phi-4-mini has none), so such a name
+    is written `phi_3`."""
+    name = config.get("_name_or_path", model_dir.name).split("/")[-1] or "model"
+    return re.sub(r"(?i)(phi)-?3", r"\1_3", name)
 
 
 def llama3_rope_factors(config: dict, scaling: dict) -> np.ndarray:
@@ -189,14 +205,15 @@ def main() -> None:
     extra: list[np.ndarray] = []
     partial = out.with_name(f".{out.name}.partial")
     writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[arch])
-    writer.add_name(config.get("_name_or_path", model_dir.name).split("/")[-1] or "model")
+    writer.add_name(gguf_name(config, model_dir))
     writer.add_context_length(config.get("max_position_embeddings", 2048))
     writer.add_embedding_length(config["hidden_size"])
     writer.add_block_count(config["num_hidden_layers"])
     writer.add_feed_forward_length(config["intermediate_size"])
     writer.add_head_count(config["num_attention_heads"])
     writer.add_head_count_kv(kv_heads(config))
-    writer.add_rope_dimension_count(width)
+    phi3 = gguf_phi3.is_phi3(config)
+    writer.add_rope_dimension_count(gguf_phi3.rotated(config) if phi3 else width)
     gemma = gguf_gemma.is_gemma(config)
     if width * config["num_attention_heads"] != config["hidden_size"] or gemma:
         # Heads wider or narrower than hidden / heads (Qwen3's, Gemma's): llama.cpp assumes
@@ -214,6 +231,8 @@ def main() -> None:
         factors = llama3_rope_factors(config, scaling)
         writer.add_tensor_info(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FREQS] + ".weight", factors.shape, factors.dtype, factors.nbytes)
         extra.append(factors)
+    elif scaling_type in gguf_phi3.LONG_ROPE:
+        gguf_phi3.add_long_rope(writer, config, extra)
     writer.add_vocab_size(config["vocab_size"])
     write_vocab(writer, model_dir, config["vocab_size"], trained_on)
     plan = plan_tensors(model_dir, config, arch, q8)

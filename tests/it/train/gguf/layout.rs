@@ -80,8 +80,11 @@ fn each_split_llama_cpp_names_is_written_under_that_name() {
         let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).env("HF_HUB_OFFLINE", "1").output().unwrap();
         assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(gguf_string(&gguf, "tokenizer.ggml.pre").as_deref(), Some(name), "{kind}");
-        // On these prompts only this name's splits give the model's tokens ...
-        assert_eq!(names_that_split_as(&model), vec![name.to_string()], "{kind}: the prompts tell the names apart");
+        // On these prompts only this name's splits give the model's tokens (but `gpt-4o`'s,
+        // coarser than Llama 3's only at contractions, which a tokenizer with no merge across
+        // them reads alike: to_gguf.py tries it last, and the Phi-3 test tells it apart) ...
+        let apart: Vec<String> = names_that_split_as(&model).into_iter().filter(|n| n != "gpt-4o").collect();
+        assert_eq!(apart, vec![name.to_string()], "{kind}: the prompts tell the names apart");
         // ... and llama.cpp gives them: it split as that name says.
         let own = trained_tokens(&model, &SPLIT_PROMPTS);
         let in_llama = llama_cpp_tokens(&gguf, &SPLIT_PROMPTS);
@@ -96,7 +99,7 @@ fn each_split_llama_cpp_names_is_written_under_that_name() {
     let out = Command::new(mlx_python()).arg(&to_gguf).arg(&model).arg(&gguf).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("as none of llama.cpp's gpt-2, llama-bpe, deepseek-coder, qwen2 does"),
+        String::from_utf8_lossy(&out.stderr).contains("as none of llama.cpp's gpt-2, llama-bpe, deepseek-coder, qwen2, gpt-4o does"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
