@@ -9,10 +9,10 @@ use std::process::Command;
 use crate::env::OutputExt;
 
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
-use super::sentencepiece::trained_chats;
+use super::sentencepiece::assert_reads_chats_as_trained;
 use super::{
-    assert_predicts_as_mlx, copy_of, edit_json, gguf_string, in_4_bits, linked_world, llama_cpp, llama_cpp_reading, llama_cpp_tokens, llama_cpp_with, mlx,
-    mlx_python, tiny_model, to_gguf_py, trained_run, trained_tokens,
+    assert_predicts_as_mlx, copy_of, edit_json, gguf_string, in_4_bits, linked_world, llama_cpp, llama_cpp_tokens, llama_cpp_with, mlx, mlx_python, tiny_model,
+    to_gguf_py, trained_run, trained_tokens,
 };
 
 /// A tiny model of Qwen's family `arch`: its tokenizer split as llama.cpp's `qwen2`, text
@@ -81,13 +81,8 @@ fn phi3_runs_read_in_llama_cpp_as_in_mlx() {
     let out = Command::new(mlx_python()).arg(to_gguf_py()).arg(&named).arg(&named_gguf).env("HF_HUB_OFFLINE", "1").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(gguf_string(&named_gguf, "general.name").as_deref(), Some("my-phi_3-model"));
-    let chats = trained_chats(&named);
-    let rendered: Vec<&str> = chats.iter().map(|(text, _)| text.as_str()).collect();
+    let rendered = assert_reads_chats_as_trained(&named_gguf, &named, "phi3");
     assert!(rendered[2].contains("<|user|>  two spaces"), "{}", rendered[2]);
-    for ((text, want), line) in chats.iter().zip(llama_cpp_reading(&named_gguf, &rendered, &["--special"])) {
-        let got: Vec<u32> = line["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
-        assert_eq!(&got, want, "{text:?}");
-    }
 }
 
 /// llama.cpp applies no normalizer, so the tokens are checked against those training used:

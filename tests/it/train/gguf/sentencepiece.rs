@@ -22,7 +22,7 @@ pub(super) const CHATS: [[&str; 2]; 3] = [
 ];
 
 /// Each chat as mlx-lm lays it out to train (its chat template) and the tokens training read.
-pub(super) fn trained_chats(model: &Path) -> Vec<(String, Vec<u32>)> {
+fn trained_chats(model: &Path) -> Vec<(String, Vec<u32>)> {
     let code = r#"
 import json, sys
 from pathlib import Path
@@ -36,6 +36,18 @@ for user, answer in json.loads(sys.argv[2]):
     let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model).arg(chats).env("HF_HUB_OFFLINE", "1").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// llama.cpp reads each of `CHATS`, laid out by `model`'s chat template as llama.cpp's chat
+/// tools lay it out, as the very tokens training read; the laid-out chats, for their checks.
+pub(super) fn assert_reads_chats_as_trained(gguf: &Path, model: &Path, name: &str) -> Vec<String> {
+    let chats = trained_chats(model);
+    let rendered: Vec<&str> = chats.iter().map(|(text, _)| text.as_str()).collect();
+    for ((text, want), line) in chats.iter().zip(llama_cpp_reading(gguf, &rendered, &["--special"])) {
+        let got: Vec<u32> = line["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
+        assert_eq!(&got, want, "{name}: {text:?}");
+    }
+    chats.into_iter().map(|(text, _)| text).collect()
 }
 
 #[test]
@@ -55,14 +67,8 @@ fn sentencepiece_style_runs_read_in_llama_cpp_as_in_mlx() {
         assert_eq!(gguf_string(&gguf, "tokenizer.ggml.add_space_prefix").as_deref(), Some(space_prefix), "{name}");
 
         // Chats as llama.cpp's chat tools read them: the very tokens training read.
-        let chats = trained_chats(&fused);
-        let rendered: Vec<&str> = chats.iter().map(|(text, _)| text.as_str()).collect();
+        let rendered = assert_reads_chats_as_trained(&gguf, &fused, name);
         assert!(rendered[2].contains("[INST]   two spaces"), "{}", rendered[2]);
-        let in_llama = llama_cpp_reading(&gguf, &rendered, &["--special"]);
-        for ((text, want), line) in chats.iter().zip(&in_llama) {
-            let got: Vec<u32> = line["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
-            assert_eq!(&got, want, "{name}: {text:?}");
-        }
         if space_prefix == "True" {
             // Plain text too, and the fine-tuned weights: llama.cpp predicts as mlx-lm does.
             assert_eq!(llama_cpp_tokens(&gguf, &SPLIT_PROMPTS), trained_tokens(&fused, &SPLIT_PROMPTS), "{name}");
