@@ -16,9 +16,8 @@ v0.1's files are (a normalizer makes spaces `▁` and puts one before each run o
 
 `--arch gemma`, `gemma2`, `gemma3_text` and `gemma3` are Gemma's (CodeGemma's), Gemma 2's,
 Gemma 3's (text: 1B) and Gemma 3's with vision (4B and up, whose language half mlx-lm trains:
-no vision weights here) models with
-Gemma's SentencePiece-style tokenizer (`<bos>`, `<start_of_turn>`, no `▁` before text) and
-chat layout.
+no vision weights here) models with Gemma's SentencePiece-style tokenizer (`<bos>`,
+`<start_of_turn>`, no `▁` before text) and chat layout.
 
 `--arch phi3` is Phi-4-mini's model (fused q, k, v and gate, up; part of each head rotated;
 LongRoPE) with its chat layout and special tokens, a byte-level tokenizer (`--pre gpt-4o` for

@@ -8,9 +8,9 @@ config's missing values are mlx-lm's defaults, not llama.cpp's converter's.
 - Embeddings scaled by sqrt(hidden size) and q and k rotated by halves: llama.cpp's Gemma does
   both itself, so nothing is written and nothing permuted (a config that rotates pairs,
   `rope_traditional`, is refused). RoPE scaling: linear or none, as llama.cpp's Gemma reads.
-- Attention scale (Gemma 2 and 3): mlx-lm takes `query_pre_attn_scalar` from the config, llama.cpp derives it
-  (1 / sqrt(head width), or hidden / heads for the 27B models, told by their layer count): a
-  config whose number llama.cpp would not derive is refused.
+- Attention scale (Gemma 2 and 3): mlx-lm takes `query_pre_attn_scalar` from the config,
+  llama.cpp derives it (1 / sqrt(head width), or hidden / heads for the 27B models, told by
+  their layer count): a config whose number llama.cpp would not derive is refused.
 - Gemma 1: nothing more. mlx-lm computes its GELU exactly, llama.cpp with the tanh
   approximation (as Hugging Face's Gemma does): on the tiny test model the two differ by 3e-6.
 - Gemma 2: its caps on attention and output logits; a window on every other layer (mlx-lm
