@@ -189,6 +189,26 @@ def byte_level(out: Path, args, kind: str) -> Tokenizer:
     return tok
 
 
+def sentencepiece_layout(tok: Tokenizer, leading: int, blocks: list[list[str]], added: list[str]) -> tuple[dict, dict]:
+    """`tok`'s tokenizer.json laid out as a SentencePiece-style file: the `leading` special tokens
+    BPE was trained with, then each block of tokens in turn, then what BPE learned, with a
+    token per byte to fall back on; the leading and `added` tokens special. The spec and its
+    vocabulary."""
+    spec = json.loads(tok.to_str())
+    learned = [t for t, _ in sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])]
+    order = learned[:leading] + [t for block in blocks for t in block] + learned[leading:]
+    vocab = {t: i for i, t in enumerate(order)}
+    spec["model"].update(vocab=vocab, byte_fallback=True, fuse_unk=True)
+    spec["added_tokens"] = [
+        {"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
+        for t in learned[:leading] + added
+    ]
+    return spec, vocab
+
+
+BYTES = [f"<0x{b:02X}>" for b in range(256)]
+
+
 def sentencepiece_style(out: Path, by_normalizer: bool) -> Tokenizer:
     """Mistral's layout of a SentencePiece-style tokenizer: `<unk>`, `<s>`, `</s>`, then a token
     per byte (`<0x00>`…), `[INST]` and `[/INST]`, then what BPE learned on the corpus."""
@@ -196,18 +216,8 @@ def sentencepiece_style(out: Path, by_normalizer: bool) -> Tokenizer:
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<unk>", "<s>", "</s>"])
     tok.train_from_iterator((CORPUS + MORE) * 4, trainer)
-    spec = json.loads(tok.to_str())
-    learned = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
     added = ["[INST]", "[/INST]"]
-    vocab = {t: i for t, i in learned if i < 3}
-    vocab.update({f"<0x{b:02X}>": 3 + b for b in range(256)})
-    vocab.update({t: 259 + n for n, t in enumerate(added)})
-    vocab.update({t: i + 256 + len(added) for t, i in learned if i >= 3})
-    spec["model"].update(vocab=vocab, byte_fallback=True, fuse_unk=True)
-    spec["added_tokens"] = [
-        {"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
-        for t in ["<unk>", "<s>", "</s>", *added]
-    ]
+    spec, _ = sentencepiece_layout(tok, 3, [BYTES, added], added)
     if by_normalizer:
         spec["pre_tokenizer"] = None
         spec["normalizer"] = {
@@ -241,18 +251,8 @@ def gemma_style(out: Path) -> Tokenizer:
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="never", split=True)
     trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<pad>", "<eos>", "<bos>", "<unk>"])
     tok.train_from_iterator((CORPUS + MORE) * 4, trainer)
-    spec = json.loads(tok.to_str())
-    learned = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
     added = ["<start_of_turn>", "<end_of_turn>"]
-    vocab = {t: i for t, i in learned if i < 4}
-    vocab.update({t: 4 + n for n, t in enumerate(added)})
-    vocab.update({f"<0x{b:02X}>": 4 + len(added) + b for b in range(256)})
-    vocab.update({t: i + 256 + len(added) for t, i in learned if i >= 4})
-    spec["model"].update(vocab=vocab, byte_fallback=True, fuse_unk=True)
-    spec["added_tokens"] = [
-        {"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
-        for t in ["<pad>", "<eos>", "<bos>", "<unk>", *added]
-    ]
+    spec, vocab = sentencepiece_layout(tok, 4, [added, BYTES], added)
     spec["pre_tokenizer"] = None
     spec["normalizer"] = {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}
     bos = {"SpecialToken": {"id": "<bos>", "type_id": 0}}

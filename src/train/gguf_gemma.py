@@ -7,7 +7,8 @@ config's missing values are mlx-lm's defaults, not llama.cpp's converter's.
 - Norms: Gemma multiplies by 1 + weight, llama.cpp by the weight: written shifted by 1.
 - Embeddings scaled by sqrt(hidden size) and q and k rotated by halves: llama.cpp's Gemma does
   both itself, so nothing is written and nothing permuted (a config that rotates pairs,
-  `rope_traditional`, is refused). RoPE scaling: linear or none, as llama.cpp's Gemma reads.
+  `rope_traditional`, is refused). RoPE scaling: linear or none (`ROPE_SCALINGS`), as
+  llama.cpp's Gemma reads.
 - Attention scale (Gemma 2 and 3): mlx-lm takes `query_pre_attn_scalar` from the config,
   llama.cpp derives it (1 / sqrt(head width), or hidden / heads for the 27B models, told by
   their layer count): a config whose number llama.cpp would not derive is refused.
@@ -35,6 +36,9 @@ ARCHS = {
     "gemma3_text": (gguf.MODEL_ARCH.GEMMA3, False),
     "gemma3": (gguf.MODEL_ARCH.GEMMA3, False),
 }
+
+# The RoPE scalings llama.cpp's Gemma reads (config.json's kinds).
+ROPE_SCALINGS = (None, "default", "linear")
 
 # The layer count by which llama.cpp knows a 27B model, whose attention scale it derives from
 # hidden / heads (src/models/gemma2.cpp, gemma3.cpp).
@@ -67,11 +71,8 @@ def with_defaults(config: dict) -> dict:
     return {**config, **_args(config["model_type"], config)}
 
 
-def check(config: dict, rope_scaling: str | None) -> None:
-    """Refused unless llama.cpp's attention scale is mlx-lm's, and its RoPE scaling none or
-    linear (llama.cpp's Gemma reads no other)."""
-    if rope_scaling not in (None, "linear", "default"):
-        refuse(f"its RoPE scaling is {rope_scaling}")
+def check(config: dict) -> None:
+    """Refused unless llama.cpp rotates and scales attention as mlx-lm does."""
     if config.get("rope_traditional"):
         refuse("its RoPE rotates neighbouring pairs (rope_traditional), where llama.cpp's Gemma rotates halves")
     if config["model_type"] == "gemma":

@@ -22,6 +22,9 @@ ARCHS = {"phi3": (gguf.MODEL_ARCH.PHI3, False)}
 
 LONG_ROPE = ("longrope", "su")
 
+# The RoPE scalings llama.cpp's Phi-3 reads as mlx-lm computes them (config.json's kinds).
+ROPE_SCALINGS = (None, "default", "linear", *LONG_ROPE)
+
 
 def is_phi3(config: dict) -> bool:
     return config["model_type"] in ARCHS

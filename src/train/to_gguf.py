@@ -37,6 +37,10 @@ import gguf_phi3
 from gguf_vocab import checked_tokenizer, refuse, write_vocab
 
 
+# The RoPE scalings (config.json's kinds) llama.cpp reads as mlx-lm computes them: a Llama's,
+# a Qwen's; Gemma's and Phi-3's are their modules' `ROPE_SCALINGS`.
+ROPE_SCALINGS = (None, "default", "linear", "llama3")
+
 # Each model_type this writes: llama.cpp's architecture, and whether q and k are permuted.
 # Hugging Face stores every model's q and k for a rotation of a head's two halves; llama.cpp's
 # Llama rotates pairs of neighbours (its converter permutes them), its Qwen the halves.
@@ -77,10 +81,11 @@ def checked_config(model_dir: Path, whole: bool) -> dict:
         refuse("its weights are quantized")
     kind = rope_scaling(config)[1]
     phi3 = gguf_phi3.is_phi3(config)
-    if kind not in (None, "linear", "default", "llama3") and not (phi3 and kind in gguf_phi3.LONG_ROPE):
+    scalings = gguf_gemma.ROPE_SCALINGS if gemma else gguf_phi3.ROPE_SCALINGS if phi3 else ROPE_SCALINGS
+    if kind not in scalings:
         refuse(f"its RoPE scaling is {kind}")
     if gemma:
-        gguf_gemma.check(config, kind)
+        gguf_gemma.check(config)
     if phi3:
         gguf_phi3.check(config, kind)
     return config

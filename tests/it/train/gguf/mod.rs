@@ -69,7 +69,12 @@ fn llama_cpp_reading(gguf: &Path, prompts: &[&str], flags: &[&str]) -> Vec<serde
 }
 
 fn llama_cpp_tokens(gguf: &Path, prompts: &[&str]) -> Vec<Vec<u32>> {
-    llama_cpp_lines(gguf, prompts).iter().map(|v| v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect()).collect()
+    llama_cpp_lines(gguf, prompts).iter().map(tokens_of).collect()
+}
+
+/// The token ids in a line of check.mjs's or of the mlx-lm reading's.
+fn tokens_of(line: &serde_json::Value) -> Vec<u32> {
+    line["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect()
 }
 
 /// llama.cpp's reading of a GGUF file.
@@ -82,7 +87,7 @@ fn llama_cpp_with(gguf: &Path, vocab: usize, flags: &[&str]) -> Reading {
     llama_cpp_reading(gguf, &PROMPTS, flags)
         .into_iter()
         .map(|v| {
-            let tokens = v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
+            let tokens = tokens_of(&v);
             let mut probs = vec![0.0; vocab];
             for (id, p) in v["probabilities"].as_object().unwrap_or_else(|| panic!("llama.cpp evaluated nothing: {v}")) {
                 probs[id.parse::<usize>().unwrap()] = p.as_f64().unwrap();
@@ -112,8 +117,7 @@ for prompt in sys.argv[2:]:
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let tokens = v["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
-            (tokens, v["probabilities"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).collect())
+            (tokens_of(&v), v["probabilities"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).collect())
         })
         .collect()
 }

@@ -10,12 +10,12 @@ use crate::env::OutputExt;
 use super::layout::{tiny_variant, SPLIT_PROMPTS};
 use super::{
     assert_predicts_as_mlx, copy_of, edit_json, gguf_string, linked_world, llama_cpp, llama_cpp_reading, llama_cpp_tokens, mlx, mlx_python, to_gguf_py,
-    trained_run, trained_tokens,
+    tokens_of, trained_run, trained_tokens,
 };
 
 /// Conversations where SentencePiece-style readings part: code and its indentation, runs of
 /// spaces, characters the vocabulary lacks (bytes), a message that begins with spaces.
-pub(super) const CHATS: [[&str; 2]; 3] = [
+const CHATS: [[&str; 2]; 3] = [
     ["users complain search is slow", "fn retry_upload(input: &Upload) {\n    Ok(input.clone())\n}"],
     ["東京 2025年 서울 — café naïve", "   x = bar(baz, 42) * 1000000;\n\treturn x  # done"],
     ["  two spaces, then [INST] in a message", "The 2000000 rows took 1000 ms."],
@@ -44,8 +44,7 @@ pub(super) fn assert_reads_chats_as_trained(gguf: &Path, model: &Path, name: &st
     let chats = trained_chats(model);
     let rendered: Vec<&str> = chats.iter().map(|(text, _)| text.as_str()).collect();
     for ((text, want), line) in chats.iter().zip(llama_cpp_reading(gguf, &rendered, &["--special"])) {
-        let got: Vec<u32> = line["tokens"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as u32).collect();
-        assert_eq!(&got, want, "{name}: {text:?}");
+        assert_eq!(&tokens_of(&line), want, "{name}: {text:?}");
     }
     chats.into_iter().map(|(text, _)| text).collect()
 }
