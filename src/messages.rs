@@ -277,6 +277,15 @@ pub fn fused(dir: &std::path::Path, gguf: Option<&std::path::Path>) -> String {
     s
 }
 
+/// `fuse --gguf --lora`: how the two files are used together.
+pub fn lora_written(base: &std::path::Path, lora: &std::path::Path) -> String {
+    format!(
+        "git-screenlink: llama.cpp applies the adapter to the base as it loads it (`llama-cli -m {0} --lora {1}`; in Ollama, a Modelfile of `FROM {0}` and `ADAPTER {1}`); the adapter is the team's talk and code in a model: share it as you would them",
+        base.display(),
+        lora.display()
+    )
+}
+
 /// `serve` on an address other machines can reach.
 pub fn served_beyond_this_machine(host: &str, port: u16) -> String {
     format!(

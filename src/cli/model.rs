@@ -34,6 +34,10 @@ pub struct FuseArgs {
     /// With --gguf: matrices in llama.cpp's 8-bit blocks (Q8_0), about half the size
     #[arg(long, requires = "gguf")]
     pub q8: bool,
+    /// With --gguf: no fused model; the base model as GGUF (written once, shared by runs of that
+    /// base) and the run's adapter as a GGUF LoRA adapter (llama.cpp's --lora, Ollama's ADAPTER)
+    #[arg(long, requires = "gguf")]
+    pub lora: bool,
     /// Print what would be done and run nothing
     #[arg(long)]
     pub dry_run: bool,

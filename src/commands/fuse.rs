@@ -1,15 +1,16 @@
 //! `git screenlink fuse [RUN] [--gguf]`: a run's adapter fused into its base model after
 //! training (`train --fuse` does it at the end of a run), and that model as one GGUF file
-//! for llama.cpp and the tools built on it. What is already there is used again.
+//! for llama.cpp and the tools built on it, or (`--lora`) the adapter as a GGUF LoRA adapter
+//! beside the base model as GGUF. What is already there is used again.
 
 use std::path::{Path, PathBuf};
 
 use crate::cli::FuseArgs;
 use crate::config::Settings;
 use crate::dataset::Store;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::train::fuse::{self, DEQUANTIZED_DIR, FUSED_DIR};
-use crate::train::hub;
+use crate::train::{adapter_gguf, hub, Manifest};
 use crate::{eval, messages, train};
 
 pub fn run(args: &FuseArgs) -> Result<i32> {
@@ -21,6 +22,11 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     let run_dir = train::runs_dir(&store.dir).join(&manifest.run_id);
     let model = manifest.options["model"].as_str().unwrap_or_default().to_string();
     let adapters = PathBuf::from(&manifest.adapter_path);
+    // The tokenizer is checked on what the model was trained on, besides its own texts.
+    let trained_on = fuse::trained_on(Path::new(&manifest.dataset.export_dir));
+    if args.lora {
+        return lora(args, &settings, &mut manifest, &train::runs_dir(&store.dir), &trained_on);
+    }
 
     // A model fused before is used again, unless GGUF needs its weights whole.
     // (A directory of that name is whole: fuse_into renames it into place when done.)
@@ -33,8 +39,6 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
         (true, true) => Target::Fuse(DEQUANTIZED_DIR),
     };
     let gguf = args.gguf.then(|| fuse::gguf_path(&run_dir, &manifest.run_id, args.q8));
-    // The tokenizer is checked on what the model was trained on, besides its own texts.
-    let trained_on = fuse::trained_on(Path::new(&manifest.dataset.export_dir));
 
     if args.dry_run {
         println!("Run: {}\nBase model: {model}\nAdapters: {}", manifest.run_id, adapters.display());
@@ -64,13 +68,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
             f
         }
         Target::Fuse(name) => {
-            // mlx-lm reads the base model offline, as every mlx-lm git-screenlink starts.
-            let base = if train::is_local_model(&model) {
-                train::require_model_dir(Path::new(&model), "the run's base model moved: put it back where run.json names it")?;
-                PathBuf::from(&model)
-            } else {
-                hub::require_here(&model, messages::MODEL_NOT_HERE_HINT)?
-            };
+            let base = base_dir(&model)?;
             // A refusal before the fuse, not after it (a 1.3B model takes minutes).
             if let Some(python) = &python {
                 fuse::check_gguf(python, &base, &run_dir.join(FUSED_DIR), &trained_on)?;
@@ -101,6 +99,69 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
         println!("GGUF: {}", g.display());
     }
     eprintln!("{}", messages::fused(&fused, gguf.as_deref()));
+    Ok(0)
+}
+
+/// The directory of a run's base model: mlx-lm reads it offline, as every mlx-lm
+/// git-screenlink starts.
+fn base_dir(model: &str) -> Result<PathBuf> {
+    if train::is_local_model(model) {
+        train::require_model_dir(Path::new(model), "the run's base model moved: put it back where run.json names it")?;
+        Ok(PathBuf::from(model))
+    } else {
+        hub::require_here(model, messages::MODEL_NOT_HERE_HINT)
+    }
+}
+
+/// `--lora`: the run's adapter as a GGUF LoRA adapter in its run dir, and its base model as
+/// GGUF in the runs dir's shared folder, written once for every run of that base (a quantized
+/// base dequantized first, as `--gguf` fuses it). Nothing is fused.
+fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir: &Path, trained_on: &[PathBuf]) -> Result<i32> {
+    let run_dir = runs_dir.join(&manifest.run_id);
+    let model = manifest.options["model"].as_str().unwrap_or_default().to_string();
+    let adapters = PathBuf::from(&manifest.adapter_path);
+    let base = base_dir(&model)?;
+    let base_gguf = adapter_gguf::base_path(runs_dir, &model, &base, args.q8);
+    let lora = adapter_gguf::lora_path(&run_dir, &manifest.run_id);
+    let written = base_gguf.is_file();
+    if args.dry_run {
+        println!("Run: {}\nBase model: {model}\nAdapters: {}", manifest.run_id, adapters.display());
+        println!("GGUF base: {} ({})", base_gguf.display(), if written { "already there" } else { "to write" });
+        println!("GGUF LoRA: {} (python -c <src/train/to_gguf.py> --lora)", lora.display());
+        return Ok(0);
+    }
+
+    let launcher = train::find_mlx(settings)?;
+    let python = launcher.require_python()?;
+    // Refusals first, before minutes of writing: the base (its tokenizer on what the run
+    // trained on), then the adapter, which is small.
+    fuse::check_gguf(&python, &base, &run_dir.join(FUSED_DIR), trained_on)?;
+    adapter_gguf::write_lora(&python, &adapters, &base, &lora)?;
+    if written {
+        eprintln!("git-screenlink: {} is written already", base_gguf.display());
+    } else {
+        let bases = base_gguf.parent().expect("in the bases dir");
+        std::fs::create_dir_all(bases).map_err(|e| Error::io(format!("creating {}", bases.display()), e))?;
+        if fuse::is_quantized(&base) {
+            // Removed when done, or when this fails: the GGUF file is what is kept.
+            let whole = tempfile::Builder::new()
+                .prefix(".dequantized")
+                .tempdir_in(bases)
+                .map_err(|e| Error::io(format!("making a directory in {}", bases.display()), e))?;
+            let whole = whole.path().join("model");
+            adapter_gguf::dequantize(&launcher, &base, &whole)?;
+            fuse::write_gguf(&python, &whole, &base_gguf, args.q8, trained_on)?;
+        } else {
+            fuse::write_gguf(&python, &base, &base_gguf, args.q8, trained_on)?;
+        }
+    }
+    manifest.gguf_lora_path = Some(lora.display().to_string());
+    manifest.gguf_base_path = Some(base_gguf.display().to_string());
+    super::train::write_manifest(&run_dir, manifest)?;
+
+    // stdout holds the paths alone, for a script to read.
+    println!("GGUF base: {}\nGGUF LoRA: {}", base_gguf.display(), lora.display());
+    eprintln!("{}", messages::lora_written(&base_gguf, &lora));
     Ok(0)
 }
 

@@ -167,6 +167,8 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         adapter_path: adapters.display().to_string(),
         fused_path: None,
         gguf_path: None,
+        gguf_lora_path: None,
+        gguf_base_path: None,
         distributed: None,
     };
     write_manifest(&run_dir, &manifest)?;

@@ -10,12 +10,13 @@ use crate::error::{Error, Kind, Result};
 use crate::messages;
 
 /// `to_gguf.py` and the modules it imports, written to a directory of their own for each run.
-const GGUF_SCRIPTS: [(&str, &str); 5] = [
+const GGUF_SCRIPTS: [(&str, &str); 6] = [
     ("to_gguf.py", include_str!("to_gguf.py")),
     ("gguf_vocab.py", include_str!("gguf_vocab.py")),
     ("gguf_spm.py", include_str!("gguf_spm.py")),
     ("gguf_gemma.py", include_str!("gguf_gemma.py")),
     ("gguf_phi3.py", include_str!("gguf_phi3.py")),
+    ("gguf_lora.py", include_str!("gguf_lora.py")),
 ];
 
 /// Where a run's fused model goes.
@@ -108,7 +109,7 @@ pub fn trained_on(export_dir: &Path) -> Vec<PathBuf> {
 
 /// `to_gguf.py` with `args`; a refusal names `model_dir`, where the fused model is (or
 /// will be) for llama.cpp's own converter.
-fn run_to_gguf(python: &Path, args: &[&std::ffi::OsStr], model_dir: &Path) -> Result<()> {
+pub(super) fn run_to_gguf(python: &Path, args: &[&std::ffi::OsStr], model_dir: &Path) -> Result<()> {
     let scripts = tempfile::Builder::new().prefix("screenlink-gguf").tempdir().map_err(|e| Error::io("making a directory for to_gguf.py", e))?;
     for (name, text) in GGUF_SCRIPTS {
         std::fs::write(scripts.path().join(name), text).map_err(|e| Error::io(format!("writing {name}"), e))?;

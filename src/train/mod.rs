@@ -6,6 +6,7 @@
 //! `{"prompt", "completion"}` (completions) or `{"text"}`; every split needs at least
 //! `batch_size` records; `--num-layers` replaced the guide's `--lora-layers`.
 
+pub mod adapter_gguf;
 pub mod chart;
 pub mod distributed;
 pub mod fuse;
@@ -309,6 +310,12 @@ pub struct Manifest {
     /// The fused model as one GGUF file (`git screenlink fuse --gguf`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gguf_path: Option<String>,
+    /// The adapter as a GGUF LoRA adapter and the base model it applies to as GGUF
+    /// (`git screenlink fuse --gguf --lora`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gguf_lora_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gguf_base_path: Option<String>,
     /// Ranks, hosts, backend and each rank's exit code, for a run through mlx.launch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distributed: Option<serde_json::Value>,

@@ -33,6 +33,7 @@ except ImportError:
     sys.exit(5)
 
 import gguf_gemma
+import gguf_lora
 import gguf_phi3
 from gguf_vocab import checked_tokenizer, refuse, write_vocab
 
@@ -128,6 +129,15 @@ def permute(w: np.ndarray, heads: int) -> np.ndarray:
     return w.reshape(heads, 2, w.shape[0] // heads // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
+def permuted(config: dict, layer: str, rows: np.ndarray, rotate_pairs: bool) -> np.ndarray:
+    """A layer's output rows in llama.cpp's order: q's and k's permuted when `rotate_pairs`."""
+    if rotate_pairs and layer.endswith("q_proj"):
+        return permute(rows, config["num_attention_heads"])
+    if rotate_pairs and layer.endswith("k_proj"):
+        return permute(rows, kv_heads(config))
+    return rows
+
+
 def plan_tensors(model_dir: Path, config: dict, arch: gguf.MODEL_ARCH, q8: bool) -> list[tuple[str, Path, str, str, list[int]]]:
     """Every weight: llama.cpp's name for it, its file, its name there, the type it is written
     in (`f32` for norms and other vectors, and matrices that came in 32 bits; `q8_0` for
@@ -180,10 +190,7 @@ def write_tensors(writer: gguf.GGUFWriter, plan: list, config: dict, rotate_pair
         del value
         if shift and name.endswith("norm.weight"):
             data = data + shift
-        if rotate_pairs and name.endswith("q_proj.weight"):
-            data = permute(data, config["num_attention_heads"])
-        elif rotate_pairs and name.endswith("k_proj.weight"):
-            data = permute(data, kv_heads(config))
+        data = permuted(config, name.removesuffix(".weight"), data, rotate_pairs)
         if kind == "q8_0":
             data = gguf.quants.quantize(data, gguf.GGMLQuantizationType.Q8_0)
         writer.write_tensor_data(data)
@@ -199,6 +206,14 @@ def main() -> None:
         config = checked_config(Path(sys.argv[2]), whole=False)
         checked_tokenizer(Path(sys.argv[2]), sys.argv[3:], config["vocab_size"])
         print("CHECKED")
+        return
+    if sys.argv[1] == "--lora":
+        # A run's adapter for the base model in BASE_DIR: `--lora ADAPTER_DIR BASE_DIR OUT`.
+        adapter_dir, model_dir, out = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+        config = checked_config(model_dir, whole=False)
+        arch, rotate_pairs = ARCHS[config["model_type"]]
+        gguf_lora.write(adapter_dir, config, arch, lambda layer, rows: permuted(config, layer, rows, rotate_pairs), out, gguf_name(config, model_dir))
+        print(f"WROTE {out}")
         return
     model_dir, out, trained_on = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
     config = checked_config(model_dir, whole=True)

@@ -1,17 +1,23 @@
 // For the tests: load a GGUF file in llama.cpp (node-llama-cpp's prebuilt build) and print,
 // per prompt, its tokens, whether llama.cpp adds BOS and EOS, and llama.cpp's probability of
 // every next token, as JSON lines.
-// `node check.mjs MODULE_DIR MODEL.gguf [--special] [--f32-attention] PROMPT...`; MODULE_DIR
+// `node check.mjs MODULE_DIR MODEL.gguf [--special] [--f32-attention] [--lora ADAPTER.gguf] PROMPT...`; MODULE_DIR
 // holds node_modules; `--special`: special tokens written in a prompt are read as those tokens
 // (a chat template's); `--f32-attention`: attention in 32 bits (llama.cpp keeps its cache in
 // 16 and, on the CPU, attends in 16 with flash attention), so the file's numbers are compared,
-// not llama.cpp's half precision (which moves a peaked distribution by up to 2e-3).
+// not llama.cpp's half precision (which moves a peaked distribution by up to 2e-3); `--lora`: a
+// GGUF LoRA adapter applied to the model, as `llama-cli --lora` applies it.
 import {pathToFileURL} from "node:url";
 import {join} from "node:path";
 
 const [moduleDir, modelPath, ...rest] = process.argv.slice(2);
 const flags = new Set();
-while (rest[0] === "--special" || rest[0] === "--f32-attention") flags.add(rest.shift());
+let lora;
+while (["--special", "--f32-attention", "--lora"].includes(rest[0])) {
+  const flag = rest.shift();
+  if (flag === "--lora") lora = rest.shift();
+  else flags.add(flag);
+}
 const special = flags.has("--special");
 const prompts = rest;
 const inF32 = flags.has("--f32-attention")
@@ -29,7 +35,7 @@ for (const prompt of prompts) {
   // the evaluation gave them (null when it yielded no step, as it once did under CI's load;
   // the tests then run a fresh process).
   let probabilities = null;
-  const context = await model.createContext({contextSize: 256, ...inF32});
+  const context = await model.createContext({contextSize: 256, ...inF32, ...(lora ? {lora} : {})});
   const sequence = context.getSequence();
   // No top-k, top-p or min-p: the whole distribution, as the model gives it.
   const options = {temperature: 1, topK: 1 << 30, topP: 1, minP: 0};

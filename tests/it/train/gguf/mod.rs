@@ -12,6 +12,7 @@ use crate::env::OutputExt;
 mod archs;
 mod gemma;
 mod layout;
+mod lora;
 mod sentencepiece;
 
 const PROMPTS: [&str; 3] = ["users complain search is slow", "We need retries with exponential backoff", "fn retry_upload(input: &Upload) {"];
@@ -100,17 +101,23 @@ fn llama_cpp_with(gguf: &Path, vocab: usize, flags: &[&str]) -> Reading {
 /// mlx-lm's reading of a model directory: its own tokenizer's tokens, and the softmax of the
 /// model's last logits.
 fn mlx(model: &Path) -> Reading {
+    mlx_with_adapter(model, None)
+}
+
+/// The same, with a run's adapter applied to the model as mlx-lm applies it in training.
+fn mlx_with_adapter(model: &Path, adapters: Option<&Path>) -> Reading {
     let code = r#"
 import json, sys
 import mlx.core as mx
 from mlx_lm.utils import load
-model, tokenizer = load(sys.argv[1])
-for prompt in sys.argv[2:]:
+model, tokenizer = load(sys.argv[1], adapter_path=sys.argv[2] or None)
+for prompt in sys.argv[3:]:
     tokens = tokenizer.encode(prompt, add_special_tokens=False)
     probs = mx.softmax(model(mx.array([tokens]))[0, -1].astype(mx.float32)).tolist()
     print(json.dumps({"tokens": tokens, "probabilities": probs}))
 "#;
-    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model).args(PROMPTS).env("HF_HUB_OFFLINE", "1").output().unwrap();
+    let adapters = adapters.map_or(std::ffi::OsStr::new(""), Path::as_os_str);
+    let out = Command::new(mlx_python()).arg("-c").arg(code).arg(model).arg(adapters).args(PROMPTS).env("HF_HUB_OFFLINE", "1").output().unwrap();
     assert!(out.status.success(), "mlx-lm: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()
