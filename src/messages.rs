@@ -277,6 +277,9 @@ pub fn fused(dir: &std::path::Path, gguf: Option<&std::path::Path>) -> String {
     s
 }
 
+/// An adapter `fuse --gguf --lora` cannot write as a LoRA adapter.
+pub const LORA_REFUSED_HINT: &str = "`git screenlink fuse --gguf` (without --lora) writes the run as one fused GGUF file";
+
 /// `fuse --gguf --lora`: how the two files are used together.
 pub fn lora_written(base: &std::path::Path, lora: &std::path::Path) -> String {
     format!(

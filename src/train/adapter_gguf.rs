@@ -11,6 +11,7 @@ use super::fuse::run_to_gguf;
 use super::process::stream;
 use super::Launcher;
 use crate::error::{Error, Kind, Result};
+use crate::messages;
 
 /// The runs dir's folder of base models as GGUF, shared by every run of this repository.
 pub const BASES_DIR: &str = "gguf-bases";
@@ -24,7 +25,8 @@ pub fn base_path(runs_dir: &Path, model: &str, base_dir: &Path, q8: bool) -> Pat
         .flatten()
         .flatten()
         .filter_map(|e| {
-            let meta = e.metadata().ok().filter(|m| m.is_file())?;
+            // Followed: a hub model's files are links into the cache's blobs.
+            let meta = std::fs::metadata(e.path()).ok().filter(|m| m.is_file())?;
             let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
             Some((e.file_name().to_string_lossy().into_owned(), meta.len(), modified))
         })
@@ -55,7 +57,10 @@ pub fn lora_path(run_dir: &Path, run_id: &str) -> PathBuf {
 /// Write the adapter in `adapters` (trained on the base model in `base_dir`) as the GGUF LoRA
 /// adapter `out`, with mlx-lm's Python.
 pub fn write_lora(python: &Path, adapters: &Path, base_dir: &Path, out: &Path) -> Result<()> {
-    run_to_gguf(python, &["--lora".as_ref(), adapters.as_os_str(), base_dir.as_os_str(), out.as_os_str()], base_dir)?;
+    run_to_gguf(python, &["--lora".as_ref(), adapters.as_os_str(), base_dir.as_os_str(), out.as_os_str()], base_dir).map_err(|e| match e.kind {
+        Kind::Usage => e.hint(messages::LORA_REFUSED_HINT),
+        _ => e,
+    })?;
     if out.is_file() {
         Ok(())
     } else {

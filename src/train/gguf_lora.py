@@ -26,7 +26,7 @@ def adapter_config(adapter_dir: Path) -> dict:
     config = json.loads((adapter_dir / "adapter_config.json").read_text(encoding="utf-8"))
     kind = config.get("fine_tune_type", "lora")
     if kind != "lora":
-        refuse(f"its adapter is {kind}, and llama.cpp applies LoRA adapters only")
+        refuse(f"its fine-tuning is {kind} (adapter_config.json's fine_tune_type), and llama.cpp applies LoRA adapters only")
     return config
 
 

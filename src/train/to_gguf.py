@@ -1,7 +1,9 @@
 """Write a fused model as one GGUF file for llama.cpp:
 `python to_gguf.py [--q8_0] FUSED_DIR OUT [TRAINED_ON.jsonl...]`; `python to_gguf.py --check MODEL_DIR
-[TRAINED_ON.jsonl...]` says only whether it would refuse (exit 4) a model. The JSONL files
-(the run's training data) are texts the tokenizer check runs on besides its own.
+[TRAINED_ON.jsonl...]` says only whether it would refuse (exit 4) a model; `python to_gguf.py
+--lora ADAPTER_DIR BASE_DIR OUT` writes a run's adapter as a GGUF LoRA adapter for the base
+model's file (`gguf_lora.py`). The JSONL files (the run's training data) are texts the tokenizer
+check runs on besides its own.
 
 git-screenlink runs this with the mlx-lm venv's Python (`git screenlink fuse --gguf`), not
 mlx-lm's own `fuse --export-gguf`: llama.cpp refuses what that writes ("invalid gguf type

@@ -121,7 +121,9 @@ fn a_run_written_as_a_lora_adapter_reads_in_llama_cpp_as_its_fused_model() {
     edit_json(&run.join("adapters/adapter_config.json"), |c| c["fine_tune_type"] = "dora".into());
     let out = env.screenlink(["fuse", "--gguf", "--lora", run_id]);
     assert_eq!(out.code(), 2, "{}", out.stderr_text());
-    assert!(out.stderr_text().contains("its adapter is dora, and llama.cpp applies LoRA adapters only"), "{}", out.stderr_text());
+    let err = out.stderr_text();
+    assert!(err.contains("its fine-tuning is dora (adapter_config.json's fine_tune_type), and llama.cpp applies LoRA adapters only"), "{err}");
+    assert!(err.contains("`git screenlink fuse --gguf` (without --lora)"), "{err}");
     let left: Vec<_> = std::fs::read_dir(&run).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("gguf")).collect();
     assert!(left.is_empty(), "nothing written: {left:?}");
 
