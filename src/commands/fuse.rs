@@ -25,7 +25,7 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     // The tokenizer is checked on what the model was trained on, besides its own texts.
     let trained_on = fuse::trained_on(Path::new(&manifest.dataset.export_dir));
     if args.lora {
-        return lora(args, &settings, &mut manifest, &train::runs_dir(&store.dir), &trained_on);
+        return lora(args, &settings, &mut manifest, &train::runs_dir(&store.dir), (&model, &adapters, &trained_on));
     }
 
     // A model fused before is used again, unless GGUF needs its weights whole.
@@ -116,17 +116,17 @@ fn base_dir(model: &str) -> Result<PathBuf> {
 /// `--lora`: the run's adapter as a GGUF LoRA adapter in its run dir, and its base model as
 /// GGUF in the runs dir's shared folder, written once for every run of that base (a quantized
 /// base dequantized first, as `--gguf` fuses it). Nothing is fused.
-fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir: &Path, trained_on: &[PathBuf]) -> Result<i32> {
+/// `run`'s base model (as run.json names it), adapters and exported training files.
+type RunParts<'a> = (&'a str, &'a Path, &'a [PathBuf]);
+
+fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir: &Path, (model, adapters, trained_on): RunParts) -> Result<i32> {
     let run_dir = runs_dir.join(&manifest.run_id);
-    let model = manifest.options["model"].as_str().unwrap_or_default().to_string();
-    let adapters = PathBuf::from(&manifest.adapter_path);
-    let base = base_dir(&model)?;
-    let base_gguf = adapter_gguf::base_path(runs_dir, &model, &base, args.q8);
+    let base = base_dir(model)?;
+    let base_gguf = adapter_gguf::base_path(runs_dir, model, &base, args.q8);
     let lora = adapter_gguf::lora_path(&run_dir, &manifest.run_id);
-    let written = base_gguf.is_file();
     if args.dry_run {
         println!("Run: {}\nBase model: {model}\nAdapters: {}", manifest.run_id, adapters.display());
-        println!("GGUF base: {} ({})", base_gguf.display(), if written { "already there" } else { "to write" });
+        println!("GGUF base: {} ({})", base_gguf.display(), if base_gguf.is_file() { "already there" } else { "to write" });
         println!("GGUF LoRA: {} (python -c <src/train/to_gguf.py> --lora)", lora.display());
         return Ok(0);
     }
@@ -136,24 +136,24 @@ fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir:
     // Refusals first, before minutes of writing: the base (its tokenizer on what the run
     // trained on), then the adapter, which is small.
     fuse::check_gguf(&python, &base, &run_dir.join(FUSED_DIR), trained_on)?;
-    adapter_gguf::write_lora(&python, &adapters, &base, &lora)?;
-    if written {
+    adapter_gguf::write_lora(&python, adapters, &base, &lora)?;
+    let bases = base_gguf.parent().expect("in the bases dir");
+    std::fs::create_dir_all(bases).map_err(|e| Error::io(format!("creating {}", bases.display()), e))?;
+    // One writer of a base at a time: a second run's fuse waits, then finds it written.
+    let _writing = adapter_gguf::lock_base(&base_gguf)?;
+    if base_gguf.is_file() {
         eprintln!("git-screenlink: {} is written already", base_gguf.display());
+    } else if fuse::is_quantized(&base) {
+        // Removed when done, or when this fails: the GGUF file is what is kept.
+        let whole = tempfile::Builder::new()
+            .prefix(".dequantized")
+            .tempdir_in(bases)
+            .map_err(|e| Error::io(format!("making a directory in {}", bases.display()), e))?;
+        let whole = whole.path().join("model");
+        adapter_gguf::dequantize(&launcher, &base, &whole)?;
+        fuse::write_gguf(&python, &whole, &base_gguf, args.q8, trained_on)?;
     } else {
-        let bases = base_gguf.parent().expect("in the bases dir");
-        std::fs::create_dir_all(bases).map_err(|e| Error::io(format!("creating {}", bases.display()), e))?;
-        if fuse::is_quantized(&base) {
-            // Removed when done, or when this fails: the GGUF file is what is kept.
-            let whole = tempfile::Builder::new()
-                .prefix(".dequantized")
-                .tempdir_in(bases)
-                .map_err(|e| Error::io(format!("making a directory in {}", bases.display()), e))?;
-            let whole = whole.path().join("model");
-            adapter_gguf::dequantize(&launcher, &base, &whole)?;
-            fuse::write_gguf(&python, &whole, &base_gguf, args.q8, trained_on)?;
-        } else {
-            fuse::write_gguf(&python, &base, &base_gguf, args.q8, trained_on)?;
-        }
+        fuse::write_gguf(&python, &base, &base_gguf, args.q8, trained_on)?;
     }
     manifest.gguf_lora_path = Some(lora.display().to_string());
     manifest.gguf_base_path = Some(base_gguf.display().to_string());

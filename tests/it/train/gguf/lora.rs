@@ -142,7 +142,7 @@ fn a_run_written_as_a_lora_adapter_reads_in_llama_cpp_as_its_fused_model() {
         let (base_gguf, lora) = written(&out);
         assert_eq!(gguf_string(&lora, "general.architecture"), gguf_string(&base_gguf, "general.architecture"), "{arch}");
         let dequantized: Vec<_> =
-            std::fs::read_dir(&bases).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().starts_with('.')).collect();
+            std::fs::read_dir(&bases).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().starts_with(".dequantized")).collect();
         assert!(dequantized.is_empty(), "{arch}: nothing left beside the bases: {dequantized:?}");
         // The fused model with whole weights (fused with --dequantize from a 4-bit base).
         env.screenlink(["fuse", "--gguf", run_id]).assert_ok();
