@@ -41,7 +41,7 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
         return Err(Error::new(Kind::Usage, format!("run {} has no test pairs to generate for", m.run_id))
             .hint("train on more pairs, so that the test split is not empty"));
     }
-    let base_model = m.options["model"].as_str().unwrap_or_default().to_string();
+    let base_model = m.base_model().to_string();
     // Both sides run the base model, read offline.
     train::hub::require_here(&base_model, crate::messages::MODEL_NOT_HERE_HINT)?;
     let batch = (m.options["batch_size"].as_u64().unwrap_or(1) as usize).min(pairs_in_test).max(1);

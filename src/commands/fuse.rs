@@ -19,14 +19,14 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     let repo = crate::pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
     let mut manifest = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Fuse)?;
+    if args.lora {
+        return lora(args, &settings, &mut manifest, &train::runs_dir(&store.dir));
+    }
     let run_dir = train::runs_dir(&store.dir).join(&manifest.run_id);
-    let model = manifest.options["model"].as_str().unwrap_or_default().to_string();
+    let model = manifest.base_model().to_string();
     let adapters = PathBuf::from(&manifest.adapter_path);
     // The tokenizer is checked on what the model was trained on, besides its own texts.
     let trained_on = fuse::trained_on(Path::new(&manifest.dataset.export_dir));
-    if args.lora {
-        return lora(args, &settings, &mut manifest, &train::runs_dir(&store.dir), (&model, &adapters, &trained_on));
-    }
 
     // A model fused before is used again, unless GGUF needs its weights whole.
     // (A directory of that name is whole: fuse_into renames it into place when done.)
@@ -116,13 +116,12 @@ fn base_dir(model: &str) -> Result<PathBuf> {
 /// `--lora`: the run's adapter as a GGUF LoRA adapter in its run dir, and its base model as
 /// GGUF in the runs dir's shared folder, written once for every run of that base (a quantized
 /// base dequantized first, as `--gguf` fuses it). Nothing is fused.
-/// `run`'s base model (as run.json names it), adapters and exported training files.
-type RunParts<'a> = (&'a str, &'a Path, &'a [PathBuf]);
-
-fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir: &Path, (model, adapters, trained_on): RunParts) -> Result<i32> {
+fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir: &Path) -> Result<i32> {
     let run_dir = runs_dir.join(&manifest.run_id);
-    let base = base_dir(model)?;
-    let base_gguf = adapter_gguf::base_path(runs_dir, model, &base, args.q8);
+    let (model, adapters) = (manifest.base_model().to_string(), PathBuf::from(&manifest.adapter_path));
+    let trained_on = fuse::trained_on(Path::new(&manifest.dataset.export_dir));
+    let base = base_dir(&model)?;
+    let base_gguf = adapter_gguf::base_path(runs_dir, &model, &base, args.q8);
     let lora = adapter_gguf::lora_path(&run_dir, &manifest.run_id);
     if args.dry_run {
         println!("Run: {}\nBase model: {model}\nAdapters: {}", manifest.run_id, adapters.display());
@@ -135,8 +134,8 @@ fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir:
     let python = launcher.require_python()?;
     // Refusals first, before minutes of writing: the base (its tokenizer on what the run
     // trained on), then the adapter, which is small.
-    fuse::check_gguf(&python, &base, &run_dir.join(FUSED_DIR), trained_on)?;
-    adapter_gguf::write_lora(&python, adapters, &base, &lora)?;
+    fuse::check_gguf(&python, &base, &run_dir.join(FUSED_DIR), &trained_on)?;
+    adapter_gguf::write_lora(&python, &adapters, &base, &lora)?;
     let bases = base_gguf.parent().expect("in the bases dir");
     std::fs::create_dir_all(bases).map_err(|e| Error::io(format!("creating {}", bases.display()), e))?;
     // One writer of a base at a time: a second run's fuse waits, then finds it written.
@@ -151,9 +150,9 @@ fn lora(args: &FuseArgs, settings: &Settings, manifest: &mut Manifest, runs_dir:
             .map_err(|e| Error::io(format!("making a directory in {}", bases.display()), e))?;
         let whole = whole.path().join("model");
         adapter_gguf::dequantize(&launcher, &base, &whole)?;
-        fuse::write_gguf(&python, &whole, &base_gguf, args.q8, trained_on)?;
+        fuse::write_gguf(&python, &whole, &base_gguf, args.q8, &trained_on)?;
     } else {
-        fuse::write_gguf(&python, &base, &base_gguf, args.q8, trained_on)?;
+        fuse::write_gguf(&python, &base, &base_gguf, args.q8, &trained_on)?;
     }
     manifest.gguf_lora_path = Some(lora.display().to_string());
     manifest.gguf_base_path = Some(base_gguf.display().to_string());

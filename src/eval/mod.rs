@@ -216,7 +216,7 @@ pub fn choose(settings: &crate::config::Settings, store_dir: &Path, model: Optio
         return Ok(Chosen { model: settings.train_model.value.clone(), adapter: None, format });
     }
     let m = pick_run(&crate::train::list_runs(store_dir), run, purpose)?;
-    Ok(Chosen { model: m.options["model"].as_str().unwrap_or_default().to_string(), adapter: Some(m.adapter_path.clone()), format: m.dataset.format.clone() })
+    Ok(Chosen { model: m.base_model().to_string(), adapter: Some(m.adapter_path.clone()), format: m.dataset.format.clone() })
 }
 
 /// The newest run with adapters, or the run named `id`.

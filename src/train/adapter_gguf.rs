@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::fuse::run_to_gguf;
+use super::fuse::{run_to_gguf, written};
 use super::process::stream;
 use super::Launcher;
 use crate::error::{Error, Kind, Result};
@@ -71,11 +71,7 @@ pub fn write_lora(python: &Path, adapters: &Path, base_dir: &Path, out: &Path) -
         Kind::Usage => e.hint(messages::LORA_REFUSED_HINT),
         _ => e,
     })?;
-    if out.is_file() {
-        Ok(())
-    } else {
-        Err(Error::new(Kind::Io, format!("{} was not written", out.display())).hint("the lines above say why"))
-    }
+    written(out)
 }
 
 /// A quantized base's whole weights (`mlx_lm convert --dequantize`, exactly the values the

@@ -87,6 +87,11 @@ pub fn write_gguf(python: &Path, model_dir: &Path, out: &Path, q8: bool, trained
     args.extend([model_dir.as_os_str(), out.as_os_str()]);
     args.extend(trained_on.iter().map(|p| p.as_os_str()));
     run_to_gguf(python, &args, model_dir)?;
+    written(out)
+}
+
+/// After `to_gguf.py` succeeded: an error unless it wrote `out`.
+pub(super) fn written(out: &Path) -> Result<()> {
     if out.is_file() {
         Ok(())
     } else {

@@ -18,7 +18,7 @@ import numpy as np
 
 import gguf
 import gguf_gemma
-from gguf_vocab import refuse
+from gguf_vocab import partial_of, refuse, written_whole
 
 
 def adapter_config(adapter_dir: Path) -> dict:
@@ -63,22 +63,15 @@ def write(adapter_dir: Path, config: dict, arch: gguf.MODEL_ARCH, permute_rows, 
     if not tensors:
         refuse("its adapter holds no LoRA matrices")
 
-    partial = out.with_name(f".{out.name}.partial")
-    writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[arch])
+    writer = gguf.GGUFWriter(partial_of(out), gguf.MODEL_ARCH_NAMES[arch])
     writer.add_type(gguf.GGUFType.ADAPTER)
     writer.add_name(name)
     writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
     writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, float(scale) * rank)
     for tname, data in tensors:
         writer.add_tensor(tname, data)
-    try:
-        partial.unlink(missing_ok=True)
-        partial.touch(mode=0o600)
+    with written_whole(out):
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()
         writer.close()
-        partial.replace(out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise

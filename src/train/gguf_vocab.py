@@ -9,6 +9,7 @@ their split (`LLAMA_CPP_PRE`); SentencePiece-style ones (Llama 2's, Mistral's) b
 import json
 import sys
 import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
 
 import gguf
@@ -23,6 +24,27 @@ REFUSED = 4
 def refuse(why: str) -> None:
     print(f"REFUSED {why}", file=sys.stderr)
     sys.exit(REFUSED)
+
+
+def partial_of(out: Path) -> Path:
+    """Where a GGUF file is written before it is whole (`written_whole`)."""
+    return out.with_name(f".{out.name}.partial")
+
+
+@contextmanager
+def written_whole(out: Path):
+    """The body writes `partial_of(out)`, which is made owner-only before anything is in it (a
+    GGUF writer's open keeps the mode: the model is the team's talk and code, as the dataset is)
+    and renamed to `out` when the body is done, or removed when it fails."""
+    partial = partial_of(out)
+    try:
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)
+        yield
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def token_types(tokenizer: dict, n_vocab: int) -> list[int]:

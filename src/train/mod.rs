@@ -321,6 +321,13 @@ pub struct Manifest {
     pub distributed: Option<serde_json::Value>,
 }
 
+impl Manifest {
+    /// The base model the run trained on, as `train --model` named it (a directory or a hub id).
+    pub fn base_model(&self) -> &str {
+        self.options["model"].as_str().unwrap_or_default()
+    }
+}
+
 /// A dataset of another repository a run took pairs from: where, its bytes' sha256, its pairs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OtherDataset {

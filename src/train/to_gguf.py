@@ -37,7 +37,7 @@ except ImportError:
 import gguf_gemma
 import gguf_lora
 import gguf_phi3
-from gguf_vocab import checked_tokenizer, refuse, write_vocab
+from gguf_vocab import checked_tokenizer, partial_of, refuse, write_vocab, written_whole
 
 
 # The RoPE scalings (config.json's kinds) llama.cpp reads as mlx-lm computes them: a Llama's,
@@ -225,8 +225,7 @@ def main() -> None:
 
     # Tensors that are not weights of the model (written first, in this order).
     extra: list[np.ndarray] = []
-    partial = out.with_name(f".{out.name}.partial")
-    writer = gguf.GGUFWriter(partial, gguf.MODEL_ARCH_NAMES[arch])
+    writer = gguf.GGUFWriter(partial_of(out), gguf.MODEL_ARCH_NAMES[arch])
     writer.add_name(gguf_name(config, model_dir))
     writer.add_context_length(config.get("max_position_embeddings", 2048))
     writer.add_embedding_length(config["hidden_size"])
@@ -265,12 +264,7 @@ def main() -> None:
     else:
         writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if "f16" in kinds else gguf.LlamaFileType.ALL_F32)
 
-    # Written under a temporary name and renamed when whole; the model is the team's talk
-    # and code, so its owner's alone, as the dataset is.
-    try:
-        # Made owner-only before anything is in it; the writer's open keeps the mode.
-        partial.unlink(missing_ok=True)
-        partial.touch(mode=0o600)
+    with written_whole(out):
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_ti_data_to_file()
@@ -278,10 +272,6 @@ def main() -> None:
             writer.write_tensor_data(tensor)
         write_tensors(writer, plan, config, rotate_pairs)
         writer.close()
-        partial.replace(out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     print(f"WROTE {out}")
 
 
