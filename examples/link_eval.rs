@@ -186,7 +186,8 @@ fn dump(set: &str, repo_dir: &Path, db: &Path, gold: HashMap<String, Vec<i64>>, 
     for (sha, rows) in &gold {
         let listed = wanted.as_ref().is_none_or(|w| w.contains(sha));
         if !rows.is_empty() && listed && !selected.contains(sha.as_str()) {
-            let message = git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().map(String::from)).unwrap_or_default();
+            let message =
+                git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().ok().map(String::from)).unwrap_or_default();
             let row = Row { set: set.into(), sha: sha.clone(), time: 0, has_gold: true, cands: Vec::new(), message, patch: String::new() };
             writeln!(f, "{}", serde_json::to_string(&row).unwrap()).unwrap();
         }

@@ -236,7 +236,7 @@ fn took_same_change(set: &Set, repo: &git2::Repository, pair: &Value) -> bool {
         return false;
     };
     let (Ok(a), Ok(b)) = (git2::Oid::from_str(sha), git2::Oid::from_str(owner.0)) else { return false };
-    let message = |oid| repo.find_commit(oid).ok().and_then(|c| c.message().map(String::from)).unwrap_or_default();
+    let message = |oid| repo.find_commit(oid).ok().and_then(|c| c.message().ok().map(String::from)).unwrap_or_default();
     same_change::same_change(&message(a), &message(b))
 }
 

@@ -19,12 +19,12 @@ pub fn text(pair: &Pair) -> String {
 
 /// Attach `pair`'s note to its commit (replacing an older one).
 pub fn write(repo: &git2::Repository, pair: &Pair) -> Result<()> {
-    refs::set_note(repo, NOTES_REF, git2::Oid::from_str(&pair.metadata.commit_sha)?, Some(&text(pair)))
+    refs::set_note(repo, NOTES_REF, refs::oid(repo, &pair.metadata.commit_sha)?, Some(&text(pair)))
 }
 
 /// A rewritten commit keeps its note (amend, rebase).
 pub fn carry(repo: &git2::Repository, old: &str, new: &str) -> Result<()> {
-    let (old, new) = (git2::Oid::from_str(old)?, git2::Oid::from_str(new)?);
+    let (old, new) = (refs::oid(repo, old)?, refs::oid(repo, new)?);
     match refs::note(repo, NOTES_REF, old) {
         Some(message) => refs::set_note(repo, NOTES_REF, new, Some(&message)),
         None => Ok(()),
@@ -44,7 +44,7 @@ pub fn after_accept(repo: &git2::Repository, enabled: bool, pair: &Pair) {
 /// Remove the note of a link a person took back (`git screenlink reject`), if it has one; a
 /// failure is a warning, never an error.
 pub fn after_reject(repo: &git2::Repository, commit_sha: &str) {
-    let Ok(oid) = git2::Oid::from_str(commit_sha) else { return };
+    let Ok(oid) = refs::oid(repo, commit_sha) else { return };
     if let Err(e) = refs::set_note(repo, NOTES_REF, oid, None) {
         eprintln!("git-screenlink: warning: could not remove the git note of {}: {}", crate::messages::short(commit_sha), e.message);
     }

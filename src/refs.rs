@@ -39,17 +39,31 @@ fn git(repo: &Repository, args: &[&str], input: Option<&str>, env: &[(&str, &str
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// The object id `hex` spells in `repo`'s object format (SHA-1's 40 digits or SHA-256's 64):
+/// `Oid::from_str` alone reads SHA-1 only.
+pub fn oid(repo: &Repository, hex: &str) -> std::result::Result<Oid, git2::Error> {
+    Oid::from_str_ext(hex, repo.object_format())
+}
+
+/// How many hex digits spell a whole object id in `repo`.
+fn hex_len(repo: &Repository) -> usize {
+    match repo.object_format() {
+        git2::ObjectFormat::Sha256 => 64,
+        _ => 40,
+    }
+}
+
 /// The commit git resolves `rev` to in a reftable repository.
 fn commit_by_git(repo: &Repository, rev: &str) -> Option<Oid> {
     let peeled = format!("{rev}^{{commit}}");
-    git(repo, &["rev-parse", "--verify", "--quiet", "--end-of-options", &peeled], None, &[]).and_then(|s| Oid::from_str(&s).ok())
+    git(repo, &["rev-parse", "--verify", "--quiet", "--end-of-options", &peeled], None, &[]).and_then(|s| oid(repo, &s).ok())
 }
 
 /// The commit `rev` names (a SHA, a branch, `HEAD~2`, …), `None` when it names none.
 pub fn commit(repo: &Repository, rev: &str) -> Option<Oid> {
-    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if rev.len() == hex_len(repo) && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
         // A whole SHA (`backfill --stdin`, the queue) names its commit without a ref.
-        return Oid::from_str(rev).ok().and_then(|oid| repo.find_commit(oid).ok()).map(|c| c.id());
+        return oid(repo, rev).ok().and_then(|oid| repo.find_commit(oid).ok()).map(|c| c.id());
     }
     if in_reftable(repo) {
         return commit_by_git(repo, rev);
@@ -100,7 +114,7 @@ pub fn last_move(repo: &Repository) -> Option<(Oid, String)> {
     }
     let reflog = repo.reflog("HEAD").ok()?;
     let entry = reflog.get(0)?;
-    Some((entry.id_old(), entry.message()?.to_string()))
+    Some((entry.id_old(), entry.message().ok()??.to_string()))
 }
 
 /// Who signs a note where the repository sets no identity.
@@ -116,7 +130,7 @@ pub fn note(repo: &Repository, notes_ref: &str, oid: Oid) -> Option<String> {
     if in_reftable(repo) {
         return git(repo, &["notes", &format!("--ref={notes_ref}"), "show", &oid.to_string()], None, &[]).map(|text| text + "\n");
     }
-    repo.find_note(Some(notes_ref), oid).ok()?.message().map(str::to_string)
+    repo.find_note(Some(notes_ref), oid).ok()?.message().ok().map(str::to_string)
 }
 
 /// Set (`Some`) or remove (`None`, nothing to do when there is none) the note on `oid` under

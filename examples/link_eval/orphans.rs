@@ -27,8 +27,9 @@ pub fn write(root: &Path) {
         let shas: Vec<&str> = list.split_whitespace().collect();
         let gold: HashMap<String, Vec<i64>> = serde_json::from_str(&std::fs::read_to_string(d.join("mixed/gold.json")).unwrap()).unwrap();
         let repo = git2::Repository::open(d.join("repo")).unwrap();
-        let message =
-            |sha: &str| git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().map(String::from)).unwrap_or_default();
+        let message = |sha: &str| {
+            git2::Oid::from_str(sha).ok().and_then(|o| repo.find_commit(o).ok()).and_then(|c| c.message().ok().map(String::from)).unwrap_or_default()
+        };
         let messages: HashMap<&str, String> = shas.iter().map(|s| (*s, message(s))).collect();
         // What each commit's message says, read once: its subject, its issues, and its words
         // as a title is matched against them.

@@ -26,7 +26,7 @@ use crate::review::{self, Choice};
 
 pub fn run(hook: &HookCommand) -> Result<i32> {
     // The error says whether the commit could be queued: not when the repository, its
-    // settings or the store cannot even be opened (a SHA-256 repository, say), since
+    // settings or the store cannot even be opened (an extension libgit2 does not know, say), since
     // `review` could not read them either.
     let result = catch_unwind(AssertUnwindSafe(|| -> std::result::Result<(), (Error, bool)> {
         let here = here().map_err(|e| (e, false))?;
@@ -368,7 +368,7 @@ fn post_rewrite(Here { repo, store, .. }: Here) -> Result<()> {
         if !decided.contains_key(old) && !pending.contains(old) {
             continue;
         }
-        let (Ok(o), Ok(n)) = (git2::Oid::from_str(old), git2::Oid::from_str(new)) else { continue };
+        let (Ok(o), Ok(n)) = (crate::refs::oid(&repo, old), crate::refs::oid(&repo, new)) else { continue };
         if same_code(&repo, &o, &n) {
             renames.insert(old.to_string(), new.to_string());
         } else {

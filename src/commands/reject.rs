@@ -26,7 +26,7 @@ pub fn run(args: &RejectArgs) -> Result<i32> {
         };
         answers::reject(&store, &store.dataset_path(), &line)?;
         crate::notes::after_reject(&repo, &sha);
-        println!("Rejected the link of {short} {}: its pair is now in {}", commit.summary().unwrap_or(""), store.rejected_path().display());
+        println!("Rejected the link of {short} {}: its pair is now in {}", commit.summary().ok().flatten().unwrap_or(""), store.rejected_path().display());
     }
     if let Some(line) = super::weights::refit_if_due(&store) {
         println!("{line}");

@@ -30,7 +30,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
             eprintln!("[{}/{total}] {}: {why}, dropped from the queue", i + 1, crate::messages::short(&p.commit_sha));
             store.log(&DecisionRecord::now(&p.commit_sha, Decision::Skipped, DecidedBy::Auto, None, Vec::new()))
         };
-        let Some(commit) = git2::Oid::from_str(&p.commit_sha).ok().and_then(|oid| repo.find_commit(oid).ok()) else {
+        let Some(commit) = crate::refs::oid(&repo, &p.commit_sha).ok().and_then(|oid| repo.find_commit(oid).ok()) else {
             skip("the commit no longer exists")?;
             continue;
         };

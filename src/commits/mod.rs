@@ -147,7 +147,7 @@ pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Int
     if !commit.code_shed() {
         return Ok(commit.clone());
     }
-    let oid = git2::Oid::from_str(&commit.sha)?;
+    let oid = crate::refs::oid(repo, &commit.sha)?;
     match examine(repo, &repo.find_commit(oid)?, filters)? {
         Ok(full) => Ok(full),
         Err(reason) => {
@@ -268,7 +268,8 @@ fn patch_digest(files: &[FileChange]) -> String {
 /// (`i18n.commitEncoding`), else as UTF-8; what cannot be decoded becomes U+FFFD.
 pub fn message_text(commit: &git2::Commit) -> String {
     let bytes = commit.message_bytes();
-    let encoding = commit.message_encoding().and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes())).unwrap_or(encoding_rs::UTF_8);
+    let encoding =
+        commit.message_encoding().ok().flatten().and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes())).unwrap_or(encoding_rs::UTF_8);
     encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 

@@ -138,7 +138,7 @@ fn is_partial_clone(repo: &git2::Repository) -> bool {
     let Ok(mut entries) = config.entries(Some(r"remote\..*\.promisor")) else { return false };
     let mut partial = false;
     while let Some(Ok(entry)) = entries.next() {
-        partial |= entry.value().is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"));
+        partial |= entry.value().is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"));
     }
     partial || config.get_string("extensions.partialclone").is_ok()
 }

@@ -52,9 +52,8 @@ pub fn open_repo(dir: &Path) -> Result<git2::Repository> {
 }
 
 /// Why the repository around `dir` could not be opened, in the user's terms: git itself reads
-/// repositories libgit2 cannot (SHA-256 objects), and one owned by another
-/// user is refused by both; "not in a git repository" would send them looking for the wrong
-/// thing.
+/// repositories with extensions libgit2 does not know, and one owned by another user is
+/// refused by both; "not in a git repository" would send them looking for the wrong thing.
 fn unreadable_repo(dir: &Path, e: &git2::Error) -> Error {
     const NOTHING_DONE: &str = "nothing was changed and no commit is queued";
     if e.code() == git2::ErrorCode::Owner {
@@ -63,32 +62,12 @@ fn unreadable_repo(dir: &Path, e: &git2::Error) -> Error {
         return Error::new(Kind::Git, "this repository is owned by another user, and git reads such a repository only when told it is safe (safe.directory)")
             .hint(format!("if you trust it: git config --global --add safe.directory '{at}'"));
     }
-    if let Some(format) = object_format(dir).filter(|f| f != "sha1") {
-        return Error::new(
-            Kind::Git,
-            format!("this repository names its objects with {format} (extensions.objectFormat), which git-screenlink cannot read yet: libgit2 reads SHA-1 repositories only"),
-        )
-        .hint(format!("{NOTHING_DONE}; uninstall the hook here with `git screenlink uninstall`, or link a SHA-1 clone of the history"));
-    }
     if e.message().contains("unsupported extension") {
         return Error::new(Kind::Git, format!("this repository uses a git extension git-screenlink cannot read yet ({})", e.message())).hint(format!(
             "{NOTHING_DONE}; `git config --list --local | grep extensions` shows which, or uninstall the hook here with `git screenlink uninstall`"
         ));
     }
     Error::new(Kind::Git, messages::NOT_A_REPO).hint("run this inside a git repository (or `git screenlink demo` to try one)")
-}
-
-/// What `git -C dir ARGS` prints, trimmed; `None` when it fails, prints nothing, or git is
-/// not there.
-fn git_cli(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = std::process::Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()).filter(|s| !s.is_empty())
-}
-
-/// The object format of the repository around `dir`, as the git CLI reports it (`sha1`,
-/// `sha256`); `None` outside a repository or without git.
-pub fn object_format(dir: &Path) -> Option<String> {
-    git_cli(dir, &["rev-parse", "--show-object-format"])
 }
 
 /// The talk every commit's window covers, read once and grouped into discussions.
