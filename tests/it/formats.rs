@@ -60,7 +60,7 @@ fn rewritten(other: &mut TestEnv, world: &World, init_args: &[&str]) -> Option<(
 /// `other`, a repository of `world`'s history in another format, links as `files` (the world's
 /// own SHA-1 repository with files refs) does: a range and the whole history give the same
 /// commits the same confidences; notes, `show`, `log` and `reject` find them; the hook, a
-/// rebase, an amend and `review` work there.
+/// rebase, an amend and `review` work there; `git fsck` finds nothing wrong after.
 fn links_as_the_sha1_files_twin(files: &TestEnv, world: &World, other: &TestEnv) {
     for env in [files, other] {
         for (key, value) in [("screenlink.screenpipeDb", world.db.to_str().unwrap()), ("screenlink.source", "db"), ("screenlink.notes", "true")] {
@@ -128,6 +128,10 @@ fn links_as_the_sha1_files_twin(files: &TestEnv, world: &World, other: &TestEnv)
     review.assert_ok();
     assert!(!review.stderr_text().contains("no longer exists"), "{}", review.stderr_text());
     assert!(review.stdout_text().contains("Reviewed 2:"), "both queued commits reviewed: {}", review.stdout_text());
+    // What libgit2 wrote (the notes' blobs, trees and commits) is whole to git itself.
+    let fsck = other.git(["fsck", "--no-progress"]);
+    fsck.assert_ok();
+    assert!(!fsck.stderr_text().contains("error"), "{}", fsck.stderr_text());
 }
 
 #[test]
