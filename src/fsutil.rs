@@ -120,10 +120,22 @@ pub struct DirLock {
 
 impl DirLock {
     pub fn acquire(dir: &Path) -> Result<DirLock> {
+        Self::acquire_saying(dir, || {})
+    }
+
+    /// [`DirLock::acquire`], calling `waiting` first when another process holds the lock.
+    pub fn acquire_saying(dir: &Path, waiting: impl FnOnce()) -> Result<DirLock> {
         let io = |err| Error::io(format!("locking {}", dir.display()), err);
         create_private_dir(dir).map_err(io)?;
         let file = open_private_append(&dir.join(".lock")).map_err(io)?;
-        file.lock().map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                waiting();
+                file.lock().map_err(io)?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
         Ok(DirLock { file })
     }
 }

@@ -280,6 +280,11 @@ pub fn fused(dir: &std::path::Path, gguf: Option<&std::path::Path>) -> String {
 /// An adapter `fuse --gguf --lora` cannot write as a LoRA adapter.
 pub const LORA_REFUSED_HINT: &str = "`git screenlink fuse --gguf` (without --lora) writes the run as one fused GGUF file";
 
+/// Said when another `fuse` of the same run holds it.
+pub fn fuse_waiting(run_id: &str) -> String {
+    format!("git-screenlink: another fuse of run {run_id} is running; waiting for it to finish")
+}
+
 /// `fuse --gguf --lora`: how the two files are used together.
 pub fn lora_written(base: &std::path::Path, lora: &std::path::Path) -> String {
     format!(

@@ -9,6 +9,7 @@ use crate::cli::FuseArgs;
 use crate::config::Settings;
 use crate::dataset::Store;
 use crate::error::{Error, Result};
+use crate::fsutil::DirLock;
 use crate::train::fuse::{self, DEQUANTIZED_DIR, FUSED_DIR};
 use crate::train::{adapter_gguf, hub, Manifest};
 use crate::{eval, messages, train};
@@ -18,7 +19,11 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     let settings = Settings::load(&dir, &[])?;
     let repo = crate::pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
-    let mut manifest = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Fuse)?;
+    let picked = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Fuse)?;
+    // One fuse of a run at a time: each writes the run's files through the same partial
+    // names, and its run.json, so a second waits, then reads run.json again.
+    let _run = DirLock::acquire_saying(&train::runs_dir(&store.dir).join(&picked.run_id), || eprintln!("{}", messages::fuse_waiting(&picked.run_id)))?;
+    let mut manifest = eval::pick_run(&train::list_runs(&store.dir), Some(&picked.run_id), eval::Purpose::Fuse)?;
     if args.lora {
         return lora(args, &settings, &mut manifest, &train::runs_dir(&store.dir));
     }

@@ -74,11 +74,33 @@ fn a_run_written_as_a_lora_adapter_reads_in_llama_cpp_as_its_fused_model() {
     assert!(out.stdout_text().contains("(to write)"), "{}", out.stdout_text());
     assert!(!lora.exists() && !bases.exists(), "a dry run writes nothing");
 
-    let out = env.screenlink(["fuse", "--gguf", "--lora", run_id]);
-    out.assert_ok();
-    let (base_gguf, printed_lora) = written(&out);
+    // Two at once, as from two terminals: the second waits for the first (both write the
+    // adapter through one partial name, and run.json), the base is written once, and both end
+    // well with the same two files.
+    let spawn = || {
+        let mut fuse = env.command("git-screenlink");
+        fuse.args(["fuse", "--gguf", "--lora", run_id]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        fuse.spawn().unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let outs = [first.wait_with_output().unwrap(), second.wait_with_output().unwrap()];
+    for out in &outs {
+        out.assert_ok();
+        assert!(out.stderr_text().contains(&format!("--lora {}", lora.display())), "{}", out.stderr_text());
+    }
+    // The lock is taken before anything else, and a fuse holds it for seconds (Python's start,
+    // the checks, the writing): the second, started in the same millisecond, finds it held.
+    let waited = outs.iter().filter(|o| o.stderr_text().contains("another fuse of run")).count();
+    assert_eq!(waited, 1, "one waited for the other: {} / {}", outs[0].stderr_text(), outs[1].stderr_text());
+    let reused = outs.iter().filter(|o| o.stderr_text().contains("is written already")).count();
+    assert_eq!(reused, 1, "one wrote the base, the other found it: {} / {}", outs[0].stderr_text(), outs[1].stderr_text());
+    let (base_gguf, printed_lora) = written(&outs[0]);
+    assert_eq!(written(&outs[1]), (base_gguf.clone(), printed_lora.clone()));
     assert_eq!((base_gguf.parent(), printed_lora.as_path()), (Some(bases.as_path()), lora.as_path()));
-    assert!(out.stderr_text().contains(&format!("--lora {}", lora.display())), "{}", out.stderr_text());
+    for dir in [&run, &bases] {
+        let partial = std::fs::read_dir(dir).unwrap().flatten().find(|e| e.file_name().to_string_lossy().contains("partial"));
+        assert!(partial.is_none(), "nothing half-written is left: {partial:?}");
+    }
     assert!(!run.join("fused").exists(), "nothing fused");
     for file in [&base_gguf, &lora] {
         assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600, "{} is its owner's alone", file.display());
