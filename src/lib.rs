@@ -44,7 +44,7 @@ use clap::{CommandFactory, FromArgMatches};
 pub fn main_with_args(args: Vec<OsString>, bin_name: &'static str) -> i32 {
     let _ = STARTED.set(std::time::Instant::now());
     restore_sigpipe();
-    bound_pack_maps();
+    set_libgit2_options();
     let matches = cli::Cli::command().bin_name(bin_name).try_get_matches_from(cli::log_count_as_git_takes_it(args));
     let cli = match matches.and_then(|m| cli::Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
@@ -117,13 +117,17 @@ fn restore_sigpipe() {
 const PACK_WINDOW_BYTES: usize = 8 << 20;
 const PACK_MAPPED_LIMIT_BYTES: usize = 64 << 20;
 
-fn bound_pack_maps() {
+fn set_libgit2_options() {
     // SAFETY: called first thing in main, before any thread or repository exists.
     unsafe {
         let _ = git2::opts::set_mwindow_size(PACK_WINDOW_BYTES);
         let _ = git2::opts::set_mwindow_mapped_limit(PACK_MAPPED_LIMIT_BYTES);
         refs::allow_reftable();
     }
+    // libgit2 hashes every object it reads to check its id, which git itself does only in
+    // fsck: reading wicket's mixed list cold took 11.4–12.7 s without it against 13.8–15.2 s
+    // (SHA-256, 22.3 s against 28.8 s), with the same pairs.
+    git2::opts::strict_hash_verification(false);
 }
 
 /// cargo runs `cargo-screenlink screenlink <args>`: drop cargo's extra word.

@@ -49,6 +49,15 @@ pub fn already_decided(decided: usize, answered: usize) -> String {
 pub const NO_PAIRS: &str = "git-screenlink: no training pairs created\n  hint: try a lower screenlink.minConfidence \
     (e.g. --min-confidence 0.4); `--dry-run --json` shows the best confidence each commit reached";
 
+/// Commits whose objects are damaged: how to find them.
+pub const UNREADABLE_OBJECTS_HINT: &str =
+    "`git fsck` names the damaged objects; a fresh clone, or `git fetch` of them from another copy, repairs them; then run backfill again";
+
+/// A commit whose objects could not be read when its pair was built.
+pub fn unreadable_commit(sha: &str) -> String {
+    format!("git-screenlink: warning: {}'s objects could not be read (a damaged repository): skipped; {UNREADABLE_OBJECTS_HINT}", short(sha))
+}
+
 /// When backfill has no commit to link (the range holds none, or every one was skipped),
 /// the guide's "no training pairs" says so, with the fix for the commonest reason, instead of
 /// suggesting a lower threshold.
@@ -60,6 +69,7 @@ pub fn nothing_to_link(examined: usize, skipped: &std::collections::BTreeMap<cra
     let hint = match reason {
         R::MissingObjects => "`git log -p >/dev/null` makes git fetch what this partial clone lacks; then run backfill again",
         R::Shallow => "`git fetch --deepen=100` (or `--unshallow`) brings more history; then run backfill again",
+        R::UnreadableObjects => UNREADABLE_OBJECTS_HINT,
         R::TooFewCodeLines => "a commit needs screenlink.minCodeLines added code lines: `--min-code-lines 1` takes smaller ones, or give a wider range (`--since`, `--max-commits`)",
         _ => "give a range whose commits add code a person wrote (`git screenlink backfill A..B`); the counts above say why each was skipped",
     };

@@ -102,6 +102,10 @@ fn post_commit(Here { settings, repo, store }: Here) -> Result<()> {
     }
     let commit = match commits::examine(&repo, &head, commits::Filters::from_settings(&settings))? {
         Ok(c) => c,
+        Err(commits::SkipReason::UnreadableObjects) => {
+            eprintln!("{}", messages::unreadable_commit(&head.id().to_string()));
+            return Ok(());
+        }
         Err(_) => return Ok(()), // a merge, a bump, a bot, too little code: not a training example
     };
     let term = review::terminal();

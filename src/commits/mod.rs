@@ -63,6 +63,9 @@ pub enum SkipReason {
     /// The edge of a shallow clone: its parents were not fetched, so what it changed is not
     /// known here (diffed against nothing, it would seem to add the whole tree).
     Shallow,
+    /// Its objects are in the repository but cannot be read: damaged (a disk error, a copy cut
+    /// short); `git fsck` names them.
+    UnreadableObjects,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -141,15 +144,22 @@ impl CommitInfo {
     }
 }
 
+/// An object libgit2 found but could not read: its loose file or pack entry is damaged.
+fn unreadable(e: &git2::Error) -> bool {
+    matches!(e.class(), git2::ErrorClass::Odb | git2::ErrorClass::Zlib | git2::ErrorClass::Object)
+}
+
 /// `commit` with its added lines, read again from `repo` if they were shed: the same
-/// filters give the same files.
-pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Into<Filters>) -> Result<CommitInfo> {
+/// filters give the same files. `Ok(Err(UnreadableObjects))` when its objects were damaged
+/// since it was examined (the commit cache, shared by every clone, holds it as linkable).
+pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Into<Filters>) -> Result<std::result::Result<CommitInfo, SkipReason>> {
     if !commit.code_shed() {
-        return Ok(commit.clone());
+        return Ok(Ok(commit.clone()));
     }
     let oid = crate::refs::oid(repo, &commit.sha)?;
     match examine(repo, &repo.find_commit(oid)?, filters)? {
-        Ok(full) => Ok(full),
+        Ok(full) => Ok(Ok(full)),
+        Err(SkipReason::UnreadableObjects) => Ok(Err(SkipReason::UnreadableObjects)),
         Err(reason) => {
             Err(Error::new(Kind::Git, format!("commit {} could not be read again ({reason:?})", &commit.sha[..commit.sha.len().min(12)])).hint(match reason {
                 SkipReason::MissingObjects => "its objects are not in this repository (a partial clone): `git log -p >/dev/null` makes git fetch them",
@@ -206,6 +216,8 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
         // A partial clone (`--filter=blob:none`) lacks old blobs until git fetches them:
         // the commit is skipped and counted, the run goes on.
         Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Err(SkipReason::MissingObjects)),
+        // A damaged object stops this commit, not the run.
+        Err(e) if unreadable(&e) => return Ok(Err(SkipReason::UnreadableObjects)),
         Err(e) => return Err(e.into()),
     };
     let added: usize = files.iter().map(|f| f.added.len()).sum();

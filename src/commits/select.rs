@@ -115,8 +115,8 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
                     info.shed_code();
                 }
                 // Objects a partial clone lacks may be fetched later, a shallow clone's edge
-                // deepened: asked again next time.
-                if !matches!(outcome, Err(SkipReason::MissingObjects | SkipReason::Shallow)) {
+                // deepened, a damaged object repaired: asked again next time.
+                if !matches!(outcome, Err(SkipReason::MissingObjects | SkipReason::Shallow | SkipReason::UnreadableObjects)) {
                     fresh.push((keys[i], outcome.clone()));
                 }
                 selection.examined += 1;

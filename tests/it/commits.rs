@@ -191,7 +191,7 @@ fn outputs_have_a_budget_files_past_it_are_left_out_and_counted() {
     assert_eq!(fix.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["src/fix.rs"]);
     assert_eq!(fix.files_over_budget, 1);
     assert_eq!(sel.skipped.get(&SkipReason::TooLarge), Some(&1));
-    let fix = git_screenlink::commits::with_code(&repo, fix, 5).unwrap();
+    let fix = git_screenlink::commits::with_code(&repo, fix, 5).unwrap().unwrap();
     let bytes: usize = fix.files.iter().flat_map(|f| &f.added).map(|l| l.len() + 1).sum();
     assert!(bytes > 0 && bytes <= git_screenlink::config::MAX_OUTPUT_BYTES_DEFAULT as usize);
 
@@ -227,12 +227,12 @@ fn binary_data_as_text_is_not_code() {
     let repo = git2::Repository::open(&env.repo).unwrap();
     let sel = select(&repo, &all(10), 5).unwrap();
     let plot = sel.commits.iter().find(|c| c.subject == "Plot sales by region").expect("the notebook's code is kept");
-    let plot = git_screenlink::commits::with_code(&repo, plot, 5).unwrap();
+    let plot = git_screenlink::commits::with_code(&repo, plot, 5).unwrap().unwrap();
     let lines: Vec<&str> = plot.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
     assert!(lines.iter().any(|l| l.contains("groupby")), "{lines:?}");
     assert!(!lines.iter().any(|l| l.contains("iVBORw0KGgo")), "the image is left out");
     let names = sel.commits.iter().find(|c| c.subject == "List the names").unwrap();
-    let names = git_screenlink::commits::with_code(&repo, names, 5).unwrap();
+    let names = git_screenlink::commits::with_code(&repo, names, 5).unwrap().unwrap();
     assert!(names.files[0].added.iter().any(|l| l.contains("name59")), "a long line of code stays");
 }
 
@@ -262,7 +262,7 @@ fn files_that_hold_credentials_never_feed_a_pair() {
     assert_eq!(db.credential_files, 1);
     assert_eq!(sel.skipped.get(&SkipReason::Credentials), Some(&2));
     for c in &sel.commits {
-        let full = git_screenlink::commits::with_code(&repo, c, 5).unwrap();
+        let full = git_screenlink::commits::with_code(&repo, c, 5).unwrap().unwrap();
         assert!(full.added_lines() > 0 && full.files.iter().all(|f| !f.added.is_empty()));
         assert!(full.files.iter().all(|f| !f.added.iter().any(|l| l.contains("Tr0ub4dor"))));
     }
@@ -282,7 +282,7 @@ fn selection_keeps_what_linking_reads_and_reads_the_code_again_for_a_pair() {
     assert_eq!(c.files[0].path, "src/search.rs");
     assert!(c.identifiers.iter().any(|i| i == "paginate_0"), "{:?}", c.identifiers);
     // The commit that becomes a pair reads its code again: what examining it gives.
-    let full = git_screenlink::commits::with_code(&repo, c, 5).unwrap();
+    let full = git_screenlink::commits::with_code(&repo, c, 5).unwrap().unwrap();
     let head = repo.revparse_single(&c.sha).unwrap().peel_to_commit().unwrap();
     let examined = git_screenlink::commits::examine(&repo, &head, 5).unwrap().unwrap();
     assert!(!full.code_shed() && !examined.code_shed());
@@ -324,7 +324,7 @@ fn a_moved_file_is_not_new_code() {
     assert!(!subjects.contains(&"Move alpha into core") && !subjects.contains(&"Move the modules to lib"), "{subjects:?}");
     assert_eq!(sel.skipped.get(&SkipReason::TooFewCodeLines), Some(&2));
     let moved = sel.commits.iter().find(|c| c.subject == "Move alpha and extend it").expect("the edit is code");
-    let moved = git_screenlink::commits::with_code(&repo, moved, 5).unwrap();
+    let moved = git_screenlink::commits::with_code(&repo, moved, 5).unwrap().unwrap();
     let lines: Vec<&str> = moved.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
     assert_eq!(lines.len(), 7, "the changed line and the six new ones, not the whole file: {lines:?}");
 }

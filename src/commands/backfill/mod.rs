@@ -108,6 +108,9 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
             messages::count(*n, "commit"),
         ));
     }
+    if let Some(n) = summary.commits_skipped.get(&SkipReason::UnreadableObjects) {
+        say(format!("  {} with objects that could not be read (a damaged repository): {}", messages::count(*n, "commit"), messages::UNREADABLE_OBJECTS_HINT));
+    }
     if summary.credential_files > 0 {
         say(format!("  {} that hold credentials (.env, .npmrc, keys…) left out of their pairs", messages::count(summary.credential_files, "file")));
     }
@@ -182,12 +185,20 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
                     summary.below_threshold += 1;
                     continue;
                 }
+                let full = match commits::with_code(&repo, commit, filters)? {
+                    Ok(full) => full,
+                    Err(reason) => {
+                        // Damaged since it was examined (from the commit cache): counted, said.
+                        *summary.commits_skipped.entry(reason).or_default() += 1;
+                        eprintln!("{}", messages::unreadable_commit(&commit.sha));
+                        continue;
+                    }
+                };
                 if unsure {
                     summary.asked_unsure += 1;
                 } else {
                     summary.linked += 1;
                 }
-                let full = commits::with_code(&repo, commit, filters)?;
                 // On a terminal, the commit's other talk too, as the hook offers it (Next): the
                 // sure ones when the pick is sure, else those down to askConfidence.
                 let floor = if unsure { ask_floor } else { params.min_confidence };

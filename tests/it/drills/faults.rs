@@ -2,6 +2,8 @@
 //! a read-only dataset dir, screenpipe's database replaced under a run. Nothing is lost or
 //! doubled, and a commit is never broken.
 
+use std::os::unix::fs::PermissionsExt;
+
 use super::*;
 
 #[test]
@@ -233,4 +235,82 @@ impl TapMkdir for std::path::PathBuf {
         std::fs::create_dir_all(&self).unwrap();
         self
     }
+}
+
+/// The pairs of a `backfill --json` run, by commit, and its summary.
+fn linked_json(out: &std::process::Output) -> (BTreeMap<String, String>, serde_json::Value) {
+    let report: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap_or_else(|e| panic!("{e}: {}", out.stdout_text()));
+    let pairs = report["pairs"].as_array().unwrap().iter().map(|p| (p["metadata"]["commit_sha"].as_str().unwrap().to_string(), p["input"].to_string()));
+    (pairs.collect(), report["summary"].clone())
+}
+
+/// A damaged object (a disk error, a copy cut short) stops its commit, never the run: the
+/// commit is skipped as `unreadable objects` with `git fsck` named, whether it is examined
+/// afresh or was examined, whole, before (the commit cache holds it as linkable, and its code
+/// is read again when its pair is built); the hook says so and the commit goes through.
+#[test]
+fn a_damaged_object_skips_its_commit_and_the_run_goes_on() {
+    let (env, _world) = TestEnv::with_world(&Spec::week(3));
+    let run = |cache: &Path| {
+        let mut c = env.command("git-screenlink");
+        c.env("SCREENLINK_CACHE_DIR", cache).args(["backfill", "--yes", "--dry-run", "--json"]).output().unwrap()
+    };
+    let warm = env.root().join("cache");
+    let whole = run(&warm);
+    whole.assert_ok();
+    let (before, _) = linked_json(&whole);
+    // A linked commit's new code, damaged where git keeps it (a loose object).
+    let sha = before.keys().next().unwrap().clone();
+    let blob = env
+        .git(["diff-tree", "--no-commit-id", "-r", "--diff-filter=AM", "--format=", &sha])
+        .stdout_text()
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .to_string();
+    let file = env.repo.join(".git/objects").join(&blob[..2]).join(&blob[2..]);
+    assert!(file.is_file(), "the fixture's objects are loose: {}", file.display());
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&file, b"not zlib at all").unwrap();
+    assert!(!env.git(["fsck", "--no-progress"]).status.success(), "git sees the damage too");
+
+    let want: BTreeMap<String, String> = before.iter().filter(|(s, _)| **s != sha).map(|(s, i)| (s.clone(), i.clone())).collect();
+    for (cache, how) in [(warm.clone(), "examined before"), (env.root().join("cold"), "examined afresh")] {
+        let out = run(&cache);
+        out.assert_ok();
+        let (after, summary) = linked_json(&out);
+        assert!(!after.contains_key(&sha), "{how}: the damaged commit has no pair");
+        if how == "examined before" {
+            assert_eq!(after, want, "{how}: every other pair as before");
+        } else {
+            // Skipped before linking, it claims no talk: another commit may take its talk.
+            assert!(want.iter().all(|(s, i)| after.get(s) == Some(i)), "{how}: every other pair as before, and maybe more");
+        }
+        assert_eq!(summary["commits_skipped"]["unreadable_objects"], 1, "{how}: {summary}");
+    }
+    // Said, in both cases: a warning when its pair is built, a line of its own when examined;
+    // not cached as skipped (a repaired object makes it linkable again).
+    let said = run(&warm);
+    assert!(said.stderr_text().contains("could not be read") && said.stderr_text().contains("git fsck"), "{}", said.stderr_text());
+    let mut text = env.command("git-screenlink");
+    let said = text.env("SCREENLINK_CACHE_DIR", env.root().join("cold")).args(["backfill", "--yes", "--dry-run"]).output().unwrap();
+    assert!(said.stdout_text().contains("skipped: unreadable objects 1") && said.stdout_text().contains("git fsck"), "{}", said.stdout_text());
+
+    // A commit over a file whose copy in HEAD is damaged: the hook, diffing it against that
+    // copy, says so, and the commit is made.
+    env.screenlink(["install"]).assert_ok();
+    let path = env.git(["ls-files", "*.rs"]).stdout_text().lines().next().unwrap().to_string();
+    let head_blob = env.git(["rev-parse", &format!("HEAD:{path}")]).stdout_text().trim().to_string();
+    let file = env.repo.join(".git/objects").join(&head_blob[..2]).join(&head_blob[2..]);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&file, b"not zlib either").unwrap();
+    env.write(&path, &(0..6).map(|i| format!("pub fn rewritten_{i}(x: u32) -> u32 {{ x + {i} }}\n")).collect::<String>());
+    env.git(["add", &path]).assert_ok();
+    let commit = env.git(["commit", "-q", "-m", "Rewrite a file whose old copy is damaged"]);
+    commit.assert_ok();
+    assert!(commit.stderr_text().contains("could not be read") && commit.stderr_text().contains("git fsck"), "{}", commit.stderr_text());
+    assert!(env.git(["log", "-1", "--format=%s"]).stdout_text().contains("Rewrite a file"), "the commit is made");
 }
