@@ -31,6 +31,9 @@ struct Status {
     caches: Check,
     /// What `train` would use: mlx-lm and the base model (informational: training is optional).
     training: Check,
+    /// The training runs kept beside the dataset and what they take on disk, GGUF bases
+    /// included (informational; none before the first `train`).
+    runs: Option<Check>,
 }
 
 /// One line of the report: where we looked, what we found, and how to fix it if broken.
@@ -116,8 +119,9 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
         }
         None => Check::plain(false, "post-commit hook not installed".into(), Some("run `git screenlink install`".into())),
     });
-    let dataset = git2::Repository::discover(&dir).ok().and_then(|repo| {
-        let store = crate::dataset::Store::for_repo(&repo, &settings).ok()?;
+    let store = git2::Repository::discover(&dir).ok().and_then(|repo| crate::dataset::Store::for_repo(&repo, &settings).ok());
+    let runs = store.as_ref().and_then(|store| runs_check(&store.dir));
+    let dataset = store.map(|store| {
         let snapshot = store.snapshot().unwrap_or_default();
         let detail = format!(
             "{}, {} waiting for `git screenlink review`{}{}; {}",
@@ -127,7 +131,7 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
             messages::answered(snapshot.answered.len()),
             super::weights::describe(&store.dir, settings.scoring.value)
         );
-        Some(Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None })
+        Check { path: Some(store.dataset_path().display().to_string()), origin: None, ok: true, detail, fix: None }
     });
     let socket = crate::daemon::socket_path(&settings);
     let daemon = Check {
@@ -143,8 +147,21 @@ pub fn run(args: &StatusArgs) -> Result<i32> {
     };
     let caches = caches_check(settings.cache_max_mb.value);
     let training = training_check(&settings, args.no_load);
-    let status =
-        Status { version: env!("CARGO_PKG_VERSION"), repository, config, hook, dataset, screenpipe, onnxruntime, model, embedding, daemon, caches, training };
+    let status = Status {
+        version: env!("CARGO_PKG_VERSION"),
+        repository,
+        config,
+        hook,
+        dataset,
+        screenpipe,
+        onnxruntime,
+        model,
+        embedding,
+        daemon,
+        caches,
+        training,
+        runs,
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
     } else {
@@ -170,6 +187,7 @@ fn print_status(s: &Status) {
         ("daemon", Some(&s.daemon)),
         ("caches", Some(&s.caches)),
         ("training", Some(&s.training)),
+        ("runs", s.runs.as_ref()),
     ] {
         if let Some(check) = check {
             let mark = if check.ok { "ok" } else { "no" };
@@ -264,6 +282,49 @@ fn caches_check(max_mb: u32) -> Check {
     };
     let detail = format!("{detail}{limit}");
     Check { path: Some(dir.display().to_string()), origin: None, ok: true, detail, fix: None }
+}
+
+/// The training runs and what they take: a fused model or a GGUF file is gigabytes, and a GGUF
+/// base (`fuse --gguf --lora`) outlives the runs that named it. `None` before any run.
+fn runs_check(dataset_dir: &std::path::Path) -> Option<Check> {
+    let dir = crate::train::runs_dir(dataset_dir);
+    let runs = crate::train::list_runs(dataset_dir);
+    let bases_dir = dir.join(crate::train::adapter_gguf::BASES_DIR);
+    let bases: Vec<(std::path::PathBuf, u64)> = std::fs::read_dir(&bases_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "gguf"))
+        .map(|p| (p.clone(), std::fs::metadata(&p).map_or(0, |m| m.len())))
+        .collect();
+    if runs.is_empty() && bases.is_empty() {
+        return None;
+    }
+    let gb = |b: u64| format!("{:.2} GB", b as f64 / 1_073_741_824.0);
+    // By file name: a repository moved since keeps its runs' old paths.
+    let file_name = |p: &std::path::Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let named: std::collections::HashSet<String> = runs.iter().filter_map(|m| file_name(std::path::Path::new(m.gguf_base_path.as_deref()?))).collect();
+    let unnamed: Vec<&(std::path::PathBuf, u64)> = bases.iter().filter(|(p, _)| !file_name(p).is_some_and(|n| named.contains(&n))).collect();
+    let in_bases: u64 = bases.iter().map(|(_, b)| b).sum();
+    let detail = format!(
+        "{}, {} in all (GGUF bases: {}, {})",
+        messages::count(runs.len(), "run"),
+        gb(tree_size(&dir)),
+        messages::count(bases.len(), "file"),
+        gb(in_bases)
+    );
+    let fix = (!unnamed.is_empty()).then(|| {
+        let names: Vec<String> = unnamed.iter().map(|(p, _)| p.display().to_string()).collect();
+        format!(
+            "no run's run.json names {} ({}): delete {} if no llama.cpp or Ollama setup of yours loads {}; `fuse --gguf --lora` writes a base again when a run needs it",
+            names.join(", "),
+            gb(unnamed.iter().map(|(_, b)| b).sum()),
+            if unnamed.len() == 1 { "it" } else { "them" },
+            if unnamed.len() == 1 { "it" } else { "them" }
+        )
+    });
+    Some(Check { path: Some(dir.display().to_string()), origin: None, ok: true, detail, fix })
 }
 
 /// Bytes of the files under `dir` (0 when it is missing).

@@ -138,6 +138,15 @@ fn a_run_written_as_a_lora_adapter_reads_in_llama_cpp_as_its_fused_model() {
     let rounded = rounded_as_q8(base, &env.root().join("rounded-base"));
     assert_applies("llama Q8_0", &mlx_with_adapter(&rounded, Some(&run.join("adapters"))), &mlx(&rounded), &q8, &lora, 1e-3);
 
+    // `status` says what the runs take, and that the 16-bit base is now named by no run.json
+    // (the run's names the 8-bit one): a file of gigabytes at scale, outliving its use.
+    let status = env.screenlink(["status", "--no-load", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&status.stdout_text()).unwrap();
+    let runs = &report["runs"];
+    assert!(runs["detail"].as_str().unwrap().starts_with("1 run, ") && runs["detail"].as_str().unwrap().contains("GGUF bases: 2 files"), "{runs}");
+    let fix = runs["fix"].as_str().unwrap();
+    assert!(fix.contains(base_gguf.to_str().unwrap()) && !fix.contains(q8.to_str().unwrap()), "{fix}");
+
     // A DoRA adapter scales each column by its own magnitude, which a LoRA file cannot say.
     std::fs::remove_file(&lora).unwrap();
     edit_json(&run.join("adapters/adapter_config.json"), |c| c["fine_tune_type"] = "dora".into());
