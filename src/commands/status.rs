@@ -301,7 +301,8 @@ fn runs_check(dataset_dir: &std::path::Path) -> Option<Check> {
     if runs.is_empty() && bases.is_empty() {
         return None;
     }
-    let gb = |b: u64| format!("{:.2} GB", b as f64 / 1_073_741_824.0);
+    // Gigabytes at scale; a small model's files in megabytes rather than "0.00 GB".
+    let size = |b: u64| if b >= 1 << 30 { format!("{:.2} GB", b as f64 / 1_073_741_824.0) } else { format!("{:.1} MB", b as f64 / 1_048_576.0) };
     // By file name: a repository moved since keeps its runs' old paths.
     let file_name = |p: &std::path::Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
     let named: std::collections::HashSet<String> = runs.iter().filter_map(|m| file_name(std::path::Path::new(m.gguf_base_path.as_deref()?))).collect();
@@ -310,18 +311,17 @@ fn runs_check(dataset_dir: &std::path::Path) -> Option<Check> {
     let detail = format!(
         "{}, {} in all (GGUF bases: {}, {})",
         messages::count(runs.len(), "run"),
-        gb(tree_size(&dir)),
+        size(tree_size(&dir)),
         messages::count(bases.len(), "file"),
-        gb(in_bases)
+        size(in_bases)
     );
     let fix = (!unnamed.is_empty()).then(|| {
         let names: Vec<String> = unnamed.iter().map(|(p, _)| p.display().to_string()).collect();
+        let it = if unnamed.len() == 1 { "it" } else { "them" };
         format!(
-            "no run's run.json names {} ({}): delete {} if no llama.cpp or Ollama setup of yours loads {}; `fuse --gguf --lora` writes a base again when a run needs it",
+            "no run's run.json names {} ({}): delete {it} if no llama.cpp or Ollama setup of yours loads {it}; `fuse --gguf --lora` writes a base again when a run needs it",
             names.join(", "),
-            gb(unnamed.iter().map(|(_, b)| b).sum()),
-            if unnamed.len() == 1 { "it" } else { "them" },
-            if unnamed.len() == 1 { "it" } else { "them" }
+            size(unnamed.iter().map(|(_, b)| b).sum()),
         )
     });
     Some(Check { path: Some(dir.display().to_string()), origin: None, ok: true, detail, fix })
