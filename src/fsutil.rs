@@ -125,9 +125,14 @@ impl DirLock {
 
     /// [`DirLock::acquire`], calling `waiting` first when another process holds the lock.
     pub fn acquire_saying(dir: &Path, waiting: impl FnOnce()) -> Result<DirLock> {
-        let io = |err| Error::io(format!("locking {}", dir.display()), err);
-        create_private_dir(dir).map_err(io)?;
-        let file = open_private_append(&dir.join(".lock")).map_err(io)?;
+        create_private_dir(dir).map_err(|err| Error::io(format!("locking {}", dir.display()), err))?;
+        Self::on_file(&dir.join(".lock"), waiting)
+    }
+
+    /// The lock held on the file `path` (made if missing), as a directory's is on its `.lock`.
+    pub fn on_file(path: &Path, waiting: impl FnOnce()) -> Result<DirLock> {
+        let io = |err| Error::io(format!("locking {}", path.display()), err);
+        let file = open_private_append(path).map_err(io)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {

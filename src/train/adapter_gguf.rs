@@ -51,12 +51,9 @@ pub fn base_path(runs_dir: &Path, model: &str, base_dir: &Path, q8: bool) -> Pat
 
 /// Held while a base's GGUF file is looked for and written (`.<file>.lock` beside it), so two
 /// runs' `fuse --lora` never write one file at once; released when dropped.
-pub fn lock_base(base_gguf: &Path) -> Result<std::fs::File> {
+pub fn lock_base(base_gguf: &Path) -> Result<crate::fsutil::DirLock> {
     let path = base_gguf.with_file_name(format!(".{}.lock", base_gguf.file_name().and_then(|n| n.to_str()).unwrap_or("base")));
-    let file =
-        std::fs::File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    file.lock().map_err(|e| Error::io(format!("locking {}", path.display()), e))?;
-    Ok(file)
+    crate::fsutil::DirLock::on_file(&path, || {})
 }
 
 /// The GGUF LoRA adapter of a run: in its run dir, named for the run.
