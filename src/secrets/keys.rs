@@ -20,6 +20,13 @@ static BEGIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(BEGIN_KEY).expect("v
 static END: LazyLock<Regex> = LazyLock::new(|| Regex::new(END_KEY).expect("valid regex"));
 static CUT_SHORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^{BEGIN_KEY}(?:{KEY_LINE})*")).expect("valid regex"));
 
+/// Compile this module's patterns (see [`super::prepare`]).
+pub(super) fn prepare() {
+    for re in [&BEGIN, &END, &CUT_SHORT] {
+        LazyLock::force(re);
+    }
+}
+
 /// Byte ranges of the key blocks in `text`.
 pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
