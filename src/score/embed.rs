@@ -182,7 +182,7 @@ impl TokenCounter {
             Error::assets(format!("the {} tokenizer is not readable at {} ({err})", assets::MODEL_NAME, path.display())).hint(messages::INSTALL_ASSETS_HINT)
         })?;
         let bad = |detail: String| Error::assets(format!("the tokenizer {} could not be loaded: {detail}", path.display())).hint(messages::INSTALL_ASSETS_HINT);
-        let mut tokenizer = tokenizers::Tokenizer::from_bytes(bytes).map_err(|e| bad(e.to_string()))?;
+        let mut tokenizer = super::tokenizer_file::read(&bytes).map_err(bad)?;
         tokenizer.with_truncation(None).map_err(|e| bad(e.to_string()))?;
         tokenizer.with_padding(None);
         Ok(TokenCounter { tokenizer })

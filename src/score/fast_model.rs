@@ -143,7 +143,8 @@ fn mean_pooled(tokens: &[f32], mask: &[i64], dim: usize) -> Vec<f32> {
 
 /// The model's tokenizer, cutting at `max_tokens` and padding each batch to its longest text.
 fn tokenizer(file: &Path, max_tokens: usize) -> Result<Tokenizer, String> {
-    let mut t = Tokenizer::from_file(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut t = super::tokenizer_file::read(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
     let pad_id = t.token_to_id("[PAD]").unwrap_or(0);
     t.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, pad_id, pad_token: "[PAD]".into(), ..Default::default() }));
     t.with_truncation(Some(TruncationParams { max_length: max_tokens, ..Default::default() })).map_err(|e| e.to_string())?;

@@ -15,6 +15,7 @@ pub mod recalibration;
 pub mod said;
 pub mod semantic;
 pub mod stored;
+pub mod tokenizer_file;
 pub mod user;
 pub mod why;
 

@@ -137,6 +137,37 @@ fn counts_tokens_with_the_models_tokenizer_without_truncation() {
     assert_eq!(c.count_all(&[long.as_str(), "hello world"]), 606);
 }
 
+/// The hook reads tokenizer.json's vocabulary itself (`score::tokenizer_file`, in a third of the time):
+/// the tokenizer must be the one `tokenizers` reads, whole and on awkward text.
+#[test]
+fn the_models_tokenizer_read_in_parts_is_the_one_tokenizers_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings::load(dir.path(), &[]).unwrap();
+    let bytes = std::fs::read(git_screenlink::assets::model_dir(&settings).path.join("tokenizer.json")).unwrap();
+    let fast = git_screenlink::score::tokenizer_file::wordpiece(&bytes).expect("the model's tokenizer is WordPiece, read in parts");
+    let slow = tokenizers::Tokenizer::from_bytes(&bytes).unwrap();
+    assert_eq!(serde_json::to_value(&fast).unwrap(), serde_json::to_value(&slow).unwrap(), "the same tokenizer, serialized");
+    let reference: Reference = serde_json::from_str(include_str!("../fixtures/minilm-l6-v2-vectors.json")).unwrap();
+    let long_word = "x".repeat(120);
+    let mut texts: Vec<String> = reference.items.into_iter().map(|i| i.text).collect();
+    texts.extend(
+        [
+            "public class Zubehör extends BasePage { /** Creates a new instance of Zubehör */ }",
+            "导出大客户的数据时超时了 — the export times out 🙃 for big customers",
+            "[CLS] a [SEP] b [MASK] c [PAD] d [UNK] e [sep]",
+            "tabs\tand\u{0}nuls\u{7f} and\r\nnewlines, naïve café, ΑΒΓ, Ǆ, ﬁ ligature",
+            "fn main() { let x = vec![1, 2, 3].iter().map(|v| v * 2).collect::<Vec<_>>(); }",
+            long_word.as_str(),
+            "",
+        ]
+        .map(String::from),
+    );
+    for text in &texts {
+        let (a, b) = (fast.encode(text.as_str(), true).unwrap(), slow.encode(text.as_str(), true).unwrap());
+        assert_eq!((a.get_ids(), a.get_offsets()), (b.get_ids(), b.get_offsets()), "{text:?}");
+    }
+}
+
 /// A text past the model's 256 tokens is split, every piece embedded, and the closest piece
 /// decides: what is said at the end of a long discussion is not cut off.
 #[test]
