@@ -80,6 +80,38 @@ fn carries_data(line: &str) -> bool {
         .any(|run| run.len() >= RUN && run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase) && run.iter().any(u8::is_ascii_digit))
 }
 
+/// Whether a line carries coordinates as text: a run of 200 or more characters of numbers,
+/// their separators and single-letter path commands, at least 40 % digits and 8 % separators
+/// (an SVG path or glyph, `M12 0l131 438h-120…`, inline in markup too; a WKT polygon; a table
+/// of numbers). A drawing, not code: in realtext wicket's tree 616 such lines, all SVG fonts'
+/// glyphs, and the detectors took its numbers for phone and card numbers and IP addresses.
+/// Hex (no separators) and sentences of letters break the run.
+fn carries_coordinates(line: &str) -> bool {
+    const RUN: usize = 200;
+    if line.len() < RUN {
+        return false;
+    }
+    let (mut run, mut digits, mut separators, mut after_letter) = (0usize, 0usize, 0usize, false);
+    for b in line.bytes().chain([0]) {
+        let separator = matches!(b, b' ' | b',' | b'-' | b'\t');
+        if b.is_ascii_digit() || separator || b == b'.' || b == b'+' {
+            run += 1;
+            digits += b.is_ascii_digit() as usize;
+            separators += separator as usize;
+            after_letter = false;
+        } else if b"MmLlHhVvCcSsQqTtAaZz".contains(&b) && !after_letter {
+            run += 1;
+            after_letter = true;
+        } else {
+            if run >= RUN && digits * 10 >= run * 4 && separators * 100 >= run * 8 {
+                return true;
+            }
+            (run, digits, separators, after_letter) = (0, 0, 0, false);
+        }
+    }
+    false
+}
+
 /// Added, non-blank lines per kept file, against the first parent (or the empty tree).
 pub fn added_code(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<FileChange>> {
     Ok(added_code_counted(repo, commit)?.files)
@@ -169,7 +201,7 @@ pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask
             if text.trim().is_empty() || text.contains('\0') {
                 return true;
             }
-            if carries_data(text) {
+            if carries_data(text) || carries_coordinates(text) {
                 generated += 1;
                 return true;
             }
@@ -234,7 +266,7 @@ pub(super) fn within_budget(files: Vec<FileChange>, budget: usize) -> (Vec<FileC
 
 #[cfg(test)]
 mod tests {
-    use super::{carries_data, only_whitespace_changed, without_layout, FileChange};
+    use super::{carries_coordinates, carries_data, only_whitespace_changed, without_layout, FileChange};
 
     fn lines(text: &str) -> Vec<String> {
         text.lines().map(str::to_string).collect()
@@ -270,5 +302,25 @@ mod tests {
         assert!(!carries_data(&"2-templateBorder-loupeView-nodeEditorSection".repeat(8)));
         assert!(!carries_data(&"a".repeat(400)));
         assert!(!carries_data(&b64[..199]));
+    }
+
+    #[test]
+    fn coordinates_are_data_numbers_in_code_are_not() {
+        // An SVG path (an icon's, from actions/starter-workflows), a font's glyph (wicket), a
+        // WKT polygon (traccar's tests), inline in markup.
+        let path = "d=\"m 1609.99,951.172 c 0,0 -17.842,77.477 85.748,137.389 72.271,41.798 31.627,53.267 31.627,53.267 0,0 33.552,6.073 89.902,-25.43 56.35,-31.504 76.341,-52.452 76.341,-52.452 0,0 -24.341,-17.157 -38.108,-38.486 -13.767,-21.329 -8.562,-50.298 -8.562,-50.298 z\"";
+        assert!(carries_coordinates(path));
+        let glyph = "<glyph unicode=\"#\" horiz-adv-x=\"800\" d=\"M12 0l131 438h-120l57 195h119q18 72 39 129l38 129h-116l55 194h119q8 29 18 64t23 86h-119l56 195h117l134 453h86l-133 -453h115l133 453h86l-133 -453h123l-54 -194h-125l-39 -129l-38 -129h124l-57 -195h-124l-131 -438h-86z\" />";
+        assert!(carries_coordinates(glyph));
+        let wkt =
+            format!("String test = \"POLYGON(({}))\";", (0..12).map(|i| format!("-23.55920409919{i} 148.865314529971{i}")).collect::<Vec<_>>().join(", "));
+        assert!(carries_coordinates(&wkt));
+        // Long, but not coordinates: hex (no separators), a sentence, code with numbers in it,
+        // a GPS sentence (letters between the fields), anything short.
+        assert!(!carries_coordinates(&"40502c414246342c3532362c".repeat(10)));
+        assert!(!carries_coordinates(&"the export times out for big customers, again and again; ".repeat(5)));
+        assert!(!carries_coordinates(&(0..30).map(|i| format!("let v{i} = compute({i}, {});", i * 7)).collect::<String>()));
+        assert!(!carries_coordinates(&"$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A ".repeat(4)));
+        assert!(!carries_coordinates(&path[..150]));
     }
 }

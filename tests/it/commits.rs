@@ -224,8 +224,20 @@ fn binary_data_as_text_is_not_code() {
     let long_code = format!("let names = [{}];\n{}", (0..60).map(|i| format!("\"name{i}\"")).collect::<Vec<_>>().join(", "), code(6, "more"));
     commit(&env, "src/names.rs", long_code.as_bytes(), "List the names", &[]);
 
+    // An icon component: its code stays, its drawing (one long SVG path) is left out.
+    let path: String = (0..40).map(|i| format!("{}.{} {},{} ", 12 + i % 7, i * 3 % 10, -i * 2, 48 - i)).collect();
+    let icon = format!(
+        "export function ExportIcon({{ size = 24 }}) {{\n  const label = \"Export\";\n  return (\n    <svg width={{size}} height={{size}} aria-label={{label}}>\n      <path d=\"M{path}Z\" />\n    </svg>\n  );\n}}\n"
+    );
+    commit(&env, "src/ExportIcon.jsx", icon.as_bytes(), "Add the export icon", &[]);
+
     let repo = git2::Repository::open(&env.repo).unwrap();
     let sel = select(&repo, &all(10), 5).unwrap();
+    let drawn = sel.commits.iter().find(|c| c.subject == "Add the export icon").expect("the component's code is kept");
+    let drawn = git_screenlink::commits::with_code(&repo, drawn, 5).unwrap().unwrap();
+    let lines: Vec<&str> = drawn.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
+    assert!(lines.iter().any(|l| l.contains("aria-label")), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("<path")), "the drawing is left out: {lines:?}");
     let plot = sel.commits.iter().find(|c| c.subject == "Plot sales by region").expect("the notebook's code is kept");
     let plot = git_screenlink::commits::with_code(&repo, plot, 5).unwrap().unwrap();
     let lines: Vec<&str> = plot.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
