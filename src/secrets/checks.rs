@@ -332,9 +332,14 @@ pub(super) fn is_example_email(e: &str) -> bool {
         || domain.ends_with(".test")
 }
 
+/// Addresses that name no one: loopback, the documentation ranges, `0.x.x.x` (no host has
+/// one; four numbers starting with 0 are a version: "Kafka client from 0.9.1.0 to 0.10.0.0"),
+/// and `1.2.3.4`, every test's made-up address (78 of 468 findings in realtext's and
+/// traccar's checkouts).
 pub(super) fn is_boring_ip(ip: &str) -> bool {
     ip.starts_with("127.")
-        || ip == "0.0.0.0"
+        || ip.starts_with("0.")
+        || ip == "1.2.3.4"
         || ip == "255.255.255.255"
         || ip.starts_with("192.0.2.")
         || ip.starts_with("198.51.100.")

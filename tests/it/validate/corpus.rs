@@ -29,6 +29,8 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("phone", "+1 415-555-0132".into()),
         ("credit_card", "4111 1111 1111 1111".into()),
         ("ip_address", "10.42.7.19".into()),
+        // A name for a version before other numbers does not hide an address after them.
+        ("ip_address", "<version>2</version><host>10.20.30.40</host>".into()),
         // Assignments with any prefix, in every format configuration is written in.
         ("assigned_secret", "db_password = \"Tr0ub4dor&3xQ9!zLp\"".into()),
         ("assigned_secret", "DB_PASSWORD=Tr0ub4dor3xQ9".into()),
@@ -408,6 +410,14 @@ const LOOK_ALIKES: &[&str] = &[
     "password authentication for `fly login -u ... -p ...`.",
     "MAILU_PASSWORD_SCHEME=SHA512-CRYPT",
     "For the non-root app user instead: `mysql -udefault -psecret` (or your own `MYSQL_USER`).",
+    // Session 44, from realtext's checkouts: four numbers that are a version (after a name
+    // for one, or starting with 0), and every test's made-up address.
+    "<groupId>org.xerial.snappy</groupId>\n  <version>1.1.10.5</version>",
+    "<aspectj.version>1.9.25.1</aspectj.version>",
+    "assertTrue(range.containsVersion(new DefaultArtifactVersion(\"5.0.9.0\")));",
+    "Bump org.xerial.snappy:snappy-java to version `1.1.10.8`",
+    "Updated Kafka client from 0.9.1.0 to 0.10.0.0.",
+    "String volume = \"hdfs://1.2.3.4/accumulo\";",
 ];
 
 #[test]
