@@ -334,8 +334,8 @@ pub(super) fn is_example_email(e: &str) -> bool {
 
 /// Addresses that name no one: loopback, the documentation ranges, `0.x.x.x` (no host has
 /// one; four numbers starting with 0 are a version: "Kafka client from 0.9.1.0 to 0.10.0.0"),
-/// and `1.2.3.4`, every test's made-up address (78 of 468 findings in realtext's and
-/// traccar's checkouts).
+/// and `1.2.3.4`, every test's made-up address (78 of 468 findings in realtext's, traccar's
+/// and starter-workflows' checkouts).
 pub(super) fn is_boring_ip(ip: &str) -> bool {
     ip.starts_with("127.")
         || ip.starts_with("0.")

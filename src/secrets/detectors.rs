@@ -345,10 +345,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("credit_card", r"\b((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], always),
         // Four numbers after a name for a version are one (`<version>1.1.10.5`,
-        // `DefaultArtifactVersion("5.0.9.0")`, "to version `1.1.10.8`"): group 1.
+        // `DefaultArtifactVersion("5.0.9.0")`, "to version `1.1.10.8`"; not "conversion"): group 1.
         d(
             "ip_address",
-            r#"(?:((?i:version)[\w.]*[\s>(=:,"'`\[]{1,6})|^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|[^\w.])"#,
+            r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[]{1,6})|^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|[^\w.])"#,
             &[2],
             |c, ip| c.get(1).is_none() && !is_boring_ip(ip),
         ),

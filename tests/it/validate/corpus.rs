@@ -31,6 +31,7 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("ip_address", "10.42.7.19".into()),
         // A name for a version before other numbers does not hide an address after them.
         ("ip_address", "<version>2</version><host>10.20.30.40</host>".into()),
+        ("ip_address", "unit conversion: 10.20.30.41".into()),
         // Assignments with any prefix, in every format configuration is written in.
         ("assigned_secret", "db_password = \"Tr0ub4dor&3xQ9!zLp\"".into()),
         ("assigned_secret", "DB_PASSWORD=Tr0ub4dor3xQ9".into()),
