@@ -105,6 +105,16 @@ pub fn push_range(repo: &Repository, walk: &mut Revwalk, range: &str) -> bool {
     }
 }
 
+/// Every ref whose name starts with `prefix` (`refs/replace/`), with the object it points to.
+pub fn under(repo: &Repository, prefix: &str) -> Vec<(String, Oid)> {
+    if in_reftable(repo) {
+        let listed = git(repo, &["for-each-ref", "--format=%(refname) %(objectname)", prefix], None, &[]).unwrap_or_default();
+        return listed.lines().filter_map(|l| l.split_once(' ')).filter_map(|(name, id)| Some((name.to_string(), oid(repo, id).ok()?))).collect();
+    }
+    let Ok(refs) = repo.references_glob(&format!("{prefix}*")) else { return Vec::new() };
+    refs.filter_map(|r| r.ok()).filter_map(|r| Some((r.name().ok()?.to_string(), r.target()?))).collect()
+}
+
 /// HEAD's newest reflog entry: the commit HEAD named before it, and its message
 /// (`commit (amend): …`).
 pub fn last_move(repo: &Repository) -> Option<(Oid, String)> {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use crate::cli::{LogArgs, ShowArgs};
+use crate::commits::{history, Replacements, Start};
 use crate::config::Settings;
 use crate::dataset::{Pair, Store};
 use crate::error::{Error, Kind, Result};
@@ -45,11 +46,9 @@ pub fn show(args: &ShowArgs) -> Result<i32> {
         let answered = answered(&store, &sha)?;
         let again = if answered.is_some() { " --again" } else { "" };
         // A root commit has no `~1` to start a range from.
-        let link = if commit.parent_count() == 0 {
-            format!("echo {short} | git screenlink backfill --stdin{again}")
-        } else {
-            format!("git screenlink backfill{again} {short}~1..{short}")
-        };
+        let root = Replacements::read(&repo).commit(&repo, commit.id())?.parent_count() == 0;
+        let link =
+            if root { format!("echo {short} | git screenlink backfill --stdin{again}") } else { format!("git screenlink backfill{again} {short}~1..{short}") };
         match answered {
             Some(said) => eprintln!("git-screenlink: {short} has no linked talk: {said} (`{link}` asks again)"),
             None => eprintln!("git-screenlink: {short} has no linked talk (link it with `{link}`)"),
@@ -121,29 +120,31 @@ pub fn log(args: &LogArgs) -> Result<i32> {
     let repo = pipeline::open_repo(&dir)?;
     let store = Store::for_repo(&repo, &settings)?;
     let pairs = pairs_by_sha(&store)?;
-    let mut walk = crate::commits::log_order(&repo)?;
-    match args.range.as_deref() {
-        Some(r) if r.contains("..") => crate::refs::push_range(&repo, &mut walk, r)
-            .then_some(())
-            .ok_or_else(|| Error::new(Kind::Usage, format!("{r:?} is not a range here")).hint("give A..B"))?,
-        Some(r) => walk.push(super::resolve(&repo, r)?.id())?,
-        None => crate::refs::push_head(&repo, &mut walk)
-            .then_some(())
-            .ok_or_else(|| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
-    }
+    let replaced = Replacements::read(&repo);
+    let start = match args.range.as_deref() {
+        Some(r) if r.contains("..") => Start::Range(r),
+        Some(r) => Start::Commit(super::resolve(&repo, r)?.id()),
+        None => Start::Head,
+    };
+    let walk = history(&repo, start, &replaced)?.ok_or_else(|| match start {
+        Start::Range(r) => Error::new(Kind::Usage, format!("{r:?} is not a range here")).hint("give A..B"),
+        _ => Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"),
+    })?;
     let mut out = String::new();
     let mut shown = 0;
     for oid in walk {
         if shown >= args.max_count {
             break;
         }
-        let commit = repo.find_commit(oid?)?;
-        let sha = commit.id().to_string();
+        let oid = oid?;
+        let sha = oid.to_string();
         let pair = pairs.get(&sha);
         if args.linked && pair.is_none() {
             continue;
         }
         shown += 1;
+        // As git log shows it: a replaced commit's message is its replacement's.
+        let commit = replaced.commit(&repo, oid)?;
         let subject = crate::commits::message_text(&commit).lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string();
         if args.json {
             let v = serde_json::json!({

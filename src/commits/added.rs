@@ -136,19 +136,25 @@ const REMOVED_LINES_MAX: usize = 20_000;
 
 /// [`added_code`], and what was left out of it and why.
 pub fn added_code_counted(repo: &git2::Repository, commit: &git2::Commit) -> Result<Added> {
-    Ok(added_code_git(repo, commit, true)?)
+    Ok(added_code_git(repo, commit, &super::Replacements::none(), true)?)
 }
 
 /// [`added_code_counted`] with git's own error, so a missing object can be told apart.
 /// `ask_attributes` false: the repository's attributes say nothing of `linguist-…`, so no
 /// file is asked (a lookup per file is a fifth of a cold run's commit extraction).
-pub(super) fn added_code_git(repo: &git2::Repository, commit: &git2::Commit, ask_attributes: bool) -> std::result::Result<Added, git2::Error> {
+/// Its parent is read as git reads it (`replaced`).
+pub(super) fn added_code_git(
+    repo: &git2::Repository,
+    commit: &git2::Commit,
+    replaced: &super::Replacements,
+    ask_attributes: bool,
+) -> std::result::Result<Added, git2::Error> {
     let mut generated = 0usize;
     let mut credentials: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let new_tree = commit.tree()?;
-    let old_tree = match commit.parent(0) {
-        Ok(p) => Some(p.tree()?),
-        Err(_) => None,
+    let old_tree = match replaced.first_parent(repo, commit)? {
+        Some(p) => Some(p.tree()?),
+        None => None,
     };
     let mut opts = git2::DiffOptions::new();
     opts.context_lines(0);

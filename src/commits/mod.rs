@@ -14,27 +14,18 @@ use crate::error::{Error, Kind, Result};
 mod added;
 pub mod attributes;
 mod cache;
+mod history;
 mod issue_keys;
+mod replace;
 mod select;
 
 use added::within_budget;
 pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 pub use cache::FILE_NAME as CACHE_FILE;
+pub use history::{history, History, Start};
 pub use issue_keys::{issue_keys, work};
+pub use replace::Replacements;
 pub use select::{select, select_cached, RevisionSet, Selection};
-
-/// A walk of `repo`'s history in `git log`'s order, streamed: newest first by committer time
-/// among the commits reached so far, and a commit is reached only through its children, so
-/// along one line of history a child comes before its parent whatever the clocks say (a
-/// backdated or rebased commit can be older than its parent) and commits of one second come
-/// children first. libgit2's default order is git's; its time sort read the whole history and
-/// ordered it by time alone, which showed a rebased branch shuffled and let `--max-commits`
-/// take older commits over newer ones.
-pub fn log_order(repo: &git2::Repository) -> Result<git2::Revwalk<'_>> {
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(git2::Sort::NONE)?;
-    Ok(walk)
-}
 
 /// Why a commit is not linked. Counted by reason in every summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -171,10 +162,10 @@ pub fn with_code(repo: &git2::Repository, commit: &CommitInfo, filters: impl Int
 
 /// A shallow clone's boundary commit: git lists it in `shallow` because its parents were not
 /// fetched, and libgit2 shows it with none. A true root commit is never listed there.
-fn at_shallow_edge(repo: &git2::Repository, commit: &git2::Commit) -> bool {
+fn at_shallow_edge(repo: &git2::Repository, id: git2::Oid, commit: &git2::Commit) -> bool {
     commit.parent_count() == 0
         && repo.is_shallow()
-        && std::fs::read_to_string(repo.commondir().join("shallow")).is_ok_and(|s| s.lines().any(|l| l.trim() == commit.id().to_string()))
+        && std::fs::read_to_string(repo.commondir().join("shallow")).is_ok_and(|s| s.lines().any(|l| l.trim() == id.to_string()))
 }
 
 fn commit_time(c: &git2::Commit) -> DateTime<Utc> {
@@ -185,13 +176,29 @@ fn git_time(t: git2::Time) -> DateTime<Utc> {
     DateTime::from_timestamp(t.seconds(), 0).unwrap_or_default()
 }
 
-/// One commit: linked (`Ok`) or skipped with a reason (`Err`).
+/// One commit: linked (`Ok`) or skipped with a reason (`Err`). What it says and changes is
+/// read as git reads it: from its replacement where `refs/replace/` names one.
 pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Into<Filters>) -> Result<std::result::Result<CommitInfo, SkipReason>> {
-    let Filters { min_code_lines, max_output_bytes, linguist_attributes } = filters.into();
+    let replaced = Replacements::read(repo);
+    let content = if replaced.is_empty() { commit.clone() } else { replaced.commit(repo, commit.id())? };
+    examine_as(repo, commit.id(), &content, &replaced, filters.into())
+}
+
+/// [`examine`] of the commit git names `id`, whose message, tree and parents are `content`'s
+/// (`replaced.commit(id)`).
+fn examine_as(
+    repo: &git2::Repository,
+    id: git2::Oid,
+    content: &git2::Commit,
+    replaced: &Replacements,
+    filters: Filters,
+) -> Result<std::result::Result<CommitInfo, SkipReason>> {
+    let commit = content;
+    let Filters { min_code_lines, max_output_bytes, linguist_attributes } = filters;
     if commit.parent_count() > 1 {
         return Ok(Err(SkipReason::Merge));
     }
-    if at_shallow_edge(repo, commit) {
+    if at_shallow_edge(repo, id, commit) {
         return Ok(Err(SkipReason::Shallow));
     }
     let author = commit.author();
@@ -211,7 +218,8 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
     if VERSION_BUMP.is_match(&subject) {
         return Ok(Err(SkipReason::VersionBump));
     }
-    let Added { files, generated, credential_files, formatting_only } = match added::added_code_git(repo, commit, linguist_attributes != Some(false)) {
+    let Added { files, generated, credential_files, formatting_only } = match added::added_code_git(repo, commit, replaced, linguist_attributes != Some(false))
+    {
         Ok(added) => added,
         // A partial clone (`--filter=blob:none`) lacks old blobs until git fetches them:
         // the commit is skipped and counted, the run goes on.
@@ -244,7 +252,7 @@ pub fn examine(repo: &git2::Repository, commit: &git2::Commit, filters: impl Int
     let added_lines = files.iter().map(|f| f.added.len()).sum();
     let patch = patch_digest(&files);
     Ok(Ok(CommitInfo {
-        sha: commit.id().to_string(),
+        sha: id.to_string(),
         subject,
         body: strip_trailers(message.trim_start().split_once('\n').map(|(_, b)| b).unwrap_or("")),
         author: author_id,

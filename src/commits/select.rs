@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{cache, commit_time, examine, CommitInfo, Filters, SkipReason};
+use super::{cache, commit_time, examine_as, history, CommitInfo, Filters, Replacements, SkipReason, Start};
 use crate::error::{Error, Kind, Result};
 
 /// The commits chosen, and the ones left out by reason.
@@ -49,23 +49,25 @@ pub fn select_cached(repo: &git2::Repository, set: &RevisionSet, filters: impl I
 
 fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut cache: cache::CommitCache) -> Result<Selection> {
     let mut oids = Vec::new();
+    let replaced = Replacements::read(repo);
     if let Some(shas) = &set.shas {
         for sha in shas {
             oids.push(crate::refs::commit(repo, sha.trim()).ok_or_else(|| unknown_revision(sha))?);
         }
     } else {
-        let mut walk = super::log_order(repo)?;
-        match set.range.as_deref() {
-            Some(r) if r.contains("..") => crate::refs::push_range(repo, &mut walk, r).then_some(()).ok_or_else(|| unknown_revision(r))?,
-            Some(r) => walk.push(crate::refs::commit(repo, r).ok_or_else(|| unknown_revision(r))?)?,
-            None => crate::refs::push_head(repo, &mut walk)
-                .then_some(())
-                .ok_or_else(|| Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"))?,
-        }
+        let start = match set.range.as_deref() {
+            Some(r) if r.contains("..") => Start::Range(r),
+            Some(r) => Start::Commit(crate::refs::commit(repo, r).ok_or_else(|| unknown_revision(r))?),
+            None => Start::Head,
+        };
+        let walk = history(repo, start, &replaced)?.ok_or_else(|| match start {
+            Start::Range(r) => unknown_revision(r),
+            _ => Error::new(Kind::Git, "this repository has no commits yet").hint("make a commit first"),
+        })?;
         let mut older_in_a_row = 0;
         for oid in walk {
             let oid = oid?;
-            let t = commit_time(&repo.find_commit(oid)?);
+            let t = commit_time(&replaced.commit(repo, oid)?);
             if set.until.is_some_and(|u| t > u) {
                 continue;
             }
@@ -94,23 +96,29 @@ fn select_in(repo: &git2::Repository, set: &RevisionSet, filters: Filters, mut c
     // skipped) is a function of its objects, its parents and the filters.
     // Its parents as this repository sees them are part of the key: a shallow clone's
     // boundary commit, skipped, has a parent once the clone is deepened.
-    let commits: Vec<git2::Commit> = oids.iter().map(|oid| reader.find_commit(*oid)).collect::<std::result::Result<_, _>>()?;
+    // Each commit as git reads it: a replacement's message, tree and parents (its own id
+    // keys the cache; what it is known as is set again from `oids` below).
+    let commits: Vec<git2::Commit> = oids.iter().map(|oid| replaced.commit(reader, *oid)).collect::<std::result::Result<_, _>>()?;
     let attributes = super::attributes::read(repo);
     let filters = Filters { linguist_attributes: Some(attributes.linguist), ..filters };
-    let keys: Vec<cache::Key> = commits.iter().map(|c| cache::key(&c.id(), c.parent_ids(), filters, &attributes.digest)).collect();
+    let keys: Vec<cache::Key> = commits.iter().map(|c| cache::key(&c.id(), replaced.parent_ids(c), filters, &attributes.digest)).collect();
     let mut found = cache.get_many(&keys);
     // The cache is shared by every clone: a commit examined where its objects were all
     // present reads as linkable in a partial clone that has not fetched them, and its code
     // could not be read when its pair is built. There, such a commit is examined again.
     if !found.is_empty() && is_partial_clone(repo) {
-        found.retain(|i, outcome| outcome.is_err() || objects_here(reader, &commits[*i]));
+        found.retain(|i, outcome| outcome.is_err() || objects_here(reader, &replaced, &commits[*i]));
     }
     let mut fresh: Vec<(cache::Key, std::result::Result<CommitInfo, SkipReason>)> = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
         let outcome = match found.remove(&i) {
-            Some(outcome) => outcome,
+            Some(Ok(mut info)) => {
+                info.sha = oids[i].to_string();
+                Ok(info)
+            }
+            Some(skipped) => skipped,
             None => {
-                let mut outcome = examine(reader, commit, filters)?;
+                let mut outcome = examine_as(reader, oids[i], commit, &replaced, filters)?;
                 if let Ok(info) = &mut outcome {
                     info.shed_code();
                 }
@@ -145,9 +153,9 @@ fn is_partial_clone(repo: &git2::Repository) -> bool {
 
 /// Whether every blob the commit changes (both sides) is in the object store: a tree diff,
 /// which reads trees alone (a blobless clone has them all).
-fn objects_here(repo: &git2::Repository, commit: &git2::Commit) -> bool {
+fn objects_here(repo: &git2::Repository, replaced: &Replacements, commit: &git2::Commit) -> bool {
     let Ok(tree) = commit.tree() else { return false };
-    let parent = commit.parents().next().and_then(|p| p.tree().ok());
+    let parent = replaced.first_parent(repo, commit).ok().flatten().and_then(|p| p.tree().ok());
     let Ok(diff) = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else { return false };
     let Ok(odb) = repo.odb() else { return false };
     diff.deltas().all(|d| [d.old_file(), d.new_file()].iter().all(|f| f.id().is_zero() || odb.exists(f.id())))

@@ -186,3 +186,104 @@ fn a_sha256_repository_with_reftable_refs_links_as_its_sha1_twin_does() {
     );
     links_as_the_sha1_files_twin(&files, &world, &both);
 }
+
+/// `git ARGS` in `env`'s repository with `stdin` as its input and `vars` set: its stdout.
+fn git_with_input(env: &TestEnv, args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> String {
+    let mut git = std::process::Command::new("git");
+    env.scrub(&mut git).current_dir(&env.repo).args(args).envs(vars.iter().copied());
+    git.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = git.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    out.assert_ok();
+    out.stdout_text().trim().to_string()
+}
+
+/// `backfill --dry-run --json`'s pairs, each by its commit's author time and subject (what
+/// names a commit alike in two histories of it), with its confidence; and the summary.
+fn dry_run(env: &TestEnv, vars: &[(&str, &str)]) -> (BTreeMap<String, String>, serde_json::Value) {
+    let mut c = env.command("git-screenlink");
+    c.current_dir(&env.repo).envs(vars.iter().copied()).args(["backfill", "--yes", "--dry-run", "--json"]);
+    let out = c.output().unwrap();
+    out.assert_ok();
+    let report: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    let name = |sha: &str| env.git(["log", "-1", "--format=%at %s", sha]).stdout_text().trim().to_string();
+    let pairs = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (name(p["metadata"]["commit_sha"].as_str().unwrap()), format!("{:.6}", p["metadata"]["confidence"].as_f64().unwrap())));
+    (pairs.collect(), report["summary"].clone())
+}
+
+#[test]
+fn a_history_stitched_by_git_replace_links_as_the_whole_history_does() {
+    // An old history joined under an import by `git replace --graft` (how a history converted
+    // from another tool, or cut short, is joined again): git log follows the replace ref,
+    // and so must linking; libgit2 alone stopped at the import, seen as a root.
+    let (env, _world) = TestEnv::with_world(&Spec::week(3));
+    let (whole, _) = dry_run(&env, &[]);
+    let history: Vec<String> = env.git(["rev-list", "--reverse", "HEAD"]).stdout_text().lines().map(str::to_string).collect();
+    assert!(env.git(["rev-list", "--merges", "HEAD"]).stdout_text().trim().is_empty(), "a line of history");
+    let cut = history.len() / 2;
+    let cut_time: i64 = env.git(["log", "-1", "--format=%at", &history[cut]]).stdout_text().trim().parse().unwrap();
+    let older = |key: &String| key.split(' ').next().unwrap().parse::<i64>().unwrap() <= cut_time;
+    let old_linked = whole.keys().filter(|k| older(k)).count();
+    assert!(old_linked >= 2 && old_linked < whole.len(), "pairs on both sides of the stitch: {whole:?}");
+
+    // The newer half committed again on an import of the cut's tree, each commit as it was.
+    let import = git_with_input(&env, &["commit-tree", &format!("{}^{{tree}}", history[cut])], "Import the project\n", &[]);
+    let mut tip = import.clone();
+    for sha in &history[cut + 1..] {
+        let who = env.git(["log", "-1", "--format=%an%n%ae%n%ad%n%cn%n%ce%n%cd", "--date=raw", sha]).stdout_text();
+        let who: Vec<&str> = who.lines().collect();
+        let vars = [
+            ("GIT_AUTHOR_NAME", who[0]),
+            ("GIT_AUTHOR_EMAIL", who[1]),
+            ("GIT_AUTHOR_DATE", who[2]),
+            ("GIT_COMMITTER_NAME", who[3]),
+            ("GIT_COMMITTER_EMAIL", who[4]),
+            ("GIT_COMMITTER_DATE", who[5]),
+        ];
+        let message = env.git(["log", "-1", "--format=%B", sha]).stdout_text();
+        tip = git_with_input(&env, &["commit-tree", &format!("{sha}^{{tree}}"), "-p", &tip], &message, &vars);
+    }
+    env.git(["checkout", "-q", "-B", "stitched", &tip]).assert_ok();
+    env.git(["replace", "--graft", &import, &history[cut]]).assert_ok();
+    assert_eq!(env.git(["rev-list", "--count", "HEAD"]).stdout_text().trim(), (history.len() + 1).to_string());
+
+    let (stitched, summary) = dry_run(&env, &[]);
+    assert_eq!(stitched, whole, "the same commits linked at the same confidences, the old half too");
+    assert!(summary["commits_skipped"]["too_few_code_lines"].as_u64().unwrap_or(0) >= 1, "the import changes nothing: {summary}");
+    let log = env.screenlink(["log"]);
+    log.assert_ok();
+    assert_eq!(log.stdout_text().lines().count(), history.len() + 1, "log shows git log's commits: {}", log.stdout_text());
+
+    // Told not to follow replace refs, as git is, the walk ends at the import.
+    for vars in
+        [&[("GIT_NO_REPLACE_OBJECTS", "1")][..], &[("GIT_CONFIG_COUNT", "1"), ("GIT_CONFIG_KEY_0", "core.useReplaceRefs"), ("GIT_CONFIG_VALUE_0", "false")]]
+    {
+        let (unfollowed, _) = dry_run(&env, vars);
+        assert!(!unfollowed.is_empty() && !unfollowed.keys().any(older), "{vars:?}: {unfollowed:?}");
+    }
+
+    // A commit replaced by one with another message is linked under its own id, as git log
+    // shows it, with the replacement's words.
+    let (time_and_subject, _) = whole.iter().next().unwrap();
+    let subject = time_and_subject.split_once(' ').unwrap().1;
+    let old = env.git(["log", "--format=%H", "--fixed-strings", &format!("--grep={subject}"), "-1"]).stdout_text().trim().to_string();
+    let raw = env.git(["cat-file", "commit", &old]).stdout_text().replacen(subject, "Reworded after the fact", 1);
+    let reworded = git_with_input(&env, &["hash-object", "-t", "commit", "-w", "--stdin"], &raw, &[]);
+    env.git(["replace", &old, &reworded]).assert_ok();
+    env.git(["config", "screenlink.notes", "true"]).assert_ok();
+    env.screenlink(["backfill", "--yes"]).assert_ok();
+    let pairs = linked(&env);
+    assert!(pairs.len() >= whole.len() - 1, "{pairs:?}");
+    let text = std::fs::read_to_string(env.repo.join(".git/screenlink/training_data.jsonl")).unwrap();
+    let pair = text.lines().map(|l| serde_json::from_str::<git_screenlink::dataset::Pair>(l).unwrap()).find(|p| p.metadata.commit_sha == old);
+    let pair = pair.unwrap_or_else(|| panic!("{old} linked under its own id: {pairs:?}"));
+    assert!(pair.instruction.contains("Reworded after the fact"), "{}", pair.instruction);
+    assert!(env.git(["notes", "--ref=screenlink", "list", &old]).status.success(), "its note is on the id git shows");
+    let show = env.screenlink(["show", &old[..10]]);
+    show.assert_ok();
+}
