@@ -83,3 +83,22 @@ impl Replacements {
         commit.parent_ids().map(|p| self.content_id(p))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).unwrap()
+    }
+
+    #[test]
+    fn a_replacement_of_a_replacement_is_followed_and_a_cycle_ends() {
+        let chain = Replacements(HashMap::from([(id(1), id(2)), (id(2), id(3))]));
+        assert_eq!(chain.content_id(id(1)), id(3));
+        assert_eq!(chain.content_id(id(3)), id(3), "a commit no ref names is itself");
+        // git stops a cycle with "replace depth too high"; here it ends after as many steps.
+        let cycle = Replacements(HashMap::from([(id(1), id(2)), (id(2), id(1))]));
+        assert!([id(1), id(2)].contains(&cycle.content_id(id(1))));
+    }
+}
