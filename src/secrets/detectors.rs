@@ -246,17 +246,6 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         },
         // Capistrano's and Sinatra's `set :db_password, "…"`.
         d("assigned_secret", &format!(r#"\bset\s+:({SECRET_NAME})\s*,\s*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#), &[2, 3], assigned_value),
-        // A password as the argument after a user name, where an API takes them in that order:
-        // .NET's `NetworkCredential`, Java's `PasswordAuthentication`, HttpClient's
-        // `UsernamePasswordCredentials`, JCR's `SimpleCredentials`, requests' `HTTPBasicAuth`
-        // and `auth=(user, pw)`, the `login(user, pw)` of smtplib, ftplib and imaplib, and
-        // JDBC's `getConnection(url, user, pw)`. Judged as a password's value.
-        d(
-            "assigned_secret",
-            r#"(?:\b(?:NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|SimpleCredentials|HTTPBasicAuth|HTTPDigestAuth|HttpBasicAuth|BasicAuth|login)\(|\bauth\s*=\s*\(|\bgetConnection\([^,()]+,)\s*(?:"[^"\r\n]*"|'[^'\r\n]*')\s*,\s*(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#,
-            &[1, 2],
-            |_, v| value_of_name("password", v),
-        ),
         // A name and its value as attributes of one XML element (`<property name="password"
         // value="…"/>`, .NET's `<add key="Password" value="…"/>`), or as its text
         // (`<entry key="db.password">…</entry>`).
@@ -335,6 +324,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("assigned_secret", r"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S{4,})", &[1], |_, v| !super::is_placeholder(v)),
         // A file of credentials named in a pair (`// file: .npmrc`).
         d("credential_file", r"(?m)^// file: ([^\r\n]+)$", &[1], |_, p| is_credential_path(p)),
+    ])
+    // Credentials a call takes by position (`calls.rs`).
+    .chain(super::calls::detectors())
+    .chain(vec![
         // Personal data.
         // `git@github.com:group/repo.git` is an SSH remote, not a mailbox, and the token in
         // `https://USER:PERSONAL_ACCESS_TOKEN@github.com/…` a guide's placeholder.

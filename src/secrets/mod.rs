@@ -32,6 +32,7 @@ impl std::str::FromStr for RedactMode {
     }
 }
 
+mod calls;
 mod checks;
 mod detectors;
 mod keys;

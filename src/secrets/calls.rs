@@ -1,0 +1,175 @@
+//! Credentials a call takes by position, where no name beside the value says what it is: the
+//! call's own name does (`NetworkCredential(user, pw)`, `Github(token)`, `OAuthHandler(key,
+//! secret)`), or an `Authorization` header's scheme (`Token …`, GitHub's and Django REST
+//! Framework's).
+
+use regex::Captures;
+
+use super::checks::value_of_name;
+use super::detectors::{d, Detector};
+use super::shapes::is_random_token;
+
+/// Calls that take a user name and then a password: PyGithub's `Auth.Login`, .NET's `NetworkCredential`, Java's
+/// `PasswordAuthentication`, HttpClient's `UsernamePasswordCredentials`, JGit's
+/// `UsernamePasswordCredentialsProvider`, JCR's
+/// `SimpleCredentials`, requests' `HTTPBasicAuth` and `auth=(user, pw)` (`basic_auth=`, as
+/// jira's client names it), the `login(user, pw)` of smtplib, ftplib and imaplib, paramiko's
+/// `auth_password`, and JDBC's `getConnection(url, user, pw)` and ftplib's `FTP(host, user,
+/// pw)`, whose first argument is the place.
+const USER_THEN_PASSWORD: &str = r#"(?:\b(?:Auth\.Login|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredentialsProvider|SimpleCredentials|HTTPBasicAuth|HTTPDigestAuth|HttpBasicAuth|BasicAuth|login|auth_password)\(|\b(?:basic_|digest_|proxy_)?auth\s*=\s*\(|\b(?:getConnection|FTP|FTP_TLS)\([^,()]+,)\s*(?:"[^"\r\n]*"|'[^'\r\n]*')\s*,\s*(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#;
+
+/// Calls whose name says their arguments are credentials, which take a token with no name
+/// beside it: `client.auth(token)`, PyGithub's `Github(token)` and `Auth.Token(token)`, tweepy's `OAuthHandler(key,
+/// secret)`, requests-oauthlib's `OAuth1(key, secret)`, go-github's `WithAuthToken(token)`,
+/// Dropbox's `Dropbox(token)`, JGit's `UsernamePasswordCredentialsProvider(token, "")`.
+const TOKEN_CALL: &str = r"\b(?:Auth\.Token|auth|authenticate|authorize|login|Github|GitHub|Dropbox|DropboxTeam|UsernamePasswordCredentialsProvider|OAuthHandler|OAuth1|OAuth1Session|OAuth2Session|BasicAWSCredentials|StaticCredentialsProvider|Credentials|set_?api_?key|set_?ApiKey|setAPIKey|set_?token|setToken|set_?access_?token|setAccessToken|with_?token|withToken|with_?auth_?token|WithAuthToken|bearer_?auth|bearerAuth|token_?auth|TokenAuth|HTTPTokenAuth)\(";
+
+/// Where a JSON Web Token's signing key is passed: the second argument of `jwt.sign`,
+/// `encode`, `decode` and `verify` (jsonwebtoken, PyJWT, ruby-jwt), java-jwt's
+/// `Algorithm.HMAC256(key)`, jjwt's `signWith([alg,] key)` and `setSigningKey(key)`.
+const JWT_KEY: &str = r#"(?:\b(?:jwt|JWT)\.(?:sign|encode|decode|verify)\(\s*(?:\{[^{}\r\n]*\}|"[^"\r\n]*"|'[^'\r\n]*'|[^,"'{}()\r\n]+?)\s*,|\bAlgorithm\.HMAC(?:256|384|512)\(|\b(?:signWith|setSigningKey|hmacShaKeyFor)\((?:\s*SignatureAlgorithm\.\w+\s*,)?)\s*(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#;
+
+/// One argument before the value, of any form but a call.
+const ARG: &str = r#"(?:"[^"\r\n]*"|'[^'\r\n]*'|[^,()"'\r\n]+)\s*,\s*"#;
+
+/// A token as services issue them: random letters and digits in mixed case, or a long hex
+/// number that holds letters and digits both (GitHub's classic tokens, Django REST
+/// Framework's, many services' API keys: 32 hex digits and more). Placeholders are not.
+fn is_token(_: &Captures, v: &str) -> bool {
+    // A UUID is a token too where the call or header says so (Heroku's and Snyk's API keys).
+    let digits: String = v.chars().filter(|c| *c != '-').collect();
+    let hex = digits.len() >= 32
+        && digits.chars().all(|c| c.is_ascii_hexdigit())
+        && digits.chars().any(|c| c.is_ascii_digit())
+        && digits.chars().any(|c| c.is_ascii_alphabetic());
+    (hex && super::entropy(&digits) >= 3.0 || is_random_token(v)) && !super::is_placeholder(v)
+}
+
+pub(super) fn detectors() -> Vec<Detector> {
+    let mut found = vec![d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], |_, v| value_of_name("password", v))];
+    // The token may be any of the call's first three arguments (`OAuthHandler(key, secret)`).
+    for before in 0..3 {
+        let pattern = format!(r#"{TOKEN_CALL}\s*(?:{ARG}){{{before}}}(?:"([A-Za-z0-9+/=_\-]{{20,}})"|'([A-Za-z0-9+/=_\-]{{20,}})')\s*[,)]"#);
+        found.push(d("assigned_secret", &pattern, &[1, 2], is_token));
+    }
+    found.push(d("assigned_secret", JWT_KEY, &[1, 2], |_, v| value_of_name("signing_secret", v)));
+    // A value under a bare `auth` (Octokit's `new Octokit({ auth: "…" })`, a keyword argument):
+    // `auth` names a scheme or a switch as often (`auth: 'basic'`), so only a token is one.
+    found.push(d(
+        "assigned_secret",
+        r#"(?:^|[^A-Za-z0-9_.$])auth["']?[ \t]*[:=][ \t]*(?:"([A-Za-z0-9+/=_\-]{20,})"|'([A-Za-z0-9+/=_\-]{20,})')"#,
+        &[1, 2],
+        is_token,
+    ));
+    // An `Authorization` header's value under a scheme that means "the token follows":
+    // GitHub's and Django REST Framework's `Token`, as headers, `curl -H` lines and code
+    // (`{"Authorization": "Token …"}`) write it. `Bearer` is a rule of its own, anywhere.
+    found.push(d("bearer_token", r#"(?i)\bauthorization["']?\s*[:=,]\s*["']?token\s+([A-Za-z0-9_\-.=+/]{20,})"#, &[1], is_token));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{redact, scan};
+
+    #[test]
+    fn a_token_passed_to_a_call_named_for_it_is_found() {
+        for (text, want) in [
+            (r#"client.auth("3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90")"#, r#"client.auth("[REDACTED:assigned_secret]")"#),
+            (r#"g = Github("3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90")"#, r#"g = Github("[REDACTED:assigned_secret]")"#),
+            (
+                r#"auth = tweepy.OAuthHandler("Kq3vT9xLm2Rw7ZpN4bYc8HdJf", "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg")"#,
+                r#"auth = tweepy.OAuthHandler("[REDACTED:assigned_secret]", "[REDACTED:assigned_secret]")"#,
+            ),
+            (r#"api.setApiKey('Zx8vQ2mN7pL4kR9tW3yB6cF1')"#, r#"api.setApiKey('[REDACTED:assigned_secret]')"#),
+            (r#"g = Github(auth=Auth.Token("3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90"))"#, r#"g = Github(auth=Auth.Token("[REDACTED:assigned_secret]"))"#),
+            (
+                r#"headers = {"Authorization": "Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}"#,
+                r#"headers = {"Authorization": "Token [REDACTED:bearer_token]"}"#,
+            ),
+            (
+                r#"curl -H "Authorization: token 3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90" https://api.github.com/user"#,
+                r#"curl -H "Authorization: token [REDACTED:bearer_token]" https://api.github.com/user"#,
+            ),
+            (r#"-H "Authorization: token ccc9ae71-913f-46bd-9d23-03356323400a" \"#, r#"-H "Authorization: token [REDACTED:bearer_token]" \"#),
+        ] {
+            assert_eq!(redact(text).0, want);
+        }
+    }
+
+    #[test]
+    fn a_signing_key_and_a_token_under_a_bare_auth_are_found() {
+        for (text, want) in [
+            (
+                r#"token = jwt.encode({"user_id": user.id}, "Hs256-S1gn!ngK3y-2024", algorithm="HS256")"#,
+                r#"token = jwt.encode({"user_id": user.id}, "[REDACTED:assigned_secret]", algorithm="HS256")"#,
+            ),
+            (
+                "const token = jwt.sign({ id: user.id }, 'k9Q2vX7mT4pL8zR3wN6b', { expiresIn: '1h' });",
+                "const token = jwt.sign({ id: user.id }, '[REDACTED:assigned_secret]', { expiresIn: '1h' });",
+            ),
+            (r#"Algorithm a = Algorithm.HMAC256("q7Lm2Xv9Rk4Tp8Wz3Ny6");"#, r#"Algorithm a = Algorithm.HMAC256("[REDACTED:assigned_secret]");"#),
+            (
+                r#"Jwts.builder().signWith(SignatureAlgorithm.HS512, "q7Lm2Xv9Rk4Tp8Wz3Ny6Bc1Df5Gh0Jk").compact();"#,
+                r#"Jwts.builder().signWith(SignatureAlgorithm.HS512, "[REDACTED:assigned_secret]").compact();"#,
+            ),
+            (
+                r#"const octokit = new Octokit({ auth: "3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90" });"#,
+                r#"const octokit = new Octokit({ auth: "[REDACTED:assigned_secret]" });"#,
+            ),
+            (
+                r#"github.NewClient(nil).WithAuthToken("3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90")"#,
+                r#"github.NewClient(nil).WithAuthToken("[REDACTED:assigned_secret]")"#,
+            ),
+        ] {
+            assert_eq!(redact(text).0, want);
+        }
+        for text in [
+            "token = jwt.encode(payload, settings.SECRET_KEY, algorithm=\"HS256\")",
+            "jwt.verify(token, 'secret', cb)",
+            "jwt.sign(payload, 'my-secret-key')",
+            "Algorithm algorithm = Algorithm.HMAC256(secret);",
+            r#"auth: 'basic'"#,
+            r#"{ auth: "oauth2-client-credentials" }"#,
+        ] {
+            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
+        }
+    }
+
+    #[test]
+    fn a_password_after_its_user_is_found_in_more_calls() {
+        for (text, want) in [
+            (r#"jira = JIRA(server, basic_auth=("admin", "J1raAdm1n!"))"#, r#"jira = JIRA(server, basic_auth=("admin", "[REDACTED:assigned_secret]"))"#),
+            (r#"Auth.Login("deploy", "Gh7Pass2024!")"#, r#"Auth.Login("deploy", "[REDACTED:assigned_secret]")"#),
+            (r#"t.auth_password("deploy", "Pm2024deploy!")"#, r#"t.auth_password("deploy", "[REDACTED:assigned_secret]")"#),
+            (r#"ftp = FTP('ftp.host.net', 'deploy', 'Ftp2024pass!')"#, r#"ftp = FTP('ftp.host.net', 'deploy', '[REDACTED:assigned_secret]')"#),
+            (
+                r#"new UsernamePasswordCredentialsProvider("deploy", "Gi7Pass2024!")"#,
+                r#"new UsernamePasswordCredentialsProvider("deploy", "[REDACTED:assigned_secret]")"#,
+            ),
+        ] {
+            assert_eq!(redact(text).0, want);
+        }
+    }
+
+    #[test]
+    fn names_words_variables_and_placeholders_in_such_calls_stay() {
+        for text in [
+            "g = Github(token)",
+            r#"g = Github(os.environ["GITHUB_TOKEN"])"#,
+            r#"client.auth("username_password_authentication")"#,
+            r#"client.auth("YOUR_API_TOKEN_GOES_HERE_1234")"#,
+            r#"api.setApiKey("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")"#,
+            r#"repo.checkout("3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90")"#,
+            r#"auth = OAuth1(client_key, client_secret, resource_owner_key)"#,
+            r#"headers = {"Authorization": f"Token {token}"}"#,
+            r#"headers = {"Authorization": "Token <your token>"}"#,
+            r#"req.Header.Set("Authorization", "token "+key)"#,
+            r#"-H "Authorization: token 00000000-0000-0000-0000-000000000000""#,
+            r#"ftp = FTP('ftp.host.net', 'anonymous', 'guest')"#,
+            "def login(self, username, password):",
+        ] {
+            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
+        }
+    }
+}
