@@ -47,8 +47,8 @@ fn is_token(_: &Captures, v: &str) -> bool {
 
 pub(super) fn detectors() -> Vec<Detector> {
     let mut found = vec![d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], |_, v| value_of_name("password", v))];
-    // The token may be any of the call's first three arguments (`OAuthHandler(key, secret)`).
-    for before in 0..3 {
+    // The token may be any of the call's first four arguments (`OAuth1(key, secret, token, token_secret)`).
+    for before in 0..4 {
         let pattern = format!(r#"{TOKEN_CALL}\s*(?:{ARG}){{{before}}}(?:"([A-Za-z0-9+/=_\-]{{20,}})"|'([A-Za-z0-9+/=_\-]{{20,}})')\s*[,)]"#);
         found.push(d("assigned_secret", &pattern, &[1, 2], is_token));
     }
@@ -80,6 +80,10 @@ mod tests {
             (
                 r#"auth = tweepy.OAuthHandler("Kq3vT9xLm2Rw7ZpN4bYc8HdJf", "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg")"#,
                 r#"auth = tweepy.OAuthHandler("[REDACTED:assigned_secret]", "[REDACTED:assigned_secret]")"#,
+            ),
+            (
+                r#"auth = OAuth1("Kq3vT9xLm2Rw7ZpN4bYc8HdJf", "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg", owner_key, "Xa3Lq8Zr2Kv7Tp9Wm4Nb6Yc1Fd5Gh0Js8Lq3Zr")"#,
+                r#"auth = OAuth1("[REDACTED:assigned_secret]", "[REDACTED:assigned_secret]", owner_key, "[REDACTED:assigned_secret]")"#,
             ),
             (r#"api.setApiKey('Zx8vQ2mN7pL4kR9tW3yB6cF1')"#, r#"api.setApiKey('[REDACTED:assigned_secret]')"#),
             (r#"g = Github(auth=Auth.Token("3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90"))"#, r#"g = Github(auth=Auth.Token("[REDACTED:assigned_secret]"))"#),
