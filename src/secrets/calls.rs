@@ -7,21 +7,22 @@ use regex::Captures;
 
 use super::checks::value_of_name;
 use super::detectors::{d, Detector};
-use super::shapes::is_random_token;
+use super::shapes::{is_hex_token, is_random_token};
 
-/// Calls that take a user name and then a password: PyGithub's `Auth.Login`, .NET's `NetworkCredential`, Java's
-/// `PasswordAuthentication`, HttpClient's `UsernamePasswordCredentials`, JGit's
-/// `UsernamePasswordCredentialsProvider`, JCR's
+/// Calls that take a user name and then a password: PyGithub's `Auth.Login`, .NET's
+/// `NetworkCredential`, Java's `PasswordAuthentication`, HttpClient's
+/// `UsernamePasswordCredentials`, JGit's `UsernamePasswordCredentialsProvider`, JCR's
 /// `SimpleCredentials`, requests' `HTTPBasicAuth` and `auth=(user, pw)` (`basic_auth=`, as
 /// jira's client names it), the `login(user, pw)` of smtplib, ftplib and imaplib, paramiko's
-/// `auth_password`, and JDBC's `getConnection(url, user, pw)` and ftplib's `FTP(host, user,
-/// pw)`, whose first argument is the place.
+/// `auth_password`; and, after the place as their first argument, JDBC's
+/// `getConnection(url, user, pw)` and ftplib's `FTP(host, user, pw)`.
 const USER_THEN_PASSWORD: &str = r#"(?:\b(?:Auth\.Login|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredentialsProvider|SimpleCredentials|HTTPBasicAuth|HTTPDigestAuth|HttpBasicAuth|BasicAuth|login|auth_password)\(|\b(?:basic_|digest_|proxy_)?auth\s*=\s*\(|\b(?:getConnection|FTP|FTP_TLS)\([^,()]+,)\s*(?:"[^"\r\n]*"|'[^'\r\n]*')\s*,\s*(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#;
 
 /// Calls whose name says their arguments are credentials, which take a token with no name
-/// beside it: `client.auth(token)`, PyGithub's `Github(token)` and `Auth.Token(token)`, tweepy's `OAuthHandler(key,
-/// secret)`, requests-oauthlib's `OAuth1(key, secret)`, go-github's `WithAuthToken(token)`,
-/// Dropbox's `Dropbox(token)`, JGit's `UsernamePasswordCredentialsProvider(token, "")`.
+/// beside it: `client.auth(token)`, PyGithub's `Github(token)` and `Auth.Token(token)`,
+/// tweepy's `OAuthHandler(key, secret)`, requests-oauthlib's `OAuth1(key, secret)`,
+/// go-github's `WithAuthToken(token)`, Dropbox's `Dropbox(token)`, JGit's
+/// `UsernamePasswordCredentialsProvider(token, "")`.
 const TOKEN_CALL: &str = r"\b(?:Auth\.Token|auth|authenticate|authorize|login|Github|GitHub|Dropbox|DropboxTeam|UsernamePasswordCredentialsProvider|OAuthHandler|OAuth1|OAuth1Session|OAuth2Session|BasicAWSCredentials|StaticCredentialsProvider|Credentials|set_?api_?key|set_?ApiKey|setAPIKey|set_?token|setToken|set_?access_?token|setAccessToken|with_?token|withToken|with_?auth_?token|WithAuthToken|bearer_?auth|bearerAuth|token_?auth|TokenAuth|HTTPTokenAuth)\(";
 
 /// Where a JSON Web Token's signing key is passed: the second argument of `jwt.sign`,
@@ -33,21 +34,15 @@ const JWT_KEY: &str = r#"(?:\b(?:jwt|JWT)\.(?:sign|encode|decode|verify)\(\s*(?:
 const ARG: &str = r#"(?:"[^"\r\n]*"|'[^'\r\n]*'|[^,()"'\r\n]+)\s*,\s*"#;
 
 /// A token as services issue them: random letters and digits in mixed case, or a long hex
-/// number that holds letters and digits both (GitHub's classic tokens, Django REST
-/// Framework's, many services' API keys: 32 hex digits and more). Placeholders are not.
+/// number (a UUID too). Placeholders are not.
 fn is_token(_: &Captures, v: &str) -> bool {
-    // A UUID is a token too where the call or header says so (Heroku's and Snyk's API keys).
-    let digits: String = v.chars().filter(|c| *c != '-').collect();
-    let hex = digits.len() >= 32
-        && digits.chars().all(|c| c.is_ascii_hexdigit())
-        && digits.chars().any(|c| c.is_ascii_digit())
-        && digits.chars().any(|c| c.is_ascii_alphabetic());
-    (hex && super::entropy(&digits) >= 3.0 || is_random_token(v)) && !super::is_placeholder(v)
+    (is_hex_token(v) || is_random_token(v)) && !super::is_placeholder(v)
 }
 
 pub(super) fn detectors() -> Vec<Detector> {
     let mut found = vec![d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], |_, v| value_of_name("password", v))];
-    // The token may be any of the call's first four arguments (`OAuth1(key, secret, token, token_secret)`).
+    // The token may be any of the call's first four arguments (`OAuth1(key, secret, token,
+    // token_secret)`); a match holds one value, so one pattern per position.
     for before in 0..4 {
         let pattern = format!(r#"{TOKEN_CALL}\s*(?:{ARG}){{{before}}}(?:"([A-Za-z0-9+/=_\-]{{20,}})"|'([A-Za-z0-9+/=_\-]{{20,}})')\s*[,)]"#);
         found.push(d("assigned_secret", &pattern, &[1, 2], is_token));

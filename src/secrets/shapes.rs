@@ -47,6 +47,13 @@ pub(super) fn generated_body(v: &str) -> bool {
     v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(|c| c.is_ascii_alphabetic()) && super::entropy(v) >= 3.0
 }
 
+/// A long hex number as services issue keys (GitHub's classic tokens, Django REST Framework's,
+/// a UUID: Heroku's and Snyk's): 32 hex digits or more, holding letters and digits both.
+pub(super) fn is_hex_token(v: &str) -> bool {
+    let digits = v.replace('-', "");
+    digits.len() >= 32 && digits.chars().all(|c| c.is_ascii_hexdigit()) && generated_body(&digits)
+}
+
 fn mixes_cases_and_digits(v: &str) -> bool {
     v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(|c| c.is_ascii_uppercase()) && v.chars().any(|c| c.is_ascii_lowercase())
 }
