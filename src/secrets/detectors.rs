@@ -327,6 +327,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     ])
     // Credentials a call takes by position (`calls.rs`).
     .chain(super::calls::detectors())
+    // Statements that set a password (`sql.rs`).
+    .chain(super::sql::detectors())
+    // Network devices' configurations (`devices.rs`).
+    .chain(super::devices::detectors())
     .chain(vec![
         // Personal data.
         // `git@github.com:group/repo.git` is an SSH remote, not a mailbox, and the token in

@@ -35,6 +35,7 @@ impl std::str::FromStr for RedactMode {
 mod calls;
 mod checks;
 mod detectors;
+mod devices;
 mod keys;
 mod mnemonic;
 mod paths;
@@ -112,7 +113,8 @@ pub fn scan(text: &str) -> Vec<Finding> {
             if value.is_empty() {
                 continue;
             }
-            let checks_itself = ["connection_string", "assigned_secret", "credential_file", "private_key", "password_hash"].contains(&det.kind);
+            let checks_itself =
+                ["connection_string", "assigned_secret", "credential_file", "private_key", "password_hash", "device_secret"].contains(&det.kind);
             if is_ours_or_placeholder(text, start) || (!checks_itself && is_placeholder(value)) {
                 continue;
             }

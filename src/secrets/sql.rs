@@ -3,12 +3,49 @@
 //! and pg_dump's `COPY users (id, email, password) FROM stdin;` with a tab-separated row per line.
 //! mysqldump leaves the column list out (`INSERT INTO \`users\` VALUES …`): the columns are
 //! then those of the table's `CREATE TABLE` in the same text.
+//!
+//! And statements that set a password, where the keyword is no name a value is assigned to:
+//! `CREATE USER … IDENTIFIED BY '…'`, `ALTER ROLE … WITH PASSWORD '…'`, `SET PASSWORD = …`.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::checks::{names_a_secret, value_of_name};
+use super::detectors::{d, Detector};
+
+/// A quoted value: SQL's `'…'` (with T-SQL's `N` before it), a quoted identifier `"…"` as
+/// Oracle takes a password, either inside a string of code (`\"…\"`). Groups 1 and 2.
+const QUOTED: &str = r#"N?\\?(?:'([^'\r\n]{4,}?)\\?'|"([^"\r\n]{4,}?)\\?")"#;
+
+/// Statements that set a password (kind `sql_password`): MySQL's and MariaDB's `IDENTIFIED
+/// [WITH plugin] BY '…'` (in `CREATE USER`, `ALTER USER`, `GRANT`), ClickHouse's too;
+/// PostgreSQL's, Cassandra's, Neo4j's, T-SQL's and Snowflake's `PASSWORD '…'` or
+/// `PASSWORD = '…'` in a `CREATE`/`ALTER` `USER`, `ROLE`, `LOGIN` or `GROUP`; `SET PASSWORD
+/// [FOR …] = [PASSWORD(]'…'`; Oracle's unquoted `CREATE USER scott IDENTIFIED BY …`;
+/// T-SQL's `sp_addlogin 'user', '…'` and `sp_password old, '…'`. A value is judged as a
+/// password is (`'password'`, `'secret'`, `'mypassword'`, `'${PW}'` are none), and one that is
+/// the user's own name again (`CREATE USER db1 WITH PASSWORD 'db1'`) is a test's.
+pub(super) fn detectors() -> Vec<Detector> {
+    let statement = |pattern: String| d("sql_password", &pattern, &[1, 2], is_password_not_the_user);
+    vec![
+        statement(format!(r#"(?i)\bIDENTIFIED\s+(?:WITH\s+['"`]?\w+['"`]?\s+)?BY\s+{QUOTED}"#)),
+        statement(format!(r#"(?i)\b(?:CREATE|ALTER)\s+(?:USER|ROLE|LOGIN|GROUP)\s[^;]{{0,200}}?\bPASSWORD\s*=?\s*{QUOTED}"#)),
+        statement(format!(r#"(?i)\bSET\s+PASSWORD\b[^=;\r\n]{{0,80}}=\s*(?:(?:OLD_)?PASSWORD\(\s*)?{QUOTED}"#)),
+        statement(format!(r#"(?i)\bsp_addlogin\s+(?:@loginame\s*=\s*)?N?'[^'\r\n]*'\s*,\s*(?:@passwd\s*=\s*)?{QUOTED}"#)),
+        statement(format!(r#"(?i)\bsp_password\s+(?:@old\s*=\s*)?(?:NULL|N?'[^'\r\n]*')\s*,\s*(?:@new\s*=\s*)?{QUOTED}"#)),
+        // Oracle's password is an identifier, unquoted: only in a `CREATE`/`ALTER USER`
+        // ("identified by the" is prose).
+        d("sql_password", r"(?i)\b(?:CREATE|ALTER)\s+USER\s+[\w$#.]+\s+IDENTIFIED\s+BY\s+([A-Za-z][\w$#]{3,})\b", &[1], is_password_not_the_user),
+    ]
+}
+
+/// A password, and not the user's name said again: `CREATE USER db1 WITH PASSWORD 'db1'`.
+fn is_password_not_the_user(caps: &regex::Captures, v: &str) -> bool {
+    let (Some(all), Some(value)) = (caps.get(0), caps.get(1).or(caps.get(2))) else { return false };
+    let before = all.as_str()[..value.start() - all.start()].to_ascii_lowercase();
+    value_of_name("password", v) && !before.contains(&v.to_ascii_lowercase())
+}
 
 static INSERT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)\bINSERT\s+(?:IGNORE\s+)?INTO\s+([^\s(]+)\s*(?:\(([^)]*)\)\s*)?VALUES\s*"#).expect("valid regex"));
@@ -209,5 +246,54 @@ mod tests {
         assert!(found("INSERT INTO users (id, name, password_hint) VALUES (1, 'Xy9Kq2Lm8VtR4nB7', 'your pet');").is_empty());
         assert!(found("INSERT INTO users (id, password) VALUES (1, NULL), (2, 'changeme');").is_empty());
         assert!(found("INSERT INTO t VALUES (1, 'Xy9Kq2Lm8VtR4nB7');").is_empty());
+    }
+
+    #[test]
+    fn passwords_set_by_statements_are_found_and_redacted_to_the_value() {
+        let cases = [
+            ("CREATE USER 'app'@'%' IDENTIFIED BY 'Xk29vLq8Pz';", "CREATE USER 'app'@'%' IDENTIFIED BY '[REDACTED:sql_password]';"),
+            (
+                "CREATE USER repl IDENTIFIED WITH mysql_native_password BY 'R3pl1c4Zq';",
+                "CREATE USER repl IDENTIFIED WITH mysql_native_password BY '[REDACTED:sql_password]';",
+            ),
+            ("GRANT ALL ON *.* TO 'admin'@'%' IDENTIFIED BY \"Gr4ntPwZ8\";", "GRANT ALL ON *.* TO 'admin'@'%' IDENTIFIED BY \"[REDACTED:sql_password]\";"),
+            ("SET PASSWORD FOR 'bob'@'%' = PASSWORD('B0bPw9zXq');", "SET PASSWORD FOR 'bob'@'%' = PASSWORD('[REDACTED:sql_password]');"),
+            ("CREATE USER scott IDENTIFIED BY Orac1ePw9;", "CREATE USER scott IDENTIFIED BY [REDACTED:sql_password];"),
+            ("CREATE ROLE reporting LOGIN PASSWORD 'R3p0rtZ9q';", "CREATE ROLE reporting LOGIN PASSWORD '[REDACTED:sql_password]';"),
+            (
+                "ALTER ROLE app WITH ENCRYPTED PASSWORD 'Enc9PwZqx' VALID UNTIL 'infinity';",
+                "ALTER ROLE app WITH ENCRYPTED PASSWORD '[REDACTED:sql_password]' VALID UNTIL 'infinity';",
+            ),
+            ("ALTER LOGIN sa WITH PASSWORD = N'S4PwZq9x!';", "ALTER LOGIN sa WITH PASSWORD = N'[REDACTED:sql_password]';"),
+            ("EXEC sp_addlogin 'legacy', 'L3gacyPwZ';", "EXEC sp_addlogin 'legacy', '[REDACTED:sql_password]';"),
+            ("EXEC sp_password NULL, 'N3wSaPw9z', 'sa';", "EXEC sp_password NULL, '[REDACTED:sql_password]', 'sa';"),
+            ("cur.execute(\"CREATE USER reader WITH PASSWORD 'Rd9PwZqx7'\")", "cur.execute(\"CREATE USER reader WITH PASSWORD '[REDACTED:sql_password]'\")"),
+            ("db.exec(\"ALTER USER hr IDENTIFIED BY \\\"Hr5chemaZ\\\"\");", "db.exec(\"ALTER USER hr IDENTIFIED BY \\\"[REDACTED:sql_password]\\\"\");"),
+        ];
+        for (text, redacted) in cases {
+            assert_eq!(super::super::redact(text).0, redacted, "{text}");
+        }
+    }
+
+    #[test]
+    fn statements_without_a_password_in_them_are_not_findings() {
+        for text in [
+            "CREATE USER 'app'@'%' IDENTIFIED BY 'password';",
+            "CREATE USER 'app'@'%' IDENTIFIED BY '${DB_PASSWORD}';",
+            "ALTER USER '$MYSQL_USER'@'%' IDENTIFIED BY '$MYSQL_NEW_PASSWORD';",
+            "CREATE USER app IDENTIFIED BY :password;",
+            "CREATE USER db1 WITH PASSWORD 'db1';",
+            "CREATE USER myuser WITH PASSWORD 'mypassword';",
+            "ALTER USER \"default\" WITH PASSWORD 'newpass'",
+            "CREATE ROLE sr_check_user WITH LOGIN PASSWORD 'some-password';",
+            "CREATE USER scott IDENTIFIED BY tiger;",
+            "CREATE USER u IDENTIFIED BY VALUES 'S:1234';",
+            "CREATE ROLE r WITH PASSWORD NULL;",
+            "sql = f\"CREATE USER {user} WITH PASSWORD '{password}'\"",
+            "query(\"SET PASSWORD FOR ? = ?\", user, pw)",
+            "Each row is identified by the 'Xk29vLq8Pz' key.",
+        ] {
+            assert!(super::super::scan(text).is_empty(), "{text}: {:?}", super::super::scan(text));
+        }
     }
 }

@@ -234,6 +234,12 @@ fn secrets() -> Vec<(&'static str, String)> {
         // A SQL dump's secret columns, and an ini value's further lines.
         ("assigned_secret", "INSERT INTO `users` (`id`, `email`, `password`) VALUES (2, 'bob', '5f4dcc3b5aa765d61d8327deb882cf99');".into()),
         ("assigned_secret", "\nCOPY public.api_keys (id, name, api_key) FROM stdin;\n1\tci\tXy9Kq2Lm8VtR4nB7cD1e\n\\.\n".into()),
+        // Session 47: statements that set a password, and network devices' configurations.
+        ("sql_password", "CREATE USER 'app'@'%' IDENTIFIED BY 'Xk29vLq8Pz';".into()),
+        ("sql_password", "cur.execute(\"ALTER ROLE app WITH LOGIN PASSWORD 'Enc9PwZqx'\")".into()),
+        ("device_secret", "username admin privilege 15 password 7 060E5C334F5B054A16".into()),
+        ("device_secret", "\nsnmp-server community Publ1cR3ad RO\n".into()),
+        ("device_secret", "\n tacacs-server host 192.0.2.1 key MySecretKey1\n".into()),
     ]
 }
 
@@ -419,6 +425,13 @@ const LOOK_ALIKES: &[&str] = &[
     "Bump org.xerial.snappy:snappy-java to version `1.1.10.8`",
     "Updated Kafka client from 0.9.1.0 to 0.10.0.0.",
     "String volume = \"hdfs://1.2.3.4/accumulo\";",
+    // Session 47: SQL that sets a test's password, and devices' words about secrets.
+    "CREATE USER db1 WITH PASSWORD 'db1';",
+    "ALTER USER '$MYSQL_USER'@'%' IDENTIFIED BY '$MYSQL_NEW_PASSWORD';",
+    "Each message is identified by its 'Xk29vLq8Pz' id.",
+    "username cisco privilege 15 password 0 cisco",
+    "router bgp 65001\n neighbor as2 send-community extended\n set community 65001:2 additive",
+    "service password-encryption",
 ];
 
 #[test]
