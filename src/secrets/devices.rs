@@ -80,12 +80,15 @@ pub(super) fn detectors() -> Vec<Detector> {
         // `snmp-server community …`, Junos' `set snmp community …`, CatOS' `set snmp
         // community read-only …`, each a statement of its own line (`public` and `private` are
         // every device's defaults, and known to all).
-        d(
-            "device_secret",
-            r#"(?m)^[ \t]*(?:set[ \t]+)?(?:snmp-server|snmp)[ \t]+community[ \t]+(?:(?:read-only|read-write(?:-all)?)[ \t]+)?"?([^\s"{;]{4,})"?"#,
-            &[1],
-            |_, v| is_community(v),
-        ),
+        Detector {
+            hint: Some(|t| t.contains("community")),
+            ..d(
+                "device_secret",
+                r#"(?m)^[ \t]*(?:set[ \t]+)?(?:snmp-server|snmp)[ \t]+community[ \t]+(?:(?:read-only|read-write(?:-all)?)[ \t]+)?"?([^\s"{;]{4,})"?"#,
+                &[1],
+                |_, v| is_community(v),
+            )
+        },
     ]
 }
 

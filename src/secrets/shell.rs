@@ -70,6 +70,12 @@ pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
         return false;
     }
     let glued = caps.get(2).is_some_and(|sep| sep.as_str() == "=" && caps.get(1).is_some_and(|n| n.end() == sep.start()));
+    // Another `name=value` after a glued one starts the next setting: RouterOS' `/user add
+    // name=ops password=… group=full`, a shell's `A=… B=… cmd`.
+    let next_setting = first.split_once('=').is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)));
+    if glued && next_setting {
+        return false;
+    }
     let env_name = caps.get(1).is_some_and(|n| n.as_str().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
     if !(glued && env_name && tail.starts_with([' ', '\t'])) {
         return true;
@@ -97,6 +103,7 @@ mod tests {
             ("run `mysql -uapp -pXq7rT5vLp9` first", "run `mysql -uapp -p[REDACTED:cli_password]` first"),
             ("input: `token = Xq7rT5vLp9Zk4vN8pQ2wLm`,", "input: `token = [REDACTED:assigned_secret]`,"),
             ("password = Tr0ub4dor 3xQ9", "password = [REDACTED:assigned_secret]"),
+            ("/user add name=ops password=M1kr0t1kPw group=full", "/user add name=ops password=[REDACTED:assigned_secret] group=full"),
             // A backtick inside a password is the password's.
             ("password: Xq7r`T5vLp9", "password: [REDACTED:assigned_secret]"),
         ];

@@ -27,16 +27,32 @@ const QUOTED: &str = r#"N?\\?(?:'([^'\r\n]{4,}?)\\?'|"([^"\r\n]{4,}?)\\?")"#;
 /// password is (`'password'`, `'secret'`, `'mypassword'`, `'${PW}'` are none), and one that is
 /// the user's own name again (`CREATE USER db1 WITH PASSWORD 'db1'`) is a test's.
 pub(super) fn detectors() -> Vec<Detector> {
-    let statement = |pattern: String| d("sql_password", &pattern, &[1, 2], is_password_not_the_user);
+    // Most texts hold no such statement; a case-insensitive pattern has no literal to find first.
+    let says_so = |t: &str| ["PASSWORD", "password", "Password", "IDENTIFIED", "identified", "Identified", "sp_addlogin"].iter().any(|w| t.contains(w));
+    let statement = |pattern: String| Detector { hint: Some(says_so), ..d("sql_password", &pattern, &[1, 2], is_password_not_the_user) };
     vec![
-        statement(format!(r#"(?i)\bIDENTIFIED\s+(?:WITH\s+['"`]?\w+['"`]?\s+)?BY\s+{QUOTED}"#)),
-        statement(format!(r#"(?i)\b(?:CREATE|ALTER)\s+(?:USER|ROLE|LOGIN|GROUP)\s[^;]{{0,200}}?\bPASSWORD\s*=?\s*{QUOTED}"#)),
-        statement(format!(r#"(?i)\bSET\s+PASSWORD\b[^=;\r\n]{{0,80}}=\s*(?:(?:OLD_)?PASSWORD\(\s*)?{QUOTED}"#)),
-        statement(format!(r#"(?i)\bsp_addlogin\s+(?:@loginame\s*=\s*)?N?'[^'\r\n]*'\s*,\s*(?:@passwd\s*=\s*)?{QUOTED}"#)),
-        statement(format!(r#"(?i)\bsp_password\s+(?:@old\s*=\s*)?(?:NULL|N?'[^'\r\n]*')\s*,\s*(?:@new\s*=\s*)?{QUOTED}"#)),
+        statement(format!(r#"(?i)(?-u:\b)IDENTIFIED[ \t\r\n]+(?:WITH[ \t\r\n]+['"`]?[A-Za-z0-9_]+['"`]?[ \t\r\n]+)?BY[ \t\r\n]+{QUOTED}"#)),
+        statement(format!(
+            r#"(?i)(?-u:\b)(?:CREATE|ALTER)[ \t\r\n]+(?:USER|ROLE|LOGIN|GROUP)[ \t\r\n](?:[^;\r\n]*\n){{0,3}}[^;\r\n]*?(?-u:\b)PASSWORD[ \t\r\n]*=?[ \t\r\n]*{QUOTED}"#
+        )),
+        statement(format!(r#"(?i)(?-u:\b)SET[ \t\r\n]+PASSWORD(?-u:\b)[^=;\r\n]*=[ \t\r\n]*(?:(?:OLD_)?PASSWORD\([ \t\r\n]*)?{QUOTED}"#)),
+        statement(format!(
+            r#"(?i)(?-u:\b)sp_addlogin[ \t\r\n]+(?:@loginame[ \t\r\n]*=[ \t\r\n]*)?N?'[^'\r\n]*'[ \t\r\n]*,[ \t\r\n]*(?:@passwd[ \t\r\n]*=[ \t\r\n]*)?{QUOTED}"#
+        )),
+        statement(format!(
+            r#"(?i)(?-u:\b)sp_password[ \t\r\n]+(?:@old[ \t\r\n]*=[ \t\r\n]*)?(?:NULL|N?'[^'\r\n]*')[ \t\r\n]*,[ \t\r\n]*(?:@new[ \t\r\n]*=[ \t\r\n]*)?{QUOTED}"#
+        )),
         // Oracle's password is an identifier, unquoted: only in a `CREATE`/`ALTER USER`
         // ("identified by the" is prose).
-        d("sql_password", r"(?i)\b(?:CREATE|ALTER)\s+USER\s+[\w$#.]+\s+IDENTIFIED\s+BY\s+([A-Za-z][\w$#]{3,})\b", &[1], is_password_not_the_user),
+        Detector {
+            hint: Some(says_so),
+            ..d(
+                "sql_password",
+                r"(?i)(?-u:\b)(?:CREATE|ALTER)[ \t\r\n]+USER[ \t\r\n]+[A-Za-z0-9_$#.]+[ \t\r\n]+IDENTIFIED[ \t\r\n]+BY[ \t\r\n]+([A-Za-z][A-Za-z0-9_$#]{3,})(?-u:\b)",
+                &[1],
+                is_password_not_the_user,
+            )
+        },
     ]
 }
 
