@@ -81,6 +81,11 @@ mod tests {
                 r#"auth = OAuth1("[REDACTED:assigned_secret]", "[REDACTED:assigned_secret]", owner_key, "[REDACTED:assigned_secret]")"#,
             ),
             (r#"api.setApiKey('Zx8vQ2mN7pL4kR9tW3yB6cF1')"#, r#"api.setApiKey('[REDACTED:assigned_secret]')"#),
+            // Twilio's: no name says it, its account's SID before it does (`providers.rs`).
+            (
+                r#"client = Client("AC3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c", "9b2c4e6a8d0f1e3c5a7b9d2f4e6c8a0b")"#,
+                r#"client = Client("AC3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c", "[REDACTED:twilio_key]")"#,
+            ),
             (r#"g = Github(auth=Auth.Token("3f9a0b7c1e2d4f6a8b9c0d1e2f3a4b5c6d7e8f90"))"#, r#"g = Github(auth=Auth.Token("[REDACTED:assigned_secret]"))"#),
             (
                 r#"headers = {"Authorization": "Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}"#,

@@ -89,6 +89,18 @@ pub(super) fn detectors() -> Vec<Detector> {
                 |_, v| is_community(v),
             )
         },
+        // …and the community a device sends its traps with: `snmp-server host ADDRESS [traps |
+        // informs] version 1|2c COMMUNITY` (version 3 names a user there instead; without a
+        // version, IOS, NX-OS and ASA put other words there: `source-interface`, a host's name).
+        Detector {
+            hint: Some(|t| t.contains("snmp-server host")),
+            ..d(
+                "device_secret",
+                r"(?m)^[ \t]*snmp-server[ \t]+host[ \t]+\S+(?:[ \t]+(?:traps|informs))?[ \t]+version[ \t]+(?:1|2c)[ \t]+(?:clear[ \t]+)?([^\s]{4,})",
+                &[1],
+                |_, v| v != "encrypted" && is_community(v),
+            )
+        },
     ]
 }
 
@@ -132,6 +144,10 @@ mod tests {
             ("crypto isakmp key Is4kmpPsk9 address 203.0.113.9", "crypto isakmp key [REDACTED:device_secret] address 203.0.113.9"),
             (" ikev1 pre-shared-key Tunn3lPsk99", " ikev1 pre-shared-key [REDACTED:device_secret]"),
             ("snmp-server community Publ1cR3ad RO 10", "snmp-server community [REDACTED:device_secret] RO 10"),
+            (
+                "snmp-server host 192.0.2.9 traps version 2c Tr4pComm9 udp-port 2162",
+                "snmp-server host 192.0.2.9 traps version 2c [REDACTED:device_secret] udp-port 2162",
+            ),
             ("set snmp community read-write mywritestring", "set snmp community read-write [REDACTED:device_secret]"),
             ("    secret \"$9$Hk5FCtO1IcSrv8XxVbs2aZGjqfTz36\"; ## SECRET-DATA", "    secret \"[REDACTED:device_secret]\"; ## SECRET-DATA"),
             ("enable password 8Ry2YjIyt7RRXU24 encrypted", "enable password [REDACTED:password_hash] encrypted"),
@@ -160,6 +176,11 @@ mod tests {
             " password encrypted xxxxxxxx",
             "key chain OSPF\n key 1\n  key-string 7 0822455D0A16",
             "snmp-server community {{ comm_name }} RO",
+            "snmp-server host 192.0.2.9 traps version 3 priv monitor",
+            "snmp-server host 192.0.2.9 public",
+            "snmp-server host 192.0.2.2 source-interface mgmt0",
+            "snmp-server host INSIDE Machine01 poll community public",
+            "snmp-server host 192.0.2.8 traps version 2c encrypted 121C121A01",
             "  key /Common/dtdi.key",
         ] {
             assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));

@@ -30,6 +30,9 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("pypi_token", r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})", &[1], always),
         d("sendgrid_key", r"\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b", &[1], always),
         d("twilio_key", r"\b(SK[0-9a-fA-F]{32})\b", &[1], |_, s| super::entropy(s) > 3.0),
+        // An auth token after its account's SID, the next argument of any call: Twilio's
+        // `Client("AC…", "…")`, `twilio(…)`, `Twilio.init(…)`, `TwilioClient.Init(…)`.
+        d("twilio_key", r#"["']AC[0-9a-f]{32}["']\s*,\s*["']([0-9a-f]{32})["']"#, &[1], |_, v| super::shapes::is_hex_token(v)),
         d("shopify_token", r"\b(shp(?:at|ss|ca|pa)_[A-Za-z0-9]{32,64})\b", &[1], |_, v| generated_body(&v[6..])),
         d("discord_token", r"\b([MNO][A-Za-z\d_\-]{23,25}\.[A-Za-z\d_\-]{6}\.[A-Za-z\d_\-]{27,38})\b", &[1], always),
         d("telegram_token", r"\b(\d{8,10}:AA[0-9A-Za-z_\-]{33})\b", &[1], always),
