@@ -132,20 +132,6 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[1, 2, 3],
             cli_password,
         ),
-        // Redis: `redis-cli -a …` (`--pass`), and a user's password in an ACL rule
-        // (`ACL SETUSER app on >… ~* +@all`, a `users.acl` file's `user app on >…`).
-        d("cli_password", r#"\bredis-cli\b[^\r\n|;&]*?\s(?:-a|--pass)[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |c, v| {
-            cli_password(c, v) && value_of_name("password", v)
-        }),
-        Detector {
-            hint: Some(|t| t.contains(" >")),
-            ..d(
-                "cli_password",
-                r"(?m)(?:\bACL[ \t]+SETUSER[ \t]+\S+|^[ \t]*user[ \t]+\S+[ \t][^\r\n>]*?\bon\b)[^\r\n>]*[ \t]>(\S{4,})",
-                &[1],
-                |_, v| value_of_name("password", v),
-            )
-        },
         // Apache's `htpasswd -b FILE USER PASSWORD` (`-nb USER PASSWORD` prints instead).
         d(
             "cli_password",
@@ -343,8 +329,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     .chain(super::calls::detectors())
     // Statements that set a password (`sql.rs`).
     .chain(super::sql::detectors())
-    // Network devices' configurations (`devices.rs`).
+    // Network devices' configurations (`devices.rs`), servers' own syntaxes (`services.rs`).
     .chain(super::devices::detectors())
+    .chain(super::services::detectors())
     .chain(vec![
         // Personal data.
         // `git@github.com:group/repo.git` is an SSH remote, not a mailbox, and the token in

@@ -41,6 +41,7 @@ mod mnemonic;
 mod paths;
 mod placeholders;
 mod providers;
+mod services;
 mod shapes;
 mod shell;
 mod sql;
@@ -105,7 +106,13 @@ pub fn scan(text: &str) -> Vec<Finding> {
         }
     }
     for det in detectors::DETECTORS.iter().filter(|d| d.hint.is_none_or(|h| h(text))) {
-        for caps in det.re.captures_iter(text) {
+        let mut at = 0;
+        while at <= text.len() {
+            let Some(caps) = det.re.captures_at(text, at) else { break };
+            let Some(all) = caps.get(0) else { break };
+            // The next search starts after this match (a character on, after an empty one), or
+            // right after the value where what followed it is not more of it (below).
+            at = if all.is_empty() { all.end() + text[all.end()..].chars().next().map_or(1, char::len_utf8) } else { all.end() };
             let Some(m) = det.groups.iter().find_map(|g| caps.get(*g)) else { continue };
             // A quoted value is taken as written.
             let quoted = text[..m.start()].ends_with(['"', '\'']);
@@ -123,11 +130,17 @@ pub fn scan(text: &str) -> Vec<Finding> {
             }
             // A value that ended at a closing backtick has no more words after it.
             let whole = start + value.len() == m.end();
-            let end = det
-                .tail
-                .and_then(|g| caps.get(g))
-                .filter(|t| whole && t.start() == m.end() && shell::tail_is_value(&caps, t.as_str()))
-                .map_or(start + value.len(), |t| start + text[start..t.end()].trim_end().len());
+            let end = match det.tail.and_then(|g| caps.get(g)).filter(|t| whole && t.start() == m.end()) {
+                Some(t) if shell::tail_is_value(&caps, t.as_str()) => start + text[start..t.end()].trim_end().len(),
+                // The line's next setting or a command: searched again for secrets of its own
+                // (`ansible_ssh_pass=… ansible_become_pass=…`).
+                Some(_) => {
+                    at = start + value.len();
+                    at
+                }
+                None => start + value.len(),
+            };
+            let end = if quoted { joined_literal(text, end).unwrap_or(end) } else { end };
             add(&mut found, det.kind, (start, end));
         }
     }
@@ -165,6 +178,20 @@ fn within_backticks(start: usize, value: &str) -> (usize, &str) {
         _ => value,
     };
     (start, value)
+}
+
+/// Where a quoted value goes on when `+` joins it to another literal of no spaces: a password
+/// and Salesforce's security token after it (`conn.login(user, 'pw' + 'token')`), a key split
+/// over two lines. The end of that literal's text.
+fn joined_literal(text: &str, end: usize) -> Option<usize> {
+    static JOINED: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#"^(['"])[ \t]*\+[ \t]*(?:\r?\n[ \t]*)?(['"])([^'"\s]{4,})(['"])"#).expect("valid regex"));
+    let c = JOINED.captures(text.get(end..)?)?;
+    let quotes = [c.get(1)?.as_str(), c.get(2)?.as_str(), c.get(4)?.as_str()];
+    let more = c.get(3)?;
+    // Random letters and digits, not a host name or a path (`"<key>" + "acme.jfrog.io"`).
+    let random = !more.as_str().contains('.') && more.as_str().chars().any(|c| c.is_ascii_digit()) && more.as_str().chars().any(char::is_alphabetic);
+    (quotes[0] == quotes[1] && quotes[1] == quotes[2] && random).then_some(end + more.end())
 }
 
 /// Inside our own `[REDACTED:…]` marker.
@@ -311,6 +338,24 @@ mod tests {
             assert_eq!(out, want, "{text}");
             assert_eq!(f.len(), 1, "{text}");
             assert!(!f[0].masked.contains("3xQ9"), "{}", f[0].masked);
+        }
+    }
+
+    #[test]
+    fn a_literal_joined_to_a_quoted_value_is_more_of_it() {
+        for (text, want) in [
+            (
+                "conn.login('admin@example.com', 'Sf0rcePass9' + 'XkT2mQ8zLw4vRn7pYb3c', cb);",
+                "conn.login('admin@example.com', '[REDACTED:assigned_secret]', cb);",
+            ),
+            ("API_KEY = \"Zk3Vq9Lr2Xw7\" +\n    \"Nt5BqL8pW2\"\n", "API_KEY = \"[REDACTED:assigned_secret]\"\n"),
+            // A variable, a phrase or another kind of quote joined to it is not.
+            ("password = 'q8Zr2LxP0vKm' + suffix", "password = '[REDACTED:assigned_secret]' + suffix"),
+            ("password = 'q8Zr2LxP0vKm' + ' (old)'", "password = '[REDACTED:assigned_secret]' + ' (old)'"),
+            ("password = 'q8Zr2LxP0vKm' + \"Nt5BqL8pW2\"", "password = '[REDACTED:assigned_secret]' + \"Nt5BqL8pW2\""),
+            ("token = 'q8Zr2LxP0vKmZk3Vq9Lr2Xw7' + 'acme.jfrog.io'", "token = '[REDACTED:assigned_secret]' + 'acme.jfrog.io'"),
+        ] {
+            assert_eq!(redact(text).0, want, "{text}");
         }
     }
 

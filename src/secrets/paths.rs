@@ -75,6 +75,14 @@ pub fn is_credential_path(path: &str) -> bool {
         ".authinfo",
         ".authinfo.gpg",
         "secring.gpg",
+        // Session 47: strongSwan's secrets, Postfix's relay passwords, s3fs' keys, rclone's
+        // remotes (obscured passwords and OAuth tokens), Redis' ACL file.
+        "ipsec.secrets",
+        "sasl_passwd",
+        "passwd-s3fs",
+        ".passwd-s3fs",
+        "rclone.conf",
+        "users.acl",
     ];
     const SUFFIXES: &[&str] = &[
         ".pem",
@@ -105,6 +113,8 @@ pub fn is_credential_path(path: &str) -> bool {
         || lower.ends_with("composer/auth.json")
         || lower.ends_with("davfs2/secrets")
         || lower.ends_with(".vnc/passwd")
+        || lower.ends_with("gh/hosts.yml")
+        || (lower.contains("usersecrets/") && name == "secrets.json")
         || lower.contains(".gnupg/private-keys-v1.d/")
         || lower.contains(".ssh/") && !name.ends_with(".pub") && name != "known_hosts" && name != "config"
 }
@@ -156,6 +166,13 @@ mod tests {
             "etc/krb5.keytab",
             "home/u/.authinfo.gpg",
             "home/u/.gnupg/private-keys-v1.d/ABCD.key",
+            "etc/ipsec.secrets",
+            "etc/postfix/sasl_passwd",
+            "home/u/.passwd-s3fs",
+            "home/u/.config/rclone/rclone.conf",
+            "etc/redis/users.acl",
+            "home/u/.config/gh/hosts.yml",
+            "home/u/.microsoft/usersecrets/6f1c/secrets.json",
         ] {
             assert!(is_credential_path(p), "{p}");
         }
@@ -175,6 +192,8 @@ mod tests {
             "docs/davfs2.md",
             "etc/passwd",
             "src/vnc/passwd_dialog.rs",
+            "docs/hosts.yml",
+            "src/secrets.json",
         ] {
             assert!(!is_credential_path(p), "{p}");
         }

@@ -104,6 +104,11 @@ mod tests {
             ("input: `token = Xq7rT5vLp9Zk4vN8pQ2wLm`,", "input: `token = [REDACTED:assigned_secret]`,"),
             ("password = Tr0ub4dor 3xQ9", "password = [REDACTED:assigned_secret]"),
             ("/user add name=ops password=M1kr0t1kPw group=full", "/user add name=ops password=[REDACTED:assigned_secret] group=full"),
+            // …and that setting is searched for a secret of its own.
+            (
+                "web1 ansible_ssh_pass=Ans1bleSshPw ansible_become_pass=Ans1bleB3come",
+                "web1 ansible_ssh_pass=[REDACTED:assigned_secret] ansible_become_pass=[REDACTED:assigned_secret]",
+            ),
             // A backtick inside a password is the password's.
             ("password: Xq7r`T5vLp9", "password: [REDACTED:assigned_secret]"),
         ];

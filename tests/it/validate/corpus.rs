@@ -240,6 +240,9 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("device_secret", "username admin privilege 15 password 7 060E5C334F5B054A16".into()),
         ("device_secret", "\nsnmp-server community Publ1cR3ad RO\n".into()),
         ("device_secret", "\n tacacs-server host 192.0.2.1 key MySecretKey1\n".into()),
+        ("aws_secret_key", "\nAKIAJ2QW7ZRXP4KMN3VA:hT8qLm2vXw9rPz4Kc7Nb1Fy6Ud3Gs5Je0Ai8Ro2W\n".into()),
+        ("assigned_secret", "\n203.0.113.5 198.51.100.7 : PSK \"S1teT0S1tePsk\"\n".into()),
+        ("assigned_secret", "\n    user admin insecure-password H4pr0xyPw9\n".into()),
     ]
 }
 
