@@ -340,7 +340,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             let ssh_remote = e.starts_with("git@") && c.get(2).is_some();
             !(is_example_email(e) || ssh_remote || super::names_itself(e.split('@').next().unwrap_or("")))
         }),
-        d("credit_card", r"\b((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
+        // Not the digits after a decimal point (`0.2422717958688736`).
+        d("credit_card", r"(?:^|[^0-9A-Za-z_.])((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], always),
         // Four numbers after a name for a version are one (`<version>1.1.10.5`,
         // `DefaultArtifactVersion("5.0.9.0")`, "to version `1.1.10.8`"; not "conversion"): group 1.

@@ -227,6 +227,28 @@ mod tests {
         assert!(luhn_card("4111 1111 1111 1111"));
         assert!(!luhn_card("4111 1111 1111 1112"));
         assert!(!luhn_card("1234567890123"));
+        // Cards as networks issue and print them (test numbers of each network).
+        for card in
+            ["4111 1111 1111 1111", "5555-5555-5555-4444", "2223003122003222", "3782 822463 10005", "6011111111111117", "3566002020360505", "30569309025904"]
+        {
+            assert!(luhn_card(card), "{card}");
+        }
+        // Counters, an AS path, a hex dump, a 64-bit number and an IMEI that pass Luhn: no
+        // network's prefix and length, or not a card's groups.
+        for number in [
+            "3651751271658",
+            "522148704542832",
+            "61534237043496",
+            "6453 4637 1221 38803",
+            "31303037 31333535",
+            "65221 3258980 3260629",
+            "4783485575879",
+            "4951948911778577463",
+            "359586015829802",
+        ] {
+            assert!(!luhn_card(number), "{number}");
+        }
+        assert!(scan("(4295, 0.2422717958688736)").is_empty(), "a fraction's digits");
         assert!(entropy("aaaaaaaa") < 0.1);
         assert!(entropy("q8Zr2LxP0vKm") > 3.0);
     }
