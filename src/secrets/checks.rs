@@ -385,6 +385,37 @@ pub(super) fn luhn_card(n: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// A phone number in the 3-3-4 form: its groups split the same way (`212-555-0143`, `(212)
+/// 555-0143`; `516.119 1083` is two numbers of a drawing), and, in the North American plan
+/// (no country code, or +1), an area code and an exchange that begin with 2–9 and are not 555,
+/// the films' and the guides' (`111-222-3333`, `100 100 1400` in a router's `metric`,
+/// `425.555.0100`).
+pub(super) fn phone_number(v: &str) -> bool {
+    let (country, rest) = match v.strip_prefix('+') {
+        Some(r) => {
+            let code: String = r.chars().take_while(char::is_ascii_digit).collect();
+            (Some(code.clone()), r[code.len()..].trim_start_matches([' ', '.', '-']))
+        }
+        None => (None, v),
+    };
+    let digits: Vec<u32> = rest.chars().filter_map(|c| c.to_digit(10)).collect();
+    let separators: Vec<char> = rest.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let consistent = match separators.as_slice() {
+        [a, b] => a == b,
+        ['(', ')', b] => *b == ' ' || *b == '-',
+        ['(', ')', a, b] => a == b || (*a == ' ' && *b == '-'),
+        _ => false,
+    };
+    if !consistent || digits.len() != 10 {
+        return false;
+    }
+    if country.as_deref().is_some_and(|c| c != "1") {
+        return true;
+    }
+    let (area, exchange) = (digits[0] * 100 + digits[1] * 10 + digits[2], digits[3] * 100 + digits[4] * 10 + digits[5]);
+    area >= 200 && exchange >= 200 && area != 555 && exchange != 555
+}
+
 /// Whether a card network issues numbers of this prefix and length.
 fn issued(digits: &[u32]) -> bool {
     let prefix = |k: usize| digits.iter().take(k).fold(0, |n, d| n * 10 + d);

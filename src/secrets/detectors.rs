@@ -9,7 +9,7 @@ use regex::{Captures, Regex};
 
 use super::checks::{
     assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_boring_ip, is_example_email,
-    looks_like_code, luhn_card, value_of_name, xml_value,
+    looks_like_code, luhn_card, phone_number, value_of_name, xml_value,
 };
 use super::paths::is_credential_path;
 
@@ -342,7 +342,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         }),
         // Not the digits after a decimal point (`0.2422717958688736`).
         d("credit_card", r"(?:^|[^0-9A-Za-z_.])((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
-        d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], always),
+        d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], |_, v| phone_number(v)),
         // Four numbers after a name for a version are one (`<version>1.1.10.5`,
         // `DefaultArtifactVersion("5.0.9.0")`, "to version `1.1.10.8`"; not "conversion"): group 1.
         d(

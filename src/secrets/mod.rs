@@ -249,6 +249,14 @@ mod tests {
             assert!(!luhn_card(number), "{number}");
         }
         assert!(scan("(4295, 0.2422717958688736)").is_empty(), "a fraction's digits");
+        // Phone numbers as people write them; a drawing's numbers, a router's metrics, the
+        // guides' and the films' numbers are none.
+        for phone in ["+1 415-555-0132 is not, but 212-867-5309 is", "call (212) 867-5309", "+44 207 946 0958"] {
+            assert!(scan(phone).iter().any(|f| f.kind == "phone"), "{phone}");
+        }
+        for number in ["width=\"516.119 1083\"", "metric 1000 100 100 100 1400", "111-222-3333", "(123) 456-1234", "425.555.0100", "+1-555-555-5555"] {
+            assert!(scan(number).iter().all(|f| f.kind != "phone"), "{number}");
+        }
         assert!(entropy("aaaaaaaa") < 0.1);
         assert!(entropy("q8Zr2LxP0vKm") > 3.0);
     }
