@@ -140,7 +140,10 @@ pub fn scan(text: &str) -> Vec<Finding> {
                 }
                 None => start + value.len(),
             };
-            let end = if quoted { joined_literal(text, end).unwrap_or(end) } else { end };
+            let mut end = end;
+            while let Some(more) = joined_literal(text, end).filter(|_| quoted) {
+                end = more;
+            }
             add(&mut found, det.kind, (start, end));
         }
     }
@@ -384,6 +387,7 @@ mod tests {
             ("password = 'q8Zr2LxP0vKm' + ' (old)'", "password = '[REDACTED:assigned_secret]' + ' (old)'"),
             ("password = 'q8Zr2LxP0vKm' + \"Nt5BqL8pW2\"", "password = '[REDACTED:assigned_secret]' + \"Nt5BqL8pW2\""),
             ("token = 'q8Zr2LxP0vKmZk3Vq9Lr2Xw7' + 'acme.jfrog.io'", "token = '[REDACTED:assigned_secret]' + 'acme.jfrog.io'"),
+            ("api_key = 'q8Zr2LxP0vKm' + 'Zk3Vq9Lr2Xw7' + 'Nt5BqL8pW2'", "api_key = '[REDACTED:assigned_secret]'"),
         ] {
             assert_eq!(redact(text).0, want, "{text}");
         }

@@ -21,6 +21,11 @@ fn nasty() -> impl Strategy<Value = String> {
         "INSERT INTO t \\(id, password\\) VALUES [(),'\\\\ ;\\na-zé€0-9]{0,80}",
         "COPY t \\(id, api_key\\) FROM stdin;\n[\t\n\\\\.aé0-9N]{0,60}",
         "CREATE TABLE `t` \\([`a-z_ (),'0-9\\n]{0,60}\\);\nINSERT INTO `t` VALUES [(),'a-zé0-9]{0,60}",
+        // Statements that set a password, devices' lines, settings on one line, joined literals.
+        "(CREATE USER|ALTER ROLE|SET PASSWORD|sp_addlogin) [a-z'@%= ]{0,20}(IDENTIFIED BY|PASSWORD|=)[ N'\"\\\\a-zA-Z0-9é+]{0,40}",
+        "(username a password|enable password|snmp-server community|key-string|password 7|tacacs-server key|: PSK) [ 0-9A-Fa-fé\"$]{0,40}",
+        "[a-z_]{1,8}=[A-Za-z0-9é]{0,12}( [a-z_]{1,8}=[A-Za-z0-9]{0,12}){0,4}",
+        "[a-z_]{1,8} = '[A-Za-z0-9]{0,12}'( \\+ '[A-Za-z0-9.é]{0,12}'){0,3}",
     ]
 }
 
