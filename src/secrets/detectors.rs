@@ -9,8 +9,9 @@ use regex::{Captures, Regex};
 
 use super::checks::{
     assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_boring_ip, is_example_email,
-    looks_like_code, luhn_card, phone_number, value_of_name, xml_value,
+    looks_like_code, value_of_name, xml_value,
 };
+use super::numbers::{luhn_card, phone_number};
 use super::paths::is_credential_path;
 
 pub(super) struct Detector {

@@ -1,4 +1,5 @@
-//! Whether the words after an unquoted value are more of it or a command it prefixes.
+//! Where a value ends: whether the words after an unquoted value are more of it or a command
+//! it prefixes, and whether literals joined to a quoted one are more of it.
 
 use std::sync::LazyLock;
 
@@ -87,6 +88,19 @@ pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
     !command
 }
 
+/// Where a quoted value goes on when `+` joins it to another literal of no spaces: a password
+/// and Salesforce's security token after it (`conn.login(user, 'pw' + 'token')`), a key split
+/// over two lines. The end of that literal's text.
+pub(super) fn joined_literal(text: &str, end: usize) -> Option<usize> {
+    static JOINED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^(['"])[ \t]*\+[ \t]*(?:\r?\n[ \t]*)?(['"])([^'"\s]{4,})(['"])"#).expect("valid regex"));
+    let c = JOINED.captures(text.get(end..)?)?;
+    let quotes = [c.get(1)?.as_str(), c.get(2)?.as_str(), c.get(4)?.as_str()];
+    let more = c.get(3)?;
+    // Random letters and digits, not a host name or a path (`"<key>" + "acme.jfrog.io"`).
+    let random = !more.as_str().contains('.') && more.as_str().chars().any(|c| c.is_ascii_digit()) && more.as_str().chars().any(char::is_alphabetic);
+    (quotes[0] == quotes[1] && quotes[1] == quotes[2] && random).then_some(end + more.end())
+}
+
 #[cfg(test)]
 mod tests {
     /// A value on a command line ends where the line's next argument or its continuation
@@ -117,5 +131,24 @@ mod tests {
         }
         // Its placeholder is then seen as one: `-psecret` in a guide.
         assert!(super::super::scan("For the app user: `mysql -udefault -psecret`.").is_empty());
+    }
+
+    #[test]
+    fn a_literal_joined_to_a_quoted_value_is_more_of_it() {
+        for (text, want) in [
+            (
+                "conn.login('admin@example.com', 'Sf0rcePass9' + 'XkT2mQ8zLw4vRn7pYb3c', cb);",
+                "conn.login('admin@example.com', '[REDACTED:assigned_secret]', cb);",
+            ),
+            ("API_KEY = \"Zk3Vq9Lr2Xw7\" +\n    \"Nt5BqL8pW2\"\n", "API_KEY = \"[REDACTED:assigned_secret]\"\n"),
+            // A variable, a phrase or another kind of quote joined to it is not.
+            ("password = 'q8Zr2LxP0vKm' + suffix", "password = '[REDACTED:assigned_secret]' + suffix"),
+            ("password = 'q8Zr2LxP0vKm' + ' (old)'", "password = '[REDACTED:assigned_secret]' + ' (old)'"),
+            ("password = 'q8Zr2LxP0vKm' + \"Nt5BqL8pW2\"", "password = '[REDACTED:assigned_secret]' + \"Nt5BqL8pW2\""),
+            ("token = 'q8Zr2LxP0vKmZk3Vq9Lr2Xw7' + 'acme.jfrog.io'", "token = '[REDACTED:assigned_secret]' + 'acme.jfrog.io'"),
+            ("api_key = 'q8Zr2LxP0vKm' + 'Zk3Vq9Lr2Xw7' + 'Nt5BqL8pW2'", "api_key = '[REDACTED:assigned_secret]'"),
+        ] {
+            assert_eq!(super::super::redact(text).0, want, "{text}");
+        }
     }
 }

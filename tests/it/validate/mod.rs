@@ -37,7 +37,7 @@ fn the_report_reads_like_the_guides() {
             v
         })
         .collect();
-    values.push(pair("Leak", "call me at +1 415-555-0132", "let key = \"AKIAZ7Q4LMNB2XWE3R5T\";", "c9"));
+    values.push(pair("Leak", "call me at +1 415-500-0132", "let key = \"AKIAZ7Q4LMNB2XWE3R5T\";", "c9"));
     let mut text: String = values.iter().map(|v| format!("{v}\n")).collect();
     text.push_str("{\"instruction\": \"half a li");
     std::fs::write(env.repo.join("d.jsonl"), &text).unwrap();

@@ -1,0 +1,138 @@
+//! Numbers that are personal data: card numbers and phone numbers. A pattern over digits
+//! takes far more than these (serial numbers, counters, hashes, a drawing's coordinates), so
+//! each is judged by how networks issue and people write them.
+
+/// A card number: a valid Luhn checksum, a length and a prefix a card network issues (Visa,
+/// Mastercard, American Express, Discover, UnionPay, Diners Club, JCB, Maestro, Mir), and,
+/// when it is written in groups, the groups cards are printed in (4-4-4-4, Amex's 4-6-5).
+/// Counters, AS paths, hex dumps and 64-bit numbers pass Luhn one time in ten, and IMEIs
+/// always (their check digit is Luhn's): 24 such numbers in network devices' outputs
+/// (`3651751271658 bytes`, `AS path: 6453 4637 1221 38803`) and 283 in traccar's tests
+/// (`imei:359586015829802`) had been findings.
+pub(super) fn luhn_card(n: &str) -> bool {
+    let digits: Vec<u32> = n.chars().filter_map(|c| c.to_digit(10)).collect();
+    let groups: Vec<usize> = n.split([' ', '-']).map(str::len).collect();
+    const LAYOUTS: &[&[usize]] = &[&[4, 4, 4, 4], &[4, 4, 4, 4, 3], &[4, 6, 5], &[4, 6, 4], &[4, 4, 4, 3], &[4, 4, 4, 2]];
+    // Written in one piece, 17 to 19 digits are a 64-bit number (a hash, a seed) far more
+    // often than one of the rare long cards.
+    if (groups.len() > 1 && !LAYOUTS.contains(&groups.as_slice())) || (groups.len() == 1 && digits.len() > 16) {
+        return false;
+    }
+    if digits.iter().all(|d| *d == digits[0]) || !issued(&digits) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// A phone number in the 3-3-4 form: its groups split the same way (`212-555-0143`, `(212)
+/// 555-0143`; `516.119 1083` is two numbers of a drawing), and, in the North American plan
+/// (no country code, or +1), an area code and an exchange that begin with 2–9 and are not 555,
+/// the films' and the guides' (`111-222-3333`, `100 100 1400` in a router's `metric`,
+/// `425.555.0100`).
+pub(super) fn phone_number(v: &str) -> bool {
+    let (country, rest) = match v.strip_prefix('+') {
+        Some(r) => {
+            let code: String = r.chars().take_while(char::is_ascii_digit).collect();
+            (Some(code.clone()), r[code.len()..].trim_start_matches([' ', '.', '-']))
+        }
+        None => (None, v),
+    };
+    let digits: Vec<u32> = rest.chars().filter_map(|c| c.to_digit(10)).collect();
+    let separators: Vec<char> = rest.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let consistent = match separators.as_slice() {
+        [a, b] => a == b,
+        ['(', ')', b] => *b == ' ' || *b == '-',
+        ['(', ')', a, b] => a == b || (*a == ' ' && *b == '-'),
+        _ => false,
+    };
+    if !consistent || digits.len() != 10 {
+        return false;
+    }
+    if country.as_deref().is_some_and(|c| c != "1") {
+        return true;
+    }
+    let (area, exchange) = (digits[0] * 100 + digits[1] * 10 + digits[2], digits[3] * 100 + digits[4] * 10 + digits[5]);
+    area >= 200 && exchange >= 200 && area != 555 && exchange != 555
+}
+
+/// Whether a card network issues numbers of this prefix and length.
+fn issued(digits: &[u32]) -> bool {
+    let prefix = |k: usize| digits.iter().take(k).fold(0, |n, d| n * 10 + d);
+    let len = digits.len();
+    let (p2, p3, p4) = (prefix(2), prefix(3), prefix(4));
+    match digits.first() {
+        Some(4) => len == 16 || len == 19,
+        Some(5) => ((51..=55).contains(&p2) && len == 16) || ([5018, 5020, 5038, 5893].contains(&p4) && (12..=19).contains(&len)),
+        Some(2) => ((2221..=2720).contains(&p4) && len == 16) || ((2200..=2204).contains(&p4) && (16..=19).contains(&len)),
+        Some(3) => {
+            ([34, 37].contains(&p2) && len == 15)
+                || (((300..=305).contains(&p3) || [36, 38, 39].contains(&p2)) && (14..=19).contains(&len))
+                || ((3528..=3589).contains(&p4) && (16..=19).contains(&len))
+        }
+        Some(6) => {
+            ((p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || p2 == 62) && (16..=19).contains(&len))
+                || ([6304, 6759, 6761, 6762, 6763].contains(&p4) && (12..=19).contains(&len))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::luhn_card;
+    use crate::secrets::scan;
+
+    #[test]
+    fn cards_as_networks_issue_and_print_them_phones_as_people_write_them() {
+        assert!(luhn_card("4111 1111 1111 1111"));
+        assert!(!luhn_card("4111 1111 1111 1112"));
+        assert!(!luhn_card("1234567890123"));
+        // Cards as networks issue and print them (test numbers of each network).
+        for card in
+            ["4111 1111 1111 1111", "5555-5555-5555-4444", "2223003122003222", "3782 822463 10005", "6011111111111117", "3566002020360505", "30569309025904"]
+        {
+            assert!(luhn_card(card), "{card}");
+        }
+        // Counters, an AS path, a hex dump, a 64-bit number and an IMEI that pass Luhn: no
+        // network's prefix and length, or not a card's groups.
+        for number in [
+            "3651751271658",
+            "522148704542832",
+            "61534237043496",
+            "6453 4637 1221 38803",
+            "31303037 31333535",
+            "65221 3258980 3260629",
+            "4783485575879",
+            "4951948911778577463",
+            "359586015829802",
+        ] {
+            assert!(!luhn_card(number), "{number}");
+        }
+        assert!(scan("(4295, 0.2422717958688736)").is_empty(), "a fraction's digits");
+        // Phone numbers as people write them; a drawing's numbers, a router's metrics, the
+        // guides' and the films' numbers are none.
+        for phone in ["+1 415-555-0132 is not, but 212-867-5309 is", "call (212) 867-5309", "+44 207 946 0958"] {
+            assert!(scan(phone).iter().any(|f| f.kind == "phone"), "{phone}");
+        }
+        for number in ["width=\"516.119 1083\"", "metric 1000 100 100 100 1400", "111-222-3333", "(123) 456-1234", "425.555.0100", "+1-555-555-5555"] {
+            assert!(scan(number).iter().all(|f| f.kind != "phone"), "{number}");
+        }
+    }
+}
