@@ -5,7 +5,7 @@
 
 use regex::Captures;
 
-use super::checks::value_of_name;
+use super::checks::{password_value, value_of_name};
 use super::detectors::{d, Detector};
 use super::shapes::{is_hex_token, is_random_token};
 
@@ -40,7 +40,7 @@ fn is_token(_: &Captures, v: &str) -> bool {
 }
 
 pub(super) fn detectors() -> Vec<Detector> {
-    let mut found = vec![d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], |_, v| value_of_name("password", v))];
+    let mut found = vec![d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], password_value)];
     // The token may be any of the call's first four arguments (`OAuth1(key, secret, token,
     // token_secret)`); a match holds one value, so one pattern per position.
     for before in 0..4 {

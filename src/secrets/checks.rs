@@ -163,6 +163,12 @@ pub(super) fn assigned_value(caps: &Captures, v: &str) -> bool {
     value_of_name(caps.get(1).map_or("", |m| m.as_str()), v)
 }
 
+/// A value a keyword, a position or a statement says is a password, with no name beside it
+/// (`rootpw …`, `login(user, …)`, `IDENTIFIED BY '…'`): judged as a password's value.
+pub(super) fn password_value(_: &Captures, v: &str) -> bool {
+    value_of_name("password", v)
+}
+
 /// Whether a name says its value is a secret, not about one (`password_hint`, `api_keys`).
 pub(super) fn names_a_secret(raw_name: &str) -> bool {
     let words = name_words(raw_name);

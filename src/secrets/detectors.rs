@@ -9,7 +9,7 @@ use regex::{Captures, Regex};
 
 use super::checks::{
     assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_boring_ip, is_example_email,
-    looks_like_code, value_of_name, xml_value,
+    looks_like_code, password_value, value_of_name, xml_value,
 };
 use super::numbers::{luhn_card, phone_number};
 use super::paths::is_credential_path;
@@ -292,15 +292,16 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             defined_value,
         ),
         // A keyword and its value with only space between, a whole line, as msmtp, fetchmail,
-        // Redis (`requirepass`, `masterauth`) and snmpd (`rocommunity`) write them; fetchmail's
+        // Redis (`requirepass`, `masterauth`), snmpd (`rocommunity`), OpenLDAP (`rootpw`),
+        // nslcd and pam_ldap (`bindpw`) and keepalived (`auth_pass`) write them; fetchmail's
         // quoted `password "…"` anywhere in its `poll` line.
         Detector {
-            hint: Some(|t| ["pass", "secret", "psk", "masterauth", "community"].iter().any(|w| t.contains(w))),
+            hint: Some(|t| ["pass", "secret", "psk", "masterauth", "community", "pw"].iter().any(|w| t.contains(w))),
             ..d(
                 "assigned_secret",
-                r#"(?m)^[ \t]*(password|passwd|passphrase|pass|secret|requirepass|masterauth|psk|wpa_passphrase|rocommunity|rwcommunity)[ \t]+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})'|([^\s"'#;]{4,}))[ \t]*(?:#[^\r\n]*)?\r?$"#,
+                r#"(?m)^[ \t]*(password|passwd|passphrase|pass|secret|requirepass|masterauth|psk|wpa_passphrase|rocommunity|rwcommunity|rootpw|bindpw|auth_pass)[ \t]+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})'|([^\s"'#;]{4,}))[ \t]*(?:#[^\r\n]*)?\r?$"#,
                 &[2, 3, 4],
-                |_, v| value_of_name("password", v),
+                password_value,
             )
         },
         d("assigned_secret", r#"\b(password|passwd)[ \t]+"([^"\r\n]{4,})""#, &[2], assigned_value),

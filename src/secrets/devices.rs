@@ -5,8 +5,8 @@
 //! strings, and the two reversible forms, Cisco's type 7 and Junos' `$9$`, which anyone can
 //! turn back into the password.
 
-use super::checks::value_of_name;
-use super::detectors::{d, Detector};
+use super::checks::{password_value, value_of_name};
+use super::detectors::{always, d, Detector};
 
 /// Cisco's type 7 key, public since 1995: each byte of the password is XORed with it.
 const TYPE7_KEY: &[u8] = b"dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87";
@@ -54,7 +54,7 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("device_secret", r"\b(?:password|key)[ \t]+3[ \t]+([0-9a-f]{16,})\b", &[1], |_, v| v.len().is_multiple_of(16)),
         // Junos' `$9$`: reversible, in quotes where Junos writes it (`secret "$9$…"; ##
         // SECRET-DATA`). (`$9$salt$hash`, Cisco's scrypt, is a hash.)
-        d("device_secret", r#""(\$9\$[A-Za-z0-9./\-]{4,})""#, &[1], |_, _| true),
+        d("device_secret", r#""(\$9\$[A-Za-z0-9./\-]{4,})""#, &[1], always),
         // A plain password or key after its keyword, with `0` (plain text) or nothing
         // between: the rest of the line is the value, or what IOS writes after it.
         Detector {
@@ -65,7 +65,7 @@ pub(super) fn detectors() -> Vec<Detector> {
                     r#"(?m){KEYWORD}[ \t]+(?:0[ \t]+)?(?:"([^"\r\n]{{4,}})"|([^\s"$][^\s;]{{3,}}))(?:[ \t]+(?:privilege[ \t]+\d+|address[ \t]+\S+|no-xauth))*[ \t]*;?[ \t]*\r?$"#
                 ),
                 &[1, 2],
-                |_, v| value_of_name("password", v),
+                password_value,
             )
         },
         // ASA's hashed forms: `enable password … encrypted`, `passwd … encrypted`, `username
@@ -104,11 +104,12 @@ pub(super) fn detectors() -> Vec<Detector> {
     ]
 }
 
-/// A community string that is not a default, a placeholder or a template.
+/// A community string that is not a default, a placeholder or a template (`is_placeholder`
+/// knows `<…>`, `{{…}}` and `$…`; an unclosed `{` is a template's too).
 fn is_community(v: &str) -> bool {
     !["public", "private"].contains(&v.to_ascii_lowercase().as_str())
         && !super::is_placeholder(v)
-        && !v.starts_with(['<', '{', '$'])
+        && !v.starts_with('{')
         && (value_of_name("password", v) || v.chars().count() >= 8)
 }
 

@@ -131,7 +131,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
             }
             // A value that ended at a closing backtick has no more words after it.
             let whole = start + value.len() == m.end();
-            let end = match det.tail.and_then(|g| caps.get(g)).filter(|t| whole && t.start() == m.end()) {
+            let mut end = match det.tail.and_then(|g| caps.get(g)).filter(|t| whole && t.start() == m.end()) {
                 Some(t) if shell::tail_is_value(&caps, t.as_str()) => start + text[start..t.end()].trim_end().len(),
                 // The line's next setting or a command: searched again for secrets of its own
                 // (`ansible_ssh_pass=… ansible_become_pass=…`).
@@ -141,7 +141,6 @@ pub fn scan(text: &str) -> Vec<Finding> {
                 }
                 None => start + value.len(),
             };
-            let mut end = end;
             while let Some(more) = shell::joined_literal(text, end).filter(|_| quoted) {
                 end = more;
             }

@@ -49,8 +49,8 @@ pub(super) fn luhn_card(n: &str) -> bool {
 pub(super) fn phone_number(v: &str) -> bool {
     let (country, rest) = match v.strip_prefix('+') {
         Some(r) => {
-            let code: String = r.chars().take_while(char::is_ascii_digit).collect();
-            (Some(code.clone()), r[code.len()..].trim_start_matches([' ', '.', '-']))
+            let n = r.chars().take_while(char::is_ascii_digit).count();
+            (Some(&r[..n]), r[n..].trim_start_matches([' ', '.', '-']))
         }
         None => (None, v),
     };
@@ -65,7 +65,7 @@ pub(super) fn phone_number(v: &str) -> bool {
     if !consistent || digits.len() != 10 {
         return false;
     }
-    if country.as_deref().is_some_and(|c| c != "1") {
+    if country.is_some_and(|c| c != "1") {
         return true;
     }
     let (area, exchange) = (digits[0] * 100 + digits[1] * 10 + digits[2], digits[3] * 100 + digits[4] * 10 + digits[5]);

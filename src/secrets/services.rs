@@ -1,29 +1,26 @@
 //! Servers' own configuration syntaxes, where a secret follows a keyword with no `=` or `:`, or
 //! sits in a position the file's format gives it: Redis (`redis-cli -a`, ACL rules), HAProxy,
-//! strongSwan's `ipsec.secrets`, Postfix's `sasl_passwd`, Squid's `cache_peer`, OpenLDAP's
-//! and nslcd's `rootpw`/`bindpw`, keepalived's `auth_pass`, s3fs' `passwd-s3fs`.
+//! strongSwan's `ipsec.secrets`, Postfix's `sasl_passwd`, Squid's `cache_peer`, s3fs'
+//! `passwd-s3fs`. (A keyword and its value alone on a line, OpenLDAP's `rootpw`, nslcd's
+//! `bindpw`, keepalived's `auth_pass`, are the whole-line keyword rule's in `detectors.rs`.)
 
-use super::checks::{cli_password, value_of_name};
+use super::checks::{cli_password, password_value};
 use super::detectors::{d, Detector};
-
-fn password(_: &regex::Captures, v: &str) -> bool {
-    value_of_name("password", v)
-}
 
 pub(super) fn detectors() -> Vec<Detector> {
     vec![
         // Redis: `redis-cli -a …` (`--pass`), and a user's password in an ACL rule
         // (`ACL SETUSER app on >… ~* +@all`, a `users.acl` file's `user app on >…`).
         d("cli_password", r#"\bredis-cli\b[^\r\n|;&]*?\s(?:-a|--pass)[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |c, v| {
-            cli_password(c, v) && value_of_name("password", v)
+            cli_password(c, v) && password_value(c, v)
         }),
         Detector {
             hint: Some(|t| t.contains(" >")),
-            ..d("cli_password", r"(?m)(?:\bACL[ \t]+SETUSER[ \t]+\S+|^[ \t]*user[ \t]+\S+[ \t][^\r\n>]*?\bon\b)[^\r\n>]*[ \t]>(\S{4,})", &[1], password)
+            ..d("cli_password", r"(?m)(?:\bACL[ \t]+SETUSER[ \t]+\S+|^[ \t]*user[ \t]+\S+[ \t][^\r\n>]*?\bon\b)[^\r\n>]*[ \t]>(\S{4,})", &[1], password_value)
         },
         // HAProxy: a userlist's `user NAME insecure-password …`, `stats auth USER:…`.
-        d("assigned_secret", r"\binsecure-password[ \t]+(\S{4,})", &[1], password),
-        d("assigned_secret", r"(?m)^[ \t]*stats[ \t]+auth[ \t]+[^\s:]+:(\S{4,})", &[1], password),
+        d("assigned_secret", r"\binsecure-password[ \t]+(\S{4,})", &[1], password_value),
+        d("assigned_secret", r"(?m)^[ \t]*stats[ \t]+auth[ \t]+[^\s:]+:(\S{4,})", &[1], password_value),
         // strongSwan's and Libreswan's `ipsec.secrets`: `[IDs] : PSK "…"` (also EAP, XAUTH,
         // NTLM); `: RSA key.pem` names a file.
         d(
@@ -38,13 +35,10 @@ pub(super) fn detectors() -> Vec<Detector> {
             "assigned_secret",
             r"(?m)^(?:\[[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+\]|[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)(?::\d+)?[ \t]+[^\s:{};]+:([^\s:{};]{4,})[ \t]*\r?$",
             &[1],
-            password,
+            password_value,
         ),
         // Squid's `cache_peer … login=USER:…`.
-        d("assigned_secret", r"\bcache_peer\b[^\r\n]*?\blogin=[^\s:]+:(\S{4,})", &[1], password),
-        // A keyword and its value alone on a line: OpenLDAP's `rootpw`, nslcd's and pam_ldap's
-        // `bindpw`, keepalived's `auth_pass`.
-        d("assigned_secret", r##"(?m)^[ \t]*(?:rootpw|bindpw|auth_pass)[ \t]+(?:"([^"\r\n]{4,})"|([^\s"#]{4,}))[ \t]*\r?$"##, &[1, 2], password),
+        d("assigned_secret", r"\bcache_peer\b[^\r\n]*?\blogin=[^\s:]+:(\S{4,})", &[1], password_value),
         // s3fs' `passwd-s3fs` (`ACCESS_KEY:SECRET_KEY`, a bucket before them too).
         d("aws_secret_key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}:([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)", &[1], |_, v| super::entropy(v) >= 4.0),
     ]

@@ -11,12 +11,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::checks::{names_a_secret, value_of_name};
+use super::checks::{names_a_secret, password_value, value_of_name};
 use super::detectors::{d, Detector};
 
 /// A quoted value: SQL's `'…'` (with T-SQL's `N` before it), a quoted identifier `"…"` as
-/// Oracle takes a password, either inside a string of code (`\"…\"`). Groups 1 and 2.
+/// Oracle takes a password, either inside a string of code (`\"…\"`), in the groups
+/// `QUOTED_GROUPS` names.
 const QUOTED: &str = r#"N?\\?(?:'([^'\r\n]{4,}?)\\?'|"([^"\r\n]{4,}?)\\?")"#;
+const QUOTED_GROUPS: &[usize] = &[1, 2];
 
 /// Statements that set a password (kind `sql_password`): MySQL's and MariaDB's `IDENTIFIED
 /// [WITH plugin] BY '…'` (in `CREATE USER`, `ALTER USER`, `GRANT`), ClickHouse's too;
@@ -29,30 +31,34 @@ const QUOTED: &str = r#"N?\\?(?:'([^'\r\n]{4,}?)\\?'|"([^"\r\n]{4,}?)\\?")"#;
 pub(super) fn detectors() -> Vec<Detector> {
     // Most texts hold no such statement; a case-insensitive pattern has no literal to find first.
     let says_so = |t: &str| ["PASSWORD", "password", "Password", "IDENTIFIED", "identified", "Identified", "sp_addlogin"].iter().any(|w| t.contains(w));
-    let statement = |pattern: String| Detector { hint: Some(says_so), ..d("sql_password", &pattern, &[1, 2], is_password_not_the_user) };
+    let statement = |pattern: &str, groups| Detector { hint: Some(says_so), ..d("sql_password", pattern, groups, is_password_not_the_user) };
     vec![
-        statement(format!(r#"(?i)(?-u:\b)IDENTIFIED[ \t\r\n]+(?:WITH[ \t\r\n]+['"`]?[A-Za-z0-9_]+['"`]?[ \t\r\n]+)?BY[ \t\r\n]+{QUOTED}"#)),
-        statement(format!(
-            r#"(?i)(?-u:\b)(?:CREATE|ALTER)[ \t\r\n]+(?:USER|ROLE|LOGIN|GROUP)[ \t\r\n](?:[^;\r\n]*\n){{0,3}}[^;\r\n]*?(?-u:\b)PASSWORD[ \t\r\n]*=?[ \t\r\n]*{QUOTED}"#
-        )),
-        statement(format!(r#"(?i)(?-u:\b)SET[ \t\r\n]+PASSWORD(?-u:\b)[^=;\r\n]*=[ \t\r\n]*(?:(?:OLD_)?PASSWORD\([ \t\r\n]*)?{QUOTED}"#)),
-        statement(format!(
-            r#"(?i)(?-u:\b)sp_addlogin[ \t\r\n]+(?:@loginame[ \t\r\n]*=[ \t\r\n]*)?N?'[^'\r\n]*'[ \t\r\n]*,[ \t\r\n]*(?:@passwd[ \t\r\n]*=[ \t\r\n]*)?{QUOTED}"#
-        )),
-        statement(format!(
-            r#"(?i)(?-u:\b)sp_password[ \t\r\n]+(?:@old[ \t\r\n]*=[ \t\r\n]*)?(?:NULL|N?'[^'\r\n]*')[ \t\r\n]*,[ \t\r\n]*(?:@new[ \t\r\n]*=[ \t\r\n]*)?{QUOTED}"#
-        )),
+        statement(&format!(r#"(?i)(?-u:\b)IDENTIFIED[ \t\r\n]+(?:WITH[ \t\r\n]+['"`]?[A-Za-z0-9_]+['"`]?[ \t\r\n]+)?BY[ \t\r\n]+{QUOTED}"#), QUOTED_GROUPS),
+        statement(
+            &format!(
+                r#"(?i)(?-u:\b)(?:CREATE|ALTER)[ \t\r\n]+(?:USER|ROLE|LOGIN|GROUP)[ \t\r\n](?:[^;\r\n]*\n){{0,3}}[^;\r\n]*?(?-u:\b)PASSWORD[ \t\r\n]*=?[ \t\r\n]*{QUOTED}"#
+            ),
+            QUOTED_GROUPS,
+        ),
+        statement(&format!(r#"(?i)(?-u:\b)SET[ \t\r\n]+PASSWORD(?-u:\b)[^=;\r\n]*=[ \t\r\n]*(?:(?:OLD_)?PASSWORD\([ \t\r\n]*)?{QUOTED}"#), QUOTED_GROUPS),
+        statement(
+            &format!(
+                r#"(?i)(?-u:\b)sp_addlogin[ \t\r\n]+(?:@loginame[ \t\r\n]*=[ \t\r\n]*)?N?'[^'\r\n]*'[ \t\r\n]*,[ \t\r\n]*(?:@passwd[ \t\r\n]*=[ \t\r\n]*)?{QUOTED}"#
+            ),
+            QUOTED_GROUPS,
+        ),
+        statement(
+            &format!(
+                r#"(?i)(?-u:\b)sp_password[ \t\r\n]+(?:@old[ \t\r\n]*=[ \t\r\n]*)?(?:NULL|N?'[^'\r\n]*')[ \t\r\n]*,[ \t\r\n]*(?:@new[ \t\r\n]*=[ \t\r\n]*)?{QUOTED}"#
+            ),
+            QUOTED_GROUPS,
+        ),
         // Oracle's password is an identifier, unquoted: only in a `CREATE`/`ALTER USER`
         // ("identified by the" is prose).
-        Detector {
-            hint: Some(says_so),
-            ..d(
-                "sql_password",
-                r"(?i)(?-u:\b)(?:CREATE|ALTER)[ \t\r\n]+USER[ \t\r\n]+[A-Za-z0-9_$#.]+[ \t\r\n]+IDENTIFIED[ \t\r\n]+BY[ \t\r\n]+([A-Za-z][A-Za-z0-9_$#]{3,})(?-u:\b)",
-                &[1],
-                is_password_not_the_user,
-            )
-        },
+        statement(
+            r"(?i)(?-u:\b)(?:CREATE|ALTER)[ \t\r\n]+USER[ \t\r\n]+[A-Za-z0-9_$#.]+[ \t\r\n]+IDENTIFIED[ \t\r\n]+BY[ \t\r\n]+([A-Za-z][A-Za-z0-9_$#]{3,})(?-u:\b)",
+            &[1],
+        ),
     ]
 }
 
@@ -60,7 +66,7 @@ pub(super) fn detectors() -> Vec<Detector> {
 fn is_password_not_the_user(caps: &regex::Captures, v: &str) -> bool {
     let (Some(all), Some(value)) = (caps.get(0), caps.get(1).or(caps.get(2))) else { return false };
     let before = all.as_str()[..value.start() - all.start()].to_ascii_lowercase();
-    value_of_name("password", v) && !before.contains(&v.to_ascii_lowercase())
+    password_value(caps, v) && !before.contains(&v.to_ascii_lowercase())
 }
 
 static INSERT: LazyLock<Regex> =
