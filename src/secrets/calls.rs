@@ -25,6 +25,17 @@ const USER_THEN_PASSWORD: &str = r#"(?:\b(?:Auth\.Login|NetworkCredential|Passwo
 /// `UsernamePasswordCredentialsProvider(token, "")`.
 const TOKEN_CALL: &str = r"\b(?:Auth\.Token|auth|authenticate|authorize|login|Github|GitHub|Dropbox|DropboxTeam|UsernamePasswordCredentialsProvider|OAuthHandler|OAuth1|OAuth1Session|OAuth2Session|BasicAWSCredentials|StaticCredentialsProvider|Credentials|set_?api_?key|set_?ApiKey|setAPIKey|set_?token|setToken|set_?access_?token|setAccessToken|with_?token|withToken|with_?auth_?token|WithAuthToken|bearer_?auth|bearerAuth|token_?auth|TokenAuth|HTTPTokenAuth)\(";
 
+/// Database drivers' and directories' connect calls that take the place first, then a user
+/// and a password: `mysqli_connect(host, user, pw, db)` (`new mysqli`, `mysql_connect`), PDO's
+/// `new PDO(dsn, user, pw)`, Perl's `DBI->connect(dsn, user, pw)`, MySQLdb's and PyMySQL's
+/// `connect(host, user, pw, db)`, Ruby's `Mysql.new`, `new Sequelize(db, user, pw)`, PHP's
+/// `ldap_bind(link, dn, pw)`. The user may be a variable here.
+const PLACE_USER_PASSWORD: &str = r"\b(?:mysqli_connect|mysql_p?connect|mysqli|PDO|DBI->connect|(?:MySQLdb|pymysql|mysql\.connector)\.[Cc]onnect|Mysql2?\.(?:new|real_connect|connect)|Sequelize|ldap_bind)\(";
+
+/// …and those that take the user first: `cx_Oracle.connect(user, pw, dsn)` (python-oracledb's
+/// too), PHP's `oci_connect(user, pw, db)`, python-ldap's `simple_bind_s(dn, pw)`.
+const USER_PASSWORD: &str = r"\b(?:(?:cx_Oracle|oracledb)\.connect|oci_p?connect|oci_new_connect|simple_bind_s|simple_bind|bind_s)\(";
+
 /// Where a JSON Web Token's signing key is passed: the second argument of `jwt.sign`,
 /// `encode`, `decode` and `verify` (jsonwebtoken, PyJWT, ruby-jwt), java-jwt's
 /// `Algorithm.HMAC256(key)`, jjwt's `signWith([alg,] key)` and `setSigningKey(key)`.
@@ -40,7 +51,12 @@ fn is_token(_: &Captures, v: &str) -> bool {
 }
 
 pub(super) fn detectors() -> Vec<Detector> {
-    let mut found = vec![d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], password_value)];
+    let quoted = r#"(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')\s*[,)]"#;
+    let mut found = vec![
+        d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], password_value),
+        d("assigned_secret", &format!(r"{PLACE_USER_PASSWORD}\s*{ARG}{ARG}{quoted}"), &[1, 2], password_value),
+        d("assigned_secret", &format!(r"{USER_PASSWORD}\s*{ARG}{quoted}"), &[1, 2], password_value),
+    ];
     // The token may be any of the call's first four arguments (`OAuth1(key, secret, token,
     // token_secret)`); a match holds one value, so one pattern per position.
     for before in 0..4 {
@@ -151,6 +167,50 @@ mod tests {
                 r#"new UsernamePasswordCredentialsProvider("deploy", "Gi7Pass2024!")"#,
                 r#"new UsernamePasswordCredentialsProvider("deploy", "[REDACTED:assigned_secret]")"#,
             ),
+            // Database drivers and directories, the place first.
+            (
+                r#"$link = mysqli_connect("localhost", "root", "Pz8kW3nQx2", "shop");"#,
+                r#"$link = mysqli_connect("localhost", "root", "[REDACTED:assigned_secret]", "shop");"#,
+            ),
+            (
+                r#"$conn = new mysqli($servername, $user, "Ms8kQ2xLm7", $dbname);"#,
+                r#"$conn = new mysqli($servername, $user, "[REDACTED:assigned_secret]", $dbname);"#,
+            ),
+            (
+                r#"$pdo = new PDO('mysql:host=localhost;dbname=shop', 'shopuser', 'Jq9xK2vLm7');"#,
+                r#"$pdo = new PDO('mysql:host=localhost;dbname=shop', 'shopuser', '[REDACTED:assigned_secret]');"#,
+            ),
+            (
+                r#"db = MySQLdb.connect("localhost","testuser","My8kQ2xLm7!","TESTDB")"#,
+                r#"db = MySQLdb.connect("localhost","testuser","[REDACTED:assigned_secret]","TESTDB")"#,
+            ),
+            (
+                r#"conn = pymysql.connect('localhost', 'root', 'Lm4xQ9vK2z', 'shop')"#,
+                r#"conn = pymysql.connect('localhost', 'root', '[REDACTED:assigned_secret]', 'shop')"#,
+            ),
+            (
+                r#"my $dbh = DBI->connect("dbi:Pg:dbname=shop", "app", "Pl8kQ2xLm7", { RaiseError => 1 });"#,
+                r#"my $dbh = DBI->connect("dbi:Pg:dbname=shop", "app", "[REDACTED:assigned_secret]", { RaiseError => 1 });"#,
+            ),
+            (
+                r#"new Sequelize('shop', 'root', 'Sz8kQ2xLm7', { dialect: 'mysql' })"#,
+                r#"new Sequelize('shop', 'root', '[REDACTED:assigned_secret]', { dialect: 'mysql' })"#,
+            ),
+            (
+                r#"ldap_bind($ds, "cn=admin,dc=example,dc=com", "Lb8kQ2xLm7");"#,
+                r#"ldap_bind($ds, "cn=admin,dc=example,dc=com", "[REDACTED:assigned_secret]");"#,
+            ),
+            // …the user first.
+            (r#"cx_Oracle.connect("system", "Cx8kQ2xLm7", "db01/ORCLPDB")"#, r#"cx_Oracle.connect("system", "[REDACTED:assigned_secret]", "db01/ORCLPDB")"#),
+            (
+                r#"l.simple_bind_s("cn=admin,dc=example,dc=com", "Sb8kQ2xLm7")"#,
+                r#"l.simple_bind_s("cn=admin,dc=example,dc=com", "[REDACTED:assigned_secret]")"#,
+            ),
+            // Go's MySQL DSN, which has no scheme.
+            (
+                r#"sql.Open("mysql", "app:Rt6yH3kLw9@tcp(127.0.0.1:3306)/shop")"#,
+                r#"sql.Open("mysql", "app:[REDACTED:connection_string]@tcp(127.0.0.1:3306)/shop")"#,
+            ),
         ] {
             assert_eq!(redact(text).0, want);
         }
@@ -172,6 +232,16 @@ mod tests {
             r#"-H "Authorization: token 00000000-0000-0000-0000-000000000000""#,
             r#"ftp = FTP('ftp.host.net', 'anonymous', 'guest')"#,
             "def login(self, username, password):",
+            r#"$link = mysqli_connect($host, $user, $password, $db);"#,
+            r#"$link = mysqli_connect("localhost", "root", "", "shop");"#,
+            r#"$pdo = new PDO($dsn, $user, $pass, $options);"#,
+            r#"$pdo = new PDO('sqlite:/tmp/app.db');"#,
+            r#"conn = pymysql.connect('localhost', 'root', 'password', 'shop')"#,
+            r#"cx_Oracle.connect("scott", "tiger", "orcl")"#,
+            r#"l.simple_bind_s("cn=admin,dc=example,dc=com", "secret")"#,
+            r#"dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", user, pass, host, name)"#,
+            r#"db, _ := sql.Open("mysql", "root:password@tcp(localhost:3306)/test")"#,
+            r#"new Sequelize(process.env.DB, process.env.USER, process.env.PASS)"#,
         ] {
             assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
         }

@@ -43,6 +43,20 @@ fn compares(t: &str) -> bool {
     t.contains("==") || t.contains("!=")
 }
 
+/// Four numbers that read as a release's (`12.2.1.4`, `121.0.0.0`), not a private network's
+/// host: every number after the first under 100, and not in 10/8, 172.16/12 or 192.168/16.
+fn numbered_like_a_release(ip: &str) -> bool {
+    let parts: Vec<u16> = ip.split('.').filter_map(|p| p.parse().ok()).collect();
+    let private = parts[0] == 10 || (parts[0] == 172 && (16..32).contains(&parts[1])) || (parts[0] == 192 && parts[1] == 168);
+    parts.len() == 4 && parts[1..].iter().all(|&p| p < 100) && !private
+}
+
+/// A URL's password: test URLs say `user:pass@`, `foo:bar@`, `john:smith@`, and a password of
+/// words alone is not one.
+fn url_password(_: &Captures, pw: &str) -> bool {
+    !super::is_placeholder(pw) && !pw.chars().all(|c| c.is_alphabetic() || c == '*') && pw.chars().count() >= 6
+}
+
 pub(super) fn always(_: &Captures, _: &str) -> bool {
     true
 }
@@ -105,9 +119,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             // A password may hold `@` itself (`u:bria@pass135!@host`): the host follows the last.
             r#"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@]*:([^\s/'"]{3,})@[^\s/@'"]+"#,
             &[1],
-            // Test URLs say `user:pass@`, `foo:bar@`, `john:smith@`: a password of words alone is not one.
-            |_, pw| !super::is_placeholder(pw) && !pw.chars().all(|c| c.is_alphabetic() || c == '*') && pw.chars().count() >= 6,
+            url_password,
         ),
+        // Go's MySQL driver's DSN has no scheme: `user:password@tcp(host:3306)/db`.
+        d("connection_string", r#"(?:^|[\s"'`=(])[^\s:@/"'`]*:([^\s@/"'`]{3,})@(?:tcp|tcp6|udp|unix)\("#, &[1], url_password),
         d("basic_auth", r"(?i)\bauthorization\b[\s:=]+[\x22']?basic\s+([A-Za-z0-9+/]{8,}={0,2})", &[1], |_, v| decodes_to_credentials(v)),
         // `curl -u user:password`, `--user`, `wget --http-password`, `--tlspassword`; the flag
         // may be on a line continued with `\`.
@@ -331,9 +346,11 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     .chain(super::calls::detectors())
     // Statements that set a password (`sql.rs`).
     .chain(super::sql::detectors())
-    // Network devices' configurations (`devices.rs`), servers' own syntaxes (`services.rs`).
+    // Network devices' configurations (`devices.rs`), servers' own syntaxes (`services.rs`),
+    // tools' command lines (`commands.rs`).
     .chain(super::devices::detectors())
     .chain(super::services::detectors())
+    .chain(super::commands::detectors())
     .chain(vec![
         // Personal data.
         // `git@github.com:group/repo.git` is an SSH remote, not a mailbox, and the token in
@@ -345,13 +362,25 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // Not the digits after a decimal point (`0.2422717958688736`).
         d("credit_card", r"(?:^|[^0-9A-Za-z_.])((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], |_, v| phone_number(v)),
-        // Four numbers after a name for a version are one (`<version>1.1.10.5`,
-        // `DefaultArtifactVersion("5.0.9.0")`, "to version `1.1.10.8`"; not "conversion"): group 1.
+        // Four numbers that are a version, not an address (group 1, 2 or 4): after a name for
+        // a version (`<version>1.1.10.5`, `DefaultArtifactVersion("5.0.9.0")`, "to version
+        // `1.1.10.8`", `"${VERSION}" != "14.1.2.0"`; not "conversion"); a path's folder or a
+        // product's token (`dockerfiles/12.2.1.4/`, `Chrome/121.0.0.0`; a URL's host follows
+        // `//`, and bash's `/dev/tcp/` a host); an image's tag (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`);
+        // or with a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`).
         d(
             "ip_address",
-            r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[]{1,6})|^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|[^\w.])"#,
-            &[2],
-            |c, ip| c.get(1).is_none() && !is_boring_ip(ip),
+            r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8})|(\w/(?:[\w.-]+/)*[\w.-]+:|[\w.-]*[\w-]/)|^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z])|[^\w.])"#,
+            &[3],
+            |c, ip| {
+                let (named, tagged) = (c.get(1).is_some(), c.get(4).is_some());
+                // A folder or a token before it: a path or an API's may name a host (F5's
+                // `/Common/10.0.0.1`, `/geoip/134.201.250.155`, bash's `/dev/tcp/HOST/PORT`), so
+                // only numbers shaped as a release's are one.
+                let folder = c.get(2).is_some_and(|f| f.as_str().ends_with('/') && !f.as_str().ends_with("tcp/") && !f.as_str().ends_with("udp/"));
+                let image = c.get(2).is_some_and(|f| f.as_str().ends_with(':'));
+                !(named || tagged || image || (folder && numbered_like_a_release(ip)) || is_boring_ip(ip))
+            },
         ),
     ])
     .collect()

@@ -106,7 +106,7 @@ pub(super) fn detectors() -> Vec<Detector> {
 
 /// A community string that is not a default, a placeholder or a template (`is_placeholder`
 /// knows `<…>`, `{{…}}` and `$…`; an unclosed `{` is a template's too).
-fn is_community(v: &str) -> bool {
+pub(super) fn is_community(v: &str) -> bool {
     !["public", "private"].contains(&v.to_ascii_lowercase().as_str())
         && !super::is_placeholder(v)
         && !v.starts_with('{')

@@ -34,6 +34,7 @@ impl std::str::FromStr for RedactMode {
 
 mod calls;
 mod checks;
+mod commands;
 mod detectors;
 mod devices;
 mod keys;

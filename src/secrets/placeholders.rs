@@ -1,8 +1,13 @@
 //! Documentation examples and placeholders that look like secrets but are not: what a guide,
 //! a template or a test writes where a secret goes.
 
-/// Keys published for everyone to use: the Azure Storage emulator's (Azurite's) account key.
-const KNOWN_EXAMPLES: &[&str] = &["Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="];
+/// Keys published for everyone to use: the Azure Storage emulator's (Azurite's) account key,
+/// and MinIO's public playground's (`play.min.io`) keys, in `mc`'s default configuration.
+const KNOWN_EXAMPLES: &[&str] = &[
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    "Q3AM3UQ867SPQQA43P2F",
+    "zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
+];
 
 /// Documentation examples and placeholders that look like secrets but are not.
 pub(super) fn is_placeholder(v: &str) -> bool {

