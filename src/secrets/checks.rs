@@ -350,4 +350,6 @@ pub(super) fn is_boring_ip(ip: &str) -> bool {
         || ip.starts_with("192.0.2.")
         || ip.starts_with("198.51.100.")
         || ip.starts_with("203.0.113.")
+        // Public resolvers, everyone's (Google's, Cloudflare's, Quad9's).
+        || ["8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9"].contains(&ip)
 }

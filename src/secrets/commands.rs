@@ -45,15 +45,26 @@ const FLAGS: &[(&str, &str, usize)] = &[
 /// A command's value: quoted as written, or a word.
 const VALUE: &str = r#"(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"|;&]{4,}))"#;
 
+/// An argument before the value (a user's or a network's name).
+const WORD: &str = r#"(?:'[^'\r\n]*'|"[^"\r\n]*"|\S+)"#;
+
 /// The same, captured by no group: a value before the one a pattern is for.
 const SKIPPED: &str = r#"(?:'[^'\r\n]+'|"[^"\r\n]+"|[^\s'"|;&]+)"#;
 
 /// A tool's name, then its arguments on the same command up to the flag, whose value is the
 /// `nth` (from 0) of the command's values after such a flag: a match holds one value, and the
-/// next search starts after it, where the tool's name is no longer in sight.
-fn after_flag(tools: &str, flag: &str, nth: usize) -> String {
-    let skipped = format!(r"(?:[^\r\n|;&]*?[ \t](?:{flag}){SKIPPED}){{{nth}}}");
-    format!(r"(?m)(?:^|[\s/\x22'`(=])(?:{tools})(?:\.exe)?{skipped}(?:[ \t][^\r\n|;&]*?)?[ \t](?:{flag}){VALUE}")
+/// next search starts after it, where the tool's name is no longer in sight. One pattern for
+/// every tool that may hold so many (one regex compiles faster than one per tool).
+fn after_flag(nth: usize) -> String {
+    let tools: Vec<String> = FLAGS
+        .iter()
+        .filter(|(_, _, most)| *most > nth)
+        .map(|(tools, flag, _)| {
+            let skipped = format!(r"(?:[^\r\n|;&]*?[ \t](?:{flag}){SKIPPED}){{{nth}}}");
+            format!(r"(?:{tools})(?:\.exe)?{skipped}(?:[ \t][^\r\n|;&]*?)?[ \t](?:{flag})")
+        })
+        .collect();
+    format!(r"(?m)(?:^|[\s/\x22'`(=])(?:{}){VALUE}", tools.join("|"))
 }
 
 /// A password judged as one: on a command line too a word or a name is a guide's.
@@ -62,15 +73,15 @@ fn command_password(c: &regex::Captures, v: &str) -> bool {
 }
 
 pub(super) fn detectors() -> Vec<Detector> {
-    let mut found: Vec<Detector> = FLAGS
-        .iter()
-        .flat_map(|&(tools, flag, most)| (0..most).map(move |nth| d("cli_password", &after_flag(tools, flag, nth), &[1, 2, 3], command_password)))
-        .collect();
+    let most = FLAGS.iter().map(|f| f.2).max().unwrap_or(0);
+    let mut found: Vec<Detector> = (0..most).map(|nth| d("cli_password", &after_flag(nth), &[1, 2, 3], command_password)).collect();
     found.extend([
         // An SNMP community on net-snmp's command line (`public` and `private` are defaults).
         d(
             "cli_password",
-            &after_flag("snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptable|snmptrap|snmpinform|snmpstatus|snmpdf", r"-c[ \t]+", 0),
+            &format!(
+                r"(?m)(?:^|[\s/\x22'`(=])(?:snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptable|snmptrap|snmpinform|snmpstatus|snmpdf)(?:[ \t][^\r\n|;&]*?)?[ \t]-c[ \t]+{VALUE}"
+            ),
             &[1, 2, 3],
             |_, v| is_community(v),
         ),
@@ -78,26 +89,18 @@ pub(super) fn detectors() -> Vec<Detector> {
         // `sqlplus / as sysdba` and `/nolog` hold none.
         d(
             "cli_password",
-            r#"\b(?:sqlplus|expdp|impdp|sqlldr|dgmgrl|rman)(?:\.exe)?(?:[ \t]+-\w+)*[ \t]+(?:(?:userid|target|auxiliary|catalog)[ \t=]+)?['"]?[A-Za-z_][\w$#]*/([^\s@'"/]{4,})"#,
+            r#"\b(?:sqlplus|expdp|impdp|sqlldr|dgmgrl|rman)(?:\.exe)?(?:[ \t]+-\w+)*[ \t]+(?:(?:userid|target|auxiliary|catalog)[ \t=]+)?['"]?[A-Za-z_][A-Za-z0-9_$#]*/([^\s@'"/]{4,})"#,
             &[1],
             command_password,
         ),
         // Positional: `wpa_passphrase SSID …`, `rabbitmqctl add_user NAME …` (and
-        // `change_password`), Windows' `net user NAME … [/add]` (`*` asks).
-        d("cli_password", &format!(r#"\bwpa_passphrase[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"|\S+)[ \t]+{VALUE}"#), &[1, 2, 3], command_password),
+        // `change_password`), Windows' `net user NAME … [/add]` (`*` asks; a switch, `/…`, is
+        // not a password), MinIO's `mc alias set NAME URL ACCESS-KEY …` (`config host add`).
         d(
             "cli_password",
-            &format!(r#"\brabbitmqctl(?:[ \t]+-\S+)*[ \t]+(?:add_user|change_password)[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"|\S+)[ \t]+{VALUE}"#),
-            &[1, 2, 3],
-            command_password,
-        ),
-        d("cli_password", &format!(r#"(?i)\bnet[ \t]+user[ \t]+(?:"[^"\r\n]*"|[^\s/"]\S*)[ \t]+{VALUE}"#), &[1, 2, 3], |c, v| {
-            !v.starts_with('/') && command_password(c, v)
-        }),
-        // MinIO's client: `mc alias set NAME URL ACCESS-KEY SECRET-KEY` (`config host add`).
-        d(
-            "cli_password",
-            &format!(r#"\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+{VALUE}"#),
+            &format!(
+                r#"(?:\bwpa_passphrase[ \t]+{WORD}|\brabbitmqctl(?:[ \t]+-\S+)*[ \t]+(?:add_user|change_password)[ \t]+{WORD}|\b(?i:net)[ \t]+(?i:user)[ \t]+{WORD}|\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+)[ \t]+{VALUE}"#
+            ),
             &[1, 2, 3],
             command_password,
         ),

@@ -464,6 +464,7 @@ const LOOK_ALIKES: &[&str] = &[
     "sqlplus scott/tiger@orcl",
     "echo \"$SUDO_PASS\" | sudo -S true",
     "$pdo = new PDO($dsn, $user, $pass, $options);",
+    "nameserver 8.8.8.8\nnameserver 1.1.1.1",
 ];
 
 #[test]
