@@ -365,21 +365,21 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // Four numbers that are a version, not an address (group 1, 2 or 4): after a name for
         // a version (`<version>1.1.10.5`, `DefaultArtifactVersion("5.0.9.0")`, "to version
         // `1.1.10.8`", `"${VERSION}" != "14.1.2.0"`; not "conversion"); a path's folder or a
-        // product's token (`dockerfiles/12.2.1.4/`, `Chrome/121.0.0.0`; a URL's host follows
-        // `//`); an image's tag (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`,
+        // product's token or name (`dockerfiles/12.2.1.4/`, `Chrome/121.0.0.0`, `cmsms-2.2.9.1`,
+        // `-v 12.2.1.4`; a URL's host follows `//`); an image's tag (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`,
         // whose name has no `/`); or with a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`).
         d(
             "ip_address",
-            r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8})|([A-Za-z0-9_]/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+:|[A-Za-z0-9_.-]*[A-Za-z0-9_-]/)|^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z])|[^\w.])"#,
+            r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8})|([A-Za-z0-9_]/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+:|[A-Za-z0-9_.-]*[A-Za-z0-9_-]/|[A-Za-z0-9_.]*[A-Za-z]-|\s-v[ \t=])|^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z])|[^\w.])"#,
             &[3],
             |c, ip| {
                 let (named, tagged) = (c.get(1).is_some(), c.get(4).is_some());
-                // A folder or a token before it: a path or an API's may name a host (F5's
+                // A folder, a token or a name before it: a path or an API's may name a host (F5's
                 // `/Common/10.0.0.1`, `/geoip/134.201.250.155`, bash's `/dev/tcp/HOST/PORT`), so
                 // only numbers shaped as a release's are one.
                 let before = c.get(2).map_or("", |f| f.as_str());
-                let folder = before.ends_with('/') && !before.ends_with("tcp/") && !before.ends_with("udp/");
                 let image = before.ends_with(':');
+                let folder = !before.is_empty() && !image && !before.ends_with("tcp/") && !before.ends_with("udp/");
                 !(named || tagged || image || (folder && numbered_like_a_release(ip)) || is_boring_ip(ip))
             },
         ),

@@ -26,6 +26,10 @@ fn nasty() -> impl Strategy<Value = String> {
         "(username a password|enable password|snmp-server community|key-string|password 7|tacacs-server key|: PSK) [ 0-9A-Fa-fé\"$]{0,40}",
         "[a-z_]{1,8}=[A-Za-z0-9é]{0,12}( [a-z_]{1,8}=[A-Za-z0-9]{0,12}){0,4}",
         "[a-z_]{1,8} = '[A-Za-z0-9]{0,12}'( \\+ '[A-Za-z0-9.é]{0,12}'){0,3}",
+        // Tools' command lines and drivers' calls; four numbers in folders, tags and suffixes.
+        "(keytool|sqlcmd|ldapsearch|7z|sqlplus|echo|rabbitmqctl add_user|net user|snmpget) [-a-zA-Z0-9 /@%:'\"|é]{0,50}( -(storepass|P|w|p|A|X|c) [A-Za-z0-9'é|]{0,12}){0,3}",
+        "(mysqli_connect|new PDO|DBI->connect|cx_Oracle.connect)\\(('[a-zé0-9:;=]{0,10}'|\\$[a-z]{1,4}|)(, ?('[A-Za-z0-9!é]{0,12}'|\\$[a-z]{1,4})){0,4}\\)?",
+        "[a-z/]{0,12}[/:-]?[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}[-/:a-zé]{0,6}",
     ]
 }
 

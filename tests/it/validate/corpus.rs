@@ -255,6 +255,7 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("ip_address", "ltm pool /Common/10.42.7.19 {".into()),
         ("ip_address", "docker run --add-host=database:10.42.7.19 app".into()),
         ("ip_address", "curl https://api.ipstack.com/134.201.250.155?access_key=$KEY".into()),
+        ("ip_address", "ssh ops@bastion-10.42.7.19".into()),
     ]
 }
 
@@ -465,6 +466,8 @@ const LOOK_ALIKES: &[&str] = &[
     "echo \"$SUDO_PASS\" | sudo -S true",
     "$pdo = new PDO($dsn, $user, $pass, $options);",
     "nameserver 8.8.8.8\nnameserver 1.1.1.1",
+    "See https://tools.ietf.org/html/rfc2616#section-8.1.2.2 and cmsms-2.2.9.1-install.php",
+    "$ sh buildDockerImage.sh -v 12.2.1.4",
 ];
 
 #[test]
