@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use base64::Engine;
 use regex::{Captures, Regex};
 
-use super::shapes::{is_identifier, is_number_literal, is_padded_base64, is_random, is_random_token, is_version_range, only_words, random_case};
+use super::shapes::{app_password, is_identifier, is_number_literal, is_padded_base64, is_random, is_random_token, is_version_range, only_words, random_case};
 
 /// Name endings that say the value is about a secret, not the secret: `password_label`,
 /// `token_url`, `api_key_header`, `secret_name`.
@@ -195,7 +195,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     }
     // A secret stored base64-encoded (npm's `_password`, FileZilla's `<Pass encoding="base64">`,
     // a Kubernetes secret's `data:`): its padding says so, though its letters may hold no digit.
-    if is_padded_base64(v) {
+    if is_padded_base64(v) || app_password(v) {
         return true;
     }
     if (looks_like_code(v) && !is_random(v))

@@ -112,3 +112,46 @@ pub(super) fn only_words(v: &str) -> bool {
         punct <= 2 && v.chars().filter(|c| c.is_alphabetic()).count() >= v.chars().count().saturating_sub(2)
     }
 }
+
+/// Google's app passwords: 16 random lower-case letters, shown in four groups of four (`qwhx
+/// zrbn mtkp vyld`), given to mail clients, `smtplib` and Django's `EMAIL_HOST_PASSWORD`. They
+/// hold no digit, so the rule that a password is more than letters missed them; random letters
+/// have runs of consonants or few vowels that words do not (`mysecretpassword`, four common
+/// words run together, have neither), and an alphabet run is a guide's.
+pub(super) fn app_password(v: &str) -> bool {
+    let grouped = v.len() == 19 && v.split(' ').all(|g| g.len() == 4);
+    let letters: String = v.chars().filter(|c| *c != ' ').collect();
+    if !(letters.len() == 16 && letters.bytes().all(|b| b.is_ascii_lowercase()) && (grouped || v.len() == 16)) {
+        return false;
+    }
+    let vowel = |b: u8| b"aeiouy".contains(&b);
+    let vowels = letters.bytes().filter(|&b| vowel(b)).count();
+    let longest_consonants = letters.bytes().fold((0, 0), |(run, most), b| if vowel(b) { (0, most) } else { (run + 1, most.max(run + 1)) }).1;
+    let alphabet_run = letters.as_bytes().windows(2).filter(|w| w[1] == w[0] + 1).count() >= 8;
+    (longest_consonants >= 4 || vowels <= 2) && !alphabet_run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::app_password;
+
+    #[test]
+    fn app_passwords_are_random_letters_not_words() {
+        for v in ["qwhxzrbnmtkpvyld", "qwhx zrbn mtkp vyld", "vzihlaquknriqlht"] {
+            assert!(app_password(v), "{v}");
+        }
+        // Words run together, a guide's alphabet, other lengths, capitals, other groupings.
+        for v in [
+            "thisismypassword",
+            "mysecretpassword",
+            "abcd efgh ijkl mnop",
+            "abcdefghijklmnop",
+            "qwhxzrbnmtkpvyl",
+            "Qwhxzrbnmtkpvyld",
+            "qwhxz rbnmt kpvyld",
+            "qwhx-zrbn-mtkp-vyld",
+        ] {
+            assert!(!app_password(v), "{v}");
+        }
+    }
+}

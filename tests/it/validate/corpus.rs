@@ -256,6 +256,9 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("ip_address", "docker run --add-host=database:10.42.7.19 app".into()),
         ("ip_address", "curl https://api.ipstack.com/134.201.250.155?access_key=$KEY".into()),
         ("ip_address", "ssh ops@bastion-10.42.7.19".into()),
+        // Google's app passwords: letters alone, in four groups of four or not.
+        ("assigned_secret", "EMAIL_HOST_PASSWORD = 'qwhx zrbn mtkp vyld'".into()),
+        ("assigned_secret", "server.login(\"alerts@acme-corp.io\", \"qwhxzrbnmtkpvyld\")".into()),
     ]
 }
 
@@ -468,6 +471,8 @@ const LOOK_ALIKES: &[&str] = &[
     "nameserver 8.8.8.8\nnameserver 1.1.1.1",
     "See https://tools.ietf.org/html/rfc2616#section-8.1.2.2 and cmsms-2.2.9.1-install.php",
     "$ sh buildDockerImage.sh -v 12.2.1.4",
+    "EMAIL_HOST_PASSWORD = 'abcd efgh ijkl mnop'  # your app password",
+    "password: thisismypassword",
 ];
 
 #[test]
