@@ -14,9 +14,11 @@ use super::shapes::{is_hex_token, is_random_token};
 /// `UsernamePasswordCredentials`, JGit's `UsernamePasswordCredentialsProvider`, JCR's
 /// `SimpleCredentials`, requests' `HTTPBasicAuth` and `auth=(user, pw)` (`basic_auth=`, as
 /// jira's client names it), the `login(user, pw)` of smtplib, ftplib and imaplib, paramiko's
-/// `auth_password`; and, after the place as their first argument, JDBC's
+/// `auth_password`, Spring's `BasicAuthenticationInterceptor`, `basicAuthentication`,
+/// `setBasicAuth` and `UsernamePasswordAuthenticationToken`, OkHttp's `Credentials.basic`,
+/// REST Assured's `.basic(user, pw)`; and, after the place as their first argument, JDBC's
 /// `getConnection(url, user, pw)` and ftplib's `FTP(host, user, pw)`.
-const USER_THEN_PASSWORD: &str = r#"(?:\b(?:Auth\.Login|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredentialsProvider|SimpleCredentials|HTTPBasicAuth|HTTPDigestAuth|HttpBasicAuth|BasicAuth|login|auth_password)\(|\b(?:basic_|digest_|proxy_)?auth\s*=\s*\(|\b(?:getConnection|FTP|FTP_TLS)\([^,()]+,)\s*(?:"[^"\r\n]*"|'[^'\r\n]*')\s*,\s*(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#;
+const USER_THEN_PASSWORD: &str = r#"(?:\b(?:Auth\.Login|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredentialsProvider|SimpleCredentials|HTTPBasicAuth|HTTPDigestAuth|HttpBasicAuth|BasicAuth|login|auth_password|BasicAuthenticationInterceptor|basicAuthentication|setBasicAuth|withBasicAuth|basicAuth|basic|BasicCredentials|UsernamePasswordAuthenticationToken)\(|\b(?:basic_|digest_|proxy_)?auth\s*=\s*\(|\b(?:getConnection|FTP|FTP_TLS)\([^,()]+,)\s*(?:"[^"\r\n]*"|'[^'\r\n]*')\s*,\s*(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#;
 
 /// Calls whose name says their arguments are credentials, which take a token with no name
 /// beside it: `client.auth(token)`, PyGithub's `Github(token)` and `Auth.Token(token)`,
@@ -56,6 +58,11 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("assigned_secret", USER_THEN_PASSWORD, &[1, 2], password_value),
         d("assigned_secret", &format!(r"{PLACE_USER_PASSWORD}\s*{ARG}{ARG}{quoted}"), &[1, 2], password_value),
         d("assigned_secret", &format!(r"{USER_PASSWORD}\s*{ARG}{quoted}"), &[1, 2], password_value),
+        // smtplib's and ftplib's `login(user, "…")` with the user in a variable, paramiko's
+        // `connect(host, port, user, "…")`, a Redis client's `auth("…")` (Jedis, ioredis).
+        d("assigned_secret", &format!(r"\.login\(\s*[A-Za-z_][\w.]*\s*,\s*{quoted}"), &[1, 2], password_value),
+        d("assigned_secret", &format!(r"\.connect\(\s*{ARG}\d+\s*,\s*{ARG}{quoted}"), &[1, 2], password_value),
+        d("assigned_secret", &format!(r"\b(?:jedis|redis|Jedis|Redis|redisClient|ioredis)\.auth\(\s*{quoted}"), &[1, 2], password_value),
     ];
     // The token may be any of the call's first four arguments (`OAuth1(key, secret, token,
     // token_secret)`); a match holds one value, so one pattern per position.
@@ -206,6 +213,19 @@ mod tests {
                 r#"l.simple_bind_s("cn=admin,dc=example,dc=com", "Sb8kQ2xLm7")"#,
                 r#"l.simple_bind_s("cn=admin,dc=example,dc=com", "[REDACTED:assigned_secret]")"#,
             ),
+            // Basic auth by a call's name, a user in a variable, paramiko, Redis.
+            (
+                r#"add(new BasicAuthenticationInterceptor("admin", "Ba8kQ2xLm7"));"#,
+                r#"add(new BasicAuthenticationInterceptor("admin", "[REDACTED:assigned_secret]"));"#,
+            ),
+            (
+                r#"String credential = Credentials.basic("admin", "Ok8kQ2xLm7");"#,
+                r#"String credential = Credentials.basic("admin", "[REDACTED:assigned_secret]");"#,
+            ),
+            (r#"given().auth().preemptive().basic("admin", "Ra8kQ2xLm7")"#, r#"given().auth().preemptive().basic("admin", "[REDACTED:assigned_secret]")"#),
+            (r#"smtp_server.login(sender_email, "Sl8kQ2xLm7")"#, r#"smtp_server.login(sender_email, "[REDACTED:assigned_secret]")"#),
+            (r#"client.connect('web01', 22, 'deploy', 'Pm8kQ2xLm7')"#, r#"client.connect('web01', 22, 'deploy', '[REDACTED:assigned_secret]')"#),
+            (r#"jedis.auth("Je8kQ2xLm7");"#, r#"jedis.auth("[REDACTED:assigned_secret]");"#),
             // Go's MySQL DSN, which has no scheme.
             (
                 r#"sql.Open("mysql", "app:Rt6yH3kLw9@tcp(127.0.0.1:3306)/shop")"#,
@@ -242,6 +262,11 @@ mod tests {
             r#"dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", user, pass, host, name)"#,
             r#"db, _ := sql.Open("mysql", "root:password@tcp(localhost:3306)/test")"#,
             r#"new Sequelize(process.env.DB, process.env.USER, process.env.PASS)"#,
+            r#"smtp.login(user, password)"#,
+            r#"login(request, "registration/login.html")"#,
+            r#"client.connect('web01', 22, 'deploy', key_filename='id_rsa')"#,
+            r#"sock.connect(("db01", 8080))"#,
+            r#"given().auth().basic("user", "password")"#,
         ] {
             assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
         }

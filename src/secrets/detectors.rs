@@ -342,8 +342,10 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A file of credentials named in a pair (`// file: .npmrc`).
         d("credential_file", r"(?m)^// file: ([^\r\n]+)$", &[1], |_, p| is_credential_path(p)),
     ])
-    // Credentials a call takes by position (`calls.rs`).
+    // Credentials a call takes by position (`calls.rs`), or that its name or an option's says
+    // are one (`setters.rs`).
     .chain(super::calls::detectors())
+    .chain(super::setters::detectors())
     // Statements that set a password (`sql.rs`).
     .chain(super::sql::detectors())
     // Network devices' configurations (`devices.rs`), servers' own syntaxes (`services.rs`),

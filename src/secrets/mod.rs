@@ -44,6 +44,7 @@ mod paths;
 mod placeholders;
 mod providers;
 mod services;
+mod setters;
 mod shapes;
 mod shell;
 mod sql;

@@ -256,6 +256,10 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("ip_address", "docker run --add-host=database:10.42.7.19 app".into()),
         ("ip_address", "curl https://api.ipstack.com/134.201.250.155?access_key=$KEY".into()),
         ("ip_address", "ssh ops@bastion-10.42.7.19".into()),
+        // A call's name or an option's says it: setters and builders, curl, a keystore.
+        ("assigned_secret", "HikariConfig c = new HikariConfig(); c.setPassword(\"Hk8kQ2xLm7\");".into()),
+        ("assigned_secret", "curl_setopt($ch, CURLOPT_USERPWD, \"api:Cu8kQ2xLm7\");".into()),
+        ("assigned_secret", "ks.load(in, \"Ks8kQ2xLm7\".toCharArray());".into()),
         // Google's app passwords: letters alone, in four groups of four or not.
         ("assigned_secret", "EMAIL_HOST_PASSWORD = 'qwhx zrbn mtkp vyld'".into()),
         ("assigned_secret", "server.login(\"alerts@acme-corp.io\", \"qwhxzrbnmtkpvyld\")".into()),
@@ -473,6 +477,7 @@ const LOOK_ALIKES: &[&str] = &[
     "$ sh buildDockerImage.sh -v 12.2.1.4",
     "EMAIL_HOST_PASSWORD = 'abcd efgh ijkl mnop'  # your app password",
     "password: thisismypassword",
+    "String h = hashPassword(\"Hp8kQ2xLm7\"); config.setPassword(password);",
 ];
 
 #[test]
