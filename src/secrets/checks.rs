@@ -120,6 +120,8 @@ fn is_secret_name(words: &[String]) -> bool {
         "accesskey",
         "passwort",
         "motdepasse",
+        // PAM's and SSSD's word for a password (`ldap_default_authtok`).
+        "authtok",
     ];
     const TWO: &[(&str, &str)] = &[
         ("api", "key"),
@@ -221,7 +223,8 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     {
         return false;
     }
-    let password_like = ["pass", "pwd", "psk", "secret", "salt", "credential"].iter().any(|w| name.contains(w)) || words.iter().any(|w| w == "pw");
+    let password_like =
+        ["pass", "pwd", "psk", "secret", "salt", "credential"].iter().any(|w| name.contains(w)) || words.iter().any(|w| w == "pw" || w == "authtok");
     let strong = super::entropy(v) >= 3.0 && v.chars().count() >= 12;
     if password_like {
         // A password is short and human: enough that it is not a word.

@@ -18,6 +18,12 @@ pub(super) fn detectors() -> Vec<Detector> {
             hint: Some(|t| t.contains(" >")),
             ..d("cli_password", r"(?m)(?:\bACL[ \t]+SETUSER[ \t]+\S+|^[ \t]*user[ \t]+\S+[ \t][^\r\n>]*?\bon\b)[^\r\n>]*[ \t]>(\S{4,})", &[1], password_value)
         },
+        // Redis Sentinel's `sentinel auth-pass MASTER …`; Apache's `AuthLDAPBindPassword …`
+        // (`exec:` runs a program that prints it).
+        d("assigned_secret", r"(?m)^[ \t]*sentinel[ \t]+auth-pass[ \t]+\S+[ \t]+(\S{4,})", &[1], password_value),
+        d("assigned_secret", r#"(?m)^[ \t]*AuthLDAPBindPassword[ \t]+(?:"([^"\r\n]{4,})"|([^\s"]{4,}))"#, &[1, 2], |c, v| {
+            !v.starts_with("exec:") && password_value(c, v)
+        }),
         // HAProxy: a userlist's `user NAME insecure-password …`, `stats auth USER:…`.
         d("assigned_secret", r"\binsecure-password[ \t]+(\S{4,})", &[1], password_value),
         d("assigned_secret", r"(?m)^[ \t]*stats[ \t]+auth[ \t]+[^\s:]+:(\S{4,})", &[1], password_value),
@@ -52,6 +58,9 @@ mod tests {
     fn servers_secrets_are_found_and_redacted_to_the_value() {
         let cases = [
             ("    user admin insecure-password H4pr0xyPw9", "    user admin insecure-password [REDACTED:assigned_secret]"),
+            ("sentinel auth-pass mymaster Sn8kQ2xLm7", "sentinel auth-pass mymaster [REDACTED:assigned_secret]"),
+            ("  AuthLDAPBindPassword \"Al8kQ2xLm7\"", "  AuthLDAPBindPassword \"[REDACTED:assigned_secret]\""),
+            ("ldap_default_authtok = La8kQ2xLm7", "ldap_default_authtok = [REDACTED:assigned_secret]"),
             ("    stats auth admin:St4tsPw9zQ", "    stats auth admin:[REDACTED:assigned_secret]"),
             (": PSK \"Ips3cPskV4lue9\"", ": PSK \"[REDACTED:assigned_secret]\""),
             ("203.0.113.5 198.51.100.7 : PSK \"S1teT0S1tePsk\"", "203.0.113.5 198.51.100.7 : PSK \"[REDACTED:assigned_secret]\""),
@@ -78,6 +87,9 @@ mod tests {
     fn what_servers_say_around_secrets_is_not_one() {
         for text in [
             ": RSA moonKey.pem",
+            "AuthLDAPBindPassword exec:/usr/local/bin/ldap-pass",
+            "sentinel auth-pass mymaster <password>",
+            "ldap_default_authtok_type = password",
             "rootpw {SSHA}",
             "rootpw secret",
             "    auth_type PASS",
