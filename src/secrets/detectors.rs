@@ -11,7 +11,7 @@ use super::checks::{
     assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_boring_ip, is_example_email,
     looks_like_code, password_value, value_of_name, xml_value,
 };
-use super::numbers::{luhn_card, phone_number};
+use super::numbers::{iban, luhn_card, phone_number, ssn};
 use super::paths::is_credential_path;
 
 pub(super) struct Detector {
@@ -353,6 +353,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     .chain(super::devices::detectors())
     .chain(super::services::detectors())
     .chain(super::commands::detectors())
+    // Personal data said aloud (`spoken.rs`).
+    .chain(super::spoken::detectors())
     .chain(vec![
         // Personal data.
         // `git@github.com:group/repo.git` is an SSH remote, not a mailbox, and the token in
@@ -364,6 +366,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // Not the digits after a decimal point (`0.2422717958688736`).
         d("credit_card", r"(?:^|[^0-9A-Za-z_.])((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], |_, v| phone_number(v)),
+        // A Social Security number, dashed; an IBAN, in one piece or in groups of four.
+        d("ssn", r"(?:^|[^\w.\-])(\d{3}-\d{2}-\d{4})(?:$|[^\w\-]|\.(?:$|\D))", &[1], |_, v| ssn(v)),
+        d("iban", r"\b([A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,6}(?: [A-Z0-9]{1,4})?))\b", &[1], |_, v| iban(v)),
         // Four numbers that are a version, not an address (group 1, 2 or 4): after a name for
         // a version (`<version>1.1.10.5`, `DefaultArtifactVersion("5.0.9.0")`, "to version
         // `1.1.10.8`", `"${VERSION}" != "14.1.2.0"`; not "conversion"); a path's folder or a

@@ -47,6 +47,7 @@ mod services;
 mod setters;
 mod shapes;
 mod shell;
+mod spoken;
 mod sql;
 
 use placeholders::{is_placeholder, names_itself};

@@ -94,10 +94,44 @@ fn issued(digits: &[u32]) -> bool {
     }
 }
 
+/// A United States Social Security number as written, `123-45-6789`: an area the SSA issues
+/// (not 000, 666 or 900–999), a group and a serial not all zeros, and not the numbers printed
+/// on sample cards and in guides (`123-45-6789`, Woolworth's wallet card's `078-05-1120`).
+pub(super) fn ssn(n: &str) -> bool {
+    let parts: Vec<&str> = n.split('-').collect();
+    let [area, group, serial] = parts.as_slice() else { return false };
+    !(["000", "666"].contains(area) || area.starts_with('9') || *group == "00" || *serial == "0000" || ["123-45-6789", "078-05-1120"].contains(&n))
+}
+
+/// An IBAN: a country's two letters, two check digits that make the number 1 modulo 97, and 11
+/// to 30 letters and digits, in one piece or in groups of four; not the examples banks and
+/// standards print (`DE89 3704 0044 0532 0130 00`, `GB82 WEST 1234 5698 7654 32`).
+pub(super) fn iban(v: &str) -> bool {
+    const EXAMPLES: &[&str] = &[
+        "DE89370400440532013000",
+        "DE44500105175407324931",
+        "GB82WEST12345698765432",
+        "GB29NWBK60161331926819",
+        "GB33BUKB20201555555555",
+        "NL91ABNA0417164300",
+        "FR1420041010050500013M02606",
+    ];
+    let compact: String = v.chars().filter(|c| *c != ' ').collect();
+    if !(15..=34).contains(&compact.len()) || EXAMPLES.contains(&compact.as_str()) {
+        return false;
+    }
+    let (head, rest) = compact.split_at(4);
+    // Digit by digit, letters as 10–35, the remainder kept small.
+    rest.chars().chain(head.chars()).try_fold(0u32, |r, c| {
+        let n = c.to_digit(36)?;
+        Some(if n < 10 { (r * 10 + n) % 97 } else { (r * 100 + n) % 97 })
+    }) == Some(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::luhn_card;
-    use crate::secrets::scan;
+    use crate::secrets::{redact, scan};
 
     #[test]
     fn cards_as_networks_issue_and_print_them_phones_as_people_write_them() {
@@ -133,6 +167,33 @@ mod tests {
         }
         for number in ["width=\"516.119 1083\"", "metric 1000 100 100 100 1400", "111-222-3333", "(123) 456-1234", "425.555.0100", "+1-555-555-5555"] {
             assert!(scan(number).iter().all(|f| f.kind != "phone"), "{number}");
+        }
+    }
+
+    #[test]
+    fn social_security_numbers_and_ibans_are_found() {
+        for (text, want) in [
+            ("her social is 219-09-9999, same as on the form", "her social is [REDACTED:ssn], same as on the form"),
+            ("SSN: 512-44-2301.", "SSN: [REDACTED:ssn]."),
+            ("refund to IBAN DE47 3704 0044 0532 0130 77 please", "refund to IBAN [REDACTED:iban] please"),
+            ("iban=GB44ACME40161331926810", "iban=[REDACTED:iban]"),
+        ] {
+            assert_eq!(redact(text).0, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_shaped_like_them_stay() {
+        for text in [
+            // Areas never issued, sample cards' and guides' numbers, a zero group or serial.
+            "000-12-3456 666-12-3456 912-34-5678 123-45-6789 078-05-1120 219-00-9999 219-09-0000",
+            // Dates, versions, part numbers, longer runs.
+            "2023-12-2024 v1.2-45-6789 part 1234-56-7890 id 219-09-99991 219-09-9999-1",
+            // An IBAN's shape with a wrong checksum, and the examples banks print.
+            "DE47 3704 0044 0532 0130 78 DE89 3704 0044 0532 0130 00 GB82WEST12345698765432 GB33BUKB20201555555555 DE44 5001 0517 5407 3249 31",
+            "ABCD1234567890123 XX00 0000 0000 0000",
+        ] {
+            assert!(scan(text).iter().all(|f| f.kind != "ssn" && f.kind != "iban"), "{text}: {:?}", scan(text));
         }
     }
 }

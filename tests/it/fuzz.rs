@@ -30,6 +30,7 @@ fn nasty() -> impl Strategy<Value = String> {
         "(keytool|sqlcmd|ldapsearch|7z|sqlplus|echo|rabbitmqctl add_user|net user|snmpget) [-a-zA-Z0-9 /@%:'\"|é]{0,50}( -(storepass|P|w|p|A|X|c) [A-Za-z0-9'é|]{0,12}){0,3}",
         "(mysqli_connect|new PDO|DBI->connect|cx_Oracle.connect)\\(('[a-zé0-9:;=]{0,10}'|\\$[a-z]{1,4}|)(, ?('[A-Za-z0-9!é]{0,12}'|\\$[a-z]{1,4})){0,4}\\)?",
         "[a-z.]{0,8}(setPassword|withPassword|password|CURLOPT_USERPWD, |btoa|load)\\(('[A-Za-z0-9:{}$é]{0,14}'|\"[a-z:é]{0,14}\"(\\.toCharArray\\(\\))?)\\)?",
+        "(email me at|call me on|IBAN|social) ([a-z]{1,6} (dot|at|underscore|double|one|five|oh) ){0,12}[A-Z0-9 -]{0,24}",
         "[a-z/]{0,12}[/:-]?[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}[-/:a-zé]{0,6}",
     ]
 }

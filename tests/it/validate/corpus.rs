@@ -260,6 +260,11 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "HikariConfig c = new HikariConfig(); c.setPassword(\"Hk8kQ2xLm7\");".into()),
         ("assigned_secret", "curl_setopt($ch, CURLOPT_USERPWD, \"api:Cu8kQ2xLm7\");".into()),
         ("assigned_secret", "ks.load(in, \"Ks8kQ2xLm7\".toCharArray());".into()),
+        // Personal data said aloud in a call, and numbers that identify a person or an account.
+        ("email", "just email me at marcus dot webb at outlook dot com".into()),
+        ("phone", "my cell is four one five, eight six seven, zero one three two".into()),
+        ("ssn", "his social is 219-09-9999".into()),
+        ("iban", "wire it to DE47 3704 0044 0532 0130 77".into()),
         // Google's app passwords: letters alone, in four groups of four or not.
         ("assigned_secret", "EMAIL_HOST_PASSWORD = 'qwhx zrbn mtkp vyld'".into()),
         ("assigned_secret", "server.login(\"alerts@acme-corp.io\", \"qwhxzrbnmtkpvyld\")".into()),
@@ -477,6 +482,7 @@ const LOOK_ALIKES: &[&str] = &[
     "$ sh buildDockerImage.sh -v 12.2.1.4",
     "EMAIL_HOST_PASSWORD = 'abcd efgh ijkl mnop'  # your app password",
     "password: thisismypassword",
+    "we looked at stripe dot com; ticket 123-45-6789; DE89 3704 0044 0532 0130 00; one two three four five six seven eight nine ten",
     "String h = hashPassword(\"Hp8kQ2xLm7\"); config.setPassword(password);",
 ];
 

@@ -1,0 +1,112 @@
+//! Personal data as speech recognition writes it: the talk is transcribed calls, where an
+//! address is said "jane dot doe at acme dot io" and a number "four one five, eight six seven…",
+//! which no rule for written addresses and digits sees.
+
+use regex::Captures;
+
+use super::checks::is_example_email;
+use super::detectors::{d, Detector};
+
+const DIGIT: &str = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
+
+/// Words a sentence says before "X at Y dot com" that are not a mailbox's name ("look at
+/// github dot com", "the team at acme dot io").
+const NOT_A_NAME: &[&str] =
+    &["me", "us", "you", "him", "her", "them", "it", "this", "that", "look", "team", "page", "site", "docs", "folks", "people", "guys", "one", "us"];
+
+/// The address said: "dot", "underscore", "dash" and "at" as the characters they name.
+fn address(said: &str) -> String {
+    let lower = said.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    words
+        .iter()
+        .map(|w| match *w {
+            "dot" => ".",
+            "underscore" => "_",
+            "dash" | "hyphen" => "-",
+            "at" => "@",
+            w => w,
+        })
+        .collect()
+}
+
+fn spoken_email(c: &Captures, said: &str) -> bool {
+    let local = c.get(2).map_or("", |m| m.as_str()).to_ascii_lowercase();
+    !NOT_A_NAME.contains(&local.as_str()) && !is_example_email(&address(said))
+}
+
+/// Ten to fifteen digits said one by one ("double five" is two), not one digit over and over.
+fn spoken_number(_: &Captures, said: &str) -> bool {
+    let lower = said.to_ascii_lowercase();
+    let mut digits = Vec::new();
+    let mut double = false;
+    for w in lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()) {
+        if w == "double" {
+            double = true;
+            continue;
+        }
+        let d = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"].iter().position(|n| *n == w).or((w == "oh").then_some(0));
+        if let Some(d) = d {
+            digits.extend(std::iter::repeat_n(d, if double { 2 } else { 1 }));
+        }
+        double = false;
+    }
+    // A North American number's 555 exchange is the films' and guides' (as written, `numbers.rs`).
+    let national = if digits.len() == 11 && digits[0] == 1 { &digits[1..] } else { &digits[..] };
+    let fictional = national.len() == 10 && national[3..6] == [5, 5, 5];
+    (10..=15).contains(&digits.len()) && digits.iter().any(|d| *d != digits[0]) && !fictional
+}
+
+pub(super) fn detectors() -> Vec<Detector> {
+    vec![
+        // "email me at jane dot doe at acme dot io": only after a word for writing to someone
+        // in the same sentence, so "we looked at stripe dot com" is none.
+        Detector {
+            hint: Some(|t| t.contains(" dot ")),
+            ..d(
+                "email",
+                r"(?i)\b(?:e-?mail(?:ed|ing)?|mail|address|reach|contact|write|send)\b[^.?!\r\n]{0,40}?\b(([a-z0-9]+)(?:(?:\s+(?:dot|underscore|dash|hyphen)\s+|[._-])[a-z0-9]+)*\s+at\s+[a-z0-9-]+(?:\s+(?:dot|dash|hyphen)\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|io|co|edu|gov|dev|ai|app|me|us|uk|de|fr|ca|au|in|nl|ch|se|eu))\b",
+                &[1],
+                spoken_email,
+            )
+        },
+        Detector {
+            hint: Some(|t| t.contains("one") || t.contains("two") || t.contains("five") || t.contains("seven")),
+            ..d("phone", &format!(r"(?i)\b((?:(?:double\s+)?(?:{DIGIT})[\s,.-]+){{8,}}(?:double\s+)?(?:{DIGIT}))\b"), &[1], spoken_number)
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::secrets::{redact, scan};
+
+    #[test]
+    fn addresses_and_numbers_said_aloud_are_found() {
+        for (text, want) in [
+            ("yeah just email me at john dot doe at gmail dot com and I'll send it", "yeah just email me at [REDACTED:email] and I'll send it"),
+            ("you can reach her at jane underscore smith at acme dash corp dot io", "you can reach her at [REDACTED:email]"),
+            ("send it to priya.k at fastmail dot com.", "send it to [REDACTED:email]."),
+            ("call me at four one five, eight six seven, zero one three two after five", "call me at [REDACTED:phone] after five"),
+            ("it's oh seven seven double nine, one two three four five six", "it's [REDACTED:phone]"),
+        ] {
+            assert_eq!(redact(text).0, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn speech_that_only_sounds_like_them_stays() {
+        for text in [
+            "we looked at stripe dot com for the checkout flow",
+            "send the team at acme dot io the notes",
+            "email support at example dot com",
+            "check the page at github dot com slash issues",
+            "one two three four five six seven eight nine ten",
+            "zero zero zero zero zero zero zero zero zero zero",
+            "retry one, two or three times, then five, then seven, then nine",
+            "the demo line is four one five, five five five, zero one three two",
+        ] {
+            assert!(scan(text).iter().all(|f| f.kind != "email" && f.kind != "phone"), "{text}: {:?}", scan(text));
+        }
+    }
+}
