@@ -367,7 +367,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("credit_card", r"(?:^|[^0-9A-Za-z_.])((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),
         d("phone", r"(?:^|[^\w.])((?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})\b", &[1], |_, v| phone_number(v)),
         // A Social Security number, dashed; an IBAN, in one piece or in groups of four.
-        d("ssn", r"(?:^|[^\w.\-])(\d{3}-\d{2}-\d{4})(?:$|[^\w\-]|\.(?:$|\D))", &[1], |_, v| ssn(v)),
+        d("ssn", r"(?:^|[^A-Za-z0-9_.\-])([0-9]{3}-[0-9]{2}-[0-9]{4})(?:$|[^A-Za-z0-9_\-]|\.(?:$|[^0-9]))", &[1], |_, v| ssn(v)),
         d("iban", r"\b([A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,6}(?: [A-Z0-9]{1,4})?))\b", &[1], |_, v| iban(v)),
         // Four numbers that are a version, not an address (group 1, 2 or 4): after a name for
         // a version (`<version>1.1.10.5`, `DefaultArtifactVersion("5.0.9.0")`, "to version

@@ -47,7 +47,7 @@ pub(super) fn detectors() -> Vec<Detector> {
         // `base64.b64encode(b"admin:…")`, `Base64.getEncoder().encodeToString("admin:…".getBytes())`.
         d(
             "basic_auth",
-            r#"\b(?:btoa|b64encode|encodeToString|encodeBase64String|Base64\.encode\w*|strict_encode64|encode64)\(\s*b?(?:"[A-Za-z0-9_.@\-]+:([^"\s]{4,})"|'[A-Za-z0-9_.@\-]+:([^'\s]{4,})')"#,
+            r#"\b(?:btoa|b64encode|encodeToString|encodeBase64String|Base64\.encode[A-Za-z0-9_]*|strict_encode64|encode64)\(\s*b?(?:"[A-Za-z0-9_.@\-]+:([^"\s]{4,})"|'[A-Za-z0-9_.@\-]+:([^'\s]{4,})')"#,
             &[1, 2],
             password_value,
         ),
