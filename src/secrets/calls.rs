@@ -88,6 +88,7 @@ pub(super) fn detectors() -> Vec<Detector> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cases::{finds_none, redacts_to};
     use super::super::{redact, scan};
 
     #[test]
@@ -270,5 +271,38 @@ mod tests {
         ] {
             assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
         }
+    }
+
+    #[test]
+    fn passwords_by_position_and_symbol_and_long_hex_keys() {
+        redacts_to(&[
+            (
+                r#"var c = new NetworkCredential("svc_backup", "Bkp!2024secret");"#,
+                r#"var c = new NetworkCredential("svc_backup", "[REDACTED:assigned_secret]");"#,
+            ),
+            (r#"s.login("mailer", 'Gm4il-App-Pw')"#, r#"s.login("mailer", '[REDACTED:assigned_secret]')"#),
+            (r#"requests.get(u, auth=("api", "R3qu3sts!x"))"#, r#"requests.get(u, auth=("api", "[REDACTED:assigned_secret]"))"#),
+            (r#"DriverManager.getConnection(url, "sa", "Jdbc2024pw")"#, r#"DriverManager.getConnection(url, "sa", "[REDACTED:assigned_secret]")"#),
+            (r#"set :db_password, "CapistranoPw99""#, r#"set :db_password, "[REDACTED:assigned_secret]""#),
+            // Stored base64-encoded: no digit in it, but its padding says what it is.
+            ("//npm.corp/:_password=UHJveHlQdzIwMjQ=", "//npm.corp/:_password=[REDACTED:assigned_secret]"),
+            (r#""password": "RmVjYWRlIDIwMjQgcHc=""#, r#""password": "[REDACTED:assigned_secret]""#),
+            (r#"private_key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318""#, r#"private_key = "[REDACTED:assigned_secret]""#),
+        ]);
+        // Variables, words, placeholders and numbers stay.
+        finds_none(
+            &[],
+            &[
+                "server.login(user, password)",
+                r#"client.login("alice", "secret")"#,
+                r#"new SimpleCredentials("admin", "admin".toCharArray())"#,
+                r#"login("admin", "{{ admin_password }}")"#,
+                r#"set :password, ENV["DEPLOY_PASSWORD"]"#,
+                "const MASK: u128 = 0xffffffffffffffffffffffffffffffff;",
+                "private_key = 0x1f2e3d4c5b6a7988",
+                r#"password_hint = "Q29sb3I=""#,
+                "password: Zm9v",
+            ],
+        );
     }
 }

@@ -125,11 +125,11 @@ pub(super) fn detectors() -> Vec<Detector> {
 
 #[cfg(test)]
 mod tests {
-    use crate::secrets::{redact, scan};
+    use crate::secrets::cases::{finds_none, redacts_to};
 
     #[test]
     fn a_password_after_its_tools_flag_is_found() {
-        for (text, want) in [
+        redacts_to(&[
             ("sqlcmd -S db01 -U sa -P 'Sq8kQ2xLm7!' -Q \"select 1\"", "sqlcmd -S db01 -U sa -P '[REDACTED:cli_password]' -Q \"select 1\""),
             (
                 "ldapsearch -x -H ldap://ldap01 -D \"cn=admin,dc=example,dc=com\" -w Ld8kQ2xLm7 -b dc=example,dc=com",
@@ -172,14 +172,12 @@ mod tests {
                 "snmpget -v3 -l authPriv -u ops -a SHA -A Au8kQ2xLm7 -x AES -X Pr8kQ2xLm7 h sysName.0",
                 "snmpget -v3 -l authPriv -u ops -a SHA -A [REDACTED:cli_password] -x AES -X [REDACTED:cli_password] h sysName.0",
             ),
-        ] {
-            assert_eq!(redact(text).0, want, "{text}");
-        }
+        ]);
     }
 
     #[test]
     fn a_password_in_a_commands_position_is_found() {
-        for (text, want) in [
+        redacts_to(&[
             ("sqlplus system/Or8kQ2xLm7@ORCL", "sqlplus system/[REDACTED:cli_password]@ORCL"),
             ("expdp system/Ex8kQ2xLm7@db01/ORCLPDB schemas=hr", "expdp system/[REDACTED:cli_password]@db01/ORCLPDB schemas=hr"),
             ("rman target sys/Rm8kQ2xLm7@prod", "rman target sys/[REDACTED:cli_password]@prod"),
@@ -196,52 +194,51 @@ mod tests {
             ("echo \"Dk8kQ2xLm7\" | docker login -u ci --password-stdin", "echo \"[REDACTED:cli_password]\" | docker login -u ci --password-stdin"),
             ("RUN echo 'deploy:Dp8kQ2xLm7' | chpasswd", "RUN echo 'deploy:[REDACTED:cli_password]' | chpasswd"),
             ("echo \"root:Rt9kQ2xLm7\" | sudo chpasswd", "echo \"root:[REDACTED:cli_password]\" | sudo chpasswd"),
-        ] {
-            assert_eq!(redact(text).0, want, "{text}");
-        }
+        ]);
     }
 
     #[test]
     fn prompts_defaults_variables_and_other_flags_stay() {
-        for text in [
-            "ldapsearch -x -D cn=admin,dc=example,dc=com -W -b dc=example,dc=com",
-            "ldapsearch -x -w secret -b dc=example,dc=com",
-            "keytool -list -keystore cacerts -storepass changeit",
-            "keytool -importcert -storepass:env STORE_PASS -file ca.pem",
-            "keytool -importcert -storepass \"$STORE_PASS\" -file ca.pem",
-            "gpg --batch --passphrase-fd 0 -c secrets.tar",
-            "gpg --passphrase-file key.txt -d a.gpg",
-            "ssh-keygen -t ed25519 -N '' -f id_deploy",
-            "ssh-keygen -t rsa -b 4096 -N \"\" -C ci@example.com",
-            "sqlplus / as sysdba",
-            "sqlplus /nolog @setup.sql",
-            "sqlplus scott/tiger@orcl",
-            "sqlplus -s \"$DB_USER/$DB_PASS@$DB\"",
-            "7z a -p backup.7z db.sql",
-            "7z x -o/tmp/out archive.7z",
-            "zip -r -q site.zip public/",
-            "snmpwalk -v2c -c public 10.1.1.1",
-            "snmpwalk -v2c -c \"$COMMUNITY\" 10.1.1.1",
-            "net user administrator /active:yes",
-            "net user jdoe * /add",
-            "net user %USERNAME% /domain",
-            "rabbitmqctl add_user guest guest",
-            "echo \"$SUDO_PASS\" | sudo -S true",
-            "echo $TOKEN | docker login -u ci --password-stdin ghcr.io",
-            "echo \"root:${ROOT_PASSWORD}\" | chpasswd",
-            "echo 'deploy:$6$rounds=5000$abc$def' | chpasswd -e",
-            "mongod --port 27017 --dbpath /data -p 1234",
-            "mongodump --host db01 -u admin -p --out /backup",
-            "redis-server /etc/redis/redis.conf --port 6380",
-            "wpa_passphrase HomeNet < psk.txt",
-            "mc alias set local http://localhost:9000 minioadmin minioadmin",
-            "sqlcmd -S db01 -E -Q \"select 1\"",
-            "psexec \\\\web01 -u admin -p -i cmd",
-            "zip -P password secret.zip notes.txt",
-            // MinIO's public playground's keys, published for everyone.
-            "mc alias set play https://play.min.io Q3AM3UQ867SPQQA43P2F zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
-        ] {
-            assert!(scan(text).iter().all(|f| f.kind != "cli_password"), "{text}: {:?}", scan(text));
-        }
+        finds_none(
+            &["cli_password"],
+            &[
+                "ldapsearch -x -D cn=admin,dc=example,dc=com -W -b dc=example,dc=com",
+                "ldapsearch -x -w secret -b dc=example,dc=com",
+                "keytool -list -keystore cacerts -storepass changeit",
+                "keytool -importcert -storepass:env STORE_PASS -file ca.pem",
+                "keytool -importcert -storepass \"$STORE_PASS\" -file ca.pem",
+                "gpg --batch --passphrase-fd 0 -c secrets.tar",
+                "gpg --passphrase-file key.txt -d a.gpg",
+                "ssh-keygen -t ed25519 -N '' -f id_deploy",
+                "ssh-keygen -t rsa -b 4096 -N \"\" -C ci@example.com",
+                "sqlplus / as sysdba",
+                "sqlplus /nolog @setup.sql",
+                "sqlplus scott/tiger@orcl",
+                "sqlplus -s \"$DB_USER/$DB_PASS@$DB\"",
+                "7z a -p backup.7z db.sql",
+                "7z x -o/tmp/out archive.7z",
+                "zip -r -q site.zip public/",
+                "snmpwalk -v2c -c public 10.1.1.1",
+                "snmpwalk -v2c -c \"$COMMUNITY\" 10.1.1.1",
+                "net user administrator /active:yes",
+                "net user jdoe * /add",
+                "net user %USERNAME% /domain",
+                "rabbitmqctl add_user guest guest",
+                "echo \"$SUDO_PASS\" | sudo -S true",
+                "echo $TOKEN | docker login -u ci --password-stdin ghcr.io",
+                "echo \"root:${ROOT_PASSWORD}\" | chpasswd",
+                "echo 'deploy:$6$rounds=5000$abc$def' | chpasswd -e",
+                "mongod --port 27017 --dbpath /data -p 1234",
+                "mongodump --host db01 -u admin -p --out /backup",
+                "redis-server /etc/redis/redis.conf --port 6380",
+                "wpa_passphrase HomeNet < psk.txt",
+                "mc alias set local http://localhost:9000 minioadmin minioadmin",
+                "sqlcmd -S db01 -E -Q \"select 1\"",
+                "psexec \\\\web01 -u admin -p -i cmd",
+                "zip -P password secret.zip notes.txt",
+                // MinIO's public playground's keys, published for everyone.
+                "mc alias set play https://play.min.io Q3AM3UQ867SPQQA43P2F zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
+            ],
+        );
     }
 }

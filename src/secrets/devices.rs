@@ -116,7 +116,7 @@ pub(super) fn is_community(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::type7_plain;
-    use crate::secrets::{redact, scan};
+    use crate::secrets::cases::{finds_none, redacts_to};
 
     #[test]
     fn type7_is_turned_back_into_its_password() {
@@ -153,38 +153,37 @@ mod tests {
             ("    secret \"$9$Hk5FCtO1IcSrv8XxVbs2aZGjqfTz36\"; ## SECRET-DATA", "    secret \"[REDACTED:device_secret]\"; ## SECRET-DATA"),
             ("enable password 8Ry2YjIyt7RRXU24 encrypted", "enable password [REDACTED:password_hash] encrypted"),
         ];
-        for (text, redacted) in cases {
-            assert_eq!(redact(text).0, redacted, "{text}");
-        }
+        redacts_to(&cases);
     }
 
     #[test]
     fn what_devices_say_about_secrets_is_not_one() {
-        for text in [
-            // Cisco's own example password, in type 7 and plain; the defaults.
-            "username admin password 7 0822455D0A16",
-            "enable password cisco",
-            "snmp-server community public RO",
-            "set snmp community \"private\" authorization read-write",
-            // BGP communities are routes' labels, not credentials.
-            " neighbor as2 send-community extended",
-            "ip community-list expanded as1_community permit _1:",
-            " set community 65001:2 additive",
-            "\"Context\" : \"snmp community client-list-name\",",
-            "service password-encryption",
-            "no password strength-check",
-            " authentication mode password",
-            " password encrypted xxxxxxxx",
-            "key chain OSPF\n key 1\n  key-string 7 0822455D0A16",
-            "snmp-server community {{ comm_name }} RO",
-            "snmp-server host 192.0.2.9 traps version 3 priv monitor",
-            "snmp-server host 192.0.2.9 public",
-            "snmp-server host 192.0.2.2 source-interface mgmt0",
-            "snmp-server host INSIDE Machine01 poll community public",
-            "snmp-server host 192.0.2.8 traps version 2c encrypted 121C121A01",
-            "  key /Common/dtdi.key",
-        ] {
-            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
-        }
+        finds_none(
+            &[],
+            &[
+                // Cisco's own example password, in type 7 and plain; the defaults.
+                "username admin password 7 0822455D0A16",
+                "enable password cisco",
+                "snmp-server community public RO",
+                "set snmp community \"private\" authorization read-write",
+                // BGP communities are routes' labels, not credentials.
+                " neighbor as2 send-community extended",
+                "ip community-list expanded as1_community permit _1:",
+                " set community 65001:2 additive",
+                "\"Context\" : \"snmp community client-list-name\",",
+                "service password-encryption",
+                "no password strength-check",
+                " authentication mode password",
+                " password encrypted xxxxxxxx",
+                "key chain OSPF\n key 1\n  key-string 7 0822455D0A16",
+                "snmp-server community {{ comm_name }} RO",
+                "snmp-server host 192.0.2.9 traps version 3 priv monitor",
+                "snmp-server host 192.0.2.9 public",
+                "snmp-server host 192.0.2.2 source-interface mgmt0",
+                "snmp-server host INSIDE Machine01 poll community public",
+                "snmp-server host 192.0.2.8 traps version 2c encrypted 121C121A01",
+                "  key /Common/dtdi.key",
+            ],
+        );
     }
 }

@@ -52,7 +52,7 @@ pub(super) fn detectors() -> Vec<Detector> {
 
 #[cfg(test)]
 mod tests {
-    use crate::secrets::{redact, scan};
+    use crate::secrets::cases::{finds_none, redacts_to};
 
     #[test]
     fn servers_secrets_are_found_and_redacted_to_the_value() {
@@ -78,32 +78,31 @@ mod tests {
             ("ACL SETUSER worker on >W0rkerPw9x ~jobs:* +@all", "ACL SETUSER worker on >[REDACTED:cli_password] ~jobs:* +@all"),
             ("user app on >Red1sAclPw9 ~app:* +@all", "user app on >[REDACTED:cli_password] ~app:* +@all"),
         ];
-        for (text, redacted) in cases {
-            assert_eq!(redact(text).0, redacted, "{text}");
-        }
+        redacts_to(&cases);
     }
 
     #[test]
     fn what_servers_say_around_secrets_is_not_one() {
-        for text in [
-            ": RSA moonKey.pem",
-            "AuthLDAPBindPassword exec:/usr/local/bin/ldap-pass",
-            "sentinel auth-pass mymaster <password>",
-            "ldap_default_authtok_type = password",
-            "rootpw {SSHA}",
-            "rootpw secret",
-            "    auth_type PASS",
-            "redis-cli -a secret_redis FLUSHALL",
-            "redis-cli -a $REDIS_PASSWORD ping",
-            "user default off nopass ~* +@all",
-            "stats auth admin:admin",
-            "See ticket:ABC-1234",
-            "smtp.example.com user:password",
-            "FROM node:18-alpine3.19",
-            "table.pyhltable td{vertical-align:top;padding-top:0;line-height:1.45}",
-            "[INFO] org.apache.maven.its.mng3890:b:jar:0.1",
-        ] {
-            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
-        }
+        finds_none(
+            &[],
+            &[
+                ": RSA moonKey.pem",
+                "AuthLDAPBindPassword exec:/usr/local/bin/ldap-pass",
+                "sentinel auth-pass mymaster <password>",
+                "ldap_default_authtok_type = password",
+                "rootpw {SSHA}",
+                "rootpw secret",
+                "    auth_type PASS",
+                "redis-cli -a secret_redis FLUSHALL",
+                "redis-cli -a $REDIS_PASSWORD ping",
+                "user default off nopass ~* +@all",
+                "stats auth admin:admin",
+                "See ticket:ABC-1234",
+                "smtp.example.com user:password",
+                "FROM node:18-alpine3.19",
+                "table.pyhltable td{vertical-align:top;padding-top:0;line-height:1.45}",
+                "[INFO] org.apache.maven.its.mng3890:b:jar:0.1",
+            ],
+        );
     }
 }
