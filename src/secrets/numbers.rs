@@ -1,6 +1,7 @@
-//! Numbers that are personal data: card numbers and phone numbers. A pattern over digits
-//! takes far more than these (serial numbers, counters, hashes, a drawing's coordinates), so
-//! each is judged by how networks issue and people write them.
+//! Numbers that are personal data: card numbers, phone numbers, Social Security numbers and
+//! IBANs. A pattern over digits takes far more than these (serial numbers, counters, hashes, a
+//! drawing's coordinates), so each is judged by how networks, agencies and banks issue them and
+//! how people write them.
 
 /// A card number: a valid Luhn checksum, a length and a prefix a card network issues (Visa,
 /// Mastercard, American Express, Discover, UnionPay, Diners Club, JCB, Maestro, Mir), and,
