@@ -9,10 +9,16 @@ use super::detectors::{d, Detector};
 
 const DIGIT: &str = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
 
+/// A mailbox's name said aloud: its first word (group 2, to judge it by), then parts joined
+/// by "dot", "underscore" or "dash", or numbers said after it ("t dot nguyen eighty seven").
+const LOCAL: &str = r"([a-z0-9]+)(?:(?:\s+(?:dot|underscore|dash|hyphen)\s+|[._-])[a-z0-9]+|\s+(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred))*";
+
 /// Words a sentence says before "X at Y dot com" that are not a mailbox's name ("look at
-/// github dot com", "the team at acme dot io").
-const NOT_A_NAME: &[&str] =
-    &["me", "us", "you", "him", "her", "them", "it", "this", "that", "look", "team", "page", "site", "docs", "folks", "people", "guys", "one", "us"];
+/// github dot com", "the team at acme dot io", "logged in at gmail dot com").
+const NOT_A_NAME: &[&str] = &[
+    "me", "us", "you", "him", "her", "them", "it", "this", "that", "look", "looked", "team", "page", "site", "docs", "folks", "people", "guys", "one", "in",
+    "on", "up", "into", "logged", "signed", "account", "inbox", "there", "here",
+];
 
 /// The address said: "dot", "underscore", "dash" and "at" as the characters they name.
 fn address(said: &str) -> String {
@@ -65,7 +71,22 @@ pub(super) fn detectors() -> Vec<Detector> {
             hint: Some(|t| t.contains(" dot ")),
             ..d(
                 "email",
-                r"(?i)\b(?:e-?mail(?:ed|ing)?|mail|address|reach|contact|write|send)\b[^.?!\r\n]{0,40}?\b(([a-z0-9]+)(?:(?:\s+(?:dot|underscore|dash|hyphen)\s+|[._-])[a-z0-9]+)*\s+at\s+[a-z0-9-]+(?:\s+(?:dot|dash|hyphen)\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|io|co|edu|gov|dev|ai|app|me|us|uk|de|fr|ca|au|in|nl|ch|se|eu))\b",
+                &format!(
+                    r"(?i)\b(?:e-?mail(?:ed|ing)?|mail|address|reach|contact|write|send)\b[^.?!\r\n]{{0,40}}?\b({LOCAL}\s+at\s+[a-z0-9-]+(?:\s+(?:dot|dash|hyphen)\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|io|co|edu|gov|dev|ai|app|me|us|uk|de|fr|ca|au|in|nl|ch|se|eu))\b"
+                ),
+                &[1],
+                spoken_email,
+            )
+        },
+        // …or at a mail provider's domain, which names a mailbox whatever came before it
+        // ("it's jdoe at gmail dot com").
+        Detector {
+            hint: Some(|t| t.contains(" dot ")),
+            ..d(
+                "email",
+                &format!(
+                    r"(?i)\b({LOCAL}\s+at\s+(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|proton|protonmail|fastmail|hey|aol|gmx|yandex|zoho)\s+dot\s+(?:com|me|de|net|co\s+dot\s+uk))\b"
+                ),
                 &[1],
                 spoken_email,
             )
@@ -87,6 +108,7 @@ mod tests {
             ("yeah just email me at john dot doe at gmail dot com and I'll send it", "yeah just email me at [REDACTED:email] and I'll send it"),
             ("you can reach her at jane underscore smith at acme dash corp dot io", "you can reach her at [REDACTED:email]"),
             ("send it to priya.k at fastmail dot com.", "send it to [REDACTED:email]."),
+            ("it's jdoe eighty one at gmail dot com, no caps", "it's [REDACTED:email], no caps"),
             ("call me at four one five, eight six seven, zero one three two after five", "call me at [REDACTED:phone] after five"),
             ("it's oh seven seven double nine, one two three four five six", "it's [REDACTED:phone]"),
         ]);
@@ -101,6 +123,7 @@ mod tests {
                 "send the team at acme dot io the notes",
                 "email support at example dot com",
                 "check the page at github dot com slash issues",
+                "I logged in at gmail dot com and the account at outlook dot com",
                 "one two three four five six seven eight nine ten",
                 "zero zero zero zero zero zero zero zero zero zero",
                 "retry one, two or three times, then five, then seven, then nine",
