@@ -52,6 +52,12 @@ fn is_token(_: &Captures, v: &str) -> bool {
     (is_hex_token(v) || is_random_token(v)) && !super::is_placeholder(v)
 }
 
+/// Pusher's secrets: 20 hex digits, letters and digits both (or any token of the usual kind).
+fn pusher_secret(c: &Captures, v: &str) -> bool {
+    let hex = v.len() == 20 && v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    (hex && v.bytes().any(|b| b.is_ascii_digit()) && v.bytes().any(|b| b.is_ascii_alphabetic())) || is_token(c, v)
+}
+
 pub(super) fn detectors() -> Vec<Detector> {
     let quoted = r#"(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')\s*[,)]"#;
     let mut found = vec![
@@ -63,6 +69,12 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("assigned_secret", &format!(r"\.login\(\s*[A-Za-z_][\w.]*\s*,\s*{quoted}"), &[1, 2], password_value),
         d("assigned_secret", &format!(r"\.connect\(\s*{ARG}\d+\s*,\s*{ARG}{quoted}"), &[1, 2], password_value),
         d("assigned_secret", &format!(r"\b(?:jedis|redis|Jedis|Redis|redisClient|ioredis)\.auth\(\s*{quoted}"), &[1, 2], password_value),
+        // Ruby's `Net::SMTP.start(host, port, helo, user, "…", :login)`; Pusher's secret, third
+        // in Python's and Ruby's `Pusher(app_id, key, secret)`, second in PHP's
+        // `new Pusher\Pusher(key, secret, app_id)`.
+        d("assigned_secret", &format!(r"\bNet::SMTP\.start\(\s*(?:{ARG}){{4}}{quoted}"), &[1, 2], password_value),
+        d("assigned_secret", &format!(r"\bPusher\(\s*{ARG}{ARG}{quoted}"), &[1, 2], pusher_secret),
+        d("assigned_secret", &format!(r"\bPusher\\Pusher\(\s*{ARG}{quoted}"), &[1, 2], pusher_secret),
     ];
     // The token may be any of the call's first four arguments (`OAuth1(key, secret, token,
     // token_secret)`); a match holds one value, so one pattern per position.
@@ -227,6 +239,18 @@ mod tests {
             (r#"smtp_server.login(sender_email, "Sl8kQ2xLm7")"#, r#"smtp_server.login(sender_email, "[REDACTED:assigned_secret]")"#),
             (r#"client.connect('web01', 22, 'deploy', 'Pm8kQ2xLm7')"#, r#"client.connect('web01', 22, 'deploy', '[REDACTED:assigned_secret]')"#),
             (r#"jedis.auth("Je8kQ2xLm7");"#, r#"jedis.auth("[REDACTED:assigned_secret]");"#),
+            (
+                r#"Net::SMTP.start('smtp.example.com', 587, 'example.com', 'mailer', 'Sm7tPx2kQ9', :login)"#,
+                r#"Net::SMTP.start('smtp.example.com', 587, 'example.com', 'mailer', '[REDACTED:assigned_secret]', :login)"#,
+            ),
+            (
+                r#"pusher = Pusher('1234567', '8a9b0c1d2e3f4a5b6c7d', '9f8e7d6c5b4a3f2e1d0c')"#,
+                r#"pusher = Pusher('1234567', '8a9b0c1d2e3f4a5b6c7d', '[REDACTED:assigned_secret]')"#,
+            ),
+            (
+                r#"$pusher = new Pusher\Pusher('8a9b0c1d2e3f4a5b6c7d', '9f8e7d6c5b4a3f2e1d0c', '1234567', $options);"#,
+                r#"$pusher = new Pusher\Pusher('8a9b0c1d2e3f4a5b6c7d', '[REDACTED:assigned_secret]', '1234567', $options);"#,
+            ),
             // Go's MySQL DSN, which has no scheme.
             (
                 r#"sql.Open("mysql", "app:Rt6yH3kLw9@tcp(127.0.0.1:3306)/shop")"#,
@@ -268,6 +292,9 @@ mod tests {
             r#"client.connect('web01', 22, 'deploy', key_filename='id_rsa')"#,
             r#"sock.connect(("db01", 8080))"#,
             r#"given().auth().basic("user", "password")"#,
+            r#"Net::SMTP.start('smtp.example.com', 25, 'example.com', nil, nil, nil)"#,
+            r#"pusher = Pusher(app_id, key, secret, cluster='eu')"#,
+            r#"$pusher = new Pusher\Pusher(env('PUSHER_KEY'), env('PUSHER_SECRET'), env('PUSHER_APP_ID'));"#,
         ] {
             assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
         }
