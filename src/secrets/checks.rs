@@ -293,11 +293,15 @@ fn is_field_path(v: &str) -> bool {
             .all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
-/// A base64 blob that decodes to `user:password`.
 /// A password given on a command line, not a variable (`$PASS`) or a placeholder.
 pub(super) fn cli_password(_: &Captures, v: &str) -> bool {
     // `fly login -u ... -p ...`: a guide's dots, no password.
     !v.starts_with('$') && !v.starts_with('%') && !super::is_placeholder(v) && v.chars().count() >= 4 && v.chars().any(char::is_alphanumeric)
+}
+
+/// …and judged as a password is: on a command line too a word or a name is a guide's.
+pub(super) fn command_password(c: &Captures, v: &str) -> bool {
+    cli_password(c, v) && password_value(c, v)
 }
 
 /// Whether a key block holds key material. The smallest real key (Ed25519 in PKCS#8) is 64
@@ -323,6 +327,7 @@ pub(super) fn decodes_to_private_key(v: &str) -> bool {
     base64::engine::general_purpose::STANDARD.decode(v).ok().is_some_and(|b| String::from_utf8_lossy(&b).contains("PRIVATE KEY"))
 }
 
+/// A base64 blob that decodes to `user:password`.
 pub(super) fn decodes_to_credentials(v: &str) -> bool {
     base64::engine::general_purpose::STANDARD
         .decode(v)

@@ -4,7 +4,7 @@
 //! `sshpass`, MySQL's `-p…`, `htpasswd` and `curl -u` are `detectors.rs`' own; `redis-cli -a`
 //! is with Redis in `services.rs`.)
 
-use super::checks::{cli_password, password_value};
+use super::checks::command_password;
 use super::detectors::{d, Detector};
 use super::devices::is_community;
 
@@ -39,8 +39,14 @@ const FLAGS: &[(&str, &str, usize)] = &[
     (r"nmcli", r"password[ \t]+|wifi-sec\.psk[ \t]+|802-11-wireless-security\.psk[ \t]+", 1),
     (r"mysqladmin", r"password[ \t]+", 1),
     // SNMPv3's authentication and privacy passphrases.
-    (r"snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptable|snmptrap|snmpinform", r"-[AX][ \t]+", 2),
+    (SNMP, r"-[AX][ \t]+", 2),
 ];
+
+/// net-snmp's tools, for their SNMPv3 passphrases and their community.
+const SNMP: &str = "snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptable|snmptrap|snmpinform|snmpstatus|snmpdf";
+
+/// Where a tool's name starts: a line, a space, a path's `/`, a quote, a call's `(`, an `=`.
+const TOOL_START: &str = r"(?m)(?:^|[\s/\x22'`(=])";
 
 /// A command's value: quoted as written, or a word.
 const VALUE: &str = r#"(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"|;&]{4,}))"#;
@@ -59,17 +65,14 @@ fn after_flag(nth: usize) -> String {
     let tools: Vec<String> = FLAGS
         .iter()
         .filter(|(_, _, most)| *most > nth)
-        .map(|(tools, flag, _)| {
-            let skipped = format!(r"(?:[^\r\n|;&]*?[ \t](?:{flag}){SKIPPED}){{{nth}}}");
-            format!(r"(?:{tools})(?:\.exe)?{skipped}(?:[ \t][^\r\n|;&]*?)?[ \t](?:{flag})")
-        })
+        .map(|(tools, flag, _)| tool_flag(tools, &format!(r"(?:[^\r\n|;&]*?[ \t](?:{flag}){SKIPPED}){{{nth}}}"), flag))
         .collect();
-    format!(r"(?m)(?:^|[\s/\x22'`(=])(?:{}){VALUE}", tools.join("|"))
+    format!(r"{TOOL_START}(?:{}){VALUE}", tools.join("|"))
 }
 
-/// A password judged as one: on a command line too a word or a name is a guide's.
-fn command_password(c: &regex::Captures, v: &str) -> bool {
-    cli_password(c, v) && password_value(c, v)
+/// One of `tools`, what `skipped` takes, its other arguments on the same command, then `flag`.
+fn tool_flag(tools: &str, skipped: &str, flag: &str) -> String {
+    format!(r"(?:{tools})(?:\.exe)?{skipped}(?:[ \t][^\r\n|;&]*?)?[ \t](?:{flag})")
 }
 
 pub(super) fn detectors() -> Vec<Detector> {
@@ -77,14 +80,7 @@ pub(super) fn detectors() -> Vec<Detector> {
     let mut found: Vec<Detector> = (0..most).map(|nth| d("cli_password", &after_flag(nth), &[1, 2, 3], command_password)).collect();
     found.extend([
         // An SNMP community on net-snmp's command line (`public` and `private` are defaults).
-        d(
-            "cli_password",
-            &format!(
-                r"(?m)(?:^|[\s/\x22'`(=])(?:snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptable|snmptrap|snmpinform|snmpstatus|snmpdf)(?:[ \t][^\r\n|;&]*?)?[ \t]-c[ \t]+{VALUE}"
-            ),
-            &[1, 2, 3],
-            |_, v| is_community(v),
-        ),
+        d("cli_password", &format!(r"{TOOL_START}{}{VALUE}", tool_flag(SNMP, "", r"-c[ \t]+")), &[1, 2, 3], |_, v| is_community(v)),
         // Oracle's tools' `user/password[@db]` (`sqlplus -s`, `rman target`, `userid=`);
         // `sqlplus / as sysdba` and `/nolog` hold none.
         d(

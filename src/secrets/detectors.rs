@@ -47,7 +47,8 @@ fn compares(t: &str) -> bool {
 /// host: every number after the first under 100, and not in 10/8, 172.16/12 or 192.168/16.
 fn numbered_like_a_release(ip: &str) -> bool {
     let parts: Vec<u16> = ip.split('.').filter_map(|p| p.parse().ok()).collect();
-    let private = parts[0] == 10 || (parts[0] == 172 && (16..32).contains(&parts[1])) || (parts[0] == 192 && parts[1] == 168);
+    let [first, second, ..] = parts[..] else { return false };
+    let private = first == 10 || (first == 172 && (16..32).contains(&second)) || (first == 192 && second == 168);
     parts.len() == 4 && parts[1..].iter().all(|&p| p < 100) && !private
 }
 

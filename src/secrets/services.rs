@@ -4,16 +4,14 @@
 //! `passwd-s3fs`. (A keyword and its value alone on a line, OpenLDAP's `rootpw`, nslcd's
 //! `bindpw`, keepalived's `auth_pass`, are the whole-line keyword rule's in `detectors.rs`.)
 
-use super::checks::{cli_password, password_value};
+use super::checks::{command_password, password_value};
 use super::detectors::{d, Detector};
 
 pub(super) fn detectors() -> Vec<Detector> {
     vec![
         // Redis: `redis-cli -a …` (`--pass`), and a user's password in an ACL rule
         // (`ACL SETUSER app on >… ~* +@all`, a `users.acl` file's `user app on >…`).
-        d("cli_password", r#"\bredis-cli\b[^\r\n|;&]*?\s(?:-a|--pass)[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], |c, v| {
-            cli_password(c, v) && password_value(c, v)
-        }),
+        d("cli_password", r#"\bredis-cli\b[^\r\n|;&]*?\s(?:-a|--pass)[ =](?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"]{4,}))"#, &[1, 2, 3], command_password),
         Detector {
             hint: Some(|t| t.contains(" >")),
             ..d("cli_password", r"(?m)(?:\bACL[ \t]+SETUSER[ \t]+\S+|^[ \t]*user[ \t]+\S+[ \t][^\r\n>]*?\bon\b)[^\r\n>]*[ \t]>(\S{4,})", &[1], password_value)

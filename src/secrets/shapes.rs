@@ -119,6 +119,9 @@ pub(super) fn only_words(v: &str) -> bool {
 /// have runs of consonants or few vowels that words do not (`mysecretpassword`, four common
 /// words run together, have neither), and an alphabet run is a guide's.
 pub(super) fn app_password(v: &str) -> bool {
+    if v.len() != 16 && v.len() != 19 {
+        return false;
+    }
     let grouped = v.len() == 19 && v.split(' ').all(|g| g.len() == 4);
     let letters: String = v.chars().filter(|c| *c != ' ').collect();
     if !(letters.len() == 16 && letters.bytes().all(|b| b.is_ascii_lowercase()) && (grouped || v.len() == 16)) {
