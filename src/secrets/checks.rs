@@ -7,7 +7,10 @@ use std::sync::LazyLock;
 use base64::Engine;
 use regex::{Captures, Regex};
 
-use super::shapes::{app_password, is_identifier, is_number_literal, is_padded_base64, is_random, is_random_token, is_version_range, only_words, random_case};
+use super::shapes::{
+    app_password, is_identifier, is_number_literal, is_padded_base64, is_prose, is_random, is_random_token, is_rule_list, is_version_range, only_words,
+    random_case,
+};
 
 /// Name endings that say the value is about a secret, not the secret: `password_label`,
 /// `token_url`, `api_key_header`, `secret_name`.
@@ -153,10 +156,20 @@ fn is_secret_name(words: &[String]) -> bool {
     const FOR: &[&str] =
         &["db", "sql", "mysql", "pg", "ftp", "sftp", "smtp", "mail", "imap", "admin", "root", "user", "ldap", "proxy", "redis", "ssh", "app", "api"];
     let glued = |w: &String| ["password", "passwd", "secret"].iter().any(|s| w.ends_with(s)) || w.strip_suffix("pass").is_some_and(|head| FOR.contains(&head));
+    // A renderer's or an encoder's pass (`singlePass`, `hwScaleFilterFirstPass`) is a step.
+    const STEPS: &[&str] = &["single", "multi", "first", "second", "third", "final", "last", "next", "render", "two", "one"];
+    let a_step = |i: usize| words[i] == "pass" && i > 0 && STEPS.contains(&words[i - 1].as_str());
     // `pw` only ends a name (`db_pw`): C's `struct passwd` fields begin with it (`pw_uid`).
     words.last().is_some_and(|w| w == "pw")
-        || words.iter().any(|w| ONE.contains(&w.as_str()) || glued(w))
+        || words.iter().enumerate().any(|(i, w)| (ONE.contains(&w.as_str()) && !a_step(i)) || glued(w))
         || words.windows(2).any(|p| TWO.contains(&(p[0].as_str(), p[1].as_str())))
+}
+
+/// A public key's name (.NET's `PublicKeyToken`, the strong-name key's hash that every
+/// assembly reference, `.resx` and `web.config` names; `public_key`): what it holds is public.
+pub(super) fn names_a_public_key(raw_name: &str) -> bool {
+    let words = name_words(raw_name);
+    words.windows(2).any(|p| p[0] == "public" && p[1] == "key") && !words.iter().any(|w| w == "private" || w == "secret")
 }
 
 /// A value assigned to a secret-like name that is a secret: not a placeholder, not code,
@@ -175,7 +188,7 @@ pub(super) fn password_value(_: &Captures, v: &str) -> bool {
 pub(super) fn names_a_secret(raw_name: &str) -> bool {
     let words = name_words(raw_name);
     let last = words.last().map_or("", String::as_str);
-    is_secret_name(&words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys")
+    is_secret_name(&words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys") && !names_a_public_key(raw_name)
 }
 
 /// Whether `v`, the value of a field named `raw_name`, is a secret (see [`assigned_value`]).
@@ -211,14 +224,17 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         || v.starts_with("https://")
         || lower.starts_with("env[")
         || lower.contains("%(")
-        || v.starts_with([':', '*', '&', '!', '|', '-', '#', '\\', ')'])
+        || v.starts_with([':', '*', '&', '!', '|', '-', '#', '\\', ')', ','])
         || is_number_literal(&lower)
         || is_identifier(v)
         || only_words(v)
         || v.contains("\\r")
         || v.contains("\\n")
         || lower.contains("example")
+        || lower.starts_with("fake")
         || is_version_range(v)
+        || is_prose(v)
+        || is_rule_list(v)
         || says_its_name(&words, v)
     {
         return false;
@@ -259,13 +275,19 @@ pub(super) fn xml_value(caps: &Captures, v: &str) -> bool {
     // (Jenkins' braced secrets, `{AQAAAB…}`, are `jenkins_secret`'s.)
     let name = caps.get(1).map_or("", |m| m.as_str());
     let template = v.starts_with('{') && v.ends_with('}') && v[1..v.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-{}".contains(c));
-    !(v.eq_ignore_ascii_case(name) || is_identifier(v) || template || v.starts_with('!') || v.chars().all(|c| c.is_ascii_digit()))
+    !(v.eq_ignore_ascii_case(name)
+        || is_identifier(v)
+        || template
+        || v.starts_with('!')
+        || v.chars().all(|c| c.is_ascii_digit())
+        || names_a_public_key(name.rsplit(':').next().unwrap_or(name)))
 }
 
 /// Values that are code, not secrets: `password = get_password(config)`, `env::var("X")`,
 /// `Option<String>`, `self.token`.
 pub(super) fn looks_like_code(v: &str) -> bool {
-    static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_.$:!]*\(").expect("valid regex"));
+    // PHP's and JS's strings joined to a call (`'.csrf_token().'`) are code too.
+    static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^(?:['"] ?\. ?)?[A-Za-z0-9_.$:!]*\("#).expect("valid regex"));
     // A call, a macro or a phrase (`get_password(cfg)`, `bracketed!(x`, `Password (required)`);
     // a bracket inside a random string is not code (Django's keys draw from `!@#$%^&*(-_=+)`).
     (v.contains('(') && (CALL.is_match(v) || v.contains(char::is_whitespace)))
@@ -286,10 +308,12 @@ pub(super) fn looks_like_code(v: &str) -> bool {
         || is_field_path(v)
 }
 
-/// `node.colon2_token`, `self.config.api_key`: a path of names, as code reads a field.
+/// `node.colon2_token`, `self.config.api_key`: a path of names, as code reads a field; PHP's
+/// `Illuminate\Support\Facades\Password`, a class's.
 fn is_field_path(v: &str) -> bool {
-    v.contains('.')
-        && v.split('.')
+    let sep = if v.contains('\\') { '\\' } else { '.' };
+    v.contains(sep)
+        && v.split(sep)
             .all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
@@ -360,4 +384,7 @@ pub(super) fn is_boring_ip(ip: &str) -> bool {
         || ip.starts_with("203.0.113.")
         // Public resolvers, everyone's (Google's, Cloudflare's, Quad9's).
         || ["8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9"].contains(&ip)
+        // A network of 65,536 addresses or more, no one's host (`10.6.0.0`), and what .NET's
+        // four-part versions mostly are (`GeneratedCodeAttribute(…, "4.0.0.0")`).
+        || ip.ends_with(".0.0")
 }

@@ -35,7 +35,14 @@ fn is_query_string(c: &Captures, v: &str) -> bool {
     let (Some(name), Some(all)) = (c.get(1), c.get(0)) else { return false };
     let text = all.as_str();
     let before = &text[..name.start() - all.start()];
-    (before.ends_with('?') || before.ends_with('&')) && v.split('&').skip(1).any(|p| p.contains('='))
+    let params = v.split('&').skip(1).filter(|p| p.contains('=')).count();
+    // Two parameters after it are a query string wherever it starts (a test's pattern, `'/token=myToken&channel=…'`).
+    ((before.ends_with('?') || before.ends_with('&')) && params > 0) || params >= 2
+}
+
+/// A name after `=` is a value itself (ffmpeg's `overlay=eof_action=pass:repeatlast=0`).
+fn follows_a_value(c: &Captures) -> bool {
+    c.get(0).is_some_and(|all| all.as_str().starts_with('='))
 }
 
 /// Whether a text compares anything: the comparison rules start at any name.
@@ -182,7 +189,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         Detector {
             tail: Some(6),
             ..d("assigned_secret", &assignment, &[3, 4, 5], |c, v| {
-                c.get(2).is_some_and(|sep| sep.as_str() != "::") && !is_query_string(c, v) && assigned_value(c, v)
+                c.get(2).is_some_and(|sep| sep.as_str() != "::") && !is_query_string(c, v) && !follows_a_value(c) && assigned_value(c, v)
             })
         },
         d("assigned_secret", r"(?i)<([A-Za-z_:\-]*(?:password|passwd|pass|pwd|secret|token|apikey|api_key))\b[^>]*>([^<\r\n]{4,})</", &[2], xml_value),
@@ -334,7 +341,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // the router is …", "the api key was …".
         d(
             "assigned_secret",
-            r"(?i)\b(password|passcode|passphrase|passwort|secret key|api key|access key|token)(?:\s+(?:for|of|on|to)(?:\s+the)?\s+[\w.\-]+)?\s+(?:is|was)\s+(?:still\s+|now\s+|just\s+)?([^\s,;]{4,})",
+            r#"(?i)\b(password|passcode|passphrase|passwort|secret key|api key|access key|token)(?:\s+(?:for|of|on|to)(?:\s+the)?\s+[\w.\-]+)?\s+(?:is|was)\s+(?:still\s+|now\s+|just\s+)?([^\s,;"()]{4,})"#,
             &[2],
             |c, v| value_of_name(&c[1].replace(' ', "_"), v.trim_end_matches(['.', ',', '!', '?'])),
         ),
@@ -388,7 +395,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
                 let before = c.get(2).map_or("", |f| f.as_str());
                 let image = before.ends_with(':');
                 let folder = !before.is_empty() && !image && !before.ends_with("tcp/") && !before.ends_with("udp/");
-                !(named || tagged || image || (folder && numbered_like_a_release(ip)) || is_boring_ip(ip))
+                // After `§`, a section's number (`§7.5.2.8`, a spec's).
+                let section = c.get(0).is_some_and(|m| m.as_str().starts_with('§'));
+                !(named || tagged || image || section || (folder && numbered_like_a_release(ip)) || is_boring_ip(ip))
             },
         ),
     ])

@@ -32,8 +32,10 @@ fn type7_plain(v: &str) -> Option<String> {
 /// IPsec's `pre-shared-key` and `crypto isakmp key`, OSPF's `authentication-key` and
 /// `message-digest-key N md5`, BGP's `neighbor X password`, HSRP's `authentication`,
 /// wireless `wpa-psk ascii`, TACACS+ and RADIUS servers' `key` (on the server's line, or
-/// its own line under `radius server NAME`), a user's or `enable` `password`, ASA's `passwd`.
-const KEYWORD: &str = r"(?:\bkey-string|\bpre-shared-key|\bcrypto[ \t]+isakmp[ \t]+key|\bauthentication-key(?:[ \t]+\d+[ \t]+md5)?|\bmessage-digest-key[ \t]+\d+[ \t]+md5|\bneighbor[ \t]+\S+[ \t]+password|\bstandby[ \t]+\d+[ \t]+authentication(?:[ \t]+md5[ \t]+key-string)?|\bwpa-psk[ \t]+ascii|\b(?:tacacs|radius)-server\b[^\r\n]*?[ \t]key|^[ \t]*key|\benable[ \t]+password(?:[ \t]+level[ \t]+\d+)?|\busername[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+password|^[ \t]*passwd|^[ \t]*password)";
+/// its own line under `radius server NAME`), a user's or `enable` `password` (each a line's
+/// statement, or an Ansible list's item: "Invalid username or password entered." is a
+/// program's message), ASA's `passwd`.
+const KEYWORD: &str = r#"(?:\bkey-string|\bpre-shared-key|\bcrypto[ \t]+isakmp[ \t]+key|\bauthentication-key(?:[ \t]+\d+[ \t]+md5)?|\bmessage-digest-key[ \t]+\d+[ \t]+md5|\bneighbor[ \t]+\S+[ \t]+password|\bstandby[ \t]+\d+[ \t]+authentication(?:[ \t]+md5[ \t]+key-string)?|\bwpa-psk[ \t]+ascii|\b(?:tacacs|radius)-server\b[^\r\n]*?[ \t]key|^[ \t]*key|^[ \t]*(?:-[ \t]+)?["']?enable[ \t]+password(?:[ \t]+level[ \t]+\d+)?|^[ \t]*(?:-[ \t]+)?["']?username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+password|^[ \t]*passwd|^[ \t]*password)"#;
 
 /// A type 7 string: the offset into the key (00–15), then a hex byte per character.
 const TYPE7: &str = r"((?:0\d|1[0-5])[0-9A-Fa-f]{8,})";
@@ -72,7 +74,7 @@ pub(super) fn detectors() -> Vec<Detector> {
         // … password … encrypted|pbkdf2`.
         d(
             "password_hash",
-            r"(?m)(?:\benable[ \t]+password|^[ \t]*passwd|\busername[ \t]+\S+[ \t]+password)[ \t]+(\S{12,})[ \t]+(?:encrypted|pbkdf2)\b",
+            r#"(?m)(?:^[ \t]*(?:-[ \t]+)?["']?enable[ \t]+password|^[ \t]*passwd|^[ \t]*(?:-[ \t]+)?["']?username[ \t]+\S+[ \t]+password)[ \t]+(\S{12,})[ \t]+(?:encrypted|pbkdf2)\b"#,
             &[1],
             |_, v| v.chars().all(|c| c.is_ascii_alphanumeric() || "./$+=".contains(c)),
         ),

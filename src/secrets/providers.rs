@@ -119,7 +119,12 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("google_oauth_secret", r"\b(GOCSPX-[A-Za-z0-9_\-]{28})", &[1], always),
         d("google_oauth_token", r"\b(ya29\.[0-9A-Za-z_\-]{30,})", &[1], always),
         d("facebook_token", r"\b(EAA[A-Za-z0-9]{2}[A-Za-z0-9]*ZD[A-Za-z0-9]{0,4}|EAACEdEose0cBA[0-9A-Za-z]{20,})\b", &[1], |_, v| v.len() >= 40),
-        d("twitter_bearer", r"\b(A{22}[A-Za-z0-9%]{30,})", &[1], always),
+        // Its 21–23 A's are a counter's zero bytes; base64 data (an image in a `.resx`) has
+        // runs of A's everywhere, so a longer run, or another of 10 later, is data.
+        d("twitter_bearer", r"\b(A{22}[A-Za-z0-9%]{30,})", &[1], |_, v| {
+            let rest = v.trim_start_matches('A');
+            v.len() - rest.len() <= 23 && !rest.contains("AAAAAAAAAA")
+        }),
         d("mapbox_secret", r"\b(sk\.eyJ[A-Za-z0-9._\-]{80,})", &[1], always),
         d("linkedin_secret", r"(?i)linkedin[A-Za-z_\-]*(?:secret|key)[^\n]{0,20}?\b([A-Za-z0-9]{16})\b", &[1], |_, v| super::entropy(v) >= 3.2),
         d("heroku_key", r"(?i)heroku[A-Za-z_\-]*(?:key|token)[^\n]{0,20}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b", &[1], always),

@@ -1,7 +1,7 @@
 //! Servers' own configuration syntaxes, where a secret follows a keyword with no `=` or `:`, or
 //! sits in a position the file's format gives it: Redis (`redis-cli -a`, ACL rules), HAProxy,
 //! strongSwan's `ipsec.secrets`, Postfix's `sasl_passwd`, Squid's `cache_peer`, s3fs'
-//! `passwd-s3fs`. (A keyword and its value alone on a line, OpenLDAP's `rootpw`, nslcd's
+//! `passwd-s3fs`, ASP.NET's keys in `web.config` and its Core's key ring. (A keyword and its value alone on a line, OpenLDAP's `rootpw`, nslcd's
 //! `bindpw`, keepalived's `auth_pass`, are the whole-line keyword rule's in `detectors.rs`.)
 
 use super::checks::{command_password, password_value};
@@ -43,6 +43,12 @@ pub(super) fn detectors() -> Vec<Detector> {
         ),
         // Squid's `cache_peer … login=USER:…`.
         d("assigned_secret", r"\bcache_peer\b[^\r\n]*?\blogin=[^\s:]+:(\S{4,})", &[1], password_value),
+        // ASP.NET Core's Data Protection key ring (`key-<id>.xml`, kept in the repository when
+        // the app persists it there): `<masterKey …>` with its key in plain `<value>`, which
+        // signs and encrypts the app's cookies and tokens (encrypted, it is `<encryptedSecret>`).
+        d("assigned_secret", r"<masterKey\b[^>]*>\s*(?:<!--[^>]*-->\s*)?<value>([A-Za-z0-9+/]{40,}={0,2})</value>", &[1], |_, v| super::entropy(v) >= 4.0),
+        // ASP.NET's `<machineKey validationKey="…" decryptionKey="…">` in `web.config`.
+        d("assigned_secret", r#"\b(?:validationKey|decryptionKey)\s*=\s*"([0-9A-Fa-f]{32,})""#, &[1], |_, v| super::entropy(v) >= 3.0),
         // s3fs' `passwd-s3fs` (`ACCESS_KEY:SECRET_KEY`, a bucket before them too).
         d("aws_secret_key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}:([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)", &[1], |_, v| super::entropy(v) >= 4.0),
     ]
@@ -75,6 +81,14 @@ mod tests {
             ("redis-cli -h cache.internal -a Red1sCliPw9 ping", "redis-cli -h cache.internal -a [REDACTED:cli_password] ping"),
             ("ACL SETUSER worker on >W0rkerPw9x ~jobs:* +@all", "ACL SETUSER worker on >[REDACTED:cli_password] ~jobs:* +@all"),
             ("user app on >Red1sAclPw9 ~app:* +@all", "user app on >[REDACTED:cli_password] ~app:* +@all"),
+            (
+                "<masterKey p4:requiresEncryption=\"true\">\n  <!-- Warning: the key below is in an unencrypted form. -->\n  <value>Qm9vT3NlY3JldE1hc3RlcktleTFBOGZ6UTJ4THA3dk05cVc0ck41dEI4eUMzbg==</value>",
+                "<masterKey p4:requiresEncryption=\"true\">\n  <!-- Warning: the key below is in an unencrypted form. -->\n  <value>[REDACTED:assigned_secret]</value>",
+            ),
+            (
+                "<machineKey validationKey=\"7AB3C9E1F04D2B6A8C5E7F9012345678ABCDEF0123456789FEDCBA9876543210\" decryptionKey=\"E4F1A9B2C7D3086512FE34AB97CD0E18\" validation=\"SHA1\" />",
+                "<machineKey validationKey=\"[REDACTED:assigned_secret]\" decryptionKey=\"[REDACTED:assigned_secret]\" validation=\"SHA1\" />",
+            ),
         ];
         redacts_to(&cases);
     }
@@ -100,6 +114,8 @@ mod tests {
                 "FROM node:18-alpine3.19",
                 "table.pyhltable td{vertical-align:top;padding-top:0;line-height:1.45}",
                 "[INFO] org.apache.maven.its.mng3890:b:jar:0.1",
+                "<machineKey validationKey=\"AutoGenerate,IsolateApps\" decryptionKey=\"AutoGenerate,IsolateApps\" />",
+                "<masterKey><encryptedSecret decryptorType=\"Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor\">",
             ],
         );
     }

@@ -16,6 +16,8 @@ pub(super) fn is_padded_base64(v: &str) -> bool {
         && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
         && body.chars().any(|c| c.is_ascii_uppercase())
         && body.chars().any(|c| c.is_ascii_lowercase())
+        // A word and `=` (`VersionToken = "Version="`) is a key being looked for.
+        && !body.chars().skip(1).all(|c| c.is_ascii_lowercase())
 }
 
 /// A random string, not code, though it holds brackets: WordPress's salts and Django's keys
@@ -111,6 +113,28 @@ pub(super) fn only_words(v: &str) -> bool {
         let punct = v.chars().filter(|c| !c.is_alphanumeric()).count();
         punct <= 2 && v.chars().filter(|c| c.is_alphabetic()).count() >= v.chars().count().saturating_sub(2)
     }
+}
+
+/// A sentence: four or more words with no digit, between spaces and a sentence's punctuation
+/// (`If true, the quantization only needs…`, a doc comment's text under a `singlePass` name).
+pub(super) fn is_prose(v: &str) -> bool {
+    let words: Vec<&str> = v.split_whitespace().collect();
+    words.len() >= 4
+        && words.iter().all(|w| {
+            let core = w.trim_matches(|c: char| ",.;:!?'\"()".contains(c));
+            !core.is_empty() && core.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'') && !random_case(core)
+        })
+}
+
+/// Rules joined by `|` (Laravel's `'password' => 'required|confirmed|min:6'`): validation, not
+/// a value.
+pub(super) fn is_rule_list(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('|').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            let (rule, args) = p.split_once(':').unwrap_or((p, ""));
+            !rule.is_empty() && rule.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !args.contains(char::is_whitespace)
+        })
 }
 
 /// Google's app passwords: 16 random lower-case letters, shown in four groups of four (`qwhx

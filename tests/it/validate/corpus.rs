@@ -268,6 +268,9 @@ fn secrets() -> Vec<(&'static str, String)> {
         // Google's app passwords: letters alone, in four groups of four or not.
         ("assigned_secret", "EMAIL_HOST_PASSWORD = 'qwhx zrbn mtkp vyld'".into()),
         ("assigned_secret", "server.login(\"alerts@acme-corp.io\", \"qwhxzrbnmtkpvyld\")".into()),
+        // Session 49: ASP.NET's keys, in `web.config` and in ASP.NET Core's key ring.
+        ("assigned_secret", "<machineKey validationKey=\"7AB3C9E1F04D2B6A8C5E7F9012345678ABCDEF0123456789FEDCBA9876543210\" validation=\"SHA1\" />".into()),
+        ("assigned_secret", "<masterKey p4:requiresEncryption=\"true\">\n  <value>Qm9vT3NlY3JldE1hc3RlcktleTFBOGZ6UTJ4THA3dk05cVc0ck41dEI4eUMzbg==</value>".into()),
     ]
 }
 
@@ -484,6 +487,28 @@ const LOOK_ALIKES: &[&str] = &[
     "password: thisismypassword",
     "we looked at stripe dot com; ticket 123-45-6789; DE89 3704 0044 0532 0130 00; one two three four five six seven eight nine ten",
     "String h = hashPassword(\"Hp8kQ2xLm7\"); config.setPassword(password);",
+    // Session 49, from .NET and PHP projects (ShareX, PowerShell, jellyfin, ILSpy, Laravel):
+    // the public key token of every assembly reference, `.resx` and `web.config`; an image in
+    // base64; a program's messages, a doc comment, an encoder's pass and filter string; a
+    // class path, validation rules, a string joined to a call, a test's query string; a
+    // spec's section and a /16 network; a car's VIN.
+    "<value>System.Resources.ResXResourceReader, System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089</value>",
+    "<assemblyIdentity name=\"Newtonsoft.Json\" publicKeyToken=\"30ad4fe6b2a6aeed\" culture=\"neutral\" />",
+    "<PublicKeyToken>^B03F5F7F11D50A3A$</PublicKeyToken>",
+    "AAAAAAAAAAAAAAAAAAAAAABwhh8f6riimpWVn6ezva7GyNz5MR0wJ2MAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "throw new AuthenticationException(\"Invalid username or password entered.\");",
+    "throw new Exception(\"Signature or Username/Password is missing.\");",
+    "/// <param name=\"singlePass\">If true, the quantization only needs to loop through the source pixels once</param>",
+    "overlayFilters.Add(\"overlay=eof_action=pass:repeatlast=0\"); var hwScaleFilterFirstPass = \"vpp_rkrga=format=bgra:afbc=1\";",
+    "const string VersionToken = \"Version=\";",
+    "'Password'  => 'Illuminate\\Support\\Facades\\Password',",
+    "'password' => 'required|confirmed|min:6',",
+    "return new Expression('<input type=\"hidden\" name=\"_token\" value=\"'.csrf_token().'\">');",
+    "$this->assertRegexp('/token=myToken&channel=channel1&username=Monolog&text=&attachments=.*$/', $content);",
+    "string token = \"FakeToken0+/=\"",
+    "/// Gets the better conversion target (C# 9.0 spec, §12.6.4.7)",
+    "[GeneratedCodeAttribute(\"System.Resources.Tools.StronglyTypedResourceBuilder\", \"17.0.0.0\")] subnet 10.6.0.0",
+    "values(120,62, 'OM89K40I5L1PNACD9', 'Ford')",
 ];
 
 #[test]
