@@ -197,7 +197,8 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     if words == ["key"] {
         // A bare `key` names anything (a cache's, a map's, a translation's); its value is a
         // secret only when it is a random token.
-        return is_random_token(v.trim());
+        // (A `#` glued on may join it to another part: `Key=2mm8Rl67MjoMruYfyIBg5#zy2pxc…`.)
+        return is_random_token(v.trim()) || is_random_token(v.trim().split('#').next().unwrap_or(""));
     }
     if !names_a_secret(raw_name) {
         return false;
@@ -233,7 +234,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         || lower.contains("example")
         || lower.starts_with("fake")
         || is_version_range(v)
-        || is_prose(v)
+        || (is_prose(v) && !name.contains("passphrase"))
         || is_rule_list(v)
         || says_its_name(&words, v)
     {

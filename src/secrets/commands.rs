@@ -4,7 +4,7 @@
 //! `sshpass`, MySQL's `-p…`, `htpasswd` and `curl -u` are `detectors.rs`' own; `redis-cli -a`
 //! is with Redis in `services.rs`.)
 
-use super::checks::command_password;
+use super::checks::{cli_password, command_password};
 use super::detectors::{d, Detector};
 use super::devices::is_community;
 
@@ -108,6 +108,28 @@ pub(super) fn detectors() -> Vec<Detector> {
             &[1, 2, 3],
             command_password,
         ),
+        // PowerShell: `ConvertTo-SecureString "…" -AsPlainText` (or `-AsPlainText "…"`), and a
+        // cmdlet's `-Password "…"` (`Invoke-Sqlcmd`, `Connect-VIServer`; a secure string or a
+        // variable there holds none).
+        d(
+            "cli_password",
+            r#"(?i)ConvertTo-SecureString(?:\s+-String)?\s+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')\s+-AsPlainText|ConvertTo-SecureString\s+-AsPlainText(?:\s+-Force)?(?:\s+-String)?\s+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')"#,
+            &[1, 2, 3, 4],
+            cli_password,
+        ),
+        d(
+            "cli_password",
+            r#"\b[A-Z][a-z]+-[A-Z][A-Za-z]+\b[^\r\n|;]*?[ \t]-(?i:password|passwd|pwd|plainpassword|clientsecret|apikey|accesstoken|token)[ \t]+(?:'([^'\r\n]+)'|"([^"\r\n]+)")"#,
+            &[1, 2],
+            command_password,
+        ),
+        // Windows' `net use [X:] \\server\share PASSWORD [/user:…]` (`*` asks), or after `/user:`.
+        d(
+            "cli_password",
+            &format!(r#"\b(?i:net)[ \t]+(?i:use)\b(?:[ \t]+(?:[A-Za-z]:|\*))?[ \t]+\\\\\S+[ \t]+(?:'([^'\r\n]+)'|"([^"\r\n]+)"|([^\s'"|;&/][^\s'"|;&]{{3,}}))|\b(?i:net)[ \t]+(?i:use)\b[^\r\n|&]*?[ \t]/(?i:user|u):\S+[ \t]+{VALUE}"#),
+            &[1, 2, 3, 4, 5, 6],
+            command_password,
+        ),
         // `echo 'user:…' | chpasswd`, the way Dockerfiles set a user's password.
         d(
             "cli_password",
@@ -190,6 +212,21 @@ mod tests {
             ("echo \"Dk8kQ2xLm7\" | docker login -u ci --password-stdin", "echo \"[REDACTED:cli_password]\" | docker login -u ci --password-stdin"),
             ("RUN echo 'deploy:Dp8kQ2xLm7' | chpasswd", "RUN echo 'deploy:[REDACTED:cli_password]' | chpasswd"),
             ("echo \"root:Rt9kQ2xLm7\" | sudo chpasswd", "echo \"root:[REDACTED:cli_password]\" | sudo chpasswd"),
+            // PowerShell and Windows' shares.
+            (
+                "$pw = ConvertTo-SecureString -String 'Cs8kQ2xLm7' -AsPlainText -Force",
+                "$pw = ConvertTo-SecureString -String '[REDACTED:cli_password]' -AsPlainText -Force",
+            ),
+            (
+                "Set-ADAccountPassword jdoe -NewPassword (ConvertTo-SecureString -AsPlainText \"Np8kQ2xLm7\" -Force) -Reset",
+                "Set-ADAccountPassword jdoe -NewPassword (ConvertTo-SecureString -AsPlainText \"[REDACTED:cli_password]\" -Force) -Reset",
+            ),
+            (
+                "Invoke-Sqlcmd -ServerInstance sql01 -Username sa -Password \"Iq8kQ2xLm7\" -Query \"SELECT 1\"",
+                "Invoke-Sqlcmd -ServerInstance sql01 -Username sa -Password \"[REDACTED:cli_password]\" -Query \"SELECT 1\"",
+            ),
+            (r"net use Z: \\files01\share /user:ACME\backup Nu8kQ2xLm7", r"net use Z: \\files01\share /user:ACME\backup [REDACTED:cli_password]"),
+            (r"net use \\files01\ipc$ Nv8kQ2xLm7 /user:admin", r"net use \\files01\ipc$ [REDACTED:cli_password] /user:admin"),
         ]);
     }
 
@@ -234,6 +271,11 @@ mod tests {
                 "zip -P password secret.zip notes.txt",
                 // MinIO's public playground's keys, published for everyone.
                 "mc alias set play https://play.min.io Q3AM3UQ867SPQQA43P2F zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
+                "New-LocalUser jdoe -Password $securePassword -FullName \"Jane Doe\"",
+                "Connect-VIServer -Server vc01 -User ops -Password (Read-Host -AsSecureString)",
+                "$pw = ConvertTo-SecureString $env:SA_PASSWORD -AsPlainText -Force",
+                r"net use Z: \\files01\share /persistent:no",
+                r"net use * \\files01\share * /user:bob",
             ],
         );
     }

@@ -40,9 +40,11 @@ fn is_query_string(c: &Captures, v: &str) -> bool {
     ((before.ends_with('?') || before.ends_with('&')) && params > 0) || params >= 2
 }
 
-/// A name after `=` is a value itself (ffmpeg's `overlay=eof_action=pass:repeatlast=0`).
+/// A name after `=` and before `:` is a value itself, in a list of `key=value` joined by `:`
+/// (ffmpeg's `overlay=eof_action=pass:repeatlast=0`); after a flag's `=` it is a name
+/// (`--from-literal=password=…`).
 fn follows_a_value(c: &Captures) -> bool {
-    c.get(0).is_some_and(|all| all.as_str().starts_with('='))
+    c.get(0).is_some_and(|all| all.as_str().starts_with('=')) && c.get(2).is_some_and(|sep| sep.as_str() == ":")
 }
 
 /// Whether a text compares anything: the comparison rules start at any name.
@@ -92,7 +94,7 @@ pub(super) const KEY_LINE: &str =
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<]{{4,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<][^\s"',;)}}\]<]{{3,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
         // Key blocks with their BEGIN line are `keys.rs`'; newlines in them may be real or
@@ -335,13 +337,11 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[1],
             |_, v| !super::is_placeholder(v) && super::entropy(v) >= 3.0,
         ),
-        // PowerShell's `ConvertTo-SecureString "…" -AsPlainText`.
-        d("cli_password", r#"(?i)ConvertTo-SecureString\s+(?:-String\s+)?(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')\s+-AsPlainText"#, &[1, 2], cli_password),
         // Said aloud (the talk is transcribed speech): "the password is …", "the password for
         // the router is …", "the api key was …".
         d(
             "assigned_secret",
-            r#"(?i)\b(password|passcode|passphrase|passwort|secret key|api key|access key|token)(?:\s+(?:for|of|on|to)(?:\s+the)?\s+[\w.\-]+)?\s+(?:is|was)\s+(?:still\s+|now\s+|just\s+)?([^\s,;"()]{4,})"#,
+            r#"(?i)\b(password|passcode|passphrase|passwort|secret key|api key|access key|token)(?:\s+(?:for|of|on|to)(?:\s+the)?\s+[\w.\-]+)?\s+(?:is|was)\s+(?:still\s+|now\s+|just\s+)?['"]?([^\s,;"'()]{4,})"#,
             &[2],
             |c, v| value_of_name(&c[1].replace(' ', "_"), v.trim_end_matches(['.', ',', '!', '?'])),
         ),

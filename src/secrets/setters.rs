@@ -25,6 +25,14 @@ pub(super) fn detectors() -> Vec<Detector> {
             &[2, 3],
             |c, v| value_of_name(&c[1], v),
         ),
+        // .NET's signing keys made from a literal: `new SymmetricSecurityKey(Encoding.UTF8.GetBytes("…"))`,
+        // `new HMACSHA256(Encoding.ASCII.GetBytes("…"))`.
+        d(
+            "assigned_secret",
+            &format!(r"\b(?:SymmetricSecurityKey|HMAC(?:SHA1|SHA256|SHA384|SHA512|MD5))\(\s*Encoding\.\w+\.GetBytes\({LITERAL}\s*\)"),
+            &[1, 2],
+            |_, v| value_of_name("signing_key", v),
+        ),
         // curl's options (PHP's `curl_setopt`, pycurl's `setopt`): `USERPWD` holds `user:…`.
         d(
             "assigned_secret",
@@ -83,6 +91,10 @@ mod tests {
                 r#"headers: { Authorization: "Basic " + btoa("admin:[REDACTED:basic_auth]") }"#,
             ),
             (r#"base64.b64encode(b"admin:Bp8kQ2xLm7")"#, r#"base64.b64encode(b"admin:[REDACTED:basic_auth]")"#),
+            (
+                r#"IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("k9Qm2LxV7tRp4NwZ8bYc"))"#,
+                r#"IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("[REDACTED:assigned_secret]"))"#,
+            ),
         ]);
     }
 
@@ -106,6 +118,8 @@ mod tests {
                 r#"btoa(`${user}:${pass}`)"#,
                 r#"btoa("hello world")"#,
                 r#"env.put(Context.SECURITY_CREDENTIALS, credentials);"#,
+                r#"new SymmetricSecurityKey(Encoding.UTF8.GetBytes(configuration["Jwt:Key"]))"#,
+                r#"new SymmetricSecurityKey(Encoding.UTF8.GetBytes("this is my custom Secret key for authentication"))"#,
             ],
         );
     }

@@ -271,6 +271,12 @@ fn secrets() -> Vec<(&'static str, String)> {
         // Session 49: ASP.NET's keys, in `web.config` and in ASP.NET Core's key ring.
         ("assigned_secret", "<machineKey validationKey=\"7AB3C9E1F04D2B6A8C5E7F9012345678ABCDEF0123456789FEDCBA9876543210\" validation=\"SHA1\" />".into()),
         ("assigned_secret", "<masterKey p4:requiresEncryption=\"true\">\n  <value>Qm9vT3NlY3JldE1hc3RlcktleTFBOGZ6UTJ4THA3dk05cVc0ck41dEI4eUMzbg==</value>".into()),
+        // …and .NET's and PowerShell's other places for them: a connection string's password
+        // with a `#` in it, a signing key from a literal, a cmdlet's `-Password`, a share's.
+        ("assigned_secret", "<add name=\"Crm\" connectionString=\"Data Source=sql01;User ID=crm;Password=Crm#2024vK9\" />".into()),
+        ("assigned_secret", "new SymmetricSecurityKey(Encoding.UTF8.GetBytes(\"k9Qm2LxV7tRp4NwZ8bYc\"))".into()),
+        ("cli_password", "Invoke-Sqlcmd -ServerInstance sql01 -Username sa -Password \"Iq8kQ2xLm7\"".into()),
+        ("cli_password", r"net use Z: \\files01\share /user:ACME\backup Nu8kQ2xLm7".into()),
     ]
 }
 
