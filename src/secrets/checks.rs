@@ -370,22 +370,3 @@ pub(super) fn is_example_email(e: &str) -> bool {
         || domain.ends_with(".invalid")
         || domain.ends_with(".test")
 }
-
-/// Addresses that name no one: loopback, the documentation ranges, `0.x.x.x` (no host has
-/// one; four numbers starting with 0 are a version: "Kafka client from 0.9.1.0 to 0.10.0.0"),
-/// and `1.2.3.4`, every test's made-up address (78 of 468 findings in realtext's, traccar's
-/// and starter-workflows' checkouts).
-pub(super) fn is_boring_ip(ip: &str) -> bool {
-    ip.starts_with("127.")
-        || ip.starts_with("0.")
-        || ip == "1.2.3.4"
-        || ip == "255.255.255.255"
-        || ip.starts_with("192.0.2.")
-        || ip.starts_with("198.51.100.")
-        || ip.starts_with("203.0.113.")
-        // Public resolvers, everyone's (Google's, Cloudflare's, Quad9's).
-        || ["8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9"].contains(&ip)
-        // A network of 65,536 addresses or more, no one's host (`10.6.0.0`), and what .NET's
-        // four-part versions mostly are (`GeneratedCodeAttribute(…, "4.0.0.0")`).
-        || ip.ends_with(".0.0")
-}

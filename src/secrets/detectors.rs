@@ -8,10 +8,10 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::checks::{
-    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_boring_ip, is_example_email,
-    looks_like_code, password_value, value_of_name, xml_value,
+    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_example_email, looks_like_code,
+    password_value, value_of_name, xml_value,
 };
-use super::numbers::{iban, luhn_card, phone_number, ssn};
+use super::numbers::{iban, is_boring_ip, luhn_card, numbered_like_a_release, phone_number, ssn};
 use super::paths::is_credential_path;
 
 pub(super) struct Detector {
@@ -50,15 +50,6 @@ fn follows_a_value(c: &Captures) -> bool {
 /// Whether a text compares anything: the comparison rules start at any name.
 fn compares(t: &str) -> bool {
     t.contains("==") || t.contains("!=")
-}
-
-/// Four numbers that read as a release's (`12.2.1.4`, `121.0.0.0`), not a private network's
-/// host: every number after the first under 100, and not in 10/8, 172.16/12 or 192.168/16.
-fn numbered_like_a_release(ip: &str) -> bool {
-    let parts: Vec<u16> = ip.split('.').filter_map(|p| p.parse().ok()).collect();
-    let [first, second, ..] = parts[..] else { return false };
-    let private = first == 10 || (first == 172 && (16..32).contains(&second)) || (first == 192 && second == 168);
-    parts.len() == 4 && parts[1..].iter().all(|&p| p < 100) && !private
 }
 
 /// A URL's password: test URLs say `user:pass@`, `foo:bar@`, `john:smith@`, and a password of
