@@ -71,7 +71,7 @@ pub(super) fn d(kind: &'static str, pattern: &str, groups: &'static [usize], che
 /// YAML's tags for a plain value (`password: !!str …`, `key: !!binary <base64>`), which hold
 /// the secret itself; other tags (`!secret name`, `!Ref`, `!vault`) name or encrypt it.
 const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|(?:ado|devops|github|gh|gitlab)[_.\-]?pat|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt|authtok|key)[A-Za-z0-9_.\-]*";
+pub(super) const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|(?:ado|devops|github|gh|gitlab)[_.\-]?pat|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt|authtok|key)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
 pub(super) const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
@@ -85,7 +85,7 @@ pub(super) const KEY_LINE: &str =
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<][^\s"',;)}}\]<]{{3,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:@?"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<][^\s"',;)}}\]<]{{3,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
         // Key blocks with their BEGIN line are `keys.rs`'; newlines in them may be real or
@@ -345,6 +345,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     // are one (`setters.rs`).
     .chain(super::calls::detectors())
     .chain(super::setters::detectors())
+    // Names given a value with no `=` (`#define`, Gradle's Groovy, `buildConfigField`).
+    .chain(super::definitions::detectors())
     // Statements that set a password (`sql.rs`).
     .chain(super::sql::detectors())
     // Network devices' configurations (`devices.rs`), servers' own syntaxes (`services.rs`),

@@ -37,6 +37,7 @@ mod calls;
 mod cases;
 mod checks;
 mod commands;
+mod definitions;
 mod detectors;
 mod devices;
 mod keys;

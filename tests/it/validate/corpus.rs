@@ -277,6 +277,13 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "new SymmetricSecurityKey(Encoding.UTF8.GetBytes(\"k9Qm2LxV7tRp4NwZ8bYc\"))".into()),
         ("cli_password", "Invoke-Sqlcmd -ServerInstance sql01 -Username sa -Password \"Iq8kQ2xLm7\"".into()),
         ("cli_password", r"net use Z: \\files01\share /user:ACME\backup Nu8kQ2xLm7".into()),
+        // Values given with no `=` or in an `@` string: Gradle's signing config, C's `#define`,
+        // Android's `buildConfigField`, Objective-C's and C#'s `@"…"`.
+        ("assigned_secret", "signingConfigs { release {\n        storePassword 'St0rePw9xQ'\n".into()),
+        ("assigned_secret", "\n#define DB_PASSWORD \"Dp9xQv2mLw\"\n".into()),
+        ("assigned_secret", r#"buildConfigField "String", "API_SECRET", "\"k9Qm2LxV7tRp4NwZ8bYc3HdFw\"""#.into()),
+        ("assigned_secret", "static NSString * const kAPISecret = @\"k9Qm2LxV7tRp4NwZ8bYc3HdFu\";".into()),
+        ("assigned_secret", "var password = @\"Vb9!xQv2mL\";".into()),
     ]
 }
 
