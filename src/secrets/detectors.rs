@@ -37,7 +37,8 @@ fn is_query_string(c: &Captures, v: &str) -> bool {
     let before = &text[..name.start() - all.start()];
     let params = v.split('&').skip(1).filter(|p| p.contains('=')).count();
     // Two parameters after it are a query string wherever it starts (a test's pattern, `'/token=myToken&channel=…'`).
-    ((before.ends_with('?') || before.ends_with('&')) && params > 0) || params >= 2
+    // An unquoted value after `?` or `&` is the query rule's whatever follows it.
+    ((before.ends_with('?') || before.ends_with('&')) && (params > 0 || c.get(5).is_some())) || params >= 2
 }
 
 /// A name after `=` and before `:` is a value itself, in a list of `key=value` joined by `:`
@@ -178,7 +179,11 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A URL's query parameter (`?user=driver&pass=…&lat=60.0`): its value ends at the next
         // `&`. The assignment rule below, which would run on over the other parameters, leaves
         // such a value to this one.
-        d("assigned_secret", &format!(r"[?&]({SECRET_NAME})=([^&#\s\x22',;)}}\]<>]{{4,}})"), &[2], assigned_value),
+        // Firebase Storage's download URLs (`?alt=media&token=<uuid>`) are the links an app
+        // shows its own files by, published with them.
+        d("assigned_secret", &format!(r"(?:(\balt=media)&|[?&])({SECRET_NAME})=([^&#\s\x22',;)}}\]<>]{{4,}})"), &[3], |c, v| {
+            c.get(1).is_none() && value_of_name(&c[2], v)
+        }),
         Detector {
             tail: Some(6),
             ..d("assigned_secret", &assignment, &[3, 4, 5], |c, v| {
@@ -287,7 +292,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             assigned_value,
         ),
         // A `.pgpass` line written out anywhere: `host:port:database:user:password`.
-        d("assigned_secret", r"(?m)^[A-Za-z0-9.\-*]+:(?:\d{2,5}|\*):[^:\s]+:[^:\s]+:(\S{6,})$", &[1], |_, v| {
+        // (Its password holds no `:` but escaped, `\:`; a certificate's fingerprint, `CB:84:06:…`, is all colons.)
+        d("assigned_secret", r"(?m)^[A-Za-z0-9.\-*]+:(?:\d{2,5}|\*):[^:\s]+:[^:\s]+:((?:[^\s:\\]|\\.){6,})$", &[1], |_, v| {
             let mixed = !v.chars().all(|c| c.is_ascii_alphanumeric()) || (v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(char::is_alphabetic));
             !super::is_placeholder(v) && mixed
         }),

@@ -522,6 +522,10 @@ const LOOK_ALIKES: &[&str] = &[
     "/// Gets the better conversion target (C# 9.0 spec, §12.6.4.7)",
     "[GeneratedCodeAttribute(\"System.Resources.Tools.StronglyTypedResourceBuilder\", \"17.0.0.0\")] subnet 10.6.0.0",
     "values(120,62, 'OM89K40I5L1PNACD9', 'Ford')",
+    // …and from Android's: a Firebase Storage download link an app shows its own image by, and
+    // the fingerprint of the key that signs a released APK.
+    "imageUrl = \"https://firebasestorage.googleapis.com/v0/b/app.appspot.com/o/img%2Fic_topic_UI.svg?alt=media&token=0ee1842b-12e8-435f-87ba-a5bb02c47594\"",
+    "CB:84:06:9B:D6:81:16:BA:FA:E5:EE:4E:E5:B0:8A:56:7A:A6:D8:98:40:4E:7C:B1:2F:9E:75:6D:F5:CF:5C:AB",
 ];
 
 #[test]
