@@ -334,14 +334,6 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[1],
             |_, v| !super::is_placeholder(v) && super::entropy(v) >= 3.0,
         ),
-        // Said aloud (the talk is transcribed speech): "the password is …", "the password for
-        // the router is …", "the api key was …".
-        d(
-            "assigned_secret",
-            r#"(?i)\b(password|passcode|passphrase|passwort|secret key|api key|access key|token)(?:\s+(?:for|of|on|to)(?:\s+the)?\s+[\w.\-]+)?\s+(?:is|was)\s+(?:still\s+|now\s+|just\s+)?['"]?([^\s,;"'()]{4,})"#,
-            &[2],
-            |c, v| value_of_name(&c[1].replace(' ', "_"), v.trim_end_matches(['.', ',', '!', '?'])),
-        ),
         // A netrc entry written out anywhere: `machine host login me password s3cret`.
         d("assigned_secret", r"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S{4,})", &[1], |_, v| !super::is_placeholder(v)),
         // A file of credentials named in a pair (`// file: .npmrc`).

@@ -1,10 +1,11 @@
-//! Personal data as speech recognition writes it: the talk is transcribed calls, where an
-//! address is said "jane dot doe at acme dot io" and a number "four one five, eight six seven…",
-//! which no rule for written addresses and digits sees.
+//! Secrets and personal data as speech recognition writes them: the talk is transcribed calls,
+//! where a password is "the password for the router is …", an address "jane dot doe at acme
+//! dot io" and a number "four one five, eight six seven…", which no rule for written
+//! assignments, addresses and digits sees.
 
 use regex::Captures;
 
-use super::checks::is_example_email;
+use super::checks::{is_example_email, value_of_name};
 use super::detectors::{d, Detector};
 
 const DIGIT: &str = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
@@ -65,6 +66,14 @@ fn spoken_number(_: &Captures, said: &str) -> bool {
 
 pub(super) fn detectors() -> Vec<Detector> {
     vec![
+        // Said aloud (the talk is transcribed speech): "the password is …", "the password for
+        // the router is …", "the api key was …".
+        d(
+            "assigned_secret",
+            r#"(?i)\b(password|passcode|passphrase|passwort|secret key|api key|access key|token)(?:\s+(?:for|of|on|to)(?:\s+the)?\s+[\w.\-]+)?\s+(?:is|was)\s+(?:still\s+|now\s+|just\s+)?['"]?([^\s,;"'()]{4,})"#,
+            &[2],
+            |c, v| value_of_name(&c[1].replace(' ', "_"), v.trim_end_matches(['.', ',', '!', '?'])),
+        ),
         // "email me at jane dot doe at acme dot io": only after a word for writing to someone
         // in the same sentence, so "we looked at stripe dot com" is none.
         Detector {
