@@ -8,7 +8,7 @@ use base64::Engine;
 use regex::{Captures, Regex};
 
 use super::shapes::{
-    app_password, is_identifier, is_number_literal, is_padded_base64, is_prose, is_random, is_random_token, is_rule_list, is_version_range, only_words,
+    app_password, is_identifier, is_number_literal, is_padded_base64, is_random, is_random_token, is_rule_list, is_sentence, is_version_range, only_words,
     random_case,
 };
 
@@ -115,6 +115,8 @@ fn is_secret_name(words: &[String]) -> bool {
         "token",
         "apikey",
         "salt",
+        // Devise's and others' secret added to every password before it is hashed.
+        "pepper",
         "secretkey",
         "authtoken",
         "apitoken",
@@ -167,7 +169,7 @@ fn is_secret_name(words: &[String]) -> bool {
 
 /// A public key's name (.NET's `PublicKeyToken`, the strong-name key's hash that every
 /// assembly reference, `.resx` and `web.config` names; `public_key`): what it holds is public.
-pub(super) fn names_a_public_key(raw_name: &str) -> bool {
+fn names_a_public_key(raw_name: &str) -> bool {
     let words = name_words(raw_name);
     words.windows(2).any(|p| p[0] == "public" && p[1] == "key") && !words.iter().any(|w| w == "private" || w == "secret")
 }
@@ -198,7 +200,8 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         // A bare `key` names anything (a cache's, a map's, a translation's); its value is a
         // secret only when it is a random token.
         // (A `#` glued on may join it to another part: `Key=2mm8Rl67MjoMruYfyIBg5#zy2pxc…`.)
-        return is_random_token(v.trim()) || is_random_token(v.trim().split('#').next().unwrap_or(""));
+        let v = v.trim();
+        return is_random_token(v) || v.split_once('#').is_some_and(|(head, _)| is_random_token(head));
     }
     if !names_a_secret(raw_name) {
         return false;
@@ -234,7 +237,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         || lower.contains("example")
         || lower.starts_with("fake")
         || is_version_range(v)
-        || (is_prose(v) && !name.contains("passphrase"))
+        || (is_sentence(v) && !name.contains("passphrase"))
         || is_rule_list(v)
         || says_its_name(&words, v)
     {

@@ -1,7 +1,7 @@
 //! Names given a value by a language's or a build's own syntax, with no `=` or `:` between
 //! them: C's and Objective-C's `#define DB_PASSWORD "…"`, Gradle's Groovy DSL `storePassword
 //! '…'` (Android's signing configs), Android's `buildConfigField "String", "API_SECRET",
-//! "\"…\""`. (An assignment, `x = "…"`, in any language is `detectors.rs`' rule.)
+//! "\"…\""`, Terraform's `variable "db_password" { default = "…" }`. (An assignment, `x = "…"`, in any language is `detectors.rs`' rule.)
 
 use super::checks::assigned_value;
 use super::detectors::{d, Detector, SECRET_NAME};
@@ -18,6 +18,8 @@ pub(super) fn detectors() -> Vec<Detector> {
             &[2, 3],
             assigned_value,
         ),
+        // Terraform's `variable "db_password" { default = "…" }`: the name is the block's label.
+        d("assigned_secret", &format!(r#"\bvariable\s+"({SECRET_NAME})"\s*\{{[^{{}}]*?\bdefault\s*=\s*"([^"\r\n]{{4,}})""#), &[2], assigned_value),
         // Android's `buildConfigField "String", "API_SECRET", "\"…\""`: the name is the second
         // argument, the value the third, its quotes escaped inside it.
         d(
@@ -41,6 +43,10 @@ mod tests {
             ("        storePassword 'St0rePw9xQ'", "        storePassword '[REDACTED:assigned_secret]'"),
             ("        keyPassword \"Kp9xQv2mL\"", "        keyPassword \"[REDACTED:assigned_secret]\""),
             (
+                "variable \"db_password\" {\n  type    = string\n  default = \"Tf9!xQv2mLw\"\n}",
+                "variable \"db_password\" {\n  type    = string\n  default = \"[REDACTED:assigned_secret]\"\n}",
+            ),
+            (
                 r#"buildConfigField "String", "API_SECRET", "\"k9Qm2LxV7tRp4NwZ8bYc3HdFw\"""#,
                 r#"buildConfigField "String", "API_SECRET", "\"[REDACTED:assigned_secret]\"""#,
             ),
@@ -60,6 +66,8 @@ mod tests {
                 "    password \"${dbPassword}\"",
                 r#"buildConfigField "String", "API_SECRET", "\"${apiSecret}\"""#,
                 r#"buildConfigField "String", "BASE_URL", "\"https://api.acme.io\"""#,
+                "variable \"db_password\" {\n  type      = string\n  sensitive = true\n}",
+                "variable \"api_key_name\" { default = \"prod-api-key-v2\" }",
             ],
         );
     }

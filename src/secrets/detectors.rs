@@ -72,7 +72,7 @@ pub(super) fn d(kind: &'static str, pattern: &str, groups: &'static [usize], che
 /// YAML's tags for a plain value (`password: !!str …`, `key: !!binary <base64>`), which hold
 /// the secret itself; other tags (`!secret name`, `!Ref`, `!vault`) name or encrypt it.
 const YAML_TAG: &str = r"!!(?:binary|str)[ \t]+";
-pub(super) const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|(?:ado|devops|github|gh|gitlab)[_.\-]?pat|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt|authtok|key)[A-Za-z0-9_.\-]*";
+pub(super) const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*?(?i:password|passwd|passphrase|pwd|pass|pw|psk|secret|api[_.\-]?key|apikey|access[_.\-]?key|private[_.\-]?key|(?:encryption|signing|master|app|hmac|session)[_.\-]?key|(?:ado|devops|github|gh|gitlab)[_.\-]?pat|auth[_.\-]?token|access[_.\-]?token|refresh[_.\-]?token|token|client[_.\-]?secret|client[_.\-]?key|salt|pepper|authtok|key)[A-Za-z0-9_.\-]*";
 
 /// A key block's first and last lines (PEM, OpenSSH, PGP).
 pub(super) const BEGIN_KEY: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
@@ -231,7 +231,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             &[2, 3],
             assigned_value,
         ),
-        d("assigned_secret", &format!(r"\$\{{({SECRET_NAME}):?[-=]([^}}\s$]{{4,}})\}}"), &[2], assigned_value),
+        // A template's default: the shell's `${DB_PASSWORD:-…}`, Spring's `${DB_PASSWORD:…}`.
+        d("assigned_secret", &format!(r"\$\{{({SECRET_NAME})(?::[-=]?|[-=])([^}}\s$]{{4,}})\}}"), &[2], assigned_value),
         // A secret compared with a literal: a credential check written into code
         // (`if password == "…"`, `"…" === apiToken`), Python's f-strings too.
         Detector {

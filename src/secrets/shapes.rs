@@ -117,7 +117,7 @@ pub(super) fn only_words(v: &str) -> bool {
 
 /// A sentence: four or more words with no digit, between spaces and a sentence's punctuation
 /// (`If true, the quantization only needs…`, a doc comment's text under a `singlePass` name).
-pub(super) fn is_prose(v: &str) -> bool {
+pub(super) fn is_sentence(v: &str) -> bool {
     let words: Vec<&str> = v.split_whitespace().collect();
     words.len() >= 4
         && words.iter().all(|w| {

@@ -284,6 +284,10 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", r#"buildConfigField "String", "API_SECRET", "\"k9Qm2LxV7tRp4NwZ8bYc3HdFw\"""#.into()),
         ("assigned_secret", "static NSString * const kAPISecret = @\"k9Qm2LxV7tRp4NwZ8bYc3HdFu\";".into()),
         ("assigned_secret", "var password = @\"Vb9!xQv2mL\";".into()),
+        // A pepper, a Terraform variable's default, Spring's default after the variable.
+        ("assigned_secret", "  config.pepper = '9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a'".into()),
+        ("assigned_secret", "variable \"db_password\" {\n  default = \"Tf9!xQv2mLw\"\n}".into()),
+        ("assigned_secret", "spring.datasource.password=${DB_PASSWORD:Sp9!xQv2mLw}".into()),
     ]
 }
 
