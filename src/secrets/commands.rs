@@ -4,7 +4,7 @@
 //! `sshpass`, MySQL's `-p…`, `htpasswd` and `curl -u` are `detectors.rs`' own; `redis-cli -a`
 //! is with Redis in `services.rs`.)
 
-use super::checks::{cli_password, command_password};
+use super::checks::{cli_password, command_password, value_of_name};
 use super::detectors::{d, Detector};
 use super::devices::is_community;
 
@@ -130,6 +130,14 @@ pub(super) fn detectors() -> Vec<Detector> {
             &[1, 2, 3, 4, 5, 6],
             command_password,
         ),
+        // The AWS CLI's `aws configure set aws_secret_access_key …` (a profile's too:
+        // `profile.ci.aws_session_token`), as CI jobs write the credentials file.
+        d(
+            "aws_secret_key",
+            &format!(r"\baws[ \t]+configure[ \t]+set[ \t]+(?:[\w.\-]+\.)?(aws_secret_access_key|aws_session_token)[ \t]+{VALUE}"),
+            &[2, 3, 4],
+            |c, v| value_of_name(&c[1], v),
+        ),
         // `echo 'user:…' | chpasswd`, the way Dockerfiles set a user's password.
         d(
             "cli_password",
@@ -227,13 +235,17 @@ mod tests {
             ),
             (r"net use Z: \\files01\share /user:ACME\backup Nu8kQ2xLm7", r"net use Z: \\files01\share /user:ACME\backup [REDACTED:cli_password]"),
             (r"net use \\files01\ipc$ Nv8kQ2xLm7 /user:admin", r"net use \\files01\ipc$ [REDACTED:cli_password] /user:admin"),
+            (
+                "aws configure set aws_secret_access_key Ak9vLm2QwZx8Kp3TqW4eR5tY6uI7oP8aS9dF0gH1",
+                "aws configure set aws_secret_access_key [REDACTED:aws_secret_key]",
+            ),
         ]);
     }
 
     #[test]
     fn prompts_defaults_variables_and_other_flags_stay() {
         finds_none(
-            &["cli_password"],
+            &["cli_password", "aws_secret_key"],
             &[
                 "ldapsearch -x -D cn=admin,dc=example,dc=com -W -b dc=example,dc=com",
                 "ldapsearch -x -w secret -b dc=example,dc=com",
@@ -276,6 +288,8 @@ mod tests {
                 "$pw = ConvertTo-SecureString $env:SA_PASSWORD -AsPlainText -Force",
                 r"net use Z: \\files01\share /persistent:no",
                 r"net use * \\files01\share * /user:bob",
+                "aws configure set aws_secret_access_key $AWS_SECRET_ACCESS_KEY",
+                "aws configure set region eu-west-1",
             ],
         );
     }

@@ -288,6 +288,7 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "  config.pepper = '9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a'".into()),
         ("assigned_secret", "variable \"db_password\" {\n  default = \"Tf9!xQv2mLw\"\n}".into()),
         ("assigned_secret", "spring.datasource.password=${DB_PASSWORD:Sp9!xQv2mLw}".into()),
+        ("aws_secret_key", "aws configure set aws_secret_access_key Ak9vLm2QwZx8Kp3TqW4eR5tY6uI7oP8aS9dF0gH1".into()),
     ]
 }
 
