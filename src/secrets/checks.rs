@@ -169,8 +169,7 @@ fn is_secret_name(words: &[String]) -> bool {
 
 /// A public key's name (.NET's `PublicKeyToken`, the strong-name key's hash that every
 /// assembly reference, `.resx` and `web.config` names; `public_key`): what it holds is public.
-fn names_a_public_key(raw_name: &str) -> bool {
-    let words = name_words(raw_name);
+fn names_a_public_key(words: &[String]) -> bool {
     words.windows(2).any(|p| p[0] == "public" && p[1] == "key") && !words.iter().any(|w| w == "private" || w == "secret")
 }
 
@@ -190,7 +189,7 @@ pub(super) fn password_value(_: &Captures, v: &str) -> bool {
 pub(super) fn names_a_secret(raw_name: &str) -> bool {
     let words = name_words(raw_name);
     let last = words.last().map_or("", String::as_str);
-    is_secret_name(&words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys") && !names_a_public_key(raw_name)
+    is_secret_name(&words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys") && !names_a_public_key(&words)
 }
 
 /// Whether `v`, the value of a field named `raw_name`, is a secret (see [`assigned_value`]).
@@ -284,7 +283,7 @@ pub(super) fn xml_value(caps: &Captures, v: &str) -> bool {
         || template
         || v.starts_with('!')
         || v.chars().all(|c| c.is_ascii_digit())
-        || names_a_public_key(name.rsplit(':').next().unwrap_or(name)))
+        || names_a_public_key(&name_words(name)))
 }
 
 /// Values that are code, not secrets: `password = get_password(config)`, `env::var("X")`,

@@ -1,7 +1,8 @@
 //! Names given a value by a language's or a build's own syntax, with no `=` or `:` between
 //! them: C's and Objective-C's `#define DB_PASSWORD "…"`, Gradle's Groovy DSL `storePassword
 //! '…'` (Android's signing configs), Android's `buildConfigField "String", "API_SECRET",
-//! "\"…\""`, Terraform's `variable "db_password" { default = "…" }`. (An assignment, `x = "…"`, in any language is `detectors.rs`' rule.)
+//! "\"…\""`, Terraform's `variable "db_password" { default = "…" }`. (An assignment, `x =
+//! "…"`, in any language is `detectors.rs`' rule.)
 
 use super::checks::assigned_value;
 use super::detectors::{d, Detector, SECRET_NAME};

@@ -36,8 +36,8 @@ fn is_query_string(c: &Captures, v: &str) -> bool {
     let text = all.as_str();
     let before = &text[..name.start() - all.start()];
     let params = v.split('&').skip(1).filter(|p| p.contains('=')).count();
-    // Two parameters after it are a query string wherever it starts (a test's pattern, `'/token=myToken&channel=…'`).
-    // An unquoted value after `?` or `&` is the query rule's whatever follows it.
+    // An unquoted value after `?` or `&` is the query rule's whatever follows it; two parameters
+    // after it are a query string wherever it starts (a test's pattern, `'/token=myToken&…'`).
     ((before.ends_with('?') || before.ends_with('&')) && (params > 0 || c.get(5).is_some())) || params >= 2
 }
 
@@ -293,7 +293,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
             assigned_value,
         ),
         // A `.pgpass` line written out anywhere: `host:port:database:user:password`.
-        // (Its password holds no `:` but escaped, `\:`; a certificate's fingerprint, `CB:84:06:…`, is all colons.)
+        // (Its password holds no `:` but escaped, `\:`; a certificate's fingerprint,
+        // `CB:84:06:…`, is all colons.)
         d("assigned_secret", r"(?m)^[A-Za-z0-9.\-*]+:(?:\d{2,5}|\*):[^:\s]+:[^:\s]+:((?:[^\s:\\]|\\.){6,})$", &[1], |_, v| {
             let mixed = !v.chars().all(|c| c.is_ascii_alphanumeric()) || (v.chars().any(|c| c.is_ascii_digit()) && v.chars().any(char::is_alphabetic));
             !super::is_placeholder(v) && mixed

@@ -28,6 +28,9 @@ fn type7_plain(v: &str) -> Option<String> {
         .collect()
 }
 
+/// Where a device's statement starts: its line, or an Ansible list's item (`- "username …"`).
+const STATEMENT: &str = r#"^[ \t]*(?:-[ \t]+)?["']?"#;
+
 /// Keywords a shared key or password follows on a device: a key chain's `key-string`,
 /// IPsec's `pre-shared-key` and `crypto isakmp key`, OSPF's `authentication-key` and
 /// `message-digest-key N md5`, BGP's `neighbor X password`, HSRP's `authentication`,
@@ -35,12 +38,17 @@ fn type7_plain(v: &str) -> Option<String> {
 /// its own line under `radius server NAME`), a user's or `enable` `password` (each a line's
 /// statement, or an Ansible list's item: "Invalid username or password entered." is a
 /// program's message), ASA's `passwd`.
-const KEYWORD: &str = r#"(?:\bkey-string|\bpre-shared-key|\bcrypto[ \t]+isakmp[ \t]+key|\bauthentication-key(?:[ \t]+\d+[ \t]+md5)?|\bmessage-digest-key[ \t]+\d+[ \t]+md5|\bneighbor[ \t]+\S+[ \t]+password|\bstandby[ \t]+\d+[ \t]+authentication(?:[ \t]+md5[ \t]+key-string)?|\bwpa-psk[ \t]+ascii|\b(?:tacacs|radius)-server\b[^\r\n]*?[ \t]key|^[ \t]*key|^[ \t]*(?:-[ \t]+)?["']?enable[ \t]+password(?:[ \t]+level[ \t]+\d+)?|^[ \t]*(?:-[ \t]+)?["']?username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+password|^[ \t]*passwd|^[ \t]*password)"#;
+fn keyword() -> String {
+    format!(
+        r"(?:\bkey-string|\bpre-shared-key|\bcrypto[ \t]+isakmp[ \t]+key|\bauthentication-key(?:[ \t]+\d+[ \t]+md5)?|\bmessage-digest-key[ \t]+\d+[ \t]+md5|\bneighbor[ \t]+\S+[ \t]+password|\bstandby[ \t]+\d+[ \t]+authentication(?:[ \t]+md5[ \t]+key-string)?|\bwpa-psk[ \t]+ascii|\b(?:tacacs|radius)-server\b[^\r\n]*?[ \t]key|^[ \t]*key|{STATEMENT}enable[ \t]+password(?:[ \t]+level[ \t]+\d+)?|{STATEMENT}username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+password|^[ \t]*passwd|^[ \t]*password)"
+    )
+}
 
 /// A type 7 string: the offset into the key (00–15), then a hex byte per character.
 const TYPE7: &str = r"((?:0\d|1[0-5])[0-9A-Fa-f]{8,})";
 
 pub(super) fn detectors() -> Vec<Detector> {
+    let keyword = keyword();
     vec![
         // Cisco's type 7 after its keyword (`password 7 …`, `key 7 …`; IOS XR's `password
         // encrypted …`; NTP's `md5 … 7` puts the 7 after it), judged by what it hides.
@@ -64,7 +72,7 @@ pub(super) fn detectors() -> Vec<Detector> {
             ..d(
                 "device_secret",
                 &format!(
-                    r#"(?m){KEYWORD}[ \t]+(?:0[ \t]+)?(?:"([^"\r\n]{{4,}})"|([^\s"$][^\s;]{{3,}}))(?:[ \t]+(?:privilege[ \t]+\d+|address[ \t]+\S+|no-xauth))*[ \t]*;?[ \t]*\r?$"#
+                    r#"(?m){keyword}[ \t]+(?:0[ \t]+)?(?:"([^"\r\n]{{4,}})"|([^\s"$][^\s;]{{3,}}))(?:[ \t]+(?:privilege[ \t]+\d+|address[ \t]+\S+|no-xauth))*[ \t]*;?[ \t]*\r?$"#
                 ),
                 &[1, 2],
                 password_value,
@@ -74,7 +82,9 @@ pub(super) fn detectors() -> Vec<Detector> {
         // … password … encrypted|pbkdf2`.
         d(
             "password_hash",
-            r#"(?m)(?:^[ \t]*(?:-[ \t]+)?["']?enable[ \t]+password|^[ \t]*passwd|^[ \t]*(?:-[ \t]+)?["']?username[ \t]+\S+[ \t]+password)[ \t]+(\S{12,})[ \t]+(?:encrypted|pbkdf2)\b"#,
+            &format!(
+                r"(?m)(?:{STATEMENT}enable[ \t]+password|^[ \t]*passwd|{STATEMENT}username[ \t]+\S+[ \t]+password)[ \t]+(\S{{12,}})[ \t]+(?:encrypted|pbkdf2)\b"
+            ),
             &[1],
             |_, v| v.chars().all(|c| c.is_ascii_alphanumeric() || "./$+=".contains(c)),
         ),

@@ -1,8 +1,9 @@
 //! Servers' own configuration syntaxes, where a secret follows a keyword with no `=` or `:`, or
 //! sits in a position the file's format gives it: Redis (`redis-cli -a`, ACL rules), HAProxy,
 //! strongSwan's `ipsec.secrets`, Postfix's `sasl_passwd`, Squid's `cache_peer`, s3fs'
-//! `passwd-s3fs`, ASP.NET's keys in `web.config` and its Core's key ring. (A keyword and its value alone on a line, OpenLDAP's `rootpw`, nslcd's
-//! `bindpw`, keepalived's `auth_pass`, are the whole-line keyword rule's in `detectors.rs`.)
+//! `passwd-s3fs`, ASP.NET's keys in `web.config` and its Core's key ring. (A keyword and its
+//! value alone on a line, OpenLDAP's `rootpw`, nslcd's `bindpw`, keepalived's `auth_pass`, are
+//! the whole-line keyword rule's in `detectors.rs`.)
 
 use super::checks::{command_password, password_value};
 use super::detectors::{d, Detector};

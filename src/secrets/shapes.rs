@@ -118,9 +118,8 @@ pub(super) fn only_words(v: &str) -> bool {
 /// A sentence: four or more words with no digit, between spaces and a sentence's punctuation
 /// (`If true, the quantization only needs…`, a doc comment's text under a `singlePass` name).
 pub(super) fn is_sentence(v: &str) -> bool {
-    let words: Vec<&str> = v.split_whitespace().collect();
-    words.len() >= 4
-        && words.iter().all(|w| {
+    v.split_whitespace().nth(3).is_some()
+        && v.split_whitespace().all(|w| {
             let core = w.trim_matches(|c: char| ",.;:!?'\"()".contains(c));
             !core.is_empty() && core.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'') && !random_case(core)
         })
@@ -129,9 +128,8 @@ pub(super) fn is_sentence(v: &str) -> bool {
 /// Rules joined by `|` (Laravel's `'password' => 'required|confirmed|min:6'`): validation, not
 /// a value.
 pub(super) fn is_rule_list(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('|').collect();
-    parts.len() >= 2
-        && parts.iter().all(|p| {
+    v.contains('|')
+        && v.split('|').all(|p| {
             let (rule, args) = p.split_once(':').unwrap_or((p, ""));
             !rule.is_empty() && rule.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !args.contains(char::is_whitespace)
         })

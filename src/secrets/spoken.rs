@@ -8,7 +8,8 @@ use regex::Captures;
 use super::checks::{is_example_email, value_of_name};
 use super::detectors::{d, Detector};
 
-const DIGIT: &str = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
+/// The digits' names, each at its value ("oh" is a zero too).
+const DIGITS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
 /// A mailbox's name said aloud: its first word (group 2, to judge it by), then parts joined
 /// by "dot", "underscore" or "dash", or numbers said after it ("t dot nguyen eighty seven").
@@ -52,7 +53,7 @@ fn spoken_number(_: &Captures, said: &str) -> bool {
             double = true;
             continue;
         }
-        let d = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"].iter().position(|n| *n == w).or((w == "oh").then_some(0));
+        let d = DIGITS.iter().position(|n| *n == w).or((w == "oh").then_some(0));
         if let Some(d) = d {
             digits.extend(std::iter::repeat_n(d, if double { 2 } else { 1 }));
         }
@@ -65,6 +66,7 @@ fn spoken_number(_: &Captures, said: &str) -> bool {
 }
 
 pub(super) fn detectors() -> Vec<Detector> {
+    let digit = format!("oh|{}", DIGITS.join("|"));
     vec![
         // Said aloud (the talk is transcribed speech): "the password is …", "the password for
         // the router is …", "the api key was …".
@@ -102,7 +104,7 @@ pub(super) fn detectors() -> Vec<Detector> {
         },
         Detector {
             hint: Some(|t| t.contains("one") || t.contains("two") || t.contains("five") || t.contains("seven")),
-            ..d("phone", &format!(r"(?i)\b((?:(?:double\s+)?(?:{DIGIT})[\s,.-]+){{8,}}(?:double\s+)?(?:{DIGIT}))\b"), &[1], spoken_number)
+            ..d("phone", &format!(r"(?i)\b((?:(?:double\s+)?(?:{digit})[\s,.-]+){{8,}}(?:double\s+)?(?:{digit}))\b"), &[1], spoken_number)
         },
     ]
 }
