@@ -8,8 +8,8 @@ use base64::Engine;
 use regex::{Captures, Regex};
 
 use super::shapes::{
-    app_password, is_identifier, is_number_literal, is_padded_base64, is_random, is_random_token, is_rule_list, is_sentence, is_version_range, only_words,
-    random_case,
+    app_password, is_identifier, is_number_literal, is_padded_base64, is_random, is_random_token, is_route_target, is_rule_list, is_sentence, is_version_range,
+    only_words, random_case,
 };
 
 /// Name endings that say the value is about a secret, not the secret: `password_label`,
@@ -206,7 +206,9 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         return false;
     }
     let name = raw_name.to_ascii_lowercase();
+    // A shell's quotes within the value's (`"'$DB_PASSWORD'"`): what they hold is the value.
     let v = v.trim();
+    let v = ['\'', '"'].iter().find_map(|q| v.strip_prefix(*q)?.strip_suffix(*q)).unwrap_or(v);
     let lower = v.to_ascii_lowercase();
     if super::is_placeholder(v) {
         return false;
@@ -238,6 +240,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         || is_version_range(v)
         || (is_sentence(v) && !name.contains("passphrase"))
         || is_rule_list(v)
+        || is_route_target(v)
         || says_its_name(&words, v)
     {
         return false;
@@ -257,8 +260,19 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
 /// `"[beginToken=" + beginToken + "]"`): a message or a string being built, not a secret,
 /// which is one word.
 fn says_its_name(words: &[String], v: &str) -> bool {
+    let Some(last) = words.last() else { return false };
     let said = name_words(v);
-    v.contains(' ') && !words.is_empty() && words.iter().all(|w| said.contains(w))
+    (v.contains(' ') && words.iter().all(|w| said.contains(w))) || named_for(last, v)
+}
+
+/// A variable named for what it holds (`password=neo4j_password`, `secret=appSecret`): a name
+/// in code whose last word is the name's (not `password1`, `Password_123`).
+fn named_for(last: &str, v: &str) -> bool {
+    if !v.starts_with(|c: char| c.is_ascii_lowercase()) || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || v.len() <= last.len() {
+        return false;
+    }
+    let (head, tail) = v.split_at(v.len() - last.len());
+    tail.eq_ignore_ascii_case(last) && (head.ends_with('_') || tail.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 /// A PHP constant's value: as an assignment's, or, for a `…_KEY` (WordPress's `AUTH_KEY`,

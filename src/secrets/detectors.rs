@@ -11,7 +11,7 @@ use super::checks::{
     assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_example_email, looks_like_code,
     password_value, value_of_name, xml_value,
 };
-use super::numbers::{iban, is_boring_ip, luhn_card, numbered_like_a_release, phone_number, ssn};
+use super::numbers::{host_address, iban, luhn_card, phone_number, ssn, IP_ADDRESS};
 use super::paths::is_credential_path;
 
 pub(super) struct Detector {
@@ -370,29 +370,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A Social Security number, dashed; an IBAN, in one piece or in groups of four.
         d("ssn", r"(?:^|[^A-Za-z0-9_.\-])([0-9]{3}-[0-9]{2}-[0-9]{4})(?:$|[^A-Za-z0-9_\-]|\.(?:$|[^0-9]))", &[1], |_, v| ssn(v)),
         d("iban", r"\b([A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,6}(?: [A-Z0-9]{1,4})?))\b", &[1], |_, v| iban(v)),
-        // Four numbers that are a version, not an address (group 1, 2 or 4): after a name for
-        // a version (`<version>1.1.10.5`, `DefaultArtifactVersion("5.0.9.0")`, "to version
-        // `1.1.10.8`", `"${VERSION}" != "14.1.2.0"`; not "conversion"); a path's folder or a
-        // product's token or name (`dockerfiles/12.2.1.4/`, `Chrome/121.0.0.0`, `cmsms-2.2.9.1`,
-        // `-v 12.2.1.4`; a URL's host follows `//`); an image's tag (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`,
-        // whose name has no `/`); or with a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`).
-        d(
-            "ip_address",
-            r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8})|([A-Za-z0-9_]/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+:|[A-Za-z0-9_.-]*[A-Za-z0-9_-]/|[A-Za-z0-9_.]*[A-Za-z]-|\s-v[ \t=])|^|[^\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z])|[^\w.])"#,
-            &[3],
-            |c, ip| {
-                let (named, tagged) = (c.get(1).is_some(), c.get(4).is_some());
-                // A folder, a token or a name before it: a path or an API's may name a host (F5's
-                // `/Common/10.0.0.1`, `/geoip/134.201.250.155`, bash's `/dev/tcp/HOST/PORT`), so
-                // only numbers shaped as a release's are one.
-                let before = c.get(2).map_or("", |f| f.as_str());
-                let image = before.ends_with(':');
-                let folder = !before.is_empty() && !image && !before.ends_with("tcp/") && !before.ends_with("udp/");
-                // After `§`, a section's number (`§7.5.2.8`, a spec's).
-                let section = c.get(0).is_some_and(|m| m.as_str().starts_with('§'));
-                !(named || tagged || image || section || (folder && numbered_like_a_release(ip)) || is_boring_ip(ip))
-            },
-        ),
+        d("ip_address", IP_ADDRESS, &[3], host_address),
     ])
     .collect()
 });

@@ -40,6 +40,7 @@ mod commands;
 mod definitions;
 mod detectors;
 mod devices;
+mod escaped;
 mod keys;
 mod mnemonic;
 mod numbers;
@@ -97,8 +98,28 @@ pub fn prepare() {
     keys::prepare();
 }
 
-/// Every finding in `text`, in order, overlapping ones reduced to the first.
+/// Every finding in `text`, in order, overlapping ones reduced to the first: in the lines that
+/// escape their quotes (a notebook's cells, code in a JSON string) read decoded, which is what
+/// they say (`postgres:\/\/user:…@db` is a URL, not an email), then in the text as written.
 pub fn scan(text: &str) -> Vec<Finding> {
+    let Some(view) = escaped::view(text) else { return scan_as_written(text) };
+    let mut found: Vec<Finding> = scan_as_written(&view.text)
+        .into_iter()
+        .map(|f| {
+            let range = view.original(f.range);
+            Finding { kind: f.kind, range, masked: mask(&text[range.0..range.1]) }
+        })
+        .collect();
+    for f in scan_as_written(text) {
+        if !found.iter().any(|g| g.range.0 < f.range.1 && f.range.0 < g.range.1) {
+            found.push(f);
+        }
+    }
+    found.sort_by_key(|f| f.range.0);
+    found
+}
+
+fn scan_as_written(text: &str) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
     // The first finding over a stretch of text keeps it.
     let add = |found: &mut Vec<Finding>, kind: &'static str, range: (usize, usize)| {

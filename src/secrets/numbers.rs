@@ -3,6 +3,8 @@
 //! than these (serial numbers, counters, hashes, a drawing's coordinates), so each is judged by
 //! how networks, agencies and banks issue them and how people write them.
 
+use regex::Captures;
+
 /// A card number: a valid Luhn checksum, a length and a prefix a card network issues (Visa,
 /// Mastercard, American Express, Discover, UnionPay, Diners Club, JCB, Maestro, Mir), and,
 /// when it is written in groups, the groups cards are printed in (4-4-4-4, Amex's 4-6-5).
@@ -141,11 +143,39 @@ pub(super) fn iban(v: &str) -> bool {
     }) == Some(1)
 }
 
+/// A host's address: four numbers that are not a version (group 1, 2 or 4). After a name for
+/// a version (`<version>1.1.10.5`, `DefaultArtifactVersion("5.0.9.0")`, "to version `1.1.10.8`",
+/// `"${VERSION}" != "14.1.2.0"`; not "conversion"), a requirement's specifier (`==11.4.5.107`,
+/// `>=3.7.4.3`, `(!=3.10.0.1)`; not a quoted value compared in code) or pip's installed version
+/// (`…/site-packages (from torch) (11.4.5.107)`, in every notebook that installs PyTorch); a
+/// path's folder or a product's token or name (`dockerfiles/12.2.1.4/`, `Chrome/121.0.0.0`,
+/// `cmsms-2.2.9.1`, `-v 12.2.1.4`; a URL's host follows `//`); an image's tag
+/// (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`, whose name has no `/`); or with
+/// a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`).
+pub(super) const IP_ADDRESS: &str = concat!(
+    r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8}|[=<>!~]=[ \t]*|-packages (?:\(from [^)\n]*\) )?\()"#,
+    r#"|([A-Za-z0-9_]/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+:|[A-Za-z0-9_.-]*[A-Za-z0-9_-]/|[A-Za-z0-9_.]*[A-Za-z]-|\s-v[ \t=])|^|[^\w.])"#,
+    r#"((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z])|[^\w.])"#,
+);
+
+pub(super) fn host_address(c: &Captures, ip: &str) -> bool {
+    let (named, tagged) = (c.get(1).is_some(), c.get(4).is_some());
+    // A folder, a token or a name before it: a path or an API's may name a host (F5's
+    // `/Common/10.0.0.1`, `/geoip/134.201.250.155`, bash's `/dev/tcp/HOST/PORT`), so only
+    // numbers shaped as a release's are one.
+    let before = c.get(2).map_or("", |f| f.as_str());
+    let image = before.ends_with(':');
+    let folder = !before.is_empty() && !image && !before.ends_with("tcp/") && !before.ends_with("udp/");
+    // After `§`, a section's number (`§7.5.2.8`, a spec's).
+    let section = c.get(0).is_some_and(|m| m.as_str().starts_with('§'));
+    !(named || tagged || image || section || (folder && numbered_like_a_release(ip)) || is_boring_ip(ip))
+}
+
 /// Addresses that name no one: loopback, the documentation ranges, `0.x.x.x` (no host has
 /// one; four numbers starting with 0 are a version: "Kafka client from 0.9.1.0 to 0.10.0.0"),
-/// and `1.2.3.4`, every test's made-up address (78 of 468 findings in realtext's, traccar's
-/// and starter-workflows' checkouts).
-pub(super) fn is_boring_ip(ip: &str) -> bool {
+/// netmasks, and `1.2.3.4`, every test's made-up address (78 of 468 findings in realtext's,
+/// traccar's and starter-workflows' checkouts).
+fn is_boring_ip(ip: &str) -> bool {
     ip.starts_with("127.")
         || ip.starts_with("0.")
         || ip == "1.2.3.4"
@@ -158,11 +188,14 @@ pub(super) fn is_boring_ip(ip: &str) -> bool {
         // A network of 65,536 addresses or more, no one's host (`10.6.0.0`), and what .NET's
         // four-part versions mostly are (`GeneratedCodeAttribute(…, "4.0.0.0")`).
         || ip.ends_with(".0.0")
+        // A netmask (`255.255.255.0`, `255.255.248.0`) or another address of 240/4, reserved:
+        // no host is numbered there.
+        || ip.split('.').next().and_then(|p| p.parse::<u16>().ok()).is_some_and(|first| first >= 240)
 }
 
 /// Four numbers that read as a release's (`12.2.1.4`, `121.0.0.0`), not a private network's
 /// host: every number after the first under 100, and not in 10/8, 172.16/12 or 192.168/16.
-pub(super) fn numbered_like_a_release(ip: &str) -> bool {
+fn numbered_like_a_release(ip: &str) -> bool {
     let parts: Vec<u16> = ip.split('.').filter_map(|p| p.parse().ok()).collect();
     let [first, second, ..] = parts[..] else { return false };
     let private = first == 10 || (first == 172 && (16..32).contains(&second)) || (first == 192 && second == 168);
@@ -236,5 +269,24 @@ mod tests {
                 "ABCD1234567890123 XX00 0000 0000 0000",
             ],
         );
+    }
+
+    #[test]
+    fn versions_a_package_manager_writes_and_netmasks_are_no_hosts() {
+        // pip's output in a notebook that installs PyTorch, requirements' specifiers, masks.
+        finds_none(
+            &[],
+            &[
+                "Requirement already satisfied: nvidia-cusolver-cu12==11.4.5.107 in /envs/py/lib/python3.10/site-packages (from torch) (11.4.5.107)",
+                "Requirement already satisfied: nvidia-cufft-cu12 in ./venv/lib/python3.11/site-packages (11.0.2.54)",
+                "nvidia-curand-cu12==10.3.2.106\ntyping-extensions = \">=3.7.4.3\"",
+                "qa = [\"types-setuptools (==67.2.0.1)\", \"typing_extensions (!=3.10.0.1)\"]",
+                "ip address 192.0.2.1 255.255.255.0\n netmask 255.255.248.0",
+            ],
+        );
+        // A host compared in code, assigned, or in a server line stays one.
+        for text in ["if ip == \"10.42.7.19\":", "host=10.42.7.19", "server 10.42.7.19:8080"] {
+            assert_eq!(scan(text).iter().filter(|f| f.kind == "ip_address").count(), 1, "{text}");
+        }
     }
 }

@@ -135,6 +135,13 @@ pub(super) fn is_rule_list(v: &str) -> bool {
         })
 }
 
+/// A web framework's route target, `controller#action` (Rails' `put '/forgot-password' =>
+/// "passwords#update"`): a path of lower-case names and an action's name.
+pub(super) fn is_route_target(v: &str) -> bool {
+    let lower_names = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '/');
+    v.split_once('#').is_some_and(|(path, action)| lower_names(path) && lower_names(action) && !action.contains('/'))
+}
+
 /// Google's app passwords: 16 random lower-case letters, shown in four groups of four (`qwhx
 /// zrbn mtkp vyld`), given to mail clients, `smtplib` and Django's `EMAIL_HOST_PASSWORD`. They
 /// hold no digit, so the rule that a password is more than letters missed them; random letters

@@ -289,6 +289,11 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "variable \"db_password\" {\n  default = \"Tf9!xQv2mLw\"\n}".into()),
         ("assigned_secret", "spring.datasource.password=${DB_PASSWORD:Sp9!xQv2mLw}".into()),
         ("aws_secret_key", "aws configure set aws_secret_access_key Ak9vLm2QwZx8Kp3TqW4eR5tY6uI7oP8aS9dF0gH1".into()),
+        // Session 50: a notebook's cells and code in JSON strings, their quotes escaped.
+        ("assigned_secret", r#"    "neo4j_password = \"Nz9xQv2mLwKp4Tq\"\n","#.into()),
+        ("assigned_secret", r#"    "password: Yq8kQ2xLm7\n","#.into()),
+        ("connection_string", r#"{"url": "postgres:\/\/admin:Pg8kQ2xLm7@db.internal\/app"}"#.into()),
+        ("cli_password", r#"{"cmd": "mysql -u root -p\"My8kQ2xLm7\" app"}"#.into()),
     ]
 }
 
@@ -531,6 +536,15 @@ const LOOK_ALIKES: &[&str] = &[
     // the fingerprint of the key that signs a released APK.
     "imageUrl = \"https://firebasestorage.googleapis.com/v0/b/app.appspot.com/o/img%2Fic_topic_UI.svg?alt=media&token=0ee1842b-12e8-435f-87ba-a5bb02c47594\"",
     "CB:84:06:9B:D6:81:16:BA:FA:E5:EE:4E:E5:B0:8A:56:7A:A6:D8:98:40:4E:7C:B1:2F:9E:75:6D:F5:CF:5C:AB",
+    // Session 50, from notebooks (Hugging Face's, Google Cloud's, Azure's, Pinecone's) and rule
+    // tests read decoded: a guide's placeholders and a tokenizer's text, a variable named for
+    // what it holds, a shell variable in quotes within quotes, a Rails route, a netmask.
+    r#"    "api_key = \"YOUR_API_KEY\"\n", "token=\"<YOUR_HUGGINGFACEHUB_API_TOKEN>\"\n","#,
+    r#"    "tokenized_text = \"Jim Henson was a puppeteer\"\n","#,
+    r#"        "            password=neo4j_password\n","#,
+    r#""- echo 'export DATABASE_PASSWORD=\"'$PRECOMPILE_PASSWORD'\"' >> .env\n","#,
+    r#"  put '/forgot-password' => "cms/sites/passwords#update", as: 'forgot'"#,
+    r#""1.0.0.1\t \t255.255.255.0","#,
 ];
 
 #[test]
