@@ -2,6 +2,7 @@
 //! (generated, vendored and lock files, by name or by the repository's `linguist-generated` /
 //! `linguist-vendored` attributes), what holds credentials, and what does not fit.
 
+use super::notebook;
 use super::FileChange;
 use crate::error::Result;
 
@@ -123,6 +124,9 @@ pub struct Added {
     /// Lines left out as generated, vendored or lock files (by path, or by a generator's
     /// marker at the top of the file's added lines).
     pub generated: usize,
+    /// A notebook's lines that are not its cells' code (outputs, metadata): left out, but not
+    /// what makes a commit generated, since most of a notebook is its outputs.
+    pub notebook_outputs: usize,
     /// Files left out because they hold credentials.
     pub credential_files: usize,
     /// What the commit adds says what it removed, in order and but for layout whitespace:
@@ -150,6 +154,7 @@ pub(super) fn added_code_git(
     ask_attributes: bool,
 ) -> std::result::Result<Added, git2::Error> {
     let mut generated = 0usize;
+    let mut notebook_outputs = 0usize;
     let mut credentials: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let new_tree = commit.tree()?;
     let old_tree = match replaced.first_parent(repo, commit)? {
@@ -175,6 +180,7 @@ pub(super) fn added_code_git(
     // Removed lines without their whitespace, to tell a reformatting from new code.
     let mut removed: Vec<String> = Vec::new();
     let mut marked_by_attributes = super::attributes::Marked::new(repo);
+    let mut notebooks: std::collections::HashMap<String, Option<Vec<Option<String>>>> = std::collections::HashMap::new();
     diff.foreach(
         &mut |_, _| true,
         None,
@@ -211,10 +217,21 @@ pub(super) fn added_code_git(
                 generated += 1;
                 return true;
             }
-            match files.last_mut() {
-                Some(f) if f.path == path => f.added.push(text.to_string()),
-                _ => files.push(FileChange { path: path.to_string(), added: vec![text.to_string()] }),
+            // A notebook's line is a cell's code, decoded, or a run's output and metadata.
+            if notebook::is_notebook(path) {
+                let code = notebooks.entry(path.to_string()).or_insert_with(|| {
+                    let blob = repo.find_blob(delta.new_file().id()).ok()?;
+                    std::str::from_utf8(blob.content()).ok().and_then(notebook::source_lines)
+                });
+                if let Some(code) = code {
+                    match line.new_lineno().and_then(|n| code.get(n as usize - 1)) {
+                        Some(Some(source)) => source.lines().filter(|l| !l.trim().is_empty()).for_each(|l| push_line(&mut files, path, l)),
+                        _ => notebook_outputs += 1,
+                    }
+                    return true;
+                }
             }
+            push_line(&mut files, path, text);
             true
         }),
     )?;
@@ -222,7 +239,15 @@ pub(super) fn added_code_git(
     let (kept, marked): (Vec<FileChange>, Vec<FileChange>) = files.into_iter().partition(|f| !says_generated(&f.added));
     let formatting_only = removed.len() <= REMOVED_LINES_MAX && only_whitespace_changed(&kept, removed);
     generated += marked.iter().map(|f| f.added.len()).sum::<usize>();
-    Ok(Added { files: kept, generated, credential_files: credentials.len(), formatting_only })
+    Ok(Added { files: kept, generated, notebook_outputs, credential_files: credentials.len(), formatting_only })
+}
+
+/// A kept line of `path`, after the file's others.
+fn push_line(files: &mut Vec<FileChange>, path: &str, text: &str) {
+    match files.last_mut() {
+        Some(f) if f.path == path => f.added.push(text.to_string()),
+        _ => files.push(FileChange { path: path.to_string(), added: vec![text.to_string()] }),
+    }
 }
 
 /// Whether what `files` add says, in order and but for whitespace, exactly what the commit

@@ -16,6 +16,7 @@ pub mod attributes;
 mod cache;
 mod history;
 mod issue_keys;
+mod notebook;
 mod replace;
 mod select;
 
@@ -218,21 +219,21 @@ fn examine_as(
     if VERSION_BUMP.is_match(&subject) {
         return Ok(Err(SkipReason::VersionBump));
     }
-    let Added { files, generated, credential_files, formatting_only } = match added::added_code_git(repo, commit, replaced, linguist_attributes != Some(false))
-    {
-        Ok(added) => added,
-        // A partial clone (`--filter=blob:none`) lacks old blobs until git fetches them:
-        // the commit is skipped and counted, the run goes on.
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Err(SkipReason::MissingObjects)),
-        // A damaged object stops this commit, not the run.
-        Err(e) if unreadable(&e) => return Ok(Err(SkipReason::UnreadableObjects)),
-        Err(e) => return Err(e.into()),
-    };
+    let Added { files, generated, notebook_outputs, credential_files, formatting_only } =
+        match added::added_code_git(repo, commit, replaced, linguist_attributes != Some(false)) {
+            Ok(added) => added,
+            // A partial clone (`--filter=blob:none`) lacks old blobs until git fetches them:
+            // the commit is skipped and counted, the run goes on.
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Err(SkipReason::MissingObjects)),
+            // A damaged object stops this commit, not the run.
+            Err(e) if unreadable(&e) => return Ok(Err(SkipReason::UnreadableObjects)),
+            Err(e) => return Err(e.into()),
+        };
     let added: usize = files.iter().map(|f| f.added.len()).sum();
     if added < min_code_lines.max(1) {
         return Ok(Err(if credential_files > 0 {
             SkipReason::Credentials
-        } else if generated > 0 {
+        } else if generated > 0 || notebook_outputs > 0 {
             SkipReason::Generated
         } else {
             SkipReason::TooFewCodeLines

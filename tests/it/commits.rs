@@ -7,11 +7,11 @@ use git_screenlink::commits::{select, RevisionSet, SkipReason};
 
 use crate::env::{OutputExt, TestEnv};
 
-fn code(n: usize, tag: &str) -> String {
+pub(crate) fn code(n: usize, tag: &str) -> String {
     (0..n).map(|i| format!("fn {tag}_{i}() -> usize {{ {i} }}\n")).collect()
 }
 
-fn commit(env: &TestEnv, path: &str, content: &[u8], message: &str, extra_env: &[(&str, &str)]) -> String {
+pub(crate) fn commit(env: &TestEnv, path: &str, content: &[u8], message: &str, extra_env: &[(&str, &str)]) -> String {
     let full = env.repo.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();
     std::fs::write(&full, content).unwrap();
@@ -25,7 +25,7 @@ fn commit(env: &TestEnv, path: &str, content: &[u8], message: &str, extra_env: &
     env.git(["rev-parse", "HEAD"]).stdout_text().trim().to_string()
 }
 
-fn all(max: usize) -> RevisionSet {
+pub(crate) fn all(max: usize) -> RevisionSet {
     RevisionSet { max, ..Default::default() }
 }
 
@@ -216,8 +216,9 @@ fn binary_data_as_text_is_not_code() {
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(x >> 16) as usize % 64] as char
         }))
         .collect();
+    // Five lines of code in its cells (its JSON is not code: `notebooks.rs`).
     let notebook = format!(
-        "{{\n \"cells\": [{{\n  \"source\": [\n   \"import pandas as pd\\n\",\n   \"df = pd.read_csv('sales.csv')\\n\",\n   \"df.groupby('region').sum().plot()\"\n  ],\n  \"outputs\": [{{\"data\": {{\"image/png\": \"{image}\"}}}}]\n }}]\n}}\n"
+        "{{\n \"cells\": [{{\n  \"source\": [\n   \"import pandas as pd\\n\",\n   \"df = pd.read_csv('sales.csv')\\n\",\n   \"by_region = df.groupby('region').sum()\\n\",\n   \"by_region.to_csv('by_region.csv')\\n\",\n   \"by_region.plot()\"\n  ],\n  \"outputs\": [{{\"data\": {{\"image/png\": \"{image}\"}}}}]\n }}]\n}}\n"
     );
     commit(&env, "analysis.ipynb", notebook.as_bytes(), "Plot sales by region", &[]);
     // A long line that is code, and a long run that is one word repeated, stay.

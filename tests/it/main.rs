@@ -15,6 +15,7 @@ mod fuzz;
 mod git_home;
 mod hook;
 mod newuser;
+mod notebooks;
 mod source;
 mod train;
 mod validate;

@@ -1,0 +1,98 @@
+//! Jupyter notebooks: what a commit adds to a `.ipynb` is JSON, and the code in it is the
+//! cells' `source` strings, one per line, quotes escaped (`"    pw = \"…\"\n",`). A pair keeps
+//! each line of a cell's source as the author wrote it, decoded; the rest of the file is a
+//! run's printout, images, HTML and metadata, which a model learns no code from, and is left
+//! out as generated.
+
+/// Whether a path is a notebook's.
+pub fn is_notebook(path: &str) -> bool {
+    path.ends_with(".ipynb")
+}
+
+/// For each line of a notebook's text, in order, the code it holds: the decoded text of a
+/// line of a cell's source (its own line ends removed), `None` for every other line. `None`
+/// for the whole when the text is not written one source line per line (a notebook on one
+/// line, or not one): it is then read as any other file.
+pub fn source_lines(text: &str) -> Option<Vec<Option<String>>> {
+    let mut lines = Vec::new();
+    let mut in_source = false;
+    let mut any_source = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if in_source {
+            if t.starts_with(']') {
+                in_source = false;
+                lines.push(None);
+            } else {
+                lines.push(decoded(t));
+            }
+            continue;
+        }
+        match t.strip_prefix("\"source\":").map(str::trim) {
+            Some("[") => {
+                in_source = true;
+                any_source = true;
+                lines.push(None);
+            }
+            // A source written as one string: its lines, joined.
+            Some(one) if one.starts_with('"') => {
+                any_source = true;
+                lines.push(decoded(one));
+            }
+            _ => lines.push(None),
+        }
+    }
+    any_source.then_some(lines)
+}
+
+/// A JSON string item (`"x = 1\n",`), decoded, without its line end.
+fn decoded(item: &str) -> Option<String> {
+    let item = item.strip_suffix(',').unwrap_or(item);
+    let s: String = serde_json::from_str(item).ok()?;
+    Some(s.strip_suffix('\n').unwrap_or(&s).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_lines;
+
+    #[test]
+    fn a_cells_source_is_its_code_and_the_rest_is_not() {
+        let nb = r##"{
+ "cells": [
+  {
+   "cell_type": "code",
+   "execution_count": 3,
+   "metadata": {},
+   "outputs": [
+    {
+     "name": "stdout",
+     "output_type": "stream",
+     "text": [
+      "Requirement already satisfied: torch in ./venv (2.3.1)\n"
+     ]
+    }
+   ],
+   "source": [
+    "import os\n",
+    "conn = connect(password=\"Pc8kQ2xLm7\")\n",
+    "print(\"a\\tb\")"
+   ]
+  },
+  {
+   "cell_type": "markdown",
+   "source": "# Title\nSome text"
+  }
+ ]
+}"##;
+        let lines = source_lines(nb).unwrap();
+        assert_eq!(lines.len(), nb.lines().count());
+        let code: Vec<&str> = lines.iter().flatten().map(String::as_str).collect();
+        assert_eq!(code, ["import os", "conn = connect(password=\"Pc8kQ2xLm7\")", "print(\"a\\tb\")", "# Title\nSome text"]);
+        let printout = nb.lines().position(|l| l.contains("Requirement")).unwrap();
+        assert_eq!(lines[printout], None);
+        // Minified, or not a notebook's JSON: read as any file.
+        assert!(source_lines(&nb.replace('\n', "")).is_none());
+        assert!(source_lines("{\"a\": 1}\n").is_none());
+    }
+}
