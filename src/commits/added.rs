@@ -180,7 +180,7 @@ pub(super) fn added_code_git(
     // Removed lines without their whitespace, to tell a reformatting from new code.
     let mut removed: Vec<String> = Vec::new();
     let mut marked_by_attributes = super::attributes::Marked::new(repo);
-    let mut notebooks: std::collections::HashMap<String, Option<Vec<Option<String>>>> = std::collections::HashMap::new();
+    let mut notebooks = notebook::Notebooks::default();
     diff.foreach(
         &mut |_, _| true,
         None,
@@ -192,7 +192,12 @@ pub(super) fn added_code_git(
             if line.origin() == '-' {
                 if removed.len() <= REMOVED_LINES_MAX {
                     let path = delta.old_file().path().and_then(|p| p.to_str()).unwrap_or("");
-                    removed.push(without_layout(path, &String::from_utf8_lossy(line.content())));
+                    // A notebook's code as the added lines have it: re-saved in another layout,
+                    // its cells are the same code.
+                    match notebook::is_notebook(path).then(|| notebooks.line(repo, delta.old_file().id(), line.old_lineno())).flatten() {
+                        Some(code) => code.into_iter().flat_map(str::lines).for_each(|l| removed.push(without_layout(path, l))),
+                        None => removed.push(without_layout(path, &String::from_utf8_lossy(line.content()))),
+                    }
                 }
                 return true;
             }
@@ -213,25 +218,15 @@ pub(super) fn added_code_git(
             if text.trim().is_empty() || text.contains('\0') {
                 return true;
             }
-            if carries_data(text) || carries_coordinates(text) {
-                generated += 1;
-                return true;
+            // A notebook's line is a cell's code, decoded, or a run's output (an image too) and
+            // metadata.
+            let data = carries_data(text) || carries_coordinates(text);
+            match notebook::is_notebook(path).then(|| notebooks.line(repo, delta.new_file().id(), line.new_lineno())).flatten() {
+                Some(None) => notebook_outputs += 1,
+                _ if data => generated += 1,
+                Some(Some(code)) => code.lines().filter(|l| !l.trim().is_empty()).for_each(|l| push_line(&mut files, path, l)),
+                None => push_line(&mut files, path, text),
             }
-            // A notebook's line is a cell's code, decoded, or a run's output and metadata.
-            if notebook::is_notebook(path) {
-                let code = notebooks.entry(path.to_string()).or_insert_with(|| {
-                    let blob = repo.find_blob(delta.new_file().id()).ok()?;
-                    std::str::from_utf8(blob.content()).ok().and_then(notebook::source_lines)
-                });
-                if let Some(code) = code {
-                    match line.new_lineno().and_then(|n| code.get(n as usize - 1)) {
-                        Some(Some(source)) => source.lines().filter(|l| !l.trim().is_empty()).for_each(|l| push_line(&mut files, path, l)),
-                        _ => notebook_outputs += 1,
-                    }
-                    return true;
-                }
-            }
-            push_line(&mut files, path, text);
             true
         }),
     )?;

@@ -9,6 +9,19 @@ pub fn is_notebook(path: &str) -> bool {
     path.ends_with(".ipynb")
 }
 
+/// The notebooks a diff has read, by blob: each is parsed once for all its lines.
+#[derive(Default)]
+pub struct Notebooks(std::collections::HashMap<git2::Oid, Option<Vec<Option<String>>>>);
+
+impl Notebooks {
+    /// What line `lineno` (1-based) of the notebook in `blob` holds: `Some(Some(code))` a
+    /// cell's code, `Some(None)` no code, `None` when the blob is not read as a notebook.
+    pub fn line(&mut self, repo: &git2::Repository, blob: git2::Oid, lineno: Option<u32>) -> Option<Option<&str>> {
+        let lines = self.0.entry(blob).or_insert_with(|| std::str::from_utf8(repo.find_blob(blob).ok()?.content()).ok().and_then(source_lines)).as_ref()?;
+        Some(lineno.and_then(|n| lines.get((n as usize).checked_sub(1)?)?.as_deref()))
+    }
+}
+
 /// For each line of a notebook's text, in order, the code it holds: the decoded text of a
 /// line of a cell's source (its own line ends removed), `None` for every other line. `None`
 /// for the whole when the text is not written one source line per line (a notebook on one

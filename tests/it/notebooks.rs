@@ -56,3 +56,24 @@ fn a_notebooks_pair_holds_its_cells_code() {
     assert!(sel.commits.iter().all(|c| c.subject != "Run the analysis again"), "a re-run adds no code");
     assert_eq!(sel.skipped.get(&SkipReason::Generated), Some(&1), "{:?}", sel.skipped);
 }
+
+#[test]
+fn a_notebook_saved_in_another_layout_adds_no_code() {
+    let env = TestEnv::new();
+    commit(&env, "src/base.py", code(6, "base").as_bytes(), "Initial code", &[]);
+    let nb = notebook(1, "12 regions");
+    commit(&env, "analysis.ipynb", nb.as_bytes(), "Plot sales by region", &[]);
+    // Another editor's indent: every line of the file changes, none of the code.
+    let wider: String = nb.lines().map(|l| format!("{}{l}\n", &l[..l.len() - l.trim_start().len()])).collect();
+    commit(&env, "analysis.ipynb", wider.as_bytes(), "Save with VS Code", &[]);
+    // A cell edited: its new line is the code the commit adds.
+    let edited = wider.replace("plot(by_region)", "plot(by_region, kind=\\\"bar\\\")");
+    assert_ne!(edited, wider);
+    commit(&env, "analysis.ipynb", edited.as_bytes(), "Plot regions as bars", &[]);
+    let repo = git2::Repository::open(&env.repo).unwrap();
+    let sel = select(&repo, &all(10), 1).unwrap();
+    assert_eq!(sel.skipped.get(&SkipReason::Formatting), Some(&1), "{:?}", sel.skipped);
+    let bars = sel.commits.iter().find(|c| c.subject == "Plot regions as bars").expect("an edited cell is code");
+    let bars = git_screenlink::commits::with_code(&repo, bars, 1).unwrap().unwrap();
+    assert_eq!(bars.files[0].added, ["plot(by_region, kind=\"bar\")"]);
+}
