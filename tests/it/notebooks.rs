@@ -7,17 +7,19 @@ use git_screenlink::commits::{select, SkipReason};
 use crate::commits::{all, code, commit};
 use crate::env::TestEnv;
 
+/// A cell's code, as the author wrote it.
+const SOURCE: [&str; 6] = [
+    "import psycopg2",
+    "conn = psycopg2.connect(host=\"db.internal\", password=\"Pc8kQ2xLm7\")",
+    "rows = conn.execute(\"SELECT region, total FROM sales\").fetchall()",
+    "by_region = {r: t for r, t in rows}",
+    "print(f\"{len(by_region)} regions\\n\")",
+    "plot(by_region)",
+];
+
 /// A notebook as Jupyter writes it (one source line per line, indent 1), its cells run.
 fn notebook(count: u32, printed: &str) -> String {
-    let source = [
-        "import psycopg2",
-        "conn = psycopg2.connect(host=\"db.internal\", password=\"Pc8kQ2xLm7\")",
-        "rows = conn.execute(\"SELECT region, total FROM sales\").fetchall()",
-        "by_region = {r: t for r, t in rows}",
-        "print(f\"{len(by_region)} regions\\n\")",
-        "plot(by_region)",
-    ];
-    let items: Vec<String> = source.iter().map(|l| format!("    {}", serde_json::to_string(&format!("{l}\n")).unwrap())).collect();
+    let items: Vec<String> = SOURCE.iter().map(|l| format!("    {}", serde_json::to_string(&format!("{l}\n")).unwrap())).collect();
     format!(
         "{{\n \"cells\": [\n  {{\n   \"cell_type\": \"code\",\n   \"execution_count\": {count},\n   \"metadata\": {{}},\n   \"outputs\": [\n    {{\n     \"name\": \"stdout\",\n     \"output_type\": \"stream\",\n     \"text\": [\n      \"Requirement already satisfied: nvidia-cusolver-cu12==11.4.5.107 in ./venv/site-packages (11.4.5.107)\\n\",\n      \"{printed}\\n\"\n     ]\n    }}\n   ],\n   \"source\": [\n{}\n   ]\n  }}\n ],\n \"metadata\": {{\"kernelspec\": {{\"name\": \"python3\"}}}},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}}\n",
         items.join(",\n")
@@ -36,18 +38,7 @@ fn a_notebooks_pair_holds_its_cells_code() {
     let plot = sel.commits.iter().find(|c| c.subject == "Plot sales by region").expect("the notebook's code is kept");
     let plot = git_screenlink::commits::with_code(&repo, plot, 5).unwrap().unwrap();
     let lines: Vec<&str> = plot.files.iter().flat_map(|f| &f.added).map(String::as_str).collect();
-    assert_eq!(
-        lines,
-        [
-            "import psycopg2",
-            "conn = psycopg2.connect(host=\"db.internal\", password=\"Pc8kQ2xLm7\")",
-            "rows = conn.execute(\"SELECT region, total FROM sales\").fetchall()",
-            "by_region = {r: t for r, t in rows}",
-            "print(f\"{len(by_region)} regions\\n\")",
-            "plot(by_region)",
-        ],
-        "the code, decoded, and nothing of the outputs or the JSON"
-    );
+    assert_eq!(lines, SOURCE, "the code, decoded, and nothing of the outputs or the JSON");
     // What the pair is checked for is the code: the password is found where it is written.
     let found = git_screenlink::secrets::scan(&lines.join("\n"));
     assert_eq!(found.iter().map(|f| f.kind).collect::<Vec<_>>(), ["assigned_secret"], "{found:?}");
