@@ -2,7 +2,7 @@
 //! cells' `source` strings, one per line, quotes escaped (`"    pw = \"…\"\n",`). A pair keeps
 //! each line of a cell's source as the author wrote it, decoded; the rest of the file is a
 //! run's printout, images, HTML and metadata, which a model learns no code from, and is left
-//! out as generated.
+//! out (a commit that adds nothing else, a re-run, is skipped as generated).
 
 /// Whether a path is a notebook's.
 pub fn is_notebook(path: &str) -> bool {

@@ -35,17 +35,25 @@ pub fn view(text: &str) -> Option<View> {
         return None;
     }
     let mut view = View { text: String::new(), starts: Vec::new(), ends: Vec::new() };
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
+    let (mut at, mut last) = (0, None);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
         let start = at;
         at += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
         if !has_escape(body) {
             continue;
         }
-        if !view.text.is_empty() {
-            view.push('\n', (start, start));
+        // Lines apart in the text stay apart (a blank line between): no rule reads a value on
+        // the line after its name from a line further down.
+        match last {
+            Some(l) if l + 1 == i => view.push('\n', (start, start)),
+            Some(_) => {
+                view.push('\n', (start, start));
+                view.push('\n', (start, start));
+            }
+            None => {}
         }
+        last = Some(i);
         decode_into(&mut view, body, start);
     }
     (!view.text.is_empty()).then_some(view)
@@ -139,6 +147,8 @@ mod tests {
         let (s, e) = v.original((at, at + "Zk3&q".len()));
         assert_eq!(&text[s..e], "Zk3\\u0026q");
         assert!(view("no escapes here\nC:\\Windows\\System32").is_none(), "a path's backslashes escape nothing");
+        // Lines apart stay apart; lines next to each other stay next to each other.
+        assert_eq!(view("a \\\"x\\\"\nplain\nb \\\"y\\\"\nc \\\"z\\\"").unwrap().text, "a \"x\"\n\nb \"y\"\nc \"z\"");
     }
 
     #[test]
