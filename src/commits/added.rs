@@ -194,7 +194,7 @@ pub(super) fn added_code_git(
                     let path = delta.old_file().path().and_then(|p| p.to_str()).unwrap_or("");
                     // A notebook's code as the added lines have it: re-saved in another layout,
                     // its cells are the same code.
-                    match notebook::is_notebook(path).then(|| notebooks.line(repo, delta.old_file().id(), line.old_lineno())).flatten() {
+                    match notebooks.line(repo, path, delta.old_file().id(), line.old_lineno()) {
                         Some(code) => code.into_iter().flat_map(str::lines).for_each(|l| removed.push(without_layout(path, l))),
                         None => removed.push(without_layout(path, &String::from_utf8_lossy(line.content()))),
                     }
@@ -221,7 +221,7 @@ pub(super) fn added_code_git(
             // A notebook's line is a cell's code, decoded, or a run's output (an image too) and
             // metadata.
             let data = carries_data(text) || carries_coordinates(text);
-            match notebook::is_notebook(path).then(|| notebooks.line(repo, delta.new_file().id(), line.new_lineno())).flatten() {
+            match notebooks.line(repo, path, delta.new_file().id(), line.new_lineno()) {
                 Some(None) => notebook_outputs += 1,
                 _ if data => generated += 1,
                 Some(Some(code)) => code.lines().filter(|l| !l.trim().is_empty()).for_each(|l| push_line(&mut files, path, l)),

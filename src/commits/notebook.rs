@@ -5,7 +5,7 @@
 //! out (a commit that adds nothing else, a re-run, is skipped as generated).
 
 /// Whether a path is a notebook's.
-pub fn is_notebook(path: &str) -> bool {
+fn is_notebook(path: &str) -> bool {
     path.ends_with(".ipynb")
 }
 
@@ -14,9 +14,12 @@ pub fn is_notebook(path: &str) -> bool {
 pub struct Notebooks(std::collections::HashMap<git2::Oid, Option<Vec<Option<String>>>>);
 
 impl Notebooks {
-    /// What line `lineno` (1-based) of the notebook in `blob` holds: `Some(Some(code))` a
-    /// cell's code, `Some(None)` no code, `None` when the blob is not read as a notebook.
-    pub fn line(&mut self, repo: &git2::Repository, blob: git2::Oid, lineno: Option<u32>) -> Option<Option<&str>> {
+    /// What line `lineno` (1-based) of the file `path` in `blob` holds: `Some(Some(code))` a
+    /// cell's code, `Some(None)` no code, `None` when it is not read as a notebook.
+    pub fn line(&mut self, repo: &git2::Repository, path: &str, blob: git2::Oid, lineno: Option<u32>) -> Option<Option<&str>> {
+        if !is_notebook(path) {
+            return None;
+        }
         let lines = self.0.entry(blob).or_insert_with(|| std::str::from_utf8(repo.find_blob(blob).ok()?.content()).ok().and_then(source_lines)).as_ref()?;
         Some(lineno.and_then(|n| lines.get((n as usize).checked_sub(1)?)?.as_deref()))
     }
@@ -32,28 +35,24 @@ pub fn source_lines(text: &str) -> Option<Vec<Option<String>>> {
     let mut any_source = false;
     for line in text.lines() {
         let t = line.trim();
-        if in_source {
-            if t.starts_with(']') {
-                in_source = false;
-                lines.push(None);
-            } else {
-                lines.push(decoded(t));
+        let code = if in_source {
+            in_source = !t.starts_with(']');
+            in_source.then(|| decoded(t)).flatten()
+        } else {
+            match t.strip_prefix("\"source\":").map(str::trim) {
+                Some("[") => {
+                    (in_source, any_source) = (true, true);
+                    None
+                }
+                // A source written as one string: its lines, joined.
+                Some(one) if one.starts_with('"') => {
+                    any_source = true;
+                    decoded(one)
+                }
+                _ => None,
             }
-            continue;
-        }
-        match t.strip_prefix("\"source\":").map(str::trim) {
-            Some("[") => {
-                in_source = true;
-                any_source = true;
-                lines.push(None);
-            }
-            // A source written as one string: its lines, joined.
-            Some(one) if one.starts_with('"') => {
-                any_source = true;
-                lines.push(decoded(one));
-            }
-            _ => lines.push(None),
-        }
+        };
+        lines.push(code);
     }
     any_source.then_some(lines)
 }

@@ -187,9 +187,13 @@ pub(super) fn password_value(_: &Captures, v: &str) -> bool {
 
 /// Whether a name says its value is a secret, not about one (`password_hint`, `api_keys`).
 pub(super) fn names_a_secret(raw_name: &str) -> bool {
-    let words = name_words(raw_name);
+    words_name_a_secret(&name_words(raw_name))
+}
+
+/// [`names_a_secret`] of a name already split into its words.
+fn words_name_a_secret(words: &[String]) -> bool {
     let last = words.last().map_or("", String::as_str);
-    is_secret_name(&words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys") && !names_a_public_key(&words)
+    is_secret_name(words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys") && !names_a_public_key(words)
 }
 
 /// Whether `v`, the value of a field named `raw_name`, is a secret (see [`assigned_value`]).
@@ -202,7 +206,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         let v = v.trim();
         return is_random_token(v) || v.split_once('#').is_some_and(|(head, _)| is_random_token(head));
     }
-    if !names_a_secret(raw_name) {
+    if !words_name_a_secret(&words) {
         return false;
     }
     let name = raw_name.to_ascii_lowercase();
@@ -261,8 +265,11 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
 /// which is one word.
 fn says_its_name(words: &[String], v: &str) -> bool {
     let Some(last) = words.last() else { return false };
-    let said = name_words(v);
-    (v.contains(' ') && words.iter().all(|w| said.contains(w))) || named_for(last, v)
+    named_for(last, v)
+        || (v.contains(' ') && {
+            let said = name_words(v);
+            words.iter().all(|w| said.contains(w))
+        })
 }
 
 /// A variable named for what it holds (`password=neo4j_password`, `secret=appSecret`): a name

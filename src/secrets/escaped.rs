@@ -20,8 +20,7 @@ impl View {
     }
 
     fn push(&mut self, c: char, from: (usize, usize)) {
-        let mut buf = [0u8; 4];
-        let n = c.encode_utf8(&mut buf).len();
+        let n = c.len_utf8();
         self.text.push(c);
         self.starts.extend(std::iter::repeat_n(from.0, n));
         self.ends.extend(std::iter::repeat_n(from.1, n));
@@ -73,7 +72,9 @@ fn has_escape(line: &str) -> bool {
             continue;
         }
         match w[1] {
-            b'"' | b'\'' | b'/' | b'u' => return true,
+            b'"' | b'\'' | b'/' => return true,
+            // Not a path's `\users`: only a character's four hex digits.
+            b'u' if unicode(&line[i + 2..]).is_some() => return true,
             b'n' | b't' | b'r' => match b.get(i + 2) {
                 None | Some(b'"') | Some(b'\'') => ends_only = true,
                 _ => return true,
@@ -81,11 +82,11 @@ fn has_escape(line: &str) -> bool {
             _ => {}
         }
     }
-    ends_only && names_a_secret(line)
+    ends_only && mentions_a_secret(line)
 }
 
 /// A word secrets are named by, in any case (cheaper than the detectors' names).
-fn names_a_secret(line: &str) -> bool {
+fn mentions_a_secret(line: &str) -> bool {
     const WORDS: &[&str] = &["pass", "pwd", "secret", "token", "key", "auth", "cred"];
     let lower = line.to_ascii_lowercase();
     WORDS.iter().any(|w| lower.contains(w))

@@ -104,6 +104,15 @@ impl TestEnv {
         (env, world)
     }
 
+    /// A screenpipe database of hand-picked rows beside the repository, configured as its
+    /// source.
+    pub fn talk(&self, rows: &[(&str, &str)]) -> PathBuf {
+        let db = hand_db(self.root(), rows);
+        self.git(["config", "screenlink.screenpipeDb", db.to_str().unwrap()]).assert_ok();
+        self.git(["config", "screenlink.source", "db"]).assert_ok();
+        db
+    }
+
     /// A scrubbed `Command` for one of our binaries, to spawn by hand (stdin, signals, a pty).
     pub fn command(&self, bin: &str) -> Command {
         let mut cmd = Command::new(bin_dir().join(bin));

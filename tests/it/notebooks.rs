@@ -5,7 +5,7 @@
 use git_screenlink::commits::{select, SkipReason};
 
 use crate::commits::{all, code, commit};
-use crate::env::{hand_db, OutputExt, TestEnv};
+use crate::env::{OutputExt, TestEnv};
 
 /// A cell's code, as the author wrote it.
 const SOURCE: [&str; 6] = [
@@ -72,15 +72,10 @@ fn a_notebook_saved_in_another_layout_adds_no_code() {
 #[test]
 fn backfill_writes_a_notebooks_code_with_its_password_redacted() {
     let env = TestEnv::new();
-    let db = hand_db(
-        env.root(),
-        &[
-            ("2026-03-01T10:00:00+00:00", "can you plot sales by region from the sales table, a notebook is fine, we need the totals per region"),
-            ("2026-03-01T10:00:30+00:00", "yes I will query region and total from sales in a notebook and plot by region"),
-        ],
-    );
-    env.git(["config", "screenlink.screenpipeDb", db.to_str().unwrap()]).assert_ok();
-    env.git(["config", "screenlink.source", "db"]).assert_ok();
+    env.talk(&[
+        ("2026-03-01T10:00:00+00:00", "can you plot sales by region from the sales table, a notebook is fine, we need the totals per region"),
+        ("2026-03-01T10:00:30+00:00", "yes I will query region and total from sales in a notebook and plot by region"),
+    ]);
     commit(&env, "analysis.ipynb", notebook(1, "12 regions").as_bytes(), "Plot sales by region", &[]);
     env.screenlink(["backfill", "--yes"]).assert_ok();
     let text = std::fs::read_to_string(env.repo.join(".git/screenlink/training_data.jsonl")).unwrap();

@@ -72,15 +72,10 @@ fn with_file_limit(cmd: &mut Command, bytes: u64) -> &mut Command {
 
 /// A repository with one motivated commit: talk the day before, then the commit.
 fn small_world(env: &TestEnv) {
-    let db = hand_db(
-        env.root(),
-        &[
-            ("2026-03-01T10:00:00+00:00", "the search endpoint returns everything at once, we need pagination with a page size and a next cursor"),
-            ("2026-03-01T10:00:30+00:00", "yes add pagination to search with page_size and next_cursor so the response stays small"),
-        ],
-    );
-    env.git(["config", "screenlink.screenpipeDb", db.to_str().unwrap()]).assert_ok();
-    env.git(["config", "screenlink.source", "db"]).assert_ok();
+    env.talk(&[
+        ("2026-03-01T10:00:00+00:00", "the search endpoint returns everything at once, we need pagination with a page size and a next cursor"),
+        ("2026-03-01T10:00:30+00:00", "yes add pagination to search with page_size and next_cursor so the response stays small"),
+    ]);
 }
 
 fn write_search(dir: &Path) {
