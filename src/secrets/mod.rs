@@ -40,6 +40,8 @@ mod commands;
 mod definitions;
 mod detectors;
 mod devices;
+mod elsewhere;
+mod encoded;
 mod escaped;
 mod keys;
 mod mnemonic;
@@ -101,16 +103,24 @@ pub fn prepare() {
 /// Every finding in `text`, in order, overlapping ones reduced to the first: in the lines that
 /// escape their quotes (a notebook's cells, code in a JSON string) read decoded, which is what
 /// they say (`postgres:\/\/user:…@db` is a URL, not an email), then in the text as written.
+/// A base64 value (a Kubernetes Secret's `data:`) is read decoded too: a finding in what it
+/// says is one over the whole value.
 pub fn scan(text: &str) -> Vec<Finding> {
-    let Some(view) = escaped::view(text) else { return scan_as_written(text) };
-    let mut found: Vec<Finding> = scan_as_written(&view.text)
-        .into_iter()
-        .map(|f| {
-            let range = view.original(f.range);
-            Finding { kind: f.kind, range, masked: mask(&text[range.0..range.1]) }
-        })
-        .collect();
-    for f in scan_as_written(text) {
+    let mut found: Vec<Finding> = match escaped::view(text) {
+        Some(view) => scan_as_written(&view.text)
+            .into_iter()
+            .map(|f| {
+                let range = view.original(f.range);
+                Finding { kind: f.kind, range, masked: mask(&text[range.0..range.1]) }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let encoded = encoded::values(text).into_iter().filter_map(|(range, decoded)| {
+        let kind = scan_as_written(&decoded).first()?.kind;
+        Some(Finding { kind, range, masked: mask(&text[range.0..range.1]) })
+    });
+    for f in scan_as_written(text).into_iter().chain(encoded) {
         if !found.iter().any(|g| g.range.0 < f.range.1 && f.range.0 < g.range.1) {
             found.push(f);
         }

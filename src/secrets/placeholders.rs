@@ -19,6 +19,8 @@ pub(super) fn is_placeholder(v: &str) -> bool {
         || lower.contains("${")
         || lower.contains("{{")
         || lower.starts_with('$')
+        // A variable escaped for a shell inside a shell or a heredoc (`--password="\$KOPIA_PASSWORD"`).
+        || lower.starts_with("\\$")
         || lower.starts_with('[')
         || lower.starts_with('%')
         || // `hunter2`: the internet's example password, in tests everywhere.
@@ -41,6 +43,7 @@ pub(super) fn is_placeholder(v: &str) -> bool {
         || lower.starts_with("replace-with")
         || mostly_one_character(v)
         || names_itself(v)
+        || super::elsewhere::kept_elsewhere(v)
 }
 
 /// A value in capitals that names what belongs there (`mongodb://DB_USER:DB_PASSWORD@…`,

@@ -98,7 +98,11 @@ pub(super) fn is_identifier(v: &str) -> bool {
     // A word is written in one case or in camelCase; letters whose case changes at every
     // other one are a token's (`YXNkZmZmZmZm`), not a name's.
     let word = |p: &str| p.chars().all(|c| c.is_ascii_alphabetic()) && !random_case(p);
-    v.contains('_') && parts.iter().all(|p| word(p) || p.chars().all(|c| c.is_ascii_digit()))
+    // An environment variable's name in capitals may hold a word with a digit (`B2_REGION`,
+    // `AWS_S3_BUCKET`, `OAUTH2_SCOPE`), as External Secrets' `secretKey` names one.
+    let capitals = !v.chars().any(|c| c.is_ascii_lowercase());
+    let numbered = |p: &str| capitals && p.len() >= 2 && p[..p.len() - 1].chars().all(|c| c.is_ascii_alphabetic()) && p.ends_with(|c: char| c.is_ascii_digit());
+    v.contains('_') && parts.iter().all(|p| word(p) || numbered(p) || p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Letters whose case changes at every other one or more often (`YXNkZmZmZmZm`, base64's),

@@ -1,6 +1,6 @@
 //! `git screenlink validate` on real files: the report (snapshot), `--fix`, redaction where
-//! pairs are written, and `--review`; every detector in every field and the look-alikes that
-//! must stay quiet are in `corpus.rs`.
+//! pairs are written, and `--review`; every detector in every field is in `corpus.rs`, the
+//! look-alikes that must stay quiet in `look_alikes.rs`.
 
 use std::path::Path;
 
@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::env::{hand_db, OutputExt, TestEnv};
 
 mod corpus;
+mod look_alikes;
 
 pub(super) fn pair(instruction: &str, input: &str, output: &str, sha: &str) -> Value {
     json!({

@@ -1,0 +1,156 @@
+//! Values that stand for a secret kept elsewhere, which is why a repository may hold them: a
+//! secret manager's reference (the secret is fetched when the program runs), or the secret
+//! encrypted for a key the repository does not hold (GitOps keeps secrets so). Each is written
+//! where a secret goes, under a secret's name, so without this they read as the secret.
+
+use base64::Engine;
+
+/// A reference to a secret or the secret encrypted: either is safe to commit and to train on.
+pub(super) fn kept_elsewhere(v: &str) -> bool {
+    is_reference(v) || is_encrypted(v)
+}
+
+/// Schemes that name a secret in a manager: 1Password's secret references (`op://vault/item/field`),
+/// vals' and helmfile's (`ref+vault://…`, `ref+awssecrets://…`, `ref+sops://…`, any backend),
+/// Berglas's Google Secret Manager and Cloud Storage ones (`sm://project/name`, `berglas://…`).
+const SCHEMES: &[&str] = &["op://", "sm://", "berglas://"];
+
+fn is_reference(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    SCHEMES.iter().any(|s| lower.starts_with(s) && lower.len() > s.len())
+        || lower.strip_prefix("ref+").and_then(|r| r.split_once("://")).is_some_and(|(backend, path)| {
+            !backend.is_empty() && backend.chars().all(|c| c.is_ascii_alphanumeric()) && !path.is_empty()
+        })
+        || is_vault_path(v)
+        || is_arn(&lower)
+        || is_gcp_secret_name(v)
+        // Azure App Service's and Functions' Key Vault references.
+        || lower.starts_with("@microsoft.keyvault(")
+        // Azure Container Apps' `secretref:name`.
+        || lower.strip_prefix("secretref:").is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+/// Bank-Vaults' webhook references (`vault:secret/data/accounts/aws#AWS_SECRET_ACCESS_KEY`, with
+/// an optional `#version`): a path in Vault and a key in it.
+fn is_vault_path(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix("vault:") else { return false };
+    let Some((path, key)) = rest.split_once('#') else { return false };
+    path.contains('/')
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
+        && !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || "#_.-".contains(c))
+}
+
+/// An Amazon Resource Name (`arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf`,
+/// an SSM parameter's, a KMS key's): it names a resource, it holds none.
+fn is_arn(lower: &str) -> bool {
+    let mut parts = lower.splitn(6, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|p| p.starts_with("aws"))
+        && parts.next().is_some_and(|service| !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && parts.next().is_some_and(|region| region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && parts.next().is_some_and(|account| account.is_empty() || account == "aws" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())))
+        && parts.next().is_some_and(|resource| !resource.is_empty())
+}
+
+/// Google Secret Manager's resource name: `projects/<project>/secrets/<name>`, with its
+/// `/versions/<version>` or not.
+fn is_gcp_secret_name(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('/').collect();
+    let name = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    matches!(parts.len(), 4 | 6)
+        && parts[0] == "projects"
+        && name(parts[1])
+        && parts[2] == "secrets"
+        && name(parts[3])
+        && (parts.len() == 4 || (parts[4] == "versions" && name(parts[5])))
+}
+
+/// A secret encrypted for a key kept outside the repository: SOPS's values
+/// (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`, or the part of one a rule's value stops at),
+/// a Sealed Secret's ciphertext, an AWS KMS ciphertext blob.
+fn is_encrypted(v: &str) -> bool {
+    v.starts_with("ENC[AES256_GCM") || is_sealed(v) || is_kms_blob(v)
+}
+
+/// Bitnami's Sealed Secrets: base64 of a two-byte length, the session key encrypted by the
+/// cluster's RSA key (that many bytes: 128 to 512), then the value sealed by AES-GCM (its
+/// 16-byte tag at least). A random secret begins so once in 65,536 and is not 150 bytes long.
+fn is_sealed(v: &str) -> bool {
+    if v.len() < 200 {
+        return false;
+    }
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(v) else { return false };
+    let Some((&hi, &lo)) = bytes.first().zip(bytes.get(1)) else { return false };
+    let key = (usize::from(hi) << 8) | usize::from(lo);
+    [128, 256, 384, 512].contains(&key) && bytes.len() > 2 + key + 16
+}
+
+/// An AWS KMS ciphertext blob (what `aws kms encrypt` prints, Lambda's encrypted environment
+/// variables): base64 beginning with its version and key-id header, `AQICAH` or `AQECAH`.
+fn is_kms_blob(v: &str) -> bool {
+    (v.starts_with("AQICAH") || v.starts_with("AQECAH")) && v.len() >= 100 && v.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_name_a_secret_and_hold_none() {
+        for v in [
+            "op://homelab/volsync/SECRET_S3_SECRET_KEY",
+            "op://Services/OVHcloud/API Keys/traefik-application-secret",
+            "ref+vault://secret/data/db#/password",
+            "ref+awssecrets://myteam/api#/key",
+            "ref+sops://secrets.enc.yaml#/db/password",
+            "vault:secret/data/myapp#password",
+            "vault:secret/data/accounts/aws#AWS_SECRET_ACCESS_KEY#2",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/prod/db/password",
+            "projects/my-project/secrets/api-token/versions/latest",
+            "projects/my-project/secrets/api-token",
+            "sm://my-project/api-key",
+            "@Microsoft.KeyVault(SecretUri=https://myvault.vault.azure.net/secrets/dbpass/)",
+            "secretref:db-password",
+        ] {
+            assert!(kept_elsewhere(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn secrets_that_resemble_references_are_not_taken_for_them() {
+        for v in [
+            "op://",
+            "ref+://x",
+            "vault:Sup3rS3cret!",
+            "vault:s3cr3t#",
+            "arn:x:Kq8vPz2mLw",
+            "projects/x/secrets",
+            "secretref:",
+            "Kq8vPz2mLw7xYt4nBv6c",
+            "AQICAHhshort",
+            "ENC[",
+        ] {
+            assert!(!kept_elsewhere(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn encrypted_values_are_not_secrets() {
+        let sops = "ENC[AES256_GCM,data:To6eP3uCm+IQo6KCBalF2Q+7zc4=,iv:GZz08Kz9fjCsIk1edHVZRYgSzfF9smzGbllOU6op+z8=,tag:Zrp5RNck7DXCVffX/zmWIQ==,type:str]";
+        assert!(kept_elsewhere(sops));
+        // Sealed with a 4096-bit key: the length 512, the key's bytes, the value and its tag.
+        let mut sealed = vec![0x02, 0x00];
+        sealed.extend((0..512 + 40).map(|i| (i * 37 % 251) as u8));
+        let sealed = base64::engine::general_purpose::STANDARD.encode(&sealed);
+        assert!(kept_elsewhere(&sealed));
+        // The same bytes cut before the value's tag, or with another length, are not sealed.
+        let cut = base64::engine::general_purpose::STANDARD.encode([&[0x02, 0x00][..], &[7; 520]].concat());
+        assert!(!kept_elsewhere(&cut));
+        let odd = base64::engine::general_purpose::STANDARD.encode([&[0x02, 0x01][..], &[7; 600]].concat());
+        assert!(!kept_elsewhere(&odd));
+        let kms = "AQICAHhL8Rz0WmXn3kQ9xGvTqUpbcJc5eY9+VxW7nG5eN2Tq8QFsn0o6vYqL0gF3aYw8oT9qIxLqAAAAZzBlBgkqhkiG9w0BBwagWDBWAgEAMFEGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM";
+        assert!(kept_elsewhere(kms));
+    }
+}
