@@ -72,6 +72,8 @@ const NOT_A_SECRET_SUFFIXES: &[&str] = &[
     "scheme",
     "cmd",
     "command",
+    // Another object's name: Flux's and Kubernetes' `secretRef`, `passwordSecretRef`.
+    "ref",
 ];
 
 /// The words of a name, lower-cased, less a number they end in: `DB_PASSWORD` → db,
@@ -193,7 +195,14 @@ pub(super) fn names_a_secret(raw_name: &str) -> bool {
 /// [`names_a_secret`] of a name already split into its words.
 fn words_name_a_secret(words: &[String]) -> bool {
     let last = words.last().map_or("", String::as_str);
-    is_secret_name(words) && !NOT_A_SECRET_SUFFIXES.contains(&last) && !last.ends_with("tokens") && !last.ends_with("keys") && !names_a_public_key(words)
+    // Helm charts' `existingSecret: app-credentials` names a Secret object the chart reads.
+    let existing = words.first().is_some_and(|w| w == "existing");
+    is_secret_name(words)
+        && !existing
+        && !NOT_A_SECRET_SUFFIXES.contains(&last)
+        && !last.ends_with("tokens")
+        && !last.ends_with("keys")
+        && !names_a_public_key(words)
 }
 
 /// Whether `v`, the value of a field named `raw_name`, is a secret (see [`assigned_value`]).
@@ -382,14 +391,4 @@ pub(super) fn decodes_to_credentials(v: &str) -> bool {
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .is_some_and(|s| s.split_once(':').is_some_and(|(u, p)| !u.is_empty() && p.len() >= 3 && !super::is_placeholder(p)))
-}
-
-pub(super) fn is_example_email(e: &str) -> bool {
-    let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
-    ["example.com", "example.org", "example.net", "test.com", "localhost", "users.noreply.github.com"]
-        .iter()
-        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
-        || domain.ends_with(".example")
-        || domain.ends_with(".invalid")
-        || domain.ends_with(".test")
 }

@@ -8,8 +8,8 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::checks::{
-    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, is_example_email, looks_like_code,
-    password_value, value_of_name, xml_value,
+    assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, looks_like_code, password_value,
+    value_of_name, xml_value,
 };
 use super::numbers::{host_address, iban, luhn_card, phone_number, ssn, IP_ADDRESS};
 use super::paths::is_credential_path;
@@ -362,7 +362,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // `https://USER:PERSONAL_ACCESS_TOKEN@github.com/…` a guide's placeholder.
         d("email", r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b(:)?", &[1], |c, e| {
             let ssh_remote = e.starts_with("git@") && c.get(2).is_some();
-            !(is_example_email(e) || ssh_remote || super::names_itself(e.split('@').next().unwrap_or("")))
+            !(super::mailboxes::no_ones_mailbox(e) || ssh_remote || super::names_itself(e.split('@').next().unwrap_or("")))
         }),
         // Not the digits after a decimal point (`0.2422717958688736`).
         d("credit_card", r"(?:^|[^0-9A-Za-z_.])((?:\d[ -]?){12,18}\d)\b", &[1], |_, n| luhn_card(n)),

@@ -12,7 +12,8 @@ use regex::Regex;
 /// A setting whose whole value is base64 (`  DATABASE_URL: cG9zdGdyZXM6Ly9…`, `"auth": "…"`,
 /// `KEY=…`), in padded blocks of four as Kubernetes and Docker write it.
 static ENCODED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*(?:-[ \t]+)?["']?[A-Za-z0-9_.\-/]+["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9+/]{16,}={0,2})["']?[ \t]*,?[ \t]*\r?$"#).expect("valid regex")
+    Regex::new(r#"(?m)^[ \t]*(?:-[ \t]+)?["']?[A-Za-z0-9_.\-/]+["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9+/]{16,}={0,2})["']?[ \t]*,?[ \t]*\r?$"#)
+        .expect("valid regex")
 });
 
 /// Each base64 value in `text` that decodes to text: its byte range and what it says.
@@ -51,8 +52,22 @@ mod tests {
         let (url, json) = ("postgres://app:Xk29pLq7zz@db.internal:5432/app", r#"{"password": "Xk29!pLq7"}"#);
         let (url64, json64) = (b64(url), b64(json));
         let image = base64::engine::general_purpose::STANDARD.encode([0u8, 159, 146, 150, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-        let text = format!("data:\n  DATABASE_URL: {url64}\n  \"config.json\": \"{json64}\",\n  ca.bin: {image}\n  user: {}\n  note: plain words here\n", b64("admin"));
+        let text = format!(
+            "data:\n  DATABASE_URL: {url64}\n  \"config.json\": \"{json64}\",\n  ca.bin: {image}\n  user: {}\n  note: plain words here\n",
+            b64("admin")
+        );
         let found: Vec<(&str, String)> = values(&text).into_iter().map(|(r, decoded)| (&text[r.0..r.1], decoded)).collect();
         assert_eq!(found, [(url64.as_str(), url.to_string()), (json64.as_str(), json.to_string())]);
+    }
+
+    #[test]
+    fn a_finding_in_what_a_value_says_redacts_the_whole_value() {
+        let url = b64("postgres://app:Xk29pLq7zz@db.internal:5432/app");
+        let text = format!("kind: Secret\ndata:\n  DATABASE_URL: {url}\n  PORT: {}\n", b64("8080"));
+        let (redacted, found) = crate::secrets::redact(&text);
+        assert_eq!(redacted, format!("kind: Secret\ndata:\n  DATABASE_URL: [REDACTED:connection_string]\n  PORT: {}\n", b64("8080")));
+        assert_eq!(found.len(), 1);
+        // Redacting again finds nothing more.
+        assert_eq!(crate::secrets::redact(&redacted).0, redacted);
     }
 }

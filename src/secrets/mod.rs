@@ -44,6 +44,7 @@ mod elsewhere;
 mod encoded;
 mod escaped;
 mod keys;
+mod mailboxes;
 mod mnemonic;
 mod numbers;
 mod paths;

@@ -5,8 +5,9 @@
 
 use regex::Captures;
 
-use super::checks::{is_example_email, value_of_name};
+use super::checks::value_of_name;
 use super::detectors::{d, Detector};
+use super::mailboxes::is_example_email;
 
 /// The digits' names, each at its value ("oh" is a zero too).
 const DIGITS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];

@@ -1,0 +1,56 @@
+//! What is written as an email address and is no one's mailbox: a guide's example, a systemd
+//! unit's instance, an SSH algorithm's name, a cloud service account.
+
+/// The documentation domains (RFC 2606's, and GitHub's no-reply addresses).
+pub(super) fn is_example_email(e: &str) -> bool {
+    let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    ["example.com", "example.org", "example.net", "test.com", "localhost", "users.noreply.github.com"]
+        .iter()
+        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+        || domain.ends_with(".example")
+        || domain.ends_with(".invalid")
+        || domain.ends_with(".test")
+}
+
+/// The kinds of systemd unit, which a template's instance is written before: `openvpn@server.service`,
+/// `wg-quick@wg0.service`, `frr@sdn.service`. None is a top-level domain.
+const UNIT_KINDS: &[&str] = &["service", "socket", "timer", "mount", "automount", "swap", "target", "path", "slice", "scope", "device"];
+
+/// Domains that name things, not mailboxes: SSH's algorithms are named in their authors'
+/// domains (`chacha20-poly1305@openssh.com`, `curve25519-sha256@libssh.org`), and a Google Cloud
+/// service account is a program's identity (`deployer@project.iam.gserviceaccount.com`).
+const NAMING_DOMAINS: &[&str] = &["openssh.com", "libssh.org"];
+
+/// Whether `e`, written as an email address, is no one's: a person's mailbox is personal
+/// data; a unit, an algorithm or a program is not.
+pub(super) fn no_ones_mailbox(e: &str) -> bool {
+    let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    let unit = domain.rsplit_once('.').is_some_and(|(instance, kind)| !instance.contains('.') && UNIT_KINDS.contains(&kind));
+    is_example_email(e) || unit || NAMING_DOMAINS.contains(&domain.as_str()) || domain.ends_with(".gserviceaccount.com")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_algorithms_and_service_accounts_are_no_ones_mailbox() {
+        for e in [
+            "frr@sdn.service",
+            "wg-quick@wg0.service",
+            "container-getty@1.service",
+            "backup@daily.timer",
+            "chacha20-poly1305@openssh.com",
+            "umac-128-etm@openssh.com",
+            "curve25519-sha256@libssh.org",
+            "terraform-state@my-project.iam.gserviceaccount.com",
+            "123456789-compute@developer.gserviceaccount.com",
+            "jane@example.com",
+        ] {
+            assert!(no_ones_mailbox(e), "{e}");
+        }
+        for e in ["jane.doe@acme-corp.io", "ops@service.acme-corp.io", "root@pve01.acme.com", "someone@openssh.org", "dev@services.example-corp.services"] {
+            assert!(!no_ones_mailbox(e), "{e}");
+        }
+    }
+}
