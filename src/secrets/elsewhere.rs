@@ -5,9 +5,25 @@
 
 use base64::Engine;
 
-/// A reference to a secret or the secret encrypted: either is safe to commit and to train on.
+/// A reference to a secret, the file that holds it, or the secret encrypted: each is safe to
+/// commit and to train on.
 pub(super) fn kept_elsewhere(v: &str) -> bool {
-    is_reference(v) || is_encrypted(v)
+    is_reference(v) || is_key_file(v) || is_encrypted(v)
+}
+
+/// Extensions of files that hold keys and certificates.
+const KEY_FILES: &[&str] = &["pem", "der", "key", "crt", "cer", "p12", "pfx", "jks", "keystore", "b64", "asc", "gpg", "ppk"];
+
+/// The name of a file that holds a key (`keys/admin.pem`, Spring's `classpath:private_key.der`,
+/// `file:relative/secret_key.b64`): where the secret is, not the secret.
+fn is_key_file(v: &str) -> bool {
+    let path = v.strip_prefix("classpath:").or_else(|| v.strip_prefix("file:")).unwrap_or(v);
+    path.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && KEY_FILES.contains(&ext.to_ascii_lowercase().as_str())
+            && stem.chars().all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
+            && (stem.contains(['/', '_', '-', '.']) || path.len() < v.len())
+    })
 }
 
 /// Schemes that name a secret in a manager: 1Password's secret references (`op://vault/item/field`),
@@ -67,10 +83,23 @@ fn is_gcp_secret_name(v: &str) -> bool {
 }
 
 /// A secret encrypted for a key kept outside the repository: SOPS's values
-/// (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`, or the part of one a rule's value stops at),
-/// a Sealed Secret's ciphertext, an AWS KMS ciphertext blob.
+/// (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`, or the part of one a rule's value stops at)
+/// and hiera-eyaml's (`ENC[PKCS7,…]`, `ENC[GPG,…]`), Jasypt's in Spring properties
+/// (`ENC(…)`), Vault's transit ciphertext (`vault:v1:…`), a Sealed Secret's ciphertext, an AWS
+/// KMS ciphertext blob.
 fn is_encrypted(v: &str) -> bool {
-    v.starts_with("ENC[AES256_GCM") || is_sealed(v) || is_kms_blob(v)
+    ["ENC[AES256_GCM", "ENC[PKCS7,", "ENC[GPG,"].iter().any(|p| v.starts_with(p))
+        || v.strip_prefix("ENC(").and_then(|r| r.strip_suffix(')').or(Some(r))).is_some_and(is_base64_text)
+        || v.strip_prefix("vault:v")
+            .and_then(|r| r.split_once(':'))
+            .is_some_and(|(n, body)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && is_base64_text(body))
+        || is_sealed(v)
+        || is_kms_blob(v)
+}
+
+/// Sixteen or more characters of base64.
+fn is_base64_text(v: &str) -> bool {
+    v.len() >= 16 && v.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
 }
 
 /// Bitnami's Sealed Secrets: base64 of a two-byte length, the session key encrypted by the
@@ -113,6 +142,9 @@ mod tests {
             "sm://my-project/api-key",
             "@Microsoft.KeyVault(SecretUri=https://myvault.vault.azure.net/secrets/dbpass/)",
             "secretref:db-password",
+            "keys/private_key_admin1.pem",
+            "classpath:private_key.der",
+            "file:relative/path/secret_key.b64",
         ] {
             assert!(kept_elsewhere(v), "{v}");
         }
@@ -131,6 +163,10 @@ mod tests {
             "Kq8vPz2mLw7xYt4nBv6c",
             "AQICAHhshort",
             "ENC[",
+            "ENC(short)",
+            "vault:v1:",
+            "Sup3r.pem",
+            "my pass.key",
         ] {
             assert!(!kept_elsewhere(v), "{v}");
         }
@@ -152,5 +188,12 @@ mod tests {
         assert!(!kept_elsewhere(&odd));
         let kms = "AQICAHhL8Rz0WmXn3kQ9xGvTqUpbcJc5eY9+VxW7nG5eN2Tq8QFsn0o6vYqL0gF3aYw8oT9qIxLqAAAAZzBlBgkqhkiG9w0BBwagWDBWAgEAMFEGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM";
         assert!(kept_elsewhere(kms));
+        for v in [
+            "ENC[PKCS7,MIIBeQYJKoZIhvcNAQcDoIIBajCCAWYCAQAxggEhMIIBHQIBADAFMAACAQEwDQYJKoZIhvcNAQEBBQAEggEAq8bN2YxV9kQz]",
+            "ENC(nrmZtkF7T0kjG/VodDvBw93Ct8EgjCAwkaCqWTbTTVcTGmSF0jHvh7XYVlTb7Q+c)",
+            "vault:v1:8SDd3WHDOjf7mq69CyCqYjBXAiQQAVZRkFM13ok481zoCmHnSeDX9vyf7w==",
+        ] {
+            assert!(kept_elsewhere(v), "{v}");
+        }
     }
 }

@@ -269,6 +269,13 @@ const LOOK_ALIKES: &[&str] = &[
     "DB_PASSWORD: AQICAHhL8Rz0WmXn3kQ9xGvTqUpbcJc5eY9+VxW7nG5eN2Tq8QFsn0o6vYqL0gF3aYw8oT9qIxLqAAAAZzBlBgkqhkiG9w0BBwagWDBWAgEAMFEGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM",
     r#"    --password="\$KOPIA_PASSWORD" \"#,
     "    - secretKey: B2_S3_ENDPOINT",
+    // …and from Spring, Puppet and Vault: Jasypt's, hiera-eyaml's and Vault transit's
+    // ciphertexts, and a key's file named where the key goes.
+    "spring.datasource.password=ENC(pCRvr+EmDC1DjSjRisfBpPOHWBEBLMiDtcO9KIhZeKOcfYkn2wdPz4TwdE1zlxTl)",
+    "profile::db::password: ENC[PKCS7,MIIBeQYJKoZIhvcNAQcDoIIBajCCAWYCAQAxggEhMIIBHQIBADAFMAACAQEwDQYJKoZIhvcNAQEBBQAEggEAq8bN2YxV9kQz]",
+    "password: vault:v1:8SDd3WHDOjf7mq69CyCqYjBXAiQQAVZRkFM13ok481zoCmHnSeDX9vyf7w==",
+    "jasypt.encryptor.private-key-location=classpath:private_key.pem",
+    "  - private_key: keys/private_key_admin1.pem",
     "  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJzekNDQVZtZ0F3SUJBZ0lVUTN3egotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==",
     "  DATABASE_URL: cG9zdGdyZXM6Ly9sb2NhbGhvc3QvcHJvZA==\n  PORT: ODA4MA==\n  username: YWRtaW4=",
 ];
