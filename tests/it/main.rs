@@ -13,6 +13,7 @@ mod env;
 mod formats;
 mod fuzz;
 mod git_home;
+mod gitops;
 mod hook;
 mod newuser;
 mod notebooks;
