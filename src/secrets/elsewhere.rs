@@ -42,8 +42,18 @@ fn is_reference(v: &str) -> bool {
         || is_gcp_secret_name(v)
         // Azure App Service's and Functions' Key Vault references.
         || lower.starts_with("@microsoft.keyvault(")
-        // Azure Container Apps' `secretref:name`.
-        || lower.strip_prefix("secretref:").is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        // Azure Container Apps' `secretref:name`; wpa_supplicant's `ext:name` (NixOS's
+        // `pskRaw = "ext:psk_home"`), a password in a secrets file.
+        || ["secretref:", "ext:"].iter().any(|p| lower.strip_prefix(p).is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')))
+        || is_object_name(v)
+}
+
+/// A Kubernetes object named with its namespace (cert-manager's
+/// `inject-ca-from-secret: cert-manager/cert-manager-webhook-ca`): lower-case words and
+/// hyphens on both sides of one slash.
+fn is_object_name(v: &str) -> bool {
+    let label = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !p.starts_with('-') && !p.ends_with('-');
+    v.split_once('/').is_some_and(|(ns, name)| label(ns) && label(name) && v.contains('-'))
 }
 
 /// Bank-Vaults' webhook references (`vault:secret/data/accounts/aws#AWS_SECRET_ACCESS_KEY`, with
@@ -145,6 +155,8 @@ mod tests {
             "keys/private_key_admin1.pem",
             "classpath:private_key.der",
             "file:relative/path/secret_key.b64",
+            "ext:psk_home",
+            "cert-manager/cert-manager-webhook-ca",
         ] {
             assert!(kept_elsewhere(v), "{v}");
         }
@@ -167,6 +179,10 @@ mod tests {
             "vault:v1:",
             "Sup3r.pem",
             "my pass.key",
+            "ext:",
+            "ext:Sup3r S3cret",
+            "abc/def",
+            "Pa-ss/w0rd",
         ] {
             assert!(!kept_elsewhere(v), "{v}");
         }

@@ -276,6 +276,10 @@ const LOOK_ALIKES: &[&str] = &[
     "password: vault:v1:8SDd3WHDOjf7mq69CyCqYjBXAiQQAVZRkFM13ok481zoCmHnSeDX9vyf7w==",
     "jasypt.encryptor.private-key-location=classpath:private_key.pem",
     "  - private_key: keys/private_key_admin1.pem",
+    // NixOS's and Terraform's: wpa_supplicant's password in its secrets file, and a Secret
+    // named with its namespace.
+    r#"      pskRaw = "ext:psk_home";"#,
+    r#"  "cert-manager.io/inject-ca-from-secret" = "cert-manager/cert-manager-webhook-ca""#,
     "  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJzekNDQVZtZ0F3SUJBZ0lVUTN3egotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==",
     "  DATABASE_URL: cG9zdGdyZXM6Ly9sb2NhbGhvc3QvcHJvZA==\n  PORT: ODA4MA==\n  username: YWRtaW4=",
 ];
