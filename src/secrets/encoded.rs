@@ -10,9 +10,10 @@ use base64::Engine;
 use regex::Regex;
 
 /// A setting whose whole value is base64 (`  DATABASE_URL: cG9zdGdyZXM6Ly9…`, `"auth": "…"`,
-/// `KEY=…`), in padded blocks of four as Kubernetes and Docker write it.
+/// `KEY=…`), in padded blocks of four as Kubernetes and Docker write it, a YAML comment after
+/// it or not (`password: cGFzc3dvcmQ=  # base64 of "password"`).
 static ENCODED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*(?:-[ \t]+)?["']?[A-Za-z0-9_.\-/]+["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9+/]{16,}={0,2})["']?[ \t]*,?[ \t]*\r?$"#)
+    Regex::new(r#"(?m)^[ \t]*(?:-[ \t]+)?["']?[A-Za-z0-9_.\-/]+["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9+/]{16,}={0,2})["']?[ \t]*,?[ \t]*(?:#[^\r\n]*)?\r?$"#)
         .expect("valid regex")
 });
 
@@ -53,7 +54,7 @@ mod tests {
         let (url64, json64) = (b64(url), b64(json));
         let image = base64::engine::general_purpose::STANDARD.encode([0u8, 159, 146, 150, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
         let text = format!(
-            "data:\n  DATABASE_URL: {url64}\n  \"config.json\": \"{json64}\",\n  ca.bin: {image}\n  user: {}\n  note: plain words here\n",
+            "data:\n  DATABASE_URL: {url64}  # base64 of the URL\n  \"config.json\": \"{json64}\",\n  ca.bin: {image}\n  user: {}\n  note: plain words here\n",
             b64("admin")
         );
         let found: Vec<(&str, String)> = values(&text).into_iter().map(|(r, decoded)| (&text[r.0..r.1], decoded)).collect();
