@@ -228,7 +228,12 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     }
     // A secret stored base64-encoded (npm's `_password`, FileZilla's `<Pass encoding="base64">`,
     // a Kubernetes secret's `data:`): its padding says so, though its letters may hold no digit.
-    if is_padded_base64(v) || app_password(v) {
+    // What it decodes to, when that is text, is judged as the value is (`cGFzc3dvcmQ=`, the
+    // guides' "password", is none); bytes that are not text are a key's.
+    if is_padded_base64(v) {
+        return super::encoded::decode_text(v).is_none_or(|text| text.len() < v.len() && value_of_name(raw_name, &text));
+    }
+    if app_password(v) {
         return true;
     }
     if (looks_like_code(v) && !is_random(v))

@@ -31,7 +31,7 @@ pub(super) fn values(text: &str) -> Vec<((usize, usize), String)> {
 
 /// What `v` decodes to, when it is text: UTF-8 with no control character but line ends and
 /// tabs (a key's or an image's bytes are not read).
-fn decode_text(v: &str) -> Option<String> {
+pub(super) fn decode_text(v: &str) -> Option<String> {
     if !v.len().is_multiple_of(4) {
         return None;
     }

@@ -300,6 +300,8 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("docker_auth", "\n  .dockerconfigjson: eyJhdXRocyI6eyJyZWdpc3RyeS5hY21lLWNvcnAuaW8iOnsiYXV0aCI6IlpHVndiRzk1T2xGM04zQk1iVEk1ZUZvPSJ9fX0=\n".into()),
         ("connection_string", "\n  DATABASE_URL: cG9zdGdyZXM6Ly9hcHA6WGsyOXBMcTd6ekBkYi5pbnRlcm5hbDo1NDMyL2FwcA==\n".into()),
         ("assigned_secret", "\n  config.yaml: ZGF0YWJhc2U6CiAgdXNlcjogYXBwCiAgcGFzc3dvcmQ6IFhrMjkhcExxNwo=\n".into()),
+        // A password as a Secret's `data:` holds it (`Tr0ub4dor&3`), judged as what it says.
+        ("assigned_secret", "\n  password: VHIwdWI0ZG9yJjM=\n".into()),
     ]
 }
 

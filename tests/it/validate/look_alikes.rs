@@ -280,6 +280,8 @@ const LOOK_ALIKES: &[&str] = &[
     // named with its namespace.
     r#"      pskRaw = "ext:psk_home";"#,
     r#"  "cert-manager.io/inject-ca-from-secret" = "cert-manager/cert-manager-webhook-ca""#,
+    // Kubernetes' guides' `data:`, base64 of "password" and "admin": judged as what they say.
+    "  password: cGFzc3dvcmQ=\n  MYSQL_ROOT_PASSWORD: YWRtaW4=",
     "  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJzekNDQVZtZ0F3SUJBZ0lVUTN3egotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==",
     "  DATABASE_URL: cG9zdGdyZXM6Ly9sb2NhbGhvc3QvcHJvZA==\n  PORT: ODA4MA==\n  username: YWRtaW4=",
 ];
