@@ -95,10 +95,18 @@ fn is_gcp_secret_name(v: &str) -> bool {
 /// A secret encrypted for a key kept outside the repository: SOPS's values
 /// (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`, or the part of one a rule's value stops at)
 /// and hiera-eyaml's (`ENC[PKCS7,…]`, `ENC[GPG,…]`), Jasypt's in Spring properties
-/// (`ENC(…)`), Vault's transit ciphertext (`vault:v1:…`), a Sealed Secret's ciphertext, an AWS
-/// KMS ciphertext blob.
+/// (`ENC(…)`), Spring Cloud Config's (`{cipher}…`), Vault's transit ciphertext (`vault:v1:…`),
+/// a Sealed Secret's ciphertext, an AWS KMS ciphertext blob.
 fn is_encrypted(v: &str) -> bool {
     ["ENC[AES256_GCM", "ENC[PKCS7,", "ENC[GPG,"].iter().any(|p| v.starts_with(p))
+        || v.strip_prefix("{cipher}").is_some_and(|r| {
+            // After the key's name, when there is one (`{cipher}{key:prod}…`).
+            let mut body = r;
+            while let Some((_, rest)) = body.strip_prefix('{').and_then(|b| b.split_once('}')) {
+                body = rest;
+            }
+            is_base64_text(body)
+        })
         || v.strip_prefix("ENC(").and_then(|r| r.strip_suffix(')').or(Some(r))).is_some_and(is_base64_text)
         || v.strip_prefix("vault:v")
             .and_then(|r| r.split_once(':'))
@@ -208,6 +216,8 @@ mod tests {
             "ENC[PKCS7,MIIBeQYJKoZIhvcNAQcDoIIBajCCAWYCAQAxggEhMIIBHQIBADAFMAACAQEwDQYJKoZIhvcNAQEBBQAEggEAq8bN2YxV9kQz]",
             "ENC(nrmZtkF7T0kjG/VodDvBw93Ct8EgjCAwkaCqWTbTTVcTGmSF0jHvh7XYVlTb7Q+c)",
             "vault:v1:8SDd3WHDOjf7mq69CyCqYjBXAiQQAVZRkFM13ok481zoCmHnSeDX9vyf7w==",
+            "{cipher}AQA2Sx5Lq8vTPeGg0X3Y4tR8k2lH6zVbN9mQ1cW7dJ5fE3aK0uI4oP6sD8gH2jL5nM7bV9cX1zA3qW5eR7tY9uI0oP2aS4dF6gH8jK0lZ2xC4vB6nM8qW0eR2tY4u",
+            "{cipher}{key:prod}682bc583f4641835fa2db009355293665d2647dade3375c0ee201de2a49f7bda",
         ] {
             assert!(kept_elsewhere(v), "{v}");
         }

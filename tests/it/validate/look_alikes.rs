@@ -269,11 +269,12 @@ const LOOK_ALIKES: &[&str] = &[
     "DB_PASSWORD: AQICAHhL8Rz0WmXn3kQ9xGvTqUpbcJc5eY9+VxW7nG5eN2Tq8QFsn0o6vYqL0gF3aYw8oT9qIxLqAAAAZzBlBgkqhkiG9w0BBwagWDBWAgEAMFEGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM",
     r#"    --password="\$KOPIA_PASSWORD" \"#,
     "    - secretKey: B2_S3_ENDPOINT",
-    // …and from Spring, Puppet and Vault: Jasypt's, hiera-eyaml's and Vault transit's
-    // ciphertexts, and a key's file named where the key goes.
+    // …and from Spring, Puppet and Vault: Jasypt's, hiera-eyaml's, Spring Cloud Config's and
+    // Vault transit's ciphertexts, and a key's file named where the key goes.
     "spring.datasource.password=ENC(pCRvr+EmDC1DjSjRisfBpPOHWBEBLMiDtcO9KIhZeKOcfYkn2wdPz4TwdE1zlxTl)",
     "profile::db::password: ENC[PKCS7,MIIBeQYJKoZIhvcNAQcDoIIBajCCAWYCAQAxggEhMIIBHQIBADAFMAACAQEwDQYJKoZIhvcNAQEBBQAEggEAq8bN2YxV9kQz]",
     "password: vault:v1:8SDd3WHDOjf7mq69CyCqYjBXAiQQAVZRkFM13ok481zoCmHnSeDX9vyf7w==",
+    "  password: '{cipher}AQA2Sx5Lq8vTPeGg0X3Y4tR8k2lH6zVbN9mQ1cW7dJ5fE3aK0uI4oP6sD8gH2jL5nM7bV9cX1zA3qW5eR7tY9uI0oP2aS4dF6gH8jK0lZ2xC4vB6nM8qW0eR2tY4u'",
     "jasypt.encryptor.private-key-location=classpath:private_key.pem",
     "  - private_key: keys/private_key_admin1.pem",
     // NixOS's and Terraform's: wpa_supplicant's password in its secrets file, and a Secret
