@@ -173,7 +173,14 @@ pub(super) fn added_code_git(
     let (deleted, added) = (count(git2::Delta::Deleted), count(git2::Delta::Added));
     if deleted > 0 && added > 0 {
         let mut find = git2::DiffFindOptions::new();
-        find.renames(true).exact_match_only(deleted * added > SIMILAR_RENAMES_MAX);
+        let exact_only = deleted * added > SIMILAR_RENAMES_MAX;
+        find.renames(true).exact_match_only(exact_only);
+        if exact_only {
+            // libgit2 tries at most `diff.renameLimit` (1,000) deleted files for each added
+            // one, so a move of more files than that left most of them unmatched (3,464 moved
+            // at once: 2,414 files over the output budget); comparing ids costs nothing.
+            find.rename_limit(deleted);
+        }
         diff.find_similar(Some(&mut find))?;
     }
     let mut files: Vec<FileChange> = Vec::new();

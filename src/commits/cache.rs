@@ -23,7 +23,7 @@ pub const FILE_NAME: &str = "commits.sqlite";
 
 /// What a commit is examined by: bump when `examine` or what it keeps changes. The crate's
 /// version is part of it, so a release never reads what another release's rules found.
-const RULES: &str = concat!("commits-v7 ", env!("CARGO_PKG_VERSION"));
+const RULES: &str = concat!("commits-v8 ", env!("CARGO_PKG_VERSION"));
 
 type Outcome = std::result::Result<CommitInfo, SkipReason>;
 

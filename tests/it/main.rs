@@ -17,6 +17,7 @@ mod gitops;
 mod hook;
 mod newuser;
 mod notebooks;
+mod reorganisations;
 mod source;
 mod train;
 mod validate;
