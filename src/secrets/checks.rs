@@ -195,8 +195,9 @@ pub(super) fn names_a_secret(raw_name: &str) -> bool {
 /// [`names_a_secret`] of a name already split into its words.
 fn words_name_a_secret(words: &[String]) -> bool {
     let last = words.last().map_or("", String::as_str);
-    // Helm charts' `existingSecret: app-credentials` names a Secret object the chart reads.
-    let existing = words.first().is_some_and(|w| w == "existing");
+    // Helm charts' `existingSecret: app-credentials` names a Secret object the chart reads
+    // (an `existing_password` is a password).
+    let existing = words.first().is_some_and(|w| w == "existing") && words.get(1).is_some_and(|w| w == "secret");
     is_secret_name(words)
         && !existing
         && !NOT_A_SECRET_SUFFIXES.contains(&last)

@@ -302,6 +302,8 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "\n  config.yaml: ZGF0YWJhc2U6CiAgdXNlcjogYXBwCiAgcGFzc3dvcmQ6IFhrMjkhcExxNwo=\n".into()),
         // A password as a Secret's `data:` holds it (`Tr0ub4dor&3`), judged as what it says.
         ("assigned_secret", "\n  password: VHIwdWI0ZG9yJjM=\n".into()),
+        // Helm's `existingSecret` names a Secret object; an `existing_password` is one.
+        ("assigned_secret", "existing_password: \"Ex9kQ2xLm7v\"".into()),
     ]
 }
 

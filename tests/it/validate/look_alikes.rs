@@ -269,6 +269,7 @@ const LOOK_ALIKES: &[&str] = &[
     "DB_PASSWORD: AQICAHhL8Rz0WmXn3kQ9xGvTqUpbcJc5eY9+VxW7nG5eN2Tq8QFsn0o6vYqL0gF3aYw8oT9qIxLqAAAAZzBlBgkqhkiG9w0BBwagWDBWAgEAMFEGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM",
     r#"    --password="\$KOPIA_PASSWORD" \"#,
     "    - secretKey: B2_S3_ENDPOINT",
+    "  existingSecret: oauth2-proxy-credentials",
     // …and from Spring, Puppet and Vault: Jasypt's, hiera-eyaml's, Spring Cloud Config's and
     // Vault transit's ciphertexts, and a key's file named where the key goes.
     "spring.datasource.password=ENC(pCRvr+EmDC1DjSjRisfBpPOHWBEBLMiDtcO9KIhZeKOcfYkn2wdPz4TwdE1zlxTl)",
