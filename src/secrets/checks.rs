@@ -232,7 +232,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
     // What it decodes to, when that is text, is judged as the value is (`cGFzc3dvcmQ=`, the
     // guides' "password", is none); bytes that are not text are a key's.
     if is_padded_base64(v) {
-        return super::encoded::decode_text(v).is_none_or(|text| text.len() < v.len() && value_of_name(raw_name, &text));
+        return super::encoded::decode_text(v).is_none_or(|text| value_of_name(raw_name, &text));
     }
     if app_password(v) {
         return true;

@@ -18,15 +18,11 @@ static ENCODED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Each base64 value in `text` that decodes to text: its byte range and what it says.
-pub(super) fn values(text: &str) -> Vec<((usize, usize), String)> {
-    ENCODED_VALUE
-        .captures_iter(text)
-        .filter_map(|caps| {
-            let m = caps.get(1)?;
-            let decoded = decode_text(m.as_str())?;
-            Some(((m.start(), m.end()), decoded))
-        })
-        .collect()
+pub(super) fn values(text: &str) -> impl Iterator<Item = ((usize, usize), String)> + '_ {
+    ENCODED_VALUE.captures_iter(text).filter_map(|caps| {
+        let m = caps.get(1)?;
+        Some(((m.start(), m.end()), decode_text(m.as_str())?))
+    })
 }
 
 /// What `v` decodes to, when it is text: UTF-8 with no control character but line ends and
@@ -57,7 +53,7 @@ mod tests {
             "data:\n  DATABASE_URL: {url64}  # base64 of the URL\n  \"config.json\": \"{json64}\",\n  ca.bin: {image}\n  user: {}\n  note: plain words here\n",
             b64("admin")
         );
-        let found: Vec<(&str, String)> = values(&text).into_iter().map(|(r, decoded)| (&text[r.0..r.1], decoded)).collect();
+        let found: Vec<(&str, String)> = values(&text).map(|(r, decoded)| (&text[r.0..r.1], decoded)).collect();
         assert_eq!(found, [(url64.as_str(), url.to_string()), (json64.as_str(), json.to_string())]);
     }
 

@@ -3,7 +3,15 @@
 
 /// The documentation domains (RFC 2606's, and GitHub's no-reply addresses).
 pub(super) fn is_example_email(e: &str) -> bool {
-    let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    is_example_domain(&domain(e))
+}
+
+/// The part after `@`, lower-cased.
+fn domain(e: &str) -> String {
+    e.rsplit('@').next().unwrap_or("").to_ascii_lowercase()
+}
+
+fn is_example_domain(domain: &str) -> bool {
     ["example.com", "example.org", "example.net", "test.com", "localhost", "users.noreply.github.com"]
         .iter()
         .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
@@ -24,9 +32,9 @@ const NAMING_DOMAINS: &[&str] = &["openssh.com", "libssh.org"];
 /// Whether `e`, written as an email address, is no one's: a person's mailbox is personal
 /// data; a unit, an algorithm or a program is not.
 pub(super) fn no_ones_mailbox(e: &str) -> bool {
-    let domain = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    let domain = domain(e);
     let unit = domain.rsplit_once('.').is_some_and(|(instance, kind)| !instance.contains('.') && UNIT_KINDS.contains(&kind));
-    is_example_email(e) || unit || NAMING_DOMAINS.contains(&domain.as_str()) || domain.ends_with(".gserviceaccount.com")
+    is_example_domain(&domain) || unit || NAMING_DOMAINS.contains(&domain.as_str()) || domain.ends_with(".gserviceaccount.com")
 }
 
 #[cfg(test)]

@@ -117,13 +117,19 @@ pub fn scan(text: &str) -> Vec<Finding> {
             .collect(),
         None => Vec::new(),
     };
-    let encoded = encoded::values(text).into_iter().filter_map(|(range, decoded)| {
-        let kind = scan_as_written(&decoded).first()?.kind;
-        Some(Finding { kind, range, masked: mask(&text[range.0..range.1]) })
-    });
-    for f in scan_as_written(text).into_iter().chain(encoded) {
-        if !found.iter().any(|g| g.range.0 < f.range.1 && f.range.0 < g.range.1) {
+    let overlaps = |found: &[Finding], r: (usize, usize)| found.iter().any(|g| g.range.0 < r.1 && r.0 < g.range.1);
+    for f in scan_as_written(text) {
+        if !overlaps(&found, f.range) {
             found.push(f);
+        }
+    }
+    // A value already found as written is not read again decoded.
+    for (range, decoded) in encoded::values(text) {
+        if overlaps(&found, range) {
+            continue;
+        }
+        if let Some(f) = scan_as_written(&decoded).first() {
+            found.push(Finding { kind: f.kind, range, masked: mask(&text[range.0..range.1]) });
         }
     }
     found.sort_by_key(|f| f.range.0);

@@ -14,7 +14,7 @@ fn b64(s: &str) -> String {
 
 /// A Sealed Secret's value as `kubeseal` writes it (4096-bit key: the length 512, the sealed
 /// session key, the value and its tag).
-fn sealed() -> String {
+pub(crate) fn sealed_value() -> String {
     let mut bytes = vec![0x02, 0x00];
     bytes.extend((0..512 + 30).map(|i: u32| (i.wrapping_mul(2_246_822_519) >> 24) as u8));
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -25,7 +25,7 @@ fn sealed() -> String {
 fn manifests(leak: bool) -> String {
     let mut text = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: billing\nspec:\n  template:\n    spec:\n      containers:\n        - name: billing\n          image: ghcr.io/acme/billing:1.4.2\n          env:\n            - name: STRIPE_API_KEY\n              value: op://payments/stripe/api_key\n            - name: INVOICE_TOKEN\n              value: ref+vault://secret/data/billing#/invoice_token\n---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: billing-db\nspec:\n  encryptedData:\n    password: {}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: billing-webhook\nstringData:\n  webhook_token: ENC[AES256_GCM,data:Rk9nQ2xLm7Vq8Zt3Wp+4Yq8kQ2xLm7==,iv:Qm2LxV7tRp4NwZ8bYc3HdFuK9xQv2mLwKp4Tq8Zr2Lx=,tag:Zk3Vq9Lr2Xw7Nt5BQm2LxA==,type:str]\n",
-        sealed()
+        sealed_value()
     );
     if leak {
         text.push_str(&format!(
@@ -60,7 +60,7 @@ fn secrets_kept_elsewhere_are_written_as_they_are() {
     }
     // The sealed value, 724 characters of base64 on a line, is data to the pair builder, as a
     // notebook's plotted image is: left out, not redacted.
-    assert!(output.contains("  encryptedData:\n---\n") && !output.contains(&sealed()[..40]), "{output}");
+    assert!(output.contains("  encryptedData:\n---\n") && !output.contains(&sealed_value()[..40]), "{output}");
     assert!(!output.contains("REDACTED"), "{output}");
     assert_eq!(pair["metadata"].get("redacted"), None, "{}", pair["metadata"]);
 }

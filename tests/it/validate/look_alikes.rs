@@ -1,10 +1,10 @@
 //! Things that look like secrets and are not: none may be a finding.
 
-use base64::Engine;
 use serde_json::{json, Value};
 
 use super::{pair, write_lines};
 use crate::env::{OutputExt, TestEnv};
+use crate::gitops::sealed_value;
 
 /// Things that look like secrets and are not.
 const LOOK_ALIKES: &[&str] = &[
@@ -287,14 +287,6 @@ const LOOK_ALIKES: &[&str] = &[
     "  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJzekNDQVZtZ0F3SUJBZ0lVUTN3egotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==",
     "  DATABASE_URL: cG9zdGdyZXM6Ly9sb2NhbGhvc3QvcHJvZA==\n  PORT: ODA4MA==\n  username: YWRtaW4=",
 ];
-
-/// A Sealed Secret's value as `kubeseal` writes it: the length of the session key the
-/// cluster's 4096-bit RSA key encrypted, those 512 bytes, then the value and its GCM tag.
-fn sealed_value() -> String {
-    let mut bytes = vec![0x02, 0x00];
-    bytes.extend((0..512 + 28).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
 
 #[test]
 fn look_alikes_are_not_findings() {
