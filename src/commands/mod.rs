@@ -60,12 +60,18 @@ fn current_dir() -> Result<std::path::PathBuf> {
 
 /// The commit a revision names, or a usage error that says what to give.
 fn resolve<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Commit<'r>> {
-    if crate::refs::head(repo)?.is_none() {
-        return Err(Error::new(crate::error::Kind::Git, "this repository has no commits yet").hint("make a commit first"));
-    }
+    require_head(repo)?;
     crate::refs::commit(repo, rev)
         .and_then(|oid| repo.find_commit(oid).ok())
         .ok_or_else(|| Error::new(crate::error::Kind::Usage, format!("{rev:?} is not a commit here")).hint("give a commit: a SHA, a branch, HEAD~2…"))
+}
+
+/// An error when HEAD names no commit yet (an unborn branch), for commands that start there.
+fn require_head(repo: &git2::Repository) -> Result<()> {
+    match crate::refs::head(repo)? {
+        Some(_) => Ok(()),
+        None => Err(Error::new(crate::error::Kind::Git, "this repository has no commits yet").hint("make a commit first")),
+    }
 }
 
 /// The datasets `--also` names (a repository: its dataset where its own settings put it; or

@@ -185,6 +185,20 @@ fn missing_file_says_where_it_looked() {
     assert!(msg.contains("screenlink.screenpipeDb") && msg.contains("SCREENPIPE_DATA_DIR"), "{msg}");
 }
 
+/// A backfill stops on talk it cannot read before it examines any commit (on a long history
+/// that is the slow part), and writes nothing.
+#[test]
+fn backfill_names_a_missing_database_before_it_examines_commits() {
+    let (env, world) = TestEnv::with_world(&Spec::week(5));
+    let missing = env.root().join("nowhere").join("db.sqlite");
+    env.git(["config", "screenlink.screenpipeDb", missing.to_str().unwrap()]).assert_ok();
+    let out = env.screenlink(["backfill", "--yes"]);
+    assert_eq!(out.code(), 2, "{}", out.stderr_text());
+    assert!(out.stderr_text().contains("not found at") && out.stderr_text().contains("hint:"), "{}", out.stderr_text());
+    assert!(out.stdout_text().is_empty(), "examined commits before the error: {}", out.stdout_text());
+    assert!(!world.repo.join(".git/screenlink/training_data.jsonl").exists());
+}
+
 #[test]
 fn a_text_file_is_not_a_database() {
     let dir = tempfile::tempdir().unwrap();

@@ -51,6 +51,12 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         };
         Some(review::require_terminal("backfill", hint)?)
     };
+    // Talk that cannot be read fails the run before the commits are examined, which on a long
+    // history (or a cold cache) takes seconds to minutes; a history with no commit says so first.
+    if args.range.is_none() && stdin_shas.is_none() {
+        super::require_head(&repo)?;
+    }
+    let source = crate::source::open(&settings)?;
     let human = !args.json;
     let say = |line: String| {
         if human {
@@ -127,7 +133,6 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
     // Blocks of talk follow the commits in time; the user is asked oldest first.
     let mut todo = todo;
     todo.sort_by_key(|c| c.committer_time);
-    let source = crate::source::open(&settings)?;
     let t = Instant::now();
     let mut semantic = pipeline::load_semantic(&settings, false)?;
     profile.add("model load", t.elapsed());
