@@ -2,7 +2,6 @@
 //! filters), and what each says and adds (subject, body without trailers, times in UTC,
 //! added code lines per file, identifiers).
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +14,7 @@ mod added;
 pub mod attributes;
 mod cache;
 mod history;
+mod identifiers;
 mod issue_keys;
 mod notebook;
 mod replace;
@@ -24,6 +24,7 @@ use added::within_budget;
 pub use added::{added_code, added_code_counted, is_ignored_path, Added};
 pub use cache::FILE_NAME as CACHE_FILE;
 pub use history::{history, History, Start};
+pub use identifiers::identifiers;
 pub use issue_keys::{issue_keys, work};
 pub use replace::Replacements;
 pub use select::{select, select_cached, RevisionSet, Selection};
@@ -332,87 +333,6 @@ fn strip_trailers(body: &str) -> String {
         })
         .collect();
     kept.join("\n").trim().to_string()
-}
-
-/// Words that are syntax, not names: they say nothing about what a change is about.
-const KEYWORDS: &[&str] = &[
-    "let",
-    "mut",
-    "pub",
-    "fn",
-    "use",
-    "mod",
-    "impl",
-    "struct",
-    "enum",
-    "trait",
-    "for",
-    "while",
-    "loop",
-    "if",
-    "else",
-    "match",
-    "return",
-    "self",
-    "Self",
-    "crate",
-    "super",
-    "where",
-    "async",
-    "await",
-    "move",
-    "ref",
-    "const",
-    "static",
-    "type",
-    "dyn",
-    "true",
-    "false",
-    "None",
-    "Some",
-    "Ok",
-    "Err",
-    "String",
-    "Vec",
-    "Option",
-    "Result",
-    "def",
-    "class",
-    "import",
-    "from",
-    "function",
-    "var",
-    "this",
-    "new",
-    "null",
-    "undefined",
-    "int",
-    "str",
-    "and",
-    "not",
-    "the",
-    "with",
-    "into",
-    "clone",
-    "unwrap",
-];
-
-/// Identifiers (3+ characters) in `lines`, most frequent first, at most 64.
-pub fn identifiers<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
-    static IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]{2,}").expect("valid regex"));
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for line in lines {
-        // Comments' words are prose, not names; the part before `//` still counts.
-        let code = line.split("//").next().unwrap_or(line);
-        for m in IDENT.find_iter(code) {
-            if !KEYWORDS.contains(&m.as_str()) {
-                *counts.entry(m.as_str()).or_default() += 1;
-            }
-        }
-    }
-    let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    ranked.into_iter().take(64).map(|(w, _)| w.to_string()).collect()
 }
 
 #[cfg(test)]
