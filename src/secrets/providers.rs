@@ -14,7 +14,7 @@ pub(super) fn detectors() -> Vec<Detector> {
             &[1],
             always,
         ),
-        d("gitlab_token", r"\b(gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_\-]{20,})", &[1], always),
+        d("gitlab_token", r"\b(gl(?:pat|dt|ptt|rt|soat|cbt|ft|imt|agent|oas|ffct)-[A-Za-z0-9_\-]{20,})", &[1], always),
         d("slack_webhook", r"(https://hooks\.slack\.com/(?:services|workflows)/T[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+)", &[1], always),
         d("slack_token", r"\b(xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})", &[1], always),
         d("discord_webhook", r"(https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_\-]{20,})", &[1], always),
@@ -82,6 +82,34 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("docker_token", r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,64})", &[1], |_, v| generated_body(&v[9..])),
         d("groq_key", r"\b(gsk_[A-Za-z0-9]{52})\b", &[1], always),
         d("onepassword_token", r"\b(ops_eyJ[A-Za-z0-9+/=_\-]{100,})", &[1], always),
+        // Session 52: the AI services an ML developer's code calls (trufflehog's detectors and
+        // gitleaks' rules give the formats), and the prefixed tokens of gitleaks' list no rule
+        // here knew. Each is found by its format alone, so under a name that says nothing
+        // (`Client("r8_…")`, a list, a header) too; placeholders (`nvapi-xxxx…`) are not random.
+        d("replicate_token", r"\b(r8_[0-9A-Za-z_\-]{37})\b", &[1], |_, v| generated_body(&v[3..])),
+        d("nvidia_key", r"\b(nvapi-[A-Za-z0-9_\-]{64})\b", &[1], |_, v| generated_body(&v[6..])),
+        d("langsmith_key", r"\b(lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})\b", &[1], |_, v| super::shapes::is_hex_token(&v[8..40])),
+        d("xai_key", r"\b(xai-[A-Za-z0-9_]{80})\b", &[1], |_, v| generated_body(&v[4..])),
+        d("pinecone_key", r"\b(pcsk_[A-Za-z0-9]{0,6}_[A-Za-z0-9]{63})\b", &[1], |_, v| generated_body(&v[5..])),
+        d("perplexity_key", r"\b(pplx-[A-Za-z0-9]{48})\b", &[1], |_, v| generated_body(&v[5..])),
+        d("notion_token", r"\b(ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})\b", &[1], |_, v| {
+            generated_body(v.split_once('_').map_or(v, |(_, body)| body))
+        }),
+        d("elevenlabs_key", r"\b(sk_[a-f0-9]{48})\b", &[1], |_, v| super::shapes::is_hex_token(&v[3..])),
+        // A Bedrock API key is base64 of `BedrockAPIKey-…:…` after `ABSK`; four letters alone
+        // begin runs of an image's base64 too. A short-term key is a presigned URL's encoding.
+        d(
+            "aws_bedrock_key",
+            r"\b(ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{40,}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%]{20,})",
+            &[1],
+            always,
+        ),
+        d("heroku_key", r"\b(HRKU-AA[0-9A-Za-z_\-]{58})\b", &[1], always),
+        d("huggingface_token", r"\b(api_org_[A-Za-z]{34})\b", &[1], always),
+        d("terraform_cloud_token", r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=\-]{60,70})", &[1], always),
+        d("readme_key", r"\b(rdme_[a-z0-9]{70})\b", &[1], always),
+        d("maxmind_key", r"\b([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)\b", &[1], |_, v| generated_body(&v[..36])),
+        d("openshift_token", r"\b(sha256~[A-Za-z0-9_\-]{43})(?:[^A-Za-z0-9_\-]|$)", &[1], |_, v| generated_body(&v[7..])),
         // The two without a literal to start from are tried only where their literal is.
         Detector {
             hint: Some(|t| t.contains("NRA") || t.contains("NRI")),

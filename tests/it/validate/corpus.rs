@@ -304,6 +304,25 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("assigned_secret", "\n  password: VHIwdWI0ZG9yJjM=\n".into()),
         // Helm's `existingSecret` names a Secret object; an `existing_password` is one.
         ("assigned_secret", "existing_password: \"Ex9kQ2xLm7v\"".into()),
+        // Session 52: AI services' keys (Replicate, NVIDIA, LangSmith, xAI, Pinecone, Perplexity,
+        // Notion, ElevenLabs, Bedrock) and prefixed tokens from gitleaks' list, each under a name that
+        // says nothing. None was found before.
+        ("replicate_token", r#"client = replicate.Client("r8_5B6bZk6P5s55SsM2ajdzAvKZoXCyw18DG5IXX")"#.into()),
+        ("nvidia_key", r#"ChatNVIDIA(model="meta/llama3-70b-instruct", nvapi="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")"#.into()),
+        ("langsmith_key", r#"Client(api_url=URL, auth="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")"#.into()),
+        ("xai_key", r#"OpenAI(base_url="https://api.x.ai/v1", auth="xai-0SMhbPKmYbvC3EAnfhrq6a2vi6LNkwGkfi5C98TkR7vE9gPCjgSzOj1GYs2qKb4kQp72o0QV5BibMAfw")"#.into()),
+        ("pinecone_key", r#"Pinecone("pcsk_ou34C2_AF1NUeuNmE6YNy1FCabkKlTyA4yCSzxW0Dhl4Mi9z5iw8FxeNQ3SlnKbcFXi3qN")"#.into()),
+        ("perplexity_key", r#"["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"]"#.into()),
+        ("notion_token", r#"NotionClient(auth="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")"#.into()),
+        ("elevenlabs_key", r#"ElevenLabs(client_id, "sk_2d4e41d27bd2e5b877f13294e3d1f091bb2312a41c8331f4")"#.into()),
+        ("aws_bedrock_key", r#"{"Authorization": "Bearer ABSKQmVkcm9ja0FQSUtleS1kanUwLWF0LTYyMDk2NjQ2ODc2OTpSUzVFdml1SmJPZVhFUlVUNVE1dWkzUkV0M202dnRJY3NjTjZ0eUQ2"}"#.into()),
+        ("gitlab_token", r#"GitLabApp(app_id, "gloas-14b96cc7d9fb281d110932ec5e40bcebaf082ce498ab1833a0ee6ea55227ddce")"#.into()),
+        ("heroku_key", r#"{"auth": "HRKU-AAgKYumz9TPaOPQbeB4-ts5eYGTg4ephWBYZ0imO0zs7Fw2QrD9dF2GOLSMF"}"#.into()),
+        ("huggingface_token", r#"HfApi(endpoint, "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")"#.into()),
+        ("terraform_cloud_token", r#"TFE("SIfHz1G7vZ3rZg.atlasv1.XMe3VqcgHH1BeWte43RjzRWVk62WpAFuVIN5ap6YMsR00vpenn1Kw9o7JjozV5tdxG2")"#.into()),
+        ("readme_key", r#"ReadMe("rdme_kgatqkarm1kf23iene85x3fbdiu0cejfszdrpbyp4vxyqq4cw91x69m56h4109gplbauda")"#.into()),
+        ("maxmind_key", r#"GeoIP(account, "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")"#.into()),
+        ("openshift_token", r#"oc login --server=URL "sha256~iin570isWp8aIfHzCPMoJHDshaCqP83Fl8U_osj_Raj""#.into()),
     ]
 }
 

@@ -286,6 +286,13 @@ const LOOK_ALIKES: &[&str] = &[
     "  password: cGFzc3dvcmQ=\n  MYSQL_ROOT_PASSWORD: YWRtaW4=",
     "  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJzekNDQVZtZ0F3SUJBZ0lVUTN3egotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==",
     "  DATABASE_URL: cG9zdGdyZXM6Ly9sb2NhbGhvc3QvcHJvZA==\n  PORT: ODA4MA==\n  username: YWRtaW4=",
+    // Session 52, from AI services' guides and notebooks (NVIDIA's, Pinecone's, LangSmith's
+    // examples): keys written as placeholders in the services' formats, and an image's base64
+    // with a run that begins as a Bedrock key (`ABSK`) or an EasyPost one (`EZAK`) does.
+    "NGC_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "LANGSMITH_API_KEY=lsv2_pt_00000000000000000000000000000000_0000000000",
+    "client = replicate.Client(\"r8_*************************************\")",
+    "  \"image/png\": \"iVBORw0KGgoAAAANSUhEUgAAAMgAAAEiCAIAAAAzkgqZAAEAAElEQVR4nKz9x9ItSZImiCkxM2eH/ABSKd4o9mGpOOSaCEsyl3jnHDCWLJmXy1d2Dxe9/+c+pGv/jf/KPU2z39/aq0+EZAKdidpRwABBBBAAAEEEEAAAQQQQ\",",
 ];
 
 #[test]
