@@ -106,9 +106,13 @@ pub(super) fn detectors() -> Vec<Detector> {
         ),
         d("heroku_key", r"\b(HRKU-AA[0-9A-Za-z_\-]{58})\b", &[1], always),
         d("huggingface_token", r"\b(api_org_[A-Za-z]{34})\b", &[1], always),
-        d("terraform_cloud_token", r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=\-]{60,70})", &[1], always),
+        // The two whose literal is not at their start are tried only where it is.
+        Detector {
+            hint: Some(|t| t.contains(".atlasv1.")),
+            ..d("terraform_cloud_token", r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=\-]{60,70})", &[1], always)
+        },
         d("readme_key", r"\b(rdme_[a-z0-9]{70})\b", &[1], always),
-        d("maxmind_key", r"\b([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)\b", &[1], |_, v| generated_body(&v[..36])),
+        Detector { hint: Some(|t| t.contains("_mmk")), ..d("maxmind_key", r"\b([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)\b", &[1], |_, v| generated_body(&v[..36])) },
         d("openshift_token", r"\b(sha256~[A-Za-z0-9_\-]{43})(?:[^A-Za-z0-9_\-]|$)", &[1], |_, v| generated_body(&v[7..])),
         // The two without a literal to start from are tried only where their literal is.
         Detector {
