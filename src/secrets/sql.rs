@@ -11,8 +11,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::checks::{names_a_secret, password_value, value_of_name};
+use super::checks::{password_value, value_of_name};
 use super::detectors::{d, Detector};
+use super::names::names_a_secret;
 
 /// A quoted value: SQL's `'…'` (with T-SQL's `N` before it), a quoted identifier `"…"` as
 /// Oracle takes a password, either inside a string of code (`\"…\"`), in the groups

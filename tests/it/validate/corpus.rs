@@ -323,6 +323,8 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("readme_key", r#"ReadMe("rdme_kgatqkarm1kf23iene85x3fbdiu0cejfszdrpbyp4vxyqq4cw91x69m56h4109gplbauda")"#.into()),
         ("maxmind_key", r#"GeoIP(account, "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")"#.into()),
         ("openshift_token", r#"oc login --server=URL "sha256~iin570isWp8aIfHzCPMoJHDshaCqP83Fl8U_osj_Raj""#.into()),
+        // An API's key named for what it is for (`API_CATALOG_KEY`, in NVIDIA's examples).
+        ("assigned_secret", r#"os.environ["API_CATALOG_KEY"] = "Ck8vQ2xLm7Zt4Rp9Wn3Yb6""#.into()),
     ]
 }
 

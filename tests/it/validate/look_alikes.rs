@@ -289,6 +289,7 @@ const LOOK_ALIKES: &[&str] = &[
     // Session 52, from AI services' guides and notebooks (NVIDIA's, Pinecone's, LangSmith's
     // examples): keys written as placeholders in the services' formats, and an image's base64
     // with a run that begins as a Bedrock key (`ABSK`) or an EasyPost one (`EZAK`) does.
+    "API_CACHE_KEY = \"users_by_email\"",
     "NGC_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "LANGSMITH_API_KEY=lsv2_pt_00000000000000000000000000000000_0000000000",
     "client = replicate.Client(\"r8_*************************************\")",
