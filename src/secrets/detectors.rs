@@ -163,7 +163,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         d("docker_auth", r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#, &[1], |_, v| decodes_to_credentials(v)),
         // npm's `_auth` (base64 of user:password), in .npmrc syntax anywhere.
         d("basic_auth", r#"(?m)(?:^|[\s:])_auth\s*=\s*["']?([A-Za-z0-9+/]{8,}={0,2})"#, &[1], |_, v| decodes_to_credentials(v)),
-        d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5),
+        d("bearer_token", r"(?i)\bbearer\s+([A-Za-z0-9_\-.=+/]{20,})", &[1], |_, v| super::entropy(v) >= 3.5 && !super::shapes::hyphenated_words(v)),
         // Password hashes: crypt(3) forms, bcrypt, LDAP-style.
         d("password_hash", r"(\$(?:1|2[abxy]?|5|6|7|8|9|y|gy|apr1)\$(?:[^\s:$]{0,60}\$){1,3}[./A-Za-z0-9]{8,})", &[1], always),
         // phpass (WordPress, phpBB), Django's and PHC strings (argon2, scrypt, pbkdf2), MySQL's.

@@ -34,7 +34,11 @@ const NAMING_DOMAINS: &[&str] = &["openssh.com", "libssh.org"];
 pub(super) fn no_ones_mailbox(e: &str) -> bool {
     let domain = domain(e);
     let unit = domain.rsplit_once('.').is_some_and(|(instance, kind)| !instance.contains('.') && UNIT_KINDS.contains(&kind));
-    is_example_domain(&domain) || unit || NAMING_DOMAINS.contains(&domain.as_str()) || domain.ends_with(".gserviceaccount.com")
+    // A local part with dots at its end or two together is no address (`…token...@host`, a
+    // guide's elision before a URL's host).
+    let local = e.split('@').next().unwrap_or("");
+    let no_address = local.starts_with('.') || local.ends_with('.') || local.contains("..");
+    is_example_domain(&domain) || unit || NAMING_DOMAINS.contains(&domain.as_str()) || domain.ends_with(".gserviceaccount.com") || no_address
 }
 
 #[cfg(test)]
@@ -54,6 +58,8 @@ mod tests {
             "terraform-state@my-project.iam.gserviceaccount.com",
             "123456789-compute@developer.gserviceaccount.com",
             "jane@example.com",
+            "token...@huggingface.co",
+            ".hidden@acme-corp.io",
         ] {
             assert!(no_ones_mailbox(e), "{e}");
         }

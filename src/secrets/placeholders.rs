@@ -39,6 +39,11 @@ pub(super) fn is_placeholder(v: &str) -> bool {
         || a_name_between(v, '{', '}')
         || a_name_between(v, '@', '@')
         || KNOWN_EXAMPLES.contains(&v)
+        // jwt.io's example token ("John Doe"), whose signature docs and tests copy everywhere.
+        || v.contains("SflKxwRJSMeKKF2QT4fwpMeJf36")
+        // A guide's elision where the value goes (`https://julien-c:...token...@huggingface.co`).
+        || lower.starts_with("...")
+        || lower.starts_with('…')
         || lower.starts_with("replace_with")
         || lower.starts_with("replace-with")
         || mostly_one_character(v)

@@ -19,7 +19,8 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("openai_key", "sk-proj-Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6n".into()),
         ("anthropic_key", "sk-ant-api03-Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP".into()),
         ("google_api_key", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q".into()),
-        ("jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c".into()),
+        // (Not jwt.io's example signature, which docs and tests copy everywhere: a look-alike.)
+        ("jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.Qm7vT2xLp9Zk4Rw8Nc3Yb6Hd1Fj5Gs0Ua_eXy2Kq8Vw".into()),
         ("private_key", "-----BEGIN RSA PRIVATE KEY-----".into()),
         ("private_key", "-----BEGIN OPENSSH PRIVATE KEY-----".into()),
         ("assigned_secret", "password = \"q8Zr2LxP0vKm\"".into()),

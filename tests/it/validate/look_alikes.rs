@@ -290,6 +290,12 @@ const LOOK_ALIKES: &[&str] = &[
     // examples): keys written as placeholders in the services' formats, and an image's base64
     // with a run that begins as a Bedrock key (`ABSK`) or an EasyPost one (`EZAK`) does.
     "API_CACHE_KEY = \"users_by_email\"",
+    // …and from their SDKs' tests and notebooks: a token written as words, jwt.io's example
+    // token, and a guide's elision where a URL's password goes.
+    "headers: { authorization: 'Bearer host-only-credential' },",
+    "expect(headers['authorization']).toBe('Bearer vercel-deployment-oidc-token');",
+    "Authorization: 'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',",
+    "!git clone https://julien-c:...token...@huggingface.co/julien-c/policy-distilbert",
     "NGC_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "LANGSMITH_API_KEY=lsv2_pt_00000000000000000000000000000000_0000000000",
     "client = replicate.Client(\"r8_*************************************\")",
