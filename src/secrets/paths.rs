@@ -101,6 +101,11 @@ pub fn is_credential_path(path: &str) -> bool {
         ".keytab",
         ".jceks",
         ".pkcs12",
+        // Session 52: a .NET strong-name key pair (its private key; the `.snk` file signs every
+        // build), and Terraform state under any name (`-state=prod.tfstate`), in plain text.
+        ".snk",
+        ".tfstate",
+        ".tfstate.backup",
     ];
     NAMES.contains(&name)
         || name.starts_with(".env") && !name.ends_with(".rs") && !name.ends_with(".py") && !name.ends_with(".ts") && !name.ends_with(".js")
@@ -173,6 +178,9 @@ mod tests {
             "etc/redis/users.acl",
             "home/u/.config/gh/hosts.yml",
             "home/u/.microsoft/usersecrets/6f1c/secrets.json",
+            "src/MyLib/MyLib.snk",
+            "infra/envs/prod.tfstate",
+            "infra/envs/prod.tfstate.backup",
         ] {
             assert!(is_credential_path(p), "{p}");
         }
