@@ -151,11 +151,14 @@ pub(super) fn iban(v: &str) -> bool {
 /// path's folder or a product's token or name (`dockerfiles/12.2.1.4/`, `Chrome/121.0.0.0`,
 /// `cmsms-2.2.9.1`, `-v 12.2.1.4`; a URL's host follows `//`); an image's tag
 /// (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`, whose name has no `/`); or with
-/// a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`).
+/// a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`), a part's number (a spec's
+/// `Figure 3.2.2.1-1`) or more of a token (Cloudflare's `__cf_bm` cookie,
+/// `…-1772310503.3178098-1.0.1.1-6hjGW…`, in every recorded HTTP exchange with an AI API); not
+/// the first of a range (`168.1.6.50-168.1.6.80`).
 pub(super) const IP_ADDRESS: &str = concat!(
     r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8}|[=<>!~]=[ \t]*|-packages (?:\(from [^)\n]*\) )?\()"#,
     r#"|([A-Za-z0-9_]/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+:|[A-Za-z0-9_.-]*[A-Za-z0-9_-]/|[A-Za-z0-9_.]*[A-Za-z]-|\s-v[ \t=])|^|[^\w.])"#,
-    r#"((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z])|[^\w.])"#,
+    r#"((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z_]|-\d+(?:$|[^\d.]|\.(?:$|\D)))|[^\w.])"#,
 );
 
 pub(super) fn host_address(c: &Captures, ip: &str) -> bool {
@@ -286,6 +289,25 @@ mod tests {
         );
         // A host compared in code, assigned, or in a server line stays one.
         for text in ["if ip == \"10.42.7.19\":", "host=10.42.7.19", "server 10.42.7.19:8080"] {
+            assert_eq!(scan(text).iter().filter(|f| f.kind == "ip_address").count(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_glued_to_more_of_a_token_are_no_hosts() {
+        // Cloudflare's cookie in a recorded HTTP exchange, a spec's figure, a Debian revision.
+        finds_none(
+            &[],
+            &[
+                "Set-Cookie: __cf_bm=Qx7vT2.kJo58m3-1772310503.3178098-1.0.1.1-6hjGWdhSy1dE; path=/",
+                "Set-Cookie: __cf_bm=Qx7vT2.kJo58m3-1772310503.3178098-1.0.1.1-_eY3jwanf6ic; path=/",
+                "as indicated in Step 9 of Figure 3.2.2.1-1. The policy",
+                "libcurand-11-8:10.3.0.86-1:*:*",
+            ],
+        );
+        // A range's first address (its start; the dash it ends at is the match's, so the second is
+        // not read) and a host after a name stay addresses.
+        for text in ["sip=168.1.6.50-168.1.6.80&spr=https", "ssh ops@bastion-10.42.7.19"] {
             assert_eq!(scan(text).iter().filter(|f| f.kind == "ip_address").count(), 1, "{text}");
         }
     }
