@@ -10,6 +10,15 @@ pub(super) fn redacts_to(cases: &[(&str, &str)]) {
     }
 }
 
+/// Each text redacts to exactly its wanted text, with one finding.
+pub(super) fn redacts_once(cases: &[(&str, &str)]) {
+    for (text, want) in cases {
+        let (out, found) = redact(text);
+        assert_eq!(out, *want, "{text}");
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+    }
+}
+
 /// No text gives a finding of these kinds, or of any kind when `kinds` is empty.
 pub(super) fn finds_none(kinds: &[&str], texts: &[&str]) {
     for text in texts {

@@ -1,5 +1,6 @@
 //! The scan's and redaction's own tests: entropy, key blocks, overlaps and what redaction leaves.
 
+use super::cases::{finds_none, redacts_once};
 use super::*;
 
 #[test]
@@ -88,7 +89,7 @@ fn an_unquoted_config_value_is_redacted_to_the_end_of_its_line() {
 fn a_command_after_an_environment_prefix_is_not_redacted_with_its_value() {
     // `PGPASSWORD=pw psql …` sets a variable for one command: the password goes, the
     // command stays in the pair (before, the whole line was redacted as the value).
-    for (text, want) in [
+    redacts_once(&[
         ("PGPASSWORD=Zk3Vq9Lr2Xw7 psql -h db -U app", "PGPASSWORD=[REDACTED:assigned_secret] psql -h db -U app"),
         ("DB_PASSWORD=Zk3Vq9Lr2Xw7 ./bin/migrate --up", "DB_PASSWORD=[REDACTED:assigned_secret] ./bin/migrate --up"),
         ("REDIS_PASSWORD=Zk3Vq9Lr2Xw7 redis-cli", "REDIS_PASSWORD=[REDACTED:assigned_secret] redis-cli"),
@@ -96,46 +97,30 @@ fn a_command_after_an_environment_prefix_is_not_redacted_with_its_value() {
         ("DB_PASSWORD=Zk3Vq9Lr2Xw7 horse battery", "DB_PASSWORD=[REDACTED:assigned_secret]"),
         ("db_password=Tr0ub4dor 3xQ9 -x", "db_password=[REDACTED:assigned_secret]"),
         ("DB_PASSWORD = Tr0ub4dor psql -h", "DB_PASSWORD = [REDACTED:assigned_secret]"),
-    ] {
-        let (out, f) = redact(text);
-        assert_eq!(out, want, "{text}");
-        assert_eq!(f.len(), 1, "{text}");
-    }
+    ]);
 }
 
 #[test]
 fn htpasswd_with_the_password_on_its_command_line_is_found() {
-    for (text, want) in [
+    redacts_once(&[
         ("htpasswd -b /etc/nginx/.htpasswd admin Zk3Vq9Lr2X", "htpasswd -b /etc/nginx/.htpasswd admin [REDACTED:cli_password]"),
         ("htpasswd -nbB admin Zk3Vq9Lr2X > users", "htpasswd -nbB admin [REDACTED:cli_password] > users"),
         ("htpasswd -c -b -C 12 .htpasswd ops 'Zk3 Vq9'", "htpasswd -c -b -C 12 .htpasswd ops [REDACTED:cli_password]"),
-    ] {
-        let (out, f) = redact(text);
-        assert_eq!(out, want, "{text}");
-        assert_eq!(f.len(), 1, "{text}");
-    }
+    ]);
     // Without `-b` the password is asked for: nothing on the line is one.
-    for text in ["htpasswd -c .htpasswd admin", "htpasswd -B .htpasswd admin", "htpasswd -b .htpasswd admin $HTPASS"] {
-        assert!(scan(text).is_empty(), "{text}");
-    }
+    finds_none(&[], &["htpasswd -c .htpasswd admin", "htpasswd -B .htpasswd admin", "htpasswd -b .htpasswd admin $HTPASS"]);
 }
 
 #[test]
 fn a_yaml_tag_before_a_value_keeps_the_value_a_secret() {
     // `!!binary` holds the secret as base64, `!!str` as text (detect-secrets' test data
     // has both); `!secret`, `!Ref` and `!vault` name or encrypt one elsewhere.
-    for (text, want) in [
+    redacts_once(&[
         ("db_secret: !!binary MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==", "db_secret: !!binary [REDACTED:assigned_secret]"),
         ("password: !!str Zk3Vq9Lr2Xw7", "password: !!str [REDACTED:assigned_secret]"),
         ("secret_key: !!binary |\n  MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==\n", "secret_key: !!binary |\n  [REDACTED:assigned_secret]\n"),
-    ] {
-        let (out, f) = redact(text);
-        assert_eq!(out, want, "{text}");
-        assert_eq!(f.len(), 1, "{text}");
-    }
-    for text in ["api_password: !secret http_password", "password: !Ref DbPassword", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n"] {
-        assert!(scan(text).is_empty(), "{text}");
-    }
+    ]);
+    finds_none(&[], &["api_password: !secret http_password", "password: !Ref DbPassword", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n"]);
 }
 
 #[test]
@@ -147,7 +132,5 @@ fn an_ini_value_on_the_line_after_its_name_is_found() {
     let (out, _) = redact("[smtp]\nsmtp_password =\n    Zk3Vq9Lr2Xw7\n    Qm8rX3zTw7Lp\nhost = mail\n");
     assert_eq!(out, "[smtp]\nsmtp_password =\n    [REDACTED:assigned_secret]\nhost = mail\n");
     // Code that continues an assignment on the next line is not a value.
-    for text in ["let token =\n    compute_token(&cfg);", "password =\n    config.password", "secret =\n    (a, b)"] {
-        assert!(scan(text).is_empty(), "{text}");
-    }
+    finds_none(&[], &["let token =\n    compute_token(&cfg);", "password =\n    config.password", "secret =\n    (a, b)"]);
 }
