@@ -195,8 +195,8 @@ fn outputs_have_a_budget_files_past_it_are_left_out_and_counted() {
     let bytes: usize = fix.files.iter().flat_map(|f| &f.added).map(|l| l.len() + 1).sum();
     assert!(bytes > 0 && bytes <= git_screenlink::config::MAX_OUTPUT_BYTES_DEFAULT as usize);
 
-    // Backfill says how many files it left out.
-    env.git(["config", "screenlink.screenpipeDb", env.repo.join("none.sqlite").to_str().unwrap()]).assert_ok();
+    // Backfill says how many files it left out (talk that cannot be read would stop it first).
+    env.talk(&[("2020-01-01 10:00:00", "we should fix the rounding in the rate table")]);
     let out = env.screenlink(["backfill", "--yes", "--dry-run", "--source", "db"]);
     assert!(out.stdout_text().contains("1 file over screenlink.maxOutputBytes left out"), "{}\n{}", out.stdout_text(), out.stderr_text());
 }

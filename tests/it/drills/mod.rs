@@ -120,7 +120,13 @@ fn odd_repositories_link_or_say_why() {
     assert_eq!(v["summary"]["commits_skipped"]["shallow"], 1, "{}", v["summary"]);
     assert!(v["pairs"].as_array().unwrap().is_empty());
     let mut c = env.command("git-screenlink");
-    let said = c.current_dir(&shallow).args(["backfill", "--yes", "--dry-run", "--source", "db"]).output().unwrap().stdout_text();
+    let said = c
+        .current_dir(&shallow)
+        .args(["backfill", "--yes", "--dry-run", "--source", "db", "--screenpipe-db"])
+        .arg(env.root().join("db.sqlite"))
+        .output()
+        .unwrap()
+        .stdout_text();
     assert!(said.contains("1 commit is the edge of a shallow clone") && said.contains("git fetch --deepen"), "{said}\n{}", out.stderr_text());
     let mut deepen = std::process::Command::new("git");
     env.scrub(&mut deepen).current_dir(&shallow).args(["fetch", "-q", "--deepen=1"]);
