@@ -152,11 +152,12 @@ pub(super) fn iban(v: &str) -> bool {
 /// `cmsms-2.2.9.1`, `-v 12.2.1.4`; a URL's host follows `//`); an image's tag
 /// (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`, whose name has no `/`); or with
 /// a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`), a part's number (a spec's
-/// `Figure 3.2.2.1-1`) or more of a token (Cloudflare's `__cf_bm` cookie,
+/// `Figure 3.2.2.1-1`; after a part's name, `Clause 11.4.3.5`, `Table 6.3.4.4`) or more of a token (Cloudflare's `__cf_bm` cookie,
 /// `…-1772310503.3178098-1.0.1.1-6hjGW…`, in every recorded HTTP exchange with an AI API); not
 /// the first of a range (`168.1.6.50-168.1.6.80`).
 pub(super) const IP_ADDRESS: &str = concat!(
-    r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8}|[=<>!~]=[ \t]*|-packages (?:\(from [^)\n]*\) )?\()"#,
+    r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8}|[=<>!~]=[ \t]*|-packages (?:\(from [^)\n]*\) )?\("#,
+    r#"|(?:^|[^A-Za-z])(?i:figure|fig\.|table|clause|section|chapter|annex|appendix|step|requirement|article|paragraph)s?[ \t]+)"#,
     r#"|([A-Za-z0-9_]/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+:|[A-Za-z0-9_.-]*[A-Za-z0-9_-]/|[A-Za-z0-9_.]*[A-Za-z]-|\s-v[ \t=])|^|[^\w.])"#,
     r#"((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?:$|(-[A-Za-z_]|-\d+(?:$|[^\d.]|\.(?:$|\D)))|[^\w.])"#,
 );
@@ -303,6 +304,7 @@ mod tests {
                 "Set-Cookie: __cf_bm=Qx7vT2.kJo58m3-1772310503.3178098-1.0.1.1-_eY3jwanf6ic; path=/",
                 "as indicated in Step 9 of Figure 3.2.2.1-1. The policy",
                 "libcurand-11-8:10.3.0.86-1:*:*",
+                "Clause 11.4.3.5\tM-Plane disconnected; see section 7.2.1.1 and Table 6.3.4.4.",
             ],
         );
         // A range's first address (its start; the dash it ends at is the match's, so the second is
