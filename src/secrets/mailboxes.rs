@@ -30,7 +30,7 @@ const UNIT_KINDS: &[&str] = &["service", "socket", "timer", "mount", "automount"
 const NAMING_DOMAINS: &[&str] = &["openssh.com", "libssh.org"];
 
 /// Whether `e`, written as an email address, is no one's: a person's mailbox is personal
-/// data; a unit, an algorithm or a program is not.
+/// data; a unit, an algorithm or a program is not, nor what no mail system would take.
 pub(super) fn no_ones_mailbox(e: &str) -> bool {
     let domain = domain(e);
     let unit = domain.rsplit_once('.').is_some_and(|(instance, kind)| !instance.contains('.') && UNIT_KINDS.contains(&kind));

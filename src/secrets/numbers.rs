@@ -152,9 +152,10 @@ pub(super) fn iban(v: &str) -> bool {
 /// `cmsms-2.2.9.1`, `-v 12.2.1.4`; a URL's host follows `//`); an image's tag
 /// (`oracle/soasuite:14.1.2.0`; not `--add-host=db:10.0.0.5`, whose name has no `/`); or with
 /// a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`), a part's number (a spec's
-/// `Figure 3.2.2.1-1`; after a part's name, `Clause 11.4.3.5`, `Table 6.3.4.4`) or more of a token (Cloudflare's `__cf_bm` cookie,
-/// `…-1772310503.3178098-1.0.1.1-6hjGW…`, in every recorded HTTP exchange with an AI API); not
-/// the first of a range (`168.1.6.50-168.1.6.80`).
+/// `Figure 3.2.2.1-1`, and after a part's name, `Clause 11.4.3.5`, `Table 6.3.4.4`) or more of
+/// a token (Cloudflare's `__cf_bm` cookie, `…-1772310503.3178098-1.0.1.1-6hjGW…`, in every
+/// recorded HTTP exchange with an AI API). The first of a range (`168.1.6.50-168.1.6.80`) stays
+/// a host.
 pub(super) const IP_ADDRESS: &str = concat!(
     r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8}|[=<>!~]=[ \t]*|-packages (?:\(from [^)\n]*\) )?\("#,
     r#"|(?:^|[^A-Za-z])(?i:figure|fig\.|table|clause|section|chapter|annex|appendix|step|requirement|article|paragraph)s?[ \t]+)"#,

@@ -122,7 +122,7 @@ pub(super) fn only_words(v: &str) -> bool {
 /// Lower-case words joined by hyphens (`host-only-credential`, `test-api-key-default`): what a
 /// test or a guide writes for a token, never one a service issues.
 pub(super) fn hyphenated_words(v: &str) -> bool {
-    v.split('-').count() >= 2 && v.split('-').all(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase()))
+    v.contains('-') && v.split('-').all(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase()))
 }
 
 /// A sentence: four or more words with no digit, between spaces and a sentence's punctuation

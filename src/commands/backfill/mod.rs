@@ -52,11 +52,14 @@ pub fn run_in(dir: &Path, args: &BackfillArgs, extra: &[Override], stdin_shas: O
         Some(review::require_terminal("backfill", hint)?)
     };
     // Talk that cannot be read fails the run before the commits are examined, which on a long
-    // history (or a cold cache) takes seconds to minutes; a history with no commit says so first.
-    if args.range.is_none() && stdin_shas.is_none() {
-        super::require_head(&repo)?;
-    }
-    let source = crate::source::open(&settings)?;
+    // history (or a cold cache) takes seconds to minutes; a history with no commit says that
+    // instead (looked at only then: in a reftable repository HEAD is read by running git).
+    let source = crate::source::open(&settings).or_else(|err| {
+        if args.range.is_none() && stdin_shas.is_none() {
+            super::require_head(&repo)?;
+        }
+        Err(err)
+    })?;
     let human = !args.json;
     let say = |line: String| {
         if human {
