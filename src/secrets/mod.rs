@@ -57,8 +57,10 @@ mod shapes;
 mod shell;
 mod spoken;
 mod sql;
+mod taken;
 
 use placeholders::{is_placeholder, names_itself};
+use taken::{Markers, Taken};
 
 pub use paths::is_credential_path;
 
@@ -118,18 +120,20 @@ pub fn scan(text: &str) -> Vec<Finding> {
             .collect(),
         None => Vec::new(),
     };
-    let overlaps = |found: &[Finding], r: (usize, usize)| found.iter().any(|g| g.range.0 < r.1 && r.0 < g.range.1);
+    let mut taken = Taken::default();
+    found.retain(|f| taken.take(f.range));
     for f in scan_as_written(text) {
-        if !overlaps(&found, f.range) {
+        if taken.take(f.range) {
             found.push(f);
         }
     }
     // A value already found as written is not read again decoded.
     for (range, decoded) in encoded::values(text) {
-        if overlaps(&found, range) {
+        if taken.overlaps(range) {
             continue;
         }
         if let Some(f) = scan_as_written(&decoded).first() {
+            taken.take(range);
             found.push(Finding { kind: f.kind, range, masked: mask(&text[range.0..range.1]) });
         }
     }
@@ -139,15 +143,17 @@ pub fn scan(text: &str) -> Vec<Finding> {
 
 fn scan_as_written(text: &str) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
+    let mut taken = Taken::default();
+    let ours = Markers::of(text);
     // The first finding over a stretch of text keeps it.
-    let add = |found: &mut Vec<Finding>, kind: &'static str, range: (usize, usize)| {
-        if !found.iter().any(|f| f.range.0 < range.1 && range.0 < f.range.1) {
+    let mut add = |found: &mut Vec<Finding>, kind: &'static str, range: (usize, usize)| {
+        if taken.take(range) {
             found.push(Finding { kind, range, masked: mask(&text[range.0..range.1]) });
         }
     };
     // Key blocks first: a block's lines hold what other rules would take for tokens.
     for range in keys::findings(text) {
-        if !is_ours_or_placeholder(text, range.0) {
+        if !ours.hold(range.0) {
             add(&mut found, "private_key", range);
         }
     }
@@ -157,7 +163,7 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
             let Some(caps) = det.re.captures_at(text, at) else { break };
             let Some(all) = caps.get(0) else { break };
             // The next search starts after this match (a character on, after an empty one), or
-            // right after the value where what followed it is not more of it (below).
+            // right after a finding (below).
             at = if all.is_empty() { all.end() + text[all.end()..].chars().next().map_or(1, char::len_utf8) } else { all.end() };
             let Some(m) = det.groups.iter().find_map(|g| caps.get(*g)) else { continue };
             // A quoted value is taken as written.
@@ -168,7 +174,7 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
             }
             let checks_itself =
                 ["connection_string", "assigned_secret", "credential_file", "private_key", "password_hash", "device_secret"].contains(&det.kind);
-            if is_ours_or_placeholder(text, start) || (!checks_itself && is_placeholder(value)) {
+            if ours.hold(start) || (!checks_itself && is_placeholder(value)) {
                 continue;
             }
             if !(det.check)(&caps, value) {
@@ -180,25 +186,26 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
                 Some(t) if shell::tail_is_value(&caps, t.as_str()) => start + text[start..t.end()].trim_end().len(),
                 // The line's next setting or a command: searched again for secrets of its own
                 // (`ansible_ssh_pass=… ansible_become_pass=…`).
-                Some(_) => {
-                    at = start + value.len();
-                    at
-                }
+                Some(_) => start + value.len(),
                 None => start + value.len(),
             };
             while let Some(more) = shell::joined_literal(text, end).filter(|_| quoted) {
                 end = more;
             }
+            // What the pattern read past a finding (a comma, a dash, a slash, the line's next
+            // setting) may begin the next one: `10.0.1.5,10.0.1.6`, `168.1.6.50-168.1.6.80`.
+            // Past a value that is none (a version's `[5.0.9.0,5.0.10.0)`) the match's end stays.
+            at = end;
             add(&mut found, det.kind, (start, end));
         }
     }
     for range in mnemonic::findings(text) {
-        if !is_ours_or_placeholder(text, range.0) {
+        if !ours.hold(range.0) {
             add(&mut found, "seed_phrase", range);
         }
     }
     for range in sql::findings(text) {
-        if !is_ours_or_placeholder(text, range.0) {
+        if !ours.hold(range.0) {
             add(&mut found, "assigned_secret", range);
         }
     }
@@ -226,12 +233,6 @@ fn within_backticks(start: usize, value: &str) -> (usize, &str) {
         _ => value,
     };
     (start, value)
-}
-
-/// Inside our own `[REDACTED:…]` marker.
-fn is_ours_or_placeholder(text: &str, at: usize) -> bool {
-    let before = &text[..at];
-    before.rfind("[REDACTED:").is_some_and(|i| !before[i..].contains(']'))
 }
 
 /// `text` with every finding replaced by `[REDACTED:<kind>]`.

@@ -154,8 +154,8 @@ pub(super) fn iban(v: &str) -> bool {
 /// a release's suffix (`10.1.1.0-jre21`, `11.0.32.0-jdk`), a part's number (a spec's
 /// `Figure 3.2.2.1-1`, and after a part's name, `Clause 11.4.3.5`, `Table 6.3.4.4`) or more of
 /// a token (Cloudflare's `__cf_bm` cookie, `…-1772310503.3178098-1.0.1.1-6hjGW…`, in every
-/// recorded HTTP exchange with an AI API). The first of a range (`168.1.6.50-168.1.6.80`) stays
-/// a host.
+/// recorded HTTP exchange with an AI API). Both ends of a range (`168.1.6.50-168.1.6.80`) stay
+/// hosts: the scan reads on from the first's end.
 pub(super) const IP_ADDRESS: &str = concat!(
     r#"(?:((?:Version|(?:^|[^A-Za-z])(?i:version))[\w.]*[\s>(=:,"'`\[{}!]{1,8}|[=<>!~]=[ \t]*|-packages (?:\(from [^)\n]*\) )?\("#,
     r#"|(?:^|[^A-Za-z])(?i:figure|fig\.|table|clause|section|chapter|annex|appendix|step|requirement|article|paragraph)s?[ \t]+)"#,
@@ -308,10 +308,9 @@ mod tests {
                 "Clause 11.4.3.5\tM-Plane disconnected; see section 7.2.1.1 and Table 6.3.4.4.",
             ],
         );
-        // A range's first address (its start; the dash it ends at is the match's, so the second is
-        // not read) and a host after a name stay addresses.
-        for text in ["sip=168.1.6.50-168.1.6.80&spr=https", "ssh ops@bastion-10.42.7.19"] {
-            assert_eq!(scan(text).iter().filter(|f| f.kind == "ip_address").count(), 1, "{text}");
+        // A range's two addresses and a host after a name stay addresses.
+        for (text, hosts) in [("sip=168.1.6.50-168.1.6.80&spr=https", 2), ("ssh ops@bastion-10.42.7.19", 1)] {
+            assert_eq!(scan(text).iter().filter(|f| f.kind == "ip_address").count(), hosts, "{text}");
         }
     }
 }

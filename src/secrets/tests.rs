@@ -134,3 +134,15 @@ fn an_ini_value_on_the_line_after_its_name_is_found() {
     // Code that continues an assignment on the next line is not a value.
     finds_none(&[], &["let token =\n    compute_token(&cfg);", "password =\n    config.password", "secret =\n    (a, b)"]);
 }
+
+#[test]
+fn values_side_by_side_are_each_redacted() {
+    // What a pattern reads past a value (a comma, a dash, a slash) begins the next one: the
+    // second of each pair was left in the text before.
+    super::cases::redacts_to(&[
+        ("allowed: 10.20.30.40,10.20.30.41", "allowed: [REDACTED:ip_address],[REDACTED:ip_address]"),
+        ("range 168.1.6.50-168.1.6.80 only", "range [REDACTED:ip_address]-[REDACTED:ip_address] only"),
+        ("via 172.16.5.4/172.16.5.9", "via [REDACTED:ip_address]/[REDACTED:ip_address]"),
+        ("ssn 536-22-8726,536-22-8727", "ssn [REDACTED:ssn],[REDACTED:ssn]"),
+    ]);
+}
