@@ -167,12 +167,14 @@ pub(super) fn looks_like_code(v: &str) -> bool {
 }
 
 /// `node.colon2_token`, `self.config.api_key`: a path of names, as code reads a field; PHP's
-/// `Illuminate\Support\Facades\Password`, a class's.
+/// `Illuminate\Support\Facades\Password`, a class's. A part whose case and digits change at
+/// random is no name (an AWS VPN's pre-shared key, `QMP5tKPP5qk95Y1Eee9c_82.MofNUJQV`).
 fn is_field_path(v: &str) -> bool {
     let sep = if v.contains('\\') { '\\' } else { '.' };
     v.contains(sep)
-        && v.split(sep)
-            .all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        && v.split(sep).all(|p| {
+            p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !random_case(p)
+        })
 }
 
 /// A password given on a command line, not a variable (`$PASS`) or a placeholder.

@@ -32,15 +32,17 @@ fn type7_plain(v: &str) -> Option<String> {
 const STATEMENT: &str = r#"^[ \t]*(?:-[ \t]+)?["']?"#;
 
 /// Keywords a shared key or password follows on a device: a key chain's `key-string`,
-/// IPsec's `pre-shared-key` and `crypto isakmp key`, OSPF's `authentication-key` and
-/// `message-digest-key N md5`, BGP's `neighbor X password`, HSRP's `authentication`,
-/// wireless `wpa-psk ascii`, TACACS+ and RADIUS servers' `key` (on the server's line, or
+/// IPsec's `pre-shared-key`, an IOS keyring's `pre-shared-key address|hostname PEER key` (as
+/// AWS's VPN configurations for customers' routers write it) and `crypto isakmp key`, OSPF's
+/// `authentication-key` and `message-digest-key N md5`, NTP's `authentication-key N
+/// sha1|sha256|hmac-…|cmac…`, BGP's `neighbor X password`, HSRP's `authentication`, wireless
+/// `wpa-psk ascii`, TACACS+ and RADIUS servers' `key` (on the server's line, or
 /// its own line under `radius server NAME`), a user's or `enable` `password` (each a line's
 /// statement, or an Ansible list's item: "Invalid username or password entered." is a
 /// program's message), ASA's `passwd`.
 fn keyword() -> String {
     format!(
-        r"(?:\bkey-string|\bpre-shared-key|\bcrypto[ \t]+isakmp[ \t]+key|\bauthentication-key(?:[ \t]+\d+[ \t]+md5)?|\bmessage-digest-key[ \t]+\d+[ \t]+md5|\bneighbor[ \t]+\S+[ \t]+password|\bstandby[ \t]+\d+[ \t]+authentication(?:[ \t]+md5[ \t]+key-string)?|\bwpa-psk[ \t]+ascii|\b(?:tacacs|radius)-server\b[^\r\n]*?[ \t]key|^[ \t]*key|{STATEMENT}enable[ \t]+password(?:[ \t]+level[ \t]+\d+)?|{STATEMENT}username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+password|^[ \t]*passwd|^[ \t]*password)"
+        r"(?:\bkey-string|\bpre-shared-key(?:[ \t]+(?:address[ \t]+\S+(?:[ \t]+\d+\.\d+\.\d+\.\d+)?|hostname[ \t]+\S+)[ \t]+key)?|\bcrypto[ \t]+isakmp[ \t]+key|\bauthentication-key(?:[ \t]+\d+[ \t]+(?:md5|sha\d*|hmac-sha\S*|cmac(?:-aes\S*)?))?|\bmessage-digest-key[ \t]+\d+[ \t]+md5|\bneighbor[ \t]+\S+[ \t]+password|\bstandby[ \t]+\d+[ \t]+authentication(?:[ \t]+md5[ \t]+key-string)?|\bwpa-psk[ \t]+ascii|\b(?:tacacs|radius)-server\b[^\r\n]*?[ \t]key|^[ \t]*key|{STATEMENT}enable[ \t]+password(?:[ \t]+level[ \t]+\d+)?|{STATEMENT}username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+password|^[ \t]*passwd|^[ \t]*password)"
     )
 }
 
@@ -88,6 +90,13 @@ pub(super) fn detectors() -> Vec<Detector> {
             &[1],
             |_, v| v.chars().all(|c| c.is_ascii_alphanumeric() || "./$+=".contains(c)),
         ),
+        // SNMPv3 users' passwords (`snmp-server user NAME GROUP v3 auth sha PASS priv aes 128
+        // PASS`, IOS's; NX-OS's `auth md5 PASS priv aes-128 PASS`): the one after `auth` and its
+        // algorithm, and the one after `priv` and its cipher, each a rule of its own (both start
+        // at the line's). With `encrypted` or `localizedkey` they are keys localized to the
+        // device, which sign as the passwords do there.
+        snmp_user(r"auth[ \t]+(?:md5|sha\S*)"),
+        snmp_user(r"priv(?:[ \t]+(?:3?des|aes(?:-\d+)?(?:[ \t]+\d{3})?))?"),
         // SNMP's community strings, which grant reading (and writing) a device's state: IOS's
         // `snmp-server community …`, Junos' `set snmp community …`, CatOS' `set snmp
         // community read-only …`, each a statement of its own line (`public` and `private` are
@@ -114,6 +123,16 @@ pub(super) fn detectors() -> Vec<Detector> {
             )
         },
     ]
+}
+
+/// An SNMPv3 user's password after `what` (`auth sha`, `priv aes 128`) on its line.
+fn snmp_user(what: &str) -> Detector {
+    Detector {
+        hint: Some(|t| t.contains("snmp-server user")),
+        ..d("device_secret", &format!(r"(?m)^[ \t]*snmp-server[ \t]+user[ \t][^\r\n]*?[ \t]{what}[ \t]+(?:0[ \t]+)?(\S{{4,}})"), &[1], |_, v| {
+            !["auth", "priv", "localizedkey", "encrypted"].contains(&v) && !super::is_placeholder(v) && v.chars().count() >= 6
+        })
+    }
 }
 
 /// A community string that is not a default, a placeholder or a template (`is_placeholder`
@@ -162,6 +181,22 @@ mod tests {
                 "snmp-server host 192.0.2.9 traps version 2c [REDACTED:device_secret] udp-port 2162",
             ),
             ("set snmp community read-write mywritestring", "set snmp community read-write [REDACTED:device_secret]"),
+            ("pre-shared-key address 203.0.113.152 key QMP5tKPP5qk95Y1Eee9c_82.MofNUJQV", "pre-shared-key address 203.0.113.152 key [REDACTED:device_secret]"),
+            (
+                " pre-shared-key address 198.51.100.0 255.255.255.0 key K3yr1ngPsk",
+                " pre-shared-key address 198.51.100.0 255.255.255.0 key [REDACTED:device_secret]",
+            ),
+            (" pre-shared-key hostname peer1.example key K3yr1ngPsk", " pre-shared-key hostname peer1.example key [REDACTED:device_secret]"),
+            ("ntp authentication-key 42 hmac-sha2-256 N7pK3yQ9", "ntp authentication-key 42 hmac-sha2-256 [REDACTED:device_secret]"),
+            ("ntp authentication-key 7 sha256 N7pK3yQ9", "ntp authentication-key 7 sha256 [REDACTED:device_secret]"),
+            (
+                "snmp-server user ops OPS v3 auth sha Auth9Pass! priv aes 128 Pr1vPass9",
+                "snmp-server user ops OPS v3 auth sha [REDACTED:device_secret] priv aes 128 [REDACTED:device_secret]",
+            ),
+            (
+                "snmp-server user admin network-admin auth md5 0x1b2c3d4e5f6a7b8c priv 0x9a8b7c6d5e4f3a2b localizedkey",
+                "snmp-server user admin network-admin auth md5 [REDACTED:device_secret] priv [REDACTED:device_secret] localizedkey",
+            ),
             ("    secret \"$9$Hk5FCtO1IcSrv8XxVbs2aZGjqfTz36\"; ## SECRET-DATA", "    secret \"[REDACTED:device_secret]\"; ## SECRET-DATA"),
             ("enable password 8Ry2YjIyt7RRXU24 encrypted", "enable password [REDACTED:password_hash] encrypted"),
         ];
@@ -195,6 +230,9 @@ mod tests {
                 "snmp-server host INSIDE Machine01 poll community public",
                 "snmp-server host 192.0.2.8 traps version 2c encrypted 121C121A01",
                 "  key /Common/dtdi.key",
+                "pre-shared-key address 1.1.1.1 key xxx",
+                "snmp-server user monitor MONITOR v3 auth sha <AUTH_PASSWORD> priv aes 128 <PRIV_PASSWORD>",
+                "snmp-server user ops OPS v3",
             ],
         );
     }
