@@ -1,7 +1,8 @@
 //! `git screenlink train` with a real mlx-lm (installed by `./install.sh --mlx`) on a tiny
 //! model built by `tools/tiny_model.py`: a real LoRA run, the export formats through
 //! mlx-lm's own loader, every preflight error, the `--dry-run` command line, and `eval` and
-//! `ask`; Ctrl-C, kills and several ranks are in `faults.rs`.
+//! `ask`; Ctrl-C, kills and several ranks are in `faults.rs`, a base model from the Hugging Face
+//! cache in `hub.rs`, other repositories' pairs (`--also`) in `also.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,8 +14,10 @@ use git_screenlink::train;
 
 use crate::env::{OutputExt, TestEnv};
 
+mod also;
 mod faults;
 mod gguf;
+mod hub;
 mod serve;
 
 /// The Python that has mlx-lm: `./install.sh --mlx` puts it in the data dir.
@@ -332,153 +335,4 @@ fn eval_compares_base_and_adapter_on_real_generations_and_ask_answers() {
     let out = env.screenlink(["eval", "20000101-000000"]);
     assert_eq!(out.code(), 2);
     assert!(out.stderr_text().contains("has no adapters (its status: failed)"), "{}", out.stderr_text());
-}
-
-/// One model from several repositories: `train --also` and `export --also` take the other
-/// repositories' pairs beside this one's, split by commit time across them all; `run.json`
-/// names each dataset; a path that holds no dataset is one clear line.
-#[test]
-fn train_and_export_take_other_repositories_pairs_with_also() {
-    let (env, world) = linked_world();
-    let (other_env, other) = TestEnv::with_world(&Spec::week(5));
-    other_env.screenlink(["backfill", "--yes"]).assert_ok();
-    let ours = read_jsonl::<Pair>(&world.repo.join(".git/screenlink/training_data.jsonl")).unwrap().records;
-    let theirs_file = other.repo.join(".git/screenlink/training_data.jsonl");
-    let theirs = read_jsonl::<Pair>(&theirs_file).unwrap().records;
-    let (ours_usable, _) = train::usable(ours.clone());
-    let (theirs_usable, _) = train::usable(theirs.clone());
-    let (all, _) = train::usable(ours.iter().chain(&theirs).cloned().collect());
-    assert!(ours_usable.len() >= 5 && theirs_usable.len() >= 5, "{} and {}", ours_usable.len(), theirs_usable.len());
-    let other_repo = other.repo.to_str().unwrap();
-
-    // Export: every usable pair of both, once, oldest in train.
-    let out = env.root().join("export");
-    let exported = env.screenlink(["export", "--out", out.to_str().unwrap(), "--also", other_repo]);
-    exported.assert_ok();
-    assert!(exported.stdout_text().contains(&format!("with {} pairs from {}", theirs.len(), theirs_file.display())), "{}", exported.stdout_text());
-    let lines: usize = ["train", "validation", "test"].iter().map(|s| std::fs::read_to_string(out.join(format!("{s}.jsonl"))).unwrap().lines().count()).sum();
-    assert_eq!(lines, all.len());
-    let test_split = std::fs::read_to_string(out.join("test.jsonl")).unwrap();
-    let last: serde_json::Value = serde_json::from_str(test_split.lines().last().unwrap()).unwrap();
-    assert_eq!(last["messages"][2]["content"].as_str(), Some(all.last().unwrap().output.as_str()), "the newest pair of both repositories ends test");
-
-    // A real run over both; run.json names the other dataset and its sha256.
-    let model = tiny_model().to_str().unwrap().to_string();
-    env.screenlink(["train", "--model", &model, "--iters", "2", "--batch-size", "2", "--num-layers", "2", "--also", other_repo]).assert_ok();
-    let run = std::fs::read_dir(world.repo.join(".git/screenlink/mlx")).unwrap().flatten().next().unwrap().path();
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
-    assert_eq!(m["status"], "completed", "{m:#}");
-    assert_eq!(m["dataset"]["usable"], all.len());
-    assert_eq!(m["dataset"]["pairs"], ours.len() + theirs.len());
-    assert_eq!(m["dataset"]["also"][0]["path"], theirs_file.to_str().unwrap());
-    assert_eq!(m["dataset"]["also"][0]["pairs"], theirs.len());
-    let sha: String = <sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&theirs_file).unwrap()).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(m["dataset"]["also"][0]["sha256"], sha);
-    let exported_lines: usize =
-        ["train", "valid", "test"].iter().map(|s| std::fs::read_to_string(run.join(format!("{s}.jsonl"))).unwrap().lines().count()).sum();
-    assert_eq!(
-        exported_lines,
-        m["dataset"]["split"]["train"].as_u64().unwrap() as usize
-            + m["dataset"]["split"]["valid"].as_u64().unwrap() as usize
-            + m["dataset"]["split"]["test"].as_u64().unwrap() as usize
-    );
-
-    // eval names each test pair's commit, those of the other repository too.
-    let report = env.screenlink(["eval", "--max-tokens", "2", "--json"]);
-    report.assert_ok();
-    let report: serde_json::Value = serde_json::from_str(&report.stdout_text()).unwrap();
-    let shas: Vec<&str> = report["adapter"]["pairs"].as_array().unwrap().iter().map(|p| p["sha"].as_str().unwrap_or("none")).collect();
-    assert_eq!(shas.len(), m["dataset"]["split"]["test"].as_u64().unwrap() as usize);
-    let theirs_shas: Vec<&str> = theirs.iter().map(|p| p.metadata.commit_sha.as_str()).collect();
-    let ours_shas: Vec<&str> = ours.iter().map(|p| p.metadata.commit_sha.as_str()).collect();
-    assert!(shas.iter().all(|s| theirs_shas.contains(s) || ours_shas.contains(s)), "{shas:?}");
-    assert!(shas.iter().any(|s| theirs_shas.contains(s)), "the other repository's newest pairs are tested too: {shas:?}");
-
-    // The same repository twice, or this one, counts once; a directory with no repository or
-    // dataset, and a repository with no dataset yet, are one line each.
-    let dry = env.screenlink(["train", "--dry-run", "--model", &model, "--also", other_repo, other_repo, world.repo.to_str().unwrap()]);
-    dry.assert_ok();
-    assert_eq!(dry.stdout_text().matches("with ").count(), 1, "{}", dry.stdout_text());
-    let nowhere = env.root().join("nowhere");
-    std::fs::create_dir_all(&nowhere).unwrap();
-    let out = env.screenlink(["export", "--also", nowhere.to_str().unwrap()]);
-    assert_eq!(out.code(), 2);
-    assert!(out.stderr_text().contains("neither a git repository nor a dataset file"), "{}", out.stderr_text());
-    let empty = TestEnv::new();
-    let out = env.screenlink(["export", "--also", empty.repo.to_str().unwrap()]);
-    assert_eq!(out.code(), 2);
-    assert!(out.stderr_text().contains("no dataset at") && out.stderr_text().contains("screenlink backfill"), "{}", out.stderr_text());
-}
-
-/// Copy `from` into the Hugging Face cache under `home` as a download of `id` lays it out
-/// (`refs/main` naming a snapshot); the cache folder.
-fn put_in_hub_cache(home: &Path, id: &str, from: &Path) -> PathBuf {
-    let folder = home.join(".cache/huggingface/hub").join(format!("models--{}", id.replace('/', "--")));
-    let snapshot = folder.join("snapshots/5c1ee7a3b0d4e2f19a6c8b7d0e3f4a5b6c7d8e9f");
-    std::fs::create_dir_all(&snapshot).unwrap();
-    for f in std::fs::read_dir(from).unwrap().flatten() {
-        std::fs::copy(f.path(), snapshot.join(f.file_name())).unwrap();
-    }
-    std::fs::create_dir_all(folder.join("refs")).unwrap();
-    std::fs::write(folder.join("refs/main"), "5c1ee7a3b0d4e2f19a6c8b7d0e3f4a5b6c7d8e9f").unwrap();
-    folder
-}
-
-#[test]
-fn a_hub_model_is_read_from_the_cache_and_never_downloaded_unless_told() {
-    let (env, world) = linked_world();
-    let id = "screenlink-test/tiny";
-    let train = ["train", "--model", id, "--iters", "3", "--batch-size", "2", "--num-layers", "2"];
-    let runs = world.repo.join(".git/screenlink/mlx");
-    let run_count = || std::fs::read_dir(&runs).map(|d| d.count()).unwrap_or(0);
-
-    // Not on this machine, and no --download: refused before anything is exported or run.
-    let out = env.screenlink(train);
-    assert_eq!(out.code(), 2, "{}", out.stderr_text());
-    let err = out.stderr_text();
-    assert!(err.contains(&format!("{id} is not on this machine, and train downloads nothing unless told")), "{err}");
-    assert!(err.contains("`git screenlink train --download`"), "{err}");
-    assert_eq!(run_count(), 0);
-    // A dry run says what --download would do.
-    let dry = env.screenlink(["train", "--dry-run", "--model", id]);
-    dry.assert_ok();
-    assert!(dry.stdout_text().contains(&format!("Note: {id} is not on this machine: `--download` lets mlx-lm fetch it")), "{}", dry.stdout_text());
-
-    // status says so, with the fix, and stays healthy (training is optional).
-    env.git(["config", "screenlink.train.model", id]).assert_ok();
-    let training = |args: &[&str]| {
-        let out = env.screenlink(args);
-        out.assert_ok();
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["training"].clone()
-    };
-    let t = training(&["status", "--json", "--no-load"]);
-    assert_eq!(t["ok"], false, "{t}");
-    assert!(t["detail"].as_str().unwrap().contains(&format!("base model {id} is not on this machine")), "{t}");
-    assert!(t["fix"].as_str().unwrap().contains("train --download"), "{t}");
-
-    // In the cache as a download leaves it: trained from there, offline, with no note.
-    let folder = put_in_hub_cache(&env.home, id, tiny_model());
-    let t = training(&["status", "--json"]);
-    assert_eq!(t["ok"], true, "{t}");
-    let detail = t["detail"].as_str().unwrap();
-    assert!(detail.starts_with("mlx-lm 0.") && detail.ends_with(&format!("base model {id}, in the Hugging Face cache")), "{t}");
-    // … and the gguf package `fuse --gguf` needs, which `./install.sh --mlx` put beside mlx-lm.
-    assert!(detail.contains(", gguf 0.19.0 (fuse --gguf); "), "{t}");
-    let out = env.screenlink(train);
-    out.assert_ok();
-    assert!(!out.stdout_text().contains("download"), "{}", out.stdout_text());
-    assert_eq!(run_count(), 1);
-    // ask reads the run's base model from the cache too.
-    env.screenlink(["ask", "Add retries", "--max-tokens", "4"]).assert_ok();
-
-    // The cache emptied: ask and eval say so before mlx-lm starts.
-    std::fs::remove_dir_all(&folder).unwrap();
-    for args in [&["ask", "Add retries"][..], &["eval", "--limit", "1"][..]] {
-        let out = env.screenlink(args);
-        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr_text());
-        let err = out.stderr_text();
-        assert!(err.contains(&format!("{id} is neither a model directory nor a model downloaded to this machine")), "{args:?}: {err}");
-        assert!(err.contains("`git screenlink train --download`"), "{err}");
-        assert_eq!(err.lines().count(), 2, "one line and its hint: {err}");
-    }
 }
