@@ -113,6 +113,9 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     .into_iter()
     // Provider tokens, by prefix (`providers.rs`), before the rules that read names and values.
     .chain(super::providers::detectors())
+    // Installers' answer files (`installers.rs`): their keywords name no secret a generic rule
+    // knows as such (`rootpw`, `<Value>`), and their kind says where the password came from.
+    .chain(super::installers::detectors())
     .chain(vec![
         // Credentials in URLs, headers and blobs.
         d(

@@ -43,6 +43,7 @@ mod devices;
 mod elsewhere;
 mod encoded;
 mod escaped;
+mod installers;
 mod keys;
 mod mailboxes;
 mod mnemonic;
@@ -202,6 +203,11 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
     for range in mnemonic::findings(text) {
         if !ours.hold(range.0) {
             add(&mut found, "seed_phrase", range);
+        }
+    }
+    for range in installers::chpasswd_findings(text) {
+        if !ours.hold(range.0) {
+            add(&mut found, "install_password", range);
         }
     }
     for range in sql::findings(text) {

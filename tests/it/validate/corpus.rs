@@ -242,6 +242,14 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("device_secret", "username admin privilege 15 password 7 060E5C334F5B054A16".into()),
         ("device_secret", "\nsnmp-server community Publ1cR3ad RO\n".into()),
         ("device_secret", "\n tacacs-server host 192.0.2.1 key MySecretKey1\n".into()),
+        // Session 53: an IOS keyring's key as AWS's VPN configurations write it, SNMPv3's
+        // passwords, and unattended installs' answer files.
+        ("device_secret", "\n pre-shared-key address 203.0.113.152 key QMP5tKPP5qk95Y1Eee9c_82.MofNUJQV\n".into()),
+        ("device_secret", "\nsnmp-server user ops OPS v3 auth sha Auth9Pass! priv aes 128 Pr1vPass9\n".into()),
+        ("install_password", "\nrootpw --plaintext Ks9xQ2mLp\n".into()),
+        ("install_password", "\nd-i passwd/root-password password Pr3s33dRt9\n".into()),
+        ("install_password", "<AdministratorPassword><Value>UnattendPw9!</Value><PlainText>true</PlainText></AdministratorPassword>".into()),
+        ("install_password", "\nchpasswd:\n  list: |\n    root:Cl0ud1n1tPw\n  expire: false\n".into()),
         ("aws_secret_key", "\nAKIAJ2QW7ZRXP4KMN3VA:hT8qLm2vXw9rPz4Kc7Nb1Fy6Ud3Gs5Je0Ai8Ro2W\n".into()),
         ("assigned_secret", "\n203.0.113.5 198.51.100.7 : PSK \"S1teT0S1tePsk\"\n".into()),
         ("assigned_secret", "\n    user admin insecure-password H4pr0xyPw9\n".into()),
