@@ -65,13 +65,20 @@ pub(super) fn names_itself(v: &str) -> bool {
 fn mostly_one_character(v: &str) -> bool {
     // Counted as the characters go by: every value a detector matches passes here.
     let (mut longest, mut run, mut len, mut prev) = (0, 0, 0, None);
+    // …and how often each ASCII character comes, for a zeroed UUID's groups
+    // (`sk-lf-00000000-0000-0000-0000-000000000000`), which no one run is half of.
+    let mut counts = [0u16; 128];
     for c in v.chars() {
         run = if prev == Some(c) { run + 1 } else { 1 };
         longest = longest.max(run);
         len += 1;
         prev = Some(c);
+        if let Some(n) = counts.get_mut(c as usize) {
+            *n = n.saturating_add(1);
+        }
     }
-    longest >= 8 && longest * 2 >= len
+    let most = usize::from(counts.iter().copied().max().unwrap_or(0));
+    (longest >= 8 && longest * 2 >= len) || (most >= 16 && most * 4 >= len * 3)
 }
 
 /// `v` is one name (letters, digits, `_ . -`) between `open` and `close`.
@@ -79,4 +86,20 @@ fn a_name_between(v: &str, open: char, close: char) -> bool {
     v.strip_prefix(open)
         .and_then(|r| r.strip_suffix(close))
         .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_placeholder;
+
+    #[test]
+    fn values_mostly_of_one_character_are_placeholders() {
+        for v in ["sk-lf-00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000", "aaaaaaaaaaaa1", "********"] {
+            assert!(is_placeholder(v), "{v}");
+        }
+        // A real key's characters are spread, however long; a short value's repeats are its own.
+        for v in ["sk-lf-7c1e9a42-5b3d-4f8e-a6c0-2d9b8e71f435", "0000abcd", "Zq8rT5vLp9", "11110000111100001111"] {
+            assert!(!is_placeholder(v), "{v}");
+        }
+    }
 }

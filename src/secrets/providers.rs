@@ -23,6 +23,11 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("azure_sas", r"[?&]sv=\d{4}-\d{2}-\d{2}&[^\s\x22'<>]*?\bsig=([A-Za-z0-9%+/=]{20,})", &[1], always),
         d("stripe_key", r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})\b", &[1], always),
         d("anthropic_key", r"\b(sk-ant-[A-Za-z0-9]+-[A-Za-z0-9_\-]{20,})", &[1], always),
+        // Keys in OpenAI's shape from services that are not OpenAI, so that the report names the
+        // key to revoke: Langfuse's secret key (`sk-lf-` and a UUID; its `pk-lf-` is public)
+        // and OpenRouter's.
+        d("langfuse_key", r"\b(sk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b", &[1], |_, s| generated_body(&s[6..])),
+        d("openrouter_key", r"\b(sk-or-v1-[0-9a-f]{64})\b", &[1], |_, s| generated_body(&s[9..])),
         // Words joined by hyphens are CSS classes (SpinKit's `sk-spinner-fading-circle`), not a key.
         d("openai_key", r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,})", &[1], |_, s| !s.starts_with("sk-ant-") && generated_body(&s[3..])),
         d("google_api_key", r"\b(AIza[0-9A-Za-z_\-]{35})", &[1], always),

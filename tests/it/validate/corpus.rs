@@ -334,6 +334,9 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("openshift_token", r#"oc login --server=URL "sha256~iin570isWp8aIfHzCPMoJHDshaCqP83Fl8U_osj_Raj""#.into()),
         // An API's key named for what it is for (`API_CATALOG_KEY`, in NVIDIA's examples).
         ("assigned_secret", r#"os.environ["API_CATALOG_KEY"] = "Ck8vQ2xLm7Zt4Rp9Wn3Yb6""#.into()),
+        // Session 53: keys in OpenAI's shape of other services, found as `openai_key` before.
+        ("langfuse_key", r#"Langfuse(public_key=PK, secret_key="sk-lf-7c1e9a42-5b3d-4f8e-a6c0-2d9b8e71f435")"#.into()),
+        ("openrouter_key", r#"OpenAI(base_url="https://openrouter.ai/api/v1", api_key="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")"#.into()),
     ]
 }
 

@@ -298,6 +298,9 @@ const LOOK_ALIKES: &[&str] = &[
     "!git clone https://julien-c:...token...@huggingface.co/julien-c/policy-distilbert",
     "NGC_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "LANGSMITH_API_KEY=lsv2_pt_00000000000000000000000000000000_0000000000",
+    // Session 53: Langfuse's public key (a client's, public by design) and a zeroed secret one.
+    "LANGFUSE_PUBLIC_KEY=pk-lf-7c1e9a42-5b3d-4f8e-a6c0-2d9b8e71f435",
+    "LANGFUSE_SECRET_KEY=sk-lf-00000000-0000-0000-0000-000000000000",
     "client = replicate.Client(\"r8_*************************************\")",
     "  \"image/png\": \"iVBORw0KGgoAAAANSUhEUgAAAMgAAAEiCAIAAAAzkgqZAAEAAElEQVR4nKz9x9ItSZImiCkxM2eH/ABSKd4o9mGpOOSaCEsyl3jnHDCWLJmXy1d2Dxe9/+c+pGv/jf/KPU2z39/aq0+EZAKdidpRwABBBBAAAEEEEAAAQQQQ\",",
 ];
