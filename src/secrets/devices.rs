@@ -125,12 +125,14 @@ pub(super) fn detectors() -> Vec<Detector> {
     ]
 }
 
-/// An SNMPv3 user's password after `what` (`auth sha`, `priv aes 128`) on its line.
+/// An SNMPv3 user's password after `what` (`auth sha`, `priv aes 128`) on its line: judged as a
+/// password is, or a localized key's hex (`0x1b2c…`).
 fn snmp_user(what: &str) -> Detector {
     Detector {
         hint: Some(|t| t.contains("snmp-server user")),
         ..d("device_secret", &format!(r"(?m)^[ \t]*snmp-server[ \t]+user[ \t][^\r\n]*?[ \t]{what}[ \t]+(?:0[ \t]+)?(\S{{4,}})"), &[1], |_, v| {
-            !["auth", "priv", "localizedkey", "encrypted"].contains(&v) && !super::is_placeholder(v) && v.chars().count() >= 6
+            let localized = v.strip_prefix("0x").is_some_and(|hex| hex.len() >= 16 && hex.chars().all(|c| c.is_ascii_hexdigit()));
+            localized || value_of_name("password", v)
         })
     }
 }
@@ -233,6 +235,7 @@ mod tests {
                 "pre-shared-key address 1.1.1.1 key xxx",
                 "snmp-server user monitor MONITOR v3 auth sha <AUTH_PASSWORD> priv aes 128 <PRIV_PASSWORD>",
                 "snmp-server user ops OPS v3",
+                "snmp-server user admin network-admin auth md5 dummypassword priv dummyprivacypassword localizedkey",
             ],
         );
     }

@@ -185,10 +185,9 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
             let whole = start + value.len() == m.end();
             let mut end = match det.tail.and_then(|g| caps.get(g)).filter(|t| whole && t.start() == m.end()) {
                 Some(t) if shell::tail_is_value(&caps, t.as_str()) => start + text[start..t.end()].trim_end().len(),
-                // The line's next setting or a command: searched again for secrets of its own
-                // (`ansible_ssh_pass=… ansible_become_pass=…`).
-                Some(_) => start + value.len(),
-                None => start + value.len(),
+                // Else the value alone; what follows (the line's next setting, a command) is
+                // searched again for secrets of its own (`ansible_ssh_pass=… ansible_become_pass=…`).
+                _ => start + value.len(),
             };
             while let Some(more) = shell::joined_literal(text, end).filter(|_| quoted) {
                 end = more;
