@@ -11,7 +11,7 @@ use super::checks::{
     assigned_value, cli_password, decodes_to_credentials, decodes_to_private_key, defined_value, holds_key_material, looks_like_code, password_value,
     value_of_name, xml_value,
 };
-use super::numbers::{host_address, iban, luhn_card, phone_number, ssn, IP_ADDRESS};
+use super::numbers::{host_address, iban, luhn_card, not_in_an_outline, phone_number, ssn, IP_ADDRESS};
 use super::paths::is_credential_path;
 
 pub(super) struct Detector {
@@ -27,6 +27,9 @@ pub(super) struct Detector {
     /// A cheap test a text must pass for the pattern to be worth running: for a pattern that
     /// starts at every line and so gives the regex engine no literal to look for first.
     pub hint: Option<fn(&str) -> bool>,
+    /// A check on the text around a value that passed `check` (its byte range), for what no
+    /// match shows: the run of numbers an address stands in.
+    pub around: Option<fn(&str, (usize, usize)) -> bool>,
 }
 
 /// A value that runs on into a URL's next parameter (`pass=123456&DevBat=80`), after a name
@@ -64,7 +67,7 @@ pub(super) fn always(_: &Captures, _: &str) -> bool {
 }
 
 pub(super) fn d(kind: &'static str, pattern: &str, groups: &'static [usize], check: fn(&Captures, &str) -> bool) -> Detector {
-    Detector { kind, re: Regex::new(pattern).expect("valid detector regex"), groups, check, tail: None, hint: None }
+    Detector { kind, re: Regex::new(pattern).expect("valid detector regex"), groups, check, tail: None, hint: None, around: None }
 }
 
 /// Words that make a name secret-like, anywhere in it (`DB_PASSWORD`, `smtp_pass`,
@@ -373,7 +376,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A Social Security number, dashed; an IBAN, in one piece or in groups of four.
         d("ssn", r"(?:^|[^A-Za-z0-9_.\-])([0-9]{3}-[0-9]{2}-[0-9]{4})(?:$|[^A-Za-z0-9_\-]|\.(?:$|[^0-9]))", &[1], |_, v| ssn(v)),
         d("iban", r"\b([A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,6}(?: [A-Z0-9]{1,4})?))\b", &[1], |_, v| iban(v)),
-        d("ip_address", IP_ADDRESS, &[3], host_address),
+        Detector { around: Some(not_in_an_outline), ..d("ip_address", IP_ADDRESS, &[3], host_address) },
     ])
     .collect()
 });

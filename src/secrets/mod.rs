@@ -178,7 +178,7 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
             if ours.hold(start) || (!checks_itself && is_placeholder(value)) {
                 continue;
             }
-            if !(det.check)(&caps, value) {
+            if !(det.check)(&caps, value) || det.around.is_some_and(|around| !around(text, (start, start + value.len()))) {
                 continue;
             }
             // A value that ended at a closing backtick has no more words after it.

@@ -176,6 +176,41 @@ pub(super) fn host_address(c: &Captures, ip: &str) -> bool {
     !(named || tagged || image || section || (folder && numbered_like_a_release(ip)) || is_boring_ip(ip))
 }
 
+/// Whether the address at `range` stands outside an outline's run of section numbers (`7.2
+/// 7.2.1 7.2.1.1 7.2.1.2 7.2.2`, a table of contents flattened into text): the numbers that
+/// stand with it on its line, separated by spaces, hold none of three parts. (Hosts' lists
+/// hold only addresses; a traceroute's times, `0.512`, have two parts.) Read within 160 bytes
+/// either side, so a line of 40,000 addresses is not read again for each.
+pub(super) fn not_in_an_outline(text: &str, (start, end): (usize, usize)) -> bool {
+    let mut from = start.saturating_sub(160);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (end + 160).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let before = text[from..start].rsplit('\n').next().unwrap_or("");
+    let after = text[end..to].split('\n').next().unwrap_or("");
+    let number = |t: &&str| {
+        let t = t.trim_matches(|c: char| ",;:\"'()[]".contains(c));
+        !t.is_empty() && t.split('.').all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let section = |t: &str| t.trim_matches(|c: char| ",;:\"'()[]".contains(c)).matches('.').count() == 2;
+    // Whole tokens only: the windows' cut ends are dropped.
+    let mut left: Vec<&str> = before.split_whitespace().collect();
+    if from > 0 && !before.starts_with(char::is_whitespace) && before.len() == start - from {
+        left.drain(..left.len().min(1));
+    }
+    let mut right: Vec<&str> = after.split_whitespace().collect();
+    if to < text.len() && !after.ends_with(char::is_whitespace) && after.len() == to - end {
+        right.pop();
+    }
+    let run_before = left.into_iter().rev().take_while(number);
+    let run_after = right.into_iter().take_while(number);
+    !run_before.chain(run_after).any(section)
+}
+
 /// Addresses that name no one: loopback, the documentation ranges, `0.x.x.x` (no host has
 /// one; four numbers starting with 0 are a version: "Kafka client from 0.9.1.0 to 0.10.0.0"),
 /// netmasks, and `1.2.3.4`, every test's made-up address (78 of 468 findings in realtext's,
@@ -308,6 +343,11 @@ mod tests {
                 "Clause 11.4.3.5\tM-Plane disconnected; see section 7.2.1.1 and Table 6.3.4.4.",
             ],
         );
+        // An outline's section numbers, a run with numbers of three parts, are no hosts.
+        finds_none(&[], &["7 7.1 7.2 7.2.1 7.2.1.1 7.2.1.2 7.2.1.3 7.2.2 7.3", "\"8.1.6 8.1.6.1 8.1.6.2 8.1.6.3 8.2\""]);
+        // A long line of hosts keeps every one, wherever the windows around each cut it.
+        let hosts: Vec<String> = (0..200).map(|i| format!("10.{}.{}.{}", 20 + i % 7, 100 + i % 50, 1 + i)).collect();
+        assert_eq!(scan(&hosts.join(" ")).iter().filter(|f| f.kind == "ip_address").count(), 200);
         // A range's two addresses and a host after a name stay addresses.
         for (text, hosts) in [("sip=168.1.6.50-168.1.6.80&spr=https", 2), ("ssh ops@bastion-10.42.7.19", 1)] {
             assert_eq!(scan(text).iter().filter(|f| f.kind == "ip_address").count(), hosts, "{text}");
