@@ -29,8 +29,11 @@ pub(super) struct Detector {
     pub hint: Option<fn(&str) -> bool>,
     /// A check on the text around a value that passed `check` (its byte range), for what no
     /// match shows: the run of numbers an address stands in.
-    pub around: Option<fn(&str, (usize, usize)) -> bool>,
+    pub around: Option<Around>,
 }
+
+/// A text and a value's byte range in it: whether the value is one, by what is around it.
+pub(super) type Around = fn(&str, (usize, usize)) -> bool;
 
 /// A value that runs on into a URL's next parameter (`pass=123456&DevBat=80`), after a name
 /// that is a parameter itself (`?` or `&` before it).
