@@ -23,15 +23,15 @@ pub(super) fn detectors() -> Vec<Detector> {
             ..d("install_password", r"(?m)^[ \t]*rootpw[ \t]+--plaintext[ \t]+([^\s-]\S{3,})", &[1], password_value)
         },
         // Debian's preseed: the root's and the first user's passwords, GRUB's, and a wireless
-        // network's WPA key; not Debian's example file's own (`r00tme`, `insecure`), which
-        // guides copy.
+        // network's WPA key; not Debian's example file's root password, `r00tme`, which guides
+        // copy (its user's, `insecure`, is a word, which no password is).
         Detector {
             hint: Some(|t| t.contains("d-i")),
             ..d(
                 "install_password",
                 r"(?m)^[ \t]*d-i[ \t]+(?:(?:passwd/(?:root|user)-password|grub-installer/password)(?:-again)?[ \t]+password|netcfg/wireless_wpa[ \t]+string)[ \t]+(\S{4,})",
                 &[1],
-                |c, v| !["r00tme", "insecure"].contains(&v) && password_value(c, v),
+                |c, v| v != "r00tme" && password_value(c, v),
             )
         },
         // Windows' answer files: `<AdministratorPassword>` and a user's or AutoLogon's
@@ -52,10 +52,8 @@ pub(super) fn detectors() -> Vec<Detector> {
 /// holds: the password and the element's name after it, in UTF-16.
 fn answer_file_password(c: &Captures, v: &str) -> bool {
     let plain = c.get(3).is_none_or(|p| p.as_str() == "true");
-    match (plain, encoded_password(v, c.get(1).map_or("", |m| m.as_str()))) {
-        (false, Some(password)) => value_of_name("password", &password),
-        _ => value_of_name("password", v),
-    }
+    let decoded = if plain { None } else { encoded_password(v, c.get(1).map_or("", |m| m.as_str())) };
+    value_of_name("password", decoded.as_deref().unwrap_or(v))
 }
 
 /// What Windows' setup encodes for a password of `element`: base64 of UTF-16LE text ending in

@@ -190,25 +190,22 @@ pub(super) fn not_in_an_outline(text: &str, (start, end): (usize, usize)) -> boo
     while !text.is_char_boundary(to) {
         to += 1;
     }
-    let before = text[from..start].rsplit('\n').next().unwrap_or("");
-    let after = text[end..to].split('\n').next().unwrap_or("");
-    let number = |t: &&str| {
-        let t = t.trim_matches(|c: char| ",;:\"'()[]".contains(c));
-        !t.is_empty() && t.split('.').all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
-    };
-    let section = |t: &str| t.trim_matches(|c: char| ",;:\"'()[]".contains(c)).matches('.').count() == 2;
-    // Whole tokens only: the windows' cut ends are dropped.
-    let mut left: Vec<&str> = before.split_whitespace().collect();
-    if from > 0 && !before.starts_with(char::is_whitespace) && before.len() == start - from {
-        left.drain(..left.len().min(1));
+    let mut before = text[from..start].rsplit('\n').next().unwrap_or("");
+    let mut after = text[end..to].split('\n').next().unwrap_or("");
+    // Whole tokens only: a window's end that cuts a token leaves that token out.
+    if from > 0 && before.len() == start - from && !before.starts_with(char::is_whitespace) {
+        before = before.split_once(char::is_whitespace).map_or("", |(_, rest)| rest);
     }
-    let mut right: Vec<&str> = after.split_whitespace().collect();
-    if to < text.len() && !after.ends_with(char::is_whitespace) && after.len() == to - end {
-        right.pop();
+    if to < text.len() && after.len() == to - end && !after.ends_with(char::is_whitespace) {
+        after = after.rsplit_once(char::is_whitespace).map_or("", |(kept, _)| kept);
     }
-    let run_before = left.into_iter().rev().take_while(number);
-    let run_after = right.into_iter().take_while(number);
-    !run_before.chain(run_after).any(section)
+    fn bare(t: &str) -> &str {
+        t.trim_matches(|c: char| ",;:\"'()[]".contains(c))
+    }
+    let number = |t: &&str| !t.is_empty() && t.split('.').all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+    let run_before = before.split_whitespace().rev().map(bare).take_while(number);
+    let run_after = after.split_whitespace().map(bare).take_while(number);
+    !run_before.chain(run_after).any(|t| t.matches('.').count() == 2)
 }
 
 /// Addresses that name no one: loopback, the documentation ranges, `0.x.x.x` (no host has
