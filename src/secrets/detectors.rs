@@ -92,7 +92,7 @@ pub(super) const KEY_LINE: &str =
 
 pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     let assignment = format!(
-        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:@?"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<][^\s"',;)}}\]<]{{3,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
+        r#"(?m)(?:^|[^A-Za-z0-9_])({SECRET_NAME})["']?\]?[ \t]*(=>|:=|::?|=)[ \t]*(?:{YAML_TAG})?(?:(?:@|b)?"([^"\r\n]{{4,}})"|b?'([^'\r\n]{{4,}})'|([^\s"',;#)}}\]<][^\s"',;)}}\]<]{{3,}})([ \t]+[^\s#;'"][^\r\n#]*)?)"#
     );
     vec![
         // Key blocks with their BEGIN line are `keys.rs`'; newlines in them may be real or
@@ -353,6 +353,7 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
     // Credentials a call takes by position (`calls.rs`), or that its name or an option's says
     // are one (`setters.rs`).
     .chain(super::calls::detectors())
+    .chain(super::ciphers::detectors())
     .chain(super::setters::detectors())
     // Names given a value with no `=` (`#define`, Gradle's Groovy, `buildConfigField`).
     .chain(super::definitions::detectors())

@@ -36,7 +36,9 @@ mod calls;
 #[cfg(test)]
 mod cases;
 mod checks;
+mod ciphers;
 mod commands;
+mod cookies;
 mod definitions;
 mod detectors;
 mod devices;
@@ -212,6 +214,11 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
     for range in sql::findings(text) {
         if !ours.hold(range.0) {
             add(&mut found, "assigned_secret", range);
+        }
+    }
+    for range in cookies::findings(text) {
+        if !ours.hold(range.0) {
+            add(&mut found, "session_cookie", range);
         }
     }
     found.sort_by_key(|f| f.range.0);

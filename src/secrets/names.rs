@@ -130,6 +130,10 @@ fn is_secret_name(words: &[String]) -> bool {
         ("signing", "key"),
         ("app", "key"),
         ("hmac", "key"),
+        // A symmetric cipher's key (`FERNET_KEY`, Airflow's `fernet_key`, `AES_KEY`).
+        ("fernet", "key"),
+        ("aes", "key"),
+        ("cipher", "key"),
         ("session", "key"),
         ("client", "secret"),
         ("client", "key"),
