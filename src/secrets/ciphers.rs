@@ -18,25 +18,25 @@ use super::detectors::{d, Detector};
 /// what turns it into bytes after it (`.encode()`, `.getBytes(UTF_8)`, `.toByteArray()`,
 /// `.as_bytes()`), inside what turns it into bytes before it (Go's `[]byte(…)`, .NET's
 /// `Encoding.UTF8.GetBytes(…)`, Node's `Buffer.from(…)`, CryptoJS's `enc.Utf8.parse(…)`).
-const KEY: &str = r#"(?:\[\]byte\(\s*|Encoding\.\w+\.GetBytes\(\s*|Buffer\.from\(\s*|CryptoJS\.enc\.\w+\.parse\(\s*)?b?(?:"((?:[^"\\\r\n]|\\.){6,})"|'((?:[^'\\\r\n]|\\.){6,})')(?:\.(?:encode|getBytes|toByteArray|as_bytes|to_vec|into)\([^()\r\n]*\))?\s*\)?\s*[,)]"#;
+const KEY: &str = r#"(?:\[\]byte\([ \t\r\n]*|Encoding\.[A-Za-z0-9]+\.GetBytes\([ \t\r\n]*|Buffer\.from\([ \t\r\n]*|CryptoJS\.enc\.[A-Za-z0-9]+\.parse\([ \t\r\n]*)?b?(?:"((?:[^"\\\r\n]|\\.){6,})"|'((?:[^'\\\r\n]|\\.){6,})')(?:\.(?:encode|getBytes|toByteArray|as_bytes|to_vec|into)\([^()\r\n]*\))?[ \t\r\n]*\)?[ \t\r\n]*[,)]"#;
 
 /// One argument before the key: a literal, a name, or an expression with one level of calls in
 /// it (`JSON.stringify(data)`).
-const ARG: &str = r#"(?:"[^"\r\n]*"|'[^'\r\n]*'|(?:[^,()"'\r\n]|\([^()\r\n]*\))+)\s*,\s*"#;
+const ARG: &str = r#"(?:"[^"\r\n]*"|'[^'\r\n]*'|(?:[^,()"'\r\n]|\([^()\r\n]*\))+)[ \t\r\n]*,[ \t\r\n]*"#;
 
 /// Calls whose first argument is the key: pyca/cryptography's `Fernet`, its AEADs and
 /// `algorithms.*`; PyCryptodome's `AES.new` and the like; Python's `hmac.new`/`hmac.digest`;
 /// Java's `SecretKeySpec`; Go's block ciphers' `NewCipher`; RustCrypto's `new_from_slice`;
 /// .NET's `HMACSHA256`.
-const KEY_FIRST: &str = r"\b(?:Fernet|AESGCM|AESCCM|AESSIV|AESOCB3|AESGCMSIV|ChaCha20Poly1305|XChaCha20Poly1305|algorithms\.(?:AES|AES128|AES256|TripleDES|Camellia|ChaCha20|Blowfish|ARC4|IDEA|SEED|CAST5|SM4)|(?:AES|DES3?|ARC2|ARC4|Blowfish|CAST|ChaCha20|ChaCha20_Poly1305|Salsa20|XChaCha20)\.new|hmac\.(?:new|digest|HMAC)|HMAC\.new|SecretKeySpec|(?:aes|des|rc4|blowfish|twofish|cast5|chacha20poly1305)\.New(?:Cipher|TripleDESCipher|X)?|new_from_slice|new_varkey|HMACSHA(?:1|256|384|512)|HMACMD5)\(\s*(?:key\s*=\s*)?";
+const KEY_FIRST: &str = r"(?-u:\b)(?:Fernet|AESGCM|AESCCM|AESSIV|AESOCB3|AESGCMSIV|ChaCha20Poly1305|XChaCha20Poly1305|algorithms\.(?:AES|AES128|AES256|TripleDES|Camellia|ChaCha20|Blowfish|ARC4|IDEA|SEED|CAST5|SM4)|(?:AES|DES3?|ARC2|ARC4|Blowfish|CAST|ChaCha20|ChaCha20_Poly1305|Salsa20|XChaCha20)\.new|hmac\.(?:new|digest|HMAC)|HMAC\.new|SecretKeySpec|(?:aes|des|rc4|blowfish|twofish|cast5|chacha20poly1305)\.New(?:Cipher|TripleDESCipher|X)?|new_from_slice|new_varkey|HMACSHA(?:1|256|384|512)|HMACMD5)\([ \t\r\n]*(?:key[ \t\r\n]*=[ \t\r\n]*)?";
 
 /// Calls whose second argument is the key: Go's `hmac.New(hash, key)`, Node's `createHmac` and
 /// `createCipheriv`/`createDecipheriv` (the algorithm first), CryptoJS's ciphers and HMACs (the
 /// message first), Ruby's `OpenSSL::HMAC` (the digest first).
-const KEY_SECOND: &str = r"\b(?:hmac\.New|createHmac|create(?:Cipher|Decipher)iv|CryptoJS\.Hmac(?:SHA\d*|MD5|RIPEMD160|SHA3)|CryptoJS\.(?:AES|DES|TripleDES|Rabbit|RC4|RC4Drop)\.(?:encrypt|decrypt)|OpenSSL::HMAC\.(?:hexdigest|digest|base64digest))\(\s*";
+const KEY_SECOND: &str = r"(?-u:\b)(?:hmac\.New|createHmac|create(?:Cipher|Decipher)iv|CryptoJS\.Hmac(?:SHA[0-9]*|MD5|RIPEMD160|SHA3)|CryptoJS\.(?:AES|DES|TripleDES|Rabbit|RC4|RC4Drop)\.(?:encrypt|decrypt)|OpenSSL::HMAC\.(?:hexdigest|digest|base64digest))\([ \t\r\n]*";
 
 /// …and third: PHP's `hash_hmac(algo, data, key)` and `openssl_encrypt(data, cipher, key, …)`.
-const KEY_THIRD: &str = r"\b(?:hash_hmac|openssl_encrypt|openssl_decrypt)\(\s*";
+const KEY_THIRD: &str = r"(?-u:\b)(?:hash_hmac|openssl_encrypt|openssl_decrypt)\([ \t\r\n]*";
 
 pub(super) fn detectors() -> Vec<Detector> {
     vec![
@@ -63,7 +63,16 @@ fn a_key(_: &Captures, v: &str) -> bool {
 }
 
 fn chosen(v: &str) -> bool {
-    !counting(v) && !one_unit_again(v) && value_of_name("password", v)
+    !counting(v) && !one_unit_again(v) && !a_versioned_label(v) && value_of_name("password", v)
+}
+
+/// Words and a version joined by hyphens (`memolib-key-derivation-v1`): a label that keeps
+/// one use of a key apart from another, public by design.
+fn a_versioned_label(v: &str) -> bool {
+    v.rsplit_once('-').is_some_and(|(words, version)| {
+        version.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            && words.split('-').all(|w| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_lowercase()))
+    })
 }
 
 /// A literal's bytes when it holds escapes (`\x74\x68…`, `}.\x86\x12F…`), as Python, Go and C
@@ -183,6 +192,7 @@ mod tests {
                 "f = Fernet(Fernet.generate_key())",
                 "const cipher = crypto.createCipheriv('aes-256-cbc', 'password', iv);",
                 "createHmac('sha256', '').update(content)",
+                "const salt = crypto.createHmac('sha256', 'memolib-key-derivation-v1').update(masterKey)",
             ],
         );
     }

@@ -18,18 +18,20 @@ use super::shapes::{generated_body, hyphenated_words, is_hex_token, is_random_to
 /// curl's `-b`/`--cookie`. The string runs to its quote or the line's end.
 static STRING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:\b(?:set-)?cookie["']?[ \t]*[:=][ \t]*["'`]?|\bcookie"[ \t]*,[ \t]*"value"[ \t]*:[ \t]*"|(?:^|[ \t'"])(?:-b|--cookie)[ \t]+["']?)([^\r\n"'`]+)"#,
+        r#"(?i)(?:(?-u:\b)(?:set-)?cookie["']?[ \t]*[:=][ \t]*["'`]?|(?-u:\b)cookie"[ \t\r\n]*,[ \t\r\n]*"value"[ \t\r\n]*:[ \t\r\n]*"|(?:^|[ \t'"])(?:-b|--cookie)[ \t]+["']?)([^\r\n"'`]+)"#,
     )
     .expect("valid regex")
 });
 
 /// A dictionary of cookies in code (`cookies={'sessionid': '…'}`, `cookies = {"session": …}`).
-static DICT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?i)\bcookies?["']?[ \t]*[:=][ \t]*\{([^{}\r\n]*)\}"#).expect("valid regex"));
+static DICT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?i)(?-u:\b)cookies?["']?[ \t]*[:=][ \t]*\{([^{}\r\n]*)\}"#).expect("valid regex"));
 static DICT_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"["']([^"'\r\n]+)["'][ \t]*:[ \t]*["']([^"'\r\n]+)["']"#).expect("valid regex"));
 
-/// A HAR file's or a browser export's cookie: `{"name": "sessionid", "value": "…"`.
-static OBJECT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#""name"[ \t]*:[ \t]*"([^"\r\n]+)"[ \t]*,[ \t]*"value"[ \t]*:[ \t]*"([^"\r\n]+)""#).expect("valid regex"));
+/// A HAR file's or a browser export's cookie: `{"name": "sessionid", "value": "…"`, on one
+/// line or as JSON is pretty-printed.
+static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#""name"[ \t\r\n]*:[ \t\r\n]*"([^"\r\n]+)"[ \t\r\n]*,[ \t\r\n]*"value"[ \t\r\n]*:[ \t\r\n]*"([^"\r\n]+)""#).expect("valid regex")
+});
 
 /// Each session cookie's value in `text`, as byte ranges.
 pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
@@ -136,6 +138,10 @@ mod tests {
             (
                 r#"{"cookies": [{"name": "sessionid", "value": "a8f7e6d5c4b3a2918f7e6d5c4b3a2918", "domain": ".example.org"}]}"#,
                 r#"{"cookies": [{"name": "sessionid", "value": "[REDACTED:session_cookie]", "domain": ".example.org"}]}"#,
+            ),
+            (
+                "\"cookies\": [\n  {\n    \"name\": \"JSESSIONID\",\n    \"value\": \"944811ACAE4745805CD489509409AA44\"\n  }\n]",
+                "\"cookies\": [\n  {\n    \"name\": \"JSESSIONID\",\n    \"value\": \"[REDACTED:session_cookie]\"\n  }\n]",
             ),
             (
                 r#"{"name": "Cookie", "value": "connect.sid=s%3AKq9LmZ2xV7rT1pN8wB3cY6dH.0sJ5gA2eU9iO7kM1qW3e"}"#,
