@@ -337,6 +337,14 @@ fn secrets() -> Vec<(&'static str, String)> {
         // Session 53: keys in OpenAI's shape of other services, found as `openai_key` before.
         ("langfuse_key", r#"Langfuse(public_key=PK, secret_key="sk-lf-7c1e9a42-5b3d-4f8e-a6c0-2d9b8e71f435")"#.into()),
         ("openrouter_key", r#"OpenAI(base_url="https://openrouter.ai/api/v1", api_key="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")"#.into()),
+        // Session 54: keys handed to a cipher or a MAC in code, a cipher's key by its name and
+        // in a bytes literal, and session cookies where a request carries them.
+        ("cipher_key", "f = Fernet(b'QKJckJwoLx8kT10gslNc4_IEE4fNYZyluOaK2m5fwmE=')".into()),
+        ("cipher_key", r#"block, _ := aes.NewCipher([]byte("5ECC5D62140EC099"))"#.into()),
+        ("cipher_key", "crypto.createHmac('sha256', '70veWtymvXQRoBYU0AhU2WZ8').update(body)".into()),
+        ("assigned_secret", "fernet_key = b'0Ry0Np_T-51ZtqPtzyX0hcrpfcTCa-a15baaZjuiwEk='".into()),
+        ("session_cookie", "curl 'https://example.org/api' -H 'cookie: sessionid=a8f7e6d5c4b3a2918f7e6d5c4b3a2918'".into()),
+        ("session_cookie", "curl -b 'PHPSESSID=darsv7lbe3aa22nv4v82h039p6' https://example.org/".into()),
     ]
 }
 

@@ -302,6 +302,15 @@ const LOOK_ALIKES: &[&str] = &[
     "LANGFUSE_PUBLIC_KEY=pk-lf-7c1e9a42-5b3d-4f8e-a6c0-2d9b8e71f435",
     "LANGFUSE_SECRET_KEY=sk-lf-00000000-0000-0000-0000-000000000000",
     "client = replicate.Client(\"r8_*************************************\")",
+    // Session 54: tests' and guides' keys handed to ciphers (a counting run, a unit said again,
+    // cryptopals' words, Telegram's constant), and cookies no one logs in with.
+    "cipher = AES.new(b'0123456789abcdef', AES.MODE_ECB)",
+    "block, err := aes.NewCipher([]byte(\"12345678123456781234567812345678\"))",
+    "p = AES.new(b'YELLOW SUBMARINE', AES.MODE_ECB).decrypt(data)",
+    "secret = hmac.new(b'WebAppData', token.encode(), hashlib.sha256).digest()",
+    "-H 'cookie: __cfduid=deaef43a25c69b76878433dc4dcdacd5e1528402014' --compressed",
+    "-H 'Cookie: JSESSIONID=xxx; XSRF-TOKEN=xxx' \\",
+    "cookies = {'sessionid': 'your_session_id_here'}",
     "  \"image/png\": \"iVBORw0KGgoAAAANSUhEUgAAAMgAAAEiCAIAAAAzkgqZAAEAAElEQVR4nKz9x9ItSZImiCkxM2eH/ABSKd4o9mGpOOSaCEsyl3jnHDCWLJmXy1d2Dxe9/+c+pGv/jf/KPU2z39/aq0+EZAKdidpRwABBBBAAAEEEEAAAQQQQ\",",
 ];
 
