@@ -12,7 +12,9 @@
 use regex::Captures;
 
 use super::checks::value_of_name;
-use super::detectors::{d, Detector};
+use super::detectors::{d, Detector, SECRET_NAME};
+use super::names::name_words;
+use super::shapes::{is_hex_token, is_random_token};
 
 /// The key: a string or bytes literal (Python's `b'…'`, Rust's `b"…"`), escapes allowed, with
 /// what turns it into bytes after it (`.encode()`, `.getBytes(UTF_8)`, `.toByteArray()`,
@@ -43,6 +45,33 @@ pub(super) fn detectors() -> Vec<Detector> {
         d("cipher_key", &format!("{KEY_FIRST}{KEY}"), &[1, 2], a_key),
         d("cipher_key", &format!("{KEY_SECOND}{ARG}{KEY}"), &[1, 2], a_key),
         d("cipher_key", &format!("{KEY_THIRD}{ARG}{ARG}{KEY}"), &[1, 2], a_key),
+        // A secret's name given a literal's bytes, which the assignment rule reads as code: Go's
+        // `var jwtKey = []byte("…")`, .NET's `aes.Key = Encoding.UTF8.GetBytes("…")`, Node's
+        // `Buffer.from("…")`, Python's `bytes("…", "utf-8")`. A bare `key` in Go or Python (a
+        // map's, a test database's `[]byte("key1")`) holds a secret only when the value is
+        // random; given bytes by .NET's or Node's encoders it is a cipher's, judged as one.
+        Detector {
+            hint: Some(|t| ["byte(", "GetBytes(", "Buffer.from(", "bytes("].iter().any(|w| t.contains(w))),
+            ..d(
+                "assigned_secret",
+                &format!(
+                    r#"(?:^|[^A-Za-z0-9_])({SECRET_NAME})[ \t]*(?::=|=|:)[ \t]*(?:\[\]byte\(|(Encoding\.[A-Za-z0-9]+\.GetBytes\(|Buffer\.from\()|bytes\()[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#
+                ),
+                &[3, 4],
+                |c, v| {
+                    let name = c.get(1).map_or("", |m| m.as_str());
+                    if name_words(name) == ["key"] {
+                        if c.get(2).is_some() {
+                            a_key(c, v)
+                        } else {
+                            is_random_token(v) || is_hex_token(v)
+                        }
+                    } else {
+                        value_of_name(name, v)
+                    }
+                },
+            )
+        },
     ]
 }
 
@@ -172,6 +201,32 @@ mod tests {
             ("key = b'Kq9LmZ2xV7rT1pN8wB3cY6dH0sJ5gA2e'", "key = b'[REDACTED:assigned_secret]'"),
             (r#"SECRET_KEY = b"q7Lm2Xv9Rk4Tp8Wz!""#, r#"SECRET_KEY = b"[REDACTED:assigned_secret]""#),
         ]);
+    }
+
+    #[test]
+    fn a_secrets_name_given_a_literals_bytes_is_found() {
+        redacts_to(&[
+            (r#"var jwtKey = []byte("tOunsUhUhkAZvoTEj6ySe2JaJ+yPfeyehUmikyZ0aGw")"#, r#"var jwtKey = []byte("[REDACTED:assigned_secret]")"#),
+            (r#"jwtSecret := []byte("q7Lm2Xv9Rk4Tp8Wz")"#, r#"jwtSecret := []byte("[REDACTED:assigned_secret]")"#),
+            (r#"aes.Key = Encoding.UTF8.GetBytes("q7Lm2Xv9Rk4Tp8Wz");"#, r#"aes.Key = Encoding.UTF8.GetBytes("[REDACTED:assigned_secret]");"#),
+            (r#"const secret = Buffer.from("q7Lm2Xv9Rk4Tp8Wz3Ny6", "utf8");"#, r#"const secret = Buffer.from("[REDACTED:assigned_secret]", "utf8");"#),
+            (r#"key := []byte("q7Lm2Xv9Rk4Tp8Wz3Ny6Bc1Df5Gh0Jk2")"#, r#"key := []byte("[REDACTED:assigned_secret]")"#),
+            (
+                r#"private static readonly byte[] Key = Encoding.UTF8.GetBytes("DDTank36JB2024!");"#,
+                r#"private static readonly byte[] Key = Encoding.UTF8.GetBytes("[REDACTED:assigned_secret]");"#,
+            ),
+        ]);
+        finds_none(
+            &[],
+            &[
+                r#"var jwtKey = []byte("your-secret-key")"#,
+                r#"var jwtKey = []byte("secret_key")"#,
+                r#"key := []byte("answer42")"#,
+                r#"key := []byte("example key 1234")"#,
+                r#"var key = Encoding.UTF8.GetBytes("THIS_IS_MY_SUPER_SECRET_KEY_123");"#,
+                r#"aes.Key = Encoding.UTF8.GetBytes("1234567890123456");"#,
+            ],
+        );
     }
 
     #[test]

@@ -134,6 +134,8 @@ fn is_secret_name(words: &[String]) -> bool {
         ("fernet", "key"),
         ("aes", "key"),
         ("cipher", "key"),
+        // A JSON Web Token's signing key (Go's `var jwtKey = []byte("…")`).
+        ("jwt", "key"),
         ("session", "key"),
         ("client", "secret"),
         ("client", "key"),
