@@ -11,11 +11,12 @@ pub(super) fn detectors() -> Vec<Detector> {
     vec![
         // `#define API_SECRET @"…"`: a string constant (Objective-C's with its `@`).
         d("assigned_secret", &format!(r#"(?m)^[ \t]*#[ \t]*define[ \t]+({SECRET_NAME})[ \t]+@?"([^"\r\n]{{4,}})""#), &[2], assigned_value),
-        // Groovy's call without brackets, a whole line: `storePassword 'St0rePw9'`,
+        // Groovy's call without brackets, a whole statement: `storePassword 'St0rePw9'` on its
+        // line, or in a block written on one (`release { storePassword "…"; keyAlias "…" }`);
         // `keyPassword System.getenv("KEY_PASSWORD")` is code and no string.
         d(
             "assigned_secret",
-            r#"(?m)^[ \t]*([A-Za-z_]*(?:[Pp]assword|[Ss]ecret|[Pp]assphrase))[ \t]+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')[ \t]*\r?$"#,
+            r#"(?m)(?:^|[{;])[ \t]*([A-Za-z_]*(?:[Pp]assword|[Ss]ecret|[Pp]assphrase))[ \t]+(?:"([^"\r\n]{4,})"|'([^'\r\n]{4,})')[ \t]*(?:[;}]|\r?$)"#,
             &[2, 3],
             assigned_value,
         ),
@@ -42,6 +43,10 @@ mod tests {
             ("#define DB_PASSWORD \"Dp9xQv2mLw\"", "#define DB_PASSWORD \"[REDACTED:assigned_secret]\""),
             ("#define API_SECRET @\"k9Qm2LxV7tRp4NwZ8bYc3HdFt\"", "#define API_SECRET @\"[REDACTED:assigned_secret]\""),
             ("        storePassword 'St0rePw9xQ'", "        storePassword '[REDACTED:assigned_secret]'"),
+            (
+                r#"signingConfigs { release { storeFile file("r.jks"); storePassword "Bq8#xN4mZ2vK"; keyPassword "Rt5&yH9cW3pL" } }"#,
+                r#"signingConfigs { release { storeFile file("r.jks"); storePassword "[REDACTED:assigned_secret]"; keyPassword "[REDACTED:assigned_secret]" } }"#,
+            ),
             ("        keyPassword \"Kp9xQv2mL\"", "        keyPassword \"[REDACTED:assigned_secret]\""),
             (
                 "variable \"db_password\" {\n  type    = string\n  default = \"Tf9!xQv2mLw\"\n}",
