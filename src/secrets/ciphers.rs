@@ -8,6 +8,10 @@
 //! `1234567812345678`, `testtesttesttest`), words (`YELLOW SUBMARINE`, cryptopals' key;
 //! `WebAppData`, the constant Telegram's login check is defined with): none of those is a
 //! finding. A key written as escaped bytes (`b'\xa1\x11…'`) is judged by the bytes.
+//!
+//! And a secret's name given a literal's bytes (`var jwtKey = []byte("…")`), which the
+//! assignment rule, reading `[]byte(` as code, never judged: kind `assigned_secret`, as a
+//! name's value is.
 
 use regex::Captures;
 

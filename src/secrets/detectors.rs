@@ -350,8 +350,8 @@ pub(super) static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         // A file of credentials named in a pair (`// file: .npmrc`).
         d("credential_file", r"(?m)^// file: ([^\r\n]+)$", &[1], |_, p| is_credential_path(p)),
     ])
-    // Credentials a call takes by position (`calls.rs`), or that its name or an option's says
-    // are one (`setters.rs`).
+    // Credentials a call takes by position (`calls.rs`), keys handed to a cipher or a MAC
+    // (`ciphers.rs`), or values a call's name or an option's says are one (`setters.rs`).
     .chain(super::calls::detectors())
     .chain(super::ciphers::detectors())
     .chain(super::setters::detectors())
