@@ -23,6 +23,17 @@ const FLAGS: &[(&str, &str, usize)] = &[
     (r"influx", r"-password[ \t=]+", 1),
     (r"gpg|gpg2", r"--passphrase[ \t=]+", 1),
     (r"keytool", r"-(?:src|dest)?(?:storepass|keypass)[ \t]+|-new[ \t]+", 4),
+    (r"jarsigner", r"-(?:storepass|keypass)[ \t]+", 2),
+    // macOS's keychains in iOS builds' CI (`security create-keychain -p …`, `unlock-keychain`,
+    // `set-key-partition-list -k …`; `import cert.p12 -P …`, the file's password).
+    (r"security[ \t]+(?:create-keychain|unlock-keychain|set-keychain-settings)", r"-p[ \t]+", 1),
+    (r"security[ \t]+set-key-partition-list", r"-k[ \t]+", 1),
+    (r"security[ \t]+import", r"-P[ \t]+", 1),
+    // Apple's uploads and notarization with an app-specific password.
+    (r"altool|notarytool", r"-p[ \t]+|--password[ \t=]+", 1),
+    // OpenSSL's `enc` (or a cipher as the command): a password after `-k`, a raw key in hex
+    // after `-K`.
+    (r"openssl[ \t]+(?:enc|aes-[0-9]+-[a-z0-9]+|des3|des-ede3-cbc|bf|chacha20|camellia-[0-9]+-[a-z0-9]+)", r"-[kK][ \t]+", 2),
     (r"ssh-keygen", r"-[NP][ \t]+", 2),
     (r"redis-server|valkey-server|keydb-server", r"--(?:requirepass|masterauth)[ \t]+", 2),
     (r"xfreerdp|wlfreerdp|sdl-freerdp", r"/p:", 1),
@@ -191,6 +202,27 @@ mod tests {
                 "keytool -genkey -alias app -keystore app.jks -storepass [REDACTED:cli_password] -keypass [REDACTED:cli_password]",
             ),
             ("ssh-keygen -t ed25519 -N 'Sk8kQ2xLm7' -f id_deploy", "ssh-keygen -t ed25519 -N '[REDACTED:cli_password]' -f id_deploy"),
+            ("jarsigner -keystore my.jks -storepass Js8kQ2xLm7 app.apk upload", "jarsigner -keystore my.jks -storepass [REDACTED:cli_password] app.apk upload"),
+            (
+                "security create-keychain -p Kc8kQ2xLm7 build.keychain && security unlock-keychain -p \"Kc8kQ2xLm7\" build.keychain",
+                "security create-keychain -p [REDACTED:cli_password] build.keychain && security unlock-keychain -p \"[REDACTED:cli_password]\" build.keychain",
+            ),
+            (
+                "security import dist.p12 -k build.keychain -P Ce8kQ2xLm7 -T /usr/bin/codesign",
+                "security import dist.p12 -k build.keychain -P [REDACTED:cli_password] -T /usr/bin/codesign",
+            ),
+            (
+                "xcrun altool --upload-app -f app.ipa -u me@example.org -p qwhx-zrbn-mtkp-vyld",
+                "xcrun altool --upload-app -f app.ipa -u me@example.org -p [REDACTED:cli_password]",
+            ),
+            (
+                "openssl enc -aes-256-cbc -salt -in db.sql -out db.enc -k Os8kQ2xLm7",
+                "openssl enc -aes-256-cbc -salt -in db.sql -out db.enc -k [REDACTED:cli_password]",
+            ),
+            (
+                "openssl aes-128-cbc -K 3f9a1c7e5b2d8f4a6c0e9b1d7a3f5c8e -iv 0a1b2c3d4e5f6071 -in f",
+                "openssl aes-128-cbc -K [REDACTED:cli_password] -iv 0a1b2c3d4e5f6071 -in f",
+            ),
             ("plink.exe -ssh -pw Pl8kQ2xLm7 deploy@web01", "plink.exe -ssh -pw [REDACTED:cli_password] deploy@web01"),
             ("mosquitto_pub -h broker -u dev -P Mq8kQ2xLm7 -t x -m y", "mosquitto_pub -h broker -u dev -P [REDACTED:cli_password] -t x -m y"),
             ("snmpwalk -v2c -c Sn8kQ2xLm7 sw01", "snmpwalk -v2c -c [REDACTED:cli_password] sw01"),
@@ -290,6 +322,14 @@ mod tests {
                 r"net use * \\files01\share * /user:bob",
                 "aws configure set aws_secret_access_key $AWS_SECRET_ACCESS_KEY",
                 "aws configure set region eu-west-1",
+                "security unlock-keychain -p \"$KEYCHAIN_PASSWORD\" build.keychain",
+                "security find-identity -p codesigning -v",
+                "xcrun notarytool submit app.zip --keychain-profile AC_PASSWORD --wait",
+                "xcrun altool --upload-app -f app.ipa -u me@example.org -p @keychain:AC_PASSWORD",
+                "openssl enc -aes-256-cbc -in db.sql -out db.enc -kfile key.txt",
+                "openssl enc -aes-256-cbc -d -in db.enc -k $BACKUP_KEY",
+                // Group Policy Preferences' key, published by Microsoft.
+                "openssl enc -d -aes-256-cbc -K 4e9906e8fcb66cc9faf49310620ffee8f496e806cc057990209b09a433b66c1b -iv 0",
             ],
         );
     }

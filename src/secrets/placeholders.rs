@@ -2,11 +2,13 @@
 //! a template or a test writes where a secret goes.
 
 /// Keys published for everyone to use: the Azure Storage emulator's (Azurite's) account key,
-/// and MinIO's public playground's (`play.min.io`) keys, in `mc`'s default configuration.
+/// MinIO's public playground's (`play.min.io`) keys, in `mc`'s default configuration, and the
+/// AES key of Group Policy Preferences' `cpassword`, which Microsoft published (MS-GPPREF).
 const KNOWN_EXAMPLES: &[&str] = &[
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     "Q3AM3UQ867SPQQA43P2F",
     "zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
+    "4e9906e8fcb66cc9faf49310620ffee8f496e806cc057990209b09a433b66c1b",
 ];
 
 /// Documentation examples and placeholders that look like secrets but are not.

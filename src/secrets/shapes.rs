@@ -153,7 +153,7 @@ pub(super) fn is_route_target(v: &str) -> bool {
 }
 
 /// Google's app passwords: 16 random lower-case letters, shown in four groups of four (`qwhx
-/// zrbn mtkp vyld`), given to mail clients, `smtplib` and Django's `EMAIL_HOST_PASSWORD`. They
+/// zrbn mtkp vyld`; Apple's app-specific passwords join them with dashes), given to mail clients, `smtplib` and Django's `EMAIL_HOST_PASSWORD`. They
 /// hold no digit, so the rule that a password is more than letters missed them; random letters
 /// have runs of consonants or few vowels that words do not (`mysecretpassword`, four common
 /// words run together, have neither), and an alphabet run is a guide's.
@@ -161,8 +161,9 @@ pub(super) fn app_password(v: &str) -> bool {
     if v.len() != 16 && v.len() != 19 {
         return false;
     }
-    let grouped = v.len() == 19 && v.split(' ').all(|g| g.len() == 4);
-    let letters: String = v.chars().filter(|c| *c != ' ').collect();
+    // Google's groups by spaces, Apple's app-specific passwords by dashes (`qwhx-zrbn-…`).
+    let grouped = v.len() == 19 && (v.split(' ').all(|g| g.len() == 4) || v.split('-').all(|g| g.len() == 4));
+    let letters: String = v.chars().filter(|c| *c != ' ' && *c != '-').collect();
     if !(letters.len() == 16 && letters.bytes().all(|b| b.is_ascii_lowercase()) && (grouped || v.len() == 16)) {
         return false;
     }
@@ -179,7 +180,8 @@ mod tests {
 
     #[test]
     fn app_passwords_are_random_letters_not_words() {
-        for v in ["qwhxzrbnmtkpvyld", "qwhx zrbn mtkp vyld", "vzihlaquknriqlht"] {
+        // Google's, with or without its spaces; Apple's app-specific passwords, with dashes.
+        for v in ["qwhxzrbnmtkpvyld", "qwhx zrbn mtkp vyld", "vzihlaquknriqlht", "qwhx-zrbn-mtkp-vyld"] {
             assert!(app_password(v), "{v}");
         }
         // Words run together, a guide's alphabet, other lengths, capitals, other groupings.
@@ -191,7 +193,9 @@ mod tests {
             "qwhxzrbnmtkpvyl",
             "Qwhxzrbnmtkpvyld",
             "qwhxz rbnmt kpvyld",
-            "qwhx-zrbn-mtkp-vyld",
+            "qwhx-zrbn-mtkpv-yld",
+            "time-line-more-less",
+            "abcd-efgh-ijkl-mnop",
         ] {
             assert!(!app_password(v), "{v}");
         }
