@@ -88,12 +88,11 @@ fn names_a_session(name: &str) -> bool {
     if lower.is_empty() || lower.len() > 64 || lower.contains(char::is_whitespace) || lower.contains("csrf") || lower.contains("xsrf") {
         return false;
     }
-    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    lower.contains("sess") || lower.contains("auth") || lower.contains("token") || lower.contains("jwt") || words.iter().any(|w| *w == "sid" || *w == "sso")
+    ["sess", "auth", "token", "jwt"].iter().any(|w| lower.contains(w)) || lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "sid" || w == "sso")
 }
 
 /// A value a server drew at random: 16 or more characters of a token's alphabet (a signed
-/// cookie's `s%3A…`, Jetty's `node0…​.node0` and `….server` suffixes too), letters and digits
+/// cookie's `s%3A…`, Jetty's `node0….node0` and `….server` suffixes too), letters and digits
 /// both, not a placeholder or hyphenated words.
 fn random_value(value: &str) -> bool {
     let v = value.trim_matches(|c| c == '"' || c == '\'');
