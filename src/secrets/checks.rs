@@ -80,6 +80,7 @@ pub(super) fn value_of_name(raw_name: &str, v: &str) -> bool {
         || is_rule_list(v)
         || is_route_target(v)
         || says_its_name(&words, v)
+        || labels_a_secret(&lower)
     {
         return false;
     }
@@ -104,6 +105,12 @@ fn says_its_name(words: &[String], v: &str) -> bool {
             let said = name_words(v);
             words.iter().all(|w| said.contains(w))
         })
+}
+
+/// Text that labels a secret (`Air shield password: 1,2,3,4,5`, zeroize's example; `Enter
+/// passphrase: `): words, then a secret's word and a colon. A secret is one word.
+fn labels_a_secret(lower: &str) -> bool {
+    lower.contains(' ') && ["password:", "passphrase:", "secret:", "token:", "key:"].iter().any(|w| lower.contains(w))
 }
 
 /// A variable named for what it holds (`password=neo4j_password`, `secret=appSecret`): a name

@@ -228,6 +228,8 @@ mod tests {
                 r#"key := []byte("answer42")"#,
                 r#"key := []byte("example key 1234")"#,
                 r#"var key = Encoding.UTF8.GetBytes("THIS_IS_MY_SUPER_SECRET_KEY_123");"#,
+                // zeroize's README: a bytes literal that labels a password.
+                r#"let mut secret = b"Air shield password: 1,2,3,4,5".to_vec();"#,
                 r#"aes.Key = Encoding.UTF8.GetBytes("1234567890123456");"#,
             ],
         );
