@@ -208,6 +208,10 @@ mod tests {
                 "security create-keychain -p [REDACTED:cli_password] build.keychain && security unlock-keychain -p \"[REDACTED:cli_password]\" build.keychain",
             ),
             (
+                "security set-key-partition-list -S apple-tool:,apple: -s -k Kc8kQ2xLm7 build.keychain",
+                "security set-key-partition-list -S apple-tool:,apple: -s -k [REDACTED:cli_password] build.keychain",
+            ),
+            (
                 "security import dist.p12 -k build.keychain -P Ce8kQ2xLm7 -T /usr/bin/codesign",
                 "security import dist.p12 -k build.keychain -P [REDACTED:cli_password] -T /usr/bin/codesign",
             ),
