@@ -154,9 +154,10 @@ pub(super) fn is_route_target(v: &str) -> bool {
 
 /// Google's app passwords: 16 random lower-case letters, shown in four groups of four (`qwhx
 /// zrbn mtkp vyld`; Apple's app-specific passwords join them with dashes), given to mail
-/// clients, `smtplib` and Django's `EMAIL_HOST_PASSWORD`. They hold no digit, so the rule that a password is more than letters missed them; random letters
-/// have runs of consonants or few vowels that words do not (`mysecretpassword`, four common
-/// words run together, have neither), and an alphabet run is a guide's.
+/// clients, `smtplib` and Django's `EMAIL_HOST_PASSWORD`. They hold no digit, so the rule that
+/// a password is more than letters missed them; random letters have runs of consonants or few
+/// vowels that words do not (`mysecretpassword`, four common words run together, have
+/// neither), and an alphabet run is a guide's.
 pub(super) fn app_password(v: &str) -> bool {
     if v.len() != 16 && v.len() != 19 {
         return false;
