@@ -18,13 +18,21 @@ use regex::Captures;
 use super::checks::value_of_name;
 use super::detectors::{d, Detector, SECRET_NAME};
 use super::names::name_words;
-use super::shapes::{is_hex_token, is_random_token};
+use super::shapes::{is_hex_token, is_random_token, steps_up};
+
+/// .NET's and Node's encoders of a string into bytes (`Encoding.UTF8.GetBytes(…)`,
+/// `Buffer.from(…)`), before a key or a secret's value.
+const ENCODERS: &str = r"Encoding\.[A-Za-z0-9]+\.GetBytes\(|Buffer\.from\(";
 
 /// The key: a string or bytes literal (Python's `b'…'`, Rust's `b"…"`), escapes allowed, with
 /// what turns it into bytes after it (`.encode()`, `.getBytes(UTF_8)`, `.toByteArray()`,
-/// `.as_bytes()`), inside what turns it into bytes before it (Go's `[]byte(…)`, .NET's
-/// `Encoding.UTF8.GetBytes(…)`, Node's `Buffer.from(…)`, CryptoJS's `enc.Utf8.parse(…)`).
-const KEY: &str = r#"(?:\[\]byte\([ \t\r\n]*|Encoding\.[A-Za-z0-9]+\.GetBytes\([ \t\r\n]*|Buffer\.from\([ \t\r\n]*|CryptoJS\.enc\.[A-Za-z0-9]+\.parse\([ \t\r\n]*)?b?(?:"((?:[^"\\\r\n]|\\.){6,})"|'((?:[^'\\\r\n]|\\.){6,})')(?:\.(?:encode|getBytes|toByteArray|as_bytes|to_vec|into)\([^()\r\n]*\))?[ \t\r\n]*\)?[ \t\r\n]*[,)]"#;
+/// `.as_bytes()`), inside what turns it into bytes before it (Go's `[]byte(…)`, the
+/// [`ENCODERS`], CryptoJS's `enc.Utf8.parse(…)`).
+fn key() -> String {
+    format!(
+        r#"(?:(?:\[\]byte\(|{ENCODERS}|CryptoJS\.enc\.[A-Za-z0-9]+\.parse\()[ \t\r\n]*)?b?(?:"((?:[^"\\\r\n]|\\.){{6,}})"|'((?:[^'\\\r\n]|\\.){{6,}})')(?:\.(?:encode|getBytes|toByteArray|as_bytes|to_vec|into)\([^()\r\n]*\))?[ \t\r\n]*\)?[ \t\r\n]*[,)]"#
+    )
+}
 
 /// One argument before the key: a literal, a name, or an expression with one level of calls in
 /// it (`JSON.stringify(data)`).
@@ -45,10 +53,11 @@ const KEY_SECOND: &str = r"(?-u:\b)(?:hmac\.New|createHmac|create(?:Cipher|Decip
 const KEY_THIRD: &str = r"(?-u:\b)(?:hash_hmac|openssl_encrypt|openssl_decrypt)\([ \t\r\n]*";
 
 pub(super) fn detectors() -> Vec<Detector> {
+    let key = key();
     vec![
-        d("cipher_key", &format!("{KEY_FIRST}{KEY}"), &[1, 2], a_key),
-        d("cipher_key", &format!("{KEY_SECOND}{ARG}{KEY}"), &[1, 2], a_key),
-        d("cipher_key", &format!("{KEY_THIRD}{ARG}{ARG}{KEY}"), &[1, 2], a_key),
+        d("cipher_key", &format!("{KEY_FIRST}{key}"), &[1, 2], a_key),
+        d("cipher_key", &format!("{KEY_SECOND}{ARG}{key}"), &[1, 2], a_key),
+        d("cipher_key", &format!("{KEY_THIRD}{ARG}{ARG}{key}"), &[1, 2], a_key),
         // A secret's name given a literal's bytes, which the assignment rule reads as code: Go's
         // `var jwtKey = []byte("…")`, .NET's `aes.Key = Encoding.UTF8.GetBytes("…")`, Node's
         // `Buffer.from("…")`, Python's `bytes("…", "utf-8")`. A bare `key` in Go or Python (a
@@ -59,7 +68,7 @@ pub(super) fn detectors() -> Vec<Detector> {
             ..d(
                 "assigned_secret",
                 &format!(
-                    r#"(?:^|[^A-Za-z0-9_])({SECRET_NAME})[ \t]*(?::=|=|:)[ \t]*(?:\[\]byte\(|(Encoding\.[A-Za-z0-9]+\.GetBytes\(|Buffer\.from\()|bytes\()[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#
+                    r#"(?:^|[^A-Za-z0-9_])({SECRET_NAME})[ \t]*(?::=|=|:)[ \t]*(?:\[\]byte\(|({ENCODERS})|bytes\()[ \t]*(?:"([^"\r\n]{{4,}})"|'([^'\r\n]{{4,}})')"#
                 ),
                 &[3, 4],
                 |c, v| {
@@ -140,8 +149,7 @@ fn unescaped(v: &str) -> Option<Vec<u8>> {
 /// neighbours one apart.
 fn counting(v: &str) -> bool {
     let b = v.as_bytes();
-    let steps = b.windows(2).filter(|w| w[1] == w[0].wrapping_add(1)).count();
-    b.len() >= 2 && steps * 3 >= (b.len() - 1) * 2
+    b.len() >= 2 && steps_up(b) * 3 >= (b.len() - 1) * 2
 }
 
 /// A unit of up to eight characters said again to fill a key's length (`testtesttesttest`,

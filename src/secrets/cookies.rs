@@ -55,24 +55,24 @@ pub(super) fn findings(text: &str) -> Vec<(usize, usize)> {
         }
     }
     for dict in DICT.captures_iter(text).filter_map(|c| c.get(1)) {
-        for item in DICT_ITEM.captures_iter(dict.as_str()) {
-            if let (Some(name), Some(value)) = (item.get(1), item.get(2)) {
-                if is_session_cookie(name.as_str(), value.as_str()) {
-                    found.push((dict.start() + value.start(), dict.start() + value.end()));
-                }
-            }
-        }
+        session_values(&DICT_ITEM, dict.as_str(), dict.start(), &mut found);
     }
     if text.contains("\"name\"") {
-        for caps in OBJECT.captures_iter(text) {
-            if let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) {
-                if is_session_cookie(name.as_str(), value.as_str()) {
-                    found.push((value.start(), value.end()));
-                }
+        session_values(&OBJECT, text, 0, &mut found);
+    }
+    found
+}
+
+/// The value of each name and value `re` captures in `hay` (groups 1 and 2) that is a session
+/// cookie's, as a byte range `offset` on.
+fn session_values(re: &Regex, hay: &str, offset: usize, found: &mut Vec<(usize, usize)>) {
+    for caps in re.captures_iter(hay) {
+        if let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) {
+            if is_session_cookie(name.as_str(), value.as_str()) {
+                found.push((offset + value.start(), offset + value.end()));
             }
         }
     }
-    found
 }
 
 /// A cookie named for a session or a login, with a random value.

@@ -144,6 +144,19 @@ pub fn scan(text: &str) -> Vec<Finding> {
     found
 }
 
+/// A scanner of a whole text: the byte range of each finding.
+type WholeText = fn(&str) -> Vec<(usize, usize)>;
+
+/// Scanners that read a whole text, not one match at a time, after the detectors, each with
+/// the kind of its findings: recovery phrases, cloud-init's `chpasswd` list, SQL dumps' secret
+/// columns and statements, session cookies.
+const WHOLE_TEXT: &[(&str, WholeText)] = &[
+    ("seed_phrase", mnemonic::findings),
+    ("install_password", installers::chpasswd_findings),
+    ("assigned_secret", sql::findings),
+    ("session_cookie", cookies::findings),
+];
+
 fn scan_as_written(text: &str) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
     let mut taken = Taken::default();
@@ -201,24 +214,11 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
             add(&mut found, det.kind, (start, end));
         }
     }
-    for range in mnemonic::findings(text) {
-        if !ours.hold(range.0) {
-            add(&mut found, "seed_phrase", range);
-        }
-    }
-    for range in installers::chpasswd_findings(text) {
-        if !ours.hold(range.0) {
-            add(&mut found, "install_password", range);
-        }
-    }
-    for range in sql::findings(text) {
-        if !ours.hold(range.0) {
-            add(&mut found, "assigned_secret", range);
-        }
-    }
-    for range in cookies::findings(text) {
-        if !ours.hold(range.0) {
-            add(&mut found, "session_cookie", range);
+    for (kind, findings) in WHOLE_TEXT {
+        for range in findings(text) {
+            if !ours.hold(range.0) {
+                add(&mut found, kind, range);
+            }
         }
     }
     found.sort_by_key(|f| f.range.0);

@@ -152,6 +152,12 @@ pub(super) fn is_route_target(v: &str) -> bool {
     v.split_once('#').is_some_and(|(path, action)| lower_names(path) && lower_names(action) && !action.contains('/'))
 }
 
+/// How many neighbours in `b` are one apart, the second the next after the first (`abcd`,
+/// `0123`): an alphabet's or a count's run, as guides and tests write them.
+pub(super) fn steps_up(b: &[u8]) -> usize {
+    b.windows(2).filter(|w| w[1] == w[0].wrapping_add(1)).count()
+}
+
 /// Google's app passwords: 16 random lower-case letters, shown in four groups of four (`qwhx
 /// zrbn mtkp vyld`; Apple's app-specific passwords join them with dashes), given to mail
 /// clients, `smtplib` and Django's `EMAIL_HOST_PASSWORD`. They hold no digit, so the rule that
@@ -171,7 +177,7 @@ pub(super) fn app_password(v: &str) -> bool {
     let vowel = |b: u8| b"aeiouy".contains(&b);
     let vowels = letters.bytes().filter(|&b| vowel(b)).count();
     let longest_consonants = letters.bytes().fold((0, 0), |(run, most), b| if vowel(b) { (0, most) } else { (run + 1, most.max(run + 1)) }).1;
-    let alphabet_run = letters.as_bytes().windows(2).filter(|w| w[1] == w[0] + 1).count() >= 8;
+    let alphabet_run = steps_up(letters.as_bytes()) >= 8;
     (longest_consonants >= 4 || vowels <= 2) && !alphabet_run
 }
 
