@@ -411,3 +411,31 @@ mod tests {
         assert!(line.ends_with("(best 0.500 < minConfidence 0.6)"), "{line}");
     }
 }
+
+/// `eval`'s comparison of the adapter with the base model, pair by pair.
+pub const EVAL_COMPARISON_HEAD: &str = "Adapter against base, pair by pair: the mean difference and its 95 % bootstrap interval (code loss: lower is better)";
+
+/// What one measure's comparison says, for `eval`'s table.
+pub fn eval_verdict(c: &crate::eval::compare::Comparison) -> String {
+    use crate::eval::compare::{Verdict, MIN_PAIRS};
+    let counts = format!("better on {} of {} pairs, worse on {}", c.better, c.pairs, c.worse);
+    match c.verdict {
+        Verdict::Better => format!("{counts}: the adapter does better"),
+        Verdict::Worse => format!("{counts}: the adapter does worse"),
+        Verdict::Unclear => format!("{counts}: {} pairs cannot tell them apart", c.pairs),
+        Verdict::Same => format!("the same on all {} pairs", c.pairs),
+        Verdict::TooFew => format!("{counts}: too few pairs to tell (an interval needs {MIN_PAIRS})"),
+    }
+}
+
+/// A verdict in one word, for `train --list`'s column.
+pub fn verdict_word(v: crate::eval::compare::Verdict) -> &'static str {
+    use crate::eval::compare::Verdict;
+    match v {
+        Verdict::Better => "better",
+        Verdict::Worse => "worse",
+        Verdict::Unclear => "unclear",
+        Verdict::Same => "same",
+        Verdict::TooFew => "too few",
+    }
+}

@@ -56,6 +56,7 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
             Some(fused) => Side { model: fused.display().to_string(), ..Side::default() },
             None => Side { model: base_model.clone(), adapter: Some(m.adapter_path.clone()), ..Side::default() },
         },
+        comparison: Default::default(),
     };
     let eval_dir = run_dir.join(eval::EVAL_DIR);
     crate::fsutil::create_private_dir(&eval_dir).map_err(|e| Error::io(format!("creating {}", eval_dir.display()), e))?;
@@ -87,7 +88,11 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
         if interrupted {
             break;
         }
-        let file = eval::generations_file(label, args.max_tokens);
+        // A model given in place of base + adapter has generations of its own.
+        let file = match (label, &args.model) {
+            ("adapter", Some(dir)) => eval::generations_file(&eval::model_label(dir), args.max_tokens),
+            _ => eval::generations_file(label, args.max_tokens),
+        };
         interrupted |= generate(&launcher, side, &prompts, &run_dir.join(&file), args.max_tokens, label)?;
         let text = std::fs::read_to_string(run_dir.join(&file)).unwrap_or_default();
         side.pairs = eval::score(&cases, &text, &file.display().to_string());
@@ -97,6 +102,7 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
         }
     }
     report.complete = !interrupted && report.base.pairs.len() == cases.len() && report.adapter.pairs.len() == cases.len();
+    report.compare();
     let json = serde_json::to_value(&report).expect("a report serialises");
     let mut json = json;
     json["difference"] = report.difference();
@@ -165,22 +171,37 @@ fn print_table(r: &Report, cases: &[Case], run_dir: &Path) {
         ("perplexity", r.base.perplexity, r.adapter.perplexity, 2),
         ("chrF", r.base.chrf, r.adapter.chrf, 1),
         ("identifier recall", r.base.identifier_recall, r.adapter.identifier_recall, 2),
+        ("code loss", r.base.code_loss, r.adapter.code_loss, 3),
     ] {
         println!("{name:<18} {:>10} {:>10} {:>11}", f(b, d), f(a, d), diff(a, b, d));
     }
+    if !r.comparison.is_empty() {
+        println!();
+        println!("{}", crate::messages::EVAL_COMPARISON_HEAD);
+        for (key, name, d) in [("code_loss", "code loss", 3), ("chrf", "chrF", 1), ("identifier_recall", "identifier recall", 2)] {
+            let Some(c) = r.comparison.get(key) else { continue };
+            let interval = c.low.zip(c.high).map_or(String::new(), |(l, h)| format!("[{l:+.d$}, {h:+.d$}]"));
+            println!("  {name:<18} {:>8} {interval:<18} {}", format!("{:+.d$}", c.difference), crate::messages::eval_verdict(c));
+        }
+    }
     println!();
-    println!("{:<5} {:<10} {:>10} {:>13} {:>11} {:>14}", "pair", "commit", "chrF base", "chrF adapter", "ident base", "ident adapter");
+    println!(
+        "{:<5} {:<10} {:>10} {:>13} {:>11} {:>14} {:>10} {:>13}",
+        "pair", "commit", "chrF base", "chrF adapter", "ident base", "ident adapter", "loss base", "loss adapter"
+    );
     for c in cases {
         let b = r.base.pairs.iter().find(|p| p.id == c.id);
         let a = r.adapter.pairs.iter().find(|p| p.id == c.id);
         println!(
-            "{:<5} {:<10} {:>10} {:>13} {:>11} {:>14}",
+            "{:<5} {:<10} {:>10} {:>13} {:>11} {:>14} {:>10} {:>13}",
             c.id + 1,
             c.sha.as_deref().map(crate::messages::short).unwrap_or("-"),
             f(b.map(|p| p.chrf), 1),
             f(a.map(|p| p.chrf), 1),
             f(b.and_then(|p| p.identifier_recall), 2),
-            f(a.and_then(|p| p.identifier_recall), 2)
+            f(a.and_then(|p| p.identifier_recall), 2),
+            f(b.and_then(|p| p.code_loss), 3),
+            f(a.and_then(|p| p.code_loss), 3)
         );
     }
     println!();

@@ -304,15 +304,15 @@ fn list(store: &Store) -> Result<i32> {
         return Ok(0);
     }
     println!(
-        "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  adapters",
-        "run", "status", "pairs", "iters", "train loss", "val loss", "loss curve", "chrF base", "chrF ft"
+        "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  {:<9} adapters",
+        "run", "status", "pairs", "iters", "train loss", "val loss", "loss curve", "chrF base", "chrF ft", "code loss"
     );
     for m in runs {
         let fmt = |x: Option<f64>, d: usize| x.map_or("-".into(), |x| format!("{x:.d$}"));
         let iters = m.losses.iter().map(|l| l.iter).max().unwrap_or(0);
         let eval = crate::eval::Report::read(&train::runs_dir(&store.dir).join(&m.run_id));
         println!(
-            "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  {}",
+            "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  {:<9} {}",
             m.run_id,
             m.status,
             m.dataset.usable,
@@ -322,6 +322,8 @@ fn list(store: &Store) -> Result<i32> {
             train::chart::sparkline(&m.losses, 12),
             fmt(eval.as_ref().and_then(|e| e.base.chrf), 1),
             fmt(eval.as_ref().and_then(|e| e.adapter.chrf), 1),
+            // What eval's pair-by-pair comparison says of the fine-tuned model's code loss.
+            eval.as_ref().and_then(|e| e.comparison.get("code_loss")).map_or("-", |c| crate::messages::verdict_word(c.verdict)),
             m.adapter_path
         );
     }

@@ -3,6 +3,7 @@
 //! how close each comes to the code the team really wrote (`metrics`). The generating is
 //! mlx-lm's, through `generate.py`; this module prepares its input and reads its output.
 
+pub mod compare;
 pub mod metrics;
 
 use std::path::{Path, PathBuf};
@@ -43,9 +44,9 @@ pub struct Case {
 }
 
 impl Case {
-    /// The line `generate.py` reads.
+    /// The line `generate.py` reads (the reference for the code's loss).
     pub fn prompt_line(&self) -> String {
-        json!({"id": self.id, "messages": self.messages, "text": self.text}).to_string()
+        json!({"id": self.id, "messages": self.messages, "text": self.text, "reference": self.reference}).to_string()
     }
 }
 
@@ -91,6 +92,9 @@ pub struct Side {
     /// Means over the pairs generated.
     pub chrf: Option<f64>,
     pub identifier_recall: Option<f64>,
+    /// The mean over the pairs of each one's code loss (`PairScore::code_loss`).
+    #[serde(default)]
+    pub code_loss: Option<f64>,
     pub pairs: Vec<PairScore>,
 }
 
@@ -100,6 +104,13 @@ pub struct PairScore {
     pub sha: Option<String>,
     pub chrf: f64,
     pub identifier_recall: Option<f64>,
+    /// The mean negative log-likelihood per token of the real code given the prompt, as
+    /// training tokenises the record (`generate.py`); none in generations made before it was
+    /// measured.
+    #[serde(default)]
+    pub code_loss: Option<f64>,
+    #[serde(default)]
+    pub code_tokens: Option<u64>,
     /// The generation: this file (relative to the run dir), the line whose `id` is ours.
     pub generation: String,
 }
@@ -115,6 +126,9 @@ pub struct Report {
     pub max_tokens: u32,
     pub base: Side,
     pub adapter: Side,
+    /// Each measure, adapter against base pair by pair (`compare`).
+    #[serde(default)]
+    pub comparison: std::collections::BTreeMap<String, compare::Comparison>,
 }
 
 impl Report {
@@ -131,30 +145,54 @@ impl Report {
             "perplexity": d(self.adapter.perplexity, self.base.perplexity),
             "chrf": d(self.adapter.chrf, self.base.chrf),
             "identifier_recall": d(self.adapter.identifier_recall, self.base.identifier_recall),
+            "code_loss": d(self.adapter.code_loss, self.base.code_loss),
         })
+    }
+
+    /// Fill `comparison` from the pairs both sides scored.
+    pub fn compare(&mut self) {
+        type Measure = fn(&PairScore) -> Option<f64>;
+        let measures: [(&str, Measure, bool); 3] =
+            [("code_loss", |p| p.code_loss, false), ("chrf", |p| Some(p.chrf), true), ("identifier_recall", |p| p.identifier_recall, true)];
+        self.comparison.clear();
+        for (name, value, higher_is_better) in measures {
+            let values: Vec<(f64, f64)> =
+                self.base.pairs.iter().filter_map(|b| Some((value(b)?, value(self.adapter.pairs.iter().find(|a| a.id == b.id)?)?))).collect();
+            if let Some(c) = compare::compare(&values, higher_is_better) {
+                self.comparison.insert(name.to_string(), c);
+            }
+        }
     }
 }
 
 /// Score the generations in `generations` (JSONL of `{"id", "generation"}`) against `cases`;
 /// ids not generated yet are left out.
 pub fn score(cases: &[Case], generations: &str, file: &str) -> Vec<PairScore> {
-    let mut by_id = std::collections::HashMap::new();
+    // A line may hold the generation, the code's loss, or both (a generation made before the
+    // loss was measured gets the loss on a line of its own).
+    let mut by_id: std::collections::HashMap<usize, (Option<String>, Option<f64>, Option<u64>)> = std::collections::HashMap::new();
     for line in generations.lines() {
-        if let Ok(v) = serde_json::from_str::<Value>(line) {
-            if let (Some(id), Some(text)) = (v["id"].as_u64(), v["generation"].as_str()) {
-                by_id.insert(id as usize, text.to_string());
-            }
+        let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
+        let Some(id) = v["id"].as_u64() else { continue };
+        let entry = by_id.entry(id as usize).or_default();
+        if let Some(text) = v["generation"].as_str() {
+            entry.0 = Some(text.to_string());
+        }
+        if let Some(n) = v["code_tokens"].as_u64() {
+            (entry.1, entry.2) = (v["code_loss"].as_f64().filter(|l| l.is_finite()), Some(n));
         }
     }
     cases
         .iter()
         .filter_map(|c| {
-            let g = by_id.get(&c.id)?;
+            let (Some(g), code_loss, code_tokens) = by_id.get(&c.id)? else { return None };
             Some(PairScore {
                 id: c.id,
                 sha: c.sha.clone(),
                 chrf: metrics::chrf(g, &c.reference),
                 identifier_recall: metrics::identifier_recall(g, &c.reference),
+                code_loss: *code_loss,
+                code_tokens: code_tokens.filter(|_| code_loss.is_some()),
                 generation: file.to_string(),
             })
         })
@@ -166,6 +204,7 @@ pub fn summarise(side: &mut Side) {
     let mean = |xs: Vec<f64>| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
     side.chrf = mean(side.pairs.iter().map(|p| p.chrf).collect());
     side.identifier_recall = mean(side.pairs.iter().filter_map(|p| p.identifier_recall).collect());
+    side.code_loss = mean(side.pairs.iter().filter_map(|p| p.code_loss).collect());
 }
 
 static TEST_LOSS: LazyLock<Regex> =
@@ -180,6 +219,27 @@ pub fn parse_test_loss(line: &str) -> Option<(f64, f64)> {
 /// Generations of one side, kept in the run dir: `eval/<label>.t<max_tokens>.jsonl`.
 pub fn generations_file(label: &str, max_tokens: u32) -> PathBuf {
     Path::new(EVAL_DIR).join(format!("{label}.t{max_tokens}.jsonl"))
+}
+
+/// The label of a model directory given in place of base + adapter (`eval --model`): its path
+/// and its weights' sizes and times, so that another model, or the same directory fused
+/// again, is generated afresh and never read from what another model generated.
+pub fn model_label(dir: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut h = Sha256::new();
+    h.update(dir.to_string_lossy().as_bytes());
+    let mut weights: Vec<(String, u64, Option<std::time::SystemTime>)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".safetensors"))
+        .filter_map(|e| Some((e.file_name().to_string_lossy().into_owned(), e.metadata().ok()?.len(), e.metadata().ok()?.modified().ok())))
+        .collect();
+    weights.sort();
+    h.update(format!("{weights:?}").as_bytes());
+    let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("model-{hex}")
 }
 
 /// What a run is picked for: the error says what the user can do instead.

@@ -15,6 +15,7 @@ use git_screenlink::train;
 use crate::env::{OutputExt, TestEnv};
 
 mod also;
+mod compare;
 mod faults;
 mod gguf;
 mod hub;
