@@ -170,7 +170,8 @@ impl Report {
 pub fn score(cases: &[Case], generations: &str, file: &str) -> Vec<PairScore> {
     // A line may hold the generation, the code's loss, or both (a generation made before the
     // loss was measured gets the loss on a line of its own).
-    let mut by_id: std::collections::HashMap<usize, (Option<String>, Option<f64>, Option<u64>)> = std::collections::HashMap::new();
+    type Line = (Option<String>, Option<f64>, Option<u64>);
+    let mut by_id: std::collections::HashMap<usize, Line> = std::collections::HashMap::new();
     for line in generations.lines() {
         let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
         let Some(id) = v["id"].as_u64() else { continue };
