@@ -199,7 +199,7 @@ fn scan_as_written(text: &str) -> Vec<Finding> {
             // A value that ended at a closing backtick has no more words after it.
             let whole = start + value.len() == m.end();
             let mut end = match det.tail.and_then(|g| caps.get(g)).filter(|t| whole && t.start() == m.end()) {
-                Some(t) if shell::tail_is_value(&caps, t.as_str()) => start + text[start..t.end()].trim_end().len(),
+                Some(t) if shell::tail_is_value(text, &caps, t.as_str()) => start + text[start..t.end()].trim_end().len(),
                 // Else the value alone; what follows (the line's next setting, a command) is
                 // searched again for secrets of its own (`ansible_ssh_pass=… ansible_become_pass=…`).
                 _ => start + value.len(),

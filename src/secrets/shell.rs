@@ -10,7 +10,7 @@ use regex::{Captures, Regex};
 /// `PGPASSWORD=pw psql -h db` sets an environment variable for `psql`, whose line is not the
 /// secret. A shell prefix is glued to its `=`, has an environment variable's name, and is
 /// followed by a program name and its flags, or by a program that reads such variables.
-pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
+pub(super) fn tail_is_value(text: &str, caps: &Captures, tail: &str) -> bool {
     static PROGRAM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:\./|/)?[a-z][a-z0-9_.\-/]*$").expect("valid regex"));
     const READS_ENV: &[&str] = &[
         "psql",
@@ -70,6 +70,12 @@ pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
     if first.starts_with('-') || first == "\\" {
         return false;
     }
+    // A flag's argument is one word: `docker run -e POSTGRES_PASSWORD=… postgres:16`, `helm
+    // --set db.password=… ./chart`, `--ks-pass pass:… app.apk` (a YAML list's bare `-` is no flag).
+    // So is a setting `env` gives the command after it (`env DB_PASSWORD=… ./run.sh`).
+    if caps.get(1).is_some_and(|n| after_a_flag(&text[..n.start()]) || last_word(&text[..n.start()]) == Some("env")) {
+        return false;
+    }
     let glued = caps.get(2).is_some_and(|sep| sep.as_str() == "=" && caps.get(1).is_some_and(|n| n.end() == sep.start()));
     // Another `name=value` after a glued one starts the next setting: RouterOS' `/user add
     // name=ops password=… group=full`, a shell's `A=… B=… cmd`.
@@ -86,6 +92,19 @@ pub(super) fn tail_is_value(caps: &Captures, tail: &str) -> bool {
     let flags = words.any(|w| w.starts_with('-') || w.contains('=') || ["|", "&&", ">", "<"].contains(&w));
     let command = PROGRAM.is_match(program) && (flags || READS_ENV.contains(&program.rsplit('/').next().unwrap_or(program)));
     !command
+}
+
+/// The word before a name on its line, when a space or tab separates them.
+fn last_word(before: &str) -> Option<&str> {
+    let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
+    line.strip_suffix([' ', '\t']).and_then(|l| l.split_whitespace().next_back())
+}
+
+/// Whether `before` (the line up to a name) ends with a flag and a space: `-e `, `--env `.
+fn after_a_flag(before: &str) -> bool {
+    let Some(word) = last_word(before) else { return false };
+    let flag = word.strip_prefix("--").or_else(|| word.strip_prefix('-')).unwrap_or("");
+    word.starts_with('-') && flag.starts_with(|c: char| c.is_ascii_alphabetic()) && flag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Where a quoted value goes on when `+` joins it to another literal of no spaces: a password

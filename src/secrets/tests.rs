@@ -101,6 +101,26 @@ fn a_command_after_an_environment_prefix_is_not_redacted_with_its_value() {
 }
 
 #[test]
+fn a_flags_argument_is_one_word_and_the_next_argument_stays() {
+    // A setting given to a flag (`docker run -e`, `helm --set`, `--build-arg`, a key store's
+    // `--ks-pass pass:`) or to `env` is one shell word: before, the image, the chart or the
+    // APK after it was redacted with the password.
+    redacts_once(&[
+        ("docker run -d -e POSTGRES_PASSWORD=Xk9mQ2vLp7 postgres:16", "docker run -d -e POSTGRES_PASSWORD=[REDACTED:assigned_secret] postgres:16"),
+        (
+            "helm install db --set auth.password=Xk9mQ2vLp7 bitnami/postgresql",
+            "helm install db --set auth.password=[REDACTED:assigned_secret] bitnami/postgresql",
+        ),
+        ("docker build --build-arg NPM_TOKEN=Xk9mQ2vLp7Zr4 .", "docker build --build-arg NPM_TOKEN=[REDACTED:assigned_secret] ."),
+        ("apksigner sign --ks-pass pass:Zr8qLm2Xv4 app.apk", "apksigner sign --ks-pass pass:[REDACTED:assigned_secret] app.apk"),
+        ("env DB_PASSWORD=Pq8zLm3vXk ./run.sh", "env DB_PASSWORD=[REDACTED:assigned_secret] ./run.sh"),
+        // Not a flag: a YAML list item's dash, and a value's own words after no flag.
+        ("users:\n  - password: Tr0ub4dor 3xQ9\n", "users:\n  - password: [REDACTED:assigned_secret]\n"),
+        ("- db_password=Tr0ub4dor 3xQ9", "- db_password=[REDACTED:assigned_secret]"),
+    ]);
+}
+
+#[test]
 fn htpasswd_with_the_password_on_its_command_line_is_found() {
     redacts_once(&[
         ("htpasswd -b /etc/nginx/.htpasswd admin Zk3Vq9Lr2X", "htpasswd -b /etc/nginx/.htpasswd admin [REDACTED:cli_password]"),
