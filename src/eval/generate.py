@@ -14,6 +14,7 @@
 # default max_seq_length); a generation made before that was measured gets a line of its own
 # with the two.
 import json
+import math
 import sys
 import time
 
@@ -74,7 +75,9 @@ def code_loss(rec):
     logits = model(x[:, :-1])
     ce = nn.losses.cross_entropy(logits.astype(mx.float32), x[:, 1:])[0]
     code = ce[start - 1 :]
-    return code.mean().item(), int(code.size)
+    loss = code.mean().item()
+    # NaN is not JSON: a line holding it could not be read back, and its generation would be lost.
+    return (loss if math.isfinite(loss) else None), int(code.size)
 
 
 def generate(rec, on_text=None):

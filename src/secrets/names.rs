@@ -152,9 +152,12 @@ fn is_secret_name(words: &[String]) -> bool {
     ];
     // Glued names end in the secret word (`PGPASSWORD`, `dbpassword`, `appsecret`); `bypass`
     // and `passthrough` do not.
-    // `pass` glued to what it is for (`dbpass`, `smtppass`), not to any word (`compass`).
-    const FOR: &[&str] =
-        &["db", "sql", "mysql", "pg", "ftp", "sftp", "smtp", "mail", "imap", "admin", "root", "user", "ldap", "proxy", "redis", "ssh", "app", "api"];
+    // `pass` glued to what it is for (`dbpass`, `smtppass`, offlineimap's `remotepass`), not to
+    // any word (`compass`).
+    const FOR: &[&str] = &[
+        "db", "sql", "mysql", "pg", "ftp", "sftp", "smtp", "mail", "imap", "admin", "root", "user", "ldap", "proxy", "redis", "ssh", "app", "api", "remote",
+        "local",
+    ];
     let glued = |w: &String| ["password", "passwd", "secret"].iter().any(|s| w.ends_with(s)) || w.strip_suffix("pass").is_some_and(|head| FOR.contains(&head));
     // A renderer's or an encoder's pass (`singlePass`, `hwScaleFilterFirstPass`) is a step.
     const STEPS: &[&str] = &["single", "multi", "first", "second", "third", "final", "last", "next", "render", "two", "one"];

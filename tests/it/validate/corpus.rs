@@ -140,6 +140,8 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("password_hash", "SCRAM-SHA-256$4096:Zq8rT5vLp9xY2mN7$Wq9b1vZ8xT3cN6mK2pL5rQ7sV0wY4uE1hJ9gF3dA6bc=:Xy9Kq2Lm8VtR4nB7cD1eF0gH5jK3lM6nP2q1=".into()),
         // PHP and Perl variables and arrays, PowerShell, a client key.
         ("assigned_secret", "$dbpass = 'Zq8rT5vLp9';".into()),
+        // offlineimap's repository passwords (session 55).
+        ("assigned_secret", "[Repository Remote]\nremoteuser = me\nremotepass = Zq8rT5vLp9\n".into()),
         ("assigned_secret", "$cfg['Servers'][$i]['password'] = 'Zq8rT5vLp9';".into()),
         ("assigned_secret", "my $password = 'Zq8rT5vLp9';".into()),
         ("cli_password", "$pw = ConvertTo-SecureString \"Zq8rT5vLp9\" -AsPlainText -Force".into()),
