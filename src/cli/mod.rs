@@ -66,7 +66,8 @@ pub enum Command {
     Man(ManArgs),
     /// Export the dataset for other trainers (Hugging Face datasets, TRL, axolotl)
     Export(ExportArgs),
-    /// Did training help? The base model against base + adapter on the run's held-out test pairs
+    /// Did training help? The base model against base + adapter on the run's held-out test pairs,
+    /// pair by pair, with an interval that says whether the difference is more than chance
     Eval(EvalArgs),
     /// Ask the fine-tuned model for a change, in the training prompt's format
     Ask(AskArgs),

@@ -1,6 +1,7 @@
 //! `git screenlink eval [RUN]`: the base model against base + adapter on the run's test
 //! pairs: mlx-lm's test loss and perplexity, then greedy generations scored with chrF and
-//! identifier recall. Ctrl-C keeps what was generated; a second run resumes.
+//! identifier recall, and each pair's code loss; the two sides compared pair by pair
+//! (`eval::compare`). Ctrl-C keeps what was generated; a second run resumes.
 
 use std::path::Path;
 
