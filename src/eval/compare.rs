@@ -4,7 +4,10 @@
 //! compared pair by pair (the same prompt on both sides): the mean of adapter − base, how many
 //! pairs went each way, and a 95 % interval for that mean from a paired bootstrap (the pairs'
 //! differences resampled with replacement, `RESAMPLES` times, with a fixed seed, so a report
-//! is the same each time it is made from the same generations).
+//! is the same each time it is made from the same generations). A bootstrap of few pairs is
+//! too sure of itself (4 pairs that gained among 25 that did not move put the whole interval
+//! above zero), so a verdict of better or worse also needs the sign test: that many more wins
+//! than losses would come from a fair coin less than one time in twenty.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,16 +15,19 @@ pub const RESAMPLES: usize = 10_000;
 const SEED: u64 = 0x5c12_ee41;
 /// Below this many pairs no interval is given: a bootstrap of four values says little.
 pub const MIN_PAIRS: usize = 5;
+/// The sign test's two-sided level.
+const SIGN_LEVEL: f64 = 0.05;
 
 /// What the comparison says of one measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// The whole interval is on the better side of zero.
+    /// The whole interval is on the better side of zero, and the sign test agrees.
     Better,
-    /// The whole interval is on the worse side.
+    /// The whole interval is on the worse side, and the sign test agrees.
     Worse,
-    /// The interval holds zero: this many pairs cannot tell the two apart.
+    /// The interval holds zero, or the sign test does not rule out chance: this many pairs
+    /// cannot tell the two apart.
     Unclear,
     /// Every pair scored the same on both sides.
     Same,
@@ -42,6 +48,8 @@ pub struct Comparison {
     pub better: usize,
     pub worse: usize,
     pub same: usize,
+    /// The sign test's two-sided p-value for the wins and losses (ties left out).
+    pub sign_p: f64,
     pub verdict: Verdict,
 }
 
@@ -58,14 +66,32 @@ pub fn compare(values: &[(f64, f64)], higher_is_better: bool) -> Option<Comparis
     let worse = diffs.iter().filter(|&&d| gain(d) < 0.0).count();
     let difference = mean(&diffs);
     let (low, high) = if n >= MIN_PAIRS { interval(&diffs) } else { (None, None) };
+    let sign_p = sign_test(better, worse);
     let verdict = match (low, high) {
         _ if better + worse == 0 => Verdict::Same,
-        (Some(l), Some(h)) if gain(l) > 0.0 && gain(h) > 0.0 => Verdict::Better,
-        (Some(l), Some(h)) if gain(l) < 0.0 && gain(h) < 0.0 => Verdict::Worse,
+        (Some(l), Some(h)) if gain(l) > 0.0 && gain(h) > 0.0 && sign_p < SIGN_LEVEL => Verdict::Better,
+        (Some(l), Some(h)) if gain(l) < 0.0 && gain(h) < 0.0 && sign_p < SIGN_LEVEL => Verdict::Worse,
         (Some(_), Some(_)) => Verdict::Unclear,
         _ => Verdict::TooFew,
     };
-    Some(Comparison { pairs: n, difference, low, high, better, worse, same: n - better - worse, verdict })
+    Some(Comparison { pairs: n, difference, low, high, better, worse, same: n - better - worse, sign_p, verdict })
+}
+
+/// The exact two-sided sign test: how often a fair coin tossed `wins + losses` times gives
+/// a split at least this uneven.
+fn sign_test(wins: usize, losses: usize) -> f64 {
+    let n = wins + losses;
+    let k = wins.max(losses);
+    // ln C(n, i) − n ln 2, summed for i = k..=n, in logs so that no term underflows.
+    let mut ln_c = 0.0; // ln C(n, 0)
+    let mut tail = 0.0;
+    for i in 0..=n {
+        if i >= k {
+            tail += (ln_c - n as f64 * std::f64::consts::LN_2).exp();
+        }
+        ln_c += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+    }
+    (2.0 * tail).min(1.0)
 }
 
 fn mean(xs: &[f64]) -> f64 {
@@ -99,9 +125,29 @@ mod tests {
         // Every resampled mean is a mean of gains between 1 and 4.
         assert!((1.0..=4.0).contains(&l) && (1.0..=4.0).contains(&h) && l < c.difference && c.difference < h, "{l} {h}");
         assert_eq!(c.verdict, Verdict::Better);
+        assert!((c.sign_p - 2.0 / 64.0).abs() < 1e-12, "six wins of six: 2 × ½⁶");
         // A loss that falls on every pair is better too; one that rises is worse.
-        assert_eq!(compare(&pairs(&[2.0, 2.1, 2.2, 2.3, 2.4], &[1.5, 1.9, 1.7, 2.0, 2.3]), false).unwrap().verdict, Verdict::Better);
-        assert_eq!(compare(&pairs(&[1.5, 1.9, 1.7, 2.0, 2.3], &[2.0, 2.1, 2.2, 2.3, 2.4]), false).unwrap().verdict, Verdict::Worse);
+        let (high, low) = ([2.0, 2.1, 2.2, 2.3, 2.4, 2.5], [1.5, 1.9, 1.7, 2.0, 2.3, 2.4]);
+        assert_eq!(compare(&pairs(&high, &low), false).unwrap().verdict, Verdict::Better);
+        assert_eq!(compare(&pairs(&low, &high), false).unwrap().verdict, Verdict::Worse);
+        // Five wins of five: the interval is above zero, but a coin gives that one time in 16.
+        let c = compare(&pairs(&high[..5], &low[..5]), false).unwrap();
+        assert!(c.high.unwrap() < 0.0 && (c.sign_p - 0.0625).abs() < 1e-12);
+        assert_eq!(c.verdict, Verdict::Unclear);
+    }
+
+    #[test]
+    fn a_few_pairs_that_moved_among_many_that_did_not_are_no_verdict() {
+        // Four of 29 gained and none lost: every resample but about 1 in 70 holds a gain, so
+        // the interval is above zero; the sign test (4 wins, 0 losses: p = 0.125) says chance.
+        let adapter: Vec<f64> = (0..29).map(|i| if i < 4 { 0.3 } else { 0.0 }).collect();
+        let c = compare(&pairs(&[0.0; 29], &adapter), true).unwrap();
+        assert!(c.low.unwrap() > 0.0, "{c:?}");
+        assert!((c.sign_p - 0.125).abs() < 1e-12);
+        assert_eq!(c.verdict, Verdict::Unclear);
+        // Many pairs in a long run: the tail stays exact (no underflow).
+        assert!((sign_test(600, 600) - 1.0).abs() < 1e-9 && sign_test(700, 500) < 1e-6 && sign_test(700, 500) > 0.0);
+        assert!((sign_test(3, 1) - 0.625).abs() < 1e-12, "P(3 or more of 4) = 5/16, twice");
     }
 
     #[test]
