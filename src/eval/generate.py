@@ -102,6 +102,8 @@ try:
                 rec = json.loads(line)
             except ValueError:
                 continue  # a line cut short by an interruption
+            if not isinstance(rec, dict) or "id" not in rec:
+                continue
             if "generation" in rec:
                 done.add(rec["id"])
             if rec.get("code_tokens") is not None:
