@@ -308,8 +308,11 @@ fn runs_check(dataset_dir: &std::path::Path) -> Option<Check> {
     let named: std::collections::HashSet<String> = runs.iter().filter_map(|m| file_name(std::path::Path::new(m.gguf_base_path.as_deref()?))).collect();
     let unnamed: Vec<&(std::path::PathBuf, u64)> = bases.iter().filter(|(p, _)| !file_name(p).is_some_and(|n| named.contains(&n))).collect();
     let in_bases: u64 = bases.iter().map(|(_, b)| b).sum();
+    // Whether training helped, as the newest evaluation found it (`git screenlink eval`).
+    let evaluated = runs.iter().rev().find_map(|m| Some((m.run_id.clone(), crate::eval::Report::read(&dir.join(&m.run_id))?.comparison.remove("code_loss")?)));
+    let helped = evaluated.map_or(String::new(), |(id, c)| format!("; eval of {id}: code loss {}", messages::eval_verdict(&c)));
     let detail = format!(
-        "{}, {} in all (GGUF bases: {}, {})",
+        "{}, {} in all (GGUF bases: {}, {}){helped}",
         messages::count(runs.len(), "run"),
         size(tree_size(&dir)),
         messages::count(bases.len(), "file"),

@@ -48,9 +48,15 @@ pub struct Comparison {
     pub better: usize,
     pub worse: usize,
     pub same: usize,
-    /// The sign test's two-sided p-value for the wins and losses (ties left out).
+    /// The sign test's two-sided p-value for the wins and losses (ties left out); 1, which
+    /// says nothing, in a report written before it was kept.
+    #[serde(default = "says_nothing")]
     pub sign_p: f64,
     pub verdict: Verdict,
+}
+
+fn says_nothing() -> f64 {
+    1.0
 }
 
 /// Compare `(base, adapter)` values, one per pair; `higher_is_better` for chrF and

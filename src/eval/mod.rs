@@ -359,6 +359,18 @@ mod tests {
     }
 
     #[test]
+    fn a_report_written_before_the_comparison_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let side = r#"{"model": "m", "adapter": null, "test_loss": 2.0, "perplexity": 7.4, "chrf": 30.0, "identifier_recall": 0.5,
+            "pairs": [{"id": 0, "sha": null, "chrf": 30.0, "identifier_recall": 0.5, "generation": "eval/base.t8.jsonl"}]}"#;
+        let old = format!(r#"{{"run_id": "r", "created": "", "complete": true, "pairs_in_test": 1, "max_tokens": 8, "base": {side}, "adapter": {side}}}"#);
+        std::fs::write(dir.path().join(EVAL_FILE), old).unwrap();
+        let r = Report::read(dir.path()).expect("an older eval.json reads");
+        assert!(r.comparison.is_empty() && r.base.code_loss.is_none() && r.base.pairs[0].code_loss.is_none());
+        assert_eq!(r.adapter.chrf, Some(30.0));
+    }
+
+    #[test]
     fn a_loss_on_a_line_of_its_own_joins_its_generation() {
         let c = cases("{\"prompt\":\"p\",\"completion\":\"fn b() {}\"}\n", "completions", &[]);
         let lines = "{\"id\":0,\"generation\":\"fn b() {}\"}\n{\"id\":0,\"code_loss\":1.5,\"code_tokens\":7}\n";

@@ -73,6 +73,8 @@ fn eval_says_pair_by_pair_whether_training_helped() {
     assert!(text.contains(&format!("better on {n} of {n} pairs, worse on 0: the adapter does better")), "{text}");
     let list = env.screenlink(["train", "--list"]).stdout_text();
     assert!(list.lines().any(|l| l.contains("completed") && l.contains(" better ")), "{list}");
+    let status = env.screenlink(["status", "--no-load"]).stdout_text();
+    assert!(status.contains(&format!("code loss better on {n} of {n} pairs")), "{status}");
 
     // The base model given in place of base + adapter: its own generations, and the same on
     // every pair, where reading the adapter's would have found it better.
