@@ -12,6 +12,7 @@ use git_screenlink::fixture::Spec;
 use crate::env::{hand_db, OutputExt, TestEnv};
 
 mod faults;
+mod layouts;
 
 /// (sha → audio ids) of every readable pair, and how many lines did not parse.
 fn dataset(path: &Path) -> (BTreeMap<String, Vec<i64>>, Vec<String>, usize) {
