@@ -179,11 +179,11 @@ fn print_table(r: &Report, cases: &[Case], run_dir: &Path) {
     if !r.comparison.is_empty() {
         println!();
         println!("{}", crate::messages::EVAL_COMPARISON_HEAD);
-        // One more digit than the table above: a difference that is small and sure shows as such.
-        for (key, name, d) in [("code_loss", "code loss", 3), ("chrf", "chrF", 2), ("identifier_recall", "identifier recall", 3)] {
-            let Some(c) = r.comparison.get(key) else { continue };
+        for m in &eval::MEASURES {
+            let Some(c) = r.comparison.get(m.key) else { continue };
+            let d = m.digits;
             let interval = c.low.zip(c.high).map_or(String::new(), |(l, h)| format!("[{l:+.d$}, {h:+.d$}]"));
-            println!("  {name:<18} {:>8} {interval:<18} {}", format!("{:+.d$}", c.difference), crate::messages::eval_verdict(c));
+            println!("  {:<18} {:>8} {interval:<18} {}", m.name, format!("{:+.d$}", c.difference), crate::messages::eval_verdict(c));
         }
     }
     println!();

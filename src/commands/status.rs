@@ -309,7 +309,8 @@ fn runs_check(dataset_dir: &std::path::Path) -> Option<Check> {
     let unnamed: Vec<&(std::path::PathBuf, u64)> = bases.iter().filter(|(p, _)| !file_name(p).is_some_and(|n| named.contains(&n))).collect();
     let in_bases: u64 = bases.iter().map(|(_, b)| b).sum();
     // Whether training helped, as the newest evaluation found it (`git screenlink eval`).
-    let evaluated = runs.iter().rev().find_map(|m| Some((m.run_id.clone(), crate::eval::Report::read(&dir.join(&m.run_id))?.comparison.remove("code_loss")?)));
+    let evaluated =
+        runs.iter().rev().find_map(|m| Some((m.run_id.clone(), crate::eval::Report::read(&dir.join(&m.run_id))?.comparison.remove(crate::eval::CODE_LOSS)?)));
     let helped = evaluated.map_or(String::new(), |(id, c)| format!("; eval of {id}: code loss {}", messages::eval_verdict(&c)));
     let detail = format!(
         "{}, {} in all (GGUF bases: {}, {}){helped}",

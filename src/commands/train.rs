@@ -323,7 +323,7 @@ fn list(store: &Store) -> Result<i32> {
             fmt(eval.as_ref().and_then(|e| e.base.chrf), 1),
             fmt(eval.as_ref().and_then(|e| e.adapter.chrf), 1),
             // What eval's pair-by-pair comparison says of the fine-tuned model's code loss.
-            eval.as_ref().and_then(|e| e.comparison.get("code_loss")).map_or("-", |c| crate::messages::verdict_word(c.verdict)),
+            eval.as_ref().and_then(|e| e.comparison.get(crate::eval::CODE_LOSS)).map_or("-", |c| crate::messages::verdict_word(c.verdict)),
             m.adapter_path
         );
     }

@@ -71,7 +71,12 @@ pub fn compare(values: &[(f64, f64)], higher_is_better: bool) -> Option<Comparis
     let better = diffs.iter().filter(|&&d| gain(d) > 0.0).count();
     let worse = diffs.iter().filter(|&&d| gain(d) < 0.0).count();
     let difference = mean(&diffs);
-    let (low, high) = if n >= MIN_PAIRS { interval(&diffs) } else { (None, None) };
+    let (low, high) = if n >= MIN_PAIRS {
+        let (l, h) = interval(&diffs);
+        (Some(l), Some(h))
+    } else {
+        (None, None)
+    };
     let sign_p = sign_test(better, worse);
     let verdict = match (low, high) {
         _ if better + worse == 0 => Verdict::Same,
@@ -105,13 +110,13 @@ fn mean(xs: &[f64]) -> f64 {
 }
 
 /// The 2.5th and 97.5th percentiles of the resampled means.
-fn interval(diffs: &[f64]) -> (Option<f64>, Option<f64>) {
+fn interval(diffs: &[f64]) -> (f64, f64) {
     let mut rng = fastrand::Rng::with_seed(SEED);
     let n = diffs.len();
     let mut means: Vec<f64> = (0..RESAMPLES).map(|_| (0..n).map(|_| diffs[rng.usize(..n)]).sum::<f64>() / n as f64).collect();
     means.sort_by(f64::total_cmp);
     let at = |q: f64| means[((RESAMPLES as f64 * q) as usize).min(RESAMPLES - 1)];
-    (Some(at(0.025)), Some(at(0.975)))
+    (at(0.025), at(0.975))
 }
 
 #[cfg(test)]

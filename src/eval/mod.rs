@@ -115,6 +115,27 @@ pub struct PairScore {
     pub generation: String,
 }
 
+/// A measure compared pair by pair: its key in `eval.json`'s `comparison`, its name and
+/// digits in the table, which way is better, and a pair's value (none: left out).
+pub struct Measure {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub digits: usize,
+    pub higher_is_better: bool,
+    pub value: fn(&PairScore) -> Option<f64>,
+}
+
+/// The code loss's key: the measure `train --list` and `status` name a run's verdict by.
+pub const CODE_LOSS: &str = "code_loss";
+
+/// The measures `eval` compares, in the table's order (the comparison prints one digit more
+/// than the means: a difference that is small and sure shows as such).
+pub const MEASURES: [Measure; 3] = [
+    Measure { key: CODE_LOSS, name: "code loss", digits: 3, higher_is_better: false, value: |p| p.code_loss },
+    Measure { key: "chrf", name: "chrF", digits: 2, higher_is_better: true, value: |p| Some(p.chrf) },
+    Measure { key: "identifier_recall", name: "identifier recall", digits: 3, higher_is_better: true, value: |p| p.identifier_recall },
+];
+
 /// `eval.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -151,15 +172,12 @@ impl Report {
 
     /// Fill `comparison` from the pairs both sides scored.
     pub fn compare(&mut self) {
-        type Measure = fn(&PairScore) -> Option<f64>;
-        let measures: [(&str, Measure, bool); 3] =
-            [("code_loss", |p| p.code_loss, false), ("chrf", |p| Some(p.chrf), true), ("identifier_recall", |p| p.identifier_recall, true)];
         self.comparison.clear();
-        for (name, value, higher_is_better) in measures {
+        for m in &MEASURES {
             let values: Vec<(f64, f64)> =
-                self.base.pairs.iter().filter_map(|b| Some((value(b)?, value(self.adapter.pairs.iter().find(|a| a.id == b.id)?)?))).collect();
-            if let Some(c) = compare::compare(&values, higher_is_better) {
-                self.comparison.insert(name.to_string(), c);
+                self.base.pairs.iter().filter_map(|b| Some(((m.value)(b)?, (m.value)(self.adapter.pairs.iter().find(|a| a.id == b.id)?)?))).collect();
+            if let Some(c) = compare::compare(&values, m.higher_is_better) {
+                self.comparison.insert(m.key.to_string(), c);
             }
         }
     }
@@ -235,7 +253,10 @@ pub fn model_label(dir: &Path) -> String {
         .flatten()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().ends_with(".safetensors"))
-        .filter_map(|e| Some((e.file_name().to_string_lossy().into_owned(), e.metadata().ok()?.len(), e.metadata().ok()?.modified().ok())))
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some((e.file_name().to_string_lossy().into_owned(), meta.len(), meta.modified().ok()))
+        })
         .collect();
     weights.sort();
     h.update(format!("{weights:?}").as_bytes());

@@ -73,7 +73,7 @@ pub(super) fn tail_is_value(text: &str, caps: &Captures, tail: &str) -> bool {
     // A flag's argument is one word: `docker run -e POSTGRES_PASSWORD=… postgres:16`, `helm
     // --set db.password=… ./chart`, `--ks-pass pass:… app.apk` (a YAML list's bare `-` is no flag).
     // So is a setting `env` gives the command after it (`env DB_PASSWORD=… ./run.sh`).
-    if caps.get(1).is_some_and(|n| after_a_flag(&text[..n.start()]) || last_word(&text[..n.start()]) == Some("env")) {
+    if caps.get(1).and_then(|n| last_word(&text[..n.start()])).is_some_and(|w| is_flag(w) || w == "env") {
         return false;
     }
     let glued = caps.get(2).is_some_and(|sep| sep.as_str() == "=" && caps.get(1).is_some_and(|n| n.end() == sep.start()));
@@ -100,11 +100,10 @@ fn last_word(before: &str) -> Option<&str> {
     line.strip_suffix([' ', '\t']).and_then(|l| l.split_whitespace().next_back())
 }
 
-/// Whether `before` (the line up to a name) ends with a flag and a space: `-e `, `--env `.
-fn after_a_flag(before: &str) -> bool {
-    let Some(word) = last_word(before) else { return false };
+/// Whether `word` is a flag: `-e`, `--env`, `--build-arg` (not a bare `-` or `--`).
+fn is_flag(word: &str) -> bool {
     let flag = word.strip_prefix("--").or_else(|| word.strip_prefix('-')).unwrap_or("");
-    word.starts_with('-') && flag.starts_with(|c: char| c.is_ascii_alphabetic()) && flag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    flag.starts_with(|c: char| c.is_ascii_alphabetic()) && flag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Where a quoted value goes on when `+` joins it to another literal of no spaces: a password
