@@ -143,6 +143,17 @@ impl DirLock {
         }
         Ok(DirLock { file })
     }
+
+    /// The lock on the file `path` if no other process holds it, else `None`, without waiting.
+    pub fn try_on_file(path: &Path) -> Result<Option<DirLock>> {
+        let io = |err| Error::io(format!("locking {}", path.display()), err);
+        let file = open_private_append(path).map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(DirLock { file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
+    }
 }
 
 impl Drop for DirLock {

@@ -168,6 +168,12 @@ pub struct TrainArgs {
     /// List past training runs
     #[arg(long)]
     pub list: bool,
+    /// Go on with a run that stopped (default the newest), from its newest checkpoint, on its own
+    /// data and settings; with --iters, train a finished run further, to that total
+    #[arg(long, value_name = "RUN", num_args = 0..=1, default_missing_value = "", conflicts_with_all = [
+        "model", "batch_size", "learning_rate", "num_layers", "fine_tune_type", "format", "valid_fraction", "also", "list", "extra",
+    ])]
+    pub resume: Option<String>,
     /// Extra arguments passed to mlx-lm as they are
     #[arg(last = true)]
     pub extra: Vec<String>,

@@ -154,3 +154,72 @@ pub fn verdict_word(v: crate::eval::compare::Verdict) -> &'static str {
         Verdict::TooFew => "too few",
     }
 }
+
+/// How to go on with a run that stopped, after saying where it is described.
+pub fn resume_hint(described: &std::path::Path, run_id: &str) -> String {
+    format!("the partial run is described in {}; `git screenlink train --resume {run_id}` goes on from its last checkpoint", described.display())
+}
+
+/// `train --resume` with no run to go on with.
+pub const NO_RUN_TO_RESUME: &str = "there is no training run to resume";
+
+/// `train --resume RUN` naming no run of this dataset.
+pub fn no_such_run(run_id: &str, runs: &std::path::Path) -> String {
+    format!("no training run {run_id} in {}", runs.display())
+}
+
+pub const LIST_RUNS_HINT: &str = "`git screenlink train --list` lists the runs; `git screenlink train` starts a new one";
+
+/// `train --resume` of a run another process is training.
+pub fn run_still_training(run_id: &str) -> String {
+    format!("run {run_id} is still training in another process")
+}
+
+pub const RUN_STILL_TRAINING_HINT: &str = "wait for it to end, or stop it (Ctrl-C in its terminal), then resume it";
+
+/// `train --resume` of a run that has trained every iteration it was given.
+pub fn run_done(run_id: &str, iters: u32) -> String {
+    format!("run {run_id} has trained all {iters} of its iterations; there is nothing to resume")
+}
+
+pub fn run_done_hint(run_id: &str, iters: u32) -> String {
+    format!("`git screenlink train --resume {run_id} --iters {}` trains it further, to a new total", iters * 2)
+}
+
+/// `train --resume` of a run that stopped before mlx-lm saved any weights.
+pub fn no_checkpoint(run_id: &str) -> String {
+    format!("run {run_id} stopped before mlx-lm saved a checkpoint (it saves every 100 iterations, or every `--save-every`), so there is nothing to go on from")
+}
+
+pub const NO_CHECKPOINT_HINT: &str = "start a new run with `git screenlink train`";
+
+/// `train --resume` of a run whose exported data files have gone.
+pub fn run_data_missing(run_id: &str, file: &std::path::Path) -> String {
+    format!("run {run_id} cannot go on: its training data {} is missing", file.display())
+}
+
+/// Before a resumed run starts: from where, and what it keeps of the first start.
+pub fn resuming(run_id: &str, at: u32, total: u32, checkpoint: &std::path::Path) -> String {
+    format!(
+        "Resuming run {run_id} at iteration {at} of {total}, from {} (the run's own data, model and settings; the optimizer's state and the data's order start afresh)",
+        checkpoint.display()
+    )
+}
+
+/// `train` through mlx.launch: how many ranks, where, and each one's share of a batch.
+pub fn ranks_line(ranks: usize, hosts: &[crate::train::distributed::Host], batch_size: u32) -> String {
+    format!(
+        "{ranks} ranks{}: --batch-size {batch_size} is each step's whole batch, split across the ranks ({} pairs per rank per step)",
+        if hosts.is_empty() { " on this machine".to_string() } else { format!(" on {}", hosts.iter().map(|h| h.ssh.as_str()).collect::<Vec<_>>().join(", ")) },
+        batch_size as usize / ranks
+    )
+}
+
+/// `train --resume`: what was made from the older weights, removed.
+pub fn forgot_derived(gone: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = gone.iter().map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())).collect();
+    format!(
+        "Removed what was made from the run's older weights ({}): `git screenlink eval` and `git screenlink fuse` make it again from the new ones",
+        names.join(", ")
+    )
+}

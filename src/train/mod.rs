@@ -8,13 +8,16 @@
 
 pub mod adapter_gguf;
 pub mod chart;
+pub mod checkpoint;
 pub mod distributed;
 pub mod fuse;
 pub mod hub;
 mod output;
 pub mod process;
+mod runs;
 
 pub use output::{parse_loss, python_error, strip_ansi, Loss};
+pub use runs::{list_runs, runs_dir, DatasetInfo, Manifest, OtherDataset, Resumed};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,7 +35,7 @@ pub const SERVE_PY: &str = include_str!("serve.py");
 pub const SYSTEM_LINE: &str = "You write the code change that the team's discussion asks for.";
 
 /// The effective training options (git config, overridden by flags).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Options {
     pub model: String,
     pub iters: u32,
@@ -288,83 +291,6 @@ pub fn shell_line(program: &[String], args: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `run.json`: everything needed to know what a run was.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    pub run_id: String,
-    pub status: String,
-    pub started: String,
-    pub ended: Option<String>,
-    pub exit_code: Option<i32>,
-    pub command: String,
-    pub mlx_lm_version: String,
-    pub dataset: DatasetInfo,
-    pub options: serde_json::Value,
-    pub losses: Vec<Loss>,
-    pub final_train_loss: Option<f64>,
-    pub final_val_loss: Option<f64>,
-    pub adapter_path: String,
-    pub fused_path: Option<String>,
-    /// The fused model as one GGUF file (`git screenlink fuse --gguf`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gguf_path: Option<String>,
-    /// The adapter as a GGUF LoRA adapter and the base model it applies to as GGUF
-    /// (`git screenlink fuse --gguf --lora`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gguf_lora_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gguf_base_path: Option<String>,
-    /// Ranks, hosts, backend and each rank's exit code, for a run through mlx.launch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distributed: Option<serde_json::Value>,
-}
-
-impl Manifest {
-    /// The base model the run trained on, as `train --model` named it (a directory or a hub id).
-    pub fn base_model(&self) -> &str {
-        self.options["model"].as_str().unwrap_or_default()
-    }
-}
-
-/// A dataset of another repository a run took pairs from: where, its bytes' sha256, its pairs.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct OtherDataset {
-    pub path: String,
-    pub sha256: String,
-    pub pairs: usize,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DatasetInfo {
-    pub path: String,
-    pub sha256: String,
-    pub pairs: usize,
-    pub usable: usize,
-    pub split: Split,
-    pub format: String,
-    pub export_dir: String,
-    /// Other repositories' datasets trained on too (`--also`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<OtherDataset>,
-}
-
-pub fn runs_dir(dataset_dir: &Path) -> PathBuf {
-    dataset_dir.join("mlx")
-}
-
-/// Past runs, oldest first.
-pub fn list_runs(dataset_dir: &Path) -> Vec<Manifest> {
-    let mut out: Vec<Manifest> = std::fs::read_dir(runs_dir(dataset_dir))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path().join("run.json")).ok())
-        .filter_map(|t| serde_json::from_str(&t).ok())
-        .collect();
-    out.sort_by(|a, b| a.run_id.cmp(&b.run_id));
-    out
 }
 
 #[cfg(test)]

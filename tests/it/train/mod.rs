@@ -2,7 +2,7 @@
 //! model built by `tools/tiny_model.py`: a real LoRA run, the export formats through
 //! mlx-lm's own loader, every preflight error, the `--dry-run` command line, and `eval` and
 //! `ask`; Ctrl-C, kills and several ranks are in `faults.rs`, a base model from the Hugging Face
-//! cache in `hub.rs`, other repositories' pairs (`--also`) in `also.rs`.
+//! cache in `hub.rs`, a run gone on from its checkpoint in `resume.rs`, other repositories' pairs (`--also`) in `also.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +19,7 @@ mod compare;
 mod faults;
 mod gguf;
 mod hub;
+mod resume;
 mod serve;
 
 /// The Python that has mlx-lm: `./install.sh --mlx` puts it in the data dir.

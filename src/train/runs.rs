@@ -1,0 +1,118 @@
+//! A training run's record, `run.json`, and where runs are kept: one directory per run under
+//! the dataset's `mlx/`, named by when it started.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Loss, Split};
+
+/// `run.json`: everything needed to know what a run was.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub run_id: String,
+    pub status: String,
+    pub started: String,
+    pub ended: Option<String>,
+    pub exit_code: Option<i32>,
+    pub command: String,
+    pub mlx_lm_version: String,
+    pub dataset: DatasetInfo,
+    pub options: serde_json::Value,
+    pub losses: Vec<Loss>,
+    pub final_train_loss: Option<f64>,
+    pub final_val_loss: Option<f64>,
+    pub adapter_path: String,
+    pub fused_path: Option<String>,
+    /// The fused model as one GGUF file (`git screenlink fuse --gguf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gguf_path: Option<String>,
+    /// The adapter as a GGUF LoRA adapter and the base model it applies to as GGUF
+    /// (`git screenlink fuse --gguf --lora`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gguf_lora_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gguf_base_path: Option<String>,
+    /// Ranks, hosts, backend and each rank's exit code, for a run through mlx.launch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distributed: Option<serde_json::Value>,
+    /// The arguments given to mlx-lm after `--`, which a resumed run passes again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<String>,
+    /// Each time the run went on from a checkpoint (`train --resume`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed: Vec<Resumed>,
+}
+
+/// A run gone on from a checkpoint: at which iteration, from which file, when, and how.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Resumed {
+    pub at: u32,
+    pub checkpoint: String,
+    pub started: String,
+    pub command: String,
+}
+
+impl Manifest {
+    /// The base model the run trained on, as `train --model` named it (a directory or a hub id).
+    pub fn base_model(&self) -> &str {
+        self.options["model"].as_str().unwrap_or_default()
+    }
+
+    /// The arguments given to mlx-lm after `--`: as recorded, or, for a run recorded before
+    /// they were, the words after `--adapter-path DIR` in its command line, where they went.
+    pub fn extra_args(&self) -> Vec<String> {
+        if !self.extra.is_empty() || !self.resumed.is_empty() {
+            return self.extra.clone();
+        }
+        let words = shell_words::split(&self.command).unwrap_or_default();
+        match words.iter().position(|w| w == "--adapter-path") {
+            Some(i) => words.into_iter().skip(i + 2).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The iterations the run is to train in all.
+    pub fn iters(&self) -> u32 {
+        self.options["iters"].as_u64().unwrap_or_default() as u32
+    }
+}
+
+/// A dataset of another repository a run took pairs from: where, its bytes' sha256, its pairs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OtherDataset {
+    pub path: String,
+    pub sha256: String,
+    pub pairs: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    pub path: String,
+    pub sha256: String,
+    pub pairs: usize,
+    pub usable: usize,
+    pub split: Split,
+    pub format: String,
+    pub export_dir: String,
+    /// Other repositories' datasets trained on too (`--also`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<OtherDataset>,
+}
+
+pub fn runs_dir(dataset_dir: &Path) -> PathBuf {
+    dataset_dir.join("mlx")
+}
+
+/// Past runs, oldest first.
+pub fn list_runs(dataset_dir: &Path) -> Vec<Manifest> {
+    let mut out: Vec<Manifest> = std::fs::read_dir(runs_dir(dataset_dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("run.json")).ok())
+        .filter_map(|t| serde_json::from_str(&t).ok())
+        .collect();
+    out.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    out
+}
