@@ -19,6 +19,10 @@ pub struct EvalArgs {
     /// A fused model (`train --fuse`) to evaluate in place of base + adapter
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
+    /// Compare RUN's fine-tuned model with another run's, pair by pair on the commits both held
+    /// out, from what eval measured of each (nothing is generated)
+    #[arg(long, value_name = "OTHER_RUN", conflicts_with_all = ["limit", "model"])]
+    pub against: Option<String>,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,

@@ -22,6 +22,9 @@ pub fn run(args: &EvalArgs) -> Result<i32> {
     let store = Store::for_repo(&repo, &settings)?;
     let m = eval::pick_run(&train::list_runs(&store.dir), args.run.as_deref(), eval::Purpose::Evaluate)?;
     let run_dir = train::runs_dir(&store.dir).join(&m.run_id);
+    if let Some(other) = &args.against {
+        return super::eval_against::run(&store, &m.run_id, other, args.json);
+    }
     if let Some(model) = &args.model {
         train::require_model_dir(model, "give --model a fused model (`git screenlink train --fuse` writes one in the run dir)")?;
     }

@@ -7,6 +7,7 @@ mod config;
 mod daemon;
 mod demo;
 mod eval;
+mod eval_against;
 mod export;
 mod fuse;
 mod hook;

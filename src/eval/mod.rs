@@ -3,6 +3,7 @@
 //! how close each comes to the code the team really wrote (`metrics`). The generating is
 //! mlx-lm's, through `generate.py`; this module prepares its input and reads its output.
 
+pub mod against;
 pub mod compare;
 pub mod metrics;
 

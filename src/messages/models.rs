@@ -132,11 +132,17 @@ pub const EVAL_COMPARISON_HEAD: &str = "Adapter against base, pair by pair: the 
 
 /// What one measure's comparison says, for `eval`'s table.
 pub fn eval_verdict(c: &crate::eval::compare::Comparison) -> String {
+    verdict_of(c, "the adapter")
+}
+
+/// What one measure's comparison says of `subject` (the adapter against its base model, or one
+/// run against another).
+pub fn verdict_of(c: &crate::eval::compare::Comparison, subject: &str) -> String {
     use crate::eval::compare::{Verdict, MIN_PAIRS};
     let counts = format!("better on {} of {} pairs, worse on {}", c.better, c.pairs, c.worse);
     match c.verdict {
-        Verdict::Better => format!("{counts}: the adapter does better"),
-        Verdict::Worse => format!("{counts}: the adapter does worse"),
+        Verdict::Better => format!("{counts}: {subject} does better"),
+        Verdict::Worse => format!("{counts}: {subject} does worse"),
         Verdict::Unclear => format!("{counts}: {} pairs cannot tell them apart", c.pairs),
         Verdict::Same => format!("the same on all {} pairs", c.pairs),
         Verdict::TooFew => format!("{counts}: too few pairs to tell (an interval needs {MIN_PAIRS})"),
@@ -222,4 +228,37 @@ pub fn forgot_derived(gone: &[std::path::PathBuf]) -> String {
         "Removed what was made from the run's older weights ({}): `git screenlink eval` and `git screenlink fuse` make it again from the new ones",
         names.join(", ")
     )
+}
+
+/// `status`: the newest run stopped short, with a checkpoint to go on from.
+pub fn run_resumable(run_id: &str, status: &str, at: u32, iters: u32) -> String {
+    format!("run {run_id} {status} with a checkpoint at iteration {at} of {iters} (`git screenlink train --resume` goes on from it)")
+}
+
+/// `eval --against`: a run that `eval` has not measured.
+pub fn not_evaluated(run_id: &str) -> String {
+    format!("run {run_id} has not been evaluated (no eval.json in its directory)")
+}
+
+/// `eval --against`: a run whose evaluation stopped before every pair was generated.
+pub fn not_evaluated_whole(run_id: &str) -> String {
+    format!("run {run_id}'s evaluation was stopped before every pair was generated (`git screenlink eval {run_id}` finishes it)")
+}
+
+/// `eval --against`: what is compared with what, on how many commits.
+pub fn against_head(run_id: &str, other: &str, pairs: usize, only_run: usize, only_other: usize) -> String {
+    let rest = if only_run + only_other > 0 {
+        format!(" ({only_run} held out by {run_id} alone, {only_other} by {other} alone, not compared)")
+    } else {
+        String::new()
+    };
+    format!(
+        "Run {run_id} against run {other}, pair by pair on the {} both held out{rest}: the mean difference and its 95 % bootstrap interval (code loss: lower is better)",
+        super::count(pairs, "commit")
+    )
+}
+
+/// `eval --against`: two runs that held out no commit in common.
+pub fn no_common_pairs(run_id: &str, other: &str) -> String {
+    format!("runs {run_id} and {other} held out no commit in common, so there is nothing to compare pair by pair")
 }

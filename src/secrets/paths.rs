@@ -83,6 +83,8 @@ pub fn is_credential_path(path: &str) -> bool {
         ".passwd-s3fs",
         "rclone.conf",
         "users.acl",
+        // Session 56: PgBouncer's auth_file, `"user" "password"` a line (plain, md5 or SCRAM).
+        "userlist.txt",
     ];
     const SUFFIXES: &[&str] = &[
         ".pem",
@@ -181,6 +183,7 @@ mod tests {
             "src/MyLib/MyLib.snk",
             "infra/envs/prod.tfstate",
             "infra/envs/prod.tfstate.backup",
+            "etc/pgbouncer/userlist.txt",
         ] {
             assert!(is_credential_path(p), "{p}");
         }
@@ -202,6 +205,7 @@ mod tests {
             "src/vnc/passwd_dialog.rs",
             "docs/hosts.yml",
             "src/secrets.json",
+            "docs/userlist.md",
         ] {
             assert!(!is_credential_path(p), "{p}");
         }

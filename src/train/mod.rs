@@ -14,10 +14,10 @@ pub mod fuse;
 pub mod hub;
 mod output;
 pub mod process;
-mod runs;
+pub mod runs;
 
 pub use output::{parse_loss, python_error, strip_ansi, Loss};
-pub use runs::{list_runs, runs_dir, DatasetInfo, Manifest, OtherDataset, Resumed};
+pub use runs::{list_runs, resumable_at, runs_dir, shown_status, DatasetInfo, Manifest, OtherDataset, Resumed};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -87,6 +87,16 @@ pub fn stream_lines(cmd: &mut std::process::Command, mut on_line: impl FnMut(&st
     }
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(cmd, 0);
+    // The child goes when we do, even by `kill -9`: an orphaned trainer would go on writing
+    // checkpoints beside the run `train --resume` continues (Linux; the spawning thread is
+    // this one, which waits for it).
+    #[cfg(target_os = "linux")]
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(cmd, || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
     let mut child = cmd.spawn().map_err(|e| Error::io("starting mlx-lm", e))?;
     INTERRUPTED.store(false, Ordering::SeqCst);
     CHILD.store(child.id() as i32, Ordering::SeqCst);

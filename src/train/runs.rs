@@ -116,3 +116,25 @@ pub fn list_runs(dataset_dir: &Path) -> Vec<Manifest> {
     out.sort_by(|a, b| a.run_id.cmp(&b.run_id));
     out
 }
+
+/// The lock a run's directory is held under while it trains (and while `fuse` writes it), so
+/// that `train --resume` can tell a run that stopped from one still going in another process.
+pub fn lock(run_dir: &Path) -> crate::error::Result<Option<crate::fsutil::DirLock>> {
+    crate::fsutil::DirLock::try_on_file(&run_dir.join(".lock"))
+}
+
+/// A run's status as a person should read it: one recorded as running that no process holds
+/// was stopped with no chance to say so (its machine died, or `kill -9`), and is `stopped`.
+pub fn shown_status<'a>(run_dir: &Path, status: &'a str) -> &'a str {
+    match status {
+        "running" if matches!(lock(run_dir), Ok(Some(_))) => "stopped",
+        other => other,
+    }
+}
+
+/// What `train --resume` would go on from in a run that did not finish: the newest whole
+/// checkpoint's iteration (`None` for a finished run, one still training, or one with none).
+pub fn resumable_at(run_dir: &Path, m: &Manifest) -> Option<u32> {
+    let unfinished = matches!(shown_status(run_dir, &m.status), "interrupted" | "failed" | "stopped");
+    unfinished.then(|| super::checkpoint::latest(&run_dir.join("adapters"))).flatten().map(|c| c.iter)
+}

@@ -21,7 +21,7 @@ pub(super) fn run(store: &Store) -> Result<i32> {
         println!(
             "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  {:<9} {}",
             m.run_id,
-            m.status,
+            train::shown_status(&train::runs_dir(&store.dir).join(&m.run_id), &m.status),
             m.dataset.usable,
             iters,
             fmt(m.final_train_loss, 3),

@@ -15,7 +15,7 @@ use crate::dataset::{pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::messages;
 use crate::pipeline;
-use crate::train::distributed::{self, Plan};
+use crate::train::distributed;
 use crate::train::hub;
 use crate::train::{self, DatasetInfo, Manifest, Options};
 pub(super) use segment::write_manifest;
@@ -77,18 +77,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     let adapters = run_dir.join("adapters");
     let lora = train::lora_args(&opts, &run_dir, &adapters, &args.extra);
 
-    // More than one rank: mlx.launch runs the trainer once per rank.
-    let plan = Plan {
-        processes: settings.train_processes.value,
-        hosts: settings.train_hosts.as_ref().map(|h| h.value.clone()),
-        backend: settings.train_backend.value.clone(),
-    };
-    let hosts = match &plan.hosts {
-        Some(file) => distributed::read_hosts(file)?,
-        None => Vec::new(),
-    };
-    let ranks = plan.ranks(&hosts);
-    distributed::check_batch(opts.batch_size, ranks)?;
+    let (plan, hosts, ranks) = segment::plan(&settings, opts.batch_size)?;
     let full = segment::command_line(launcher.as_ref(), &plan, &run_dir, &lora, args.download);
     let line = train::shell_line(&full[..1], &full[1..]);
 
@@ -130,7 +119,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
             }
         }
     }
-    let _training = segment::lock(&run_dir)?;
+    let _training = train::runs::lock(&run_dir)?;
     let mut manifest = Manifest {
         run_id: run_id.clone(),
         status: "running".into(),

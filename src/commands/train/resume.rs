@@ -17,7 +17,7 @@ use crate::dataset::{pair, Store};
 use crate::error::{Error, Kind, Result};
 use crate::messages;
 use crate::train::checkpoint::{self, Checkpoint, ADAPTERS_FILE};
-use crate::train::distributed::{self, Plan};
+use crate::train::hub;
 use crate::train::{self, Manifest, Options, Resumed};
 
 pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &Store) -> Result<i32> {
@@ -25,7 +25,7 @@ pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &S
     let mut manifest: Manifest = read_manifest(&run_dir)?;
     let run_id = manifest.run_id.clone();
     let _training =
-        segment::lock(&run_dir)?.ok_or_else(|| Error::new(Kind::Usage, messages::run_still_training(&run_id)).hint(messages::RUN_STILL_TRAINING_HINT))?;
+        train::runs::lock(&run_dir)?.ok_or_else(|| Error::new(Kind::Usage, messages::run_still_training(&run_id)).hint(messages::RUN_STILL_TRAINING_HINT))?;
     // The run's own directory, wherever the repository has moved since.
     let adapters = run_dir.join("adapters");
     let trained = matches!(manifest.status.as_str(), "completed" | "fuse failed");
@@ -52,6 +52,8 @@ pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &S
     })?;
     if train::is_local_model(&opts.model) {
         train::require_model_dir(Path::new(&opts.model), "the run's base model moved: put it back where run.json names it")?;
+    } else if !hub::is_here(&opts.model) && !args.download {
+        return Err(Error::new(Kind::Usage, messages::model_not_downloaded(&opts.model)).hint(messages::MODEL_DOWNLOAD_HINT));
     }
     opts.iters = total - from.iter;
 
@@ -59,17 +61,7 @@ pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &S
     if launcher.version != manifest.mlx_lm_version {
         println!("Note: run {run_id} started with mlx-lm {}; it goes on with {}", manifest.mlx_lm_version, launcher.version);
     }
-    let plan = Plan {
-        processes: settings.train_processes.value,
-        hosts: settings.train_hosts.as_ref().map(|h| h.value.clone()),
-        backend: settings.train_backend.value.clone(),
-    };
-    let hosts = match &plan.hosts {
-        Some(file) => distributed::read_hosts(file)?,
-        None => Vec::new(),
-    };
-    let ranks = plan.ranks(&hosts);
-    distributed::check_batch(opts.batch_size, ranks)?;
+    let (plan, hosts, ranks) = segment::plan(settings, opts.batch_size)?;
     let into = checkpoint::segment_dir(&adapters, from.iter);
     let extra = manifest.extra_args();
     let mut lora = train::lora_args(&opts, &run_dir, &into, &extra);

@@ -8,7 +8,6 @@ use chrono::Utc;
 
 use crate::dataset::pair;
 use crate::error::{Error, Kind, Result};
-use crate::fsutil::DirLock;
 use crate::messages;
 use crate::train::checkpoint::{self, ADAPTERS_FILE};
 use crate::train::distributed::{self, Host, Plan};
@@ -32,10 +31,21 @@ pub(super) struct Segment<'a> {
     pub fuse: bool,
 }
 
-/// The lock a run's directory is held under while it trains, so that `--resume` can tell a
-/// run that stopped from one still going in another process.
-pub(super) fn lock(run_dir: &Path) -> Result<Option<DirLock>> {
-    DirLock::try_on_file(&run_dir.join(".lock"))
+/// How many ranks train, where: one here, or mlx.launch's ranks on this machine or the host
+/// file's hosts; the batch must split evenly across them.
+pub(super) fn plan(settings: &crate::config::Settings, batch_size: u32) -> Result<(Plan, Vec<Host>, usize)> {
+    let plan = Plan {
+        processes: settings.train_processes.value,
+        hosts: settings.train_hosts.as_ref().map(|h| h.value.clone()),
+        backend: settings.train_backend.value.clone(),
+    };
+    let hosts = match &plan.hosts {
+        Some(file) => distributed::read_hosts(file)?,
+        None => Vec::new(),
+    };
+    let ranks = plan.ranks(&hosts);
+    distributed::check_batch(batch_size, ranks)?;
+    Ok((plan, hosts, ranks))
 }
 
 /// The whole command line for `mlx_lm lora ARGS`: alone, or under mlx.launch for several ranks.

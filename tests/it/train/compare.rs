@@ -1,11 +1,14 @@
 //! `eval`'s answer to "did training help?", pair by pair, on the tiny model: each pair's code
 //! loss is what mlx-lm's own masked test loss says of it, a model compared with itself is the
-//! same on every pair, and training that moved the loss is called better with its interval.
+//! same on every pair, training that moved the loss is called better with its interval, and
+//! one run is compared with another on the commits both held out (`eval --against`).
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::env::OutputExt;
+
+use git_screenlink::train;
 
 use super::{linked_world, mlx_python, tiny_model};
 
@@ -107,4 +110,29 @@ fn eval_says_pair_by_pair_whether_training_helped() {
     assert_eq!(lines as u64, 2 * n, "each generation, then its loss");
     env.screenlink(["eval", "--max-tokens", "4"]).assert_ok();
     assert_eq!(std::fs::read_to_string(&gens).unwrap().lines().count() as u64, 2 * n, "measured once");
+
+    // Another run, one step at a thousandth of the rate (the base model, near enough) where the
+    // first had twenty: one against the other, pair by pair on the commits both held out, from
+    // what eval measured of each. (Two steps at the first's rate come within 0.05 of it.)
+    let first = run.file_name().unwrap().to_str().unwrap().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // run ids are by the second
+    env.screenlink(["train", "--model", &model, "--iters", "1", "--batch-size", "2", "--num-layers", "2", "--learning-rate", "2e-6"]).assert_ok();
+    let second = train::list_runs(&world.repo.join(".git/screenlink")).pop().unwrap().run_id;
+    assert_ne!(first, second);
+    let unmeasured = env.screenlink(["eval", &first, "--against", &second]);
+    assert_eq!(unmeasured.code(), 2);
+    assert!(unmeasured.stderr_text().contains(&format!("run {second} has not been evaluated")), "{}", unmeasured.stderr_text());
+    env.screenlink(["eval", &second, "--max-tokens", "4"]).assert_ok();
+    let out = env.screenlink(["eval", &first, "--against", &second, "--json"]);
+    out.assert_ok();
+    let vs: serde_json::Value = serde_json::from_str(&out.stdout_text()).unwrap();
+    assert_eq!((vs["pairs"].as_u64(), vs["only_run"].as_u64(), vs["only_against"].as_u64()), (Some(n), Some(0), Some(0)), "{vs:#}");
+    let loss = &vs["measures"]["code_loss"];
+    assert!(loss["run"].as_f64().unwrap() < loss["against"].as_f64().unwrap(), "{loss}");
+    assert!((loss["run"].as_f64().unwrap() - report["adapter"]["code_loss"].as_f64().unwrap()).abs() < 1e-9, "the first run's own measure");
+    assert_eq!(loss["comparison"]["verdict"], "better", "{loss}");
+    assert_eq!(loss["comparison"]["better"].as_u64(), Some(n), "{loss}");
+    let text = env.screenlink(["eval", &second, "--against", &first]).stdout_text();
+    assert!(text.contains(&format!("Run {second} against run {first}, pair by pair on the {n} commits both held out")), "{text}");
+    assert!(text.contains(&format!("better on 0 of {n} pairs, worse on {n}: run {second} does worse")), "{text}");
 }

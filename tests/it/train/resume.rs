@@ -69,10 +69,14 @@ fn a_run_killed_mid_training_goes_on_from_its_newest_whole_checkpoint() {
     let before = manifest(&run);
     // Killed with no chance to finish its record: still "running", but with the losses so far.
     assert_eq!(before["status"], "running", "{before:#}");
+    let list = env.screenlink(["train", "--list"]).assert_ok().stdout_text();
+    assert!(list.lines().any(|line| line.starts_with(&id) && line.contains(" stopped ")), "no process holds it: {list}");
     let base_val = losses(&before)[0].2.expect("mlx-lm's first line of numbers is the untrained model's val loss");
     assert!(losses(&before).iter().any(|l| l.0 == 10 && l.1.is_some()), "{before:#}");
     let (k, newest) = newest_checkpoint(&run.join("adapters"));
     assert!(k >= 10, "{k}");
+    let status = env.screenlink(["status", "--no-load"]).stdout_text();
+    assert!(status.contains(&format!("run {id} stopped with a checkpoint at iteration {k} of 100000")), "{status}");
     // A save the kill cut short, past the newest whole one: passed over.
     let bytes = std::fs::read(&newest).unwrap();
     std::fs::write(run.join(format!("adapters/{:07}_adapters.safetensors", k + 5)), &bytes[..bytes.len() / 2]).unwrap();
