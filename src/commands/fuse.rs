@@ -23,7 +23,8 @@ pub fn run(args: &FuseArgs) -> Result<i32> {
     // One fuse of a run at a time: each writes the run's files through the same partial
     // names, and its run.json, so a second waits, then reads run.json again.
     let _run = DirLock::acquire_saying(&train::runs_dir(&store.dir).join(&picked.run_id), || eprintln!("{}", messages::fuse_waiting(&picked.run_id)))?;
-    let mut manifest = eval::pick_run(&train::list_runs(&store.dir), Some(&picked.run_id), eval::Purpose::Fuse)?;
+    // Read again under the lock: a fuse we waited for wrote what it made into run.json.
+    let mut manifest = train::list_runs(&store.dir).into_iter().find(|m| m.run_id == picked.run_id).unwrap_or(picked);
     if args.lora {
         return lora(args, &settings, &mut manifest, &train::runs_dir(&store.dir));
     }

@@ -304,13 +304,20 @@ pub fn choose(settings: &crate::config::Settings, store_dir: &Path, model: Optio
 
 /// The newest run with adapters, or the run named `id`.
 pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>, purpose: Purpose) -> Result<crate::train::Manifest> {
-    let has_adapters = |m: &crate::train::Manifest| Path::new(&m.adapter_path).join("adapters.safetensors").is_file();
+    // A run still training has adapters too, rewritten at every save: not a model to use yet.
+    let training = |m: &crate::train::Manifest| {
+        m.status == "running" && Path::new(&m.adapter_path).parent().is_some_and(|dir| matches!(crate::train::runs::lock(dir), Ok(None)))
+    };
+    let has_adapters = |m: &crate::train::Manifest| Path::new(&m.adapter_path).join("adapters.safetensors").is_file() && !training(m);
     match id {
         Some(id) => {
             let m = runs
                 .iter()
                 .find(|m| m.run_id == id)
                 .ok_or_else(|| Error::new(Kind::Usage, format!("no training run {id}")).hint("`git screenlink train --list` lists the runs"))?;
+            if training(m) {
+                return Err(Error::new(Kind::Usage, crate::messages::run_still_training(id)).hint(crate::messages::USE_WHEN_TRAINED_HINT));
+            }
             if !has_adapters(m) {
                 let verb = match purpose {
                     Purpose::Evaluate => "evaluate",

@@ -176,12 +176,20 @@ pub fn no_such_run(run_id: &str, runs: &std::path::Path) -> String {
 
 pub const LIST_RUNS_HINT: &str = "`git screenlink train --list` lists the runs; `git screenlink train` starts a new one";
 
-/// `train --resume` of a run another process is training.
+/// `eval`, `ask`, `serve` or `fuse` of a run another process is training.
 pub fn run_still_training(run_id: &str) -> String {
     format!("run {run_id} is still training in another process")
 }
 
+/// `train --resume` of a run another process holds (training or fusing it).
+pub fn run_in_use(run_id: &str) -> String {
+    format!("run {run_id} is in use by another process (training it, or fusing it)")
+}
+
 pub const RUN_STILL_TRAINING_HINT: &str = "wait for it to end, or stop it (Ctrl-C in its terminal), then resume it";
+
+/// `eval`, `ask`, `serve` or `fuse` of a run still training: its adapter changes at every save.
+pub const USE_WHEN_TRAINED_HINT: &str = "use it when it has finished (`git screenlink train --list` shows its status), or name a run that has";
 
 /// `train --resume` of a run that has trained every iteration it was given.
 pub fn run_done(run_id: &str, iters: u32) -> String {

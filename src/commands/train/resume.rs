@@ -25,7 +25,7 @@ pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &S
     let mut manifest: Manifest = read_manifest(&run_dir)?;
     let run_id = manifest.run_id.clone();
     let _training =
-        train::runs::lock(&run_dir)?.ok_or_else(|| Error::new(Kind::Usage, messages::run_still_training(&run_id)).hint(messages::RUN_STILL_TRAINING_HINT))?;
+        train::runs::lock(&run_dir)?.ok_or_else(|| Error::new(Kind::Usage, messages::run_in_use(&run_id)).hint(messages::RUN_STILL_TRAINING_HINT))?;
     // The run's own directory, wherever the repository has moved since.
     let adapters = run_dir.join("adapters");
     let trained = matches!(manifest.status.as_str(), "completed" | "fuse failed");

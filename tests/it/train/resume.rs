@@ -93,7 +93,16 @@ fn a_run_killed_mid_training_goes_on_from_its_newest_whole_checkpoint() {
         held.try_lock().unwrap();
         let busy = resume(&[&id]);
         assert_eq!(busy.code(), 2);
-        assert!(busy.stderr_text().contains(&format!("run {id} is still training in another process")), "{}", busy.stderr_text());
+        assert!(busy.stderr_text().contains(&format!("run {id} is in use by another process")), "{}", busy.stderr_text());
+        // Recorded as running and held: training, so its adapter, rewritten at every save, is
+        // no model to evaluate, fuse or serve yet.
+        for command in [vec!["eval", id.as_str()], vec!["fuse", id.as_str()], vec!["serve", id.as_str()]] {
+            let out = env.screenlink(&command);
+            assert_eq!(out.code(), 2, "{command:?}");
+            assert!(out.stderr_text().contains(&format!("run {id} is still training in another process")), "{command:?}: {}", out.stderr_text());
+        }
+        let newest = env.screenlink(["eval"]);
+        assert!(newest.stderr_text().contains("no training run with adapters to evaluate"), "the one run is training: {}", newest.stderr_text());
     }
 
     let total = k + 10;
