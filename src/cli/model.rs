@@ -178,6 +178,10 @@ pub struct TrainArgs {
         "model", "batch_size", "learning_rate", "num_layers", "fine_tune_type", "format", "valid_fraction", "also", "list", "extra",
     ])]
     pub resume: Option<String>,
+    /// Start from an earlier run's adapter rather than from nothing: a new run on today's pairs
+    /// that goes on from what RUN learned (same model, fine-tune type and layers)
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["resume", "list"])]
+    pub from: Option<String>,
     /// Extra arguments passed to mlx-lm as they are
     #[arg(last = true)]
     pub extra: Vec<String>,

@@ -305,9 +305,7 @@ pub fn choose(settings: &crate::config::Settings, store_dir: &Path, model: Optio
 /// The newest run with adapters, or the run named `id`.
 pub fn pick_run(runs: &[crate::train::Manifest], id: Option<&str>, purpose: Purpose) -> Result<crate::train::Manifest> {
     // A run still training has adapters too, rewritten at every save: not a model to use yet.
-    let training = |m: &crate::train::Manifest| {
-        m.status == "running" && Path::new(&m.adapter_path).parent().is_some_and(|dir| matches!(crate::train::runs::lock(dir), Ok(None)))
-    };
+    let training = |m: &crate::train::Manifest| Path::new(&m.adapter_path).parent().is_some_and(|dir| crate::train::runs::is_training(dir, m));
     let has_adapters = |m: &crate::train::Manifest| Path::new(&m.adapter_path).join("adapters.safetensors").is_file() && !training(m);
     match id {
         Some(id) => {

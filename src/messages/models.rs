@@ -270,3 +270,28 @@ pub fn against_head(run_id: &str, other: &str, pairs: usize, only_run: usize, on
 pub fn no_common_pairs(run_id: &str, other: &str) -> String {
     format!("runs {run_id} and {other} held out no commit in common, so there is nothing to compare pair by pair")
 }
+
+/// `train --from RUN` of a run with no whole adapter.
+pub fn no_adapter_to_start_from(run_id: &str) -> String {
+    format!("run {run_id} has no whole adapter to start from")
+}
+
+pub const FROM_HINT: &str = "train without --from to start afresh, or name another run (`git screenlink train --list`)";
+
+/// `train --from RUN` whose adapter was made for another model, kind of fine-tuning or layers.
+pub fn adapter_does_not_fit(run_id: &str, theirs: (&str, &str, u64), ours: (&str, &str, u64)) -> String {
+    format!(
+        "run {run_id}'s adapter does not fit this run: it trained {} ({}, {} layers), this run would train {} ({}, {} layers)",
+        theirs.0, theirs.1, theirs.2, ours.0, ours.1, ours.2
+    )
+}
+
+/// `train --from RUN` where the new run would test on pairs the old adapter trained on.
+pub fn held_out_trained(run_id: &str, seen: usize, held_out: usize) -> String {
+    format!("{seen} of this run's {held_out} held-out pairs trained run {run_id}'s adapter, so they would test nothing (the dataset shrank, or --valid-fraction grew)")
+}
+
+/// `train --from RUN` as it starts.
+pub fn starting_from(run_id: &str, adapter: &str) -> String {
+    format!("Starting from run {run_id}'s adapter ({adapter}) rather than from nothing")
+}

@@ -17,7 +17,7 @@ pub mod process;
 pub mod runs;
 
 pub use output::{parse_loss, python_error, strip_ansi, Loss};
-pub use runs::{list_runs, resumable_at, runs_dir, shown_status, DatasetInfo, Manifest, OtherDataset, Resumed};
+pub use runs::{list_runs, resumable_at, runs_dir, shown_status, DatasetInfo, Manifest, OtherDataset, Resumed, StartedFrom};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

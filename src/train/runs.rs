@@ -42,6 +42,16 @@ pub struct Manifest {
     /// Each time the run went on from a checkpoint (`train --resume`), oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resumed: Vec<Resumed>,
+    /// The earlier run whose adapter this one started from (`train --from`), and that file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_from: Option<StartedFrom>,
+}
+
+/// Where a run's adapter started (`train --from RUN`): that run, and its adapter's file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StartedFrom {
+    pub run_id: String,
+    pub adapter: String,
 }
 
 /// A run gone on from a checkpoint: at which iteration, from which file, when, and how.
@@ -137,4 +147,19 @@ pub fn shown_status<'a>(run_dir: &Path, status: &'a str) -> &'a str {
 pub fn resumable_at(run_dir: &Path, m: &Manifest) -> Option<u32> {
     let unfinished = matches!(shown_status(run_dir, &m.status), "interrupted" | "failed" | "stopped");
     unfinished.then(|| super::checkpoint::latest(&run_dir.join("adapters"))).flatten().map(|c| c.iter)
+}
+
+/// The record of the run in `run_dir`.
+pub fn read(run_dir: &Path) -> crate::error::Result<Manifest> {
+    use crate::error::{Error, Kind};
+    let file = run_dir.join("run.json");
+    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::new(Kind::Usage, format!("{} does not read as a run's record: {e}", file.display())).hint("start a new run with `git screenlink train`")
+    })
+}
+
+/// Whether another process is training the run: recorded as running, and its lock held.
+pub fn is_training(run_dir: &Path, m: &Manifest) -> bool {
+    m.status == "running" && matches!(lock(run_dir), Ok(None))
 }

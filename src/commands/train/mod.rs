@@ -1,6 +1,7 @@
 //! `git screenlink train`: export the dataset for mlx-lm and run LoRA fine-tuning; `--resume`
 //! goes on with a run that stopped, `--list` lists them.
 
+mod from;
 mod list;
 mod resume;
 mod segment;
@@ -75,7 +76,11 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     let run_id = Utc::now().format("%Y%m%d-%H%M%S").to_string();
     let run_dir = train::runs_dir(&store.dir).join(&run_id);
     let adapters = run_dir.join("adapters");
-    let lora = train::lora_args(&opts, &run_dir, &adapters, &args.extra);
+    let started_from = args.from.as_deref().map(|from| from::check(&store.dir, from, &opts, &pairs, split)).transpose()?;
+    let mut lora = train::lora_args(&opts, &run_dir, &adapters, &args.extra);
+    if let Some(s) = &started_from {
+        lora.extend(["--resume-adapter-file".to_string(), s.adapter.clone()]);
+    }
 
     let (plan, hosts, ranks) = segment::plan(&settings, opts.batch_size)?;
     let full = segment::command_line(launcher.as_ref(), &plan, &run_dir, &lora, args.download);
@@ -100,6 +105,9 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
     }
     if plan.is_distributed() {
         println!("{}", messages::ranks_line(ranks, &hosts, opts.batch_size));
+    }
+    if let Some(s) = &started_from {
+        println!("{}", messages::starting_from(&s.run_id, &s.adapter));
     }
     if args.dry_run {
         println!("Would write {}/{{train,valid,test}}.jsonl", run_dir.display());
@@ -150,6 +158,7 @@ pub fn run(args: &TrainArgs) -> Result<i32> {
         distributed: None,
         extra: args.extra.clone(),
         resumed: Vec::new(),
+        started_from,
     };
     write_manifest(&run_dir, &manifest)?;
     let seg = Segment {

@@ -22,7 +22,7 @@ use crate::train::{self, Manifest, Options, Resumed};
 
 pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &Store) -> Result<i32> {
     let run_dir = pick(&store.dir, run_id)?;
-    let mut manifest: Manifest = read_manifest(&run_dir)?;
+    let mut manifest: Manifest = train::runs::read(&run_dir)?;
     let run_id = manifest.run_id.clone();
     let _training =
         train::runs::lock(&run_dir)?.ok_or_else(|| Error::new(Kind::Usage, messages::run_in_use(&run_id)).hint(messages::RUN_STILL_TRAINING_HINT))?;
@@ -120,13 +120,6 @@ fn pick(dataset_dir: &Path, run_id: &str) -> Result<PathBuf> {
         return Err(Error::new(Kind::Usage, messages::no_such_run(run_id, &runs_dir)).hint(messages::LIST_RUNS_HINT));
     }
     Ok(dir)
-}
-
-fn read_manifest(run_dir: &Path) -> Result<Manifest> {
-    let file = run_dir.join("run.json");
-    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::new(Kind::Usage, format!("{} does not read as a run's record: {e}", file.display())).hint(messages::NO_CHECKPOINT_HINT))
 }
 
 /// What was made from the run's older weights (the fused model, GGUF files, the fine-tuned

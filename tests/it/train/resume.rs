@@ -1,5 +1,6 @@
 //! `train --resume`: a run whose machine died mid-training goes on from its newest whole
-//! checkpoint, and a finished run trains further, on the tiny model with a real mlx-lm.
+//! checkpoint, a finished run trains further, and a new run starts from an earlier one's adapter
+//! (`--from`), on the tiny model with a real mlx-lm.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -155,4 +156,46 @@ fn a_run_killed_mid_training_goes_on_from_its_newest_whole_checkpoint() {
     let early = resume(&[]);
     assert_eq!(early.code(), 2);
     assert!(early.stderr_text().contains("stopped before mlx-lm saved a checkpoint"), "{}", early.stderr_text());
+}
+
+/// `train --from RUN`: a new run whose adapter starts where RUN's ended, refused when that
+/// adapter does not fit or when the new run would test on pairs RUN trained on.
+#[test]
+fn a_new_run_starts_from_an_earlier_runs_adapter() {
+    let (env, world) = linked_world();
+    let model = tiny_model().to_str().unwrap().to_string();
+    let train = |extra: &[&str]| {
+        let common = ["train", "--model", &model, "--batch-size", "2", "--num-layers", "2", "--learning-rate", "2e-3"];
+        env.screenlink([&common[..], extra].concat())
+    };
+    let dataset = world.repo.join(".git/screenlink");
+    train(&["--iters", "20"]).assert_ok();
+    let first = git_screenlink::train::list_runs(&dataset).pop().unwrap();
+    let untrained = first.losses[0].val.expect("the untrained model's val loss comes first");
+    let trained = first.final_val_loss.unwrap();
+    assert!(trained < untrained - 0.5, "{untrained} → {trained}");
+
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // run ids are by the second
+    let out = train(&["--iters", "1", "--from", &first.run_id]);
+    out.assert_ok();
+    assert!(out.stdout_text().contains(&format!("Starting from run {}'s adapter", first.run_id)), "{}", out.stdout_text());
+    let second = git_screenlink::train::list_runs(&dataset).pop().unwrap();
+    assert_ne!(second.run_id, first.run_id);
+    assert_eq!(second.started_from.as_ref().map(|s| s.run_id.as_str()), Some(first.run_id.as_str()));
+    // Its first val loss, before any step, on the same pairs: the earlier adapter's last.
+    let start = second.losses[0].val.unwrap();
+    assert!((start - trained).abs() < 0.01, "started at {start}, the earlier run ended at {trained} (untrained {untrained})");
+
+    let refused = |extra: &[&str], says: &str| {
+        let out = train(&[extra, &["--from", &first.run_id]].concat());
+        assert_eq!(out.code(), 2, "{extra:?}");
+        assert!(out.stderr_text().contains(says), "{extra:?}: {}", out.stderr_text());
+    };
+    refused(&["--iters", "1", "--fine-tune-type", "dora"], "adapter does not fit this run");
+    // More pairs held out than before: some of them trained the earlier adapter.
+    refused(&["--iters", "1", "--valid-fraction", "0.4"], "held-out pairs trained run");
+    let none = train(&["--from", "nope"]);
+    assert_eq!(none.code(), 2);
+    assert!(none.stderr_text().contains("no training run nope"), "{}", none.stderr_text());
+    assert_eq!(git_screenlink::train::list_runs(&dataset).len(), 2, "nothing refused left a run behind");
 }
