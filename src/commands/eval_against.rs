@@ -8,9 +8,7 @@ use crate::{messages, train};
 
 pub fn run(store: &Store, run_id: &str, other: &str, json: bool) -> Result<i32> {
     let runs = train::runs_dir(&store.dir);
-    if !runs.join(other).join("run.json").is_file() || other.contains(['/', '\\']) {
-        return Err(Error::new(Kind::Usage, messages::no_such_run(other, &runs)).hint(messages::LIST_RUNS_HINT));
-    }
+    train::runs::named(&store.dir, other)?;
     if other == run_id {
         return Err(Error::new(Kind::Usage, format!("run {run_id} against itself compares nothing")).hint("name another run (`git screenlink train --list`)"));
     }

@@ -163,3 +163,15 @@ pub fn read(run_dir: &Path) -> crate::error::Result<Manifest> {
 pub fn is_training(run_dir: &Path, m: &Manifest) -> bool {
     m.status == "running" && matches!(lock(run_dir), Ok(None))
 }
+
+/// The directory of the run named `run_id` (its directory's name, never a path), or the error
+/// that names the runs' directory and how to list them.
+pub fn named(dataset_dir: &Path, run_id: &str) -> crate::error::Result<PathBuf> {
+    use crate::error::{Error, Kind};
+    let runs = runs_dir(dataset_dir);
+    let dir = runs.join(run_id);
+    if run_id.is_empty() || run_id.contains(['/', '\\']) || !dir.join("run.json").is_file() {
+        return Err(Error::new(Kind::Usage, crate::messages::no_such_run(run_id, &runs)).hint(crate::messages::LIST_RUNS_HINT));
+    }
+    Ok(dir)
+}

@@ -17,11 +17,7 @@ use crate::train::{self, Options, Split, StartedFrom};
 
 /// The earlier run's adapter, checked against the new run's options and split.
 pub(super) fn check(dataset_dir: &std::path::Path, run_id: &str, opts: &Options, pairs: &[Pair], split: Split) -> Result<StartedFrom> {
-    let runs = train::runs_dir(dataset_dir);
-    let run_dir = runs.join(run_id);
-    if run_id.contains(['/', '\\']) || !run_dir.join("run.json").is_file() {
-        return Err(Error::new(Kind::Usage, messages::no_such_run(run_id, &runs)).hint(messages::LIST_RUNS_HINT));
-    }
+    let run_dir = train::runs::named(dataset_dir, run_id)?;
     let old = train::runs::read(&run_dir)?;
     if train::runs::is_training(&run_dir, &old) {
         return Err(Error::new(Kind::Usage, messages::run_still_training(run_id)).hint(messages::USE_WHEN_TRAINED_HINT));

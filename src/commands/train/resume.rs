@@ -109,17 +109,13 @@ pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &S
 
 /// The run named, or the newest.
 fn pick(dataset_dir: &Path, run_id: &str) -> Result<PathBuf> {
-    let runs_dir = train::runs_dir(dataset_dir);
     if run_id.is_empty() {
         let newest = train::list_runs(dataset_dir).pop();
-        return newest.map(|m| runs_dir.join(m.run_id)).ok_or_else(|| Error::new(Kind::Usage, messages::NO_RUN_TO_RESUME).hint(messages::LIST_RUNS_HINT));
+        return newest
+            .map(|m| train::runs_dir(dataset_dir).join(m.run_id))
+            .ok_or_else(|| Error::new(Kind::Usage, messages::NO_RUN_TO_RESUME).hint(messages::LIST_RUNS_HINT));
     }
-    let dir = runs_dir.join(run_id);
-    // A run's id is its directory's name, never a path.
-    if run_id.contains(['/', '\\']) || !dir.join("run.json").is_file() {
-        return Err(Error::new(Kind::Usage, messages::no_such_run(run_id, &runs_dir)).hint(messages::LIST_RUNS_HINT));
-    }
-    Ok(dir)
+    train::runs::named(dataset_dir, run_id)
 }
 
 /// What was made from the run's older weights (the fused model, GGUF files, the fine-tuned
