@@ -313,9 +313,10 @@ fn runs_check(dataset_dir: &std::path::Path) -> Option<Check> {
         runs.iter().rev().find_map(|m| Some((m.run_id.clone(), crate::eval::Report::read(&dir.join(&m.run_id))?.comparison.remove(crate::eval::CODE_LOSS)?)));
     let helped = evaluated.map_or(String::new(), |(id, c)| format!("; eval of {id}: code loss {}", messages::eval_verdict(&c)));
     // The newest run, if it stopped short with a checkpoint to go on from.
-    let stopped = runs.last().and_then(|m| Some((m, crate::train::resumable_at(&dir.join(&m.run_id), m)?))).map_or(String::new(), |(m, at)| {
-        format!("; {}", messages::run_resumable(&m.run_id, crate::train::shown_status(&dir.join(&m.run_id), &m.status), at, m.iters()))
-    });
+    let stopped = runs
+        .last()
+        .and_then(|m| Some((m, crate::train::resumable_at(&dir.join(&m.run_id), m)?)))
+        .map_or(String::new(), |(m, (status, at))| format!("; {}", messages::run_resumable(&m.run_id, status, at, m.iters())));
     let detail = format!(
         "{}, {} in all (GGUF bases: {}, {}){helped}{stopped}",
         messages::count(runs.len(), "run"),

@@ -82,6 +82,11 @@ impl Manifest {
         }
     }
 
+    /// The options the run trained with, as `train` recorded them.
+    pub fn trained_options(&self) -> serde_json::Result<super::Options> {
+        serde_json::from_value(self.options.clone())
+    }
+
     /// The iterations the run is to train in all.
     pub fn iters(&self) -> u32 {
         self.options["iters"].as_u64().unwrap_or_default() as u32
@@ -142,11 +147,13 @@ pub fn shown_status<'a>(run_dir: &Path, status: &'a str) -> &'a str {
     }
 }
 
-/// What `train --resume` would go on from in a run that did not finish: the newest whole
-/// checkpoint's iteration (`None` for a finished run, one still training, or one with none).
-pub fn resumable_at(run_dir: &Path, m: &Manifest) -> Option<u32> {
-    let unfinished = matches!(shown_status(run_dir, &m.status), "interrupted" | "failed" | "stopped");
-    unfinished.then(|| super::checkpoint::latest(&run_dir.join("adapters"))).flatten().map(|c| c.iter)
+/// What `train --resume` would go on from in a run that did not finish: its status as shown
+/// and the newest whole checkpoint's iteration (`None` for a finished run, one still training,
+/// or one with none).
+pub fn resumable_at<'a>(run_dir: &Path, m: &'a Manifest) -> Option<(&'a str, u32)> {
+    let status = shown_status(run_dir, &m.status);
+    let unfinished = matches!(status, "interrupted" | "failed" | "stopped");
+    unfinished.then(|| super::checkpoint::latest(&run_dir.join("adapters"))).flatten().map(|c| (status, c.iter))
 }
 
 /// The record of the run in `run_dir`.

@@ -17,11 +17,12 @@ pub(super) fn run(store: &Store) -> Result<i32> {
     for m in runs {
         let fmt = |x: Option<f64>, d: usize| x.map_or("-".into(), |x| format!("{x:.d$}"));
         let iters = m.losses.iter().map(|l| l.iter).max().unwrap_or(0);
-        let eval = crate::eval::Report::read(&train::runs_dir(&store.dir).join(&m.run_id));
+        let run_dir = train::runs_dir(&store.dir).join(&m.run_id);
+        let eval = crate::eval::Report::read(&run_dir);
         println!(
             "{:<16} {:<12} {:>6} {:>6} {:>10} {:>9}  {:<12} {:>9} {:>9}  {:<9} {}",
             m.run_id,
-            train::shown_status(&train::runs_dir(&store.dir).join(&m.run_id), &m.status),
+            train::shown_status(&run_dir, &m.status),
             m.dataset.usable,
             iters,
             fmt(m.final_train_loss, 3),

@@ -18,7 +18,7 @@ use crate::error::{Error, Kind, Result};
 use crate::messages;
 use crate::train::checkpoint::{self, Checkpoint, ADAPTERS_FILE};
 use crate::train::hub;
-use crate::train::{self, Manifest, Options, Resumed};
+use crate::train::{self, Manifest, Resumed};
 
 pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &Store) -> Result<i32> {
     let run_dir = pick(&store.dir, run_id)?;
@@ -47,7 +47,7 @@ pub(super) fn run(args: &TrainArgs, run_id: &str, settings: &Settings, store: &S
             return Err(Error::new(Kind::Usage, messages::run_data_missing(&run_id, &file)).hint(messages::NO_CHECKPOINT_HINT));
         }
     }
-    let mut opts: Options = serde_json::from_value(manifest.options.clone()).map_err(|e| {
+    let mut opts = manifest.trained_options().map_err(|e| {
         Error::new(Kind::Usage, format!("{}: its options do not read: {e}", run_dir.join("run.json").display())).hint(messages::NO_CHECKPOINT_HINT)
     })?;
     if train::is_local_model(&opts.model) {
